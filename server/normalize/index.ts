@@ -1,0 +1,3 @@
+import "server-only";
+export * from "./types";
+export { readSemconv, normalizeHost, parseUrlHost, isLoopbackHost, isIpLiteral, type Semconv } from "./semconv";

@@ -1,0 +1,71 @@
+import "server-only";
+import { z } from "zod";
+
+/**
+ * The one module that reads process.env. Every port, path, limit and retention setting
+ * lives here, validated with zod; a bad value stops the process with a message naming it.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const bytes = z.coerce.number().int().positive();
+const bool = z
+  .enum(["true", "false", "1", "0", "on", "off"])
+  .transform((v) => v === "true" || v === "1" || v === "on");
+
+export const ConfigSchema = z.object({
+  CARTOGRAPH_DATA_DIR: z.string().min(1).default("./data"),
+  CARTOGRAPH_HOST: z.string().min(1).default("0.0.0.0"),
+  CARTOGRAPH_HTTP_PORT: port.default(3000),
+  CARTOGRAPH_OTLP_HTTP_PORT: port.default(4318),
+  CARTOGRAPH_OTLP_GRPC_PORT: port.default(4317),
+  /** Serve the Next.js UI on the HTTP port (off: JSON API and OTLP only, no build needed). */
+  CARTOGRAPH_UI: bool.default(true),
+  CARTOGRAPH_OTLP_TRACES_PATH: z.string().startsWith("/").default("/v1/traces"),
+  CARTOGRAPH_OTLP_METRICS_PATH: z.string().startsWith("/").default("/v1/metrics"),
+  /** Cap on the decompressed request body. */
+  CARTOGRAPH_MAX_BODY_BYTES: bytes.default(64 * 1024 * 1024),
+  /** Bytes of accepted-but-unwritten requests allowed in the write queue before shedding. */
+  CARTOGRAPH_QUEUE_MAX_BYTES: bytes.default(128 * 1024 * 1024),
+  CARTOGRAPH_QUEUE_MAX_REQUESTS: bytes.default(256),
+  CARTOGRAPH_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(5).default(1),
+  CARTOGRAPH_MAX_ATTRIBUTE_VALUE_LENGTH: bytes.default(4096),
+  CARTOGRAPH_MAX_ATTRIBUTE_DEPTH: bytes.default(8),
+  CARTOGRAPH_MAX_ATTRIBUTES: bytes.default(256),
+  /** Longest the writer waits to group requests into one transaction. */
+  CARTOGRAPH_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(5000).default(20),
+  /** How often in-memory rollups (RED, edges) are written out. */
+  CARTOGRAPH_ROLLUP_FLUSH_MS: z.coerce.number().int().min(100).max(60000).default(2000),
+  CARTOGRAPH_RETENTION_RAW_HOURS: z.coerce.number().positive().default(24 * 7),
+  CARTOGRAPH_RETENTION_ROLLUP_HOURS: z.coerce.number().positive().default(24 * 30),
+  /** Disk budget for the telemetry database; oldest raw data goes first when above it. 0 = none. */
+  CARTOGRAPH_DISK_BUDGET_BYTES: z.coerce.number().int().min(0).default(0),
+  CARTOGRAPH_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** SQLite synchronous level for the telemetry store. NORMAL in WAL survives a process kill. */
+  CARTOGRAPH_SQLITE_SYNCHRONOUS: z.enum(["OFF", "NORMAL", "FULL"]).default("NORMAL"),
+  CARTOGRAPH_PAIRING_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
+  CARTOGRAPH_PAIRING_MAX_ITEMS: z.coerce.number().int().positive().default(200_000),
+  CARTOGRAPH_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Comma-separated CIDRs/hosts that webhook targets may use even though private or loopback. */
+  CARTOGRAPH_WEBHOOK_ALLOW: z.string().default(""),
+  CARTOGRAPH_POLICY_FILE: z.string().default("./cartograph.yaml"),
+  CARTOGRAPH_ALERT_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== "") picked[key] = v;
+  }
+  const parsed = ConfigSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (i) => `  ${i.path.join(".")}=${JSON.stringify(picked[String(i.path[0])])}: ${i.message}`,
+    );
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

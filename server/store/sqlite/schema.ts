@@ -1,0 +1,87 @@
+import "server-only";
+
+/**
+ * Telemetry schema of the embedded SQLite store. Migrations are applied in order on open;
+ * `PRAGMA user_version` records how many ran. Append a migration, never edit a shipped one.
+ *
+ * Conventions: timestamps of raw rows are exact nanoseconds (INTEGER, read with safeIntegers);
+ * rollup rows are keyed by epoch minute (ms / 60000). Attribute-like columns are JSON text.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: raw spans, resources, service catalog, RED rollups, metrics */ `
+  CREATE TABLE resources (
+    id INTEGER PRIMARY KEY,
+    service TEXT NOT NULL,
+    namespace TEXT,
+    environment TEXT,
+    attributes TEXT NOT NULL
+  );
+  CREATE TABLE spans (
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    parent_span_id TEXT,
+    service TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    start_ns INTEGER NOT NULL,
+    end_ns INTEGER NOT NULL,
+    duration_ns INTEGER NOT NULL,
+    status_code INTEGER NOT NULL,
+    status_message TEXT,
+    resource_id INTEGER NOT NULL,
+    scope TEXT,
+    attributes TEXT NOT NULL,
+    events TEXT,
+    links TEXT
+  );
+  CREATE UNIQUE INDEX spans_trace_span ON spans(trace_id, span_id);
+  CREATE INDEX spans_service_start ON spans(service, start_ns);
+  CREATE INDEX spans_start ON spans(start_ns);
+
+  CREATE TABLE services (
+    name TEXT PRIMARY KEY,
+    namespace TEXT,
+    environment TEXT,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL
+  );
+
+  -- RED per service x operation x span kind x minute; sketch = encoded DDSketch of durations in ms.
+  CREATE TABLE red_minute (
+    service TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    minute INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    sketch BLOB NOT NULL,
+    PRIMARY KEY (service, operation, kind, minute)
+  ) WITHOUT ROWID;
+  CREATE INDEX red_minute_minute ON red_minute(minute);
+
+  CREATE TABLE metric_series (
+    id INTEGER PRIMARY KEY,
+    service TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    description TEXT NOT NULL,
+    temporality INTEGER NOT NULL,
+    monotonic INTEGER NOT NULL,
+    attributes TEXT NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    UNIQUE (service, name, type, attributes)
+  );
+  CREATE TABLE metric_points (
+    series_id INTEGER NOT NULL,
+    start_ns INTEGER NOT NULL,
+    time_ns INTEGER NOT NULL,
+    value REAL,
+    count REAL,
+    sum REAL,
+    detail TEXT,
+    PRIMARY KEY (series_id, time_ns)
+  ) WITHOUT ROWID;
+  CREATE INDEX metric_points_time ON metric_points(time_ns);
+  `,
+];

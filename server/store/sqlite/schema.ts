@@ -84,4 +84,52 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX metric_points_time ON metric_points(time_ns);
   `,
+  /* 2: service graph (server/aggregate/servicegraph): typed nodes, per-minute edge rollups,
+     pairing completeness; plus the parent index the late-half lookup needs. */ `
+  CREATE INDEX spans_trace_parent ON spans(trace_id, parent_span_id);
+  CREATE TABLE graph_nodes (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    system TEXT,
+    host TEXT,
+    port INTEGER,
+    database TEXT,
+    detail TEXT NOT NULL,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL
+  );
+  -- calls/errors/connects and DDSketch latencies (ms, server/aggregate/red/sketch.ts encoding).
+  CREATE TABLE edge_minute (
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    protocol TEXT NOT NULL,
+    minute INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    connects INTEGER NOT NULL,
+    client_sketch BLOB NOT NULL,
+    server_sketch BLOB NOT NULL,
+    PRIMARY KEY (source, target, protocol, minute)
+  ) WITHOUT ROWID;
+  CREATE INDEX edge_minute_minute ON edge_minute(minute);
+  CREATE TABLE graph_edges (
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    protocol TEXT NOT NULL,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (source, target, protocol)
+  ) WITHOUT ROWID;
+  CREATE TABLE graph_stats_minute (
+    minute INTEGER PRIMARY KEY,
+    paired INTEGER NOT NULL,
+    unpaired_client INTEGER NOT NULL,
+    unpaired_server INTEGER NOT NULL,
+    virtual INTEGER NOT NULL,
+    expired INTEGER NOT NULL,
+    dropped INTEGER NOT NULL
+  );
+  `,
 ];

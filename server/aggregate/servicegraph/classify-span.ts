@@ -1,0 +1,100 @@
+import "server-only";
+import { readSemconv, SpanKind, StatusCode, type Semconv, type Span } from "../../normalize";
+import { callerNode, databaseNode, externalNode, messagingNode, serviceNode } from "./node-identity";
+import type { EdgeCall, EdgeProtocol, Half, NodeRef } from "./types";
+
+/**
+ * What one span means for the graph (reference/service-graph.md §5.2):
+ * - `half`: a CLIENT/PRODUCER (keyed by its span id) or non-root SERVER/CONSUMER (keyed by its
+ *   parent span id) that waits for its partner;
+ * - `call`: a one-sided edge known at once (producer → topic, topic → consumer, caller → root server);
+ * - `none`: INTERNAL/UNSPECIFIED spans, which only add their service to the inventory.
+ */
+export type Classified = { type: "half"; half: Half } | { type: "call"; call: EdgeCall } | { type: "none" };
+
+const NS_PER_MS = 1_000_000n;
+
+export function spanStartMs(s: Span): number {
+  return Number(s.startNs / NS_PER_MS);
+}
+
+export function spanDurationMs(s: Span): number {
+  const d = s.endNs - s.startNs;
+  return d > 0n ? Number(d) / 1e6 : 0;
+}
+
+export function protocolOf(sc: Semconv): EdgeProtocol {
+  if (sc.dbSystem) return "db";
+  if (sc.messagingSystem) return "messaging";
+  if (sc.rpcSystem && sc.rpcSystem.toLowerCase() === "grpc") return "grpc";
+  if (sc.httpMethod || sc.urlFull || sc.httpStatus !== null) return "http";
+  return "other";
+}
+
+/** Pool connect spans (`pg.connect`, `pg-pool.connect`, `redis-connect`, ...) are connections, not queries. */
+export function isConnectSpan(span: Span, sc: Semconv): boolean {
+  return sc.dbSystem !== null && /(^|[.\s_-])connect$/i.test(span.name);
+}
+
+/** The node an unanswered client span stands for: database, topic or external peer. */
+export function calleeOf(span: Span, sc: Semconv): NodeRef | null {
+  const caller = span.resource.service;
+  if (sc.dbSystem) return databaseNode(sc, span.attributes, caller);
+  if (sc.messagingSystem && sc.messagingDestination) return messagingNode(sc.messagingSystem, sc.messagingDestination, null);
+  return externalNode(sc, span.attributes, caller);
+}
+
+function makeHalf(span: Span, sc: Semconv, role: "client" | "server"): Half {
+  return {
+    role,
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    service: span.resource.service,
+    startMs: spanStartMs(span),
+    durationMs: spanDurationMs(span),
+    error: span.statusCode === StatusCode.ERROR,
+    protocol: protocolOf(sc),
+    callee: role === "client" ? calleeOf(span, sc) : null,
+    connect: role === "client" && isConnectSpan(span, sc),
+    caller: null,
+    table: role === "client" ? sc.dbCollection : null,
+  };
+}
+
+export function classifySpan(span: Span): Classified {
+  const kind = span.kind;
+  if (kind !== SpanKind.CLIENT && kind !== SpanKind.PRODUCER && kind !== SpanKind.SERVER && kind !== SpanKind.CONSUMER) {
+    return { type: "none" };
+  }
+  const sc = readSemconv(span.attributes);
+  const service = serviceNode(span.resource.service);
+  const hasDestination = sc.messagingSystem !== null && sc.messagingDestination !== null;
+  const base = {
+    timeMs: spanStartMs(span),
+    error: span.statusCode === StatusCode.ERROR,
+    connect: false,
+    table: null,
+  };
+  // Messaging with a destination is drawn through the topic node at once, so a consumer in a
+  // separate trace (or linked only by a span link) still gets topic → consumer.
+  if (kind === SpanKind.PRODUCER && hasDestination) {
+    const topic = messagingNode(sc.messagingSystem!, sc.messagingDestination!, null);
+    return { type: "call", call: { ...base, source: service, target: topic, protocol: "messaging", connectionType: "messaging_system", clientMs: spanDurationMs(span), serverMs: null } };
+  }
+  if (kind === SpanKind.CONSUMER && hasDestination) {
+    const topic = messagingNode(sc.messagingSystem!, sc.messagingDestination!, sc.messagingConsumerGroup);
+    return { type: "call", call: { ...base, source: topic, target: service, protocol: "messaging", connectionType: "messaging_system", clientMs: null, serverMs: spanDurationMs(span) } };
+  }
+  if (kind === SpanKind.CLIENT || kind === SpanKind.PRODUCER) {
+    return { type: "half", half: makeHalf(span, sc, "client") };
+  }
+  // A root server has no client span anywhere: its caller is known now.
+  if (span.parentSpanId === null) {
+    return {
+      type: "call",
+      call: { ...base, source: callerNode(sc), target: service, protocol: protocolOf(sc), connectionType: "virtual_node", clientMs: null, serverMs: spanDurationMs(span) },
+    };
+  }
+  return { type: "half", half: makeHalf(span, sc, "server") };
+}

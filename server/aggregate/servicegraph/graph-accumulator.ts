@@ -1,0 +1,135 @@
+import "server-only";
+import { addToSketch, createSketch, type Sketch } from "../red/sketch";
+import type { PairingSink } from "./pairing-store";
+import { emptyCounts, minuteOf, type EdgeCall, type EdgeProtocol, type NodeDetail, type NodeRef, type PairingCounts } from "./types";
+
+/**
+ * Collects pairing output into per-minute edge rollups, node metadata and completeness counts.
+ * The streaming aggregator drains it into SQLite on every flush; the query-time rebuild reads
+ * it directly. Both therefore see the same numbers for the same spans.
+ */
+export interface EdgeMinute {
+  source: string;
+  target: string;
+  protocol: EdgeProtocol;
+  minute: number;
+  calls: number;
+  errors: number;
+  connects: number;
+  clientSketch: Sketch;
+  serverSketch: Sketch;
+}
+
+export interface NodeMeta extends NodeRef {
+  firstSeenMs: number;
+  lastSeenMs: number;
+}
+
+export interface EdgeMeta {
+  source: string;
+  target: string;
+  protocol: EdgeProtocol;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  tables: string[];
+}
+
+/** Bounds the detail lists (tables, schemas) kept per node / edge. */
+const MAX_DETAIL = 64;
+
+export function edgeKey(source: string, target: string, protocol: string): string {
+  return `${source}\u0000${target}\u0000${protocol}`;
+}
+
+function mergeList(into: string[] | undefined, from: string[] | undefined): string[] | undefined {
+  if (!from || from.length === 0) return into;
+  const out = into ? [...into] : [];
+  for (const v of from) if (!out.includes(v) && out.length < MAX_DETAIL) out.push(v);
+  return out;
+}
+
+/** Unions two detail records (lists merged, flags or-ed). */
+export function mergeDetail(a: NodeDetail | undefined, b: NodeDetail | undefined): NodeDetail {
+  const out: NodeDetail = { ...(a ?? {}) };
+  if (!b) return out;
+  for (const k of ["schemas", "tables", "instances", "consumerGroups"] as const) {
+    const m = mergeList(out[k], b[k]);
+    if (m) out[k] = m;
+  }
+  if (b.ipOnly) out.ipOnly = true;
+  if (b.via) out.via = b.via;
+  return out;
+}
+
+export class GraphAccumulator implements PairingSink {
+  readonly edges = new Map<string, EdgeMinute>();
+  readonly edgeMeta = new Map<string, EdgeMeta>();
+  readonly nodes = new Map<string, NodeMeta>();
+  readonly completeness = new Map<number, PairingCounts>();
+  /** Optional observer of every call (the /metrics counters). */
+  onCall: ((c: EdgeCall) => void) | null = null;
+
+  call(c: EdgeCall): void {
+    this.touchNode(c.source, c.timeMs);
+    this.touchNode(c.target, c.timeMs);
+    const minute = minuteOf(c.timeMs);
+    const key = edgeKey(c.source.id, c.target.id, c.protocol);
+    const mk = `${key}\u0000${minute}`;
+    let row = this.edges.get(mk);
+    if (!row) {
+      row = { source: c.source.id, target: c.target.id, protocol: c.protocol, minute, calls: 0, errors: 0, connects: 0, clientSketch: createSketch(), serverSketch: createSketch() };
+      this.edges.set(mk, row);
+    }
+    if (c.connect) {
+      row.connects++;
+    } else {
+      row.calls++;
+      if (c.error) row.errors++;
+      if (c.clientMs !== null) addToSketch(row.clientSketch, c.clientMs);
+      if (c.serverMs !== null) addToSketch(row.serverSketch, c.serverMs);
+    }
+    let meta = this.edgeMeta.get(key);
+    if (!meta) {
+      meta = { source: c.source.id, target: c.target.id, protocol: c.protocol, firstSeenMs: c.timeMs, lastSeenMs: c.timeMs, tables: [] };
+      this.edgeMeta.set(key, meta);
+    }
+    meta.firstSeenMs = Math.min(meta.firstSeenMs, c.timeMs);
+    meta.lastSeenMs = Math.max(meta.lastSeenMs, c.timeMs);
+    if (c.table && !meta.tables.includes(c.table) && meta.tables.length < MAX_DETAIL) meta.tables.push(c.table);
+    this.onCall?.(c);
+  }
+
+  count(what: keyof PairingCounts, timeMs: number): void {
+    const minute = minuteOf(timeMs);
+    let c = this.completeness.get(minute);
+    if (!c) this.completeness.set(minute, (c = emptyCounts()));
+    c[what]++;
+  }
+
+  service(name: string, timeMs: number): void {
+    this.touchNode({ id: `service:${name}`, kind: "service", name }, timeMs);
+  }
+
+  private touchNode(n: NodeRef, timeMs: number): void {
+    const cur = this.nodes.get(n.id);
+    if (!cur) {
+      this.nodes.set(n.id, { ...n, detail: mergeDetail(undefined, n.detail), firstSeenMs: timeMs, lastSeenMs: timeMs });
+      return;
+    }
+    if (timeMs < cur.firstSeenMs) cur.firstSeenMs = timeMs;
+    if (timeMs > cur.lastSeenMs) cur.lastSeenMs = timeMs;
+    if (n.detail) cur.detail = mergeDetail(cur.detail, n.detail);
+  }
+
+  isEmpty(): boolean {
+    return this.edges.size === 0 && this.nodes.size === 0 && this.completeness.size === 0;
+  }
+
+  /** Empties the accumulator (after a flush wrote its contents). */
+  clear(): void {
+    this.edges.clear();
+    this.edgeMeta.clear();
+    this.nodes.clear();
+    this.completeness.clear();
+  }
+}

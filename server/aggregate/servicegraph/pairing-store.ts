@@ -1,0 +1,208 @@
+import "server-only";
+import { SpanKind, type Span } from "../../normalize";
+import { classifySpan } from "./classify-span";
+import { serviceNode } from "./node-identity";
+import type { EdgeCall, Half, PairingCounts } from "./types";
+
+/** Where pairing results go: the streaming rollup and the query-time rebuild pass the same kind of sink. */
+export interface PairingSink {
+  call(c: EdgeCall): void;
+  count(what: keyof PairingCounts, timeMs: number): void;
+  /** Every span's service (INTERNAL-only services included) for the node inventory. */
+  service(name: string, timeMs: number): void;
+}
+
+/**
+ * Finds the other half of an expired entry among spans stored earlier (tier-2 repair):
+ * the server whose parent is a client span, and any span by id.
+ */
+export interface PartnerLookup {
+  findServerChild(traceId: string, parentSpanId: string): Span | null;
+  findSpan(traceId: string, spanId: string): Span | null;
+}
+
+export interface PairingOptions {
+  waitMs: number;
+  maxItems: number;
+}
+
+interface Entry {
+  client?: Half;
+  server?: Half;
+  insertedMs: number;
+}
+
+/** A matched pair is one call client.service → server.service, measured on both sides. */
+export function emitPair(client: Half, server: Half, sink: PairingSink): void {
+  sink.count("paired", client.startMs);
+  sink.call({
+    source: serviceNode(client.service),
+    target: serviceNode(server.service),
+    protocol: client.protocol !== "other" ? client.protocol : server.protocol,
+    connectionType: "",
+    timeMs: client.startMs,
+    error: client.error || server.error,
+    clientMs: client.durationMs,
+    serverMs: server.durationMs,
+    connect: client.connect,
+    table: client.table,
+  });
+}
+
+/** A client half that no server answered: a typed virtual node, or only a count. */
+export function emitLoneClient(client: Half, sink: PairingSink): void {
+  if (client.callee === null) {
+    sink.count("unpairedClient", client.startMs);
+    return;
+  }
+  sink.count("virtual", client.startMs);
+  sink.call({
+    source: serviceNode(client.service),
+    target: client.callee,
+    protocol: client.protocol,
+    connectionType: client.callee.kind === "database" ? "database" : client.callee.kind === "messaging" ? "messaging_system" : "virtual_node",
+    timeMs: client.startMs,
+    error: client.error,
+    clientMs: client.durationMs,
+    serverMs: null,
+    connect: client.connect,
+    table: client.table,
+  });
+}
+
+/**
+ * Settles a half that waited `wait` without a partner (first matching rule wins):
+ * client → a stored server child pairs it (late half), else virtual node / unpaired count;
+ * server → a stored client parent that drew nothing pairs it; a stored parent of another
+ * service without a client span (uninstrumented client library) gives a direct edge; else unpaired.
+ */
+export function settleExpired(half: Half, lookup: PartnerLookup | null, sink: PairingSink): void {
+  sink.count("expired", half.startMs);
+  if (half.role === "client") {
+    const child = lookup?.findServerChild(half.traceId, half.spanId) ?? null;
+    const c = child ? classifySpan(child) : null;
+    if (c?.type === "half" && c.half.role === "server") return emitPair(half, c.half, sink);
+    return emitLoneClient(half, sink);
+  }
+  const parent = half.parentSpanId === null ? null : (lookup?.findSpan(half.traceId, half.parentSpanId) ?? null);
+  if (parent) {
+    const c = classifySpan(parent);
+    if (c.type === "half" && c.half.role === "client") {
+      // A client with a typed callee already drew its virtual edge when it expired.
+      if (c.half.callee === null) return emitPair(c.half, half, sink);
+      return sink.count("unpairedServer", half.startMs);
+    }
+    if (parent.kind !== SpanKind.CLIENT && parent.kind !== SpanKind.PRODUCER && parent.resource.service !== half.service) {
+      sink.count("paired", half.startMs);
+      return sink.call({
+        source: serviceNode(parent.resource.service),
+        target: serviceNode(half.service),
+        protocol: half.protocol,
+        connectionType: "",
+        timeMs: half.startMs,
+        error: half.error,
+        clientMs: null,
+        serverMs: half.durationMs,
+        connect: false,
+        table: null,
+      });
+    }
+  }
+  sink.count("unpairedServer", half.startMs);
+}
+
+/**
+ * The bounded in-memory pairing store (tier 1). Keys are `traceId:spanId` of the client span
+ * (servers use their parent id). With one constant wait, insertion order is expiry order, so
+ * expiry walks the Map from its head and stops at the first live entry. When full, a new half
+ * is refused and counted; ingest is never blocked.
+ */
+export class PairingStore {
+  private readonly entries = new Map<string, Entry>();
+  readonly totals = { paired: 0, expired: 0, dropped: 0, duplicates: 0, observed: 0 };
+
+  constructor(private readonly opts: PairingOptions) {}
+
+  get pending(): number {
+    return this.entries.size;
+  }
+
+  /** Feeds one span. Arrival order does not matter: whichever half comes second completes the pair. */
+  addSpan(span: Span, nowMs: number, sink: PairingSink): void {
+    this.totals.observed++;
+    sink.service(span.resource.service, Number(span.startNs / 1_000_000n));
+    const c = classifySpan(span);
+    if (c.type === "call") return sink.call(c.call);
+    if (c.type === "none") return;
+    this.addHalf(c.half, nowMs, sink);
+  }
+
+  addHalf(half: Half, nowMs: number, sink: PairingSink): void {
+    const key = `${half.traceId}:${half.role === "client" ? half.spanId : half.parentSpanId}`;
+    const entry = this.entries.get(key);
+    if (entry) {
+      if (entry[half.role]) {
+        // Duplicate span id, or a second server child of one client: keep the first.
+        this.totals.duplicates++;
+        this.totals.dropped++;
+        sink.count("dropped", half.startMs);
+        return;
+      }
+      this.entries.delete(key);
+      this.totals.paired++;
+      const client = half.role === "client" ? half : entry.client!;
+      const server = half.role === "server" ? half : entry.server!;
+      return emitPair(client, server, sink);
+    }
+    if (this.entries.size >= this.opts.maxItems) {
+      this.totals.dropped++;
+      sink.count("dropped", half.startMs);
+      return;
+    }
+    this.entries.set(key, { [half.role]: half, insertedMs: nowMs });
+  }
+
+  /** Removes and returns halves that waited at least `wait` (all of them when `all`). */
+  takeExpired(nowMs: number, all = false, limit = Infinity): Half[] {
+    const out: Half[] = [];
+    for (const [key, e] of this.entries) {
+      if (!all && e.insertedMs + this.opts.waitMs > nowMs) break;
+      if (out.length >= limit) break;
+      this.entries.delete(key);
+      out.push((e.client ?? e.server)!);
+    }
+    this.totals.expired += out.length;
+    return out;
+  }
+}
+
+/**
+ * Pure batch pairing over a list of spans (tier-2 rebuild, tests): the same store and rules as
+ * streaming, with every span present, so halves that find no partner in the list are settled
+ * against the list itself.
+ */
+export function pairSpans(spans: readonly Span[], sink: PairingSink, opts: Partial<PairingOptions> = {}): PairingStore {
+  const store = new PairingStore({ waitMs: opts.waitMs ?? 0, maxItems: opts.maxItems ?? Math.max(1, spans.length) });
+  for (const s of spans) store.addSpan(s, 0, sink);
+  const lookup = createListLookup(spans);
+  for (const half of store.takeExpired(0, true)) settleExpired(half, lookup, sink);
+  return store;
+}
+
+/** A PartnerLookup over an in-memory list of spans. */
+export function createListLookup(spans: readonly Span[]): PartnerLookup {
+  const byId = new Map<string, Span>();
+  const serverByParent = new Map<string, Span>();
+  for (const s of spans) {
+    const id = `${s.traceId}:${s.spanId}`;
+    if (!byId.has(id)) byId.set(id, s);
+    if ((s.kind === SpanKind.SERVER || s.kind === SpanKind.CONSUMER) && s.parentSpanId !== null) {
+      const pk = `${s.traceId}:${s.parentSpanId}`;
+      if (!serverByParent.has(pk)) serverByParent.set(pk, s);
+    }
+  }
+  return {
+    findServerChild: (t, p) => serverByParent.get(`${t}:${p}`) ?? null,
+    findSpan: (t, id) => byId.get(`${t}:${id}`) ?? null,
+  };
+}

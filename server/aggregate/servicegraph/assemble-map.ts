@@ -1,0 +1,243 @@
+import "server-only";
+import { createSketch, mergeSketches, quantile, type Sketch } from "../red/sketch";
+import { classifyHealth, type Health } from "./health";
+import type { NodeMeta } from "./graph-accumulator";
+import type { EdgeProtocol, NodeDetail, NodeKind, PairingCounts } from "./types";
+
+/**
+ * Turns merged rollups into the API's service-map shape (API.md "Service map"). Shared by the
+ * rollup query (tier 1) and the rebuild from stored spans (tier 2).
+ */
+export interface MapStats {
+  requests: number;
+  errors: number;
+  errorRate: number | null;
+  rps: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface MapNode {
+  id: string;
+  kind: NodeKind;
+  name: string;
+  health: Health;
+  stats: MapStats;
+  /** false for nodes drawn from the callers' spans only (databases, topics, externals, callers). */
+  instrumented: boolean;
+  system?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  namespace?: string;
+  environment?: string;
+  detail?: NodeDetail;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface MapEdge {
+  id: string;
+  source: string;
+  target: string;
+  protocol: EdgeProtocol;
+  /** Every protocol seen on this pair (protocol is the busiest). */
+  protocols: EdgeProtocol[];
+  health: Health;
+  /** Server-side when the callee is instrumented, else client-side. */
+  stats: MapStats;
+  statsSide: "server" | "client";
+  clientStats: MapStats | null;
+  serverStats: MapStats | null;
+  connects: number;
+  tables: string[];
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface MapCompleteness {
+  pairedCalls: number;
+  unpairedClientSpans: number;
+  unpairedServerSpans: number;
+  virtualCalls: number;
+  expired: number;
+  dropped: number;
+  /** paired / (paired + unpaired client + unpaired server); null with nothing to pair. */
+  ratio: number | null;
+}
+
+export interface ServiceMap {
+  nodes: MapNode[];
+  edges: MapEdge[];
+  completeness: MapCompleteness;
+}
+
+export interface MergedEdge {
+  source: string;
+  target: string;
+  protocol: EdgeProtocol;
+  calls: number;
+  errors: number;
+  connects: number;
+  clientSketch: Sketch;
+  serverSketch: Sketch;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  tables: string[];
+}
+
+export interface ServedStats {
+  requests: number;
+  errors: number;
+  sketch: Sketch;
+}
+
+export interface AssembleInput {
+  nodes: Iterable<NodeMeta & { namespace?: string | null; environment?: string | null }>;
+  edges: Iterable<MergedEdge>;
+  /** Requests each service served (SERVER + CONSUMER spans), keyed by service name. */
+  served: Map<string, ServedStats>;
+  completeness: PairingCounts;
+  windowMs: number;
+  focus?: string;
+  depth?: number;
+}
+
+const round = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
+
+export function computeStats(requests: number, errors: number, sketch: Sketch | null, windowMs: number): MapStats {
+  return {
+    requests,
+    errors,
+    errorRate: requests > 0 ? errors / requests : null,
+    rps: windowMs > 0 ? round(requests / (windowMs / 1000))! : 0,
+    p50Ms: sketch ? round(quantile(sketch, 0.5)) : null,
+    p95Ms: sketch ? round(quantile(sketch, 0.95)) : null,
+    p99Ms: sketch ? round(quantile(sketch, 0.99)) : null,
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function mergeEdgesByPair(edges: Iterable<MergedEdge>): Map<string, { e: MergedEdge; byProtocol: Map<EdgeProtocol, number> }> {
+  const out = new Map<string, { e: MergedEdge; byProtocol: Map<EdgeProtocol, number> }>();
+  for (const e of edges) {
+    const id = `${e.source}->${e.target}`;
+    const cur = out.get(id);
+    if (!cur) {
+      const copy = { ...e, clientSketch: createSketch(), serverSketch: createSketch(), tables: [...e.tables] };
+      mergeSketches(copy.clientSketch, e.clientSketch);
+      mergeSketches(copy.serverSketch, e.serverSketch);
+      out.set(id, { e: copy, byProtocol: new Map([[e.protocol, e.calls + e.connects]]) });
+      continue;
+    }
+    const m = cur.e;
+    m.calls += e.calls;
+    m.errors += e.errors;
+    m.connects += e.connects;
+    mergeSketches(m.clientSketch, e.clientSketch);
+    mergeSketches(m.serverSketch, e.serverSketch);
+    m.firstSeenMs = Math.min(m.firstSeenMs, e.firstSeenMs);
+    m.lastSeenMs = Math.max(m.lastSeenMs, e.lastSeenMs);
+    for (const t of e.tables) if (!m.tables.includes(t)) m.tables.push(t);
+    cur.byProtocol.set(e.protocol, (cur.byProtocol.get(e.protocol) ?? 0) + e.calls + e.connects);
+  }
+  return out;
+}
+
+export function assembleServiceMap(input: AssembleInput): ServiceMap {
+  const { windowMs } = input;
+  const edges: MapEdge[] = [];
+  const incoming = new Map<string, { requests: number; errors: number; sketch: Sketch }>();
+  const outgoing = new Map<string, { requests: number; errors: number; sketch: Sketch }>();
+  const bump = (map: typeof incoming, id: string, calls: number, errors: number, sk: Sketch) => {
+    let cur = map.get(id);
+    if (!cur) map.set(id, (cur = { requests: 0, errors: 0, sketch: createSketch() }));
+    cur.requests += calls;
+    cur.errors += errors;
+    mergeSketches(cur.sketch, sk);
+  };
+  for (const [id, { e, byProtocol }] of mergeEdgesByPair(input.edges)) {
+    const clientStats = e.clientSketch.count > 0 || e.serverSketch.count === 0 ? computeStats(e.calls, e.errors, e.clientSketch, windowMs) : null;
+    const serverStats = e.serverSketch.count > 0 ? computeStats(e.calls, e.errors, e.serverSketch, windowMs) : null;
+    const protocols = [...byProtocol.entries()].sort((a, b) => b[1] - a[1]).map(([p]) => p);
+    edges.push({
+      id, source: e.source, target: e.target, protocol: protocols[0]!, protocols,
+      health: classifyHealth(e.calls, e.errors),
+      stats: (serverStats ?? clientStats)!, statsSide: serverStats ? "server" : "client",
+      clientStats, serverStats, connects: e.connects, tables: e.tables,
+      firstSeen: iso(e.firstSeenMs), lastSeen: iso(e.lastSeenMs),
+    });
+    const sideSketch = e.serverSketch.count > 0 ? e.serverSketch : e.clientSketch;
+    bump(incoming, e.target, e.calls, e.errors, sideSketch);
+    bump(outgoing, e.source, e.calls, e.errors, e.clientSketch.count > 0 ? e.clientSketch : sideSketch);
+  }
+  const nodes: MapNode[] = [];
+  for (const n of input.nodes) {
+    let st: { requests: number; errors: number; sketch: Sketch | null } | undefined;
+    if (n.kind === "service") st = input.served.get(n.name);
+    else if (n.kind === "client") st = outgoing.get(n.id);
+    else st = incoming.get(n.id);
+    const requests = st?.requests ?? 0;
+    const errors = st?.errors ?? 0;
+    const node: MapNode = {
+      id: n.id, kind: n.kind, name: n.name,
+      health: classifyHealth(requests, errors),
+      stats: computeStats(requests, errors, st && st.sketch && st.sketch.count > 0 ? st.sketch : null, windowMs),
+      instrumented: n.kind === "service",
+      firstSeen: iso(n.firstSeenMs), lastSeen: iso(n.lastSeenMs),
+    };
+    if (n.system) node.system = n.system;
+    if (n.host) node.host = n.host;
+    if (typeof n.port === "number") node.port = n.port;
+    if (n.database) node.database = n.database;
+    if (n.namespace) node.namespace = n.namespace;
+    if (n.environment) node.environment = n.environment;
+    if (n.detail && Object.keys(n.detail).length > 0) node.detail = n.detail;
+    nodes.push(node);
+  }
+  nodes.sort((a, b) => a.id.localeCompare(b.id));
+  edges.sort((a, b) => a.id.localeCompare(b.id));
+  const c = input.completeness;
+  const denom = c.paired + c.unpairedClient + c.unpairedServer;
+  const map: ServiceMap = {
+    nodes,
+    edges,
+    completeness: {
+      pairedCalls: c.paired, unpairedClientSpans: c.unpairedClient, unpairedServerSpans: c.unpairedServer,
+      virtualCalls: c.virtual, expired: c.expired, dropped: c.dropped, ratio: denom > 0 ? c.paired / denom : null,
+    },
+  };
+  return input.focus ? focusMap(map, input.focus, input.depth ?? 2) : map;
+}
+
+/** Keeps the nodes within `depth` hops of `focus` (edges followed both ways) and the edges among them. */
+export function focusMap(map: ServiceMap, focus: string, depth: number): ServiceMap {
+  if (!map.nodes.some((n) => n.id === focus)) return { ...map, nodes: [], edges: [] };
+  const adj = new Map<string, string[]>();
+  const link = (a: string, b: string) => {
+    const l = adj.get(a);
+    if (l) l.push(b);
+    else adj.set(a, [b]);
+  };
+  for (const e of map.edges) {
+    link(e.source, e.target);
+    link(e.target, e.source);
+  }
+  const seen = new Set([focus]);
+  let frontier = [focus];
+  for (let d = 0; d < depth && frontier.length > 0; d++) {
+    const next: string[] = [];
+    for (const id of frontier) for (const nb of adj.get(id) ?? []) if (!seen.has(nb)) {
+      seen.add(nb);
+      next.push(nb);
+    }
+    frontier = next;
+  }
+  return {
+    ...map,
+    nodes: map.nodes.filter((n) => seen.has(n.id)),
+    edges: map.edges.filter((e) => seen.has(e.source) && seen.has(e.target)),
+  };
+}

@@ -1,0 +1,21 @@
+import "server-only";
+/**
+ * Service graph stage (reference/service-graph.md §5). Tier 1: createServiceGraphAggregator
+ * (runs in the writer thread). Tier 2: buildGraphFromSpans over stored spans. Both share
+ * classifySpan / PairingStore / settleExpired, so their semantics cannot drift.
+ */
+export { createServiceGraphAggregator, type ServiceGraphAggregatorOptions } from "./aggregator";
+export { buildGraphFromSpans, mergeAccumulatorEdges, sumCompleteness, type BuildGraphOptions } from "./build-graph";
+export { pairSpans, PairingStore, settleExpired, createListLookup, type PairingSink, type PartnerLookup, type PairingOptions } from "./pairing-store";
+export { classifySpan, protocolOf, isConnectSpan, calleeOf } from "./classify-span";
+export { databaseNode, messagingNode, externalNode, callerNode, serviceNode, splitNamespace, pickPeerHost, userAgentFamily } from "./node-identity";
+export { GraphAccumulator, mergeDetail, type NodeMeta, type EdgeMinute, type EdgeMeta } from "./graph-accumulator";
+export { writeGraphRollups } from "./graph-store";
+export {
+  assembleServiceMap, computeStats, focusMap,
+  type ServiceMap, type MapNode, type MapEdge, type MapStats, type MapCompleteness, type MergedEdge, type ServedStats,
+} from "./assemble-map";
+export { classifyHealth, HEALTH_THRESHOLDS, type Health } from "./health";
+export { registerServiceGraphMetrics, LATENCY_BUCKETS_SECONDS, type ServiceGraphSnapshot } from "./metrics";
+export { mapSpanRow, createDbLookup, readSpansInWindow, SPAN_COLUMNS, SPAN_FROM, type SpanRow } from "./span-row";
+export * from "./types";

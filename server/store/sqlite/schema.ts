@@ -14,7 +14,7 @@ export const MIGRATIONS: readonly string[] = [
     service TEXT NOT NULL,
     namespace TEXT,
     environment TEXT,
-    attributes TEXT NOT NULL
+    attributes TEXT NOT NULL UNIQUE
   );
   CREATE TABLE spans (
     trace_id TEXT NOT NULL,

@@ -1,0 +1,3 @@
+import "server-only";
+export type { SpanAggregator } from "./types";
+export * from "./red";

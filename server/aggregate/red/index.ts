@@ -1,0 +1,3 @@
+import "server-only";
+export { createRedAggregator, minuteOf } from "./red-aggregator";
+export * from "./sketch";

@@ -1,0 +1,45 @@
+import "server-only";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleOtlpHttp, matchOtlpPath, type IngestDeps } from "../ingest";
+import { sendJson } from "../api/router";
+import type { SelfMetrics } from "../platform/self-metrics";
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+interface AppDeps extends IngestDeps {
+  metrics: SelfMetrics;
+  api: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | null;
+  ui: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null;
+  isReady: () => boolean;
+}
+
+/**
+ * One request handler for every listener: OTLP paths, /metrics, /healthz, /readyz, then the
+ * JSON API, then the UI. The OTLP-only listener passes api and ui as null.
+ */
+export function createAppHandler(deps: AppDeps): Handler {
+  return async (req, res) => {
+    const pathname = (req.url ?? "/").split("?")[0]!;
+    try {
+      const signal = matchOtlpPath(pathname, deps.config);
+      if (signal) return await handleOtlpHttp(req, res, signal, deps);
+      if (pathname === "/metrics" && req.method === "GET") {
+        const text = await deps.metrics.registry.metrics();
+        res.writeHead(200, { "content-type": deps.metrics.registry.contentType });
+        res.end(text);
+        return;
+      }
+      if (pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
+      if (pathname === "/readyz") {
+        const ready = deps.isReady();
+        return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "starting" });
+      }
+      if (deps.api && (await deps.api(req, res))) return;
+      if (deps.ui) return await deps.ui(req, res);
+      sendJson(res, 404, { error: { code: "not-found", message: `no route for ${req.method} ${pathname}` } });
+    } catch (e) {
+      if (!res.headersSent) sendJson(res, 503, { error: { code: "unavailable", message: (e as Error).message } });
+      else res.destroy();
+    }
+  };
+}

@@ -1,0 +1,61 @@
+import "server-only";
+import * as grpc from "@grpc/grpc-js";
+import { encodeExportResponse } from "./otlp-response";
+import type { IngestDeps } from "./otlp-http";
+import type { Signal } from "./writer/protocol";
+
+const passthrough = {
+  requestSerialize: (b: Buffer) => b,
+  requestDeserialize: (b: Buffer) => b,
+  responseSerialize: (b: Buffer) => b,
+  responseDeserialize: (b: Buffer) => b,
+};
+
+function exportMethod(path: string): grpc.MethodDefinition<Buffer, Buffer> {
+  return { path, requestStream: false, responseStream: false, originalName: "Export", ...passthrough };
+}
+
+const TRACE_SERVICE = { Export: exportMethod("/opentelemetry.proto.collector.trace.v1.TraceService/Export") };
+const METRICS_SERVICE = { Export: exportMethod("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export") };
+
+/**
+ * OTLP/gRPC: the request bytes go to the writer thread undecoded (decode happens there);
+ * malformed data → INVALID_ARGUMENT, overload or a busy store → UNAVAILABLE (retryable).
+ */
+export function startOtlpGrpc(host: string, port: number, deps: IngestDeps): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": deps.config.CARTOGRAPH_MAX_BODY_BYTES,
+  });
+  const handler = (signal: Signal): grpc.handleUnaryCall<Buffer, Buffer> => (call, callback) => {
+    const started = process.hrtime.bigint();
+    const done = (code: string) => {
+      deps.metrics.requests.inc({ signal, transport: "grpc", code });
+      deps.metrics.requestSeconds.observe({ signal, transport: "grpc" }, Number(process.hrtime.bigint() - started) / 1e9);
+    };
+    deps.metrics.receivedBytes.inc({ signal, transport: "grpc" }, call.request.length);
+    deps.writer.submit(signal, "protobuf", call.request).then(
+      (r) => {
+        if (r.ok) {
+          done("OK");
+          return callback(null, Buffer.from(encodeExportResponse(signal, "protobuf", r.rejected, r.message) as Uint8Array));
+        }
+        const code = r.status === 400 ? grpc.status.INVALID_ARGUMENT : grpc.status.UNAVAILABLE;
+        done(grpc.status[code]!);
+        deps.metrics.itemsRejected.inc({ signal, reason: r.status === 400 ? "malformed" : "overload" });
+        callback({ code, details: r.message });
+      },
+      (e: Error) => {
+        done("UNAVAILABLE");
+        callback({ code: grpc.status.UNAVAILABLE, details: e.message });
+      },
+    );
+  };
+  server.addService(TRACE_SERVICE, { Export: handler("traces") });
+  server.addService(METRICS_SERVICE, { Export: handler("metrics") });
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`${host.includes(":") ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
+      if (err) return reject(err);
+      resolve({ server, port: bound });
+    });
+  });
+}

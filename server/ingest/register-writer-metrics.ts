@@ -1,0 +1,25 @@
+import "server-only";
+import type { SelfMetrics } from "../platform/self-metrics";
+import { registerCounterFn, registerGaugeFn } from "../platform/self-metrics";
+import type { WriterClient } from "./writer/writer-client";
+
+/** Exposes the writer thread's counters (sent as snapshots) on /metrics. */
+export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): void {
+  const s = () => writer.latestStats();
+  registerCounterFn(m.registry, "cartograph_spans_accepted_total", "Spans stored (first time seen).", () => s()?.spansStored ?? 0);
+  registerCounterFn(m.registry, "cartograph_spans_rejected_total", "Spans rejected by validation (partial success).", () => {
+    const x = s();
+    return x ? { invalid: x.spansRejected, duplicate: x.spansDuplicate } : null;
+  });
+  registerCounterFn(m.registry, "cartograph_points_accepted_total", "Metric data points stored.", () => s()?.pointsStored ?? 0);
+  registerCounterFn(m.registry, "cartograph_points_rejected_total", "Metric data points rejected by validation.", () => s()?.pointsRejected ?? 0);
+  registerCounterFn(m.registry, "cartograph_attributes_limited_total", "Attribute values truncated or attributes dropped by the limits.", () => {
+    const x = s();
+    return x ? { truncated: x.attributesTruncated, dropped: x.attributesDropped } : null;
+  });
+  registerCounterFn(m.registry, "cartograph_store_transactions_total", "Write transactions committed.", () => s()?.transactions ?? 0);
+  registerCounterFn(m.registry, "cartograph_retention_deleted_total", "Rows deleted by retention.", () => s()?.retentionDeleted ?? 0);
+  registerCounterFn(m.registry, "cartograph_aggregation_errors_total", "Failures in derived work (rollups, graph); never fail ingest.", () => s()?.aggregatorErrors ?? 0);
+  registerGaugeFn(m.registry, "cartograph_store_bytes", "Bytes used by the telemetry database.", () => s()?.storeBytes ?? 0);
+  registerGaugeFn(m.registry, "cartograph_write_queue_depth", "Requests and bytes waiting for the writer thread.", () => writer.queueDepth(), "unit");
+}

@@ -1,0 +1,43 @@
+import "server-only";
+import type { Encoding } from "../../decode";
+
+/** Messages between the main thread and the writer thread. */
+export type Signal = "traces" | "metrics";
+
+export interface ExportMessage {
+  type: "export";
+  id: number;
+  signal: Signal;
+  encoding: Encoding;
+  body: Uint8Array;
+}
+
+export type ToWriter = ExportMessage | { type: "shutdown" };
+
+export type ExportResult =
+  | { ok: true; accepted: number; rejected: number; message: string }
+  /** status 400: the request was malformed; 503: a transient store failure (retryable). */
+  | { ok: false; status: 400 | 503; message: string };
+
+export type FromWriter =
+  | { type: "ready" }
+  | { type: "result"; id: number; result: ExportResult }
+  | { type: "stats"; stats: WriterStats }
+  | { type: "closed" }
+  | { type: "fatal"; message: string };
+
+export interface WriterStats {
+  spansStored: number;
+  spansDuplicate: number;
+  spansRejected: number;
+  pointsStored: number;
+  pointsRejected: number;
+  attributesTruncated: number;
+  attributesDropped: number;
+  transactions: number;
+  writeSeconds: number[];
+  storeBytes: number;
+  retentionDeleted: number;
+  aggregatorErrors: number;
+  aggregators: Record<string, Record<string, unknown>>;
+}

@@ -1,0 +1,114 @@
+import "server-only";
+import { Worker } from "node:worker_threads";
+import type { Config } from "../../platform/config";
+import type { Logger } from "../../platform/logger";
+import type { Encoding } from "../../decode";
+import type { ExportResult, FromWriter, Signal, WriterStats } from "./protocol";
+
+export type SubmitResult = ExportResult | { ok: false; status: 503; message: string; overloaded: true };
+
+export interface WriterClient {
+  submit(signal: Signal, encoding: Encoding, body: Uint8Array): Promise<SubmitResult>;
+  /** Whether a request of `bytes` would be refused right now (checked before reading a body). */
+  isOverloaded(bytes?: number): boolean;
+  queueDepth(): { requests: number; bytes: number };
+  latestStats(): WriterStats | null;
+  ready(): boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Main-thread side of the writer thread. The queue between them is bounded in requests and
+ * bytes: past either bound, submit answers 503 at once instead of letting memory grow.
+ * If the thread dies, everything in flight answers 503 (never acknowledged, so the client
+ * retries) and a new thread starts on the same database.
+ */
+export function startWriter(config: Config, log: Logger): Promise<WriterClient> {
+  let worker: Worker;
+  let nextId = 1;
+  let inflightBytes = 0;
+  let isReady = false;
+  let closing = false;
+  let stats: WriterStats | null = null;
+  const waiting = new Map<number, { resolve: (r: SubmitResult) => void; bytes: number }>();
+  let onClosed: (() => void) | null = null;
+
+  return new Promise((resolveStart, rejectStart) => {
+    const spawn = () => {
+      worker = new Worker(new URL("./writer-worker.ts", import.meta.url), {
+        workerData: { config },
+        execArgv: process.execArgv,
+      });
+      worker.on("message", (m: FromWriter) => {
+        if (m.type === "ready") {
+          isReady = true;
+          resolveStart(client);
+        } else if (m.type === "result") {
+          const w = waiting.get(m.id);
+          if (w) {
+            waiting.delete(m.id);
+            inflightBytes -= w.bytes;
+            w.resolve(m.result);
+          }
+        } else if (m.type === "stats") {
+          stats = m.stats;
+        } else if (m.type === "closed") {
+          onClosed?.();
+        }
+      });
+      worker.on("error", (e) => {
+        log.error("writer thread failed", { error: e.message, stack: e.stack });
+        if (!isReady) rejectStart(e);
+      });
+      worker.on("exit", (code) => {
+        isReady = false;
+        for (const [id, w] of waiting) {
+          w.resolve({ ok: false, status: 503, message: "writer restarting, retry shortly" });
+          waiting.delete(id);
+        }
+        inflightBytes = 0;
+        if (!closing) {
+          log.error("writer thread exited; restarting", { code });
+          setTimeout(spawn, 200);
+        } else {
+          onClosed?.();
+        }
+      });
+    };
+
+    const client: WriterClient = {
+      isOverloaded(bytes = 0) {
+        return (
+          !isReady ||
+          waiting.size >= config.CARTOGRAPH_QUEUE_MAX_REQUESTS ||
+          inflightBytes + bytes > config.CARTOGRAPH_QUEUE_MAX_BYTES
+        );
+      },
+      submit(signal, encoding, body) {
+        if (client.isOverloaded(body.byteLength)) {
+          return Promise.resolve({ ok: false, status: 503, message: "write queue full, retry shortly", overloaded: true });
+        }
+        const id = nextId++;
+        inflightBytes += body.byteLength;
+        return new Promise<SubmitResult>((resolve) => {
+          waiting.set(id, { resolve, bytes: body.byteLength });
+          // Copy into a transferable buffer only when the body shares a pooled allocation.
+          const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : new Uint8Array(body);
+          worker.postMessage({ type: "export", id, signal, encoding, body: own }, [own.buffer as ArrayBuffer]);
+        });
+      },
+      queueDepth: () => ({ requests: waiting.size, bytes: inflightBytes }),
+      latestStats: () => stats,
+      ready: () => isReady,
+      close() {
+        closing = true;
+        return new Promise<void>((resolve) => {
+          onClosed = resolve;
+          worker.postMessage({ type: "shutdown" });
+          setTimeout(() => void worker.terminate().then(() => resolve()), 10_000).unref();
+        });
+      },
+    };
+    spawn();
+  });
+}

@@ -1,0 +1,182 @@
+import "server-only";
+import { parentPort, workerData } from "node:worker_threads";
+import { decodeMetricsRequest, decodeTraceRequest, DecodeError } from "../../decode";
+import { normalizeMetrics, normalizeTraces, type AttributeStats, type MetricPoint, type Span } from "../../normalize";
+import { openWriterDb } from "../../store";
+import { createAppender } from "../../store/sqlite/append-spans";
+import { createAggregators } from "../../aggregate/create-aggregators";
+import { enforceRetention, measureUsedBytes } from "../../jobs/retention";
+import type { Config } from "../../platform/config";
+import type { ExportMessage, ExportResult, FromWriter, ToWriter, WriterStats } from "./protocol";
+
+/**
+ * The writer thread: decode → normalize → one transaction per flush → acknowledge →
+ * aggregate. A request is acknowledged only after the transaction holding its rows
+ * committed (WAL; see store/sqlite/open.ts for what survives a kill). Requests that arrive
+ * while a flush runs are grouped into the next transaction.
+ */
+const config = workerData.config as Config;
+const port = parentPort!;
+const post = (m: FromWriter) => port.postMessage(m);
+
+const db = openWriterDb(config.CARTOGRAPH_DATA_DIR, config.CARTOGRAPH_SQLITE_SYNCHRONOUS);
+const appender = createAppender(db);
+const aggregators = createAggregators(config, db);
+const limits = {
+  maxValueLength: config.CARTOGRAPH_MAX_ATTRIBUTE_VALUE_LENGTH,
+  maxDepth: config.CARTOGRAPH_MAX_ATTRIBUTE_DEPTH,
+  maxAttributes: config.CARTOGRAPH_MAX_ATTRIBUTES,
+};
+const attrStats: AttributeStats = { truncatedValues: 0, droppedAttributes: 0 };
+const stats: WriterStats = {
+  spansStored: 0, spansDuplicate: 0, spansRejected: 0, pointsStored: 0, pointsRejected: 0,
+  attributesTruncated: 0, attributesDropped: 0, transactions: 0, writeSeconds: [],
+  storeBytes: 0, retentionDeleted: 0, aggregatorErrors: 0, aggregators: {},
+};
+
+interface Pending {
+  id: number;
+  spans: Span[];
+  points: MetricPoint[];
+  rejected: number;
+  message: string;
+}
+let pending: Pending[] = [];
+let flushScheduled = false;
+
+function handleExport(m: ExportMessage): void {
+  let decoded;
+  try {
+    decoded = m.signal === "traces" ? decodeTraceRequest(m.body, m.encoding) : decodeMetricsRequest(m.body, m.encoding);
+  } catch (e) {
+    if (e instanceof DecodeError) return reply(m.id, { ok: false, status: 400, message: e.message });
+    return reply(m.id, { ok: false, status: 400, message: `undecodable request: ${(e as Error).message}` });
+  }
+  const norm = m.signal === "traces" ? normalizeTraces(decoded, limits, attrStats) : normalizeMetrics(decoded, limits, attrStats);
+  const total = norm.items.length + norm.rejected;
+  if (norm.rejected > 0 && norm.items.length === 0 && total > 0) {
+    countRejected(m.signal, norm.rejected);
+    return reply(m.id, { ok: false, status: 400, message: `all ${total} items rejected: ${norm.reasons.join("; ")}` });
+  }
+  pending.push({
+    id: m.id,
+    spans: m.signal === "traces" ? (norm.items as Span[]) : [],
+    points: m.signal === "metrics" ? (norm.items as MetricPoint[]) : [],
+    rejected: norm.rejected,
+    message: norm.rejected > 0 ? `rejected ${norm.rejected} of ${total}: ${norm.reasons.join("; ")}` : "",
+  });
+  countRejected(m.signal, norm.rejected);
+  scheduleFlush();
+}
+
+function countRejected(signal: string, n: number): void {
+  if (signal === "traces") stats.spansRejected += n;
+  else stats.pointsRejected += n;
+}
+
+function reply(id: number, result: ExportResult): void {
+  post({ type: "result", id, result });
+}
+
+function scheduleFlush(): void {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  const delay = config.CARTOGRAPH_FLUSH_INTERVAL_MS;
+  if (delay > 0) setTimeout(flush, delay);
+  else setImmediate(flush);
+}
+
+const writeBatch = db.transaction((batch: Pending[], inserted: Span[], nowMs: number) => {
+  for (const p of batch) {
+    appender.appendSpans(p.spans, inserted);
+    stats.pointsStored += appender.appendMetricPoints(p.points, nowMs);
+  }
+});
+
+function flush(): void {
+  flushScheduled = false;
+  const batch = pending;
+  pending = [];
+  if (batch.length === 0) return;
+  const inserted: Span[] = [];
+  const started = process.hrtime.bigint();
+  try {
+    writeBatch(batch, inserted, Date.now());
+  } catch (e) {
+    // Nothing in this batch was acknowledged: a retryable 503 loses nothing.
+    for (const p of batch) reply(p.id, { ok: false, status: 503, message: `store unavailable: ${(e as Error).message}` });
+    return;
+  }
+  stats.transactions++;
+  stats.writeSeconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+  let submitted = 0;
+  for (const p of batch) {
+    submitted += p.spans.length;
+    reply(p.id, { ok: true, accepted: p.spans.length + p.points.length, rejected: p.rejected, message: p.message });
+  }
+  stats.spansStored += inserted.length;
+  stats.spansDuplicate += submitted - inserted.length;
+  if (inserted.length === 0) return;
+  const now = Date.now();
+  for (const a of aggregators) {
+    try {
+      a.observe(inserted, now);
+    } catch (e) {
+      stats.aggregatorErrors++;
+      console.error(`aggregator ${a.name} failed in observe: ${(e as Error).stack}`);
+    }
+  }
+}
+
+function flushRollups(): void {
+  const now = Date.now();
+  for (const a of aggregators) {
+    try {
+      db.transaction(() => a.flush(db, now))();
+    } catch (e) {
+      stats.aggregatorErrors++;
+      console.error(`aggregator ${a.name} failed in flush: ${(e as Error).stack}`);
+    }
+    stats.aggregators[a.name] = a.snapshot();
+  }
+  stats.attributesTruncated = attrStats.truncatedValues;
+  stats.attributesDropped = attrStats.droppedAttributes;
+  stats.storeBytes = measureUsedBytes(db);
+  post({ type: "stats", stats: { ...stats } });
+  stats.writeSeconds = [];
+}
+
+function runRetention(): void {
+  try {
+    const r = enforceRetention(
+      db,
+      {
+        rawMaxAgeMs: config.CARTOGRAPH_RETENTION_RAW_HOURS * 3_600_000,
+        rollupMaxAgeMs: config.CARTOGRAPH_RETENTION_ROLLUP_HOURS * 3_600_000,
+        diskBudgetBytes: config.CARTOGRAPH_DISK_BUDGET_BYTES,
+      },
+      Date.now(),
+    );
+    stats.retentionDeleted += r.spansDeleted + r.pointsDeleted + r.rollupsDeleted;
+  } catch (e) {
+    console.error(`retention failed: ${(e as Error).message}`);
+  }
+}
+
+const rollupTimer = setInterval(flushRollups, config.CARTOGRAPH_ROLLUP_FLUSH_MS);
+const retentionTimer = setInterval(runRetention, config.CARTOGRAPH_RETENTION_INTERVAL_MS);
+runRetention();
+
+port.on("message", (m: ToWriter) => {
+  if (m.type === "export") handleExport(m);
+  else if (m.type === "shutdown") {
+    clearInterval(rollupTimer);
+    clearInterval(retentionTimer);
+    flush();
+    flushRollups();
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.close();
+    post({ type: "closed" });
+  }
+});
+post({ type: "ready" });

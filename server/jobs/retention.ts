@@ -1,0 +1,71 @@
+import "server-only";
+import type { Db } from "../store";
+
+export interface RetentionPolicy {
+  rawMaxAgeMs: number;
+  rollupMaxAgeMs: number;
+  /** 0 = no budget. Oldest raw spans go first while the used size is above it. */
+  diskBudgetBytes: number;
+}
+
+export interface RetentionResult {
+  spansDeleted: number;
+  pointsDeleted: number;
+  rollupsDeleted: number;
+  usedBytes: number;
+}
+
+const CHUNK = 20_000;
+
+/** Used bytes of the database (pages in use, not counting the free list). */
+export function measureUsedBytes(db: Db): number {
+  const pageSize = db.pragma("page_size", { simple: true }) as number;
+  const pages = db.pragma("page_count", { simple: true }) as number;
+  const free = db.pragma("freelist_count", { simple: true }) as number;
+  return (pages - free) * pageSize;
+}
+
+/**
+ * Deletes telemetry older than the policy, in bounded chunks so one run never holds the
+ * write lock for long, then trims the oldest raw spans while over the disk budget.
+ * Rollup tables are discovered by their `minute` column so new rollups are covered too.
+ */
+export function enforceRetention(db: Db, policy: RetentionPolicy, nowMs: number): RetentionResult {
+  const rawCutoffNs = BigInt(Math.floor(nowMs - policy.rawMaxAgeMs)) * 1_000_000n;
+  const rollupCutoffMinute = Math.floor((nowMs - policy.rollupMaxAgeMs) / 60_000);
+  const result: RetentionResult = { spansDeleted: 0, pointsDeleted: 0, rollupsDeleted: 0, usedBytes: 0 };
+
+  const delSpans = db.prepare(`DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans WHERE start_ns < ? LIMIT ${CHUNK})`);
+  const delPoints = db.prepare(
+    `DELETE FROM metric_points WHERE (series_id, time_ns) IN (SELECT series_id, time_ns FROM metric_points WHERE time_ns < ? LIMIT ${CHUNK})`,
+  );
+  for (;;) {
+    const n = delSpans.run(rawCutoffNs).changes;
+    result.spansDeleted += n;
+    if (n < CHUNK) break;
+  }
+  for (;;) {
+    const n = delPoints.run(rawCutoffNs).changes;
+    result.pointsDeleted += n;
+    if (n < CHUNK) break;
+  }
+  const rollupTables = db
+    .prepare(`SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'minute')`)
+    .pluck()
+    .all() as string[];
+  for (const t of rollupTables) {
+    result.rollupsDeleted += db.prepare(`DELETE FROM "${t}" WHERE minute < ?`).run(rollupCutoffMinute).changes;
+  }
+
+  if (policy.diskBudgetBytes > 0) {
+    const oldest = db.prepare(`DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ns LIMIT ${CHUNK})`);
+    let guard = 0;
+    while (measureUsedBytes(db) > policy.diskBudgetBytes && guard++ < 1000) {
+      const n = oldest.run().changes;
+      result.spansDeleted += n;
+      if (n === 0) break;
+    }
+  }
+  result.usedBytes = measureUsedBytes(db);
+  return result;
+}

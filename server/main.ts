@@ -1,0 +1,78 @@
+import "server-only";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type http from "node:http";
+import { loadConfig, ConfigError, type Config } from "./platform/config";
+import { createLogger } from "./platform/logger";
+import { createSelfMetrics } from "./platform/self-metrics";
+import { startWriter, startOtlpGrpc } from "./ingest";
+import { registerWriterMetrics } from "./ingest/register-writer-metrics";
+import { openTelemetryReader } from "./store";
+import { createRouter } from "./api/router";
+import { allRoutes } from "./api/routes";
+import type { ApiContext } from "./api/context";
+import { createAppHandler } from "./http/create-app-handler";
+import { addressOf, listen } from "./http/listen";
+import { startUi } from "./http/start-ui";
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    console.error(`cartograph: ${(e as Error).message}`);
+    process.exit(e instanceof ConfigError ? 2 : 1);
+  }
+  const log = createLogger(config.CARTOGRAPH_LOG_LEVEL);
+  const metrics = createSelfMetrics();
+  const writer = await startWriter(config, log);
+  registerWriterMetrics(metrics, writer);
+  const telemetry = openTelemetryReader(config.CARTOGRAPH_DATA_DIR);
+  const ctx: ApiContext = { config, log, now: () => Date.now(), telemetry };
+  const isReady = () => writer.ready() && telemetry.ready();
+  const ingestDeps = { config, writer, metrics, isReady };
+  const host = config.CARTOGRAPH_HOST;
+  const servers: http.Server[] = [];
+  let grpcServer: { tryShutdown(cb: () => void): void } | null = null;
+
+  const shutdown = async (code: number) => {
+    log.info("shutting down");
+    for (const s of servers) s.close();
+    grpcServer?.tryShutdown(() => undefined);
+    await writer.close();
+    telemetry.close();
+    process.exit(code);
+  };
+  process.once("SIGTERM", () => void shutdown(0));
+  process.once("SIGINT", () => void shutdown(0));
+
+  try {
+    if (config.CARTOGRAPH_HTTP_PORT !== 0) {
+      const ui = config.CARTOGRAPH_UI ? await startUi(projectRoot, host, config.CARTOGRAPH_HTTP_PORT) : null;
+      const handler = createAppHandler({ ...ingestDeps, api: createRouter(allRoutes, ctx), ui });
+      const s = await listen(handler, host, config.CARTOGRAPH_HTTP_PORT, "UI/API");
+      servers.push(s);
+      log.info(`UI and API listening on ${addressOf(s)}${ui ? "" : " (UI disabled)"}`);
+    }
+    if (config.CARTOGRAPH_OTLP_HTTP_PORT !== 0) {
+      const s = await listen(createAppHandler({ ...ingestDeps, api: null, ui: null }), host, config.CARTOGRAPH_OTLP_HTTP_PORT, "OTLP/HTTP");
+      servers.push(s);
+      log.info(`OTLP/HTTP listening on ${addressOf(s)}${config.CARTOGRAPH_OTLP_TRACES_PATH}`);
+    }
+    if (config.CARTOGRAPH_OTLP_GRPC_PORT !== 0) {
+      const g = await startOtlpGrpc(host, config.CARTOGRAPH_OTLP_GRPC_PORT, ingestDeps);
+      grpcServer = g.server;
+      log.info(`OTLP/gRPC listening on ${host}:${g.port}`);
+    }
+  } catch (e) {
+    log.error((e as Error).message);
+    console.error(`cartograph: ${(e as Error).message}`);
+    await writer.close();
+    process.exit(1);
+  }
+  log.info(`ready; data in ${path.resolve(config.CARTOGRAPH_DATA_DIR)}`);
+}
+
+void main();

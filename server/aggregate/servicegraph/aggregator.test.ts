@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Registry } from "prom-client";
+import { openWriterDb, type Db } from "../../store";
+import { createAppender } from "../../store/sqlite/append-spans";
+import { createServiceGraphAggregator } from "./aggregator";
+import { registerServiceGraphMetrics, type ServiceGraphSnapshot } from "./metrics";
+import { createSpanFactory } from "../../../tests/fixtures/servicegraph/span-factory";
+import type { Span } from "../../normalize";
+
+let dir: string;
+let db: Db;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "sg-agg-"));
+  db = openWriterDb(dir);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Stores spans the way the writer does, then lets the aggregator observe the new ones. */
+function ingest(agg: ReturnType<typeof createServiceGraphAggregator>, spans: Span[], nowMs: number): void {
+  const inserted: Span[] = [];
+  const app = createAppender(db);
+  db.transaction(() => app.appendSpans(spans, inserted))();
+  agg.observe(inserted, nowMs);
+}
+
+function flush(agg: ReturnType<typeof createServiceGraphAggregator>, nowMs: number): void {
+  db.transaction(() => agg.flush(db, nowMs))();
+}
+
+const edgeRows = () =>
+  db.prepare("SELECT source, target, protocol, SUM(calls) AS calls, SUM(errors) AS errors FROM edge_minute GROUP BY source, target, protocol ORDER BY source, target").all();
+
+describe("createServiceGraphAggregator", () => {
+  it("pairs halves that arrive in different batches, server first", () => {
+    const f = createSpanFactory();
+    const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });
+    const root = f.server("web");
+    const [c, s] = f.httpCall(root, "api", { error: true });
+    ingest(agg, [s!], 0);
+    flush(agg, 1_000);
+    ingest(agg, [root, c!], 2_000);
+    flush(agg, 3_000);
+    expect(edgeRows()).toEqual([
+      { source: "client:user", target: "service:web", protocol: "other", calls: 1, errors: 0 },
+      { source: "service:web", target: "service:api", protocol: "http", calls: 1, errors: 1 },
+    ]);
+    expect(agg.snapshot().pairing).toMatchObject({ paired: 1, pending: 0, expired: 0 });
+  });
+
+  it("repairs a late client whose server span was stored and expired long before", () => {
+    const f = createSpanFactory();
+    const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });
+    const root = f.server("web");
+    const [c, s] = f.httpCall(root, "api", { host: "api.internal" });
+    ingest(agg, [s!], 0);
+    flush(agg, 30_000); // server half expires unpaired
+    ingest(agg, [root, c!], 60_000);
+    flush(agg, 90_000); // client expires; the stored server pairs it
+    const rows = edgeRows() as Array<{ target: string }>;
+    expect(rows.map((r) => r.target)).toEqual(["service:web", "service:api"]);
+    expect(rows.some((r) => r.target.startsWith("external:"))).toBe(false);
+    expect(agg.snapshot().pairing).toMatchObject({ paired: 1, unpairedServer: 1 });
+  });
+
+  it("turns a sampled-away server into a virtual node after the wait, not before", () => {
+    const f = createSpanFactory();
+    const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });
+    const root = f.server("web");
+    const [c] = f.httpCall(root, "payments", { host: "payments.example.com", instrumented: false });
+    ingest(agg, [root, c!], 0);
+    flush(agg, 5_000);
+    expect((edgeRows() as Array<{ target: string }>).map((r) => r.target)).toEqual(["service:web"]);
+    flush(agg, 10_000);
+    expect((edgeRows() as Array<{ target: string }>).map((r) => r.target)).toEqual(["service:web", "external:payments.example.com"]);
+    const node = db.prepare("SELECT kind, name FROM graph_nodes WHERE id = ?").get("external:payments.example.com");
+    expect(node).toEqual({ kind: "external", name: "payments.example.com" });
+  });
+
+  it("merges a second flush of the same minute (e.g. after a restart) into one row", () => {
+    const f = createSpanFactory();
+    for (let run = 0; run < 2; run++) {
+      const agg = createServiceGraphAggregator({ waitMs: 0, maxItems: 1000 });
+      f.newTrace();
+      const root = f.server("web", { durationMs: 5 + run });
+      ingest(agg, [root, ...f.httpCall(root, "api")], 0);
+      flush(agg, 1);
+    }
+    const rows = db.prepare("SELECT COUNT(*) AS n, SUM(calls) AS calls FROM edge_minute WHERE target = 'service:api'").get();
+    expect(rows).toEqual({ n: 1, calls: 2 });
+    const stats = db.prepare("SELECT SUM(paired) AS paired FROM graph_stats_minute").get();
+    expect(stats).toEqual({ paired: 2 });
+  });
+
+  it("exposes the ecosystem metric names through a prom-client registry", async () => {
+    const f = createSpanFactory();
+    const agg = createServiceGraphAggregator({ waitMs: 0, maxItems: 1000 });
+    const root = f.server("web");
+    ingest(agg, [root, ...f.httpCall(root, "api", { error: true, durationMs: 30 })], 0);
+    flush(agg, 1);
+    const snap = structuredClone(agg.snapshot()) as ServiceGraphSnapshot;
+    const registry = new Registry();
+    registerServiceGraphMetrics(registry, () => snap);
+    const text = await registry.metrics();
+    expect(text).toContain('traces_service_graph_request_total{client="web",server="api",connection_type=""} 1');
+    expect(text).toContain('traces_service_graph_request_failed_total{client="web",server="api",connection_type=""} 1');
+    expect(text).toMatch(/traces_service_graph_request_server_seconds_bucket\{client="web",server="api",connection_type="",le="0.05"\} 1/);
+    expect(text).toMatch(/traces_service_graph_request_client_seconds_count\{client="web",server="api",connection_type=""\} 1/);
+    expect(text).toContain("traces_service_graph_pending_items 0");
+    const empty = new Registry();
+    registerServiceGraphMetrics(empty, () => null);
+    await expect(empty.metrics()).resolves.toContain("# TYPE traces_service_graph_request_total counter");
+  });
+});

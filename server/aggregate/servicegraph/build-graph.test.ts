@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildGraphFromSpans } from "./build-graph";
+import type { Span } from "../../normalize";
 import { createSpanFactory, edgeIds, nodeIds } from "../../../tests/fixtures/servicegraph/span-factory";
 
 const pg = (ns: string, host: string, extra: Record<string, string | number> = {}) => ({
@@ -151,11 +152,11 @@ describe("buildGraphFromSpans: typed topologies", () => {
 
   it("computes health and focus neighbourhoods", () => {
     const f = createSpanFactory();
-    const spans = [];
+    const spans: Span[] = [];
     for (let i = 0; i < 20; i++) {
       const root = f.server("front", { trace: f.newTrace() });
       spans.push(root, ...f.httpCall(root, "mid", { error: i === 0 }));
-      const mid = spans[spans.length - 1]!;
+      const mid: Span = spans[spans.length - 1]!;
       spans.push(...f.httpCall(mid, "leaf"));
     }
     const map = buildGraphFromSpans(spans, { fromMs: f.baseMs, toMs: f.baseMs + 60_000 });

@@ -1,0 +1,58 @@
+import "server-only";
+import { z } from "zod";
+import { fromZodError, badRequest } from "../errors";
+import type { Route } from "../router";
+import { parseWindow } from "../time-window";
+import { getServiceMap } from "../../query/service-map";
+import { getServiceMapDiff } from "../../query/service-map-diff";
+
+const depthParam = z
+  .string()
+  .regex(/^\d+$/, "depth must be a whole number of hops")
+  .transform(Number)
+  .pipe(z.number().int().min(1, "depth must be at least 1").max(10, "depth must be at most 10"))
+  .optional();
+
+const MapParams = z.object({
+  focus: z.string().min(1, "focus must be a node id such as service:checkout").max(1000).optional(),
+  depth: depthParam,
+});
+
+function readMapParams(q: URLSearchParams) {
+  const parsed = MapParams.safeParse({ focus: q.get("focus") ?? undefined, depth: q.get("depth") ?? undefined });
+  if (!parsed.success) throw fromZodError(parsed.error, "query");
+  if (parsed.data.depth !== undefined && parsed.data.focus === undefined) {
+    throw badRequest("depth needs focus: pass focus=<node id> (e.g. service:checkout) with depth");
+  }
+  return parsed.data;
+}
+
+/** GET /api/v1/service-map and /api/v1/service-map/diff (API.md "Service map"). */
+export const serviceMapRoutes: Route[] = [
+  {
+    method: "GET",
+    path: "/api/v1/service-map",
+    handler: (req, ctx) => {
+      const window = parseWindow(req.query, ctx.now());
+      const { focus, depth } = readMapParams(req.query);
+      return getServiceMap(ctx.telemetry, { ...window, focus, depth });
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/v1/service-map/diff",
+    handler: (req, ctx) => {
+      const now = ctx.now();
+      const window = parseWindow(req.query, now);
+      const hasBaseline = req.query.has("baselineFrom") || req.query.has("baselineTo");
+      // Default baseline: the window of the same length just before.
+      const baseline = hasBaseline
+        ? parseWindow(req.query, now, { from: "baselineFrom", to: "baselineTo" })
+        : { fromMs: 2 * window.fromMs - window.toMs, toMs: window.fromMs };
+      if (hasBaseline && (!req.query.has("baselineFrom") || !req.query.has("baselineTo"))) {
+        throw badRequest("pass both baselineFrom and baselineTo, or neither (the baseline is then the preceding window of equal length)");
+      }
+      return getServiceMapDiff(ctx.telemetry, window, baseline);
+    },
+  },
+];

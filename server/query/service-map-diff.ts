@@ -1,0 +1,89 @@
+import "server-only";
+import type { TelemetryReader } from "../store";
+import type { MapEdge, MapNode, MapStats, ServiceMap } from "../aggregate/servicegraph";
+import { getServiceMap } from "./service-map";
+
+export interface Window {
+  fromMs: number;
+  toMs: number;
+}
+
+/** When a node or edge present in both windows counts as changed. Rates are compared per second. */
+export const DIFF_THRESHOLDS = {
+  /** traffic: rps at least ×2 or at most ÷2 ... */
+  trafficRatio: 2,
+  /** ... once either side has this many requests (tiny counts are noise). */
+  minRequests: 10,
+  /** errors: error rate moved by at least this many points (fraction) and the health changed or doubled. */
+  errorRateDelta: 0.01,
+  /** latency: p95 at least ×1.5 (or ÷1.5) and at least this many ms apart. */
+  p95Ratio: 1.5,
+  p95DeltaMs: 5,
+} as const;
+
+export type ChangeReason = "traffic-up" | "traffic-down" | "errors-up" | "errors-down" | "p95-up" | "p95-down" | "health";
+
+export interface MapChange {
+  id: string;
+  kind: "node" | "edge";
+  before: { stats: MapStats; health: string };
+  after: { stats: MapStats; health: string };
+  reasons: ChangeReason[];
+}
+
+export interface ServiceMapDiff {
+  window: Window;
+  baseline: Window;
+  added: { nodes: MapNode[]; edges: MapEdge[] };
+  removed: { nodes: MapNode[]; edges: MapEdge[] };
+  changed: MapChange[];
+}
+
+/** Why `after` differs from `before` (empty: not a notable change). Pure. */
+export function compareStats(before: MapStats, after: MapStats, healthBefore: string, healthAfter: string): ChangeReason[] {
+  const t = DIFF_THRESHOLDS;
+  const reasons: ChangeReason[] = [];
+  if (Math.max(before.requests, after.requests) >= t.minRequests) {
+    if (after.rps >= before.rps * t.trafficRatio) reasons.push("traffic-up");
+    else if (after.rps * t.trafficRatio <= before.rps) reasons.push("traffic-down");
+  }
+  const eb = before.errorRate ?? 0;
+  const ea = after.errorRate ?? 0;
+  if (Math.abs(ea - eb) >= t.errorRateDelta && (healthBefore !== healthAfter || ea >= eb * 2 || eb >= ea * 2)) {
+    reasons.push(ea > eb ? "errors-up" : "errors-down");
+  }
+  if (before.p95Ms !== null && after.p95Ms !== null && Math.abs(after.p95Ms - before.p95Ms) >= t.p95DeltaMs) {
+    if (after.p95Ms >= before.p95Ms * t.p95Ratio) reasons.push("p95-up");
+    else if (after.p95Ms * t.p95Ratio <= before.p95Ms) reasons.push("p95-down");
+  }
+  if (healthBefore !== healthAfter && healthBefore !== "unknown" && healthAfter !== "unknown") reasons.push("health");
+  return reasons;
+}
+
+/** Set difference of two maps plus the notable stat changes of what both contain. Pure. */
+export function diffServiceMaps(current: ServiceMap, base: ServiceMap, window: Window, baseline: Window): ServiceMapDiff {
+  const baseNodes = new Map(base.nodes.map((n) => [n.id, n]));
+  const baseEdges = new Map(base.edges.map((e) => [e.id, e]));
+  const curNodes = new Set(current.nodes.map((n) => n.id));
+  const curEdges = new Set(current.edges.map((e) => e.id));
+  const changed: MapChange[] = [];
+  const consider = (id: string, kind: "node" | "edge", a: MapNode | MapEdge, b: MapNode | MapEdge | undefined) => {
+    if (!b) return;
+    const reasons = compareStats(b.stats, a.stats, b.health, a.health);
+    if (reasons.length > 0) changed.push({ id, kind, before: { stats: b.stats, health: b.health }, after: { stats: a.stats, health: a.health }, reasons });
+  };
+  for (const n of current.nodes) consider(n.id, "node", n, baseNodes.get(n.id));
+  for (const e of current.edges) consider(e.id, "edge", e, baseEdges.get(e.id));
+  return {
+    window,
+    baseline,
+    added: { nodes: current.nodes.filter((n) => !baseNodes.has(n.id)), edges: current.edges.filter((e) => !baseEdges.has(e.id)) },
+    removed: { nodes: base.nodes.filter((n) => !curNodes.has(n.id)), edges: base.edges.filter((e) => !curEdges.has(e.id)) },
+    changed,
+  };
+}
+
+/** What changed between `baseline` and `window` (API.md `/service-map/diff`). */
+export function getServiceMapDiff(telemetry: TelemetryReader, window: Window, baseline: Window): ServiceMapDiff {
+  return diffServiceMaps(getServiceMap(telemetry, window), getServiceMap(telemetry, baseline), window, baseline);
+}

@@ -1,0 +1,158 @@
+import "server-only";
+import type { TelemetryReader } from "../store";
+import {
+  assembleServiceMap,
+  emptyCounts,
+  type MergedEdge,
+  type NodeDetail,
+  type NodeKind,
+  type NodeMeta,
+  type ServedStats,
+  type ServiceMap,
+  type EdgeProtocol,
+} from "../aggregate/servicegraph";
+import { createSketch, mergeEncodedInto } from "../aggregate/red/sketch";
+
+export interface ServiceMapQuery {
+  fromMs: number;
+  toMs: number;
+  /** A node id; keeps its `depth`-hop neighbourhood (both directions). */
+  focus?: string;
+  depth?: number;
+}
+
+/** Rollup minutes overlapping [fromMs, toMs). */
+export function minuteRange(fromMs: number, toMs: number): [number, number] {
+  return [Math.floor(fromMs / 60_000), Math.ceil(toMs / 60_000)];
+}
+
+type Row = Record<string, unknown>;
+
+function parseDetail(text: unknown): NodeDetail {
+  if (typeof text !== "string") return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === "object" ? (v as NodeDetail) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Fallback metadata for an edge endpoint whose node row is missing (e.g. pruned). */
+function nodeFromId(id: string, seenMs: number): NodeMeta {
+  const colon = id.indexOf(":");
+  const kind = (colon > 0 ? id.slice(0, colon) : "external") as NodeKind;
+  return { id, kind, name: id.slice(colon + 1), firstSeenMs: seenMs, lastSeenMs: seenMs };
+}
+
+function readEdges(db: TelemetryReader["db"], lo: number, hi: number): MergedEdge[] {
+  const rows = db
+    .prepare("SELECT source, target, protocol, minute, calls, errors, connects, client_sketch, server_sketch FROM edge_minute WHERE minute >= ? AND minute < ?")
+    .all(lo, hi) as Row[];
+  const meta = new Map<string, Row>();
+  for (const m of db.prepare("SELECT source, target, protocol, first_seen_ms, last_seen_ms, detail FROM graph_edges").all() as Row[]) {
+    meta.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m);
+  }
+  const out = new Map<string, MergedEdge>();
+  for (const r of rows) {
+    const key = `${r.source}\u0000${r.target}\u0000${r.protocol}`;
+    const minuteMs = Number(r.minute) * 60_000;
+    let e = out.get(key);
+    if (!e) {
+      const m = meta.get(key);
+      e = {
+        source: String(r.source), target: String(r.target), protocol: r.protocol as EdgeProtocol,
+        calls: 0, errors: 0, connects: 0, clientSketch: createSketch(), serverSketch: createSketch(),
+        firstSeenMs: minuteMs, lastSeenMs: minuteMs + 59_999,
+        tables: (parseDetail(m?.detail) as { tables?: string[] }).tables ?? [],
+      };
+      out.set(key, e);
+    }
+    e.calls += Number(r.calls);
+    e.errors += Number(r.errors);
+    e.connects += Number(r.connects);
+    mergeEncodedInto(e.clientSketch, r.client_sketch as Buffer);
+    mergeEncodedInto(e.serverSketch, r.server_sketch as Buffer);
+    e.firstSeenMs = Math.min(e.firstSeenMs, minuteMs);
+    e.lastSeenMs = Math.max(e.lastSeenMs, minuteMs + 59_999);
+  }
+  return [...out.values()];
+}
+
+/** Requests each service served in the window (SERVER = 2, CONSUMER = 5 rows of red_minute). */
+function readServed(db: TelemetryReader["db"], lo: number, hi: number): Map<string, ServedStats> {
+  const served = new Map<string, ServedStats>();
+  const rows = db.prepare("SELECT service, count, errors, sketch FROM red_minute WHERE minute >= ? AND minute < ? AND kind IN (2, 5)").all(lo, hi) as Row[];
+  for (const r of rows) {
+    const name = String(r.service);
+    let s = served.get(name);
+    if (!s) served.set(name, (s = { requests: 0, errors: 0, sketch: createSketch() }));
+    s.requests += Number(r.count);
+    s.errors += Number(r.errors);
+    mergeEncodedInto(s.sketch, r.sketch as Buffer);
+  }
+  return served;
+}
+
+function readNodes(db: TelemetryReader["db"], q: ServiceMapQuery, edges: MergedEdge[], served: Map<string, ServedStats>) {
+  const nodes = new Map<string, NodeMeta & { namespace?: string | null; environment?: string | null }>();
+  const byId = db.prepare("SELECT * FROM graph_nodes WHERE id = ?");
+  const add = (r: Row) => {
+    nodes.set(String(r.id), {
+      id: String(r.id), kind: r.kind as NodeKind, name: String(r.name),
+      system: (r.system as string | null) ?? null, host: (r.host as string | null) ?? null,
+      port: r.port === null || r.port === undefined ? null : Number(r.port), database: (r.database as string | null) ?? null,
+      detail: parseDetail(r.detail), firstSeenMs: Number(r.first_seen_ms), lastSeenMs: Number(r.last_seen_ms),
+    });
+  };
+  // Every service seen in the window, including INTERNAL-only and isolated ones.
+  for (const r of db.prepare("SELECT * FROM graph_nodes WHERE kind = 'service' AND last_seen_ms >= ? AND first_seen_ms < ?").all(q.fromMs, q.toMs) as Row[]) add(r);
+  for (const r of db.prepare("SELECT name, namespace, environment, first_seen_ms, last_seen_ms FROM services WHERE last_seen_ms >= ? AND first_seen_ms < ?").all(q.fromMs, q.toMs) as Row[]) {
+    const id = `service:${r.name}`;
+    const cur = nodes.get(id);
+    const meta = { namespace: (r.namespace as string | null) ?? null, environment: (r.environment as string | null) ?? null };
+    if (cur) Object.assign(cur, meta);
+    else nodes.set(id, { id, kind: "service", name: String(r.name), firstSeenMs: Number(r.first_seen_ms), lastSeenMs: Number(r.last_seen_ms), ...meta });
+  }
+  for (const name of served.keys()) if (!nodes.has(`service:${name}`)) nodes.set(`service:${name}`, nodeFromId(`service:${name}`, q.fromMs));
+  for (const e of edges) {
+    for (const id of [e.source, e.target]) {
+      if (nodes.has(id)) continue;
+      const r = byId.get(id) as Row | undefined;
+      if (r) add(r);
+      else nodes.set(id, nodeFromId(id, e.firstSeenMs));
+    }
+  }
+  return nodes;
+}
+
+function readCompleteness(db: TelemetryReader["db"], lo: number, hi: number) {
+  const r = db
+    .prepare(`SELECT COALESCE(SUM(paired),0) AS paired, COALESCE(SUM(unpaired_client),0) AS uc, COALESCE(SUM(unpaired_server),0) AS us,
+      COALESCE(SUM(virtual),0) AS v, COALESCE(SUM(expired),0) AS ex, COALESCE(SUM(dropped),0) AS dr FROM graph_stats_minute WHERE minute >= ? AND minute < ?`)
+    .get(lo, hi) as Record<string, number>;
+  const c = emptyCounts();
+  c.paired = r.paired!; c.unpairedClient = r.uc!; c.unpairedServer = r.us!; c.virtual = r.v!; c.expired = r.ex!; c.dropped = r.dr!;
+  return c;
+}
+
+/**
+ * The service map of a window, from the per-minute rollups (API.md "Service map"): typed nodes
+ * with health and RED stats, edges with server-side stats when the callee is instrumented
+ * (client-side otherwise; both exposed), and the pairing completeness of the window.
+ */
+export function getServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery): ServiceMap {
+  const db = telemetry.db;
+  const [lo, hi] = minuteRange(q.fromMs, q.toMs);
+  const read = db.transaction(() => {
+    const edges = readEdges(db, lo, hi);
+    const served = readServed(db, lo, hi);
+    const nodes = readNodes(db, q, edges, served);
+    return { edges, served, nodes, completeness: readCompleteness(db, lo, hi) };
+  });
+  const { edges, served, nodes, completeness } = read();
+  return assembleServiceMap({
+    nodes: nodes.values(), edges, served, completeness,
+    windowMs: q.toMs - q.fromMs, focus: q.focus, depth: q.depth,
+  });
+}

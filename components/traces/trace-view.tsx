@@ -1,0 +1,54 @@
+"use client";
+import { useMemo, useState } from "react";
+import { formatMs } from "@/lib/format";
+import { useTrace } from "../api/use-trace";
+import { ErrorBox, Loading } from "../ui/status";
+import { prepareWaterfall, selectVisibleRows } from "./prepare-waterfall";
+import { SpanDetails } from "./span-details";
+import { WaterfallView } from "./waterfall";
+
+/** /traces/[traceId]: waterfall with collapsible tree and critical path, and the selected span's details. */
+export function TraceView({ traceId }: { traceId: string }) {
+  const trace = useTrace(traceId);
+  const wf = useMemo(() => prepareWaterfall(trace.data?.spans ?? []), [trace.data]);
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const [selected, setSelected] = useState<string | null>(null);
+
+  if (trace.isLoading) return <Loading what="trace" />;
+  if (trace.isError) return <ErrorBox error={trace.error} />;
+  const rows = selectVisibleRows(wf.rows, collapsed);
+  const selectedRow = wf.rows.find((r) => r.span.spanId === selected) ?? null;
+  const errors = wf.rows.filter((r) => r.span.status?.code === "error").length;
+  const toggle = (id: string) => {
+    const next = new Set(collapsed);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setCollapsed(next);
+  };
+
+  return (
+    <div className="trace-layout">
+      <div className="page-header">
+        <h1>Trace <span className="mono">{traceId}</span></h1>
+        <span className="badge" data-testid="span-count">{wf.rows.length} spans</span>
+        <span className="badge">{formatMs(wf.totalMs)}</span>
+        <span className="badge">{wf.services.length} services</span>
+        {errors > 0 && <span className="badge error">{errors} errors</span>}
+      </div>
+      <div className="legend">
+        {wf.services.map((s) => (
+          <span key={s.name}><span className="swatch" style={{ background: s.color }} />{s.name}</span>
+        ))}
+        <span><span className="swatch" style={{ outline: "2px solid var(--text)" }} />critical path</span>
+      </div>
+      <section className="panel">
+        <WaterfallView rows={rows} totalMs={wf.totalMs} collapsed={collapsed} selected={selected} onToggle={toggle} onSelect={setSelected} />
+      </section>
+      {selectedRow ? (
+        <SpanDetails span={selectedRow.span} edgeId={selectedRow.edgeId} traceStartNs={wf.traceStartNs} />
+      ) : (
+        <p className="muted">Click a span to see its attributes, events, links and resource.</p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+"use client";
+import { useServices } from "../api/use-services";
+import { useTraces } from "../api/use-traces";
+import { ExporterSetup } from "../ui/exporter-setup";
+import { ErrorBox, Loading } from "../ui/status";
+import { useRangeQuery, useTimeRange } from "../ui/use-time-range";
+import { useUrlParams } from "../ui/use-url-params";
+import { DurationScatter } from "./duration-scatter";
+import { prepareTraceScatter } from "./prepare-trace-scatter";
+import { TraceSearchForm, readTraceFilters } from "./trace-search-form";
+import { TracesTable } from "./traces-table";
+
+/** /traces: search form (in the URL), duration scatter and results. */
+export function TracesExplorer() {
+  const { get, setParams } = useUrlParams();
+  const filters = readTraceFilters(get);
+  const traces = useTraces(filters);
+  const services = useServices();
+  const rangeQuery = useRangeQuery();
+  const { resolve } = useTimeRange();
+  const window = resolve(traces.dataUpdatedAt || Date.now());
+  const list = traces.data?.traces ?? [];
+  const noFilters = !Object.values(filters).some(Boolean);
+
+  return (
+    <div className="stack">
+      <TraceSearchForm
+        filters={filters}
+        services={(services.data?.services ?? []).map((s) => s.name)}
+        onSearch={(f) => setParams(f, "push")}
+      />
+      {traces.isLoading && <Loading what="traces" />}
+      {traces.isError && <ErrorBox error={traces.error} />}
+      {traces.data && list.length === 0 && noFilters && <ExporterSetup title="No traces in this range" />}
+      {list.length > 0 && (
+        <>
+          <section className="panel">
+            <p className="chart-title">Duration over time ({list.length} traces)</p>
+            <DurationScatter data={prepareTraceScatter(list)} domain={[window.fromMs, window.toMs]} rangeQuery={rangeQuery} />
+          </section>
+          <section className="panel">
+            <TracesTable traces={list} />
+          </section>
+        </>
+      )}
+      {traces.data && list.length === 0 && !noFilters && <p className="muted">No traces match these filters in this range.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useRangeQuery } from "./use-time-range";
+import { TimeRangePicker } from "./time-range-picker";
+import { RefreshToggle } from "./refresh-toggle";
+import { ThemeToggle } from "./theme-toggle";
+
+const ITEMS = [
+  { href: "/", label: "Overview" },
+  { href: "/map", label: "Service map" },
+  { href: "/traces", label: "Traces" },
+  { href: "/metrics-explorer", label: "Metrics" },
+  { href: "/findings", label: "Findings" },
+  { href: "/alerts", label: "Alerts" },
+];
+
+function isActive(pathname: string, href: string): boolean {
+  if (href === "/") return pathname === "/" || pathname.startsWith("/services");
+  return pathname === href || pathname.startsWith(`${href}/`);
+}
+
+/** Top bar: navigation (links keep the time range), time picker, refresh and theme controls. */
+export function Nav() {
+  const pathname = usePathname();
+  const rangeQuery = useRangeQuery();
+  return (
+    <header className="topbar">
+      <Link href={`/?${rangeQuery}`} className="brand">
+        <span className="brand-mark" aria-hidden>◈</span> Cartograph
+      </Link>
+      <nav aria-label="Main">
+        {ITEMS.map((item) => (
+          <Link
+            key={item.href}
+            href={`${item.href}?${rangeQuery}`}
+            className={isActive(pathname, item.href) ? "nav-link active" : "nav-link"}
+            aria-current={isActive(pathname, item.href) ? "page" : undefined}
+          >
+            {item.label}
+          </Link>
+        ))}
+      </nav>
+      <div className="topbar-controls">
+        <TimeRangePicker />
+        <RefreshToggle />
+        <ThemeToggle />
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * The one fetch wrapper the UI uses. Relative URLs (/api/v1/...): the UI is served by the
+ * same process as the API. A non-2xx answer throws ApiRequestError carrying the API's message.
+ */
+
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiRequestError";
+  }
+}
+
+export type QueryValue = string | number | boolean | null | undefined | Array<string | number>;
+
+/** Builds `/api/v1/<path>?...`, skipping empty values; arrays repeat the key. */
+export function buildApiUrl(path: string, query: Record<string, QueryValue> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === "") continue;
+    if (Array.isArray(value)) {
+      for (const v of value) if (v !== "") params.append(key, String(v));
+    } else {
+      params.set(key, String(value));
+    }
+  }
+  const qs = params.toString();
+  return `/api/v1/${path.replace(/^\/+/, "")}${qs ? `?${qs}` : ""}`;
+}
+
+/** Percent-encodes one path segment (service names and ids may hold any character). */
+export function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+export async function fetchJson<T>(
+  path: string,
+  query: Record<string, QueryValue> = {},
+  init: RequestInit = {},
+): Promise<T> {
+  const url = buildApiUrl(path, query);
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, headers: { accept: "application/json", ...init.headers } });
+  } catch (err) {
+    throw new ApiRequestError(0, "network-error", `Cannot reach the Cartograph API (${(err as Error).message})`);
+  }
+  const text = await res.text();
+  let body: unknown = undefined;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+  }
+  if (!res.ok) throw toApiError(res.status, body, text);
+  if (body === undefined) throw new ApiRequestError(res.status, "bad-response", `Expected JSON from ${url}`);
+  return body as T;
+}
+
+/** Maps an error answer to the message the API wrote (or a generic one naming the status). */
+export function toApiError(status: number, body: unknown, text = ""): ApiRequestError {
+  const err = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  if (err && typeof err.message === "string") {
+    return new ApiRequestError(status, typeof err.code === "string" ? err.code : "error", err.message);
+  }
+  const snippet = text.slice(0, 200).trim();
+  return new ApiRequestError(status, "http-error", `HTTP ${status}${snippet ? `: ${snippet}` : ""}`);
+}

@@ -33,6 +33,7 @@ export interface AlertInstanceState {
   /** Last notification enqueued for this instance: "firing", "resolved" or "" (none). */
   notifiedState: string;
   lastSentAt: number | null;
+  notifiedChannels: string[];
 }
 
 export type InstanceInput =
@@ -69,6 +70,7 @@ export function nextAlertState(
     missingEvals: 0,
     notifiedState: "",
     lastSentAt: null,
+    notifiedChannels: [],
   };
 
   if (input.kind === "special") {

@@ -48,6 +48,8 @@ export const ConfigSchema = z.object({
   CARTOGRAPH_WEBHOOK_ALLOW: z.string().default(""),
   CARTOGRAPH_POLICY_FILE: z.string().default("./cartograph.yaml"),
   CARTOGRAPH_ALERT_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+  /** Base URL of this Cartograph as users reach it; alert links and generatorURL use it. */
+  CARTOGRAPH_PUBLIC_URL: z.url().default("http://localhost:3000"),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -47,7 +47,8 @@ CREATE TABLE "AlertInstance" (
     "lastEvalAt" DATETIME NOT NULL,
     "missingEvals" INTEGER NOT NULL DEFAULT 0,
     "notifiedState" TEXT NOT NULL DEFAULT '',
-    "lastSentAt" DATETIME
+    "lastSentAt" DATETIME,
+    "notifiedChannels" TEXT NOT NULL DEFAULT '[]'
 );
 
 -- CreateTable

@@ -1,0 +1,86 @@
+import "server-only";
+import type { Logger } from "../platform/logger";
+import type { AlertEngine } from "./engine";
+
+/**
+ * The evaluation loop: one tick per interval, never overlapping itself. A tick that overruns
+ * skips the intervals it ate and counts them (`missedTicks`, Prometheus'
+ * rule_group_iterations_missed_total). Retries of the outbox run on their own short timer.
+ */
+export interface SchedulerOptions {
+  intervalMs: number;
+  dispatchEveryMs?: number;
+  now: () => number;
+  log: Logger;
+  dispatch: (now: number) => Promise<unknown>;
+}
+
+export class AlertScheduler {
+  missedTicks = 0;
+  ticks = 0;
+  lastTickMs = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private dispatchTimer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private dispatching = false;
+  private stopped = true;
+
+  constructor(private readonly engine: AlertEngine, private readonly opts: SchedulerOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+    this.dispatchTimer = setInterval(() => void this.runDispatch(), this.opts.dispatchEveryMs ?? 1000);
+    this.dispatchTimer.unref();
+  }
+
+  /** One evaluation plus a dispatch round; returns when both are done. Safe to call directly in tests. */
+  async tick(now = this.opts.now()): Promise<void> {
+    if (this.ticking) return this.ticking;
+    this.ticking = (async () => {
+      try {
+        const r = await this.engine.evaluate(now);
+        this.ticks++;
+        if (r.transitions) this.opts.log.debug("alert evaluation", r);
+      } catch (e) {
+        this.opts.log.error("alert evaluation failed", { error: (e as Error).message });
+      }
+      await this.runDispatch(now);
+    })().finally(() => (this.ticking = null));
+    return this.ticking;
+  }
+
+  async runDispatch(now = this.opts.now()): Promise<void> {
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      await this.opts.dispatch(now);
+    } catch (e) {
+      this.opts.log.error("notification dispatch failed", { error: (e as Error).message });
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(async () => {
+      const start = this.opts.now();
+      await this.tick(start);
+      const elapsed = this.opts.now() - start;
+      this.lastTickMs = elapsed;
+      const interval = this.opts.intervalMs;
+      this.missedTicks += Math.floor(elapsed / interval);
+      this.schedule(interval - (elapsed % interval));
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.dispatchTimer) clearInterval(this.dispatchTimer);
+    await this.ticking;
+  }
+}

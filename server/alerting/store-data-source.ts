@@ -1,0 +1,74 @@
+import "server-only";
+import type { TelemetryReader } from "../store";
+import { addRow, createAccumulator, getServices, queryMetric, searchTraces, SERVED_KINDS, toRedStats, type RedAccumulator } from "../query";
+import { getServiceMap } from "../query/service-map";
+import type { AlertDataSource, Finding, MetricSample, QueryWindow, RedRow } from "./data-source";
+
+/**
+ * AlertDataSource over the telemetry store: services and edges through server/query, all
+ * operations of all services in ONE rollup read (not one per service). Coupling findings come
+ * from the function main.ts passes (the coupling stage's getViolations), else none.
+ */
+export function createStoreDataSource(t: TelemetryReader, opts: { violations?: (w: QueryWindow) => Finding[] | Promise<Finding[]> } = {}): AlertDataSource {
+  return {
+    async serviceRed(w) {
+      return getServices(t, w).map((s) => ({ service: s.name, requests: s.requests, errors: s.errors, p50Ms: s.p50Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms }));
+    },
+    async operationRed(w) {
+      const rows = t.db
+        .prepare(`SELECT service, operation, count, errors, sketch FROM red_minute WHERE kind IN ${SERVED_KINDS} AND minute >= ? AND minute < ?`)
+        .all(Math.floor(w.fromMs / 60_000), Math.ceil(w.toMs / 60_000)) as { service: string; operation: string; count: number; errors: number; sketch: Buffer }[];
+      const acc = new Map<string, { service: string; operation: string; acc: RedAccumulator }>();
+      for (const r of rows) {
+        const k = `${r.service}\u0000${r.operation}`;
+        let a = acc.get(k);
+        if (!a) acc.set(k, (a = { service: r.service, operation: r.operation, acc: createAccumulator() }));
+        addRow(a.acc, r);
+      }
+      const seconds = (w.toMs - w.fromMs) / 1000;
+      return [...acc.values()].map((a): RedRow => {
+        const s = toRedStats(a.acc, seconds);
+        return { service: a.service, operation: a.operation, requests: s.requests, errors: s.errors, p50Ms: s.p50Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms };
+      });
+    },
+    async edgeRed(w) {
+      const map = getServiceMap(t, { fromMs: w.fromMs, toMs: w.toMs });
+      const names = new Map(map.nodes.map((n) => [n.id, n.name]));
+      return map.edges.map((e) => ({
+        source: e.source,
+        target: e.target,
+        sourceName: names.get(e.source) ?? e.source,
+        targetName: names.get(e.target) ?? e.target,
+        requests: e.stats.requests,
+        errors: e.stats.errors,
+        p50Ms: e.stats.p50Ms,
+        p95Ms: e.stats.p95Ms,
+        p99Ms: e.stats.p99Ms,
+      }));
+    },
+    async metricValue(w, q) {
+      const services = t.db.prepare(`SELECT DISTINCT service FROM metric_series WHERE name = ?`).all(q.metric) as { service: string }[];
+      const stepSeconds = Math.max(1, Math.round((w.toMs - w.fromMs) / 1000));
+      const out: MetricSample[] = [];
+      for (const { service } of services) {
+        const res = queryMetric(t, { service, name: q.metric, window: w, stepSeconds, aggregation: q.aggregation as never });
+        if (!res) continue;
+        for (const s of res.series) {
+          const vals = s.points.map((p) => p.v).filter((v): v is number => v !== null && Number.isFinite(v));
+          if (vals.length === 0) continue;
+          const attributes = Object.fromEntries(Object.entries(s.labels).map(([k, v]) => [k.replace(/[^a-zA-Z0-9_]/g, "_"), String(v)]));
+          out.push({ service, attributes, value: vals[vals.length - 1]!, type: res.type });
+        }
+      }
+      return out;
+    },
+    async violations(w) {
+      return opts.violations ? await opts.violations(w) : [];
+    },
+    async exampleTraces(service, w, limit) {
+      const errors = searchTraces(t, w, { service, status: "error", limit });
+      const list = errors.length ? errors : searchTraces(t, w, { service, limit });
+      return list.map((x) => x.traceId);
+    },
+  };
+}

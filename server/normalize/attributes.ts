@@ -23,7 +23,7 @@ type OtlpAnyValue = any;
 export function toNumber(v: unknown): number {
   if (typeof v === "number") return v;
   if (typeof v === "string") return Number(v);
-  if (v && typeof v === "object" && "low" in v) return (v as { toNumber(): number }).toNumber();
+  if (v && typeof v === "object" && "low" in v) return (v as unknown as { toNumber(): number }).toNumber();
   return Number(v);
 }
 

@@ -27,3 +27,4 @@ export function openTelemetryReader(dataDir: string): TelemetryReader {
     close: () => db.close(),
   };
 }
+export { readTraceSpans, readSpansInWindow, mapSpanRow, SPAN_SELECT, type SpanRow } from "./sqlite/read-spans";

@@ -4,4 +4,7 @@ import { telemetryRoutes } from "./telemetry";
 import { serviceMapRoutes } from "./service-map";
 
 /** Every API route. Each feature adds its list here (one import, one spread). */
-export const allRoutes: Route[] = [...serviceMapRoutes];
+export const allRoutes: Route[] = [
+  ...telemetryRoutes,
+  ...serviceMapRoutes,
+];

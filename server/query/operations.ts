@@ -1,0 +1,38 @@
+import "server-only";
+import type { TimeWindow } from "../api/time-window";
+import type { TelemetryReader } from "../store";
+import { rateHealth, type Health } from "./health";
+import { addRow, createAccumulator, minuteRange, toRedStats, windowSeconds, type RedAccumulator, type RedStats } from "./red-stats";
+
+const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"] as const;
+
+export interface OperationSummary extends RedStats {
+  name: string;
+  kind: (typeof KIND_NAMES)[number];
+  health: Health;
+}
+
+/** Per operation (span name × kind) of one service; served operations first, then by traffic. */
+export function getOperations(t: TelemetryReader, service: string, w: TimeWindow): OperationSummary[] {
+  const { fromMinute, toMinute } = minuteRange(w);
+  const rows = t.db
+    .prepare(`SELECT operation, kind, count, errors, sketch FROM red_minute WHERE service = ? AND minute >= ? AND minute < ?`)
+    .all(service, fromMinute, toMinute) as { operation: string; kind: number; count: number; errors: number; sketch: Buffer }[];
+  const ops = new Map<string, { name: string; kind: number; acc: RedAccumulator }>();
+  for (const r of rows) {
+    const key = `${r.kind}\u0000${r.operation}`;
+    let op = ops.get(key);
+    if (!op) ops.set(key, (op = { name: r.operation, kind: r.kind, acc: createAccumulator() }));
+    addRow(op.acc, r);
+  }
+  const seconds = windowSeconds(w);
+  const served = (k: number) => (k === 2 || k === 5 ? 0 : 1);
+  return [...ops.values()]
+    .sort((a, b) => served(a.kind) - served(b.kind) || b.acc.count - a.acc.count || a.name.localeCompare(b.name))
+    .map((op) => ({
+      name: op.name,
+      kind: KIND_NAMES[op.kind] ?? "unspecified",
+      ...toRedStats(op.acc, seconds),
+      health: rateHealth(op.acc.count, op.acc.errors),
+    }));
+}

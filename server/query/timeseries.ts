@@ -1,0 +1,60 @@
+import "server-only";
+import type { TimeWindow } from "../api/time-window";
+import type { TelemetryReader } from "../store";
+import { addRow, createAccumulator, minuteRange, toRedStats, type RedAccumulator } from "./red-stats";
+import { SERVED_KINDS } from "./services";
+
+export interface TimeseriesPoint {
+  t: number;
+  requests: number;
+  errors: number;
+  errorRate: number | null;
+  rps: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** About 60 points per window, in whole minutes (the rollup resolution). */
+export function chooseStepSeconds(w: TimeWindow): number {
+  const minutes = Math.max(1, Math.ceil((w.toMs - w.fromMs) / 60_000 / 60));
+  return minutes * 60;
+}
+
+/**
+ * RED over time for the requests a service served (optionally one operation). Every step
+ * is present; a step without requests has requests 0 and null latencies (a gap, never 0 ms).
+ */
+export function getServiceTimeseries(
+  t: TelemetryReader,
+  service: string,
+  w: TimeWindow,
+  stepSeconds: number | undefined,
+  operation?: string,
+): { stepSeconds: number; points: TimeseriesPoint[] } {
+  const step = Math.max(60, Math.round((stepSeconds ?? chooseStepSeconds(w)) / 60) * 60);
+  const stepMinutes = step / 60;
+  const { fromMinute, toMinute } = minuteRange(w);
+  const firstBucket = Math.floor(fromMinute / stepMinutes) * stepMinutes;
+  const rows = t.db
+    .prepare(
+      `SELECT minute, count, errors, sketch FROM red_minute
+       WHERE service = ? AND minute >= ? AND minute < ? AND kind IN ${SERVED_KINDS} ${operation ? "AND operation = ?" : ""}`,
+    )
+    .all(...([service, fromMinute, toMinute, ...(operation ? [operation] : [])] as unknown[])) as {
+    minute: number; count: number; errors: number; sketch: Buffer;
+  }[];
+  const buckets = new Map<number, RedAccumulator>();
+  for (const r of rows) {
+    const b = Math.floor(r.minute / stepMinutes) * stepMinutes;
+    let acc = buckets.get(b);
+    if (!acc) buckets.set(b, (acc = createAccumulator()));
+    addRow(acc, r);
+  }
+  const points: TimeseriesPoint[] = [];
+  for (let b = firstBucket; b < toMinute; b += stepMinutes) {
+    const s = toRedStats(buckets.get(b) ?? createAccumulator(), step);
+    points.push({ t: b * 60_000, ...s, errorRate: s.requests ? s.errorRate : null });
+  }
+  return { stepSeconds: step, points };
+}

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export async function getFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningServer {
+  /** http://127.0.0.1:<api port> */
+  baseUrl: string;
+  /** http://127.0.0.1:<otlp http port> */
+  otlpHttpUrl: string;
+  /** 127.0.0.1:<grpc port> */
+  grpcAddress: string;
+  dataDir: string;
+  process: ChildProcess;
+  output: () => string;
+  /** GET JSON from the API; throws with the body on a non-2xx status unless allowed. */
+  get<T = any>(pathAndQuery: string): Promise<T>;
+  stop(): Promise<void>;
+  /** SIGKILL, no cleanup (crash tests). */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  dataDir?: string;
+  ui?: boolean;
+  keepDataDir?: boolean;
+}
+
+/** Starts the real server (server/main.ts) as a child process on free ports with its own data dir. */
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cartograph-test-"));
+  const [http, otlp, grpc] = [await getFreePort(), await getFreePort(), await getFreePort()];
+  const child = spawn(process.execPath, ["--import", "./scripts/runtime/register.mjs", "server/main.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      CARTOGRAPH_DATA_DIR: dataDir,
+      CARTOGRAPH_HOST: "127.0.0.1",
+      CARTOGRAPH_HTTP_PORT: String(http),
+      CARTOGRAPH_OTLP_HTTP_PORT: String(otlp),
+      CARTOGRAPH_OTLP_GRPC_PORT: String(grpc),
+      CARTOGRAPH_UI: opts.ui ? "true" : "false",
+      CARTOGRAPH_ROLLUP_FLUSH_MS: "250",
+      ...opts.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      if (out.includes("] ready;")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", check);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+  const baseUrl = `http://127.0.0.1:${http}`;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  return {
+    baseUrl,
+    otlpHttpUrl: `http://127.0.0.1:${otlp}`,
+    grpcAddress: `127.0.0.1:${grpc}`,
+    dataDir,
+    process: child,
+    output: () => out,
+    async get(p) {
+      const res = await fetch(baseUrl + p);
+      const body = await res.json();
+      if (!res.ok) throw new Error(`GET ${p} → ${res.status}: ${JSON.stringify(body)}`);
+      return body;
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+      if (!opts.keepDataDir && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** Polls `fn` until it returns a truthy value (rollups are flushed on an interval). */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -2,6 +2,7 @@ import "server-only";
 import type { SelfMetrics } from "../platform/self-metrics";
 import { registerCounterFn, registerGaugeFn } from "../platform/self-metrics";
 import type { WriterClient } from "./writer/writer-client";
+import { registerServiceGraphMetrics, type ServiceGraphSnapshot } from "../aggregate/servicegraph";
 
 /** Exposes the writer thread's counters (sent as snapshots) on /metrics. */
 export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): void {
@@ -20,6 +21,7 @@ export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): voi
   registerCounterFn(m.registry, "cartograph_store_transactions_total", "Write transactions committed.", () => s()?.transactions ?? 0);
   registerCounterFn(m.registry, "cartograph_retention_deleted_total", "Rows deleted by retention.", () => s()?.retentionDeleted ?? 0);
   registerCounterFn(m.registry, "cartograph_aggregation_errors_total", "Failures in derived work (rollups, graph); never fail ingest.", () => s()?.aggregatorErrors ?? 0);
+  registerServiceGraphMetrics(m.registry, () => s()?.aggregators.servicegraph as ServiceGraphSnapshot | undefined);
   registerGaugeFn(m.registry, "cartograph_store_bytes", "Bytes used by the telemetry database.", () => s()?.storeBytes ?? 0);
   registerGaugeFn(m.registry, "cartograph_write_queue_depth", "Requests and bytes waiting for the writer thread.", () => writer.queueDepth(), "unit");
 }

@@ -183,7 +183,9 @@ export function assembleServiceMap(input: AssembleInput): ServiceMap {
     const errors = st?.errors ?? 0;
     const node: MapNode = {
       id: n.id, kind: n.kind, name: n.name,
-      health: classifyHealth(requests, errors),
+      // A service listed here was seen in the window: with no served requests it is "ok"
+      // (as in /api/v1/services), not "unknown".
+      health: n.kind === "service" && requests === 0 ? "ok" : classifyHealth(requests, errors),
       stats: computeStats(requests, errors, st && st.sketch && st.sketch.count > 0 ? st.sketch : null, windowMs),
       instrumented: n.kind === "service",
       firstSeen: iso(n.firstSeenMs), lastSeen: iso(n.lastSeenMs),

@@ -114,7 +114,7 @@ describe("buildGraphFromSpans: typed topologies", () => {
       "service:shop->external:api.stripe.com",
       "service:shop->external:legacy-billing",
     ]);
-    expect(map.nodes.find((n) => n.id === "service:cron-worker")).toMatchObject({ kind: "service", health: "unknown" });
+    expect(map.nodes.find((n) => n.id === "service:cron-worker")).toMatchObject({ kind: "service", health: "ok", stats: { requests: 0, p95Ms: null } });
     expect(map.edges.find((e) => e.target === "external:legacy-billing")?.protocol).toBe("grpc");
     expect(map.edges.find((e) => e.target === "external:api.stripe.com")).toMatchObject({ statsSide: "client", serverStats: null });
   });

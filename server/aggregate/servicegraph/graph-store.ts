@@ -56,6 +56,15 @@ export function writeGraphRollups(db: Db, acc: GraphAccumulator): void {
   }
 }
 
+/** Retention of the graph rollups (CARTOGRAPH_RETENTION_ROLLUP_HOURS): drops minutes before `minute`. */
+export function deleteGraphRollupsBefore(db: Db, minute: number): number {
+  const a = db.prepare("DELETE FROM edge_minute WHERE minute < ?").run(minute).changes;
+  const b = db.prepare("DELETE FROM graph_stats_minute WHERE minute < ?").run(minute).changes;
+  const c = db.prepare("DELETE FROM graph_nodes WHERE last_seen_ms < ?").run(minute * 60_000).changes;
+  const d = db.prepare("DELETE FROM graph_edges WHERE last_seen_ms < ?").run(minute * 60_000).changes;
+  return a + b + c + d;
+}
+
 function parseDetail(text: string): NodeDetail {
   try {
     const v = JSON.parse(text) as unknown;

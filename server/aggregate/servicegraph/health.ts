@@ -1,6 +1,10 @@
 import "server-only";
 
-/** Health thresholds of the map and the service list, in one place (error rate as a fraction). */
+/**
+ * Health thresholds of the map (error rate as a fraction). Same numbers as server/query/health.ts
+ * (the service list); this stage cannot import the query stage, so the query side should
+ * re-export these rather than keep its own copy.
+ */
 export const HEALTH_THRESHOLDS = { critical: 0.05, warning: 0.01 } as const;
 
 export type Health = "ok" | "warning" | "critical" | "unknown";

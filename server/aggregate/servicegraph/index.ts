@@ -10,7 +10,7 @@ export { pairSpans, PairingStore, settleExpired, createListLookup, type PairingS
 export { classifySpan, protocolOf, isConnectSpan, calleeOf } from "./classify-span";
 export { databaseNode, messagingNode, externalNode, callerNode, serviceNode, splitNamespace, pickPeerHost, userAgentFamily } from "./node-identity";
 export { GraphAccumulator, mergeDetail, type NodeMeta, type EdgeMinute, type EdgeMeta } from "./graph-accumulator";
-export { writeGraphRollups } from "./graph-store";
+export { writeGraphRollups, deleteGraphRollupsBefore } from "./graph-store";
 export {
   assembleServiceMap, computeStats, focusMap,
   type ServiceMap, type MapNode, type MapEdge, type MapStats, type MapCompleteness, type MergedEdge, type ServedStats,

@@ -1,0 +1,102 @@
+import "server-only";
+import type { CouplingModel } from "../model/build-model";
+import { EvidenceAcc, logicalCaller } from "../model/build-model";
+import type { Policy } from "../policy/schema";
+
+/** One owner-level sync dependency with its weights (reference §1.2 edge weights). */
+export interface DependencyEdge {
+  from: string;
+  to: string;
+  calls: number;
+  errors: number;
+  traces: number;
+  /** Share of the caller's outbound calls (DRDS). */
+  share: number;
+  p95Ms: number;
+  /** The deployables behind the two owners, for messages. */
+  fromServices: string[];
+  toServices: string[];
+  evidence: EvidenceAcc;
+}
+
+/** The owner-level sync graph after minimum support. Rules on it never touch spans. */
+export interface DependencyGraph {
+  nodes: string[];
+  edges: DependencyEdge[];
+  /** Edges rejected by minimum support, kept for "why is there no finding" answers. */
+  weakEdges: number;
+}
+
+const INFRA_ROLES = ["gateway", "sidecar"] as const;
+
+/**
+ * Builds G_sync over owner groups. Infra services (gateway, sidecar) are contracted:
+ * A -> gw -> B becomes A -> B, so a gateway does not manufacture cycles or fan-in.
+ * `keepInfra` keeps the gateway as a node (for entry/bypass views).
+ */
+export function buildDependencyGraph(m: CouplingModel, policy: Policy, opts: { contractInfra?: boolean } = {}): DependencyGraph {
+  const contract = opts.contractInfra ?? true;
+  const own = m.ownership;
+  const isInfra = (s: string) => contract && own.hasRole(s, ...INFRA_ROLES);
+  interface Acc {
+    from: string; to: string; calls: number; errors: number; traces: Set<string>;
+    durations: number[]; fromS: Set<string>; toS: Set<string>; ev: EvidenceAcc;
+  }
+  const acc = new Map<string, Acc>();
+  const nodes = new Set<string>();
+  for (const s of m.services) if (!isInfra(s)) nodes.add(own.ownerOf(s));
+  for (const c of m.calls) {
+    if (isInfra(c.callee)) continue;
+    const callerSvc = isInfra(c.caller) ? logicalCaller(m, c, isInfra) : c.caller;
+    if (callerSvc === null) continue;
+    const from = own.ownerOf(callerSvc);
+    const to = own.ownerOf(c.callee);
+    if (from === to) continue;
+    const key = from + "\u0000" + to;
+    let a = acc.get(key);
+    if (!a) acc.set(key, (a = { from, to, calls: 0, errors: 0, traces: new Set(), durations: [], fromS: new Set(), toS: new Set(), ev: new EvidenceAcc() }));
+    a.calls++;
+    if (c.error) a.errors++;
+    a.traces.add(c.traceId);
+    if (a.durations.length < 2000) a.durations.push((c.server.endUs - c.server.startUs) / 1000);
+    a.fromS.add(callerSvc);
+    a.toS.add(c.callee);
+    a.ev.add(c);
+  }
+  const outCalls = new Map<string, number>();
+  for (const a of acc.values()) outCalls.set(a.from, (outCalls.get(a.from) ?? 0) + a.calls);
+  const edges: DependencyEdge[] = [];
+  let weak = 0;
+  const st = policy.settings;
+  for (const a of acc.values()) {
+    const share = a.calls / (outCalls.get(a.from) ?? a.calls);
+    if (a.calls < st.minCalls || a.traces.size < st.minTraces || share < st.minShare) {
+      weak++;
+      continue;
+    }
+    edges.push({
+      from: a.from, to: a.to, calls: a.calls, errors: a.errors, traces: a.traces.size, share,
+      p95Ms: quantile(a.durations, 0.95), fromServices: [...a.fromS].sort(), toServices: [...a.toS].sort(), evidence: a.ev,
+    });
+  }
+  edges.sort((x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : x.to > y.to ? 1 : 0));
+  return { nodes: [...nodes].sort(), edges, weakEdges: weak };
+}
+
+export function quantile(values: number[], q: number): number {
+  if (values.length === 0) return 0;
+  const v = [...values].sort((a, b) => a - b);
+  const idx = Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1));
+  return v[idx]!;
+}
+
+export function adjacencyOf(g: { nodes: string[]; edges: { from: string; to: string }[] }): Map<string, string[]> {
+  const adj = new Map<string, string[]>();
+  for (const n of g.nodes) adj.set(n, []);
+  for (const e of g.edges) {
+    if (!adj.has(e.from)) adj.set(e.from, []);
+    if (!adj.has(e.to)) adj.set(e.to, []);
+    adj.get(e.from)!.push(e.to);
+  }
+  return adj;
+}

@@ -1,0 +1,81 @@
+import "server-only";
+import type { Attributes, Semconv } from "../normalize";
+
+/**
+ * Input model of the coupling rules: spans as read from the store, with times in
+ * microseconds (exact in a JS number) and the resource flattened onto the span.
+ */
+export interface CouplingSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  service: string;
+  namespace: string | null;
+  environment: string | null;
+  name: string;
+  /** OTLP SpanKind number: 1 INTERNAL, 2 SERVER, 3 CLIENT, 4 PRODUCER, 5 CONSUMER. */
+  kind: number;
+  startUs: number;
+  endUs: number;
+  error: boolean;
+  attributes: Attributes;
+  resource: Attributes;
+  links: { traceId: string; spanId: string }[];
+}
+
+export const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+
+/** The rule ids of GET /api/v1/violations (reference/coupling-rules.md, "Rule ids in the API"). */
+export const RULE_IDS = [
+  "shared-database",
+  "shared-table",
+  "cyclic-dependency",
+  "chatty-communication",
+  "deep-call-chain",
+  "hub-service",
+  "excessive-fan-out",
+  "gateway-bypass",
+  "hard-coded-endpoint",
+  "shared-topic",
+  "forbidden-dependency",
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+/** The reference's five-step scale; the API shows it mapped to info | warning | critical. */
+export type Level = "critical" | "high" | "medium" | "low" | "info";
+export type Severity = "info" | "warning" | "critical";
+
+export function severityOfLevel(level: Level): Severity {
+  if (level === "critical" || level === "high") return "critical";
+  if (level === "medium" || level === "low") return "warning";
+  return "info";
+}
+
+export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+export interface FindingEvidence {
+  traceIds: string[];
+  calls: number;
+  [key: string]: unknown;
+}
+
+/** One finding, exactly the API shape (../API.md) plus `level` and `confidence`. */
+export interface Finding {
+  id: string;
+  rule: RuleId;
+  severity: Severity;
+  level: Level;
+  title: string;
+  message: string;
+  services: string[];
+  resources: string[];
+  evidence: FindingEvidence;
+  firstSeen: string;
+  lastSeen: string;
+  confidence?: "high" | "medium" | "low";
+}
+
+/** A span with its semantic-convention reading, computed once per analysis. */
+export interface ReadSpan extends CouplingSpan {
+  sc: Semconv;
+}

@@ -2,9 +2,13 @@ import "server-only";
 import type { Route } from "../router";
 import { telemetryRoutes } from "./telemetry";
 import { serviceMapRoutes } from "./service-map";
+import { violationRoutes } from "./violations";
+import { policyRoutes } from "./policy";
 
 /** Every API route. Each feature adds its list here (one import, one spread). */
 export const allRoutes: Route[] = [
   ...telemetryRoutes,
   ...serviceMapRoutes,
+  ...violationRoutes,
+  ...policyRoutes,
 ];

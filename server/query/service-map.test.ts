@@ -8,6 +8,7 @@ import { createRedAggregator } from "../aggregate/red";
 import { createServiceGraphAggregator } from "../aggregate/servicegraph";
 import { getServiceMap } from "./service-map";
 import { getServiceMapDiff } from "./service-map-diff";
+import { getTraceServiceMap, rebuildServiceMap } from "./service-map-rebuild";
 import { serviceMapRoutes } from "../api/routes/service-map";
 import { ApiError } from "../api/errors";
 import type { ApiContext } from "../api/context";
@@ -102,6 +103,39 @@ describe("getServiceMap", () => {
     const checkout = diff.changed.find((c) => c.id === "service:checkout")!;
     expect(checkout.kind).toBe("node");
     expect(checkout.reasons).toEqual(expect.arrayContaining(["traffic-up", "errors-up", "health"]));
+  });
+});
+
+describe("tier-2 rebuild from stored spans", () => {
+  it("agrees with the streaming rollups on nodes, edges and counts", () => {
+    const f = createSpanFactory();
+    const t0 = f.baseMs;
+    ingest(shopTraffic(f, t0, 30, 3));
+    const w = { fromMs: t0, toMs: t0 + 60_000 };
+    const live = getServiceMap(reader, w);
+    const rebuilt = rebuildServiceMap(reader, w);
+    expect(rebuilt).toMatchObject({ source: "rebuild", truncated: false });
+    expect(nodeIds(rebuilt)).toEqual(nodeIds(live));
+    expect(edgeIds(rebuilt)).toEqual(edgeIds(live));
+    const counts = (m: typeof live) => m.edges.map((e) => [e.id, e.stats.requests, e.stats.errors, e.statsSide]);
+    expect(counts(rebuilt)).toEqual(counts(live));
+    expect(rebuilt.nodes.find((n) => n.id === "service:checkout")!.stats).toMatchObject({ requests: 30, errors: 10 });
+    expect(rebuildServiceMap(reader, w, 10).truncated).toBe(true);
+  });
+
+  it("maps one trace", () => {
+    const f = createSpanFactory();
+    const spans = shopTraffic(f, f.baseMs, 2, 0);
+    ingest(spans);
+    const map = getTraceServiceMap(reader, spans[0]!.traceId)!;
+    expect(edgeIds(map)).toEqual([
+      "client:chrome->service:frontend",
+      "service:checkout->database:postgresql://db-main:5432/orders",
+      "service:checkout->external:api.stripe.com",
+      "service:frontend->service:checkout",
+    ]);
+    expect(map.edges.every((e) => e.stats.requests === 1)).toBe(true);
+    expect(getTraceServiceMap(reader, "f".repeat(32))).toBeNull();
   });
 });
 

@@ -69,6 +69,24 @@ describe("createServiceGraphAggregator", () => {
     expect(agg.snapshot().pairing).toMatchObject({ paired: 1, unpairedServer: 1 });
   });
 
+  it("pairs a server that arrives after its peerless client expired, without double counting", () => {
+    const f = createSpanFactory();
+    const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });
+    const root = f.server("web");
+    const c = f.client("web", { parent: root, name: "call" });
+    const s = f.server("api", { parent: c });
+    ingest(agg, [root, c], 0);
+    flush(agg, 20_000); // client expires: no peer attribute, so only counted
+    expect(agg.snapshot().pairing.unpairedClient).toBe(1);
+    ingest(agg, [s], 30_000);
+    flush(agg, 50_000); // server expires; its stored parent client pairs it
+    flush(agg, 90_000);
+    expect(edgeRows()).toEqual([
+      { source: "client:user", target: "service:web", protocol: "other", calls: 1, errors: 0 },
+      { source: "service:web", target: "service:api", protocol: "other", calls: 1, errors: 0 },
+    ]);
+  });
+
   it("turns a sampled-away server into a virtual node after the wait, not before", () => {
     const f = createSpanFactory();
     const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });

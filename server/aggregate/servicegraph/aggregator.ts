@@ -27,7 +27,11 @@ export interface ServiceGraphAggregatorOptions {
  * `waitMs` (checking stored spans first, so a partner stored earlier still pairs), and writes
  * per-minute edge rollups, node metadata and completeness on every flush.
  */
-export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions): SpanAggregator & { snapshot(): ServiceGraphSnapshot } {
+export interface ServiceGraphAggregator extends SpanAggregator {
+  snapshot(): ServiceGraphSnapshot;
+}
+
+export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions): ServiceGraphAggregator {
   const store = new PairingStore({ waitMs: opts.waitMs, maxItems: opts.maxItems });
   const acc = new GraphAccumulator();
   const metrics = new EdgeMetrics();

@@ -85,6 +85,17 @@ describe("buildGraphFromSpans: typed topologies", () => {
     expect(nodeIds(map).join()).not.toContain("10.9.9.9");
   });
 
+  it("merges old and new HTTP attribute generations on one fleet into one external node", () => {
+    const f = createSpanFactory();
+    const a = f.server("legacy-svc");
+    const b = f.server("modern-svc", { trace: f.newTrace() });
+    const map = buildGraphFromSpans([a, b,
+      f.client("legacy-svc", { parent: a, attrs: { "http.method": "GET", "http.url": "https://API.GitHub.com:443/repos", "net.peer.name": "api.github.com" } }),
+      f.client("modern-svc", { parent: b, attrs: { "http.request.method": "GET", "url.full": "https://api.github.com/users", "server.address": "api.github.com", "server.port": 443 } })]);
+    expect(map.nodes.filter((n) => n.kind === "external").map((n) => n.id)).toEqual(["external:api.github.com"]);
+    expect(map.edges.filter((e) => e.target === "external:api.github.com").map((e) => e.protocol)).toEqual(["http", "http"]);
+  });
+
   it("pairs a client whose server answered as a service edge even when it carries server.address 127.0.0.1", () => {
     const f = createSpanFactory();
     const a = f.server("gateway");

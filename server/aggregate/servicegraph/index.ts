@@ -4,7 +4,7 @@ import "server-only";
  * (runs in the writer thread). Tier 2: buildGraphFromSpans over stored spans. Both share
  * classifySpan / PairingStore / settleExpired, so their semantics cannot drift.
  */
-export { createServiceGraphAggregator, type ServiceGraphAggregatorOptions } from "./aggregator";
+export { createServiceGraphAggregator, type ServiceGraphAggregator, type ServiceGraphAggregatorOptions } from "./aggregator";
 export { buildGraphFromSpans, mergeAccumulatorEdges, sumCompleteness, type BuildGraphOptions } from "./build-graph";
 export { pairSpans, PairingStore, settleExpired, createListLookup, type PairingSink, type PartnerLookup, type PairingOptions } from "./pairing-store";
 export { classifySpan, protocolOf, isConnectSpan, calleeOf } from "./classify-span";

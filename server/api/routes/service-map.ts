@@ -5,6 +5,8 @@ import type { Route } from "../router";
 import { parseWindow } from "../time-window";
 import { getServiceMap } from "../../query/service-map";
 import { getServiceMapDiff } from "../../query/service-map-diff";
+import { getTraceServiceMap, rebuildServiceMap } from "../../query/service-map-rebuild";
+import { notFound } from "../errors";
 
 const depthParam = z
   .string()
@@ -16,10 +18,19 @@ const depthParam = z
 const MapParams = z.object({
   focus: z.string().min(1, "focus must be a node id such as service:checkout").max(1000).optional(),
   depth: depthParam,
+  /** Per-trace map, rebuilt from the trace's stored spans. */
+  traceId: z.string().regex(/^[0-9a-f]{32}$/, "traceId must be 32 lowercase hex characters").optional(),
+  /** `rollup` (default): per-minute rollups; `rebuild`: pair the window's stored spans again (tier 2). */
+  source: z.enum(["rollup", "rebuild"]).optional(),
 });
 
 function readMapParams(q: URLSearchParams) {
-  const parsed = MapParams.safeParse({ focus: q.get("focus") ?? undefined, depth: q.get("depth") ?? undefined });
+  const parsed = MapParams.safeParse({
+    focus: q.get("focus") ?? undefined,
+    depth: q.get("depth") ?? undefined,
+    traceId: q.get("traceId") ?? undefined,
+    source: q.get("source") ?? undefined,
+  });
   if (!parsed.success) throw fromZodError(parsed.error, "query");
   if (parsed.data.depth !== undefined && parsed.data.focus === undefined) {
     throw badRequest("depth needs focus: pass focus=<node id> (e.g. service:checkout) with depth");
@@ -34,7 +45,13 @@ export const serviceMapRoutes: Route[] = [
     path: "/api/v1/service-map",
     handler: (req, ctx) => {
       const window = parseWindow(req.query, ctx.now());
-      const { focus, depth } = readMapParams(req.query);
+      const { focus, depth, traceId, source } = readMapParams(req.query);
+      if (traceId) {
+        const map = getTraceServiceMap(ctx.telemetry, traceId);
+        if (!map) throw notFound(`trace ${traceId} is not stored (unknown, or past raw-span retention)`);
+        return map;
+      }
+      if (source === "rebuild") return rebuildServiceMap(ctx.telemetry, { ...window, focus, depth });
       return getServiceMap(ctx.telemetry, { ...window, focus, depth });
     },
   },

@@ -1,0 +1,33 @@
+import "server-only";
+import type { TelemetryReader } from "../store";
+import { buildGraphFromSpans, mapSpanRow, readSpansInWindow, SPAN_COLUMNS, SPAN_FROM, type ServiceMap, type SpanRow } from "../aggregate/servicegraph";
+import type { ServiceMapQuery } from "./service-map";
+
+/** Most spans one rebuild reads; beyond it the answer says `truncated` (tier 2 is for windows the user can inspect). */
+export const MAX_REBUILD_SPANS = 200_000;
+
+export type RebuiltServiceMap = ServiceMap & { source: "rebuild"; spans: number; truncated: boolean };
+
+/**
+ * Tier 2: the map rebuilt from stored raw spans with the streaming pairer's own functions, for
+ * verification, repair and windows whose rollups are missing. Raw-span retention bounds it.
+ */
+export function rebuildServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery, maxSpans = MAX_REBUILD_SPANS): RebuiltServiceMap {
+  const spans = readSpansInWindow(telemetry.db, q.fromMs, q.toMs, maxSpans + 1);
+  const truncated = spans.length > maxSpans;
+  if (truncated) spans.length = maxSpans;
+  const map = buildGraphFromSpans(spans, q);
+  return { ...map, source: "rebuild", spans: spans.length, truncated };
+}
+
+/** The map of one trace (every span of it, no window). Null when the trace is unknown. */
+export function getTraceServiceMap(telemetry: TelemetryReader, traceId: string, maxSpans = MAX_REBUILD_SPANS): RebuiltServiceMap | null {
+  const rows = telemetry.db
+    .prepare(`SELECT ${SPAN_COLUMNS} FROM ${SPAN_FROM} WHERE s.trace_id = ? LIMIT ?`)
+    .safeIntegers(true)
+    .all(traceId, maxSpans + 1) as SpanRow[];
+  if (rows.length === 0) return null;
+  const truncated = rows.length > maxSpans;
+  const spans = rows.slice(0, maxSpans).map(mapSpanRow);
+  return { ...buildGraphFromSpans(spans), source: "rebuild", spans: spans.length, truncated };
+}

@@ -14,6 +14,7 @@ import type { ApiContext } from "./api/context";
 import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
 import { startUi } from "./http/start-ui";
+import { startAlerting } from "./alerting";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   registerWriterMetrics(metrics, writer);
   const telemetry = openTelemetryReader(config.CARTOGRAPH_DATA_DIR);
   const ctx: ApiContext = { config, log, now: () => Date.now(), telemetry };
+  ctx.alerting = startAlerting({ config, log, telemetry }).service;
   const isReady = () => writer.ready() && telemetry.ready();
   const ingestDeps = { config, writer, metrics, isReady };
   const host = config.CARTOGRAPH_HOST;

@@ -10,6 +10,7 @@ import { AlertScheduler } from "./scheduler";
 import { AlertingService } from "./service";
 import { parseAllowList } from "./ssrf-guard";
 import { createStoreDataSource } from "./store-data-source";
+import { createPolicyStore, getViolations } from "../coupling";
 
 export { AlertingService } from "./service";
 export type { AlertDataSource, Finding, QueryWindow } from "./data-source";
@@ -53,7 +54,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   if (g[KEY] && deps.autoStart !== false) return g[KEY]!;
   const now = deps.now ?? (() => Date.now());
   const db = deps.db ?? openControlDb(deps.config.CARTOGRAPH_DATA_DIR);
-  const dataSource = deps.dataSource ?? createStoreDataSource(requireTelemetry(deps.telemetry), { violations: deps.violations });
+  const dataSource = deps.dataSource ?? createStoreDataSource(requireTelemetry(deps.telemetry), { violations: deps.violations ?? couplingFindings(deps) });
   const externalURL = deps.config.CARTOGRAPH_PUBLIC_URL;
   const intervalMs = deps.config.CARTOGRAPH_ALERT_INTERVAL_MS;
   const engine = new AlertEngine({ db, dataSource, externalURL, intervalMs, log: deps.log });
@@ -84,6 +85,15 @@ export function startAlerting(deps: AlertingDeps): Alerting {
     deps.log.info(`alerting started: evaluation every ${intervalMs} ms`);
   }
   return alerting;
+}
+
+/** Coupling findings of a window from the coupling stage, under the configured policy file. */
+function couplingFindings(deps: AlertingDeps): (w: QueryWindow) => Finding[] {
+  let policy: ReturnType<typeof createPolicyStore> | null = null;
+  return (w) => {
+    policy ??= createPolicyStore(deps.config.CARTOGRAPH_POLICY_FILE);
+    return getViolations(requireTelemetry(deps.telemetry).db, policy.get(), w, w.toMs).violations as Finding[];
+  };
 }
 
 function requireTelemetry(t: TelemetryReader | undefined): TelemetryReader {

@@ -2,6 +2,7 @@ import "server-only";
 import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import type { TelemetryReader } from "../store";
+import type { AlertingService } from "../alerting";
 
 /**
  * What every API route receives. Stages add their service objects here (alerting,
@@ -12,4 +13,6 @@ export interface ApiContext {
   log: Logger;
   now: () => number;
   telemetry: TelemetryReader;
+  /** Set by main.ts from startAlerting(); alerting routes answer 503 without it. */
+  alerting?: AlertingService;
 }

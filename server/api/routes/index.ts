@@ -4,6 +4,7 @@ import { telemetryRoutes } from "./telemetry";
 import { serviceMapRoutes } from "./service-map";
 import { violationRoutes } from "./violations";
 import { policyRoutes } from "./policy";
+import { alertingRoutes } from "./alerting";
 
 /** Every API route. Each feature adds its list here (one import, one spread). */
 export const allRoutes: Route[] = [
@@ -11,4 +12,5 @@ export const allRoutes: Route[] = [
   ...serviceMapRoutes,
   ...violationRoutes,
   ...policyRoutes,
+  ...alertingRoutes,
 ];

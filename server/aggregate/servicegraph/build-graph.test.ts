@@ -96,6 +96,18 @@ describe("buildGraphFromSpans: typed topologies", () => {
     expect(map.edges.filter((e) => e.target === "external:api.github.com").map((e) => e.protocol)).toEqual(["http", "http"]);
   });
 
+  it("draws nested client spans (SDK client over an HTTP library) as one call, without a phantom external node", () => {
+    const f = createSpanFactory();
+    const a = f.server("web");
+    const outer = f.client("web", { parent: a, attrs: { "rpc.system": "grpc", "rpc.service": "cart.Cart", "server.address": "cart" } });
+    const inner = f.client("web", { parent: outer, attrs: { "http.request.method": "POST", "server.address": "cart", "server.port": 50051 } });
+    const srv = f.server("cart", { parent: inner });
+    const nested = f.server("cart", { parent: srv });
+    const map = buildGraphFromSpans([a, outer, inner, srv, nested]);
+    expect(edgeIds(map)).toEqual(["client:user->service:web", "service:web->service:cart"]);
+    expect(map.completeness).toMatchObject({ pairedCalls: 1, unpairedServerSpans: 0, virtualCalls: 0 });
+  });
+
   it("pairs a client whose server answered as a service edge even when it carries server.address 127.0.0.1", () => {
     const f = createSpanFactory();
     const a = f.server("gateway");

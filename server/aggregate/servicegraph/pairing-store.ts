@@ -19,6 +19,8 @@ export interface PairingSink {
 export interface PartnerLookup {
   findServerChild(traceId: string, parentSpanId: string): Span | null;
   findSpan(traceId: string, spanId: string): Span | null;
+  /** A CLIENT/PRODUCER child of the span exists (the span wraps a nested client span). */
+  hasClientChild(traceId: string, spanId: string): boolean;
 }
 
 export interface PairingOptions {
@@ -82,6 +84,9 @@ export function settleExpired(half: Half, lookup: PartnerLookup | null, sink: Pa
     const child = lookup?.findServerChild(half.traceId, half.spanId) ?? null;
     const c = child ? classifySpan(child) : null;
     if (c?.type === "half" && c.half.role === "server") return emitPair(half, c.half, sink);
+    // Nested client spans (an HTTP library under an SDK client, gRPC over http2): the inner one
+    // carries the call; drawing the outer one too would add a phantom external node.
+    if (lookup?.hasClientChild(half.traceId, half.spanId)) return;
     return emitLoneClient(half, sink);
   }
   const parent = half.parentSpanId === null ? null : (lookup?.findSpan(half.traceId, half.parentSpanId) ?? null);
@@ -92,7 +97,9 @@ export function settleExpired(half: Half, lookup: PartnerLookup | null, sink: Pa
       if (c.half.callee === null) return emitPair(c.half, half, sink);
       return sink.count("unpairedServer", half.startMs);
     }
-    if (parent.kind !== SpanKind.CLIENT && parent.kind !== SpanKind.PRODUCER && parent.resource.service !== half.service) {
+    // A server span nested under another span of its own service (two server instrumentations).
+    if (parent.resource.service === half.service) return;
+    if (parent.kind !== SpanKind.CLIENT && parent.kind !== SpanKind.PRODUCER) {
       sink.count("paired", half.startMs);
       return sink.call({
         source: serviceNode(parent.resource.service),
@@ -193,7 +200,9 @@ export function pairSpans(spans: readonly Span[], sink: PairingSink, opts: Parti
 export function createListLookup(spans: readonly Span[]): PartnerLookup {
   const byId = new Map<string, Span>();
   const serverByParent = new Map<string, Span>();
+  const clientParents = new Set<string>();
   for (const s of spans) {
+    if ((s.kind === SpanKind.CLIENT || s.kind === SpanKind.PRODUCER) && s.parentSpanId !== null) clientParents.add(`${s.traceId}:${s.parentSpanId}`);
     const id = `${s.traceId}:${s.spanId}`;
     if (!byId.has(id)) byId.set(id, s);
     if ((s.kind === SpanKind.SERVER || s.kind === SpanKind.CONSUMER) && s.parentSpanId !== null) {
@@ -204,5 +213,6 @@ export function createListLookup(spans: readonly Span[]): PartnerLookup {
   return {
     findServerChild: (t, p) => serverByParent.get(`${t}:${p}`) ?? null,
     findSpan: (t, id) => byId.get(`${t}:${id}`) ?? null,
+    hasClientChild: (t, id) => clientParents.has(`${t}:${id}`),
   };
 }

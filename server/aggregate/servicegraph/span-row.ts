@@ -79,6 +79,7 @@ export function createDbLookup(db: Db): PartnerLookup {
   const child = db
     .prepare(`SELECT ${SPAN_COLUMNS} FROM ${SPAN_FROM} WHERE s.trace_id = ? AND s.parent_span_id = ? AND s.kind IN (2, 5) LIMIT 1`)
     .safeIntegers(true);
+  const clientChild = db.prepare("SELECT 1 FROM spans WHERE trace_id = ? AND parent_span_id = ? AND kind IN (3, 4) LIMIT 1").pluck();
   const byId = db.prepare(`SELECT ${SPAN_COLUMNS} FROM ${SPAN_FROM} WHERE s.trace_id = ? AND s.span_id = ? LIMIT 1`).safeIntegers(true);
   return {
     findServerChild: (traceId, spanId) => {
@@ -89,6 +90,7 @@ export function createDbLookup(db: Db): PartnerLookup {
       const row = byId.get(traceId, spanId) as SpanRow | undefined;
       return row ? mapSpanRow(row) : null;
     },
+    hasClientChild: (traceId, spanId) => clientChild.get(traceId, spanId) !== undefined,
   };
 }
 

@@ -1,0 +1,54 @@
+"use client";
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, type Edge, type EdgeProps } from "@xyflow/react";
+import { memo } from "react";
+import type { PreparedEdge } from "./prepare-map";
+
+export interface MapEdgeData extends Record<string, unknown> {
+  prepared: PreparedEdge;
+  dimmed: boolean;
+  /** Labels are on when the map is small; a big map shows them on hover/selection only. */
+  showLabel: boolean;
+  hovered: boolean;
+}
+export type MapFlowEdge = Edge<MapEdgeData, "cartograph">;
+
+const COLORS = { ok: "var(--edge)", warning: "var(--warning)", critical: "var(--critical)" } as const;
+const LABEL_MIN_ZOOM = 0.6;
+
+/** Edge thickness follows traffic, colour follows error rate; the label carries rps, error % and p95. */
+export const MapEdgeView = memo(function MapEdgeView(props: EdgeProps<MapFlowEdge>) {
+  const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
+  const zoomedIn = useStore((s) => s.transform[2] >= LABEL_MIN_ZOOM);
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  if (!data) return null;
+  const p = data.prepared;
+  const emphasised = selected || data.hovered;
+  const showLabel = !!p.label && (emphasised || (data.showLabel && zoomedIn && !data.dimmed));
+  return (
+    <>
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        interactionWidth={Math.max(12, p.width + 8)}
+        style={{
+          stroke: emphasised ? "var(--accent)" : COLORS[p.severity],
+          strokeWidth: p.width + (emphasised ? 1.5 : 0),
+          opacity: data.dimmed ? 0.12 : 0.85,
+          strokeDasharray: p.edge.protocol === "messaging" ? "6 4" : undefined,
+        }}
+      />
+      {showLabel && (
+        <EdgeLabelRenderer>
+          <div
+            className={p.severity === "critical" ? "edge-label err" : "edge-label"}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            data-testid="edge-label"
+          >
+            {p.label}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+});

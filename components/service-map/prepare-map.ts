@@ -1,0 +1,125 @@
+import type { Health, MapEdge, MapNode, RedStats, ServiceMapResponse, ServiceSummary } from "@/lib/api-types";
+import { formatMs, formatPercent, formatRate } from "@/lib/format";
+
+export type GroupBy = "none" | "namespace" | "environment";
+
+export interface PreparedNode {
+  id: string;
+  node: MapNode;
+  label: string;
+  sub: string;
+  health: Health;
+  group: string | null;
+  match: boolean;
+}
+
+export interface PreparedEdge {
+  id: string;
+  source: string;
+  target: string;
+  edge: MapEdge;
+  width: number;
+  label: string;
+  severity: "ok" | "warning" | "critical";
+}
+
+export interface PreparedMap {
+  nodes: PreparedNode[];
+  edges: PreparedEdge[];
+  groups: string[];
+  matches: string[];
+}
+
+/** Below these sizes edge labels are shown at normal zoom; above, only on hover/selection. */
+export const LABEL_EDGE_LIMIT = 150;
+
+/** Stroke width 1..8 on a log scale of the edge's rate relative to the busiest edge. */
+export function computeEdgeWidth(rps: number | undefined, maxRps: number): number {
+  if (!rps || rps <= 0 || maxRps <= 0) return 1;
+  const w = 1 + (7 * Math.log1p(rps)) / Math.log1p(maxRps);
+  return Math.round(Math.min(8, Math.max(1, w)) * 10) / 10;
+}
+
+/** `1.2/s · 1.0% · p95 80 ms` (error part only when there are errors). */
+export function formatEdgeLabel(stats: RedStats | undefined): string {
+  if (!stats) return "";
+  const parts = [formatRate(stats.rps)];
+  if (stats.errorRate > 0) parts.push(`${formatPercent(stats.errorRate)} err`);
+  if (stats.p95Ms !== null && stats.p95Ms !== undefined) parts.push(`p95 ${formatMs(stats.p95Ms)}`);
+  return parts.join(" · ");
+}
+
+export function classifyErrorRate(rate: number | undefined): "ok" | "warning" | "critical" {
+  if (!rate) return "ok";
+  if (rate >= 0.05) return "critical";
+  if (rate >= 0.01) return "warning";
+  return "ok";
+}
+
+/** Second line under a node's name: what it is (system, host, port). */
+export function describeNode(n: MapNode): string {
+  if (n.kind === "database") return [n.system, n.host && `${n.host}${n.port ? `:${n.port}` : ""}`].filter(Boolean).join(" · ") || "database";
+  if (n.kind === "messaging") return n.system ? `${n.system} topic` : "queue";
+  if (n.kind === "external") return "external";
+  if (n.kind === "client") return "client";
+  return n.stats ? `${formatRate(n.stats.rps)} · p95 ${formatMs(n.stats.p95Ms)}` : "service";
+}
+
+/**
+ * Group of a node. Services take their namespace/environment from the node or, failing that,
+ * from the services list; a virtual node joins its callers' group when they all agree.
+ */
+export function assignGroups(nodes: MapNode[], edges: MapEdge[], groupBy: GroupBy, services: ServiceSummary[]): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  if (groupBy === "none") return out;
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const field = groupBy === "namespace" ? "namespace" : "environment";
+  for (const n of nodes) {
+    if (n.kind !== "service") continue;
+    const v = n[field] ?? byName.get(n.name)?.[field] ?? null;
+    out.set(n.id, v || null);
+  }
+  for (const n of nodes) {
+    if (n.kind === "service") continue;
+    const callerGroups = new Set(edges.filter((e) => e.target === n.id).map((e) => out.get(e.source) ?? null));
+    out.set(n.id, callerGroups.size === 1 ? [...callerGroups][0]! : null);
+  }
+  return out;
+}
+
+/** Turns the API answer into what the canvas draws: labels, health, group, search match, edge width/label. */
+export function prepareMap(res: ServiceMapResponse, opts: { search: string; groupBy: GroupBy; services: ServiceSummary[] }): PreparedMap {
+  const q = opts.search.trim().toLowerCase();
+  const groups = assignGroups(res.nodes, res.edges, opts.groupBy, opts.services);
+  const ids = new Set(res.nodes.map((n) => n.id));
+  const nodes: PreparedNode[] = res.nodes.map((n) => ({
+    id: n.id,
+    node: n,
+    label: n.name,
+    sub: describeNode(n),
+    health: n.health ?? "unknown",
+    group: groups.get(n.id) ?? null,
+    match: !!q && (n.name.toLowerCase().includes(q) || n.id.toLowerCase().includes(q)),
+  }));
+  const maxRps = Math.max(0, ...res.edges.map((e) => e.stats?.rps ?? 0));
+  const edges: PreparedEdge[] = res.edges
+    .filter((e) => ids.has(e.source) && ids.has(e.target))
+    .map((e) => ({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      edge: e,
+      width: computeEdgeWidth(e.stats?.rps, maxRps),
+      label: formatEdgeLabel(e.stats),
+      severity: classifyErrorRate(e.stats?.errorRate),
+    }));
+  const groupNames = [...new Set(nodes.map((n) => n.group).filter((g): g is string => !!g))].sort();
+  return { nodes, edges, groups: groupNames, matches: nodes.filter((n) => n.match).map((n) => n.id) };
+}
+
+/** Share of calls that were paired client↔server (1 when nothing was seen). */
+export function computeCompleteness(c: { pairedCalls: number; unpairedClientSpans: number; expired: number; dropped: number } | undefined): number | null {
+  if (!c) return null;
+  const total = c.pairedCalls + c.unpairedClientSpans + c.expired + c.dropped;
+  return total === 0 ? 1 : c.pairedCalls / total;
+}

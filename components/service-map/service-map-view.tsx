@@ -1,0 +1,100 @@
+"use client";
+import { ReactFlowProvider } from "@xyflow/react";
+import { useMemo, useState } from "react";
+import { useServiceMap } from "../api/use-service-map";
+import { useServices } from "../api/use-services";
+import { ExporterSetup } from "../ui/exporter-setup";
+import { ErrorBox, Loading } from "../ui/status";
+import { useUrlParams } from "../ui/use-url-params";
+import { MapCanvas } from "./map-canvas";
+import { MapTable } from "./map-table";
+import { MapToolbar } from "./map-toolbar";
+import { clearPositions } from "./position-cache";
+import { prepareMap, type GroupBy } from "./prepare-map";
+import { SidePanel } from "./side-panel";
+import { useStableLayout } from "./use-stable-layout";
+
+/** /map: the typed dependency graph, with all view state (focus, search, grouping, selection) in the URL. */
+export function ServiceMapView() {
+  const { get, setParams } = useUrlParams();
+  const focus = get("focus") || null;
+  const depth = Math.min(5, Math.max(1, Number(get("depth")) || 1));
+  const search = get("q");
+  const group = get("group");
+  const groupBy: GroupBy = group === "namespace" || group === "environment" ? group : "none";
+  const view = get("view") === "table" ? "table" : "graph";
+  const selectedNode = get("node") || null;
+  const selectedEdge = get("edge") || null;
+  const [layoutVersion, setLayoutVersion] = useState(0);
+
+  const map = useServiceMap(focus, depth);
+  const services = useServices();
+  const prepared = useMemo(
+    () => (map.data ? prepareMap(map.data, { search, groupBy, services: services.data?.services ?? [] }) : null),
+    [map.data, search, groupBy, services.data],
+  );
+  const groupOf = useMemo(() => new Map((prepared?.nodes ?? []).map((n) => [n.id, n.group])), [prepared]);
+  const layoutMode = `group=${groupBy}`;
+  const layout = useStableLayout(
+    (prepared?.nodes ?? []).map((n) => n.id),
+    prepared?.edges ?? [],
+    groupOf,
+    layoutMode,
+    layoutVersion,
+  );
+
+  if (map.isLoading) return <Loading what="service map" />;
+  if (map.isError && !map.data) return <ErrorBox error={map.error} />;
+  if (!map.data || !prepared) return null;
+  if (map.data.nodes.length === 0 && !focus) return <ExporterSetup title="The map is empty" />;
+
+  const node = map.data.nodes.find((n) => n.id === selectedNode) ?? null;
+  const edge = map.data.edges.find((e) => e.id === selectedEdge) ?? null;
+  const selectNode = (id: string | null) => setParams({ node: id, edge: null });
+  const selectEdge = (id: string | null) => setParams({ edge: id, node: null });
+
+  return (
+    <div className="map-page">
+      <MapToolbar
+        search={search}
+        focus={focus}
+        depth={depth}
+        groupBy={groupBy}
+        view={view}
+        selectedNode={selectedNode}
+        counts={{ nodes: prepared.nodes.length, edges: prepared.edges.length, matches: prepared.matches.length }}
+        completeness={map.data.completeness}
+        set={setParams}
+        onRelayout={() => {
+          clearPositions(layoutMode);
+          setLayoutVersion((v) => v + 1);
+        }}
+      />
+      {map.isError && <ErrorBox error={map.error} />}
+      <div className="map-body">
+        {view === "table" ? (
+          <MapTable nodes={map.data.nodes} edges={map.data.edges} selectedNode={selectedNode} selectedEdge={selectedEdge} onSelectNode={selectNode} onSelectEdge={selectEdge} />
+        ) : layout.error ? (
+          <ErrorBox error={layout.error} />
+        ) : !layout.positions ? (
+          <div className="map-canvas"><Loading what="layout" /></div>
+        ) : (
+          <ReactFlowProvider>
+            <MapCanvas
+              map={prepared}
+              positions={layout.positions}
+              layoutMode={layoutMode}
+              search={search}
+              fitKey={`${focus}|${depth}|${groupBy}|${search}|${layoutVersion}|${layout.positions.size}`}
+              selectedNode={selectedNode}
+              selectedEdge={selectedEdge}
+              onSelectNode={selectNode}
+              onSelectEdge={selectEdge}
+            />
+          </ReactFlowProvider>
+        )}
+        <SidePanel node={node} edge={edge} nodes={map.data.nodes} edges={map.data.edges} onClose={() => setParams({ node: null, edge: null })} />
+      </div>
+    </div>
+  );
+}

@@ -11,7 +11,8 @@ import type { EdgeProtocol, NodeDetail, NodeKind, PairingCounts } from "./types"
 export interface MapStats {
   requests: number;
   errors: number;
-  errorRate: number | null;
+  /** errors / requests; 0 with no requests (as /api/v1/services). */
+  errorRate: number;
   rps: number;
   p50Ms: number | null;
   p95Ms: number | null;
@@ -110,7 +111,7 @@ export function computeStats(requests: number, errors: number, sketch: Sketch | 
   return {
     requests,
     errors,
-    errorRate: requests > 0 ? errors / requests : null,
+    errorRate: requests > 0 ? Math.round((errors / requests) * 1e6) / 1e6 : 0,
     rps: windowMs > 0 ? round(requests / (windowMs / 1000))! : 0,
     p50Ms: sketch ? round(quantile(sketch, 0.5)) : null,
     p95Ms: sketch ? round(quantile(sketch, 0.95)) : null,

@@ -1,0 +1,60 @@
+"use client";
+import { useEffect, useState } from "react";
+import { ErrorBox, Loading } from "../ui/status";
+import { PolicyRejected, usePolicy, useSavePolicy } from "./use-policy";
+import type { PolicyError } from "./types";
+
+const EXAMPLE = `# cartograph.yaml: see cartograph.example.yaml in the repository for every option
+groups:
+  orders: [orders-api, orders-worker]
+roles:
+  gateway: [api-gateway]
+  platform: [auth]
+`;
+
+/** Edits cartograph.yaml as text; the server validates and answers with line-numbered errors. */
+export function PolicyEditor() {
+  const q = usePolicy();
+  const save = useSavePolicy();
+  const [text, setText] = useState<string | null>(null);
+  useEffect(() => {
+    if (q.data && text === null) setText(q.data.exists ? q.data.yaml : EXAMPLE);
+  }, [q.data, text]);
+  const errors: PolicyError[] = save.error instanceof PolicyRejected ? save.error.errors : (q.data?.errors ?? []);
+
+  if (q.isLoading || text === null) return q.error ? <ErrorBox error={q.error} /> : <Loading what="policy" />;
+  return (
+    <div className="stack policy-editor">
+      <p className="muted">
+        File: <span className="mono">{q.data?.path}</span>{q.data?.exists ? "" : " (does not exist yet; saving creates it)"}
+      </p>
+      <textarea
+        className="policy-text mono"
+        value={text}
+        spellCheck={false}
+        rows={Math.max(16, text.split("\n").length + 2)}
+        onChange={(e) => setText(e.target.value)}
+        data-testid="policy-text"
+      />
+      <div className="row">
+        <button className="btn" onClick={() => save.mutate(text)} disabled={save.isPending} data-testid="policy-save">
+          {save.isPending ? "Saving…" : "Save"}
+        </button>
+        {save.isSuccess && !save.isPending ? <span className="muted" data-testid="policy-saved">Saved.</span> : null}
+      </div>
+      {save.error && !(save.error instanceof PolicyRejected) ? <ErrorBox error={save.error} /> : null}
+      {errors.length > 0 ? (
+        <ul className="policy-errors error-box" data-testid="policy-errors">
+          {errors.map((e, i) => (
+            <li key={i}>
+              {e.line !== null ? `line ${e.line}${e.column !== null ? `:${e.column}` : ""}: ` : ""}
+              {e.path ? <span className="mono">{e.path}</span> : null}
+              {e.path ? ": " : ""}
+              {e.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

@@ -20,6 +20,11 @@ describe("policy file", () => {
     expect(at["suppressions.0.expires"]).toBe(8);
   });
 
+  it("accepts the shipped example policy", () => {
+    const r = parsePolicyText(readFileSync(path.join(__dirname, "../../../cartograph.example.yaml"), "utf8"));
+    expect(r.ok ? [] : r.errors).toEqual([]);
+  });
+
   it("reports YAML syntax errors with a line number", () => {
     const r = parsePolicyText("groups:\n  orders: [orders-api\n  billing: [x]\n");
     expect(r.ok).toBe(false);

@@ -24,7 +24,7 @@ interface Entry {
  * scrapes are not traffic. A root whose parent exists but was not stored is skipped: broken
  * propagation behind an uninstrumented ingress must not look like direct access.
  */
-function entriesOf(m: CouplingModel, pureClients: ReadonlySet<string>): Entry[] {
+function entriesOf(m: CouplingModel, pureClients: ReadonlySet<string>, cidrs: readonly string[]): Entry[] {
   const out: Entry[] = [];
   for (const s of m.spans) {
     if (s.kind !== KIND.SERVER) continue;
@@ -35,7 +35,7 @@ function entriesOf(m: CouplingModel, pureClients: ReadonlySet<string>): Entry[] 
       const route = s.sc.httpRoute ?? pathOf(s.sc.urlFull) ?? strAttr(s.attributes["url.path"]) ?? strAttr(s.attributes["http.target"]);
       if ((ua && PROBE_UA.test(ua)) || (route && PROBE_ROUTE.test(route.split("?")[0]!))) continue;
       const addr = s.sc.clientAddress;
-      explicitExternal = (ua !== null && BROWSER_UA.test(ua) && !/bot|crawler|spider/i.test(ua)) || (addr !== null && !isInternalAddress(addr));
+      explicitExternal = (ua !== null && BROWSER_UA.test(ua) && !/bot|crawler|spider/i.test(ua)) || (addr !== null && !isInternalAddress(addr, cidrs));
       fingerprint = addr !== null ? `addr:${addr}` : ua ? `ua:${userAgentFamily(ua) ?? ua}` : null;
     } else {
       const p = parentOf(m, s);
@@ -63,7 +63,7 @@ export function detectGatewayBypass(m: CouplingModel, policy: Policy, _now: numb
   const serving = new Set<string>();
   for (const s of m.spans) if (s.kind === KIND.SERVER || s.kind === KIND.CONSUMER) serving.add(s.service);
   const pureClients = new Set([...m.services].filter((s) => !serving.has(s) || own.hasRole(s, "client")));
-  const entries = entriesOf(m, pureClients);
+  const entries = entriesOf(m, pureClients, policy.settings.internalCidrs);
   const gateways = [...serving].filter((s) => own.hasRole(s, ...ENTRY_ROLES));
   const gatewayOwners = new Set(gateways.map(own.ownerOf));
   const gatewayPrints = new Set(entries.filter((e) => gatewayOwners.has(own.ownerOf(e.span.service)) && e.fingerprint).map((e) => e.fingerprint!));

@@ -1,0 +1,45 @@
+/** GET/PUT /api/v1/policy through the real server: validation with line numbers, atomic save. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startServer, type RunningServer } from "../helpers/start-server";
+
+let server: RunningServer;
+let file = "";
+beforeAll(async () => {
+  file = path.join(mkdtempSync(path.join(os.tmpdir(), "cartograph-policy-")), "cartograph.yaml");
+  server = await startServer({ env: { CARTOGRAPH_POLICY_FILE: file } });
+}, 120_000);
+afterAll(async () => server?.stop());
+
+const put = (body: unknown) =>
+  fetch(`${server.baseUrl}/api/v1/policy`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+describe("policy API", () => {
+  it("rejects a policy with mistakes, naming field and line, and writes nothing", async () => {
+    const res = await put({ yaml: "roles:\n  gateway: [edge]\nrules:\n  hub-service:\n    minCallers: -1\n" });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.code).toBe("invalid-policy");
+    expect(body.error.details.fields).toEqual([expect.objectContaining({ path: "rules.hub-service.minCallers", line: 5 })]);
+    expect((await server.get("/api/v1/policy")).exists).toBe(false);
+  });
+
+  it("saves a valid policy and serves it back", async () => {
+    const res = await put({ yaml: "# team policy\nroles:\n  gateway: [edge]\n" });
+    expect(res.status).toBe(200);
+    expect(readFileSync(file, "utf8")).toContain("# team policy");
+    const got = await server.get("/api/v1/policy");
+    expect(got.policy.roles.gateway).toEqual(["edge"]);
+    expect(got.valid).toBe(true);
+    const v = await server.get("/api/v1/violations");
+    expect(v.violations).toEqual([]);
+    expect(v.policy.valid).toBe(true);
+  });
+
+  it("answers 400 for an unknown rule filter", async () => {
+    const res = await fetch(`${server.baseUrl}/api/v1/violations?rule=nope`);
+    expect(res.status).toBe(400);
+  });
+});

@@ -28,6 +28,8 @@ export interface ServicesResponse {
 
 export interface OperationSummary extends RedStats {
   name: string;
+  /** Span kind of the operation (`server`, `consumer`, `client`, ...), when the server reports it. */
+  kind?: string;
   health?: Health;
 }
 export interface OperationsResponse {
@@ -45,7 +47,8 @@ export interface RedPoint {
 }
 export interface TimeseriesResponse {
   points: RedPoint[];
-  step?: number;
+  /** The step the server used (it may round the requested one, e.g. to whole rollup minutes). */
+  stepSeconds?: number;
 }
 
 export type NodeKind = "service" | "database" | "messaging" | "external" | "client";

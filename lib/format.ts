@@ -4,6 +4,7 @@ export const NO_DATA = "—";
 
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return NO_DATA;
+  if (ms === 0) return "0 ms";
   if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`;
   if (ms >= 1000) return `${(ms / 1000).toFixed(ms >= 10_000 ? 1 : 2)} s`;
   if (ms >= 10) return `${ms.toFixed(0)} ms`;

@@ -15,7 +15,7 @@ export function useServiceTimeseries(service: string | null, points = 60) {
         to: w.toMs,
         step,
       });
-      return { ...res, step: res.step ?? step, fromMs: w.fromMs, toMs: w.toMs };
+      return { ...res, step: res.stepSeconds ?? step, fromMs: w.fromMs, toMs: w.toMs };
     },
     { enabled: !!service },
   );

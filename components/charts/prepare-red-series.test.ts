@@ -37,3 +37,14 @@ describe("prepareRedSeries", () => {
     expect(prepareSparkline([{ t: T0 + 60_000, requests: 120, errors: 0, p50Ms: 1, p95Ms: 1, p99Ms: 1 }], T0, T0 + 120_000, 60).map((p) => p.v)).toEqual([null, 2]);
   });
 });
+
+import { computeTimeTicks, isIsolated } from "./prepare-red-series";
+describe("axis helpers", () => {
+  it("puts ticks on round steps inside the domain", () => {
+    expect(computeTimeTicks([T0 + 10_000, T0 + 15 * 60_000], 5)).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => T0 + i * 120_000));
+  });
+  it("finds points a line cannot draw", () => {
+    const rows = [{ v: null }, { v: 1 }, { v: null }, { v: 2 }, { v: 3 }];
+    expect([0, 1, 2, 3, 4].map((i) => isIsolated(rows, i, "v"))).toEqual([false, true, false, false, false]);
+  });
+});

@@ -78,6 +78,25 @@ export function prepareSparkline(points: RedPoint[], fromMs: number, toMs: numbe
   return prepareRedSeries(points, fromMs, toMs, stepSec).rows.map((r) => ({ t: r.t, v: r.rps }));
 }
 
+/** `count` evenly spaced ticks on round minutes (when the span allows) across the domain. */
+export function computeTimeTicks(domain: [number, number], count = 6): number[] {
+  const [a, b] = domain;
+  if (!(b > a)) return [];
+  const raw = (b - a) / count;
+  const nice = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
+  // The largest round step that still gives at least `count` ticks (so never fewer than asked).
+  const step = [...nice].reverse().find((s) => s <= raw) ?? nice[0]!;
+  const out: number[] = [];
+  for (let t = Math.ceil(a / step) * step; t <= b; t += step) out.push(t);
+  return out;
+}
+
+/** Whether row i has a value for key while both neighbours are gaps (a line would not show it). */
+export function isIsolated(rows: Array<Record<string, unknown>>, i: number, key: string): boolean {
+  const v = (j: number) => (j >= 0 && j < rows.length ? rows[j]![key] : null);
+  return v(i) !== null && v(i) !== undefined && (v(i - 1) === null || v(i - 1) === undefined) && (v(i + 1) === null || v(i + 1) === undefined);
+}
+
 /** Tick label for a time axis: HH:mm within a day, else MM-DD HH:mm. */
 export function formatTimeTick(t: number, spanMs: number): string {
   const d = new Date(t);

@@ -1,7 +1,7 @@
 "use client";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatPercent } from "@/lib/format";
-import { RED_COLORS, formatTimeTick, type RedSeries } from "./prepare-red-series";
+import { RED_COLORS, computeTimeTicks, formatTimeTick, isIsolated, type RedSeries } from "./prepare-red-series";
 
 interface LineSpec {
   key: "rps" | "errorsPerSec" | "p50" | "p95" | "p99" | "errorRate";
@@ -25,6 +25,7 @@ function SeriesChart({ series, lines, unit, title }: { series: RedSeries; lines:
               type="number"
               scale="time"
               domain={series.domain}
+              ticks={computeTimeTicks(series.domain)}
               tickFormatter={(t: number) => formatTimeTick(t, span)}
               stroke="var(--muted)"
               fontSize={11}
@@ -42,7 +43,13 @@ function SeriesChart({ series, lines, unit, title }: { series: RedSeries; lines:
                 dataKey={l.key}
                 name={l.name}
                 stroke={l.color}
-                dot={false}
+                dot={(d: { cx?: number; cy?: number; index?: number }) =>
+                  d.cx !== undefined && d.cy !== undefined && isIsolated(series.rows as never, d.index ?? -1, l.key) ? (
+                    <circle key={`${l.key}-${d.index}`} cx={d.cx} cy={d.cy} r={2} fill={l.color} />
+                  ) : (
+                    <g key={`${l.key}-${d.index}`} />
+                  )
+                }
                 strokeWidth={1.6}
                 connectNulls={false}
                 isAnimationActive={false}

@@ -4,6 +4,9 @@ import { LABEL_EDGE_LIMIT, type PreparedMap } from "./prepare-map";
 import type { GroupFlowNode, MapFlowNode } from "./map-node";
 import type { MapFlowEdge } from "./map-edge";
 
+/** SVG marker fills cannot use CSS variables; these match --edge / --warning / --critical. */
+const MARKER_COLORS = { ok: "#7d8794", warning: "#d29922", critical: "#f85149" } as const;
+
 export interface FlowState {
   search: string;
   selectedNode: string | null;
@@ -41,7 +44,7 @@ export function buildFlow(map: PreparedMap, positions: Map<string, Point>, s: Fl
     source: e.source,
     target: e.target,
     selected: e.id === s.selectedEdge,
-    markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: "var(--edge)" },
+    markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, markerUnits: "userSpaceOnUse", color: MARKER_COLORS[e.severity] },
     data: {
       prepared: e,
       dimmed: searching && !(map.matches.includes(e.source) || map.matches.includes(e.target)),

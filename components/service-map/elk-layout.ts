@@ -1,6 +1,6 @@
 "use client";
 import type { ElkNode } from "elkjs/lib/elk-api";
-import { NODE_HEIGHT, NODE_WIDTH, type Point } from "./layout-positions";
+import { LAYER_GAP, NODE_HEIGHT, NODE_WIDTH, type Point } from "./layout-positions";
 
 type ElkInstance = { layout: (graph: ElkNode) => Promise<ElkNode> };
 let elk: Promise<ElkInstance> | null = null;
@@ -22,7 +22,7 @@ function getElk(): Promise<ElkInstance> {
 const LAYOUT_OPTIONS = {
   "elk.algorithm": "layered",
   "elk.direction": "RIGHT",
-  "elk.layered.spacing.nodeNodeBetweenLayers": "90",
+  "elk.layered.spacing.nodeNodeBetweenLayers": String(LAYER_GAP),
   "elk.spacing.nodeNode": "22",
   "elk.spacing.componentComponent": "40",
   "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",

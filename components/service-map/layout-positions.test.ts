@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NODE_HEIGHT, NODE_WIDTH, computeGroupBoxes, mergePositions } from "./layout-positions";
+import { LAYER_GAP, NODE_HEIGHT, NODE_WIDTH, computeGroupBoxes, mergePositions } from "./layout-positions";
 
 describe("mergePositions", () => {
   it("uses the computed layout when nothing is cached", () => {
@@ -8,14 +8,15 @@ describe("mergePositions", () => {
   });
 
   it("keeps cached nodes in place and puts a new callee right of its caller", () => {
-    const cached = new Map([["a", { x: 0, y: 0 }], ["b", { x: 270, y: 0 }]]);
+    const right = NODE_WIDTH + LAYER_GAP;
+    const cached = new Map([["a", { x: 0, y: 0 }], ["b", { x: right, y: 0 }]]);
     const computed = new Map([["a", { x: 999, y: 999 }], ["b", { x: 5, y: 5 }], ["c", { x: 1, y: 1 }]]);
     const out = mergePositions(["a", "b", "c"], [{ source: "a", target: "c" }], cached, computed);
     expect(out.get("a")).toEqual({ x: 0, y: 0 });
-    expect(out.get("b")).toEqual({ x: 270, y: 0 });
+    expect(out.get("b")).toEqual({ x: right, y: 0 });
     const c = out.get("c")!;
     // Right of a is where b sits: c moves down to the first free row.
-    expect(c.x).toBe(270);
+    expect(c.x).toBe(right);
     expect(c.y).toBeGreaterThanOrEqual(NODE_HEIGHT);
   });
 

@@ -11,7 +11,8 @@ export interface Point {
 
 export const NODE_WIDTH = 180;
 export const NODE_HEIGHT = 46;
-const LAYER_GAP = 90;
+/** Room between layers for an edge label (rate · errors · p95). */
+export const LAYER_GAP = 190;
 const ROW_GAP = 22;
 
 function overlaps(p: Point, taken: Point[]): boolean {

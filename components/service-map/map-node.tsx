@@ -2,7 +2,7 @@
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { PreparedNode } from "./prepare-map";
-import { KIND_ICONS } from "./node-kinds";
+import { KindIcon } from "./kind-icon";
 
 export interface MapNodeData extends Record<string, unknown> {
   prepared: PreparedNode;
@@ -26,7 +26,7 @@ export const MapNodeView = memo(function MapNodeView({ data, selected }: NodePro
   return (
     <div className={cls} data-testid="map-node" data-node-id={p.id} data-kind={p.node.kind}>
       <Handle type="target" position={Position.Left} style={hidden} isConnectable={false} />
-      <span className="icon" aria-label={p.node.kind}>{KIND_ICONS[p.node.kind] ?? "●"}</span>
+      <span className="icon"><KindIcon kind={p.node.kind} /></span>
       <span className="node-text">
         <div className="node-name">{p.label}</div>
         <div className="node-sub">{p.sub}</div>

@@ -2,7 +2,7 @@
 import type { MapEdge, MapNode } from "@/lib/api-types";
 import { formatCount, formatMs, formatPercent, formatRate } from "@/lib/format";
 import { HealthBadge } from "../ui/status";
-import { KIND_ICONS } from "./node-kinds";
+import { KindIcon } from "./kind-icon";
 
 /** The map's data as two tables (nodes, edges); clicking a row selects it like on the graph. */
 export function MapTable({ nodes, edges, onSelectNode, onSelectEdge, selectedNode, selectedEdge }: {
@@ -24,7 +24,7 @@ export function MapTable({ nodes, edges, onSelectNode, onSelectEdge, selectedNod
         <tbody>
           {[...nodes].sort((a, b) => a.name.localeCompare(b.name)).map((n) => (
             <tr key={n.id} className={n.id === selectedNode ? "selected" : ""} onClick={() => onSelectNode(n.id)} style={{ cursor: "pointer" }}>
-              <td className="wrap"><span aria-hidden>{KIND_ICONS[n.kind]} </span>{n.name}</td>
+              <td className="wrap"><KindIcon kind={n.kind} size={14} />{" "}{n.name}</td>
               <td>{n.kind}{n.system ? ` (${n.system})` : ""}</td>
               <td><HealthBadge health={n.health} /></td>
               <td className="num">{formatCount(n.stats?.requests)}</td>

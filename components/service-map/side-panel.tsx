@@ -9,7 +9,8 @@ import { prepareRedSeries } from "../charts/prepare-red-series";
 import { HealthBadge, Loading } from "../ui/status";
 import { useRangeQuery } from "../ui/use-time-range";
 import { StatsList } from "./map-tooltip";
-import { KIND_ICONS, KIND_LABELS } from "./node-kinds";
+import { KindIcon } from "./kind-icon";
+import { KIND_LABELS } from "./node-kinds";
 
 /** RED charts and top operations of one instrumented service. */
 function ServiceRed({ service, label }: { service: string; label?: string }) {
@@ -48,7 +49,7 @@ function NodeDetails({ node, edges, nodes }: { node: MapNode; edges: MapEdge[]; 
   return (
     <>
       <h2>
-        <span aria-hidden>{KIND_ICONS[node.kind]} </span>
+        <KindIcon kind={node.kind} size={18} />{" "}
         {node.name}
       </h2>
       <div className="row">

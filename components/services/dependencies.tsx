@@ -3,7 +3,7 @@ import Link from "next/link";
 import type { MapEdge, MapNode } from "@/lib/api-types";
 import { formatMs, formatPercent, formatRate } from "@/lib/format";
 import { useServiceMap } from "../api/use-service-map";
-import { KIND_ICONS } from "../service-map/node-kinds";
+import { KindIcon } from "../service-map/kind-icon";
 import { ErrorBox, HealthBadge, Loading } from "../ui/status";
 import { useRangeQuery } from "../ui/use-time-range";
 
@@ -47,7 +47,7 @@ function DependencyTable({ rows, title, testId }: { rows: DependencyRow[]; title
             {rows.map(({ node, edge }) => (
               <tr key={edge.id}>
                 <td className="wrap">
-                  <span aria-hidden>{KIND_ICONS[node.kind] ?? "●"} </span>
+                  <KindIcon kind={node.kind} size={14} />{" "}
                   {node.kind === "service" ? (
                     <Link href={`/services/${encodeURIComponent(node.name)}?${rangeQuery}`}>{node.name}</Link>
                   ) : (

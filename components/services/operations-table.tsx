@@ -15,6 +15,7 @@ export function OperationsTable({ service, operations }: { service: string; oper
         <thead>
           <tr>
             <th>Operation</th>
+            <th>Kind</th>
             <th className="num">Requests</th>
             <th className="num">Rate</th>
             <th className="num">Error rate</th>
@@ -31,6 +32,7 @@ export function OperationsTable({ service, operations }: { service: string; oper
                   {op.name}
                 </Link>
               </td>
+              <td className="muted">{op.kind ?? "—"}</td>
               <td className="num">{formatCount(op.requests)}</td>
               <td className="num">{formatRate(op.rps)}</td>
               <td className="num">{formatPercent(op.errorRate)}</td>

@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
 import { formatMs } from "@/lib/format";
-import { formatTimeTick } from "../charts/prepare-red-series";
+import { computeTimeTicks, formatTimeTick } from "../charts/prepare-red-series";
 import type { ScatterPoint } from "./prepare-trace-scatter";
 
 /** Duration over time, one dot per trace (errors in red); click a dot to open the trace. */
@@ -17,7 +17,7 @@ export function DurationScatter({ data, domain, rangeQuery }: { data: { ok: Scat
       <ResponsiveContainer width="100%" height="100%">
         <ScatterChart margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
           <CartesianGrid stroke="var(--grid)" />
-          <XAxis dataKey="t" type="number" scale="time" domain={domain} tickFormatter={(t: number) => formatTimeTick(t, domain[1] - domain[0])} stroke="var(--muted)" fontSize={11} />
+          <XAxis dataKey="t" type="number" scale="time" domain={domain} ticks={computeTimeTicks(domain)} allowDataOverflow tickFormatter={(t: number) => formatTimeTick(t, domain[1] - domain[0])} stroke="var(--muted)" fontSize={11} />
           <YAxis dataKey="durationMs" type="number" tickFormatter={(v: number) => formatMs(v)} stroke="var(--muted)" fontSize={11} width={64} />
           <Tooltip
             cursor={{ strokeDasharray: "3 3" }}

@@ -1,0 +1,72 @@
+import type { ServiceMapResponse } from "../../lib/api-types";
+import { baseUrl, expect, getJson, keepScreenshot, test } from "./support/fixtures";
+
+test("the map draws every node and edge the API reports, typed and labelled", async ({ page }) => {
+  const api = await getJson<ServiceMapResponse>("/api/v1/service-map");
+  await page.goto(`${baseUrl()}/map`);
+  await expect(page.getByTestId("map-node")).toHaveCount(api.nodes.length);
+  await expect(page.locator(".react-flow__edge")).toHaveCount(api.edges.length);
+  await expect(page.getByTestId("map-counts")).toHaveText(`${api.nodes.length} nodes · ${api.edges.length} edges`);
+  await expect(page.locator('[data-testid="map-node"][data-kind="database"]')).toHaveCount(1);
+  await expect(page.locator('[data-testid="map-node"][data-kind="service"]')).toHaveCount(3);
+  await expect(page.getByTestId("edge-label")).toHaveCount(api.edges.length);
+  await expect(page.getByTestId("completeness")).toContainText("paired");
+  await keepScreenshot(page, "service-map");
+});
+
+test("clicking a node or an edge opens a side panel with RED, operations and trace links", async ({ page }) => {
+  await page.goto(`${baseUrl()}/map`);
+  await page.locator('[data-node-id="service:checkout"]').click();
+  await expect(page).toHaveURL(/node=service%3Acheckout/);
+  const panel = page.getByTestId("side-panel");
+  await expect(panel.getByRole("heading", { name: "checkout" })).toBeVisible();
+  await expect(panel.getByTestId("red-charts")).toBeVisible();
+  await expect(panel.getByRole("link", { name: "POST /checkout" })).toBeVisible();
+  await expect(panel.getByRole("link", { name: "Traces", exact: true })).toHaveAttribute("href", /\/traces\?service=checkout/);
+  await keepScreenshot(page, "service-map-panel");
+
+  await page.locator('[data-node-id="service:checkout"]').hover();
+  await expect(page.getByTestId("map-tooltip")).toContainText("checkout");
+
+  await page.locator('.react-flow__edge[data-id="service:frontend->service:checkout"] .react-flow__edge-interaction').click({ force: true });
+  await expect(page).toHaveURL(/edge=service%3Afrontend-%3Eservice%3Acheckout/);
+  await expect(panel.getByRole("heading", { name: "frontend → checkout" })).toBeVisible();
+});
+
+test("positions stay put across a time-range change", async ({ page }) => {
+  await page.goto(`${baseUrl()}/map`);
+  const node = page.locator('.react-flow__node[data-id="service:payments"]');
+  await expect(node).toBeVisible();
+  const before = await node.evaluate((el) => (el as HTMLElement).style.transform);
+  await page.getByRole("button", { name: "1h", exact: true }).click();
+  await expect(page).toHaveURL(/from=now-1h/);
+  await page.waitForTimeout(1500);
+  expect(await node.evaluate((el) => (el as HTMLElement).style.transform)).toBe(before);
+  await page.reload();
+  await expect(node).toBeVisible();
+  expect(await node.evaluate((el) => (el as HTMLElement).style.transform)).toBe(before);
+});
+
+test("search, focus with hops, grouping and the table view", async ({ page }) => {
+  await page.goto(`${baseUrl()}/map`);
+  await page.getByLabel("Search nodes").fill("pay");
+  await page.getByLabel("Search nodes").press("Enter");
+  await expect(page).toHaveURL(/q=pay/);
+  await expect(page.getByTestId("match-count")).toHaveText("1 match");
+
+  const focus = await getJson<ServiceMapResponse>(`/api/v1/service-map?focus=${encodeURIComponent("service:payments")}&depth=1`);
+  await page.goto(`${baseUrl()}/map?focus=service:payments&depth=1`);
+  await expect(page.getByTestId("map-node")).toHaveCount(focus.nodes.length);
+  await page.getByLabel("Focus depth").selectOption("2");
+  await expect(page).toHaveURL(/depth=2/);
+  const focus2 = await getJson<ServiceMapResponse>(`/api/v1/service-map?focus=${encodeURIComponent("service:payments")}&depth=2`);
+  await expect(page.getByTestId("map-node")).toHaveCount(focus2.nodes.length);
+
+  const all = await getJson<ServiceMapResponse>("/api/v1/service-map");
+  await page.goto(`${baseUrl()}/map?group=namespace`);
+  await expect(page.getByTestId("map-group")).toHaveCount(2);
+  await keepScreenshot(page, "service-map-grouped");
+  await page.getByRole("button", { name: "Table" }).click();
+  await expect(page.getByTestId("map-nodes-table").locator("tbody tr")).toHaveCount(all.nodes.length);
+  await expect(page.getByTestId("map-edges-table").locator("tbody tr")).toHaveCount(all.edges.length);
+});

@@ -63,21 +63,21 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      if (out.includes("] ready;")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on("data", check);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before it was ready:\n${out}`));
-    });
-  });
   const baseUrl = `http://127.0.0.1:${http}`;
+  // Ready when /readyz answers 200 (independent of the log level).
+  let exitedEarly: number | null | undefined;
+  child.once("exit", (code) => (exitedEarly = code));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exitedEarly !== undefined) throw new Error(`server exited with ${exitedEarly} before it was ready:\n${out}`);
+    const ok = await fetch(`${baseUrl}/readyz`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`server did not start in 60 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   return {
     baseUrl,

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { loadConfig } from "../../server/platform/config";
+import { createLogger } from "../../server/platform/logger";
+import { startAlerting } from "../../server/alerting";
+import type { AlertDataSource, EdgeRow, RedRow } from "../../server/alerting/data-source";
+
+/**
+ * Alert evaluation cost: 1,000 rules (service, operation and edge RED, for-each, mixed
+ * thresholds) over 300 services per tick, including the control-plane writes. The target is
+ * well under 2 s per tick. The data source is in memory, so this measures evaluation, state and
+ * persistence; the store's own query cost is benched with the query stage.
+ */
+export async function benchAlerting(opts: { rules?: number; services?: number; ticks?: number } = {}) {
+  const nRules = opts.rules ?? 1000;
+  const nServices = opts.services ?? 300;
+  const ticks = opts.ticks ?? 5;
+  const dir = mkdtempSync(path.join(tmpdir(), "cartograph-bench-alerting-"));
+  let tick = 0;
+  const services = (): RedRow[] =>
+    Array.from({ length: nServices }, (_, i) => ({
+      service: `svc-${i}`,
+      requests: 1000,
+      errors: (i * 7 + tick * 13) % 100,
+      p50Ms: 5 + (i % 10),
+      p95Ms: 50 + ((i * 3 + tick) % 200),
+      p99Ms: 100 + ((i * 5 + tick) % 400),
+    }));
+  const operations = (): RedRow[] => services().flatMap((s) => ["GET /a", "POST /b"].map((operation) => ({ ...s, operation })));
+  const edges = (): EdgeRow[] =>
+    services().map((s, i) => ({ ...s, source: `service:${s.service}`, target: `service:svc-${(i + 1) % nServices}`, sourceName: s.service, targetName: `svc-${(i + 1) % nServices}` }));
+  let queries = 0;
+  const ds: AlertDataSource = {
+    serviceRed: async () => (queries++, services()),
+    operationRed: async () => (queries++, operations()),
+    edgeRed: async () => (queries++, edges()),
+    metricValue: async () => [],
+    violations: async () => [],
+  };
+  let now = Date.parse("2026-11-25T10:00:00Z");
+  const config = loadConfig({ CARTOGRAPH_DATA_DIR: dir, CARTOGRAPH_ALERT_INTERVAL_MS: "15000" });
+  const alerting = startAlerting({ config, log: createLogger("error"), now: () => now, dataSource: ds, autoStart: false });
+  try {
+    const types = ["service", "operation", "edge"] as const;
+    const signals = ["error_rate", "latency_p95", "latency_p99", "request_rate"] as const;
+    const rows = Array.from({ length: nRules }, (_, i) => {
+      const signal = signals[i % signals.length]!;
+      const threshold = signal === "error_rate" ? 0.05 + (i % 10) / 100 : signal === "request_rate" ? 1 + (i % 5) : 100 + (i % 300);
+      const def = {
+        type: types[i % types.length]!, name: `rule-${i}`, enabled: true, service: "*", operation: "*", source: "*", target: "*",
+        signal, forEach: true, minRequests: 0, op: ">", threshold, for: 30, keepFiringFor: 0, labels: {}, annotations: {}, channelIds: [],
+        onNoData: "no-data", onError: "error", limit: 10_000, windowSeconds: 300,
+      };
+      return { id: `bench-${i}`, name: def.name, enabled: true, definition: JSON.stringify(def) };
+    });
+    await alerting.service.db.alertRule.createMany({ data: rows });
+    const times: number[] = [];
+    for (let t = 0; t < ticks; t++) {
+      tick = t;
+      const start = performance.now();
+      await alerting.service.engine.evaluate(now);
+      times.push(performance.now() - start);
+      now += 15_000;
+    }
+    const instances = alerting.service.engine.instances.size;
+    const sorted = [...times].sort((a, b) => a - b);
+    return {
+      name: "alerting",
+      rules: nRules,
+      services: nServices,
+      ticks,
+      queriesPerTick: queries / ticks,
+      instances,
+      firstTickMs: Math.round(times[0]!),
+      medianTickMs: Math.round(sorted[Math.floor(sorted.length / 2)]!),
+      maxTickMs: Math.round(sorted[sorted.length - 1]!),
+    };
+  } finally {
+    await alerting.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  benchAlerting().then((r) => console.log(JSON.stringify(r, null, 2)));
+}

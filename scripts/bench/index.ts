@@ -1,0 +1,40 @@
+/**
+ * `npm run bench`: every benchmark of the project in one run, reported as ratios against
+ * baselines measured in the same run (these machines are noisy). Writes .bench/results.json.
+ * BENCH_ONLY=ingest,map,... runs a subset; BENCH_SECONDS sets the ingest phase length.
+ */
+import { mkdirSync, writeFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import os from "node:os";
+import { benchIngest } from "./ingest";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const only = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
+const want = (name: string) => only.length === 0 || only.includes(name);
+const results: Record<string, unknown> = {
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
+};
+
+async function optional(name: string, file: string, exportName: string): Promise<void> {
+  if (!want(name)) return;
+  const full = path.join(ROOT, "scripts/bench", file);
+  if (!existsSync(full)) return;
+  const mod = await import(full);
+  console.log(`bench: ${name}...`);
+  results[name] = await mod[exportName]();
+  console.log(JSON.stringify(results[name], null, 2));
+}
+
+if (want("ingest")) {
+  console.log("bench: ingest (floor receiver vs Cartograph vs Cartograph at 2x)...");
+  results.ingest = await benchIngest(Number(process.env.BENCH_SECONDS ?? 20));
+  console.log(JSON.stringify(results.ingest, null, 2));
+}
+await optional("serviceMap", "service-map.ts", "benchServiceMap");
+await optional("coupling", "coupling.ts", "benchCoupling");
+await optional("alerting", "alerting.ts", "benchAlerting");
+await optional("uiMap", "ui-map.ts", "benchMapRender");
+
+mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
+writeFileSync(path.join(ROOT, ".bench/results.json"), JSON.stringify(results, null, 2));
+console.log("bench: results in .bench/results.json");

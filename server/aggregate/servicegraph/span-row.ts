@@ -74,7 +74,7 @@ export function mapSpanRow(row: SpanRow): Span {
   };
 }
 
-/** Late-half lookup against stored spans (uses the (trace_id, span_id) and (trace_id, parent_span_id) indexes). */
+/** Late-half lookup against stored spans (the (trace_id, span_id) index narrows it to one trace). */
 export function createDbLookup(db: Db): PartnerLookup {
   const child = db
     .prepare(`SELECT ${SPAN_COLUMNS} FROM ${SPAN_FROM} WHERE s.trace_id = ? AND s.parent_span_id = ? AND s.kind IN (2, 5) LIMIT 1`)

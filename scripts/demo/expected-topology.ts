@@ -107,9 +107,11 @@ export const EXPECTED_TOPOLOGY = {
     edge(ORDERS_TOPIC.id, s("notifications"), "messaging"),
   ] as ExpectedEdge[],
   /**
-   * The browser's direct calls to accounts arrive as root SERVER spans (no traceparent) with a
-   * browser user agent. API.md leaves the caller node's id open, so match it by kind: exactly
-   * one edge from a node of kind "client" to service:accounts, and no other client edge.
+   * The browser's direct calls to accounts arrive as root SERVER spans (no traceparent) with
+   * one of four browser user agents (Chrome, Safari macOS, Firefox, Safari iOS). API.md leaves
+   * the caller node's id open (Cartograph names them by browser family: client:chrome,
+   * client:firefox, client:safari), so match by kind: one or more nodes of kind "client",
+   * whose only edges go to service:accounts.
    */
   bypassEntry: { callerKind: "client" as const, target: s("accounts"), protocol: "http" as const },
   /** spans of billing carry only legacy names (db.system, db.name, net.peer.*, db.statement) */

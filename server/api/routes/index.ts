@@ -5,6 +5,7 @@ import { serviceMapRoutes } from "./service-map";
 import { violationRoutes } from "./violations";
 import { policyRoutes } from "./policy";
 import { alertingRoutes } from "./alerting";
+import { openApiRoutes } from "./openapi";
 
 /** Every API route. Each feature adds its list here (one import, one spread). */
 export const allRoutes: Route[] = [
@@ -13,4 +14,5 @@ export const allRoutes: Route[] = [
   ...violationRoutes,
   ...policyRoutes,
   ...alertingRoutes,
+  ...openApiRoutes,
 ];

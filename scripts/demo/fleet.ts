@@ -27,6 +27,9 @@ export interface DemoFleetOptions {
   rps?: number;
   /** run the error bursts and latency spikes of fault-schedule.ts; default true */
   faults?: boolean;
+  /** pretend the fleet started this long ago, so that a test reaches the incident windows of
+   * fault-schedule.ts at once (e.g. 120_000: the payments error burst is on from the start) */
+  incidentClockShiftMs?: number;
   /** launcher messages; default console.log */
   log?: (line: string) => void;
   /** what to do with the children's stdout/stderr; default "prefix" (through log) */
@@ -70,6 +73,31 @@ async function allocatePorts(count: number): Promise<number[]> {
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   return ports;
+}
+
+/** The exporters drop data silently when nothing listens: say so once, up front. */
+function warnIfUnreachable(endpoint: string, log: (line: string) => void): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new Error(`the OTLP endpoint "${endpoint}" is not a URL (expected e.g. http://localhost:4318)`);
+  }
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname, port, timeout: 1000 });
+    const warn = () => {
+      log(`demo fleet: warning: nothing answers at ${endpoint} yet; spans are dropped until it does (start Cartograph with npm start)`);
+      socket.destroy();
+      resolve();
+    };
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once("timeout", warn);
+    socket.once("error", warn);
+  });
 }
 
 function pipeOutput(child: ChildProcess, name: string, log: (line: string) => void): void {
@@ -122,11 +150,12 @@ export async function runDemoFleet(options: DemoFleetOptions = {}): Promise<Demo
   const rps = options.rps ?? 3;
   const log = options.log ?? ((line: string) => console.log(line));
   const output = options.childOutput ?? "prefix";
+  await warnIfUnreachable(endpoint, log);
   const listening = FLEET_SERVICES.filter((s) => s.listens);
   const allocated = await allocatePorts(listening.length);
   const ports: Record<string, number> = Object.fromEntries(listening.map((s, i) => [s.name, allocated[i]]));
   const broker: Broker = await startBroker({ subscriptions: TOPIC_SUBSCRIPTIONS, portOf: (name) => ports[name] });
-  const fleetStartMs = Date.now();
+  const fleetStartMs = Date.now() - (options.incidentClockShiftMs ?? 0);
   const children = new Map<string, ChildProcess>();
 
   const killAll = () => {

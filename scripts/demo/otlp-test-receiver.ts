@@ -25,6 +25,7 @@ export interface ReceivedSpan {
   /** OTLP SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: number;
   statusCode: number;
+  durationMs: number;
   attributes: Record<string, AttributeValue>;
   links: { traceId: string; spanId: string }[];
 }
@@ -77,6 +78,7 @@ function collectSpans(body: Buffer, into: ReceivedSpan[]): void {
           name: s.name,
           kind: s.kind ?? 0,
           statusCode: s.status?.code ?? 0,
+          durationMs: (Number(s.endTimeUnixNano ?? 0) - Number(s.startTimeUnixNano ?? 0)) / 1e6,
           attributes: readAttributes(s.attributes),
           // eslint-disable-next-line @typescript-eslint/no-explicit-any
           links: (s.links ?? []).map((l: any) => ({ traceId: toHex(l.traceId), spanId: toHex(l.spanId) })),

@@ -13,6 +13,8 @@ interface LineSpec {
 function SeriesChart({ series, lines, unit, title }: { series: RedSeries; lines: LineSpec[]; unit: string; title: string }) {
   const span = series.domain[1] - series.domain[0];
   const fmt = (v: number) => (unit === "%" ? formatPercent(v) : `${Number(v.toPrecision(3))}${unit ? ` ${unit}` : ""}`);
+  // Axis ticks stay short (the unit is in the title); the tooltip carries the unit.
+  const tick = (v: number) => (unit === "%" ? formatPercent(v) : String(Number(v.toPrecision(2))));
   return (
     <div>
       <p className="chart-title">{title}</p>
@@ -30,7 +32,7 @@ function SeriesChart({ series, lines, unit, title }: { series: RedSeries; lines:
               stroke="var(--muted)"
               fontSize={11}
             />
-            <YAxis stroke="var(--muted)" fontSize={11} width={56} tickFormatter={fmt} />
+            <YAxis stroke="var(--muted)" fontSize={11} width={44} tickFormatter={tick} />
             <Tooltip
               labelFormatter={(t) => new Date(Number(t)).toLocaleString()}
               formatter={(v) => (typeof v === "number" ? fmt(v) : "no data")}
@@ -71,8 +73,8 @@ export function RedCharts({ series, compact = false }: { series: RedSeries; comp
   ];
   return (
     <div className={compact ? "stack" : "grid-3"} data-testid="red-charts">
-      <SeriesChart series={series} title="Requests" unit="/s" lines={[{ key: "rps", name: "req/s", color: RED_COLORS.requests }]} />
-      <SeriesChart series={series} title="Errors" unit="/s" lines={[{ key: "errorsPerSec", name: "errors/s", color: RED_COLORS.errors }]} />
+      <SeriesChart series={series} title="Requests (/s)" unit="/s" lines={[{ key: "rps", name: "req/s", color: RED_COLORS.requests }]} />
+      <SeriesChart series={series} title="Errors (/s)" unit="/s" lines={[{ key: "errorsPerSec", name: "errors/s", color: RED_COLORS.errors }]} />
       <SeriesChart series={series} title={`Latency (${series.latencyUnit})`} unit={series.latencyUnit} lines={latency} />
     </div>
   );

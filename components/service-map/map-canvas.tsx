@@ -5,6 +5,7 @@ import {
   MiniMap,
   ReactFlow,
   applyNodeChanges,
+  useNodesInitialized,
   useReactFlow,
   type NodeChange,
 } from "@xyflow/react";
@@ -51,16 +52,18 @@ export function MapCanvas(props: MapCanvasProps) {
   const [nodes, setNodes] = useState<AnyNode[]>(built.nodes);
   useEffect(() => setNodes(built.nodes), [built.nodes]);
 
-  // Fit once per layout/focus/search change, not on every refresh (that would fight the user's zoom).
+  // Fit once per layout/focus/search change, not on every refresh (that would fight the
+  // user's zoom), and only once xyflow has measured the nodes (before that fitView is a no-op).
+  const initialized = useNodesInitialized();
+  const lastFit = useRef<string | null>(null);
   useEffect(() => {
+    if (!initialized || lastFit.current === fitKey) return;
+    lastFit.current = fitKey;
     const matches = map.matches;
-    const id = setTimeout(() => {
-      if (matches.length > 0) void flow.fitView({ nodes: matches.map((m) => ({ id: m })), padding: 0.3, maxZoom: 1.2, duration: 200 });
-      else void flow.fitView({ padding: 0.1, maxZoom: 1.2 });
-    }, 30);
-    return () => clearTimeout(id);
+    if (matches.length > 0) void flow.fitView({ nodes: matches.map((m) => ({ id: m })), padding: 0.3, maxZoom: 1.2, duration: 200 });
+    else void flow.fitView({ padding: 0.1, maxZoom: 1.2 });
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [fitKey]);
+  }, [initialized, fitKey]);
 
   const place = (e: React.MouseEvent) => {
     const r = wrapper.current?.getBoundingClientRect();

@@ -46,5 +46,8 @@ export function useStableLayout(
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [signature]);
 
-  return { positions, error };
+  // Positions computed for an earlier node set (e.g. before the data arrived) are not shown:
+  // a node without a place would be drawn at the origin.
+  const complete = positions !== null && nodeIds.every((id) => positions.has(id));
+  return { positions: complete ? positions : null, error };
 }

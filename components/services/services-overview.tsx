@@ -1,4 +1,5 @@
 "use client";
+import { useEffect, useState } from "react";
 import { useServices } from "../api/use-services";
 import { ExporterSetup } from "../ui/exporter-setup";
 import { ErrorBox, Loading } from "../ui/status";
@@ -12,6 +13,10 @@ export function ServicesOverview() {
   const { get, setParams } = useUrlParams();
   const filters = { query: get("q"), namespace: get("namespace"), environment: get("env") };
   const sort = parseSort(get("sort"));
+  // The text box keeps its own state (typing stays smooth); the URL follows it.
+  const [query, setQuery] = useState(filters.query);
+  const urlQuery = filters.query;
+  useEffect(() => setQuery(urlQuery), [urlQuery]);
 
   if (services.isLoading) return <Loading what="services" />;
   if (services.isError && !services.data) return <ErrorBox error={services.error} />;
@@ -32,8 +37,11 @@ export function ServicesOverview() {
           type="search"
           placeholder="Filter by name"
           aria-label="Filter by name"
-          value={filters.query}
-          onChange={(e) => setParams({ q: e.target.value })}
+          value={query}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setParams({ q: e.target.value });
+          }}
         />
         <label>
           Namespace

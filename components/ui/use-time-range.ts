@@ -1,25 +1,20 @@
 "use client";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
 import { readRangeParams, resolveRange, type ResolvedRange, type TimeRangeParams } from "@/lib/time-range";
+import { useUrlParams } from "./use-url-params";
 
 /** The global time range from the URL (`?from=&to=`), and a setter that keeps every other param. */
 export function useTimeRange() {
   const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
+  const { setParams } = useUrlParams();
   const from = params.get("from");
   const to = params.get("to");
   const range = useMemo(() => readRangeParams((k) => (k === "from" ? from : to)), [from, to]);
 
   const setRange = useCallback(
-    (next: TimeRangeParams) => {
-      const q = new URLSearchParams(params.toString());
-      q.set("from", next.from);
-      q.set("to", next.to);
-      router.push(`${pathname}?${q.toString()}`);
-    },
-    [params, router, pathname],
+    (next: TimeRangeParams) => setParams({ from: next.from, to: next.to }, "push"),
+    [setParams],
   );
 
   /** Absolute bounds at `nowMs` (relative ranges move with the clock). */

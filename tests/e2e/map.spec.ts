@@ -28,7 +28,8 @@ test("clicking a node or an edge opens a side panel with RED, operations and tra
   await page.locator('[data-node-id="service:checkout"]').hover();
   await expect(page.getByTestId("map-tooltip")).toContainText("checkout");
 
-  await page.locator('.react-flow__edge[data-id="service:frontend->service:checkout"] .react-flow__edge-interaction').click({ force: true });
+  // The panel narrowed the canvas; dispatch the click on the edge wherever it now is.
+  await page.locator('.react-flow__edge[data-id="service:frontend->service:checkout"]').dispatchEvent("click");
   await expect(page).toHaveURL(/edge=service%3Afrontend-%3Eservice%3Acheckout/);
   await expect(panel.getByRole("heading", { name: "frontend → checkout" })).toBeVisible();
 });
@@ -36,15 +37,16 @@ test("clicking a node or an edge opens a side panel with RED, operations and tra
 test("positions stay put across a time-range change", async ({ page }) => {
   await page.goto(`${baseUrl()}/map`);
   const node = page.locator('.react-flow__node[data-id="service:payments"]');
-  await expect(node).toBeVisible();
-  const before = await node.evaluate((el) => (el as HTMLElement).style.transform);
+  const placed = async () => node.evaluate((el) => (el as HTMLElement).style.transform);
+  // Wait for the laid-out position (xyflow renders at the origin until it has measured the node).
+  await expect.poll(placed).not.toBe("translate(0px, 0px)");
+  const before = await placed();
   await page.getByRole("button", { name: "1h", exact: true }).click();
   await expect(page).toHaveURL(/from=now-1h/);
   await page.waitForTimeout(1500);
   expect(await node.evaluate((el) => (el as HTMLElement).style.transform)).toBe(before);
   await page.reload();
-  await expect(node).toBeVisible();
-  expect(await node.evaluate((el) => (el as HTMLElement).style.transform)).toBe(before);
+  await expect.poll(placed).toBe(before);
 });
 
 test("search, focus with hops, grouping and the table view", async ({ page }) => {

@@ -27,4 +27,4 @@ export function openTelemetryReader(dataDir: string): TelemetryReader {
     close: () => db.close(),
   };
 }
-export { readTraceSpans, readSpansInWindow, mapSpanRow, SPAN_SELECT, type SpanRow } from "./sqlite/read-spans";
+export { readTraceSpans, readSpansInWindow, mapSpanRow, SPAN_COLUMNS, SPAN_FROM, type SpanRow } from "./sqlite/read-spans";

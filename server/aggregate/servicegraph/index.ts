@@ -17,5 +17,6 @@ export {
 } from "./assemble-map";
 export { classifyHealth, HEALTH_THRESHOLDS, type Health } from "./health";
 export { registerServiceGraphMetrics, LATENCY_BUCKETS_SECONDS, type ServiceGraphSnapshot } from "./metrics";
-export { mapSpanRow, createDbLookup, readSpansInWindow, SPAN_COLUMNS, SPAN_FROM, type SpanRow } from "./span-row";
+export { createDbLookup } from "./span-row";
+export { mapSpanRow, readSpansInWindow, SPAN_COLUMNS, SPAN_FROM, type SpanRow } from "../../store";
 export * from "./types";

@@ -13,19 +13,27 @@ import type { AlertDataSource, EdgeRow, RedRow } from "../../server/alerting/dat
  * persistence; the store's own query cost is benched with the query stage.
  */
 export async function benchAlerting(opts: { rules?: number; services?: number; ticks?: number } = {}) {
+  // steady: the same 2 % of services breach every tick; churn: a different 2 % each tick
+  // (every tick creates and drops thousands of pending instances: the expensive case).
+  return { steady: await runScenario({ ...opts, churn: false }), churn: await runScenario({ ...opts, churn: true }) };
+}
+
+async function runScenario(opts: { rules?: number; services?: number; ticks?: number; churn: boolean }) {
   const nRules = opts.rules ?? 1000;
   const nServices = opts.services ?? 300;
   const ticks = opts.ticks ?? 5;
   const dir = mkdtempSync(path.join(tmpdir(), "cartograph-bench-alerting-"));
   let tick = 0;
+  const shift = () => (opts.churn ? tick : 0);
   const services = (): RedRow[] =>
     Array.from({ length: nServices }, (_, i) => ({
       service: `svc-${i}`,
       requests: 1000,
-      errors: (i * 7 + tick * 13) % 100,
+      // About 2 % of services misbehave (which ones shifts with the tick), the rest are healthy.
+      errors: (i + shift()) % 50 === 0 ? 150 : 2,
       p50Ms: 5 + (i % 10),
-      p95Ms: 50 + ((i * 3 + tick) % 200),
-      p99Ms: 100 + ((i * 5 + tick) % 400),
+      p95Ms: (i + shift()) % 50 === 0 ? 900 : 40 + (i % 40),
+      p99Ms: (i + shift()) % 50 === 0 ? 1500 : 80 + (i % 60),
     }));
   const operations = (): RedRow[] => services().flatMap((s) => ["GET /a", "POST /b"].map((operation) => ({ ...s, operation })));
   const edges = (): EdgeRow[] =>
@@ -46,10 +54,10 @@ export async function benchAlerting(opts: { rules?: number; services?: number; t
     const signals = ["error_rate", "latency_p95", "latency_p99", "request_rate"] as const;
     const rows = Array.from({ length: nRules }, (_, i) => {
       const signal = signals[i % signals.length]!;
-      const threshold = signal === "error_rate" ? 0.05 + (i % 10) / 100 : signal === "request_rate" ? 1 + (i % 5) : 100 + (i % 300);
+      const threshold = signal === "error_rate" ? 0.05 + (i % 10) / 100 : signal === "request_rate" ? 0.5 : 300 + (i % 300);
       const def = {
         type: types[i % types.length]!, name: `rule-${i}`, enabled: true, service: "*", operation: "*", source: "*", target: "*",
-        signal, forEach: true, minRequests: 0, op: ">", threshold, for: 30, keepFiringFor: 0, labels: {}, annotations: {}, channelIds: [],
+        signal, forEach: true, minRequests: 0, op: signal === "request_rate" ? "<" : ">", threshold, for: 30, keepFiringFor: 0, labels: {}, annotations: {}, channelIds: [],
         onNoData: "no-data", onError: "error", limit: 10_000, windowSeconds: 300,
       };
       return { id: `bench-${i}`, name: def.name, enabled: true, definition: JSON.stringify(def) };
@@ -66,7 +74,7 @@ export async function benchAlerting(opts: { rules?: number; services?: number; t
     const instances = alerting.service.engine.instances.size;
     const sorted = [...times].sort((a, b) => a - b);
     return {
-      name: "alerting",
+      name: opts.churn ? "alerting-churn" : "alerting-steady",
       rules: nRules,
       services: nServices,
       ticks,

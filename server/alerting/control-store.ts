@@ -1,5 +1,6 @@
 import "server-only";
 import type { ControlDb } from "./control-db";
+import { Prisma } from "../../generated/prisma/client";
 import type { AlertRule, RuleDefinition } from "./rule-schema";
 import { ruleDefinitionSchema } from "./rule-schema";
 import type { Channel, ChannelInput } from "./channels";
@@ -136,14 +137,36 @@ export interface TickChanges {
   outbox: OutboxEntry[];
 }
 
+const INSTANCE_COLUMNS = [
+  "id", "ruleId", "fingerprint", "state", "labels", "annotations", "value", "reason", "activeAt", "firedAt", "resolvedAt",
+  "keepFiringSince", "lastEvalAt", "missingEvals", "notifiedState", "lastSentAt", "notifiedChannels",
+] as const;
+const CHUNK = 150;
+
+/**
+ * Bulk upsert: one multi-row INSERT ... ON CONFLICT per chunk (SQLite and PostgreSQL syntax),
+ * because one Prisma upsert per instance costs milliseconds each and a tick may move thousands.
+ */
+function upsertInstances(db: ControlDb, list: AlertInstanceState[]) {
+  const ops = [];
+  const cols = Prisma.raw(INSTANCE_COLUMNS.map((c) => `"${c}"`).join(", "));
+  const updates = Prisma.raw(INSTANCE_COLUMNS.filter((c) => c !== "id").map((c) => `"${c}" = excluded."${c}"`).join(", "));
+  for (let i = 0; i < list.length; i += CHUNK) {
+    const rows = list.slice(i, i + CHUNK).map((s) => {
+      const d: Record<string, unknown> = { id: instanceId(s.ruleId, s.fingerprint), ...instanceData(s) };
+      return Prisma.sql`(${Prisma.join(INSTANCE_COLUMNS.map((c) => d[c] ?? null))})`;
+    });
+    ops.push(db.$executeRaw`INSERT INTO "AlertInstance" (${cols}) VALUES ${Prisma.join(rows)} ON CONFLICT ("id") DO UPDATE SET ${updates}`);
+  }
+  return ops;
+}
+
 export async function writeTick(db: ControlDb, c: TickChanges): Promise<void> {
   if (!c.upserts.length && !c.deletes.length && !c.history.length && !c.outbox.length) return;
+  const deleteIds = c.deletes.map((d) => instanceId(d.ruleId, d.fingerprint));
   const ops = [
-    ...c.deletes.map((d) => db.alertInstance.deleteMany({ where: { ruleId: d.ruleId, fingerprint: d.fingerprint } })),
-    ...c.upserts.map((s) => {
-      const data = instanceData(s);
-      return db.alertInstance.upsert({ where: { id: instanceId(s.ruleId, s.fingerprint) }, create: { id: instanceId(s.ruleId, s.fingerprint), ...data }, update: data });
-    }),
+    ...Array.from({ length: Math.ceil(deleteIds.length / 500) }, (_, i) => db.alertInstance.deleteMany({ where: { id: { in: deleteIds.slice(i * 500, i * 500 + 500) } } })),
+    ...upsertInstances(db, c.upserts),
     ...(c.history.length
       ? [db.alertHistory.createMany({ data: c.history.map((h) => ({ ...h, labels: JSON.stringify(h.labels), value: h.value !== null && Number.isFinite(h.value) ? h.value : null, at: new Date(h.at) })) })]
       : []),

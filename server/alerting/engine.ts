@@ -3,7 +3,7 @@ import type { Logger } from "../platform/logger";
 import type { AlertDataSource } from "./data-source";
 import type { ControlDb } from "./control-db";
 import type { Channel } from "./channels";
-import { instanceId, listRules, loadActiveSilences, loadInstances, toChannel, writeTick, type HistoryEntry, type OutboxEntry } from "./control-store";
+import { instanceId, listRules, loadActiveSilences, loadInstances, toChannel, writeTick, type HistoryEntry, type OutboxEntry, type TickChanges } from "./control-store";
 import { evaluateRule, type Evaluation } from "./evaluate-rule";
 import { buildAlert, firingChannels, outboxRows, resolveChannels } from "./notifications";
 import { queryKey, runQueries } from "./rule-queries";
@@ -26,6 +26,8 @@ export interface EngineDeps {
   /** Alertmanager channels get firing alerts re-sent this often (endsAt keeps them alive). */
   resendMs?: number;
   log: Logger;
+  /** Writes a tick's changes in one transaction (default: through Prisma). */
+  writeTick?: (c: TickChanges) => Promise<void>;
 }
 
 export interface RuleHealth {
@@ -111,7 +113,9 @@ export class AlertEngine {
       this.health.set(rule.id, { health: ev.status, reason: ev.status === "ok" ? "" : ev.reason, lastEvalAt: now });
       const prevs = byRule.get(rule.id) ?? [];
       for (const [fp, { labels, input }] of planInputs(rule, ev, prevs)) {
-        step(rule, fp, labels, input, this.instances.get(instanceId(rule.id, fp)) ?? null);
+        const prev = this.instances.get(instanceId(rule.id, fp)) ?? null;
+        if (!prev && input.kind === "sample" && !input.active) continue; // nothing to do: the common case
+        step(rule, fp, labels, input, prev);
       }
     }
     // Instances of disabled or deleted rules end now (a sent firing still gets its resolve).
@@ -123,7 +127,8 @@ export class AlertEngine {
       this.health.delete(ruleId);
     }
 
-    await writeTick(db, { upserts: toPersist, deletes: toDelete, history, outbox });
+    const changes = { upserts: toPersist, deletes: toDelete, history, outbox };
+    await (this.deps.writeTick ? this.deps.writeTick(changes) : writeTick(db, changes));
     for (const [k, v] of nextMap) {
       if (v) this.instances.set(k, v);
       else this.instances.delete(k);
@@ -149,11 +154,27 @@ function persistedChanged(a: AlertInstanceState, b: AlertInstanceState): boolean
   );
 }
 
+function orderedKey(labels: Record<string, string>): string {
+  let k = "";
+  for (const name in labels) k += name + "\u0000" + labels[name] + "\u0001";
+  return k;
+}
+
 /** Maps an evaluation onto per-instance inputs, applying the rule's no-data / error policy. */
 export function planInputs(rule: AlertRule, ev: Evaluation, prevs: AlertInstanceState[]): Map<string, { labels: Record<string, string>; input: InstanceInput }> {
   const out = new Map<string, { labels: Record<string, string>; input: InstanceInput }>();
   if (ev.status === "ok") {
-    for (const s of ev.samples) out.set(fingerprintLabels(s.labels), { labels: s.labels, input: { kind: "sample", active: s.active, value: s.value } });
+    // Inactive series only matter for an instance that exists. They are matched to it by an
+    // unsorted, unhashed key (label order is stable per rule); only active series are hashed.
+    const prevByKey = prevs.length ? new Map(prevs.map((p) => [orderedKey(p.labels), p])) : null;
+    for (const s of ev.samples) {
+      if (s.active) {
+        out.set(fingerprintLabels(s.labels), { labels: s.labels, input: { kind: "sample", active: true, value: s.value } });
+      } else if (prevByKey) {
+        const p = prevByKey.get(orderedKey(s.labels));
+        if (p) out.set(p.fingerprint, { labels: p.labels, input: { kind: "sample", active: false, value: s.value } });
+      }
+    }
     for (const p of prevs) if (!out.has(p.fingerprint)) out.set(p.fingerprint, { labels: p.labels, input: { kind: "missing" } });
     return out;
   }

@@ -78,12 +78,29 @@ function mergeRows<T extends RedRow | EdgeRow>(rows: T[]): Pick<RedRow, "request
   };
 }
 
-function baseLabels(rule: AlertRule, series: Record<string, string>): Record<string, string> {
-  const labels: Record<string, string> = { ...series };
-  for (const [k, v] of Object.entries(rule.labels)) labels[k] = expandTemplate(v, { labels: series });
-  labels.alertname = rule.name;
-  return labels;
+/** Builds the label set of each series: series labels, then rule labels (templated), then alertname. */
+function labelBuilder(rule: AlertRule): { build: (series: Record<string, string>) => Record<string, string>; mayCollide: boolean } {
+  const entries = Object.entries(rule.labels);
+  const templated = entries.some(([, v]) => v.includes("{{"));
+  if (!templated) {
+    const fixed: Record<string, string> = Object.fromEntries(entries);
+    fixed.alertname = rule.name;
+    // Series label names are fixed per rule type (metric attributes aside), so static rule
+    // labels can only collide with them when they reuse one of those names.
+    const mayCollide = rule.type === "metric" || entries.some(([k]) => SERIES_LABELS.has(k));
+    return { build: (series) => ({ ...series, ...fixed }), mayCollide };
+  }
+  return {
+    build: (series) => {
+      const labels: Record<string, string> = { ...series };
+      for (const [k, v] of entries) labels[k] = expandTemplate(v, { labels: series });
+      labels.alertname = rule.name;
+      return labels;
+    },
+    mayCollide: true,
+  };
 }
+const SERIES_LABELS = new Set(["service", "operation", "source", "target", "edge", "finding_id", "finding_rule", "severity_found", "services"]);
 
 type SeriesOut = { series: Record<string, string>; value: number | null; active?: boolean };
 
@@ -185,11 +202,14 @@ export function evaluateRule(rule: AlertRule, result: QueryResult, now: number):
   const seen = new Set<string>();
   const samples: Sample[] = [];
   const thr = "threshold" in rule ? rule : null;
+  const { build, mayCollide } = labelBuilder(rule);
   for (const o of out) {
-    const labels = baseLabels(rule, o.series);
-    const key = labelKey(labels);
-    if (seen.has(key)) return { status: "error", reason: `duplicate label set ${key} after templating`, at: now };
-    seen.add(key);
+    const labels = build(o.series);
+    if (mayCollide) {
+      const key = labelKey(labels);
+      if (seen.has(key)) return { status: "error", reason: `duplicate label set ${key} after templating`, at: now };
+      seen.add(key);
+    }
     const active = o.active ?? (o.value !== null && thr !== null && compare(o.value, thr.op, thr.threshold));
     samples.push({ labels, value: o.value, active });
   }

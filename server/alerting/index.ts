@@ -3,7 +3,8 @@ import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import type { TelemetryReader } from "../store";
 import { dispatchDue, pruneOutbox } from "./dispatcher";
-import { openControlDb, type ControlDb } from "./control-db";
+import { controlDbPath, openControlDb, type ControlDb } from "./control-db";
+import { createSqliteTickWriter } from "./sqlite-tick-writer";
 import type { AlertDataSource, Finding, QueryWindow } from "./data-source";
 import { AlertEngine } from "./engine";
 import { AlertScheduler } from "./scheduler";
@@ -57,7 +58,8 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   const dataSource = deps.dataSource ?? createStoreDataSource(requireTelemetry(deps.telemetry), { violations: deps.violations ?? couplingFindings(deps) });
   const externalURL = deps.config.CARTOGRAPH_PUBLIC_URL;
   const intervalMs = deps.config.CARTOGRAPH_ALERT_INTERVAL_MS;
-  const engine = new AlertEngine({ db, dataSource, externalURL, intervalMs, log: deps.log });
+  const fastWriter = deps.db ? null : createSqliteTickWriter(controlDbPath(deps.config.CARTOGRAPH_DATA_DIR));
+  const engine = new AlertEngine({ db, dataSource, externalURL, intervalMs, log: deps.log, writeTick: fastWriter?.write });
   const notifyCtx = { externalURL, fetch: { allow: parseAllowList(deps.config.CARTOGRAPH_WEBHOOK_ALLOW), timeoutMs: 10_000 } };
   let lastPrune = 0;
   const dispatch = async (t: number) => {
@@ -76,6 +78,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
     async stop() {
       await scheduler.stop();
       await db.$disconnect();
+      fastWriter?.close();
       if (g[KEY] === alerting) delete g[KEY];
     },
   };

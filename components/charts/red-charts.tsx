@@ -32,7 +32,7 @@ function SeriesChart({ series, lines, unit, title }: { series: RedSeries; lines:
               stroke="var(--muted)"
               fontSize={11}
             />
-            <YAxis stroke="var(--muted)" fontSize={11} width={44} tickFormatter={tick} />
+            <YAxis stroke="var(--muted)" fontSize={11} width={50} tickFormatter={tick} />
             <Tooltip
               labelFormatter={(t) => new Date(Number(t)).toLocaleString()}
               formatter={(v) => (typeof v === "number" ? fmt(v) : "no data")}

@@ -7,50 +7,105 @@ import type { MapFlowEdge } from "./map-edge";
 /** SVG marker fills cannot use CSS variables; these match --edge / --warning / --critical. */
 const MARKER_COLORS = { ok: "#7d8794", warning: "#d29922", critical: "#f85149" } as const;
 
+/**
+ * xyflow's arrow fills a quarter of the marker box; in user space units the head is then
+ * about 8 px + 1.5× the stroke, visible on thin edges and not huge on thick ones.
+ */
+function markerSize(strokeWidth: number): number {
+  return 4 * Math.round(8 + 1.5 * strokeWidth);
+}
+
+export type AnyFlowNode = MapFlowNode | GroupFlowNode;
+export interface BaseFlow {
+  nodes: AnyFlowNode[];
+  edges: MapFlowEdge[];
+}
+
+/**
+ * Keeps the previous object when nothing drawn changed, so a refresh of a 300-node map
+ * re-renders only the nodes and edges whose numbers moved (node components are memoised).
+ */
+export class FlowReuseCache {
+  private nodes = new Map<string, { sig: string; node: AnyFlowNode }>();
+  private edges = new Map<string, { sig: string; edge: MapFlowEdge }>();
+  node<T extends AnyFlowNode>(sig: string, make: () => T, id: string): T {
+    const hit = this.nodes.get(id);
+    if (hit && hit.sig === sig) return hit.node as T;
+    const node = make();
+    this.nodes.set(id, { sig, node });
+    return node;
+  }
+  edge(sig: string, make: () => MapFlowEdge, id: string): MapFlowEdge {
+    const hit = this.edges.get(id);
+    if (hit && hit.sig === sig) return hit.edge;
+    const edge = make();
+    this.edges.set(id, { sig, edge });
+    return edge;
+  }
+}
+
+/** xyflow nodes (group boxes first, behind) and edges, without selection or hover state. */
+export function buildBaseFlow(map: PreparedMap, positions: Map<string, Point>, search: string, cache = new FlowReuseCache()): BaseFlow {
+  const searching = search.trim().length > 0;
+  const matches = new Set(map.matches);
+  const groupOf = new Map(map.nodes.map((n) => [n.id, n.group]));
+  const boxes = computeGroupBoxes(positions, groupOf).map((b) =>
+    cache.node(
+      JSON.stringify(b),
+      (): GroupFlowNode => ({
+        id: b.id,
+        type: "group-box",
+        position: { x: b.x, y: b.y },
+        data: { label: b.label },
+        style: { width: b.width, height: b.height },
+        draggable: false,
+        selectable: false,
+        focusable: false,
+        zIndex: -1,
+      }),
+      b.id,
+    ),
+  );
+  const nodes = map.nodes.map((n) => {
+    const position = positions.get(n.id) ?? { x: 0, y: 0 };
+    const dimmed = searching && !n.match;
+    const sig = JSON.stringify([position, dimmed, n.label, n.sub, n.health, n.match, n.node.stats]);
+    return cache.node(sig, (): MapFlowNode => ({ id: n.id, type: "cartograph", position, data: { prepared: n, dimmed } }), n.id);
+  });
+  const showLabel = map.edges.length <= LABEL_EDGE_LIMIT;
+  const edges = map.edges.map((e) => {
+    const dimmed = searching && !(matches.has(e.source) || matches.has(e.target));
+    const sig = JSON.stringify([e.width, e.label, e.severity, dimmed, showLabel, e.edge.stats, e.edge.protocol]);
+    return cache.edge(
+      sig,
+      (): MapFlowEdge => ({
+        id: e.id,
+        type: "cartograph",
+        source: e.source,
+        target: e.target,
+        markerEnd: { type: MarkerType.ArrowClosed, width: markerSize(e.width), height: markerSize(e.width), markerUnits: "userSpaceOnUse", color: MARKER_COLORS[e.severity] },
+        data: { prepared: e, dimmed, showLabel, hovered: false },
+      }),
+      e.id,
+    );
+  });
+  return { nodes: [...boxes, ...nodes], edges };
+}
+
 export interface FlowState {
-  search: string;
   selectedNode: string | null;
   selectedEdge: string | null;
   hoveredNode: string | null;
   hoveredEdge: string | null;
 }
 
-/** xyflow nodes (group boxes first, behind) and edges for a prepared map at the given positions. */
-export function buildFlow(map: PreparedMap, positions: Map<string, Point>, s: FlowState) {
-  const searching = s.search.trim().length > 0;
-  const groupOf = new Map(map.nodes.map((n) => [n.id, n.group]));
-  const boxes: GroupFlowNode[] = computeGroupBoxes(positions, groupOf).map((b) => ({
-    id: b.id,
-    type: "group-box",
-    position: { x: b.x, y: b.y },
-    data: { label: b.label },
-    style: { width: b.width, height: b.height },
-    draggable: false,
-    selectable: false,
-    focusable: false,
-    zIndex: -1,
-  }));
-  const nodes: MapFlowNode[] = map.nodes.map((n) => ({
-    id: n.id,
-    type: "cartograph",
-    position: positions.get(n.id) ?? { x: 0, y: 0 },
-    data: { prepared: n, dimmed: searching && !n.match },
-    selected: n.id === s.selectedNode,
-  }));
-  const hoverNode = s.hoveredNode;
-  const edges: MapFlowEdge[] = map.edges.map((e) => ({
-    id: e.id,
-    type: "cartograph",
-    source: e.source,
-    target: e.target,
-    selected: e.id === s.selectedEdge,
-    markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, markerUnits: "userSpaceOnUse", color: MARKER_COLORS[e.severity] },
-    data: {
-      prepared: e,
-      dimmed: searching && !(map.matches.includes(e.source) || map.matches.includes(e.target)),
-      showLabel: map.edges.length <= LABEL_EDGE_LIMIT,
-      hovered: e.id === s.hoveredEdge || (!!hoverNode && (e.source === hoverNode || e.target === hoverNode)),
-    },
-  }));
-  return { nodes: [...boxes, ...nodes] as Array<MapFlowNode | GroupFlowNode>, edges };
+/** Applies selection and hover; untouched nodes and edges keep their identity (no re-render). */
+export function decorateFlow(base: BaseFlow, s: FlowState): BaseFlow {
+  const nodes = base.nodes.map((n) => (n.id === s.selectedNode ? { ...n, selected: true } : n));
+  const edges = base.edges.map((e) => {
+    const hovered = e.id === s.hoveredEdge || (!!s.hoveredNode && (e.source === s.hoveredNode || e.target === s.hoveredNode));
+    const selected = e.id === s.selectedEdge;
+    return hovered || selected ? { ...e, selected, data: { ...e.data!, hovered } } : e;
+  });
+  return { nodes, edges };
 }

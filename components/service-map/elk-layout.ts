@@ -19,17 +19,27 @@ function getElk(): Promise<ElkInstance> {
   return elk;
 }
 
-const LAYOUT_OPTIONS = {
+/**
+ * Measured on 300 nodes / 1,240 edges (elkjs 0.12, one core): NETWORK_SIMPLEX placement with
+ * model-order crossing minimisation took 32 s, BRANDES_KOEPF 2.3 s, and BRANDES_KOEPF with
+ * thoroughness 1, no greedy switch and polyline routing 1.1 s. Big maps take the fast set
+ * (xyflow draws its own curves, ELK's routes are not used anyway).
+ */
+const BASE_OPTIONS: Record<string, string> = {
   "elk.algorithm": "layered",
   "elk.direction": "RIGHT",
   "elk.layered.spacing.nodeNodeBetweenLayers": String(LAYER_GAP),
   "elk.spacing.nodeNode": "22",
   "elk.spacing.componentComponent": "40",
-  "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
-  "elk.layered.nodePlacement.strategy": "NETWORK_SIMPLEX",
-  "elk.hierarchyHandling": "INCLUDE_CHILDREN",
-  "elk.layered.cycleBreaking.strategy": "DEPTH_FIRST",
+  "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
 };
+const FAST_OPTIONS: Record<string, string> = {
+  ...BASE_OPTIONS,
+  "elk.layered.thoroughness": "1",
+  "elk.layered.crossingMinimization.greedySwitch.type": "OFF",
+  "elk.edgeRouting": "POLYLINE",
+};
+const LARGE_GRAPH_NODES = 80;
 
 /**
  * Layered layout of the whole graph; nodes sharing a group are laid out inside one compound
@@ -42,6 +52,7 @@ export async function computeElkPositions(
   groupOf: Map<string, string | null>,
 ): Promise<Map<string, Point>> {
   const sorted = [...nodeIds].sort();
+  const options = sorted.length > LARGE_GRAPH_NODES ? FAST_OPTIONS : BASE_OPTIONS;
   const leaf = (id: string): ElkNode => ({ id, width: NODE_WIDTH, height: NODE_HEIGHT });
   const groups = new Map<string, ElkNode>();
   const children: ElkNode[] = [];
@@ -52,7 +63,8 @@ export async function computeElkPositions(
       continue;
     }
     if (!groups.has(g)) {
-      const box: ElkNode = { id: `group:${g}`, children: [], layoutOptions: { "elk.padding": "[top=38,left=24,bottom=24,right=24]" } };
+      // Spacing applies per parent: the group repeats the root's options for its children.
+      const box: ElkNode = { id: `group:${g}`, children: [], layoutOptions: { ...options, "elk.padding": "[top=38,left=24,bottom=24,right=24]" } };
       groups.set(g, box);
       children.push(box);
     }
@@ -61,7 +73,7 @@ export async function computeElkPositions(
   const known = new Set(sorted);
   const graph: ElkNode = {
     id: "root",
-    layoutOptions: LAYOUT_OPTIONS,
+    layoutOptions: groups.size > 0 ? { ...options, "elk.hierarchyHandling": "INCLUDE_CHILDREN" } : options,
     children,
     edges: [...edges]
       .filter((e) => known.has(e.source) && known.has(e.target) && e.source !== e.target)

@@ -11,7 +11,7 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { buildFlow } from "./build-flow";
+import { FlowReuseCache, buildBaseFlow, decorateFlow } from "./build-flow";
 import type { Point } from "./layout-positions";
 import { MapEdgeView, type MapFlowEdge } from "./map-edge";
 import { GroupNodeView, MapNodeView, type GroupFlowNode, type MapFlowNode } from "./map-node";
@@ -45,12 +45,14 @@ export function MapCanvas(props: MapCanvasProps) {
   const wrapper = useRef<HTMLDivElement>(null);
   const flow = useReactFlow();
 
+  const reuse = useRef(new FlowReuseCache());
+  const base = useMemo(() => buildBaseFlow(map, positions, search, reuse.current), [map, positions, search]);
   const built = useMemo(
-    () => buildFlow(map, positions, { search, selectedNode, selectedEdge, hoveredNode, hoveredEdge }),
-    [map, positions, search, selectedNode, selectedEdge, hoveredNode, hoveredEdge],
+    () => decorateFlow(base, { selectedNode, selectedEdge, hoveredNode, hoveredEdge }),
+    [base, selectedNode, selectedEdge, hoveredNode, hoveredEdge],
   );
-  const [nodes, setNodes] = useState<AnyNode[]>(built.nodes);
-  useEffect(() => setNodes(built.nodes), [built.nodes]);
+  const [nodes, setNodes] = useState<AnyNode[]>(built.nodes as AnyNode[]);
+  useEffect(() => setNodes(built.nodes as AnyNode[]), [built.nodes]);
 
   // Fit once per layout/focus/search change, not on every refresh (that would fight the
   // user's zoom), and only once xyflow has measured the nodes (before that fitView is a no-op).
@@ -108,7 +110,6 @@ export function MapCanvas(props: MapCanvasProps) {
         }}
         onlyRenderVisibleElements
         nodesConnectable={false}
-        elevateEdgesOnSelect
         minZoom={0.05}
         maxZoom={2}
         proOptions={{ hideAttribution: true }}

@@ -158,7 +158,7 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
       {preview.error ? <div className="muted">Preview unavailable: {(preview.error as Error).message}</div> : preview.data ? <RulePreviewChart preview={preview.data} signal={draft.signal} /> : <div className="loading">Loading preview…</div>}
       {save.error && <div className="error-box" role="alert">{(save.error as Error).message}</div>}
       <div className="row">
-        <button className="btn btn-primary" type="submit" disabled={save.isPending} data-testid="rule-save">{rule ? "Save" : "Create rule"}</button>
+        <button className="btn primary" type="submit" disabled={save.isPending} data-testid="rule-save">{rule ? "Save" : "Create rule"}</button>
         <button className="btn" type="button" onClick={onDone}>Cancel</button>
       </div>
     </form>

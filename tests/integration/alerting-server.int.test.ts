@@ -44,12 +44,12 @@ describe("alerting in the real server", () => {
     };
     await send(5, 5);
     await eventually(async () => (await server.get("/api/v1/alerts?state=pending,firing")).alerts.find((a: any) => a.labels.service === "alert-demo"), 20_000, "alert instance");
-    const firing = await eventually(() => sink.deliveries.find((d) => d.body.status === "firing"), 20_000, "firing notification");
+    const firing = await eventually(async () => sink.deliveries.find((d) => d.body.status === "firing"), 20_000, "firing notification");
     expect(firing.body.alerts[0]).toMatchObject({ labels: { alertname: "DemoErrors", service: "alert-demo" }, annotations: { service_url: "http://cartograph.test/services/alert-demo" } });
     expect((await server.get("/api/v1/alerts?state=firing")).alerts).toHaveLength(1);
 
     await send(100, 0);
-    const resolved = await eventually(() => sink.deliveries.find((d) => d.body.status === "resolved"), 20_000, "resolved notification");
+    const resolved = await eventually(async () => sink.deliveries.find((d) => d.body.status === "resolved"), 20_000, "resolved notification");
     expect(resolved.body.alerts[0].labels.service).toBe("alert-demo");
     expect(sink.deliveries.map((d) => d.body.status)).toEqual(["firing", "resolved"]);
     const { history } = await server.get(`/api/v1/alerts/history?ruleId=${rule.id}`);

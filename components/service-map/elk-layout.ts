@@ -35,6 +35,9 @@ const BASE_OPTIONS: Record<string, string> = {
 };
 const FAST_OPTIONS: Record<string, string> = {
   ...BASE_OPTIONS,
+  // Big maps hide edge labels until hover, so layers can sit closer: a tighter overview.
+  "elk.layered.spacing.nodeNodeBetweenLayers": "110",
+  "elk.spacing.nodeNode": "14",
   "elk.layered.thoroughness": "1",
   "elk.layered.crossingMinimization.greedySwitch.type": "OFF",
   "elk.edgeRouting": "POLYLINE",

@@ -1,44 +1,31 @@
 "use client";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useCallback, useEffect } from "react";
-
-/**
- * The URL this tab is navigating to but the router has not rendered yet. Two quick updates
- * (clear a filter, then pick another) must build on each other, not on the stale params of
- * the last render. Cleared once the router shows it.
- */
-let pending: { path: string; search: string } | null = null;
+import { usePathname, useSearchParams } from "next/navigation";
+import { useCallback } from "react";
 
 /**
  * View state kept in the URL (filters, sort, selection, time range) so every view is a
- * shareable link. `replace` (default) keeps typing out of the history; empty values are removed.
+ * shareable link. Uses the native History API, which Next's router observes: no server
+ * round trip for a selection or a filter, and `window.location` is current at once, so two
+ * quick updates build on each other. `replace` (default) keeps typing out of the history.
  */
 export function useUrlParams() {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
-  const current = params.toString();
-
-  useEffect(() => {
-    if (pending && pending.path === pathname && pending.search === current) pending = null;
-  }, [pathname, current]);
 
   const setParams = useCallback(
     (changes: Record<string, string | null | undefined>, mode: "replace" | "push" = "replace") => {
-      const base = pending && pending.path === pathname ? pending.search : current;
-      const q = new URLSearchParams(base);
+      const q = new URLSearchParams(window.location.search);
       for (const [k, v] of Object.entries(changes)) {
         if (v === null || v === undefined || v === "") q.delete(k);
         else q.set(k, v);
       }
       const search = q.toString();
-      pending = { path: pathname, search };
-      const url = `${pathname}?${search}`;
-      if (mode === "push") router.push(url, { scroll: false });
-      else router.replace(url, { scroll: false });
+      const url = `${window.location.pathname}${search ? `?${search}` : ""}`;
+      if (mode === "push") window.history.pushState(null, "", url);
+      else window.history.replaceState(null, "", url);
     },
-    [current, router, pathname],
+    [],
   );
   const get = useCallback((k: string) => params.get(k) ?? "", [params]);
-  return { params, get, setParams };
+  return { params, pathname, get, setParams };
 }

@@ -1,7 +1,7 @@
 "use client";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatUnitValue } from "@/lib/format";
-import { computeTimeTicks, formatTimeTick } from "./prepare-red-series";
+import { computeTimeTicks, formatTimeTick, isIsolated } from "./prepare-red-series";
 import type { MetricChartData } from "./prepare-metric-series";
 
 export function MetricChart({ data, unit }: { data: MetricChartData; unit: string }) {
@@ -21,7 +21,23 @@ export function MetricChart({ data, unit }: { data: MetricChartData; unit: strin
           />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {data.series.map((s) => (
-            <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={false} strokeWidth={1.6} connectNulls={false} isAnimationActive={false} />
+            <Line
+              key={s.key}
+              dataKey={s.key}
+              name={s.label}
+              stroke={s.color}
+              strokeWidth={1.6}
+              connectNulls={false}
+              isAnimationActive={false}
+              // A lone point between gaps has no line to draw: show it as a dot.
+              dot={(d: { cx?: number; cy?: number; index?: number }) =>
+                d.cx !== undefined && d.cy !== undefined && isIsolated(data.rows, d.index ?? -1, s.key) ? (
+                  <circle key={`${s.key}-${d.index}`} cx={d.cx} cy={d.cy} r={2.5} fill={s.color} />
+                ) : (
+                  <g key={`${s.key}-${d.index}`} />
+                )
+              }
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>

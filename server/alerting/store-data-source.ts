@@ -9,10 +9,18 @@ import type { AlertDataSource, Finding, MetricSample, QueryWindow, RedRow } from
  * operations of all services in ONE rollup read (not one per service). Coupling findings come
  * from the function main.ts passes (the coupling stage's getViolations), else none.
  */
+export const KNOWN_SERVICE_LOOKBACK_MS = 24 * 3600_000;
+
 export function createStoreDataSource(t: TelemetryReader, opts: { violations?: (w: QueryWindow) => Finding[] | Promise<Finding[]> } = {}): AlertDataSource {
   return {
     async serviceRed(w) {
-      return getServices(t, w).map((s) => ({ service: s.name, requests: s.requests, errors: s.errors, p50Ms: s.p50Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms }));
+      const rows: RedRow[] = getServices(t, w).map((s) => ({ service: s.name, requests: s.requests, errors: s.errors, p50Ms: s.p50Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms }));
+      // Services that went silent are absent from the window's rollups; no-data rules need them
+      // as zero-request rows (known = seen in the KNOWN_SERVICE_LOOKBACK_MS before the window).
+      const present = new Set(rows.map((r) => r.service));
+      const known = t.db.prepare(`SELECT name FROM services WHERE last_seen_ms >= ?`).all(w.fromMs - KNOWN_SERVICE_LOOKBACK_MS) as { name: string }[];
+      for (const { name } of known) if (!present.has(name)) rows.push({ service: name, requests: 0, errors: 0, p50Ms: null, p95Ms: null, p99Ms: null });
+      return rows;
     },
     async operationRed(w) {
       const rows = t.db

@@ -38,11 +38,11 @@ export function AlertsList() {
             <td><Labels labels={a.labels} /></td>
             <td>{fmtValue(a.value)}</td>
             <td>{fmtTime(a.firedAt ?? a.activeAt ?? a.resolvedAt)}</td>
-            <td className="row">
+            <td><span className="row">
               {a.labels.service && <Link href={`/services/${encodeURIComponent(a.labels.service)}`}>service</Link>}
               {a.labels.service && <Link href={`/map?focus=${encodeURIComponent("service:" + a.labels.service)}`}>map</Link>}
               {safeHref(a.annotations.traces_url) && <a href={safeHref(a.annotations.traces_url)}>traces</a>}
-            </td>
+            </span></td>
           </tr>
         ))}
       </tbody>
@@ -81,11 +81,11 @@ export function RulesList({ onEdit }: { onEdit: (r: Rule) => void }) {
             <td>{describe(r)}{r.for ? `, for ${r.for}s` : ""}</td>
             <td>{r.health ? <span title={r.health.reason}><StateBadge state={r.health.health} /></span> : <span className="muted">not evaluated</span>}</td>
             <td>{r.counts.pending} / {r.counts.firing}</td>
-            <td className="row">
+            <td><span className="row">
               <button className="btn" onClick={() => onEdit(r)}>Edit</button>
               <button className="btn" onClick={() => toggle(r)}>{r.enabled ? "Disable" : "Enable"}</button>
               <button className="btn" onClick={() => confirm(`Delete rule ${r.name}?`) && del.mutate(r.id)}>Delete</button>
-            </td>
+            </span></td>
           </tr>
         ))}
       </tbody>

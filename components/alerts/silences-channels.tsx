@@ -90,10 +90,10 @@ export function ChannelsView() {
                 <td>{c.name}{!c.enabled && <span className="badge">disabled</span>}</td>
                 <td>{c.type}</td>
                 <td className="mono">{c.settings.url}</td>
-                <td className="row">
+                <td><span className="row">
                   <button className="btn" onClick={() => { setEditing(c.id); setDraft({ name: c.name, type: c.type, enabled: c.enabled, settings: c.settings }); }}>Edit</button>
                   <button className="btn" onClick={() => confirm(`Delete channel ${c.name}?`) && del.mutate(c.id)}>Delete</button>
-                </td>
+                </span></td>
               </tr>
             ))}
           </tbody>

@@ -90,10 +90,20 @@ export interface ServiceMapResponse {
   completeness?: Completeness;
 }
 
+export type MapChangeReason = "traffic-up" | "traffic-down" | "errors-up" | "errors-down" | "p95-up" | "p95-down" | "health" | string;
+
+export interface MapChange {
+  id: string;
+  kind: "node" | "edge";
+  before?: { stats?: RedStats; health?: Health };
+  after?: { stats?: RedStats; health?: Health };
+  reasons: MapChangeReason[];
+}
+
 export interface ServiceMapDiffResponse {
   added: { nodes: MapNode[]; edges: MapEdge[] };
   removed: { nodes: MapNode[]; edges: MapEdge[] };
-  changed: unknown[];
+  changed: MapChange[];
 }
 
 export interface TraceSummary {

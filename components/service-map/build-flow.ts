@@ -69,13 +69,13 @@ export function buildBaseFlow(map: PreparedMap, positions: Map<string, Point>, s
   const nodes = map.nodes.map((n) => {
     const position = positions.get(n.id) ?? { x: 0, y: 0 };
     const dimmed = searching && !n.match;
-    const sig = JSON.stringify([position, dimmed, n.label, n.sub, n.health, n.match, n.node.stats]);
+    const sig = JSON.stringify([position, dimmed, n.label, n.sub, n.health, n.match, n.node.stats, n.change, n.changeReasons]);
     return cache.node(sig, (): MapFlowNode => ({ id: n.id, type: "cartograph", position, data: { prepared: n, dimmed } }), n.id);
   });
   const showLabel = map.edges.length <= LABEL_EDGE_LIMIT;
   const edges = map.edges.map((e) => {
     const dimmed = searching && !(matches.has(e.source) || matches.has(e.target));
-    const sig = JSON.stringify([e.width, e.label, e.severity, dimmed, showLabel, e.edge.stats, e.edge.protocol]);
+    const sig = JSON.stringify([e.width, e.label, e.severity, dimmed, showLabel, e.edge.stats, e.edge.protocol, e.change]);
     return cache.edge(
       sig,
       (): MapFlowEdge => ({

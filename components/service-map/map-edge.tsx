@@ -32,7 +32,7 @@ export const MapEdgeView = memo(function MapEdgeView(props: EdgeProps<MapFlowEdg
         markerEnd={markerEnd}
         interactionWidth={Math.max(12, p.width + 8)}
         style={{
-          stroke: emphasised ? "var(--accent)" : COLORS[p.severity],
+          stroke: emphasised ? "var(--accent)" : p.change === "added" ? "var(--ok)" : COLORS[p.severity],
           strokeWidth: p.width + (emphasised ? 1.5 : 0),
           opacity: data.dimmed ? 0.12 : 0.85,
           strokeDasharray: p.edge.protocol === "messaging" ? "6 4" : undefined,
@@ -45,7 +45,7 @@ export const MapEdgeView = memo(function MapEdgeView(props: EdgeProps<MapFlowEdg
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
             data-testid="edge-label"
           >
-            {p.label}
+            {p.change === "added" ? `new · ${p.label}` : p.label}
           </div>
         </EdgeLabelRenderer>
       )}

@@ -26,6 +26,7 @@ export const MapNodeView = memo(function MapNodeView({ data, selected }: NodePro
     data.dimmed ? "dimmed" : "",
     p.match ? "match" : "",
     selected ? "selected" : "",
+    p.change ? `diff-${p.change}` : "",
   ].join(" ");
   return (
     <div className={cls} data-testid="map-node" data-node-id={p.id} data-kind={p.node.kind}>
@@ -35,6 +36,11 @@ export const MapNodeView = memo(function MapNodeView({ data, selected }: NodePro
         <div className="node-name">{p.label}</div>
         <div className="node-sub">{p.sub}</div>
       </span>
+      {p.change && (
+        <span className={`diff-badge ${p.change}`} title={p.changeReasons.join(", ") || "new in this period"} data-testid="diff-badge">
+          {p.change === "added" ? "new" : "changed"}
+        </span>
+      )}
       <Handle type="source" position={Position.Right} style={hidden} isConnectable={false} />
     </div>
   );

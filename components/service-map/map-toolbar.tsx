@@ -10,6 +10,7 @@ export interface MapToolbarProps {
   depth: number;
   groupBy: GroupBy;
   view: "graph" | "table";
+  diff: boolean;
   selectedNode: string | null;
   counts: { nodes: number; edges: number; matches: number };
   completeness?: Completeness;
@@ -54,6 +55,9 @@ export function MapToolbar(p: MapToolbarProps) {
           <option value="namespace">namespace</option>
           <option value="environment">environment</option>
         </select>
+      </label>
+      <label className="muted" title="Mark what is new or changed against the previous period of the same length">
+        <input type="checkbox" checked={p.diff} onChange={(e) => p.set({ diff: e.target.checked ? "1" : null })} /> Changes
       </label>
       <div className="preset-group" role="group" aria-label="View">
         <button type="button" className={p.view === "graph" ? "chip active" : "chip"} onClick={() => p.set({ view: null })}>Graph</button>

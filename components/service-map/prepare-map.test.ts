@@ -60,3 +60,21 @@ describe("edge helpers", () => {
     expect(computeCompleteness(undefined)).toBeNull();
   });
 });
+
+describe("diff marks", () => {
+  it("marks added and changed nodes and edges", () => {
+    const m = prepareMap(res, {
+      search: "",
+      groupBy: "none",
+      services,
+      diff: {
+        added: { nodes: [res.nodes[2]!], edges: [res.edges[1]!] },
+        removed: { nodes: [], edges: [] },
+        changed: [{ id: "service:checkout", kind: "node", reasons: ["p95-up"] }],
+      },
+    });
+    expect(m.nodes.map((n) => n.change)).toEqual([null, "changed", "added"]);
+    expect(m.nodes[1]!.changeReasons).toEqual(["p95-up"]);
+    expect(m.edges.map((e) => e.change)).toEqual([null, "added"]);
+  });
+});

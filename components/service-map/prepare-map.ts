@@ -1,7 +1,9 @@
-import type { Health, MapEdge, MapNode, RedStats, ServiceMapResponse, ServiceSummary } from "@/lib/api-types";
+import type { Health, MapEdge, MapNode, RedStats, ServiceMapDiffResponse, ServiceMapResponse, ServiceSummary } from "@/lib/api-types";
 import { formatMs, formatPercent, formatRate } from "@/lib/format";
 
 export type GroupBy = "none" | "namespace" | "environment";
+/** Against the previous period of equal length (diff mode): new, or notably changed. */
+export type ChangeMark = "added" | "changed" | null;
 
 export interface PreparedNode {
   id: string;
@@ -11,6 +13,8 @@ export interface PreparedNode {
   health: Health;
   group: string | null;
   match: boolean;
+  change: ChangeMark;
+  changeReasons: string[];
 }
 
 export interface PreparedEdge {
@@ -21,6 +25,7 @@ export interface PreparedEdge {
   width: number;
   label: string;
   severity: "ok" | "warning" | "critical";
+  change: ChangeMark;
 }
 
 export interface PreparedMap {
@@ -88,8 +93,12 @@ export function assignGroups(nodes: MapNode[], edges: MapEdge[], groupBy: GroupB
 }
 
 /** Turns the API answer into what the canvas draws: labels, health, group, search match, edge width/label. */
-export function prepareMap(res: ServiceMapResponse, opts: { search: string; groupBy: GroupBy; services: ServiceSummary[] }): PreparedMap {
+export function prepareMap(
+  res: ServiceMapResponse,
+  opts: { search: string; groupBy: GroupBy; services: ServiceSummary[]; diff?: ServiceMapDiffResponse | null },
+): PreparedMap {
   const q = opts.search.trim().toLowerCase();
+  const marks = markChanges(opts.diff ?? null);
   const groups = assignGroups(res.nodes, res.edges, opts.groupBy, opts.services);
   const ids = new Set(res.nodes.map((n) => n.id));
   const nodes: PreparedNode[] = res.nodes.map((n) => ({
@@ -100,6 +109,8 @@ export function prepareMap(res: ServiceMapResponse, opts: { search: string; grou
     health: n.health ?? "unknown",
     group: groups.get(n.id) ?? null,
     match: !!q && (n.name.toLowerCase().includes(q) || n.id.toLowerCase().includes(q)),
+    change: marks.get(n.id)?.mark ?? null,
+    changeReasons: marks.get(n.id)?.reasons ?? [],
   }));
   const maxRps = Math.max(0, ...res.edges.map((e) => e.stats?.rps ?? 0));
   const edges: PreparedEdge[] = res.edges
@@ -112,9 +123,20 @@ export function prepareMap(res: ServiceMapResponse, opts: { search: string; grou
       width: computeEdgeWidth(e.stats?.rps, maxRps),
       label: formatEdgeLabel(e.stats),
       severity: classifyErrorRate(e.stats?.errorRate),
+      change: marks.get(e.id)?.mark ?? null,
     }));
   const groupNames = [...new Set(nodes.map((n) => n.group).filter((g): g is string => !!g))].sort();
   return { nodes, edges, groups: groupNames, matches: nodes.filter((n) => n.match).map((n) => n.id) };
+}
+
+/** Node and edge ids marked by a diff: added ones, and changed ones with their reasons. */
+export function markChanges(diff: ServiceMapDiffResponse | null): Map<string, { mark: Exclude<ChangeMark, null>; reasons: string[] }> {
+  const out = new Map<string, { mark: Exclude<ChangeMark, null>; reasons: string[] }>();
+  if (!diff) return out;
+  for (const c of diff.changed ?? []) out.set(c.id, { mark: "changed", reasons: c.reasons ?? [] });
+  for (const n of diff.added?.nodes ?? []) out.set(n.id, { mark: "added", reasons: [] });
+  for (const e of diff.added?.edges ?? []) out.set(e.id, { mark: "added", reasons: [] });
+  return out;
 }
 
 /** Share of calls that were paired client↔server (1 when nothing was seen). */

@@ -2,6 +2,8 @@
 import { ReactFlowProvider } from "@xyflow/react";
 import { useMemo, useState } from "react";
 import { useServiceMap } from "../api/use-service-map";
+import { useServiceMapDiff } from "../api/use-service-map-diff";
+import { DiffSummary } from "./diff-summary";
 import { useServices } from "../api/use-services";
 import { ExporterSetup } from "../ui/exporter-setup";
 import { ErrorBox, Loading } from "../ui/status";
@@ -25,13 +27,16 @@ export function ServiceMapView() {
   const view = get("view") === "table" ? "table" : "graph";
   const selectedNode = get("node") || null;
   const selectedEdge = get("edge") || null;
+  const diffOn = get("diff") === "1";
   const [layoutVersion, setLayoutVersion] = useState(0);
 
   const map = useServiceMap(focus, depth);
   const services = useServices();
+  const diff = useServiceMapDiff(diffOn);
+  const diffData = diffOn ? (diff.data ?? null) : null;
   const prepared = useMemo(
-    () => (map.data ? prepareMap(map.data, { search, groupBy, services: services.data?.services ?? [] }) : null),
-    [map.data, search, groupBy, services.data],
+    () => (map.data ? prepareMap(map.data, { search, groupBy, services: services.data?.services ?? [], diff: diffData }) : null),
+    [map.data, search, groupBy, services.data, diffData],
   );
   const groupOf = useMemo(() => new Map((prepared?.nodes ?? []).map((n) => [n.id, n.group])), [prepared]);
   const layoutMode = `group=${groupBy}`;
@@ -61,6 +66,7 @@ export function ServiceMapView() {
         depth={depth}
         groupBy={groupBy}
         view={view}
+        diff={diffOn}
         selectedNode={selectedNode}
         counts={{ nodes: prepared.nodes.length, edges: prepared.edges.length, matches: prepared.matches.length }}
         completeness={map.data.completeness}
@@ -71,6 +77,8 @@ export function ServiceMapView() {
         }}
       />
       {map.isError && <ErrorBox error={map.error} />}
+      {diffOn && diff.isError && <ErrorBox error={diff.error} />}
+      {diffData && <DiffSummary diff={diffData} />}
       <div className="map-body">
         {view === "table" ? (
           <MapTable nodes={map.data.nodes} edges={map.data.edges} selectedNode={selectedNode} selectedEdge={selectedEdge} onSelectNode={selectNode} onSelectEdge={selectEdge} />

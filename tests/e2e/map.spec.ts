@@ -72,3 +72,12 @@ test("search, focus with hops, grouping and the table view", async ({ page }) =>
   await expect(page.getByTestId("map-nodes-table").locator("tbody tr")).toHaveCount(all.nodes.length);
   await expect(page.getByTestId("map-edges-table").locator("tbody tr")).toHaveCount(all.edges.length);
 });
+
+test("changes mode marks what is new against the previous period", async ({ page }) => {
+  const diff = await getJson<{ added: { nodes: unknown[]; edges: unknown[] } }>("/api/v1/service-map/diff");
+  await page.goto(`${baseUrl()}/map`);
+  await page.getByLabel("Changes").check();
+  await expect(page).toHaveURL(/diff=1/);
+  await expect(page.getByTestId("diff-summary")).toContainText(`+${diff.added.nodes.length} nodes`);
+  await expect(page.getByTestId("diff-badge")).toHaveCount(diff.added.nodes.length);
+});

@@ -67,7 +67,9 @@ export async function dispatchDue(db: ControlDb, now: number, ctx: NotifyContext
   return result;
 }
 
-/** Drops delivered and failed rows older than `maxAgeMs` (the outbox is not an archive). */
+/** Drops delivered and failed outbox rows after `maxAgeMs` (the outbox is not an archive) and history after 30 days. */
 export async function pruneOutbox(db: ControlDb, now: number, maxAgeMs = 7 * 24 * 3600_000): Promise<void> {
   await db.notificationOutbox.deleteMany({ where: { state: { in: ["delivered", "failed"] }, createdAt: { lt: new Date(now - maxAgeMs) } } });
+  await db.alertHistory.deleteMany({ where: { at: { lt: new Date(now - HISTORY_RETENTION_MS) } } });
 }
+export const HISTORY_RETENTION_MS = 30 * 24 * 3600_000;

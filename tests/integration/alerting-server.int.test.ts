@@ -53,7 +53,9 @@ describe("alerting in the real server", () => {
     expect(resolved.body.alerts[0].labels.service).toBe("alert-demo");
     expect(sink.deliveries.map((d) => d.body.status)).toEqual(["firing", "resolved"]);
     const { history } = await server.get(`/api/v1/alerts/history?ruleId=${rule.id}`);
-    expect(history.map((h: any) => `${h.from}->${h.to}`).reverse()).toEqual(["inactive->pending", "pending->firing", "firing->resolved"]);
+    // Before the first spans arrive the rule may report no data (its own instance); the alert's own path is exact.
+    const path = history.filter((h: any) => h.labels.alertstate !== "NoData").map((h: any) => `${h.from}->${h.to}`).reverse();
+    expect(path).toEqual(["inactive->pending", "pending->firing", "firing->resolved"]);
     await svc.shutdown();
   });
 });

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   registerWriterMetrics(metrics, writer);
   const telemetry = openTelemetryReader(config.CARTOGRAPH_DATA_DIR);
   const ctx: ApiContext = { config, log, now: () => Date.now(), telemetry };
-  ctx.alerting = startAlerting({ config, log, telemetry }).service;
+  ctx.alerting = startAlerting({ config, log, telemetry, metrics }).service;
   const isReady = () => writer.ready() && telemetry.ready();
   const ingestDeps = { config, writer, metrics, isReady };
   const host = config.CARTOGRAPH_HOST;

@@ -8,6 +8,8 @@ import { createSqliteTickWriter } from "./sqlite-tick-writer";
 import type { AlertDataSource, Finding, QueryWindow } from "./data-source";
 import { AlertEngine } from "./engine";
 import { AlertScheduler } from "./scheduler";
+import { registerAlertingMetrics, type DeliveryCounters } from "./metrics";
+import type client from "prom-client";
 import { AlertingService } from "./service";
 import { parseAllowList } from "./ssrf-guard";
 import { createStoreDataSource } from "./store-data-source";
@@ -31,6 +33,8 @@ export interface AlertingDeps {
   /** Start the timers (default true). Tests drive `tick()` themselves. */
   autoStart?: boolean;
   db?: ControlDb;
+  /** Registers alerting metrics (ticks, missed ticks, instances by state, deliveries) on /metrics. */
+  metrics?: { registry: client.Registry };
 }
 
 export interface Alerting {
@@ -62,8 +66,12 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   const engine = new AlertEngine({ db, dataSource, externalURL, intervalMs, log: deps.log, writeTick: fastWriter?.write });
   const notifyCtx = { externalURL, fetch: { allow: parseAllowList(deps.config.CARTOGRAPH_WEBHOOK_ALLOW), timeoutMs: 10_000 } };
   let lastPrune = 0;
+  const deliveries: DeliveryCounters = { delivered: 0, retried: 0, failed: 0 };
   const dispatch = async (t: number) => {
-    await dispatchDue(db, t, notifyCtx, deps.log);
+    const r = await dispatchDue(db, t, notifyCtx, deps.log);
+    deliveries.delivered += r.delivered;
+    deliveries.retried += r.retried;
+    deliveries.failed += r.failed;
     if (t - lastPrune > 3600_000) {
       lastPrune = t;
       await pruneOutbox(db, t);
@@ -82,6 +90,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
       if (g[KEY] === alerting) delete g[KEY];
     },
   };
+  if (deps.metrics) registerAlertingMetrics(deps.metrics.registry, scheduler, engine, deliveries);
   if (deps.autoStart !== false) {
     g[KEY] = alerting;
     scheduler.start();

@@ -67,9 +67,10 @@ export class AlertScheduler {
     if (this.stopped) return;
     this.timer = setTimeout(async () => {
       const start = this.opts.now();
+      const t0 = performance.now();
       await this.tick(start);
       const elapsed = this.opts.now() - start;
-      this.lastTickMs = elapsed;
+      this.lastTickMs = performance.now() - t0;
       const interval = this.opts.intervalMs;
       this.missedTicks += Math.floor(elapsed / interval);
       this.schedule(interval - (elapsed % interval));

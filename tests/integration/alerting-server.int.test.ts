@@ -56,6 +56,9 @@ describe("alerting in the real server", () => {
     // Before the first spans arrive the rule may report no data (its own instance); the alert's own path is exact.
     const path = history.filter((h: any) => h.labels.alertstate !== "NoData").map((h: any) => `${h.from}->${h.to}`).reverse();
     expect(path).toEqual(["inactive->pending", "pending->firing", "firing->resolved"]);
+    const metrics = await (await fetch(server.baseUrl + "/metrics")).text();
+    expect(metrics).toMatch(/cartograph_notifications_total\{result="delivered"\} 2/);
+    expect(metrics).toMatch(/cartograph_rule_group_iterations_total/);
     await svc.shutdown();
   });
 });

@@ -38,6 +38,9 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
       worker = new Worker(new URL("./writer-worker.ts", import.meta.url), {
         workerData: { config },
         execArgv: process.execArgv,
+        // A larger young generation: decode and normalize allocate many short-lived objects
+        // per span, and fewer scavenges cost measurably less CPU per span.
+        resourceLimits: { maxYoungGenerationSizeMb: 64 },
       });
       worker.on("message", (m: FromWriter) => {
         if (m.type === "ready") {

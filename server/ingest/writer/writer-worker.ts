@@ -46,8 +46,10 @@ let flushScheduled = false;
 
 function handleExport(m: ExportMessage): void {
   let decoded;
+  // A Buffer view (no copy) lets protobufjs read strings with the native UTF-8 decoder.
+  const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
   try {
-    decoded = m.signal === "traces" ? decodeTraceRequest(m.body, m.encoding) : decodeMetricsRequest(m.body, m.encoding);
+    decoded = m.signal === "traces" ? decodeTraceRequest(body, m.encoding) : decodeMetricsRequest(body, m.encoding);
   } catch (e) {
     if (e instanceof DecodeError) return reply(m.id, { ok: false, status: 400, message: e.message });
     return reply(m.id, { ok: false, status: 400, message: `undecodable request: ${(e as Error).message}` });

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { loadConfig } from "../../server/platform/config";
 import { createLogger } from "../../server/platform/logger";
 import { startAlerting, type Alerting } from "../../server/alerting";
+import { openControlDb } from "../../server/alerting/control-db";
 import type { AlertDataSource, EdgeRow, Finding, RedRow } from "../../server/alerting/data-source";
 
 /** Test kit for alerting integration tests: a fake data source, a webhook sink, a fake clock. */
@@ -63,7 +64,9 @@ export function tempDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), "cartograph-alerting-"));
 }
 
-export function openAlerting(dataDir: string, ds: AlertDataSource, now: () => number, env: Record<string, string> = {}): Alerting {
+/** `prismaOnly`: pass the Prisma client in, so ticks are written through Prisma (the PostgreSQL path). */
+export function openAlerting(dataDir: string, ds: AlertDataSource, now: () => number, env: Record<string, string> = {}, prismaOnly = false): Alerting {
   const config = loadConfig({ CARTOGRAPH_DATA_DIR: dataDir, CARTOGRAPH_WEBHOOK_ALLOW: "127.0.0.1/32", CARTOGRAPH_PUBLIC_URL: "http://cartograph.test", ...env });
-  return startAlerting({ config, log: createLogger("error"), now, dataSource: ds, autoStart: false });
+  const db = prismaOnly ? openControlDb(dataDir) : undefined;
+  return startAlerting({ config, log: createLogger("error"), now, dataSource: ds, autoStart: false, db });
 }

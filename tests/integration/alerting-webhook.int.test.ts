@@ -12,14 +12,14 @@ afterEach(async () => {
   sinks = [];
 });
 
-async function setup(respond?: Parameters<typeof startSink>[0]) {
+async function setup(respond?: Parameters<typeof startSink>[0], prismaOnly = false) {
   const dir = tempDataDir();
   const clock = createClock();
   const src = createFakeSource();
   const sink = await startSink(respond);
   sinks.push(sink);
   const start = () => {
-    const a = openAlerting(dir, src.ds, clock.now);
+    const a = openAlerting(dir, src.ds, clock.now, {}, prismaOnly);
     open.push(a);
     return a;
   };
@@ -32,9 +32,12 @@ async function setup(respond?: Parameters<typeof startSink>[0]) {
   return { dir, clock, src, sink, a, start, channel, rule };
 }
 
-describe("alerting → webhook (Alertmanager v4 payload)", () => {
+describe.each([
+  ["SQLite fast write path", false],
+  ["Prisma write path (PostgreSQL deployments)", true],
+])("alerting → webhook (Alertmanager v4 payload), %s", (_name, prismaOnly) => {
   it("sends one firing after `for` and one resolve, across a restart in the middle", async () => {
-    const { clock, src, sink, start, a, rule } = await setup();
+    const { clock, src, sink, start, a, rule } = await setup(undefined, prismaOnly);
     src.setErrorRate("orders", 0.2);
     await a.tick();
     expect((await a.service.listAlerts()).map((x) => x.state)).toEqual(["pending"]);
@@ -77,7 +80,7 @@ describe("alerting → webhook (Alertmanager v4 payload)", () => {
   });
 
   it("delivers a notification committed before a crash exactly once after restart, also through 500s with backoff", async () => {
-    const { clock, src, sink, start, a } = await setup((n) => (n < 3 ? 500 : 200));
+    const { clock, src, sink, start, a } = await setup((n) => (n < 3 ? 500 : 200), prismaOnly);
     src.setErrorRate("orders", 0.5);
     await a.tick();
     clock.advance(2 * MIN);
@@ -99,7 +102,7 @@ describe("alerting → webhook (Alertmanager v4 payload)", () => {
   });
 
   it("does not notify while silenced, and records every transition", async () => {
-    const { clock, src, sink, a } = await setup();
+    const { clock, src, sink, a } = await setup(undefined, prismaOnly);
     await a.service.createSilence({ matchers: [{ name: "service", op: "=~", value: "ord.*" }], endsAt: new Date(clock.now() + 10 * MIN).toISOString(), comment: "deploy", createdBy: "test" });
     src.setErrorRate("orders", 0.5);
     for (let i = 0; i < 4; i++) {
@@ -115,7 +118,7 @@ describe("alerting → webhook (Alertmanager v4 payload)", () => {
   });
 
   it("keeps firing through flapping within keepFiringFor: one firing, one resolve", async () => {
-    const { clock, src, sink, a, rule } = await setup();
+    const { clock, src, sink, a, rule } = await setup(undefined, prismaOnly);
     const { id, createdAt, updatedAt, health, counts, ...def } = (await a.service.getRule(rule.id))!;
     await a.service.updateRule(rule.id, { ...def, for: 0, keepFiringFor: 180 });
     for (const rate of [0.5, 0, 0.5, 0, 0.5, 0, 0, 0, 0]) {
@@ -127,7 +130,7 @@ describe("alerting → webhook (Alertmanager v4 payload)", () => {
   });
 
   it("reports no data and query errors as their own states with a reason", async () => {
-    const { src, a } = await setup();
+    const { src, a } = await setup(undefined, prismaOnly);
     await a.tick();
     expect(await a.service.listAlerts()).toMatchObject([{ state: "nodata", labels: { alertstate: "NoData" }, reason: expect.stringContaining("no series") }]);
     src.state.fail = "database is locked";

@@ -12,7 +12,7 @@
 import { chromium, type Page } from "@playwright/test";
 import path from "node:path";
 import { sendSyntheticFleet } from "../../tests/e2e/support/send-traffic";
-import { startCartograph, waitFor } from "../../tests/e2e/support/start-server";
+import { ensureNextBuild, startCartograph, waitFor } from "../../tests/e2e/support/start-server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -70,6 +70,7 @@ async function measure(baseUrl: string, services: number, screenshot?: string): 
 
 export async function benchMapRender(opts: { baseUrl?: string; sizes?: number[]; screenshotDir?: string } = {}): Promise<MapRenderResult[]> {
   if (opts.baseUrl) return [await measure(opts.baseUrl, NaN)];
+  await ensureNextBuild(ROOT);
   const out: MapRenderResult[] = [];
   for (const services of opts.sizes ?? [50, 300]) {
     const server = await startCartograph(ROOT);

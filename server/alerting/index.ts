@@ -18,6 +18,9 @@ import { createPolicyStore, getViolations } from "../coupling";
 export { AlertingService } from "./service";
 export type { AlertDataSource, Finding, QueryWindow } from "./data-source";
 export { evaluateRule } from "./evaluate-rule";
+export { ruleDefinitionSchema } from "./rule-schema";
+export { silenceInputSchema } from "./silences";
+export { channelInputSchema } from "./channels";
 export { nextAlertState } from "./state-machine";
 export { createStoreDataSource } from "./store-data-source";
 

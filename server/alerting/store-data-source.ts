@@ -1,7 +1,7 @@
 import "server-only";
 import type { TelemetryReader } from "../store";
 import { addRow, createAccumulator, getServices, queryMetric, searchTraces, SERVED_KINDS, toRedStats, type RedAccumulator } from "../query";
-import { getServiceMap } from "../query/service-map";
+import { getServiceMap } from "../query";
 import type { AlertDataSource, Finding, MetricSample, QueryWindow, RedRow } from "./data-source";
 
 /**

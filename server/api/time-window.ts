@@ -2,10 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { badRequest } from "./errors";
 
-export interface TimeWindow {
-  fromMs: number;
-  toMs: number;
-}
+import type { TimeWindow } from "../platform/time-window";
+export type { TimeWindow };
 
 const DEFAULT_WINDOW_MS = 15 * 60 * 1000;
 

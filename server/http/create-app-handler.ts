@@ -1,7 +1,7 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleOtlpHttp, matchOtlpPath, type IngestDeps } from "../ingest";
-import { sendJson } from "../api/router";
+import { sendJson } from "../api";
 import type { SelfMetrics } from "../platform/self-metrics";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;

@@ -1,5 +1,5 @@
 import "server-only";
-import type { TimeWindow } from "../api/time-window";
+import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { rateHealth, type Health } from "./health";
 import { addRow, createAccumulator, minuteRange, toRedStats, windowSeconds, type RedAccumulator, type RedStats } from "./red-stats";

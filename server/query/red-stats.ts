@@ -1,6 +1,6 @@
 import "server-only";
 import { createSketch, mergeEncodedInto, quantile, type Sketch } from "../aggregate/red";
-import type { TimeWindow } from "../api/time-window";
+import type { TimeWindow } from "../platform/time-window";
 
 /** RED numbers as the API reports them. Latencies are null when there were no requests. */
 export interface RedStats {

@@ -11,7 +11,7 @@ import {
   type ServiceMap,
   type EdgeProtocol,
 } from "../aggregate/servicegraph";
-import { createSketch, mergeEncodedInto } from "../aggregate/red/sketch";
+import { createSketch, mergeEncodedInto } from "../aggregate/red";
 
 export interface ServiceMapQuery {
   fromMs: number;

@@ -1,5 +1,5 @@
 import "server-only";
-import type { TimeWindow } from "../api/time-window";
+import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { addRow, createAccumulator, minuteRange, toRedStats, type RedAccumulator } from "./red-stats";
 import { SERVED_KINDS } from "./services";

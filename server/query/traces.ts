@@ -1,5 +1,5 @@
 import "server-only";
-import type { TimeWindow } from "../api/time-window";
+import type { TimeWindow } from "../platform/time-window";
 import { readTraceSpans, type TelemetryReader } from "../store";
 
 export interface TraceSearch {

@@ -28,3 +28,4 @@ export function openTelemetryReader(dataDir: string): TelemetryReader {
   };
 }
 export { readTraceSpans, readSpansInWindow, mapSpanRow, SPAN_COLUMNS, SPAN_FROM, type SpanRow } from "./sqlite/read-spans";
+export { createAppender } from "./sqlite/append-spans";

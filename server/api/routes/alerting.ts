@@ -5,10 +5,7 @@ import { reply } from "../router";
 import type { ApiContext } from "../context";
 import { ApiError, fromZodError, notFound } from "../errors";
 import { parseWindow } from "../time-window";
-import { getAlerting, type AlertingService } from "../../alerting";
-import { ruleDefinitionSchema } from "../../alerting/rule-schema";
-import { silenceInputSchema } from "../../alerting/silences";
-import { channelInputSchema } from "../../alerting/channels";
+import { getAlerting, ruleDefinitionSchema, silenceInputSchema, channelInputSchema, type AlertingService } from "../../alerting";
 
 /**
  * Alerting API (shapes in server/alerting/API.md): rules, preview, alert instances, history,

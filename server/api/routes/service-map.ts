@@ -3,9 +3,7 @@ import { z } from "zod";
 import { fromZodError, badRequest } from "../errors";
 import type { Route } from "../router";
 import { parseWindow } from "../time-window";
-import { getServiceMap } from "../../query/service-map";
-import { getServiceMapDiff } from "../../query/service-map-diff";
-import { getTraceServiceMap, rebuildServiceMap } from "../../query/service-map-rebuild";
+import { getServiceMap, getServiceMapDiff, getTraceServiceMap, rebuildServiceMap } from "../../query";
 import { notFound } from "../errors";
 
 const depthParam = z

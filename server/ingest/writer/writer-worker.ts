@@ -2,10 +2,9 @@ import "server-only";
 import { parentPort, workerData } from "node:worker_threads";
 import { decodeMetricsRequest, decodeTraceRequest, DecodeError } from "../../decode";
 import { normalizeMetrics, normalizeTraces, type AttributeStats, type MetricPoint, type Span } from "../../normalize";
-import { openWriterDb } from "../../store";
-import { createAppender } from "../../store/sqlite/append-spans";
-import { createAggregators } from "../../aggregate/create-aggregators";
-import { enforceRetention, measureUsedBytes } from "../../jobs/retention";
+import { createAppender, openWriterDb } from "../../store";
+import { createAggregators } from "../../aggregate";
+import { enforceRetention, measureUsedBytes } from "../../jobs";
 import type { Config } from "../../platform/config";
 import type { ExportMessage, ExportResult, FromWriter, ToWriter, WriterStats } from "./protocol";
 

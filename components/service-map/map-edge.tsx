@@ -14,11 +14,14 @@ export type MapFlowEdge = Edge<MapEdgeData, "cartograph">;
 
 const COLORS = { ok: "var(--edge)", warning: "var(--warning)", critical: "var(--critical)" } as const;
 const LABEL_MIN_ZOOM = 0.6;
+/** Far out on a big map, edges fade so nodes and their health stay readable (hover brings them back). */
+const FAINT_BELOW_ZOOM = 0.35;
 
 /** Edge thickness follows traffic, colour follows error rate; the label carries rps, error % and p95. */
 export const MapEdgeView = memo(function MapEdgeView(props: EdgeProps<MapFlowEdge>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
   const zoomedIn = useStore((s) => s.transform[2] >= LABEL_MIN_ZOOM);
+  const farOut = useStore((s) => s.transform[2] < FAINT_BELOW_ZOOM);
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   if (!data) return null;
   const p = data.prepared;
@@ -34,7 +37,7 @@ export const MapEdgeView = memo(function MapEdgeView(props: EdgeProps<MapFlowEdg
         style={{
           stroke: emphasised ? "var(--accent)" : p.change === "added" ? "var(--ok)" : COLORS[p.severity],
           strokeWidth: p.width + (emphasised ? 1.5 : 0),
-          opacity: data.dimmed ? 0.12 : 0.85,
+          opacity: data.dimmed ? 0.12 : emphasised ? 1 : farOut && !data.showLabel ? 0.22 : 0.85,
           strokeDasharray: p.edge.protocol === "messaging" ? "6 4" : undefined,
         }}
       />

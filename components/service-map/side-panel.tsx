@@ -94,7 +94,13 @@ function EdgeDetails({ edge, nodes }: { edge: MapEdge; nodes: Map<string, MapNod
   const dst = nodes.get(edge.target);
   // No per-edge series in the API: the callee's RED when it is instrumented, else the caller's.
   const redService = dst?.kind === "service" ? dst : src?.kind === "service" ? src : null;
-  const traceService = redService?.name;
+  // Traces through this edge: the callee's traces that also pass through the caller.
+  const traceHref =
+    src?.kind === "service" && dst?.kind === "service"
+      ? `/traces?service=${encodeURIComponent(dst.name)}&via=${encodeURIComponent(src.name)}&${rangeQuery}`
+      : redService
+        ? `/traces?service=${encodeURIComponent(redService.name)}&${rangeQuery}`
+        : null;
   return (
     <>
       <h2>{src?.name ?? edge.source} → {dst?.name ?? edge.target}</h2>
@@ -104,9 +110,9 @@ function EdgeDetails({ edge, nodes }: { edge: MapEdge; nodes: Map<string, MapNod
       <div style={{ margin: "10px 0" }}>
         <StatsList stats={edge.stats} />
       </div>
-      {traceService && (
+      {traceHref && (
         <div className="row" style={{ marginBottom: 10 }}>
-          <Link className="btn small" href={`/traces?service=${encodeURIComponent(traceService)}&${rangeQuery}`}>Traces of {traceService}</Link>
+          <Link className="btn small" href={traceHref}>Traces through this edge</Link>
         </div>
       )}
       {redService && <ServiceRed service={redService.name} label={`RED of ${redService.name} (${redService === dst ? "callee" : "caller"})`} />}

@@ -19,8 +19,10 @@ export function TracesExplorer() {
   const rangeQuery = useRangeQuery();
   const { resolve } = useTimeRange();
   const window = resolve(traces.dataUpdatedAt || Date.now());
-  const list = traces.data?.traces ?? [];
-  const noFilters = !Object.values(filters).some(Boolean);
+  // `via`: traces that also pass through these services (the map links an edge's traces this way).
+  const via = get("via").split(",").filter(Boolean);
+  const list = (traces.data?.traces ?? []).filter((t) => via.every((v) => t.services.includes(v)));
+  const noFilters = !Object.values(filters).some(Boolean) && via.length === 0;
 
   return (
     <div className="stack">
@@ -29,6 +31,12 @@ export function TracesExplorer() {
         services={(services.data?.services ?? []).map((s) => s.name)}
         onSearch={(f) => setParams(f, "push")}
       />
+      {via.length > 0 && (
+        <div className="row">
+          <span className="badge" data-testid="via-filter">also through: {via.join(", ")}</span>
+          <button type="button" className="btn small" onClick={() => setParams({ via: null })}>Remove</button>
+        </div>
+      )}
       {traces.isLoading && <Loading what="traces" />}
       {traces.isError && <ErrorBox error={traces.error} />}
       {traces.data && list.length === 0 && noFilters && <ExporterSetup title="No traces in this range" />}

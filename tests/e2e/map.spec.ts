@@ -32,6 +32,11 @@ test("clicking a node or an edge opens a side panel with RED, operations and tra
   await page.locator('.react-flow__edge[data-id="service:frontend->service:checkout"]').dispatchEvent("click");
   await expect(page).toHaveURL(/edge=service%3Afrontend-%3Eservice%3Acheckout/);
   await expect(panel.getByRole("heading", { name: "frontend → checkout" })).toBeVisible();
+  const through = panel.getByRole("link", { name: "Traces through this edge" });
+  await expect(through).toHaveAttribute("href", /service=checkout&via=frontend/);
+  await through.click();
+  await expect(page.getByTestId("via-filter")).toContainText("frontend");
+  await expect(page.getByTestId("traces-table").locator("tbody tr")).toHaveCount(40);
 });
 
 test("positions stay put across a time-range change", async ({ page }) => {

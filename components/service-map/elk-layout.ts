@@ -44,46 +44,63 @@ const FAST_OPTIONS: Record<string, string> = {
 };
 const LARGE_GRAPH_NODES = 80;
 
+/** Hidden layout-only box for ungrouped nodes when grouping is on (no box is drawn for it). */
+const UNGROUPED = "\u0000ungrouped";
+
 /**
- * Layered layout of the whole graph; nodes sharing a group are laid out inside one compound
- * node. Input is sorted by id so the same graph always gives the same picture. Returns
- * absolute top-left positions per node id.
+ * Builds the ELK input. Without grouping: one layered graph. With grouping: each group is
+ * laid out layered inside its own box, and the boxes are packed into a near-screen-shaped
+ * grid (rectpacking). Cross-group edges are left out of ELK (xyflow still draws them): the
+ * hierarchical alternative (INCLUDE_CHILDREN) took 4.8 s for 300 nodes and strung the boxes
+ * out diagonally; this takes under a second and fills the screen.
  */
+export function buildElkGraph(
+  nodeIds: string[],
+  edges: Array<{ id: string; source: string; target: string }>,
+  groupOf: Map<string, string | null>,
+): ElkNode {
+  const sorted = [...nodeIds].sort();
+  const options = sorted.length > LARGE_GRAPH_NODES ? FAST_OPTIONS : BASE_OPTIONS;
+  const leaf = (id: string): ElkNode => ({ id, width: NODE_WIDTH, height: NODE_HEIGHT });
+  const known = new Set(sorted);
+  const elkEdges = [...edges]
+    .filter((e) => known.has(e.source) && known.has(e.target) && e.source !== e.target)
+    .sort((a, b) => a.id.localeCompare(b.id));
+  const toElk = (e: { id: string; source: string; target: string }) => ({ id: e.id, sources: [e.source], targets: [e.target] });
+
+  const grouped = sorted.some((id) => !!groupOf.get(id));
+  if (!grouped) return { id: "root", layoutOptions: options, children: sorted.map(leaf), edges: elkEdges.map(toElk) };
+
+  const boxOf = (id: string) => groupOf.get(id) || UNGROUPED;
+  const boxes = new Map<string, ElkNode>();
+  for (const id of sorted) {
+    const g = boxOf(id);
+    if (!boxes.has(g)) {
+      // Spacing applies per parent: each box carries the layered options for its children.
+      boxes.set(g, { id: `group:${g}`, children: [], edges: [], layoutOptions: { ...options, "elk.padding": "[top=38,left=24,bottom=24,right=24]" } });
+    }
+    boxes.get(g)!.children!.push(leaf(id));
+  }
+  for (const e of elkEdges) if (boxOf(e.source) === boxOf(e.target)) boxes.get(boxOf(e.source))!.edges!.push(toElk(e));
+  return {
+    id: "root",
+    layoutOptions: {
+      "elk.algorithm": "rectpacking",
+      "elk.aspectRatio": "1.6",
+      "elk.spacing.nodeNode": "48",
+      "elk.hierarchyHandling": "SEPARATE_CHILDREN",
+    },
+    children: [...boxes.values()],
+  };
+}
+
+/** Runs ELK in its worker; returns absolute top-left positions per node id. */
 export async function computeElkPositions(
   nodeIds: string[],
   edges: Array<{ id: string; source: string; target: string }>,
   groupOf: Map<string, string | null>,
 ): Promise<Map<string, Point>> {
-  const sorted = [...nodeIds].sort();
-  const options = sorted.length > LARGE_GRAPH_NODES ? FAST_OPTIONS : BASE_OPTIONS;
-  const leaf = (id: string): ElkNode => ({ id, width: NODE_WIDTH, height: NODE_HEIGHT });
-  const groups = new Map<string, ElkNode>();
-  const children: ElkNode[] = [];
-  for (const id of sorted) {
-    const g = groupOf.get(id);
-    if (!g) {
-      children.push(leaf(id));
-      continue;
-    }
-    if (!groups.has(g)) {
-      // Spacing applies per parent: the group repeats the root's options for its children.
-      const box: ElkNode = { id: `group:${g}`, children: [], layoutOptions: { ...options, "elk.padding": "[top=38,left=24,bottom=24,right=24]" } };
-      groups.set(g, box);
-      children.push(box);
-    }
-    groups.get(g)!.children!.push(leaf(id));
-  }
-  const known = new Set(sorted);
-  const graph: ElkNode = {
-    id: "root",
-    layoutOptions: groups.size > 0 ? { ...options, "elk.hierarchyHandling": "INCLUDE_CHILDREN" } : options,
-    children,
-    edges: [...edges]
-      .filter((e) => known.has(e.source) && known.has(e.target) && e.source !== e.target)
-      .sort((a, b) => a.id.localeCompare(b.id))
-      .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
-  };
-  const out = await (await getElk()).layout(graph);
+  const out = await (await getElk()).layout(buildElkGraph(nodeIds, edges, groupOf));
   const positions = new Map<string, Point>();
   const collect = (n: ElkNode, ox: number, oy: number) => {
     for (const c of n.children ?? []) {

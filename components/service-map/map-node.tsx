@@ -53,8 +53,9 @@ export type GroupFlowNode = Node<GroupNodeData, "group-box">;
 
 /** A namespace / environment box drawn behind its nodes. */
 export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<GroupFlowNode>) {
+  const compact = useStore((s) => s.transform[2] < COMPACT_BELOW_ZOOM);
   return (
-    <div className="map-group" style={{ width: "100%", height: "100%" }} data-testid="map-group">
+    <div className={compact ? "map-group compact" : "map-group"} style={{ width: "100%", height: "100%" }} data-testid="map-group">
       <span className="map-group-label">{data.label}</span>
     </div>
   );

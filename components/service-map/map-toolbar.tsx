@@ -50,7 +50,7 @@ export function MapToolbar(p: MapToolbarProps) {
       )}
       <label className="muted">
         Group{" "}
-        <select aria-label="Group by" value={p.groupBy} onChange={(e) => p.set({ group: e.target.value === "none" ? null : e.target.value }, "push")}>
+        <select aria-label="Group by" value={p.groupBy} onChange={(e) => p.set({ group: e.target.value }, "push")}>
           <option value="none">none</option>
           <option value="namespace">namespace</option>
           <option value="environment">environment</option>

@@ -78,3 +78,15 @@ describe("diff marks", () => {
     expect(m.edges.map((e) => e.change)).toEqual([null, "added"]);
   });
 });
+
+import { chooseGroupBy } from "./prepare-map";
+describe("chooseGroupBy", () => {
+  const ns = (n: number) => Array.from({ length: n }, (_, i) => ({ namespace: `ns${i % 3}` }));
+  it("follows the URL, else groups big multi-namespace maps", () => {
+    expect(chooseGroupBy("none", 300, ns(300))).toBe("none");
+    expect(chooseGroupBy("environment", 3, ns(3))).toBe("environment");
+    expect(chooseGroupBy("", 300, ns(300))).toBe("namespace");
+    expect(chooseGroupBy("", 20, ns(20))).toBe("none");
+    expect(chooseGroupBy("", 300, [{ namespace: "one" }])).toBe("none");
+  });
+});

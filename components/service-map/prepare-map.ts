@@ -139,6 +139,16 @@ export function markChanges(diff: ServiceMapDiffResponse | null): Map<string, { 
   return out;
 }
 
+/** Nodes above which a map with several namespaces opens grouped by namespace (unless the URL says otherwise). */
+const AUTO_GROUP_NODES = 80;
+
+/** `group` from the URL; when absent, big multi-namespace maps are grouped so they stay readable. */
+export function chooseGroupBy(param: string, nodeCount: number, services: Array<{ namespace?: string | null }>): GroupBy {
+  if (param === "namespace" || param === "environment" || param === "none") return param;
+  const namespaces = new Set(services.map((s) => s.namespace).filter(Boolean));
+  return nodeCount > AUTO_GROUP_NODES && namespaces.size >= 2 ? "namespace" : "none";
+}
+
 /** Share of calls that were paired client↔server (1 when nothing was seen). */
 export function computeCompleteness(c: { pairedCalls: number; unpairedClientSpans: number; expired: number; dropped: number } | undefined): number | null {
   if (!c) return null;

@@ -12,7 +12,7 @@ import { MapCanvas } from "./map-canvas";
 import { MapTable } from "./map-table";
 import { MapToolbar } from "./map-toolbar";
 import { clearPositions } from "./position-cache";
-import { prepareMap, type GroupBy } from "./prepare-map";
+import { chooseGroupBy, prepareMap } from "./prepare-map";
 import { SidePanel } from "./side-panel";
 import { useStableLayout } from "./use-stable-layout";
 
@@ -23,7 +23,6 @@ export function ServiceMapView() {
   const depth = Math.min(5, Math.max(1, Number(get("depth")) || 1));
   const search = get("q");
   const group = get("group");
-  const groupBy: GroupBy = group === "namespace" || group === "environment" ? group : "none";
   const view = get("view") === "table" ? "table" : "graph";
   const selectedNode = get("node") || null;
   const selectedEdge = get("edge") || null;
@@ -32,6 +31,7 @@ export function ServiceMapView() {
 
   const map = useServiceMap(focus, depth);
   const services = useServices();
+  const groupBy = chooseGroupBy(group, map.data?.nodes.length ?? 0, services.data?.services ?? []);
   const diff = useServiceMapDiff(diffOn);
   const diffData = diffOn ? (diff.data ?? null) : null;
   const prepared = useMemo(

@@ -58,12 +58,19 @@ export function enforceRetention(db: Db, policy: RetentionPolicy, nowMs: number)
   }
 
   if (policy.diskBudgetBytes > 0) {
-    const oldest = db.prepare(`DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ns LIMIT ${CHUNK})`);
-    let guard = 0;
-    while (measureUsedBytes(db) > policy.diskBudgetBytes && guard++ < 1000) {
-      const n = oldest.run().changes;
-      result.spansDeleted += n;
-      if (n === 0) break;
+    // Delete about the share of rows the overshoot represents (oldest first), re-measure,
+    // repeat: trims to the budget without throwing away far more than needed.
+    const countSpans = db.prepare(`SELECT count(*) FROM spans`).pluck();
+    let used = measureUsedBytes(db);
+    for (let guard = 0; used > policy.diskBudgetBytes && guard < 1000; guard++) {
+      const total = countSpans.get() as number;
+      if (total === 0) break;
+      const share = (used - policy.diskBudgetBytes) / used;
+      const n = Math.min(CHUNK, Math.max(100, Math.ceil(total * share * 0.5)));
+      const deleted = db.prepare(`DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ns LIMIT ?)`).run(n).changes;
+      result.spansDeleted += deleted;
+      if (deleted === 0) break;
+      used = measureUsedBytes(db);
     }
   }
   result.usedBytes = measureUsedBytes(db);

@@ -7,6 +7,8 @@ import {
   applyNodeChanges,
   useNodesInitialized,
   useReactFlow,
+  type Edge,
+  type Node,
   type NodeChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
@@ -22,6 +24,7 @@ import type { PreparedMap } from "./prepare-map";
 
 const nodeTypes = { cartograph: MapNodeView, "group-box": GroupNodeView };
 const edgeTypes = { cartograph: MapEdgeView };
+const proOptions = { hideAttribution: true };
 type AnyNode = MapFlowNode | GroupFlowNode;
 
 export interface MapCanvasProps {
@@ -36,9 +39,13 @@ export interface MapCanvasProps {
   onSelectEdge: (id: string | null) => void;
 }
 
-/** The interactive graph. Only elements in view are rendered, so 300 nodes / 1,000 edges stay fluid. */
+/**
+ * The interactive graph. Only elements in view are rendered, and every prop handed to
+ * ReactFlow keeps its identity between renders (handlers read the latest values through a
+ * ref): a changed prop is a store update that makes all 1,000+ edge wrappers re-check.
+ */
 export function MapCanvas(props: MapCanvasProps) {
-  const { map, positions, layoutMode, search, fitKey, selectedNode, selectedEdge, onSelectNode, onSelectEdge } = props;
+  const { map, positions, layoutMode, search, fitKey, selectedNode, selectedEdge } = props;
   const [hoveredNode, setHoveredNode] = useState<string | null>(null);
   const [hoveredEdge, setHoveredEdge] = useState<string | null>(null);
   const [tooltip, setTooltip] = useState<TooltipState | null>(null);
@@ -67,57 +74,77 @@ export function MapCanvas(props: MapCanvasProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [initialized, fitKey]);
 
-  const place = (e: React.MouseEvent) => {
-    const r = wrapper.current?.getBoundingClientRect();
-    return { x: e.clientX - (r?.left ?? 0), y: e.clientY - (r?.top ?? 0) };
-  };
-  const byId = useMemo(() => new Map(map.nodes.map((n) => [n.id, n])), [map]);
+  const latest = useRef({ props, byId: new Map<string, PreparedMap["nodes"][number]>() });
+  latest.current.props = props;
+  latest.current.byId = useMemo(() => new Map(map.nodes.map((n) => [n.id, n])), [map]);
 
-  return (
-    <div className="map-canvas" ref={wrapper} data-testid="map-canvas" data-node-count={map.nodes.length} data-edge-count={map.edges.length}>
+  const handlers = useMemo(() => {
+    const place = (e: React.MouseEvent) => {
+      const r = wrapper.current?.getBoundingClientRect();
+      return { x: e.clientX - (r?.left ?? 0), y: e.clientY - (r?.top ?? 0) };
+    };
+    const clearHover = () => {
+      setHoveredNode(null);
+      setHoveredEdge(null);
+      setTooltip(null);
+    };
+    return {
+      onNodesChange: (changes: NodeChange<AnyNode>[]) => setNodes((ns) => applyNodeChanges(changes, ns)),
+      onNodeDragStop: (_: unknown, node: Node) => savePositions(latest.current.props.layoutMode, new Map([[node.id, node.position]])),
+      onNodeClick: (_: unknown, node: Node) => node.type === "cartograph" && latest.current.props.onSelectNode(node.id),
+      onEdgeClick: (_: unknown, edge: Edge) => latest.current.props.onSelectEdge(edge.id),
+      onPaneClick: () => latest.current.props.onSelectNode(null),
+      onNodeMouseEnter: (e: React.MouseEvent, node: Node) => {
+        if (node.type !== "cartograph") return;
+        const n = latest.current.byId.get(node.id);
+        if (!n) return;
+        setHoveredNode(node.id);
+        setTooltip({ ...place(e), title: n.label, subtitle: `${KIND_LABELS[n.node.kind]} · ${n.sub}`, stats: n.node.stats });
+      },
+      onEdgeMouseEnter: (e: React.MouseEvent, edge: MapFlowEdge) => {
+        const d = edge.data?.prepared;
+        if (!d) return;
+        const byId = latest.current.byId;
+        setHoveredEdge(edge.id);
+        setTooltip({ ...place(e), title: `${byId.get(d.source)?.label ?? d.source} → ${byId.get(d.target)?.label ?? d.target}`, subtitle: d.edge.protocol ?? "", stats: d.edge.stats });
+      },
+      onMouseLeave: clearHover,
+    };
+  }, []);
+
+  const canvas = useMemo(
+    () => (
       <ReactFlow<AnyNode, MapFlowEdge>
         nodes={nodes}
         edges={built.edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
-        onNodesChange={(changes: NodeChange<AnyNode>[]) => setNodes((ns) => applyNodeChanges(changes, ns))}
-        onNodeDragStop={(_, node) => savePositions(layoutMode, new Map([[node.id, node.position]]))}
-        onNodeClick={(_, node) => node.type === "cartograph" && onSelectNode(node.id)}
-        onEdgeClick={(_, edge) => onSelectEdge(edge.id)}
-        onPaneClick={() => onSelectNode(null)}
-        onNodeMouseEnter={(e, node) => {
-          if (node.type !== "cartograph") return;
-          const n = byId.get(node.id);
-          if (!n) return;
-          setHoveredNode(node.id);
-          setTooltip({ ...place(e), title: n.label, subtitle: `${KIND_LABELS[n.node.kind]} · ${n.sub}`, stats: n.node.stats });
-        }}
-        onNodeMouseLeave={() => {
-          setHoveredNode(null);
-          setTooltip(null);
-        }}
-        onEdgeMouseEnter={(e, edge) => {
-          const d = edge.data?.prepared;
-          if (!d) return;
-          setHoveredEdge(edge.id);
-          const src = byId.get(d.source)?.label ?? d.source;
-          const dst = byId.get(d.target)?.label ?? d.target;
-          setTooltip({ ...place(e), title: `${src} → ${dst}`, subtitle: d.edge.protocol ?? "", stats: d.edge.stats });
-        }}
-        onEdgeMouseLeave={() => {
-          setHoveredEdge(null);
-          setTooltip(null);
-        }}
+        onNodesChange={handlers.onNodesChange}
+        onNodeDragStop={handlers.onNodeDragStop}
+        onNodeClick={handlers.onNodeClick}
+        onEdgeClick={handlers.onEdgeClick}
+        onPaneClick={handlers.onPaneClick}
+        onNodeMouseEnter={handlers.onNodeMouseEnter}
+        onNodeMouseLeave={handlers.onMouseLeave}
+        onEdgeMouseEnter={handlers.onEdgeMouseEnter}
+        onEdgeMouseLeave={handlers.onMouseLeave}
         onlyRenderVisibleElements
         nodesConnectable={false}
         minZoom={0.05}
         maxZoom={2}
-        proOptions={{ hideAttribution: true }}
+        proOptions={proOptions}
       >
         <Background gap={24} color="var(--grid)" />
         <Controls showInteractive={false} />
-        {map.nodes.length > 30 && <MiniMap pannable zoomable nodeColor={() => "var(--muted)"} maskColor="rgba(0,0,0,0.25)" />}
+        {map.nodes.length > 30 && <MiniMap pannable zoomable nodeColor="#8b96a5" maskColor="rgba(0,0,0,0.25)" />}
       </ReactFlow>
+    ),
+    [nodes, built.edges, handlers, map.nodes.length],
+  );
+
+  return (
+    <div className="map-canvas" ref={wrapper} data-testid="map-canvas" data-node-count={map.nodes.length} data-edge-count={map.edges.length} data-layout={layoutMode}>
+      {canvas}
       <MapTooltip state={tooltip} />
     </div>
   );

@@ -12,6 +12,7 @@ import {
   type EdgeProtocol,
 } from "../aggregate/servicegraph";
 import { createSketch, mergeEncodedInto } from "../aggregate/red";
+import { readWithHourCache } from "./hour-cache";
 
 export interface ServiceMapQuery {
   fromMs: number;
@@ -19,6 +20,8 @@ export interface ServiceMapQuery {
   /** A node id; keeps its `depth`-hop neighbourhood (both directions). */
   focus?: string;
   depth?: number;
+  /** For deciding which hours are complete (cacheable); default: the wall clock. */
+  nowMs?: number;
 }
 
 /** Rollup minutes overlapping [fromMs, toMs). */
@@ -45,14 +48,10 @@ function nodeFromId(id: string, seenMs: number): NodeMeta {
   return { id, kind, name: id.slice(colon + 1), firstSeenMs: seenMs, lastSeenMs: seenMs };
 }
 
-function readEdges(db: TelemetryReader["db"], lo: number, hi: number): MergedEdge[] {
+function readEdgeMinutes(db: TelemetryReader["db"], lo: number, hi: number, meta: Map<string, Row>): Map<string, MergedEdge> {
   const rows = db
     .prepare("SELECT source, target, protocol, minute, calls, errors, connects, client_sketch, server_sketch FROM edge_minute WHERE minute >= ? AND minute < ?")
     .all(lo, hi) as Row[];
-  const meta = new Map<string, Row>();
-  for (const m of db.prepare("SELECT source, target, protocol, first_seen_ms, last_seen_ms, detail FROM graph_edges").all() as Row[]) {
-    meta.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m);
-  }
   const out = new Map<string, MergedEdge>();
   for (const r of rows) {
     const key = `${r.source}\u0000${r.target}\u0000${r.protocol}`;
@@ -76,11 +75,38 @@ function readEdges(db: TelemetryReader["db"], lo: number, hi: number): MergedEdg
     e.firstSeenMs = Math.min(e.firstSeenMs, minuteMs);
     e.lastSeenMs = Math.max(e.lastSeenMs, minuteMs + 59_999);
   }
-  return [...out.values()];
+  return out;
+}
+
+/** Adds a (possibly cached) partial aggregate without keeping references to its sketches. */
+function mergeEdgeMaps(into: Map<string, MergedEdge>, part: Map<string, MergedEdge>): void {
+  for (const [key, p] of part) {
+    let e = into.get(key);
+    if (!e) {
+      e = { ...p, calls: 0, errors: 0, connects: 0, clientSketch: createSketch(), serverSketch: createSketch(), firstSeenMs: p.firstSeenMs, lastSeenMs: p.lastSeenMs };
+      into.set(key, e);
+    }
+    e.calls += p.calls;
+    e.errors += p.errors;
+    e.connects += p.connects;
+    if (p.clientSketch.count > 0) e.clientSketch.merge(p.clientSketch);
+    if (p.serverSketch.count > 0) e.serverSketch.merge(p.serverSketch);
+    e.firstSeenMs = Math.min(e.firstSeenMs, p.firstSeenMs);
+    e.lastSeenMs = Math.max(e.lastSeenMs, p.lastSeenMs);
+  }
+}
+
+function readEdges(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number): MergedEdge[] {
+  const meta = new Map<string, Row>();
+  for (const m of db.prepare("SELECT source, target, protocol, first_seen_ms, last_seen_ms, detail FROM graph_edges").all() as Row[]) {
+    meta.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m);
+  }
+  const merged = readWithHourCache(db, "edges", lo, hi, nowMs, (a, b) => readEdgeMinutes(db, a, b, meta), mergeEdgeMaps, () => new Map<string, MergedEdge>());
+  return [...merged.values()];
 }
 
 /** Requests each service served in the window (SERVER = 2, CONSUMER = 5 rows of red_minute). */
-function readServed(db: TelemetryReader["db"], lo: number, hi: number): Map<string, ServedStats> {
+function readServedMinutes(db: TelemetryReader["db"], lo: number, hi: number): Map<string, ServedStats> {
   const served = new Map<string, ServedStats>();
   const rows = db.prepare("SELECT service, count, errors, sketch FROM red_minute WHERE minute >= ? AND minute < ? AND kind IN (2, 5)").all(lo, hi) as Row[];
   for (const r of rows) {
@@ -92,6 +118,21 @@ function readServed(db: TelemetryReader["db"], lo: number, hi: number): Map<stri
     mergeEncodedInto(s.sketch, r.sketch as Buffer);
   }
   return served;
+}
+
+function mergeServed(into: Map<string, ServedStats>, part: Map<string, ServedStats>): void {
+  for (const [name, p] of part) {
+    let s = into.get(name);
+    if (!s) into.set(name, (s = { requests: 0, errors: 0, sketch: createSketch() }));
+    s.requests += p.requests;
+    s.errors += p.errors;
+    if (p.sketch.count > 0) s.sketch.merge(p.sketch);
+  }
+}
+
+/** Requests each service served in the window (SERVER = 2, CONSUMER = 5 rows of red_minute). */
+function readServed(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number): Map<string, ServedStats> {
+  return readWithHourCache(db, "served", lo, hi, nowMs, (a, b) => readServedMinutes(db, a, b), mergeServed, () => new Map<string, ServedStats>());
 }
 
 function readNodes(db: TelemetryReader["db"], q: ServiceMapQuery, edges: MergedEdge[], served: Map<string, ServedStats>) {
@@ -145,8 +186,9 @@ export function getServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery): S
   const db = telemetry.db;
   const [lo, hi] = minuteRange(q.fromMs, q.toMs);
   const read = db.transaction(() => {
-    const edges = readEdges(db, lo, hi);
-    const served = readServed(db, lo, hi);
+    const nowMs = q.nowMs ?? Date.now();
+    const edges = readEdges(db, lo, hi, nowMs);
+    const served = readServed(db, lo, hi, nowMs);
     const nodes = readNodes(db, q, edges, served);
     return { edges, served, nodes, completeness: readCompleteness(db, lo, hi) };
   });

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { readWithHourCache } from "./hour-cache";
+
+describe("hour cache", () => {
+  it("answers any window exactly as reading every minute would, reusing complete hours", () => {
+    const db = new Database(":memory:");
+    const reads: [number, number][] = [];
+    // Minute m holds the value m: a window's sum is checkable in closed form.
+    const read = (a: number, b: number) => {
+      reads.push([a, b]);
+      let s = 0;
+      for (let m = a; m < b; m++) s += m;
+      return { sum: s };
+    };
+    const merge = (into: { sum: number }, part: { sum: number }) => void (into.sum += part.sum);
+    const now = 1000 * 60_000; // minute 1000
+    const expected = (lo: number, hi: number) => ((hi - 1 + lo) * (hi - lo)) / 2;
+    for (const [lo, hi] of [[10, 995], [0, 1000], [61, 119], [120, 180], [5, 6]] as const) {
+      const got = readWithHourCache(db, "t", lo, hi, now, read, merge, () => ({ sum: 0 }));
+      expect(got.sum, `${lo}..${hi}`).toBe(expected(lo, hi));
+    }
+    // The second long window read no complete hour again.
+    reads.length = 0;
+    readWithHourCache(db, "t", 10, 995, now, read, merge, () => ({ sum: 0 }));
+    expect(reads.every(([a, b]) => b - a < 60 || a % 60 !== 0)).toBe(true);
+    // Hours not yet settled (ending within 2 minutes of now) are never cached.
+    reads.length = 0;
+    readWithHourCache(db, "t", 900, 1000, now, read, merge, () => ({ sum: 0 }));
+    expect(reads).toContainEqual([960, 1000]);
+  });
+});

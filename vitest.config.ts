@@ -14,5 +14,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Integration tests start real servers and a fleet of processes: one file at a time keeps
+    // them from starving each other on 2 cores (timing-dependent findings stay deterministic).
+    fileParallelism: false,
   },
 });

@@ -65,12 +65,18 @@ export function MapCanvas(props: MapCanvasProps) {
   // user's zoom), and only once xyflow has measured the nodes (before that fitView is a no-op).
   const initialized = useNodesInitialized();
   const lastFit = useRef<string | null>(null);
+  // Hidden until the first fit: a click on a node that is still jumping into place would be
+  // taken for a drag and lost.
+  const [fitted, setFitted] = useState(false);
   useEffect(() => {
     if (!initialized || lastFit.current === fitKey) return;
     lastFit.current = fitKey;
     const matches = map.matches;
-    if (matches.length > 0) void flow.fitView({ nodes: matches.map((m) => ({ id: m })), padding: 0.3, maxZoom: 1.2, duration: 200 });
-    else void flow.fitView({ padding: 0.1, maxZoom: 1.2 });
+    const done =
+      matches.length > 0
+        ? flow.fitView({ nodes: matches.map((m) => ({ id: m })), padding: 0.3, maxZoom: 1.2, duration: fitted ? 200 : 0 })
+        : flow.fitView({ padding: 0.1, maxZoom: 1.2 });
+    void Promise.resolve(done).then(() => requestAnimationFrame(() => setFitted(true)));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [initialized, fitKey]);
 
@@ -143,7 +149,7 @@ export function MapCanvas(props: MapCanvasProps) {
   );
 
   return (
-    <div className="map-canvas" ref={wrapper} data-testid="map-canvas" data-node-count={map.nodes.length} data-edge-count={map.edges.length} data-layout={layoutMode}>
+    <div className="map-canvas" ref={wrapper} style={fitted ? undefined : { visibility: "hidden" }} data-testid="map-canvas" data-node-count={map.nodes.length} data-edge-count={map.edges.length} data-layout={layoutMode}>
       {canvas}
       <MapTooltip state={tooltip} />
     </div>

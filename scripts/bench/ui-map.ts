@@ -31,9 +31,9 @@ async function waitForPlacedMap(page: Page, nodes: number): Promise<void> {
     (n) => {
       const canvas = document.querySelector('[data-testid="map-canvas"]');
       if (!canvas || Number(canvas.getAttribute("data-node-count")) < n) return false;
+      // The canvas stays hidden until nodes are measured and the view is fitted: then it takes input.
       const drawn = document.querySelectorAll(".react-flow__node");
-      // xyflow hides nodes until it has measured them; visible ones are ready for input.
-      return drawn.length > 0 && [...drawn].some((d) => (d as HTMLElement).style.visibility !== "hidden");
+      return drawn.length > 0 && getComputedStyle(canvas).visibility !== "hidden" && [...drawn].some((d) => getComputedStyle(d).visibility !== "hidden");
     },
     nodes,
     { timeout: 120_000, polling: 50 },

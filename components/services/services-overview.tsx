@@ -21,7 +21,7 @@ export function ServicesOverview() {
   if (services.isLoading) return <Loading what="services" />;
   if (services.isError && !services.data) return <ErrorBox error={services.error} />;
   const all = services.data?.services ?? [];
-  if (all.length === 0) return <ExporterSetup />;
+  if (all.length === 0) return <ExporterSetup title="No telemetry in this time range" />;
 
   const rows = prepareServicesTable(all, filters, sort);
   const namespaces = listDistinct(all, "namespace");

@@ -80,8 +80,12 @@ export interface MapEdge {
 export interface Completeness {
   pairedCalls: number;
   unpairedClientSpans: number;
+  unpairedServerSpans?: number;
+  /** Halves that waited out the pairing window (calls to uninstrumented peers end here too). */
   expired: number;
   dropped: number;
+  /** paired / (paired + halves lost), computed by the server. */
+  ratio?: number;
 }
 
 export interface ServiceMapResponse {

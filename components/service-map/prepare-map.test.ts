@@ -55,7 +55,9 @@ describe("edge helpers", () => {
     expect(computeEdgeWidth(undefined, 0)).toBe(1);
   });
   it("computes completeness", () => {
-    expect(computeCompleteness({ pairedCalls: 90, unpairedClientSpans: 5, expired: 3, dropped: 2 })).toBe(0.9);
+    // Calls that expired into a database or external node are not losses.
+    expect(computeCompleteness({ pairedCalls: 90, unpairedClientSpans: 5, unpairedServerSpans: 3, expired: 400, dropped: 2 })).toBe(0.9);
+    expect(computeCompleteness({ pairedCalls: 90, unpairedClientSpans: 5, expired: 3, dropped: 2, ratio: 0.5 })).toBe(0.5);
     expect(computeCompleteness({ pairedCalls: 0, unpairedClientSpans: 0, expired: 0, dropped: 0 })).toBe(1);
     expect(computeCompleteness(undefined)).toBeNull();
   });

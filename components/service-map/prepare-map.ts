@@ -149,9 +149,16 @@ export function chooseGroupBy(param: string, nodeCount: number, services: Array<
   return nodeCount > AUTO_GROUP_NODES && namespaces.size >= 2 ? "namespace" : "none";
 }
 
-/** Share of calls that were paired client↔server (1 when nothing was seen). */
-export function computeCompleteness(c: { pairedCalls: number; unpairedClientSpans: number; expired: number; dropped: number } | undefined): number | null {
+/**
+ * Share of calls whose both halves were seen (1 when nothing was seen). The server's `ratio`
+ * wins; otherwise lost halves are unpaired client/server spans and dropped ones. `expired`
+ * is not a loss: a call to an uninstrumented database or API expires into its typed node.
+ */
+export function computeCompleteness(
+  c: { pairedCalls: number; unpairedClientSpans: number; unpairedServerSpans?: number; dropped: number; ratio?: number } | undefined,
+): number | null {
   if (!c) return null;
-  const total = c.pairedCalls + c.unpairedClientSpans + c.expired + c.dropped;
+  if (typeof c.ratio === "number") return c.ratio;
+  const total = c.pairedCalls + c.unpairedClientSpans + (c.unpairedServerSpans ?? 0) + c.dropped;
   return total === 0 ? 1 : c.pairedCalls / total;
 }

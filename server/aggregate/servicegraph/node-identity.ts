@@ -89,7 +89,8 @@ export function databaseNode(sc: Semconv, attrs: Attributes, callerService: stri
   return {
     id,
     kind: "database",
-    name: database ?? host ?? system,
+    // A numeric namespace is a key-value store's index (redis "0"): the host names it better.
+    name: database !== null && !/^\d+$/.test(database) ? database : host ?? database ?? system,
     system,
     host,
     port,

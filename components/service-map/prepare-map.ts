@@ -155,7 +155,7 @@ export function chooseGroupBy(param: string, nodeCount: number, services: Array<
  * is not a loss: a call to an uninstrumented database or API expires into its typed node.
  */
 export function computeCompleteness(
-  c: { pairedCalls: number; unpairedClientSpans: number; unpairedServerSpans?: number; dropped: number; ratio?: number } | undefined,
+  c: { pairedCalls: number; unpairedClientSpans: number; unpairedServerSpans?: number; expired?: number; dropped: number; ratio?: number } | undefined,
 ): number | null {
   if (!c) return null;
   if (typeof c.ratio === "number") return c.ratio;

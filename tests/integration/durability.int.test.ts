@@ -50,7 +50,7 @@ describe("durability (WAL, synchronous=NORMAL)", () => {
         const b = batch(w * 10_000 + i, SPANS);
         sent++;
         try {
-          const res = await fetch(`${server.otlpHttpUrl}/v1/traces`, { method: "POST", body: b.body, headers: { "content-type": "application/x-protobuf" } });
+          const res = await fetch(`${server.otlpHttpUrl}/v1/traces`, { method: "POST", body: b.body as BodyInit, headers: { "content-type": "application/x-protobuf" } });
           if (res.status === 200) acked.push(b.traceId);
           await res.arrayBuffer();
         } catch {
@@ -85,7 +85,7 @@ describe("durability (WAL, synchronous=NORMAL)", () => {
     const results = await Promise.all(
       Array.from({ length: 24 }, async (_, i) => {
         const b = batch(900_000 + i, 50);
-        const res = await fetch(`${server.otlpHttpUrl}/v1/traces`, { method: "POST", body: b.body, headers: { "content-type": "application/x-protobuf" } });
+        const res = await fetch(`${server.otlpHttpUrl}/v1/traces`, { method: "POST", body: b.body as BodyInit, headers: { "content-type": "application/x-protobuf" } });
         await res.arrayBuffer();
         return { status: res.status, retryAfter: res.headers.get("retry-after"), traceId: b.traceId };
       }),

@@ -25,7 +25,7 @@ function body(spans: unknown[], service = "bad-input") {
   return { resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] }, scopeSpans: [{ spans }] }] };
 }
 async function post(b: string | Uint8Array, headers: Record<string, string>, path = "/v1/traces", method = "POST") {
-  const res = await fetch(server.otlpHttpUrl + path, { method, body: method === "GET" ? undefined : b, headers });
+  const res = await fetch(server.otlpHttpUrl + path, { method, body: method === "GET" ? undefined : (b as BodyInit), headers });
   const buf = new Uint8Array(await res.arrayBuffer());
   return { status: res.status, headers: res.headers, buf, text: () => Buffer.from(buf).toString("utf8") };
 }

@@ -89,12 +89,21 @@ describe("demo fleet", () => {
   it("pairs the gRPC hop: checkout CLIENT span is the parent of the payments SERVER span", () => {
     const servers = receiver.spans.filter((s) => s.service === "payments" && s.kind === SPAN_KIND.SERVER);
     expect(servers.length).toBeGreaterThan(0);
+    // A call in flight when the fleet stops can leave a server span whose client span (it ends
+    // later) was never exported: at most a couple; every parent that did arrive must match.
+    let unpaired = 0;
     for (const server of servers) {
       expect(server.attributes["rpc.system"]).toBe("grpc");
       const client = receiver.spans.find((s) => s.traceId === server.traceId && s.spanId === server.parentSpanId);
-      expect(client?.service).toBe("checkout");
-      expect(client?.kind).toBe(SPAN_KIND.CLIENT);
+      if (!client) {
+        unpaired++;
+        continue;
+      }
+      expect(client.service).toBe("checkout");
+      expect(client.kind).toBe(SPAN_KIND.CLIENT);
     }
+    expect(unpaired).toBeLessThanOrEqual(2);
+    expect(servers.length - unpaired).toBeGreaterThan(0);
   });
 
   it("starts a new trace per consumer, linked to the producer span", () => {

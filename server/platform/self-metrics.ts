@@ -47,48 +47,35 @@ export function createSelfMetrics(): SelfMetrics {
   };
 }
 
+type Snapshot = () => number | Record<string, number> | null;
+
+/**
+ * A metric whose value is read at scrape time from a snapshot (a number, or one value per
+ * label value). Counters carry the snapshot's monotonic total.
+ */
+function registerSnapshotMetric(kind: "gauge" | "counter", registry: client.Registry, name: string, help: string, read: Snapshot, labelName: string): void {
+  const write = (m: client.Gauge<string> | client.Counter<string>, labels: Record<string, string>, n: number) => {
+    if (m instanceof client.Gauge) m.set(labels, n);
+    else if (n > 0) m.inc(labels, n);
+  };
+  const collect = function (this: client.Gauge<string> | client.Counter<string>) {
+    const v = read();
+    this.reset();
+    if (v === null) return;
+    if (typeof v === "number") write(this, {}, v);
+    else for (const [k, n] of Object.entries(v)) write(this, { [labelName]: k }, n);
+  };
+  const config = { name, help, labelNames: [labelName], registers: [registry], collect };
+  if (kind === "gauge") new client.Gauge(config);
+  else new client.Counter(config);
+}
+
 /** A gauge whose value is read at scrape time. */
-export function registerGaugeFn(
-  registry: client.Registry,
-  name: string,
-  help: string,
-  read: () => number | Record<string, number> | null,
-  labelName = "kind",
-): void {
-  new client.Gauge({
-    name,
-    help,
-    labelNames: [labelName],
-    registers: [registry],
-    collect() {
-      const v = read();
-      this.reset();
-      if (v === null) return;
-      if (typeof v === "number") this.set(v);
-      else for (const [k, n] of Object.entries(v)) this.set({ [labelName]: k }, n);
-    },
-  });
+export function registerGaugeFn(registry: client.Registry, name: string, help: string, read: Snapshot, labelName = "kind"): void {
+  registerSnapshotMetric("gauge", registry, name, help, read, labelName);
 }
 
 /** A counter whose monotonic total is read at scrape time from a snapshot. */
-export function registerCounterFn(
-  registry: client.Registry,
-  name: string,
-  help: string,
-  read: () => number | Record<string, number> | null,
-  labelName = "reason",
-): void {
-  new client.Counter({
-    name,
-    help,
-    labelNames: [labelName],
-    registers: [registry],
-    collect() {
-      const v = read();
-      this.reset();
-      if (v === null) return;
-      if (typeof v === "number") this.inc(v);
-      else for (const [k, n] of Object.entries(v)) if (n > 0) this.inc({ [labelName]: k }, n);
-    },
-  });
+export function registerCounterFn(registry: client.Registry, name: string, help: string, read: Snapshot, labelName = "reason"): void {
+  registerSnapshotMetric("counter", registry, name, help, read, labelName);
 }

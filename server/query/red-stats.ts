@@ -1,17 +1,10 @@
 import "server-only";
 import { createSketch, mergeEncodedInto, quantile, type Sketch } from "../aggregate/red";
 import type { TimeWindow } from "../platform/time-window";
+import type { MapStats } from "../aggregate/servicegraph";
 
-/** RED numbers as the API reports them. Latencies are null when there were no requests. */
-export interface RedStats {
-  requests: number;
-  errors: number;
-  errorRate: number;
-  rps: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
+/** RED numbers as the API reports them (the map's MapStats: one shape for lists and map). */
+export type RedStats = MapStats;
 
 export interface RedAccumulator {
   count: number;

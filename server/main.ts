@@ -8,8 +8,7 @@ import { createSelfMetrics } from "./platform/self-metrics";
 import { startWriter, startOtlpGrpc } from "./ingest";
 import { registerWriterMetrics } from "./ingest/register-writer-metrics";
 import { openTelemetryReader } from "./store";
-import { createRouter } from "./api/router";
-import { allRoutes } from "./api/routes";
+import { createRouter, allRoutes, startQueryThread } from "./api";
 import type { ApiContext } from "./api/context";
 import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
@@ -53,7 +52,8 @@ async function main(): Promise<void> {
   try {
     if (config.CARTOGRAPH_HTTP_PORT !== 0) {
       const ui = config.CARTOGRAPH_UI ? await startUi(projectRoot, host, config.CARTOGRAPH_HTTP_PORT) : null;
-      const handler = createAppHandler({ ...ingestDeps, api: createRouter(allRoutes, ctx), ui });
+      const queries = startQueryThread(config, log);
+      const handler = createAppHandler({ ...ingestDeps, api: createRouter(allRoutes, ctx, queries.offload), ui });
       const s = await listen(handler, host, config.CARTOGRAPH_HTTP_PORT, "UI/API");
       servers.push(s);
       log.info(`UI and API listening on ${addressOf(s)}${ui ? "" : " (UI disabled)"}`);

@@ -27,7 +27,19 @@ export interface Route {
   /** e.g. `/api/v1/services/:name/operations` */
   path: string;
   handler: (req: RouteRequest, ctx: ApiContext) => unknown | Promise<unknown>;
+  /** Read-only telemetry query: may run in the query thread instead of the main thread. */
+  offload?: boolean;
 }
+
+/** A finished API answer: status and the JSON text of the body. */
+export interface Answer {
+  status: number;
+  json: string;
+  headers?: Record<string, string>;
+}
+
+/** Runs an offloadable GET elsewhere (the query thread); null when it cannot take it now. */
+export type Offloader = (pathAndQuery: string) => Promise<Answer> | null;
 
 interface CompiledRoute extends Route {
   regex: RegExp;
@@ -36,8 +48,8 @@ interface CompiledRoute extends Route {
 
 const MAX_JSON_BODY = 4 * 1024 * 1024;
 
-export function createRouter(routes: Route[], ctx: ApiContext) {
-  const compiled: CompiledRoute[] = routes.map((r) => {
+function compileRoutes(routes: Route[]): CompiledRoute[] {
+  return routes.map((r) => {
     const names: string[] = [];
     const pattern = r.path
       .split("/")
@@ -51,37 +63,82 @@ export function createRouter(routes: Route[], ctx: ApiContext) {
       .join("/");
     return { ...r, regex: new RegExp(`^${pattern}/?$`), names };
   });
+}
+
+interface Matched {
+  route: CompiledRoute;
+  params: Record<string, string>;
+}
+
+/** The route for a method and path; null when no path matches; throws 405/400 as ApiError. */
+function matchRoute(compiled: CompiledRoute[], method: string, pathname: string): Matched | null {
+  const candidates = compiled.filter((r) => r.regex.test(pathname));
+  if (candidates.length === 0) return null;
+  const route = candidates.find((r) => r.method === method);
+  if (!route) {
+    throw new ApiError(405, "method-not-allowed", `${method} is not allowed on ${pathname}`, { allow: candidates.map((r) => r.method) });
+  }
+  const m = route.regex.exec(pathname)!;
+  const params: Record<string, string> = {};
+  route.names.forEach((n, i) => {
+    try {
+      params[n] = decodeURIComponent(m[i + 1]!);
+    } catch {
+      throw new ApiError(400, "bad-request", `path parameter ${n} is not valid percent-encoding`);
+    }
+  });
+  return { route, params };
+}
+
+async function runRoute(matched: Matched, query: URLSearchParams, body: unknown, ctx: ApiContext): Promise<Answer> {
+  try {
+    const out = await matched.route.handler({ params: matched.params, query, body }, ctx);
+    if (out && typeof out === "object" && (out as Reply).__reply) return toAnswer((out as Reply).status, (out as Reply).body);
+    return toAnswer(200, out);
+  } catch (err) {
+    return errorAnswer(err, ctx);
+  }
+}
+
+/**
+ * Answers a GET without node's request/response objects (the query thread uses this).
+ * Returns null when no route's path matches.
+ */
+export function createDispatcher(routes: Route[], ctx: ApiContext) {
+  const compiled = compileRoutes(routes);
+  return async (pathAndQuery: string): Promise<Answer | null> => {
+    const url = new URL(pathAndQuery, "http://localhost");
+    let matched: Matched | null;
+    try {
+      matched = matchRoute(compiled, "GET", url.pathname);
+    } catch (err) {
+      return errorAnswer(err, ctx);
+    }
+    return matched ? runRoute(matched, url.searchParams, undefined, ctx) : null;
+  };
+}
+
+export function createRouter(routes: Route[], ctx: ApiContext, offload?: Offloader) {
+  const compiled = compileRoutes(routes);
 
   /** Returns false when no route's path matches (the caller may pass the request on). */
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const candidates = compiled.filter((r) => r.regex.test(url.pathname));
-    if (candidates.length === 0) return false;
+    let answer: Answer;
     try {
-      const route = candidates.find((r) => r.method === req.method);
-      if (!route) {
-        res.setHeader("Allow", candidates.map((r) => r.method).join(", "));
-        throw new ApiError(405, "method-not-allowed", `${req.method} is not allowed on ${url.pathname}`);
-      }
-      const m = route.regex.exec(url.pathname)!;
-      const params: Record<string, string> = {};
-      route.names.forEach((n, i) => {
-        try {
-          params[n] = decodeURIComponent(m[i + 1]!);
-        } catch {
-          throw new ApiError(400, "bad-request", `path parameter ${n} is not valid percent-encoding`);
-        }
-      });
-      const body = req.method === "GET" || req.method === "DELETE" ? undefined : await readJsonBody(req);
-      const out = await route.handler({ params, query: url.searchParams, body }, ctx);
-      if (out && typeof out === "object" && (out as Reply).__reply) {
-        sendJson(res, (out as Reply).status, (out as Reply).body);
+      const matched = matchRoute(compiled, req.method ?? "GET", url.pathname);
+      if (!matched) return false;
+      const elsewhere = matched.route.offload && offload ? offload(url.pathname + url.search) : null;
+      if (elsewhere) {
+        answer = await elsewhere;
       } else {
-        sendJson(res, 200, out);
+        const body = req.method === "GET" || req.method === "DELETE" ? undefined : await readJsonBody(req);
+        answer = await runRoute(matched, url.searchParams, body, ctx);
       }
     } catch (err) {
-      sendError(res, err, ctx);
+      answer = errorAnswer(err, ctx);
     }
+    writeAnswer(res, answer);
     return true;
   };
 }
@@ -103,28 +160,38 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-  });
-  res.end(text);
+const bigintJson = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
+
+function toAnswer(status: number, body: unknown): Answer {
+  return { status, json: JSON.stringify(body, bigintJson) ?? "null" };
 }
 
-function sendError(res: ServerResponse, err: unknown, ctx: ApiContext): void {
+export function writeAnswer(res: ServerResponse, a: Answer): void {
+  res.writeHead(a.status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(a.json),
+    "cache-control": "no-store",
+    ...a.headers,
+  });
+  res.end(a.json);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  writeAnswer(res, toAnswer(status, body));
+}
+
+function errorAnswer(err: unknown, ctx: ApiContext): Answer {
   if (err instanceof ApiError) {
     const error: Record<string, unknown> = { code: err.code, message: err.message };
-    if (err.details !== undefined) error.details = err.details;
-    sendJson(res, err.status, { error });
-    return;
+    const allow = (err.details as { allow?: string[] } | undefined)?.allow;
+    if (err.details !== undefined && !allow) error.details = err.details;
+    return { ...toAnswer(err.status, { error }), headers: allow ? { allow: allow.join(", ") } : undefined };
   }
   // A store that is busy or locked is transient: 503, never 500.
   const msg = err instanceof Error ? err.message : String(err);
   const transient = /SQLITE_BUSY|SQLITE_LOCKED|database is locked/i.test(msg);
   ctx.log.error("api request failed", { error: msg, stack: err instanceof Error ? err.stack : undefined });
-  sendJson(res, transient ? 503 : 500, {
+  return toAnswer(transient ? 503 : 500, {
     error: { code: transient ? "unavailable" : "internal", message: transient ? "store busy, retry shortly" : "internal error: " + msg },
   });
 }

@@ -7,12 +7,19 @@ import { policyRoutes } from "./policy";
 import { alertingRoutes } from "./alerting";
 import { openApiRoutes } from "./openapi";
 
+/** Read-only telemetry routes: they run in the query thread (see ../query-thread.ts). */
+export const offloadableRoutes: Route[] = [...telemetryRoutes, ...serviceMapRoutes, ...violationRoutes].filter((r) => r.method === "GET");
+
 /** Every API route. Each feature adds its list here (one import, one spread). */
 export const allRoutes: Route[] = [
-  ...telemetryRoutes,
-  ...serviceMapRoutes,
-  ...violationRoutes,
+  ...telemetryRoutes.map(offloaded),
+  ...serviceMapRoutes.map(offloaded),
+  ...violationRoutes.map(offloaded),
   ...policyRoutes,
   ...alertingRoutes,
   ...openApiRoutes,
 ];
+
+function offloaded(r: Route): Route {
+  return r.method === "GET" ? { ...r, offload: true } : r;
+}

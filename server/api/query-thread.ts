@@ -1,0 +1,28 @@
+import "server-only";
+import { parentPort, workerData } from "node:worker_threads";
+import type { Config } from "../platform/config";
+import { createLogger } from "../platform/logger";
+import { openTelemetryReader } from "../store";
+import { createDispatcher } from "./router";
+import { offloadableRoutes } from "./routes";
+import type { ApiContext } from "./context";
+
+/**
+ * The query thread: read-only telemetry routes (services, map, traces, metrics, findings)
+ * run here on their own read connection, so a long query never stalls OTLP ingest or the
+ * UI on the main thread. Answers are serialized here too.
+ */
+const config = workerData.config as Config;
+const ctx: ApiContext = {
+  config,
+  log: createLogger(config.CARTOGRAPH_LOG_LEVEL, "cartograph-query"),
+  now: () => Date.now(),
+  telemetry: openTelemetryReader(config.CARTOGRAPH_DATA_DIR),
+};
+const dispatch = createDispatcher(offloadableRoutes, ctx);
+
+parentPort!.on("message", async (m: { id: number; pathAndQuery: string }) => {
+  const answer = (await dispatch(m.pathAndQuery)) ?? { status: 404, json: JSON.stringify({ error: { code: "not-found", message: "no route" } }) };
+  parentPort!.postMessage({ id: m.id, answer });
+});
+parentPort!.postMessage({ ready: true });

@@ -23,6 +23,7 @@ const dispatch = createDispatcher(offloadableRoutes, ctx);
 
 parentPort!.on("message", async (m: { id: number; pathAndQuery: string }) => {
   const answer = (await dispatch(m.pathAndQuery)) ?? { status: 404, json: JSON.stringify({ error: { code: "not-found", message: "no route" } }) };
-  parentPort!.postMessage({ id: m.id, answer });
+  // Says where the answer came from (operators, and the test that the offload happens).
+  parentPort!.postMessage({ id: m.id, answer: { ...answer, headers: { ...answer.headers, "x-cartograph-thread": "query" } } });
 });
 parentPort!.postMessage({ ready: true });

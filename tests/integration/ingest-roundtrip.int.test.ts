@@ -82,6 +82,19 @@ describe.each(transports)("traces through the real %s exporter", (transport) => 
   });
 });
 
+describe("query thread", () => {
+  it("answers read-only telemetry queries off the main thread, and control-plane routes on it", async () => {
+    const services = await fetch(`${server.baseUrl}/api/v1/services`);
+    expect(services.status).toBe(200);
+    expect(services.headers.get("x-cartograph-thread")).toBe("query");
+    const bad = await fetch(`${server.baseUrl}/api/v1/service-map?depth=0`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("x-cartograph-thread")).toBe("query");
+    const rules = await fetch(`${server.baseUrl}/api/v1/alert-rules`);
+    expect(rules.headers.get("x-cartograph-thread")).toBeNull();
+  });
+});
+
 describe("metrics through the real exporters", () => {
   it("lists metrics per service and queries a counter as a rate and a histogram as quantiles", async () => {
     for (const [name, exporter] of [

@@ -14,26 +14,27 @@ describe("hour cache", () => {
       return { sum: s };
     };
     const merge = (into: { sum: number }, part: { sum: number }) => void (into.sum += part.sum);
+    const agg = { read, merge, empty: () => ({ sum: 0 }), pack: (v: { sum: number }) => v.sum, mergePacked: (into: { sum: number }, p: number) => void (into.sum += p) };
     const now = 1000 * 60_000; // minute 1000
     const expected = (lo: number, hi: number) => ((hi - 1 + lo) * (hi - lo)) / 2;
     for (const [lo, hi] of [[10, 995], [0, 1000], [61, 119], [120, 180], [5, 6]] as const) {
-      const got = readWithHourCache(db, "t", lo, hi, now, read, merge, () => ({ sum: 0 }));
+      const got = readWithHourCache(db, "t", lo, hi, now, agg);
       expect(got.sum, `${lo}..${hi}`).toBe(expected(lo, hi));
     }
     // The second long window reads only its partial edges: every complete block is cached.
     reads.length = 0;
-    readWithHourCache(db, "t", 10, 995, now, read, merge, () => ({ sum: 0 }));
+    readWithHourCache(db, "t", 10, 995, now, agg);
     expect(reads.every(([a, b]) => b - a < 10)).toBe(true);
     // Any window, cached or not, still sums exactly.
     for (let i = 0; i < 200; i++) {
       const lo = Math.floor(Math.random() * 990);
       const hi = lo + 1 + Math.floor(Math.random() * (1000 - lo));
-      expect(readWithHourCache(db, "t", lo, hi, now, read, merge, () => ({ sum: 0 })).sum).toBe(expected(lo, hi));
+      expect(readWithHourCache(db, "t", lo, hi, now, agg).sum).toBe(expected(lo, hi));
     }
     // Blocks not yet settled (ending within 2 minutes of now) are never cached: read each time.
     for (let i = 0; i < 2; i++) {
       reads.length = 0;
-      readWithHourCache(db, "t", 900, 1000, now, read, merge, () => ({ sum: 0 }));
+      readWithHourCache(db, "t", 900, 1000, now, agg);
       expect(reads).toEqual([[990, 1000]]);
     }
   });

@@ -4,13 +4,16 @@ import type { Db } from "../store";
 /**
  * Windows re-read the same complete minutes again and again (auto-refresh, alert rules).
  * A complete block (10 minutes or an hour, ended more than SETTLE_MINUTES ago) is merged
- * once and kept for TTL_MS; a window is then at most ~18 raw minutes at its edges plus
+ * once and kept (5 minutes for the last hour's blocks, 30 minutes for older ones); a window is then at most ~18 raw minutes at its edges plus
  * cached blocks. Late spans for a cached block show up when its entry expires. One cache
  * per read connection, bounded in entries.
  */
 const SETTLE_MINUTES = 2;
-const TTL_MS = 5 * 60_000;
-const MAX_ENTRIES = 2000;
+/** Blocks of the last hour may still get late spans; older ones rarely do. */
+const TTL_RECENT_MS = 5 * 60_000;
+const TTL_OLD_MS = 30 * 60_000;
+/** Enough for two kinds over 24 h (144 ten-minute + 24 hour blocks each) and then some. */
+const MAX_ENTRIES = 600;
 
 interface Entry {
   at: number;
@@ -21,40 +24,41 @@ const caches = new WeakMap<Db, Map<string, Entry>>();
 /** Block sizes in minutes, largest first: hours, then 10-minute blocks, then raw minutes. */
 const BLOCKS = [60, 10];
 
+export interface BlockAggregation<T, P> {
+  /** Aggregate of raw minutes [a, b). */
+  read: (a: number, b: number) => T;
+  merge: (into: T, part: T) => void;
+  empty: () => T;
+  /** Compact form kept in the cache (e.g. encoded sketches: ~2.5× smaller than live ones). */
+  pack: (value: T) => P;
+  mergePacked: (into: T, packed: P) => void;
+}
+
 /**
- * Aggregates [lo, hi) (epoch minutes) as `read(a, b)` over the uncached parts and cached
- * complete blocks (an hour is built from its cached 10-minute blocks), combined with
- * `merge(into, part)`, which must not keep references to `part`'s mutable state: cached
- * parts are reused.
+ * Aggregates [lo, hi) (epoch minutes) from raw minutes at the edges and cached complete
+ * blocks in between (an hour is built from its cached 10-minute blocks).
  */
-export function readWithHourCache<T>(
-  db: Db,
-  kind: string,
-  lo: number,
-  hi: number,
-  nowMs: number,
-  read: (a: number, b: number) => T,
-  merge: (into: T, part: T) => void,
-  empty: () => T,
-): T {
+export function readWithHourCache<T, P>(db: Db, kind: string, lo: number, hi: number, nowMs: number, agg: BlockAggregation<T, P>): T {
+  const { read, merge, empty, pack, mergePacked } = agg;
   const settled = Math.floor(nowMs / 60_000) - SETTLE_MINUTES;
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
   const store = cache;
 
-  const block = (start: number, level: number): T => {
+  const block = (start: number, level: number): P => {
     const size = BLOCKS[level]!;
     const key = `${kind}:${size}:${start}`;
     let entry = store.get(key);
-    if (!entry || nowMs - entry.at > TTL_MS) {
+    const ttl = (start + size) * 60_000 > nowMs - 3_600_000 ? TTL_RECENT_MS : TTL_OLD_MS;
+    if (!entry || nowMs - entry.at > ttl) {
       const value = empty();
       collect(value, start, start + size, level + 1);
-      entry = { at: nowMs, value };
+      entry = { at: nowMs, value: pack(value) };
       store.delete(key);
       store.set(key, entry);
       if (store.size > MAX_ENTRIES) store.delete(store.keys().next().value!);
     }
-    return entry.value as T;
+    return entry.value as P;
   };
 
   const collect = (out: T, a: number, b: number, level: number): void => {
@@ -64,7 +68,7 @@ export function readWithHourCache<T>(
     let cursor = a;
     for (let start = Math.ceil(a / size) * size; start + size <= b && start + size <= settled; start += size) {
       collect(out, cursor, start, level + 1);
-      merge(out, block(start, level));
+      mergePacked(out, block(start, level));
       cursor = start + size;
     }
     collect(out, cursor, b, level + 1);

@@ -11,7 +11,7 @@ import {
   type ServiceMap,
   type EdgeProtocol,
 } from "../aggregate/servicegraph";
-import { createSketch, mergeEncodedInto } from "../aggregate/red";
+import { createSketch, encodeSketch, mergeEncodedInto } from "../aggregate/red";
 import { readWithHourCache } from "./hour-cache";
 
 export interface ServiceMapQuery {
@@ -96,12 +96,44 @@ function mergeEdgeMaps(into: Map<string, MergedEdge>, part: Map<string, MergedEd
   }
 }
 
+/** A cached block keeps its sketches encoded (compact); merging decodes into the live ones. */
+type PackedEdge = Omit<MergedEdge, "clientSketch" | "serverSketch"> & { clientSketch: Buffer; serverSketch: Buffer };
+
+function packEdges(edges: Map<string, MergedEdge>): Map<string, PackedEdge> {
+  const out = new Map<string, PackedEdge>();
+  for (const [k, e] of edges) out.set(k, { ...e, clientSketch: encodeSketch(e.clientSketch), serverSketch: encodeSketch(e.serverSketch) });
+  return out;
+}
+
+function mergePackedEdges(into: Map<string, MergedEdge>, part: Map<string, PackedEdge>): void {
+  for (const [key, p] of part) {
+    let e = into.get(key);
+    if (!e) {
+      e = { ...p, calls: 0, errors: 0, connects: 0, clientSketch: createSketch(), serverSketch: createSketch() };
+      into.set(key, e);
+    }
+    e.calls += p.calls;
+    e.errors += p.errors;
+    e.connects += p.connects;
+    mergeEncodedInto(e.clientSketch, p.clientSketch);
+    mergeEncodedInto(e.serverSketch, p.serverSketch);
+    e.firstSeenMs = Math.min(e.firstSeenMs, p.firstSeenMs);
+    e.lastSeenMs = Math.max(e.lastSeenMs, p.lastSeenMs);
+  }
+}
+
 function readEdges(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number): MergedEdge[] {
   const meta = new Map<string, Row>();
   for (const m of db.prepare("SELECT source, target, protocol, first_seen_ms, last_seen_ms, detail FROM graph_edges").all() as Row[]) {
     meta.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m);
   }
-  const merged = readWithHourCache(db, "edges", lo, hi, nowMs, (a, b) => readEdgeMinutes(db, a, b, meta), mergeEdgeMaps, () => new Map<string, MergedEdge>());
+  const merged = readWithHourCache(db, "edges", lo, hi, nowMs, {
+    read: (a, b) => readEdgeMinutes(db, a, b, meta),
+    merge: mergeEdgeMaps,
+    empty: () => new Map<string, MergedEdge>(),
+    pack: packEdges,
+    mergePacked: mergePackedEdges,
+  });
   return [...merged.values()];
 }
 
@@ -130,9 +162,25 @@ function mergeServed(into: Map<string, ServedStats>, part: Map<string, ServedSta
   }
 }
 
+type PackedServed = { requests: number; errors: number; sketch: Buffer };
+
 /** Requests each service served in the window (SERVER = 2, CONSUMER = 5 rows of red_minute). */
 function readServed(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number): Map<string, ServedStats> {
-  return readWithHourCache(db, "served", lo, hi, nowMs, (a, b) => readServedMinutes(db, a, b), mergeServed, () => new Map<string, ServedStats>());
+  return readWithHourCache(db, "served", lo, hi, nowMs, {
+    read: (a, b) => readServedMinutes(db, a, b),
+    merge: mergeServed,
+    empty: () => new Map<string, ServedStats>(),
+    pack: (m) => new Map<string, PackedServed>([...m].map(([k, v]) => [k, { requests: v.requests, errors: v.errors, sketch: encodeSketch(v.sketch) }])),
+    mergePacked: (into, part: Map<string, PackedServed>) => {
+      for (const [name, p] of part) {
+        let s = into.get(name);
+        if (!s) into.set(name, (s = { requests: 0, errors: 0, sketch: createSketch() }));
+        s.requests += p.requests;
+        s.errors += p.errors;
+        mergeEncodedInto(s.sketch, p.sketch);
+      }
+    },
+  });
 }
 
 function readNodes(db: TelemetryReader["db"], q: ServiceMapQuery, edges: MergedEdge[], served: Map<string, ServedStats>) {

@@ -39,6 +39,8 @@ export interface StartOptions {
   dataDir?: string;
   ui?: boolean;
   keepDataDir?: boolean;
+  /** How long to wait for /readyz (the UI's first start takes longer). Default 60 s. */
+  readyTimeoutMs?: number;
 }
 
 /** Starts the real server (server/main.ts) as a child process on free ports with its own data dir. */
@@ -67,14 +69,15 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   // Ready when /readyz answers 200 (independent of the log level).
   let exitedEarly: number | null | undefined;
   child.once("exit", (code) => (exitedEarly = code));
-  const deadline = Date.now() + 60_000;
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (exitedEarly !== undefined) throw new Error(`server exited with ${exitedEarly} before it was ready:\n${out}`);
     const ok = await fetch(`${baseUrl}/readyz`).then((r) => r.status === 200, () => false);
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`server did not start in 60 s:\n${out}`);
+      throw new Error(`server did not start in ${readyTimeoutMs / 1000} s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -7,14 +7,11 @@ describe("hour cache", () => {
     const db = new Database(":memory:");
     const reads: [number, number][] = [];
     // Minute m holds the value m: a window's sum is checkable in closed form.
-    const read = (a: number, b: number) => {
+    const read = (into: { sum: number }, a: number, b: number) => {
       reads.push([a, b]);
-      let s = 0;
-      for (let m = a; m < b; m++) s += m;
-      return { sum: s };
+      for (let m = a; m < b; m++) into.sum += m;
     };
-    const merge = (into: { sum: number }, part: { sum: number }) => void (into.sum += part.sum);
-    const agg = { read, merge, empty: () => ({ sum: 0 }), pack: (v: { sum: number }) => v.sum, mergePacked: (into: { sum: number }, p: number) => void (into.sum += p) };
+    const agg = { read, empty: () => ({ sum: 0 }), pack: (v: { sum: number }) => v.sum, mergePacked: (into: { sum: number }, p: number) => void (into.sum += p) };
     const now = 1000 * 60_000; // minute 1000
     const expected = (lo: number, hi: number) => ((hi - 1 + lo) * (hi - lo)) / 2;
     for (const [lo, hi] of [[10, 995], [0, 1000], [61, 119], [120, 180], [5, 6]] as const) {

@@ -25,9 +25,8 @@ const caches = new WeakMap<Db, Map<string, Entry>>();
 const BLOCKS = [60, 10];
 
 export interface BlockAggregation<T, P> {
-  /** Aggregate of raw minutes [a, b). */
-  read: (a: number, b: number) => T;
-  merge: (into: T, part: T) => void;
+  /** Adds raw minutes [a, b) into `into`. */
+  read: (into: T, a: number, b: number) => void;
   empty: () => T;
   /** Compact form kept in the cache (e.g. encoded sketches: ~2.5× smaller than live ones). */
   pack: (value: T) => P;
@@ -39,7 +38,7 @@ export interface BlockAggregation<T, P> {
  * blocks in between (an hour is built from its cached 10-minute blocks).
  */
 export function readWithHourCache<T, P>(db: Db, kind: string, lo: number, hi: number, nowMs: number, agg: BlockAggregation<T, P>): T {
-  const { read, merge, empty, pack, mergePacked } = agg;
+  const { read, empty, pack, mergePacked } = agg;
   const settled = Math.floor(nowMs / 60_000) - SETTLE_MINUTES;
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
@@ -63,7 +62,7 @@ export function readWithHourCache<T, P>(db: Db, kind: string, lo: number, hi: nu
 
   const collect = (out: T, a: number, b: number, level: number): void => {
     if (a >= b) return;
-    if (level >= BLOCKS.length) return merge(out, read(a, b));
+    if (level >= BLOCKS.length) return read(out, a, b);
     const size = BLOCKS[level]!;
     let cursor = a;
     for (let start = Math.ceil(a / size) * size; start + size <= b && start + size <= settled; start += size) {

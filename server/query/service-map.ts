@@ -1,6 +1,7 @@
 import "server-only";
 import type { TelemetryReader } from "../store";
 import {
+  addEdgeTotals,
   assembleServiceMap,
   emptyCounts,
   type MergedEdge,
@@ -48,78 +49,41 @@ function nodeFromId(id: string, seenMs: number): NodeMeta {
   return { id, kind, name: id.slice(colon + 1), firstSeenMs: seenMs, lastSeenMs: seenMs };
 }
 
-function readEdgeMinutes(db: TelemetryReader["db"], lo: number, hi: number, meta: Map<string, Row>): Map<string, MergedEdge> {
+/** An edge part with encoded sketches: a stored minute row, or a cached block (compact). */
+type PackedEdge = Omit<MergedEdge, "clientSketch" | "serverSketch"> & { clientSketch: Buffer; serverSketch: Buffer };
+
+function addPackedEdge(into: Map<string, MergedEdge>, key: string, p: PackedEdge): void {
+  let e = into.get(key);
+  if (!e) {
+    e = { ...p, calls: 0, errors: 0, connects: 0, clientSketch: createSketch(), serverSketch: createSketch(), tables: [...p.tables] };
+    into.set(key, e);
+  }
+  addEdgeTotals(e, p);
+  mergeEncodedInto(e.clientSketch, p.clientSketch);
+  mergeEncodedInto(e.serverSketch, p.serverSketch);
+}
+
+function readEdgeMinutes(db: TelemetryReader["db"], lo: number, hi: number, meta: Map<string, Row>, into: Map<string, MergedEdge>): void {
   const rows = db
     .prepare("SELECT source, target, protocol, minute, calls, errors, connects, client_sketch, server_sketch FROM edge_minute WHERE minute >= ? AND minute < ?")
     .all(lo, hi) as Row[];
-  const out = new Map<string, MergedEdge>();
   for (const r of rows) {
     const key = `${r.source}\u0000${r.target}\u0000${r.protocol}`;
     const minuteMs = Number(r.minute) * 60_000;
-    let e = out.get(key);
-    if (!e) {
-      const m = meta.get(key);
-      e = {
-        source: String(r.source), target: String(r.target), protocol: r.protocol as EdgeProtocol,
-        calls: 0, errors: 0, connects: 0, clientSketch: createSketch(), serverSketch: createSketch(),
-        firstSeenMs: minuteMs, lastSeenMs: minuteMs + 59_999,
-        tables: (parseDetail(m?.detail) as { tables?: string[] }).tables ?? [],
-      };
-      out.set(key, e);
-    }
-    e.calls += Number(r.calls);
-    e.errors += Number(r.errors);
-    e.connects += Number(r.connects);
-    mergeEncodedInto(e.clientSketch, r.client_sketch as Buffer);
-    mergeEncodedInto(e.serverSketch, r.server_sketch as Buffer);
-    e.firstSeenMs = Math.min(e.firstSeenMs, minuteMs);
-    e.lastSeenMs = Math.max(e.lastSeenMs, minuteMs + 59_999);
-  }
-  return out;
-}
-
-/** Adds a (possibly cached) partial aggregate without keeping references to its sketches. */
-function mergeEdgeMaps(into: Map<string, MergedEdge>, part: Map<string, MergedEdge>): void {
-  for (const [key, p] of part) {
-    let e = into.get(key);
-    if (!e) {
-      e = { ...p, calls: 0, errors: 0, connects: 0, clientSketch: createSketch(), serverSketch: createSketch(), firstSeenMs: p.firstSeenMs, lastSeenMs: p.lastSeenMs };
-      into.set(key, e);
-    }
-    e.calls += p.calls;
-    e.errors += p.errors;
-    e.connects += p.connects;
-    if (p.clientSketch.count > 0) e.clientSketch.merge(p.clientSketch);
-    if (p.serverSketch.count > 0) e.serverSketch.merge(p.serverSketch);
-    e.firstSeenMs = Math.min(e.firstSeenMs, p.firstSeenMs);
-    e.lastSeenMs = Math.max(e.lastSeenMs, p.lastSeenMs);
+    addPackedEdge(into, key, {
+      source: String(r.source), target: String(r.target), protocol: r.protocol as EdgeProtocol,
+      calls: Number(r.calls), errors: Number(r.errors), connects: Number(r.connects),
+      clientSketch: r.client_sketch as Buffer, serverSketch: r.server_sketch as Buffer,
+      firstSeenMs: minuteMs, lastSeenMs: minuteMs + 59_999,
+      tables: into.has(key) ? [] : ((parseDetail(meta.get(key)?.detail) as { tables?: string[] }).tables ?? []),
+    });
   }
 }
-
-/** A cached block keeps its sketches encoded (compact); merging decodes into the live ones. */
-type PackedEdge = Omit<MergedEdge, "clientSketch" | "serverSketch"> & { clientSketch: Buffer; serverSketch: Buffer };
 
 function packEdges(edges: Map<string, MergedEdge>): Map<string, PackedEdge> {
   const out = new Map<string, PackedEdge>();
   for (const [k, e] of edges) out.set(k, { ...e, clientSketch: encodeSketch(e.clientSketch), serverSketch: encodeSketch(e.serverSketch) });
   return out;
-}
-
-function mergePackedEdges(into: Map<string, MergedEdge>, part: Map<string, PackedEdge>): void {
-  for (const [key, p] of part) {
-    let e = into.get(key);
-    if (!e) {
-      e = { ...p, calls: 0, errors: 0, connects: 0, clientSketch: createSketch(), serverSketch: createSketch() };
-      into.set(key, e);
-    }
-    e.calls += p.calls;
-    e.errors += p.errors;
-    e.connects += p.connects;
-    mergeEncodedInto(e.clientSketch, p.clientSketch);
-    mergeEncodedInto(e.serverSketch, p.serverSketch);
-    e.firstSeenMs = Math.min(e.firstSeenMs, p.firstSeenMs);
-    e.lastSeenMs = Math.max(e.lastSeenMs, p.lastSeenMs);
-  }
 }
 
 function readEdges(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number): MergedEdge[] {
@@ -128,57 +92,40 @@ function readEdges(db: TelemetryReader["db"], lo: number, hi: number, nowMs: num
     meta.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m);
   }
   const merged = readWithHourCache(db, "edges", lo, hi, nowMs, {
-    read: (a, b) => readEdgeMinutes(db, a, b, meta),
-    merge: mergeEdgeMaps,
+    read: (into, a, b) => readEdgeMinutes(db, a, b, meta, into),
     empty: () => new Map<string, MergedEdge>(),
     pack: packEdges,
-    mergePacked: mergePackedEdges,
+    mergePacked: (into, part) => {
+      for (const [key, p] of part) addPackedEdge(into, key, p);
+    },
   });
   return [...merged.values()];
 }
 
 /** Requests each service served in the window (SERVER = 2, CONSUMER = 5 rows of red_minute). */
-function readServedMinutes(db: TelemetryReader["db"], lo: number, hi: number): Map<string, ServedStats> {
-  const served = new Map<string, ServedStats>();
-  const rows = db.prepare("SELECT service, count, errors, sketch FROM red_minute WHERE minute >= ? AND minute < ? AND kind IN (2, 5)").all(lo, hi) as Row[];
-  for (const r of rows) {
-    const name = String(r.service);
-    let s = served.get(name);
-    if (!s) served.set(name, (s = { requests: 0, errors: 0, sketch: createSketch() }));
-    s.requests += Number(r.count);
-    s.errors += Number(r.errors);
-    mergeEncodedInto(s.sketch, r.sketch as Buffer);
-  }
-  return served;
-}
-
-function mergeServed(into: Map<string, ServedStats>, part: Map<string, ServedStats>): void {
-  for (const [name, p] of part) {
-    let s = into.get(name);
-    if (!s) into.set(name, (s = { requests: 0, errors: 0, sketch: createSketch() }));
-    s.requests += p.requests;
-    s.errors += p.errors;
-    if (p.sketch.count > 0) s.sketch.merge(p.sketch);
-  }
-}
-
 type PackedServed = { requests: number; errors: number; sketch: Buffer };
+
+function addPackedServed(into: Map<string, ServedStats>, name: string, p: PackedServed): void {
+  let s = into.get(name);
+  if (!s) into.set(name, (s = { requests: 0, errors: 0, sketch: createSketch() }));
+  s.requests += p.requests;
+  s.errors += p.errors;
+  mergeEncodedInto(s.sketch, p.sketch);
+}
 
 /** Requests each service served in the window (SERVER = 2, CONSUMER = 5 rows of red_minute). */
 function readServed(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number): Map<string, ServedStats> {
+  const rows = db.prepare("SELECT service, count, errors, sketch FROM red_minute WHERE minute >= ? AND minute < ? AND kind IN (2, 5)");
   return readWithHourCache(db, "served", lo, hi, nowMs, {
-    read: (a, b) => readServedMinutes(db, a, b),
-    merge: mergeServed,
+    read: (into, a, b) => {
+      for (const r of rows.all(a, b) as Row[]) {
+        addPackedServed(into, String(r.service), { requests: Number(r.count), errors: Number(r.errors), sketch: r.sketch as Buffer });
+      }
+    },
     empty: () => new Map<string, ServedStats>(),
     pack: (m) => new Map<string, PackedServed>([...m].map(([k, v]) => [k, { requests: v.requests, errors: v.errors, sketch: encodeSketch(v.sketch) }])),
-    mergePacked: (into, part: Map<string, PackedServed>) => {
-      for (const [name, p] of part) {
-        let s = into.get(name);
-        if (!s) into.set(name, (s = { requests: 0, errors: 0, sketch: createSketch() }));
-        s.requests += p.requests;
-        s.errors += p.errors;
-        mergeEncodedInto(s.sketch, p.sketch);
-      }
+    mergePacked: (into, part) => {
+      for (const [name, p] of part) addPackedServed(into, name, p);
     },
   });
 }

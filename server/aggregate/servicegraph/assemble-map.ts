@@ -88,6 +88,15 @@ export interface MergedEdge {
   tables: string[];
 }
 
+/** Adds an edge part's counts and seen-range into `into` (sketches are merged by the caller). */
+export function addEdgeTotals(into: MergedEdge, part: Pick<MergedEdge, "calls" | "errors" | "connects" | "firstSeenMs" | "lastSeenMs">): void {
+  into.calls += part.calls;
+  into.errors += part.errors;
+  into.connects += part.connects;
+  into.firstSeenMs = Math.min(into.firstSeenMs, part.firstSeenMs);
+  into.lastSeenMs = Math.max(into.lastSeenMs, part.lastSeenMs);
+}
+
 export interface ServedStats {
   requests: number;
   errors: number;
@@ -134,13 +143,9 @@ function mergeEdgesByPair(edges: Iterable<MergedEdge>): Map<string, { e: MergedE
       continue;
     }
     const m = cur.e;
-    m.calls += e.calls;
-    m.errors += e.errors;
-    m.connects += e.connects;
+    addEdgeTotals(m, e);
     mergeSketches(m.clientSketch, e.clientSketch);
     mergeSketches(m.serverSketch, e.serverSketch);
-    m.firstSeenMs = Math.min(m.firstSeenMs, e.firstSeenMs);
-    m.lastSeenMs = Math.max(m.lastSeenMs, e.lastSeenMs);
     for (const t of e.tables) if (!m.tables.includes(t)) m.tables.push(t);
     cur.byProtocol.set(e.protocol, (cur.byProtocol.get(e.protocol) ?? 0) + e.calls + e.connects);
   }

@@ -12,7 +12,7 @@ export { databaseNode, messagingNode, externalNode, callerNode, serviceNode, spl
 export { GraphAccumulator, mergeDetail, type NodeMeta, type EdgeMinute, type EdgeMeta } from "./graph-accumulator";
 export { writeGraphRollups, deleteGraphRollupsBefore } from "./graph-store";
 export {
-  assembleServiceMap, computeStats, focusMap,
+  assembleServiceMap, computeStats, focusMap, addEdgeTotals,
   type ServiceMap, type MapNode, type MapEdge, type MapStats, type MapCompleteness, type MergedEdge, type ServedStats,
 } from "./assemble-map";
 export { classifyHealth, HEALTH_THRESHOLDS, type Health } from "./health";

@@ -1,6 +1,7 @@
 import "server-only";
 import type { SelfMetrics } from "../platform/self-metrics";
 import { registerCounterFn, registerGaugeFn } from "../platform/self-metrics";
+import { histogramValues, registerSnapshotMetric } from "../platform/snapshot-metrics";
 import type { WriterClient } from "./writer/writer-client";
 import { registerServiceGraphMetrics, type ServiceGraphSnapshot } from "../aggregate/servicegraph";
 
@@ -22,6 +23,10 @@ export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): voi
   registerCounterFn(m.registry, "cartograph_retention_deleted_total", "Rows deleted by retention.", () => s()?.retentionDeleted ?? 0);
   registerCounterFn(m.registry, "cartograph_aggregation_errors_total", "Failures in derived work (rollups, graph); never fail ingest.", () => s()?.aggregatorErrors ?? 0);
   registerServiceGraphMetrics(m.registry, () => s()?.aggregators.servicegraph as ServiceGraphSnapshot | undefined);
+  registerSnapshotMetric(m.registry, "cartograph_store_write_seconds", "Duration of write transactions (group commits).", "histogram", () => {
+    const h = s()?.writeSeconds;
+    return h ? histogramValues("cartograph_store_write_seconds", {}, h) : [];
+  });
   registerGaugeFn(m.registry, "cartograph_store_bytes", "Bytes used by the telemetry database.", () => s()?.storeBytes ?? 0);
   registerGaugeFn(m.registry, "cartograph_write_queue_depth", "Requests and bytes waiting for the writer thread.", () => writer.queueDepth(), "unit");
 }

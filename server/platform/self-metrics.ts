@@ -1,5 +1,6 @@
 import "server-only";
 import client from "prom-client";
+import { registerSnapshotMetric, type SnapshotValue } from "./snapshot-metrics";
 
 /**
  * Cartograph's own Prometheus metrics (prom-client). Counters that are produced in the
@@ -49,33 +50,23 @@ export function createSelfMetrics(): SelfMetrics {
 
 type Snapshot = () => number | Record<string, number> | null;
 
-/**
- * A metric whose value is read at scrape time from a snapshot (a number, or one value per
- * label value). Counters carry the snapshot's monotonic total.
- */
-function registerSnapshotMetric(kind: "gauge" | "counter", registry: client.Registry, name: string, help: string, read: Snapshot, labelName: string): void {
-  const write = (m: client.Gauge<string> | client.Counter<string>, labels: Record<string, string>, n: number) => {
-    if (m instanceof client.Gauge) m.set(labels, n);
-    else if (n > 0) m.inc(labels, n);
-  };
-  const collect = function (this: client.Gauge<string> | client.Counter<string>) {
+function snapshotValues(read: Snapshot, labelName: string, skipZero: boolean): () => SnapshotValue[] {
+  return () => {
     const v = read();
-    this.reset();
-    if (v === null) return;
-    if (typeof v === "number") write(this, {}, v);
-    else for (const [k, n] of Object.entries(v)) write(this, { [labelName]: k }, n);
+    if (v === null) return [];
+    if (typeof v === "number") return [{ labels: {}, value: v }];
+    return Object.entries(v)
+      .filter(([, n]) => !skipZero || n > 0)
+      .map(([k, n]) => ({ labels: { [labelName]: k }, value: n }));
   };
-  const config = { name, help, labelNames: [labelName], registers: [registry], collect };
-  if (kind === "gauge") new client.Gauge(config);
-  else new client.Counter(config);
 }
 
 /** A gauge whose value is read at scrape time. */
 export function registerGaugeFn(registry: client.Registry, name: string, help: string, read: Snapshot, labelName = "kind"): void {
-  registerSnapshotMetric("gauge", registry, name, help, read, labelName);
+  registerSnapshotMetric(registry, name, help, "gauge", snapshotValues(read, labelName, false));
 }
 
 /** A counter whose monotonic total is read at scrape time from a snapshot. */
 export function registerCounterFn(registry: client.Registry, name: string, help: string, read: Snapshot, labelName = "reason"): void {
-  registerSnapshotMetric("counter", registry, name, help, read, labelName);
+  registerSnapshotMetric(registry, name, help, "counter", snapshotValues(read, labelName, true));
 }

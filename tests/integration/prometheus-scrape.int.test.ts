@@ -57,5 +57,16 @@ describe("/metrics scraped by a real Prometheus", () => {
       "cartograph_spans_accepted_total in Prometheus",
     );
     expect(value).toBe(20);
+    // Write latency is a histogram the scraper accepts; at least one commit was timed.
+    const commits = await eventually(
+      async () => {
+        const r = await (await fetch(`${promUrl}/api/v1/query?query=cartograph_store_write_seconds_count`)).json();
+        const v = Number(r.data?.result?.[0]?.value?.[1] ?? 0);
+        return v >= 1 ? v : null;
+      },
+      30_000,
+      "cartograph_store_write_seconds_count in Prometheus",
+    );
+    expect(commits).toBeGreaterThanOrEqual(1);
   });
 });

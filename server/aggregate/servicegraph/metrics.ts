@@ -1,5 +1,8 @@
 import "server-only";
 import type { Registry } from "prom-client";
+import { emptyHistogram, histogramValues, observeHistogram, registerSnapshotMetric, type HistogramSnapshot, type SnapshotValue as MetricValue } from "../../platform/snapshot-metrics";
+
+export { LATENCY_BUCKETS_SECONDS, type HistogramSnapshot } from "../../platform/snapshot-metrics";
 import type { EdgeCall, NodeRef } from "./types";
 
 /**
@@ -8,16 +11,8 @@ import type { EdgeCall, NodeRef } from "./types";
  * with labels client, server, connection_type. The writer thread keeps cumulative series and
  * posts a structured-cloneable snapshot; the main thread exposes it through prom-client.
  */
-export const LATENCY_BUCKETS_SECONDS = [0.002, 0.004, 0.006, 0.008, 0.01, 0.05, 0.1, 0.2, 0.4, 0.8, 1, 1.4, 2, 5, 10, 15];
 /** Series beyond this are folded into counters only (label cardinality stays bounded). */
 export const MAX_METRIC_SERIES = 5000;
-
-export interface HistogramSnapshot {
-  /** Cumulative-per-bucket counts aligned with LATENCY_BUCKETS_SECONDS (le), without +Inf. */
-  buckets: number[];
-  sum: number;
-  count: number;
-}
 
 export interface SeriesSnapshot {
   client: string;
@@ -52,16 +47,6 @@ function label(n: NodeRef): string {
   return n.kind === "service" || n.kind === "client" ? n.name : n.id;
 }
 
-function emptyHistogram(): HistogramSnapshot {
-  return { buckets: LATENCY_BUCKETS_SECONDS.map(() => 0), sum: 0, count: 0 };
-}
-
-function observe(h: HistogramSnapshot, seconds: number): void {
-  h.sum += seconds;
-  h.count++;
-  for (let i = 0; i < LATENCY_BUCKETS_SECONDS.length; i++) if (seconds <= LATENCY_BUCKETS_SECONDS[i]!) h.buckets[i]!++;
-}
-
 /** Cumulative per-edge series, bounded by MAX_METRIC_SERIES. */
 export class EdgeMetrics {
   private readonly series = new Map<string, SeriesSnapshot>();
@@ -83,8 +68,8 @@ export class EdgeMetrics {
     }
     s.total++;
     if (c.error) s.failed++;
-    if (c.serverMs !== null) observe(s.serverSeconds, c.serverMs / 1000);
-    if (c.clientMs !== null) observe(s.clientSeconds, c.clientMs / 1000);
+    if (c.serverMs !== null) observeHistogram(s.serverSeconds, c.serverMs / 1000);
+    if (c.clientMs !== null) observeHistogram(s.clientSeconds, c.clientMs / 1000);
   }
 
   snapshotSeries(): SeriesSnapshot[] {
@@ -92,36 +77,9 @@ export class EdgeMetrics {
   }
 }
 
-interface MetricValue {
-  labels: Record<string, string | number>;
-  value: number;
-  metricName?: string;
-}
 
-/** A prom-client compatible metric object whose values come from the latest snapshot. */
-function customMetric(name: string, help: string, type: "counter" | "gauge" | "histogram", values: () => MetricValue[]) {
-  return {
-    name,
-    help,
-    type,
-    aggregator: "sum" as const,
-    get: async () => ({ name, help, type, aggregator: "sum", values: values() }),
-    reset: () => {},
-  };
-}
-
-function histogramValues(name: string, snap: ServiceGraphSnapshot | null, pick: (s: SeriesSnapshot) => HistogramSnapshot): MetricValue[] {
-  const out: MetricValue[] = [];
-  for (const s of snap?.series ?? []) {
-    const h = pick(s);
-    if (h.count === 0) continue;
-    const labels = { client: s.client, server: s.server, connection_type: s.connection_type };
-    LATENCY_BUCKETS_SECONDS.forEach((le, i) => out.push({ labels: { ...labels, le }, value: h.buckets[i]!, metricName: `${name}_bucket` }));
-    out.push({ labels: { ...labels, le: "+Inf" }, value: h.count, metricName: `${name}_bucket` });
-    out.push({ labels, value: h.sum, metricName: `${name}_sum` });
-    out.push({ labels, value: h.count, metricName: `${name}_count` });
-  }
-  return out;
+function seriesHistograms(name: string, snap: ServiceGraphSnapshot | null, pick: (s: SeriesSnapshot) => HistogramSnapshot): MetricValue[] {
+  return (snap?.series ?? []).flatMap((s) => histogramValues(name, { client: s.client, server: s.server, connection_type: s.connection_type }, pick(s)));
 }
 
 /**
@@ -136,22 +94,22 @@ export function registerServiceGraphMetrics(registry: Registry, getSnapshot: () 
     const p = snap()?.pairing;
     return p ? [{ labels, value: pick(p) }] : [];
   };
-  const metrics = [
-    customMetric("traces_service_graph_request_total", "Requests between two nodes of the service graph.", "counter", perSeries((s) => s.total)),
-    customMetric("traces_service_graph_request_failed_total", "Failed requests between two nodes of the service graph.", "counter", perSeries((s) => s.failed)),
-    customMetric("traces_service_graph_request_server_seconds", "Server-side request latency between two nodes.", "histogram", () =>
-      histogramValues("traces_service_graph_request_server_seconds", snap(), (s) => s.serverSeconds)),
-    customMetric("traces_service_graph_request_client_seconds", "Client-side request latency between two nodes.", "histogram", () =>
-      histogramValues("traces_service_graph_request_client_seconds", snap(), (s) => s.clientSeconds)),
-    customMetric("traces_service_graph_unpaired_spans_total", "Span halves that expired without a partner.", "counter", () => [
+  const metrics: [string, string, "counter" | "gauge" | "histogram", () => MetricValue[]][] = [
+    ["traces_service_graph_request_total", "Requests between two nodes of the service graph.", "counter", perSeries((s) => s.total)],
+    ["traces_service_graph_request_failed_total", "Failed requests between two nodes of the service graph.", "counter", perSeries((s) => s.failed)],
+    ["traces_service_graph_request_server_seconds", "Server-side request latency between two nodes.", "histogram", () =>
+      seriesHistograms("traces_service_graph_request_server_seconds", snap(), (s) => s.serverSeconds)],
+    ["traces_service_graph_request_client_seconds", "Client-side request latency between two nodes.", "histogram", () =>
+      seriesHistograms("traces_service_graph_request_client_seconds", snap(), (s) => s.clientSeconds)],
+    ["traces_service_graph_unpaired_spans_total", "Span halves that expired without a partner.", "counter", () => [
       ...pairing((p) => p.unpairedClient, { kind: "client" })(),
       ...pairing((p) => p.unpairedServer, { kind: "server" })(),
-    ]),
-    customMetric("traces_service_graph_virtual_node_total", "Client halves drawn as a typed virtual node.", "counter", pairing((p) => p.virtual)),
-    customMetric("traces_service_graph_expired_edges_total", "Halves that reached the pairing wait without a partner.", "counter", pairing((p) => p.expired)),
-    customMetric("traces_service_graph_dropped_spans_total", "Halves refused because the pairing store was full or duplicated.", "counter", pairing((p) => p.dropped)),
-    customMetric("traces_service_graph_paired_total", "Client and server halves matched in memory.", "counter", pairing((p) => p.paired)),
-    customMetric("traces_service_graph_pending_items", "Halves waiting in the pairing store.", "gauge", pairing((p) => p.pending)),
+    ]],
+    ["traces_service_graph_virtual_node_total", "Client halves drawn as a typed virtual node.", "counter", pairing((p) => p.virtual)],
+    ["traces_service_graph_expired_edges_total", "Halves that reached the pairing wait without a partner.", "counter", pairing((p) => p.expired)],
+    ["traces_service_graph_dropped_spans_total", "Halves refused because the pairing store was full or duplicated.", "counter", pairing((p) => p.dropped)],
+    ["traces_service_graph_paired_total", "Client and server halves matched in memory.", "counter", pairing((p) => p.paired)],
+    ["traces_service_graph_pending_items", "Halves waiting in the pairing store.", "gauge", pairing((p) => p.pending)],
   ];
-  for (const m of metrics) registry.registerMetric(m as unknown as Parameters<Registry["registerMetric"]>[0]);
+  for (const [name, help, type, values] of metrics) registerSnapshotMetric(registry, name, help, type, values);
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Encoding } from "../../decode";
+import type { HistogramSnapshot } from "../../platform/snapshot-metrics";
 
 /** Messages between the main thread and the writer thread. */
 export type Signal = "traces" | "metrics";
@@ -35,7 +36,8 @@ export interface WriterStats {
   attributesTruncated: number;
   attributesDropped: number;
   transactions: number;
-  writeSeconds: number[];
+  /** Cumulative latency of write transactions. */
+  writeSeconds: HistogramSnapshot;
   storeBytes: number;
   retentionDeleted: number;
   aggregatorErrors: number;

@@ -6,6 +6,7 @@ import { createAppender, openWriterDb } from "../../store";
 import { createAggregators } from "../../aggregate";
 import { enforceRetention, measureUsedBytes } from "../../jobs";
 import type { Config } from "../../platform/config";
+import { emptyHistogram, observeHistogram } from "../../platform/snapshot-metrics";
 import type { ExportMessage, ExportResult, FromWriter, ToWriter, WriterStats } from "./protocol";
 
 /**
@@ -29,7 +30,7 @@ const limits = {
 const attrStats: AttributeStats = { truncatedValues: 0, droppedAttributes: 0 };
 const stats: WriterStats = {
   spansStored: 0, spansDuplicate: 0, spansRejected: 0, pointsStored: 0, pointsRejected: 0,
-  attributesTruncated: 0, attributesDropped: 0, transactions: 0, writeSeconds: [],
+  attributesTruncated: 0, attributesDropped: 0, transactions: 0, writeSeconds: emptyHistogram(),
   storeBytes: 0, retentionDeleted: 0, aggregatorErrors: 0, aggregators: {},
 };
 
@@ -109,7 +110,7 @@ function flush(): void {
     return;
   }
   stats.transactions++;
-  stats.writeSeconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+  observeHistogram(stats.writeSeconds, Number(process.hrtime.bigint() - started) / 1e9);
   let submitted = 0;
   for (const p of batch) {
     submitted += p.spans.length;
@@ -144,7 +145,6 @@ function flushRollups(): void {
   stats.attributesDropped = attrStats.droppedAttributes;
   stats.storeBytes = measureUsedBytes(db);
   post({ type: "stats", stats: { ...stats } });
-  stats.writeSeconds = [];
 }
 
 function runRetention(): void {

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Response headers that belong to the error (e.g. Allow on a 405). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }

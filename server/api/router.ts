@@ -76,7 +76,7 @@ function matchRoute(compiled: CompiledRoute[], method: string, pathname: string)
   if (candidates.length === 0) return null;
   const route = candidates.find((r) => r.method === method);
   if (!route) {
-    throw new ApiError(405, "method-not-allowed", `${method} is not allowed on ${pathname}`, { allow: candidates.map((r) => r.method) });
+    throw new ApiError(405, "method-not-allowed", `${method} is not allowed on ${pathname}`, undefined, { allow: candidates.map((r) => r.method).join(", ") });
   }
   const m = route.regex.exec(pathname)!;
   const params: Record<string, string> = {};
@@ -183,9 +183,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 function errorAnswer(err: unknown, ctx: ApiContext): Answer {
   if (err instanceof ApiError) {
     const error: Record<string, unknown> = { code: err.code, message: err.message };
-    const allow = (err.details as { allow?: string[] } | undefined)?.allow;
-    if (err.details !== undefined && !allow) error.details = err.details;
-    return { ...toAnswer(err.status, { error }), headers: allow ? { allow: allow.join(", ") } : undefined };
+    if (err.details !== undefined) error.details = err.details;
+    return { ...toAnswer(err.status, { error }), headers: err.headers };
   }
   // A store that is busy or locked is transient: 503, never 500.
   const msg = err instanceof Error ? err.message : String(err);

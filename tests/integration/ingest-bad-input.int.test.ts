@@ -145,6 +145,9 @@ describe("bad input gets the documented answer and loses nothing", () => {
       expect(b.error.message.length).toBeGreaterThan(5);
     }
     expect((await fetch(server.baseUrl + "/api/v1/services/nope/operations")).status).toBe(404);
+    const wrongMethod = await fetch(server.baseUrl + "/api/v1/services", { method: "DELETE" });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("GET");
     expect((await fetch(server.baseUrl + "/api/v1/traces/" + "a".repeat(32))).status).toBe(404);
   });
 });

@@ -21,7 +21,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 // 64-bit integers beyond 2^53 lose precision in JSON.parse: quote them before parsing.
 const BIG_INT_FIELDS = /("(?:startTimeUnixNano|endTimeUnixNano|timeUnixNano|observedTimeUnixNano|intValue|asInt)"\s*:\s*)(-?\d{16,})/g;
 
-function parseJson(body: Uint8Array, what: string): unknown {
+export function parseJson(body: Uint8Array, what: string): unknown {
   let text: string;
   try {
     text = utf8.decode(body);
@@ -36,7 +36,7 @@ function parseJson(body: Uint8Array, what: string): unknown {
   }
 }
 
-function describeZod(issues: { path: PropertyKey[]; message: string }[]): string {
+export function describeZod(issues: { path: PropertyKey[]; message: string }[]): string {
   return issues
     .slice(0, 3)
     .map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`)

@@ -1,3 +1,4 @@
 import "server-only";
 export { decodeTraceRequest, decodeMetricsRequest, DecodeError, type Encoding, type OtlpObject } from "./decode-request";
-export { TraceRequest, TraceResponse, MetricsRequest, MetricsResponse, encodeRpcStatus } from "./proto-root";
+export { TraceRequest, TraceResponse, MetricsRequest, MetricsResponse, LogsRequest, LogsResponse, encodeRpcStatus } from "./proto-root";
+export { decodeLogsRequest } from "./decode-logs";

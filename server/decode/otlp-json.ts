@@ -8,8 +8,8 @@ import { z } from "zod";
  * names) are checked by normalize so that one bad span rejects only itself; this schema
  * rejects only a structurally broken envelope.
  */
-const int64 = z.union([z.string().regex(/^-?\d+$/, "expected an integer string"), z.number().int()]);
-const anyValue: z.ZodType<unknown> = z.lazy(() =>
+export const int64 = z.union([z.string().regex(/^-?\d+$/, "expected an integer string"), z.number().int()]);
+export const anyValue: z.ZodType<unknown> = z.lazy(() =>
   z
     .object({
       stringValue: z.string().optional(),
@@ -23,9 +23,9 @@ const anyValue: z.ZodType<unknown> = z.lazy(() =>
     .nullable(),
 );
 const keyValue = z.object({ key: z.string(), value: anyValue.optional() });
-const attributes = z.array(keyValue).optional();
-const resource = z.object({ attributes, droppedAttributesCount: z.number().optional() }).optional();
-const scope = z.object({ name: z.string().optional(), version: z.string().optional(), attributes }).optional();
+export const attributes = z.array(keyValue).optional();
+export const resource = z.object({ attributes, droppedAttributesCount: z.number().optional() }).optional();
+export const scope = z.object({ name: z.string().optional(), version: z.string().optional(), attributes }).optional();
 const loose = z.unknown();
 
 const span = z.object({

@@ -17,6 +17,8 @@ export const TraceRequest = otlp.collector.trace.v1.ExportTraceServiceRequest;
 export const TraceResponse = otlp.collector.trace.v1.ExportTraceServiceResponse;
 export const MetricsRequest = otlp.collector.metrics.v1.ExportMetricsServiceRequest;
 export const MetricsResponse = otlp.collector.metrics.v1.ExportMetricsServiceResponse;
+export const LogsRequest = otlp.collector.logs.v1.ExportLogsServiceRequest;
+export const LogsResponse = otlp.collector.logs.v1.ExportLogsServiceResponse;
 
 /** google.rpc.Status {code=1, message=2}: not in the generated root, so encoded by hand. */
 export function encodeRpcStatus(code: number, message: string): Uint8Array {

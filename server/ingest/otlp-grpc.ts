@@ -17,6 +17,7 @@ function exportMethod(path: string): grpc.MethodDefinition<Buffer, Buffer> {
 
 const TRACE_SERVICE = { Export: exportMethod("/opentelemetry.proto.collector.trace.v1.TraceService/Export") };
 const METRICS_SERVICE = { Export: exportMethod("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export") };
+const LOGS_SERVICE = { Export: exportMethod("/opentelemetry.proto.collector.logs.v1.LogsService/Export") };
 
 /**
  * OTLP/gRPC: the request bytes go to the writer thread undecoded (decode happens there);
@@ -52,6 +53,7 @@ export function startOtlpGrpc(host: string, port: number, deps: IngestDeps): Pro
   };
   server.addService(TRACE_SERVICE, { Export: handler("traces") });
   server.addService(METRICS_SERVICE, { Export: handler("metrics") });
+  server.addService(LOGS_SERVICE, { Export: handler("logs") });
   return new Promise((resolve, reject) => {
     server.bindAsync(`${host.includes(":") ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
       if (err) return reject(err);

@@ -27,6 +27,7 @@ function mediaType(header: string | undefined): Encoding | null {
 export function matchOtlpPath(pathname: string, config: Config): Signal | null {
   if (pathname === config.CARTOGRAPH_OTLP_TRACES_PATH) return "traces";
   if (pathname === config.CARTOGRAPH_OTLP_METRICS_PATH) return "metrics";
+  if (pathname === config.CARTOGRAPH_OTLP_LOGS_PATH) return "logs";
   return null;
 }
 

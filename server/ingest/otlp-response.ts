@@ -1,5 +1,5 @@
 import "server-only";
-import { encodeRpcStatus, MetricsResponse, TraceResponse, type Encoding } from "../decode";
+import { encodeRpcStatus, LogsResponse, MetricsResponse, TraceResponse, type Encoding } from "../decode";
 import type { Signal } from "./writer/protocol";
 
 /** gRPC status codes used in OTLP error bodies. */
@@ -7,12 +7,12 @@ export const RpcCode = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE
 
 /** Export*ServiceResponse with partial_success set only when something was rejected. */
 export function encodeExportResponse(signal: Signal, encoding: Encoding, rejected: number, message: string): Uint8Array | string {
-  const field = signal === "traces" ? "rejectedSpans" : "rejectedDataPoints";
+  const field = signal === "traces" ? "rejectedSpans" : signal === "logs" ? "rejectedLogRecords" : "rejectedDataPoints";
   const partial = rejected > 0 || message ? { [field]: rejected, errorMessage: message } : undefined;
   if (encoding === "json") {
     return JSON.stringify(partial ? { partialSuccess: { [field]: String(rejected), errorMessage: message } } : {});
   }
-  const Type = signal === "traces" ? TraceResponse : MetricsResponse;
+  const Type = signal === "traces" ? TraceResponse : signal === "logs" ? LogsResponse : MetricsResponse;
   return Type.encode(Type.create(partial ? { partialSuccess: partial } : {})).finish();
 }
 

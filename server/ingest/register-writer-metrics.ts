@@ -15,6 +15,11 @@ export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): voi
   });
   registerCounterFn(m.registry, "cartograph_points_accepted_total", "Metric data points stored.", () => s()?.pointsStored ?? 0);
   registerCounterFn(m.registry, "cartograph_points_rejected_total", "Metric data points rejected by validation.", () => s()?.pointsRejected ?? 0);
+  registerCounterFn(m.registry, "cartograph_logs_accepted_total", "Log records stored (first time seen).", () => s()?.logsStored ?? 0);
+  registerCounterFn(m.registry, "cartograph_logs_rejected_total", "Log records rejected by validation (partial success) or already stored.", () => {
+    const x = s();
+    return x ? { invalid: x.logsRejected, duplicate: x.logsDuplicate } : null;
+  });
   registerCounterFn(m.registry, "cartograph_attributes_limited_total", "Attribute values truncated or attributes dropped by the limits.", () => {
     const x = s();
     return x ? { truncated: x.attributesTruncated, dropped: x.attributesDropped } : null;

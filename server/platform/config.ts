@@ -21,6 +21,9 @@ export const ConfigSchema = z.object({
   CARTOGRAPH_UI: bool.default(true),
   CARTOGRAPH_OTLP_TRACES_PATH: z.string().startsWith("/").default("/v1/traces"),
   CARTOGRAPH_OTLP_METRICS_PATH: z.string().startsWith("/").default("/v1/metrics"),
+  CARTOGRAPH_OTLP_LOGS_PATH: z.string().startsWith("/").default("/v1/logs"),
+  /** Longest stored log body (characters); longer bodies are truncated and counted. */
+  CARTOGRAPH_MAX_LOG_BODY_LENGTH: bytes.default(65_536),
   /** Cap on the decompressed request body. */
   CARTOGRAPH_MAX_BODY_BYTES: bytes.default(64 * 1024 * 1024),
   /** Bytes of accepted-but-unwritten requests allowed in the write queue before shedding. */

@@ -9,3 +9,4 @@ export { addRow, createAccumulator, toRedStats, minuteRange, windowSeconds, type
 export { getServiceMap, type ServiceMapQuery } from "./service-map";
 export { getServiceMapDiff } from "./service-map-diff";
 export { getTraceServiceMap, rebuildServiceMap } from "./service-map-rebuild";
+export { getLogs, getTraceLogs, getLogHistogram, chooseLogStepSeconds, encodeLogCursor, decodeLogCursor, HISTOGRAM_RANGES, type ApiLog, type LogQuery } from "./logs";

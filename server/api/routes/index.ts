@@ -6,15 +6,17 @@ import { violationRoutes } from "./violations";
 import { policyRoutes } from "./policy";
 import { alertingRoutes } from "./alerting";
 import { openApiRoutes } from "./openapi";
+import { logRoutes } from "./logs";
 
 /** Read-only telemetry routes: they run in the query thread (see ../query-thread.ts). */
-export const offloadableRoutes: Route[] = [...telemetryRoutes, ...serviceMapRoutes, ...violationRoutes].filter((r) => r.method === "GET");
+export const offloadableRoutes: Route[] = [...telemetryRoutes, ...serviceMapRoutes, ...violationRoutes, ...logRoutes].filter((r) => r.method === "GET");
 
 /** Every API route. Each feature adds its list here (one import, one spread). */
 export const allRoutes: Route[] = [
   ...telemetryRoutes.map(offloaded),
   ...serviceMapRoutes.map(offloaded),
   ...violationRoutes.map(offloaded),
+  ...logRoutes.map(offloaded),
   ...policyRoutes,
   ...alertingRoutes,
   ...openApiRoutes,

@@ -3,7 +3,7 @@ import type { Encoding } from "../../decode";
 import type { HistogramSnapshot } from "../../platform/snapshot-metrics";
 
 /** Messages between the main thread and the writer thread. */
-export type Signal = "traces" | "metrics";
+export type Signal = "traces" | "metrics" | "logs";
 
 export interface ExportMessage {
   type: "export";
@@ -33,6 +33,9 @@ export interface WriterStats {
   spansRejected: number;
   pointsStored: number;
   pointsRejected: number;
+  logsStored: number;
+  logsDuplicate: number;
+  logsRejected: number;
   attributesTruncated: number;
   attributesDropped: number;
   transactions: number;

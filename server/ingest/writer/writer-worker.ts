@@ -1,8 +1,8 @@
 import "server-only";
 import { parentPort, workerData } from "node:worker_threads";
-import { decodeMetricsRequest, decodeTraceRequest, DecodeError } from "../../decode";
-import { normalizeMetrics, normalizeTraces, type AttributeStats, type MetricPoint, type Span } from "../../normalize";
-import { createAppender, openWriterDb } from "../../store";
+import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, DecodeError } from "../../decode";
+import { normalizeLogs, normalizeMetrics, normalizeTraces, type AttributeStats, type LogRecord, type MetricPoint, type Span } from "../../normalize";
+import { createAppender, createLogAppender, enforceLogRetention, openWriterDb } from "../../store";
 import { createAggregators } from "../../aggregate";
 import { enforceRetention, measureUsedBytes } from "../../jobs";
 import type { Config } from "../../platform/config";
@@ -21,15 +21,17 @@ const post = (m: FromWriter) => port.postMessage(m);
 
 const db = openWriterDb(config.CARTOGRAPH_DATA_DIR, config.CARTOGRAPH_SQLITE_SYNCHRONOUS);
 const appender = createAppender(db);
+const logAppender = createLogAppender(db);
 const aggregators = createAggregators(config, db);
 const limits = {
   maxValueLength: config.CARTOGRAPH_MAX_ATTRIBUTE_VALUE_LENGTH,
   maxDepth: config.CARTOGRAPH_MAX_ATTRIBUTE_DEPTH,
   maxAttributes: config.CARTOGRAPH_MAX_ATTRIBUTES,
+  maxBodyLength: config.CARTOGRAPH_MAX_LOG_BODY_LENGTH,
 };
 const attrStats: AttributeStats = { truncatedValues: 0, droppedAttributes: 0 };
 const stats: WriterStats = {
-  spansStored: 0, spansDuplicate: 0, spansRejected: 0, pointsStored: 0, pointsRejected: 0,
+  spansStored: 0, spansDuplicate: 0, spansRejected: 0, pointsStored: 0, pointsRejected: 0, logsStored: 0, logsDuplicate: 0, logsRejected: 0,
   attributesTruncated: 0, attributesDropped: 0, transactions: 0, writeSeconds: emptyHistogram(),
   storeBytes: 0, retentionDeleted: 0, aggregatorErrors: 0, aggregators: {},
 };
@@ -38,6 +40,7 @@ interface Pending {
   id: number;
   spans: Span[];
   points: MetricPoint[];
+  logs: LogRecord[];
   rejected: number;
   message: string;
 }
@@ -49,12 +52,15 @@ function handleExport(m: ExportMessage): void {
   // A Buffer view (no copy) lets protobufjs read strings with the native UTF-8 decoder.
   const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
   try {
-    decoded = m.signal === "traces" ? decodeTraceRequest(body, m.encoding) : decodeMetricsRequest(body, m.encoding);
+    decoded = m.signal === "traces" ? decodeTraceRequest(body, m.encoding) : m.signal === "logs" ? decodeLogsRequest(body, m.encoding) : decodeMetricsRequest(body, m.encoding);
   } catch (e) {
     if (e instanceof DecodeError) return reply(m.id, { ok: false, status: 400, message: e.message });
     return reply(m.id, { ok: false, status: 400, message: `undecodable request: ${(e as Error).message}` });
   }
-  const norm = m.signal === "traces" ? normalizeTraces(decoded, limits, attrStats) : normalizeMetrics(decoded, limits, attrStats);
+  const norm =
+    m.signal === "traces" ? normalizeTraces(decoded, limits, attrStats)
+    : m.signal === "logs" ? normalizeLogs(decoded, limits, attrStats, BigInt(Date.now()) * 1_000_000n)
+    : normalizeMetrics(decoded, limits, attrStats);
   const total = norm.items.length + norm.rejected;
   if (norm.rejected > 0 && norm.items.length === 0 && total > 0) {
     countRejected(m.signal, norm.rejected);
@@ -64,6 +70,7 @@ function handleExport(m: ExportMessage): void {
     id: m.id,
     spans: m.signal === "traces" ? (norm.items as Span[]) : [],
     points: m.signal === "metrics" ? (norm.items as MetricPoint[]) : [],
+    logs: m.signal === "logs" ? (norm.items as LogRecord[]) : [],
     rejected: norm.rejected,
     message: norm.rejected > 0 ? `rejected ${norm.rejected} of ${total}: ${norm.reasons.join("; ")}` : "",
   });
@@ -73,6 +80,7 @@ function handleExport(m: ExportMessage): void {
 
 function countRejected(signal: string, n: number): void {
   if (signal === "traces") stats.spansRejected += n;
+  else if (signal === "logs") stats.logsRejected += n;
   else stats.pointsRejected += n;
 }
 
@@ -92,6 +100,11 @@ const writeBatch = db.transaction((batch: Pending[], inserted: Span[], nowMs: nu
   for (const p of batch) {
     appender.appendSpans(p.spans, inserted);
     stats.pointsStored += appender.appendMetricPoints(p.points, nowMs);
+    if (p.logs.length) {
+      const stored = logAppender.appendLogs(p.logs);
+      stats.logsStored += stored;
+      stats.logsDuplicate += p.logs.length - stored;
+    }
   }
 });
 
@@ -114,7 +127,7 @@ function flush(): void {
   let submitted = 0;
   for (const p of batch) {
     submitted += p.spans.length;
-    reply(p.id, { ok: true, accepted: p.spans.length + p.points.length, rejected: p.rejected, message: p.message });
+    reply(p.id, { ok: true, accepted: p.spans.length + p.points.length + p.logs.length, rejected: p.rejected, message: p.message });
   }
   stats.spansStored += inserted.length;
   stats.spansDuplicate += submitted - inserted.length;
@@ -148,6 +161,13 @@ function flushRollups(): void {
 }
 
 function runRetention(): void {
+  try {
+    const policy = { rawMaxAgeMs: config.CARTOGRAPH_RETENTION_RAW_HOURS * 3_600_000, diskBudgetBytes: config.CARTOGRAPH_DISK_BUDGET_BYTES };
+    const l = enforceLogRetention(db, policy, Date.now());
+    stats.retentionDeleted += l.logsDeleted + l.spansDeleted;
+  } catch (e) {
+    console.error(`log retention failed: ${(e as Error).message}`);
+  }
   try {
     const r = enforceRetention(
       db,

@@ -1,4 +1,5 @@
 import "server-only";
+import { LOGS_MIGRATION } from "./logs-schema";
 
 /**
  * Telemetry schema of the embedded SQLite store. Migrations are applied in order on open;
@@ -133,4 +134,5 @@ export const MIGRATIONS: readonly string[] = [
     dropped INTEGER NOT NULL
   );
   `,
+  /* 3: logs (see logs-schema.ts) */ LOGS_MIGRATION,
 ];

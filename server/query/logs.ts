@@ -1,0 +1,97 @@
+import "server-only";
+import { countLogs, readTraceLogs, searchLogs, type LogCursor, type LogFilter, type StoredLog, type TelemetryReader } from "../store";
+import type { TimeWindow } from "../platform/time-window";
+
+/** One log line in the API shape (nanosecond times as exact strings). */
+export interface ApiLog {
+  timeUnixNano: string;
+  observedTimeUnixNano: string;
+  severityNumber: number;
+  severityText: string;
+  body: unknown;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+  service: string;
+  traceId: string | null;
+  spanId: string | null;
+  scope: { name: string; version: string } | null;
+}
+
+export type LogQuery = Omit<LogFilter, "fromNs" | "toNs">;
+
+function toApiLog(l: StoredLog): ApiLog {
+  return {
+    timeUnixNano: l.timeNs.toString(),
+    observedTimeUnixNano: l.observedNs.toString(),
+    severityNumber: l.severityNumber,
+    severityText: l.severityText,
+    body: l.body,
+    attributes: l.attributes,
+    resource: l.resource,
+    service: l.service,
+    traceId: l.traceId,
+    spanId: l.spanId,
+    scope: l.scope,
+  };
+}
+
+/** Opaque page cursor: the (time, id) of the last line served. */
+export function encodeLogCursor(c: LogCursor): string {
+  return Buffer.from(`${c.timeNs}.${c.id}`).toString("base64url");
+}
+
+/** null when the text is not a cursor this server made. */
+export function decodeLogCursor(text: string): LogCursor | null {
+  const m = /^(\d{1,20})\.(\d{1,16})$/.exec(Buffer.from(text, "base64url").toString("utf8"));
+  return m ? { timeNs: BigInt(m[1]!), id: Number(m[2]!) } : null;
+}
+
+const toNs = (ms: number) => BigInt(ms) * 1_000_000n;
+
+/** A page of matching lines, newest first, and the cursor of the next page (null at the end). */
+export function getLogs(t: TelemetryReader, w: TimeWindow, q: LogQuery, limit: number, cursor?: LogCursor): { logs: ApiLog[]; nextCursor: string | null } {
+  const rows = searchLogs(t.db, { ...q, fromNs: toNs(w.fromMs), toNs: toNs(w.toMs) }, limit + 1, cursor);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    logs: page.map(toApiLog),
+    nextCursor: rows.length > limit && last ? encodeLogCursor({ timeNs: last.timeNs, id: last.id }) : null,
+  };
+}
+
+/** Every line of one trace, oldest first, whatever its age (as long as retention kept it). */
+export function getTraceLogs(t: TelemetryReader, traceId: string): ApiLog[] {
+  return readTraceLogs(t.db, traceId).map(toApiLog);
+}
+
+export const HISTOGRAM_RANGES = ["unspecified", "trace", "debug", "info", "warn", "error", "fatal"] as const;
+export type SeverityCounts = Record<(typeof HISTOGRAM_RANGES)[number], number>;
+const NICE_STEPS_S = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+
+/** A step giving about `target` bars over the window, from a list of round values. */
+export function chooseLogStepSeconds(w: TimeWindow, target = 60): number {
+  const raw = (w.toMs - w.fromMs) / 1000 / target;
+  return NICE_STEPS_S.find((s) => s >= raw) ?? 86400;
+}
+
+/**
+ * Counts per step and severity range over the window, every step present (zeros included)
+ * so a chart shows gaps as gaps. Steps start at multiples of the step since the epoch: the
+ * first one may begin before `from`, and counts the whole step.
+ */
+export function getLogHistogram(t: TelemetryReader, w: TimeWindow, q: LogQuery, stepSeconds: number) {
+  const stepMs = stepSeconds * 1000;
+  const startMs = Math.floor(w.fromMs / stepMs) * stepMs;
+  const rows = countLogs(t.db, { ...q, fromNs: toNs(startMs), toNs: toNs(w.toMs) }, stepMs);
+  const buckets = new Map<number, { t: number; total: number; counts: SeverityCounts }>();
+  for (let ts = startMs; ts < w.toMs; ts += stepMs) {
+    buckets.set(ts, { t: ts, total: 0, counts: { unspecified: 0, trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0 } });
+  }
+  for (const r of rows) {
+    const b = buckets.get(r.t);
+    if (!b) continue;
+    b.counts[HISTOGRAM_RANGES[r.severityRange] ?? "unspecified"] += r.count;
+    b.total += r.count;
+  }
+  return { stepSeconds, buckets: [...buckets.values()] };
+}

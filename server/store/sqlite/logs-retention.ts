@@ -1,0 +1,65 @@
+import "server-only";
+import type { Db } from "./open";
+
+const CHUNK = 20_000;
+
+function usedBytes(db: Db): number {
+  const pageSize = db.pragma("page_size", { simple: true }) as number;
+  const pages = db.pragma("page_count", { simple: true }) as number;
+  const free = db.pragma("freelist_count", { simple: true }) as number;
+  return (pages - free) * pageSize;
+}
+
+/** Deletes log rows by id with their text-index entries; returns how many went. */
+function deleteLogs(db: Db, selectIds: string, args: unknown[]): number {
+  const ids = db.prepare(selectIds).pluck().all(...args) as number[];
+  if (ids.length === 0) return 0;
+  const list = ids.join(",");
+  db.prepare(`DELETE FROM logs_fts WHERE rowid IN (${list})`).run();
+  return db.prepare(`DELETE FROM logs WHERE id IN (${list})`).run().changes;
+}
+
+/**
+ * Log retention: by age (the raw-data age), then inside the disk budget. Over budget, the
+ * oldest raw data goes first whichever kind it is: a chunk of logs when the oldest log is
+ * older than the oldest span, else a chunk of spans. Each step deletes about half the
+ * overshoot's share and re-measures; the text index frees its pages lazily (merges), so a
+ * run stops after a bounded number of steps and the next run continues, instead of
+ * deleting everything while the index catches up. Runs before the span retention, which
+ * then finds the budget already met. Chunks keep each write-lock hold short.
+ */
+export function enforceLogRetention(db: Db, policy: { rawMaxAgeMs: number; diskBudgetBytes: number }, nowMs: number): { logsDeleted: number; spansDeleted: number } {
+  const cutoffNs = BigInt(Math.floor(nowMs - policy.rawMaxAgeMs)) * 1_000_000n;
+  let logsDeleted = 0;
+  let spansDeleted = 0;
+  for (;;) {
+    const n = db.transaction(() => deleteLogs(db, `SELECT id FROM logs WHERE time_ns < ? LIMIT ${CHUNK}`, [cutoffNs]))();
+    logsDeleted += n;
+    if (n < CHUNK) break;
+  }
+  if (policy.diskBudgetBytes <= 0) return { logsDeleted, spansDeleted };
+  const oldestLog = db.prepare(`SELECT min(time_ns) FROM logs`).pluck().safeIntegers(true);
+  const oldestSpan = db.prepare(`SELECT min(start_ns) FROM spans`).pluck().safeIntegers(true);
+  const countLogs = db.prepare(`SELECT max(id) - min(id) + 1 FROM logs`).pluck();
+  const countSpans = db.prepare(`SELECT count(*) FROM spans`).pluck();
+  let used = usedBytes(db);
+  for (let step = 0; used > policy.diskBudgetBytes && step < 20; step++) {
+    const log = oldestLog.get() as bigint | null;
+    const span = oldestSpan.get() as bigint | null;
+    if (log === null && span === null) break;
+    const share = (used - policy.diskBudgetBytes) / used;
+    if (log !== null && (span === null || log <= span)) {
+      const n = Math.min(CHUNK, Math.max(100, Math.ceil(((countLogs.get() as number) ?? 0) * share * 0.5)));
+      const d = db.transaction(() => deleteLogs(db, `SELECT id FROM logs ORDER BY time_ns LIMIT ?`, [n]))();
+      logsDeleted += d;
+      if (d === 0) break;
+    } else {
+      const n = Math.min(CHUNK, Math.max(100, Math.ceil((countSpans.get() as number) * share * 0.5)));
+      const d = db.prepare(`DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ns LIMIT ?)`).run(n).changes;
+      spansDeleted += d;
+      if (d === 0) break;
+    }
+    used = usedBytes(db);
+  }
+  return { logsDeleted, spansDeleted };
+}

@@ -63,6 +63,11 @@ async function main(): Promise<void> {
       servers.push(s);
       log.info(`OTLP/HTTP listening on ${addressOf(s)}${config.CARTOGRAPH_OTLP_TRACES_PATH}`);
     }
+    if (config.CARTOGRAPH_ZIPKIN_PORT !== 0) {
+      const s = await listen(createAppHandler({ ...ingestDeps, api: null, ui: null }), host, config.CARTOGRAPH_ZIPKIN_PORT, "Zipkin");
+      servers.push(s);
+      log.info(`Zipkin listening on ${addressOf(s)}/api/v2/spans`);
+    }
     if (config.CARTOGRAPH_OTLP_GRPC_PORT !== 0) {
       const g = await startOtlpGrpc(host, config.CARTOGRAPH_OTLP_GRPC_PORT, ingestDeps);
       grpcServer = g.server;

@@ -1,6 +1,6 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { handleOtlpHttp, matchOtlpPath, type IngestDeps } from "../ingest";
+import { handleOtlpHttp, handleZipkinHttp, matchOtlpPath, ZIPKIN_SPANS_PATH, type IngestDeps } from "../ingest";
 import { sendJson } from "../api";
 import type { SelfMetrics } from "../platform/self-metrics";
 
@@ -14,8 +14,9 @@ interface AppDeps extends IngestDeps {
 }
 
 /**
- * One request handler for every listener: OTLP paths, /metrics, /healthz, /readyz, then the
- * JSON API, then the UI. The OTLP-only listener passes api and ui as null.
+ * One request handler for every listener: OTLP paths, Zipkin's /api/v2/spans, /metrics,
+ * /healthz, /readyz, then the JSON API, then the UI. The OTLP-only and Zipkin-only listeners
+ * pass api and ui as null.
  */
 export function createAppHandler(deps: AppDeps): Handler {
   return async (req, res) => {
@@ -23,6 +24,7 @@ export function createAppHandler(deps: AppDeps): Handler {
     try {
       const signal = matchOtlpPath(pathname, deps.config);
       if (signal) return await handleOtlpHttp(req, res, signal, deps);
+      if (pathname === ZIPKIN_SPANS_PATH) return await handleZipkinHttp(req, res, deps);
       if (pathname === "/metrics" && req.method === "GET") {
         const text = await deps.metrics.registry.metrics();
         res.writeHead(200, { "content-type": deps.metrics.registry.contentType });

@@ -17,6 +17,8 @@ export const ConfigSchema = z.object({
   CARTOGRAPH_HTTP_PORT: port.default(3000),
   CARTOGRAPH_OTLP_HTTP_PORT: port.default(4318),
   CARTOGRAPH_OTLP_GRPC_PORT: port.default(4317),
+  /** Zipkin collector port (POST /api/v2/spans); the HTTP port accepts it too. 0 disables. */
+  CARTOGRAPH_ZIPKIN_PORT: port.default(9411),
   /** Serve the Next.js UI on the HTTP port (off: JSON API and OTLP only, no build needed). */
   CARTOGRAPH_UI: bool.default(true),
   CARTOGRAPH_OTLP_TRACES_PATH: z.string().startsWith("/").default("/v1/traces"),

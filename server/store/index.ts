@@ -27,7 +27,7 @@ export function openTelemetryReader(dataDir: string): TelemetryReader {
     close: () => db.close(),
   };
 }
-export { readTraceSpans, readSpansInWindow, mapSpanRow, SPAN_COLUMNS, SPAN_FROM, type SpanRow } from "./sqlite/read-spans";
+export { readTraceSpans, readSpansInWindow, createSpanTimesLookup, mapSpanRow, SPAN_COLUMNS, SPAN_FROM, type SpanRow } from "./sqlite/read-spans";
 export { createAppender } from "./sqlite/append-spans";
 export { createLogAppender } from "./sqlite/logs-append";
 export { searchLogs, readTraceLogs, countLogs, countLogsByService, type LogFilter, type StoredLog, type LogCursor, type LogCountRow } from "./sqlite/logs-read";

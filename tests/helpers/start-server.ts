@@ -24,6 +24,8 @@ export interface RunningServer {
   otlpHttpUrl: string;
   /** 127.0.0.1:<grpc port> */
   grpcAddress: string;
+  /** http://127.0.0.1:<zipkin port> (a free port, never the default 9411) */
+  zipkinUrl: string;
   dataDir: string;
   process: ChildProcess;
   output: () => string;
@@ -46,7 +48,7 @@ export interface StartOptions {
 /** Starts the real server (server/main.ts) as a child process on free ports with its own data dir. */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cartograph-test-"));
-  const [http, otlp, grpc] = [await getFreePort(), await getFreePort(), await getFreePort()];
+  const [http, otlp, grpc, zipkin] = [await getFreePort(), await getFreePort(), await getFreePort(), await getFreePort()];
   const child = spawn(process.execPath, ["--import", "./scripts/runtime/register.mjs", "server/main.ts"], {
     cwd: ROOT,
     env: {
@@ -56,6 +58,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       CARTOGRAPH_HTTP_PORT: String(http),
       CARTOGRAPH_OTLP_HTTP_PORT: String(otlp),
       CARTOGRAPH_OTLP_GRPC_PORT: String(grpc),
+      CARTOGRAPH_ZIPKIN_PORT: String(zipkin),
       CARTOGRAPH_UI: opts.ui ? "true" : "false",
       CARTOGRAPH_ROLLUP_FLUSH_MS: "250",
       ...opts.env,
@@ -86,6 +89,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     baseUrl,
     otlpHttpUrl: `http://127.0.0.1:${otlp}`,
     grpcAddress: `127.0.0.1:${grpc}`,
+    zipkinUrl: `http://127.0.0.1:${zipkin}`,
     dataDir,
     process: child,
     output: () => out,

@@ -4,12 +4,16 @@ import type { HistogramSnapshot } from "../../platform/snapshot-metrics";
 
 /** Messages between the main thread and the writer thread. */
 export type Signal = "traces" | "metrics" | "logs";
+/** Wire format of a traces body: OTLP, or Zipkin v2 (JSON list / proto3 ListOfSpans). */
+export type TraceFormat = "otlp" | "zipkin";
 
 export interface ExportMessage {
   type: "export";
   id: number;
   signal: Signal;
   encoding: Encoding;
+  /** Absent means OTLP. */
+  format?: TraceFormat;
   body: Uint8Array;
 }
 

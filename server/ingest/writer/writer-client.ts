@@ -3,12 +3,12 @@ import { Worker } from "node:worker_threads";
 import type { Config } from "../../platform/config";
 import type { Logger } from "../../platform/logger";
 import type { Encoding } from "../../decode";
-import type { ExportResult, FromWriter, Signal, WriterStats } from "./protocol";
+import type { ExportResult, FromWriter, Signal, TraceFormat, WriterStats } from "./protocol";
 
 export type SubmitResult = ExportResult | { ok: false; status: 503; message: string; overloaded: true };
 
 export interface WriterClient {
-  submit(signal: Signal, encoding: Encoding, body: Uint8Array): Promise<SubmitResult>;
+  submit(signal: Signal, encoding: Encoding, body: Uint8Array, format?: TraceFormat): Promise<SubmitResult>;
   /** Whether a request of `bytes` would be refused right now (checked before reading a body). */
   isOverloaded(bytes?: number): boolean;
   queueDepth(): { requests: number; bytes: number };
@@ -87,7 +87,7 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
           inflightBytes + bytes > config.CARTOGRAPH_QUEUE_MAX_BYTES
         );
       },
-      submit(signal, encoding, body) {
+      submit(signal, encoding, body, format = "otlp") {
         if (client.isOverloaded(body.byteLength)) {
           return Promise.resolve({ ok: false, status: 503, message: "write queue full, retry shortly", overloaded: true });
         }
@@ -97,7 +97,7 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
           waiting.set(id, { resolve, bytes: body.byteLength });
           // Copy into a transferable buffer only when the body shares a pooled allocation.
           const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : new Uint8Array(body);
-          worker.postMessage({ type: "export", id, signal, encoding, body: own }, [own.buffer as ArrayBuffer]);
+          worker.postMessage({ type: "export", id, signal, encoding, format, body: own }, [own.buffer as ArrayBuffer]);
         });
       },
       queueDepth: () => ({ requests: waiting.size, bytes: inflightBytes }),

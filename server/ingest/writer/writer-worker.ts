@@ -1,8 +1,8 @@
 import "server-only";
 import { parentPort, workerData } from "node:worker_threads";
-import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, DecodeError } from "../../decode";
-import { normalizeLogs, normalizeMetrics, normalizeTraces, type AttributeStats, type LogRecord, type MetricPoint, type Span } from "../../normalize";
-import { createAppender, createLogAppender, enforceLogRetention, openWriterDb } from "../../store";
+import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, decodeZipkinSpans, DecodeError } from "../../decode";
+import { normalizeLogs, normalizeMetrics, normalizeTraces, normalizeZipkin, type AttributeStats, type LogRecord, type MetricPoint, type NormalizeResult, type Span } from "../../normalize";
+import { createAppender, createLogAppender, createSpanTimesLookup, enforceLogRetention, openWriterDb } from "../../store";
 import { createAggregators } from "../../aggregate";
 import { enforceRetention, measureUsedBytes } from "../../jobs";
 import type { Config } from "../../platform/config";
@@ -30,6 +30,7 @@ const limits = {
   maxBodyLength: config.CARTOGRAPH_MAX_LOG_BODY_LENGTH,
 };
 const attrStats: AttributeStats = { truncatedValues: 0, droppedAttributes: 0 };
+const findStoredTimes = createSpanTimesLookup(db);
 const stats: WriterStats = {
   spansStored: 0, spansDuplicate: 0, spansRejected: 0, pointsStored: 0, pointsRejected: 0, logsStored: 0, logsDuplicate: 0, logsRejected: 0,
   attributesTruncated: 0, attributesDropped: 0, transactions: 0, writeSeconds: emptyHistogram(),
@@ -47,18 +48,29 @@ interface Pending {
 let pending: Pending[] = [];
 let flushScheduled = false;
 
+/** Zipkin v2 body → domain spans; like Zipkin, one malformed span refuses the whole body (400). */
+function normalizeZipkinBody(body: Buffer, m: ExportMessage): NormalizeResult<Span> {
+  const spans = decodeZipkinSpans(body, m.encoding);
+  const norm = normalizeZipkin(spans, { limits, stats: attrStats, nowNs: BigInt(Date.now()) * 1_000_000n, findStoredTimes });
+  if (norm.rejected > 0) throw new DecodeError(norm.reasons.join("; "));
+  return norm;
+}
+
 function handleExport(m: ExportMessage): void {
   let decoded;
+  let zipkin: NormalizeResult<Span> | null = null;
   // A Buffer view (no copy) lets protobufjs read strings with the native UTF-8 decoder.
   const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
   try {
-    decoded = m.signal === "traces" ? decodeTraceRequest(body, m.encoding) : m.signal === "logs" ? decodeLogsRequest(body, m.encoding) : decodeMetricsRequest(body, m.encoding);
+    if (m.format === "zipkin") zipkin = normalizeZipkinBody(body, m);
+    else decoded = m.signal === "traces" ? decodeTraceRequest(body, m.encoding) : m.signal === "logs" ? decodeLogsRequest(body, m.encoding) : decodeMetricsRequest(body, m.encoding);
   } catch (e) {
     if (e instanceof DecodeError) return reply(m.id, { ok: false, status: 400, message: e.message });
     return reply(m.id, { ok: false, status: 400, message: `undecodable request: ${(e as Error).message}` });
   }
   const norm =
-    m.signal === "traces" ? normalizeTraces(decoded, limits, attrStats)
+    zipkin ? zipkin
+    : m.signal === "traces" ? normalizeTraces(decoded, limits, attrStats)
     : m.signal === "logs" ? normalizeLogs(decoded, limits, attrStats, BigInt(Date.now()) * 1_000_000n)
     : normalizeMetrics(decoded, limits, attrStats);
   const total = norm.items.length + norm.rejected;

@@ -87,3 +87,12 @@ export function readTraceSpans(db: Db, traceId: string): Span[] {
   const rows = db.prepare(`SELECT ${SPAN_COLUMNS} FROM ${SPAN_FROM} WHERE s.trace_id = ? ORDER BY s.start_ns`).safeIntegers(true).all(traceId) as SpanRow[];
   return rows.map(mapSpanRow);
 }
+
+/** Start and end of one stored span (a shared Zipkin server half borrows its client's times). */
+export function createSpanTimesLookup(db: Db): (traceId: string, spanId: string) => { startNs: bigint; endNs: bigint } | null {
+  const stmt = db.prepare(`SELECT start_ns, end_ns FROM spans WHERE trace_id = ? AND span_id = ?`).safeIntegers(true);
+  return (traceId, spanId) => {
+    const row = stmt.get(traceId, spanId) as { start_ns: bigint; end_ns: bigint } | undefined;
+    return row ? { startNs: row.start_ns, endNs: row.end_ns } : null;
+  };
+}

@@ -1,0 +1,66 @@
+import "server-only";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Encoding } from "../decode";
+import { BodyError, readBody } from "./read-body";
+import type { IngestDeps } from "./otlp-http";
+
+/** The Zipkin v2 collector path (zipkin-api). */
+export const ZIPKIN_SPANS_PATH = "/api/v2/spans";
+
+function mediaType(header: string | undefined): Encoding | null {
+  const type = (header ?? "").split(";")[0]!.trim().toLowerCase();
+  // Zipkin's own collector reads a body without a content type as JSON.
+  if (type === "" || type === "application/json") return "json";
+  if (type === "application/x-protobuf" || type === "application/protobuf") return "protobuf";
+  return null;
+}
+
+/**
+ * POST /api/v2/spans as Zipkin's collector answers it: 202 with an empty body once the spans
+ * are committed; plain-text 400 naming the span and field for malformed input; 413 over the
+ * body cap; 415 for other media types (v1 Thrift included); 503 + Retry-After when the write
+ * queue is full. The body goes through the same writer (limits, durability, self-metrics) as
+ * OTLP; only the decoder differs.
+ */
+export async function handleZipkinHttp(req: IncomingMessage, res: ServerResponse, deps: IngestDeps): Promise<void> {
+  const { config, writer, metrics } = deps;
+  const started = process.hrtime.bigint();
+  const signal = "traces";
+  const transport = "zipkin";
+  const send = (status: number, text: string, headers: Record<string, string> = {}) => {
+    metrics.requests.inc({ signal, transport, code: String(status) });
+    metrics.requestSeconds.observe({ signal, transport }, Number(process.hrtime.bigint() - started) / 1e9);
+    res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(text)), ...headers });
+    res.end(text);
+  };
+  const fail = (status: number, message: string, reason: string | null, headers: Record<string, string> = {}) => {
+    if (reason) metrics.itemsRejected.inc({ signal, reason });
+    req.resume();
+    send(status, message, headers);
+  };
+  if (req.method !== "POST") return fail(405, `${req.method} is not supported on ${ZIPKIN_SPANS_PATH}; use POST`, null, { allow: "POST" });
+  const encoding = mediaType(req.headers["content-type"]);
+  if (encoding === null) {
+    return fail(415, `unsupported content type ${JSON.stringify(req.headers["content-type"])}; use application/json (Zipkin v2 JSON) or application/x-protobuf (zipkin.proto3 ListOfSpans)`, "unsupported_media_type");
+  }
+  const ce = (req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
+  if (ce !== "gzip" && ce !== "identity" && ce !== "") return fail(400, `unsupported Content-Encoding ${JSON.stringify(ce)}; use gzip or none`, "malformed");
+  const retryAfter = { "retry-after": String(config.CARTOGRAPH_RETRY_AFTER_SECONDS) };
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (ce !== "gzip" && declared > config.CARTOGRAPH_MAX_BODY_BYTES) {
+    return fail(413, `request body of ${declared} bytes is over the ${config.CARTOGRAPH_MAX_BODY_BYTES}-byte limit`, "too_large");
+  }
+  if (writer.isOverloaded(declared)) return fail(503, "write queue full, retry shortly", "overload", retryAfter);
+  let body: Buffer;
+  try {
+    body = await readBody(req, ce === "gzip" ? "gzip" : "identity", config.CARTOGRAPH_MAX_BODY_BYTES);
+  } catch (e) {
+    const err = e instanceof BodyError ? e : new BodyError(400, String(e));
+    return fail(err.status, err.message, err.status === 413 ? "too_large" : "malformed");
+  }
+  metrics.receivedBytes.inc({ signal, transport }, body.length);
+  const result = await writer.submit(signal, encoding, body, "zipkin");
+  if (result.ok) return send(202, "");
+  if (result.status === 400) return fail(400, result.message, "malformed");
+  return fail(503, result.message, "overload", retryAfter);
+}

@@ -140,9 +140,12 @@ export function userAgentFamily(ua: string): string | null {
   return token ? token[1]!.toLowerCase() : null;
 }
 
-/** The caller of a root SERVER/CONSUMER span: user agent family > caller's peer name > client address > `user`. */
+/**
+ * The caller of a root SERVER/CONSUMER span: the peer's service name when the span carries one
+ * (Zipkin's remoteEndpoint on a server span), else user agent family > client address > `user`.
+ */
 export function callerNode(sc: Semconv): NodeRef {
   const family = sc.userAgent ? userAgentFamily(sc.userAgent) : null;
-  const name = family ?? (sc.clientAddress ? normalizeHost(sc.clientAddress) : null) ?? "user";
+  const name = sc.peerService ?? family ?? (sc.clientAddress ? normalizeHost(sc.clientAddress) : null) ?? "user";
   return { id: `client:${encodeIdPart(name)}`, kind: "client", name };
 }

@@ -17,12 +17,26 @@ const LABEL_MIN_ZOOM = 0.6;
 /** Far out on a big map, edges fade so nodes and their health stay readable (hover brings them back). */
 const FAINT_BELOW_ZOOM = 0.35;
 
+/**
+ * A call from a service to itself (another instance of it) is drawn as a loop over the node,
+ * from its outgoing side to its incoming side; the label sits at the top of the loop.
+ */
+export function selfLoopPath(sx: number, sy: number, tx: number, ty: number): [string, number, number] {
+  const rise = 70;
+  const top = Math.min(sy, ty) - rise;
+  const path = `M ${sx},${sy} C ${sx + 50},${top} ${tx - 50},${top} ${tx},${ty}`;
+  return [path, (sx + tx) / 2, top + rise * 0.25];
+}
+
 /** Edge thickness follows traffic, colour follows error rate; the label carries rps, error % and p95. */
 export const MapEdgeView = memo(function MapEdgeView(props: EdgeProps<MapFlowEdge>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
   const zoomedIn = useStore((s) => s.transform[2] >= LABEL_MIN_ZOOM);
   const farOut = useStore((s) => s.transform[2] < FAINT_BELOW_ZOOM);
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const loop = props.source === props.target;
+  const [path, labelX, labelY] = loop
+    ? selfLoopPath(sourceX, sourceY, targetX, targetY)
+    : getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   if (!data) return null;
   const p = data.prepared;
   const emphasised = selected || data.hovered;

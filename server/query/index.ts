@@ -10,3 +10,4 @@ export { getServiceMap, type ServiceMapQuery } from "./service-map";
 export { getServiceMapDiff } from "./service-map-diff";
 export { getTraceServiceMap, rebuildServiceMap } from "./service-map-rebuild";
 export { getLogs, getTraceLogs, getLogHistogram, chooseLogStepSeconds, encodeLogCursor, decodeLogCursor, HISTOGRAM_RANGES, type ApiLog, type LogQuery } from "./logs";
+export * from "./jaeger";

@@ -9,6 +9,10 @@ export interface TraceSearch {
   minDurationMs?: number;
   maxDurationMs?: number;
   attr?: { key: string; value: string };
+  /** Every pair must match one span's attribute (Jaeger's `tags`). */
+  attrs?: { key: string; value: string }[];
+  /** OTLP span kind number of the matching span. */
+  kind?: number;
   limit: number;
 }
 
@@ -37,9 +41,12 @@ export function searchTraces(t: TelemetryReader, w: TimeWindow, q: TraceSearch):
   if (q.status === "ok") where.push("status_code != 2");
   if (q.minDurationMs !== undefined) { where.push("duration_ns >= ?"); args.push(BigInt(Math.round(q.minDurationMs * 1e6))); }
   if (q.maxDurationMs !== undefined) { where.push("duration_ns <= ?"); args.push(BigInt(Math.round(q.maxDurationMs * 1e6))); }
-  if (q.attr) {
-    where.push(`CAST(json_extract(attributes, ?) AS TEXT) = ?`);
-    args.push(`$."${q.attr.key.replace(/"/g, '\\"')}"`, q.attr.value);
+  if (q.kind !== undefined) { where.push("kind = ?"); args.push(q.kind); }
+  for (const a of [...(q.attr ? [q.attr] : []), ...(q.attrs ?? [])]) {
+    // Booleans are stored as JSON true/false; json_extract answers 1/0 for them.
+    where.push(`(CAST(json_extract(attributes, ?) AS TEXT) = ? OR (json_type(attributes, ?) IN ('true', 'false') AND json_type(attributes, ?) = ?))`);
+    const path = `$."${a.key.replace(/"/g, '\\"')}"`;
+    args.push(path, a.value, path, path, a.value.toLowerCase());
   }
   const ids = t.db
     .prepare(`SELECT trace_id, max(start_ns) AS last FROM spans WHERE ${where.join(" AND ")} GROUP BY trace_id ORDER BY last DESC LIMIT ?`)

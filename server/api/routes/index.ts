@@ -7,9 +7,10 @@ import { policyRoutes } from "./policy";
 import { alertingRoutes } from "./alerting";
 import { openApiRoutes } from "./openapi";
 import { logRoutes } from "./logs";
+import { jaegerRoutes } from "./jaeger";
 
 /** Read-only telemetry routes: they run in the query thread (see ../query-thread.ts). */
-export const offloadableRoutes: Route[] = [...telemetryRoutes, ...serviceMapRoutes, ...violationRoutes, ...logRoutes].filter((r) => r.method === "GET");
+export const offloadableRoutes: Route[] = [...telemetryRoutes, ...serviceMapRoutes, ...violationRoutes, ...logRoutes, ...jaegerRoutes].filter((r) => r.method === "GET");
 
 /** Every API route. Each feature adds its list here (one import, one spread). */
 export const allRoutes: Route[] = [
@@ -17,6 +18,7 @@ export const allRoutes: Route[] = [
   ...serviceMapRoutes.map(offloaded),
   ...violationRoutes.map(offloaded),
   ...logRoutes.map(offloaded),
+  ...jaegerRoutes.map(offloaded),
   ...policyRoutes,
   ...alertingRoutes,
   ...openApiRoutes,

@@ -1,0 +1,89 @@
+import "server-only";
+import { readTraceSpans, type TelemetryReader } from "../../store";
+import { getServiceMap } from "../service-map";
+import { searchTraces } from "../traces";
+import { JAEGER_SPAN_KINDS, kindName, toJaegerTrace, type JaegerSpanKind, type JaegerTrace } from "./jaeger-model";
+
+/** Every service that has sent spans and is still in the catalog, sorted (Jaeger lists all it stores). */
+export function listJaegerServices(t: TelemetryReader): string[] {
+  return (t.db.prepare(`SELECT name FROM services ORDER BY name`).pluck().all() as string[]);
+}
+
+/** Operations of a service with their span kinds, optionally of one kind; sorted by name. */
+export function listJaegerOperations(t: TelemetryReader, service: string, kind?: JaegerSpanKind): { name: string; spanKind: JaegerSpanKind }[] {
+  const rows = t.db
+    .prepare(`SELECT DISTINCT operation, kind FROM red_minute WHERE service = ? ${kind ? "AND kind = ?" : ""} ORDER BY operation, kind`)
+    .all(...(kind ? [service, JAEGER_SPAN_KINDS.indexOf(kind)] : [service])) as { operation: string; kind: number }[];
+  return rows.map((r) => ({ name: r.operation, spanKind: kindName(r.kind) }));
+}
+
+export interface JaegerTraceQuery {
+  service: string;
+  operation?: string;
+  tags: { key: string; value: string }[];
+  startUs: number;
+  endUs: number;
+  minDurationUs?: number;
+  maxDurationUs?: number;
+  limit: number;
+}
+
+/**
+ * Jaeger's trace search: traces with at least one span of `service` in [start, end] matching
+ * the operation, every tag and the duration bounds (Jaeger matches within one span too).
+ * `error=true` matches error status and `span.kind=<kind>` the kind, as Jaeger shows them as tags.
+ */
+export function searchJaegerTraces(t: TelemetryReader, q: JaegerTraceQuery): JaegerTrace[] {
+  let status: "error" | "ok" | undefined;
+  let kind: number | undefined;
+  const attrs: { key: string; value: string }[] = [];
+  for (const tag of q.tags) {
+    if (tag.key === "error" && (tag.value === "true" || tag.value === "false")) status = tag.value === "true" ? "error" : "ok";
+    else if (tag.key === "otel.status_code" && (tag.value === "ERROR" || tag.value === "OK")) status = tag.value === "ERROR" ? "error" : "ok";
+    else if (tag.key === "span.kind" && JAEGER_SPAN_KINDS.includes(tag.value as JaegerSpanKind)) kind = JAEGER_SPAN_KINDS.indexOf(tag.value as JaegerSpanKind);
+    else attrs.push(tag);
+  }
+  const summaries = searchTraces(
+    t,
+    { fromMs: Math.floor(q.startUs / 1000), toMs: Math.ceil(q.endUs / 1000) + 1 },
+    {
+      service: q.service,
+      operation: q.operation,
+      status,
+      kind,
+      attrs,
+      minDurationMs: q.minDurationUs === undefined ? undefined : q.minDurationUs / 1000,
+      maxDurationMs: q.maxDurationUs === undefined ? undefined : q.maxDurationUs / 1000,
+      limit: q.limit,
+    },
+  );
+  return summaries.map((s) => toJaegerTrace(s.traceId, readTraceSpans(t.db, s.traceId)));
+}
+
+/** One trace (32 hex, or 16 for a 64-bit id, which is stored left-padded); null when unknown. */
+export function getJaegerTrace(t: TelemetryReader, traceId: string): JaegerTrace | null {
+  const id = traceId.toLowerCase().padStart(32, "0");
+  const spans = readTraceSpans(t.db, id);
+  return spans.length === 0 ? null : toJaegerTrace(id, spans);
+}
+
+/**
+ * Jaeger's dependency links from Cartograph's service map of the window: every edge, typed
+ * nodes named as the map names them (a database by its name, a topic by its destination),
+ * so Grafana's node graph shows what the map shows. Self-calls are links too.
+ */
+export function getJaegerDependencies(t: TelemetryReader, endMs: number, lookbackMs: number, nowMs: number) {
+  const map = getServiceMap(t, { fromMs: endMs - lookbackMs, toMs: endMs, nowMs });
+  const names = new Map(map.nodes.map((n) => [n.id, n.name]));
+  // Two nodes can share a display name (a service and a topic both called `orders`): one link.
+  const links = new Map<string, { parent: string; child: string; callCount: number }>();
+  for (const e of map.edges) {
+    const parent = names.get(e.source) ?? e.source;
+    const child = names.get(e.target) ?? e.target;
+    const key = `${parent}\u0000${child}`;
+    const l = links.get(key);
+    if (l) l.callCount += e.stats.requests;
+    else links.set(key, { parent, child, callCount: e.stats.requests });
+  }
+  return [...links.values()];
+}

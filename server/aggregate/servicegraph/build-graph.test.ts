@@ -192,3 +192,25 @@ describe("buildGraphFromSpans: typed topologies", () => {
     expect(buildGraphFromSpans(spans, { focus: "service:nope" }).nodes).toEqual([]);
   });
 });
+
+describe("buildGraphFromSpans: self-calls (OTLP)", () => {
+  it("draws a call from a service to another instance of itself as a loop edge with its RED", () => {
+    const f = createSpanFactory();
+    const root = f.server("auth");
+    const spans: Span[] = [root];
+    let parent = root;
+    for (let i = 0; i < 4; i++) {
+      const [c, s] = f.httpCall(parent, "auth", { error: i === 0, durationMs: 30 });
+      spans.push(c!, s!);
+      parent = s!;
+    }
+    const map = buildGraphFromSpans(spans);
+    const loop = map.edges.find((e) => e.id === "service:auth->service:auth")!;
+    expect(loop).toBeDefined();
+    expect(loop.stats.requests).toBe(4);
+    expect(loop.stats.errors).toBe(1);
+    expect(loop.statsSide).toBe("server");
+    expect(loop.stats.p50Ms).toBeGreaterThan(20);
+    expect(map.completeness.pairedCalls).toBe(4);
+  });
+});

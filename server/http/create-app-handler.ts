@@ -37,6 +37,10 @@ export function createAppHandler(deps: AppDeps): Handler {
         return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "starting" });
       }
       if (deps.api && (await deps.api(req, res))) return;
+      // Jaeger clients (Grafana) read errors from Jaeger's envelope, also for an unknown endpoint.
+      if (deps.api && pathname.startsWith("/jaeger/api/")) {
+        return sendJson(res, 404, { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 404, msg: `no Jaeger endpoint ${pathname}` }] });
+      }
       if (deps.ui) return await deps.ui(req, res);
       sendJson(res, 404, { error: { code: "not-found", message: `no route for ${req.method} ${pathname}` } });
     } catch (e) {

@@ -37,8 +37,9 @@ describe("normalizeZipkin: Zipkin v2 → domain spans", () => {
       { ...base, id: "2", kind: "CLIENT", timestamp: T, duration: 1, remoteEndpoint: { ipv4: "10.0.0.7", port: 8080 } },
       { ...base, id: "3", kind: "SERVER", timestamp: T, duration: 1, remoteEndpoint: { serviceName: "browser", ipv4: "192.168.0.2" } },
       { ...base, id: "4", timestamp: T, duration: 1, remoteEndpoint: { serviceName: "legacy" } },
-      { ...base, id: "5", timestamp: T, duration: 1 },
+      { ...base, id: "5", timestamp: T, duration: 1, parentId: "" },
     ]);
+    expect(items[4]!.parentSpanId).toBeNull();
     expect(items[0]!.attributes).toMatchObject({ "peer.service": "memcache", "network.peer.address": "10.0.0.9", "server.port": 11211, "db.system": "memcached" });
     expect(items[0]!.attributes["server.address"]).toBeUndefined();
     expect(readSemconv(items[1]!.attributes)).toMatchObject({ serverAddress: "10.0.0.7", serverPort: 8080, peerService: null });

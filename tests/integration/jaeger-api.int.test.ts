@@ -110,5 +110,6 @@ describe("Jaeger query API (what Grafana's Jaeger data source calls)", () => {
     expect((await jaeger(`/operations${q({ spanKind: "server" })}`, J.ErrorResponse, 400)).errors[0]!.msg).toBe("parameter 'service' is required");
     expect((await jaeger(`/operations${q({ service: "auth", spanKind: "sideways" })}`, J.ErrorResponse, 400)).errors[0]!.msg).toMatch(/spanKind/);
     expect((await jaeger(`/dependencies${q({ lookback: "a week" })}`, J.ErrorResponse, 400)).errors[0]!.msg).toMatch(/lookback/);
+    expect((await jaeger("/v3/nothing", J.ErrorResponse, 404)).errors[0]!.code).toBe(404);
   });
 });

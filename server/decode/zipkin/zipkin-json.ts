@@ -22,7 +22,8 @@ const tagValue = z.union([z.string(), z.number(), z.boolean()]).transform(String
 export const ZipkinSpanJson = z.object({
   traceId: hex(32),
   id: hex(16),
-  parentId: hex(16).nullish(),
+  // Some reporters send an empty parentId for a root span.
+  parentId: z.union([z.literal(""), hex(16)]).nullish(),
   kind: z.enum(["CLIENT", "SERVER", "PRODUCER", "CONSUMER"], "must be CLIENT, SERVER, PRODUCER or CONSUMER").nullish(),
   name: z.string().nullish(),
   timestamp: micros.nullish(),

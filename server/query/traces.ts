@@ -9,7 +9,7 @@ export interface TraceSearch {
   minDurationMs?: number;
   maxDurationMs?: number;
   attr?: { key: string; value: string };
-  /** Every pair must match one span's attribute (Jaeger's `tags`). */
+  /** Every pair must match an attribute of one span or of its resource (Jaeger's `tags`). */
   attrs?: { key: string; value: string }[];
   /** OTLP span kind number of the matching span. */
   kind?: number;
@@ -42,11 +42,22 @@ export function searchTraces(t: TelemetryReader, w: TimeWindow, q: TraceSearch):
   if (q.minDurationMs !== undefined) { where.push("duration_ns >= ?"); args.push(BigInt(Math.round(q.minDurationMs * 1e6))); }
   if (q.maxDurationMs !== undefined) { where.push("duration_ns <= ?"); args.push(BigInt(Math.round(q.maxDurationMs * 1e6))); }
   if (q.kind !== undefined) { where.push("kind = ?"); args.push(q.kind); }
-  for (const a of [...(q.attr ? [q.attr] : []), ...(q.attrs ?? [])]) {
-    // Booleans are stored as JSON true/false; json_extract answers 1/0 for them.
-    where.push(`(CAST(json_extract(attributes, ?) AS TEXT) = ? OR (json_type(attributes, ?) IN ('true', 'false') AND json_type(attributes, ?) = ?))`);
-    const path = `$."${a.key.replace(/"/g, '\\"')}"`;
-    args.push(path, a.value, path, path, a.value.toLowerCase());
+  const isBool = (col: string) => `(json_type(${col}, ?) IN ('true', 'false') AND json_type(${col}, ?) = ?)`;
+  const pathOf = (key: string) => `$."${key.replace(/"/g, '\\"')}"`;
+  if (q.attr) {
+    where.push(`(CAST(json_extract(attributes, ?) AS TEXT) = ? OR ${isBool("attributes")})`);
+    const path = pathOf(q.attr.key);
+    args.push(path, q.attr.value, path, path, q.attr.value.toLowerCase());
+  }
+  // Jaeger's tags match a span attribute or, as Jaeger's process tags, a resource attribute.
+  // Booleans are stored as JSON true/false; json_extract answers 1/0 for them.
+  for (const a of q.attrs ?? []) {
+    const path = pathOf(a.key);
+    where.push(
+      `(CAST(json_extract(attributes, ?) AS TEXT) = ? OR ${isBool("attributes")}` +
+        ` OR resource_id IN (SELECT id FROM resources WHERE CAST(json_extract(resources.attributes, ?) AS TEXT) = ?))`,
+    );
+    args.push(path, a.value, path, path, a.value.toLowerCase(), path, a.value);
   }
   const ids = t.db
     .prepare(`SELECT trace_id, max(start_ns) AS last FROM spans WHERE ${where.join(" AND ")} GROUP BY trace_id ORDER BY last DESC LIMIT ?`)

@@ -82,6 +82,12 @@ describe("Jaeger query API (what Grafana's Jaeger data source calls)", () => {
     expect(limited.data).toHaveLength(1);
     const kinds = await jaeger(`/traces${q({ service: "shipping", tags: JSON.stringify({ "span.kind": "consumer" }) })}`, J.TracesResponse);
     expect(kinds.data).toHaveLength(1);
+    // A process (resource) tag matches too, as in Jaeger: an OTLP span whose resource names its host.
+    const otlp = { resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "frontend" } }, { key: "host.name", value: { stringValue: "web-7" } }] }, scopeSpans: [{ spans: [{ traceId: "7".repeat(32), spanId: "7".repeat(16), name: "get /health", kind: 2, startTimeUnixNano: String(BigInt(Date.now() - 5000) * 1_000_000n), endTimeUnixNano: String(BigInt(Date.now() - 4990) * 1_000_000n) }] }] }] };
+    expect((await fetch(`${server.baseUrl}/v1/traces`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(otlp) })).status).toBe(200);
+    const byProcess = await jaeger(`/traces${q({ service: "frontend", tags: JSON.stringify({ "host.name": "web-7" }) })}`, J.TracesResponse);
+    expect(byProcess.data.map((t) => t.traceID)).toEqual(["7".repeat(32)]);
+    expect(Object.values(byProcess.data[0]!.processes)[0]!.tags).toContainEqual({ key: "host.name", type: "string", value: "web-7" });
     const ids = await jaeger(`/traces?traceID=463ac35c9f6413ad&traceID=5af7183fb1d4cf5f`, J.TracesResponse);
     expect(ids.data).toHaveLength(2);
   });

@@ -5,6 +5,8 @@ import type http from "node:http";
 import { loadConfig, ConfigError, type Config } from "./platform/config";
 import { createLogger } from "./platform/logger";
 import { createSelfMetrics } from "./platform/self-metrics";
+import { flushSelfTracing, getSelfTracingStatus, startSelfTracing } from "./platform/self-tracing";
+import { registerSelfTracingMetrics } from "./platform/self-tracing-metrics";
 import { startWriter, startOtlpGrpc } from "./ingest";
 import { registerWriterMetrics } from "./ingest/register-writer-metrics";
 import { openTelemetryReader } from "./store";
@@ -27,6 +29,10 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.CARTOGRAPH_LOG_LEVEL);
   const metrics = createSelfMetrics();
+  if (await startSelfTracing(config, "main")) {
+    log.info(`self-tracing to ${getSelfTracingStatus().url} at ratio ${config.CARTOGRAPH_SELF_TRACES_RATIO}`);
+  }
+  registerSelfTracingMetrics(metrics.registry);
   const writer = await startWriter(config, log);
   registerWriterMetrics(metrics, writer);
   const telemetry = openTelemetryReader(config.CARTOGRAPH_DATA_DIR);
@@ -40,6 +46,7 @@ async function main(): Promise<void> {
 
   const shutdown = async (code: number) => {
     log.info("shutting down");
+    await flushSelfTracing();
     for (const s of servers) s.close();
     grpcServer?.tryShutdown(() => undefined);
     await writer.close();

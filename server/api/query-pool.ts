@@ -2,6 +2,7 @@ import "server-only";
 import { Worker } from "node:worker_threads";
 import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
+import { getSelfTracingShared, getSpanClockMs, getTraceparent } from "../platform/self-tracing";
 import type { Answer, Offloader } from "./router";
 
 /**
@@ -17,7 +18,7 @@ export function startQueryThread(config: Config, log: Logger): { offload: Offloa
   const waiting = new Map<number, (a: Answer) => void>();
 
   const spawn = () => {
-    const w = new Worker(new URL("./query-thread.ts", import.meta.url), { workerData: { config }, execArgv: process.execArgv });
+    const w = new Worker(new URL("./query-thread.ts", import.meta.url), { workerData: { config, selfTracing: getSelfTracingShared() }, execArgv: process.execArgv });
     worker = w;
     w.on("message", (m: { ready?: boolean; id?: number; answer?: Answer }) => {
       if (m.ready) ready = true;
@@ -47,7 +48,8 @@ export function startQueryThread(config: Config, log: Logger): { offload: Offloa
       const id = nextId++;
       return new Promise<Answer>((resolve) => {
         waiting.set(id, resolve);
-        worker!.postMessage({ id, pathAndQuery });
+        const traceparent = getTraceparent();
+        worker!.postMessage(traceparent ? { id, pathAndQuery, traceparent, sentAtMs: getSpanClockMs() } : { id, pathAndQuery });
       });
     },
     async close() {

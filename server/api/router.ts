@@ -2,6 +2,7 @@ import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "./errors";
 import type { ApiContext } from "./context";
+import { withSpan } from "../platform/self-tracing";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
 
@@ -90,11 +91,15 @@ function matchRoute(compiled: CompiledRoute[], method: string, pathname: string)
   return { route, params };
 }
 
+/** Self-traced as `api.handle` (the handler: parse, store read, assemble) and `api.serialize`. */
 async function runRoute(matched: Matched, query: URLSearchParams, body: unknown, ctx: ApiContext): Promise<Answer> {
   try {
-    const out = await matched.route.handler({ params: matched.params, query, body }, ctx);
-    if (out && typeof out === "object" && (out as Reply).__reply) return toAnswer((out as Reply).status, (out as Reply).body);
-    return toAnswer(200, out);
+    const out = await withSpan("api.handle", {}, () => matched.route.handler({ params: matched.params, query, body }, ctx));
+    return withSpan("api.serialize", {}, (span) => {
+      const answer = out && typeof out === "object" && (out as Reply).__reply ? toAnswer((out as Reply).status, (out as Reply).body) : toAnswer(200, out);
+      span.setAttributes({ "cartograph.response.bytes": answer.json.length });
+      return answer;
+    });
   } catch (err) {
     return errorAnswer(err, ctx);
   }
@@ -123,18 +128,33 @@ export function createRouter(routes: Route[], ctx: ApiContext, offload?: Offload
 
   /** Returns false when no route's path matches (the caller may pass the request on). */
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const started = performance.now();
     const url = new URL(req.url ?? "/", "http://localhost");
     let answer: Answer;
     try {
       const matched = matchRoute(compiled, req.method ?? "GET", url.pathname);
       if (!matched) return false;
-      const elsewhere = matched.route.offload && offload ? offload(url.pathname + url.search) : null;
-      if (elsewhere) {
-        answer = await elsewhere;
-      } else {
-        const body = req.method === "GET" || req.method === "DELETE" ? undefined : await readJsonBody(req);
-        answer = await runRoute(matched, url.searchParams, body, ctx);
-      }
+      const route = matched.route;
+      const attributes = { "http.request.method": route.method, "http.route": route.path };
+      answer = await withSpan(`${route.method} ${route.path}`, attributes, async (span) => {
+        const elsewhere = route.offload && offload ? offload(url.pathname + url.search) : null;
+        span.setAttributes({ "cartograph.thread": elsewhere ? "query" : "main" });
+        let a: Answer;
+        try {
+          if (elsewhere) {
+            a = await elsewhere;
+          } else {
+            const body = req.method === "GET" || req.method === "DELETE" ? undefined : await readJsonBody(req);
+            a = await runRoute(matched, url.searchParams, body, ctx);
+          }
+        } catch (err) {
+          a = errorAnswer(err, ctx);
+        }
+        span.setAttributes({ "http.response.status_code": a.status });
+        if (a.status >= 500) span.fail(a.json.slice(0, 200));
+        ctx.log.debug("api request", { method: route.method, route: route.path, status: a.status, ms: Math.round(performance.now() - started) });
+        return a;
+      }, { kind: "server" });
     } catch (err) {
       answer = errorAnswer(err, ctx);
     }

@@ -3,6 +3,7 @@ import * as grpc from "@grpc/grpc-js";
 import { encodeExportResponse } from "./otlp-response";
 import type { IngestDeps } from "./otlp-http";
 import type { Signal } from "./writer/protocol";
+import { withSpan, type SpanHandle } from "../platform/self-tracing";
 
 const passthrough = {
   requestSerialize: (b: Buffer) => b,
@@ -22,24 +23,32 @@ const LOGS_SERVICE = { Export: exportMethod("/opentelemetry.proto.collector.logs
 /**
  * OTLP/gRPC: the request bytes go to the writer thread undecoded (decode happens there);
  * malformed data → INVALID_ARGUMENT, overload or a busy store → UNAVAILABLE (retryable).
+ * Each call is self-traced as `ingest <signal>`, like OTLP/HTTP.
  */
 export function startOtlpGrpc(host: string, port: number, deps: IngestDeps): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": deps.config.CARTOGRAPH_MAX_BODY_BYTES,
   });
   const handler = (signal: Signal): grpc.handleUnaryCall<Buffer, Buffer> => (call, callback) => {
+    const attributes = { "cartograph.signal": signal, "cartograph.transport": "grpc", "cartograph.request.bytes": call.request.length };
+    void withSpan(`ingest ${signal}`, attributes, (span) => exportCall(signal, call, callback, span), { kind: "server" });
+  };
+  const exportCall = (signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>, span: SpanHandle): Promise<void> => {
     const started = process.hrtime.bigint();
     const done = (code: string) => {
+      span.setAttributes({ "rpc.grpc.status_code": grpc.status[code as keyof typeof grpc.status] as number });
       deps.metrics.requests.inc({ signal, transport: "grpc", code });
       deps.metrics.requestSeconds.observe({ signal, transport: "grpc" }, Number(process.hrtime.bigint() - started) / 1e9);
     };
     deps.metrics.receivedBytes.inc({ signal, transport: "grpc" }, call.request.length);
-    deps.writer.submit(signal, "protobuf", call.request).then(
+    return deps.writer.submit(signal, "protobuf", call.request).then(
       (r) => {
         if (r.ok) {
           done("OK");
-          return callback(null, Buffer.from(encodeExportResponse(signal, "protobuf", r.rejected, r.message) as Uint8Array));
+          span.setAttributes({ "cartograph.items": r.accepted, "cartograph.items.rejected": r.rejected });
+          return withSpan("ingest.acknowledge", {}, () => callback(null, Buffer.from(encodeExportResponse(signal, "protobuf", r.rejected, r.message) as Uint8Array)));
         }
+        if (r.status !== 400) span.fail(r.message);
         const code = r.status === 400 ? grpc.status.INVALID_ARGUMENT : grpc.status.UNAVAILABLE;
         done(grpc.status[code]!);
         deps.metrics.itemsRejected.inc({ signal, reason: r.status === 400 ? "malformed" : "overload" });
@@ -47,6 +56,7 @@ export function startOtlpGrpc(host: string, port: number, deps: IngestDeps): Pro
       },
       (e: Error) => {
         done("UNAVAILABLE");
+        span.fail(e.message);
         callback({ code: grpc.status.UNAVAILABLE, details: e.message });
       },
     );

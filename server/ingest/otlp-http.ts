@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Encoding } from "../decode";
 import type { Config } from "../platform/config";
 import type { SelfMetrics } from "../platform/self-metrics";
+import { SELF_TRACE_HEADER, withoutTracing, withSpan, type SpanHandle } from "../platform/self-tracing";
 import { BodyError, readBody } from "./read-body";
 import { encodeExportResponse, encodeStatusBody, RpcCode } from "./otlp-response";
 import type { Signal } from "./writer/protocol";
@@ -36,8 +37,16 @@ export function matchOtlpPath(pathname: string, config: Config): Signal | null {
  * gzip or identity; the decompressed size capped (413); answers in the request's encoding;
  * partial success; 400 for malformed data; 503 + Retry-After when the write queue is full
  * or the store is briefly unavailable (never 500 for a transient problem).
+ * Traced as `ingest <signal>` (read, writer-side decode/queue/commit, acknowledge), except
+ * exports of self-traces, which are never traced (no feedback loop).
  */
-export async function handleOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: Signal, deps: IngestDeps): Promise<void> {
+export function handleOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: Signal, deps: IngestDeps): Promise<void> {
+  if (req.headers[SELF_TRACE_HEADER] !== undefined) return withoutTracing((span) => serveOtlpHttp(req, res, signal, deps, span));
+  const attributes = { "cartograph.signal": signal, "cartograph.transport": "http", "http.request.method": req.method ?? "" };
+  return withSpan(`ingest ${signal}`, attributes, (span) => serveOtlpHttp(req, res, signal, deps, span), { kind: "server" });
+}
+
+async function serveOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: Signal, deps: IngestDeps, span: SpanHandle): Promise<void> {
   const { config, writer, metrics } = deps;
   const started = process.hrtime.bigint();
   const transport = "http";
@@ -45,11 +54,13 @@ export async function handleOtlpHttp(req: IncomingMessage, res: ServerResponse, 
   const send = (status: number, body: Uint8Array | string, headers: Record<string, string> = {}) => {
     metrics.requests.inc({ signal, transport, code: String(status) });
     metrics.requestSeconds.observe({ signal, transport }, Number(process.hrtime.bigint() - started) / 1e9);
+    span.setAttributes({ "http.response.status_code": status });
     res.writeHead(status, { "content-type": CONTENT_TYPES[encoding], "content-length": String(Buffer.byteLength(body)), ...headers });
     res.end(body);
   };
   const fail = (status: number, code: number, message: string, headers: Record<string, string> = {}) => {
     req.resume();
+    if (status >= 500) span.fail(message);
     send(status, encodeStatusBody(encoding, code, message), headers);
   };
 
@@ -75,7 +86,11 @@ export async function handleOtlpHttp(req: IncomingMessage, res: ServerResponse, 
   }
   let body: Buffer;
   try {
-    body = await readBody(req, ce === "gzip" ? "gzip" : "identity", config.CARTOGRAPH_MAX_BODY_BYTES);
+    body = await withSpan("ingest.read", { "cartograph.content_encoding": ce || "identity" }, async (s) => {
+      const b = await readBody(req, ce === "gzip" ? "gzip" : "identity", config.CARTOGRAPH_MAX_BODY_BYTES);
+      s.setAttributes({ "cartograph.request.bytes": b.length });
+      return b;
+    });
   } catch (e) {
     const err = e instanceof BodyError ? e : new BodyError(400, String(e));
     metrics.itemsRejected.inc({ signal, reason: err.status === 413 ? "too_large" : "malformed" });
@@ -83,7 +98,10 @@ export async function handleOtlpHttp(req: IncomingMessage, res: ServerResponse, 
   }
   metrics.receivedBytes.inc({ signal, transport }, body.length);
   const result = await writer.submit(signal, encoding, body);
-  if (result.ok) return send(200, encodeExportResponse(signal, encoding, result.rejected, result.message));
+  if (result.ok) {
+    span.setAttributes({ "cartograph.items": result.accepted, "cartograph.items.rejected": result.rejected });
+    return withSpan("ingest.acknowledge", {}, () => send(200, encodeExportResponse(signal, encoding, result.rejected, result.message)));
+  }
   if (result.status === 400) {
     metrics.itemsRejected.inc({ signal, reason: "malformed" });
     return fail(400, RpcCode.INVALID_ARGUMENT, result.message);

@@ -55,6 +55,16 @@ export const ConfigSchema = z.object({
   CARTOGRAPH_ALERT_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
   /** Base URL of this Cartograph as users reach it; alert links and generatorURL use it. */
   CARTOGRAPH_PUBLIC_URL: z.url().default("http://localhost:3000"),
+  /**
+   * Self-tracing (OpenTelemetry): `off` (the SDK is not even loaded), `self` (to this
+   * process's own OTLP/HTTP receiver, as service `cartograph`), or an OTLP/HTTP traces URL.
+   */
+  CARTOGRAPH_SELF_TRACES: z.union([
+    z.enum(["off", "self"]),
+    z.url({ protocol: /^https?$/, error: "must be off, self, or an http(s) OTLP/HTTP traces URL such as http://collector:4318/v1/traces" }),
+  ]).default("off"),
+  /** Head sampling: the share of root operations (requests, job runs) traced, 0..1. */
+  CARTOGRAPH_SELF_TRACES_RATIO: z.coerce.number().min(0).max(1).default(0.1),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -74,5 +84,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
-  return parsed.data;
+  const c = parsed.data;
+  if (c.CARTOGRAPH_SELF_TRACES === "self" && c.CARTOGRAPH_OTLP_HTTP_PORT === 0 && c.CARTOGRAPH_HTTP_PORT === 0) {
+    throw new ConfigError("invalid configuration:\n  CARTOGRAPH_SELF_TRACES=\"self\": needs an OTLP/HTTP receiver (CARTOGRAPH_OTLP_HTTP_PORT or CARTOGRAPH_HTTP_PORT not 0)");
+  }
+  return c;
 }

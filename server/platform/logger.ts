@@ -1,4 +1,5 @@
 import "server-only";
+import { getActiveTraceIds } from "./self-tracing";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -10,11 +11,16 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** Line-oriented logger: `level message key=value ...` on stderr (info and up also on stdout). */
+/**
+ * Line-oriented logger: `level message key=value ...` on stderr (info and up also on stdout).
+ * A line written while a sampled self-traced operation runs ends with its trace_id and span_id.
+ */
 export function createLogger(level: LogLevel = "info", name = "cartograph"): Logger {
   const min = ORDER[level];
   const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
+    const ids = getActiveTraceIds();
+    if (ids) fields = { ...fields, trace_id: ids.traceId, span_id: ids.spanId };
     const extra = fields
       ? " " +
         Object.entries(fields)

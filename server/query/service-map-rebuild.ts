@@ -2,6 +2,7 @@ import "server-only";
 import type { TelemetryReader } from "../store";
 import { buildGraphFromSpans, mapSpanRow, readSpansInWindow, SPAN_COLUMNS, SPAN_FROM, type ServiceMap, type SpanRow } from "../aggregate/servicegraph";
 import type { ServiceMapQuery } from "./service-map";
+import { withSpan } from "../platform/self-tracing";
 
 /** Most spans one rebuild reads; beyond it the answer says `truncated` (tier 2 is for windows the user can inspect). */
 export const MAX_REBUILD_SPANS = 200_000;
@@ -13,21 +14,31 @@ export type RebuiltServiceMap = ServiceMap & { source: "rebuild"; spans: number;
  * verification, repair and windows whose rollups are missing. Raw-span retention bounds it.
  */
 export function rebuildServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery, maxSpans = MAX_REBUILD_SPANS): RebuiltServiceMap {
-  const spans = readSpansInWindow(telemetry.db, q.fromMs, q.toMs, maxSpans + 1);
+  const spans = withSpan("query.read", {}, (span) => {
+    const found = readSpansInWindow(telemetry.db, q.fromMs, q.toMs, maxSpans + 1);
+    span.setAttributes({ "cartograph.rows_read": found.length });
+    return found;
+  });
   const truncated = spans.length > maxSpans;
   if (truncated) spans.length = maxSpans;
-  const map = buildGraphFromSpans(spans, q);
+  const map = withSpan("query.assemble", { "cartograph.spans": spans.length }, () => buildGraphFromSpans(spans, q));
   return { ...map, source: "rebuild", spans: spans.length, truncated };
 }
 
 /** The map of one trace (every span of it, no window). Null when the trace is unknown. */
 export function getTraceServiceMap(telemetry: TelemetryReader, traceId: string, maxSpans = MAX_REBUILD_SPANS): RebuiltServiceMap | null {
-  const rows = telemetry.db
-    .prepare(`SELECT ${SPAN_COLUMNS} FROM ${SPAN_FROM} WHERE s.trace_id = ? LIMIT ?`)
-    .safeIntegers(true)
-    .all(traceId, maxSpans + 1) as SpanRow[];
+  const rows = withSpan("query.read", {}, (span) => {
+    const found = telemetry.db
+      .prepare(`SELECT ${SPAN_COLUMNS} FROM ${SPAN_FROM} WHERE s.trace_id = ? LIMIT ?`)
+      .safeIntegers(true)
+      .all(traceId, maxSpans + 1) as SpanRow[];
+    span.setAttributes({ "cartograph.rows_read": found.length });
+    return found;
+  });
   if (rows.length === 0) return null;
   const truncated = rows.length > maxSpans;
-  const spans = rows.slice(0, maxSpans).map(mapSpanRow);
-  return { ...buildGraphFromSpans(spans), source: "rebuild", spans: spans.length, truncated };
+  return withSpan("query.assemble", { "cartograph.spans": Math.min(rows.length, maxSpans) }, () => {
+    const spans = rows.slice(0, maxSpans).map(mapSpanRow);
+    return { ...buildGraphFromSpans(spans), source: "rebuild" as const, spans: spans.length, truncated };
+  });
 }

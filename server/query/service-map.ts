@@ -14,6 +14,12 @@ import {
 } from "../aggregate/servicegraph";
 import { createSketch, encodeSketch, mergeEncodedInto } from "../aggregate/red";
 import { readWithHourCache } from "./hour-cache";
+import { withSpan } from "../platform/self-tracing";
+
+/** Rows this query read from the store (cached blocks excluded): a self-tracing attribute. */
+interface ReadCount {
+  rows: number;
+}
 
 export interface ServiceMapQuery {
   fromMs: number;
@@ -63,10 +69,11 @@ function addPackedEdge(into: Map<string, MergedEdge>, key: string, p: PackedEdge
   mergeEncodedInto(e.serverSketch, p.serverSketch);
 }
 
-function readEdgeMinutes(db: TelemetryReader["db"], lo: number, hi: number, meta: Map<string, Row>, into: Map<string, MergedEdge>): void {
+function readEdgeMinutes(db: TelemetryReader["db"], lo: number, hi: number, meta: Map<string, Row>, into: Map<string, MergedEdge>, count: ReadCount): void {
   const rows = db
     .prepare("SELECT source, target, protocol, minute, calls, errors, connects, client_sketch, server_sketch FROM edge_minute WHERE minute >= ? AND minute < ?")
     .all(lo, hi) as Row[];
+  count.rows += rows.length;
   for (const r of rows) {
     const key = `${r.source}\u0000${r.target}\u0000${r.protocol}`;
     const minuteMs = Number(r.minute) * 60_000;
@@ -86,13 +93,13 @@ function packEdges(edges: Map<string, MergedEdge>): Map<string, PackedEdge> {
   return out;
 }
 
-function readEdges(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number): MergedEdge[] {
+function readEdges(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number, count: ReadCount): MergedEdge[] {
   const meta = new Map<string, Row>();
   for (const m of db.prepare("SELECT source, target, protocol, first_seen_ms, last_seen_ms, detail FROM graph_edges").all() as Row[]) {
     meta.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m);
   }
   const merged = readWithHourCache(db, "edges", lo, hi, nowMs, {
-    read: (into, a, b) => readEdgeMinutes(db, a, b, meta, into),
+    read: (into, a, b) => readEdgeMinutes(db, a, b, meta, into, count),
     empty: () => new Map<string, MergedEdge>(),
     pack: packEdges,
     mergePacked: (into, part) => {
@@ -114,11 +121,13 @@ function addPackedServed(into: Map<string, ServedStats>, name: string, p: Packed
 }
 
 /** Requests each service served in the window (SERVER = 2, CONSUMER = 5 rows of red_minute). */
-function readServed(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number): Map<string, ServedStats> {
+function readServed(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number, count: ReadCount): Map<string, ServedStats> {
   const rows = db.prepare("SELECT service, count, errors, sketch FROM red_minute WHERE minute >= ? AND minute < ? AND kind IN (2, 5)");
   return readWithHourCache(db, "served", lo, hi, nowMs, {
     read: (into, a, b) => {
-      for (const r of rows.all(a, b) as Row[]) {
+      const found = rows.all(a, b) as Row[];
+      count.rows += found.length;
+      for (const r of found) {
         addPackedServed(into, String(r.service), { requests: Number(r.count), errors: Number(r.errors), sketch: r.sketch as Buffer });
       }
     },
@@ -180,16 +189,23 @@ function readCompleteness(db: TelemetryReader["db"], lo: number, hi: number) {
 export function getServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery): ServiceMap {
   const db = telemetry.db;
   const [lo, hi] = minuteRange(q.fromMs, q.toMs);
+  const count: ReadCount = { rows: 0 };
   const read = db.transaction(() => {
     const nowMs = q.nowMs ?? Date.now();
-    const edges = readEdges(db, lo, hi, nowMs);
-    const served = readServed(db, lo, hi, nowMs);
+    const edges = readEdges(db, lo, hi, nowMs, count);
+    const served = readServed(db, lo, hi, nowMs, count);
     const nodes = readNodes(db, q, edges, served);
     return { edges, served, nodes, completeness: readCompleteness(db, lo, hi) };
   });
-  const { edges, served, nodes, completeness } = read();
-  return assembleServiceMap({
-    nodes: nodes.values(), edges, served, completeness,
-    windowMs: q.toMs - q.fromMs, focus: q.focus, depth: q.depth,
+  const { edges, served, nodes, completeness } = withSpan("query.read", { "cartograph.window.minutes": hi - lo }, (span) => {
+    const r = read();
+    span.setAttributes({ "cartograph.rows_read": count.rows, "cartograph.map.edges": r.edges.length, "cartograph.map.nodes": r.nodes.size });
+    return r;
   });
+  return withSpan("query.assemble", {}, () =>
+    assembleServiceMap({
+      nodes: nodes.values(), edges, served, completeness,
+      windowMs: q.toMs - q.fromMs, focus: q.focus, depth: q.depth,
+    }),
+  );
 }

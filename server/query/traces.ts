@@ -1,6 +1,7 @@
 import "server-only";
 import type { TimeWindow } from "../platform/time-window";
 import { readTraceSpans, type TelemetryReader } from "../store";
+import { withSpan } from "../platform/self-tracing";
 
 export interface TraceSearch {
   service?: string;
@@ -33,6 +34,14 @@ export interface TraceSummary {
  * duration. Newest traces first.
  */
 export function searchTraces(t: TelemetryReader, w: TimeWindow, q: TraceSearch): TraceSummary[] {
+  return withSpan("query.read", { "cartograph.limit": q.limit }, (span) => {
+    const found = readTraceSummaries(t, w, q);
+    span.setAttributes({ "cartograph.traces": found.length, "cartograph.spans": found.reduce((n, s) => n + s.spanCount, 0) });
+    return found;
+  });
+}
+
+function readTraceSummaries(t: TelemetryReader, w: TimeWindow, q: TraceSearch): TraceSummary[] {
   const where = ["start_ns >= ?", "start_ns < ?"];
   const args: unknown[] = [BigInt(w.fromMs) * 1_000_000n, BigInt(w.toMs) * 1_000_000n];
   if (q.service) { where.push("service = ?"); args.push(q.service); }
@@ -92,9 +101,13 @@ const KINDS = ["unspecified", "internal", "server", "client", "producer", "consu
 
 /** One trace in the API shape (nanosecond times as strings, exact); null when unknown. */
 export function getTrace(t: TelemetryReader, traceId: string) {
-  const spans = readTraceSpans(t.db, traceId.toLowerCase());
+  const spans = withSpan("query.read", {}, (span) => {
+    const found = readTraceSpans(t.db, traceId.toLowerCase());
+    span.setAttributes({ "cartograph.rows_read": found.length });
+    return found;
+  });
   if (spans.length === 0) return null;
-  return {
+  return withSpan("query.assemble", { "cartograph.spans": spans.length }, () => ({
     traceId: traceId.toLowerCase(),
     spans: spans.map((s) => ({
       spanId: s.spanId,
@@ -112,5 +125,5 @@ export function getTrace(t: TelemetryReader, traceId: string) {
       events: s.events.map((e) => ({ name: e.name, timeUnixNano: e.timeUnixNano.toString(), attributes: e.attributes })),
       links: s.links,
     })),
-  };
+  }));
 }

@@ -5,6 +5,7 @@ import type { Route } from "../router";
 import { parseWindow } from "../time-window";
 import { getServiceMap, getServiceMapDiff, getTraceServiceMap, rebuildServiceMap } from "../../query";
 import { notFound } from "../errors";
+import { withSpan } from "../../platform/self-tracing";
 
 const depthParam = z
   .string()
@@ -42,8 +43,7 @@ export const serviceMapRoutes: Route[] = [
     method: "GET",
     path: "/api/v1/service-map",
     handler: (req, ctx) => {
-      const window = parseWindow(req.query, ctx.now());
-      const { focus, depth, traceId, source } = readMapParams(req.query);
+      const [window, { focus, depth, traceId, source }] = withSpan("query.parse", {}, () => [parseWindow(req.query, ctx.now()), readMapParams(req.query)] as const);
       if (traceId) {
         const map = getTraceServiceMap(ctx.telemetry, traceId);
         if (!map) throw notFound(`trace ${traceId} is not stored (unknown, or past raw-span retention)`);

@@ -15,6 +15,8 @@ export interface ExportMessage {
   /** Absent means OTLP. */
   format?: TraceFormat;
   body: Uint8Array;
+  /** Set when the request is self-traced (sampled): the writer records its spans under it. */
+  traceparent?: string;
 }
 
 export type ToWriter = ExportMessage | { type: "shutdown" };

@@ -2,6 +2,7 @@ import "server-only";
 import { Worker } from "node:worker_threads";
 import type { Config } from "../../platform/config";
 import type { Logger } from "../../platform/logger";
+import { getSelfTracingShared, getTraceparent } from "../../platform/self-tracing";
 import type { Encoding } from "../../decode";
 import type { ExportResult, FromWriter, Signal, TraceFormat, WriterStats } from "./protocol";
 
@@ -36,7 +37,7 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
   return new Promise((resolveStart, rejectStart) => {
     const spawn = () => {
       worker = new Worker(new URL("./writer-worker.ts", import.meta.url), {
-        workerData: { config },
+        workerData: { config, selfTracing: getSelfTracingShared() },
         execArgv: process.execArgv,
         // A larger young generation: decode and normalize allocate many short-lived objects
         // per span, and fewer scavenges cost measurably less CPU per span.
@@ -97,7 +98,7 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
           waiting.set(id, { resolve, bytes: body.byteLength });
           // Copy into a transferable buffer only when the body shares a pooled allocation.
           const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : new Uint8Array(body);
-          worker.postMessage({ type: "export", id, signal, encoding, format, body: own }, [own.buffer as ArrayBuffer]);
+          worker.postMessage({ type: "export", id, signal, encoding, format, body: own, traceparent: getTraceparent() }, [own.buffer as ArrayBuffer]);
         });
       },
       queueDepth: () => ({ requests: waiting.size, bytes: inflightBytes }),

@@ -7,7 +7,9 @@ import { createAggregators } from "../../aggregate";
 import { enforceRetention, measureUsedBytes } from "../../jobs";
 import type { Config } from "../../platform/config";
 import { emptyHistogram, observeHistogram } from "../../platform/snapshot-metrics";
+import { flushSelfTracing, getSpanClockMs, startSelfTracing, withSpan, type SpanHandle } from "../../platform/self-tracing";
 import type { ExportMessage, ExportResult, FromWriter, ToWriter, WriterStats } from "./protocol";
+import { recordAggregateSpan, recordDecodeFailure, recordRequestSpans, type FlushMarks, type RequestTrace } from "./request-trace";
 
 /**
  * The writer thread: decode → normalize → one transaction per flush → acknowledge →
@@ -18,6 +20,7 @@ import type { ExportMessage, ExportResult, FromWriter, ToWriter, WriterStats } f
 const config = workerData.config as Config;
 const port = parentPort!;
 const post = (m: FromWriter) => port.postMessage(m);
+await startSelfTracing(config, "writer", workerData.selfTracing);
 
 const db = openWriterDb(config.CARTOGRAPH_DATA_DIR, config.CARTOGRAPH_SQLITE_SYNCHRONOUS);
 const appender = createAppender(db);
@@ -44,6 +47,7 @@ interface Pending {
   logs: LogRecord[];
   rejected: number;
   message: string;
+  trace?: RequestTrace;
 }
 let pending: Pending[] = [];
 let flushScheduled = false;
@@ -61,18 +65,24 @@ function handleExport(m: ExportMessage): void {
   let zipkin: NormalizeResult<Span> | null = null;
   // A Buffer view (no copy) lets protobufjs read strings with the native UTF-8 decoder.
   const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+  const decodeStart = m.traceparent ? getSpanClockMs() : 0;
   try {
     if (m.format === "zipkin") zipkin = normalizeZipkinBody(body, m);
     else decoded = m.signal === "traces" ? decodeTraceRequest(body, m.encoding) : m.signal === "logs" ? decodeLogsRequest(body, m.encoding) : decodeMetricsRequest(body, m.encoding);
   } catch (e) {
+    if (m.traceparent) recordDecodeFailure(m.traceparent, body.length, decodeStart, (e as Error).message);
     if (e instanceof DecodeError) return reply(m.id, { ok: false, status: 400, message: e.message });
     return reply(m.id, { ok: false, status: 400, message: `undecodable request: ${(e as Error).message}` });
   }
+  const decodeEnd = m.traceparent ? getSpanClockMs() : 0;
   const norm =
     zipkin ? zipkin
     : m.signal === "traces" ? normalizeTraces(decoded, limits, attrStats)
     : m.signal === "logs" ? normalizeLogs(decoded, limits, attrStats, BigInt(Date.now()) * 1_000_000n)
     : normalizeMetrics(decoded, limits, attrStats);
+  const trace: RequestTrace | undefined = m.traceparent
+    ? { parent: m.traceparent, bytes: body.length, decodeStart, decodeEnd, normalizeEnd: getSpanClockMs(), items: norm.items.length, rejected: norm.rejected }
+    : undefined;
   const total = norm.items.length + norm.rejected;
   if (norm.rejected > 0 && norm.items.length === 0 && total > 0) {
     countRejected(m.signal, norm.rejected);
@@ -85,6 +95,7 @@ function handleExport(m: ExportMessage): void {
     logs: m.signal === "logs" ? (norm.items as LogRecord[]) : [],
     rejected: norm.rejected,
     message: norm.rejected > 0 ? `rejected ${norm.rejected} of ${total}: ${norm.reasons.join("; ")}` : "",
+    trace,
   });
   countRejected(m.signal, norm.rejected);
   scheduleFlush();
@@ -127,24 +138,31 @@ function flush(): void {
   if (batch.length === 0) return;
   const inserted: Span[] = [];
   const started = process.hrtime.bigint();
+  const commitStart = getSpanClockMs();
   try {
     writeBatch(batch, inserted, Date.now());
   } catch (e) {
     // Nothing in this batch was acknowledged: a retryable 503 loses nothing.
     for (const p of batch) reply(p.id, { ok: false, status: 503, message: `store unavailable: ${(e as Error).message}` });
+    recordBatchSpans(batch, { commitStart, commitEnd: getSpanClockMs(), requests: batch.length, items: 0, inserted: 0, error: (e as Error).message });
     return;
   }
+  const commitEnd = getSpanClockMs();
   stats.transactions++;
   observeHistogram(stats.writeSeconds, Number(process.hrtime.bigint() - started) / 1e9);
   let submitted = 0;
+  let items = 0;
   for (const p of batch) {
     submitted += p.spans.length;
+    items += p.spans.length + p.points.length + p.logs.length;
     reply(p.id, { ok: true, accepted: p.spans.length + p.points.length + p.logs.length, rejected: p.rejected, message: p.message });
   }
   stats.spansStored += inserted.length;
   stats.spansDuplicate += submitted - inserted.length;
+  recordBatchSpans(batch, { commitStart, commitEnd, requests: batch.length, items, inserted: inserted.length });
   if (inserted.length === 0) return;
   const now = Date.now();
+  const aggregateStart = getSpanClockMs();
   for (const a of aggregators) {
     try {
       a.observe(inserted, now);
@@ -153,9 +171,19 @@ function flush(): void {
       console.error(`aggregator ${a.name} failed in observe: ${(e as Error).stack}`);
     }
   }
+  const aggregateEnd = getSpanClockMs();
+  for (const p of batch) if (p.trace) recordAggregateSpan(p.trace, aggregateStart, aggregateEnd, inserted.length, aggregators.length);
+}
+
+function recordBatchSpans(batch: Pending[], marks: FlushMarks): void {
+  for (const p of batch) if (p.trace) recordRequestSpans(p.trace, marks);
 }
 
 function flushRollups(): void {
+  withSpan("rollup.flush", { "cartograph.aggregators": aggregators.length }, writeRollups);
+}
+
+function writeRollups(): void {
   const now = Date.now();
   for (const a of aggregators) {
     try {
@@ -173,25 +201,35 @@ function flushRollups(): void {
 }
 
 function runRetention(): void {
+  withSpan("retention.run", {}, enforceAllRetention);
+}
+
+function enforceAllRetention(span: SpanHandle): void {
   try {
     const policy = { rawMaxAgeMs: config.CARTOGRAPH_RETENTION_RAW_HOURS * 3_600_000, diskBudgetBytes: config.CARTOGRAPH_DISK_BUDGET_BYTES };
     const l = enforceLogRetention(db, policy, Date.now());
     stats.retentionDeleted += l.logsDeleted + l.spansDeleted;
+    span.setAttributes({ "cartograph.retention.logs_deleted": l.logsDeleted });
   } catch (e) {
+    span.fail((e as Error).message);
     console.error(`log retention failed: ${(e as Error).message}`);
   }
   try {
-    const r = enforceRetention(
-      db,
-      {
-        rawMaxAgeMs: config.CARTOGRAPH_RETENTION_RAW_HOURS * 3_600_000,
-        rollupMaxAgeMs: config.CARTOGRAPH_RETENTION_ROLLUP_HOURS * 3_600_000,
-        diskBudgetBytes: config.CARTOGRAPH_DISK_BUDGET_BYTES,
-      },
-      Date.now(),
-    );
+    const policy = {
+      rawMaxAgeMs: config.CARTOGRAPH_RETENTION_RAW_HOURS * 3_600_000,
+      rollupMaxAgeMs: config.CARTOGRAPH_RETENTION_ROLLUP_HOURS * 3_600_000,
+      diskBudgetBytes: config.CARTOGRAPH_DISK_BUDGET_BYTES,
+    };
+    const r = enforceRetention(db, policy, Date.now());
     stats.retentionDeleted += r.spansDeleted + r.pointsDeleted + r.rollupsDeleted;
+    span.setAttributes({
+      "cartograph.retention.spans_deleted": r.spansDeleted,
+      "cartograph.retention.points_deleted": r.pointsDeleted,
+      "cartograph.retention.rollups_deleted": r.rollupsDeleted,
+      "cartograph.store.bytes": r.usedBytes,
+    });
   } catch (e) {
+    span.fail((e as Error).message);
     console.error(`retention failed: ${(e as Error).message}`);
   }
 }
@@ -209,7 +247,7 @@ port.on("message", (m: ToWriter) => {
     flushRollups();
     db.pragma("wal_checkpoint(TRUNCATE)");
     db.close();
-    post({ type: "closed" });
+    void flushSelfTracing().finally(() => post({ type: "closed" }));
   }
 });
 post({ type: "ready" });

@@ -1,0 +1,215 @@
+import "server-only";
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Attributes, Context, Span, SpanContext, Tracer } from "@opentelemetry/api";
+import type { Config } from "./config";
+import type { SelfTracerHandle } from "./self-tracing-sdk";
+import { resolveSelfTraceTarget } from "./self-tracing-target";
+
+export { SELF_TRACE_HEADER } from "./self-tracing-target";
+
+/**
+ * Cartograph traces itself (CARTOGRAPH_SELF_TRACES). Every instrumented site calls one of
+ * the functions below; while self-tracing is off they cost one null check, and neither the
+ * OpenTelemetry API nor the SDK is loaded. Each thread (main, writer, query) starts its own
+ * SDK; a `traceparent` carried in the thread messages joins their spans into one trace.
+ * Context lives in this module's AsyncLocalStorage, not in the global OpenTelemetry context,
+ * so libraries that look for a global tracer (Next.js) see none.
+ */
+export interface SpanHandle {
+  /** False for unsampled work: skip computing attributes that cost something. */
+  readonly recording: boolean;
+  setAttributes(attributes: Attributes): void;
+  /** Marks the operation failed (status ERROR) without throwing, e.g. a request answered 4xx/5xx. */
+  fail(message: string): void;
+}
+
+export interface SpanOptions {
+  kind?: "server" | "internal";
+  /** false: only record as a child of an active trace (never start a trace of its own). */
+  root?: boolean;
+}
+
+/** Passed to worker threads in workerData so their spans count in the process's totals. */
+export interface SelfTracingShared {
+  counters: SharedArrayBuffer;
+}
+
+type Api = typeof import("@opentelemetry/api");
+
+interface Active {
+  api: Api;
+  tracer: Tracer;
+  sdk: SelfTracerHandle;
+  als: AsyncLocalStorage<Context>;
+  suppressed: Context;
+  parseTraceParent: (tp: string) => SpanContext | null;
+  url: string;
+}
+
+let active: Active | null = null;
+let shared: SelfTracingShared | null = null;
+
+const NOOP: SpanHandle = { recording: false, setAttributes: () => undefined, fail: () => undefined };
+
+function counters(): BigInt64Array {
+  shared ??= { counters: new SharedArrayBuffer(3 * 8) };
+  return new BigInt64Array(shared.counters);
+}
+
+/** What a worker thread needs to join this process's self-tracing (see startSelfTracing). */
+export function getSelfTracingShared(): SelfTracingShared {
+  counters();
+  return shared!;
+}
+
+/**
+ * Starts self-tracing in this thread when the configuration asks for it; with `off` it
+ * returns false at once and loads nothing. `thread` names the thread on the resource.
+ */
+export async function startSelfTracing(config: Config, thread: string, fromParent?: SelfTracingShared): Promise<boolean> {
+  if (fromParent) shared = fromParent;
+  if (active) return true;
+  const target = resolveSelfTraceTarget(config);
+  if (!target) return false;
+  const [api, core, sdkModule] = await Promise.all([import("@opentelemetry/api"), import("@opentelemetry/core"), import("./self-tracing-sdk")]);
+  const sdk = sdkModule.createSelfTracer(target, thread, counters());
+  active = {
+    api,
+    tracer: sdk.tracer,
+    sdk,
+    als: new AsyncLocalStorage<Context>(),
+    suppressed: core.suppressTracing(api.ROOT_CONTEXT),
+    parseTraceParent: (tp) => core.parseTraceParent(tp),
+    url: target.url,
+  };
+  return true;
+}
+
+/** Exports what is buffered (before shutdown, and in tests); gives up after `timeoutMs`. */
+export async function flushSelfTracing(timeoutMs = 2000): Promise<void> {
+  if (!active) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([active.sdk.flush().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+}
+
+export function getSelfTracingStatus(): { enabled: boolean; url: string | null; spansStarted: number; spansExported: number; spansFailed: number } {
+  const c = counters();
+  return {
+    enabled: active !== null,
+    url: active?.url ?? null,
+    spansStarted: Number(Atomics.load(c, 0)),
+    spansExported: Number(Atomics.load(c, 1)),
+    spansFailed: Number(Atomics.load(c, 2)),
+  };
+}
+
+function wrap(span: Span, a: Active): SpanHandle {
+  return {
+    recording: true,
+    setAttributes: (attributes) => void span.setAttributes(attributes),
+    fail: (message) => void span.setStatus({ code: a.api.SpanStatusCode.ERROR, message }),
+  };
+}
+
+function endFailed(span: Span, e: unknown, a: Active): void {
+  const err = e instanceof Error ? e : new Error(String(e));
+  span.recordException(err);
+  span.setStatus({ code: a.api.SpanStatusCode.ERROR, message: err.message });
+  span.end();
+}
+
+/**
+ * Runs `fn` inside a span named `name` (a child of the active span, else a new trace sampled
+ * by CARTOGRAPH_SELF_TRACES_RATIO). Works for sync and async `fn`: the span ends when `fn`
+ * returns or its promise settles; a throw or rejection marks it failed and is rethrown.
+ */
+export function withSpan<T>(name: string, attributes: Attributes, fn: (span: SpanHandle) => T, opts: SpanOptions = {}): T {
+  const a = active;
+  if (a === null) return fn(NOOP);
+  const parent = a.als.getStore();
+  if (parent === undefined && opts.root === false) return fn(NOOP);
+  const base = parent ?? a.api.ROOT_CONTEXT;
+  const kind = opts.kind === "server" ? a.api.SpanKind.SERVER : a.api.SpanKind.INTERNAL;
+  const span = a.tracer.startSpan(name, { kind, attributes }, base);
+  const ctx = a.api.trace.setSpan(base, span);
+  // Unsampled: still run in the span's context so children inherit the decision.
+  if (!span.isRecording()) return a.als.run(ctx, fn, NOOP);
+  let out: T;
+  try {
+    out = a.als.run(ctx, fn, wrap(span, a));
+  } catch (e) {
+    endFailed(span, e, a);
+    throw e;
+  }
+  if (out instanceof Promise) {
+    return out.then(
+      (v) => {
+        span.end();
+        return v;
+      },
+      (e) => {
+        endFailed(span, e, a);
+        throw e;
+      },
+    ) as T;
+  }
+  span.end();
+  return out;
+}
+
+/**
+ * Runs `fn` as a continuation of the trace `traceparent` came from (another thread).
+ * Without a traceparent (tracing off in the sender, or its trace unsampled) nothing inside
+ * `fn` is traced: a worker never starts traces of its own for work another thread sent.
+ */
+export function withRemoteParent<T>(traceparent: string | undefined, fn: () => T): T {
+  const a = active;
+  if (a === null) return fn();
+  const sc = traceparent ? a.parseTraceParent(traceparent) : null;
+  const ctx = sc ? a.api.trace.setSpanContext(a.api.ROOT_CONTEXT, { ...sc, isRemote: true }) : a.suppressed;
+  return a.als.run(ctx, fn);
+}
+
+/** Records a finished span with explicit times (epoch ms, see getSpanClockMs) under `traceparent`. */
+export function recordSpan(traceparent: string | undefined, name: string, startMs: number, endMs: number, attributes: Attributes, error?: string): void {
+  const a = active;
+  if (a === null || !traceparent) return;
+  const sc = a.parseTraceParent(traceparent);
+  if (!sc) return;
+  const span = a.tracer.startSpan(name, { attributes, startTime: startMs }, a.api.trace.setSpanContext(a.api.ROOT_CONTEXT, { ...sc, isRemote: true }));
+  if (error) span.setStatus({ code: a.api.SpanStatusCode.ERROR, message: error });
+  span.end(endMs);
+}
+
+/** Epoch milliseconds with sub-millisecond precision, comparable across threads. */
+export function getSpanClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function sampledContext(): SpanContext | null {
+  const a = active;
+  if (a === null) return null;
+  const ctx = a.als.getStore();
+  const sc = ctx ? a.api.trace.getSpanContext(ctx) : undefined;
+  return sc && (sc.traceFlags & 1) === 1 ? sc : null;
+}
+
+/** W3C traceparent of the active span when it is sampled (to send to another thread), else undefined. */
+export function getTraceparent(): string | undefined {
+  const sc = sampledContext();
+  return sc ? `00-${sc.traceId}-${sc.spanId}-01` : undefined;
+}
+
+/** Trace and span id of the active sampled span, for log lines. */
+export function getActiveTraceIds(): { traceId: string; spanId: string } | null {
+  const sc = sampledContext();
+  return sc ? { traceId: sc.traceId, spanId: sc.spanId } : null;
+}
+
+/** Runs `fn` with tracing suppressed (nothing inside starts or joins a trace). */
+export function withoutTracing<T>(fn: (span: SpanHandle) => T): T {
+  const a = active;
+  return a === null ? fn(NOOP) : a.als.run(a.suppressed, fn, NOOP);
+}

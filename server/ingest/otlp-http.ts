@@ -3,8 +3,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Encoding } from "../decode";
 import type { Config } from "../platform/config";
 import type { SelfMetrics } from "../platform/self-metrics";
-import { SELF_TRACE_HEADER, withoutTracing, withSpan, type SpanHandle } from "../platform/self-tracing";
-import { BodyError, readBody } from "./read-body";
+import { withSpan, type SpanHandle } from "../platform/self-tracing";
+import { readBodyTraced, withIngestSpan } from "./ingest-span";
+import { BodyError } from "./read-body";
 import { encodeExportResponse, encodeStatusBody, RpcCode } from "./otlp-response";
 import type { Signal } from "./writer/protocol";
 import type { WriterClient } from "./writer/writer-client";
@@ -41,9 +42,7 @@ export function matchOtlpPath(pathname: string, config: Config): Signal | null {
  * exports of self-traces, which are never traced (no feedback loop).
  */
 export function handleOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: Signal, deps: IngestDeps): Promise<void> {
-  if (req.headers[SELF_TRACE_HEADER] !== undefined) return withoutTracing((span) => serveOtlpHttp(req, res, signal, deps, span));
-  const attributes = { "cartograph.signal": signal, "cartograph.transport": "http", "http.request.method": req.method ?? "" };
-  return withSpan(`ingest ${signal}`, attributes, (span) => serveOtlpHttp(req, res, signal, deps, span), { kind: "server" });
+  return withIngestSpan(req, signal, "http", (span) => serveOtlpHttp(req, res, signal, deps, span));
 }
 
 async function serveOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: Signal, deps: IngestDeps, span: SpanHandle): Promise<void> {
@@ -86,11 +85,7 @@ async function serveOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: 
   }
   let body: Buffer;
   try {
-    body = await withSpan("ingest.read", { "cartograph.content_encoding": ce || "identity" }, async (s) => {
-      const b = await readBody(req, ce === "gzip" ? "gzip" : "identity", config.CARTOGRAPH_MAX_BODY_BYTES);
-      s.setAttributes({ "cartograph.request.bytes": b.length });
-      return b;
-    });
+    body = await readBodyTraced(req, ce === "gzip" ? "gzip" : "identity", config.CARTOGRAPH_MAX_BODY_BYTES);
   } catch (e) {
     const err = e instanceof BodyError ? e : new BodyError(400, String(e));
     metrics.itemsRejected.inc({ signal, reason: err.status === 413 ? "too_large" : "malformed" });

@@ -1,8 +1,10 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Encoding } from "../decode";
-import { BodyError, readBody } from "./read-body";
+import { BodyError } from "./read-body";
 import type { IngestDeps } from "./otlp-http";
+import { withSpan, type SpanHandle } from "../platform/self-tracing";
+import { readBodyTraced, withIngestSpan } from "./ingest-span";
 
 /** The Zipkin v2 collector path (zipkin-api). */
 export const ZIPKIN_SPANS_PATH = "/api/v2/spans";
@@ -20,9 +22,13 @@ function mediaType(header: string | undefined): Encoding | null {
  * are committed; plain-text 400 naming the span and field for malformed input; 413 over the
  * body cap; 415 for other media types (v1 Thrift included); 503 + Retry-After when the write
  * queue is full. The body goes through the same writer (limits, durability, self-metrics) as
- * OTLP; only the decoder differs.
+ * OTLP; only the decoder differs. Self-traced like OTLP (transport `zipkin`).
  */
-export async function handleZipkinHttp(req: IncomingMessage, res: ServerResponse, deps: IngestDeps): Promise<void> {
+export function handleZipkinHttp(req: IncomingMessage, res: ServerResponse, deps: IngestDeps): Promise<void> {
+  return withIngestSpan(req, "traces", "zipkin", (span) => serveZipkinHttp(req, res, deps, span));
+}
+
+async function serveZipkinHttp(req: IncomingMessage, res: ServerResponse, deps: IngestDeps, span: SpanHandle): Promise<void> {
   const { config, writer, metrics } = deps;
   const started = process.hrtime.bigint();
   const signal = "traces";
@@ -30,6 +36,8 @@ export async function handleZipkinHttp(req: IncomingMessage, res: ServerResponse
   const send = (status: number, text: string, headers: Record<string, string> = {}) => {
     metrics.requests.inc({ signal, transport, code: String(status) });
     metrics.requestSeconds.observe({ signal, transport }, Number(process.hrtime.bigint() - started) / 1e9);
+    span.setAttributes({ "http.response.status_code": status });
+    if (status >= 500) span.fail(text);
     res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(text)), ...headers });
     res.end(text);
   };
@@ -53,14 +61,17 @@ export async function handleZipkinHttp(req: IncomingMessage, res: ServerResponse
   if (writer.isOverloaded(declared)) return fail(503, "write queue full, retry shortly", "overload", retryAfter);
   let body: Buffer;
   try {
-    body = await readBody(req, ce === "gzip" ? "gzip" : "identity", config.CARTOGRAPH_MAX_BODY_BYTES);
+    body = await readBodyTraced(req, ce === "gzip" ? "gzip" : "identity", config.CARTOGRAPH_MAX_BODY_BYTES);
   } catch (e) {
     const err = e instanceof BodyError ? e : new BodyError(400, String(e));
     return fail(err.status, err.message, err.status === 413 ? "too_large" : "malformed");
   }
   metrics.receivedBytes.inc({ signal, transport }, body.length);
   const result = await writer.submit(signal, encoding, body, "zipkin");
-  if (result.ok) return send(202, "");
+  if (result.ok) {
+    span.setAttributes({ "cartograph.items": result.accepted, "cartograph.items.rejected": result.rejected });
+    return withSpan("ingest.acknowledge", {}, () => send(202, ""));
+  }
   if (result.status === 400) return fail(400, result.message, "malformed");
   return fail(503, result.message, "overload", retryAfter);
 }

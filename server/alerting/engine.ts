@@ -9,6 +9,7 @@ import { buildAlert, firingChannels, outboxRows, resolveChannels } from "./notif
 import { queryKey, runQueries } from "./rule-queries";
 import type { AlertRule } from "./rule-schema";
 import { findSilencing, type ActiveSilence } from "./silences";
+import { withSpan } from "../platform/self-tracing";
 import { decideNotification, nextAlertState, type AlertInstanceState, type InstanceInput } from "./state-machine";
 import { buildLinks, DEFAULT_ANNOTATIONS, expandTemplate, fingerprintLabels } from "./templates";
 
@@ -58,7 +59,7 @@ export class AlertEngine {
     const ruleIds = new Set(stored.map((s) => s.id));
     const channels = new Map<string, Channel>((await db.notificationChannel.findMany()).map((r) => [r.id, toChannel(r)]));
     const silences = await loadActiveSilences(db, now);
-    const results = await runQueries(rules, dataSource, now);
+    const results = await withSpan("alerting.query", { "cartograph.alerting.rules": rules.length }, () => runQueries(rules, dataSource, now));
 
     const byRule = new Map<string, AlertInstanceState[]>();
     for (const inst of this.instances.values()) {
@@ -128,7 +129,8 @@ export class AlertEngine {
     }
 
     const changes = { upserts: toPersist, deletes: toDelete, history, outbox };
-    await (this.deps.writeTick ? this.deps.writeTick(changes) : writeTick(db, changes));
+    const rows = { "cartograph.alerting.upserts": toPersist.length, "cartograph.alerting.history": history.length, "cartograph.alerting.outbox": outbox.length };
+    await withSpan("alerting.write", rows, () => (this.deps.writeTick ? this.deps.writeTick(changes) : writeTick(db, changes)));
     for (const [k, v] of nextMap) {
       if (v) this.instances.set(k, v);
       else this.instances.delete(k);

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Logger } from "../platform/logger";
 import type { AlertEngine } from "./engine";
+import { withSpan } from "../platform/self-tracing";
 
 /**
  * The evaluation loop: one tick per interval, never overlapping itself. A tick that overruns
@@ -38,16 +39,19 @@ export class AlertScheduler {
   /** One evaluation plus a dispatch round; returns when both are done. Safe to call directly in tests. */
   async tick(now = this.opts.now()): Promise<void> {
     if (this.ticking) return this.ticking;
-    this.ticking = (async () => {
+    // Self-traced as `alerting.tick` (rules evaluated, transitions, notifications queued).
+    this.ticking = withSpan("alerting.tick", {}, async (span) => {
       try {
         const r = await this.engine.evaluate(now);
         this.ticks++;
+        span.setAttributes({ "cartograph.alerting.rules": r.rules, "cartograph.alerting.transitions": r.transitions, "cartograph.alerting.notifications": r.notifications });
         if (r.transitions) this.opts.log.debug("alert evaluation", r);
       } catch (e) {
+        span.fail((e as Error).message);
         this.opts.log.error("alert evaluation failed", { error: (e as Error).message });
       }
       await this.runDispatch(now);
-    })().finally(() => (this.ticking = null));
+    }).finally(() => (this.ticking = null));
     return this.ticking;
   }
 
@@ -55,7 +59,8 @@ export class AlertScheduler {
     if (this.dispatching) return;
     this.dispatching = true;
     try {
-      await this.opts.dispatch(now);
+      // Traced only as part of a tick: the 1-second retry timer alone starts no trace.
+      await withSpan("alerting.dispatch", {}, () => this.opts.dispatch(now), { root: false });
     } catch (e) {
       this.opts.log.error("notification dispatch failed", { error: (e as Error).message });
     } finally {

@@ -4,11 +4,33 @@ import { analyzeCoupling } from "./analyze";
 import { computeCouplingMetrics } from "./metrics";
 import { loadCouplingSpans } from "./model/load-spans";
 import type { PolicyState } from "./policy/store";
+import type { Policy } from "./policy/schema";
+import { withSpan } from "../platform/self-tracing";
+
+type Window = { fromMs: number; toMs: number };
+
+/** Store read of the window's spans, self-traced as `coupling.load` with what it read. */
+function loadTraced(db: Db, window: Window, maxTraces: number) {
+  return withSpan("coupling.load", { "cartograph.coupling.max_traces": maxTraces }, (span) => {
+    const loaded = loadCouplingSpans(db, window.fromMs, window.toMs, maxTraces);
+    span.setAttributes({ "cartograph.rows_read": loaded.spans.length, "cartograph.coupling.traces": loaded.tracesScanned, "cartograph.coupling.sampled": loaded.sampled });
+    return loaded;
+  });
+}
+
+/** The pure rules over the loaded spans, self-traced as `coupling.analyze`. */
+function analyzeTraced(spans: Parameters<typeof analyzeCoupling>[0], policy: Policy, now: number, window: Window) {
+  return withSpan("coupling.analyze", { "cartograph.spans": spans.length }, (span) => {
+    const result = analyzeCoupling(spans, policy, now, window);
+    span.setAttributes({ "cartograph.coupling.findings": result.violations.length, "cartograph.coupling.suppressed": result.suppressed.length });
+    return result;
+  });
+}
 
 /** Reads a window from the store and runs the analysis: the shell around the pure rules. */
 export function getViolations(db: Db, policy: PolicyState, window: { fromMs: number; toMs: number }, now: number) {
-  const loaded = loadCouplingSpans(db, window.fromMs, window.toMs, policy.policy.settings.maxTraces);
-  const result = analyzeCoupling(loaded.spans, policy.policy, now, window);
+  const loaded = loadTraced(db, window, policy.policy.settings.maxTraces);
+  const result = analyzeTraced(loaded.spans, policy.policy, now, window);
   return {
     violations: result.violations,
     suppressed: result.suppressed,
@@ -23,8 +45,8 @@ export function getViolations(db: Db, policy: PolicyState, window: { fromMs: num
 }
 
 export function getCouplingMetrics(db: Db, policy: PolicyState, window: { fromMs: number; toMs: number }, now: number) {
-  const loaded = loadCouplingSpans(db, window.fromMs, window.toMs, policy.policy.settings.maxTraces);
-  const result = analyzeCoupling(loaded.spans, policy.policy, now, window);
+  const loaded = loadTraced(db, window, policy.policy.settings.maxTraces);
+  const result = analyzeTraced(loaded.spans, policy.policy, now, window);
   const metrics = computeCouplingMetrics(result.model, policy.policy);
   return {
     services: metrics.services,

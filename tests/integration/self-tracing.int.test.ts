@@ -58,13 +58,13 @@ describe("self-tracing with CARTOGRAPH_SELF_TRACES=self", () => {
   let failedAtStart = 0;
   const failedExports = async () => Number(/^cartograph_self_tracing_spans_failed_total (\d+)/m.exec(await (await fetch(`${server.baseUrl}/metrics`)).text())?.[1]);
   beforeAll(async () => {
-    server = await startServer({ env: { CARTOGRAPH_SELF_TRACES: "self", CARTOGRAPH_SELF_TRACES_RATIO: "1", CARTOGRAPH_LOG_LEVEL: "debug" } });
+    server = await startServer({ env: { CARTOGRAPH_SELF_TRACES: "self", CARTOGRAPH_SELF_TRACES_RATIO: "1", CARTOGRAPH_LOG_LEVEL: "debug" }, readyTimeoutMs: 120_000 });
     // The query thread takes a moment to start; until then queries run in the main thread.
-    await eventually(async () => (await fetch(`${server.baseUrl}/api/v1/services`)).headers.get("x-cartograph-thread") === "query", 30_000, "the query thread");
+    await eventually(async () => (await fetch(`${server.baseUrl}/api/v1/services`)).headers.get("x-cartograph-thread") === "query", 90_000, "the query thread");
     await new Promise((r) => setTimeout(r, 1500)); // spans of the start (before the receiver listened) are exported or lost by now
     failedAtStart = await failedExports();
     await sendShopTraffic(server, SENT_REQUESTS, SPANS_PER_REQUEST);
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await server?.stop();
   });
@@ -147,9 +147,9 @@ describe("self-tracing with CARTOGRAPH_SELF_TRACES=self", () => {
 describe("self-tracing off (the default)", () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ env: { CARTOGRAPH_LOG_LEVEL: "debug" } });
+    server = await startServer({ env: { CARTOGRAPH_LOG_LEVEL: "debug" }, readyTimeoutMs: 120_000 });
     await sendShopTraffic(server, 1, 100);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await server?.stop();
   });

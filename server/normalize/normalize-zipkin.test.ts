@@ -73,7 +73,7 @@ describe("normalizeZipkin: Zipkin v2 → domain spans", () => {
     expect(deriveSharedSpanId("0000000000000000463ac35c9f6413ad", "000000000000000b")).toBe(derived);
   });
 
-  it("fills missing times from a stored client, else annotations, else the receive time; never drops", () => {
+  it("fills missing times from a stored client, else annotations, else its children, else the receive time; never drops", () => {
     const stored: StoredTimesLookup = (t, s) => (s === "000000000000000e" ? { startNs: 5n, endNs: 9n } : null);
     const { items, rejected } = run(
       [
@@ -81,6 +81,9 @@ describe("normalizeZipkin: Zipkin v2 → domain spans", () => {
         { ...base, id: "f", kind: "SERVER", annotations: [{ timestamp: T + 100, value: "sr" }, { timestamp: T + 400, value: "ss" }] },
         { ...base, id: "10", kind: "SERVER", timestamp: T },
         { ...base, id: "11" },
+        { ...base, id: "12", kind: "SERVER", shared: true },
+        { ...base, id: "13", parentId: "12", timestamp: T + 50, duration: 20 },
+        { ...base, id: "14", parentId: "12", timestamp: T + 30, duration: 10 },
       ],
       stored,
     );
@@ -90,6 +93,9 @@ describe("normalizeZipkin: Zipkin v2 → domain spans", () => {
       [BigInt(T + 100) * 1000n, BigInt(T + 400) * 1000n, "annotations"],
       [BigInt(T) * 1000n, BigInt(T) * 1000n, "no-duration"],
       [NOW_NS, NOW_NS, "received"],
+      [BigInt(T + 30) * 1000n, BigInt(T + 70) * 1000n, "children"],
+      [BigInt(T + 50) * 1000n, BigInt(T + 70) * 1000n, undefined],
+      [BigInt(T + 30) * 1000n, BigInt(T + 40) * 1000n, undefined],
     ]);
   });
 

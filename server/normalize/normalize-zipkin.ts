@@ -4,7 +4,7 @@ import type { ZipkinSpan } from "../decode";
 import type { AttributeLimits, AttributeStats } from "./attributes";
 import type { NormalizeResult } from "./normalize-traces";
 import { SpanKind, StatusCode, type Attributes, type ResourceInfo, type Span, type SpanKindValue } from "./types";
-import { zipkinAttributes } from "./zipkin-attributes";
+import { mapZipkinAttributes } from "./zipkin-attributes";
 
 /** Start and end of a span already stored, for filling a shared server half sent without times. */
 export type StoredTimesLookup = (traceId: string, spanId: string) => { startNs: bigint; endNs: bigint } | null;
@@ -57,15 +57,16 @@ function kindOf(z: ZipkinSpan): SpanKindValue {
 }
 
 interface Times { startNs: bigint; endNs: bigint; source: string | null }
+interface ChildRange { minStartUs: bigint; maxEndUs: bigint }
 
 /**
  * Zipkin allows a span without `timestamp` or `duration` (a shared server half whose client's
  * times are authoritative, data reported after the fact). Such a span is never dropped; its
  * times come, first match wins, from the client half with the same id (in this request or
- * stored), from its annotations, else from the time it was received (duration 0). The source
- * is recorded in `cartograph.time_source`.
+ * stored), from its annotations, from the extent of its children in the same request, else from
+ * the time it was received (duration 0). The source is recorded in `cartograph.time_source`.
  */
-function resolveTimes(z: ZipkinSpan, traceId: string, client: ZipkinSpan | undefined, ctx: ZipkinContext): Times {
+function resolveTimes(z: ZipkinSpan, traceId: string, client: ZipkinSpan | undefined, children: ChildRange | undefined, ctx: ZipkinContext): Times {
   let startUs = z.timestampUs;
   let durUs = z.durationUs;
   if (startUs !== null && durUs !== null) return { startNs: startUs * 1000n, endNs: (startUs + durUs) * 1000n, source: null };
@@ -96,6 +97,12 @@ function resolveTimes(z: ZipkinSpan, traceId: string, client: ZipkinSpan | undef
       source = "annotations";
     }
   }
+  // A server half sent before its client, in its own request, usually comes with its children.
+  if (startUs === null && children) {
+    startUs = children.minStartUs;
+    if (durUs === null) durUs = children.maxEndUs - children.minStartUs;
+    source = "children";
+  }
   if (startUs === null) return { startNs: ctx.nowNs, endNs: ctx.nowNs + (durUs ?? 0n) * 1000n, source: "received" };
   return { startNs: startUs * 1000n, endNs: (startUs + (durUs ?? 0n)) * 1000n, source: source ?? "no-duration" };
 }
@@ -113,6 +120,18 @@ export function normalizeZipkin(spans: readonly ZipkinSpan[], ctx: ZipkinContext
   let rejected = 0;
   const clients = new Map<string, ZipkinSpan>();
   for (const z of spans) if (z.kind !== "SERVER" && z.kind !== "CONSUMER") clients.set(`${z.traceId.padStart(32, "0")}:${z.id.padStart(16, "0")}`, z);
+  const childRanges = new Map<string, ChildRange>();
+  for (const z of spans) {
+    if (!z.parentId || z.timestampUs === null) continue;
+    const key = `${z.traceId.padStart(32, "0")}:${z.parentId.padStart(16, "0")}`;
+    const end = z.timestampUs + (z.durationUs ?? 0n);
+    const r = childRanges.get(key);
+    if (!r) childRanges.set(key, { minStartUs: z.timestampUs, maxEndUs: end });
+    else {
+      if (z.timestampUs < r.minStartUs) r.minStartUs = z.timestampUs;
+      if (end > r.maxEndUs) r.maxEndUs = end;
+    }
+  }
   const resources = new Map<string, ResourceInfo>();
   // shared id → derived server id and the server's service, for re-parenting its children.
   const sharedServers = new Map<string, { id: string; service: string }>();
@@ -133,8 +152,8 @@ export function normalizeZipkin(spans: readonly ZipkinSpan[], ctx: ZipkinContext
     const key = `${traceId}:${id}`;
     const client = clients.get(key);
     const shared = z.kind === "SERVER" && (z.shared || client !== undefined);
-    const times = resolveTimes(z, traceId, client, ctx);
-    const attributes = limitAttributes(zipkinAttributes(z), ctx.limits, ctx.stats);
+    const times = resolveTimes(z, traceId, client, childRanges.get(key), ctx);
+    const attributes = limitAttributes(mapZipkinAttributes(z), ctx.limits, ctx.stats);
     if (times.source) attributes["cartograph.time_source"] = times.source;
     if (shared) attributes["zipkin.shared"] = true;
     const errorTag = z.tags["error"];

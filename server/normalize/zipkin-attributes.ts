@@ -50,7 +50,7 @@ function stem(name: string): string {
   return name.toLowerCase().split(/[^a-z0-9]+/)[0] ?? "";
 }
 
-export function zipkinAttributes(z: ZipkinSpan): Attributes {
+export function mapZipkinAttributes(z: ZipkinSpan): Attributes {
   const a: Attributes = { ...z.tags };
   const set = (k: string, v: string | number | boolean | null | undefined) => {
     if (v !== null && v !== undefined && v !== "" && a[k] === undefined) a[k] = v;

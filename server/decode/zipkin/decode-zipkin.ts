@@ -1,7 +1,7 @@
 import "server-only";
 import { DecodeError, type Encoding } from "../decode-request";
-import { fromJsonSpan, ZipkinSpanJson } from "./zipkin-json";
-import { fromProtoSpan, ListOfSpans, ZipkinFieldError } from "./zipkin-proto";
+import { convertJsonSpan, ZipkinSpanJson } from "./zipkin-json";
+import { convertProtoSpan, ListOfSpans, ZipkinFieldError } from "./zipkin-proto";
 import type { ZipkinSpan } from "./types";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -30,7 +30,7 @@ export function decodeZipkinSpans(body: Uint8Array, encoding: Encoding): ZipkinS
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return (msg.spans ?? []).map((s: any, i: number) => {
       try {
-        return fromProtoSpan(s, i);
+        return convertProtoSpan(s, i);
       } catch (e) {
         if (e instanceof ZipkinFieldError) {
           throw new DecodeError(`${describeSpan(i, { id: Buffer.from(s.id ?? []).toString("hex") || undefined, name: s.name })}: ${e.field}: ${e.message}`);
@@ -60,6 +60,6 @@ export function decodeZipkinSpans(body: Uint8Array, encoding: Encoding): ZipkinS
       const field = issue.path.map(String).join(".") || "(span)";
       throw new DecodeError(`${describeSpan(i, raw as { id?: unknown; name?: unknown })}: ${field}: ${issue.message}`);
     }
-    return fromJsonSpan(r.data);
+    return convertJsonSpan(r.data);
   });
 }

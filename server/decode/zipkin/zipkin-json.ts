@@ -45,7 +45,7 @@ function toEndpoint(e: SpanJson["localEndpoint"]): ZipkinEndpoint | null {
 
 const big = (v: number | string | null | undefined): bigint | null => (v === null || v === undefined ? null : BigInt(v));
 
-export function fromJsonSpan(s: SpanJson): ZipkinSpan {
+export function convertJsonSpan(s: SpanJson): ZipkinSpan {
   return {
     traceId: s.traceId.toLowerCase(),
     id: s.id.toLowerCase(),

@@ -96,7 +96,7 @@ function endpointOf(e: any, i: number, field: string): ZipkinEndpoint | null {
 
 /** A decoded protobuf Span → the shared model; ids of a wrong byte length name their field. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function fromProtoSpan(s: any, i: number): ZipkinSpan {
+export function convertProtoSpan(s: any, i: number): ZipkinSpan {
   const traceId = hexOf(s.traceId);
   if (traceId.length !== 16 && traceId.length !== 32) throw new ZipkinFieldError(i, "traceId", "must be 8 or 16 bytes");
   const id = hexOf(s.id);

@@ -30,7 +30,11 @@ const q = (o: Record<string, string | number>) => "?" + new URLSearchParams(Obje
 
 describe("Jaeger query API (what Grafana's Jaeger data source calls)", () => {
   it("services: every service, sorted, with total", async () => {
-    const r = await jaeger("/services", J.ServicesResponse);
+    // The service catalog is written with the rollups (every CARTOGRAPH_ROLLUP_FLUSH_MS).
+    const r = await eventually(async () => {
+      const x = await jaeger("/services", J.ServicesResponse);
+      return x.data.length >= 7 ? x : null;
+    }, 10_000, "the service catalog");
     expect(r.data).toEqual(["auth", "backend", "billing", "frontend", "mailer", "orders", "shipping"]);
     expect(r.total).toBe(7);
   });

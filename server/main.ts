@@ -10,8 +10,7 @@ import { registerSelfTracingMetrics } from "./platform/self-tracing-metrics";
 import { startWriter, startOtlpGrpc } from "./ingest";
 import { registerWriterMetrics } from "./ingest/register-writer-metrics";
 import { openTelemetryReader } from "./store";
-import { createRouter, allRoutes, startQueryThread } from "./api";
-import type { ApiContext } from "./api/context";
+import { createRouter, allRoutes, startQueryThread, createApiContext } from "./api";
 import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
 import { startUi } from "./http/start-ui";
@@ -36,7 +35,7 @@ async function main(): Promise<void> {
   const writer = await startWriter(config, log);
   registerWriterMetrics(metrics, writer);
   const telemetry = openTelemetryReader(config.CARTOGRAPH_DATA_DIR);
-  const ctx: ApiContext = { config, log, now: () => Date.now(), telemetry };
+  const ctx = createApiContext(config, log, telemetry);
   ctx.alerting = startAlerting({ config, log, telemetry, metrics }).service;
   const isReady = () => writer.ready() && telemetry.ready();
   const ingestDeps = { config, writer, metrics, isReady };

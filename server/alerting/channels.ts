@@ -1,23 +1,10 @@
 import "server-only";
-import { z } from "zod";
+import { channelInputSchema, type ChannelInput } from "../../lib/contract";
 import { buildAlertmanagerAlerts, buildSlackMessage, buildWebhookPayload, type NotificationAlert } from "./payloads";
 import { postJson, type SafeFetchOptions } from "./safe-fetch";
 
 /** Notification channel definitions and the notifier registry (webhook / alertmanager / slack). */
-const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
-const headers = z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(4096)).default({});
-
-export const channelInputSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("webhook"), name: z.string().min(1).max(200), enabled: z.boolean().default(true), settings: z.object({ url: httpUrl, headers, sendResolved: z.boolean().default(true) }) }),
-  z.object({ type: z.literal("alertmanager"), name: z.string().min(1).max(200), enabled: z.boolean().default(true), settings: z.object({ url: httpUrl, headers, sendResolved: z.boolean().default(true) }) }),
-  z.object({
-    type: z.literal("slack"),
-    name: z.string().min(1).max(200),
-    enabled: z.boolean().default(true),
-    settings: z.object({ url: httpUrl, channel: z.string().max(200).optional(), username: z.string().max(200).optional(), sendResolved: z.boolean().default(true) }),
-  }),
-]);
-export type ChannelInput = z.infer<typeof channelInputSchema>;
+export { channelInputSchema, type ChannelInput };
 export type Channel = ChannelInput & { id: string };
 
 export interface DeliveryResult {

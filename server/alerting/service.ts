@@ -94,7 +94,7 @@ export class AlertingService {
     const now = this.now();
     return (await this.db.silence.findMany({ orderBy: { createdAt: "desc" } })).map((r) => ({
       ...toSilence(r),
-      status: r.endsAt.getTime() <= now ? "expired" : r.startsAt.getTime() > now ? "pending" : "active",
+      status: silenceStatus(r.startsAt.getTime(), r.endsAt.getTime(), now),
     }));
   }
   async createSilence(s: z.infer<typeof silenceInputSchema>) {
@@ -167,3 +167,7 @@ export class AlertingService {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const stateOrder = (s: string) => ["firing", "pending", "error", "nodata", "resolved"].indexOf(s);
+
+function silenceStatus(startsAt: number, endsAt: number, now: number): "expired" | "pending" | "active" {
+  return endsAt <= now ? "expired" : startsAt > now ? "pending" : "active";
+}

@@ -3,6 +3,7 @@ import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import type { TelemetryReader } from "../store";
 import type { AlertingService } from "../alerting";
+import { createPolicyStore, type PolicyStore } from "../coupling";
 
 /**
  * What every API route receives. Stages add their service objects here (alerting,
@@ -13,6 +14,13 @@ export interface ApiContext {
   log: Logger;
   now: () => number;
   telemetry: TelemetryReader;
+  /** The coupling policy file (CARTOGRAPH_POLICY_FILE). */
+  policy: PolicyStore;
   /** Set by main.ts from startAlerting(); alerting routes answer 503 without it. */
   alerting?: AlertingService;
+}
+
+/** The context of one thread (main or query thread): each opens its own policy store. */
+export function createApiContext(config: Config, log: Logger, telemetry: TelemetryReader): ApiContext {
+  return { config, log, now: () => Date.now(), telemetry, policy: createPolicyStore(config.CARTOGRAPH_POLICY_FILE) };
 }

@@ -6,7 +6,7 @@ import { getSpanClockMs, recordSpan, startSelfTracing, withRemoteParent } from "
 import { openTelemetryReader } from "../store";
 import { createDispatcher } from "./router";
 import { offloadableRoutes } from "./routes";
-import type { ApiContext } from "./context";
+import { createApiContext } from "./context";
 
 /**
  * The query thread: read-only telemetry routes (services, map, traces, metrics, findings)
@@ -16,12 +16,7 @@ import type { ApiContext } from "./context";
  */
 const config = workerData.config as Config;
 await startSelfTracing(config, "query", workerData.selfTracing);
-const ctx: ApiContext = {
-  config,
-  log: createLogger(config.CARTOGRAPH_LOG_LEVEL, "cartograph-query"),
-  now: () => Date.now(),
-  telemetry: openTelemetryReader(config.CARTOGRAPH_DATA_DIR),
-};
+const ctx = createApiContext(config, createLogger(config.CARTOGRAPH_LOG_LEVEL, "cartograph-query"), openTelemetryReader(config.CARTOGRAPH_DATA_DIR));
 const dispatch = createDispatcher(offloadableRoutes, ctx);
 
 interface QueryMessage {

@@ -3,8 +3,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "./errors";
 import type { ApiContext } from "./context";
 import { withSpan } from "../platform/self-tracing";
+import type { AnyEndpoint, HttpMethod } from "../../lib/contract";
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
+export type { HttpMethod };
 
 export interface RouteRequest {
   params: Record<string, string>;
@@ -23,6 +24,7 @@ export function reply(status: number, body: unknown): Reply {
   return { __reply: true, status, body };
 }
 
+/** Declare routes with `route(endpoint, handler)` (./route.ts); this is what the router runs. */
 export interface Route {
   method: HttpMethod;
   /** e.g. `/api/v1/services/:name/operations` */
@@ -30,6 +32,8 @@ export interface Route {
   handler: (req: RouteRequest, ctx: ApiContext) => unknown | Promise<unknown>;
   /** Read-only telemetry query: may run in the query thread instead of the main thread. */
   offload?: boolean;
+  /** The contract entry the route answers (every route has one; a test holds them). */
+  endpoint?: AnyEndpoint;
 }
 
 /** A finished API answer: status and the JSON text of the body. */

@@ -1,48 +1,28 @@
 import "server-only";
-import { z } from "zod";
+import { instantSchema, resolveTimeWindow, type Instant, type TimeWindow } from "../../lib/contract";
 import { badRequest } from "./errors";
 
-import type { TimeWindow } from "../platform/time-window";
 export type { TimeWindow };
 
-const DEFAULT_WINDOW_MS = 15 * 60 * 1000;
-
-/** Parses epoch milliseconds, RFC 3339, or `now`. Returns null for an absent value. */
-export function parseInstant(raw: string | null, name: string, nowMs: number): number | null {
-  if (raw === null || raw === "") return null;
-  if (raw === "now") return nowMs;
-  if (/^-?\d+(\.\d+)?$/.test(raw)) return Math.floor(Number(raw));
-  if (/^\d{4}-\d{2}-\d{2}T/.test(raw)) {
-    const ms = Date.parse(raw);
-    if (!Number.isNaN(ms)) return ms;
-  }
-  throw badRequest(`${name}=${JSON.stringify(raw)} is not epoch milliseconds, RFC 3339 or "now"`);
-}
-
-/** `from`/`to` per the API contract: default last 15 minutes; from >= to is a 400. */
-export function parseWindow(
-  q: URLSearchParams,
+/**
+ * The one server-side resolution of a time window (API.md "Time windows"): parsed `from`/`to`
+ * (the contract's instantSchema) at `nowMs`, defaults applied, 400 naming the parameter.
+ */
+export function resolveWindow(
+  from: Instant,
+  to: Instant,
   nowMs: number,
-  names: { from: string; to: string } = { from: "from", to: "to" },
+  options: { names?: { from: string; to: string }; defaultMs?: number } = {},
 ): TimeWindow {
-  const toMs = parseInstant(q.get(names.to), names.to, nowMs) ?? nowMs;
-  const fromMs = parseInstant(q.get(names.from), names.from, nowMs) ?? toMs - DEFAULT_WINDOW_MS;
-  if (fromMs >= toMs) {
-    throw badRequest(`${names.from} (${fromMs}) must be before ${names.to} (${toMs})`);
-  }
-  return { fromMs, toMs };
+  const r = resolveTimeWindow(from, to, nowMs, options.names, options.defaultMs);
+  if (!r.ok) throw badRequest(r.message);
+  return r.window;
 }
 
-/** zod helper for optional numeric query parameters. */
-export const optionalNumber = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v === "") return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n)) {
-      ctx.addIssue({ code: "custom", message: `expected a number, got ${JSON.stringify(v)}` });
-      return z.NEVER;
-    }
-    return n;
-  });
+/** Parses one instant the way query parameters are parsed; 400 naming it when it is not one. */
+export function parseInstant(raw: unknown, name: string): Instant {
+  if (raw === undefined || raw === null) return undefined;
+  const r = instantSchema.safeParse(String(raw));
+  if (!r.success) throw badRequest(`${name}: ${r.error.issues[0]?.message ?? "not an instant"}`);
+  return r.data;
+}

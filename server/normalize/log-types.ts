@@ -1,4 +1,5 @@
 import "server-only";
+import { LOG_SEVERITY_NAMES as SEVERITY_NAMES, type LogSeverityName as SeverityName } from "../../lib/contract";
 import type { Attributes, AttrValue, ResourceInfo } from "./types";
 
 /**
@@ -22,9 +23,8 @@ export interface LogRecord {
   resource: ResourceInfo;
 }
 
-/** OTLP SeverityNumber ranges (logs data model): each name covers four numbers. */
-export const SEVERITY_NAMES = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
-export type SeverityName = (typeof SEVERITY_NAMES)[number];
+/** OTLP SeverityNumber ranges (logs data model): each name covers four numbers (the API contract's list). */
+export { LOG_SEVERITY_NAMES as SEVERITY_NAMES, type LogSeverityName as SeverityName } from "../../lib/contract";
 
 /** The lowest SeverityNumber of a named range: trace 1, debug 5, info 9, warn 13, error 17, fatal 21. */
 export function severityFloor(name: SeverityName): number {

@@ -2,19 +2,9 @@ import "server-only";
 import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { addCounts, diffCounts, quantileFromBuckets, quantileFromExponential, rateBetween } from "./metric-math";
+import { TEMPORALITIES as TEMPORALITY, type MetricAggregation, type MetricInfo, type MetricType } from "../../lib/contract";
 
-const TEMPORALITY = ["unspecified", "delta", "cumulative"] as const;
-
-export interface MetricInfo {
-  service: string;
-  name: string;
-  type: string;
-  unit: string;
-  description: string;
-  monotonic: boolean;
-  temporality: (typeof TEMPORALITY)[number];
-  series: number;
-}
+export type { MetricAggregation, MetricInfo };
 
 export function listMetrics(t: TelemetryReader, w: TimeWindow, service?: string): MetricInfo[] {
   const rows = t.db
@@ -24,11 +14,9 @@ export function listMetrics(t: TelemetryReader, w: TimeWindow, service?: string)
        FROM metric_series WHERE last_seen_ms >= ? ${service ? "AND service = ?" : ""}
        GROUP BY service, name, type ORDER BY service, name`,
     )
-    .all(...([w.fromMs, ...(service ? [service] : [])] as unknown[])) as (Omit<MetricInfo, "monotonic" | "temporality"> & { monotonic: number; temporality: number })[];
+    .all(...([w.fromMs, ...(service ? [service] : [])] as unknown[])) as (Omit<MetricInfo, "monotonic" | "temporality" | "type"> & { type: MetricType; monotonic: number; temporality: number })[];
   return rows.map((r) => ({ ...r, monotonic: r.monotonic === 1, temporality: TEMPORALITY[r.temporality] ?? "unspecified" }));
 }
-
-export type MetricAggregation = "avg" | "max" | "min" | "sum" | "last" | "rate" | "increase" | "p50" | "p90" | "p95" | "p99" | "count";
 
 /** The aggregation a metric's type calls for when none is asked. */
 export function defaultAggregation(type: string, monotonic: boolean): MetricAggregation {
@@ -52,7 +40,7 @@ export function queryMetric(
     .prepare(`SELECT id, type, unit, temporality, monotonic, attributes FROM metric_series WHERE service = ? AND name = ? ORDER BY id LIMIT 50`)
     .all(q.service, q.name) as { id: number; type: string; unit: string; temporality: number; monotonic: number; attributes: string }[];
   if (series.length === 0) return null;
-  const type = series[0]!.type;
+  const type = series[0]!.type as MetricType;
   const agg = q.aggregation ?? defaultAggregation(type, series[0]!.monotonic === 1);
   const stepMs = q.stepSeconds * 1000;
   const firstBucket = Math.floor(q.window.fromMs / stepMs) * stepMs;

@@ -1,6 +1,6 @@
 import "server-only";
 import type { TelemetryReader } from "../store";
-import type { MapEdge, MapNode, MapStats, ServiceMap } from "../aggregate/servicegraph";
+import type { Health, MapEdge, MapNode, MapStats, ServiceMap } from "../aggregate/servicegraph";
 import { getServiceMap } from "./service-map";
 
 export interface Window {
@@ -26,8 +26,8 @@ export type ChangeReason = "traffic-up" | "traffic-down" | "errors-up" | "errors
 export interface MapChange {
   id: string;
   kind: "node" | "edge";
-  before: { stats: MapStats; health: string };
-  after: { stats: MapStats; health: string };
+  before: { stats: MapStats; health: Health };
+  after: { stats: MapStats; health: Health };
   reasons: ChangeReason[];
 }
 

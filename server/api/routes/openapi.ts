@@ -1,5 +1,9 @@
 import "server-only";
-import { openApiDocument } from "../openapi";
+import { contract } from "../../../lib/contract";
+import { generateOpenApiDocument } from "../openapi";
+import { route } from "../route";
 import type { Route } from "../router";
 
-export const openApiRoutes: Route[] = [{ method: "GET", path: "/api/v1/openapi.json", handler: () => openApiDocument }];
+let document: ReturnType<typeof generateOpenApiDocument> | null = null;
+
+export const openApiRoutes: Route[] = [route(contract.getOpenApi, () => (document ??= generateOpenApiDocument()) as { openapi: string; paths: Record<string, unknown> })];

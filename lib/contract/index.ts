@@ -1,0 +1,75 @@
+/**
+ * The API contract (client-safe: zod only, never server code). Every route the server
+ * answers is declared from an entry here; the UI infers its types from the same schemas;
+ * /api/v1/openapi.json is generated from them.
+ */
+import * as alerting from "./alerting";
+import * as coupling from "./coupling";
+import * as logs from "./logs";
+import * as serviceMap from "./service-map";
+import * as system from "./system";
+import * as telemetry from "./telemetry";
+import type { AnyEndpoint } from "./endpoint";
+
+export * from "./enums";
+export * from "./common";
+export * from "./endpoint";
+export * from "./time-window";
+export * from "./alert-inputs";
+export * from "./telemetry";
+export * from "./service-map";
+export * from "./coupling";
+export * from "./logs";
+export * from "./alerting";
+export * from "./system";
+
+/** Every endpoint by id: `contract.getServices`, ... */
+export const contract = {
+  getServices: telemetry.getServices,
+  getOperations: telemetry.getOperations,
+  getServiceTimeseries: telemetry.getServiceTimeseries,
+  searchTraces: telemetry.searchTraces,
+  getTrace: telemetry.getTrace,
+  listMetrics: telemetry.listMetrics,
+  queryMetric: telemetry.queryMetric,
+  searchLogs: logs.searchLogs,
+  getLogHistogram: logs.getLogHistogram,
+  getTraceLogs: logs.getTraceLogs,
+  getServiceMap: serviceMap.getServiceMap,
+  getServiceMapDiff: serviceMap.getServiceMapDiff,
+  getViolations: coupling.getViolations,
+  getCouplingMetrics: coupling.getCouplingMetrics,
+  getServiceCoupling: coupling.getServiceCoupling,
+  getPolicy: coupling.getPolicy,
+  putPolicy: coupling.putPolicy,
+  listAlertRules: alerting.listAlertRules,
+  createAlertRule: alerting.createAlertRule,
+  previewAlertRule: alerting.previewAlertRule,
+  getAlertRule: alerting.getAlertRule,
+  updateAlertRule: alerting.updateAlertRule,
+  deleteAlertRule: alerting.deleteAlertRule,
+  listAlerts: alerting.listAlerts,
+  getAlertHistory: alerting.getAlertHistory,
+  listSilences: alerting.listSilences,
+  createSilence: alerting.createSilence,
+  deleteSilence: alerting.deleteSilence,
+  listChannels: alerting.listChannels,
+  createChannel: alerting.createChannel,
+  getChannel: alerting.getChannel,
+  updateChannel: alerting.updateChannel,
+  deleteChannel: alerting.deleteChannel,
+  getOpenApi: system.getOpenApi,
+} as const satisfies Record<string, AnyEndpoint>;
+
+/** Endpoints answered in front of the API router (OTLP receivers, probes, /metrics). */
+export const outsideRouter = {
+  exportTraces: system.exportTraces,
+  exportMetrics: system.exportMetrics,
+  exportLogs: logs.exportLogs,
+  getSelfMetrics: system.getSelfMetrics,
+  getHealthz: system.getHealthz,
+  getReadyz: system.getReadyz,
+} as const satisfies Record<string, AnyEndpoint>;
+
+/** Every endpoint of the contract, for the OpenAPI document and the contract test. */
+export const allEndpoints: AnyEndpoint[] = [...Object.values(contract), ...Object.values(outsideRouter)];

@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { integerParam, redStatsSchema } from "./common";
+import { defineEndpoint } from "./endpoint";
+import { edgeProtocolSchema, healthSchema, nodeKindSchema } from "./enums";
+import { instantSchema, windowQuery } from "./time-window";
+
+/** The service map, its diff against a baseline (API.md "Service map"). */
+
+export const nodeDetailSchema = z.object({
+  schemas: z.array(z.string()).optional(),
+  tables: z.array(z.string()).optional(),
+  instances: z.array(z.string()).optional(),
+  consumerGroups: z.array(z.string()).optional(),
+  ipOnly: z.boolean().optional(),
+  via: z.string().optional(),
+});
+
+export const mapNodeSchema = z
+  .object({
+    id: z.string().meta({ description: "service:<name>, database:<system>://<host>:<port>/<db>, messaging:<system>/<destination>, external:<host>, client:<family>" }),
+    kind: nodeKindSchema,
+    name: z.string(),
+    health: healthSchema,
+    stats: redStatsSchema,
+    /** false for nodes drawn from the callers' spans only (databases, topics, externals, callers). */
+    instrumented: z.boolean(),
+    system: z.string().optional(),
+    host: z.string().optional(),
+    port: z.number().optional(),
+    database: z.string().optional(),
+    namespace: z.string().optional(),
+    environment: z.string().optional(),
+    detail: nodeDetailSchema.optional(),
+    firstSeen: z.string(),
+    lastSeen: z.string(),
+  })
+  .meta({ id: "MapNode" });
+export type MapNode = z.infer<typeof mapNodeSchema>;
+
+export const mapEdgeSchema = z
+  .object({
+    id: z.string(),
+    source: z.string(),
+    target: z.string(),
+    protocol: edgeProtocolSchema,
+    protocols: z.array(edgeProtocolSchema),
+    /** Computed by the server from `stats` (the UI never recomputes it). */
+    health: healthSchema,
+    stats: redStatsSchema.meta({ description: "server-side when the callee is instrumented, else client-side" }),
+    statsSide: z.enum(["server", "client"]),
+    clientStats: redStatsSchema.nullable(),
+    serverStats: redStatsSchema.nullable(),
+    connects: z.number(),
+    tables: z.array(z.string()),
+    firstSeen: z.string(),
+    lastSeen: z.string(),
+  })
+  .meta({ id: "MapEdge" });
+export type MapEdge = z.infer<typeof mapEdgeSchema>;
+
+export const completenessSchema = z
+  .object({
+    pairedCalls: z.number(),
+    unpairedClientSpans: z.number(),
+    unpairedServerSpans: z.number(),
+    virtualCalls: z.number(),
+    /** Halves that waited out the pairing window (calls to uninstrumented peers end here too). */
+    expired: z.number(),
+    dropped: z.number(),
+    /** paired / (paired + unpaired halves); null with nothing to pair. */
+    ratio: z.number().nullable(),
+  })
+  .meta({ id: "Completeness" });
+export type Completeness = z.infer<typeof completenessSchema>;
+
+export const serviceMapSchema = z
+  .object({ nodes: z.array(mapNodeSchema), edges: z.array(mapEdgeSchema), completeness: completenessSchema })
+  .meta({ id: "ServiceMap" });
+export type ServiceMap = z.infer<typeof serviceMapSchema>;
+
+export const getServiceMap = defineEndpoint({
+  id: "getServiceMap",
+  method: "GET",
+  path: "/api/v1/service-map",
+  tag: "service-map",
+  summary: "Typed dependency graph with per-node and per-edge RED and health",
+  query: z
+    .object({
+      ...windowQuery,
+      focus: z.string().min(1, "focus must be a node id such as service:checkout").max(1000).optional().meta({ description: "node id, e.g. service:checkout" }),
+      depth: integerParam
+        .pipe(z.number().min(1, "depth must be at least 1").max(10, "depth must be at most 10"))
+        .optional()
+        .meta({ description: "hops around focus, 1..10 (needs focus)" }),
+      traceId: z.string().regex(/^[0-9a-f]{32}$/, "traceId must be 32 lowercase hex characters").optional().meta({ description: "the map of one trace" }),
+      source: z.enum(["rollup", "rebuild"]).optional().meta({ description: "`rebuild` pairs the window's stored spans again" }),
+    })
+    .refine((q) => q.depth === undefined || q.focus !== undefined, {
+      message: "depth needs focus: pass focus=<node id> (e.g. service:checkout) with depth",
+      path: ["depth"],
+    }),
+  window: true,
+  errors: [404],
+  response: serviceMapSchema,
+});
+
+export const changeReasonSchema = z.enum(["traffic-up", "traffic-down", "errors-up", "errors-down", "p95-up", "p95-down", "health"]);
+export type ChangeReason = z.infer<typeof changeReasonSchema>;
+
+export const mapChangeSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["node", "edge"]),
+  before: z.object({ stats: redStatsSchema, health: healthSchema }),
+  after: z.object({ stats: redStatsSchema, health: healthSchema }),
+  reasons: z.array(changeReasonSchema),
+});
+export type MapChange = z.infer<typeof mapChangeSchema>;
+
+const windowSchema = z.object({ fromMs: z.number(), toMs: z.number() });
+const nodesAndEdges = z.object({ nodes: z.array(mapNodeSchema), edges: z.array(mapEdgeSchema) });
+
+export const getServiceMapDiff = defineEndpoint({
+  id: "getServiceMapDiff",
+  method: "GET",
+  path: "/api/v1/service-map/diff",
+  tag: "service-map",
+  summary: "Added, removed and changed nodes and edges between the window and a baseline",
+  query: z
+    .object({
+      ...windowQuery,
+      baselineFrom: instantSchema.optional().meta({ description: "default: the window of equal length just before" }),
+      baselineTo: instantSchema.optional(),
+    })
+    .refine((q) => (q.baselineFrom === undefined) === (q.baselineTo === undefined), {
+      message: "pass both baselineFrom and baselineTo, or neither (the baseline is then the preceding window of equal length)",
+      path: ["baselineFrom"],
+    }),
+  window: true,
+  response: z.object({ window: windowSchema, baseline: windowSchema, added: nodesAndEdges, removed: nodesAndEdges, changed: z.array(mapChangeSchema) }),
+});

@@ -1,0 +1,210 @@
+import { z } from "zod";
+import { attributesSchema, integerParam, numberParam, redStatsSchema } from "./common";
+import { defineEndpoint } from "./endpoint";
+import { healthSchema, metricAggregationSchema, metricTypeSchema, spanKindSchema, statusCodeSchema, temporalitySchema } from "./enums";
+import { windowQuery } from "./time-window";
+
+/** Services, operations, RED time series, traces and OTLP metrics (API.md). */
+
+const serviceName = z.object({ name: z.string().min(1).meta({ description: "the service.name" }) });
+const stepParam = numberParam.pipe(z.number().min(1, "step must be 1..86400 seconds").max(86_400, "step must be 1..86400 seconds"));
+
+export const serviceSummarySchema = redStatsSchema
+  .extend({ name: z.string(), namespace: z.string().nullable(), environment: z.string().nullable(), health: healthSchema })
+  .meta({ id: "ServiceSummary" });
+export type ServiceSummary = z.infer<typeof serviceSummarySchema>;
+
+export const getServices = defineEndpoint({
+  id: "getServices",
+  method: "GET",
+  path: "/api/v1/services",
+  tag: "services",
+  summary: "Services seen in the window with the RED of the requests they served",
+  query: z.object(windowQuery),
+  window: true,
+  response: z.object({ services: z.array(serviceSummarySchema) }),
+});
+
+export const operationSummarySchema = redStatsSchema
+  .extend({ name: z.string(), kind: spanKindSchema, health: healthSchema })
+  .meta({ id: "OperationSummary" });
+export type OperationSummary = z.infer<typeof operationSummarySchema>;
+
+export const getOperations = defineEndpoint({
+  id: "getOperations",
+  method: "GET",
+  path: "/api/v1/services/:name/operations",
+  tag: "services",
+  summary: "RED per operation (span name × kind) of one service",
+  params: serviceName,
+  query: z.object(windowQuery),
+  window: true,
+  errors: [404],
+  response: z.object({ service: z.string(), operations: z.array(operationSummarySchema) }),
+});
+
+export const redPointSchema = z
+  .object({
+    t: z.number().meta({ description: "step start, epoch ms" }),
+    requests: z.number(),
+    errors: z.number(),
+    errorRate: z.number().nullable(),
+    rps: z.number(),
+    p50Ms: z.number().nullable(),
+    p95Ms: z.number().nullable(),
+    p99Ms: z.number().nullable(),
+  })
+  .meta({ id: "RedPoint" });
+export type RedPoint = z.infer<typeof redPointSchema>;
+
+export const getServiceTimeseries = defineEndpoint({
+  id: "getServiceTimeseries",
+  method: "GET",
+  path: "/api/v1/services/:name/timeseries",
+  tag: "services",
+  summary: "RED over time; a step without data has requests 0 and null latencies",
+  params: serviceName,
+  query: z.object({
+    ...windowQuery,
+    step: stepParam.optional().meta({ description: "seconds (rounded to whole minutes); default ≈ window/60" }),
+    operation: z.string().min(1).optional().meta({ description: "one operation only" }),
+  }),
+  window: true,
+  errors: [404],
+  response: z.object({ service: z.string(), stepSeconds: z.number(), points: z.array(redPointSchema) }),
+});
+
+export const traceSummarySchema = z
+  .object({
+    traceId: z.string(),
+    rootService: z.string().nullable(),
+    rootOperation: z.string().nullable(),
+    startTime: z.number().meta({ description: "epoch ms" }),
+    durationMs: z.number(),
+    spanCount: z.number(),
+    errorCount: z.number(),
+    services: z.array(z.string()),
+  })
+  .meta({ id: "TraceSummary" });
+export type TraceSummary = z.infer<typeof traceSummarySchema>;
+
+const durationParam = numberParam.pipe(z.number().min(0, "must be >= 0"));
+
+export const searchTraces = defineEndpoint({
+  id: "searchTraces",
+  method: "GET",
+  path: "/api/v1/traces",
+  tag: "traces",
+  summary: "Trace search; filters apply to spans (as in Jaeger); newest first",
+  query: z
+    .object({
+      ...windowQuery,
+      service: z.string().min(1).optional(),
+      operation: z.string().min(1).optional(),
+      status: z.enum(["error", "ok"]).optional(),
+      minDurationMs: durationParam.optional(),
+      maxDurationMs: durationParam.optional(),
+      attr: z
+        .string()
+        .regex(/^[^=]+=.*$/s, "attr must look like key=value")
+        .transform((a) => ({ key: a.slice(0, a.indexOf("=")), value: a.slice(a.indexOf("=") + 1) }))
+        .optional()
+        .meta({ description: "key=value: a span attribute equal to the value" }),
+      limit: integerParam.pipe(z.number().min(1, "limit must be an integer 1..1000").max(1000, "limit must be an integer 1..1000")).optional(),
+    })
+    .refine((q) => q.minDurationMs === undefined || q.maxDurationMs === undefined || q.minDurationMs <= q.maxDurationMs, {
+      message: "minDurationMs must not be greater than maxDurationMs",
+      path: ["minDurationMs"],
+    }),
+  window: true,
+  response: z.object({ traces: z.array(traceSummarySchema) }),
+});
+
+export const traceSpanSchema = z
+  .object({
+    spanId: z.string(),
+    parentSpanId: z.string().nullable(),
+    service: z.string(),
+    name: z.string(),
+    kind: spanKindSchema,
+    startTimeUnixNano: z.string().meta({ description: "nanoseconds as an exact decimal string" }),
+    endTimeUnixNano: z.string(),
+    durationMs: z.number(),
+    status: z.object({ code: statusCodeSchema, message: z.string().nullable().optional() }),
+    attributes: attributesSchema,
+    resource: attributesSchema,
+    scope: z.unknown().optional(),
+    events: z.array(z.object({ name: z.string(), timeUnixNano: z.string().optional(), attributes: attributesSchema.optional() })),
+    links: z.array(z.object({ traceId: z.string(), spanId: z.string(), attributes: attributesSchema.optional() })),
+  })
+  .meta({ id: "TraceSpan" });
+export type TraceSpan = z.infer<typeof traceSpanSchema>;
+
+export const getTrace = defineEndpoint({
+  id: "getTrace",
+  method: "GET",
+  path: "/api/v1/traces/:traceId",
+  tag: "traces",
+  summary: "All spans of a trace",
+  params: z.object({ traceId: z.string().regex(/^[0-9a-fA-F]{32}$/, "trace id must be 32 hex characters") }),
+  errors: [404],
+  response: z.object({ traceId: z.string(), spans: z.array(traceSpanSchema) }),
+});
+
+export const metricInfoSchema = z
+  .object({
+    service: z.string(),
+    name: z.string(),
+    type: metricTypeSchema,
+    unit: z.string(),
+    description: z.string(),
+    monotonic: z.boolean(),
+    temporality: temporalitySchema,
+    series: z.number(),
+  })
+  .meta({ id: "MetricInfo" });
+export type MetricInfo = z.infer<typeof metricInfoSchema>;
+
+export const listMetrics = defineEndpoint({
+  id: "listMetrics",
+  method: "GET",
+  path: "/api/v1/metrics",
+  tag: "metrics",
+  summary: "OTLP metrics seen per service",
+  query: z.object({ ...windowQuery, service: z.string().min(1).optional() }),
+  window: true,
+  response: z.object({ metrics: z.array(metricInfoSchema) }),
+});
+
+export const metricSeriesSchema = z.object({
+  labels: z.record(z.string(), z.unknown()),
+  points: z.array(z.object({ t: z.number(), v: z.number().nullable() })),
+});
+export type MetricSeries = z.infer<typeof metricSeriesSchema>;
+
+export const queryMetric = defineEndpoint({
+  id: "queryMetric",
+  method: "GET",
+  path: "/api/v1/metrics/query",
+  tag: "metrics",
+  summary:
+    "One metric as series per attribute set. Default aggregation by type: monotonic sums → rate (per second, reset-aware), gauges → avg, histograms → p95 from bucket counts",
+  query: z.object({
+    ...windowQuery,
+    service: z.string().min(1),
+    name: z.string().min(1),
+    step: stepParam.optional(),
+    agg: metricAggregationSchema.optional(),
+  }),
+  window: true,
+  errors: [404],
+  response: z.object({
+    service: z.string(),
+    name: z.string(),
+    type: metricTypeSchema,
+    unit: z.string(),
+    aggregation: metricAggregationSchema,
+    stepSeconds: z.number(),
+    series: z.array(metricSeriesSchema),
+  }),
+});

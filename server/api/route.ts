@@ -1,0 +1,83 @@
+import "server-only";
+import type { z } from "zod";
+import type { AnyEndpoint, TimeWindow } from "../../lib/contract";
+import type { ApiContext } from "./context";
+import { withSpan } from "../platform/self-tracing";
+import { fromZodError } from "./errors";
+import type { Reply, Route, RouteRequest } from "./router";
+import { resolveWindow } from "./time-window";
+
+type Out<S> = [NonNullable<S>] extends [z.ZodType] ? z.output<NonNullable<S>> : undefined;
+
+/** What a declared route's handler receives: inputs validated by its contract entry. */
+export interface RouteInput<E extends AnyEndpoint> {
+  params: Out<E["params"]>;
+  query: Out<E["query"]>;
+  body: Out<E["body"]>;
+  /** The resolved `from`/`to` when the endpoint declares `window`. */
+  window: TimeWindow;
+}
+
+/** A handler answers the endpoint's response (status from the contract) or a `reply()`. */
+export type RouteHandler<E extends AnyEndpoint> = (input: RouteInput<E>, ctx: ApiContext) => Answerable<E> | Promise<Answerable<E>>;
+type Answerable<E extends AnyEndpoint> = z.input<E["response"]> | Reply;
+
+export interface RouteOptions {
+  /** Read-only telemetry query: may run in the query thread instead of the main thread. */
+  offload?: boolean;
+}
+
+/**
+ * A route = its contract entry + a handler. Params, query and body are parsed with the
+ * entry's schemas (a 400 naming the field otherwise), the time window resolved, and the
+ * handler called with typed values and the request's context (never module globals).
+ */
+export function route<E extends AnyEndpoint>(endpoint: E, handler: RouteHandler<E>, options: RouteOptions = {}): Route {
+  return {
+    method: endpoint.method,
+    path: endpoint.path,
+    endpoint,
+    offload: options.offload,
+    // Synchronous when the handler is: a parse error throws at once (tests call handlers directly).
+    handler: (req, ctx) => {
+      const input = withSpan("query.parse", { "cartograph.endpoint": endpoint.id }, () => parseInput(endpoint, req, ctx.now()));
+  const out = handler(input, ctx);
+      if (!endpoint.status) return out;
+      return out instanceof Promise ? out.then((o) => withStatus(o, endpoint.status!)) : withStatus(out, endpoint.status);
+    },
+  };
+}
+
+function withStatus(out: unknown, status: number): unknown {
+  if (out && typeof out === "object" && (out as Reply).__reply) return out;
+  return { __reply: true, status, body: out } satisfies Reply;
+}
+
+function parseInput<E extends AnyEndpoint>(endpoint: E, req: RouteRequest, nowMs: number): RouteInput<E> {
+  const params = parseWith(endpoint.params, req.params, "path");
+  const query = parseWith(endpoint.query, queryObject(req.query), "query") as Record<string, unknown> | undefined;
+  const body = endpoint.body ? parseWith(endpoint.body, req.body ?? {}, endpoint.bodyName ?? "body") : undefined;
+  let window: TimeWindow = { fromMs: nowMs, toMs: nowMs };
+  if (endpoint.window && query) {
+    const defaultMs = endpoint.window === true ? undefined : endpoint.window.defaultMs;
+    window = resolveWindow(query.from as never, query.to as never, nowMs, { defaultMs });
+  }
+  return { params, query, body, window } as RouteInput<E>;
+}
+
+function parseWith(schema: z.ZodType | undefined, value: unknown, what: string): unknown {
+  if (!schema) return value;
+  const r = schema.safeParse(value);
+  if (!r.success) throw fromZodError(r.error, what);
+  return r.data;
+}
+
+/** A repeated key becomes an array (schemas that allow repetition use repeatedParam). */
+function queryObject(q: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(q.keys())) {
+    const all = q.getAll(key);
+    out[key] = all.length === 1 ? all[0]! : all;
+  }
+  return out;
+}

@@ -6,6 +6,7 @@
 import * as alerting from "./alerting";
 import * as coupling from "./coupling";
 import * as logs from "./logs";
+import * as jaeger from "./jaeger";
 import * as serviceMap from "./service-map";
 import * as system from "./system";
 import * as telemetry from "./telemetry";
@@ -20,6 +21,7 @@ export * from "./telemetry";
 export * from "./service-map";
 export * from "./coupling";
 export * from "./logs";
+export * from "./jaeger";
 export * from "./alerting";
 export * from "./system";
 
@@ -58,6 +60,12 @@ export const contract = {
   getChannel: alerting.getChannel,
   updateChannel: alerting.updateChannel,
   deleteChannel: alerting.deleteChannel,
+  jaegerServices: jaeger.jaegerServices,
+  jaegerServiceOperations: jaeger.jaegerServiceOperations,
+  jaegerOperations: jaeger.jaegerOperations,
+  jaegerTraces: jaeger.jaegerTraces,
+  jaegerTrace: jaeger.jaegerTrace,
+  jaegerDependencies: jaeger.jaegerDependencies,
   getOpenApi: system.getOpenApi,
 } as const satisfies Record<string, AnyEndpoint>;
 
@@ -66,6 +74,7 @@ export const outsideRouter = {
   exportTraces: system.exportTraces,
   exportMetrics: system.exportMetrics,
   exportLogs: logs.exportLogs,
+  exportZipkinSpans: system.exportZipkinSpans,
   getSelfMetrics: system.getSelfMetrics,
   getHealthz: system.getHealthz,
   getReadyz: system.getReadyz,

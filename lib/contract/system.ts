@@ -46,3 +46,14 @@ export const getOpenApi = defineEndpoint({
   summary: "This document: OpenAPI 3.1, generated from the contract the server validates with",
   response: z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }),
 });
+
+export const exportZipkinSpans = defineEndpoint({
+  id: "exportZipkinSpans",
+  method: "POST",
+  path: "/api/v2/spans",
+  tag: "ingest",
+  summary: "Zipkin v2 spans (JSON list or protobuf ListOfSpans, gzip); also on CARTOGRAPH_ZIPKIN_PORT",
+  status: 202,
+  errors: [413, 415, 429, 503],
+  response: z.unknown(),
+});

@@ -25,6 +25,11 @@ type Answerable<E extends AnyEndpoint> = z.input<E["response"]> | Reply;
 export interface RouteOptions {
   /** Read-only telemetry query: may run in the query thread instead of the main thread. */
   offload?: boolean;
+  /**
+   * Answers an error (of parsing or of the handler) in a protocol's own error shape, e.g.
+   * Jaeger's envelope; default: the API's `{"error": {...}}`.
+   */
+  mapError?: (err: unknown, ctx: ApiContext) => Reply;
 }
 
 /**
@@ -40,12 +45,23 @@ export function route<E extends AnyEndpoint>(endpoint: E, handler: RouteHandler<
     offload: options.offload,
     // Synchronous when the handler is: a parse error throws at once (tests call handlers directly).
     handler: (req, ctx) => {
-      const input = withSpan("query.parse", { "cartograph.endpoint": endpoint.id }, () => parseInput(endpoint, req, ctx.now()));
-  const out = handler(input, ctx);
-      if (!endpoint.status) return out;
-      return out instanceof Promise ? out.then((o) => withStatus(o, endpoint.status!)) : withStatus(out, endpoint.status);
+      if (!options.mapError) return run(endpoint, handler, req, ctx);
+      const mapError = options.mapError;
+      try {
+        const out = run(endpoint, handler, req, ctx);
+        return out instanceof Promise ? out.catch((e: unknown) => mapError(e, ctx)) : out;
+      } catch (e) {
+        return mapError(e, ctx);
+      }
     },
   };
+}
+
+function run<E extends AnyEndpoint>(endpoint: E, handler: RouteHandler<E>, req: RouteRequest, ctx: ApiContext): unknown {
+  const input = withSpan("query.parse", { "cartograph.endpoint": endpoint.id }, () => parseInput(endpoint, req, ctx.now()));
+  const out = handler(input, ctx);
+  if (!endpoint.status) return out;
+  return out instanceof Promise ? out.then((o) => withStatus(o, endpoint.status!)) : withStatus(out, endpoint.status);
 }
 
 function withStatus(out: unknown, status: number): unknown {

@@ -70,6 +70,12 @@ const samples: Record<EndpointId, () => Sample> = {
     path: `/api/v1/notification-channels/${ids.channel}`,
     body: { type: "webhook", name: "ops-2", settings: { url: "http://127.0.0.1:9/hook", headers: { Authorization: "********" } } },
   }),
+  jaegerServices: () => ({ path: "/jaeger/api/services" }),
+  jaegerServiceOperations: () => ({ path: "/jaeger/api/services/orders/operations" }),
+  jaegerOperations: () => ({ path: "/jaeger/api/operations?service=orders&spanKind=server" }),
+  jaegerTraces: () => ({ path: "/jaeger/api/traces?service=orders&lookback=1h&tag=http.route:/orders/:id&limit=5" }),
+  jaegerTrace: () => ({ path: `/jaeger/api/traces/${traceId}` }),
+  jaegerDependencies: () => ({ path: "/jaeger/api/dependencies" }),
   getOpenApi: () => ({ path: "/api/v1/openapi.json" }),
   // Deletions last (see ORDER).
   deleteAlertRule: () => ({ path: `/api/v1/alert-rules/${ids.rule}` }),

@@ -49,7 +49,7 @@ const micros = z.string().regex(/^\d+$/, "must be an integer number of microseco
 const jaeger = { tag: "jaeger", method: "GET", errors: [404] } as const;
 const traceIdParam = z.string().regex(/^[0-9a-fA-F]{1,32}$/, "is not a trace id (1 to 32 hex characters)");
 
-export const jaegerServices = defineEndpoint({ ...jaeger, id: "jaegerServices", path: "/jaeger/api/services", summary: "Service names", response: envelope(z.array(z.string())) });
+export const jaegerServices = defineEndpoint({ ...jaeger, id: "jaegerServices", path: "/jaeger/api/services", summary: "Jaeger query API: service names (Grafana's Jaeger data source: URL http://<host>:3000/jaeger)", response: envelope(z.array(z.string())) });
 
 export const jaegerServiceOperations = defineEndpoint({
   ...jaeger,
@@ -97,7 +97,7 @@ export const jaegerTrace = defineEndpoint({
   ...jaeger,
   id: "jaegerTrace",
   path: "/jaeger/api/traces/:traceId",
-  summary: "One trace",
+  summary: "One trace (16 or 32 hex)",
   params: z.object({ traceId: traceIdParam }),
   response: envelope(z.array(jaegerTraceSchema)),
 });
@@ -106,7 +106,7 @@ export const jaegerDependencies = defineEndpoint({
   ...jaeger,
   id: "jaegerDependencies",
   path: "/jaeger/api/dependencies",
-  summary: "Service dependency links with call counts",
+  summary: "Dependency links from the service map (typed nodes by name, self-calls included)",
   query: z.object({
     endTs: z.string().optional().meta({ description: "epoch ms; default now" }),
     lookback: z.string().optional().meta({ description: "ms; default 24 h" }),

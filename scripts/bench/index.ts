@@ -34,6 +34,7 @@ await optional("serviceMap", "service-map.ts", "benchServiceMap");
 await optional("coupling", "coupling.ts", "benchCoupling");
 await optional("alerting", "alerting.ts", "benchAlerting");
 await optional("uiMap", "ui-map.ts", "benchMapRender");
+await optional("selfTracing", "self-tracing.ts", "benchSelfTracing");
 
 mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
 writeFileSync(path.join(ROOT, ".bench/results.json"), JSON.stringify(results, null, 2));

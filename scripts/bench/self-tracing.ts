@@ -1,0 +1,90 @@
+/**
+ * Self-tracing overhead: the ingest bench's load (pre-encoded 512-span OTLP/protobuf
+ * batches, closed loop) against two servers started side by side, one with
+ * CARTOGRAPH_SELF_TRACES=off and one with `self` at the default ratio (0.1), in alternating
+ * phases (off, self, off, self, ...) so both see the same machine. Reported: server CPU per
+ * stored fleet span (all threads; the self-traces a server stores itself are not counted as
+ * fleet spans but their cost is in its CPU) and the ratio self/off.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { startServer, type RunningServer } from "../../tests/helpers/start-server";
+import { cpuSeconds } from "./proc-stats";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+function runLoad(url: string, ms: number, concurrency: number): Promise<{ accepted: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ["--import", "./scripts/runtime/register.mjs", "scripts/bench/load-generator.ts", url, String(ms), String(concurrency)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`load generator exited ${code}`))));
+  });
+}
+
+function countFleetSpans(server: RunningServer): number {
+  const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });
+  try {
+    return db.prepare("SELECT count(*) FROM spans WHERE service != 'cartograph'").pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+function countSelfSpans(server: RunningServer): number {
+  const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });
+  try {
+    return db.prepare("SELECT count(*) FROM spans WHERE service = 'cartograph'").pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+interface Phase { cpuSeconds: number; stored: number }
+
+async function measure(server: RunningServer, seconds: number, concurrency: number): Promise<Phase> {
+  const before = countFleetSpans(server);
+  const c0 = cpuSeconds(server.process.pid!);
+  await runLoad(`${server.otlpHttpUrl}/v1/traces`, seconds * 1000, concurrency);
+  await new Promise((r) => setTimeout(r, 300)); // the last commits and rollup flush
+  return { cpuSeconds: cpuSeconds(server.process.pid!) - c0, stored: countFleetSpans(server) - before };
+}
+
+export async function benchSelfTracing(seconds = Number(process.env.BENCH_SECONDS ?? 10), rounds = Number(process.env.BENCH_ROUNDS ?? 3), concurrency = 4) {
+  const common = { CARTOGRAPH_ROLLUP_FLUSH_MS: "2000", CARTOGRAPH_LOG_LEVEL: "warn" };
+  const off = await startServer({ env: { ...common, CARTOGRAPH_SELF_TRACES: "off" }, readyTimeoutMs: 180_000 });
+  const on = await startServer({ env: { ...common, CARTOGRAPH_SELF_TRACES: "self" }, readyTimeoutMs: 180_000 });
+  try {
+    for (const s of [off, on]) await runLoad(`${s.otlpHttpUrl}/v1/traces`, 2000, concurrency); // warm-up
+    const totals = { off: { cpuSeconds: 0, stored: 0 }, self: { cpuSeconds: 0, stored: 0 } };
+    const perRound: { offMicros: number; selfMicros: number; ratio: number }[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const a = await measure(off, seconds, concurrency);
+      const b = await measure(on, seconds, concurrency);
+      totals.off.cpuSeconds += a.cpuSeconds;
+      totals.off.stored += a.stored;
+      totals.self.cpuSeconds += b.cpuSeconds;
+      totals.self.stored += b.stored;
+      const offMicros = (a.cpuSeconds * 1e6) / Math.max(1, a.stored);
+      const selfMicros = (b.cpuSeconds * 1e6) / Math.max(1, b.stored);
+      perRound.push({ offMicros: round(offMicros), selfMicros: round(selfMicros), ratio: round(selfMicros / offMicros, 3) });
+    }
+    await new Promise((r) => setTimeout(r, 2500)); // the last self-trace exports
+    const offMicros = (totals.off.cpuSeconds * 1e6) / Math.max(1, totals.off.stored);
+    const selfMicros = (totals.self.cpuSeconds * 1e6) / Math.max(1, totals.self.stored);
+    const ratios = perRound.map((p) => p.ratio).sort((x, y) => x - y);
+    return {
+      ratio: 0.1,
+      phases: { seconds, rounds, concurrency },
+      off: { cpuMicrosPerStoredSpan: round(offMicros), storedSpans: totals.off.stored },
+      self: { cpuMicrosPerStoredSpan: round(selfMicros), storedSpans: totals.self.stored, selfSpansStored: countSelfSpans(on) },
+      perRound,
+      overhead: { totalRatio: round(selfMicros / offMicros, 3), medianRoundRatio: ratios[Math.floor(ratios.length / 2)] },
+    };
+  } finally {
+    await Promise.all([off.stop(), on.stop()]);
+  }
+}
+
+const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;

@@ -44,7 +44,7 @@ export async function benchIngest(seconds = 20, concurrency = 4): Promise<Ingest
   const pid = server.process.pid!;
   const count = () => {
     const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });
-    try { return db.prepare("SELECT count(*) FROM spans").pluck().get() as number; } finally { db.close(); }
+    try { return db.prepare("SELECT coalesce(sum(spans), 0) FROM span_blocks").pluck().get() as number; } finally { db.close(); }
   };
   await run([`${server.otlpHttpUrl}/v1/traces`, "2000", String(concurrency)]); // warm-up
   const warm = count();

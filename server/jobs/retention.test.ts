@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createAppender, openWriterDb } from "../store";
+import { countStoredSpans, createAppender, openWriterDb, readTraceSpans } from "../store";
 import type { Span } from "../normalize";
 import { enforceRetention, measureUsedBytes } from "./retention";
 
@@ -24,14 +24,15 @@ describe("retention", () => {
       const db = openWriterDb(dir);
       const now = 1_764_000_000_000;
       const app = createAppender(db);
-      db.transaction(() => app.appendSpans([span(1, now - 10 * HOUR), span(2, now - 2 * HOUR), span(3, now - 1000)], []))();
+      // One block per append: retention drops whole blocks.
+      for (const s of [span(1, now - 10 * HOUR), span(2, now - 2 * HOUR), span(3, now - 1000)]) db.transaction(() => app.appendSpans([s], []))();
       const insertRollup = db.prepare("INSERT INTO red_minute VALUES ('svc', 'op', 2, ?, 1, 0, x'00')");
       insertRollup.run(Math.floor((now - 50 * HOUR) / 60_000));
       insertRollup.run(Math.floor((now - 5 * HOUR) / 60_000));
       const r = enforceRetention(db, { rawMaxAgeMs: 5 * HOUR, rollupMaxAgeMs: 24 * HOUR, diskBudgetBytes: 0 }, now);
       expect(r.spansDeleted).toBe(1);
       expect(r.rollupsDeleted).toBe(1);
-      expect(db.prepare("SELECT count(*) FROM spans").pluck().get()).toBe(2);
+      expect(countStoredSpans(db)).toBe(2);
       expect(db.prepare("SELECT count(*) FROM red_minute").pluck().get()).toBe(1);
       db.close();
     } finally {
@@ -39,23 +40,25 @@ describe("retention", () => {
     }
   });
 
-  it("trims the oldest raw spans until the database fits the disk budget", () => {
+  it("trims the oldest span blocks until the database fits the disk budget", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "retention-"));
     try {
       const db = openWriterDb(dir);
       const now = 1_764_000_000_000;
       const app = createAppender(db);
       const spans = Array.from({ length: 20_000 }, (_, i) => span(i + 10, now - 20_000 + i));
-      db.transaction(() => app.appendSpans(spans, []))();
+      for (let i = 0; i < spans.length; i += 500) db.transaction(() => app.appendSpans(spans.slice(i, i + 500), []))();
       const before = measureUsedBytes(db);
       const budget = Math.floor(before / 2);
       const r = enforceRetention(db, { rawMaxAgeMs: 100 * HOUR, rollupMaxAgeMs: 100 * HOUR, diskBudgetBytes: budget }, now);
       expect(r.usedBytes).toBeLessThanOrEqual(budget);
       expect(r.spansDeleted).toBeGreaterThan(0);
       expect(r.spansDeleted).toBeLessThan(spans.length * 0.8);
-      // The newest spans are the ones kept.
-      const oldestLeft = db.prepare("SELECT min(start_ns) FROM spans").safeIntegers(true).pluck().get() as bigint;
-      expect(oldestLeft).toBe(spans[r.spansDeleted]!.startNs);
+      // Whole blocks of the oldest spans went; the newest are the ones kept.
+      expect(r.spansDeleted % 500).toBe(0);
+      expect(countStoredSpans(db)).toBe(spans.length - r.spansDeleted);
+      expect(readTraceSpans(db, spans[r.spansDeleted - 1]!.traceId)).toEqual([]);
+      expect(readTraceSpans(db, spans[r.spansDeleted]!.traceId)).toHaveLength(1);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

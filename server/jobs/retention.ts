@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "../store";
+import { countBlocks, deleteOldestBlocks, deleteSpansBefore, type Db } from "../store";
 
 export interface RetentionPolicy {
   rawMaxAgeMs: number;
@@ -35,15 +35,10 @@ export function enforceRetention(db: Db, policy: RetentionPolicy, nowMs: number)
   const rollupCutoffMinute = Math.floor((nowMs - policy.rollupMaxAgeMs) / 60_000);
   const result: RetentionResult = { spansDeleted: 0, pointsDeleted: 0, rollupsDeleted: 0, usedBytes: 0 };
 
-  const delSpans = db.prepare(`DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans WHERE start_ns < ? LIMIT ${CHUNK})`);
   const delPoints = db.prepare(
     `DELETE FROM metric_points WHERE (series_id, time_ns) IN (SELECT series_id, time_ns FROM metric_points WHERE time_ns < ? LIMIT ${CHUNK})`,
   );
-  for (;;) {
-    const n = delSpans.run(rawCutoffNs).changes;
-    result.spansDeleted += n;
-    if (n < CHUNK) break;
-  }
+  result.spansDeleted += deleteSpansBefore(db, rawCutoffNs);
   for (;;) {
     const n = delPoints.run(rawCutoffNs).changes;
     result.pointsDeleted += n;
@@ -58,18 +53,15 @@ export function enforceRetention(db: Db, policy: RetentionPolicy, nowMs: number)
   }
 
   if (policy.diskBudgetBytes > 0) {
-    // Delete about the share of rows the overshoot represents (oldest first), re-measure,
-    // repeat: trims to the budget without throwing away far more than needed.
-    const countSpans = db.prepare(`SELECT count(*) FROM spans`).pluck();
+    // Delete about the share of span blocks the overshoot represents (oldest first),
+    // re-measure, repeat: trims to the budget without throwing away far more than needed.
     let used = measureUsedBytes(db);
     for (let guard = 0; used > policy.diskBudgetBytes && guard < 1000; guard++) {
-      const total = countSpans.get() as number;
+      const total = countBlocks(db);
       if (total === 0) break;
       const share = (used - policy.diskBudgetBytes) / used;
-      const n = Math.min(CHUNK, Math.max(100, Math.ceil(total * share * 0.5)));
-      const deleted = db.prepare(`DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ns LIMIT ?)`).run(n).changes;
-      result.spansDeleted += deleted;
-      if (deleted === 0) break;
+      const n = Math.min(CHUNK, Math.max(1, Math.ceil(total * share * 0.5)));
+      result.spansDeleted += deleteOldestBlocks(db, n);
       used = measureUsedBytes(db);
     }
   }

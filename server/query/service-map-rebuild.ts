@@ -1,6 +1,6 @@
 import "server-only";
-import type { TelemetryReader } from "../store";
-import { buildGraphFromSpans, mapSpanRow, readSpansInWindow, SPAN_COLUMNS, SPAN_FROM, type ServiceMap, type SpanRow } from "../aggregate/servicegraph";
+import { readSpansInWindow, readTraceSpans, type TelemetryReader } from "../store";
+import { buildGraphFromSpans, type ServiceMap } from "../aggregate/servicegraph";
 import type { ServiceMapQuery } from "./service-map";
 import { withSpan } from "../platform/self-tracing";
 
@@ -27,18 +27,15 @@ export function rebuildServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery
 
 /** The map of one trace (every span of it, no window). Null when the trace is unknown. */
 export function getTraceServiceMap(telemetry: TelemetryReader, traceId: string, maxSpans = MAX_REBUILD_SPANS): RebuiltServiceMap | null {
-  const rows = withSpan("query.read", {}, (span) => {
-    const found = telemetry.db
-      .prepare(`SELECT ${SPAN_COLUMNS} FROM ${SPAN_FROM} WHERE s.trace_id = ? LIMIT ?`)
-      .safeIntegers(true)
-      .all(traceId, maxSpans + 1) as SpanRow[];
+  const all = withSpan("query.read", {}, (span) => {
+    const found = readTraceSpans(telemetry.db, traceId.toLowerCase(), maxSpans + 1);
     span.setAttributes({ "cartograph.rows_read": found.length });
     return found;
   });
-  if (rows.length === 0) return null;
-  const truncated = rows.length > maxSpans;
-  return withSpan("query.assemble", { "cartograph.spans": Math.min(rows.length, maxSpans) }, () => {
-    const spans = rows.slice(0, maxSpans).map(mapSpanRow);
+  if (all.length === 0) return null;
+  const truncated = all.length > maxSpans;
+  return withSpan("query.assemble", { "cartograph.spans": Math.min(all.length, maxSpans) }, () => {
+    const spans = all.slice(0, maxSpans);
     return { ...buildGraphFromSpans(spans), source: "rebuild" as const, spans: spans.length, truncated };
   });
 }

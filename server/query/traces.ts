@@ -1,6 +1,6 @@
 import "server-only";
 import type { TimeWindow } from "../platform/time-window";
-import { readTraceSpans, type TelemetryReader } from "../store";
+import { readTraceSpans, searchTraceSummaries, type TelemetryReader } from "../store";
 import { withSpan } from "../platform/self-tracing";
 
 export interface TraceSearch {
@@ -29,70 +29,26 @@ export interface TraceSummary {
 }
 
 /**
- * Trace search over raw spans. Filters apply to spans (as Jaeger does): a trace matches when
- * one of its spans in the window matches all filters; duration filters use that span's
- * duration. Newest traces first.
+ * Trace search (store/sqlite/search-traces.ts states the matching rules): traces that start
+ * in the window, newest first; duration bounds apply to the trace, service / operation /
+ * attr (and then status) to one of its spans.
  */
 export function searchTraces(t: TelemetryReader, w: TimeWindow, q: TraceSearch): TraceSummary[] {
   return withSpan("query.read", { "cartograph.limit": q.limit }, (span) => {
-    const found = readTraceSummaries(t, w, q);
+    const found = searchTraceSummaries(t.db, {
+      fromNs: BigInt(w.fromMs) * 1_000_000n,
+      toNs: BigInt(w.toMs) * 1_000_000n,
+      service: q.service,
+      operation: q.operation,
+      status: q.status,
+      minDurationNs: q.minDurationMs === undefined ? undefined : BigInt(Math.round(q.minDurationMs * 1e6)),
+      maxDurationNs: q.maxDurationMs === undefined ? undefined : BigInt(Math.round(q.maxDurationMs * 1e6)),
+      attrs: [...(q.attr ? [q.attr] : []), ...(q.attrs ?? [])],
+      kind: q.kind,
+      limit: q.limit,
+    });
     span.setAttributes({ "cartograph.traces": found.length, "cartograph.spans": found.reduce((n, s) => n + s.spanCount, 0) });
     return found;
-  });
-}
-
-function readTraceSummaries(t: TelemetryReader, w: TimeWindow, q: TraceSearch): TraceSummary[] {
-  const where = ["start_ns >= ?", "start_ns < ?"];
-  const args: unknown[] = [BigInt(w.fromMs) * 1_000_000n, BigInt(w.toMs) * 1_000_000n];
-  if (q.service) { where.push("service = ?"); args.push(q.service); }
-  if (q.operation) { where.push("name = ?"); args.push(q.operation); }
-  if (q.status === "error") where.push("status_code = 2");
-  if (q.status === "ok") where.push("status_code != 2");
-  if (q.minDurationMs !== undefined) { where.push("duration_ns >= ?"); args.push(BigInt(Math.round(q.minDurationMs * 1e6))); }
-  if (q.maxDurationMs !== undefined) { where.push("duration_ns <= ?"); args.push(BigInt(Math.round(q.maxDurationMs * 1e6))); }
-  if (q.kind !== undefined) { where.push("kind = ?"); args.push(q.kind); }
-  const isBool = (col: string) => `(json_type(${col}, ?) IN ('true', 'false') AND json_type(${col}, ?) = ?)`;
-  const pathOf = (key: string) => `$."${key.replace(/"/g, '\\"')}"`;
-  if (q.attr) {
-    where.push(`(CAST(json_extract(attributes, ?) AS TEXT) = ? OR ${isBool("attributes")})`);
-    const path = pathOf(q.attr.key);
-    args.push(path, q.attr.value, path, path, q.attr.value.toLowerCase());
-  }
-  // Jaeger's tags match a span attribute or, as Jaeger's process tags, a resource attribute.
-  // Booleans are stored as JSON true/false; json_extract answers 1/0 for them.
-  for (const a of q.attrs ?? []) {
-    const path = pathOf(a.key);
-    where.push(
-      `(CAST(json_extract(attributes, ?) AS TEXT) = ? OR ${isBool("attributes")}` +
-        ` OR resource_id IN (SELECT id FROM resources WHERE CAST(json_extract(resources.attributes, ?) AS TEXT) = ?))`,
-    );
-    args.push(path, a.value, path, path, a.value.toLowerCase(), path, a.value);
-  }
-  const ids = t.db
-    .prepare(`SELECT trace_id, max(start_ns) AS last FROM spans WHERE ${where.join(" AND ")} GROUP BY trace_id ORDER BY last DESC LIMIT ?`)
-    .safeIntegers(true)
-    .all(...args, q.limit) as { trace_id: string }[];
-  if (ids.length === 0) return [];
-  const summarize = t.db.prepare(
-    `SELECT min(start_ns) AS start, max(end_ns) AS end, count(*) AS n, sum(status_code = 2) AS errors,
-            group_concat(DISTINCT service) AS services FROM spans WHERE trace_id = ?`,
-  ).safeIntegers(true);
-  const root = t.db.prepare(
-    `SELECT service, name FROM spans WHERE trace_id = ? ORDER BY parent_span_id IS NOT NULL, start_ns LIMIT 1`,
-  );
-  return ids.map(({ trace_id }) => {
-    const s = summarize.get(trace_id) as { start: bigint; end: bigint; n: bigint; errors: bigint; services: string };
-    const r = root.get(trace_id) as { service: string; name: string } | undefined;
-    return {
-      traceId: trace_id,
-      rootService: r?.service ?? null,
-      rootOperation: r?.name ?? null,
-      startTime: Number(s.start / 1_000_000n),
-      durationMs: Number(s.end - s.start) / 1e6,
-      spanCount: Number(s.n),
-      errorCount: Number(s.errors),
-      services: s.services.split(",").sort(),
-    };
   });
 }
 

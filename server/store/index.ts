@@ -1,7 +1,8 @@
 import "server-only";
 import { openReaderDb, isMigrated, type Db } from "./sqlite/open";
 
-export { openWriterDb, openReaderDb, migrate, telemetryDbPath, type Db } from "./sqlite/open";
+export { openReaderDb, migrate, telemetryDbPath, type Db } from "./sqlite/open";
+export { openStoreForWriting as openWriterDb } from "./sqlite/open-writer";
 
 /**
  * Read side of the telemetry store. Query functions in server/query take this and use only
@@ -27,7 +28,10 @@ export function openTelemetryReader(dataDir: string): TelemetryReader {
     close: () => db.close(),
   };
 }
-export { readTraceSpans, readSpansInWindow, createSpanTimesLookup, mapSpanRow, SPAN_COLUMNS, SPAN_FROM, type SpanRow } from "./sqlite/read-spans";
+export { readTraceSpans, readSpansInWindow, readTracesSpans, spanReaderFor, createSpanTimesLookup, type SpanReader } from "./sqlite/read-spans";
+export { searchTraceSummaries, type TraceQuery, type StoredTraceSummary } from "./sqlite/search-traces";
+export { deleteSpansBefore, deleteOldestBlocks, countBlocks, countStoredSpans } from "./sqlite/span-retention";
+export { listTraceIdsInWindow } from "./sqlite/trace-ids";
 export { createAppender } from "./sqlite/append-spans";
 export { createLogAppender } from "./sqlite/logs-append";
 export { searchLogs, readTraceLogs, countLogs, countLogsByService, type LogFilter, type StoredLog, type LogCursor, type LogCountRow } from "./sqlite/logs-read";

@@ -67,8 +67,9 @@ describe("durability (WAL, synchronous=NORMAL)", () => {
     expect(acked.length).toBeGreaterThanOrEqual(25);
     // Read the real SQLite file the way a restarted server would (WAL recovery on open).
     const db = new Database(path.join(dataDir, "telemetry.db"));
-    const count = db.prepare("SELECT count(*) AS n FROM spans WHERE trace_id = ?").pluck();
-    const missing = acked.filter((t) => count.get(t) !== SPANS);
+    // The trace summary counts the spans stored for a trace (ids binary, span data in blocks).
+    const count = db.prepare("SELECT spans FROM traces WHERE trace_id = ?").pluck();
+    const missing = acked.filter((t) => count.get(Buffer.from(t, "hex")) !== SPANS);
     db.close();
     expect(missing).toEqual([]);
     // And the restarted server serves them.

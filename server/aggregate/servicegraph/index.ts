@@ -18,5 +18,4 @@ export {
 export { classifyHealth, HEALTH_THRESHOLDS, type Health } from "./health";
 export { registerServiceGraphMetrics, LATENCY_BUCKETS_SECONDS, type ServiceGraphSnapshot } from "./metrics";
 export { createDbLookup } from "./span-row";
-export { mapSpanRow, readSpansInWindow, SPAN_COLUMNS, SPAN_FROM, type SpanRow } from "../../store";
 export * from "./types";

@@ -1,23 +1,37 @@
 import "server-only";
-import { mapSpanRow, SPAN_COLUMNS, SPAN_FROM, type Db, type SpanRow } from "../../store";
+import { readTraceSpans, type Db } from "../../store";
+import { SpanKind, type Span } from "../../normalize";
 import type { PartnerLookup } from "./pairing-store";
 
-/** Late-half lookup against stored spans (the (trace_id, span_id) index narrows it to one trace). */
+/**
+ * Late-half lookup against stored spans: the trace summary names the blocks holding the
+ * trace, and decoded blocks are cached by the store, so successive lookups in one trace
+ * (server child, then nested client) decode nothing twice. The last trace read is kept.
+ */
 export function createDbLookup(db: Db): PartnerLookup {
-  const child = db
-    .prepare(`SELECT ${SPAN_COLUMNS} FROM ${SPAN_FROM} WHERE s.trace_id = ? AND s.parent_span_id = ? AND s.kind IN (2, 5) LIMIT 1`)
-    .safeIntegers(true);
-  const clientChild = db.prepare("SELECT 1 FROM spans WHERE trace_id = ? AND parent_span_id = ? AND kind IN (3, 4) LIMIT 1").pluck();
-  const byId = db.prepare(`SELECT ${SPAN_COLUMNS} FROM ${SPAN_FROM} WHERE s.trace_id = ? AND s.span_id = ? LIMIT 1`).safeIntegers(true);
+  let lastId = "";
+  let last: Span[] = [];
+  const spansOf = (traceId: string): Span[] => {
+    if (traceId !== lastId) {
+      last = readTraceSpans(db, traceId);
+      lastId = traceId;
+    }
+    return last;
+  };
+  const forget = () => {
+    lastId = "";
+    last = [];
+  };
   return {
     findServerChild: (traceId, spanId) => {
-      const row = child.get(traceId, spanId) as SpanRow | undefined;
-      return row ? mapSpanRow(row) : null;
+      forget(); // a new settle round may follow newly stored spans
+      return spansOf(traceId).find((s) => s.parentSpanId === spanId && (s.kind === SpanKind.SERVER || s.kind === SpanKind.CONSUMER)) ?? null;
     },
     findSpan: (traceId, spanId) => {
-      const row = byId.get(traceId, spanId) as SpanRow | undefined;
-      return row ? mapSpanRow(row) : null;
+      forget();
+      return spansOf(traceId).find((s) => s.spanId === spanId) ?? null;
     },
-    hasClientChild: (traceId, spanId) => clientChild.get(traceId, spanId) !== undefined,
+    hasClientChild: (traceId, spanId) =>
+      spansOf(traceId).some((s) => s.parentSpanId === spanId && (s.kind === SpanKind.CLIENT || s.kind === SpanKind.PRODUCER)),
   };
 }

@@ -1,6 +1,5 @@
 import "server-only";
-import type { Db } from "../../store";
-import type { Attributes } from "../../normalize";
+import { listTraceIdsInWindow, readTracesSpans, type Db } from "../../store";
 import type { CouplingSpan } from "../types";
 
 export interface LoadedSpans {
@@ -17,75 +16,36 @@ export interface LoadedSpans {
  * a baseline comparison see the same population.
  */
 export function loadCouplingSpans(db: Db, fromMs: number, toMs: number, maxTraces: number): LoadedSpans {
-  const fromNs = BigInt(Math.floor(fromMs)) * 1_000_000n;
-  const toNs = BigInt(Math.floor(toMs)) * 1_000_000n;
-  const ids = db
-    .prepare("SELECT DISTINCT trace_id AS t FROM spans WHERE start_ns >= ? AND start_ns < ?")
-    .pluck()
-    .all(fromNs, toNs) as string[];
+  const ids = listTraceIdsInWindow(db, fromMs, toMs);
   let picked = ids;
   const sampled = ids.length > maxTraces;
   if (sampled) {
     const keep = (maxTraces / ids.length) * 0x100000000;
     picked = ids.filter((t) => hashOf(t) < keep);
   }
-  const resources = new Map<number, { namespace: string | null; environment: string | null; attributes: Attributes }>();
-  const resStmt = db.prepare("SELECT namespace, environment, attributes FROM resources WHERE id = ?");
   const spans: CouplingSpan[] = [];
   const CHUNK = 400;
   for (let i = 0; i < picked.length; i += CHUNK) {
-    const chunk = picked.slice(i, i + CHUNK);
-    const rows = db
-      .prepare(
-        `SELECT trace_id, span_id, parent_span_id, service, name, kind, start_ns / 1000 AS start_us, end_ns / 1000 AS end_us,
-                status_code, resource_id, attributes, links
-           FROM spans WHERE trace_id IN (${chunk.map(() => "?").join(",")})`,
-      )
-      .all(...chunk) as SpanRow[];
-    for (const r of rows) {
-      let res = resources.get(r.resource_id);
-      if (!res) {
-        const row = resStmt.get(r.resource_id) as { namespace: string | null; environment: string | null; attributes: string } | undefined;
-        res = { namespace: row?.namespace ?? null, environment: row?.environment ?? null, attributes: parseJson(row?.attributes) };
-        resources.set(r.resource_id, res);
-      }
-      const links = parseJson(r.links) as unknown;
+    for (const s of readTracesSpans(db, picked.slice(i, i + CHUNK))) {
       spans.push({
-        traceId: r.trace_id,
-        spanId: r.span_id,
-        parentSpanId: r.parent_span_id || null,
-        service: r.service,
-        namespace: res.namespace,
-        environment: res.environment,
-        name: r.name,
-        kind: r.kind,
-        startUs: Number(r.start_us),
-        endUs: Number(r.end_us),
-        error: r.status_code === 2,
-        attributes: parseJson(r.attributes),
-        resource: res.attributes,
-        links: Array.isArray(links)
-          ? links.filter((l): l is { traceId: string; spanId: string } => !!l && typeof l.traceId === "string" && typeof l.spanId === "string").map((l) => ({ traceId: l.traceId, spanId: l.spanId }))
-          : [],
+        traceId: s.traceId,
+        spanId: s.spanId,
+        parentSpanId: s.parentSpanId,
+        service: s.resource.service,
+        namespace: s.resource.namespace,
+        environment: s.resource.environment,
+        name: s.name,
+        kind: s.kind,
+        startUs: Number(s.startNs / 1000n),
+        endUs: Number(s.endNs / 1000n),
+        error: s.statusCode === 2,
+        attributes: s.attributes,
+        resource: s.resource.attributes,
+        links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
       });
     }
   }
   return { spans, tracesTotal: ids.length, tracesScanned: picked.length, sampled };
-}
-
-interface SpanRow {
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string | null;
-  service: string;
-  name: string;
-  kind: number;
-  start_us: number | bigint;
-  end_us: number | bigint;
-  status_code: number;
-  resource_id: number;
-  attributes: string;
-  links: string | null;
 }
 
 function hashOf(traceId: string): number {
@@ -95,14 +55,4 @@ function hashOf(traceId: string): number {
   let h = 2166136261;
   for (let i = 0; i < traceId.length; i++) h = Math.imul(h ^ traceId.charCodeAt(i), 16777619) >>> 0;
   return h;
-}
-
-function parseJson(text: string | null | undefined): Attributes {
-  if (!text) return {};
-  try {
-    const v = JSON.parse(text);
-    return v && typeof v === "object" && !Array.isArray(v) ? (v as Attributes) : Array.isArray(v) ? (v as unknown as Attributes) : {};
-  } catch {
-    return {};
-  }
 }

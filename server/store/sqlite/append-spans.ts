@@ -1,19 +1,29 @@
 import "server-only";
 import type { Span, MetricPoint, ResourceInfo } from "../../normalize";
 import type { Db } from "./open";
-
-const bigintJson = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
+import { ByteWriter } from "./byte-io";
+import { buildBloom } from "./bloom";
+import { encodeBlock, type BlockSection } from "./span-block";
+import { mergeSummary, newSummary, readIds, type SummaryRow } from "./trace-summary";
 
 /**
- * Prepared statements for appending raw telemetry. Insert-or-ignore on (trace_id, span_id)
- * makes ingest idempotent: a client's retry of an acknowledged batch stores nothing twice,
- * and only the spans actually inserted are returned for aggregation.
+ * Appends raw telemetry. Spans: one compressed block per call (span-block.ts) plus one
+ * summary row per trace (trace-summary.ts). The summary's span id list makes ingest
+ * idempotent: a client's retry of an acknowledged batch stores nothing twice, and only the
+ * spans actually stored are returned for aggregation. Call inside a transaction: the block
+ * and the summaries that point at it commit together.
  */
 export function createAppender(db: Db) {
-  const insertSpan = db.prepare(`INSERT OR IGNORE INTO spans
-    (trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, duration_ns,
-     status_code, status_message, resource_id, scope, attributes, events, links)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertTrace = db.prepare(`INSERT INTO traces
+    (trace_id, start_ns, end_ns, last_ns, duration_ns, spans, errors, root_resource, root_name, root_parentless, resources, blocks, span_ids)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING`);
+  const selectTrace = db.prepare(`SELECT id, start_ns, end_ns, last_ns, spans, errors, root_resource, root_name, root_parentless,
+    resources, blocks, span_ids FROM traces WHERE trace_id = ?`).safeIntegers(true);
+  const updateTrace = db.prepare(`UPDATE traces SET start_ns = ?, end_ns = ?, last_ns = ?, duration_ns = ?, spans = ?, errors = ?,
+    root_resource = ?, root_name = ?, root_parentless = ?, resources = ?, blocks = ?, span_ids = ? WHERE id = ?`);
+  const maxBlock = db.prepare(`SELECT max(id) FROM span_blocks`).pluck();
+  const insertBlock = db.prepare(`INSERT INTO span_blocks (id, min_start_ns, max_start_ns, spans, bloom) VALUES (?, ?, ?, ?, ?)`);
+  const insertBlockData = db.prepare(`INSERT INTO span_block_data (id, data) VALUES (?, ?)`);
   const insertResource = db.prepare(
     `INSERT OR IGNORE INTO resources (service, namespace, environment, attributes) VALUES (?, ?, ?, ?)`,
   );
@@ -30,6 +40,8 @@ export function createAppender(db: Db) {
   // Resource ids by identity object first (one lookup per request), then by JSON text.
   const byObject = new WeakMap<ResourceInfo, number>();
   const byJson = new Map<string, number>();
+  const body = new ByteWriter();
+  const strings = new ByteWriter();
 
   function resourceId(r: ResourceInfo): number {
     const cached = byObject.get(r);
@@ -45,30 +57,52 @@ export function createAppender(db: Db) {
     byObject.set(r, id);
     return id;
   }
+  const resourceIdOf = (s: Span) => resourceId(s.resource);
 
-  /** Appends spans; returns those that were new (duplicates are skipped). Call inside a transaction. */
+  /** Appends spans as one block; pushes those that were new onto `out` (duplicates are skipped). */
   function appendSpans(spans: readonly Span[], out: Span[]): void {
+    if (spans.length === 0) return;
+    const byTrace = new Map<string, Span[]>();
     for (const s of spans) {
-      const info = insertSpan.run(
-        s.traceId,
-        s.spanId,
-        s.parentSpanId,
-        s.resource.service,
-        s.name,
-        s.kind,
-        s.startNs,
-        s.endNs,
-        s.endNs - s.startNs,
-        s.statusCode,
-        s.statusMessage || null,
-        resourceId(s.resource),
-        s.scope.name || s.scope.version ? JSON.stringify(s.scope) : null,
-        JSON.stringify(s.attributes),
-        s.events.length ? JSON.stringify(s.events, bigintJson) : null,
-        s.links.length ? JSON.stringify(s.links) : null,
-      );
-      if (info.changes > 0) out.push(s);
+      const list = byTrace.get(s.traceId);
+      if (list) list.push(s);
+      else byTrace.set(s.traceId, [s]);
     }
+    const blockId = ((maxBlock.get() as number | null) ?? 0) + 1;
+    const sections: BlockSection[] = [];
+    for (const [traceId, list] of byTrace) {
+      const key = Buffer.from(traceId, "hex");
+      const fresh = dedupe(list, null);
+      const summary = newSummary(fresh, blockId, resourceIdOf);
+      const info = insertTrace.run(
+        key, summary.startNs, summary.endNs, summary.lastNs, summary.endNs - summary.startNs, summary.spans, summary.errors,
+        summary.rootResource, summary.rootName, summary.rootParentless ? 1 : 0, summary.resources, summary.blocks, summary.spanIds,
+      );
+      if (info.changes > 0) {
+        const index = indexNew(fresh);
+        sections.push({ traceKey: Number(info.lastInsertRowid), firstIndex: 0, spans: fresh, indexOf: (id) => index.get(id) ?? -1 });
+        for (const s of fresh) out.push(s);
+        continue;
+      }
+      // The trace exists: keep only span ids it does not hold yet.
+      const row = selectTrace.get(key) as SummaryRow;
+      const known = readIds(row.span_ids);
+      const added = dedupe(list, known);
+      if (added.length === 0) continue;
+      const merged = mergeSummary(row, added, blockId, resourceIdOf);
+      updateTrace.run(
+        merged.startNs, merged.endNs, merged.lastNs, merged.endNs - merged.startNs, merged.spans, merged.errors,
+        merged.rootResource, merged.rootName, merged.rootParentless ? 1 : 0, merged.resources, merged.blocks, merged.spanIds, row.id,
+      );
+      const first = known.size;
+      for (let i = 0; i < added.length; i++) known.set(added[i]!.spanId, first + i);
+      sections.push({ traceKey: Number(row.id), firstIndex: first, spans: added, indexOf: (id) => known.get(id) ?? -1 });
+      for (const s of added) out.push(s);
+    }
+    if (sections.length === 0) return;
+    const block = encodeBlock(sections, resourceIdOf, body, strings);
+    insertBlock.run(blockId, block.minStartNs, block.maxStartNs, block.spans, buildBloom(block.terms));
+    insertBlockData.run(blockId, block.data);
   }
 
   /** Appends metric points (duplicates by series and time are skipped). Call inside a transaction. */
@@ -90,4 +124,23 @@ export function createAppender(db: Db) {
   }
 
   return { appendSpans, appendMetricPoints };
+}
+
+/** Spans whose id is neither in `known` nor earlier in the list (a batch may repeat a span). */
+function dedupe(list: Span[], known: Map<string, number> | null): Span[] {
+  if (list.length === 1) return known?.has(list[0]!.spanId) ? [] : list;
+  const seen = new Set<string>();
+  const out: Span[] = [];
+  for (const s of list) {
+    if (seen.has(s.spanId) || known?.has(s.spanId)) continue;
+    seen.add(s.spanId);
+    out.push(s);
+  }
+  return out;
+}
+
+function indexNew(spans: Span[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let i = 0; i < spans.length; i++) m.set(spans[i]!.spanId, i);
+  return m;
 }

@@ -135,4 +135,47 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
   /* 3: logs (see logs-schema.ts) */ LOGS_MIGRATION,
+  /* 4: spans as compressed blocks + one summary row per trace (server/store/sqlite/span-block.ts).
+     The per-span table becomes legacy_spans; the writer moves its rows into blocks on open
+     (legacy-spans.ts) and drops it. Only two per-trace indexes remain on the write path:
+     the random trace id (dedup, detail) and (start, duration, errors) for search. */ `
+  ALTER TABLE spans RENAME TO legacy_spans;
+  DROP INDEX IF EXISTS spans_service_start;
+  DROP INDEX IF EXISTS spans_start;
+  CREATE TABLE traces (
+    id INTEGER PRIMARY KEY,
+    trace_id BLOB NOT NULL,
+    start_ns INTEGER NOT NULL,
+    end_ns INTEGER NOT NULL,
+    -- latest span start: retention by age drops a summary once every span is older
+    last_ns INTEGER NOT NULL,
+    duration_ns INTEGER NOT NULL,
+    spans INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    root_resource INTEGER,
+    root_name TEXT,
+    -- 1 when the root is a span without a parent (else the earliest span stands in)
+    root_parentless INTEGER NOT NULL,
+    -- varint lists: resource ids (services) and the blocks holding the trace's spans
+    resources BLOB NOT NULL,
+    blocks BLOB NOT NULL,
+    -- 8-byte span ids in storage order: the dedup set and the blocks' span addresses
+    span_ids BLOB NOT NULL
+  );
+  CREATE UNIQUE INDEX traces_trace_id ON traces(trace_id);
+  CREATE INDEX traces_start ON traces(start_ns, duration_ns, errors);
+  CREATE TABLE span_blocks (
+    id INTEGER PRIMARY KEY,
+    min_start_ns INTEGER NOT NULL,
+    max_start_ns INTEGER NOT NULL,
+    spans INTEGER NOT NULL,
+    bloom BLOB NOT NULL
+  );
+  CREATE INDEX span_blocks_max_start ON span_blocks(max_start_ns);
+  CREATE INDEX span_blocks_min_start ON span_blocks(min_start_ns);
+  CREATE TABLE span_block_data (
+    id INTEGER PRIMARY KEY,
+    data BLOB NOT NULL
+  );
+  `,
 ];

@@ -1,0 +1,155 @@
+import "server-only";
+import type { AttrValue } from "../../normalize";
+import type { Db } from "./open";
+import { bloomHas, hashTerm, TermKind, termValue } from "./bloom";
+import { spanReaderFor } from "./read-spans";
+import { readSection, type SpanRecord } from "./span-block";
+import { readVarints } from "./trace-summary";
+
+export interface TraceQuery {
+  fromNs: bigint;
+  toNs: bigint;
+  service?: string;
+  operation?: string;
+  status?: "error" | "ok";
+  minDurationNs?: bigint;
+  maxDurationNs?: bigint;
+  /** Each pair must match an attribute of the matching span or of its resource. */
+  attrs?: { key: string; value: string }[];
+  /** OTLP span kind of the matching span. */
+  kind?: number;
+  limit: number;
+}
+
+export interface StoredTraceSummary {
+  traceId: string;
+  rootService: string | null;
+  rootOperation: string | null;
+  startTime: number;
+  durationMs: number;
+  spanCount: number;
+  errorCount: number;
+  services: string[];
+}
+
+interface Row {
+  id: bigint;
+  trace_id: Buffer;
+  start_ns: bigint;
+  duration_ns: bigint;
+  spans: bigint;
+  errors: bigint;
+  root_resource: bigint | null;
+  root_name: string | null;
+  resources: Buffer;
+}
+
+const COLUMNS = `id, trace_id, start_ns, duration_ns, spans, errors, root_resource, root_name, resources`;
+
+/**
+ * Trace search, newest traces first. A trace is in the window when it starts in it, and its
+ * duration (first span start → last span end) is what the duration bounds filter.
+ * service / operation / kind / attrs (`key=value` on span or resource attributes; booleans
+ * match `true`/`false` in any case) match spans: one span must match all of them, and with
+ * any of them `status` applies to that span too;
+ * alone, `status=error` means the trace holds an error span, `ok` that it holds none.
+ *
+ * Without span filters the summary index (start, duration, errors) answers directly. With
+ * them, blocks are read newest first and skipped when their Bloom filter rules a term out;
+ * the scan stops once `limit` traces are held and no later block can hold a newer one.
+ */
+export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[] {
+  const reader = spanReaderFor(db);
+  const toSummary = (r: Row): StoredTraceSummary => {
+    const names = new Set<string>();
+    for (const id of readVarints(r.resources)) names.add(reader.resource(id).service);
+    return {
+      traceId: r.trace_id.toString("hex"),
+      rootService: r.root_resource === null ? null : reader.resource(Number(r.root_resource)).service,
+      rootOperation: r.root_name,
+      startTime: Number(r.start_ns / 1_000_000n),
+      durationMs: Number(r.duration_ns) / 1e6,
+      spanCount: Number(r.spans),
+      errorCount: Number(r.errors),
+      services: [...names].sort(),
+    };
+  };
+  const where = ["start_ns >= ?", "start_ns < ?"];
+  const args: unknown[] = [q.fromNs, q.toNs];
+  if (q.minDurationNs !== undefined) { where.push("duration_ns >= ?"); args.push(q.minDurationNs); }
+  if (q.maxDurationNs !== undefined) { where.push("duration_ns <= ?"); args.push(q.maxDurationNs); }
+  const attrs = q.attrs ?? [];
+  const spanLevel = q.service !== undefined || q.operation !== undefined || q.kind !== undefined || attrs.length > 0;
+  if (!spanLevel) {
+    if (q.status === "error") where.push("errors > 0");
+    if (q.status === "ok") where.push("errors = 0");
+    const rows = db
+      .prepare(`SELECT ${COLUMNS} FROM traces INDEXED BY traces_start WHERE ${where.join(" AND ")} ORDER BY start_ns DESC LIMIT ?`)
+      .safeIntegers(true)
+      .all(...args, q.limit) as Row[];
+    return rows.map(toSummary);
+  }
+
+  // Each entry: any of its hashes may be in the block (a boolean is indexed in lower case).
+  const terms: number[][] = [];
+  if (q.service !== undefined) terms.push([hashTerm(TermKind.service, q.service)]);
+  if (q.operation !== undefined) terms.push([hashTerm(TermKind.operation, q.operation)]);
+  for (const a of attrs) terms.push([hashTerm(TermKind.attribute, a.key, a.value), hashTerm(TermKind.attribute, a.key, a.value.toLowerCase())]);
+  const matches = (r: SpanRecord): boolean => {
+    if (q.operation !== undefined && r.name !== q.operation) return false;
+    if (q.kind !== undefined && r.kind !== q.kind) return false;
+    if (q.status === "error" && r.status !== 2) return false;
+    if (q.status === "ok" && r.status === 2) return false;
+    const res = reader.resource(r.resourceId);
+    if (q.service !== undefined && res.service !== q.service) return false;
+    for (const a of attrs) {
+      if (!valueMatches(r.attributes![a.key], a.value) && !valueMatches(res.attributes[a.key], a.value)) return false;
+    }
+    return true;
+  };
+
+  const blocks = db
+    .prepare(`SELECT id, max_start_ns AS max FROM span_blocks WHERE max_start_ns >= ? AND min_start_ns < ? ORDER BY max_start_ns DESC`)
+    .safeIntegers(true)
+    .all(q.fromNs, q.toNs) as { id: bigint; max: bigint }[];
+  const bloomOf = db.prepare(`SELECT bloom FROM span_blocks WHERE id = ?`).pluck();
+  const summaryOf = db.prepare(`SELECT ${COLUMNS} FROM traces WHERE id = ? AND ${where.join(" AND ")}`).safeIntegers(true);
+  const seen = new Set<number>();
+  const found: Row[] = [];
+  for (const blk of blocks) {
+    if (found.length >= q.limit) {
+      found.sort((a, b) => (a.start_ns > b.start_ns ? -1 : a.start_ns < b.start_ns ? 1 : 0));
+      found.length = q.limit;
+      // A span in this block starts no later than its max; its trace starts no later either.
+      if (blk.max < found[q.limit - 1]!.start_ns) break;
+    }
+    const bloom = bloomOf.get(blk.id) as Buffer;
+    if (!terms.every((alts) => alts.some((t) => bloomHas(bloom, t)))) continue;
+    const b = reader.block(Number(blk.id));
+    if (!b) continue;
+    for (const sec of b.sections) {
+      if (seen.has(sec.traceKey)) continue;
+      let hit = false;
+      readSection(b, sec, attrs.length > 0, (r) => {
+        if (!hit && matches(r)) hit = true;
+      });
+      if (!hit) continue;
+      seen.add(sec.traceKey);
+      const row = summaryOf.get(sec.traceKey, ...args) as Row | undefined;
+      if (row) found.push(row);
+    }
+  }
+  found.sort((a, b) => (a.start_ns > b.start_ns ? -1 : a.start_ns < b.start_ns ? 1 : 0));
+  return found.slice(0, q.limit).map(toSummary);
+}
+
+function valueMatches(v: AttrValue | undefined, want: string): boolean {
+  if (v === undefined || v === null) return false;
+  if (Array.isArray(v)) return v.some((x) => scalarMatches(x, want));
+  return scalarMatches(v, want);
+}
+
+function scalarMatches(v: AttrValue, want: string): boolean {
+  if (typeof v === "boolean") return String(v) === want.toLowerCase();
+  return termValue(v) === want;
+}

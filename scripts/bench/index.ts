@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark of the project in one run, reported as ratios against
  * baselines measured in the same run (these machines are noisy). Writes .bench/results.json.
- * BENCH_ONLY=ingest,map,... runs a subset; BENCH_SECONDS sets the ingest phase length.
+ * BENCH_ONLY=ingest,traceSearch,serviceMap,... runs a subset; BENCH_SECONDS sets the ingest phase length.
  */
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
@@ -30,6 +30,7 @@ if (want("ingest")) {
   results.ingest = await benchIngest(Number(process.env.BENCH_SECONDS ?? 20));
   console.log(JSON.stringify(results.ingest, null, 2));
 }
+await optional("traceSearch", "trace-search.ts", "benchTraceSearch");
 await optional("serviceMap", "service-map.ts", "benchServiceMap");
 await optional("coupling", "coupling.ts", "benchCoupling");
 await optional("alerting", "alerting.ts", "benchAlerting");

@@ -129,6 +129,12 @@ export function createAppender(db: Db) {
 /** Spans whose id is neither in `known` nor earlier in the list (a batch may repeat a span). */
 function dedupe(list: Span[], known: Map<string, number> | null): Span[] {
   if (list.length === 1) return known?.has(list[0]!.spanId) ? [] : list;
+  if (known === null && list.length <= 16) {
+    // Small new traces (the common case): a quadratic check beats building a Set.
+    let dup = false;
+    for (let i = 1; i < list.length && !dup; i++) for (let j = 0; j < i; j++) if (list[i]!.spanId === list[j]!.spanId) { dup = true; break; }
+    if (!dup) return list;
+  }
   const seen = new Set<string>();
   const out: Span[] = [];
   for (const s of list) {

@@ -53,6 +53,8 @@ export function encodeBlock(
   const strings = new Map<string, number>();
   const terms = new Set<number>();
   const seenResources = new Set<number>();
+  const pairs: PairSets = [];
+  const names = new Set<string>();
   const ref = (s: string): number => {
     let r = strings.get(s);
     if (r === undefined) {
@@ -101,7 +103,7 @@ export function encodeBlock(
       w.varint(rid);
       w.varint(s.scope.name || s.scope.version ? ref(`${s.scope.name}\u0000${s.scope.version}`) + 1 : 0);
       w.varint(s.statusMessage ? ref(s.statusMessage) + 1 : 0);
-      writeAttrs(w, s.attributes, ref, terms);
+      writeAttrs(w, s.attributes, ref, pairs);
       w.varint(s.events.length);
       for (const e of s.events) {
         w.zigzag(Number(e.timeUnixNano - s.startNs));
@@ -115,7 +117,7 @@ export function encodeBlock(
         writeAttrs(w, l.attributes, ref, null);
       }
       const service = s.resource.service;
-      terms.add(hashTerm(TermKind.operation, s.name));
+      names.add(s.name);
       if (!seenResources.has(rid)) {
         seenResources.add(rid);
         terms.add(hashTerm(TermKind.service, service));
@@ -128,6 +130,16 @@ export function encodeBlock(
     w.buf[lenAt + 1] = ((len >>> 7) & 0x7f) | 0x80;
     w.buf[lenAt + 2] = ((len >>> 14) & 0x7f) | 0x80;
     w.buf[lenAt + 3] = (len >>> 21) & 0x7f;
+  }
+  for (const name of names) terms.add(hashTerm(TermKind.operation, name));
+  const keys = [...strings.keys()];
+  for (let kr = 0; kr < pairs.length; kr++) {
+    const set = pairs[kr];
+    if (!set) continue;
+    for (const v of set) {
+      const tv = termValue(v);
+      if (tv !== null) terms.add(hashTerm(TermKind.attribute, keys[kr]!, tv));
+    }
   }
   const head = new ByteWriter(16);
   head.u8(VERSION);
@@ -148,15 +160,24 @@ function addAttrTerms(terms: Set<number>, key: string, v: AttrValue): void {
   if (s !== null) terms.add(hashTerm(TermKind.attribute, key, s));
 }
 
-function writeAttrs(w: ByteWriter, attrs: Attributes, ref: (s: string) => number, terms: Set<number> | null): void {
+/** Distinct attribute values per key ref, hashed into terms once per block. */
+type PairSets = Array<Set<AttrValue> | undefined>;
+
+function writeAttrs(w: ByteWriter, attrs: Attributes, ref: (s: string) => number, pairs: PairSets | null): void {
   let n = 0;
   for (const _ in attrs) n++;
   w.varint(n);
   for (const key in attrs) {
     const v = attrs[key]!;
-    w.varint(ref(key));
+    const kr = ref(key);
+    w.varint(kr);
     writeValue(w, v, ref);
-    if (terms) addAttrTerms(terms, key, v);
+    if (pairs && v !== null) {
+      let set = pairs[kr];
+      if (set === undefined) pairs[kr] = set = new Set();
+      if (Array.isArray(v)) for (const x of v) set.add(x);
+      else set.add(v);
+    }
   }
 }
 

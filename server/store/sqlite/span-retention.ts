@@ -53,7 +53,7 @@ function dropBlocks(db: Db, rows: { id: number; spans: number }[]): number {
 /** Drops summaries whose every span started before the oldest span of any remaining block. */
 function dropOrphanSummaries(db: Db): void {
   const oldest = db.prepare(`SELECT min(min_start_ns) FROM span_blocks`).safeIntegers(true).pluck().get() as bigint | null;
-  const cutoffNs = oldest ?? BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000n;
+  const cutoffNs = oldest ?? 0x7fffffffffffffffn;
   const del = db.prepare(
     `DELETE FROM traces WHERE id IN (SELECT id FROM traces INDEXED BY traces_start WHERE start_ns < ? AND last_ns < ? LIMIT ${CHUNK * 10})`,
   );

@@ -101,6 +101,28 @@ describe("createServiceGraphAggregator", () => {
     expect(node).toEqual({ kind: "external", name: "payments.example.com" });
   });
 
+  it("draws a database edge as soon as its client span is stored; a later server half merges into it", () => {
+    const f = createSpanFactory();
+    const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });
+    const root = f.server("web");
+    const q = f.client("web", { parent: root, attrs: { "db.system": "postgresql", "db.name": "orders", "server.address": "db-main" }, durationMs: 8 });
+    ingest(agg, [root, q], 0);
+    flush(agg, 1); // long before the 10 s wait
+    const db1 = "database:postgresql://db-main:5432/orders";
+    expect(edgeRows()).toEqual([
+      { source: "client:user", target: "service:web", protocol: "other", calls: 1, errors: 0 },
+      { source: "service:web", target: db1, protocol: "db", calls: 1, errors: 0 },
+    ]);
+    // An instrumented database proxy answers later: same edge, still one call, server latency added.
+    ingest(agg, [f.server("pg-proxy", { parent: q, durationMs: 5 })], 2_000);
+    flush(agg, 3_000);
+    flush(agg, 20_000);
+    expect(edgeRows().filter((r) => (r as { target: string }).target === db1)).toEqual([{ source: "service:web", target: db1, protocol: "db", calls: 1, errors: 0 }]);
+    const sketch = db.prepare("SELECT server_sketch FROM edge_minute WHERE target = ?").pluck().all(db1) as Buffer[];
+    expect(sketch.some((b) => b.length > 8)).toBe(true);
+    expect(agg.snapshot().pairing).toMatchObject({ pending: 0, expired: 0, virtual: 1 });
+  });
+
   it("merges a second flush of the same minute (e.g. after a restart) into one row", () => {
     const f = createSpanFactory();
     for (let run = 0; run < 2; run++) {

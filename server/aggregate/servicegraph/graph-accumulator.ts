@@ -80,7 +80,9 @@ export class GraphAccumulator implements PairingSink {
       row = { source: c.source.id, target: c.target.id, protocol: c.protocol, minute, calls: 0, errors: 0, connects: 0, clientSketch: createSketch(), serverSketch: createSketch() };
       this.edges.set(mk, row);
     }
-    if (c.connect) {
+    if (c.merge) {
+      if (c.serverMs !== null) addToSketch(row.serverSketch, c.serverMs);
+    } else if (c.connect) {
       row.connects++;
     } else {
       row.calls++;

@@ -66,6 +66,10 @@ export class EdgeMetrics {
       s = { client, server, connection_type: c.connectionType, total: 0, failed: 0, serverSeconds: emptyHistogram(), clientSeconds: emptyHistogram() };
       this.series.set(key, s);
     }
+    if (c.merge) {
+      if (c.serverMs !== null) observeHistogram(s.serverSeconds, c.serverMs / 1000);
+      return;
+    }
     s.total++;
     if (c.error) s.failed++;
     if (c.serverMs !== null) observeHistogram(s.serverSeconds, c.serverMs / 1000);

@@ -2,6 +2,7 @@ import "server-only";
 import { SpanKind, type Span } from "../../normalize";
 import { classifySpan } from "./classify-span";
 import { serviceNode } from "./node-identity";
+import { HalfTable } from "./half-table";
 import type { EdgeCall, Half, PairingCounts } from "./types";
 
 /** Where pairing results go: the streaming rollup and the query-time rebuild pass the same kind of sink. */
@@ -26,12 +27,12 @@ export interface PartnerLookup {
 export interface PairingOptions {
   waitMs: number;
   maxItems: number;
-}
-
-interface Entry {
-  client?: Half;
-  server?: Half;
-  insertedMs: number;
+  /**
+   * Draw database / queue client halves at once (streaming, default). The batch rebuild,
+   * which holds every span, turns it off so an instrumented proxy in front of a database
+   * still shows as the service it is.
+   */
+  drawAtOnce?: boolean;
 }
 
 /** A matched pair is one call client.service → server.service, measured on both sides. */
@@ -58,18 +59,23 @@ export function emitLoneClient(client: Half, sink: PairingSink): void {
     return;
   }
   sink.count("virtual", client.startMs);
-  sink.call({
+  sink.call(loneCall(client));
+}
+
+function loneCall(client: Half): EdgeCall {
+  const callee = client.callee!;
+  return {
     source: serviceNode(client.service),
-    target: client.callee,
+    target: callee,
     protocol: client.protocol,
-    connectionType: client.callee.kind === "database" ? "database" : client.callee.kind === "messaging" ? "messaging_system" : "virtual_node",
+    connectionType: callee.kind === "database" ? "database" : callee.kind === "messaging" ? "messaging_system" : "virtual_node",
     timeMs: client.startMs,
     error: client.error,
     clientMs: client.durationMs,
     serverMs: null,
     connect: client.connect,
     table: client.table,
-  });
+  };
 }
 
 /**
@@ -118,17 +124,50 @@ export function settleExpired(half: Half, lookup: PartnerLookup | null, sink: Pa
   sink.count("unpairedServer", half.startMs);
 }
 
+/** A client call to a database or a queue is drawn at once: no server half changes its edge. */
+function drawsAtOnce(h: Half): boolean {
+  return h.role === "client" && h.callee !== null && (h.callee.kind === "database" || h.callee.kind === "messaging");
+}
+
+/** A server half that answers a client already drawn to its database / queue node. */
+function mergeServer(client: Half, server: Half, sink: PairingSink): void {
+  sink.call({
+    source: serviceNode(client.service),
+    target: client.callee!,
+    protocol: client.protocol,
+    connectionType: client.callee!.kind === "database" ? "database" : "messaging_system",
+    timeMs: client.startMs,
+    error: server.error,
+    clientMs: null,
+    serverMs: server.durationMs,
+    connect: client.connect,
+    table: null,
+    merge: true,
+  });
+}
+
 /**
  * The bounded in-memory pairing store (tier 1). Keys are `traceId:spanId` of the client span
- * (servers use their parent id). With one constant wait, insertion order is expiry order, so
- * expiry walks the Map from its head and stops at the first live entry. When full, a new half
- * is refused and counted; ingest is never blocked.
+ * (servers use their parent id); each maps to a slot of a HalfTable (columns, not objects).
+ * With one constant wait, insertion order is expiry order, so expiry walks the Map from its
+ * head and stops at the first live entry. When full, a new half is refused and counted;
+ * ingest is never blocked.
+ *
+ * Database and messaging client halves are drawn as their virtual edge as soon as they
+ * arrive (as the reference service graphs do) and wait only so that a later server half
+ * (an instrumented proxy or broker) merges its latency into that same edge.
  */
 export class PairingStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, number>();
+  private readonly table: HalfTable;
   readonly totals = { paired: 0, expired: 0, dropped: 0, duplicates: 0, observed: 0 };
 
-  constructor(private readonly opts: PairingOptions) {}
+  private readonly atOnce: boolean;
+
+  constructor(private readonly opts: PairingOptions) {
+    this.table = new HalfTable(opts.maxItems);
+    this.atOnce = opts.drawAtOnce ?? true;
+  }
 
   get pending(): number {
     return this.entries.size;
@@ -145,40 +184,60 @@ export class PairingStore {
   }
 
   addHalf(half: Half, nowMs: number, sink: PairingSink): void {
-    const key = `${half.traceId}:${half.role === "client" ? half.spanId : half.parentSpanId}`;
-    const entry = this.entries.get(key);
-    if (entry) {
-      if (entry[half.role]) {
+    const id = half.role === "client" ? half.spanId : half.parentSpanId;
+    const key = `${half.traceId}:${id}`;
+    const slot = this.entries.get(key);
+    if (slot !== undefined) {
+      if (this.table.role(slot) === half.role) {
         // Duplicate span id, or a second server child of one client: keep the first.
         this.totals.duplicates++;
         this.totals.dropped++;
         sink.count("dropped", half.startMs);
         return;
       }
+      const other = this.table.get(slot, half.traceId, id!);
+      const emitted = this.table.emitted(slot);
       this.entries.delete(key);
+      this.table.release(slot);
       this.totals.paired++;
-      const client = half.role === "client" ? half : entry.client!;
-      const server = half.role === "server" ? half : entry.server!;
+      const client = half.role === "client" ? half : other;
+      const server = half.role === "server" ? half : other;
+      if (emitted) return mergeServer(client, server, sink);
+      if (this.atOnce && drawsAtOnce(client)) {
+        sink.count("virtual", client.startMs);
+        return sink.call({ ...loneCall(client), serverMs: server.durationMs, error: client.error || server.error });
+      }
       return emitPair(client, server, sink);
     }
     if (this.entries.size >= this.opts.maxItems) {
       this.totals.dropped++;
       sink.count("dropped", half.startMs);
+      if (this.atOnce && drawsAtOnce(half)) emitLoneClient(half, sink);
       return;
     }
-    this.entries.set(key, { [half.role]: half, insertedMs: nowMs });
+    const atOnce = this.atOnce && drawsAtOnce(half);
+    if (atOnce) emitLoneClient(half, sink);
+    this.entries.set(key, this.table.put(half, nowMs, atOnce));
   }
 
-  /** Removes and returns halves that waited at least `wait` (all of them when `all`). */
+  /**
+   * Removes and returns halves that waited at least `wait` (all of them when `all`). Halves
+   * already drawn (database / queue clients) leave silently: nothing is left to settle.
+   */
   takeExpired(nowMs: number, all = false, limit = Infinity): Half[] {
     const out: Half[] = [];
-    for (const [key, e] of this.entries) {
-      if (!all && e.insertedMs + this.opts.waitMs > nowMs) break;
+    for (const [key, slot] of this.entries) {
+      if (!all && this.table.insertedAt(slot) + this.opts.waitMs > nowMs) break;
       if (out.length >= limit) break;
       this.entries.delete(key);
-      out.push((e.client ?? e.server)!);
+      if (!this.table.emitted(slot)) {
+        const cut = key.lastIndexOf(":");
+        out.push(this.table.get(slot, key.slice(0, cut), key.slice(cut + 1)));
+      }
+      this.table.release(slot);
     }
     this.totals.expired += out.length;
+    if (this.table.internWaste > 4096) this.table.compactInterns(this.entries.values());
     return out;
   }
 }
@@ -189,7 +248,7 @@ export class PairingStore {
  * against the list itself.
  */
 export function pairSpans(spans: readonly Span[], sink: PairingSink, opts: Partial<PairingOptions> = {}): PairingStore {
-  const store = new PairingStore({ waitMs: opts.waitMs ?? 0, maxItems: opts.maxItems ?? Math.max(1, spans.length) });
+  const store = new PairingStore({ waitMs: opts.waitMs ?? 0, maxItems: opts.maxItems ?? Math.max(1, spans.length), drawAtOnce: opts.drawAtOnce ?? false });
   for (const s of spans) store.addSpan(s, 0, sink);
   const lookup = createListLookup(spans);
   for (const half of store.takeExpired(0, true)) settleExpired(half, lookup, sink);

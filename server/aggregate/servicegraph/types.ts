@@ -72,6 +72,8 @@ export interface EdgeCall {
   /** A connection (pool connect) rather than a request: counted in `connects`, not `calls`. */
   connect: boolean;
   table: string | null;
+  /** Server-side latency for a call already counted on this edge (a late server half of a database / queue call). */
+  merge?: boolean;
 }
 
 /** What happened to halves, per minute; feeds the completeness badge. */

@@ -124,6 +124,33 @@ export function settleExpired(half: Half, lookup: PartnerLookup | null, sink: Pa
   sink.count("unpairedServer", half.startMs);
 }
 
+const scratch = Buffer.alloc(24);
+const HEX_TRACE = /^[0-9a-f]{32}$/;
+const HEX_SPAN = /^[0-9a-f]{16}$/;
+
+/**
+ * The Map key of a waiting half: trace id + pairing id as 24 raw bytes in a one-byte string
+ * (40 B on the heap, no reference to the span's own id strings). Ids of another shape keep a
+ * text key, marked by a first character no byte key can have.
+ */
+function pairKey(traceId: string, id: string): string {
+  if (traceId.length === 32 && id.length === 16 && HEX_TRACE.test(traceId) && HEX_SPAN.test(id)) {
+    scratch.write(traceId, 0, 16, "hex");
+    scratch.write(id, 16, 8, "hex");
+    return scratch.latin1Slice(0, 24);
+  }
+  return `\u0100${traceId}:${id}`;
+}
+
+function splitPairKey(key: string): [string, string] {
+  if (key.charCodeAt(0) === 0x100) {
+    const cut = key.lastIndexOf(":");
+    return [key.slice(1, cut), key.slice(cut + 1)];
+  }
+  const b = Buffer.from(key, "latin1");
+  return [b.hexSlice(0, 16), b.hexSlice(16, 24)];
+}
+
 /** A client call to a database or a queue is drawn at once: no server half changes its edge. */
 function drawsAtOnce(h: Half): boolean {
   return h.role === "client" && h.callee !== null && (h.callee.kind === "database" || h.callee.kind === "messaging");
@@ -185,7 +212,7 @@ export class PairingStore {
 
   addHalf(half: Half, nowMs: number, sink: PairingSink): void {
     const id = half.role === "client" ? half.spanId : half.parentSpanId;
-    const key = `${half.traceId}:${id}`;
+    const key = pairKey(half.traceId, id!);
     const slot = this.entries.get(key);
     if (slot !== undefined) {
       if (this.table.role(slot) === half.role) {
@@ -231,8 +258,8 @@ export class PairingStore {
       if (out.length >= limit) break;
       this.entries.delete(key);
       if (!this.table.emitted(slot)) {
-        const cut = key.lastIndexOf(":");
-        out.push(this.table.get(slot, key.slice(0, cut), key.slice(cut + 1)));
+        const [traceId, id] = splitPairKey(key);
+        out.push(this.table.get(slot, traceId, id));
       }
       this.table.release(slot);
     }

@@ -1,4 +1,5 @@
 import "server-only";
+import { deleteOldestBlocks } from "./span-retention";
 import type { Db } from "./open";
 
 const CHUNK = 20_000;
@@ -39,9 +40,9 @@ export function enforceLogRetention(db: Db, policy: { rawMaxAgeMs: number; diskB
   }
   if (policy.diskBudgetBytes <= 0) return { logsDeleted, spansDeleted };
   const oldestLog = db.prepare(`SELECT min(time_ns) FROM logs`).pluck().safeIntegers(true);
-  const oldestSpan = db.prepare(`SELECT min(start_ns) FROM spans`).pluck().safeIntegers(true);
+  const oldestSpan = db.prepare(`SELECT min(min_start_ns) FROM span_blocks`).pluck().safeIntegers(true);
   const countLogs = db.prepare(`SELECT max(id) - min(id) + 1 FROM logs`).pluck();
-  const countSpans = db.prepare(`SELECT count(*) FROM spans`).pluck();
+  const countBlocks = db.prepare(`SELECT count(*) FROM span_blocks`).pluck();
   let used = usedBytes(db);
   for (let step = 0; used > policy.diskBudgetBytes && step < 20; step++) {
     const log = oldestLog.get() as bigint | null;
@@ -54,8 +55,9 @@ export function enforceLogRetention(db: Db, policy: { rawMaxAgeMs: number; diskB
       logsDeleted += d;
       if (d === 0) break;
     } else {
-      const n = Math.min(CHUNK, Math.max(100, Math.ceil((countSpans.get() as number) * share * 0.5)));
-      const d = db.prepare(`DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ns LIMIT ?)`).run(n).changes;
+      // Spans go by whole blocks (span-retention.ts).
+      const n = Math.min(CHUNK, Math.max(1, Math.ceil((countBlocks.get() as number) * share * 0.5)));
+      const d = db.transaction(() => deleteOldestBlocks(db, n))();
       spansDeleted += d;
       if (d === 0) break;
     }

@@ -11,6 +11,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { startServer, type RunningServer } from "../../tests/helpers/start-server";
 import { cpuSeconds } from "./proc-stats";
+import { countSpansByService } from "../../server/store";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -26,7 +27,9 @@ function runLoad(url: string, ms: number, concurrency: number): Promise<{ accept
 function countFleetSpans(server: RunningServer): number {
   const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });
   try {
-    return db.prepare("SELECT count(*) FROM spans WHERE service != 'cartograph'").pluck().get() as number;
+    let n = 0;
+    for (const [svc, c] of countSpansByService(db)) if (svc !== "cartograph") n += c;
+    return n;
   } finally {
     db.close();
   }
@@ -35,7 +38,7 @@ function countFleetSpans(server: RunningServer): number {
 function countSelfSpans(server: RunningServer): number {
   const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });
   try {
-    return db.prepare("SELECT count(*) FROM spans WHERE service = 'cartograph'").pluck().get() as number;
+    return countSpansByService(db).get("cartograph") ?? 0;
   } finally {
     db.close();
   }

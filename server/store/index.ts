@@ -28,7 +28,7 @@ export function openTelemetryReader(dataDir: string): TelemetryReader {
     close: () => db.close(),
   };
 }
-export { readTraceSpans, readSpansInWindow, readTracesSpans, spanReaderFor, createSpanTimesLookup, type SpanReader } from "./sqlite/read-spans";
+export { readTraceSpans, readSpansInWindow, readTracesSpans, spanReaderFor, createSpanTimesLookup, countSpansByService, type SpanReader } from "./sqlite/read-spans";
 export { searchTraceSummaries, type TraceQuery, type StoredTraceSummary } from "./sqlite/search-traces";
 export { deleteSpansBefore, deleteOldestBlocks, countBlocks, countStoredSpans } from "./sqlite/span-retention";
 export { listTraceIdsInWindow } from "./sqlite/trace-ids";

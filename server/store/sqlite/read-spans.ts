@@ -217,3 +217,21 @@ export function createSpanTimesLookup(db: Db): (traceId: string, spanId: string)
     return s ? { startNs: s.startNs, endNs: s.endNs } : null;
   };
 }
+
+/** Stored spans per service (decodes every block: for benchmarks and checks, not hot paths). */
+export function countSpansByService(db: Db): Map<string, number> {
+  const reader = spanReaderFor(db);
+  const out = new Map<string, number>();
+  const ids = db.prepare(`SELECT id FROM span_blocks`).pluck().all() as number[];
+  for (const id of ids) {
+    const b = reader.block(id);
+    if (!b) continue;
+    for (const sec of b.sections) {
+      readSection(b, sec, false, (r) => {
+        const svc = reader.resource(r.resourceId).service;
+        out.set(svc, (out.get(svc) ?? 0) + 1);
+      });
+    }
+  }
+  return out;
+}

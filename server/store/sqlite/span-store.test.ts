@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Span } from "../../normalize";
 import { createAppender } from "./append-spans";
 import { openWriterDb, type Db } from "./open";
-import { readSpansInWindow, readTraceSpans, readTracesSpans } from "./read-spans";
+import { countSpansByService, readSpansInWindow, readTraceSpans, readTracesSpans } from "./read-spans";
 import { searchTraceSummaries } from "./search-traces";
 import { deleteOldestBlocks, deleteSpansBefore, countStoredSpans } from "./span-retention";
 import { createSpanFactory } from "../../../tests/fixtures/servicegraph/span-factory";
@@ -116,6 +116,7 @@ describe("span store (blocks + trace summaries)", () => {
     expect(w.map((s) => s.spanId)).toEqual(spans.slice(10, 30).map((s) => s.spanId));
     expect(readSpansInWindow(db, f.baseMs, f.baseMs + 1000, 5).map((s) => s.spanId)).toEqual(spans.slice(0, 5).map((s) => s.spanId));
     expect(readTracesSpans(db, [spans[3]!.traceId, "f".repeat(32), spans[40]!.traceId]).map((s) => s.spanId)).toEqual([spans[3]!.spanId, spans[40]!.spanId]);
+    expect([...countSpansByService(db)]).toEqual([["web", 50]]);
   });
 
   it("retention drops whole blocks by age and the oldest blocks for the budget, with their summaries", () => {

@@ -14,7 +14,9 @@ import { createRouter, allRoutes, startQueryThread, createApiContext } from "./a
 import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
 import { startUi } from "./http/start-ui";
-import { startAlerting } from "./alerting";
+import { openControlDb, startAlerting } from "./alerting";
+import { AccessService } from "./auth";
+import { createAccessGate } from "./http/access-gate";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -37,8 +39,13 @@ async function main(): Promise<void> {
   const telemetry = openTelemetryReader(config.CARTOGRAPH_DATA_DIR);
   const ctx = createApiContext(config, log, telemetry);
   ctx.alerting = startAlerting({ config, log, telemetry, metrics }).service;
+  const access = new AccessService(openControlDb(config.CARTOGRAPH_DATA_DIR), config, log);
+  await access.bootstrap();
+  ctx.access = access;
+  log.info(`authentication ${access.authEnabled ? "on" : "off"} (CARTOGRAPH_AUTH=${config.CARTOGRAPH_AUTH}); ingest keys ${access.ingestKeysRequired ? "required" : "off"}`);
   const isReady = () => writer.ready() && telemetry.ready();
-  const ingestDeps = { config, writer, metrics, isReady };
+  const checkIngestKey = access.ingestKeysRequired ? (key: string | undefined) => access.checkIngest(key) : undefined;
+  const ingestDeps = { config, writer, metrics, isReady, checkIngestKey };
   const host = config.CARTOGRAPH_HOST;
   const servers: http.Server[] = [];
   let grpcServer: { tryShutdown(cb: () => void): void } | null = null;
@@ -59,13 +66,13 @@ async function main(): Promise<void> {
     if (config.CARTOGRAPH_HTTP_PORT !== 0) {
       const ui = config.CARTOGRAPH_UI ? await startUi(projectRoot, host, config.CARTOGRAPH_HTTP_PORT) : null;
       const queries = startQueryThread(config, log);
-      const handler = createAppHandler({ ...ingestDeps, api: createRouter(allRoutes, ctx, queries.offload), ui });
+      const handler = createAppHandler({ ...ingestDeps, api: createRouter(allRoutes, ctx, queries.offload), ui, gate: createAccessGate(config, access) });
       const s = await listen(handler, host, config.CARTOGRAPH_HTTP_PORT, "UI/API");
       servers.push(s);
       log.info(`UI and API listening on ${addressOf(s)}${ui ? "" : " (UI disabled)"}`);
     }
     if (config.CARTOGRAPH_OTLP_HTTP_PORT !== 0) {
-      const s = await listen(createAppHandler({ ...ingestDeps, api: null, ui: null }), host, config.CARTOGRAPH_OTLP_HTTP_PORT, "OTLP/HTTP");
+      const s = await listen(createAppHandler({ ...ingestDeps, api: null, ui: null, gate: null }), host, config.CARTOGRAPH_OTLP_HTTP_PORT, "OTLP/HTTP");
       servers.push(s);
       log.info(`OTLP/HTTP listening on ${addressOf(s)}${config.CARTOGRAPH_OTLP_TRACES_PATH}`);
     }

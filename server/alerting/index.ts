@@ -16,6 +16,8 @@ import { createStoreDataSource } from "./store-data-source";
 import { createPolicyStore, getViolations } from "../coupling";
 
 export { AlertingService } from "./service";
+/** The control-plane database; the access stage shares the file (main.ts opens it for both). */
+export { openControlDb, type ControlDb } from "./control-db";
 export type { AlertDataSource, Finding, QueryWindow } from "./data-source";
 export { evaluateRule } from "./evaluate-rule";
 export { ruleDefinitionSchema } from "./rule-schema";

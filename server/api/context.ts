@@ -4,6 +4,7 @@ import type { Logger } from "../platform/logger";
 import type { TelemetryReader } from "../store";
 import type { AlertingService } from "../alerting";
 import { createPolicyStore, type PolicyStore } from "../coupling";
+import type { AccessService } from "../auth";
 
 /**
  * What every API route receives. Stages add their service objects here (alerting,
@@ -18,6 +19,8 @@ export interface ApiContext {
   policy: PolicyStore;
   /** Set by main.ts from startAlerting(); alerting routes answer 503 without it. */
   alerting?: AlertingService;
+  /** Users, sessions, tokens and ingest keys; the access routes answer 503 without it. */
+  access?: AccessService;
 }
 
 /** The context of one thread (main or query thread): each opens its own policy store. */

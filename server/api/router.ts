@@ -4,6 +4,7 @@ import { ApiError } from "./errors";
 import type { ApiContext } from "./context";
 import { withSpan } from "../platform/self-tracing";
 import type { AnyEndpoint, HttpMethod } from "../../lib/contract";
+import { decideAccess, defaultAccess, type Access, type Principal } from "../auth";
 
 export type { HttpMethod };
 
@@ -12,6 +13,12 @@ export interface RouteRequest {
   query: URLSearchParams;
   /** Parsed JSON body for POST/PUT/PATCH (undefined when empty). */
   body: unknown;
+  /** Who is calling (the anonymous admin when authentication is off; absent in the query thread). */
+  principal?: Principal | null;
+  /** Request headers (lower-case names), for the few routes that need them (cookies, addresses). */
+  headers?: Record<string, string | string[] | undefined>;
+  /** The peer's address. */
+  clientAddress?: string;
 }
 
 /** A handler returns the JSON body (status 200) or `reply(status, body)`. */
@@ -19,9 +26,10 @@ export interface Reply {
   __reply: true;
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
-export function reply(status: number, body: unknown): Reply {
-  return { __reply: true, status, body };
+export function reply(status: number, body: unknown, headers?: Record<string, string>): Reply {
+  return { __reply: true, status, body, headers };
 }
 
 /** Declare routes with `route(endpoint, handler)` (./route.ts); this is what the router runs. */
@@ -34,6 +42,8 @@ export interface Route {
   offload?: boolean;
   /** The contract entry the route answers (every route has one; a test holds them). */
   endpoint?: AnyEndpoint;
+  /** Role the caller needs when authentication is on; default: viewer for GET, editor otherwise. */
+  access?: Access;
 }
 
 /** A finished API answer: status and the JSON text of the body. */
@@ -96,11 +106,12 @@ function matchRoute(compiled: CompiledRoute[], method: string, pathname: string)
 }
 
 /** Self-traced as `api.handle` (the handler: parse, store read, assemble) and `api.serialize`. */
-async function runRoute(matched: Matched, query: URLSearchParams, body: unknown, ctx: ApiContext): Promise<Answer> {
+async function runRoute(matched: Matched, req: RouteRequest, ctx: ApiContext): Promise<Answer> {
   try {
-    const out = await withSpan("api.handle", {}, () => matched.route.handler({ params: matched.params, query, body }, ctx));
+    const out = await withSpan("api.handle", {}, () => matched.route.handler(req, ctx));
     return withSpan("api.serialize", {}, (span) => {
-      const answer = out && typeof out === "object" && (out as Reply).__reply ? toAnswer((out as Reply).status, (out as Reply).body) : toAnswer(200, out);
+      const isReply = out && typeof out === "object" && (out as Reply).__reply;
+      const answer: Answer = isReply ? { ...toAnswer((out as Reply).status, (out as Reply).body), headers: (out as Reply).headers } : toAnswer(200, out);
       span.setAttributes({ "cartograph.response.bytes": answer.json.length });
       return answer;
     });
@@ -123,15 +134,18 @@ export function createDispatcher(routes: Route[], ctx: ApiContext) {
     } catch (err) {
       return errorAnswer(err, ctx);
     }
-    return matched ? runRoute(matched, url.searchParams, undefined, ctx) : null;
+    return matched ? runRoute(matched, { params: matched.params, query: url.searchParams, body: undefined }, ctx) : null;
   };
 }
 
 export function createRouter(routes: Route[], ctx: ApiContext, offload?: Offloader) {
   const compiled = compileRoutes(routes);
 
-  /** Returns false when no route's path matches (the caller may pass the request on). */
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  /**
+   * Returns false when no route's path matches (the caller may pass the request on).
+   * `principal`: who is calling, checked against the route's `access` (null: not signed in).
+   */
+  return async function handle(req: IncomingMessage, res: ServerResponse, principal: Principal | null): Promise<boolean> {
     const started = performance.now();
     const url = new URL(req.url ?? "/", "http://localhost");
     let answer: Answer;
@@ -139,6 +153,8 @@ export function createRouter(routes: Route[], ctx: ApiContext, offload?: Offload
       const matched = matchRoute(compiled, req.method ?? "GET", url.pathname);
       if (!matched) return false;
       const route = matched.route;
+      const verdict = decideAccess(principal, route.access ?? defaultAccess(route.method), `${route.method} ${route.path}`);
+      if (!verdict.ok) throw new ApiError(verdict.status, verdict.code, verdict.message, undefined, verdict.status === 401 ? { "www-authenticate": 'Bearer realm="cartograph"' } : undefined);
       const attributes = { "http.request.method": route.method, "http.route": route.path };
       answer = await withSpan(`${route.method} ${route.path}`, attributes, async (span) => {
         const elsewhere = route.offload && offload ? offload(url.pathname + url.search) : null;
@@ -149,7 +165,7 @@ export function createRouter(routes: Route[], ctx: ApiContext, offload?: Offload
             a = await elsewhere;
           } else {
             const body = req.method === "GET" || req.method === "DELETE" ? undefined : await readJsonBody(req);
-            a = await runRoute(matched, url.searchParams, body, ctx);
+            a = await runRoute(matched, { params: matched.params, query: url.searchParams, body, principal, headers: req.headers, clientAddress: req.socket.remoteAddress ?? "" }, ctx);
           }
         } catch (err) {
           a = errorAnswer(err, ctx);

@@ -3,20 +3,24 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleOtlpHttp, handleZipkinHttp, matchOtlpPath, ZIPKIN_SPANS_PATH, type IngestDeps } from "../ingest";
 import { sendJson } from "../api";
 import type { SelfMetrics } from "../platform/self-metrics";
+import type { Principal } from "../auth";
+import type { AccessGate } from "./access-gate";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 interface AppDeps extends IngestDeps {
   metrics: SelfMetrics;
-  api: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | null;
+  api: ((req: IncomingMessage, res: ServerResponse, principal: Principal | null) => Promise<boolean>) | null;
   ui: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null;
+  /** The UI/API port's gate (Host, headers, CSRF, who is calling); null on the OTLP-only port. */
+  gate: AccessGate | null;
   isReady: () => boolean;
 }
 
 /**
  * One request handler for every listener: OTLP paths, Zipkin's /api/v2/spans, /metrics,
- * /healthz, /readyz, then the JSON API, then the UI. The OTLP-only and Zipkin-only listeners
- * pass api and ui as null.
+ * /healthz, /readyz, then the JSON API, then the UI, both behind the access gate. The
+ * OTLP-only and Zipkin-only listeners pass api, ui and gate as null.
  */
 export function createAppHandler(deps: AppDeps): Handler {
   return async (req, res) => {
@@ -36,7 +40,13 @@ export function createAppHandler(deps: AppDeps): Handler {
         const ready = deps.isReady();
         return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "starting" });
       }
-      if (deps.api && (await deps.api(req, res))) return;
+      let principal: Principal | null = null;
+      if (deps.gate) {
+        const g = await deps.gate(req, res, pathname);
+        if (g.done) return;
+        principal = g.principal;
+      }
+      if (deps.api && (await deps.api(req, res, principal))) return;
       // Jaeger clients (Grafana) read errors from Jaeger's envelope, also for an unknown endpoint.
       if (deps.api && pathname.startsWith("/jaeger/api/")) {
         return sendJson(res, 404, { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 404, msg: `no Jaeger endpoint ${pathname}` }] });

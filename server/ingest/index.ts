@@ -1,5 +1,5 @@
 import "server-only";
-export { handleOtlpHttp, matchOtlpPath, type IngestDeps } from "./otlp-http";
+export { handleOtlpHttp, matchOtlpPath, readIngestKey, type IngestDeps, type IngestKeyVerdict } from "./otlp-http";
 export { startOtlpGrpc } from "./otlp-grpc";
 export { startWriter, type WriterClient } from "./writer/writer-client";
 export type { WriterStats } from "./writer/protocol";

@@ -1,7 +1,7 @@
 import "server-only";
 import * as grpc from "@grpc/grpc-js";
 import { encodeExportResponse } from "./otlp-response";
-import type { IngestDeps } from "./otlp-http";
+import { readIngestKey, type IngestDeps, type IngestKeyVerdict } from "./otlp-http";
 import type { Signal } from "./writer/protocol";
 import { withSpan, type SpanHandle } from "../platform/self-tracing";
 
@@ -21,8 +21,9 @@ const METRICS_SERVICE = { Export: exportMethod("/opentelemetry.proto.collector.m
 const LOGS_SERVICE = { Export: exportMethod("/opentelemetry.proto.collector.logs.v1.LogsService/Export") };
 
 /**
- * OTLP/gRPC: the request bytes go to the writer thread undecoded (decode happens there);
- * malformed data → INVALID_ARGUMENT, overload or a busy store → UNAVAILABLE (retryable).
+ * OTLP/gRPC: with ingest keys on, the key comes from the call's metadata (UNAUTHENTICATED
+ * without a valid one, RESOURCE_EXHAUSTED over its rate). The request bytes go to the writer
+ * thread undecoded (decode happens there); malformed data → INVALID_ARGUMENT, overload or a busy store → UNAVAILABLE (retryable).
  * Each call is self-traced as `ingest <signal>`, like OTLP/HTTP.
  */
 export function startOtlpGrpc(host: string, port: number, deps: IngestDeps): Promise<{ server: grpc.Server; port: number }> {
@@ -40,26 +41,36 @@ export function startOtlpGrpc(host: string, port: number, deps: IngestDeps): Pro
       deps.metrics.requests.inc({ signal, transport: "grpc", code });
       deps.metrics.requestSeconds.observe({ signal, transport: "grpc" }, Number(process.hrtime.bigint() - started) / 1e9);
     };
-    deps.metrics.receivedBytes.inc({ signal, transport: "grpc" }, call.request.length);
-    return deps.writer.submit(signal, "protobuf", call.request).then(
-      (r) => {
-        if (r.ok) {
-          done("OK");
-          span.setAttributes({ "cartograph.items": r.accepted, "cartograph.items.rejected": r.rejected });
-          return withSpan("ingest.acknowledge", {}, () => callback(null, Buffer.from(encodeExportResponse(signal, "protobuf", r.rejected, r.message) as Uint8Array)));
-        }
-        if (r.status !== 400) span.fail(r.message);
-        const code = r.status === 400 ? grpc.status.INVALID_ARGUMENT : grpc.status.UNAVAILABLE;
+    const metadataValue = (name: string) => {
+      const v = call.metadata.get(name)[0];
+      return typeof v === "string" ? v : undefined;
+    };
+    const keyCheck: Promise<IngestKeyVerdict> = deps.checkIngestKey ? deps.checkIngestKey(readIngestKey(metadataValue)) : Promise.resolve({ ok: true });
+    return keyCheck.then(async (verdict) => {
+      if (!verdict.ok) {
+        const limited = verdict.status === 429;
+        const code = limited ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.UNAUTHENTICATED;
         done(grpc.status[code]!);
-        deps.metrics.itemsRejected.inc({ signal, reason: r.status === 400 ? "malformed" : "overload" });
-        callback({ code, details: r.message });
-      },
-      (e: Error) => {
-        done("UNAVAILABLE");
-        span.fail(e.message);
-        callback({ code: grpc.status.UNAVAILABLE, details: e.message });
-      },
-    );
+        deps.metrics.itemsRejected.inc({ signal, reason: limited ? "rate_limited" : "unauthenticated" });
+        return callback({ code, details: verdict.message });
+      }
+      deps.metrics.receivedBytes.inc({ signal, transport: "grpc" }, call.request.length);
+      const r = await deps.writer.submit(signal, "protobuf", call.request);
+      if (r.ok) {
+        done("OK");
+        span.setAttributes({ "cartograph.items": r.accepted, "cartograph.items.rejected": r.rejected });
+        return withSpan("ingest.acknowledge", {}, () => callback(null, Buffer.from(encodeExportResponse(signal, "protobuf", r.rejected, r.message) as Uint8Array)));
+      }
+      if (r.status !== 400) span.fail(r.message);
+      const code = r.status === 400 ? grpc.status.INVALID_ARGUMENT : grpc.status.UNAVAILABLE;
+      done(grpc.status[code]!);
+      deps.metrics.itemsRejected.inc({ signal, reason: r.status === 400 ? "malformed" : "overload" });
+      callback({ code, details: r.message });
+    }).catch((e: Error) => {
+      done("UNAVAILABLE");
+      span.fail(e.message);
+      callback({ code: grpc.status.UNAVAILABLE, details: e.message });
+    });
   };
   server.addService(TRACE_SERVICE, { Export: handler("traces") });
   server.addService(METRICS_SERVICE, { Export: handler("metrics") });

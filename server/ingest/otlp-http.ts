@@ -14,6 +14,17 @@ export interface IngestDeps {
   config: Config;
   writer: WriterClient;
   metrics: SelfMetrics;
+  /** Ingest-key check (CARTOGRAPH_INGEST_AUTH=keys); absent: every sender is accepted. */
+  checkIngestKey?: (key: string | undefined) => Promise<IngestKeyVerdict>;
+}
+
+export type IngestKeyVerdict = { ok: true } | { ok: false; status: 401 | 429; message: string; retryAfterSeconds?: number };
+
+/** The ingest key a sender presents: `Authorization: Bearer <key>` or `x-cartograph-ingest-key` (HTTP headers and gRPC metadata alike). */
+export function readIngestKey(get: (name: string) => string | undefined): string | undefined {
+  const direct = get("x-cartograph-ingest-key")?.trim();
+  if (direct) return direct;
+  return /^Bearer\s+(\S+)\s*$/i.exec(get("authorization") ?? "")?.[1];
 }
 
 const CONTENT_TYPES: Record<Encoding, string> = { protobuf: "application/x-protobuf", json: "application/json" };
@@ -73,6 +84,18 @@ async function serveOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: 
     return fail(400, RpcCode.INVALID_ARGUMENT, `unsupported Content-Encoding ${JSON.stringify(ce)}; use gzip or none`);
   }
   const retryAfter = { "retry-after": String(config.CARTOGRAPH_RETRY_AFTER_SECONDS) };
+  if (deps.checkIngestKey) {
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const verdict = await deps.checkIngestKey(readIngestKey(header));
+    if (!verdict.ok) {
+      metrics.itemsRejected.inc({ signal, reason: verdict.status === 429 ? "rate_limited" : "unauthenticated" });
+      const headers: Record<string, string> = verdict.status === 429 ? { "retry-after": String(verdict.retryAfterSeconds ?? 1) } : { "www-authenticate": 'Bearer realm="cartograph-ingest"' };
+      return fail(verdict.status, verdict.status === 429 ? RpcCode.RESOURCE_EXHAUSTED : RpcCode.UNAUTHENTICATED, verdict.message, headers);
+    }
+  }
   const declared = Number(req.headers["content-length"] ?? 0);
   if (ce !== "gzip" && declared > config.CARTOGRAPH_MAX_BODY_BYTES) {
     metrics.itemsRejected.inc({ signal, reason: "too_large" });

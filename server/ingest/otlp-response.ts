@@ -3,7 +3,7 @@ import { encodeRpcStatus, LogsResponse, MetricsResponse, TraceResponse, type Enc
 import type { Signal } from "./writer/protocol";
 
 /** gRPC status codes used in OTLP error bodies. */
-export const RpcCode = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, UNIMPLEMENTED: 12 } as const;
+export const RpcCode = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
 
 /** Export*ServiceResponse with partial_success set only when something was rejected. */
 export function encodeExportResponse(signal: Signal, encoding: Encoding, rejected: number, message: string): Uint8Array | string {

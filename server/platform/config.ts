@@ -65,11 +65,26 @@ export const ConfigSchema = z.object({
   ]).default("off"),
   /** Head sampling: the share of root operations (requests, job runs) traced, 0..1. */
   CARTOGRAPH_SELF_TRACES_RATIO: z.coerce.number().min(0).max(1).default(0.1),
+  /** Authentication: `auto` is on whenever CARTOGRAPH_HOST is not a loopback address. */
+  CARTOGRAPH_AUTH: z.enum(["auto", "on", "off"]).default("auto"),
+  /** Seeds the user `admin` with this password when no user of that name exists. */
+  CARTOGRAPH_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").max(1024).optional(),
+  /** Extra Host names (comma-separated) the UI/API port answers; loopback names, IP literals and the public URL's host always pass. */
+  CARTOGRAPH_ALLOWED_HOSTS: z.string().default(""),
+  /** OTLP/Zipkin ingest: `keys` requires an ingest key (Authorization: Bearer or x-cartograph-ingest-key, gRPC metadata alike). */
+  CARTOGRAPH_INGEST_AUTH: z.enum(["off", "keys"]).default("off"),
+  /** Default per-key rate limit for new ingest keys (requests per second; burst of twice that). */
+  CARTOGRAPH_INGEST_KEY_RATE: z.coerce.number().positive().max(1_000_000).default(100),
+  /** Lifetime of a login session. */
+  CARTOGRAPH_SESSION_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
+
+/** Variables whose values never appear in a message or log line. */
+const SECRET_KEYS = new Set(["CARTOGRAPH_ADMIN_PASSWORD"]);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked: Record<string, string> = {};
@@ -80,7 +95,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = ConfigSchema.safeParse(picked);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
-      (i) => `  ${i.path.join(".")}=${JSON.stringify(picked[String(i.path[0])])}: ${i.message}`,
+      (i) => `  ${i.path.join(".")}=${SECRET_KEYS.has(String(i.path[0])) ? "(hidden)" : JSON.stringify(picked[String(i.path[0])])}: ${i.message}`,
     );
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }

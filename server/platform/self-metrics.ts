@@ -34,7 +34,7 @@ export function createSelfMetrics(): SelfMetrics {
     }),
     itemsRejected: new client.Counter({
       name: "cartograph_ingest_rejected_requests_items_total",
-      help: "Spans or points refused before the store, by reason (overload, too_large, malformed, unsupported).",
+      help: "Spans or points refused before the store, by reason (overload, too_large, malformed, unsupported, unauthenticated, rate_limited).",
       labelNames: ["signal", "reason"],
       registers: [registry],
     }),

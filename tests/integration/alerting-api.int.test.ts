@@ -5,6 +5,7 @@ import { createRouter } from "../../server/api/router";
 import { alertingRoutes } from "../../server/api/routes/alerting";
 import type { ApiContext } from "../../server/api/context";
 import { createLogger } from "../../server/platform/logger";
+import { ANONYMOUS_ADMIN } from "../../server/auth";
 import type { Alerting } from "../../server/alerting";
 import { createClock, createFakeSource, openAlerting, tempDataDir } from "./alerting-kit";
 
@@ -21,7 +22,7 @@ describe("alerting API", () => {
     const ctx = { config: {} as ApiContext["config"], log: createLogger("error"), now: clock.now, telemetry: {} as ApiContext["telemetry"], alerting: alerting.service } as ApiContext;
     const route = createRouter(alertingRoutes, ctx);
     server = http.createServer(async (req, res) => {
-      if (!(await route(req, res))) res.writeHead(404).end();
+      if (!(await route(req, res, ANONYMOUS_ADMIN))) res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -8,6 +8,7 @@ import { alertingRoutes } from "./alerting";
 import { openApiRoutes } from "./openapi";
 import { logRoutes } from "./logs";
 import { jaegerRoutes } from "./jaeger";
+import { accessRoutes } from "./access";
 
 /** Read-only telemetry routes: they run in the query thread (see ../query-thread.ts). */
 export const offloadableRoutes: Route[] = [...telemetryRoutes, ...serviceMapRoutes, ...violationRoutes, ...logRoutes, ...jaegerRoutes].filter((r) => r.method === "GET");
@@ -22,6 +23,7 @@ export const allRoutes: Route[] = [
   ...policyRoutes,
   ...alertingRoutes,
   ...openApiRoutes,
+  ...accessRoutes,
 ];
 
 function offloaded(r: Route): Route {

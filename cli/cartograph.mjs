@@ -4,6 +4,7 @@
 //
 //   cartograph check --url http://localhost:3000 [--fail-on warning|critical]
 //       [--format text|json|junit] [--from <t> --to <t>] [--baseline-from <t> --baseline-to <t>]
+//       [--token <API token>]   (or CARTOGRAPH_TOKEN; needed when the server has authentication on)
 //
 // Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage or
 // connection error. With a baseline window only findings (by id) and dependency edges that
@@ -14,11 +15,12 @@ import { pathToFileURL } from "node:url";
 const RANK = { info: 0, warning: 1, critical: 2 };
 const USAGE = `usage: cartograph check --url <server> [--fail-on warning|critical] [--format text|json|junit]
                         [--from <time>] [--to <time>] [--baseline-from <time> --baseline-to <time>]
+                        [--token <API token>]   (default: $CARTOGRAPH_TOKEN)
 times are epoch milliseconds, RFC 3339 or "now"; default window: the last 15 minutes`;
 
 class UsageError extends Error {}
 
-export function parseCli(argv) {
+export function parseCli(argv, env = process.env) {
   let parsed;
   try {
     parsed = parseArgs({
@@ -33,6 +35,7 @@ export function parseCli(argv) {
         "baseline-from": { type: "string" },
         "baseline-to": { type: "string" },
         timeout: { type: "string", default: "60000" },
+        token: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -65,18 +68,21 @@ export function parseCli(argv) {
     window: { from: values.from, to: values.to },
     baseline: hasBaseline ? { from: values["baseline-from"], to: values["baseline-to"] } : null,
     timeoutMs,
+    token: values.token || env.CARTOGRAPH_TOKEN || undefined,
   };
 }
 
 class ConnectionError extends Error {}
 
-async function getJson(base, path, window, timeoutMs) {
+async function getJson(base, path, window, timeoutMs, token) {
   const u = new URL(base + path);
   if (window.from !== undefined) u.searchParams.set("from", window.from);
   if (window.to !== undefined) u.searchParams.set("to", window.to);
   let res;
   try {
-    res = await fetch(u, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
+    const headers = { accept: "application/json" };
+    if (token) headers.authorization = `Bearer ${token}`;
+    res = await fetch(u, { signal: AbortSignal.timeout(timeoutMs), headers });
   } catch (e) {
     throw new ConnectionError(`cannot reach ${u.origin}: ${e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.cause?.message ?? e.message}`);
   }
@@ -87,21 +93,22 @@ async function getJson(base, path, window, timeoutMs) {
   } catch {
     throw new ConnectionError(`${u.pathname} answered ${res.status} with non-JSON content`);
   }
+  if (res.status === 401) throw new ConnectionError(`${u.pathname} answered 401: the server has authentication on; pass --token <API token> (or set CARTOGRAPH_TOKEN)`);
   if (!res.ok) throw new ConnectionError(`${u.pathname} answered ${res.status}: ${body?.error?.message ?? text.slice(0, 200)}`);
   return body;
 }
 
 /** Fetches the window (and baseline) and decides what to report. */
 export async function runCheck(opts) {
-  const current = await getJson(opts.url, "/api/v1/violations", opts.window, opts.timeoutMs);
+  const current = await getJson(opts.url, "/api/v1/violations", opts.window, opts.timeoutMs, opts.token);
   if (!Array.isArray(current.violations)) throw new ConnectionError("/api/v1/violations did not return a violations list");
   let findings = current.violations;
   let newEdges = null;
   if (opts.baseline) {
     const [base, mapNow, mapBase] = await Promise.all([
-      getJson(opts.url, "/api/v1/violations", opts.baseline, opts.timeoutMs),
-      getJson(opts.url, "/api/v1/service-map", opts.window, opts.timeoutMs),
-      getJson(opts.url, "/api/v1/service-map", opts.baseline, opts.timeoutMs),
+      getJson(opts.url, "/api/v1/violations", opts.baseline, opts.timeoutMs, opts.token),
+      getJson(opts.url, "/api/v1/service-map", opts.window, opts.timeoutMs, opts.token),
+      getJson(opts.url, "/api/v1/service-map", opts.baseline, opts.timeoutMs, opts.token),
     ]);
     const known = new Set((base.violations ?? []).map((v) => v.id));
     findings = findings.filter((v) => !known.has(v.id));

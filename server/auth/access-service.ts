@@ -33,8 +33,8 @@ export interface LoginResult {
 }
 
 const SETUP_LIFETIME_MS = 60 * 60_000;
-const LOGIN_BURST = 10;
-const LOGIN_RATE = 0.1; // one attempt per 10 s once the burst is spent
+/** Failed sign-ins allowed per user name and per client address before one per 10 s. */
+const FAILED_LOGINS = { user: 10, addr: 30, rate: 0.1 };
 
 export class AccessService {
   readonly authEnabled: boolean;
@@ -87,12 +87,14 @@ export class AccessService {
 
   async login(name: string, password: string, clientAddress: string): Promise<LoginResult> {
     const now = this.now();
-    for (const key of [`user:${name}`, `addr:${clientAddress}`]) {
-      const t = this.loginBuckets.take(key, now, LOGIN_RATE, LOGIN_BURST);
-      if (!t.ok) throw new AccessError(429, "too-many-attempts", `too many sign-in attempts; retry in ${t.retryAfterSeconds} s`, { "retry-after": String(t.retryAfterSeconds) });
+    const keys = [[`user:${name}`, FAILED_LOGINS.user], [`addr:${clientAddress}`, FAILED_LOGINS.addr]] as const;
+    for (const [key, burst] of keys) {
+      const t = this.loginBuckets.peek(key, now, FAILED_LOGINS.rate, burst);
+      if (t) throw new AccessError(429, "too-many-attempts", `too many failed sign-ins; retry in ${t.retryAfterSeconds} s`, { "retry-after": String(t.retryAfterSeconds) });
     }
     const user = await users.checkPassword(this.db, name, password);
     if (!user) {
+      for (const [key, burst] of keys) this.loginBuckets.take(key, now, FAILED_LOGINS.rate, burst);
       this.log.warn("sign-in refused", { user: name, from: clientAddress });
       throw new AccessError(401, "invalid-credentials", "wrong user name or password");
     }

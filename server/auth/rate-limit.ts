@@ -36,6 +36,12 @@ export class BucketMap {
     return r;
   }
 
+  /** Refusal a `take` would give now, without spending a token (null: a token is available). */
+  peek(key: string, now: number, rate: number, burst: number): Take | null {
+    const r = takeToken(this.buckets.get(key), now, rate, burst);
+    return r.ok ? null : r;
+  }
+
   clear(key: string): void {
     this.buckets.delete(key);
   }

@@ -1,15 +1,20 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 import { Suspense, type ReactNode } from "react";
 import { Nav } from "@/components/ui/nav";
 import { Providers } from "./providers";
 import "./globals.css";
+import "@/components/auth/auth.css";
 
 export const metadata: Metadata = {
   title: "Cartograph",
   description: "Service map, RED dashboards, traces, alerts and coupling findings from OpenTelemetry",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Rendered per request: the server's Content-Security-Policy carries a fresh nonce that
+  // Next.js puts on its inline scripts, which a page built ahead of time could not carry.
+  await connection();
   return (
     <html lang="en" data-theme="dark" suppressHydrationWarning>
       <head>

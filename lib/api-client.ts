@@ -57,9 +57,18 @@ export async function fetchJson<T>(
       body = undefined;
     }
   }
+  if (res.status === 401) redirectToLogin();
   if (!res.ok) throw toApiError(res.status, body, text);
   if (body === undefined) throw new ApiRequestError(res.status, "bad-response", `Expected JSON from ${url}`);
   return body as T;
+}
+
+/** A session that ended (expired, signed out elsewhere) sends the browser to the sign-in page. */
+function redirectToLogin(): void {
+  if (typeof window === "undefined") return;
+  const { pathname, search } = window.location;
+  if (pathname === "/login" || pathname === "/setup") return;
+  window.location.assign(`/login?next=${encodeURIComponent(pathname + search)}`);
 }
 
 /** Maps an error answer to the message the API wrote (or a generic one naming the status). */

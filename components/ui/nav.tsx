@@ -5,6 +5,7 @@ import { useRangeQuery } from "./use-time-range";
 import { TimeRangePicker } from "./time-range-picker";
 import { RefreshToggle } from "./refresh-toggle";
 import { ThemeToggle } from "./theme-toggle";
+import { UserMenu } from "../auth/user-menu";
 
 const ITEMS = [
   { href: "/", label: "Overview" },
@@ -13,7 +14,11 @@ const ITEMS = [
   { href: "/metrics-explorer", label: "Metrics" },
   { href: "/findings", label: "Findings" },
   { href: "/alerts", label: "Alerts" },
+  { href: "/access", label: "Access" },
 ];
+
+/** Pages shown before signing in: the bar carries only the brand there. */
+const SIGNED_OUT_PAGES = ["/login", "/setup"];
 
 function isActive(pathname: string, href: string): boolean {
   if (href === "/") return pathname === "/" || pathname.startsWith("/services");
@@ -24,6 +29,13 @@ function isActive(pathname: string, href: string): boolean {
 export function Nav() {
   const pathname = usePathname();
   const rangeQuery = useRangeQuery();
+  if (SIGNED_OUT_PAGES.includes(pathname)) {
+    return (
+      <header className="topbar">
+        <span className="brand"><span className="brand-mark" aria-hidden>◈</span> Cartograph</span>
+      </header>
+    );
+  }
   return (
     <header className="topbar">
       <Link href={`/?${rangeQuery}`} className="brand">
@@ -45,6 +57,7 @@ export function Nav() {
         <TimeRangePicker />
         <RefreshToggle />
         <ThemeToggle />
+        <UserMenu />
       </div>
     </header>
   );

@@ -74,6 +74,7 @@ test("an admin creates an API token that a script then uses, and a viewer sees o
   await expect(page).toHaveURL(/\/login\?next=%2F$/);
 
   await signIn(page, "viola", "viola password 1");
+  await expect(page.getByTestId("signed-in-user")).toHaveText("viola");
   await page.goto(`${server.baseUrl}/access`);
   await expect(page.getByRole("region", { name: "API tokens" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Users" })).toHaveCount(0);

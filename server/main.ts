@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       log.info(`OTLP/HTTP listening on ${addressOf(s)}${config.CARTOGRAPH_OTLP_TRACES_PATH}`);
     }
     if (config.CARTOGRAPH_ZIPKIN_PORT !== 0) {
-      const s = await listen(createAppHandler({ ...ingestDeps, api: null, ui: null }), host, config.CARTOGRAPH_ZIPKIN_PORT, "Zipkin");
+      const s = await listen(createAppHandler({ ...ingestDeps, api: null, ui: null, gate: null }), host, config.CARTOGRAPH_ZIPKIN_PORT, "Zipkin");
       servers.push(s);
       log.info(`Zipkin listening on ${addressOf(s)}/api/v2/spans`);
     }

@@ -23,8 +23,8 @@ const LOGS_SERVICE = { Export: exportMethod("/opentelemetry.proto.collector.logs
 /**
  * OTLP/gRPC: with ingest keys on, the key comes from the call's metadata (UNAUTHENTICATED
  * without a valid one, RESOURCE_EXHAUSTED over its rate). The request bytes go to the writer
- * thread undecoded (decode happens there); malformed data → INVALID_ARGUMENT, overload or a busy store → UNAVAILABLE (retryable).
- * Each call is self-traced as `ingest <signal>`, like OTLP/HTTP.
+ * thread undecoded (decode happens there); malformed data → INVALID_ARGUMENT, overload or a
+ * busy store → UNAVAILABLE (retryable). Each call is self-traced as `ingest <signal>`, like OTLP/HTTP.
  */
 export function startOtlpGrpc(host: string, port: number, deps: IngestDeps): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server({

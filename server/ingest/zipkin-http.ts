@@ -2,7 +2,7 @@ import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Encoding } from "../decode";
 import { BodyError } from "./read-body";
-import type { IngestDeps } from "./otlp-http";
+import { readIngestKey, type IngestDeps } from "./otlp-http";
 import { withSpan, type SpanHandle } from "../platform/self-tracing";
 import { readBodyTraced, withIngestSpan } from "./ingest-span";
 
@@ -18,7 +18,8 @@ function mediaType(header: string | undefined): Encoding | null {
 }
 
 /**
- * POST /api/v2/spans as Zipkin's collector answers it: 202 with an empty body once the spans
+ * POST /api/v2/spans as Zipkin's collector answers it (plus ingest keys when required: 401, or
+ * 429 + Retry-After over the key's rate): 202 with an empty body once the spans
  * are committed; plain-text 400 naming the span and field for malformed input; 413 over the
  * body cap; 415 for other media types (v1 Thrift included); 503 + Retry-After when the write
  * queue is full. The body goes through the same writer (limits, durability, self-metrics) as
@@ -47,6 +48,14 @@ async function serveZipkinHttp(req: IncomingMessage, res: ServerResponse, deps: 
     send(status, message, headers);
   };
   if (req.method !== "POST") return fail(405, `${req.method} is not supported on ${ZIPKIN_SPANS_PATH}; use POST`, null, { allow: "POST" });
+  if (deps.checkIngestKey) {
+    const verdict = await deps.checkIngestKey(readIngestKey((name) => [req.headers[name]].flat()[0]));
+    if (!verdict.ok) {
+      const limited = verdict.status === 429;
+      const headers: Record<string, string> = limited ? { "retry-after": String(verdict.retryAfterSeconds ?? 1) } : { "www-authenticate": 'Bearer realm="cartograph-ingest"' };
+      return fail(verdict.status, verdict.message, limited ? "rate_limited" : "unauthenticated", headers);
+    }
+  }
   const encoding = mediaType(req.headers["content-type"]);
   if (encoding === null) {
     return fail(415, `unsupported content type ${JSON.stringify(req.headers["content-type"])}; use application/json (Zipkin v2 JSON) or application/x-protobuf (zipkin.proto3 ListOfSpans)`, "unsupported_media_type");

@@ -108,6 +108,14 @@ describe("per-key limits and revocation", () => {
     expect(metrics).toMatch(/reason="rate_limited"\} [1-9]/);
   });
 
+  it("guards Zipkin's /api/v2/spans the same way", async () => {
+    const { key } = await createKey("zipkin");
+    const span = [{ traceId: "5af7183fb1d4cf5f", id: "6b221d5bc9e6496c", name: "get", timestamp: Date.now() * 1000, duration: 1000, localEndpoint: { serviceName: "zipkin-keyed" } }];
+    const post = (headers: Record<string, string>) => fetch(`${server.baseUrl}/api/v2/spans`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(span) });
+    expect((await post({})).status).toBe(401);
+    expect((await post({ authorization: `Bearer ${key}` })).status).toBe(202);
+  });
+
   it("lists keys without their secrets", async () => {
     const { key } = await createKey("listed");
     const list = await server.get<{ keys: Array<{ name: string; prefix: string }>; required: boolean }>("/api/v1/access/ingest-keys");

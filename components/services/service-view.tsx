@@ -11,6 +11,7 @@ import { useRangeQuery } from "../ui/use-time-range";
 import { Dependencies } from "./dependencies";
 import { OperationsTable } from "./operations-table";
 import { RecentTraces } from "./recent-traces";
+import { ServiceLogs } from "./service-logs";
 
 function Stat({ label, value }: { label: string; value: string }) {
   return (
@@ -40,6 +41,7 @@ export function ServiceView({ name }: { name: string }) {
         <Link className="btn" href={`/map?focus=${encodeURIComponent(`service:${name}`)}&depth=1&${rangeQuery}`}>Show on map</Link>
         <Link className="btn" href={`/traces?service=${encodeURIComponent(name)}&${rangeQuery}`}>Traces</Link>
         <Link className="btn" href={`/metrics-explorer?service=${encodeURIComponent(name)}&${rangeQuery}`}>Metrics</Link>
+        <Link className="btn" href={`/logs?service=${encodeURIComponent(name)}&${rangeQuery}`}>Logs</Link>
       </div>
       {services.data && !summary && <p className="muted">No data for this service in the selected range.</p>}
       {summary && (
@@ -68,6 +70,7 @@ export function ServiceView({ name }: { name: string }) {
         <Dependencies service={name} />
       </section>
       <RecentTraces service={name} />
+      <ServiceLogs service={name} />
     </div>
   );
 }

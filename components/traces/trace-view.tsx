@@ -1,7 +1,11 @@
 "use client";
 import { useMemo, useState } from "react";
 import { formatMs } from "@/lib/format";
+import { useSearchParams } from "next/navigation";
 import { useTrace } from "../api/use-trace";
+import { useTraceLogs } from "../api/use-logs";
+import { useRangeQuery } from "../ui/use-time-range";
+import { groupLogsBySpan, SpanLogs, TraceLogList } from "./trace-logs";
 import { ErrorBox, Loading } from "../ui/status";
 import { prepareWaterfall, selectVisibleRows } from "./prepare-waterfall";
 import { SpanDetails } from "./span-details";
@@ -12,7 +16,11 @@ export function TraceView({ traceId }: { traceId: string }) {
   const trace = useTrace(traceId);
   const wf = useMemo(() => prepareWaterfall(trace.data?.spans ?? []), [trace.data]);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
-  const [selected, setSelected] = useState<string | null>(null);
+  // `span`: a log line's link opens its trace with the span that wrote it selected.
+  const [selected, setSelected] = useState<string | null>(useSearchParams().get("span"));
+  const logs = useTraceLogs(traceId);
+  const rangeQuery = useRangeQuery();
+  const bySpan = useMemo(() => groupLogsBySpan(logs.data?.logs ?? [], new Set(wf.rows.map((r) => r.span.spanId))), [logs.data, wf]);
 
   if (trace.isLoading) return <Loading what="trace" />;
   if (trace.isError) return <ErrorBox error={trace.error} />;
@@ -34,6 +42,7 @@ export function TraceView({ traceId }: { traceId: string }) {
         <span className="badge">{formatMs(wf.totalMs)}</span>
         <span className="badge">{wf.services.length} services</span>
         {errors > 0 && <span className="badge error">{errors} errors</span>}
+        {logs.data && logs.data.logs.length > 0 && <span className="badge" data-testid="log-count">{logs.data.logs.length} log lines</span>}
       </div>
       <div className="legend">
         {wf.services.map((s) => (
@@ -42,13 +51,23 @@ export function TraceView({ traceId }: { traceId: string }) {
         <span><span className="swatch" style={{ outline: "2px solid var(--text)" }} />critical path</span>
       </div>
       <section className="panel">
-        <WaterfallView rows={rows} totalMs={wf.totalMs} collapsed={collapsed} selected={selected} onToggle={toggle} onSelect={setSelected} />
+        <WaterfallView
+          rows={rows}
+          totalMs={wf.totalMs}
+          collapsed={collapsed}
+          selected={selected}
+          onToggle={toggle}
+          onSelect={setSelected}
+          below={(id) => <SpanLogs key={`logs-${id}`} lines={bySpan.get(id)} rangeQuery={rangeQuery} />}
+        />
       </section>
       {selectedRow ? (
         <SpanDetails span={selectedRow.span} edgeId={selectedRow.edgeId} traceStartNs={wf.traceStartNs} />
       ) : (
         <p className="muted">Click a span to see its attributes, events, links and resource.</p>
       )}
+      {logs.isError && <ErrorBox error={logs.error} />}
+      {logs.data && <TraceLogList logs={logs.data.logs} rangeQuery={rangeQuery} />}
     </div>
   );
 }

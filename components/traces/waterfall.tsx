@@ -1,5 +1,6 @@
 "use client";
 import { formatMs } from "@/lib/format";
+import type { ReactNode } from "react";
 import type { WaterfallRow } from "./prepare-waterfall";
 
 /** Span rows with bars on a shared time axis. Names are text nodes only. */
@@ -10,6 +11,7 @@ export function WaterfallView({
   selected,
   onToggle,
   onSelect,
+  below,
 }: {
   rows: WaterfallRow[];
   totalMs: number;
@@ -17,6 +19,8 @@ export function WaterfallView({
   selected: string | null;
   onToggle: (spanId: string) => void;
   onSelect: (spanId: string) => void;
+  /** Rendered under a span's row (the trace view puts the span's log lines there). */
+  below?: (spanId: string) => ReactNode;
 }) {
   const total = totalMs > 0 ? totalMs : 1;
   return (
@@ -33,7 +37,7 @@ export function WaterfallView({
         const left = (r.offsetMs / total) * 100;
         const width = Math.max(0.2, (r.durationMs / total) * 100);
         const isError = r.span.status?.code === "error";
-        return (
+        return [
           <div
             key={r.span.spanId}
             className={r.span.spanId === selected ? "wf-row selected" : "wf-row"}
@@ -72,8 +76,9 @@ export function WaterfallView({
                 {formatMs(r.durationMs)}
               </span>
             </div>
-          </div>
-        );
+          </div>,
+          below?.(r.span.spanId),
+        ];
       })}
     </div>
   );

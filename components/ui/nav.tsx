@@ -11,6 +11,7 @@ const ITEMS = [
   { href: "/", label: "Overview" },
   { href: "/map", label: "Service map" },
   { href: "/traces", label: "Traces" },
+  { href: "/logs", label: "Logs" },
   { href: "/metrics-explorer", label: "Metrics" },
   { href: "/findings", label: "Findings" },
   { href: "/alerts", label: "Alerts" },

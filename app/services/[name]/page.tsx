@@ -1,3 +1,4 @@
+import "@/components/logs/logs.css";
 import { ServiceView } from "@/components/services/service-view";
 
 /** Route params arrive percent-encoded or decoded depending on the path; decode once, safely. */

@@ -1,3 +1,4 @@
+import "@/components/logs/logs.css";
 import { TraceView } from "@/components/traces/trace-view";
 
 export default async function TracePage({ params }: { params: Promise<{ traceId: string }> }) {

@@ -1,0 +1,105 @@
+/**
+ * Log text-search benchmark. LOGS_BENCH_LINES (default 10M) log lines over the last 24 h from
+ * 40 services go through the store's append path (createLogAppender: row, FTS5 entry, minute
+ * counts) in transactions of 5,000, as the writer thread stores them. Then, on a read
+ * connection, `searchLogs` (newest 100) and `countLogs` (the histogram) over a 1 h window for
+ * text queries of different selectivity: p50/p95 over 20 runs after 3 warm-ups, and a trivial
+ * query on the same connection as the baseline. Progress on stderr; run this file to print.
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { countLogs, createLogAppender, openTelemetryReader, openWriterDb, searchLogs, telemetryDbPath, type LogFilter } from "../../server/store";
+import type { LogRecord, ResourceInfo } from "../../server/normalize";
+
+const log = (msg: string) => console.error(`bench logsSearch: ${msg}`);
+const DAY_NS = 86_400_000_000_000n;
+const WORDS = "request handled order payment user session cache miss hit retry timeout connection pool query slow fast upstream downstream checkout cart item price stock warehouse shipping invoice refund token auth login logout".split(" ");
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
+export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINES ?? 10_000_000)) {
+  const dir = mkdtempSync(path.join(process.env.LOGS_BENCH_DIR ?? os.tmpdir(), "cartograph-logs-bench-"));
+  try {
+    const db = openWriterDb(dir, "OFF");
+    const appender = createLogAppender(db);
+    const resources: ResourceInfo[] = Array.from({ length: 40 }, (_, i) => ({
+      service: `svc-${i}`, namespace: "bench", environment: "prod", attributes: { "service.name": `svc-${i}`, "host.name": `host-${i % 7}` },
+    }));
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    const startNs = nowNs - DAY_NS;
+    const stepNs = DAY_NS / BigInt(total);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pick = () => WORDS[Math.floor(rand() * WORDS.length)]!;
+    const write = db.transaction((batch: LogRecord[]) => appender.appendLogs(batch));
+    const t0 = performance.now();
+    const BATCH = 5000;
+    for (let i = 0; i < total; ) {
+      const batch: LogRecord[] = [];
+      for (let j = 0; j < BATCH && i < total; j++, i++) {
+        const r = rand();
+        const severity = r < 0.02 ? 17 : r < 0.1 ? 13 : r < 0.3 ? 5 : 9;
+        // ~1 line in 10,000 carries a rare id-like token; every line has 6 common words.
+        const rare = i % 10_000 === 0 ? ` txn-${i}` : "";
+        const body = `${pick()} ${pick()} ${pick()} ${pick()} ${pick()} ${pick()} in ${Math.floor(rand() * 900)} ms user u${Math.floor(rand() * 5000)}${rare}`;
+        batch.push({
+          timeNs: startNs + BigInt(i) * stepNs, observedNs: startNs + BigInt(i) * stepNs, severityNumber: severity, severityText: "",
+          body, attributes: { "http.route": `/api/${pick()}`, "user.id": `u${Math.floor(rand() * 5000)}` },
+          traceId: rand() < 0.5 ? null : (i.toString(16).padStart(32, "0")), spanId: null, flags: 0,
+          scope: { name: "app", version: "" }, resource: resources[i % 40]!,
+        });
+      }
+      write(batch);
+      if (i % 1_000_000 === 0) log(`${i / 1e6}M lines, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    }
+    const appendSeconds = (performance.now() - t0) / 1000;
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.close();
+    const bytes = statSync(telemetryDbPath(dir)).size;
+    log(`appended ${total} in ${appendSeconds.toFixed(0)} s; ${(bytes / 2 ** 30).toFixed(2)} GiB`);
+
+    const reader = openTelemetryReader(dir);
+    const hourTo = nowNs - 2n * 3_600_000_000_000n;
+    const window = { fromNs: hourTo - 3_600_000_000_000n, toNs: hourTo };
+    const time = (fn: () => unknown) => {
+      for (let i = 0; i < 3; i++) fn();
+      const xs: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const t = performance.now();
+        fn();
+        xs.push(performance.now() - t);
+      }
+      return { p50Ms: +quantile(xs, 0.5).toFixed(1), p95Ms: +quantile(xs, 0.95).toFixed(1) };
+    };
+    const baseline = time(() => reader.db.prepare("SELECT id FROM logs ORDER BY id DESC LIMIT 1").get());
+    const rareId = `txn-${Math.floor(((Number(window.fromNs - startNs) / Number(stepNs)) + 10_000) / 10_000) * 10_000}`;
+    const queries: Record<string, Partial<LogFilter>> = {
+      "rare token (1 line in 10k)": { text: rareId },
+      "common word (~20% of lines)": { text: "timeout" },
+      "two common words": { text: "payment timeout" },
+      "prefix": { text: "check*" },
+      "word + service + minSeverity warn": { text: "retry", service: "svc-3", minSeverity: 13 },
+      "word + attribute": { text: "cache", attributes: [{ key: "http.route", value: "/api/order" }] },
+      "no text, minSeverity error": { minSeverity: 17 },
+    };
+    const searches: Record<string, unknown> = {};
+    for (const [name, q] of Object.entries(queries)) {
+      const f = { ...window, ...q } as LogFilter;
+      const found = searchLogs(reader.db, f, 100).length;
+      searches[name] = { found, list: time(() => searchLogs(reader.db, f, 100)), histogram: time(() => countLogs(reader.db, f, 60_000)) };
+      log(`${name}: ${JSON.stringify(searches[name])}`);
+    }
+    reader.close();
+    return { lines: total, spanOfData: "24 h", window: "1 h (≈ lines/24)", appendSeconds: +appendSeconds.toFixed(1), appendLinesPerSecond: Math.round(total / appendSeconds), dbGiB: +(bytes / 2 ** 30).toFixed(2), baseline, searches };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+  console.log(JSON.stringify(await benchLogsSearch(), null, 2));
+}

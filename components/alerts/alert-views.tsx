@@ -55,6 +55,7 @@ function describe(r: Rule): string {
   if (r.type === "metric") return `${r.metric} ${r.aggregation ?? "(default)"} ${r.op} ${r.threshold}`;
   if (r.type === "coupling") return `finding ≥ ${r.minSeverity}`;
   if (r.type === "new-edge") return `edge not seen in the previous ${r.baselineSeconds}s`;
+  if (r.type === "logs") return `log lines ≥ ${r.minSeverity}${r.text ? ` matching "${r.text}"` : ""} ${r.op} ${r.threshold} in ${r.windowSeconds}s`;
   return `no data from ${r.service}`;
 }
 

@@ -17,6 +17,7 @@ const TYPES: { value: RuleType; label: string }[] = [
   { value: "no-data", label: "No data / absent service" },
   { value: "coupling", label: "New coupling finding" },
   { value: "new-edge", label: "New dependency edge" },
+  { value: "logs", label: "Log lines (count)" },
 ];
 const RED = new Set<RuleType>(["service", "operation", "edge"]);
 
@@ -34,6 +35,7 @@ function toBody(d: RuleBody): RuleBody {
   if (d.type === "metric") keep.push("metric", "aggregation", "forEach", "op", "threshold");
   if (d.type === "coupling") keep.push("minSeverity", "findingRule");
   if (d.type === "new-edge") keep.push("baselineSeconds");
+  if (d.type === "logs") keep.push("service", "minSeverity", "text", "attributes", "forEach", "op", "threshold");
   const out: Record<string, unknown> = {};
   for (const k of keep) if (d[k] !== undefined && d[k] !== "") out[k] = d[k];
   return out as unknown as RuleBody;
@@ -80,7 +82,7 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
             {TYPES.map((t) => <option key={t.value} value={t.value}>{t.label}</option>)}
           </select>
         ) })}
-        {(RED.has(draft.type) || draft.type === "metric" || draft.type === "no-data") && draft.type !== "edge" &&
+        {(RED.has(draft.type) || draft.type === "metric" || draft.type === "no-data" || draft.type === "logs") && draft.type !== "edge" &&
           Field({ path: "service", label: "Service (* any, ~regex)", children: <input value={draft.service ?? "*"} onChange={(e) => set({ service: e.target.value })} data-testid="rule-service" /> })}
         {draft.type === "operation" && Field({ path: "operation", label: "Operation", children: <input value={draft.operation ?? "*"} onChange={(e) => set({ operation: e.target.value })} /> })}
         {(draft.type === "edge" || draft.type === "new-edge") && (
@@ -109,7 +111,18 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
             <option value="request_rate">request rate (req/s)</option>
           </select>
         ) })}
-        {(RED.has(draft.type) || draft.type === "metric") && (
+        {draft.type === "logs" && (
+          <>
+            {Field({ path: "minSeverity", label: "Lines at or above", children: (
+              <select value={String(draft.minSeverity ?? "error")} onChange={(e) => set({ minSeverity: e.target.value })} data-testid="rule-log-severity">
+                {["trace", "debug", "info", "warn", "error", "fatal"].map((s) => <option key={s}>{s}</option>)}
+              </select>
+            ) })}
+            {Field({ path: "text", label: "Text (whole words, \"phrase\", prefix*)", children: <input value={draft.text ?? ""} onChange={(e) => set({ text: e.target.value })} data-testid="rule-log-text" /> })}
+            {Field({ path: "attributes", label: "Attributes (key=value a line)", children: <textarea rows={2} value={toText(draft.attributes ?? {})} onChange={(e) => set({ attributes: fromText(e.target.value) })} /> })}
+          </>
+        )}
+        {(RED.has(draft.type) || draft.type === "metric" || draft.type === "logs") && (
           <>
             {Field({ path: "op", label: "Condition", children: (
               <select value={draft.op} onChange={(e) => set({ op: e.target.value as RuleBody["op"] })}>

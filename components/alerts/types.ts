@@ -1,5 +1,5 @@
 /** Client-side shapes of the alerting API (server/alerting/API.md). */
-export type RuleType = "service" | "operation" | "edge" | "metric" | "no-data" | "coupling" | "new-edge";
+export type RuleType = "service" | "operation" | "edge" | "metric" | "no-data" | "coupling" | "new-edge" | "logs";
 export type Signal = "error_rate" | "request_rate" | "latency_p50" | "latency_p95" | "latency_p99";
 
 export interface RuleBody {
@@ -13,7 +13,11 @@ export interface RuleBody {
   signal?: Signal;
   metric?: string;
   aggregation?: string;
-  minSeverity?: "info" | "warning" | "critical";
+  /** coupling: info | warning | critical; logs: trace..fatal or a SeverityNumber 1..24. */
+  minSeverity?: string | number;
+  /** logs: free text and key=value attribute filters. */
+  text?: string;
+  attributes?: Record<string, string>;
   findingRule?: string;
   baselineSeconds?: number;
   forEach?: boolean;

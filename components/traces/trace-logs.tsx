@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import type { LogLine } from "@/lib/log-types";
 import { LogRow } from "../logs/log-row";
 
@@ -25,10 +26,16 @@ export function SpanLogs({ lines, rangeQuery }: { lines: LogLine[] | undefined; 
 }
 
 /** Every line of the trace in time order, with the service that wrote it. */
-export function TraceLogList({ logs, rangeQuery }: { logs: LogLine[]; rangeQuery: string }) {
+export function TraceLogList({ logs, rangeQuery, traceId, startMs, endMs }: { logs: LogLine[]; rangeQuery: string; traceId: string; startMs: number; endMs: number }) {
+  // The Logs page opens on a window around the trace (5 min either side), filtered to it.
+  const href = `/logs?traceId=${traceId}&from=${startMs - 300_000}&to=${endMs + 300_000}`;
   return (
     <section className="panel log-list" data-testid="trace-logs">
-      <h2>Logs ({logs.length})</h2>
+      <div className="row">
+        <h2>Logs ({logs.length})</h2>
+        <span className="spacer" />
+        <Link className="btn small" href={href} data-testid="trace-logs-link">Open in Logs</Link>
+      </div>
       {logs.length === 0 && <p className="muted">No log lines carry this trace id.</p>}
       {logs.map((l, i) => <LogRow key={i} line={l} rangeQuery={rangeQuery} />)}
     </section>

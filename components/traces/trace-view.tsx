@@ -67,7 +67,7 @@ export function TraceView({ traceId }: { traceId: string }) {
         <p className="muted">Click a span to see its attributes, events, links and resource.</p>
       )}
       {logs.isError && <ErrorBox error={logs.error} />}
-      {logs.data && <TraceLogList logs={logs.data.logs} rangeQuery={rangeQuery} />}
+      {logs.data && <TraceLogList logs={logs.data.logs} rangeQuery={rangeQuery} traceId={traceId} startMs={Number(wf.traceStartNs / 1_000_000n)} endMs={Number(wf.traceStartNs / 1_000_000n) + Math.ceil(wf.totalMs)} />}
     </div>
   );
 }

@@ -102,6 +102,25 @@ export const newEdgeRuleSchema = z.object({
   ...common,
 });
 
+/**
+ * Log lines matching service, severity, text and attributes, counted per window (per service
+ * with forEach). No matching line is a count of 0, never no-data: silence is the good case.
+ */
+export const logRuleSchema = z.object({
+  type: z.literal("logs"),
+  service: nameFilter.default("*"),
+  /** Lowest SeverityNumber counted: 1..24 or a range name. */
+  minSeverity: z.union([z.number().int().min(1).max(24), z.enum(["trace", "debug", "info", "warn", "error", "fatal"])]).default("error"),
+  /** Free text as the logs search takes it (whole words, "phrases", prefix*). */
+  text: z.string().trim().max(500).optional(),
+  /** Every pair must match a log attribute, else a resource attribute. */
+  attributes: z.record(z.string().min(1).max(256), z.string().max(1024)).default({}),
+  forEach: z.boolean().default(true),
+  op: comparisonSchema.default(">"),
+  threshold: z.number().finite().min(0).default(0),
+  ...common,
+});
+
 export const ruleDefinitionSchema = z
   .discriminatedUnion("type", [
     serviceRuleSchema,
@@ -111,6 +130,7 @@ export const ruleDefinitionSchema = z
     noDataRuleSchema,
     couplingRuleSchema,
     newEdgeRuleSchema,
+    logRuleSchema,
   ])
   .superRefine((r, ctx) => {
     for (const [k, v] of Object.entries(r.labels)) {

@@ -59,8 +59,22 @@ export interface AlertDataSource {
   edgeRed(window: QueryWindow): Promise<EdgeRow[]>;
   metricValue(window: QueryWindow, query: MetricQuery): Promise<MetricSample[]>;
   violations(window: QueryWindow): Promise<Finding[]>;
+  /** Matching log lines per service in the window (log rules). */
+  logCounts?(window: QueryWindow, query: LogCountQuery): Promise<LogCountRow[]>;
   /** A few trace ids of the service in the window (errors first); optional. */
   exampleTraces?(service: string, window: QueryWindow, limit: number): Promise<string[]>;
+}
+
+export interface LogCountQuery {
+  /** Lowest SeverityNumber (1..24). */
+  minSeverity: number;
+  text?: string;
+  attributes: Record<string, string>;
+}
+
+export interface LogCountRow {
+  service: string;
+  count: number;
 }
 
 /** The rows one rule type needs, as evaluateRule takes them. */
@@ -69,4 +83,5 @@ export type QueryResult =
   | { kind: "edges"; rows: EdgeRow[]; baseline?: EdgeRow[] }
   | { kind: "metric"; rows: MetricSample[] }
   | { kind: "findings"; rows: Finding[] }
+  | { kind: "logs"; rows: LogCountRow[] }
   | { kind: "error"; message: string };

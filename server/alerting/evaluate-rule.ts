@@ -181,6 +181,18 @@ export function evaluateRule(rule: AlertRule, result: QueryResult, now: number):
         }));
       break;
     }
+    case "logs": {
+      if (result.kind !== "logs") return mismatch(rule, now);
+      const rows = result.rows.filter((r) => matchName(rule.service, r.service));
+      if (!rule.forEach) {
+        out = [{ series: {}, value: rows.reduce((s, r) => s + r.count, 0) }];
+      } else {
+        out = rows.map((r) => ({ series: { service: r.service }, value: r.count }));
+        const exact = !rule.service.startsWith("~") && rule.service !== "*";
+        if (exact && rows.length === 0) out = [{ series: { service: rule.service }, value: 0 }];
+      }
+      break;
+    }
     case "new-edge": {
       if (result.kind !== "edges") return mismatch(rule, now);
       const before = new Set((result.baseline ?? []).map((e) => `${e.source}->${e.target}`));

@@ -22,7 +22,16 @@ export function queryKey(rule: AlertRule): string {
       return `metric:${w}:${rule.metric}:${rule.aggregation ?? ""}`;
     case "coupling":
       return `findings:${w}`;
+    case "logs":
+      return `logs:${w}:${JSON.stringify([logSeverity(rule.minSeverity), rule.text ?? "", Object.entries(rule.attributes).sort()])}`;
   }
+}
+
+const SEVERITY_FLOORS = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 } as const;
+
+/** A log rule's minSeverity as a SeverityNumber. */
+export function logSeverity(v: number | keyof typeof SEVERITY_FLOORS): number {
+  return typeof v === "number" ? v : SEVERITY_FLOORS[v];
 }
 
 function windowOf(seconds: number, now: number, endOffsetS = 0): QueryWindow {
@@ -49,6 +58,9 @@ export async function runQuery(rule: AlertRule, ds: AlertDataSource, now: number
         return { kind: "metric", rows: await ds.metricValue(win, { metric: rule.metric, aggregation: rule.aggregation }) };
       case "coupling":
         return { kind: "findings", rows: await ds.violations(win) };
+      case "logs":
+        if (!ds.logCounts) return { kind: "error", message: "this data source cannot count log lines" };
+        return { kind: "logs", rows: await ds.logCounts(win, { minSeverity: logSeverity(rule.minSeverity), text: rule.text || undefined, attributes: rule.attributes }) };
     }
   } catch (e) {
     return { kind: "error", message: e instanceof Error ? e.message : String(e) };

@@ -1,5 +1,5 @@
 import "server-only";
-import type { TelemetryReader } from "../store";
+import { countLogsByService, listLogServices, type TelemetryReader } from "../store";
 import { addRow, createAccumulator, getServices, queryMetric, searchTraces, SERVED_KINDS, toRedStats, type RedAccumulator } from "../query";
 import { getServiceMap } from "../query";
 import type { AlertDataSource, Finding, MetricSample, QueryWindow, RedRow } from "./data-source";
@@ -72,6 +72,20 @@ export function createStoreDataSource(t: TelemetryReader, opts: { violations?: (
     },
     async violations(w) {
       return opts.violations ? await opts.violations(w) : [];
+    },
+    async logCounts(w, q) {
+      const rows = countLogsByService(t.db, {
+        fromNs: BigInt(Math.floor(w.fromMs)) * 1_000_000n,
+        toNs: BigInt(Math.floor(w.toMs)) * 1_000_000n,
+        minSeverity: q.minSeverity,
+        text: q.text,
+        attributes: Object.entries(q.attributes).map(([key, value]) => ({ key, value })),
+      });
+      // No matching line is a count of 0, a definite value: services that logged anything in
+      // the lookback get a 0 row, so their alerts resolve at once instead of going "missing".
+      const present = new Set(rows.map((r) => r.service));
+      for (const service of listLogServices(t.db, w.fromMs - KNOWN_SERVICE_LOOKBACK_MS)) if (!present.has(service)) rows.push({ service, count: 0 });
+      return rows;
     },
     async exampleTraces(service, w, limit) {
       const errors = searchTraces(t, w, { service, status: "error", limit });

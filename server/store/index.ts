@@ -34,6 +34,6 @@ export { deleteSpansBefore, deleteOldestBlocks, countBlocks, countStoredSpans } 
 export { listTraceIdsInWindow } from "./sqlite/trace-ids";
 export { createAppender } from "./sqlite/append-spans";
 export { createLogAppender } from "./sqlite/logs-append";
-export { searchLogs, readTraceLogs, countLogs, countLogsByService, type LogFilter, type StoredLog, type LogCursor, type LogCountRow } from "./sqlite/logs-read";
+export { searchLogs, readTraceLogs, countLogs, countLogsByService, listLogServices, type LogFilter, type StoredLog, type LogCursor, type LogCountRow } from "./sqlite/logs-read";
 export { enforceLogRetention } from "./sqlite/logs-retention";
 export { toFtsQuery } from "./sqlite/logs-text-query";

@@ -197,3 +197,8 @@ export function countLogsByService(db: Db, f: LogFilter): { service: string; cou
     .prepare(`SELECT l.service AS service, count(*) AS count FROM ${FROM(c)} WHERE ${c.where.join(" AND ")} GROUP BY l.service`)
     .all(...c.args) as { service: string; count: number }[];
 }
+
+/** Services that wrote any log line since `sinceMs` (from the minute counts). */
+export function listLogServices(db: Db, sinceMs: number): string[] {
+  return db.prepare(`SELECT DISTINCT service FROM log_minute WHERE minute >= ?`).pluck().all(Math.floor(sinceMs / 60_000)) as string[];
+}

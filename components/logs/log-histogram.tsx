@@ -19,7 +19,9 @@ export function LogHistogram({ data, onZoom }: { data: LogHistogramResponse; onZ
             data={rows}
             margin={{ top: 4, right: 12, bottom: 0, left: 0 }}
             onClick={(e) => {
-              const row: HistogramRow | undefined = e?.activeIndex != null ? rows[Number(e.activeIndex)] : undefined;
+              // A click anywhere in a step's column (not only on its bar) zooms to that step.
+              const label = e?.activeLabel ?? null;
+              const row = label !== null ? rows.find((r) => r.t === Number(label)) : undefined;
               if (row && row.total > 0) onZoom(row.t, row.endMs);
             }}
           >
@@ -32,7 +34,15 @@ export function LogHistogram({ data, onZoom }: { data: LogHistogramResponse; onZ
               cursor={{ fill: "var(--grid)" }}
             />
             {ranges.map((r) => (
-              <Bar key={r} dataKey={r} stackId="s" fill={SEVERITY_COLORS[r]} isAnimationActive={false} style={{ cursor: "zoom-in" }} />
+              <Bar
+                key={r}
+                dataKey={r}
+                stackId="s"
+                fill={SEVERITY_COLORS[r]}
+                isAnimationActive={false}
+                style={{ cursor: "zoom-in" }}
+                onClick={(d: { payload?: HistogramRow }) => d.payload && onZoom(d.payload.t, d.payload.endMs)}
+              />
             ))}
           </BarChart>
         </ResponsiveContainer>

@@ -64,6 +64,17 @@ afterAll(async () => {
 });
 
 describe("demo fleet", () => {
+  it("writes log lines with trace context: info per request, errors with multi-line stack traces", () => {
+    const bySeverity = (min: number, max: number) => receiver.logs.filter((l) => l.severityNumber >= min && l.severityNumber <= max);
+    expect(bySeverity(9, 12).length).toBeGreaterThan(0);
+    const errors = bySeverity(17, 20);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.some((l) => l.body.split("\n").length > 2 && /\n\s+at /.test(l.body))).toBe(true);
+    const spanIds = new Set(receiver.spans.map((s) => `${s.traceId}/${s.spanId}`));
+    expect(errors.every((l) => spanIds.has(`${l.traceId}/${l.spanId}`))).toBe(true);
+    expect(new Set(receiver.logs.map((l) => l.service)).size).toBeGreaterThan(3);
+  });
+
   it("runs every service as its own process and leaves none behind", () => {
     expect(fleet.services.map((s) => s.name).sort()).toEqual([...SERVICE_NAMES].sort());
     expect(new Set(fleet.services.map((s) => s.pid)).size).toBe(SERVICE_NAMES.length);

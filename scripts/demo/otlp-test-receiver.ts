@@ -12,6 +12,15 @@ const requireCjs = createRequire(import.meta.url);
 const root: any = requireCjs("@opentelemetry/otlp-transformer/build/src/generated/root.js");
 const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 const MetricsRequest = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+const LogsRequest = root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+
+export interface ReceivedLog {
+  service: string;
+  severityNumber: number;
+  body: string;
+  traceId: string;
+  spanId: string;
+}
 
 export type AttributeValue = string | number | boolean | null | AttributeValue[];
 
@@ -35,6 +44,7 @@ export interface OtlpTestReceiver {
   spans: ReceivedSpan[];
   /** metric name → services that exported it */
   metrics: Map<string, Set<string>>;
+  logs: ReceivedLog[];
   close(): Promise<void>;
 }
 
@@ -88,6 +98,18 @@ function collectSpans(body: Buffer, into: ReceivedSpan[]): void {
   }
 }
 
+function collectLogs(body: Buffer, into: ReceivedLog[]): void {
+  const request = LogsRequest.decode(body);
+  for (const rl of request.resourceLogs ?? []) {
+    const service = String(readAttributes(rl.resource?.attributes)["service.name"] ?? "unknown");
+    for (const sl of rl.scopeLogs ?? []) {
+      for (const r of sl.logRecords ?? []) {
+        into.push({ service, severityNumber: r.severityNumber ?? 0, body: String(readValue(r.body) ?? ""), traceId: toHex(r.traceId), spanId: toHex(r.spanId) });
+      }
+    }
+  }
+}
+
 function collectMetricNames(body: Buffer, into: Map<string, Set<string>>): void {
   const request = MetricsRequest.decode(body);
   for (const rm of request.resourceMetrics ?? []) {
@@ -105,6 +127,7 @@ function collectMetricNames(body: Buffer, into: Map<string, Set<string>>): void 
 export async function startOtlpTestReceiver(port = 0): Promise<OtlpTestReceiver> {
   const spans: ReceivedSpan[] = [];
   const metricNames = new Map<string, Set<string>>();
+  const logs: ReceivedLog[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -114,6 +137,7 @@ export async function startOtlpTestReceiver(port = 0): Promise<OtlpTestReceiver>
         if (req.headers["content-encoding"] === "gzip") body = zlib.gunzipSync(body);
         if (req.url === "/v1/traces") collectSpans(body, spans);
         else if (req.url === "/v1/metrics") collectMetricNames(body, metricNames);
+        else if (req.url === "/v1/logs") collectLogs(body, logs);
         else {
           res.writeHead(404).end();
           return;
@@ -130,6 +154,7 @@ export async function startOtlpTestReceiver(port = 0): Promise<OtlpTestReceiver>
     endpoint: `http://127.0.0.1:${bound}`,
     spans,
     metrics: metricNames,
+    logs,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

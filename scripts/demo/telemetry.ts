@@ -11,6 +11,9 @@ import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
+import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
+import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
+import { createRequestLogProcessor } from "./span-logs";
 import { registerInstrumentations } from "@opentelemetry/instrumentation";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { GrpcInstrumentation } from "@opentelemetry/instrumentation-grpc";
@@ -28,7 +31,7 @@ export interface TelemetryOptions {
 export interface Telemetry {
   tracer: Tracer;
   meter: Meter;
-  /** Flushes pending spans and metrics, then stops the exporters. */
+  /** Flushes pending spans, log lines and metrics, then stops the exporters. */
   shutdown(): Promise<void>;
 }
 
@@ -55,10 +58,15 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     "process.runtime.name": "nodejs",
     "process.runtime.version": process.versions.node,
   });
+  const loggerProvider = new LoggerProvider({
+    resource,
+    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }), scheduledDelayMillis: 1000, maxQueueSize: 4096 })],
+  });
   // scheduledDelayMillis 1 s: a live map fills within seconds of `npm run demo`.
   const tracerProvider = new NodeTracerProvider({
     resource,
     spanProcessors: [
+      createRequestLogProcessor(loggerProvider.getLogger("shop-demo", options.serviceVersion), options.serviceName),
       new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), {
         scheduledDelayMillis: 1000,
         maxExportBatchSize: 512,
@@ -92,7 +100,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     tracer: trace.getTracer("shop-demo", options.serviceVersion),
     meter: metrics.getMeter("shop-demo", options.serviceVersion),
     async shutdown() {
-      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+      await tracerProvider.shutdown().catch(() => undefined);
+      await Promise.allSettled([loggerProvider.shutdown(), meterProvider.shutdown()]);
     },
   };
 }

@@ -36,6 +36,7 @@ await optional("coupling", "coupling.ts", "benchCoupling");
 await optional("alerting", "alerting.ts", "benchAlerting");
 await optional("uiMap", "ui-map.ts", "benchMapRender");
 await optional("selfTracing", "self-tracing.ts", "benchSelfTracing");
+await optional("logsIngest", "logs-ingest.ts", "benchLogsIngest");
 await optional("logsSearch", "logs-search.ts", "benchLogsSearch");
 
 mkdirSync(path.join(ROOT, ".bench"), { recursive: true });

@@ -14,7 +14,7 @@ const idParams = z.object({ id: z.string().min(1) });
 export const ruleSchema = z
   .looseObject({
     id: z.string(),
-    type: z.enum(["service", "operation", "edge", "metric", "no-data", "coupling", "new-edge"]),
+    type: z.enum(["service", "operation", "edge", "metric", "no-data", "coupling", "new-edge", "logs"]),
     name: z.string(),
     enabled: z.boolean(),
     createdAt: z.string(),

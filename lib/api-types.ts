@@ -74,6 +74,8 @@ export interface MapEdge {
   source: string;
   target: string;
   protocol?: EdgeProtocol;
+  /** Computed by the server from the edge's stats (the UI never recomputes it). */
+  health?: Health;
   stats?: RedStats;
 }
 

@@ -11,7 +11,7 @@ const res: ServiceMapResponse = {
     { id: "database:postgresql://db:5432/orders", kind: "database", name: "orders", system: "postgresql", host: "db", port: 5432 },
   ],
   edges: [
-    { id: "service:frontend->service:checkout", source: "service:frontend", target: "service:checkout", protocol: "grpc", stats: stats(10, 0.02) },
+    { id: "service:frontend->service:checkout", source: "service:frontend", target: "service:checkout", protocol: "grpc", health: "critical", stats: stats(10, 0.02) },
     { id: "service:checkout->database:postgresql://db:5432/orders", source: "service:checkout", target: "database:postgresql://db:5432/orders", protocol: "db", stats: stats(1) },
     { id: "x", source: "service:frontend", target: "service:gone" },
   ],
@@ -27,7 +27,9 @@ describe("prepareMap", () => {
     expect(m.edges.map((e) => e.id)).toHaveLength(2);
     expect(m.edges[0]!.width).toBe(8);
     expect(m.edges[1]!.width).toBeLessThan(m.edges[0]!.width);
-    expect(m.edges[0]!.severity).toBe("warning");
+    // The colour is the health the server sent, not a recomputation from the error rate.
+    expect(m.edges[0]!.severity).toBe("critical");
+    expect(m.edges[1]!.severity).toBe("ok");
     expect(m.nodes[2]!.sub).toBe("postgresql · db:5432");
     expect(m.nodes[2]!.health).toBe("unknown");
   });

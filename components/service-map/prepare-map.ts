@@ -54,11 +54,9 @@ export function formatEdgeLabel(stats: RedStats | undefined): string {
   return parts.join(" · ");
 }
 
-export function classifyErrorRate(rate: number | undefined): "ok" | "warning" | "critical" {
-  if (!rate) return "ok";
-  if (rate >= 0.05) return "critical";
-  if (rate >= 0.01) return "warning";
-  return "ok";
+/** The edge's colour from the health the server computed (no data draws as ok). */
+export function edgeSeverity(health: Health | undefined): "ok" | "warning" | "critical" {
+  return health === "warning" || health === "critical" ? health : "ok";
 }
 
 /** Second line under a node's name: what it is (system, host, port). */
@@ -122,7 +120,7 @@ export function prepareMap(
       edge: e,
       width: computeEdgeWidth(e.stats?.rps, maxRps),
       label: formatEdgeLabel(e.stats),
-      severity: classifyErrorRate(e.stats?.errorRate),
+      severity: edgeSeverity(e.health),
       change: marks.get(e.id)?.mark ?? null,
     }));
   const groupNames = [...new Set(nodes.map((n) => n.group).filter((g): g is string => !!g))].sort();

@@ -10,13 +10,15 @@ import { registerSelfTracingMetrics } from "./platform/self-tracing-metrics";
 import { startWriter, startOtlpGrpc } from "./ingest";
 import { registerWriterMetrics } from "./ingest/register-writer-metrics";
 import { openTelemetryReader } from "./store";
-import { createRouter, allRoutes, startQueryThread, createApiContext } from "./api";
+import { createRouter, allRoutes, startQueryPool, createApiContext } from "./api";
 import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
 import { startUi } from "./http/start-ui";
-import { openControlDb, startAlerting } from "./alerting";
+import { openControlDb, startAlerting, createTelemetryAlertData } from "./alerting";
 import { AccessService } from "./auth";
 import { createAccessGate } from "./http/access-gate";
+import { createDrain } from "./http/drain";
+import { checkReadiness } from "./http/readiness";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -38,24 +40,36 @@ async function main(): Promise<void> {
   registerWriterMetrics(metrics, writer);
   const telemetry = openTelemetryReader(config.CARTOGRAPH_DATA_DIR);
   const ctx = createApiContext(config, log, telemetry);
-  ctx.alerting = startAlerting({ config, log, telemetry, metrics }).service;
+  // Reads (API and alert evaluation's queries) run in the pool's threads, under a budget.
+  const queries = startQueryPool(config, log, { startupAlertData: createTelemetryAlertData(config, telemetry) });
+  const alerting = startAlerting({ config, log, telemetry, metrics, dataSource: queries.alertData });
+  ctx.alerting = alerting.service;
   const access = new AccessService(openControlDb(config.CARTOGRAPH_DATA_DIR), config, log);
   await access.bootstrap();
   ctx.access = access;
   log.info(`authentication ${access.authEnabled ? "on" : "off"} (CARTOGRAPH_AUTH=${config.CARTOGRAPH_AUTH}); ingest keys ${access.ingestKeysRequired ? "required" : "off"}`);
-  const isReady = () => writer.ready() && telemetry.ready();
+  const drain = createDrain();
+  const readiness = () => checkReadiness({ writer: writer.ready(), telemetry: telemetry.ready(), queries: queries.health(), draining: drain.draining() });
+  const isReady = () => readiness().ready;
   const checkIngestKey = access.ingestKeysRequired ? (key: string | undefined) => access.checkIngest(key) : undefined;
-  const ingestDeps = { config, writer, metrics, isReady, checkIngestKey };
+  const ingestDeps = { config, writer, metrics, isReady, readiness, log, checkIngestKey };
   const host = config.CARTOGRAPH_HOST;
   const servers: http.Server[] = [];
   let grpcServer: { tryShutdown(cb: () => void): void } | null = null;
 
+  // SIGTERM: refuse new work, stop the alert scheduler (its last tick's notifications are in
+  // the outbox, so the next process sends each once), let in-flight requests finish within the
+  // grace period, then flush the writer (everything acknowledged is committed) and exit.
   const shutdown = async (code: number) => {
-    log.info("shutting down");
+    log.info("shutting down: draining in-flight requests");
+    await drain.start(servers, config.CARTOGRAPH_SHUTDOWN_GRACE_MS, async () => {
+      grpcServer?.tryShutdown(() => undefined);
+      await alerting.stop();
+    });
+    log.info("in-flight requests done; closing the store");
     await flushSelfTracing();
-    for (const s of servers) s.close();
-    grpcServer?.tryShutdown(() => undefined);
     await writer.close();
+    await queries.close();
     telemetry.close();
     process.exit(code);
   };
@@ -65,19 +79,18 @@ async function main(): Promise<void> {
   try {
     if (config.CARTOGRAPH_HTTP_PORT !== 0) {
       const ui = config.CARTOGRAPH_UI ? await startUi(projectRoot, host, config.CARTOGRAPH_HTTP_PORT) : null;
-      const queries = startQueryThread(config, log);
       const handler = createAppHandler({ ...ingestDeps, api: createRouter(allRoutes, ctx, queries.offload), ui, gate: createAccessGate(config, access) });
-      const s = await listen(handler, host, config.CARTOGRAPH_HTTP_PORT, "UI/API");
+      const s = await listen(drain.track(handler), host, config.CARTOGRAPH_HTTP_PORT, "UI/API");
       servers.push(s);
       log.info(`UI and API listening on ${addressOf(s)}${ui ? "" : " (UI disabled)"}`);
     }
     if (config.CARTOGRAPH_OTLP_HTTP_PORT !== 0) {
-      const s = await listen(createAppHandler({ ...ingestDeps, api: null, ui: null, gate: null }), host, config.CARTOGRAPH_OTLP_HTTP_PORT, "OTLP/HTTP");
+      const s = await listen(drain.track(createAppHandler({ ...ingestDeps, api: null, ui: null, gate: null })), host, config.CARTOGRAPH_OTLP_HTTP_PORT, "OTLP/HTTP");
       servers.push(s);
       log.info(`OTLP/HTTP listening on ${addressOf(s)}${config.CARTOGRAPH_OTLP_TRACES_PATH}`);
     }
     if (config.CARTOGRAPH_ZIPKIN_PORT !== 0) {
-      const s = await listen(createAppHandler({ ...ingestDeps, api: null, ui: null, gate: null }), host, config.CARTOGRAPH_ZIPKIN_PORT, "Zipkin");
+      const s = await listen(drain.track(createAppHandler({ ...ingestDeps, api: null, ui: null, gate: null })), host, config.CARTOGRAPH_ZIPKIN_PORT, "Zipkin");
       servers.push(s);
       log.info(`Zipkin listening on ${addressOf(s)}/api/v2/spans`);
     }

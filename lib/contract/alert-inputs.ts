@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { explainRegexError } from "../safe-regex";
 import { metricAggregationSchema as allAggregations, severitySchema } from "./enums";
 
 /**
@@ -14,15 +15,11 @@ const nameFilter = z
   .string()
   .min(1)
   .max(256)
-  .refine((v) => {
-    if (!v.startsWith("~")) return true;
-    try {
-      new RegExp(v.slice(1));
-      return true;
-    } catch {
-      return false;
-    }
-  }, "a filter starting with ~ must be a valid regular expression");
+  .superRefine((v, ctx) => {
+    // RE2 syntax, matched in linear time (no backreferences or lookaround).
+    const why = v.startsWith("~") ? explainRegexError(v.slice(1)) : null;
+    if (why) ctx.addIssue({ code: "custom", message: `a filter starting with ~ must be ${why.replace(/^not /, "")}` });
+  });
 
 export const comparisonSchema = z.enum([">", ">=", "<", "<="]);
 export const redSignalSchema = z.enum(["error_rate", "request_rate", "latency_p50", "latency_p95", "latency_p99"]);
@@ -168,11 +165,8 @@ export const matcherSchema = z
   })
   .superRefine((m, ctx) => {
     if (m.op === "=~" || m.op === "!~") {
-      try {
-        new RegExp(m.value);
-      } catch (e) {
-        ctx.addIssue({ code: "custom", path: ["value"], message: `invalid regular expression: ${(e as Error).message}` });
-      }
+      const why = explainRegexError(m.value);
+      if (why) ctx.addIssue({ code: "custom", path: ["value"], message: why });
     }
   });
 export type Matcher = z.infer<typeof matcherSchema>;

@@ -88,7 +88,8 @@ export const traceSummarySchema = z
   .meta({ id: "TraceSummary" });
 export type TraceSummary = z.infer<typeof traceSummarySchema>;
 
-const durationParam = numberParam.pipe(z.number().min(0, "must be >= 0"));
+/** A year in milliseconds: no span filter needs a longer duration (and 1e300 must not reach SQL). */
+const durationParam = numberParam.pipe(z.number().min(0, "must be >= 0").max(365 * 86_400_000, "must be at most a year (31536000000 ms)"));
 
 export const searchTraces = defineEndpoint({
   id: "searchTraces",

@@ -2,6 +2,7 @@ import "server-only";
 import type { AlertRule, Comparison } from "./rule-schema";
 import type { EdgeRow, QueryResult, RedRow } from "./data-source";
 import { expandTemplate } from "./templates";
+import { compileSafeRegex } from "./safe-regex";
 
 /** One series of a rule's query: its identity labels, value and whether the condition holds. */
 export interface Sample {
@@ -16,22 +17,11 @@ export type Evaluation =
   | { status: "error"; reason: string; at: number };
 
 const SEVERITY_RANK = { info: 1, warning: 2, critical: 3 } as const;
-const regexCache = new Map<string, RegExp | null>();
-
-/** `*` matches anything, `~re` is a fully anchored regular expression, else equality. */
+/** `*` matches anything, `~re` is a fully anchored RE2 (linear-time) expression, else equality. */
 export function matchName(filter: string, value: string): boolean {
   if (filter === "*") return true;
   if (!filter.startsWith("~")) return filter === value;
-  let re = regexCache.get(filter);
-  if (re === undefined) {
-    try {
-      re = new RegExp(`^(?:${filter.slice(1)})$`);
-    } catch {
-      re = null;
-    }
-    if (regexCache.size > 10_000) regexCache.clear();
-    regexCache.set(filter, re);
-  }
+  const re = compileSafeRegex(filter.slice(1));
   return re !== null && re.test(value);
 }
 

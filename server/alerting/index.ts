@@ -64,7 +64,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   if (g[KEY] && deps.autoStart !== false) return g[KEY]!;
   const now = deps.now ?? (() => Date.now());
   const db = deps.db ?? openControlDb(deps.config.CARTOGRAPH_DATA_DIR);
-  const dataSource = deps.dataSource ?? createStoreDataSource(requireTelemetry(deps.telemetry), { violations: deps.violations ?? couplingFindings(deps) });
+  const dataSource = deps.dataSource ?? createStoreDataSource(requireTelemetry(deps.telemetry), { violations: deps.violations ?? couplingFindings(deps.config, deps.telemetry) });
   const externalURL = deps.config.CARTOGRAPH_PUBLIC_URL;
   const intervalMs = deps.config.CARTOGRAPH_ALERT_INTERVAL_MS;
   const fastWriter = deps.db ? null : createSqliteTickWriter(controlDbPath(deps.config.CARTOGRAPH_DATA_DIR));
@@ -104,12 +104,17 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   return alerting;
 }
 
+/** Alert evaluation's reads over the telemetry store, coupling findings included (query threads run it). */
+export function createTelemetryAlertData(config: Config, telemetry: TelemetryReader): AlertDataSource {
+  return createStoreDataSource(telemetry, { violations: couplingFindings(config, telemetry) });
+}
+
 /** Coupling findings of a window from the coupling stage, under the configured policy file. */
-function couplingFindings(deps: AlertingDeps): (w: QueryWindow) => Finding[] {
+function couplingFindings(config: Config, telemetry: TelemetryReader | undefined): (w: QueryWindow) => Finding[] {
   let policy: ReturnType<typeof createPolicyStore> | null = null;
   return (w) => {
-    policy ??= createPolicyStore(deps.config.CARTOGRAPH_POLICY_FILE);
-    return getViolations(requireTelemetry(deps.telemetry).db, policy.get(), w, w.toMs).violations as Finding[];
+    policy ??= createPolicyStore(config.CARTOGRAPH_POLICY_FILE);
+    return getViolations(requireTelemetry(telemetry).db, policy.get(), w, w.toMs).violations as Finding[];
   };
 }
 

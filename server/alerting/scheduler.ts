@@ -23,7 +23,7 @@ export class AlertScheduler {
   private timer: NodeJS.Timeout | null = null;
   private dispatchTimer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
-  private dispatching = false;
+  private dispatching: Promise<void> | null = null;
   private stopped = true;
 
   constructor(private readonly engine: AlertEngine, private readonly opts: SchedulerOptions) {}
@@ -56,16 +56,16 @@ export class AlertScheduler {
   }
 
   async runDispatch(now = this.opts.now()): Promise<void> {
-    if (this.dispatching) return;
-    this.dispatching = true;
-    try {
-      // Traced only as part of a tick: the 1-second retry timer alone starts no trace.
-      await withSpan("alerting.dispatch", {}, () => this.opts.dispatch(now), { root: false });
-    } catch (e) {
-      this.opts.log.error("notification dispatch failed", { error: (e as Error).message });
-    } finally {
-      this.dispatching = false;
-    }
+    if (this.dispatching) return this.dispatching;
+    this.dispatching = (async () => {
+      try {
+        // Traced only as part of a tick: the 1-second retry timer alone starts no trace.
+        await withSpan("alerting.dispatch", {}, () => this.opts.dispatch(now), { root: false });
+      } catch (e) {
+        this.opts.log.error("notification dispatch failed", { error: (e as Error).message });
+      }
+    })().finally(() => (this.dispatching = null));
+    return this.dispatching;
   }
 
   private schedule(delay: number): void {
@@ -83,10 +83,14 @@ export class AlertScheduler {
     this.timer.unref?.();
   }
 
+  /** Stops the timers and waits for a tick and a delivery round in flight (SIGTERM drains through here). */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.dispatchTimer) clearInterval(this.dispatchTimer);
+    this.timer = null;
+    this.dispatchTimer = null;
     await this.ticking;
+    await this.dispatching;
   }
 }

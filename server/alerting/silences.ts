@@ -1,5 +1,6 @@
 import "server-only";
 import { matcherSchema, silenceInputSchema, type Matcher } from "../../lib/contract";
+import { compileSafeRegex } from "./safe-regex";
 
 export { matcherSchema, silenceInputSchema, type Matcher };
 
@@ -23,9 +24,9 @@ export function matchMatcher(m: Matcher, labels: Record<string, string>): boolea
     case "!=":
       return v !== m.value;
     case "=~":
-      return new RegExp(`^(?:${m.value})$`).test(v);
+      return compileSafeRegex(m.value)?.test(v) ?? false;
     case "!~":
-      return !new RegExp(`^(?:${m.value})$`).test(v);
+      return !(compileSafeRegex(m.value)?.test(v) ?? false);
   }
 }
 

@@ -1,7 +1,7 @@
 import "server-only";
-export { createRouter, sendJson, reply, type Route, type RouteRequest } from "./router";
+export { createRouter, sendJson, reply, parseRequestTarget, errorAnswer, type Route, type RouteRequest } from "./router";
 export { allRoutes } from "./routes";
-export { startQueryThread } from "./query-pool";
+export { startQueryPool, type QueryPool, type PoolHealth } from "./query-pool";
 export { ApiError, badRequest, notFound, fromZodError } from "./errors";
 export { resolveWindow, parseInstant, type TimeWindow } from "./time-window";
 export { createApiContext, type ApiContext } from "./context";

@@ -5,7 +5,7 @@ import type { ApiContext } from "./context";
 import { withSpan } from "../platform/self-tracing";
 import { fromZodError } from "./errors";
 import type { Reply, Route, RouteRequest } from "./router";
-import { resolveWindow } from "./time-window";
+import { maxWindowMs, resolveWindow } from "./time-window";
 
 type Out<S> = [NonNullable<S>] extends [z.ZodType] ? z.output<NonNullable<S>> : undefined;
 
@@ -58,7 +58,7 @@ export function route<E extends AnyEndpoint>(endpoint: E, handler: RouteHandler<
 }
 
 function run<E extends AnyEndpoint>(endpoint: E, handler: RouteHandler<E>, req: RouteRequest, ctx: ApiContext): unknown {
-  const input = withSpan("query.parse", { "cartograph.endpoint": endpoint.id }, () => parseInput(endpoint, req, ctx.now()));
+  const input = withSpan("query.parse", { "cartograph.endpoint": endpoint.id }, () => parseInput(endpoint, req, ctx.now(), maxWindowMs(ctx.config)));
   const out = handler(input, ctx);
   if (!endpoint.status) return out;
   return out instanceof Promise ? out.then((o) => withStatus(o, endpoint.status!)) : withStatus(out, endpoint.status);
@@ -69,14 +69,14 @@ function withStatus(out: unknown, status: number): unknown {
   return { __reply: true, status, body: out } satisfies Reply;
 }
 
-function parseInput<E extends AnyEndpoint>(endpoint: E, req: RouteRequest, nowMs: number): RouteInput<E> {
+function parseInput<E extends AnyEndpoint>(endpoint: E, req: RouteRequest, nowMs: number, maxMs: number): RouteInput<E> {
   const params = parseWith(endpoint.params, req.params, "path");
   const query = parseWith(endpoint.query, queryObject(req.query), "query") as Record<string, unknown> | undefined;
   const body = endpoint.body ? parseWith(endpoint.body, req.body ?? {}, endpoint.bodyName ?? "body") : undefined;
   let window: TimeWindow = { fromMs: nowMs, toMs: nowMs };
   if (endpoint.window && query) {
     const defaultMs = endpoint.window === true ? undefined : endpoint.window.defaultMs;
-    window = resolveWindow(query.from as never, query.to as never, nowMs, { defaultMs });
+    window = resolveWindow(query.from as never, query.to as never, nowMs, { defaultMs, maxWindowMs: maxMs });
   }
   return { params, query, body, window } as RouteInput<E>;
 }

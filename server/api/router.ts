@@ -127,9 +127,10 @@ async function runRoute(matched: Matched, req: RouteRequest, ctx: ApiContext): P
 export function createDispatcher(routes: Route[], ctx: ApiContext) {
   const compiled = compileRoutes(routes);
   return async (pathAndQuery: string): Promise<Answer | null> => {
-    const url = new URL(pathAndQuery, "http://localhost");
     let matched: Matched | null;
+    let url: URL;
     try {
+      url = parseRequestTarget(pathAndQuery);
       matched = matchRoute(compiled, "GET", url.pathname);
     } catch (err) {
       return errorAnswer(err, ctx);
@@ -147,9 +148,9 @@ export function createRouter(routes: Route[], ctx: ApiContext, offload?: Offload
    */
   return async function handle(req: IncomingMessage, res: ServerResponse, principal: Principal | null): Promise<boolean> {
     const started = performance.now();
-    const url = new URL(req.url ?? "/", "http://localhost");
     let answer: Answer;
     try {
+      const url = parseRequestTarget(req.url ?? "/");
       const matched = matchRoute(compiled, req.method ?? "GET", url.pathname);
       if (!matched) return false;
       const route = matched.route;
@@ -181,6 +182,22 @@ export function createRouter(routes: Route[], ctx: ApiContext, offload?: Offload
     writeAnswer(res, answer);
     return true;
   };
+}
+
+/**
+ * The request target as a URL: origin-form (`/path?query`, any bytes in the path kept as
+ * path, so `//h:99999/` is a path, not a host) or absolute-form (`http://host/path`).
+ * Anything that does not parse is a 400, never an exception further down.
+ */
+export function parseRequestTarget(target: string): URL {
+  try {
+    if (target.startsWith("/")) return new URL("http://localhost" + target);
+    const url = new URL(target);
+    if (url.protocol === "http:" || url.protocol === "https:") return url;
+  } catch {
+    // fall through to the 400
+  }
+  throw new ApiError(400, "bad-request-target", `the request target ${JSON.stringify(target.slice(0, 100))} is not a valid path`);
 }
 
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
@@ -220,17 +237,26 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   writeAnswer(res, toAnswer(status, body));
 }
 
-function errorAnswer(err: unknown, ctx: ApiContext): Answer {
+/** Storage conditions that pass (busy, locked, full, read-only, I/O): retryable, so 503. */
+const TRANSIENT = /SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)|database is locked|disk is full|readonly database/i;
+
+/**
+ * An ApiError answers as it says. Anything else is logged with its stack and answered
+ * generically: a 503 with Retry-After for a transient storage condition, else a 500 whose
+ * body carries no internal text (only the log does).
+ */
+export function errorAnswer(err: unknown, ctx: Pick<ApiContext, "log">): Answer {
   if (err instanceof ApiError) {
     const error: Record<string, unknown> = { code: err.code, message: err.message };
     if (err.details !== undefined) error.details = err.details;
-    return { ...toAnswer(err.status, { error }), headers: err.headers };
+    return { ...toAnswer(err.status, { error }), headers: err.status === 503 ? { "retry-after": "1", ...err.headers } : err.headers };
   }
-  // A store that is busy or locked is transient: 503, never 500.
   const msg = err instanceof Error ? err.message : String(err);
-  const transient = /SQLITE_BUSY|SQLITE_LOCKED|database is locked/i.test(msg);
-  ctx.log.error("api request failed", { error: msg, stack: err instanceof Error ? err.stack : undefined });
-  return toAnswer(transient ? 503 : 500, {
-    error: { code: transient ? "unavailable" : "internal", message: transient ? "store busy, retry shortly" : "internal error: " + msg },
-  });
+  const code = (err as { code?: unknown })?.code;
+  const transient = TRANSIENT.test(msg) || (typeof code === "string" && TRANSIENT.test(code));
+  ctx.log.error("api request failed", { error: msg, code, stack: err instanceof Error ? err.stack : undefined });
+  if (transient) {
+    return { ...toAnswer(503, { error: { code: "unavailable", message: "the store is temporarily unavailable, retry shortly" } }), headers: { "retry-after": "1" } };
+  }
+  return toAnswer(500, { error: { code: "internal", message: "internal error; the server log has the details" } });
 }

@@ -1,7 +1,9 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleOtlpHttp, handleZipkinHttp, matchOtlpPath, ZIPKIN_SPANS_PATH, type IngestDeps } from "../ingest";
-import { sendJson } from "../api";
+import { sendJson, parseRequestTarget } from "../api";
+import type { Logger } from "../platform/logger";
+import type { Readiness } from "./readiness";
 import type { SelfMetrics } from "../platform/self-metrics";
 import type { Principal } from "../auth";
 import type { AccessGate } from "./access-gate";
@@ -15,6 +17,8 @@ interface AppDeps extends IngestDeps {
   /** The UI/API port's gate (Host, headers, CSRF, who is calling); null on the OTLP-only port. */
   gate: AccessGate | null;
   isReady: () => boolean;
+  readiness: () => Readiness;
+  log: Logger;
 }
 
 /**
@@ -24,8 +28,12 @@ interface AppDeps extends IngestDeps {
  */
 export function createAppHandler(deps: AppDeps): Handler {
   return async (req, res) => {
-    const pathname = (req.url ?? "/").split("?")[0]!;
+    const target = req.url ?? "/";
+    const pathname = target.split("?")[0]!;
     try {
+      // A target that is not a plain path (`//h:99999/`, `*`, garbage) is the client's mistake.
+      if (pathname.startsWith("//")) return sendJson(res, 400, { error: { code: "bad-request-target", message: "the request target must be a path starting with a single /" } });
+      parseRequestTarget(target);
       const signal = matchOtlpPath(pathname, deps.config);
       if (signal) return await handleOtlpHttp(req, res, signal, deps);
       if (pathname === ZIPKIN_SPANS_PATH) return await handleZipkinHttp(req, res, deps);
@@ -37,8 +45,9 @@ export function createAppHandler(deps: AppDeps): Handler {
       }
       if (pathname === "/healthz") return sendJson(res, 200, { status: "ok" });
       if (pathname === "/readyz") {
-        const ready = deps.isReady();
-        return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "starting" });
+        const r = deps.readiness();
+        if (!r.ready) res.setHeader("retry-after", "1");
+        return sendJson(res, r.ready ? 200 : 503, r);
       }
       let principal: Principal | null = null;
       if (deps.gate) {
@@ -54,8 +63,17 @@ export function createAppHandler(deps: AppDeps): Handler {
       if (deps.ui) return await deps.ui(req, res);
       sendJson(res, 404, { error: { code: "not-found", message: `no route for ${req.method} ${pathname}` } });
     } catch (e) {
-      if (!res.headersSent) sendJson(res, 503, { error: { code: "unavailable", message: (e as Error).message } });
-      else res.destroy();
+      const status = (e as { status?: number }).status;
+      if (res.headersSent) {
+        res.destroy();
+      } else if (typeof status === "number" && status >= 400 && status < 500) {
+        sendJson(res, status, { error: { code: (e as { code?: string }).code ?? "bad-request", message: (e as Error).message } });
+      } else {
+        // Internal text stays in the log; the client learns only that it may retry.
+        deps.log.error("request failed", { method: req.method, path: pathname.slice(0, 200), error: (e as Error).message, stack: (e as Error).stack });
+        res.setHeader("retry-after", "1");
+        sendJson(res, 503, { error: { code: "unavailable", message: "temporarily unavailable, retry shortly" } });
+      }
     }
   };
 }

@@ -11,10 +11,14 @@ export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): voi
   registerCounterFn(m.registry, "cartograph_spans_accepted_total", "Spans stored (first time seen).", () => s()?.spansStored ?? 0);
   registerCounterFn(m.registry, "cartograph_spans_rejected_total", "Spans rejected by validation (partial success).", () => {
     const x = s();
-    return x ? { invalid: x.spansRejected, duplicate: x.spansDuplicate } : null;
+    return x ? { invalid: x.spansRejected - x.spansUnstorable, duplicate: x.spansDuplicate, unstorable: x.spansUnstorable } : null;
   });
   registerCounterFn(m.registry, "cartograph_points_accepted_total", "Metric data points stored.", () => s()?.pointsStored ?? 0);
-  registerCounterFn(m.registry, "cartograph_points_rejected_total", "Metric data points rejected by validation.", () => s()?.pointsRejected ?? 0);
+  registerCounterFn(m.registry, "cartograph_points_rejected_total", "Metric data points rejected, by reason (invalid, unstorable).", () => {
+    const x = s();
+    return x ? { invalid: x.pointsRejected - x.pointsUnstorable, unstorable: x.pointsUnstorable } : null;
+  });
+  registerCounterFn(m.registry, "cartograph_store_write_failures_total", "Failed telemetry writes by SQLite error (disk full, read-only, I/O); ingest answered 503.", () => s()?.storeFailures ?? null, "code");
   registerCounterFn(m.registry, "cartograph_logs_accepted_total", "Log records stored (first time seen).", () => s()?.logsStored ?? 0);
   registerCounterFn(m.registry, "cartograph_logs_rejected_total", "Log records rejected by validation (partial success) or already stored.", () => {
     const x = s();

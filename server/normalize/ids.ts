@@ -43,3 +43,6 @@ export function readNanos(v: unknown): bigint | null {
   }
   return null;
 }
+
+/** The largest nanosecond timestamp a signed 64-bit column holds (year 2262). */
+export const MAX_STORABLE_NANOS = (1n << 63n) - 1n;

@@ -1,6 +1,6 @@
 import "server-only";
 import { AttributeDepthError, convertAttributes, toNumber, type AttributeLimits, type AttributeStats } from "./attributes";
-import { readNanos } from "./ids";
+import { MAX_STORABLE_NANOS, readNanos } from "./ids";
 import { readResource, type NormalizeResult } from "./normalize-traces";
 import type { MetricPoint, MetricType, ResourceInfo } from "./types";
 
@@ -58,6 +58,7 @@ export function normalizeMetrics(
           const timeNs = readNanos(dp.timeUnixNano);
           const startNs = readNanos(dp.startTimeUnixNano);
           if (timeNs === null || startNs === null || timeNs === 0n) { reject("data point without a valid timeUnixNano"); continue; }
+          if (timeNs > MAX_STORABLE_NANOS || startNs > MAX_STORABLE_NANOS) { reject("timestamp beyond the year 2262 (more than a signed 64-bit nanosecond count)"); continue; }
           let attributes;
           try {
             attributes = convertAttributes(dp.attributes, limits, stats);

@@ -1,6 +1,6 @@
 import "server-only";
 import { AttributeDepthError, convertAttributes, type AttributeLimits, type AttributeStats } from "./attributes";
-import { readId, readNanos, readParentId } from "./ids";
+import { MAX_STORABLE_NANOS, readId, readNanos, readParentId } from "./ids";
 import type { Attributes, ResourceInfo, Span, SpanEvent, SpanKindValue, SpanLink, StatusCodeValue } from "./types";
 
 export interface NormalizeResult<T> {
@@ -70,6 +70,7 @@ export function normalizeTraces(
         const endNs = readNanos(s.endTimeUnixNano);
         if (startNs === null || endNs === null) { reject("unreadable timestamp"); continue; }
         if (endNs < startNs) { reject("span ends before it starts"); continue; }
+        if (endNs > MAX_STORABLE_NANOS) { reject("timestamp beyond the year 2262 (more than a signed 64-bit nanosecond count)"); continue; }
         try {
           items.push({
             traceId,

@@ -48,6 +48,14 @@ export const ConfigSchema = z.object({
   CARTOGRAPH_SQLITE_SYNCHRONOUS: z.enum(["OFF", "NORMAL", "FULL"]).default("NORMAL"),
   CARTOGRAPH_PAIRING_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
   CARTOGRAPH_PAIRING_MAX_ITEMS: z.coerce.number().int().positive().default(200_000),
+  /** Query threads answering reads (API reads and alert evaluation's queries). */
+  CARTOGRAPH_QUERY_THREADS: z.coerce.number().int().min(1).max(16).default(2),
+  /** Budget of one read from arrival; past it the read answers 503 (queued) or 504 (running). */
+  CARTOGRAPH_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Reads allowed to wait for a query thread; past it 503 + Retry-After. */
+  CARTOGRAPH_QUERY_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** How long SIGTERM waits for in-flight requests before exiting anyway. */
+  CARTOGRAPH_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   CARTOGRAPH_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Comma-separated CIDRs/hosts that webhook targets may use even though private or loopback. */
   CARTOGRAPH_WEBHOOK_ALLOW: z.string().default(""),

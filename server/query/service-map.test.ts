@@ -141,7 +141,7 @@ describe("tier-2 rebuild from stored spans", () => {
 });
 
 describe("service-map routes", () => {
-  const ctx = () => ({ now: () => Date.UTC(2026, 10, 25, 10, 5), telemetry: reader }) as unknown as ApiContext;
+  const ctx = () => ({ now: () => Date.UTC(2026, 10, 25, 10, 5), telemetry: reader, config: { CARTOGRAPH_RETENTION_RAW_HOURS: 168, CARTOGRAPH_RETENTION_ROLLUP_HOURS: 720 } }) as unknown as ApiContext;
   const call = (i: number, qs: string) => serviceMapRoutes[i]!.handler({ params: {}, query: new URLSearchParams(qs), body: undefined }, ctx());
 
   it("answers with the map for a valid window", () => {

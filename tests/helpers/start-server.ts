@@ -41,7 +41,7 @@ export interface StartOptions {
   dataDir?: string;
   ui?: boolean;
   keepDataDir?: boolean;
-  /** How long to wait for /readyz (the UI's first start takes longer). Default 60 s. */
+  /** How long to wait for /readyz (the UI's first start takes longer). Default 120 s (readiness includes a query thread, slow to load on a busy machine). */
   readyTimeoutMs?: number;
 }
 
@@ -72,7 +72,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   // Ready when /readyz answers 200 (independent of the log level).
   let exitedEarly: number | null | undefined;
   child.once("exit", (code) => (exitedEarly = code));
-  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (exitedEarly !== undefined) throw new Error(`server exited with ${exitedEarly} before it was ready:\n${out}`);

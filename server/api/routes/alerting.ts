@@ -5,7 +5,7 @@ import type { ApiContext } from "../context";
 import { ApiError, notFound } from "../errors";
 import { route } from "../route";
 import type { Route } from "../router";
-import { parseInstant, resolveWindow } from "../time-window";
+import { maxWindowMs, parseInstant, resolveWindow } from "../time-window";
 
 /** Alerting API (shapes in server/alerting/API.md and lib/contract/alerting.ts). */
 function svc(ctx: ApiContext): AlertingService {
@@ -29,7 +29,7 @@ export const alertingRoutes: Route[] = [
   route(contract.createAlertRule, async ({ body }, ctx) => svc(ctx).createRule(body)),
   route(contract.previewAlertRule, async ({ body }, ctx) => {
     const now = ctx.now();
-    const w = resolveWindow(parseInstant(body.from, "from"), parseInstant(body.to, "to"), now, { defaultMs: 3600_000 });
+    const w = resolveWindow(parseInstant(body.from, "from"), parseInstant(body.to, "to"), now, { defaultMs: 3600_000, maxWindowMs: maxWindowMs(ctx.config) });
     return svc(ctx).preview(body.rule, w.fromMs, w.toMs);
   }),
   route(contract.getAlertRule, async ({ params }, ctx) => found(svc(ctx).getRule(params.id), `alert rule ${params.id}`)),

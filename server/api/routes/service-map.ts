@@ -4,7 +4,7 @@ import { getServiceMap, getServiceMapDiff, getTraceServiceMap, rebuildServiceMap
 import { notFound } from "../errors";
 import { route } from "../route";
 import type { Route } from "../router";
-import { resolveWindow } from "../time-window";
+import { maxWindowMs, resolveWindow } from "../time-window";
 
 /** GET /api/v1/service-map and /api/v1/service-map/diff (API.md "Service map"). */
 export const serviceMapRoutes: Route[] = [
@@ -22,7 +22,7 @@ export const serviceMapRoutes: Route[] = [
     // Default baseline: the window of the same length just before.
     const baseline =
       query.baselineFrom !== undefined
-        ? resolveWindow(query.baselineFrom, query.baselineTo, ctx.now(), { names: { from: "baselineFrom", to: "baselineTo" } })
+        ? resolveWindow(query.baselineFrom, query.baselineTo, ctx.now(), { names: { from: "baselineFrom", to: "baselineTo" }, maxWindowMs: maxWindowMs(ctx.config) })
         : { fromMs: 2 * window.fromMs - window.toMs, toMs: window.fromMs };
     return getServiceMapDiff(ctx.telemetry, window, baseline);
   }),

@@ -18,8 +18,20 @@ export type PolicyParseResult = { ok: true; policy: Policy } | { ok: false; erro
  * the file without guessing which `minCallers` was meant.
  */
 export function parsePolicyText(text: string): PolicyParseResult {
+  const refused = checkPolicyBounds(text);
+  if (refused) return { ok: false, errors: [{ path: "", message: refused, line: null, column: null }] };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document;
+  let data: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length === 0) data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // toJS refuses alias expansion past maxAliasCount (billion laughs); a stack overflow means
+    // nesting beyond what the pre-check caught. Either way the file is refused, not the server.
+    const message = e instanceof RangeError ? `the policy is nested too deeply (at most ${MAX_DEPTH} levels)` : `the policy uses too many aliases: ${(e as Error).message}`;
+    return { ok: false, errors: [{ path: "", message, line: null, column: null }] };
+  }
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -29,13 +41,48 @@ export function parsePolicyText(text: string): PolicyParseResult {
       }),
     };
   }
-  const data = doc.toJS() ?? {};
+  data ??= {};
+  if (depthOf(data, 0) > MAX_DEPTH) {
+    return { ok: false, errors: [{ path: "", message: `the policy is nested too deeply (at most ${MAX_DEPTH} levels)`, line: null, column: null }] };
+  }
   if (typeof data !== "object" || Array.isArray(data)) {
     return { ok: false, errors: [{ path: "", message: "the policy must be a YAML mapping (key: value)", line: 1, column: 1 }] };
   }
   const parsed = PolicySchema.safeParse(data);
   if (parsed.success) return { ok: true, policy: parsed.data };
   return { ok: false, errors: parsed.error.issues.map((i) => locateIssue(doc, lineCounter, i as unknown as ZodIssueLike)) };
+}
+
+/** A policy is a few hundred lines of shallow YAML; these bounds leave room and stop abuse. */
+export const MAX_POLICY_BYTES = 1_000_000;
+const MAX_DEPTH = 64;
+const MAX_ALIAS_COUNT = 100;
+
+/** Cheap checks before the YAML parser sees the text: size, and flow or indentation depth. */
+function checkPolicyBounds(text: string): string | null {
+  if (text.length > MAX_POLICY_BYTES) return `the policy is ${text.length} characters, more than ${MAX_POLICY_BYTES}`;
+  let flow = 0;
+  let maxFlow = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) maxFlow = Math.max(maxFlow, ++flow);
+    else if (c === 93 || c === 125) flow = Math.max(0, flow - 1);
+  }
+  if (maxFlow > MAX_DEPTH) return `the policy is nested too deeply (${maxFlow} levels of [ or {, at most ${MAX_DEPTH})`;
+  const indents = new Set<number>();
+  for (const line of text.split("\n")) {
+    const m = /^( *)[^ #\r]/.exec(line);
+    if (m) indents.add(m[1]!.length);
+  }
+  if (indents.size > MAX_DEPTH) return `the policy is nested too deeply (${indents.size} indentation levels, at most ${MAX_DEPTH})`;
+  return null;
+}
+
+function depthOf(v: unknown, d: number): number {
+  if (d > MAX_DEPTH || v === null || typeof v !== "object") return d;
+  let max = d;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) max = Math.max(max, depthOf(x, d + 1));
+  return max;
 }
 
 interface ZodIssueLike {

@@ -50,5 +50,10 @@ export interface WriterStats {
   storeBytes: number;
   retentionDeleted: number;
   aggregatorErrors: number;
+  /** Items that passed validation but the store refused (rejected alone, partial success). */
+  spansUnstorable: number;
+  pointsUnstorable: number;
+  /** Failed writes by SQLite error code (disk full, read-only, I/O). */
+  storeFailures: Record<string, number>;
   aggregators: Record<string, Record<string, unknown>>;
 }

@@ -38,6 +38,7 @@ const stats: WriterStats = {
   spansStored: 0, spansDuplicate: 0, spansRejected: 0, pointsStored: 0, pointsRejected: 0, logsStored: 0, logsDuplicate: 0, logsRejected: 0,
   attributesTruncated: 0, attributesDropped: 0, transactions: 0, writeSeconds: emptyHistogram(),
   storeBytes: 0, retentionDeleted: 0, aggregatorErrors: 0, aggregators: {},
+  spansUnstorable: 0, pointsUnstorable: 0, storeFailures: {},
 };
 
 interface Pending {
@@ -48,6 +49,9 @@ interface Pending {
   rejected: number;
   message: string;
   trace?: RequestTrace;
+  /** Items of this request the store refused (written alone after a batch failed). */
+  rejectedHere: number;
+  unstorableSpans: number;
 }
 let pending: Pending[] = [];
 let flushScheduled = false;
@@ -96,6 +100,8 @@ function handleExport(m: ExportMessage): void {
     rejected: norm.rejected,
     message: norm.rejected > 0 ? `rejected ${norm.rejected} of ${total}: ${norm.reasons.join("; ")}` : "",
     trace,
+    rejectedHere: 0,
+    unstorableSpans: 0,
   });
   countRejected(m.signal, norm.rejected);
   scheduleFlush();
@@ -119,16 +125,18 @@ function scheduleFlush(): void {
   else setImmediate(flush);
 }
 
-const writeBatch = db.transaction((batch: Pending[], inserted: Span[], nowMs: number) => {
+const writeBatch = db.transaction((batch: Pending[], inserted: Span[], nowMs: number): number => {
+  let points = 0;
   for (const p of batch) {
     appender.appendSpans(p.spans, inserted);
-    stats.pointsStored += appender.appendMetricPoints(p.points, nowMs);
+    points += appender.appendMetricPoints(p.points, nowMs);
     if (p.logs.length) {
       const stored = logAppender.appendLogs(p.logs);
       stats.logsStored += stored;
       stats.logsDuplicate += p.logs.length - stored;
     }
   }
+  return points;
 });
 
 function flush(): void {
@@ -139,26 +147,36 @@ function flush(): void {
   const inserted: Span[] = [];
   const started = process.hrtime.bigint();
   const commitStart = getSpanClockMs();
+  const failed = new Set<Pending>();
   try {
-    writeBatch(batch, inserted, Date.now());
+    stats.pointsStored += writeBatch(batch, inserted, Date.now());
+    stats.transactions++;
   } catch (e) {
-    // Nothing in this batch was acknowledged: a retryable 503 loses nothing.
-    for (const p of batch) reply(p.id, { ok: false, status: 503, message: `store unavailable: ${(e as Error).message}` });
-    recordBatchSpans(batch, { commitStart, commitEnd: getSpanClockMs(), requests: batch.length, items: 0, inserted: 0, error: (e as Error).message });
-    return;
+    inserted.length = 0;
+    if (isStorageFailure(e)) {
+      // Nothing in this batch was acknowledged: a retryable 503 loses nothing.
+      noteStorageFailure(e);
+      for (const p of batch) reply(p.id, { ok: false, status: 503, message: storageMessage(e) });
+      recordBatchSpans(batch, { commitStart, commitEnd: getSpanClockMs(), requests: batch.length, items: 0, inserted: 0, error: (e as Error).message });
+      return;
+    }
+    // Something in the batch the store cannot take (a poison item): requests are written
+    // alone, so one client's bad span never fails another's request.
+    for (const p of batch) if (!writeAlone(p, inserted)) failed.add(p);
   }
   const commitEnd = getSpanClockMs();
-  stats.transactions++;
   observeHistogram(stats.writeSeconds, Number(process.hrtime.bigint() - started) / 1e9);
   let submitted = 0;
   let items = 0;
   for (const p of batch) {
+    if (failed.has(p)) continue;
     submitted += p.spans.length;
     items += p.spans.length + p.points.length + p.logs.length;
-    reply(p.id, { ok: true, accepted: p.spans.length + p.points.length + p.logs.length, rejected: p.rejected, message: p.message });
+    const message = p.rejected > 0 ? (p.message || `rejected ${p.rejected} items the store cannot take`) : "";
+    reply(p.id, { ok: true, accepted: p.spans.length + p.points.length + p.logs.length - p.rejectedHere, rejected: p.rejected, message });
   }
   stats.spansStored += inserted.length;
-  stats.spansDuplicate += submitted - inserted.length;
+  stats.spansDuplicate += Math.max(0, submitted - inserted.length - failedSpans(batch));
   recordBatchSpans(batch, { commitStart, commitEnd, requests: batch.length, items, inserted: inserted.length });
   if (inserted.length === 0) return;
   const now = Date.now();
@@ -179,6 +197,101 @@ function recordBatchSpans(batch: Pending[], marks: FlushMarks): void {
   for (const p of batch) if (p.trace) recordRequestSpans(p.trace, marks);
 }
 
+function failedSpans(batch: Pending[]): number {
+  return batch.reduce((n, p) => n + p.unstorableSpans, 0);
+}
+
+/**
+ * Writes one request in its own transaction; if that fails on its data, item by item, each
+ * item the store refuses counted as rejected (reason `unstorable`) and named in the partial
+ * success. False (and a 503 sent) when the storage itself failed.
+ */
+function writeAlone(p: Pending, inserted: Span[]): boolean {
+  const mark = inserted.length;
+  try {
+    stats.pointsStored += writeBatch([p], inserted, Date.now());
+    stats.transactions++;
+    return true;
+  } catch (e) {
+    inserted.length = mark;
+    if (isStorageFailure(e)) return failAlone(p, e);
+  }
+  const writeOne = db.transaction((fn: () => void) => fn());
+  const refuse = (why: unknown, signal: "traces" | "metrics" | "logs") => {
+    p.rejected++;
+    p.rejectedHere++;
+    if (signal === "traces") {
+      p.unstorableSpans++;
+      stats.spansUnstorable++;
+    } else if (signal === "metrics") stats.pointsUnstorable++;
+    countRejected(signal, 1);
+    const reason = `the store cannot take an item: ${(why as Error).message}`;
+    p.message = p.message ? p.message : reason;
+  };
+  for (const s of p.spans) {
+    const before = inserted.length;
+    try {
+      writeOne(() => appender.appendSpans([s], inserted));
+    } catch (e) {
+      inserted.length = before;
+      if (isStorageFailure(e)) return failAlone(p, e);
+      refuse(e, "traces");
+    }
+  }
+  for (const point of p.points) {
+    try {
+      writeOne(() => (stats.pointsStored += appender.appendMetricPoints([point], Date.now())));
+    } catch (e) {
+      if (isStorageFailure(e)) return failAlone(p, e);
+      refuse(e, "metrics");
+    }
+  }
+  for (const log of p.logs) {
+    try {
+      writeOne(() => (stats.logsStored += logAppender.appendLogs([log])));
+    } catch (e) {
+      if (isStorageFailure(e)) return failAlone(p, e);
+      refuse(e, "logs");
+    }
+  }
+  return true;
+}
+
+function failAlone(p: Pending, e: unknown): false {
+  noteStorageFailure(e);
+  reply(p.id, { ok: false, status: 503, message: storageMessage(e) });
+  return false;
+}
+
+/** SQLite conditions of the storage, not of the data: disk full, read-only, I/O, locks. */
+function isStorageFailure(e: unknown): boolean {
+  const code = String((e as { code?: unknown })?.code ?? "");
+  return /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM|CORRUPT|NOTADB|PROTOCOL)/.test(code);
+}
+
+function storageMessage(e: unknown): string {
+  const code = String((e as { code?: unknown })?.code ?? "");
+  if (code.startsWith("SQLITE_FULL")) return "storage full; retry later";
+  if (code.startsWith("SQLITE_READONLY")) return "storage is read-only; retry later";
+  return "storage unavailable; retry shortly";
+}
+
+let lastFailureLog = 0;
+/** One clear log line per condition and 10 s (a full disk would otherwise log per request). */
+function noteStorageFailure(e: unknown): void {
+  const code = String((e as { code?: unknown })?.code ?? "unknown");
+  stats.storeFailures[code] = (stats.storeFailures[code] ?? 0) + 1;
+  const now = Date.now();
+  if (now - lastFailureLog < 10_000) return;
+  lastFailureLog = now;
+  const hint = code.startsWith("SQLITE_FULL")
+    ? "the disk holding the data directory is full: ingest answers 503 until space is freed (no restart needed)"
+    : code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN")
+      ? "the data directory is read-only: ingest answers 503 until it is writable again"
+      : "ingest answers 503 until the store recovers";
+  console.error(JSON.stringify({ level: "error", msg: `telemetry store write failed (${code}): ${hint}`, error: (e as Error).message, dataDir: config.CARTOGRAPH_DATA_DIR }));
+}
+
 function flushRollups(): void {
   withSpan("rollup.flush", { "cartograph.aggregators": aggregators.length }, writeRollups);
 }
@@ -196,7 +309,11 @@ function writeRollups(): void {
   }
   stats.attributesTruncated = attrStats.truncatedValues;
   stats.attributesDropped = attrStats.droppedAttributes;
-  stats.storeBytes = measureUsedBytes(db);
+  try {
+    stats.storeBytes = measureUsedBytes(db);
+  } catch {
+    // measuring is best effort (the store may be failing); the stats still go out
+  }
   post({ type: "stats", stats: { ...stats } });
 }
 
@@ -230,6 +347,7 @@ function enforceAllRetention(span: SpanHandle): void {
     });
   } catch (e) {
     span.fail((e as Error).message);
+    if (isStorageFailure(e)) noteStorageFailure(e);
     console.error(`retention failed: ${(e as Error).message}`);
   }
 }

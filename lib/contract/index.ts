@@ -3,6 +3,7 @@
  * answers is declared from an entry here; the UI infers its types from the same schemas;
  * /api/v1/openapi.json is generated from them.
  */
+import * as access from "./access";
 import * as alerting from "./alerting";
 import * as coupling from "./coupling";
 import * as logs from "./logs";
@@ -24,6 +25,7 @@ export * from "./logs";
 export * from "./jaeger";
 export * from "./alerting";
 export * from "./system";
+export * from "./access";
 
 /** Every endpoint by id: `contract.getServices`, ... */
 export const contract = {
@@ -67,6 +69,20 @@ export const contract = {
   jaegerTrace: jaeger.jaegerTrace,
   jaegerDependencies: jaeger.jaegerDependencies,
   getOpenApi: system.getOpenApi,
+  getSession: access.getSession,
+  login: access.login,
+  logout: access.logout,
+  completeSetup: access.completeSetup,
+  listUsers: access.listUsers,
+  createUser: access.createUser,
+  updateUser: access.updateUser,
+  deleteUser: access.deleteUser,
+  listTokens: access.listTokens,
+  createToken: access.createToken,
+  revokeToken: access.revokeToken,
+  listIngestKeys: access.listIngestKeys,
+  createIngestKey: access.createIngestKey,
+  revokeIngestKey: access.revokeIngestKey,
 } as const satisfies Record<string, AnyEndpoint>;
 
 /** Endpoints answered in front of the API router (OTLP receivers, probes, /metrics). */

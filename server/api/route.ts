@@ -2,6 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import type { AnyEndpoint, TimeWindow } from "../../lib/contract";
 import type { ApiContext } from "./context";
+import type { Access, Principal } from "../auth";
 import { withSpan } from "../platform/self-tracing";
 import { fromZodError } from "./errors";
 import type { Reply, Route, RouteRequest } from "./router";
@@ -16,6 +17,11 @@ export interface RouteInput<E extends AnyEndpoint> {
   body: Out<E["body"]>;
   /** The resolved `from`/`to` when the endpoint declares `window`. */
   window: TimeWindow;
+  /** Who is calling (null: not signed in; the anonymous admin with authentication off). */
+  principal: Principal | null;
+  /** Request headers, lower-case names (cookies for sign-out). */
+  headers: Record<string, string | string[] | undefined>;
+  clientAddress: string;
 }
 
 /** A handler answers the endpoint's response (status from the contract) or a `reply()`. */
@@ -30,6 +36,8 @@ export interface RouteOptions {
    * Jaeger's envelope; default: the API's `{"error": {...}}`.
    */
   mapError?: (err: unknown, ctx: ApiContext) => Reply;
+  /** Role needed when authentication is on (default: viewer for GET, editor otherwise). */
+  access?: Access;
 }
 
 /**
@@ -43,6 +51,7 @@ export function route<E extends AnyEndpoint>(endpoint: E, handler: RouteHandler<
     path: endpoint.path,
     endpoint,
     offload: options.offload,
+    access: options.access,
     // Synchronous when the handler is: a parse error throws at once (tests call handlers directly).
     handler: (req, ctx) => {
       if (!options.mapError) return run(endpoint, handler, req, ctx);
@@ -78,7 +87,7 @@ function parseInput<E extends AnyEndpoint>(endpoint: E, req: RouteRequest, nowMs
     const defaultMs = endpoint.window === true ? undefined : endpoint.window.defaultMs;
     window = resolveWindow(query.from as never, query.to as never, nowMs, { defaultMs, maxWindowMs: maxMs });
   }
-  return { params, query, body, window } as RouteInput<E>;
+  return { params, query, body, window, principal: req.principal ?? null, headers: req.headers ?? {}, clientAddress: req.clientAddress ?? "" } as RouteInput<E>;
 }
 
 function parseWith(schema: z.ZodType | undefined, value: unknown, what: string): unknown {

@@ -18,7 +18,8 @@ export interface IngestKeyView {
 type KeyRow = { id: string; name: string; prefix: string; requestsPerSecond: number; createdBy: string; createdAt: Date; lastUsedAt: Date | null };
 
 function toView(k: KeyRow): IngestKeyView {
-  return { ...k, createdAt: k.createdAt.toISOString(), lastUsedAt: k.lastUsedAt?.toISOString() ?? null };
+  // Field by field: the row also holds secretHash, which never leaves the server.
+  return { id: k.id, name: k.name, prefix: k.prefix, requestsPerSecond: k.requestsPerSecond, createdBy: k.createdBy, createdAt: k.createdAt.toISOString(), lastUsedAt: k.lastUsedAt?.toISOString() ?? null };
 }
 
 export async function listIngestKeys(db: PrismaClient): Promise<IngestKeyView[]> {

@@ -21,11 +21,14 @@ type EndpointId = keyof typeof contract;
 interface Sample {
   path: string;
   body?: unknown;
+  /** An expected error status (the answer is then checked against the error body). */
+  status?: number;
 }
 
 let server: RunningServer;
 let traceId = "";
-const ids = { rule: "", silence: "", channel: "" };
+const ids = { rule: "", silence: "", channel: "", ingestKey: "" };
+const ADMIN_PASSWORD = "contract admin password";
 const nowS = Math.floor(Date.now() / 1000) - 2;
 const window = `from=${(nowS - 300) * 1000}&to=now`;
 
@@ -77,10 +80,26 @@ const samples: Record<EndpointId, () => Sample> = {
   jaegerTrace: () => ({ path: `/jaeger/api/traces/${traceId}` }),
   jaegerDependencies: () => ({ path: "/jaeger/api/dependencies" }),
   getOpenApi: () => ({ path: "/api/v1/openapi.json" }),
+  getSession: () => ({ path: "/api/v1/auth/session" }),
+  login: () => ({ path: "/api/v1/auth/login", body: { username: "admin", password: ADMIN_PASSWORD } }),
+  logout: () => ({ path: "/api/v1/auth/logout", body: {} }),
+  // The admin exists already: the setup secret is refused.
+  completeSetup: () => ({ path: "/api/v1/auth/setup", body: { token: "not-the-secret", password: "a long enough password" }, status: 403 }),
+  listUsers: () => ({ path: "/api/v1/access/users" }),
+  createUser: () => ({ path: "/api/v1/access/users", body: { name: "contract-user", role: "viewer", password: "contract user password" } }),
+  updateUser: () => ({ path: "/api/v1/access/users/contract-user", body: { role: "editor" } }),
+  listTokens: () => ({ path: "/api/v1/access/tokens" }),
+  // Authentication is off here: tokens belong to signed-in users.
+  createToken: () => ({ path: "/api/v1/access/tokens", body: { name: "ci" }, status: 409 }),
+  listIngestKeys: () => ({ path: "/api/v1/access/ingest-keys" }),
+  createIngestKey: () => ({ path: "/api/v1/access/ingest-keys", body: { name: "contract", requestsPerSecond: 10 } }),
   // Deletions last (see ORDER).
   deleteAlertRule: () => ({ path: `/api/v1/alert-rules/${ids.rule}` }),
   deleteSilence: () => ({ path: `/api/v1/silences/${ids.silence}` }),
   deleteChannel: () => ({ path: `/api/v1/notification-channels/${ids.channel}` }),
+  revokeToken: () => ({ path: "/api/v1/access/tokens/unknown", status: 404 }),
+  revokeIngestKey: () => ({ path: `/api/v1/access/ingest-keys/${ids.ingestKey}` }),
+  deleteUser: () => ({ path: "/api/v1/access/users/contract-user" }),
 };
 const rule = { type: "service", name: "orders errors", service: "orders", signal: "error_rate", threshold: 0.1 };
 
@@ -114,7 +133,7 @@ describe("API contract", () => {
     beforeAll(async () => {
       const policyDir = mkdtempSync(path.join(os.tmpdir(), "cartograph-contract-"));
       server = await startServer({
-        env: { CARTOGRAPH_PAIRING_WAIT_MS: "500", CARTOGRAPH_WEBHOOK_ALLOW: "127.0.0.1/32", CARTOGRAPH_POLICY_FILE: path.join(policyDir, "cartograph.yaml") },
+        env: { CARTOGRAPH_ADMIN_PASSWORD: ADMIN_PASSWORD, CARTOGRAPH_PAIRING_WAIT_MS: "500", CARTOGRAPH_WEBHOOK_ALLOW: "127.0.0.1/32", CARTOGRAPH_POLICY_FILE: path.join(policyDir, "cartograph.yaml") },
       });
       await sendTraffic(server);
     });
@@ -126,12 +145,15 @@ describe("API contract", () => {
       const seen: string[] = [];
       for (const id of Object.keys(samples) as EndpointId[]) {
         const e = contract[id] as AnyEndpoint;
-        const { status, body } = await call(e, samples[id]());
-        expect(status, `${id}: ${JSON.stringify(body).slice(0, 500)}`).toBe(e.status ?? 200);
-        expectWithin(e.response, body, id);
+        const sample = samples[id]();
+        const { status, body } = await call(e, sample);
+        const expected = sample.status ?? e.status ?? 200;
+        expect(status, `${id}: ${JSON.stringify(body).slice(0, 500)}`).toBe(expected);
+        expectWithin(expected >= 400 ? errorBodySchema : e.response, body, id);
         if (id === "createAlertRule") ids.rule = body.id;
         if (id === "createSilence") ids.silence = body.id;
         if (id === "createChannel") ids.channel = body.id;
+        if (id === "createIngestKey") ids.ingestKey = body.id;
         seen.push(id);
       }
       expect(seen.sort()).toEqual(Object.keys(contract).sort());

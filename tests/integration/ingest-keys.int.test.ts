@@ -121,6 +121,7 @@ describe("per-key limits and revocation", () => {
     const list = await server.get<{ keys: Array<{ name: string; prefix: string }>; required: boolean }>("/api/v1/access/ingest-keys");
     expect(list.required).toBe(true);
     expect(JSON.stringify(list)).not.toContain(key);
+    expect(JSON.stringify(list)).not.toContain("secretHash");
     expect(list.keys.find((k) => k.name === "listed")?.prefix).toBe(key.slice(0, 10));
   });
 });

@@ -1,4 +1,4 @@
-/** Client-side shapes of the coupling endpoints (see server/coupling and /work/shared/API.md). */
+/** Client-side shapes of the coupling endpoints (see server/coupling and lib/contract/coupling.ts). */
 export type Severity = "info" | "warning" | "critical";
 
 export interface Finding {

@@ -1,6 +1,6 @@
 // Ground truth for the demo fleet: the nodes and edges a correct service graph shows once
 // the fleet has run for a minute, and the coupling findings a correct detector reports,
-// no more and no less. Node and edge ids follow /work/shared/API.md (service-map).
+// no more and no less. Node and edge ids follow the service-map contract (lib/contract/service-map.ts).
 // Tests compare the API's answers with this; keep it in step with scripts/demo/services/.
 
 export type NodeKind = "service" | "database" | "messaging" | "external" | "client";

@@ -14,7 +14,7 @@ import { createRouter, allRoutes, startQueryPool, createApiContext } from "./api
 import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
 import { startUi } from "./http/start-ui";
-import { openControlDb, startAlerting, createTelemetryAlertData } from "./alerting";
+import { openControlDb, startAlerting } from "./alerting";
 import { AccessService } from "./auth";
 import { createAccessGate } from "./http/access-gate";
 import { createDrain } from "./http/drain";
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const telemetry = openTelemetryReader(config.CARTOGRAPH_DATA_DIR);
   const ctx = createApiContext(config, log, telemetry);
   // Reads (API and alert evaluation's queries) run in the pool's threads, under a budget.
-  const queries = startQueryPool(config, log, { startupAlertData: createTelemetryAlertData(config, telemetry) });
+  const queries = startQueryPool(config, log);
   const alerting = startAlerting({ config, log, telemetry, metrics, dataSource: queries.alertData });
   ctx.alerting = alerting.service;
   const access = new AccessService(openControlDb(config.CARTOGRAPH_DATA_DIR), config, log);

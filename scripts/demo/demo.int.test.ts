@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDemoFleet, type DemoFleetHandle } from "./fleet";
 import { EXPECTED_TOPOLOGY, SERVICE_NAMES } from "./expected-topology";
+import { PAYMENTS_ERROR_BURST } from "./fault-schedule";
 import { SPAN_KIND, startOtlpTestReceiver, type OtlpTestReceiver, type ReceivedSpan } from "./otlp-test-receiver";
 
 const RUN_MS = 20_000;
@@ -53,7 +54,8 @@ function deriveEdges(spans: ReceivedSpan[]): Set<string> {
 
 beforeAll(async () => {
   receiver = await startOtlpTestReceiver();
-  fleet = await runDemoFleet({ endpoint: receiver.endpoint, rps: 3, childOutput: "ignore", log: () => undefined });
+  // Start inside the payments error burst, so failed requests (and their error logs) occur.
+  fleet = await runDemoFleet({ endpoint: receiver.endpoint, rps: 3, childOutput: "ignore", log: () => undefined, incidentClockShiftMs: PAYMENTS_ERROR_BURST.offsetMs });
   await new Promise((resolve) => setTimeout(resolve, RUN_MS));
   await fleet.stop();
 }, 150_000);

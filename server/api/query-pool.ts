@@ -13,9 +13,9 @@ import type { FromQueryThread, ToQueryThread, AlertCall } from "./query-protocol
  * the moment it arrives: a read still queued when it runs out answers 503 (busy, retry); a
  * read still running is answered 504 and its thread is terminated and replaced, so one
  * runaway query costs one thread for at most the budget and never stalls the others. The
- * queue is bounded (503 + Retry-After past it). Only while the first thread is still loading
- * (a few seconds after start; longer on a busy machine) does the router answer reads itself,
- * as it did before the pool existed; after that nothing falls back to the main thread.
+ * queue is bounded (503 + Retry-After past it). Reads never run on the main thread: until the
+ * first thread has loaded (a few seconds after start; longer on a busy machine) /readyz says
+ * not ready and reads wait in the queue under the same budget.
  */
 export interface PoolHealth {
   ready: boolean;
@@ -56,7 +56,7 @@ const unavailable = (status: 503 | 504, code: string, message: string): Answer =
   headers: status === 503 ? { "retry-after": "1" } : {},
 });
 
-export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: URL; startupAlertData?: AlertDataSource } = {}): QueryPool {
+export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: URL } = {}): QueryPool {
   const budgetMs = config.CARTOGRAPH_QUERY_TIMEOUT_MS;
   const slots: Slot[] = [];
   const queue: Job[] = [];
@@ -153,8 +153,6 @@ export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: 
   spawn(0);
 
   const callAlert = <T>(method: AlertCall["method"], args: unknown[]): Promise<T> => {
-    const fallback = !everReady ? opts.startupAlertData?.[method] : undefined;
-    if (fallback) return (fallback as (...a: unknown[]) => Promise<T>)(...args);
     return new Promise((resolve, reject) => {
       submit({ kind: "alert", call: { method, args } } as Omit<ToQueryThread, "id">, (m) => {
         if ("failure" in m) reject(new Error(JSON.parse(m.failure.json).error.message));
@@ -166,7 +164,6 @@ export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: 
 
   return {
     offload(pathAndQuery) {
-      if (!everReady) return null;
       // A self-traced query carries its traceparent; the wait and the work join its trace.
       const traceparent = getTraceparent();
       const message = traceparent ? { kind: "http", pathAndQuery, traceparent, sentAtMs: getSpanClockMs() } : { kind: "http", pathAndQuery };
@@ -186,8 +183,7 @@ export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: 
       const ready = slots.filter((s) => s?.ready).length;
       const idle = slots.filter((s) => s?.ready && !s.job).length;
       const oldest = queue[0] ? Date.now() - queue[0].arrived : 0;
-      if (!everReady) return { ready: true, threads: 0, idle: 0, queued: queue.length, timeouts, restarts, reason: "" };
-      const reason = ready === 0 ? "no query thread is running (starting or being replaced)" : oldest > budgetMs / 2 ? `queries have waited ${oldest} ms for a thread` : "";
+      const reason = !everReady ? "query threads are starting" : ready === 0 ? "no query thread is running (starting or being replaced)" : oldest > budgetMs / 2 ? `queries have waited ${oldest} ms for a thread` : "";
       return { ready: reason === "", threads: ready, idle, queued: queue.length, timeouts, restarts, reason };
     },
     async close() {

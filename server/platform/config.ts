@@ -13,6 +13,8 @@ const bool = z
 
 export const ConfigSchema = z.object({
   CARTOGRAPH_DATA_DIR: z.string().min(1).default("./data"),
+  /** Telemetry store backend (server/store/telemetry-store.ts): embedded SQLite or ClickHouse. */
+  CARTOGRAPH_STORE: z.enum(["sqlite", "clickhouse"]).default("sqlite"),
   CARTOGRAPH_HOST: z.string().min(1).default("0.0.0.0"),
   CARTOGRAPH_HTTP_PORT: port.default(3000),
   CARTOGRAPH_OTLP_HTTP_PORT: port.default(4318),

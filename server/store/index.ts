@@ -37,3 +37,12 @@ export { createLogAppender } from "./sqlite/logs-append";
 export { searchLogs, readTraceLogs, countLogs, countLogsByService, listLogServices, type LogFilter, type StoredLog, type LogCursor, type LogCountRow } from "./sqlite/logs-read";
 export { enforceLogRetention } from "./sqlite/logs-retention";
 export { toFtsQuery } from "./sqlite/logs-text-query";
+
+/** The store boundary (telemetry-store.ts): every telemetry read and write goes through it. */
+export type {
+  Awaitable, MinuteWindow, SpanStore, RollupStore, GraphStore, MetricStore, LogStore, RetentionStore, IngestStore,
+  TelemetryStore, StoreKind, RedMinute, RedQuery, ServiceEntry, EdgeMinuteRow, GraphNodeRow, GraphEdgeRow,
+  CompletenessCounts, GraphBatch, MetricSummaryRow, MetricSeriesRow, MetricPointRow, LogCountRow as StoreLogCountRow,
+  RetentionPolicy, RetentionResult, AppendBatch, AppendResult,
+} from "./telemetry-store";
+export { openTelemetryStore, type StoreRole } from "./open-store";

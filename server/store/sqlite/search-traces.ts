@@ -3,7 +3,7 @@ import type { AttrValue } from "../../normalize";
 import type { Db } from "./open";
 import { bloomHas, hashTerm, TermKind, termValue } from "./bloom";
 import { spanReaderFor } from "./read-spans";
-import { readSection, type SpanRecord } from "./span-block";
+import { readSection, stringRefs, type SpanRecord } from "./span-block";
 import { readVarints } from "./trace-summary";
 
 export interface TraceQuery {
@@ -127,10 +127,17 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
     if (!terms.every((alts) => alts.some((t) => bloomHas(bloom, t)))) continue;
     const b = reader.block(Number(blk.id));
     if (!b) continue;
+    // Attribute filters read only their own keys; a key missing from the block's string
+    // table can only match through a resource attribute (checked per span in `matches`).
+    let wanted: boolean | Set<number> = false;
+    if (attrs.length > 0) {
+      const refs = stringRefs(b);
+      wanted = new Set(attrs.flatMap((a) => refs.get(a.key) ?? []));
+    }
     for (const sec of b.sections) {
       if (seen.has(sec.traceKey)) continue;
       let hit = false;
-      readSection(b, sec, attrs.length > 0, (r) => {
+      readSection(b, sec, wanted, (r) => {
         if (!hit && matches(r)) hit = true;
       });
       if (!hit) continue;

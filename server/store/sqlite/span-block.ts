@@ -265,9 +265,14 @@ export interface SpanRecord {
 
 /**
  * Visits the spans of one section. With `full` false, attributes, events and links are
- * skipped without building objects (search reads names, kinds and statuses only).
+ * skipped without building objects (search reads names, kinds and statuses only). With a set
+ * of string refs (see stringRefs), only the span attributes whose key is in it are built:
+ * an attribute filter reads the keys it tests and nothing else.
  */
-export function readSection(block: DecodedBlock, sec: SectionRef, full: boolean, visit: (r: SpanRecord, index: number) => void): void {
+export function readSection(block: DecodedBlock, sec: SectionRef, full: boolean | ReadonlySet<number>, visit: (r: SpanRecord, index: number) => void): void {
+  const keys = typeof full === "boolean" ? null : full;
+  if (keys) full = false;
+  const all = full === true;
   const r = new ByteReader(block.buf, sec.start, sec.end);
   const s = block.strings;
   const base = r.u64();
@@ -297,25 +302,44 @@ export function readSection(block: DecodedBlock, sec: SectionRef, full: boolean,
       events: null,
       links: null,
     };
-    rec.attributes = readAttrs(r, s, full);
+    rec.attributes = keys ? readSomeAttrs(r, s, keys) : readAttrs(r, s, all);
     const ne = r.varint();
-    if (full) rec.events = [];
+    if (all) rec.events = [];
     for (let e = 0; e < ne; e++) {
       const t = startNs + BigInt(r.zigzag());
       const en = s[r.varint()]!;
-      const ea = readAttrs(r, s, full);
-      if (full) rec.events!.push({ timeUnixNano: t, name: en, attributes: ea! });
+      const ea = readAttrs(r, s, all);
+      if (all) rec.events!.push({ timeUnixNano: t, name: en, attributes: ea! });
     }
     const nl = r.varint();
-    if (full) rec.links = [];
+    if (all) rec.links = [];
     for (let l = 0; l < nl; l++) {
       const traceId = r.hex(16);
       const spanId = r.hex(8);
-      const la = readAttrs(r, s, full);
-      if (full) rec.links!.push({ traceId, spanId, attributes: la! });
+      const la = readAttrs(r, s, all);
+      if (all) rec.links!.push({ traceId, spanId, attributes: la! });
     }
     visit(rec, sec.firstIndex + i);
   }
+}
+
+/** Index of each string in the block's table (absent strings are not in the map). */
+export function stringRefs(block: DecodedBlock): Map<string, number> {
+  const refs = new Map<string, number>();
+  block.strings.forEach((str, i) => refs.set(str, i));
+  return refs;
+}
+
+function readSomeAttrs(r: ByteReader, s: string[], keys: ReadonlySet<number>): Attributes {
+  const out: Attributes = {};
+  const n = r.varint();
+  for (let i = 0; i < n; i++) {
+    const k = r.varint();
+    const wanted = keys.has(k);
+    const v = readValue(r, s, wanted);
+    if (wanted) out[s[k]!] = v;
+  }
+  return out;
 }
 
 function readAttrs(r: ByteReader, s: string[], full: boolean): Attributes | null {

@@ -71,3 +71,20 @@ export function repeatedParam<T extends z.ZodType<unknown, string>>(item: T) {
     .transform((v) => (Array.isArray(v) ? v : [v]))
     .pipe(z.array(item));
 }
+
+/** The environment filter value that selects services without `deployment.environment(.name)`. */
+export const NO_ENVIRONMENT = "(none)";
+
+/**
+ * Which part of the fleet a read covers. Absent: every environment and namespace (so scripts
+ * written before environments existed keep their answers).
+ */
+export const scopeQuery = {
+  environment: z
+    .string()
+    .min(1, "environment must not be empty: omit it for all environments, or pass (none) for services without one")
+    .max(256, "environment is at most 256 characters")
+    .optional()
+    .meta({ description: `deployment.environment(.name); \`${NO_ENVIRONMENT}\` for services without one; absent: all environments` }),
+  namespace: z.string().min(1, "namespace must not be empty").max(256, "namespace is at most 256 characters").optional().meta({ description: "service.namespace" }),
+};

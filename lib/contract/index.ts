@@ -41,6 +41,7 @@ export const contract = {
   getTraceLogs: logs.getTraceLogs,
   getServiceMap: serviceMap.getServiceMap,
   getServiceMapDiff: serviceMap.getServiceMapDiff,
+  getEdgeTimeseries: serviceMap.getEdgeTimeseries,
   getViolations: coupling.getViolations,
   getCouplingMetrics: coupling.getCouplingMetrics,
   getServiceCoupling: coupling.getServiceCoupling,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { integerParam, redStatsSchema } from "./common";
+import { integerParam, numberParam, redStatsSchema, scopeQuery } from "./common";
 import { defineEndpoint } from "./endpoint";
 import { edgeProtocolSchema, healthSchema, nodeKindSchema } from "./enums";
 import { instantSchema, windowQuery } from "./time-window";
@@ -17,7 +17,10 @@ export const nodeDetailSchema = z.object({
 
 export const mapNodeSchema = z
   .object({
-    id: z.string().meta({ description: "service:<name>, database:<system>://<host>:<port>/<db>, messaging:<system>/<destination>, external:<host>, client:<family>" }),
+    id: z.string().meta({
+      description:
+        "service:<name>, database:<system>://<host>:<port>/<db>, messaging:<system>/<destination>, external:<host>, client:<family>; followed by ?env=<environment> (&env= after another part) when the services have a deployment.environment(.name)",
+    }),
     kind: nodeKindSchema,
     name: z.string(),
     health: healthSchema,
@@ -87,6 +90,7 @@ export const getServiceMap = defineEndpoint({
   query: z
     .object({
       ...windowQuery,
+      ...scopeQuery,
       focus: z.string().min(1, "focus must be a node id such as service:checkout").max(1000).optional().meta({ description: "node id, e.g. service:checkout" }),
       depth: integerParam
         .pipe(z.number().min(1, "depth must be at least 1").max(10, "depth must be at most 10"))
@@ -128,6 +132,7 @@ export const getServiceMapDiff = defineEndpoint({
   query: z
     .object({
       ...windowQuery,
+      ...scopeQuery,
       baselineFrom: instantSchema.optional().meta({ description: "default: the window of equal length just before" }),
       baselineTo: instantSchema.optional(),
     })
@@ -137,4 +142,40 @@ export const getServiceMapDiff = defineEndpoint({
     }),
   window: true,
   response: z.object({ window: windowSchema, baseline: windowSchema, added: nodesAndEdges, removed: nodesAndEdges, changed: z.array(mapChangeSchema) }),
+});
+
+export const edgePointSchema = z
+  .object({
+    t: z.number().meta({ description: "step start, epoch ms" }),
+    requests: z.number().int().min(0),
+    errors: z.number().int().min(0),
+    errorRate: z.number().nullable().meta({ description: "null in a step without requests" }),
+    rps: z.number(),
+    client: z.object({ p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), p99Ms: z.number().nullable() }).meta({ description: "latency measured by the caller (client spans)" }),
+    server: z.object({ p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), p99Ms: z.number().nullable() }).meta({ description: "latency measured by the callee (server spans); null when it is not instrumented" }),
+  })
+  .meta({ id: "EdgePoint" });
+export type EdgePoint = z.infer<typeof edgePointSchema>;
+
+export const getEdgeTimeseries = defineEndpoint({
+  id: "getEdgeTimeseries",
+  method: "GET",
+  path: "/api/v1/service-map/edges/:source/:target/timeseries",
+  tag: "service-map",
+  summary: "One edge's requests, errors and client- and server-side p50/p95/p99 per step",
+  description: "source and target are node ids as in the map, percent-encoded (service%3Acheckout). Every step is present; a step without calls has requests 0 and null latencies.",
+  params: z.object({
+    source: z.string().min(1, "source must be a node id such as service:frontend").max(1000),
+    target: z.string().min(1, "target must be a node id such as service:checkout").max(1000),
+  }),
+  query: z.object({
+    ...windowQuery,
+    step: numberParam
+      .pipe(z.number().min(1, "step must be 1..86400 seconds").max(86_400, "step must be 1..86400 seconds"))
+      .optional()
+      .meta({ description: "seconds (rounded to whole minutes); default ≈ window/60" }),
+  }),
+  window: true,
+  errors: [404],
+  response: z.object({ source: z.string(), target: z.string(), stepSeconds: z.number(), points: z.array(edgePointSchema) }),
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { attributesSchema, integerParam, numberParam, redStatsSchema } from "./common";
+import { attributesSchema, integerParam, numberParam, redStatsSchema, scopeQuery } from "./common";
 import { defineEndpoint } from "./endpoint";
 import { healthSchema, metricAggregationSchema, metricTypeSchema, spanKindSchema, statusCodeSchema, temporalitySchema } from "./enums";
 import { windowQuery } from "./time-window";
@@ -19,8 +19,8 @@ export const getServices = defineEndpoint({
   method: "GET",
   path: "/api/v1/services",
   tag: "services",
-  summary: "Services seen in the window with the RED of the requests they served",
-  query: z.object(windowQuery),
+  summary: "Services seen in the window with the RED of the requests they served, one row per service and environment",
+  query: z.object({ ...windowQuery, ...scopeQuery }),
   window: true,
   response: z.object({ services: z.array(serviceSummarySchema) }),
 });
@@ -37,7 +37,7 @@ export const getOperations = defineEndpoint({
   tag: "services",
   summary: "RED per operation (span name × kind) of one service",
   params: serviceName,
-  query: z.object(windowQuery),
+  query: z.object({ ...windowQuery, environment: scopeQuery.environment }),
   window: true,
   errors: [404],
   response: z.object({ service: z.string(), operations: z.array(operationSummarySchema) }),
@@ -68,6 +68,7 @@ export const getServiceTimeseries = defineEndpoint({
     ...windowQuery,
     step: stepParam.optional().meta({ description: "seconds (rounded to whole minutes); default ≈ window/60" }),
     operation: z.string().min(1).optional().meta({ description: "one operation only" }),
+    environment: scopeQuery.environment,
   }),
   window: true,
   errors: [404],
@@ -112,6 +113,7 @@ export const searchTraces = defineEndpoint({
         .optional()
         .meta({ description: "key=value: a span attribute equal to the value" }),
       limit: integerParam.pipe(z.number().min(1, "limit must be an integer 1..1000").max(1000, "limit must be an integer 1..1000")).optional(),
+      environment: scopeQuery.environment,
     })
     .refine((q) => q.minDurationMs === undefined || q.maxDurationMs === undefined || q.minDurationMs <= q.maxDurationMs, {
       message: "minDurationMs must not be greater than maxDurationMs",

@@ -13,6 +13,8 @@ export interface QueryWindow {
 /** RED of one service / operation / edge over a window. Latencies are null without data. */
 export interface RedRow {
   service: string;
+  /** deployment.environment(.name) of the service's rows (absent: none); a series label. */
+  environment?: string;
   operation?: string;
   requests: number;
   errors: number;

@@ -90,7 +90,12 @@ function labelBuilder(rule: AlertRule): { build: (series: Record<string, string>
     mayCollide: true,
   };
 }
-const SERIES_LABELS = new Set(["service", "operation", "source", "target", "edge", "finding_id", "finding_rule", "severity_found", "services"]);
+const SERIES_LABELS = new Set(["service", "environment", "operation", "source", "target", "edge", "finding_id", "finding_rule", "severity_found", "services"]);
+
+/** Environments never mix: a service's series in each environment is its own alert instance. */
+function envLabel(r: Pick<RedRow, "environment">): Record<string, string> {
+  return r.environment ? { environment: r.environment } : {};
+}
 
 type SeriesOut = { series: Record<string, string>; value: number | null; active?: boolean };
 
@@ -112,8 +117,8 @@ function evaluateRed(rule: AlertRule & { type: "service" | "operation" | "edge" 
       rule.type === "edge"
         ? { source: (r as EdgeRow).sourceName, target: (r as EdgeRow).targetName, edge: `${(r as EdgeRow).source}->${(r as EdgeRow).target}` }
         : rule.type === "operation"
-          ? { service: (r as RedRow).service, operation: (r as RedRow).operation ?? "" }
-          : { service: (r as RedRow).service };
+          ? { service: (r as RedRow).service, ...envLabel(r as RedRow), operation: (r as RedRow).operation ?? "" }
+          : { service: (r as RedRow).service, ...envLabel(r as RedRow) };
     return { series, value: redValue(r, rule.signal, rule.windowSeconds) };
   });
 }
@@ -154,7 +159,7 @@ export function evaluateRule(rule: AlertRule, result: QueryResult, now: number):
     case "no-data": {
       if (result.kind !== "red") return mismatch(rule, now);
       const rows = result.rows.filter((r) => matchName(rule.service, r.service));
-      out = rows.map((r) => ({ series: { service: r.service }, value: r.requests, active: r.requests === 0 }));
+      out = rows.map((r) => ({ series: { service: r.service, ...envLabel(r as RedRow) }, value: r.requests, active: r.requests === 0 }));
       const exact = !rule.service.startsWith("~") && rule.service !== "*";
       if (exact && rows.length === 0) out = [{ series: { service: rule.service }, value: 0, active: true }];
       break;

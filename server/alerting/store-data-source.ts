@@ -14,29 +14,35 @@ export const KNOWN_SERVICE_LOOKBACK_MS = 24 * 3600_000;
 export function createStoreDataSource(t: TelemetryReader, opts: { violations?: (w: QueryWindow) => Finding[] | Promise<Finding[]> } = {}): AlertDataSource {
   return {
     async serviceRed(w) {
-      const rows: RedRow[] = getServices(t, w).map((s) => ({ service: s.name, requests: s.requests, errors: s.errors, p50Ms: s.p50Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms }));
+      const rows: RedRow[] = getServices(t, w).map((s) => ({
+        service: s.name, ...(s.environment ? { environment: s.environment } : {}),
+        requests: s.requests, errors: s.errors, p50Ms: s.p50Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms,
+      }));
       // Services that went silent are absent from the window's rollups; no-data rules need them
       // as zero-request rows (known = seen in the KNOWN_SERVICE_LOOKBACK_MS before the window).
-      const present = new Set(rows.map((r) => r.service));
-      const known = t.db.prepare(`SELECT name FROM services WHERE last_seen_ms >= ?`).all(w.fromMs - KNOWN_SERVICE_LOOKBACK_MS) as { name: string }[];
-      for (const { name } of known) if (!present.has(name)) rows.push({ service: name, requests: 0, errors: 0, p50Ms: null, p95Ms: null, p99Ms: null });
+      const present = new Set(rows.map((r) => `${r.service}\u0000${r.environment ?? ""}`));
+      const known = t.db.prepare(`SELECT name, environment FROM services WHERE last_seen_ms >= ?`).all(w.fromMs - KNOWN_SERVICE_LOOKBACK_MS) as { name: string; environment: string }[];
+      for (const { name, environment } of known) {
+        if (present.has(`${name}\u0000${environment}`)) continue;
+        rows.push({ service: name, ...(environment ? { environment } : {}), requests: 0, errors: 0, p50Ms: null, p95Ms: null, p99Ms: null });
+      }
       return rows;
     },
     async operationRed(w) {
       const rows = t.db
-        .prepare(`SELECT service, operation, count, errors, sketch FROM red_minute WHERE kind IN ${SERVED_KINDS} AND minute >= ? AND minute < ?`)
-        .all(Math.floor(w.fromMs / 60_000), Math.ceil(w.toMs / 60_000)) as { service: string; operation: string; count: number; errors: number; sketch: Buffer }[];
-      const acc = new Map<string, { service: string; operation: string; acc: RedAccumulator }>();
+        .prepare(`SELECT service, environment, operation, count, errors, sketch FROM red_minute WHERE kind IN ${SERVED_KINDS} AND minute >= ? AND minute < ?`)
+        .all(Math.floor(w.fromMs / 60_000), Math.ceil(w.toMs / 60_000)) as { service: string; environment: string; operation: string; count: number; errors: number; sketch: Buffer }[];
+      const acc = new Map<string, { service: string; environment: string; operation: string; acc: RedAccumulator }>();
       for (const r of rows) {
-        const k = `${r.service}\u0000${r.operation}`;
+        const k = `${r.service}\u0000${r.environment}\u0000${r.operation}`;
         let a = acc.get(k);
-        if (!a) acc.set(k, (a = { service: r.service, operation: r.operation, acc: createAccumulator() }));
+        if (!a) acc.set(k, (a = { service: r.service, environment: r.environment, operation: r.operation, acc: createAccumulator() }));
         addRow(a.acc, r);
       }
       const seconds = (w.toMs - w.fromMs) / 1000;
       return [...acc.values()].map((a): RedRow => {
         const s = toRedStats(a.acc, seconds);
-        return { service: a.service, operation: a.operation, requests: s.requests, errors: s.errors, p50Ms: s.p50Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms };
+        return { service: a.service, ...(a.environment ? { environment: a.environment } : {}), operation: a.operation, requests: s.requests, errors: s.errors, p50Ms: s.p50Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms };
       });
     },
     async edgeRed(w) {

@@ -26,7 +26,7 @@ describe("retention", () => {
       const app = createAppender(db);
       // One block per append: retention drops whole blocks.
       for (const s of [span(1, now - 10 * HOUR), span(2, now - 2 * HOUR), span(3, now - 1000)]) db.transaction(() => app.appendSpans([s], []))();
-      const insertRollup = db.prepare("INSERT INTO red_minute VALUES ('svc', 'op', 2, ?, 1, 0, x'00')");
+      const insertRollup = db.prepare("INSERT INTO red_minute (service, operation, kind, minute, count, errors, sketch) VALUES ('svc', 'op', 2, ?, 1, 0, x'00')");
       insertRollup.run(Math.floor((now - 50 * HOUR) / 60_000));
       insertRollup.run(Math.floor((now - 5 * HOUR) / 60_000));
       const r = enforceRetention(db, { rawMaxAgeMs: 5 * HOUR, rollupMaxAgeMs: 24 * HOUR, diskBudgetBytes: 0 }, now);

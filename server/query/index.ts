@@ -1,5 +1,6 @@
 import "server-only";
-export { getServices, serviceExists, SERVED_KINDS, type ServiceSummary } from "./services";
+export { getServices, serviceExists, environmentCondition, SERVED_KINDS, type ServiceSummary } from "./services";
+export { getEdgeTimeseries, edgeExists, type EdgePoint } from "./edge-timeseries";
 export { getOperations, type OperationSummary } from "./operations";
 export { getServiceTimeseries, chooseStepSeconds, type TimeseriesPoint } from "./timeseries";
 export { searchTraces, getTrace, type TraceSearch, type TraceSummary } from "./traces";

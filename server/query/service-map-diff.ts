@@ -1,6 +1,6 @@
 import "server-only";
 import type { TelemetryReader } from "../store";
-import type { Health, MapEdge, MapNode, MapStats, ServiceMap } from "../aggregate/servicegraph";
+import type { Health, MapEdge, MapNode, MapScope, MapStats, ServiceMap } from "../aggregate/servicegraph";
 import { getServiceMap } from "./service-map";
 
 export interface Window {
@@ -84,6 +84,6 @@ export function diffServiceMaps(current: ServiceMap, base: ServiceMap, window: W
 }
 
 /** What changed between `baseline` and `window` (API.md `/service-map/diff`). */
-export function getServiceMapDiff(telemetry: TelemetryReader, window: Window, baseline: Window): ServiceMapDiff {
-  return diffServiceMaps(getServiceMap(telemetry, window), getServiceMap(telemetry, baseline), window, baseline);
+export function getServiceMapDiff(telemetry: TelemetryReader, window: Window, baseline: Window, scope?: MapScope): ServiceMapDiff {
+  return diffServiceMaps(getServiceMap(telemetry, { ...window, scope }), getServiceMap(telemetry, { ...baseline, scope }), window, baseline);
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { readSpansInWindow, readTraceSpans, type TelemetryReader } from "../store";
-import { buildGraphFromSpans, type ServiceMap } from "../aggregate/servicegraph";
+import { buildGraphFromSpans, focusMap, scopeServiceMap, type ServiceMap } from "../aggregate/servicegraph";
 import type { ServiceMapQuery } from "./service-map";
 import { withSpan } from "../platform/self-tracing";
 
@@ -21,7 +21,11 @@ export function rebuildServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery
   });
   const truncated = spans.length > maxSpans;
   if (truncated) spans.length = maxSpans;
-  const map = withSpan("query.assemble", { "cartograph.spans": spans.length }, () => buildGraphFromSpans(spans, q));
+  const map = withSpan("query.assemble", { "cartograph.spans": spans.length }, () => {
+    const all = buildGraphFromSpans(spans, { fromMs: q.fromMs, toMs: q.toMs });
+    const scoped = q.scope ? scopeServiceMap(all, q.scope) : all;
+    return q.focus ? focusMap(scoped, q.focus, q.depth ?? 2) : scoped;
+  });
   return { ...map, source: "rebuild", spans: spans.length, truncated };
 }
 

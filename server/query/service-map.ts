@@ -11,6 +11,12 @@ import {
   type ServedStats,
   type ServiceMap,
   type EdgeProtocol,
+  type MapScope,
+  focusMap,
+  scopeServiceMap,
+  serviceKey,
+  environmentOfNodeId,
+  serviceNode,
 } from "../aggregate/servicegraph";
 import { createSketch, encodeSketch, mergeEncodedInto } from "../aggregate/red";
 import { readWithHourCache } from "./hour-cache";
@@ -27,6 +33,8 @@ export interface ServiceMapQuery {
   /** A node id; keeps its `depth`-hop neighbourhood (both directions). */
   focus?: string;
   depth?: number;
+  /** One environment / namespace (absent: all). Applied before focus. */
+  scope?: MapScope;
   /** For deciding which hours are complete (cacheable); default: the wall clock. */
   nowMs?: number;
 }
@@ -52,7 +60,10 @@ function parseDetail(text: unknown): NodeDetail {
 function nodeFromId(id: string, seenMs: number): NodeMeta {
   const colon = id.indexOf(":");
   const kind = (colon > 0 ? id.slice(0, colon) : "external") as NodeKind;
-  return { id, kind, name: id.slice(colon + 1), firstSeenMs: seenMs, lastSeenMs: seenMs };
+  const environment = environmentOfNodeId(id);
+  const rest = id.slice(colon + 1);
+  const name = environment === null ? rest : rest.replace(/[?&]env=[^&?]*$/, "");
+  return { id, kind, name, firstSeenMs: seenMs, lastSeenMs: seenMs, environment };
 }
 
 /** An edge part with encoded sketches: a stored minute row, or a cached block (compact). */
@@ -120,15 +131,16 @@ function addPackedServed(into: Map<string, ServedStats>, name: string, p: Packed
   mergeEncodedInto(s.sketch, p.sketch);
 }
 
-/** Requests each service served in the window (SERVER = 2, CONSUMER = 5 rows of red_minute). */
+/** Requests each service (by node id) served in the window (SERVER = 2, CONSUMER = 5 rows of red_minute). */
 function readServed(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number, count: ReadCount): Map<string, ServedStats> {
-  const rows = db.prepare("SELECT service, count, errors, sketch FROM red_minute WHERE minute >= ? AND minute < ? AND kind IN (2, 5)");
+  const rows = db.prepare("SELECT service, environment, count, errors, sketch FROM red_minute WHERE minute >= ? AND minute < ? AND kind IN (2, 5)");
   return readWithHourCache(db, "served", lo, hi, nowMs, {
     read: (into, a, b) => {
       const found = rows.all(a, b) as Row[];
       count.rows += found.length;
       for (const r of found) {
-        addPackedServed(into, String(r.service), { requests: Number(r.count), errors: Number(r.errors), sketch: r.sketch as Buffer });
+        const id = serviceNode(serviceKey(String(r.service), (r.environment as string) || null)).id;
+        addPackedServed(into, id, { requests: Number(r.count), errors: Number(r.errors), sketch: r.sketch as Buffer });
       }
     },
     empty: () => new Map<string, ServedStats>(),
@@ -148,18 +160,20 @@ function readNodes(db: TelemetryReader["db"], q: ServiceMapQuery, edges: MergedE
       system: (r.system as string | null) ?? null, host: (r.host as string | null) ?? null,
       port: r.port === null || r.port === undefined ? null : Number(r.port), database: (r.database as string | null) ?? null,
       detail: parseDetail(r.detail), firstSeenMs: Number(r.first_seen_ms), lastSeenMs: Number(r.last_seen_ms),
+      environment: (r.environment as string | null) ?? null,
     });
   };
   // Every service seen in the window, including INTERNAL-only and isolated ones.
   for (const r of db.prepare("SELECT * FROM graph_nodes WHERE kind = 'service' AND last_seen_ms >= ? AND first_seen_ms < ?").all(q.fromMs, q.toMs) as Row[]) add(r);
   for (const r of db.prepare("SELECT name, namespace, environment, first_seen_ms, last_seen_ms FROM services WHERE last_seen_ms >= ? AND first_seen_ms < ?").all(q.fromMs, q.toMs) as Row[]) {
-    const id = `service:${r.name}`;
+    const env = (r.environment as string | null) || null;
+    const id = serviceNode(serviceKey(String(r.name), env)).id;
     const cur = nodes.get(id);
-    const meta = { namespace: (r.namespace as string | null) ?? null, environment: (r.environment as string | null) ?? null };
+    const meta = { namespace: (r.namespace as string | null) ?? null, environment: env };
     if (cur) Object.assign(cur, meta);
     else nodes.set(id, { id, kind: "service", name: String(r.name), firstSeenMs: Number(r.first_seen_ms), lastSeenMs: Number(r.last_seen_ms), ...meta });
   }
-  for (const name of served.keys()) if (!nodes.has(`service:${name}`)) nodes.set(`service:${name}`, nodeFromId(`service:${name}`, q.fromMs));
+  for (const id of served.keys()) if (!nodes.has(id)) nodes.set(id, nodeFromId(id, q.fromMs));
   for (const e of edges) {
     for (const id of [e.source, e.target]) {
       if (nodes.has(id)) continue;
@@ -202,10 +216,9 @@ export function getServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery): S
     span.setAttributes({ "cartograph.rows_read": count.rows, "cartograph.map.edges": r.edges.length, "cartograph.map.nodes": r.nodes.size });
     return r;
   });
-  return withSpan("query.assemble", {}, () =>
-    assembleServiceMap({
-      nodes: nodes.values(), edges, served, completeness,
-      windowMs: q.toMs - q.fromMs, focus: q.focus, depth: q.depth,
-    }),
-  );
+  return withSpan("query.assemble", {}, () => {
+    const all = assembleServiceMap({ nodes: nodes.values(), edges, served, completeness, windowMs: q.toMs - q.fromMs });
+    const scoped = q.scope ? scopeServiceMap(all, q.scope) : all;
+    return q.focus ? focusMap(scoped, q.focus, q.depth ?? 2) : scoped;
+  });
 }

@@ -2,7 +2,7 @@ import "server-only";
 import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { addRow, createAccumulator, minuteRange, toRedStats, type RedAccumulator } from "./red-stats";
-import { SERVED_KINDS } from "./services";
+import { environmentCondition, SERVED_KINDS } from "./services";
 
 export interface TimeseriesPoint {
   t: number;
@@ -31,17 +31,19 @@ export function getServiceTimeseries(
   w: TimeWindow,
   stepSeconds: number | undefined,
   operation?: string,
+  environment?: string,
 ): { stepSeconds: number; points: TimeseriesPoint[] } {
   const step = Math.max(60, Math.round((stepSeconds ?? chooseStepSeconds(w)) / 60) * 60);
   const stepMinutes = step / 60;
   const { fromMinute, toMinute } = minuteRange(w);
   const firstBucket = Math.floor(fromMinute / stepMinutes) * stepMinutes;
+  const env = environmentCondition(environment);
   const rows = t.db
     .prepare(
       `SELECT minute, count, errors, sketch FROM red_minute
-       WHERE service = ? AND minute >= ? AND minute < ? AND kind IN ${SERVED_KINDS} ${operation ? "AND operation = ?" : ""}`,
+       WHERE service = ? AND minute >= ? AND minute < ? AND kind IN ${SERVED_KINDS} ${operation ? "AND operation = ?" : ""} ${env.sql}`,
     )
-    .all(...([service, fromMinute, toMinute, ...(operation ? [operation] : [])] as unknown[])) as {
+    .all(...([service, fromMinute, toMinute, ...(operation ? [operation] : []), ...env.args] as unknown[])) as {
     minute: number; count: number; errors: number; sketch: Buffer;
   }[];
   const buckets = new Map<number, RedAccumulator>();

@@ -2,6 +2,7 @@ import "server-only";
 import type { TimeWindow } from "../platform/time-window";
 import { readTraceSpans, searchTraceSummaries, type TelemetryReader } from "../store";
 import { withSpan } from "../platform/self-tracing";
+import { NO_ENVIRONMENT } from "../aggregate/servicegraph";
 
 export interface TraceSearch {
   service?: string;
@@ -14,6 +15,8 @@ export interface TraceSearch {
   attrs?: { key: string; value: string }[];
   /** OTLP span kind number of the matching span. */
   kind?: number;
+  /** deployment.environment(.name) of the matching span's resource; NO_ENVIRONMENT: none. */
+  environment?: string;
   limit: number;
 }
 
@@ -45,6 +48,7 @@ export function searchTraces(t: TelemetryReader, w: TimeWindow, q: TraceSearch):
       maxDurationNs: q.maxDurationMs === undefined ? undefined : BigInt(Math.round(q.maxDurationMs * 1e6)),
       attrs: [...(q.attr ? [q.attr] : []), ...(q.attrs ?? [])],
       kind: q.kind,
+      environment: q.environment === undefined ? undefined : q.environment === NO_ENVIRONMENT ? null : q.environment,
       limit: q.limit,
     });
     span.setAttributes({ "cartograph.traces": found.length, "cartograph.spans": found.reduce((n, s) => n + s.spanCount, 0) });

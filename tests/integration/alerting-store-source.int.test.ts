@@ -11,7 +11,7 @@ describe("alerting store data source", () => {
     const dir = tempDataDir();
     const now = Date.parse("2026-11-25T10:00:00Z");
     const w = openWriterDb(dir);
-    w.prepare(`INSERT INTO services (name, namespace, environment, first_seen_ms, last_seen_ms) VALUES (?, NULL, NULL, ?, ?)`).run("billing", now - 3600_000, now - 20 * 60_000);
+    w.prepare(`INSERT INTO services (name, namespace, environment, first_seen_ms, last_seen_ms) VALUES (?, NULL, '', ?, ?)`).run("billing", now - 3600_000, now - 20 * 60_000);
     w.close();
     const t = openTelemetryReader(dir);
     try {

@@ -6,6 +6,8 @@ import { addToSketch, createSketch, encodeSketch, mergeEncodedInto, type Sketch 
 
 interface Cell {
   service: string;
+  /** deployment.environment(.name), '' for none (the store's key). */
+  environment: string;
   operation: string;
   kind: number;
   minute: number;
@@ -18,8 +20,9 @@ interface Cell {
 }
 
 interface ServiceSeen {
+  name: string;
+  environment: string;
   namespace: string | null;
-  environment: string | null;
   firstMs: number;
   lastMs: number;
   dirty: boolean;
@@ -49,10 +52,11 @@ export function createRedAggregator(): SpanAggregator {
     for (const s of spans) {
       const minute = minuteOf(s.startNs);
       const service = s.resource.service;
-      const key = `${service}\u0000${s.name}\u0000${s.kind}\u0000${minute}`;
+      const environment = s.resource.environment ?? "";
+      const key = `${service}\u0000${environment}\u0000${s.name}\u0000${s.kind}\u0000${minute}`;
       let cell = cells.get(key);
       if (!cell) {
-        cell = { service, operation: s.name, kind: s.kind, minute, count: 0, errors: 0, sketch: createSketch(), dirty: true, loaded: false };
+        cell = { service, environment, operation: s.name, kind: s.kind, minute, count: 0, errors: 0, sketch: createSketch(), dirty: true, loaded: false };
         cells.set(key, cell);
       }
       cell.count++;
@@ -60,14 +64,14 @@ export function createRedAggregator(): SpanAggregator {
       addToSketch(cell.sketch, Number(s.endNs - s.startNs) / 1e6);
       cell.dirty = true;
       const seenMs = Number(s.startNs / 1_000_000n);
-      const svc = services.get(service);
+      const svcKey = `${service}\u0000${environment}`;
+      const svc = services.get(svcKey);
       if (!svc) {
-        services.set(service, { namespace: s.resource.namespace, environment: s.resource.environment, firstMs: seenMs, lastMs: seenMs, dirty: true });
+        services.set(svcKey, { name: service, environment, namespace: s.resource.namespace, firstMs: seenMs, lastMs: seenMs, dirty: true });
       } else {
         if (seenMs > svc.lastMs) svc.lastMs = seenMs;
         if (seenMs < svc.firstMs) svc.firstMs = seenMs;
         if (s.resource.namespace) svc.namespace = s.resource.namespace;
-        if (s.resource.environment) svc.environment = s.resource.environment;
         svc.dirty = true;
       }
       observed++;
@@ -77,22 +81,21 @@ export function createRedAggregator(): SpanAggregator {
 
   function flush(db: Db, nowMs: number): void {
     const read = db.prepare(
-      `SELECT count, errors, sketch FROM red_minute WHERE service = ? AND operation = ? AND kind = ? AND minute = ?`,
+      `SELECT count, errors, sketch FROM red_minute WHERE service = ? AND environment = ? AND operation = ? AND kind = ? AND minute = ?`,
     );
     const write = db.prepare(
-      `INSERT OR REPLACE INTO red_minute (service, operation, kind, minute, count, errors, sketch) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO red_minute (service, environment, operation, kind, minute, count, errors, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const upsertService = db.prepare(`INSERT INTO services (name, namespace, environment, first_seen_ms, last_seen_ms)
-      VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET
+    const upsertService = db.prepare(`INSERT INTO services (name, environment, namespace, first_seen_ms, last_seen_ms)
+      VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, environment) DO UPDATE SET
         namespace = coalesce(excluded.namespace, namespace),
-        environment = coalesce(excluded.environment, environment),
         first_seen_ms = min(first_seen_ms, excluded.first_seen_ms),
         last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`);
     const nowMinute = Math.floor(nowMs / 60_000);
     for (const [key, c] of cells) {
       if (c.dirty) {
         if (!c.loaded) {
-          const row = read.get(c.service, c.operation, c.kind, c.minute) as { count: number; errors: number; sketch: Buffer } | undefined;
+          const row = read.get(c.service, c.environment, c.operation, c.kind, c.minute) as { count: number; errors: number; sketch: Buffer } | undefined;
           if (row) {
             c.count += row.count;
             c.errors += row.errors;
@@ -100,14 +103,14 @@ export function createRedAggregator(): SpanAggregator {
           }
           c.loaded = true;
         }
-        write.run(c.service, c.operation, c.kind, c.minute, c.count, c.errors, encodeSketch(c.sketch));
+        write.run(c.service, c.environment, c.operation, c.kind, c.minute, c.count, c.errors, encodeSketch(c.sketch));
         c.dirty = false;
       }
       if (c.minute < nowMinute - KEEP_MINUTES) cells.delete(key);
     }
-    for (const [name, s] of services) {
+    for (const s of services.values()) {
       if (!s.dirty) continue;
-      upsertService.run(name, s.namespace, s.environment, s.firstMs, s.lastMs);
+      upsertService.run(s.name, s.environment, s.namespace, s.firstMs, s.lastMs);
       s.dirty = false;
     }
     flushes++;

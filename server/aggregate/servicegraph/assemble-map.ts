@@ -106,7 +106,7 @@ export interface ServedStats {
 export interface AssembleInput {
   nodes: Iterable<NodeMeta & { namespace?: string | null; environment?: string | null }>;
   edges: Iterable<MergedEdge>;
-  /** Requests each service served (SERVER + CONSUMER spans), keyed by service name. */
+  /** Requests each service served (SERVER + CONSUMER spans), keyed by service node id. */
   served: Map<string, ServedStats>;
   completeness: PairingCounts;
   windowMs: number;
@@ -182,7 +182,7 @@ export function assembleServiceMap(input: AssembleInput): ServiceMap {
   const nodes: MapNode[] = [];
   for (const n of input.nodes) {
     let st: { requests: number; errors: number; sketch: Sketch | null } | undefined;
-    if (n.kind === "service") st = input.served.get(n.name);
+    if (n.kind === "service") st = input.served.get(n.id);
     else if (n.kind === "client") st = outgoing.get(n.id);
     else st = incoming.get(n.id);
     const requests = st?.requests ?? 0;

@@ -1,6 +1,6 @@
 import "server-only";
 import { readSemconv, SpanKind, StatusCode, type Semconv, type Span } from "../../normalize";
-import { callerNode, databaseNode, externalNode, messagingNode, serviceNode } from "./node-identity";
+import { callerNode, databaseNode, externalNode, messagingNode, scopeNode, serviceKey, serviceNode } from "./node-identity";
 import type { EdgeCall, EdgeProtocol, Half, NodeRef } from "./types";
 
 /**
@@ -39,9 +39,16 @@ export function isConnectSpan(span: Span, sc: Semconv): boolean {
 /** The node an unanswered client span stands for: database, topic or external peer. */
 export function calleeOf(span: Span, sc: Semconv): NodeRef | null {
   const caller = span.resource.service;
-  if (sc.dbSystem) return databaseNode(sc, span.attributes, caller);
-  if (sc.messagingSystem && sc.messagingDestination) return messagingNode(sc.messagingSystem, sc.messagingDestination, null);
-  return externalNode(sc, span.attributes, caller);
+  const env = span.resource.environment;
+  if (sc.dbSystem) return scopeNode(databaseNode(sc, span.attributes, caller), env);
+  if (sc.messagingSystem && sc.messagingDestination) return scopeNode(messagingNode(sc.messagingSystem, sc.messagingDestination, null), env);
+  const ext = externalNode(sc, span.attributes, caller);
+  return ext === null ? null : scopeNode(ext, env);
+}
+
+/** The service key of a span's resource (name plus environment). */
+export function spanServiceKey(span: Span): string {
+  return serviceKey(span.resource.service, span.resource.environment);
 }
 
 function makeHalf(span: Span, sc: Semconv, role: "client" | "server"): Half {
@@ -50,7 +57,7 @@ function makeHalf(span: Span, sc: Semconv, role: "client" | "server"): Half {
     traceId: span.traceId,
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
-    service: span.resource.service,
+    service: spanServiceKey(span),
     startMs: spanStartMs(span),
     durationMs: spanDurationMs(span),
     error: span.statusCode === StatusCode.ERROR,
@@ -68,7 +75,8 @@ export function classifySpan(span: Span): Classified {
     return { type: "none" };
   }
   const sc = readSemconv(span.attributes);
-  const service = serviceNode(span.resource.service);
+  const service = serviceNode(spanServiceKey(span));
+  const env = span.resource.environment;
   const hasDestination = sc.messagingSystem !== null && sc.messagingDestination !== null;
   const base = {
     timeMs: spanStartMs(span),
@@ -79,11 +87,11 @@ export function classifySpan(span: Span): Classified {
   // Messaging with a destination is drawn through the topic node at once, so a consumer in a
   // separate trace (or linked only by a span link) still gets topic → consumer.
   if (kind === SpanKind.PRODUCER && hasDestination) {
-    const topic = messagingNode(sc.messagingSystem!, sc.messagingDestination!, null);
+    const topic = scopeNode(messagingNode(sc.messagingSystem!, sc.messagingDestination!, null), env);
     return { type: "call", call: { ...base, source: service, target: topic, protocol: "messaging", connectionType: "messaging_system", clientMs: spanDurationMs(span), serverMs: null } };
   }
   if (kind === SpanKind.CONSUMER && hasDestination) {
-    const topic = messagingNode(sc.messagingSystem!, sc.messagingDestination!, sc.messagingConsumerGroup);
+    const topic = scopeNode(messagingNode(sc.messagingSystem!, sc.messagingDestination!, sc.messagingConsumerGroup), env);
     return { type: "call", call: { ...base, source: topic, target: service, protocol: "messaging", connectionType: "messaging_system", clientMs: null, serverMs: spanDurationMs(span) } };
   }
   if (kind === SpanKind.CLIENT || kind === SpanKind.PRODUCER) {
@@ -93,7 +101,7 @@ export function classifySpan(span: Span): Classified {
   if (span.parentSpanId === null) {
     return {
       type: "call",
-      call: { ...base, source: callerNode(sc), target: service, protocol: protocolOf(sc), connectionType: "virtual_node", clientMs: null, serverMs: spanDurationMs(span) },
+      call: { ...base, source: scopeNode(callerNode(sc), env), target: service, protocol: protocolOf(sc), connectionType: "virtual_node", clientMs: null, serverMs: spanDurationMs(span) },
     };
   }
   return { type: "half", half: makeHalf(span, sc, "server") };

@@ -1,5 +1,6 @@
 import "server-only";
 import { addToSketch, createSketch, type Sketch } from "../red/sketch";
+import { serviceNode } from "./node-identity";
 import type { PairingSink } from "./pairing-store";
 import { emptyCounts, minuteOf, type EdgeCall, type EdgeProtocol, type NodeDetail, type NodeRef, type PairingCounts } from "./types";
 
@@ -108,8 +109,9 @@ export class GraphAccumulator implements PairingSink {
     c[what]++;
   }
 
-  service(name: string, timeMs: number): void {
-    this.touchNode({ id: `service:${name}`, kind: "service", name }, timeMs);
+  /** A service seen (also INTERNAL-only ones); `key` is its service key (name plus environment). */
+  service(key: string, timeMs: number): void {
+    this.touchNode(serviceNode(key), timeMs);
   }
 
   private touchNode(n: NodeRef, timeMs: number): void {

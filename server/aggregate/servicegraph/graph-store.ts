@@ -36,7 +36,7 @@ export function writeGraphRollups(db: Db, acc: GraphAccumulator): void {
     const prev = st.getNode.get(n.id) as { detail: string; first_seen_ms: number; last_seen_ms: number } | undefined;
     const detail = prev ? mergeDetail(parseDetail(prev.detail), n.detail) : (n.detail ?? {});
     st.putNode.run(
-      n.id, n.kind, n.name, n.system ?? null, n.host ?? null, n.port ?? null, n.database ?? null, JSON.stringify(detail),
+      n.id, n.kind, n.name, n.system ?? null, n.host ?? null, n.port ?? null, n.database ?? null, n.environment ?? null, JSON.stringify(detail),
       prev ? Math.min(prev.first_seen_ms, n.firstSeenMs) : n.firstSeenMs,
       prev ? Math.max(prev.last_seen_ms, n.lastSeenMs) : n.lastSeenMs,
     );
@@ -96,8 +96,8 @@ function prepare(db: Db) {
     ),
     getNode: db.prepare("SELECT detail, first_seen_ms, last_seen_ms FROM graph_nodes WHERE id = ?"),
     putNode: db.prepare(
-      `INSERT OR REPLACE INTO graph_nodes (id, kind, name, system, host, port, database, detail, first_seen_ms, last_seen_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO graph_nodes (id, kind, name, system, host, port, database, environment, detail, first_seen_ms, last_seen_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     getEdge: db.prepare("SELECT detail, first_seen_ms, last_seen_ms FROM graph_edges WHERE source = ? AND target = ? AND protocol = ?"),
     putEdge: db.prepare(

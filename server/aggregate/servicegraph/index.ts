@@ -7,8 +7,12 @@ import "server-only";
 export { createServiceGraphAggregator, type ServiceGraphAggregator, type ServiceGraphAggregatorOptions } from "./aggregator";
 export { buildGraphFromSpans, mergeAccumulatorEdges, sumCompleteness, type BuildGraphOptions } from "./build-graph";
 export { pairSpans, PairingStore, settleExpired, createListLookup, type PairingSink, type PartnerLookup, type PairingOptions } from "./pairing-store";
-export { classifySpan, protocolOf, isConnectSpan, calleeOf } from "./classify-span";
-export { databaseNode, messagingNode, externalNode, callerNode, serviceNode, splitNamespace, pickPeerHost, userAgentFamily } from "./node-identity";
+export { classifySpan, protocolOf, isConnectSpan, calleeOf, spanServiceKey } from "./classify-span";
+export {
+  databaseNode, messagingNode, externalNode, callerNode, serviceNode, serviceKey, splitServiceKey, withEnvironment, environmentOfNodeId,
+  scopeNode, splitNamespace, pickPeerHost, userAgentFamily,
+} from "./node-identity";
+export { scopeServiceMap, environmentOfNode, matchesEnvironment, NO_ENVIRONMENT, type MapScope } from "./scope-map";
 export { GraphAccumulator, mergeDetail, type NodeMeta, type EdgeMinute, type EdgeMeta } from "./graph-accumulator";
 export { writeGraphRollups, deleteGraphRollupsBefore } from "./graph-store";
 export {

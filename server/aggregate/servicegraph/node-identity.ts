@@ -1,6 +1,9 @@
 import "server-only";
 import { isIpLiteral, isLoopbackHost, normalizeHost, parseUrlHost, type Attributes, type AttrValue, type Semconv } from "../../normalize";
+import { environmentOfNodeId, withEnvironment } from "../../../lib/node-id";
 import type { NodeRef } from "./types";
+
+export { environmentOfNodeId, withEnvironment };
 
 /**
  * Typed node identity (reference/service-graph.md §5.4). Identity is what merges; display
@@ -23,8 +26,35 @@ const SYSTEM_ALIASES: Record<string, string> = {
   postgres: "postgresql", "microsoft.sql_server": "mssql", "oracle.db": "oracle", "ibm.db2": "db2", dynamodb: "aws.dynamodb",
 };
 
-export function serviceNode(name: string): NodeRef {
-  return { id: `service:${name}`, kind: "service", name };
+/**
+ * Environments never mix: a service's identity is its name plus its resource's
+ * `deployment.environment(.name)`. The key joins both with a unit separator (a character no
+ * service name or environment uses); a service without an environment keeps its bare name, so
+ * its node id stays `service:<name>` and forms its own group.
+ */
+const ENV_SEPARATOR = "\u001f";
+
+export function serviceKey(name: string, environment: string | null | undefined): string {
+  return environment ? `${name}${ENV_SEPARATOR}${environment}` : name;
+}
+
+export function splitServiceKey(key: string): { name: string; environment: string | null } {
+  const cut = key.indexOf(ENV_SEPARATOR);
+  return cut < 0 ? { name: key, environment: null } : { name: key.slice(0, cut), environment: key.slice(cut + 1) };
+}
+
+/** A virtual node seen from a caller in `environment` belongs to that environment. */
+export function scopeNode(node: NodeRef, environment: string | null | undefined): NodeRef {
+  if (!environment) return node;
+  return { ...node, id: withEnvironment(node.id, environment), environment };
+}
+
+/** The node of a service key (see serviceKey). */
+export function serviceNode(key: string): NodeRef {
+  const { name, environment } = splitServiceKey(key);
+  const node: NodeRef = { id: withEnvironment(`service:${name}`, environment), kind: "service", name };
+  if (environment) node.environment = environment;
+  return node;
 }
 
 function str(v: AttrValue | undefined): string | null {

@@ -1,6 +1,6 @@
 import "server-only";
 import { SpanKind, type Span } from "../../normalize";
-import { classifySpan } from "./classify-span";
+import { classifySpan, spanServiceKey } from "./classify-span";
 import { serviceNode } from "./node-identity";
 import { HalfTable } from "./half-table";
 import type { EdgeCall, Half, PairingCounts } from "./types";
@@ -104,11 +104,11 @@ export function settleExpired(half: Half, lookup: PartnerLookup | null, sink: Pa
       return sink.count("unpairedServer", half.startMs);
     }
     // A server span nested under another span of its own service (two server instrumentations).
-    if (parent.resource.service === half.service) return;
+    if (spanServiceKey(parent) === half.service) return;
     if (parent.kind !== SpanKind.CLIENT && parent.kind !== SpanKind.PRODUCER) {
       sink.count("paired", half.startMs);
       return sink.call({
-        source: serviceNode(parent.resource.service),
+        source: serviceNode(spanServiceKey(parent)),
         target: serviceNode(half.service),
         protocol: half.protocol,
         connectionType: "",
@@ -203,7 +203,7 @@ export class PairingStore {
   /** Feeds one span. Arrival order does not matter: whichever half comes second completes the pair. */
   addSpan(span: Span, nowMs: number, sink: PairingSink): void {
     this.totals.observed++;
-    sink.service(span.resource.service, Number(span.startNs / 1_000_000n));
+    sink.service(spanServiceKey(span), Number(span.startNs / 1_000_000n));
     const c = classifySpan(span);
     if (c.type === "call") return sink.call(c.call);
     if (c.type === "none") return;

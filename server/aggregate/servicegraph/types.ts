@@ -9,7 +9,8 @@ export type ConnectionType = "" | "virtual_node" | "database" | "messaging_syste
 /**
  * A typed node. `id` is the identity (what merges); the other fields are display and detail.
  * Ids: `service:<name>`, `database:<system>://<host>:<port>/<db>[?via=<caller>]`,
- * `messaging:<system>/<destination>`, `external:<host|peer>`, `client:<family|address|user>`.
+ * `messaging:<system>/<destination>`, `external:<host|peer>`, `client:<family|address|user>`,
+ * each followed by `?env=<environment>` (or `&env=`) when the span's resource names one.
  */
 export interface NodeRef {
   id: string;
@@ -19,6 +20,8 @@ export interface NodeRef {
   host?: string | null;
   port?: number | null;
   database?: string | null;
+  /** deployment.environment(.name) of the services this node belongs to (absent: none). */
+  environment?: string | null;
   /** Finer levels kept for coupling rules (schema, table, instance, consumer group). */
   detail?: NodeDetail;
 }
@@ -43,6 +46,7 @@ export interface Half {
   traceId: string;
   spanId: string;
   parentSpanId: string | null;
+  /** The service key: name plus environment (node-identity.ts serviceKey). */
   service: string;
   startMs: number;
   durationMs: number;

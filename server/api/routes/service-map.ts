@@ -1,22 +1,24 @@
 import "server-only";
 import { contract } from "../../../lib/contract";
-import { getServiceMap, getServiceMapDiff, getTraceServiceMap, rebuildServiceMap } from "../../query";
+import { edgeExists, getEdgeTimeseries, getServiceMap, getServiceMapDiff, getTraceServiceMap, rebuildServiceMap } from "../../query";
 import { notFound } from "../errors";
+import { checkSteps } from "./telemetry";
 import { route } from "../route";
 import type { Route } from "../router";
 import { maxWindowMs, resolveWindow } from "../time-window";
 
-/** GET /api/v1/service-map and /api/v1/service-map/diff (API.md "Service map"). */
+/** GET /api/v1/service-map, /api/v1/service-map/diff and one edge's history (API.md "Service map", "Edge history"). */
 export const serviceMapRoutes: Route[] = [
   route(contract.getServiceMap, ({ query, window }, ctx) => {
-    const { focus, depth, traceId, source } = query;
+    const { focus, depth, traceId, source, environment, namespace } = query;
+    const scope = { environment, namespace };
     if (traceId) {
       const map = getTraceServiceMap(ctx.telemetry, traceId);
       if (!map) throw notFound(`trace ${traceId} is not stored (unknown, or past raw-span retention)`);
       return map;
     }
-    if (source === "rebuild") return rebuildServiceMap(ctx.telemetry, { ...window, focus, depth });
-    return getServiceMap(ctx.telemetry, { ...window, focus, depth });
+    if (source === "rebuild") return rebuildServiceMap(ctx.telemetry, { ...window, focus, depth, scope });
+    return getServiceMap(ctx.telemetry, { ...window, focus, depth, scope });
   }),
   route(contract.getServiceMapDiff, ({ query, window }, ctx) => {
     // Default baseline: the window of the same length just before.
@@ -24,6 +26,14 @@ export const serviceMapRoutes: Route[] = [
       query.baselineFrom !== undefined
         ? resolveWindow(query.baselineFrom, query.baselineTo, ctx.now(), { names: { from: "baselineFrom", to: "baselineTo" }, maxWindowMs: maxWindowMs(ctx.config) })
         : { fromMs: 2 * window.fromMs - window.toMs, toMs: window.fromMs };
-    return getServiceMapDiff(ctx.telemetry, window, baseline);
+    return getServiceMapDiff(ctx.telemetry, window, baseline, { environment: query.environment, namespace: query.namespace });
+  }),
+  route(contract.getEdgeTimeseries, ({ params, query, window }, ctx) => {
+    const { source, target } = params;
+    if (!edgeExists(ctx.telemetry, source, target)) {
+      throw notFound(`no edge ${source} -> ${target} is recorded; take both node ids from /api/v1/service-map and percent-encode them`);
+    }
+    if (query.step) checkSteps(window, query.step);
+    return { source, target, ...getEdgeTimeseries(ctx.telemetry, source, target, window, query.step) };
   }),
 ];

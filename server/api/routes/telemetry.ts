@@ -12,21 +12,21 @@ function requireService(ctx: ApiContext, name: string): void {
 }
 
 /** Bounds the answer's size: at most 5000 steps per series. */
-function checkSteps(w: TimeWindow, stepSeconds: number): void {
+export function checkSteps(w: TimeWindow, stepSeconds: number): void {
   if ((w.toMs - w.fromMs) / 1000 / stepSeconds > 5000) throw badRequest("step too small for the window: at most 5000 points");
 }
 
 /** Services, operations, RED time series, traces and OTLP metrics (API.md). */
 export const telemetryRoutes: Route[] = [
-  route(contract.getServices, ({ window }, ctx) => ({ services: getServices(ctx.telemetry, window) })),
-  route(contract.getOperations, ({ params, window }, ctx) => {
+  route(contract.getServices, ({ query, window }, ctx) => ({ services: getServices(ctx.telemetry, window, { environment: query.environment, namespace: query.namespace }) })),
+  route(contract.getOperations, ({ params, query, window }, ctx) => {
     requireService(ctx, params.name);
-    return { service: params.name, operations: getOperations(ctx.telemetry, params.name, window) };
+    return { service: params.name, operations: getOperations(ctx.telemetry, params.name, window, query.environment) };
   }),
   route(contract.getServiceTimeseries, ({ params, query, window }, ctx) => {
     requireService(ctx, params.name);
     if (query.step) checkSteps(window, query.step);
-    return { service: params.name, ...getServiceTimeseries(ctx.telemetry, params.name, window, query.step, query.operation) };
+    return { service: params.name, ...getServiceTimeseries(ctx.telemetry, params.name, window, query.step, query.operation, query.environment) };
   }),
   route(contract.searchTraces, ({ query, window }, ctx) => ({ traces: searchTraces(ctx.telemetry, window, { ...query, limit: query.limit ?? 50 }) })),
   route(contract.getTrace, ({ params }, ctx) => {

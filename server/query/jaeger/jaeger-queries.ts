@@ -6,7 +6,7 @@ import { JAEGER_SPAN_KINDS, kindName, toJaegerTrace, type JaegerSpanKind, type J
 
 /** Every service that has sent spans and is still in the catalog, sorted (Jaeger lists all it stores). */
 export function listJaegerServices(t: TelemetryReader): string[] {
-  return (t.db.prepare(`SELECT name FROM services ORDER BY name`).pluck().all() as string[]);
+  return (t.db.prepare(`SELECT DISTINCT name FROM services ORDER BY name`).pluck().all() as string[]);
 }
 
 /** Operations of a service with their span kinds, optionally of one kind; sorted by name. */

@@ -178,4 +178,39 @@ export const MIGRATIONS: readonly string[] = [
     data BLOB NOT NULL
   );
   `,
+  /* 5: environments never mix. RED rollups and the service catalog are keyed by service AND
+     deployment.environment(.name) ('' = none, its own group); graph nodes carry theirs (their
+     ids include it, node-identity.ts). Existing rows keep the environment the catalog had. */ `
+  CREATE TABLE red_minute_v5 (
+    service TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    minute INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    sketch BLOB NOT NULL,
+    environment TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (service, environment, operation, kind, minute)
+  ) WITHOUT ROWID;
+  INSERT INTO red_minute_v5 (service, operation, kind, minute, count, errors, sketch, environment)
+    SELECT r.service, r.operation, r.kind, r.minute, r.count, r.errors, r.sketch,
+      COALESCE((SELECT s.environment FROM services s WHERE s.name = r.service), '')
+    FROM red_minute r;
+  DROP TABLE red_minute;
+  ALTER TABLE red_minute_v5 RENAME TO red_minute;
+  CREATE INDEX red_minute_minute ON red_minute(minute);
+  CREATE TABLE services_v5 (
+    name TEXT NOT NULL,
+    environment TEXT NOT NULL DEFAULT '',
+    namespace TEXT,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    PRIMARY KEY (name, environment)
+  );
+  INSERT INTO services_v5 (name, environment, namespace, first_seen_ms, last_seen_ms)
+    SELECT name, COALESCE(environment, ''), namespace, first_seen_ms, last_seen_ms FROM services;
+  DROP TABLE services;
+  ALTER TABLE services_v5 RENAME TO services;
+  ALTER TABLE graph_nodes ADD COLUMN environment TEXT;
+  `,
 ];

@@ -18,6 +18,8 @@ export interface TraceQuery {
   attrs?: { key: string; value: string }[];
   /** OTLP span kind of the matching span. */
   kind?: number;
+  /** The matching span's resource environment; null: a resource without one. */
+  environment?: string | null;
   limit: number;
 }
 
@@ -79,7 +81,7 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
   if (q.minDurationNs !== undefined) { where.push("duration_ns >= ?"); args.push(q.minDurationNs); }
   if (q.maxDurationNs !== undefined) { where.push("duration_ns <= ?"); args.push(q.maxDurationNs); }
   const attrs = q.attrs ?? [];
-  const spanLevel = q.service !== undefined || q.operation !== undefined || q.kind !== undefined || attrs.length > 0;
+  const spanLevel = q.service !== undefined || q.operation !== undefined || q.kind !== undefined || attrs.length > 0 || q.environment !== undefined;
   if (!spanLevel) {
     if (q.status === "error") where.push("errors > 0");
     if (q.status === "ok") where.push("errors = 0");
@@ -95,6 +97,10 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
   if (q.service !== undefined) terms.push([hashTerm(TermKind.service, q.service)]);
   if (q.operation !== undefined) terms.push([hashTerm(TermKind.operation, q.operation)]);
   for (const a of attrs) terms.push([hashTerm(TermKind.attribute, a.key, a.value), hashTerm(TermKind.attribute, a.key, a.value.toLowerCase())]);
+  // A resource names its environment under either convention generation.
+  if (typeof q.environment === "string") {
+    terms.push([hashTerm(TermKind.attribute, "deployment.environment.name", q.environment), hashTerm(TermKind.attribute, "deployment.environment", q.environment)]);
+  }
   const matches = (r: SpanRecord): boolean => {
     if (q.operation !== undefined && r.name !== q.operation) return false;
     if (q.kind !== undefined && r.kind !== q.kind) return false;
@@ -102,6 +108,7 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
     if (q.status === "ok" && r.status === 2) return false;
     const res = reader.resource(r.resourceId);
     if (q.service !== undefined && res.service !== q.service) return false;
+    if (q.environment !== undefined && (res.environment ?? null) !== q.environment) return false;
     for (const a of attrs) {
       if (!valueMatches(r.attributes![a.key], a.value) && !valueMatches(res.attributes[a.key], a.value)) return false;
     }

@@ -1,0 +1,92 @@
+import "server-only";
+import type { TimeWindow } from "../platform/time-window";
+import type { TelemetryReader } from "../store";
+import { createSketch, mergeEncodedInto, quantile, type Sketch } from "../aggregate/red";
+import { minuteRange } from "./red-stats";
+import { chooseStepSeconds } from "./timeseries";
+
+export interface LatencyTriple {
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface EdgePoint {
+  t: number;
+  requests: number;
+  errors: number;
+  errorRate: number | null;
+  rps: number;
+  /** Measured by the caller (client spans). */
+  client: LatencyTriple;
+  /** Measured by the callee (server spans); nulls when the callee is not instrumented. */
+  server: LatencyTriple;
+}
+
+interface Bucket {
+  calls: number;
+  errors: number;
+  client: Sketch;
+  server: Sketch;
+}
+
+const round = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
+
+function latency(s: Sketch): LatencyTriple {
+  if (s.count === 0) return { p50Ms: null, p95Ms: null, p99Ms: null };
+  return { p50Ms: round(quantile(s, 0.5)), p95Ms: round(quantile(s, 0.95)), p99Ms: round(quantile(s, 0.99)) };
+}
+
+/** Whether the graph has ever recorded a call from `source` to `target` (any protocol). */
+export function edgeExists(t: TelemetryReader, source: string, target: string): boolean {
+  return t.db.prepare("SELECT 1 FROM graph_edges WHERE source = ? AND target = ? LIMIT 1").get(source, target) !== undefined;
+}
+
+/**
+ * One edge over time, all its protocols together (as the map draws one line per pair): calls,
+ * errors and both sides' latency percentiles per step from the minute rollups' sketches (merged,
+ * never averaged). Every step is present; a step without calls has zero requests and null
+ * latencies (a gap, never 0 ms).
+ */
+export function getEdgeTimeseries(
+  t: TelemetryReader,
+  source: string,
+  target: string,
+  w: TimeWindow,
+  stepSeconds?: number,
+): { stepSeconds: number; points: EdgePoint[] } {
+  const step = Math.max(60, Math.round((stepSeconds ?? chooseStepSeconds(w)) / 60) * 60);
+  const stepMinutes = step / 60;
+  const { fromMinute, toMinute } = minuteRange(w);
+  const rows = t.db
+    .prepare(
+      `SELECT minute, calls, errors, client_sketch, server_sketch FROM edge_minute
+       WHERE source = ? AND target = ? AND minute >= ? AND minute < ?`,
+    )
+    .all(source, target, fromMinute, toMinute) as { minute: number; calls: number; errors: number; client_sketch: Buffer; server_sketch: Buffer }[];
+  const buckets = new Map<number, Bucket>();
+  for (const r of rows) {
+    const b = Math.floor(r.minute / stepMinutes) * stepMinutes;
+    let acc = buckets.get(b);
+    if (!acc) buckets.set(b, (acc = { calls: 0, errors: 0, client: createSketch(), server: createSketch() }));
+    acc.calls += r.calls;
+    acc.errors += r.errors;
+    mergeEncodedInto(acc.client, r.client_sketch);
+    mergeEncodedInto(acc.server, r.server_sketch);
+  }
+  const points: EdgePoint[] = [];
+  const empty: Bucket = { calls: 0, errors: 0, client: createSketch(), server: createSketch() };
+  for (let b = Math.floor(fromMinute / stepMinutes) * stepMinutes; b < toMinute; b += stepMinutes) {
+    const acc = buckets.get(b) ?? empty;
+    points.push({
+      t: b * 60_000,
+      requests: acc.calls,
+      errors: acc.errors,
+      errorRate: acc.calls > 0 ? Math.round((acc.errors / acc.calls) * 1e6) / 1e6 : null,
+      rps: Math.round((acc.calls / step) * 1e4) / 1e4,
+      client: latency(acc.client),
+      server: latency(acc.server),
+    });
+  }
+  return { stepSeconds: step, points };
+}

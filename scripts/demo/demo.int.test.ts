@@ -56,9 +56,15 @@ beforeAll(async () => {
   receiver = await startOtlpTestReceiver();
   // Start inside the payments error burst, so failed requests (and their error logs) occur.
   fleet = await runDemoFleet({ endpoint: receiver.endpoint, rps: 3, childOutput: "ignore", log: () => undefined, incidentClockShiftMs: PAYMENTS_ERROR_BURST.offsetMs });
-  await new Promise((resolve) => setTimeout(resolve, RUN_MS));
+  // Run RUN_MS, then on until a failed request's error line has arrived (bounded): how many
+  // checkouts a 20 s run sees depends on how busy the machine is.
+  const started = Date.now();
+  const hasErrorLine = () => receiver.logs.some((l) => l.severityNumber >= 17);
+  while (Date.now() - started < RUN_MS || (!hasErrorLine() && Date.now() - started < RUN_MS * 4)) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   await fleet.stop();
-}, 150_000);
+}, 200_000);
 
 afterAll(async () => {
   await fleet?.stop();

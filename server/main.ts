@@ -14,7 +14,8 @@ import { createRouter, allRoutes, startQueryPool, createApiContext } from "./api
 import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
 import { startUi } from "./http/start-ui";
-import { openControlDb, startAlerting } from "./alerting";
+import { startAlerting } from "./alerting";
+import { defaultLeaseMs, describeControlDb, LeaderElection, openControlDb, registerLeaderMetrics, resolveControlDb, type ControlDb } from "./control";
 import { AccessService } from "./auth";
 import { createAccessGate } from "./http/access-gate";
 import { createDrain } from "./http/drain";
@@ -42,14 +43,19 @@ async function main(): Promise<void> {
   const ctx = createApiContext(config, log, telemetry);
   // Reads (API and alert evaluation's queries) run in the pool's threads, under a budget.
   const queries = startQueryPool(config, log);
-  const alerting = startAlerting({ config, log, telemetry, metrics, dataSource: queries.alertData });
+  const control = await openControl(config, log);
+  // Work that must run once per cluster runs on the elected leader only (on SQLite: this process).
+  const leader = new LeaderElection({ db: control.db, kind: control.kind, leaseMs: config.CARTOGRAPH_LEADER_LEASE_MS ?? defaultLeaseMs(config.CARTOGRAPH_ALERT_INTERVAL_MS), log });
+  registerLeaderMetrics(metrics.registry, leader);
+  const alerting = startAlerting({ config, log, telemetry, metrics, dataSource: queries.alertData, db: control.db, leader });
+  await leader.start();
   ctx.alerting = alerting.service;
-  const access = new AccessService(openControlDb(config.CARTOGRAPH_DATA_DIR), config, log);
+  const access = new AccessService(control.db, config, log);
   await access.bootstrap();
   ctx.access = access;
   log.info(`authentication ${access.authEnabled ? "on" : "off"} (CARTOGRAPH_AUTH=${config.CARTOGRAPH_AUTH}); ingest keys ${access.ingestKeysRequired ? "required" : "off"}`);
   const drain = createDrain();
-  const readiness = () => checkReadiness({ writer: writer.ready(), telemetry: telemetry.ready(), queries: queries.health(), draining: drain.draining() });
+  const readiness = () => ({ ...checkReadiness({ writer: writer.ready(), telemetry: telemetry.ready(), queries: queries.health(), draining: drain.draining() }), leader: leader.status() });
   const isReady = () => readiness().ready;
   const checkIngestKey = access.ingestKeysRequired ? (key: string | undefined) => access.checkIngest(key) : undefined;
   const ingestDeps = { config, writer, metrics, isReady, readiness, log, checkIngestKey };
@@ -64,6 +70,7 @@ async function main(): Promise<void> {
     log.info("shutting down: draining in-flight requests");
     await drain.start(servers, config.CARTOGRAPH_SHUTDOWN_GRACE_MS, async () => {
       grpcServer?.tryShutdown(() => undefined);
+      await leader.stop();
       await alerting.stop();
     });
     log.info("in-flight requests done; closing the store");
@@ -71,6 +78,7 @@ async function main(): Promise<void> {
     await writer.close();
     await queries.close();
     telemetry.close();
+    await control.db.$disconnect();
     process.exit(code);
   };
   process.once("SIGTERM", () => void shutdown(0));
@@ -106,6 +114,24 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   log.info(`ready; data in ${path.resolve(config.CARTOGRAPH_DATA_DIR)}`);
+}
+
+/** The control plane (SQLite by default, PostgreSQL when configured), migrated; exits 1 when unreachable. */
+async function openControl(config: Config, log: ReturnType<typeof createLogger>): Promise<{ db: ControlDb; kind: "sqlite" | "postgresql" }> {
+  const target = resolveControlDb(config.CARTOGRAPH_DATA_DIR, config.CARTOGRAPH_CONTROL_DATABASE_URL);
+  try {
+    const db = await openControlDb(target, (r) => {
+      if (r.adopted.length) log.info(`control plane: recorded earlier migrations in _prisma_migrations: ${r.adopted.join(", ")}`);
+      if (r.applied.length) log.info(`control plane: applied migrations ${r.applied.join(", ")}`);
+    });
+    log.info(`control plane: ${describeControlDb(target)}`);
+    return { db, kind: target.kind };
+  } catch (e) {
+    const msg = `control plane (${describeControlDb(target)}) unavailable: ${(e as Error).message}`;
+    log.error(msg);
+    console.error(`cartograph: ${msg}`);
+    process.exit(1);
+  }
 }
 
 void main();

@@ -4,6 +4,7 @@ import path from "node:path";
 import { loadConfig } from "../../server/platform/config";
 import { createLogger } from "../../server/platform/logger";
 import { startAlerting } from "../../server/alerting";
+import { openControlDb, resolveControlDb } from "../../server/control";
 import type { AlertDataSource, EdgeRow, RedRow } from "../../server/alerting/data-source";
 
 /**
@@ -48,7 +49,8 @@ async function runScenario(opts: { rules?: number; services?: number; ticks?: nu
   };
   let now = Date.parse("2026-11-25T10:00:00Z");
   const config = loadConfig({ CARTOGRAPH_DATA_DIR: dir, CARTOGRAPH_ALERT_INTERVAL_MS: "15000" });
-  const alerting = startAlerting({ config, log: createLogger("error"), now: () => now, dataSource: ds, autoStart: false });
+  const db = await openControlDb(resolveControlDb(dir, process.env.BENCH_CONTROL_DATABASE_URL));
+  const alerting = startAlerting({ config, log: createLogger("error"), now: () => now, dataSource: ds, autoStart: false, db });
   try {
     const types = ["service", "operation", "edge"] as const;
     const signals = ["error_rate", "latency_p95", "latency_p99", "request_rate"] as const;
@@ -86,6 +88,7 @@ async function runScenario(opts: { rules?: number; services?: number; ticks?: nu
     };
   } finally {
     await alerting.stop();
+    await db.$disconnect();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,5 @@
 import "server-only";
-import type { ControlDb } from "./control-db";
-import { Prisma } from "../../generated/prisma/client";
+import { assertFence, type ControlDb, type Fence } from "../control";
 import type { AlertRule, RuleDefinition } from "./rule-schema";
 import { ruleDefinitionSchema } from "./rule-schema";
 import type { Channel, ChannelInput } from "./channels";
@@ -137,40 +136,36 @@ export interface TickChanges {
   outbox: OutboxEntry[];
 }
 
-const INSTANCE_COLUMNS = [
-  "id", "ruleId", "fingerprint", "state", "labels", "annotations", "value", "reason", "activeAt", "firedAt", "resolvedAt",
-  "keepFiringSince", "lastEvalAt", "missingEvals", "notifiedState", "lastSentAt", "notifiedChannels",
-] as const;
-const CHUNK = 150;
+const CHUNK = 500;
 
-/**
- * Bulk upsert: one multi-row INSERT ... ON CONFLICT per chunk (SQLite and PostgreSQL syntax),
- * because one Prisma upsert per instance costs milliseconds each and a tick may move thousands.
- */
-function upsertInstances(db: ControlDb, list: AlertInstanceState[]) {
-  const ops = [];
-  const cols = Prisma.raw(INSTANCE_COLUMNS.map((c) => `"${c}"`).join(", "));
-  const updates = Prisma.raw(INSTANCE_COLUMNS.filter((c) => c !== "id").map((c) => `"${c}" = excluded."${c}"`).join(", "));
-  for (let i = 0; i < list.length; i += CHUNK) {
-    const rows = list.slice(i, i + CHUNK).map((s) => {
-      const d: Record<string, unknown> = { id: instanceId(s.ruleId, s.fingerprint), ...instanceData(s) };
-      return Prisma.sql`(${Prisma.join(INSTANCE_COLUMNS.map((c) => d[c] ?? null))})`;
-    });
-    ops.push(db.$executeRaw`INSERT INTO "AlertInstance" (${cols}) VALUES ${Prisma.join(rows)} ON CONFLICT ("id") DO UPDATE SET ${updates}`);
-  }
-  return ops;
+function chunks<T>(list: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
+  return out;
 }
 
-export async function writeTick(db: ControlDb, c: TickChanges): Promise<void> {
+/**
+ * Writes one tick through Prisma in one interactive transaction, on SQLite and PostgreSQL
+ * alike. An instance that changed is replaced (delete by id, then createMany): two statements
+ * per 500 instances instead of one upsert each, which is what keeps a tick that moves
+ * thousands of instances fast. With a `fence`, the transaction first checks that this process
+ * still holds the leader lease: a deposed leader's tick fails whole and writes nothing, so no
+ * transition or notification is recorded twice across a failover.
+ */
+export async function writeTick(db: ControlDb, c: TickChanges, fence: Fence | null = null, now = Date.now()): Promise<void> {
   if (!c.upserts.length && !c.deletes.length && !c.history.length && !c.outbox.length) return;
-  const deleteIds = c.deletes.map((d) => instanceId(d.ruleId, d.fingerprint));
-  const ops = [
-    ...Array.from({ length: Math.ceil(deleteIds.length / 500) }, (_, i) => db.alertInstance.deleteMany({ where: { id: { in: deleteIds.slice(i * 500, i * 500 + 500) } } })),
-    ...upsertInstances(db, c.upserts),
-    ...(c.history.length
-      ? [db.alertHistory.createMany({ data: c.history.map((h) => ({ ...h, labels: JSON.stringify(h.labels), value: h.value !== null && Number.isFinite(h.value) ? h.value : null, at: new Date(h.at) })) })]
-      : []),
-    ...(c.outbox.length ? [db.notificationOutbox.createMany({ data: c.outbox.map((o) => ({ ...o, nextAttempt: new Date(o.nextAttempt) })) })] : []),
-  ];
-  await db.$transaction(ops);
+  const replaced = c.upserts.map((s) => ({ id: instanceId(s.ruleId, s.fingerprint), ...instanceData(s) }));
+  const deleteIds = [...c.deletes.map((d) => instanceId(d.ruleId, d.fingerprint)), ...replaced.map((r) => r.id)];
+  const history = c.history.map((h) => ({ ...h, labels: JSON.stringify(h.labels), value: h.value !== null && Number.isFinite(h.value) ? h.value : null, at: new Date(h.at) }));
+  const outbox = c.outbox.map((o) => ({ ...o, nextAttempt: new Date(o.nextAttempt) }));
+  await db.$transaction(
+    async (tx) => {
+      await assertFence(tx, fence, now);
+      for (const ids of chunks(deleteIds)) await tx.alertInstance.deleteMany({ where: { id: { in: ids } } });
+      for (const rows of chunks(replaced)) await tx.alertInstance.createMany({ data: rows });
+      for (const rows of chunks(history)) await tx.alertHistory.createMany({ data: rows });
+      for (const rows of chunks(outbox)) await tx.notificationOutbox.createMany({ data: rows });
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
 }

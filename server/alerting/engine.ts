@@ -1,9 +1,9 @@
 import "server-only";
 import type { Logger } from "../platform/logger";
 import type { AlertDataSource } from "./data-source";
-import type { ControlDb } from "./control-db";
+import type { ControlDb, Fence } from "../control";
 import type { Channel } from "./channels";
-import { instanceId, listRules, loadActiveSilences, loadInstances, toChannel, writeTick, type HistoryEntry, type OutboxEntry, type TickChanges } from "./control-store";
+import { instanceId, listRules, loadActiveSilences, loadInstances, toChannel, writeTick, type HistoryEntry, type OutboxEntry } from "./control-store";
 import { evaluateRule, type Evaluation } from "./evaluate-rule";
 import { buildAlert, firingChannels, outboxRows, resolveChannels } from "./notifications";
 import { queryKey, runQueries } from "./rule-queries";
@@ -27,8 +27,8 @@ export interface EngineDeps {
   /** Alertmanager channels get firing alerts re-sent this often (endsAt keeps them alive). */
   resendMs?: number;
   log: Logger;
-  /** Writes a tick's changes in one transaction (default: through Prisma). */
-  writeTick?: (c: TickChanges) => Promise<void>;
+  /** The leader lease a tick's write must still hold (cluster mode); null on SQLite. */
+  fence?: () => Fence | null;
 }
 
 export interface RuleHealth {
@@ -42,6 +42,11 @@ export class AlertEngine {
   readonly health = new Map<string, RuleHealth>();
   private loaded = false;
   constructor(private readonly deps: EngineDeps) {}
+
+  /** Forget memory: the next evaluation reloads instances from the database (a new leader's first tick). */
+  reset(): void {
+    this.loaded = false;
+  }
 
   async load(): Promise<void> {
     this.instances.clear();
@@ -130,7 +135,7 @@ export class AlertEngine {
 
     const changes = { upserts: toPersist, deletes: toDelete, history, outbox };
     const rows = { "cartograph.alerting.upserts": toPersist.length, "cartograph.alerting.history": history.length, "cartograph.alerting.outbox": outbox.length };
-    await withSpan("alerting.write", rows, () => (this.deps.writeTick ? this.deps.writeTick(changes) : writeTick(db, changes)));
+    await withSpan("alerting.write", rows, () => writeTick(db, changes, this.deps.fence?.() ?? null, now));
     for (const [k, v] of nextMap) {
       if (v) this.instances.set(k, v);
       else this.instances.delete(k);

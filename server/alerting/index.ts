@@ -3,8 +3,7 @@ import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import type { TelemetryReader } from "../store";
 import { dispatchDue, pruneOutbox } from "./dispatcher";
-import { controlDbPath, openControlDb, type ControlDb } from "./control-db";
-import { createSqliteTickWriter } from "./sqlite-tick-writer";
+import type { ControlDb, LeaderElection } from "../control";
 import type { AlertDataSource, Finding, QueryWindow } from "./data-source";
 import { AlertEngine } from "./engine";
 import { AlertScheduler } from "./scheduler";
@@ -16,8 +15,6 @@ import { createStoreDataSource } from "./store-data-source";
 import { createPolicyStore, getViolations } from "../coupling";
 
 export { AlertingService } from "./service";
-/** The control-plane database; the access stage shares the file (main.ts opens it for both). */
-export { openControlDb, type ControlDb } from "./control-db";
 export type { AlertDataSource, Finding, QueryWindow } from "./data-source";
 export { evaluateRule } from "./evaluate-rule";
 export { ruleDefinitionSchema } from "./rule-schema";
@@ -37,7 +34,13 @@ export interface AlertingDeps {
   violations?: (w: QueryWindow) => Finding[] | Promise<Finding[]>;
   /** Start the timers (default true). Tests drive `tick()` themselves. */
   autoStart?: boolean;
-  db?: ControlDb;
+  /** The control plane (server/control's openControlDb; main.ts opens it once for every stage). */
+  db: ControlDb;
+  /**
+   * Cluster mode: evaluation and delivery run only while this process is the elected leader,
+   * and each tick's write is fenced on the lease. Without it the process always runs them.
+   */
+  leader?: Pick<LeaderElection, "runAsLeader" | "fence">;
   /** Registers alerting metrics (ticks, missed ticks, instances by state, deliveries) on /metrics. */
   metrics?: { registry: client.Registry };
 }
@@ -56,19 +59,18 @@ type G = typeof globalThis & { [KEY]?: Alerting };
 
 /**
  * Starts alert evaluation and notification delivery for this process. One instance per
- * process (a second call returns the first, also under dev hot reload). Opens
- * <dataDir>/control.db and applies its migrations.
+ * process (a second call returns the first, also under dev hot reload).
  */
 export function startAlerting(deps: AlertingDeps): Alerting {
   const g = globalThis as G;
   if (g[KEY] && deps.autoStart !== false) return g[KEY]!;
   const now = deps.now ?? (() => Date.now());
-  const db = deps.db ?? openControlDb(deps.config.CARTOGRAPH_DATA_DIR);
+  const db = deps.db;
   const dataSource = deps.dataSource ?? createStoreDataSource(requireTelemetry(deps.telemetry), { violations: deps.violations ?? couplingFindings(deps.config, deps.telemetry) });
   const externalURL = deps.config.CARTOGRAPH_PUBLIC_URL;
   const intervalMs = deps.config.CARTOGRAPH_ALERT_INTERVAL_MS;
-  const fastWriter = deps.db ? null : createSqliteTickWriter(controlDbPath(deps.config.CARTOGRAPH_DATA_DIR));
-  const engine = new AlertEngine({ db, dataSource, externalURL, intervalMs, log: deps.log, writeTick: fastWriter?.write });
+  const fence = deps.leader ? () => deps.leader!.fence() : undefined;
+  const engine = new AlertEngine({ db, dataSource, externalURL, intervalMs, log: deps.log, fence });
   const notifyCtx = { externalURL, fetch: { allow: parseAllowList(deps.config.CARTOGRAPH_WEBHOOK_ALLOW), timeoutMs: 10_000 } };
   let lastPrune = 0;
   const deliveries: DeliveryCounters = { delivered: 0, retried: 0, failed: 0 };
@@ -90,16 +92,26 @@ export function startAlerting(deps: AlertingDeps): Alerting {
     dispatch: (t) => scheduler.runDispatch(t ?? now()),
     async stop() {
       await scheduler.stop();
-      await db.$disconnect();
-      fastWriter?.close();
       if (g[KEY] === alerting) delete g[KEY];
     },
   };
   if (deps.metrics) registerAlertingMetrics(deps.metrics.registry, scheduler, engine, deliveries);
   if (deps.autoStart !== false) {
     g[KEY] = alerting;
-    scheduler.start();
-    deps.log.info(`alerting started: evaluation every ${intervalMs} ms`);
+    if (deps.leader) {
+      void deps.leader.runAsLeader(
+        "alert-evaluation",
+        () => {
+          engine.reset(); // the previous leader's transitions are in the database, not in memory
+          scheduler.start();
+          deps.log.info(`alerting started on the leader: evaluation every ${intervalMs} ms`);
+        },
+        () => scheduler.stop(),
+      );
+    } else {
+      scheduler.start();
+      deps.log.info(`alerting started: evaluation every ${intervalMs} ms`);
+    }
   }
   return alerting;
 }

@@ -1,10 +1,11 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { ControlDb } from "./control-db";
+import type { ControlDb } from "../control";
 import type { AlertDataSource } from "./data-source";
 import type { AlertEngine } from "./engine";
 import { channelInputSchema, maskChannel, type Channel } from "./channels";
-import { channelData, listRules, ruleData, toChannel, toSilence, toStoredRule, type StoredRule } from "./control-store";
+import { channelData, listRules, loadInstances, ruleData, toChannel, toSilence, toStoredRule, type StoredRule } from "./control-store";
+import type { AlertInstanceState } from "./state-machine";
 import { evaluateRule, labelKey } from "./evaluate-rule";
 import { runQuery } from "./rule-queries";
 import type { AlertRule, RuleDefinition } from "./rule-schema";
@@ -20,8 +21,16 @@ export class AlertingService {
     private readonly now: () => number,
   ) {}
 
-  private ruleView(s: StoredRule) {
-    const inst = [...this.engine.instances.values()].filter((i) => i.ruleId === s.id);
+  /**
+   * Alert instances as committed: read from the database, not the engine's memory, so every
+   * process behind a load balancer answers alike (only the leader evaluates).
+   */
+  private instances(): Promise<AlertInstanceState[]> {
+    return loadInstances(this.db);
+  }
+
+  private ruleView(s: StoredRule, all: AlertInstanceState[]) {
+    const inst = all.filter((i) => i.ruleId === s.id);
     return {
       ...s.rule,
       createdAt: new Date(s.createdAt).toISOString(),
@@ -32,12 +41,13 @@ export class AlertingService {
   }
 
   async listRules() {
-    return (await listRules(this.db)).map((s) => this.ruleView(s));
+    const all = await this.instances();
+    return (await listRules(this.db)).map((s) => this.ruleView(s, all));
   }
   async getRule(id: string) {
     const row = await this.db.alertRule.findUnique({ where: { id } });
     const s = row && toStoredRule(row);
-    return s ? this.ruleView(s) : null;
+    return s ? this.ruleView(s, await this.instances()) : null;
   }
   async createRule(def: RuleDefinition) {
     const id = randomUUID();
@@ -56,7 +66,7 @@ export class AlertingService {
     const rules = new Map((await listRules(this.db)).map((s) => [s.id, s.rule.name]));
     const silences = await this.activeSilences();
     const now = this.now();
-    return [...this.engine.instances.values()]
+    return (await this.instances())
       .filter((i) => !states || states.includes(i.state))
       .map((i) => ({
         id: `${i.ruleId}:${i.fingerprint}`,

@@ -6,6 +6,8 @@ export interface Readiness {
   status: "ready" | "starting" | "degraded" | "draining";
   checks: { writer: boolean; store: boolean; queries: PoolHealth };
   reasons: string[];
+  /** Leader election (server/control): whether this process runs the once-per-cluster jobs. Informational: followers are ready too. */
+  leader?: { leader: boolean; holder: string; currentLeader: string | null; term: number };
 }
 
 /**

@@ -87,6 +87,17 @@ export const ConfigSchema = z.object({
   CARTOGRAPH_INGEST_KEY_RATE: z.coerce.number().positive().max(1_000_000).default(100),
   /** Lifetime of a login session. */
   CARTOGRAPH_SESSION_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
+  /**
+   * Control plane (rules, channels, silences, alert state, users, keys): unset is SQLite in the
+   * data dir; `postgres://user:pass@host:5432/db` shares it between instances (leader election
+   * included); `file:/path/control.db` puts the SQLite file elsewhere.
+   */
+  CARTOGRAPH_CONTROL_DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/\S+|file:\S+)$/, "must be a postgres://user:password@host:port/database URL or file:/path/to/control.db")
+    .optional(),
+  /** Leader lease (PostgreSQL control plane): a dead leader is replaced within about 4/3 of it. Default: 2/3 of the alert interval, 1..15 s. */
+  CARTOGRAPH_LEADER_LEASE_MS: z.coerce.number().int().min(300).max(120_000).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -94,7 +105,7 @@ export type Config = z.infer<typeof ConfigSchema>;
 export class ConfigError extends Error {}
 
 /** Variables whose values never appear in a message or log line. */
-const SECRET_KEYS = new Set(["CARTOGRAPH_ADMIN_PASSWORD"]);
+const SECRET_KEYS = new Set(["CARTOGRAPH_ADMIN_PASSWORD", "CARTOGRAPH_CONTROL_DATABASE_URL"]);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked: Record<string, string> = {};

@@ -60,7 +60,7 @@ describe("alerting → real Alertmanager", () => {
     // Times stay in the past of the real clock: Alertmanager judges endsAt against its own clock.
     const clock = createClock(Date.now() - 3 * 60_000);
     const src = createFakeSource();
-    const a = openAlerting(tempDataDir(), src.ds, clock.now);
+    const a = await openAlerting(tempDataDir(), src.ds, clock.now);
     try {
       const ch = await a.service.createChannel({ type: "alertmanager", name: "am", enabled: true, settings: { url: amUrl, headers: {}, sendResolved: true } });
       await a.service.createRule({

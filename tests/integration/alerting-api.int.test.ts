@@ -18,7 +18,7 @@ describe("alerting API", () => {
   const clock = createClock(Date.now());
 
   beforeAll(async () => {
-    alerting = openAlerting(tempDataDir(), src.ds, clock.now);
+    alerting = await openAlerting(tempDataDir(), src.ds, clock.now);
     const ctx = { config: {} as ApiContext["config"], log: createLogger("error"), now: clock.now, telemetry: {} as ApiContext["telemetry"], alerting: alerting.service } as ApiContext;
     const route = createRouter(alertingRoutes, ctx);
     server = http.createServer(async (req, res) => {

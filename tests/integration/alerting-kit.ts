@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { loadConfig } from "../../server/platform/config";
 import { createLogger } from "../../server/platform/logger";
 import { startAlerting, type Alerting } from "../../server/alerting";
-import { openControlDb } from "../../server/alerting/control-db";
+import { openControlDb, resolveControlDb } from "../../server/control";
 import type { AlertDataSource, EdgeRow, Finding, RedRow } from "../../server/alerting/data-source";
 
 /** Test kit for alerting integration tests: a fake data source, a webhook sink, a fake clock. */
@@ -64,9 +64,19 @@ export function tempDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), "cartograph-alerting-"));
 }
 
-/** `prismaOnly`: pass the Prisma client in, so ticks are written through Prisma (the PostgreSQL path). */
-export function openAlerting(dataDir: string, ds: AlertDataSource, now: () => number, env: Record<string, string> = {}, prismaOnly = false): Alerting {
+/**
+ * Alerting on a control plane: SQLite in `dataDir`, or the database that
+ * `env.CARTOGRAPH_CONTROL_DATABASE_URL` names (PostgreSQL). `stop()` also closes the database.
+ */
+export async function openAlerting(dataDir: string, ds: AlertDataSource, now: () => number, env: Record<string, string> = {}): Promise<Alerting> {
   const config = loadConfig({ CARTOGRAPH_DATA_DIR: dataDir, CARTOGRAPH_WEBHOOK_ALLOW: "127.0.0.1/32", CARTOGRAPH_PUBLIC_URL: "http://cartograph.test", ...env });
-  const db = prismaOnly ? openControlDb(dataDir) : undefined;
-  return startAlerting({ config, log: createLogger("error"), now, dataSource: ds, autoStart: false, db });
+  const db = await openControlDb(resolveControlDb(dataDir, config.CARTOGRAPH_CONTROL_DATABASE_URL));
+  const a = startAlerting({ config, log: createLogger("error"), now, dataSource: ds, autoStart: false, db });
+  return {
+    ...a,
+    async stop() {
+      await a.stop();
+      await db.$disconnect();
+    },
+  };
 }

@@ -33,7 +33,7 @@ describe("log alert rules", () => {
     ]);
 
     const telemetry = openTelemetryReader(dir);
-    const alerting = openAlerting(dir, createStoreDataSource(telemetry), clock.now);
+    const alerting = await openAlerting(dir, createStoreDataSource(telemetry), clock.now);
     try {
       const rule = await alerting.service.createRule(ruleDefinitionSchema.parse({
         type: "logs", name: "Declines", service: "*", minSeverity: "error", text: "declined", attributes: { region: "eu" },

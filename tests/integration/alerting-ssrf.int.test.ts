@@ -13,7 +13,7 @@ describe("alerting webhook SSRF", () => {
     cleanup.push(redirector.close);
     const clock = createClock();
     const src = createFakeSource();
-    const a = openAlerting(tempDataDir(), src.ds, clock.now);
+    const a = await openAlerting(tempDataDir(), src.ds, clock.now);
     cleanup.push(() => a.stop());
     const direct = await a.service.createChannel({ type: "webhook", name: "meta", enabled: true, settings: { url: "http://169.254.169.254/latest/meta-data/", headers: {}, sendResolved: true } });
     const viaRedirect = await a.service.createChannel({ type: "slack", name: "redir", enabled: true, settings: { url: redirector.url + "/r", sendResolved: true } });

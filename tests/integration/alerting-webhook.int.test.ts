@@ -1,6 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createClock, createFakeSource, openAlerting, startSink, tempDataDir } from "./alerting-kit";
 import type { Alerting } from "../../server/alerting";
+import { startPostgres, type TestPostgres } from "../helpers/postgres";
+
+// The same behaviour on both control planes: SQLite (default) and PostgreSQL (a private cluster).
+let postgres: TestPostgres;
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 120_000);
+afterAll(async () => {
+  await postgres?.stop();
+});
 
 const MIN = 60_000;
 let open: Alerting[] = [];
@@ -12,18 +22,19 @@ afterEach(async () => {
   sinks = [];
 });
 
-async function setup(respond?: Parameters<typeof startSink>[0], prismaOnly = false) {
+async function setup(respond?: Parameters<typeof startSink>[0], backend: "sqlite" | "postgresql" = "sqlite") {
   const dir = tempDataDir();
+  const env: Record<string, string> = backend === "postgresql" ? { CARTOGRAPH_CONTROL_DATABASE_URL: await postgres.createDatabase("webhook") } : {};
   const clock = createClock();
   const src = createFakeSource();
   const sink = await startSink(respond);
   sinks.push(sink);
-  const start = () => {
-    const a = openAlerting(dir, src.ds, clock.now, {}, prismaOnly);
+  const start = async () => {
+    const a = await openAlerting(dir, src.ds, clock.now, env);
     open.push(a);
     return a;
   };
-  const a = start();
+  const a = await start();
   const channel = await a.service.createChannel({ type: "webhook", name: "ops", enabled: true, settings: { url: sink.url + "/hook", headers: {}, sendResolved: true } });
   const rule = await a.service.createRule({
     type: "service", name: "HighErrorRate", enabled: true, service: "*", signal: "error_rate", forEach: true, minRequests: 0, op: ">", threshold: 0.05,
@@ -33,11 +44,11 @@ async function setup(respond?: Parameters<typeof startSink>[0], prismaOnly = fal
 }
 
 describe.each([
-  ["SQLite fast write path", false],
-  ["Prisma write path (PostgreSQL deployments)", true],
-])("alerting → webhook (Alertmanager v4 payload), %s", (_name, prismaOnly) => {
+  ["SQLite control plane", "sqlite" as const],
+  ["PostgreSQL control plane", "postgresql" as const],
+])("alerting → webhook (Alertmanager v4 payload), %s", (_name, backend) => {
   it("sends one firing after `for` and one resolve, across a restart in the middle", async () => {
-    const { clock, src, sink, start, a, rule } = await setup(undefined, prismaOnly);
+    const { clock, src, sink, start, a, rule } = await setup(undefined, backend);
     src.setErrorRate("orders", 0.2);
     await a.tick();
     expect((await a.service.listAlerts()).map((x) => x.state)).toEqual(["pending"]);
@@ -64,7 +75,7 @@ describe.each([
 
     // Restart: a new process on the same data dir keeps the firing state and does not re-send.
     await a.stop();
-    const b = start();
+    const b = await start();
     clock.advance(MIN);
     await b.tick();
     expect(sink.deliveries).toHaveLength(1);
@@ -80,14 +91,14 @@ describe.each([
   });
 
   it("delivers a notification committed before a crash exactly once after restart, also through 500s with backoff", async () => {
-    const { clock, src, sink, start, a } = await setup((n) => (n < 3 ? 500 : 200), prismaOnly);
+    const { clock, src, sink, start, a } = await setup((n) => (n < 3 ? 500 : 200), backend);
     src.setErrorRate("orders", 0.5);
     await a.tick();
     clock.advance(2 * MIN);
     // Evaluate only (the state and the outbox row commit together), then "crash" before delivery.
     await a.scheduler["engine"].evaluate(clock.now());
     await a.stop();
-    const b = start();
+    const b = await start();
     await b.dispatch();
     expect(sink.requests()).toBe(1);
     for (let i = 0; i < 6; i++) {
@@ -102,7 +113,7 @@ describe.each([
   });
 
   it("does not notify while silenced, and records every transition", async () => {
-    const { clock, src, sink, a } = await setup(undefined, prismaOnly);
+    const { clock, src, sink, a } = await setup(undefined, backend);
     await a.service.createSilence({ matchers: [{ name: "service", op: "=~", value: "ord.*" }], endsAt: new Date(clock.now() + 10 * MIN).toISOString(), comment: "deploy", createdBy: "test" });
     src.setErrorRate("orders", 0.5);
     for (let i = 0; i < 4; i++) {
@@ -118,7 +129,7 @@ describe.each([
   });
 
   it("keeps firing through flapping within keepFiringFor: one firing, one resolve", async () => {
-    const { clock, src, sink, a, rule } = await setup(undefined, prismaOnly);
+    const { clock, src, sink, a, rule } = await setup(undefined, backend);
     const { id, createdAt, updatedAt, health, counts, ...def } = (await a.service.getRule(rule.id))!;
     await a.service.updateRule(rule.id, { ...def, for: 0, keepFiringFor: 180 });
     for (const rate of [0.5, 0, 0.5, 0, 0.5, 0, 0, 0, 0]) {
@@ -130,7 +141,7 @@ describe.each([
   });
 
   it("reports no data and query errors as their own states with a reason", async () => {
-    const { src, a } = await setup(undefined, prismaOnly);
+    const { src, a } = await setup(undefined, backend);
     await a.tick();
     expect(await a.service.listAlerts()).toMatchObject([{ state: "nodata", labels: { alertstate: "NoData" }, reason: expect.stringContaining("no series") }]);
     src.state.fail = "database is locked";

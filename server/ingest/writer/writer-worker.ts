@@ -1,4 +1,5 @@
 import "server-only";
+import { statfsSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, decodeZipkinSpans, DecodeError } from "../../decode";
 import { normalizeLogs, normalizeMetrics, normalizeTraces, normalizeZipkin, type AttributeStats, type LogRecord, type MetricPoint, type NormalizeResult, type Span } from "../../normalize";
@@ -9,6 +10,7 @@ import type { Config } from "../../platform/config";
 import { emptyHistogram, observeHistogram } from "../../platform/snapshot-metrics";
 import { flushSelfTracing, getSpanClockMs, startSelfTracing, withSpan, type SpanHandle } from "../../platform/self-tracing";
 import type { ExportMessage, ExportResult, FromWriter, ToWriter, WriterStats } from "./protocol";
+import { describeForOperator, describeForSender, isStorageFailure, readSqliteCode } from "./storage-failure";
 import { recordAggregateSpan, recordDecodeFailure, recordRequestSpans, type FlushMarks, type RequestTrace } from "./request-trace";
 
 /**
@@ -156,7 +158,7 @@ function flush(): void {
     if (isStorageFailure(e)) {
       // Nothing in this batch was acknowledged: a retryable 503 loses nothing.
       noteStorageFailure(e);
-      for (const p of batch) reply(p.id, { ok: false, status: 503, message: storageMessage(e) });
+      for (const p of batch) reply(p.id, { ok: false, status: 503, message: describeForSender(readSqliteCode(e)) });
       recordBatchSpans(batch, { commitStart, commitEnd: getSpanClockMs(), requests: batch.length, items: 0, inserted: 0, error: (e as Error).message });
       return;
     }
@@ -259,37 +261,29 @@ function writeAlone(p: Pending, inserted: Span[]): boolean {
 
 function failAlone(p: Pending, e: unknown): false {
   noteStorageFailure(e);
-  reply(p.id, { ok: false, status: 503, message: storageMessage(e) });
+  reply(p.id, { ok: false, status: 503, message: describeForSender(readSqliteCode(e)) });
   return false;
-}
-
-/** SQLite conditions of the storage, not of the data: disk full, read-only, I/O, locks. */
-function isStorageFailure(e: unknown): boolean {
-  const code = String((e as { code?: unknown })?.code ?? "");
-  return /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM|CORRUPT|NOTADB|PROTOCOL)/.test(code);
-}
-
-function storageMessage(e: unknown): string {
-  const code = String((e as { code?: unknown })?.code ?? "");
-  if (code.startsWith("SQLITE_FULL")) return "storage full; retry later";
-  if (code.startsWith("SQLITE_READONLY")) return "storage is read-only; retry later";
-  return "storage unavailable; retry shortly";
 }
 
 let lastFailureLog = 0;
 /** One clear log line per condition and 10 s (a full disk would otherwise log per request). */
 function noteStorageFailure(e: unknown): void {
-  const code = String((e as { code?: unknown })?.code ?? "unknown");
+  const code = readSqliteCode(e) || "unknown";
   stats.storeFailures[code] = (stats.storeFailures[code] ?? 0) + 1;
   const now = Date.now();
   if (now - lastFailureLog < 10_000) return;
   lastFailureLog = now;
-  const hint = code.startsWith("SQLITE_FULL")
-    ? "the disk holding the data directory is full: ingest answers 503 until space is freed (no restart needed)"
-    : code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN")
-      ? "the data directory is read-only: ingest answers 503 until it is writable again"
-      : "ingest answers 503 until the store recovers";
+  const hint = describeForOperator(code, readFreeBytes());
   console.error(JSON.stringify({ level: "error", msg: `telemetry store write failed (${code}): ${hint}`, error: (e as Error).message, dataDir: config.CARTOGRAPH_DATA_DIR }));
+}
+
+function readFreeBytes(): number | null {
+  try {
+    const s = statfsSync(config.CARTOGRAPH_DATA_DIR);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
 }
 
 function flushRollups(): void {
@@ -303,7 +297,9 @@ function writeRollups(): void {
       db.transaction(() => a.flush(db, now))();
     } catch (e) {
       stats.aggregatorErrors++;
-      console.error(`aggregator ${a.name} failed in flush: ${(e as Error).stack}`);
+      // A failing store is logged once per condition and 10 s, not per aggregator and flush.
+      if (isStorageFailure(e)) noteStorageFailure(e);
+      else console.error(`aggregator ${a.name} failed in flush: ${(e as Error).stack}`);
     }
     stats.aggregators[a.name] = a.snapshot();
   }

@@ -160,6 +160,10 @@ export interface TraceSpan {
 export interface TraceResponse {
   traceId: string;
   spans: TraceSpan[];
+  /** Spans the trace holds in all; more than `spans.length` when the answer is one page of several. */
+  totalSpans: number;
+  truncated: boolean;
+  nextCursor: string | null;
 }
 
 export type MetricType = "gauge" | "sum" | "histogram" | "exponential_histogram" | "summary";

@@ -10,11 +10,14 @@ import { ErrorBox, Loading } from "../ui/status";
 import { prepareWaterfall, selectVisibleRows } from "./prepare-waterfall";
 import { SpanDetails } from "./span-details";
 import { WaterfallView } from "./waterfall";
+import { TruncatedNote } from "./truncated-note";
 
 /** /traces/[traceId]: waterfall with collapsible tree and critical path, and the selected span's details. */
 export function TraceView({ traceId }: { traceId: string }) {
   const trace = useTrace(traceId);
-  const wf = useMemo(() => prepareWaterfall(trace.data?.spans ?? []), [trace.data]);
+  const spans = useMemo(() => trace.data?.pages.flatMap((p) => p.spans) ?? [], [trace.data]);
+  const totalSpans = trace.data?.pages[0]?.totalSpans ?? 0;
+  const wf = useMemo(() => prepareWaterfall(spans), [spans]);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   // `span`: a log line's link opens its trace with the span that wrote it selected.
   const [selected, setSelected] = useState<string | null>(useSearchParams().get("span"));
@@ -38,7 +41,7 @@ export function TraceView({ traceId }: { traceId: string }) {
     <div className="trace-layout">
       <div className="page-header">
         <h1>Trace <span className="mono">{traceId}</span></h1>
-        <span className="badge" data-testid="span-count">{wf.rows.length} spans</span>
+        <span className="badge" data-testid="span-count">{wf.rows.length < totalSpans ? `${wf.rows.length} of ${totalSpans} spans` : `${wf.rows.length} spans`}</span>
         <span className="badge">{formatMs(wf.totalMs)}</span>
         <span className="badge">{wf.services.length} services</span>
         {errors > 0 && <span className="badge error">{errors} errors</span>}
@@ -50,6 +53,9 @@ export function TraceView({ traceId }: { traceId: string }) {
         ))}
         <span><span className="swatch" style={{ outline: "2px solid var(--text)" }} />critical path</span>
       </div>
+      {trace.hasNextPage && (
+        <TruncatedNote shown={wf.rows.length} total={totalSpans} loading={trace.isFetchingNextPage} onLoadMore={() => void trace.fetchNextPage()} />
+      )}
       <section className="panel">
         <WaterfallView
           rows={rows}

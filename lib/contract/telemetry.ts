@@ -143,15 +143,36 @@ export const traceSpanSchema = z
   .meta({ id: "TraceSpan" });
 export type TraceSpan = z.infer<typeof traceSpanSchema>;
 
+/** Spans of one trace per answer unless `limit` says otherwise; a larger trace is paged. */
+export const TRACE_PAGE_DEFAULT = 2000;
+export const TRACE_PAGE_MAX = 10_000;
+
 export const getTrace = defineEndpoint({
   id: "getTrace",
   method: "GET",
   path: "/api/v1/traces/:traceId",
   tag: "traces",
-  summary: "All spans of a trace",
+  summary: "The spans of a trace in start order, paged: at most `limit` per answer, `nextCursor` for the rest",
   params: z.object({ traceId: z.string().regex(/^[0-9a-fA-F]{32}$/, "trace id must be 32 hex characters") }),
+  query: z.object({
+    limit: integerParam
+      .pipe(z.number().min(1, `limit must be an integer 1..${TRACE_PAGE_MAX}`).max(TRACE_PAGE_MAX, `limit must be an integer 1..${TRACE_PAGE_MAX}`))
+      .optional()
+      .meta({ description: `spans per answer, default ${TRACE_PAGE_DEFAULT}` }),
+    cursor: z
+      .string()
+      .regex(/^\d{1,20}\.[0-9a-f]{16}$/, "cursor must be a nextCursor from a previous answer")
+      .optional()
+      .meta({ description: "the previous answer's nextCursor: spans after it" }),
+  }),
   errors: [404],
-  response: z.object({ traceId: z.string(), spans: z.array(traceSpanSchema) }),
+  response: z.object({
+    traceId: z.string(),
+    spans: z.array(traceSpanSchema),
+    totalSpans: z.number().int().meta({ description: "spans the trace holds in all" }),
+    truncated: z.boolean().meta({ description: "true when spans of the trace are not in this answer (see nextCursor)" }),
+    nextCursor: z.string().nullable().meta({ description: "pass as cursor for the spans after this page; null on the last page" }),
+  }),
 });
 
 export const metricInfoSchema = z

@@ -59,16 +59,44 @@ export function searchTraces(t: TelemetryReader, w: TimeWindow, q: TraceSearch):
 const STATUS = ["unset", "ok", "error"] as const;
 const KINDS = ["unspecified", "internal", "server", "client", "producer", "consumer"] as const;
 
-/** One trace in the API shape (nanosecond times as strings, exact); null when unknown. */
-export function getTrace(t: TelemetryReader, traceId: string) {
-  const spans = withSpan("query.read", {}, (span) => {
+export interface TracePage {
+  limit: number;
+  /** `<startNs>.<spanId>` of the last span already sent. */
+  cursor?: string;
+}
+
+/** Start order, ties by span id: a total order, so a cursor names one place in it. */
+function compareSpans(a: { startNs: bigint; spanId: string }, b: { startNs: bigint; spanId: string }): number {
+  return a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
+}
+
+/**
+ * One page of a trace in the API shape (nanosecond times as strings, exact); null when
+ * unknown. The page is the first `limit` spans after the cursor; spans that arrive between
+ * pages land in later pages or, if they start earlier, are counted in totalSpans.
+ */
+export function getTrace(t: TelemetryReader, traceId: string, page: TracePage) {
+  const all = withSpan("query.read", {}, (span) => {
     const found = readTraceSpans(t.db, traceId.toLowerCase());
     span.setAttributes({ "cartograph.rows_read": found.length });
     return found;
   });
-  if (spans.length === 0) return null;
+  if (all.length === 0) return null;
+  all.sort(compareSpans);
+  let from = 0;
+  if (page.cursor) {
+    const dot = page.cursor.indexOf(".");
+    const after = { startNs: BigInt(page.cursor.slice(0, dot)), spanId: page.cursor.slice(dot + 1) };
+    while (from < all.length && compareSpans(all[from]!, after) <= 0) from++;
+  }
+  const spans = all.slice(from, from + page.limit);
+  const last = spans[spans.length - 1];
+  const more = from + spans.length < all.length;
   return withSpan("query.assemble", { "cartograph.spans": spans.length }, () => ({
     traceId: traceId.toLowerCase(),
+    totalSpans: all.length,
+    truncated: spans.length < all.length,
+    nextCursor: more && last ? `${last.startNs}.${last.spanId}` : null,
     spans: spans.map((s) => ({
       spanId: s.spanId,
       parentSpanId: s.parentSpanId,

@@ -1,5 +1,5 @@
 import "server-only";
-import { contract } from "../../../lib/contract";
+import { contract, TRACE_PAGE_DEFAULT } from "../../../lib/contract";
 import { getOperations, getServices, getServiceTimeseries, getTrace, listMetrics, queryMetric, searchTraces, serviceExists, chooseStepSeconds } from "../../query";
 import type { ApiContext } from "../context";
 import { notFound, badRequest } from "../errors";
@@ -29,8 +29,8 @@ export const telemetryRoutes: Route[] = [
     return { service: params.name, ...getServiceTimeseries(ctx.telemetry, params.name, window, query.step, query.operation, query.environment) };
   }),
   route(contract.searchTraces, ({ query, window }, ctx) => ({ traces: searchTraces(ctx.telemetry, window, { ...query, limit: query.limit ?? 50 }) })),
-  route(contract.getTrace, ({ params }, ctx) => {
-    const trace = getTrace(ctx.telemetry, params.traceId);
+  route(contract.getTrace, ({ params, query }, ctx) => {
+    const trace = getTrace(ctx.telemetry, params.traceId, { limit: query.limit ?? TRACE_PAGE_DEFAULT, cursor: query.cursor });
     if (!trace) throw notFound(`trace ${params.traceId} not found (unknown, or older than the raw-span retention)`);
     return trace;
   }),

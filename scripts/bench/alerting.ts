@@ -16,10 +16,37 @@ import type { AlertDataSource, EdgeRow, RedRow } from "../../server/alerting/dat
 export async function benchAlerting(opts: { rules?: number; services?: number; ticks?: number } = {}) {
   // steady: the same 2 % of services breach every tick; churn: a different 2 % each tick
   // (every tick creates and drops thousands of pending instances: the expensive case).
-  return { steady: await runScenario({ ...opts, churn: false }), churn: await runScenario({ ...opts, churn: true }) };
+  // Each once with evaluation in this thread (the baseline) and once in the alert evaluation
+  // thread (as the server runs it): `mainStallMs` is the longest the main thread's event loop
+  // was held during a tick, i.e. the longest an ingest answer or API read could wait for it.
+  const out: Record<string, unknown> = {};
+  for (const churn of [false, true]) {
+    const inline = await runScenario({ ...opts, churn, thread: false });
+    const threaded = await runScenario({ ...opts, churn, thread: true });
+    out[churn ? "churn" : "steady"] = { inline, threaded, mainStallRatio: Math.round((threaded.mainStallMs / inline.mainStallMs) * 1000) / 1000 };
+  }
+  return out;
 }
 
-async function runScenario(opts: { rules?: number; services?: number; ticks?: number; churn: boolean }) {
+/** The longest gap between 1 ms timer callbacks while `fn` runs: how long the event loop was held. */
+async function measureStall<T>(fn: () => Promise<T>): Promise<{ result: T; stallMs: number }> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const t = performance.now();
+    worst = Math.max(worst, t - last);
+    last = t;
+  }, 1);
+  try {
+    const result = await fn();
+    worst = Math.max(worst, performance.now() - last);
+    return { result, stallMs: worst };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function runScenario(opts: { rules?: number; services?: number; ticks?: number; churn: boolean; thread: boolean }) {
   const nRules = opts.rules ?? 1000;
   const nServices = opts.services ?? 300;
   const ticks = opts.ticks ?? 5;
@@ -50,7 +77,7 @@ async function runScenario(opts: { rules?: number; services?: number; ticks?: nu
   let now = Date.parse("2026-11-25T10:00:00Z");
   const config = loadConfig({ CARTOGRAPH_DATA_DIR: dir, CARTOGRAPH_ALERT_INTERVAL_MS: "15000" });
   const db = await openControlDb(resolveControlDb(dir, process.env.BENCH_CONTROL_DATABASE_URL));
-  const alerting = startAlerting({ config, log: createLogger("error"), now: () => now, dataSource: ds, autoStart: false, db });
+  const alerting = startAlerting({ config, log: createLogger("error"), now: () => now, dataSource: ds, autoStart: false, db, evaluationThread: opts.thread });
   try {
     const types = ["service", "operation", "edge"] as const;
     const signals = ["error_rate", "latency_p95", "latency_p99", "request_rate"] as const;
@@ -66,17 +93,19 @@ async function runScenario(opts: { rules?: number; services?: number; ticks?: nu
     });
     await alerting.service.db.alertRule.createMany({ data: rows });
     const times: number[] = [];
+    const stalls: number[] = [];
     for (let t = 0; t < ticks; t++) {
       tick = t;
       const start = performance.now();
-      await alerting.service.engine.evaluate(now);
+      const { stallMs } = await measureStall(() => alerting.service.engine.evaluate(now));
       times.push(performance.now() - start);
+      stalls.push(stallMs);
       now += 15_000;
     }
     const instances = alerting.service.engine.instances.size;
     const sorted = [...times].sort((a, b) => a - b);
     return {
-      name: opts.churn ? "alerting-churn" : "alerting-steady",
+      name: `${opts.churn ? "alerting-churn" : "alerting-steady"}${opts.thread ? "-thread" : "-inline"}`,
       rules: nRules,
       services: nServices,
       ticks,
@@ -85,6 +114,7 @@ async function runScenario(opts: { rules?: number; services?: number; ticks?: nu
       firstTickMs: Math.round(times[0]!),
       medianTickMs: Math.round(sorted[Math.floor(sorted.length / 2)]!),
       maxTickMs: Math.round(sorted[sorted.length - 1]!),
+      mainStallMs: Math.round(Math.max(...(stalls.length > 1 ? stalls.slice(1) : stalls))),
     };
   } finally {
     await alerting.stop();

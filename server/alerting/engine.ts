@@ -2,22 +2,20 @@ import "server-only";
 import type { Logger } from "../platform/logger";
 import type { AlertDataSource } from "./data-source";
 import type { ControlDb, Fence } from "../control";
-import type { Channel } from "./channels";
-import { instanceId, listRules, loadActiveSilences, loadInstances, toChannel, writeTick, type HistoryEntry, type OutboxEntry } from "./control-store";
-import { evaluateRule, type Evaluation } from "./evaluate-rule";
-import { buildAlert, firingChannels, outboxRows, resolveChannels } from "./notifications";
-import { queryKey, runQueries } from "./rule-queries";
-import type { AlertRule } from "./rule-schema";
-import { findSilencing, type ActiveSilence } from "./silences";
+import { instanceId, listRules, loadActiveSilences, loadInstances, toChannel, writeTick } from "./control-store";
+import { planTick, type RuleHealth, type TickInput, type TickPlan } from "./plan-tick";
+import { runQueries } from "./rule-queries";
 import { withSpan } from "../platform/self-tracing";
-import { decideNotification, nextAlertState, type AlertInstanceState, type InstanceInput } from "./state-machine";
-import { buildLinks, DEFAULT_ANNOTATIONS, expandTemplate, fingerprintLabels } from "./templates";
+import type { AlertInstanceState } from "./state-machine";
+
+export { planInputs, type RuleHealth } from "./plan-tick";
 
 /**
- * One evaluation tick: read rules, run the batched queries, evaluate (pure), step every
- * instance through the state machine (pure), then write state + history + outbox rows in one
- * transaction. Memory is updated only after the write committed, so a crash between the two
- * repeats the tick instead of losing or duplicating a notification.
+ * One evaluation tick: read rules, run the batched queries (query threads), evaluate and step
+ * every instance through the state machine (planTick, pure; in the alert evaluation thread
+ * when `plan` is given), then write state + history + outbox rows in one transaction. Memory
+ * is updated only after the write committed, so a crash between the two repeats the tick
+ * instead of losing or duplicating a notification.
  */
 export interface EngineDeps {
   db: ControlDb;
@@ -29,12 +27,8 @@ export interface EngineDeps {
   log: Logger;
   /** The leader lease a tick's write must still hold (cluster mode); null on SQLite. */
   fence?: () => Fence | null;
-}
-
-export interface RuleHealth {
-  health: "ok" | "no-data" | "error";
-  reason: string;
-  lastEvalAt: number;
+  /** Runs planTick elsewhere (the alert evaluation thread); default: in this thread. */
+  plan?: (input: TickInput) => Promise<TickPlan>;
 }
 
 export class AlertEngine {
@@ -57,149 +51,26 @@ export class AlertEngine {
   async evaluate(now: number): Promise<{ rules: number; transitions: number; notifications: number }> {
     if (!this.loaded) await this.load();
     const { db, dataSource, externalURL } = this.deps;
-    const resendMs = this.deps.resendMs ?? 60_000;
-    const expiryMs = 4 * Math.max(this.deps.intervalMs, resendMs);
     const stored = await listRules(db);
     const rules = stored.map((s) => s.rule).filter((r) => r.enabled);
-    const ruleIds = new Set(stored.map((s) => s.id));
-    const channels = new Map<string, Channel>((await db.notificationChannel.findMany()).map((r) => [r.id, toChannel(r)]));
+    const channels = (await db.notificationChannel.findMany()).map(toChannel);
     const silences = await loadActiveSilences(db, now);
     const results = await withSpan("alerting.query", { "cartograph.alerting.rules": rules.length }, () => runQueries(rules, dataSource, now));
-
-    const byRule = new Map<string, AlertInstanceState[]>();
-    for (const inst of this.instances.values()) {
-      const list = byRule.get(inst.ruleId) ?? [];
-      list.push(inst);
-      byRule.set(inst.ruleId, list);
-    }
-    const history: HistoryEntry[] = [];
-    const outbox: OutboxEntry[] = [];
-    const nextMap = new Map<string, AlertInstanceState | null>();
-    const toPersist: AlertInstanceState[] = [];
-    const toDelete: { ruleId: string; fingerprint: string }[] = [];
-
-    const step = (rule: Pick<AlertRule, "id" | "name"> & Partial<AlertRule>, fp: string, labels: Record<string, string>, input: InstanceInput | "gone", prev: AlertInstanceState | null, goneReason = "") => {
-      const timers = { forMs: (rule.for ?? 0) * 1000, keepFiringForMs: (rule.keepFiringFor ?? 0) * 1000 };
-      let next = input === "gone" ? null : nextAlertState(prev, input, now, timers, { ruleId: rule.id, fingerprint: fp, labels });
-      if (next && (next.state === "pending" || next.state === "firing") && input !== "gone" && input.kind === "sample") {
-        next = { ...next, annotations: this.annotate(rule as AlertRule, next, now) };
-      }
-      const from = prev?.state ?? "inactive";
-      const to = next?.state ?? "inactive";
-      if (from !== to) {
-        const reason = next?.reason || goneReason || (input !== "gone" && input.kind === "missing" ? "missing-series" : "");
-        history.push({ ruleId: rule.id, ruleName: rule.name, fingerprint: fp, labels, fromState: from, toState: to, value: next?.value ?? prev?.value ?? null, reason, at: now });
-      }
-      const silenced = findSilencing(labels, silences, now).length > 0;
-      const decision = decideNotification(next, prev?.notifiedState ?? "", silenced);
-      if (decision === "firing" && next) {
-        const chs = firingChannels(rule.channelIds ?? [], channels);
-        outbox.push(...outboxRows(chs, buildAlert(next, "firing", now, externalURL, expiryMs), next, now));
-        next = { ...next, notifiedState: "firing", notifiedChannels: chs.map((c) => c.id), lastSentAt: now };
-      } else if (decision === "resolved" && prev) {
-        const src = next ?? { ...prev, resolvedAt: now };
-        outbox.push(...outboxRows(resolveChannels(prev.notifiedChannels, channels), buildAlert({ ...src, annotations: prev.annotations }, "resolved", now, externalURL, 0), src, now));
-        if (next) next = { ...next, notifiedState: "resolved", notifiedChannels: [], lastSentAt: now };
-      } else if (next?.state === "firing" && next.notifiedState === "firing" && now - (next.lastSentAt ?? 0) >= resendMs) {
-        const am = next.notifiedChannels.map((id) => channels.get(id)).filter((c): c is Channel => c?.type === "alertmanager" && c.enabled);
-        outbox.push(...outboxRows(am, buildAlert(next, "firing", now, externalURL, expiryMs), next, now));
-        next = { ...next, lastSentAt: now };
-      }
-      const key = instanceId(rule.id, fp);
-      nextMap.set(key, next);
-      if (!next) {
-        if (prev) toDelete.push({ ruleId: rule.id, fingerprint: fp });
-      } else if (!prev || persistedChanged(prev, next)) {
-        toPersist.push(next);
-      }
+    const input: TickInput = {
+      now, externalURL, intervalMs: this.deps.intervalMs, resendMs: this.deps.resendMs ?? 60_000,
+      rules, storedRuleIds: stored.map((s) => s.id), channels, silences, results: [...results], instances: [...this.instances.values()],
     };
-
-    for (const rule of rules) {
-      const ev = evaluateRule(rule, results.get(queryKey(rule))!, now);
-      this.health.set(rule.id, { health: ev.status, reason: ev.status === "ok" ? "" : ev.reason, lastEvalAt: now });
-      const prevs = byRule.get(rule.id) ?? [];
-      for (const [fp, { labels, input }] of planInputs(rule, ev, prevs)) {
-        const prev = this.instances.get(instanceId(rule.id, fp)) ?? null;
-        if (!prev && input.kind === "sample" && !input.active) continue; // nothing to do: the common case
-        step(rule, fp, labels, input, prev);
-      }
-    }
-    // Instances of disabled or deleted rules end now (a sent firing still gets its resolve).
-    const enabledIds = new Set(rules.map((r) => r.id));
-    for (const [ruleId, prevs] of byRule) {
-      if (enabledIds.has(ruleId)) continue;
-      const reason = ruleIds.has(ruleId) ? "paused" : "rule-deleted";
-      for (const p of prevs) step({ id: ruleId, name: p.labels.alertname ?? ruleId }, p.fingerprint, p.labels, "gone", p, reason);
-      this.health.delete(ruleId);
-    }
-
-    const changes = { upserts: toPersist, deletes: toDelete, history, outbox };
-    const rows = { "cartograph.alerting.upserts": toPersist.length, "cartograph.alerting.history": history.length, "cartograph.alerting.outbox": outbox.length };
+    const plan = await withSpan("alerting.evaluate", { "cartograph.alerting.instances": input.instances.length }, () => (this.deps.plan ? this.deps.plan(input) : planTick(input)));
+    for (const [id, h] of plan.health) this.health.set(id, h);
+    for (const id of plan.healthGone) this.health.delete(id);
+    const changes = plan.changes;
+    const rows = { "cartograph.alerting.upserts": changes.upserts.length, "cartograph.alerting.history": changes.history.length, "cartograph.alerting.outbox": changes.outbox.length };
     await withSpan("alerting.write", rows, () => writeTick(db, changes, this.deps.fence?.() ?? null, now));
-    for (const [k, v] of nextMap) {
+    for (const [k, v] of plan.next) {
       if (v) this.instances.set(k, v);
       else this.instances.delete(k);
     }
-    return { rules: rules.length, transitions: history.length, notifications: outbox.length };
-  }
-
-  private annotate(rule: AlertRule, inst: AlertInstanceState, now: number): Record<string, string> {
-    const links = buildLinks(this.deps.externalURL, inst.labels, { fromMs: now - rule.windowSeconds * 1000, toMs: now });
-    const templates: Record<string, string> = { ...DEFAULT_ANNOTATIONS, ...rule.annotations };
-    if (!links.service) delete templates.service_url;
-    if (!("threshold" in rule)) templates.summary = rule.annotations.summary ?? "{{ $rule }}: value {{ $value }}";
-    const data = { labels: inst.labels, value: inst.value, threshold: "threshold" in rule ? rule.threshold : undefined, rule: rule.name, externalURL: this.deps.externalURL, links };
-    return Object.fromEntries(Object.entries(templates).map(([k, t]) => [k, expandTemplate(t, data)]));
+    return plan.summary;
   }
 }
 
-function persistedChanged(a: AlertInstanceState, b: AlertInstanceState): boolean {
-  return (
-    a.state !== b.state || a.activeAt !== b.activeAt || a.firedAt !== b.firedAt || a.resolvedAt !== b.resolvedAt ||
-    a.keepFiringSince !== b.keepFiringSince || a.missingEvals !== b.missingEvals || a.notifiedState !== b.notifiedState ||
-    a.lastSentAt !== b.lastSentAt || a.reason !== b.reason
-  );
-}
-
-function orderedKey(labels: Record<string, string>): string {
-  let k = "";
-  for (const name in labels) k += name + "\u0000" + labels[name] + "\u0001";
-  return k;
-}
-
-/** Maps an evaluation onto per-instance inputs, applying the rule's no-data / error policy. */
-export function planInputs(rule: AlertRule, ev: Evaluation, prevs: AlertInstanceState[]): Map<string, { labels: Record<string, string>; input: InstanceInput }> {
-  const out = new Map<string, { labels: Record<string, string>; input: InstanceInput }>();
-  if (ev.status === "ok") {
-    // Inactive series only matter for an instance that exists. They are matched to it by an
-    // unsorted, unhashed key (label order is stable per rule); only active series are hashed.
-    const prevByKey = prevs.length ? new Map(prevs.map((p) => [orderedKey(p.labels), p])) : null;
-    for (const s of ev.samples) {
-      if (s.active) {
-        out.set(fingerprintLabels(s.labels), { labels: s.labels, input: { kind: "sample", active: true, value: s.value } });
-      } else if (prevByKey) {
-        const p = prevByKey.get(orderedKey(s.labels));
-        if (p) out.set(p.fingerprint, { labels: p.labels, input: { kind: "sample", active: false, value: s.value } });
-      }
-    }
-    for (const p of prevs) if (!out.has(p.fingerprint)) out.set(p.fingerprint, { labels: p.labels, input: { kind: "missing" } });
-    return out;
-  }
-  const policy = ev.status === "no-data" ? rule.onNoData : rule.onError;
-  if (policy === "keep-last") return out;
-  const ruleLabels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rule.labels)) ruleLabels[k] = expandTemplate(v, { labels: {} });
-  ruleLabels.alertname = rule.name;
-  if (policy === "alerting") {
-    out.set(fingerprintLabels(ruleLabels), { labels: ruleLabels, input: { kind: "sample", active: true, value: null, reason: ev.reason } });
-  } else if (policy === "no-data" || policy === "error") {
-    const labels = { ...ruleLabels, alertstate: ev.status === "no-data" ? "NoData" : "Error" };
-    out.set(fingerprintLabels(labels), { labels, input: { kind: "special", state: ev.status === "no-data" ? "nodata" : "error", reason: ev.reason } });
-  }
-  for (const p of prevs) {
-    if (out.has(p.fingerprint)) continue;
-    const input: InstanceInput = policy === "ok" ? { kind: "sample", active: false, value: p.value, reason: ev.reason } : { kind: "missing" };
-    out.set(p.fingerprint, { labels: p.labels, input });
-  }
-  return out;
-}

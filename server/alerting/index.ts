@@ -7,6 +7,7 @@ import type { ControlDb, LeaderElection } from "../control";
 import type { AlertDataSource, Finding, QueryWindow } from "./data-source";
 import { AlertEngine } from "./engine";
 import { AlertScheduler } from "./scheduler";
+import { startTickThread } from "./tick-thread";
 import { registerAlertingMetrics, type DeliveryCounters } from "./metrics";
 import type client from "prom-client";
 import { AlertingService } from "./service";
@@ -41,6 +42,8 @@ export interface AlertingDeps {
    * and each tick's write is fenced on the lease. Without it the process always runs them.
    */
   leader?: Pick<LeaderElection, "runAsLeader" | "fence">;
+  /** Evaluate in the alert evaluation thread (default: when the timers start, i.e. in the server). */
+  evaluationThread?: boolean;
   /** Registers alerting metrics (ticks, missed ticks, instances by state, deliveries) on /metrics. */
   metrics?: { registry: client.Registry };
 }
@@ -70,7 +73,8 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   const externalURL = deps.config.CARTOGRAPH_PUBLIC_URL;
   const intervalMs = deps.config.CARTOGRAPH_ALERT_INTERVAL_MS;
   const fence = deps.leader ? () => deps.leader!.fence() : undefined;
-  const engine = new AlertEngine({ db, dataSource, externalURL, intervalMs, log: deps.log, fence });
+  const thread = deps.evaluationThread ?? deps.autoStart !== false ? startTickThread(deps.log) : null;
+  const engine = new AlertEngine({ db, dataSource, externalURL, intervalMs, log: deps.log, fence, plan: thread?.plan });
   const notifyCtx = { externalURL, fetch: { allow: parseAllowList(deps.config.CARTOGRAPH_WEBHOOK_ALLOW), timeoutMs: 10_000 } };
   let lastPrune = 0;
   const deliveries: DeliveryCounters = { delivered: 0, retried: 0, failed: 0 };
@@ -92,6 +96,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
     dispatch: (t) => scheduler.runDispatch(t ?? now()),
     async stop() {
       await scheduler.stop();
+      await thread?.close();
       if (g[KEY] === alerting) delete g[KEY];
     },
   };

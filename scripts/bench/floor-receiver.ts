@@ -3,18 +3,15 @@
  * same protobuf codec, touch every span, answer 200, keep nothing. Prints its port.
  */
 import http from "node:http";
-import { createRequire } from "node:module";
+import { TraceRequest } from "../../server/decode";
 
-const require = createRequire(import.meta.url);
-const root = require("@opentelemetry/otlp-transformer/build/src/generated/root.js");
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 let spans = 0;
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
     const m = TraceRequest.decode(Buffer.concat(chunks));
-    for (const rs of m.resourceSpans) for (const ss of rs.scopeSpans) for (const s of ss.spans) if (s.name) spans++;
+    for (const rs of m.resourceSpans) for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) if (s.name) spans++;
     res.writeHead(200, { "content-type": "application/x-protobuf", "content-length": "0" });
     res.end();
   });

@@ -3,11 +3,7 @@
  * server span, a client call to another service with its server span, and a database call,
  * across 20 services, with ~12 realistic attributes per span (~500 B/span encoded).
  */
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
-const root = require("@opentelemetry/otlp-transformer/build/src/generated/root.js");
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import { TraceRequest } from "../../server/decode";
 
 const kv = (key: string, v: string | number) => ({ key, value: typeof v === "number" ? { intValue: v } : { stringValue: v } });
 
@@ -71,6 +67,6 @@ export function makeBatches(count: number, spansPerBatch = 512, seed = 1): Batch
 export function countSpans(batch: Uint8Array): number {
   const m = TraceRequest.decode(batch);
   let n = 0;
-  for (const rs of m.resourceSpans) for (const ss of rs.scopeSpans) n += ss.spans.length;
+  for (const rs of m.resourceSpans) for (const ss of rs.scopeSpans ?? []) n += ss.spans?.length ?? 0;
   return n;
 }

@@ -1,18 +1,10 @@
 // A minimal OTLP/HTTP protobuf receiver for tests: decodes ExportTraceServiceRequest and
-// ExportMetricsServiceRequest with the protobufjs root generated in
-// @opentelemetry/otlp-transformer@0.52.1, and keeps flat span records in memory.
+// ExportMetricsServiceRequest with the project's OTLP codec, and keeps flat span records in memory.
 // Not a product component: no limits, no partial success; tests only.
 import http from "node:http";
 import zlib from "node:zlib";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-
-const requireCjs = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const root: any = requireCjs("@opentelemetry/otlp-transformer/build/src/generated/root.js");
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-const MetricsRequest = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-const LogsRequest = root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import { LogsRequest, MetricsRequest, TraceRequest } from "../../server/decode";
 
 export interface ReceivedLog {
   service: string;
@@ -50,7 +42,7 @@ export interface OtlpTestReceiver {
 
 export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 
-function toHex(bytes: Uint8Array | undefined): string {
+function toHex(bytes: Uint8Array | null | undefined): string {
   return bytes && bytes.length > 0 ? Buffer.from(bytes).toString("hex") : "";
 }
 
@@ -66,7 +58,7 @@ function readValue(value: any): AttributeValue {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function readAttributes(list: any[] | undefined): Record<string, AttributeValue> {
+function readAttributes(list: any[] | null | undefined): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
   for (const kv of list ?? []) out[kv.key] = readValue(kv.value);
   return out;
@@ -85,7 +77,7 @@ function collectSpans(body: Buffer, into: ReceivedSpan[]): void {
           traceId: toHex(s.traceId),
           spanId: toHex(s.spanId),
           parentSpanId: toHex(s.parentSpanId),
-          name: s.name,
+          name: s.name ?? "",
           kind: s.kind ?? 0,
           statusCode: s.status?.code ?? 0,
           durationMs: (Number(s.endTimeUnixNano ?? 0) - Number(s.startTimeUnixNano ?? 0)) / 1e6,
@@ -116,9 +108,10 @@ function collectMetricNames(body: Buffer, into: Map<string, Set<string>>): void 
     const service = String(readAttributes(rm.resource?.attributes)["service.name"] ?? "unknown");
     for (const sm of rm.scopeMetrics ?? []) {
       for (const m of sm.metrics ?? []) {
-        const set = into.get(m.name) ?? new Set<string>();
+        const name = m.name ?? "";
+        const set = into.get(name) ?? new Set<string>();
         set.add(service);
-        into.set(m.name, set);
+        into.set(name, set);
       }
     }
   }

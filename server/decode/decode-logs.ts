@@ -1,7 +1,7 @@
 import "server-only";
 import { DecodeError, describeZod, parseJson, type Encoding, type OtlpObject } from "./decode-request";
 import { LogsRequestJson } from "./otlp-json-logs";
-import { LogsRequest } from "./proto-root";
+import { LogsRequest } from "./otlp-codec";
 
 /** ExportLogsServiceRequest in either encoding → the one OTLP object shape (see decode-request.ts). */
 export function decodeLogsRequest(body: Uint8Array, encoding: Encoding): OtlpObject {

@@ -1,5 +1,5 @@
 import "server-only";
-import { MetricsRequest, TraceRequest } from "./proto-root";
+import { MetricsRequest, TraceRequest } from "./otlp-codec";
 import { MetricsRequestJson, TraceRequestJson } from "./otlp-json";
 
 export type Encoding = "protobuf" | "json";

@@ -12,8 +12,9 @@ export function encodeExportResponse(signal: Signal, encoding: Encoding, rejecte
   if (encoding === "json") {
     return JSON.stringify(partial ? { partialSuccess: { [field]: String(rejected), errorMessage: message } } : {});
   }
-  const Type = signal === "traces" ? TraceResponse : signal === "logs" ? LogsResponse : MetricsResponse;
-  return Type.encode(Type.create(partial ? { partialSuccess: partial } : {})).finish();
+  const body = partial ? { partialSuccess: partial } : {};
+  if (signal === "traces") return TraceResponse.encode(body).finish();
+  return signal === "logs" ? LogsResponse.encode(body).finish() : MetricsResponse.encode(body).finish();
 }
 
 export function encodeStatusBody(encoding: Encoding, code: number, message: string): Uint8Array | string {

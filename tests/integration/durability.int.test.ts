@@ -1,14 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { startServer, type RunningServer } from "../helpers/start-server";
-
-const require = createRequire(import.meta.url);
-const root = require("@opentelemetry/otlp-transformer/build/src/generated/root.js");
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import { TraceRequest } from "../../server/decode";
 
 function batch(traceByte: number, spans: number): { body: Uint8Array; traceId: string } {
   const traceId = Buffer.alloc(16, 0);

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gzipSync } from "node:zlib";
-import { createRequire } from "node:module";
+import { TraceRequest, TraceResponse } from "../../server/decode";
 import { startServer, eventually, type RunningServer } from "../helpers/start-server";
-
-const require = createRequire(import.meta.url);
-const root = require("@opentelemetry/otlp-transformer/build/src/generated/root.js");
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-const TraceResponse = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 
 const MAX_BODY = 256 * 1024;
 let server: RunningServer;
@@ -89,7 +84,7 @@ describe("bad input gets the documented answer and loses nothing", () => {
     const r = await post(TraceRequest.encode(msg).finish(), proto);
     expect(r.status).toBe(200);
     const decoded = TraceResponse.decode(r.buf);
-    expect(Number(decoded.partialSuccess.rejectedSpans)).toBe(1);
+    expect(Number(decoded.partialSuccess?.rejectedSpans)).toBe(1);
   });
 
   it("truncates huge attribute values and rejects nesting deeper than the cap", async () => {

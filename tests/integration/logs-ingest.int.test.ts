@@ -102,7 +102,7 @@ describe("the OTLP contract for logs", () => {
     ]));
     expect(res.status).toBe(200);
     // Invalid UTF-8 inside a protobuf string: protobuf has no UTF-8 check of its own.
-    const { LogsRequest } = await import("../../server/decode/proto-root");
+    const { LogsRequest } = await import("../../server/decode");
     const marker = "MARKER-XX";
     const bytes = Buffer.from(LogsRequest.encode(LogsRequest.fromObject({
       resourceLogs: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "hostile" } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: Date.now() * 1e6, severityNumber: 9, body: { stringValue: marker }, attributes: [{ key: "kind", value: { stringValue: "utf8" } }] }] }] }],

@@ -1,0 +1,2 @@
+export function listProtoFiles(root: string): string[];
+export function digestProtoFiles(root: string): string;

@@ -1,9 +1,13 @@
 /**
- * Import rules (DESIGN.md, style rule 1), checked by `npm run lint:deps` (part of npm test):
- * client code never imports server/; a server stage imports another stage only through its
- * index.ts. server/platform (config, logger, self-metrics) and server/main.ts, the
+ * Import rules (DESIGN.md, style rule 1), checked by `npm run lint:deps` (part of npm test)
+ * over the whole project: client code never imports server/; a server stage imports another
+ * stage only through its index.ts, and so do tests and scripts outside the stage (a stage's
+ * own unit tests sit next to its code); product code never imports tests or scripts.
+ * server/platform (config, logger, self-metrics, module paths) and server/main.ts, the
  * composition root, are the shared base.
  */
+const DOORS = ["^server/[^/]+/index\\.ts$", "^server/aggregate/(red|servicegraph)/index\\.ts$", "^server/platform/"];
+
 module.exports = {
   forbidden: [
     {
@@ -17,10 +21,20 @@ module.exports = {
       comment: "Import another stage's public functions from its index.ts.",
       severity: "error",
       from: { path: "^server/([^/]+)/" },
-      to: {
-        path: "^server/[^/]+/",
-        pathNot: ["^server/$1/", "^server/[^/]+/index\\.ts$", "^server/aggregate/(red|servicegraph)/index\\.ts$", "^server/platform/"],
-      },
+      to: { path: "^server/[^/]+/", pathNot: ["^server/$1/", ...DOORS] },
+    },
+    {
+      name: "tests-and-scripts-use-doors",
+      comment: "Tests and scripts outside server/ use a stage's public functions, from its index.ts.",
+      severity: "error",
+      from: { path: "^(tests|scripts|cli)/" },
+      to: { path: "^server/[^/]+/", pathNot: DOORS },
+    },
+    {
+      name: "product-never-imports-tests-or-scripts",
+      severity: "error",
+      from: { path: "^(server|app|components|lib)/", pathNot: "\\.test\\.ts$" },
+      to: { path: "^(tests|scripts)/" },
     },
     {
       name: "no-circular-stages",
@@ -31,7 +45,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "(^|/)(node_modules|generated|\\.next)/|\\.test\\.ts$" },
+    exclude: { path: "(^|/)(node_modules|generated|\\.next|dist)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js", ".mjs"] },

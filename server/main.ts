@@ -1,9 +1,9 @@
 import "server-only";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type http from "node:http";
 import { loadConfig, ConfigError, type Config } from "./platform/config";
 import { createLogger } from "./platform/logger";
+import { findProjectRoot } from "./platform/module-paths";
 import { createSelfMetrics } from "./platform/self-metrics";
 import { flushSelfTracing, getSelfTracingStatus, startSelfTracing } from "./platform/self-tracing";
 import { registerSelfTracingMetrics } from "./platform/self-tracing-metrics";
@@ -21,7 +21,7 @@ import { createAccessGate } from "./http/access-gate";
 import { createDrain } from "./http/drain";
 import { checkReadiness } from "./http/readiness";
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const projectRoot = findProjectRoot();
 
 async function main(): Promise<void> {
   let config: Config;

@@ -2,6 +2,7 @@ import "server-only";
 import { Worker } from "node:worker_threads";
 import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
+import { resolveWorkerEntry } from "../platform/module-paths";
 import type { AlertDataSource } from "../alerting";
 import { getSelfTracingShared, getSpanClockMs, getTraceparent } from "../platform/self-tracing";
 import type { Answer, Offloader } from "./router";
@@ -67,7 +68,7 @@ export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: 
   let restarts = 0;
 
   const spawn = (index: number) => {
-    const worker = new Worker(opts.workerUrl ?? new URL("./query-thread.ts", import.meta.url), { workerData: { config, selfTracing: getSelfTracingShared() }, execArgv: process.execArgv });
+    const worker = new Worker(opts.workerUrl ?? resolveWorkerEntry("server/api/query-thread.ts"), { workerData: { config, selfTracing: getSelfTracingShared() }, execArgv: process.execArgv });
     const slot: Slot = { worker, ready: false, job: null };
     slots[index] = slot;
     worker.on("message", (m: FromQueryThread) => {

@@ -43,13 +43,19 @@ export interface StartOptions {
   keepDataDir?: boolean;
   /** How long to wait for /readyz (the UI's first start takes longer). Default 120 s (readiness includes a query thread, slow to load on a busy machine). */
   readyTimeoutMs?: number;
+  /**
+   * Node arguments that run the server: by default server/main.ts through the TypeScript
+   * loader; `["scripts/launch.mjs"]` runs what `npm start` runs (the compiled dist/).
+   */
+  nodeArgs?: string[];
 }
 
-/** Starts the real server (server/main.ts) as a child process on free ports with its own data dir. */
+/** Starts the real server as a child process on free ports with its own data dir. */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cartograph-test-"));
   const [http, otlp, grpc, zipkin] = [await getFreePort(), await getFreePort(), await getFreePort(), await getFreePort()];
-  const child = spawn(process.execPath, ["--import", "./scripts/runtime/register.mjs", "server/main.ts"], {
+  const nodeArgs = opts.nodeArgs ?? ["--import", "./scripts/runtime/register.mjs", "server/main.ts"];
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import type { Config } from "../../platform/config";
 import type { Logger } from "../../platform/logger";
 import { getSelfTracingShared, getTraceparent } from "../../platform/self-tracing";
+import { resolveWorkerEntry } from "../../platform/module-paths";
 import type { Encoding } from "../../decode";
 import type { ExportResult, FromWriter, Signal, TraceFormat, WriterStats } from "./protocol";
 
@@ -36,7 +37,7 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
 
   return new Promise((resolveStart, rejectStart) => {
     const spawn = () => {
-      worker = new Worker(new URL("./writer-worker.ts", import.meta.url), {
+      worker = new Worker(resolveWorkerEntry("server/ingest/writer/writer-worker.ts"), {
         workerData: { config, selfTracing: getSelfTracingShared() },
         execArgv: process.execArgv,
         // A larger young generation: decode and normalize allocate many short-lived objects

@@ -19,7 +19,6 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en" data-theme="dark" suppressHydrationWarning>
       <head>
         {/* Blocking on purpose: sets data-theme before paint. */}
-        {/* eslint-disable-next-line @next/next/no-sync-scripts */}
         <script src="/theme-init.js" />
       </head>
       <body>

@@ -17,7 +17,7 @@ export function FindingsView() {
   const rule = get("rule");
   const severity = get("severity");
   const service = get("service");
-  const all = q.data?.violations ?? [];
+  const all = useMemo(() => q.data?.violations ?? [], [q.data]);
   const services = useMemo(() => [...new Set(all.flatMap((f) => f.services))].sort(), [all]);
   const shown = all.filter((f) => (!rule || f.rule === rule) && (!severity || f.severity === severity) && (!service || f.services.includes(service)));
   const counts = { critical: 0, warning: 0, info: 0 };

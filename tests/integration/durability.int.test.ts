@@ -92,7 +92,10 @@ describe("durability (WAL, synchronous=NORMAL)", () => {
     expect(shed.length).toBeGreaterThan(0);
     expect(ok.length).toBeGreaterThan(0);
     expect(results.every((r) => r.status === 200 || r.status === 503)).toBe(true);
-    for (const r of shed) expect(Number(r.retryAfter)).toBeGreaterThanOrEqual(1), expect(Number(r.retryAfter)).toBeLessThanOrEqual(5);
+    for (const r of shed) {
+      expect(Number(r.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(Number(r.retryAfter)).toBeLessThanOrEqual(5);
+    }
     for (const r of ok) expect((await server.get(`/api/v1/traces/${r.traceId}`)).spans).toHaveLength(50);
     const metrics = await (await fetch(server.baseUrl + "/metrics")).text();
     expect(metrics).toMatch(/cartograph_ingest_rejected_requests_items_total\{signal="traces",reason="overload"\} [1-9]/);

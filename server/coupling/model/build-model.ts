@@ -1,6 +1,6 @@
 import "server-only";
 import { readSemconv } from "../../normalize";
-import { KIND, type CouplingSpan, type ReadSpan } from "../types";
+import type { CouplingSpan, ReadSpan } from "../types";
 import type { Policy } from "../policy/schema";
 import { resolveOwnership, type Ownership, type ServiceFacts } from "../policy/resolve";
 import { pairSyncCalls, spanKey, type SyncCall } from "./pair-calls";

@@ -54,22 +54,15 @@ export function extractDbAccesses(m: CouplingModel): DbAccess[] {
     if (EMBEDDED.has(system)) continue;
     if (s.kind === KIND.INTERNAL && s.sc.serverAddress === null) continue;
     let host = s.sc.serverAddress ?? "";
-    let scoped = false;
     if (host === "" || isLoopbackHost(host) || host.startsWith("/") || host.endsWith(".sock")) {
       const where = str(s.resource["host.name"]) ?? str(s.resource["k8s.pod.name"]) ?? str(s.resource["service.instance.id"]) ?? `svc:${s.service}`;
       host = `${host || "unknown"}@${where}`;
-      scoped = true;
     }
     const port = s.sc.serverPort ?? DEFAULT_PORTS[system] ?? null;
     const ns = s.sc.dbNamespace;
     const parts = ns === null ? [] : ns.split("|").map((p) => p.trim().toLowerCase()).filter(Boolean);
-    let database: string | null = null;
-    let schema: string | null = null;
-    if (system === "mssql") database = parts.length > 0 ? parts.join("|") : null;
-    else {
-      database = parts[0] ?? null;
-      schema = parts[1] ?? null;
-    }
+    const database = system === "mssql" ? (parts.length > 0 ? parts.join("|") : null) : (parts[0] ?? null);
+    const schema = system === "mssql" ? null : (parts[1] ?? null);
     const kServer = `${system}://${host}:${port ?? ""}`;
     const kDb = `${kServer}/${database ?? ""}`;
     const kSchema = `${kDb}|${schema ?? ""}`;

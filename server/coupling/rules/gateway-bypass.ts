@@ -28,8 +28,8 @@ function entriesOf(m: CouplingModel, pureClients: ReadonlySet<string>, cidrs: re
   const out: Entry[] = [];
   for (const s of m.spans) {
     if (s.kind !== KIND.SERVER) continue;
-    let fingerprint: string | null = null;
-    let explicitExternal = false;
+    let fingerprint: string | null;
+    let explicitExternal: boolean;
     if (s.parentSpanId === null) {
       const ua = s.sc.userAgent;
       const route = s.sc.httpRoute ?? pathOf(s.sc.urlFull) ?? strAttr(s.attributes["url.path"]) ?? strAttr(s.attributes["http.target"]);

@@ -1,5 +1,5 @@
 /**
- * Import rules (DESIGN.md, style rule 1), checked by `npm run lint:deps` (part of npm test)
+ * Import rules (docs/architecture.md, "Stages and their doors"), checked by `npm run lint:deps` (part of npm test)
  * over the whole project: client code never imports server/; a server stage imports another
  * stage only through its index.ts, and so do tests and scripts outside the stage (a stage's
  * own unit tests sit next to its code); product code never imports tests or scripts.

@@ -4,7 +4,7 @@ import { defineConfig } from "prisma/config";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 
 /**
- * Prisma CLI config (offline recipe, see ENVIRONMENT.md): the JS engine with the
+ * Prisma CLI config (offline recipe, see docs/architecture.md, "Storage"): the JS engine with the
  * better-sqlite3 adapter, so generate / migrate diff / migrate deploy need no download.
  * The CLI targets <CARTOGRAPH_DATA_DIR>/control.db; the server applies migrations itself.
  */

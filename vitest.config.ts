@@ -4,7 +4,7 @@ import path from "node:path";
 const SOURCES = ["server", "lib", "components", "tests", "scripts"];
 
 /**
- * Two projects, by file name (DESIGN.md style rule 8): `unit` runs every *.test.ts that is
+ * Two projects, by file name (docs/architecture.md, "Tests"): `unit` runs every *.test.ts that is
  * not *.int.test.ts, files in parallel; `integration` runs *.int.test.ts, which start real
  * servers and fleets of processes, one file at a time so they do not starve each other on
  * 2 cores (timing-dependent findings stay deterministic). `npm run test:unit` and

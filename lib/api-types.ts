@@ -1,5 +1,5 @@
 /**
- * Response shapes of the Cartograph HTTP API v1 (see /api/v1/openapi.json and API.md).
+ * Response shapes of the Cartograph HTTP API v1 (see /api/v1/openapi.json).
  * Client-safe: no server imports. Fields may be added by the server; these keep their meaning.
  */
 

@@ -29,7 +29,7 @@ describe("system packages for the tests", () => {
     let error: { status: number; stderr: Buffer } | undefined;
     try {
       // With an empty PATH neither prometheus nor apt-get is found.
-      execFileSync(process.execPath, ["scripts/test/system-packages.mjs", "integration"], { stdio: "pipe", env: { PATH: "" } });
+      execFileSync(process.execPath, ["scripts/test/system-packages.mjs", "integration"], { stdio: "pipe", env: { ...process.env, PATH: "" } });
     } catch (e) {
       error = e as { status: number; stderr: Buffer };
     }
@@ -37,10 +37,9 @@ describe("system packages for the tests", () => {
     expect(error?.stderr.toString()).toContain("sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus");
   });
 
-  it("answers at once, without apt, when everything is installed", () => {
+  it("does nothing, and says nothing, when everything is installed", () => {
     if (listMissing(["all"]).length > 0) return; // this machine lacks some: the command would install them
-    const started = Date.now();
-    execFileSync(process.execPath, ["scripts/test/system-packages.mjs", "all"], { stdio: "pipe" });
-    expect(Date.now() - started).toBeLessThan(5_000);
+    const out = execFileSync(process.execPath, ["scripts/test/system-packages.mjs", "all"], { stdio: "pipe" });
+    expect(out.toString()).toBe("");
   });
 });

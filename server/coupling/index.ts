@@ -1,6 +1,6 @@
 import "server-only";
 /**
- * Coupling analysis (reference/coupling-rules.md): pure rules over a model built from a
+ * Coupling analysis (docs/architecture.md, "Coupling rules"): pure rules over a model built from a
  * window's spans, an architecture policy file, and per-service coupling metrics.
  */
 export { analyzeCoupling, runGraphRules, applyPolicy, sortFindings, type AnalysisResult, type SuppressedFinding } from "./analyze";

@@ -25,7 +25,7 @@ export interface CouplingSpan {
 
 export const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 
-/** The rule ids of GET /api/v1/violations (reference/coupling-rules.md, "Rule ids in the API"). */
+/** The rule ids of GET /api/v1/violations (docs/architecture.md, "Coupling rules"). */
 export const RULE_IDS = [
   "shared-database",
   "shared-table",
@@ -59,7 +59,7 @@ export interface FindingEvidence {
   [key: string]: unknown;
 }
 
-/** One finding, exactly the API shape (../API.md) plus `level` and `confidence`. */
+/** One finding, exactly the API shape plus `level` and `confidence`. */
 export interface Finding {
   id: string;
   rule: RuleId;

@@ -72,9 +72,10 @@ function resolveTimes(z: ZipkinSpan, traceId: string, client: ZipkinSpan | undef
   if (startUs !== null && durUs !== null) return { startNs: startUs * 1000n, endNs: (startUs + durUs) * 1000n, source: null };
   let source: string | null = null;
   if (z.kind === "SERVER") {
-    let c: { startNs: bigint; endNs: bigint } | null = null;
-    if (client?.timestampUs != null) c = { startNs: client.timestampUs * 1000n, endNs: (client.timestampUs + (client.durationUs ?? 0n)) * 1000n };
-    else c = ctx.findStoredTimes?.(traceId, z.id.padStart(16, "0")) ?? null;
+    const c: { startNs: bigint; endNs: bigint } | null =
+      client?.timestampUs != null
+        ? { startNs: client.timestampUs * 1000n, endNs: (client.timestampUs + (client.durationUs ?? 0n)) * 1000n }
+        : (ctx.findStoredTimes?.(traceId, z.id.padStart(16, "0")) ?? null);
     if (c) {
       const start = startUs !== null ? startUs * 1000n : c.startNs;
       const end = durUs !== null ? start + durUs * 1000n : c.endNs > start ? c.endNs : start;

@@ -196,7 +196,7 @@ function readCompleteness(db: TelemetryReader["db"], lo: number, hi: number) {
 }
 
 /**
- * The service map of a window, from the per-minute rollups (API.md "Service map"): typed nodes
+ * The service map of a window, from the per-minute rollups: typed nodes
  * with health and RED stats, edges with server-side stats when the callee is instrumented
  * (client-side otherwise; both exposed), and the pairing completeness of the window.
  */

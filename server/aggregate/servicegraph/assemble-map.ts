@@ -5,7 +5,7 @@ import type { NodeMeta } from "./graph-accumulator";
 import type { EdgeProtocol, NodeDetail, NodeKind, PairingCounts } from "./types";
 
 /**
- * Turns merged rollups into the API's service-map shape (API.md "Service map"). Shared by the
+ * Turns merged rollups into the API's service-map shape (the service-map answer of the API). Shared by the
  * rollup query (tier 1) and the rebuild from stored spans (tier 2).
  */
 export interface MapStats {

@@ -4,7 +4,7 @@ import { callerNode, databaseNode, externalNode, messagingNode, scopeNode, servi
 import type { EdgeCall, EdgeProtocol, Half, NodeRef } from "./types";
 
 /**
- * What one span means for the graph (reference/service-graph.md §5.2):
+ * What one span means for the graph (docs/architecture.md, "Service graph"):
  * - `half`: a CLIENT/PRODUCER (keyed by its span id) or non-root SERVER/CONSUMER (keyed by its
  *   parent span id) that waits for its partner;
  * - `call`: a one-sided edge known at once (producer → topic, topic → consumer, caller → root server);

@@ -1,6 +1,6 @@
 import "server-only";
 /**
- * Service graph stage (reference/service-graph.md §5). Tier 1: createServiceGraphAggregator
+ * Service graph stage (docs/architecture.md, "Service graph"). Tier 1: createServiceGraphAggregator
  * (runs in the writer thread). Tier 2: buildGraphFromSpans over stored spans. Both share
  * classifySpan / PairingStore / settleExpired, so their semantics cannot drift.
  */

@@ -6,7 +6,7 @@ import type { NodeRef } from "./types";
 export { environmentOfNodeId, withEnvironment };
 
 /**
- * Typed node identity (reference/service-graph.md §5.4). Identity is what merges; display
+ * Typed node identity (docs/architecture.md, "Service graph"). Identity is what merges; display
  * fields ride along. Pure functions of one span's attributes and its service.
  */
 

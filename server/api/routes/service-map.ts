@@ -7,7 +7,7 @@ import { route } from "../route";
 import type { Route } from "../router";
 import { maxWindowMs, resolveWindow } from "../time-window";
 
-/** GET /api/v1/service-map, /api/v1/service-map/diff and one edge's history (API.md "Service map", "Edge history"). */
+/** GET /api/v1/service-map, /api/v1/service-map/diff and one edge's history. */
 export const serviceMapRoutes: Route[] = [
   route(contract.getServiceMap, ({ query, window }, ctx) => {
     const { focus, depth, traceId, source, environment, namespace } = query;

@@ -12,7 +12,6 @@ import { reply, type Reply, type Route } from "../router";
  * UI call), answering in Jaeger's envelope `{data, total, limit, offset, errors}`: errors are
  * `[{code, msg}]` with the HTTP status in `code`, `data` null, as Jaeger answers them.
  */
-const PREFIX = "/jaeger/api";
 
 function envelope<T>(data: T[], total = data.length) {
   return { data, total, limit: 0, offset: 0, errors: null };
@@ -77,7 +76,6 @@ export function parseTags(q: { tags?: string; tag?: string[] }): { key: string; 
 }
 
 const MAX_US = 4_102_444_800_000_000; // 2100-01-01
-const HEX_ID = /^[0-9a-fA-F]{1,32}$/;
 
 type TraceQuery = RouteInput<typeof contract.jaegerTraces>["query"];
 

@@ -7,7 +7,7 @@ import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { z } from "zod";
 import { contract, errorBodySchema, type AnyEndpoint } from "../../lib/contract";
-import { allRoutes } from "../../server/api/routes";
+import { allRoutes } from "../../server/api";
 import { eventually, startServer, type RunningServer } from "../helpers/start-server";
 import { createExporter, createServiceTracer, SpanKind, SpanStatusCode } from "../helpers/otel-sender";
 import { createLogExporter, createServiceLogger, SeverityNumber } from "../helpers/otel-logs-sender";

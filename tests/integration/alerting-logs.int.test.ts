@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLogAppender, openTelemetryReader, openWriterDb } from "../../server/store";
-import { createStoreDataSource } from "../../server/alerting";
-import { ruleDefinitionSchema } from "../../server/alerting/rule-schema";
+import { createStoreDataSource, ruleDefinitionSchema } from "../../server/alerting";
 import type { LogRecord } from "../../server/normalize";
 import { createClock, openAlerting, tempDataDir } from "./alerting-kit";
 

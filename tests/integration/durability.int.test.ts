@@ -31,6 +31,10 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+// Each test starts its servers inside the test (not in a hook): the budget covers server starts,
+// which take most of a minute on a loaded 2-core machine.
+const START_BUDGET_MS = 180_000;
+
 describe("durability (WAL, synchronous=NORMAL)", () => {
   it("keeps every acknowledged span across a kill -9 in the middle of a load", async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "cartograph-kill-"));
@@ -74,7 +78,7 @@ describe("durability (WAL, synchronous=NORMAL)", () => {
     const t = await again.get(`/api/v1/traces/${acked[0]}`);
     expect(t.spans).toHaveLength(SPANS);
     expect(sent).toBeGreaterThan(acked.length - 1);
-  });
+  }, START_BUDGET_MS);
 
   it("sheds load with 503 + Retry-After when the write queue is full, and stores everything it acknowledged", async () => {
     const server = await startServer({ env: { CARTOGRAPH_QUEUE_MAX_REQUESTS: "2", CARTOGRAPH_FLUSH_INTERVAL_MS: "200" } });
@@ -99,5 +103,5 @@ describe("durability (WAL, synchronous=NORMAL)", () => {
     for (const r of ok) expect((await server.get(`/api/v1/traces/${r.traceId}`)).spans).toHaveLength(50);
     const metrics = await (await fetch(server.baseUrl + "/metrics")).text();
     expect(metrics).toMatch(/cartograph_ingest_rejected_requests_items_total\{signal="traces",reason="overload"\} [1-9]/);
-  });
+  }, START_BUDGET_MS);
 });

@@ -784,7 +784,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                                 case 2: {
                                         if (wireType !== 2)
                                             break;
-                                        if ((value = reader.stringVerify()).length)
+                                        if ((value = reader.string()).length)
                                             message.errorMessage = value;
                                         else
                                             delete message.errorMessage;
@@ -1700,7 +1700,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                                 case 2: {
                                         if (wireType !== 2)
                                             break;
-                                        if ((value = reader.stringVerify()).length)
+                                        if ((value = reader.string()).length)
                                             message.errorMessage = value;
                                         else
                                             delete message.errorMessage;
@@ -2616,7 +2616,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                                 case 2: {
                                         if (wireType !== 2)
                                             break;
-                                        if ((value = reader.stringVerify()).length)
+                                        if ((value = reader.string()).length)
                                             message.errorMessage = value;
                                         else
                                             delete message.errorMessage;
@@ -3282,7 +3282,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 3: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.schemaUrl = value;
                                     else
                                         delete message.schemaUrl;
@@ -3640,7 +3640,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 3: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.schemaUrl = value;
                                     else
                                         delete message.schemaUrl;
@@ -4181,7 +4181,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 3: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.severityText = value;
                                     else
                                         delete message.severityText;
@@ -4240,7 +4240,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 12: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.eventName = value;
                                     else
                                         delete message.eventName;
@@ -4896,7 +4896,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 1: {
                                     if (wireType !== 2)
                                         break;
-                                    message.stringValue = reader.stringVerify();
+                                    message.stringValue = reader.string();
                                     message.value = "stringValue";
                                     continue;
                                 }
@@ -5930,7 +5930,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 1: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.key = value;
                                     else
                                         delete message.key;
@@ -6266,7 +6266,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 1: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.name = value;
                                     else
                                         delete message.name;
@@ -6275,7 +6275,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 2: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.version = value;
                                     else
                                         delete message.version;
@@ -6649,7 +6649,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 1: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.schemaUrl = value;
                                     else
                                         delete message.schemaUrl;
@@ -6658,7 +6658,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 2: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.type = value;
                                     else
                                         delete message.type;
@@ -6669,7 +6669,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                                         break;
                                     if (!(message.idKeys && message.idKeys.length))
                                         message.idKeys = [];
-                                    message.idKeys.push(reader.stringVerify());
+                                    message.idKeys.push(reader.string());
                                     continue;
                                 }
                             case 4: {
@@ -6677,7 +6677,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                                         break;
                                     if (!(message.descriptionKeys && message.descriptionKeys.length))
                                         message.descriptionKeys = [];
-                                    message.descriptionKeys.push(reader.stringVerify());
+                                    message.descriptionKeys.push(reader.string());
                                     continue;
                                 }
                             }
@@ -7761,7 +7761,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 3: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.schemaUrl = value;
                                     else
                                         delete message.schemaUrl;
@@ -8119,7 +8119,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 3: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.schemaUrl = value;
                                     else
                                         delete message.schemaUrl;
@@ -8552,7 +8552,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 1: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.name = value;
                                     else
                                         delete message.name;
@@ -8561,7 +8561,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 2: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.description = value;
                                     else
                                         delete message.description;
@@ -8570,7 +8570,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 3: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.unit = value;
                                     else
                                         delete message.unit;
@@ -14838,7 +14838,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 3: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.schemaUrl = value;
                                     else
                                         delete message.schemaUrl;
@@ -15196,7 +15196,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 3: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.schemaUrl = value;
                                     else
                                         delete message.schemaUrl;
@@ -15736,7 +15736,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 3: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.traceState = value;
                                     else
                                         delete message.traceState;
@@ -15763,7 +15763,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 5: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.name = value;
                                     else
                                         delete message.name;
@@ -16467,7 +16467,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                                 case 2: {
                                         if (wireType !== 2)
                                             break;
-                                        if ((value = reader.stringVerify()).length)
+                                        if ((value = reader.string()).length)
                                             message.name = value;
                                         else
                                             delete message.name;
@@ -16903,7 +16903,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                                 case 3: {
                                         if (wireType !== 2)
                                             break;
-                                        if ((value = reader.stringVerify()).length)
+                                        if ((value = reader.string()).length)
                                             message.traceState = value;
                                         else
                                             delete message.traceState;
@@ -17299,7 +17299,7 @@ export const opentelemetry = $root.opentelemetry = (() => {
                             case 2: {
                                     if (wireType !== 2)
                                         break;
-                                    if ((value = reader.stringVerify()).length)
+                                    if ((value = reader.string()).length)
                                         message.message = value;
                                     else
                                         delete message.message;

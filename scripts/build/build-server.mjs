@@ -11,7 +11,12 @@ import * as esbuild from "esbuild";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The program and its worker threads (see server/platform/module-paths.ts). */
-export const SERVER_ENTRIES = ["scripts/start.ts", "server/ingest/writer/writer-worker.ts", "server/api/query-thread.ts"];
+export const SERVER_ENTRIES = [
+  "scripts/start.ts",
+  "server/ingest/writer/writer-worker.ts",
+  "server/api/query-thread.ts",
+  "server/alerting/tick-worker.ts",
+];
 /** What the bundles are made of: a change to any of these makes dist/ stale. */
 const SOURCES = ["server", "lib", "generated", "scripts/start.ts", "scripts/build", "package.json", "tsconfig.json"];
 const STAMP = "dist/BUILD_INFO.json";

@@ -1,6 +1,7 @@
 import "server-only";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "../platform/logger";
+import { resolveWorkerEntry } from "../platform/module-paths";
 import type { TickInput, TickPlan } from "./plan-tick";
 
 export interface TickThread {
@@ -28,7 +29,7 @@ export function startTickThread(log: Logger, budgetMs = 60_000): TickThread {
     }
   };
   const spawn = (): Worker => {
-    const w = new Worker(new URL("./tick-worker.ts", import.meta.url), { execArgv: process.execArgv });
+    const w = new Worker(resolveWorkerEntry("server/alerting/tick-worker.ts"), { execArgv: process.execArgv });
     w.on("message", (m: { id: number; plan?: TickPlan; error?: string }) => {
       const p = waiting.get(m.id);
       if (!p) return;

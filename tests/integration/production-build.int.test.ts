@@ -51,6 +51,19 @@ describe("production build", () => {
     }, 60_000, "a services answer from the compiled query thread");
   });
 
+  it("compiles every worker thread the server starts, and starts each through resolveWorkerEntry", () => {
+    const sources = execFileSync("git", ["ls-files", "server/*.ts"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+    const workers: string[] = [];
+    for (const file of sources) {
+      const text = readFileSync(path.join(ROOT, file), "utf8");
+      // A worker started from a path next to its source file would not exist in dist/.
+      expect(text, file).not.toMatch(/new Worker\(\s*new URL\(/);
+      for (const m of text.matchAll(/resolveWorkerEntry\(\s*"([^"]+)"/g)) workers.push(m[1]!);
+    }
+    expect(workers.length).toBeGreaterThanOrEqual(3);
+    for (const w of workers) expect(SERVER_ENTRIES).toContain(w);
+  });
+
   it("is rebuilt by npm start when a source is newer than the build", () => {
     expect(isServerBuildStale(ROOT)).toBe(false);
     const source = path.join(ROOT, "server/main.ts");

@@ -1,10 +1,9 @@
 import "server-only";
-import { createSketch, mergeEncodedInto, quantile, type Sketch } from "../aggregate/red";
+import { buildRedStats, createSketch, mergeEncodedInto, type RedStats, type Sketch } from "../aggregate/red";
 import type { TimeWindow } from "../platform/time-window";
-import type { MapStats } from "../aggregate/servicegraph";
 
-/** RED numbers as the API reports them (the map's MapStats: one shape for lists and map). */
-export type RedStats = MapStats;
+/** RED numbers as the API reports them (one builder, server/aggregate/red buildRedStats, for lists and map). */
+export type { RedStats };
 
 export interface RedAccumulator {
   count: number;
@@ -22,18 +21,8 @@ export function addRow(acc: RedAccumulator, row: { count: number; errors: number
   mergeEncodedInto(acc.sketch, row.sketch);
 }
 
-const round = (v: number | null, digits = 3) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
-
 export function toRedStats(acc: RedAccumulator, seconds: number): RedStats {
-  return {
-    requests: acc.count,
-    errors: acc.errors,
-    errorRate: acc.count ? round(acc.errors / acc.count, 6)! : 0,
-    rps: seconds > 0 ? round(acc.count / seconds, 4)! : 0,
-    p50Ms: round(quantile(acc.sketch, 0.5)),
-    p95Ms: round(quantile(acc.sketch, 0.95)),
-    p99Ms: round(quantile(acc.sketch, 0.99)),
-  };
+  return buildRedStats(acc.count, acc.errors, acc.sketch, seconds);
 }
 
 /**

@@ -1,5 +1,6 @@
 import "server-only";
-import { createSketch, mergeSketches, quantile, type Sketch } from "../red/sketch";
+import { createSketch, mergeSketches, type Sketch } from "../red/sketch";
+import { buildRedStats, type RedStats } from "../red/red-stats";
 import { classifyHealth, type Health } from "./health";
 import type { NodeMeta } from "./graph-accumulator";
 import type { EdgeProtocol, NodeDetail, NodeKind, PairingCounts } from "./types";
@@ -8,16 +9,8 @@ import type { EdgeProtocol, NodeDetail, NodeKind, PairingCounts } from "./types"
  * Turns merged rollups into the API's service-map shape (the service-map answer of the API). Shared by the
  * rollup query (tier 1) and the rebuild from stored spans (tier 2).
  */
-export interface MapStats {
-  requests: number;
-  errors: number;
-  /** errors / requests; 0 with no requests (as /api/v1/services). */
-  errorRate: number;
-  rps: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
+/** One shape for lists and map (the RED-statistics builder of server/aggregate/red). */
+export type MapStats = RedStats;
 
 export interface MapNode {
   id: string;
@@ -114,18 +107,8 @@ export interface AssembleInput {
   depth?: number;
 }
 
-const round = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
-
 export function computeStats(requests: number, errors: number, sketch: Sketch | null, windowMs: number): MapStats {
-  return {
-    requests,
-    errors,
-    errorRate: requests > 0 ? Math.round((errors / requests) * 1e6) / 1e6 : 0,
-    rps: windowMs > 0 ? round(requests / (windowMs / 1000))! : 0,
-    p50Ms: sketch ? round(quantile(sketch, 0.5)) : null,
-    p95Ms: sketch ? round(quantile(sketch, 0.95)) : null,
-    p99Ms: sketch ? round(quantile(sketch, 0.99)) : null,
-  };
+  return buildRedStats(requests, errors, sketch, windowMs / 1000);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

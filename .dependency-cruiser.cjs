@@ -37,6 +37,14 @@ module.exports = {
       to: { path: "^(tests|scripts)/" },
     },
     {
+      name: "telemetry-database-only-in-store",
+      comment:
+        "The telemetry database is reached through server/store's interface only (better-sqlite3 also backs the control plane's Prisma adapter in server/control). Tests and benchmarks may open a data file directly.",
+      severity: "error",
+      from: { path: "^(server|app|components|lib)/", pathNot: ["^server/(store|control)/", "\\.test\\.ts$"] },
+      to: { path: "node_modules/better-sqlite3/" },
+    },
+    {
       name: "no-circular-stages",
       severity: "error",
       from: { path: "^server/" },
@@ -45,7 +53,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "(^|/)(node_modules|generated|\\.next|dist)/" },
+    // node_modules stay in the graph as leaves (not followed) so rules can name packages.
+    exclude: { path: "(^|/)(generated|\\.next|dist)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js", ".mjs"] },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { explainRegexError } from "../safe-regex";
+import { explainRegexError } from "../regex-syntax";
 import { metricAggregationSchema as allAggregations, severitySchema } from "./enums";
 
 /**

@@ -3,6 +3,7 @@ import { compileSafeRegex, explainRegexError } from "./safe-regex";
 import { matchName } from "./evaluate-rule";
 import { matchMatcher } from "./silences";
 import { ruleDefinitionSchema } from "./rule-schema";
+import { explainRegexSyntax } from "../../lib/regex-syntax";
 
 describe("user regexes run in linear time", () => {
   // With a backtracking engine each of these takes longer than the test timeout (ReDoS).
@@ -22,5 +23,13 @@ describe("user regexes run in linear time", () => {
     expect(compileSafeRegex("[")).toBeNull();
     const r = ruleDefinitionSchema.safeParse({ type: "service", name: "x", service: "~(a)\\1", signal: "error_rate", op: ">", threshold: 0.1, windowSeconds: 60 });
     expect(r.success).toBe(false);
+  });
+
+  it("makes the contract's check a real RE2 compile on the server", () => {
+    // `a**` passes the browser's engine-free check but RE2 refuses it.
+    expect(explainRegexSyntax("a**")).toBeNull();
+    const r = ruleDefinitionSchema.safeParse({ type: "service", name: "x", service: "~a**", signal: "error_rate", op: ">", threshold: 0.1, windowSeconds: 60 });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toMatch(/RE2/);
   });
 });

@@ -1,3 +1,4 @@
+import "server-only";
 import { RE2JS } from "re2js";
 
 /**
@@ -29,8 +30,8 @@ export function compileSafeRegex(pattern: string): SafeRegex | null {
   return re;
 }
 
-/** Null when the pattern is valid, else why not (for a 400 at the API boundary). */
-export function explainRegexError(pattern: string): string | null {
+/** Null when the pattern compiles on RE2, else why not (for a 400 at the API boundary). */
+export function explainRe2Error(pattern: string): string | null {
   try {
     RE2JS.compile(`(?:${pattern})`);
     return null;

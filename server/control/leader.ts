@@ -25,6 +25,8 @@ export interface Fence {
 
 export interface LeaderStatus {
   leader: boolean;
+  /** Where the lease lives: `postgresql` (shared, elected) or `sqlite` (this process alone). */
+  controlPlane: ControlDbKind;
   holder: string;
   /** Holder of the lease as last seen (this process when leader). */
   currentLeader: string | null;
@@ -98,7 +100,7 @@ export class LeaderElection {
   }
 
   status(): LeaderStatus {
-    return { leader: this.leader, holder: this.holder, currentLeader: this.leader ? this.holder : this.seenLeader, term: this.term, since: this.since, transitions: this.transitions, jobs: this.jobs.map((j) => j.name) };
+    return { leader: this.leader, controlPlane: this.opts.kind, holder: this.holder, currentLeader: this.leader ? this.holder : this.seenLeader, term: this.term, since: this.since, transitions: this.transitions, jobs: this.jobs.map((j) => j.name) };
   }
 
   /** First election round (awaited), then the renewal loop. */

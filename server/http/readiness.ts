@@ -7,7 +7,7 @@ export interface Readiness {
   checks: { writer: boolean; store: boolean; queries: PoolHealth };
   reasons: string[];
   /** Leader election (server/control): whether this process runs the once-per-cluster jobs. Informational: followers are ready too. */
-  leader?: { leader: boolean; holder: string; currentLeader: string | null; term: number };
+  leader?: { leader: boolean; controlPlane: "sqlite" | "postgresql"; holder: string; currentLeader: string | null; term: number };
 }
 
 /**

@@ -32,6 +32,18 @@ function runAs(bin: string, args: string[]): void {
   execFileSync(cmd, argv, { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
 }
 
+/** A new database on the cluster at `port` (its `postgres` superuser, trust on loopback). */
+export async function createDatabaseOn(port: number, name: string): Promise<string> {
+  const c = new pg.Client({ connectionString: `postgresql://postgres@127.0.0.1:${port}/postgres` });
+  await c.connect();
+  try {
+    await c.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await c.end();
+  }
+  return `postgresql://postgres@127.0.0.1:${port}/${name}`;
+}
+
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = findBinDir();
   const dir = mkdtempSync(path.join(os.tmpdir(), "cartograph-pg-"));
@@ -46,21 +58,10 @@ export async function startPostgres(): Promise<TestPostgres> {
   const port = await getFreePort();
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100`;
   runAs(path.join(bin, "pg_ctl"), ["-D", data, "-o", opts, "-l", path.join(dir, "log"), "-w", "-t", "60", "start"]);
-  const admin = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   let n = 0;
   return {
     port,
-    async createDatabase(prefix = "cg") {
-      const name = `${prefix}_${process.pid}_${++n}`;
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      try {
-        await c.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await c.end();
-      }
-      return `postgresql://postgres@127.0.0.1:${port}/${name}`;
-    },
+    createDatabase: (prefix = "cg") => createDatabaseOn(port, `${prefix}_${process.pid}_${++n}`),
     async stop() {
       try {
         runAs(path.join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);

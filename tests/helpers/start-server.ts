@@ -50,9 +50,25 @@ export interface StartOptions {
   nodeArgs?: string[];
 }
 
+/**
+ * Under `npm run test:postgres` (CARTOGRAPH_TEST_POSTGRES_PORT set by its global setup) each data
+ * dir gets its own PostgreSQL database as control plane; a restart on the same dir reuses it.
+ */
+const controlDatabases = new Map<string, string>();
+async function controlPlaneEnv(dataDir: string, env: Record<string, string> | undefined): Promise<Record<string, string>> {
+  const port = process.env.CARTOGRAPH_TEST_POSTGRES_PORT;
+  if (!port || env?.CARTOGRAPH_CONTROL_DATABASE_URL) return {};
+  if (!controlDatabases.has(dataDir)) {
+    const { createDatabaseOn } = await import("./postgres");
+    controlDatabases.set(dataDir, await createDatabaseOn(Number(port), `cg_${process.pid}_${controlDatabases.size + 1}`));
+  }
+  return { CARTOGRAPH_CONTROL_DATABASE_URL: controlDatabases.get(dataDir)! };
+}
+
 /** Starts the real server as a child process on free ports with its own data dir. */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cartograph-test-"));
+  const controlEnv = await controlPlaneEnv(dataDir, opts.env);
   const [http, otlp, grpc, zipkin] = [await getFreePort(), await getFreePort(), await getFreePort(), await getFreePort()];
   const nodeArgs = opts.nodeArgs ?? ["--import", "./scripts/runtime/register.mjs", "server/main.ts"];
   const child = spawn(process.execPath, nodeArgs, {
@@ -67,6 +83,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       CARTOGRAPH_ZIPKIN_PORT: String(zipkin),
       CARTOGRAPH_UI: opts.ui ? "true" : "false",
       CARTOGRAPH_ROLLUP_FLUSH_MS: "250",
+      ...controlEnv,
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -89,6 +106,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       throw new Error(`server did not start in ${readyTimeoutMs / 1000} s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
+  }
+  if (controlEnv.CARTOGRAPH_CONTROL_DATABASE_URL) {
+    const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.json());
+    if (ready.leader?.controlPlane !== "postgresql") throw new Error(`expected a PostgreSQL control plane, /readyz says ${JSON.stringify(ready.leader)}`);
   }
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   return {

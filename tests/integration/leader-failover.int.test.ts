@@ -35,8 +35,8 @@ describe("leader failover on a PostgreSQL control plane", () => {
   it("moves evaluation to the survivor within one interval, with one notification per transition", async () => {
     const url = await postgres.createDatabase("failover");
     const env = { CARTOGRAPH_CONTROL_DATABASE_URL: url, CARTOGRAPH_ALERT_INTERVAL_MS: String(INTERVAL_MS), CARTOGRAPH_WEBHOOK_ALLOW: "127.0.0.1/32", CARTOGRAPH_PUBLIC_URL: "http://cartograph.test" };
-    servers.push(await startServer({ env }));
-    servers.push(await startServer({ env }));
+    servers.push(await startServer({ env, readyTimeoutMs: 240_000 }));
+    servers.push(await startServer({ env, readyTimeoutMs: 240_000 }));
     const [first, second] = servers as [RunningServer, RunningServer];
     await eventually(async () => (await leaderOf(first))?.leader === true, 15_000, "the first instance to lead");
     expect((await leaderOf(second))?.leader).toBe(false);
@@ -86,5 +86,5 @@ describe("leader failover on a PostgreSQL control plane", () => {
     const metrics = await (await fetch(second.baseUrl + "/metrics")).text();
     expect(metrics).toMatch(/^cartograph_leader 1$/m);
     for (const t of tracers) await t.shutdown().catch(() => undefined);
-  }, 240_000);
+  }, 600_000);
 });

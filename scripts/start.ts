@@ -5,10 +5,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadConfig } from "../server/platform/config";
+import { findProjectRoot } from "../server/platform/module-paths";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// The project folder from the source tree and from dist/scripts/start.js alike.
+const root = findProjectRoot();
 const UI_SOURCES = ["app", "components", "lib", "public", "next.config.ts", "package.json"];
 
 function newestMtime(p: string): number {

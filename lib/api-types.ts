@@ -77,6 +77,8 @@ export interface MapEdge {
   /** Computed by the server from the edge's stats (the UI never recomputes it). */
   health?: Health;
   stats?: RedStats;
+  /** Which side measured `stats`: the callee (server) when instrumented, else the caller. */
+  statsSide?: "server" | "client";
 }
 
 export interface Completeness {

@@ -4,6 +4,9 @@
  * `deployment.environment(.name)` has none. Client-safe: the server builds ids with these
  * functions and the UI reads them back.
  */
+/** The environment filter value that selects services without `deployment.environment(.name)`. */
+export const NO_ENVIRONMENT = "(none)";
+
 export function withEnvironment(id: string, environment: string | null | undefined): string {
   if (!environment) return id;
   return `${id}${id.includes("?") ? "&" : "?"}env=${encodeURIComponent(environment)}`;
@@ -23,4 +26,9 @@ export function environmentOfNodeId(id: string): string | null {
 /** The map node id of a service in an environment (null / absent: none). */
 export function serviceNodeId(name: string, environment?: string | null): string {
   return withEnvironment(`service:${name}`, environment);
+}
+
+/** A node id without its environment part (coupling findings name nodes without one). */
+export function stripEnvironment(id: string): string {
+  return id.replace(/[?&]env=[^&?]*$/, "");
 }

@@ -1,6 +1,9 @@
 "use client";
 import Link from "next/link";
 import { ErrorBox, Loading } from "../ui/status";
+import { inEnvironment } from "../ui/choose-environment";
+import { useEnvironment } from "../ui/use-environment";
+import { NO_ENVIRONMENT, serviceNodeId } from "@/lib/node-id";
 import { useAlertHistory, useAlertRules, useAlerts, useDeleteRule, useSaveRule } from "./use-alerting";
 import type { AlertInstance, Rule } from "./types";
 
@@ -23,10 +26,12 @@ function Labels({ labels }: { labels: Record<string, string> }) {
 
 export function AlertsList() {
   const q = useAlerts();
+  const env = useEnvironment();
   if (q.isLoading) return <Loading what="alerts" />;
   if (q.error) return <ErrorBox error={q.error} />;
-  const alerts = q.data?.alerts ?? [];
-  if (alerts.length === 0) return <div className="muted">No active alerts.</div>;
+  // Series carry an `environment` label when their service has one; the top bar's choice filters them.
+  const alerts = (q.data?.alerts ?? []).filter((a: AlertInstance) => inEnvironment(a.labels.environment, env.choice));
+  if (alerts.length === 0) return <div className="muted">No active alerts{env.environment ? " in this environment" : ""}.</div>;
   return (
     <table className="data" data-testid="alerts-table">
       <thead><tr><th>State</th><th>Alert</th><th>Labels</th><th>Value</th><th>Since</th><th>Links</th></tr></thead>
@@ -40,7 +45,7 @@ export function AlertsList() {
             <td>{fmtTime(a.firedAt ?? a.activeAt ?? a.resolvedAt)}</td>
             <td><span className="row">
               {a.labels.service && <Link href={`/services/${encodeURIComponent(a.labels.service)}`}>service</Link>}
-              {a.labels.service && <Link href={`/map?focus=${encodeURIComponent("service:" + a.labels.service)}`}>map</Link>}
+              {a.labels.service && <Link href={`/map?focus=${encodeURIComponent(serviceNodeId(a.labels.service, a.labels.environment))}&env=${encodeURIComponent(a.labels.environment || NO_ENVIRONMENT)}`}>map</Link>}
               {safeHref(a.annotations.traces_url) && <a href={safeHref(a.annotations.traces_url)}>traces</a>}
             </span></td>
           </tr>

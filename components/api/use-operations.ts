@@ -4,10 +4,10 @@ import type { OperationsResponse } from "@/lib/api-types";
 import { useWindowQuery } from "./use-window-query";
 
 /** GET /api/v1/services/{name}/operations */
-export function useOperations(service: string | null) {
+export function useOperations(service: string | null, environment?: string) {
   return useWindowQuery(
-    ["operations", service],
-    (w) => fetchJson<OperationsResponse>(`services/${encodeSegment(service ?? "")}/operations`, { from: w.fromMs, to: w.toMs }),
+    ["operations", service, environment ?? null],
+    (w) => fetchJson<OperationsResponse>(`services/${encodeSegment(service ?? "")}/operations`, { from: w.fromMs, to: w.toMs, environment }),
     { enabled: !!service },
   );
 }

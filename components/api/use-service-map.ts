@@ -1,16 +1,22 @@
 "use client";
 import { fetchJson } from "@/lib/api-client";
 import type { ServiceMapResponse } from "@/lib/api-types";
+import type { Scope } from "./use-services";
 import { useWindowQuery } from "./use-window-query";
 
-/** GET /api/v1/service-map[?focus=<node id>&depth=<hops>] */
-export function useServiceMap(focus?: string | null, depth?: number | null) {
-  return useWindowQuery(["service-map", focus ?? null, focus ? (depth ?? 1) : null], (w) =>
-    fetchJson<ServiceMapResponse>("service-map", {
-      from: w.fromMs,
-      to: w.toMs,
-      focus: focus ?? undefined,
-      depth: focus ? (depth ?? 1) : undefined,
-    }),
+/** GET /api/v1/service-map[?focus=<node id>&depth=<hops>&environment&namespace] */
+export function useServiceMap(focus?: string | null, depth?: number | null, scope: Scope = {}, options: { enabled?: boolean } = {}) {
+  return useWindowQuery(
+    ["service-map", focus ?? null, focus ? (depth ?? 1) : null, scope.environment ?? null, scope.namespace ?? null],
+    (w) =>
+      fetchJson<ServiceMapResponse>("service-map", {
+        from: w.fromMs,
+        to: w.toMs,
+        focus: focus ?? undefined,
+        depth: focus ? (depth ?? 1) : undefined,
+        environment: scope.environment,
+        namespace: scope.namespace,
+      }),
+    options,
   );
 }

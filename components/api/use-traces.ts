@@ -11,6 +11,8 @@ export interface TraceFilters {
   maxDurationMs?: string;
   attr?: string;
   limit?: number;
+  /** deployment.environment(.name) of the matching span's resource ("(none)": none). */
+  environment?: string;
 }
 
 /** GET /api/v1/traces with the search form's filters. */
@@ -28,6 +30,7 @@ export function useTraces(filters: TraceFilters, options: { enabled?: boolean } 
         maxDurationMs: filters.maxDurationMs,
         attr: filters.attr,
         limit: filters.limit ?? 100,
+        environment: filters.environment,
       }),
     options,
   );

@@ -3,14 +3,14 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { formatPercent } from "@/lib/format";
 import { RED_COLORS, computeTimeTicks, formatTimeTick, isIsolated, type RedSeries } from "./prepare-red-series";
 
-interface LineSpec {
+export interface LineSpec {
   key: "rps" | "errorsPerSec" | "p50" | "p95" | "p99" | "errorRate";
   name: string;
   color: string;
 }
 
 /** A dumb line chart over prepared rows; nulls stay gaps (connectNulls=false). */
-function SeriesChart({ series, lines, unit, title }: { series: RedSeries; lines: LineSpec[]; unit: string; title: string }) {
+export function SeriesChart({ series, lines, unit, title }: { series: RedSeries; lines: LineSpec[]; unit: string; title: string }) {
   const span = series.domain[1] - series.domain[0];
   const fmt = (v: number) => (unit === "%" ? formatPercent(v) : `${Number(v.toPrecision(3))}${unit ? ` ${unit}` : ""}`);
   // Axis ticks stay short (the unit is in the title); the tooltip carries the unit.

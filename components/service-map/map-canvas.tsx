@@ -22,6 +22,39 @@ import { KIND_LABELS } from "./node-kinds";
 import { savePositions } from "./position-cache";
 import type { PreparedMap } from "./prepare-map";
 
+/** Width of the side panel (app/globals.css .side-panel). */
+const PANEL_WIDTH = 380;
+
+/** Keeps `measured` from the previous node of each id on the nodes that replace them. */
+export function carryMeasured(prev: AnyNode[], next: AnyNode[], origin: WeakMap<AnyNode, AnyNode>): AnyNode[] {
+  const byId = new Map(prev.map((n) => [n.id, n]));
+  return next.map((n) => {
+    const p = byId.get(n.id);
+    if (!p?.measured || n.measured) return n;
+    if ((origin.get(p) ?? p) === n) return p; // the same node as before: keep the measured object
+    const carried = { ...n, measured: p.measured } as AnyNode;
+    origin.set(carried, n);
+    return carried;
+  });
+}
+
+/** The flow position of the selected node's centre, or of the selected edge's midpoint. */
+function selectionCentre(flow: ReturnType<typeof useReactFlow>, node: string | null, edge: string | null): { x: number; y: number } | null {
+  const centreOf = (id: string) => {
+    const n = flow.getInternalNode(id);
+    if (!n) return null;
+    const w = n.measured?.width ?? 180;
+    const h = n.measured?.height ?? 46;
+    return { x: n.internals.positionAbsolute.x + w / 2, y: n.internals.positionAbsolute.y + h / 2 };
+  };
+  if (node) return centreOf(node);
+  const e = edge ? flow.getEdge(edge) : undefined;
+  if (!e) return null;
+  const a = centreOf(e.source);
+  const b = centreOf(e.target);
+  return a && b ? { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } : (a ?? b);
+}
+
 const nodeTypes = { cartograph: MapNodeView, "group-box": GroupNodeView };
 const edgeTypes = { cartograph: MapEdgeView };
 const proOptions = { hideAttribution: true };
@@ -59,7 +92,12 @@ export function MapCanvas(props: MapCanvasProps) {
     [base, selectedNode, selectedEdge, hoveredNode, hoveredEdge],
   );
   const [nodes, setNodes] = useState<AnyNode[]>(built.nodes as AnyNode[]);
-  useEffect(() => setNodes(built.nodes as AnyNode[]), [built.nodes]);
+  // xyflow hides a node until it knows its size, and it takes the size from the node object: a
+  // fresh object (selection, refresh, diff) without `measured` would stay invisible whenever its
+  // box did not change size (no ResizeObserver callback), which left the canvas blank. Every
+  // replacement therefore carries the size already measured for its id.
+  const origin = useRef(new WeakMap<AnyNode, AnyNode>());
+  useEffect(() => setNodes((prev) => carryMeasured(prev, built.nodes as AnyNode[], origin.current)), [built.nodes]);
 
   // Fit once per layout/focus/search change, not on every refresh (that would fight the
   // user's zoom), and only once xyflow has measured the nodes (before that fitView is a no-op).
@@ -80,6 +118,26 @@ export function MapCanvas(props: MapCanvasProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [initialized, fitKey]);
 
+  // The side panel overlays the right of the canvas: a selected node (or edge) hidden behind it
+  // or outside the view is panned to the middle of the part left visible.
+  useEffect(() => {
+    if (!fitted || (!selectedNode && !selectedEdge)) return;
+    const el = wrapper.current;
+    if (!el) return;
+    const centre = selectionCentre(flow, selectedNode, selectedEdge);
+    if (!centre) return;
+    const { zoom } = flow.getViewport();
+    const rect = el.getBoundingClientRect();
+    const panel = Math.min(PANEL_WIDTH, rect.width / 2);
+    const screen = flow.flowToScreenPosition(centre);
+    const x = screen.x - rect.left;
+    const y = screen.y - rect.top;
+    const margin = 40;
+    if (x > margin && x < rect.width - panel - margin && y > margin && y < rect.height - margin) return;
+    void flow.setCenter(centre.x + panel / 2 / zoom, centre.y, { zoom, duration: 250 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selectedNode, selectedEdge, fitted]);
+
   const latest = useRef({ props, byId: new Map<string, PreparedMap["nodes"][number]>() });
   latest.current.props = props;
   latest.current.byId = useMemo(() => new Map(map.nodes.map((n) => [n.id, n])), [map]);
@@ -95,7 +153,20 @@ export function MapCanvas(props: MapCanvasProps) {
       setTooltip(null);
     };
     return {
-      onNodesChange: (changes: NodeChange<AnyNode>[]) => setNodes((ns) => applyNodeChanges(changes, ns)),
+      onNodesChange: (changes: NodeChange<AnyNode>[]) =>
+        setNodes((ns) => {
+          // Keyboard: Tab reaches a node, Enter or Space selects it (xyflow reports a select change).
+          const picked = changes.find((c) => c.type === "select" && c.selected);
+          if (picked && "id" in picked && picked.id !== latest.current.props.selectedNode && latest.current.byId.has(picked.id)) {
+            queueMicrotask(() => latest.current.props.onSelectNode(picked.id));
+          }
+          const next = applyNodeChanges(changes, ns);
+          for (let i = 0; i < next.length; i++) {
+            const before = ns[i];
+            if (before && next[i] !== before && next[i]!.id === before.id) origin.current.set(next[i]!, origin.current.get(before) ?? before);
+          }
+          return next;
+        }),
       onNodeDragStop: (_: unknown, node: Node) => savePositions(latest.current.props.layoutMode, new Map([[node.id, node.position]])),
       onNodeClick: (_: unknown, node: Node) => node.type === "cartograph" && latest.current.props.onSelectNode(node.id),
       onEdgeClick: (_: unknown, edge: Edge) => latest.current.props.onSelectEdge(edge.id),

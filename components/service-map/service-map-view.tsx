@@ -15,11 +15,23 @@ import { clearPositions } from "./position-cache";
 import { chooseGroupBy, prepareMap } from "./prepare-map";
 import { SidePanel } from "./side-panel";
 import { useStableLayout } from "./use-stable-layout";
+import { useEnvironment } from "../ui/use-environment";
+import { environmentOfNodeId, NO_ENVIRONMENT, withEnvironment } from "@/lib/node-id";
+
+/** Adds the environment on view to a focus id that names none (a service seen elsewhere without it). */
+function scopeFocus(focus: string | null, environment: string | undefined): string | null {
+  if (!focus || !environment || environment === NO_ENVIRONMENT || environmentOfNodeId(focus) !== null) return focus;
+  return withEnvironment(focus, environment);
+}
 
 /** /map: the typed dependency graph, with all view state (focus, search, grouping, selection) in the URL. */
 export function ServiceMapView() {
   const { get, setParams } = useUrlParams();
-  const focus = get("focus") || null;
+  const env = useEnvironment();
+  const scope = { environment: env.environment, namespace: env.namespace };
+  // A link that names a service without its environment (findings, alerts) focuses the
+  // service in the environment on view.
+  const focus = scopeFocus(get("focus") || null, env.environment);
   const depth = Math.min(5, Math.max(1, Number(get("depth")) || 1));
   const search = get("q");
   const group = get("group");
@@ -29,10 +41,10 @@ export function ServiceMapView() {
   const diffOn = get("diff") === "1";
   const [layoutVersion, setLayoutVersion] = useState(0);
 
-  const map = useServiceMap(focus, depth);
-  const services = useServices();
+  const map = useServiceMap(focus, depth, scope, { enabled: env.ready });
+  const services = useServices(scope, { enabled: env.ready });
   const groupBy = chooseGroupBy(group, map.data?.nodes.length ?? 0, services.data?.services ?? []);
-  const diff = useServiceMapDiff(diffOn);
+  const diff = useServiceMapDiff(diffOn && env.ready, scope);
   const diffData = diffOn ? (diff.data ?? null) : null;
   const prepared = useMemo(
     () => (map.data ? prepareMap(map.data, { search, groupBy, services: services.data?.services ?? [], diff: diffData }) : null),
@@ -48,7 +60,7 @@ export function ServiceMapView() {
     layoutVersion,
   );
 
-  if (map.isLoading) return <Loading what="service map" />;
+  if (map.isLoading || !env.ready) return <Loading what="service map" />;
   if (map.isError && !map.data) return <ErrorBox error={map.error} />;
   if (!map.data || !prepared) return null;
   if (map.data.nodes.length === 0 && !focus) return <ExporterSetup title="The map is empty" />;
@@ -101,7 +113,15 @@ export function ServiceMapView() {
             />
           </ReactFlowProvider>
         )}
-        <SidePanel node={node} edge={edge} nodes={map.data.nodes} edges={map.data.edges} onClose={() => setParams({ node: null, edge: null })} />
+        <SidePanel
+          node={node}
+          edge={edge}
+          nodes={map.data.nodes}
+          edges={map.data.edges}
+          onClose={() => setParams({ node: null, edge: null })}
+          onSelectNode={selectNode}
+          onSelectEdge={selectEdge}
+        />
       </div>
     </div>
   );

@@ -5,6 +5,9 @@ import { formatMs, formatPercent, formatRate } from "@/lib/format";
 import { useOperations } from "../api/use-operations";
 import { useServiceTimeseries } from "../api/use-service-timeseries";
 import { RedCharts } from "../charts/red-charts";
+import { EdgeCharts } from "../charts/edge-charts";
+import { useEdgeTimeseries } from "../api/use-edge-timeseries";
+import { NO_ENVIRONMENT } from "@/lib/node-id";
 import { prepareRedSeries } from "../charts/prepare-red-series";
 import { HealthBadge, Loading } from "../ui/status";
 import { useRangeQuery } from "../ui/use-time-range";
@@ -13,9 +16,9 @@ import { KindIcon } from "./kind-icon";
 import { KIND_LABELS } from "./node-kinds";
 
 /** RED charts and top operations of one instrumented service. */
-function ServiceRed({ service, label }: { service: string; label?: string }) {
-  const ts = useServiceTimeseries(service, 40);
-  const ops = useOperations(service);
+function ServiceRed({ service, environment, label }: { service: string; environment?: string; label?: string }) {
+  const ts = useServiceTimeseries(service, 40, environment);
+  const ops = useOperations(service, environment);
   const rangeQuery = useRangeQuery();
   const top = [...(ops.data?.operations ?? [])].sort((a, b) => b.requests - a.requests).slice(0, 5);
   return (
@@ -43,9 +46,68 @@ function ServiceRed({ service, label }: { service: string; label?: string }) {
   );
 }
 
-function NodeDetails({ node, edges, nodes }: { node: MapNode; edges: MapEdge[]; nodes: Map<string, MapNode> }) {
+/** The API's environment parameter for a node (its own environment, or the group without one). */
+function environmentOf(node: MapNode): string {
+  return node.environment || NO_ENVIRONMENT;
+}
+
+/** Callers or callees of a node: each neighbour with the edge's RED, a link to select it and its traces. */
+function NeighbourTable({ title, rows, nodes, side, onSelectNode, onSelectEdge }: {
+  title: string;
+  rows: MapEdge[];
+  nodes: Map<string, MapNode>;
+  side: "source" | "target";
+  onSelectNode: (id: string) => void;
+  onSelectEdge: (id: string) => void;
+}) {
   const rangeQuery = useRangeQuery();
-  const callers = edges.filter((e) => e.target === node.id).map((e) => nodes.get(e.source)).filter((n): n is MapNode => !!n);
+  const sorted = [...rows].sort((a, b) => (b.stats?.requests ?? 0) - (a.stats?.requests ?? 0));
+  return (
+    <>
+      <h3>{title}</h3>
+      {sorted.length === 0 ? (
+        <p className="muted">None in this view.</p>
+      ) : (
+        <table className="data" data-testid={`panel-${title.toLowerCase()}`}>
+          <thead>
+            <tr><th scope="col">Node</th><th scope="col" className="num">req/s</th><th scope="col" className="num">errors</th><th scope="col" className="num">p95</th><th scope="col"><span className="sr-only">Links</span></th></tr>
+          </thead>
+          <tbody>
+            {sorted.map((e) => {
+              const n = nodes.get(e[side]);
+              return (
+                <tr key={e.id}>
+                  <td className="wrap">
+                    <button type="button" className="linklike" onClick={() => onSelectNode(e[side])}>{n?.name ?? e[side]}</button>
+                  </td>
+                  <td className="num">{formatRate(e.stats?.rps ?? null)}</td>
+                  <td className="num">{formatPercent(e.stats?.errorRate ?? null)}</td>
+                  <td className="num">{formatMs(e.stats?.p95Ms ?? null)}</td>
+                  <td>
+                    <button type="button" className="linklike" onClick={() => onSelectEdge(e.id)} aria-label={`Edge ${n?.name ?? e[side]}`}>edge</button>
+                    {n?.kind === "service" && (
+                      <> · <Link href={`/traces?service=${encodeURIComponent(n.name)}&${rangeQuery}`}>traces</Link></>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+interface Selectors {
+  onSelectNode: (id: string) => void;
+  onSelectEdge: (id: string) => void;
+}
+
+function NodeDetails({ node, edges, nodes, onSelectNode, onSelectEdge }: { node: MapNode; edges: MapEdge[]; nodes: Map<string, MapNode> } & Selectors) {
+  const rangeQuery = useRangeQuery();
+  const callers = edges.filter((e) => e.target === node.id);
+  const callees = edges.filter((e) => e.source === node.id);
   return (
     <>
       <h2>
@@ -55,6 +117,7 @@ function NodeDetails({ node, edges, nodes }: { node: MapNode; edges: MapEdge[]; 
       <div className="row">
         <span className="badge">{KIND_LABELS[node.kind]}</span>
         <HealthBadge health={node.health} />
+        {node.environment && <span className="badge">env: {node.environment}</span>}
       </div>
       <dl className="kv" style={{ margin: "10px 0" }}>
         <dt>Id</dt><dd className="mono">{node.id}</dd>
@@ -68,31 +131,18 @@ function NodeDetails({ node, edges, nodes }: { node: MapNode; edges: MapEdge[]; 
         {node.kind === "service" && <Link className="btn small" href={`/services/${encodeURIComponent(node.name)}?${rangeQuery}`}>Service page</Link>}
         {node.kind === "service" && <Link className="btn small" href={`/traces?service=${encodeURIComponent(node.name)}&${rangeQuery}`}>Traces</Link>}
       </div>
-      {node.kind === "service" ? (
-        <ServiceRed service={node.name} />
-      ) : (
-        <>
-          <h3>Callers</h3>
-          {callers.length === 0 && <p className="muted">None in this view.</p>}
-          <ul>
-            {callers.map((c) => (
-              <li key={c.id}>
-                {c.name} ·{" "}
-                {c.kind === "service" && <Link href={`/traces?service=${encodeURIComponent(c.name)}&${rangeQuery}`}>traces</Link>}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <NeighbourTable title="Callers" rows={callers} nodes={nodes} side="source" onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
+      <NeighbourTable title="Callees" rows={callees} nodes={nodes} side="target" onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
+      {node.kind === "service" && <ServiceRed service={node.name} environment={environmentOf(node)} />}
     </>
   );
 }
 
-function EdgeDetails({ edge, nodes }: { edge: MapEdge; nodes: Map<string, MapNode> }) {
+function EdgeDetails({ edge, nodes, onSelectNode }: { edge: MapEdge; nodes: Map<string, MapNode> } & Selectors) {
   const rangeQuery = useRangeQuery();
   const src = nodes.get(edge.source);
   const dst = nodes.get(edge.target);
-  // No per-edge series in the API: the callee's RED when it is instrumented, else the caller's.
+  const series = useEdgeTimeseries(edge.source, edge.target);
   const redService = dst?.kind === "service" ? dst : src?.kind === "service" ? src : null;
   // Traces through this edge: the callee's traces that also pass through the caller.
   const traceHref =
@@ -106,29 +156,39 @@ function EdgeDetails({ edge, nodes }: { edge: MapEdge; nodes: Map<string, MapNod
       <h2>{src?.name ?? edge.source} → {dst?.name ?? edge.target}</h2>
       <div className="row">
         {edge.protocol && <span className="badge">{edge.protocol}</span>}
+        {edge.health && <HealthBadge health={edge.health} />}
       </div>
       <div style={{ margin: "10px 0" }}>
-        <StatsList stats={edge.stats} />
+        {edge.stats && <StatsList stats={edge.stats} />}
+        <p className="muted">Latency measured on the {edge.statsSide === "server" ? "callee (server) side" : "caller (client) side"}.</p>
       </div>
-      {traceHref && (
-        <div className="row" style={{ marginBottom: 10 }}>
-          <Link className="btn small" href={traceHref}>Traces through this edge</Link>
-        </div>
-      )}
-      {redService && <ServiceRed service={redService.name} label={`RED of ${redService.name} (${redService === dst ? "callee" : "caller"})`} />}
+      <div className="row" style={{ marginBottom: 10 }}>
+        {src && <button type="button" className="btn small" onClick={() => onSelectNode(src.id)}>Caller: {src.name}</button>}
+        {dst && <button type="button" className="btn small" onClick={() => onSelectNode(dst.id)}>Callee: {dst.name}</button>}
+        {traceHref && <Link className="btn small" href={traceHref}>Traces through this edge</Link>}
+      </div>
+      <h3>This edge over time</h3>
+      {series.isLoading && <Loading what="edge history" />}
+      {series.data && <EdgeCharts points={series.data.points} fromMs={series.data.fromMs} toMs={series.data.toMs} stepSeconds={series.data.stepSeconds} />}
     </>
   );
 }
 
 /** Details of the selected node or edge. */
-export function SidePanel({ node, edge, nodes, edges, onClose }: { node: MapNode | null; edge: MapEdge | null; nodes: MapNode[]; edges: MapEdge[]; onClose: () => void }) {
+export function SidePanel({ node, edge, nodes, edges, onClose, onSelectNode, onSelectEdge }: {
+  node: MapNode | null;
+  edge: MapEdge | null;
+  nodes: MapNode[];
+  edges: MapEdge[];
+  onClose: () => void;
+} & Selectors) {
   if (!node && !edge) return null;
   const byId = new Map(nodes.map((n) => [n.id, n]));
   return (
-    <aside className="side-panel" data-testid="side-panel">
+    <aside className="side-panel" data-testid="side-panel" aria-label={node ? `Node ${node.name}` : "Edge"}>
       <button type="button" className="btn small close" onClick={onClose} aria-label="Close panel">✕</button>
-      {node && <NodeDetails node={node} edges={edges} nodes={byId} />}
-      {!node && edge && <EdgeDetails edge={edge} nodes={byId} />}
+      {node && <NodeDetails node={node} edges={edges} nodes={byId} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />}
+      {!node && edge && <EdgeDetails edge={edge} nodes={byId} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />}
     </aside>
   );
 }

@@ -69,8 +69,7 @@ function DependencyTable({ rows, title, testId }: { rows: DependencyRow[]; title
 }
 
 /** Upstream and downstream dependencies of a service with the RED of each edge (map focus, depth 1). */
-export function Dependencies({ service }: { service: string }) {
-  const nodeId = `service:${service}`;
+export function Dependencies({ nodeId }: { nodeId: string }) {
   const map = useServiceMap(nodeId, 1);
   if (map.isLoading) return <Loading what="dependencies" />;
   if (map.isError && !map.data) return <ErrorBox error={map.error} />;

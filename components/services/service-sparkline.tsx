@@ -8,7 +8,7 @@ import { prepareSparkline } from "../charts/prepare-red-series";
  * Request-rate sparkline of one service (30 points over the global range). It loads only
  * once its row scrolls into view, so a 300-service table does not fire 300 requests per refresh.
  */
-export function ServiceSparkline({ name }: { name: string }) {
+export function ServiceSparkline({ name, environment }: { name: string; environment?: string }) {
   const ref = useRef<HTMLSpanElement>(null);
   const [seen, setSeen] = useState(false);
   useEffect(() => {
@@ -18,7 +18,7 @@ export function ServiceSparkline({ name }: { name: string }) {
     io.observe(el);
     return () => io.disconnect();
   }, [seen]);
-  const ts = useServiceTimeseries(seen ? name : null, 30);
+  const ts = useServiceTimeseries(seen ? name : null, 30, environment);
   if (!ts.data) return <span ref={ref} className="sparkline muted" style={{ display: "inline-block" }}>{ts.isError ? "—" : ""}</span>;
   const data = prepareSparkline(ts.data.points, ts.data.fromMs, ts.data.toMs, ts.data.step);
   return <Sparkline data={data} />;

@@ -1,4 +1,7 @@
 "use client";
+import { NO_ENVIRONMENT, serviceNodeId } from "@/lib/node-id";
+import { inEnvironment } from "../ui/choose-environment";
+import { useEnvironment } from "../ui/use-environment";
 import Link from "next/link";
 import { formatCount, formatMs, formatPercent, formatRate } from "@/lib/format";
 import { useOperations } from "../api/use-operations";
@@ -26,9 +29,14 @@ function Stat({ label, value }: { label: string; value: string }) {
 export function ServiceView({ name }: { name: string }) {
   const rangeQuery = useRangeQuery();
   const services = useServices();
-  const ts = useServiceTimeseries(name, 60);
-  const ops = useOperations(name);
-  const summary = services.data?.services.find((s) => s.name === name);
+  const env = useEnvironment();
+  // The same name may run in several environments: show the chosen one's, else the first seen.
+  const rows = services.data?.services.filter((s) => s.name === name) ?? [];
+  const summary = rows.find((s) => inEnvironment(s.environment, env.choice)) ?? rows[0];
+  const apiEnvironment = summary ? summary.environment || NO_ENVIRONMENT : env.environment;
+  const ts = useServiceTimeseries(name, 60, apiEnvironment);
+  const ops = useOperations(name, apiEnvironment);
+  const nodeId = serviceNodeId(name, summary?.environment);
 
   return (
     <div className="stack">
@@ -38,7 +46,7 @@ export function ServiceView({ name }: { name: string }) {
         {summary?.namespace && <span className="badge">ns: {summary.namespace}</span>}
         {summary?.environment && <span className="badge">env: {summary.environment}</span>}
         <span className="spacer" />
-        <Link className="btn" href={`/map?focus=${encodeURIComponent(`service:${name}`)}&depth=1&${rangeQuery}`}>Show on map</Link>
+        <Link className="btn" href={`/map?focus=${encodeURIComponent(nodeId)}&depth=1&${rangeQuery}`}>Show on map</Link>
         <Link className="btn" href={`/traces?service=${encodeURIComponent(name)}&${rangeQuery}`}>Traces</Link>
         <Link className="btn" href={`/metrics-explorer?service=${encodeURIComponent(name)}&${rangeQuery}`}>Metrics</Link>
         <Link className="btn" href={`/logs?service=${encodeURIComponent(name)}&${rangeQuery}`}>Logs</Link>
@@ -67,7 +75,7 @@ export function ServiceView({ name }: { name: string }) {
       </section>
       <section>
         <h2>Dependencies</h2>
-        <Dependencies service={name} />
+        <Dependencies nodeId={nodeId} />
       </section>
       <RecentTraces service={name} />
       <ServiceLogs service={name} />

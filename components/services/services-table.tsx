@@ -1,4 +1,5 @@
 "use client";
+import { NO_ENVIRONMENT } from "@/lib/node-id";
 import Link from "next/link";
 import { useState } from "react";
 import type { ServiceSummary } from "@/lib/api-types";
@@ -54,9 +55,9 @@ export function ServicesTable({
         </thead>
         <tbody>
           {rows.slice(0, limit).map((s) => (
-            <tr key={s.name} data-service={s.name}>
+            <tr key={`${s.name}\u0000${s.environment ?? ""}`} data-service={s.name}>
               <td className="wrap">
-                <Link href={`/services/${encodeURIComponent(s.name)}?${rangeQuery}`}>{s.name}</Link>
+                <Link href={`/services/${encodeURIComponent(s.name)}?${withEnv(rangeQuery, s.environment)}`}>{s.name}</Link>
               </td>
               <td className="muted">{s.namespace || "—"}</td>
               <td className="muted">{s.environment || "—"}</td>
@@ -65,7 +66,7 @@ export function ServicesTable({
               <td className="num">{formatRate(s.rps)}</td>
               <td className="num" data-col="errorRate">{formatPercent(s.errorRate)}</td>
               <td className="num" data-col="p95">{formatMs(s.p95Ms)}</td>
-              <td><ServiceSparkline name={s.name} /></td>
+              <td><ServiceSparkline name={s.name} environment={s.environment || NO_ENVIRONMENT} /></td>
             </tr>
           ))}
         </tbody>
@@ -77,4 +78,11 @@ export function ServicesTable({
       )}
     </div>
   );
+}
+
+/** A link query naming the row's own environment (the view may show all of them). */
+function withEnv(query: string, environment: string | null | undefined): string {
+  const q = new URLSearchParams(query);
+  q.set("env", environment || NO_ENVIRONMENT);
+  return q.toString();
 }

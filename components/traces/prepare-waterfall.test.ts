@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TraceSpan } from "@/lib/api-types";
-import { prepareWaterfall, selectVisibleRows } from "./prepare-waterfall";
+import { findSpanMatches, prepareWaterfall, selectVisibleRows } from "./prepare-waterfall";
 import { prepareTraceScatter, toEpochMs } from "./prepare-trace-scatter";
 
 const BASE = 1_764_072_000_000_000_000n;
@@ -63,5 +63,22 @@ describe("prepareTraceScatter", () => {
     ]);
     expect(s.ok.map((p) => p.traceId)).toEqual(["1"]);
     expect(s.error[0]).toMatchObject({ t: 6, durationMs: 4 });
+  });
+});
+
+describe("findSpanMatches and edge ids", () => {
+  const root = { ...span("root", null, "frontend", 0, 100), resource: { "deployment.environment.name": "prod" } };
+  const child = { ...span("c", "root", "checkout", 5, 40, "POST /pay"), attributes: { "order.id": "o-42" }, resource: { "deployment.environment": "prod" } };
+  const wf = prepareWaterfall([root, child]);
+
+  it("matches every word in name, service or attribute values, case-insensitively", () => {
+    expect([...findSpanMatches(wf.rows, "checkout O-42")]).toEqual(["c"]);
+    expect([...findSpanMatches(wf.rows, "post")]).toEqual(["c"]);
+    expect(findSpanMatches(wf.rows, "  ").size).toBe(0);
+    expect(findSpanMatches(wf.rows, "nothing").size).toBe(0);
+  });
+
+  it("names the map edge with both services' environments", () => {
+    expect(wf.rows.find((r) => r.span.spanId === "c")!.edgeId).toBe("service:frontend?env=prod->service:checkout?env=prod");
   });
 });

@@ -1,3 +1,4 @@
+import { serviceNodeId } from "@/lib/node-id";
 import type { TraceSpan } from "@/lib/api-types";
 import { colorForName } from "@/lib/format";
 
@@ -78,7 +79,7 @@ export function prepareWaterfall(spans: TraceSpan[]): Waterfall {
       durationMs: Math.max(0, nsToMs(toNs(s.endTimeUnixNano) - toNs(s.startTimeUnixNano))),
       color: colorForName(s.service),
       critical: critical.has(s.spanId),
-      edgeId: parent && parent.service !== s.service ? `service:${parent.service}->service:${s.service}` : null,
+      edgeId: parent && parent.service !== s.service ? `${serviceNodeId(parent.service, environmentOfSpan(parent))}->${serviceNodeId(s.service, environmentOfSpan(s))}` : null,
     });
     for (const k of kids) visit(k, depth + 1);
   };
@@ -126,4 +127,29 @@ export function selectVisibleRows(rows: WaterfallRow[], collapsed: Set<string>):
     out.push(r);
   }
   return out;
+}
+
+/**
+ * Spans matching a search in the trace: every word (case-insensitive) occurs in the span's
+ * name, service, span id or one of its attribute values. Empty query: none.
+ */
+export function findSpanMatches(rows: WaterfallRow[], query: string): Set<string> {
+  const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const out = new Set<string>();
+  if (words.length === 0) return out;
+  for (const r of rows) {
+    const s = r.span;
+    const parts = [s.name, s.service, s.spanId];
+    for (const v of Object.values(s.attributes ?? {})) if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") parts.push(String(v));
+    const text = parts.join("\u0000").toLowerCase();
+    if (words.every((w) => text.includes(w))) out.add(s.spanId);
+  }
+  return out;
+}
+
+/** The span's resource environment (either convention generation), as map node ids carry it. */
+export function environmentOfSpan(s: TraceSpan): string | null {
+  const r = (s.resource ?? {}) as Record<string, unknown>;
+  const v = r["deployment.environment.name"] ?? r["deployment.environment"];
+  return typeof v === "string" && v !== "" ? v : null;
 }

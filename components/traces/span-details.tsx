@@ -1,4 +1,6 @@
 "use client";
+import { serviceNodeId } from "@/lib/node-id";
+import { environmentOfSpan } from "./prepare-waterfall";
 import Link from "next/link";
 import type { Attributes, TraceSpan } from "@/lib/api-types";
 import { formatAttributeValue, formatMs } from "@/lib/format";
@@ -22,7 +24,7 @@ function AttributeList({ attrs, testId }: { attrs: Attributes | undefined; testI
 /** Everything about one span: attributes, events, links, resource; plus links to its service and map edge. */
 export function SpanDetails({ span, edgeId, traceStartNs }: { span: TraceSpan; edgeId: string | null; traceStartNs: bigint }) {
   const rangeQuery = useRangeQuery();
-  const focus = encodeURIComponent(`service:${span.service}`);
+  const focus = encodeURIComponent(serviceNodeId(span.service, environmentOfSpan(span)));
   const mapHref = edgeId
     ? `/map?focus=${focus}&depth=1&edge=${encodeURIComponent(edgeId)}&${rangeQuery}`
     : `/map?focus=${focus}&depth=1&node=${focus}&${rangeQuery}`;

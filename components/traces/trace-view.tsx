@@ -7,7 +7,7 @@ import { useTraceLogs } from "../api/use-logs";
 import { useRangeQuery } from "../ui/use-time-range";
 import { groupLogsBySpan, SpanLogs, TraceLogList } from "./trace-logs";
 import { ErrorBox, Loading } from "../ui/status";
-import { prepareWaterfall, selectVisibleRows } from "./prepare-waterfall";
+import { findSpanMatches, prepareWaterfall, selectVisibleRows } from "./prepare-waterfall";
 import { SpanDetails } from "./span-details";
 import { WaterfallView } from "./waterfall";
 import { TruncatedNote } from "./truncated-note";
@@ -19,6 +19,8 @@ export function TraceView({ traceId }: { traceId: string }) {
   const totalSpans = trace.data?.pages[0]?.totalSpans ?? 0;
   const wf = useMemo(() => prepareWaterfall(spans), [spans]);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const [query, setQuery] = useState("");
+  const [cursor, setCursor] = useState(0);
   // `span`: a log line's link opens its trace with the span that wrote it selected.
   const [selected, setSelected] = useState<string | null>(useSearchParams().get("span"));
   const logs = useTraceLogs(traceId);
@@ -27,7 +29,18 @@ export function TraceView({ traceId }: { traceId: string }) {
 
   if (trace.isLoading) return <Loading what="trace" />;
   if (trace.isError) return <ErrorBox error={trace.error} />;
-  const rows = selectVisibleRows(wf.rows, collapsed);
+  // Searching shows every row (collapsed subtrees too) so no match is hidden.
+  const matchIds = findSpanMatches(wf.rows, query);
+  const rows = query.trim() ? wf.rows : selectVisibleRows(wf.rows, collapsed);
+  const matchIndexes = rows.flatMap((r, i) => (matchIds.has(r.span.spanId) ? [i] : []));
+  const current = matchIndexes.length > 0 ? matchIndexes[((cursor % matchIndexes.length) + matchIndexes.length) % matchIndexes.length]! : null;
+  const selectedIndex = selected ? rows.findIndex((r) => r.span.spanId === selected) : -1;
+  const step = (d: number) => {
+    const next = cursor + d;
+    setCursor(next);
+    const idx = matchIndexes[((next % matchIndexes.length) + matchIndexes.length) % matchIndexes.length];
+    if (idx !== undefined) setSelected(rows[idx]!.span.spanId);
+  };
   const selectedRow = wf.rows.find((r) => r.span.spanId === selected) ?? null;
   const errors = wf.rows.filter((r) => r.span.status?.code === "error").length;
   const toggle = (id: string) => {
@@ -57,8 +70,37 @@ export function TraceView({ traceId }: { traceId: string }) {
         <TruncatedNote shown={wf.rows.length} total={totalSpans} loading={trace.isFetchingNextPage} onLoadMore={() => void trace.fetchNextPage()} />
       )}
       <section className="panel">
+        <div className="trace-search">
+          <input
+            type="search"
+            aria-label="Search in this trace"
+            placeholder="Search spans: name, service, attribute value"
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              setCursor(0);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") step(e.shiftKey ? -1 : 1);
+            }}
+          />
+          {query.trim() && (
+            <>
+              <span className="muted" data-testid="trace-search-count" aria-live="polite">
+                {matchIndexes.length === 0 ? "no match" : `${matchIndexes.indexOf(current ?? -1) + 1} of ${matchIndexes.length}`}
+              </span>
+              <button type="button" className="btn small" onClick={() => step(-1)} disabled={matchIndexes.length === 0}>Previous</button>
+              <button type="button" className="btn small" onClick={() => step(1)} disabled={matchIndexes.length === 0}>Next</button>
+            </>
+          )}
+          <span className="spacer" />
+          <button type="button" className="btn small" onClick={() => setCollapsed(new Set(wf.rows.filter((r) => r.hasChildren && r.depth >= 1).map((r) => r.span.spanId)))}>Collapse all</button>
+          <button type="button" className="btn small" onClick={() => setCollapsed(new Set())}>Expand all</button>
+        </div>
         <WaterfallView
           rows={rows}
+          matches={matchIds}
+          scrollTo={current ?? (selectedIndex >= 0 ? selectedIndex : null)}
           totalMs={wf.totalMs}
           collapsed={collapsed}
           selected={selected}

@@ -1,6 +1,7 @@
 "use client";
 import { useServices } from "../api/use-services";
 import { useTraces } from "../api/use-traces";
+import { useEnvironment } from "../ui/use-environment";
 import { ExporterSetup } from "../ui/exporter-setup";
 import { ErrorBox, Loading } from "../ui/status";
 import { useRangeQuery, useTimeRange } from "../ui/use-time-range";
@@ -13,8 +14,9 @@ import { TracesTable } from "./traces-table";
 /** /traces: search form (in the URL), duration scatter and results. */
 export function TracesExplorer() {
   const { get, setParams } = useUrlParams();
+  const env = useEnvironment();
   const filters = readTraceFilters(get);
-  const traces = useTraces(filters);
+  const traces = useTraces({ ...filters, environment: env.environment }, { enabled: env.ready });
   const services = useServices();
   const rangeQuery = useRangeQuery();
   const { resolve } = useTimeRange();

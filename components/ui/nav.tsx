@@ -3,6 +3,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useRangeQuery } from "./use-time-range";
 import { TimeRangePicker } from "./time-range-picker";
+import { EnvironmentPicker } from "./environment-picker";
 import { RefreshToggle } from "./refresh-toggle";
 import { ThemeToggle } from "./theme-toggle";
 import { UserMenu } from "../auth/user-menu";
@@ -55,6 +56,7 @@ export function Nav() {
         ))}
       </nav>
       <div className="topbar-controls">
+        <EnvironmentPicker />
         <TimeRangePicker />
         <RefreshToggle />
         <ThemeToggle />

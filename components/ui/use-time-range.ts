@@ -27,8 +27,18 @@ export function useTimeRange() {
   return { range, setRange, resolve };
 }
 
-/** The `from`/`to` query string to append to internal links so the range travels with them. */
+/**
+ * The `from`/`to` query string to append to internal links so the range travels with them,
+ * with the environment and namespace when the URL names them (components/ui/use-environment.ts).
+ */
 export function useRangeQuery(): string {
   const { range } = useTimeRange();
-  return `from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}`;
+  const params = useSearchParams();
+  const env = params.get("env");
+  const ns = params.get("namespace");
+  return (
+    `from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}` +
+    (env ? `&env=${encodeURIComponent(env)}` : "") +
+    (ns ? `&namespace=${encodeURIComponent(ns)}` : "")
+  );
 }

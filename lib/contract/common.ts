@@ -72,8 +72,8 @@ export function repeatedParam<T extends z.ZodType<unknown, string>>(item: T) {
     .pipe(z.array(item));
 }
 
-/** The environment filter value that selects services without `deployment.environment(.name)`. */
-export const NO_ENVIRONMENT = "(none)";
+import { NO_ENVIRONMENT } from "../node-id";
+export { NO_ENVIRONMENT };
 
 /**
  * Which part of the fleet a read covers. Absent: every environment and namespace (so scripts

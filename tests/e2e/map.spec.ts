@@ -16,7 +16,7 @@ test("the map draws every node and edge the API reports, typed and labelled", as
 
 test("clicking a node or an edge opens a side panel with RED, operations and trace links", async ({ page }) => {
   await page.goto(`${baseUrl()}/map`);
-  await page.locator('[data-node-id="service:checkout"]').click();
+  await page.locator('[data-node-id="service:checkout?env=prod"]').click();
   await expect(page).toHaveURL(/node=service%3Acheckout/);
   const panel = page.getByTestId("side-panel");
   await expect(panel.getByRole("heading", { name: "checkout" })).toBeVisible();
@@ -25,12 +25,12 @@ test("clicking a node or an edge opens a side panel with RED, operations and tra
   await expect(panel.getByRole("link", { name: "Traces", exact: true })).toHaveAttribute("href", /\/traces\?service=checkout/);
   await keepScreenshot(page, "service-map-panel");
 
-  await page.locator('[data-node-id="service:checkout"]').hover();
+  await page.locator('[data-node-id="service:checkout?env=prod"]').hover();
   await expect(page.getByTestId("map-tooltip")).toContainText("checkout");
 
   // The panel narrowed the canvas; dispatch the click on the edge wherever it now is.
-  await page.locator('.react-flow__edge[data-id="service:frontend->service:checkout"]').dispatchEvent("click");
-  await expect(page).toHaveURL(/edge=service%3Afrontend-%3Eservice%3Acheckout/);
+  await page.locator('.react-flow__edge[data-id="service:frontend?env=prod->service:checkout?env=prod"]').dispatchEvent("click");
+  await expect(page).toHaveURL(/edge=service%3Afrontend%3Fenv%3Dprod-%3Eservice%3Acheckout%3Fenv%3Dprod/);
   await expect(panel.getByRole("heading", { name: "frontend → checkout" })).toBeVisible();
   const through = panel.getByRole("link", { name: "Traces through this edge" });
   await expect(through).toHaveAttribute("href", /service=checkout&via=frontend/);
@@ -41,7 +41,7 @@ test("clicking a node or an edge opens a side panel with RED, operations and tra
 
 test("positions stay put across a time-range change", async ({ page }) => {
   await page.goto(`${baseUrl()}/map`);
-  const node = page.locator('.react-flow__node[data-id="service:payments"]');
+  const node = page.locator('.react-flow__node[data-id="service:payments?env=prod"]');
   const placed = async () => node.evaluate((el) => (el as HTMLElement).style.transform);
   // Wait for the laid-out position (xyflow renders at the origin until it has measured the node).
   await expect.poll(placed).not.toBe("translate(0px, 0px)");

@@ -2,6 +2,7 @@ import "server-only";
 import { createSketch, mergeSketches, type Sketch } from "../red/sketch";
 import { buildRedStats, type RedStats } from "../red/red-stats";
 import { classifyHealth, type Health } from "./health";
+import { stripEnvironment } from "../../../lib/node-id";
 import type { NodeMeta } from "./graph-accumulator";
 import type { EdgeProtocol, NodeDetail, NodeKind, PairingCounts } from "./types";
 
@@ -204,8 +205,15 @@ export function assembleServiceMap(input: AssembleInput): ServiceMap {
 }
 
 /** Keeps the nodes within `depth` hops of `focus` (edges followed both ways) and the edges among them. */
-export function focusMap(map: ServiceMap, focus: string, depth: number): ServiceMap {
-  if (!map.nodes.some((n) => n.id === focus)) return { ...map, nodes: [], edges: [] };
+export function focusMap(map: ServiceMap, wanted: string, depth: number): ServiceMap {
+  // A focus that names no environment (`service:checkout`, as links written before environments
+  // do) is the node of that name when exactly one environment has it.
+  let focus = wanted;
+  if (!map.nodes.some((n) => n.id === focus)) {
+    const same = map.nodes.filter((n) => stripEnvironment(n.id) === wanted);
+    if (same.length !== 1) return { ...map, nodes: [], edges: [] };
+    focus = same[0]!.id;
+  }
   const adj = new Map<string, string[]>();
   const link = (a: string, b: string) => {
     const l = adj.get(a);

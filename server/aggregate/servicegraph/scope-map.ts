@@ -2,8 +2,9 @@ import "server-only";
 import type { MapEdge, MapNode, ServiceMap } from "./assemble-map";
 import { environmentOfNodeId } from "./node-identity";
 
-/** The literal that selects services (and their nodes) without a deployment environment. */
-export const NO_ENVIRONMENT = "(none)";
+import { NO_ENVIRONMENT } from "../../../lib/node-id";
+
+export { NO_ENVIRONMENT };
 
 /** Which part of the fleet a view shows; absent fields select everything. */
 export interface MapScope {

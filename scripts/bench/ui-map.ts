@@ -6,12 +6,15 @@
  *  - coldMs: navigation → every node placed (ELK layout in its worker, nothing cached),
  *  - warmMs: reload → nodes placed again (positions come from the per-tab cache, no ELK),
  *  - clickToPanelMs: click on a node → its side panel is shown,
- *  - renderedNodes: DOM nodes xyflow drew (onlyRenderVisibleElements keeps this low).
+ *  - renderedNodes: DOM nodes xyflow drew (onlyRenderVisibleElements keeps this low),
+ *  - hoverMs / zoomMs: median and max of 10 interactions, each from the event to the second
+ *    animation frame after it (the frame that shows the result), with performance marks,
+ *  - traceOpenMs (largest size only): navigation to a 10,000-span trace → its waterfall shows rows.
  * `benchMapRender({ baseUrl })` measures an already running, already populated server instead.
  */
 import { chromium, type Page } from "@playwright/test";
 import path from "node:path";
-import { sendSyntheticFleet } from "../../tests/e2e/support/send-traffic";
+import { createFleet, sendSyntheticFleet } from "../../tests/e2e/support/send-traffic";
 import { ensureNextBuild, startCartograph, waitFor } from "../../tests/e2e/support/start-server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -24,6 +27,70 @@ export interface MapRenderResult {
   warmMs: number;
   clickToPanelMs: number;
   renderedNodes: number;
+  hoverMs: { median: number; max: number };
+  zoomMs: { median: number; max: number };
+  traceOpenMs?: number;
+}
+
+/** Event → second animation frame, measured in the page with performance marks. */
+async function measureFrames(page: Page, kind: "hover" | "zoom", runs: number): Promise<{ median: number; max: number }> {
+  const times = await page.evaluate(
+    async ({ kind, runs }) => {
+      const frame = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+      const nodes = [...document.querySelectorAll<HTMLElement>('[data-testid="map-node"]')];
+      const pane = document.querySelector<HTMLElement>(".react-flow__pane")!;
+      const out: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const el = kind === "hover" ? nodes[i % nodes.length]!.closest<HTMLElement>(".react-flow__node")! : pane;
+        const r = el.getBoundingClientRect();
+        const at = { clientX: r.x + r.width / 2, clientY: r.y + r.height / 2, bubbles: true, cancelable: true };
+        performance.mark(`${kind}-start-${i}`);
+        if (kind === "hover") el.dispatchEvent(new MouseEvent("mouseover", at));
+        else el.dispatchEvent(new WheelEvent("wheel", { ...at, deltaY: i % 2 === 0 ? -120 : 120 }));
+        await frame();
+        performance.mark(`${kind}-end-${i}`);
+        out.push(performance.measure(`${kind}-${i}`, `${kind}-start-${i}`, `${kind}-end-${i}`).duration);
+        if (kind === "hover") el.dispatchEvent(new MouseEvent("mouseout", at));
+        await frame();
+      }
+      return out;
+    },
+    { kind, runs },
+  );
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: Math.round(sorted[Math.floor(sorted.length / 2)]!), max: Math.round(sorted[sorted.length - 1]!) };
+}
+
+/** Sends one trace of `spans` spans (a root and its children) and returns its id. */
+async function sendBigTrace(otlpTracesUrl: string, spans: number): Promise<string> {
+  const { ROOT_CONTEXT, SpanKind, trace } = await import("@opentelemetry/api");
+  const fleet = createFleet(otlpTracesUrl, () => ({ "deployment.environment.name": "bench" }));
+  const tracer = fleet.tracer("batch-job");
+  const t0 = Date.now() - 60_000;
+  const root = tracer.startSpan("run batch", { kind: SpanKind.SERVER, startTime: t0 });
+  const ctx = trace.setSpan(ROOT_CONTEXT, root);
+  for (let i = 1; i < spans; i++) tracer.startSpan(`step ${i}`, { startTime: t0 + i, attributes: { "item.id": `item-${i}` } }, ctx).end(t0 + i + 2);
+  root.end(t0 + spans + 10);
+  await fleet.shutdown();
+  return root.spanContext().traceId;
+}
+
+async function measureTraceOpen(baseUrl: string, traceId: string, spans: number): Promise<number> {
+  await waitFor(async () => {
+    const r = await fetch(`${baseUrl}/api/v1/traces/${traceId}`);
+    return r.ok && ((await r.json()) as { spans: unknown[] }).spans.length >= spans;
+  }, 120_000, `${spans}-span trace stored`);
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${baseUrl}/traces`); // warm the app shell, as a user arriving from the list
+    const t = Date.now();
+    await page.goto(`${baseUrl}/traces/${traceId}`);
+    await page.waitForFunction((n) => document.querySelector('[data-testid="waterfall"]')?.getAttribute("data-rows") === String(n) && document.querySelector(".wf-row") !== null, spans, { timeout: 120_000, polling: 20 });
+    return Date.now() - t;
+  } finally {
+    await browser.close();
+  }
 }
 
 async function waitForPlacedMap(page: Page, nodes: number): Promise<void> {
@@ -62,7 +129,10 @@ async function measure(baseUrl: string, services: number, screenshot?: string): 
     await target.click();
     await page.getByTestId("side-panel").waitFor({ state: "visible", timeout: 30_000 });
     const clickToPanelMs = Date.now() - t;
-    return { services, nodes: map.nodes.length, edges: map.edges.length, coldMs, warmMs, clickToPanelMs, renderedNodes };
+    await page.getByTestId("side-panel").getByRole("button", { name: "Close panel" }).click();
+    const hoverMs = await measureFrames(page, "hover", 10);
+    const zoomMs = await measureFrames(page, "zoom", 10);
+    return { services, nodes: map.nodes.length, edges: map.edges.length, coldMs, warmMs, clickToPanelMs, renderedNodes, hoverMs, zoomMs };
   } finally {
     await browser.close();
   }
@@ -72,7 +142,8 @@ export async function benchMapRender(opts: { baseUrl?: string; sizes?: number[];
   if (opts.baseUrl) return [await measure(opts.baseUrl, NaN)];
   await ensureNextBuild(ROOT);
   const out: MapRenderResult[] = [];
-  for (const services of opts.sizes ?? [50, 300]) {
+  const sizes = opts.sizes ?? [50, 300];
+  for (const services of sizes) {
     const server = await startCartograph(ROOT);
     try {
       const edges = Math.round(services * 3.34);
@@ -82,7 +153,12 @@ export async function benchMapRender(opts: { baseUrl?: string; sizes?: number[];
         return m.nodes.length >= services && m.edges.length >= sent.edges;
       }, 120_000, `${services} services on the map`);
       const shot = opts.screenshotDir ? path.join(opts.screenshotDir, `service-map-${services}.png`) : undefined;
-      out.push(await measure(server.baseUrl, services, shot));
+      const result = await measure(server.baseUrl, services, shot);
+      if (services === Math.max(...sizes)) {
+        const traceId = await sendBigTrace(server.otlpTracesUrl, 10_000);
+        result.traceOpenMs = await measureTraceOpen(server.baseUrl, traceId, 10_000);
+      }
+      out.push(result);
     } finally {
       await server.stop();
     }

@@ -14,10 +14,12 @@ async function pages(): Promise<string[]> {
 
 for (const theme of ["dark", "light"] as const) {
   test(`every page has no serious or critical accessibility violation (${theme})`, async ({ page }) => {
+    test.setTimeout(300_000); // eleven pages, each analysed whole
     await page.addInitScript((t) => localStorage.setItem("cartograph-theme", t), theme);
     for (const path of await pages()) {
       await page.goto(`${baseUrl()}${path}`);
-      await page.waitForLoadState("networkidle");
+      await page.waitForLoadState("load");
+      await page.waitForTimeout(500);
       const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
       const bad = result.violations
         .filter((v) => v.impact === "serious" || v.impact === "critical")
@@ -30,11 +32,12 @@ for (const theme of ["dark", "light"] as const) {
 for (const [width, height] of [[1280, 720], [1920, 1080]] as const) {
   for (const theme of ["dark", "light"] as const) {
     test(`layout holds at ${width}×${height} (${theme})`, async ({ page }) => {
+      test.setTimeout(240_000);
       await page.setViewportSize({ width, height });
       await page.addInitScript((t) => localStorage.setItem("cartograph-theme", t), theme);
       for (const path of await pages()) {
         await page.goto(`${baseUrl()}${path}`);
-        await page.waitForLoadState("networkidle");
+        await page.waitForLoadState("load");
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, `${path} scrolls sideways at ${width}×${height}`).toBeLessThanOrEqual(1);
       }

@@ -98,6 +98,18 @@ export const ConfigSchema = z.object({
     .optional(),
   /** Leader lease (PostgreSQL control plane): a dead leader is replaced within about 4/3 of it. Default: 2/3 of the alert interval, 1..15 s. */
   CARTOGRAPH_LEADER_LEASE_MS: z.coerce.number().int().min(300).max(120_000).optional(),
+  /** ClickHouse HTTP URL(s), comma-separated: queries go to the first; with a cluster, schema is applied on each. */
+  CARTOGRAPH_CLICKHOUSE_URL: z
+    .string()
+    .refine((v) => v.split(",").every((u) => /^https?:\/\/[^\s/]+(\/)?$/.test(u.trim())), "must be http(s)://host:port, comma-separated for several nodes")
+    .optional(),
+  CARTOGRAPH_CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier").default("cartograph"),
+  CARTOGRAPH_CLICKHOUSE_USER: z.string().min(1).default("default"),
+  CARTOGRAPH_CLICKHOUSE_PASSWORD: z.string().default(""),
+  /** remote_servers cluster name: tables become local MergeTree + Distributed sharded by trace id. Empty: one node. */
+  CARTOGRAPH_CLICKHOUSE_CLUSTER: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier").optional(),
+  /** Width of one cluster pairing pass (service graph on ClickHouse); a pass runs once its window closed plus the pairing wait. */
+  CARTOGRAPH_CLICKHOUSE_PAIRING_STEP_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -105,7 +117,7 @@ export type Config = z.infer<typeof ConfigSchema>;
 export class ConfigError extends Error {}
 
 /** Variables whose values never appear in a message or log line. */
-const SECRET_KEYS = new Set(["CARTOGRAPH_ADMIN_PASSWORD", "CARTOGRAPH_CONTROL_DATABASE_URL"]);
+const SECRET_KEYS = new Set(["CARTOGRAPH_ADMIN_PASSWORD", "CARTOGRAPH_CONTROL_DATABASE_URL", "CARTOGRAPH_CLICKHOUSE_PASSWORD"]);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked: Record<string, string> = {};
@@ -123,6 +135,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   if (c.CARTOGRAPH_SELF_TRACES === "self" && c.CARTOGRAPH_OTLP_HTTP_PORT === 0 && c.CARTOGRAPH_HTTP_PORT === 0) {
     throw new ConfigError("invalid configuration:\n  CARTOGRAPH_SELF_TRACES=\"self\": needs an OTLP/HTTP receiver (CARTOGRAPH_OTLP_HTTP_PORT or CARTOGRAPH_HTTP_PORT not 0)");
+  }
+  if (c.CARTOGRAPH_STORE === "clickhouse" && !c.CARTOGRAPH_CLICKHOUSE_URL) {
+    throw new ConfigError("invalid configuration:\n  CARTOGRAPH_STORE=\"clickhouse\": needs CARTOGRAPH_CLICKHOUSE_URL (e.g. http://clickhouse:8123)");
   }
   return c;
 }

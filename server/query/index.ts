@@ -12,3 +12,4 @@ export { getServiceMapDiff } from "./service-map-diff";
 export { getTraceServiceMap, rebuildServiceMap } from "./service-map-rebuild";
 export { getLogs, getTraceLogs, getLogHistogram, chooseLogStepSeconds, encodeLogCursor, decodeLogCursor, HISTOGRAM_RANGES, type ApiLog, type LogQuery } from "./logs";
 export * from "./jaeger";
+export { getServiceMapFromClickHouse } from "./service-map-clickhouse";

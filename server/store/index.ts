@@ -46,3 +46,8 @@ export type {
   RetentionPolicy, RetentionResult, AppendBatch, AppendResult,
 } from "./telemetry-store";
 export { openTelemetryStore, type StoreRole } from "./open-store";
+export {
+  openClickHouseStore, type ClickHouseStore, type ClickHouseSettings, type GraphPass, type GraphWindow, type StoredEdgeMinute,
+  type StoredNode, type StoredEdgeMeta, type StoredCompleteness, type StoredRedCell, type StoredServiceSeen, type ServedRow,
+} from "./clickhouse/store";
+export { clickHouseSettingsFrom } from "./clickhouse/settings";

@@ -23,3 +23,5 @@ export { classifyHealth, HEALTH_THRESHOLDS, type Health } from "./health";
 export { registerServiceGraphMetrics, LATENCY_BUCKETS_SECONDS, type ServiceGraphSnapshot } from "./metrics";
 export { createDbLookup } from "./span-row";
 export * from "./types";
+export { computeGraphPass, type ClusterPairingSource } from "./cluster-pairing";
+export { runDuePairingPasses, type ClusterGraphStore, type PairingPassOptions } from "./cluster-pairing-job";

@@ -1,0 +1,41 @@
+import "server-only";
+import type { GraphPass } from "../../store";
+import { computeGraphPass, type ClusterPairingSource } from "./cluster-pairing";
+
+export interface ClusterGraphStore extends ClusterPairingSource {
+  readPairingWatermark(stepMs: number): Promise<number | null>;
+  writeGraphPass(pass: GraphPass, nowMs: number): Promise<void>;
+}
+
+export interface PairingPassOptions {
+  /** Width of a pass (CARTOGRAPH_CLICKHOUSE_PAIRING_STEP_MS). */
+  stepMs: number;
+  /** A window is closed once this long has passed since its end: the pairing wait plus ingest lag. */
+  settleMs: number;
+  nowMs: number;
+  /** Where to start when no pass ran yet (e.g. now minus raw retention, or the first stored span). */
+  startMs: number;
+  /** Most passes per call (bounds one catch-up run). */
+  maxPasses?: number;
+}
+
+/**
+ * Runs the pairing passes that are due, oldest first, and returns how many ran. The watermark
+ * is the last committed pass, read from the store each time, so a new leader continues where
+ * the old one stopped and a pass cut short by a crash is simply run again (its uncommitted rows
+ * are never read). Call it on the elected leader only; a second runner would not double count
+ * (readers keep one attempt per pass) but would do the work twice.
+ */
+export async function runDuePairingPasses(store: ClusterGraphStore, o: PairingPassOptions): Promise<number> {
+  const wm = await store.readPairingWatermark(o.stepMs);
+  let from = wm ?? Math.floor(o.startMs / o.stepMs) * o.stepMs;
+  let ran = 0;
+  const max = o.maxPasses ?? 360;
+  while (from + o.stepMs + o.settleMs <= o.nowMs && ran < max) {
+    const pass = await computeGraphPass(store, from, from + o.stepMs);
+    await store.writeGraphPass(pass, o.nowMs);
+    from += o.stepMs;
+    ran++;
+  }
+  return ran;
+}

@@ -1,0 +1,52 @@
+import "server-only";
+import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import type { ClickHouseSettings } from "./settings";
+
+/**
+ * HTTP connections to ClickHouse. `main` serves reads and inserts; `nodes` has one client per
+ * listed node for DDL and partition maintenance (a cluster without ZooKeeper has no ON CLUSTER).
+ * Inserts wait for the Distributed table to forward rows to their shard
+ * (insert_distributed_sync), so an acknowledged span is on its shard, not in a local queue.
+ */
+export interface Connection {
+  main: ClickHouseClient;
+  nodes: ClickHouseClient[];
+  settings: ClickHouseSettings;
+  close(): Promise<void>;
+}
+
+function clientFor(url: string, s: ClickHouseSettings, database: string): ClickHouseClient {
+  return createClient({
+    url,
+    username: s.user,
+    password: s.password,
+    database,
+    request_timeout: 60_000,
+    // Older servers close idle keep-alive sockets after 3 s; drop ours well before that.
+    keep_alive: { enabled: true, idle_socket_ttl: 1000 },
+    // 18.16 rejects settings it does not know; send only ones every release has.
+    clickhouse_settings: s.cluster ? { insert_distributed_sync: 1 } : {},
+  });
+}
+
+export function openConnection(s: ClickHouseSettings): Connection {
+  const nodes = s.urls.map((u) => clientFor(u, s, s.database));
+  return {
+    main: nodes[0]!,
+    nodes,
+    settings: s,
+    close: async () => {
+      await Promise.all(nodes.map((n) => n.close()));
+    },
+  };
+}
+
+/** A client on the `default` database, used once to create the store's database. */
+export function openBootstrapClient(url: string, s: ClickHouseSettings): ClickHouseClient {
+  return clientFor(url, s, "default");
+}
+
+export async function queryRows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const rs = await client.query({ query, query_params: params, format: "JSONEachRow" });
+  return (await rs.json()) as T[];
+}

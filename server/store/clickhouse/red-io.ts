@@ -1,0 +1,83 @@
+import "server-only";
+import { queryRows, type Connection } from "./connection";
+import { sketchFields, sketchFromRow, sketchMergeSql } from "./sketch-columns";
+import { dayOf, sqlInt } from "./sql";
+
+/** One RED cell (service × operation × span kind × minute) as an instance flushes it. */
+export interface StoredRedCell {
+  service: string;
+  operation: string;
+  kind: number;
+  minute: number;
+  count: number;
+  errors: number;
+  sketch: Uint8Array;
+}
+
+export interface StoredServiceSeen {
+  name: string;
+  namespace: string | null;
+  environment: string | null;
+  firstSeenMs: number;
+  lastSeenMs: number;
+}
+
+/**
+ * Appends RED cells and service sightings. Every instance appends its own rows for a minute;
+ * reads sum them (counts) and merge their sketches, so several instances, or several flushes
+ * of one, never overwrite each other.
+ */
+export async function appendRed(conn: Connection, cells: readonly StoredRedCell[], services: readonly StoredServiceSeen[]): Promise<void> {
+  const db = conn.settings.database;
+  if (cells.length > 0) {
+    await conn.main.insert({
+      table: `${db}.red_minute`,
+      format: "JSONEachRow",
+      values: cells.map((c) => ({
+        day: dayOf(c.minute * 60_000), minute: c.minute, service: c.service, operation: c.operation, kind: c.kind,
+        count: c.count, errors: c.errors, ...sketchFields("d", c.sketch),
+      })),
+    });
+  }
+  if (services.length > 0) {
+    await conn.main.insert({
+      table: `${db}.services`,
+      format: "JSONEachRow",
+      values: services.map((s) => ({
+        day: dayOf(s.lastSeenMs), name: s.name, namespace: s.namespace ?? "", environment: s.environment ?? "",
+        first_seen_ms: s.firstSeenMs, last_seen_ms: s.lastSeenMs,
+      })),
+    });
+  }
+}
+
+export interface ServedRow {
+  service: string;
+  requests: number;
+  errors: number;
+  sketch: Buffer;
+}
+
+/** Requests each service served (SERVER = 2 and CONSUMER = 5 cells) in minutes [lo, hi). */
+export async function readServed(conn: Connection, loMinute: number, hiMinute: number): Promise<ServedRow[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    conn.main,
+    `SELECT service, sum(count) AS requests, sum(errors) AS errors, ${sketchMergeSql("d")} FROM ${conn.settings.database}.red_minute
+      WHERE minute >= ${sqlInt(loMinute)} AND minute < ${sqlInt(hiMinute)} AND kind IN (2, 5) GROUP BY service ORDER BY service`,
+  );
+  return rows.map((r) => ({ service: String(r.service), requests: Number(r.requests), errors: Number(r.errors), sketch: sketchFromRow(r, "d") }));
+}
+
+/** Services seen in [fromMs, toMs) with their namespace and environment (latest non-empty wins). */
+export async function readServices(conn: Connection, fromMs: number, toMs: number): Promise<StoredServiceSeen[]> {
+  const rows = await queryRows<Record<string, unknown>>(
+    conn.main,
+    `SELECT name, argMax(namespace, if(namespace = '', 0, last_seen_ms)) AS namespace, argMax(environment, if(environment = '', 0, last_seen_ms)) AS environment,
+        min(first_seen_ms) AS f, max(last_seen_ms) AS l
+      FROM ${conn.settings.database}.services GROUP BY name HAVING l >= ${sqlInt(fromMs)} AND f < ${sqlInt(toMs)} ORDER BY name`,
+  );
+  return rows.map((r) => ({
+    name: String(r.name), namespace: r.namespace ? String(r.namespace) : null, environment: r.environment ? String(r.environment) : null,
+    firstSeenMs: Number(r.f), lastSeenMs: Number(r.l),
+  }));
+}

@@ -1,0 +1,108 @@
+import "server-only";
+
+/**
+ * The ClickHouse schema, as versioned migrations. Every statement is written for both
+ * Debian's 18.16 and current releases: no TTL, LowCardinality, Map, Nullable-heavy or
+ * DateTime64 columns, no query parameters. Times are UInt64 nanoseconds / milliseconds or
+ * UInt32 epoch minutes; every table is partitioned by `day` (Date) so retention drops whole
+ * partitions. With a cluster each table is a local MergeTree `<name>_local` on every node plus
+ * a `Distributed` table `<name>` over them: spans and the trace index are sharded by trace id
+ * (a trace lives on one shard), rollups at random (they are summed on read, so any shard will do).
+ */
+export interface TableDef {
+  name: string;
+  columns: string;
+  orderBy: string;
+  /** Distributed sharding expression. */
+  shardBy: string;
+}
+
+const SKETCH = (p: string) => `${p}_n Float64, ${p}_zero Float64, ${p}_sum Float64, ${p}_min Float64, ${p}_max Float64, ${p}_keys Array(Int32), ${p}_counts Array(Float64)`;
+/** Graph rows carry the pass that wrote them; only committed passes are read (see graph-write.ts). */
+const PASS = "pass UInt64, attempt String";
+
+export const TABLES: Record<string, TableDef> = {
+  spans: {
+    name: "spans",
+    columns: `day Date, minute UInt32, trace_id String, span_id String, parent_span_id String, name String, kind UInt8,
+      start_ns UInt64, end_ns UInt64, status_code UInt8, status_message String, service String, namespace String, environment String,
+      attributes String, resource String, events String, links String, scope_name String, scope_version String`,
+    orderBy: "(minute, trace_id, span_id)",
+    shardBy: "cityHash64(trace_id)",
+  },
+  trace_index: {
+    name: "trace_index",
+    columns: "day Date, trace_id String, min_minute UInt32, max_minute UInt32",
+    orderBy: "(trace_id)",
+    shardBy: "cityHash64(trace_id)",
+  },
+  red_minute: {
+    name: "red_minute",
+    columns: `day Date, minute UInt32, service String, operation String, kind UInt8, count UInt64, errors UInt64, ${SKETCH("d")}`,
+    orderBy: "(minute, service, operation, kind)",
+    shardBy: "rand()",
+  },
+  services: {
+    name: "services",
+    columns: "day Date, name String, namespace String, environment String, first_seen_ms UInt64, last_seen_ms UInt64",
+    orderBy: "(name)",
+    shardBy: "rand()",
+  },
+  edge_minute: {
+    name: "edge_minute",
+    columns: `day Date, ${PASS}, minute UInt32, source String, target String, protocol String, calls UInt64, errors UInt64, connects UInt64, ${SKETCH("c")}, ${SKETCH("s")}`,
+    orderBy: "(minute, source, target, protocol)",
+    shardBy: "rand()",
+  },
+  graph_nodes: {
+    name: "graph_nodes",
+    columns: `day Date, ${PASS}, id String, kind String, name String, system String, host String, port Int32, database String, detail String, first_seen_ms UInt64, last_seen_ms UInt64`,
+    orderBy: "(id)",
+    shardBy: "rand()",
+  },
+  graph_edges: {
+    name: "graph_edges",
+    columns: `day Date, ${PASS}, source String, target String, protocol String, first_seen_ms UInt64, last_seen_ms UInt64, detail String`,
+    orderBy: "(source, target, protocol)",
+    shardBy: "rand()",
+  },
+  graph_stats_minute: {
+    name: "graph_stats_minute",
+    columns: `day Date, ${PASS}, minute UInt32, paired UInt64, unpaired_client UInt64, unpaired_server UInt64, virtual UInt64, expired UInt64, dropped UInt64`,
+    orderBy: "(minute)",
+    shardBy: "rand()",
+  },
+  graph_passes: {
+    name: "graph_passes",
+    columns: `day Date, ${PASS}, committed_ms UInt64`,
+    orderBy: "(pass)",
+    shardBy: "rand()",
+  },
+};
+
+export interface Migration {
+  version: number;
+  description: string;
+  tables: TableDef[];
+}
+
+/** Append-only: a released migration never changes; a new one gets the next version. */
+export const MIGRATIONS: Migration[] = [
+  { version: 1, description: "spans, trace index, RED rollups, service inventory", tables: [TABLES.spans!, TABLES.trace_index!, TABLES.red_minute!, TABLES.services!] },
+  { version: 2, description: "service graph rollups written by cluster pairing passes", tables: [TABLES.edge_minute!, TABLES.graph_nodes!, TABLES.graph_edges!, TABLES.graph_stats_minute!, TABLES.graph_passes!] },
+];
+
+/** The DDL of one table on one node: a plain MergeTree, or the local table plus its Distributed. */
+export function tableDdl(t: TableDef, db: string, cluster: string | null): string[] {
+  const engine = `ENGINE = MergeTree() PARTITION BY day ORDER BY ${t.orderBy}`;
+  if (!cluster) return [`CREATE TABLE IF NOT EXISTS ${db}.${t.name} (${t.columns}) ${engine}`];
+  return [
+    `CREATE TABLE IF NOT EXISTS ${db}.${t.name}_local (${t.columns}) ${engine}`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${t.name} AS ${db}.${t.name}_local ENGINE = Distributed(${cluster}, ${db}, ${t.name}_local, ${t.shardBy})`,
+  ];
+}
+
+/** Where rows physically live on a node (retention drops partitions there). */
+export function localTableName(t: TableDef, cluster: string | null): string {
+  return cluster ? `${t.name}_local` : t.name;
+}

@@ -1,0 +1,80 @@
+import "server-only";
+import type { Span } from "../../normalize";
+import { queryRows, type Connection } from "./connection";
+import { fromSpanRow, toSpanRow, traceIndexRows, type SpanRow } from "./span-rows";
+import { sqlInt, sqlStringList } from "./sql";
+
+/**
+ * Appends spans: one INSERT per table per batch, awaited. The promise resolves only after
+ * ClickHouse accepted the rows (with a cluster, after the Distributed table forwarded them,
+ * insert_distributed_sync), so the ingest path acknowledges only committed spans. Spans are
+ * inserted before the trace index, so an indexed trace always has its spans.
+ */
+export async function appendSpans(conn: Connection, spans: readonly Span[]): Promise<void> {
+  if (spans.length === 0) return;
+  const rows = spans.map(toSpanRow);
+  const db = conn.settings.database;
+  await conn.main.insert({ table: `${db}.spans`, values: rows, format: "JSONEachRow" });
+  await conn.main.insert({ table: `${db}.trace_index`, values: traceIndexRows(rows), format: "JSONEachRow" });
+}
+
+const SPAN_COLUMNS = "trace_id, span_id, parent_span_id, name, kind, toString(start_ns) AS start_ns, toString(end_ns) AS end_ns, status_code, status_message, service, namespace, environment, attributes, resource, events, links, scope_name, scope_version";
+
+/** Drops duplicate (trace, span) rows, which replays of one export produce (keeps the first). */
+function uniqueSpans(rows: SpanRow[]): Span[] {
+  const seen = new Set<string>();
+  const out: Span[] = [];
+  for (const r of rows) {
+    const k = `${r.trace_id}:${r.span_id}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(fromSpanRow(r));
+  }
+  return out;
+}
+
+/** Every stored span of one trace, in start order ([] when unknown). */
+export async function readTraceSpans(conn: Connection, traceId: string): Promise<Span[]> {
+  return (await readTracesSpans(conn, [traceId])).get(traceId) ?? [];
+}
+
+/** Spans of several traces, located through the trace index so only their minutes are scanned. */
+export async function readTracesSpans(conn: Connection, traceIds: readonly string[]): Promise<Map<string, Span[]>> {
+  const out = new Map<string, Span[]>();
+  if (traceIds.length === 0) return out;
+  const db = conn.settings.database;
+  const [range] = await queryRows<{ lo: number | string; hi: number | string; n: number | string }>(
+    conn.main,
+    `SELECT min(min_minute) AS lo, max(max_minute) AS hi, count() AS n FROM ${db}.trace_index WHERE trace_id IN ${sqlStringList(traceIds)}`,
+  );
+  if (!range || Number(range.n) === 0) return out;
+  const rows = await queryRows<SpanRow>(
+    conn.main,
+    `SELECT ${SPAN_COLUMNS} FROM ${db}.spans WHERE minute >= ${sqlInt(Number(range.lo))} AND minute <= ${sqlInt(Number(range.hi))}
+      AND trace_id IN ${sqlStringList(traceIds)} ORDER BY trace_id, start_ns, span_id`,
+  );
+  for (const s of uniqueSpans(rows)) {
+    let list = out.get(s.traceId);
+    if (!list) out.set(s.traceId, (list = []));
+    list.push(s);
+  }
+  return out;
+}
+
+/** Trace ids with at least one span starting in [fromMs, toMs). */
+export async function listTraceIdsInWindow(conn: Connection, fromMs: number, toMs: number): Promise<string[]> {
+  const db = conn.settings.database;
+  const rows = await queryRows<{ trace_id: string }>(
+    conn.main,
+    `SELECT DISTINCT trace_id FROM ${db}.spans WHERE minute >= ${sqlInt(Math.floor(fromMs / 60_000))} AND minute <= ${sqlInt(Math.floor((toMs - 1) / 60_000))}
+      AND start_ns >= ${sqlInt(BigInt(fromMs) * 1_000_000n)} AND start_ns < ${sqlInt(BigInt(toMs) * 1_000_000n)}`,
+  );
+  return rows.map((r) => r.trace_id);
+}
+
+/** Stored span count (benchmarks, status). */
+export async function countStoredSpans(conn: Connection): Promise<number> {
+  const [r] = await queryRows<{ n: string | number }>(conn.main, `SELECT count() AS n FROM ${conn.settings.database}.spans`);
+  return Number(r?.n ?? 0);
+}
+

@@ -1,0 +1,24 @@
+import "server-only";
+
+/**
+ * Literals for SQL sent to ClickHouse. 18.16 predates query parameters ({name:Type}), so values
+ * are inlined: strings escaped per ClickHouse's quoting rules, numbers checked to be finite integers.
+ */
+export function sqlString(v: string): string {
+  return `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+export function sqlInt(v: number | bigint): string {
+  const n = typeof v === "bigint" ? v : BigInt(Math.trunc(v));
+  if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+  return n.toString();
+}
+
+export function sqlStringList(values: readonly string[]): string {
+  return values.length === 0 ? "('')" : `(${values.map(sqlString).join(",")})`;
+}
+
+/** The UTC day (YYYY-MM-DD) of an epoch-ms time: the partition of every table. */
+export function dayOf(ms: number): string {
+  return new Date(Math.max(0, ms)).toISOString().slice(0, 10);
+}

@@ -28,7 +28,7 @@ function nodeFromId(id: string, seenMs: number): MapNodeMeta {
  */
 export async function getServiceMapFromClickHouse(store: ClickHouseStore, q: ServiceMapQuery): Promise<ServiceMap> {
   const [lo, hi] = minuteRange(q.fromMs, q.toMs);
-  const [graph, servedRows, services] = await Promise.all([store.readGraphWindow(lo, hi), store.readServed(lo, hi), store.readServices(q.fromMs, q.toMs)]);
+  const [graph, servedRows, services] = await Promise.all([store.readGraphWindow(lo, hi), store.readServed(lo, hi), store.rollups.listServices({ fromMs: q.fromMs, toMs: q.toMs })]);
   const edges: MergedEdge[] = graph.edges.map((e) => ({
     source: e.source, target: e.target, protocol: e.protocol as EdgeProtocol, calls: e.calls, errors: e.errors, connects: e.connects,
     clientSketch: decodeSketch(e.clientSketch), serverSketch: decodeSketch(e.serverSketch),

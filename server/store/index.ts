@@ -51,3 +51,4 @@ export {
   type StoredNode, type StoredEdgeMeta, type StoredCompleteness, type StoredRedCell, type StoredServiceSeen, type ServedRow,
 } from "./clickhouse/store";
 export { clickHouseSettingsFrom } from "./clickhouse/settings";
+export { openClickHouseFromConfig } from "./clickhouse/store";

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Config } from "../platform/config";
 import type { TelemetryReader, TelemetryStore } from "./telemetry-store";
+import { openClickHouseFromConfig } from "./clickhouse/store";
 
 /** Which side a thread opens: the writer thread writes, query threads and the main thread read. */
 export type StoreRole = "writer" | "reader";
@@ -21,4 +22,6 @@ export async function openTelemetryStore(config: Config, role: StoreRole): Promi
 type Opener = (config: Config, role: StoreRole) => Promise<TelemetryStore | TelemetryReader>;
 
 /** Backend openers by CARTOGRAPH_STORE value (a backend adds its line here). */
-const BACKENDS: Partial<Record<Config["CARTOGRAPH_STORE"], Opener>> = {};
+const BACKENDS: Partial<Record<Config["CARTOGRAPH_STORE"], Opener>> = {
+  clickhouse: (config) => openClickHouseFromConfig(config),
+};

@@ -46,16 +46,16 @@ export async function readPairingWatermark(conn: Connection, stepMs: number): Pr
 }
 
 /** A filter keeping rows of committed passes, one attempt per pass. Passes of [fromMs, toMs). */
-function committed(db: string, fromMs: number, toMs: number): string {
+export function committedPasses(db: string, fromMs: number, toMs: number): string {
   return `(pass, attempt) GLOBAL IN (SELECT pass, min(attempt) FROM ${db}.graph_passes WHERE pass >= ${sqlInt(fromMs)} AND pass < ${sqlInt(toMs)} GROUP BY pass)`;
 }
 
 /** Longest pass window: rows of minute M come from passes that started at most this long before M. */
-const MAX_STEP_MS = 600_000;
+export const MAX_STEP_MS = 600_000;
 
 type Row = Record<string, unknown>;
 
-function parseJson(text: unknown): Record<string, unknown> {
+export function parseJson(text: unknown): Record<string, unknown> {
   try {
     const v = JSON.parse(String(text)) as unknown;
     return v && typeof v === "object" ? (v as Record<string, unknown>) : {};
@@ -64,13 +64,13 @@ function parseJson(text: unknown): Record<string, unknown> {
   }
 }
 
-function unionLists(lists: unknown[], cap = 50): string[] {
+export function unionLists(lists: unknown[], cap = 50): string[] {
   const out: string[] = [];
   for (const l of lists) if (Array.isArray(l)) for (const v of l) if (typeof v === "string" && !out.includes(v) && out.length < cap) out.push(v);
   return out;
 }
 
-function mergeNodeDetail(details: unknown[]): Record<string, unknown> {
+export function mergeNodeDetail(details: unknown[]): Record<string, unknown> {
   const parsed = details.map(parseJson);
   const out: Record<string, unknown> = {};
   for (const k of ["schemas", "tables", "instances", "consumerGroups"]) {
@@ -87,7 +87,7 @@ function mergeNodeDetail(details: unknown[]): Record<string, unknown> {
 export async function readGraphWindow(conn: Connection, loMinute: number, hiMinute: number): Promise<GraphWindow> {
   const db = conn.settings.database;
   const fromMs = loMinute * 60_000, toMs = hiMinute * 60_000;
-  const inPasses = committed(db, fromMs - MAX_STEP_MS, toMs);
+  const inPasses = committedPasses(db, fromMs - MAX_STEP_MS, toMs);
   const minutes = `minute >= ${sqlInt(loMinute)} AND minute < ${sqlInt(hiMinute)}`;
   const [edgeRows, metaRows, nodeRows, statRows] = await Promise.all([
     queryRows<Row>(conn.main, `SELECT source, target, protocol, sum(calls) AS calls, sum(errors) AS errors, sum(connects) AS connects,

@@ -67,17 +67,3 @@ export async function readServed(conn: Connection, loMinute: number, hiMinute: n
   );
   return rows.map((r) => ({ service: String(r.service), requests: Number(r.requests), errors: Number(r.errors), sketch: sketchFromRow(r, "d") }));
 }
-
-/** Services seen in [fromMs, toMs) with their namespace and environment (latest non-empty wins). */
-export async function readServices(conn: Connection, fromMs: number, toMs: number): Promise<StoredServiceSeen[]> {
-  const rows = await queryRows<Record<string, unknown>>(
-    conn.main,
-    `SELECT name, argMax(namespace, if(namespace = '', 0, last_seen_ms)) AS namespace, argMax(environment, if(environment = '', 0, last_seen_ms)) AS environment,
-        min(first_seen_ms) AS f, max(last_seen_ms) AS l
-      FROM ${conn.settings.database}.services GROUP BY name HAVING l >= ${sqlInt(fromMs)} AND f < ${sqlInt(toMs)} ORDER BY name`,
-  );
-  return rows.map((r) => ({
-    name: String(r.name), namespace: r.namespace ? String(r.namespace) : null, environment: r.environment ? String(r.environment) : null,
-    firstSeenMs: Number(r.f), lastSeenMs: Number(r.l),
-  }));
-}

@@ -10,15 +10,51 @@ import { sqlInt, sqlStringList } from "./sql";
  * insert_distributed_sync), so the ingest path acknowledges only committed spans. Spans are
  * inserted before the trace index, so an indexed trace always has its spans.
  */
-export async function appendSpans(conn: Connection, spans: readonly Span[]): Promise<void> {
-  if (spans.length === 0) return;
-  const rows = spans.map(toSpanRow);
+export async function appendNewSpans(conn: Connection, spans: readonly Span[]): Promise<Span[]> {
+  const fresh = await dropStored(conn, spans);
+  if (fresh.length === 0) return fresh;
+  const rows = fresh.map(toSpanRow);
   const db = conn.settings.database;
   await conn.main.insert({ table: `${db}.spans`, values: rows, format: "JSONEachRow" });
   await conn.main.insert({ table: `${db}.trace_index`, values: traceIndexRows(rows), format: "JSONEachRow" });
+  return fresh;
 }
 
-const SPAN_COLUMNS = "trace_id, span_id, parent_span_id, name, kind, toString(start_ns) AS start_ns, toString(end_ns) AS end_ns, status_code, status_message, service, namespace, environment, attributes, resource, events, links, scope_name, scope_version";
+/**
+ * Leaves out spans already stored (an exporter's retry of an acknowledged batch) and repeats
+ * within the batch, so aggregations count each span once. Two instances receiving the same
+ * replay at the same instant may both store it; span reads drop such duplicates.
+ */
+async function dropStored(conn: Connection, spans: readonly Span[]): Promise<Span[]> {
+  const seen = new Set<string>();
+  const unique: Span[] = [];
+  for (const s of spans) {
+    const k = `${s.traceId}:${s.spanId}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      unique.push(s);
+    }
+  }
+  if (unique.length === 0) return unique;
+  const traceIds = [...new Set(unique.map((s) => s.traceId))];
+  const db = conn.settings.database;
+  // Two plain queries (18.16 has no two-argument range()): the minutes these traces span, then their ids.
+  const [range] = await queryRows<{ lo: number | string; hi: number | string; n: number | string }>(
+    conn.main,
+    `SELECT min(min_minute) AS lo, max(max_minute) AS hi, count() AS n FROM ${db}.trace_index WHERE trace_id IN ${sqlStringList(traceIds)}`,
+  );
+  if (!range || Number(range.n) === 0) return unique;
+  const known = await queryRows<{ trace_id: string; span_id: string }>(
+    conn.main,
+    `SELECT trace_id, span_id FROM ${db}.spans WHERE minute >= ${sqlInt(Number(range.lo))} AND minute <= ${sqlInt(Number(range.hi))}
+      AND trace_id IN ${sqlStringList(traceIds)}`,
+  );
+  if (known.length === 0) return unique;
+  const stored = new Set(known.map((r) => `${r.trace_id}:${r.span_id}`));
+  return unique.filter((s) => !stored.has(`${s.traceId}:${s.spanId}`));
+}
+
+export const SPAN_COLUMNS = "trace_id, span_id, parent_span_id, name, kind, toString(start_ns) AS start_ns, toString(end_ns) AS end_ns, status_code, status_message, service, namespace, environment, attributes, resource, events, links, scope_name, scope_version";
 
 /** Drops duplicate (trace, span) rows, which replays of one export produce (keeps the first). */
 function uniqueSpans(rows: SpanRow[]): Span[] {

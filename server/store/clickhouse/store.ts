@@ -1,26 +1,35 @@
 import "server-only";
+import type { Config } from "../../platform/config";
 import type { Span } from "../../normalize";
-import { openConnection } from "./connection";
+import type { AppendBatch, AppendResult, RetentionPolicy, RetentionResult, TelemetryStore } from "../telemetry-store";
+import { openConnection, queryRows } from "./connection";
 import { readGraphWindow, readPairingWatermark, writeGraphPass } from "./graph-io";
+import { readCompleteness, readEdgeFacts, readEdgeMinutes, readNodes, readServiceNodes } from "./graph-read";
 import type { GraphPass, GraphWindow } from "./graph-types";
 import { migrateClickHouse } from "./migrate";
-import { appendRed, readServed, readServices, type ServedRow, type StoredRedCell, type StoredServiceSeen } from "./red-io";
+import { appendRed, readServed, type ServedRow, type StoredRedCell, type StoredServiceSeen } from "./red-io";
+import { hasService, listOperations, listServices, readRed } from "./red-read";
 import { dropExpiredPartitions } from "./retention";
-import type { ClickHouseSettings } from "./settings";
-import { appendSpans, countStoredSpans, listTraceIdsInWindow, readTraceSpans, readTracesSpans } from "./span-io";
+import { clickHouseSettingsFrom, type ClickHouseSettings } from "./settings";
+import { appendNewSpans, countStoredSpans, listTraceIdsInWindow, readTraceSpans, readTracesSpans } from "./span-io";
+import { readSpansInWindow, searchTraces } from "./span-search";
+import { unsupported } from "./unsupported";
 
 /**
- * The ClickHouse telemetry store (CARTOGRAPH_STORE=clickhouse). Every method is async and
- * speaks plain data (domain spans, encoded sketches), so the stages above do not know which
- * store runs. Many instances may share one database: all writes are appends that reads merge.
+ * The ClickHouse telemetry store (CARTOGRAPH_STORE=clickhouse): the TelemetryStore contract
+ * plus what a cluster needs (`cluster`: pairing passes and their watermark, the merged graph
+ * window). Many instances share one database: every write is an append that reads merge.
+ *
+ * The graph: an instance sees only some halves of each call, so its streaming graph flush
+ * (graph.mergeGraph) is ignored here; the elected leader writes the graph with pairing passes
+ * over closed windows (server/aggregate/servicegraph/cluster-pairing.ts).
  */
-export interface ClickHouseStore {
+export interface ClickHouseStore extends TelemetryStore {
   readonly settings: ClickHouseSettings;
   /** Applies the schema (idempotent, versioned); resolves to the schema version. */
   migrate(): Promise<number>;
-  ready(): Promise<boolean>;
-  /** Resolves once ClickHouse accepted the spans: only then may ingest acknowledge them. */
-  appendSpans(spans: readonly Span[]): Promise<void>;
+  /** Resolves once ClickHouse accepted the spans (duplicates of stored spans are skipped). */
+  appendSpans(spans: readonly Span[]): Promise<Span[]>;
   appendRed(cells: readonly StoredRedCell[], services: readonly StoredServiceSeen[]): Promise<void>;
   readTraceSpans(traceId: string): Promise<Span[]>;
   readTracesSpans(traceIds: readonly string[]): Promise<Map<string, Span[]>>;
@@ -30,25 +39,36 @@ export interface ClickHouseStore {
   readPairingWatermark(stepMs: number): Promise<number | null>;
   readGraphWindow(loMinute: number, hiMinute: number): Promise<GraphWindow>;
   readServed(loMinute: number, hiMinute: number): Promise<ServedRow[]>;
-  readServices(fromMs: number, toMs: number): Promise<StoredServiceSeen[]>;
   /** Retention by whole days (leader only); returns the partitions dropped. */
   dropExpired(rawBeforeMs: number, rollupBeforeMs: number): Promise<string[]>;
-  close(): Promise<void>;
 }
 
 export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseStore {
   const conn = openConnection(settings);
+  let reachable = false;
+  const db = settings.database;
+  const appendSpans = async (spans: readonly Span[]) => {
+    const stored = await appendNewSpans(conn, spans);
+    reachable = true;
+    return stored;
+  };
+  const usedBytes = async () => {
+    let total = 0;
+    for (const node of conn.nodes) {
+      const [r] = await queryRows<{ b: string | number }>(node, `SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE database = '${db}' AND active`);
+      total += Number(r?.b ?? 0);
+    }
+    return total;
+  };
   return {
     settings,
-    migrate: () => migrateClickHouse(conn),
-    ready: async () => {
-      try {
-        return (await conn.main.ping()).success;
-      } catch {
-        return false;
-      }
+    migrate: async () => {
+      const v = await migrateClickHouse(conn);
+      reachable = true;
+      return v;
     },
-    appendSpans: (spans) => appendSpans(conn, spans),
+    ready: () => reachable,
+    appendSpans,
     appendRed: (cells, services) => appendRed(conn, cells, services),
     readTraceSpans: (id) => readTraceSpans(conn, id),
     readTracesSpans: (ids) => readTracesSpans(conn, ids),
@@ -58,10 +78,72 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
     readPairingWatermark: (step) => readPairingWatermark(conn, step),
     readGraphWindow: (lo, hi) => readGraphWindow(conn, lo, hi),
     readServed: (lo, hi) => readServed(conn, lo, hi),
-    readServices: (a, b) => readServices(conn, a, b),
     dropExpired: (raw, rollup) => dropExpiredPartitions(conn, raw, rollup),
+    spans: {
+      readTrace: async (id, limit) => (await readTraceSpans(conn, id)).slice(0, limit ?? Infinity),
+      readTraces: async (ids) => [...(await readTracesSpans(conn, ids)).values()].flat(),
+      readSpansInWindow: (a, b, limit) => readSpansInWindow(conn, a, b, limit),
+      listTraceIdsInWindow: (a, b) => listTraceIdsInWindow(conn, a, b),
+      searchTraces: (q) => searchTraces(conn, q),
+    },
+    rollups: {
+      mergeRed: (rows, services) => appendRed(conn, rows, services),
+      readRed: (q) => readRed(conn, q),
+      listOperations: (s, k) => listOperations(conn, s, k),
+      listServices: (w) => listServices(conn, w),
+      hasService: (n) => hasService(conn, n),
+    },
+    graph: {
+      // Deliberately ignored: see the interface comment (the leader's pairing passes write the graph).
+      mergeGraph: () => undefined,
+      readEdgeMinutes: (w) => readEdgeMinutes(conn, w),
+      readEdgeFacts: () => readEdgeFacts(conn),
+      readNodes: (ids) => readNodes(conn, ids),
+      readServiceNodes: (a, b) => readServiceNodes(conn, a, b),
+      readCompleteness: (w) => readCompleteness(conn, w),
+    },
+    metrics: {
+      listMetrics: unsupported("metrics"),
+      readMetricSeries: unsupported("metrics"),
+      readMetricPoints: unsupported("metrics"),
+      listMetricServices: unsupported("metrics"),
+    },
+    logs: {
+      searchLogs: unsupported("logs"),
+      isLogCursor: () => false,
+      readTraceLogs: unsupported("logs"),
+      countLogs: unsupported("logs"),
+      countLogsByService: unsupported("logs"),
+      listLogServices: unsupported("logs"),
+    },
+    ingest: {
+      append: async (batch: AppendBatch): Promise<AppendResult> => {
+        // Refused rather than acknowledged and lost: this store keeps spans only (so far).
+        if (batch.points.length > 0 || batch.logs.length > 0) throw new Error("the ClickHouse store does not store metric points or logs yet");
+        return { inserted: await appendSpans(batch.spans), pointsStored: 0, logsStored: 0 };
+      },
+      classifyFailure: (err) => {
+        const message = err instanceof Error ? err.message : String(err);
+        if (/does not store/.test(message)) return { kind: "data", code: "unsupported", message };
+        return { kind: "storage", code: "clickhouse_unavailable", message: "the telemetry store (ClickHouse) did not accept the batch; retry later" };
+      },
+    },
+    retention: {
+      enforceRetention: async (p: RetentionPolicy, nowMs: number): Promise<RetentionResult> => {
+        const dropped = await dropExpiredPartitions(conn, nowMs - p.rawMaxAgeMs, nowMs - p.rollupMaxAgeMs);
+        return { spansDeleted: 0, pointsDeleted: 0, logsDeleted: 0, rollupsDeleted: dropped.length, usedBytes: await usedBytes() };
+      },
+      measureUsedBytes: usedBytes,
+    },
     close: () => conn.close(),
   };
+}
+
+/** The opener CARTOGRAPH_STORE=clickhouse registers: connects and applies the schema. */
+export async function openClickHouseFromConfig(config: Config): Promise<ClickHouseStore> {
+  const store = openClickHouseStore(clickHouseSettingsFrom(config));
+  await store.migrate();
+  return store;
 }
 
 export type { ClickHouseSettings } from "./settings";

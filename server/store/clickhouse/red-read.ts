@@ -1,0 +1,51 @@
+import "server-only";
+import type { RedMinute, RedQuery, ServiceEntry } from "../telemetry-store";
+import { queryRows, type Connection } from "./connection";
+import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
+import { sqlInt, sqlString } from "./sql";
+
+/** RED minute rows of a window, each key's rows from every instance merged into one. */
+export async function readRed(conn: Connection, q: RedQuery): Promise<RedMinute[]> {
+  const where = [`minute >= ${sqlInt(q.fromMinute)}`, `minute < ${sqlInt(q.toMinute)}`];
+  if (q.service !== undefined) where.push(`service = ${sqlString(q.service)}`);
+  if (q.operation !== undefined) where.push(`operation = ${sqlString(q.operation)}`);
+  if (q.kinds && q.kinds.length > 0) where.push(`kind IN (${q.kinds.map(sqlInt).join(",")})`);
+  const rows = await queryRows<Record<string, unknown>>(
+    conn.main,
+    `SELECT service, operation, kind, minute, sum(count) AS c, sum(errors) AS e, ${sketchMergeSql("d")}
+      FROM ${conn.settings.database}.red_minute WHERE ${where.join(" AND ")} GROUP BY service, operation, kind, minute ORDER BY minute, service, operation, kind`,
+  );
+  return rows.map((r) => ({
+    service: String(r.service), operation: String(r.operation), kind: Number(r.kind), minute: Number(r.minute),
+    count: Number(r.c), errors: Number(r.e), sketch: sketchFromRow(r, "d"),
+  }));
+}
+
+export async function listOperations(conn: Connection, service: string, kind?: number): Promise<{ operation: string; kind: number }[]> {
+  const rows = await queryRows<{ operation: string; kind: number | string }>(
+    conn.main,
+    `SELECT DISTINCT operation, kind FROM ${conn.settings.database}.red_minute WHERE service = ${sqlString(service)}
+      ${kind === undefined ? "" : `AND kind = ${sqlInt(kind)}`} ORDER BY operation, kind`,
+  );
+  return rows.map((r) => ({ operation: r.operation, kind: Number(r.kind) }));
+}
+
+/** The service catalog, every instance's sightings merged (widest first/last seen, latest non-empty namespace). */
+export async function listServices(conn: Connection, window?: { fromMs: number; toMs: number }): Promise<ServiceEntry[]> {
+  const having = window ? `HAVING l >= ${sqlInt(window.fromMs)} AND f < ${sqlInt(window.toMs)}` : "";
+  const rows = await queryRows<Record<string, unknown>>(
+    conn.main,
+    `SELECT name, argMax(namespace, if(namespace = '', 0, last_seen_ms)) AS ns, argMax(environment, if(environment = '', 0, last_seen_ms)) AS env,
+        min(first_seen_ms) AS f, max(last_seen_ms) AS l
+      FROM ${conn.settings.database}.services GROUP BY name ${having} ORDER BY name`,
+  );
+  return rows.map((r) => ({
+    name: String(r.name), namespace: r.ns ? String(r.ns) : null, environment: r.env ? String(r.env) : null,
+    firstSeenMs: Number(r.f), lastSeenMs: Number(r.l),
+  }));
+}
+
+export async function hasService(conn: Connection, name: string): Promise<boolean> {
+  const [r] = await queryRows<{ n: string | number }>(conn.main, `SELECT count() AS n FROM ${conn.settings.database}.services WHERE name = ${sqlString(name)}`);
+  return Number(r?.n ?? 0) > 0;
+}

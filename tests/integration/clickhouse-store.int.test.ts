@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startClickHouse, type LoopbackClickHouse } from "../helpers/clickhouse";
+import { openClickHouseStore, type ClickHouseStore } from "../../server/store";
+import { addToSketch, createSketch, decodeSketch, encodeSketch, quantile } from "../../server/aggregate/red";
+import type { Span } from "../../server/normalize";
+
+/** The ClickHouse store on one real node (Debian's 18.16 here): schema, appends, merges, retention. */
+let ch: LoopbackClickHouse;
+let one: ClickHouseStore;
+let two: ClickHouseStore;
+
+const settings = (url: string) => ({ urls: [url], database: "cg_store_test", user: "default", password: "", cluster: null });
+
+function span(traceId: string, spanId: string, startMs: number, over: Partial<Span> = {}): Span {
+  return {
+    traceId, spanId, parentSpanId: null, name: "GET /", kind: 2, startNs: BigInt(startMs) * 1_000_000n + 123n, endNs: BigInt(startMs + 5) * 1_000_000n,
+    statusCode: 0, statusMessage: "", attributes: { "http.request.method": "GET", n: 1, nested: { a: [1, "x"] } },
+    events: [{ timeUnixNano: BigInt(startMs) * 1_000_000n + 7n, name: "e", attributes: {} }], links: [],
+    scope: { name: "s", version: "1" }, resource: { service: "api", namespace: "shop", environment: null, attributes: { "service.name": "api" } },
+    ...over,
+  };
+}
+
+beforeAll(async () => {
+  ch = await startClickHouse();
+  one = openClickHouseStore(settings(ch.nodes[0]!.url));
+  two = openClickHouseStore(settings(ch.nodes[0]!.url));
+  await Promise.all([one.migrate(), two.migrate()]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([one?.close(), two?.close()]);
+  await ch?.stop();
+});
+
+describe("ClickHouse store", () => {
+  it("applies its versioned schema idempotently (again, and from two instances at once)", async () => {
+    expect(await Promise.all([one.migrate(), two.migrate()])).toEqual([2, 2]);
+    expect(one.ready()).toBe(true);
+  });
+
+  it("stores spans exactly (ns times, attributes, events) and skips a replayed batch", async () => {
+    const t = Date.UTC(2026, 10, 30, 6, 0, 0);
+    const batch = [span("a".repeat(32), "1".repeat(16), t), span("a".repeat(32), "2".repeat(16), t + 70_000, { parentSpanId: "1".repeat(16), kind: 3 })];
+    expect((await one.appendSpans(batch)).length).toBe(2);
+    expect((await two.appendSpans(batch)).length).toBe(0);
+    const read = await two.readTraceSpans("a".repeat(32));
+    expect(read).toEqual(batch);
+    expect(await one.spans.listTraceIdsInWindow(t, t + 1)).toEqual(["a".repeat(32)]);
+    const found = await one.spans.searchTraces({ fromNs: BigInt(t) * 1_000_000n, toNs: BigInt(t + 120_000) * 1_000_000n, attrs: [{ key: "http.request.method", value: "GET" }], limit: 10 });
+    expect(found).toMatchObject([{ traceId: "a".repeat(32), rootService: "api", spanCount: 2 }]);
+  });
+
+  it("merges RED rows that two instances wrote for the same minute: counts add, sketches merge exactly", async () => {
+    const minute = 29_000_000;
+    const all = createSketch();
+    const parts = [createSketch(), createSketch()];
+    for (let i = 1; i <= 500; i++) {
+      const v = i * 1.7;
+      addToSketch(all, v);
+      addToSketch(parts[i % 2]!, v);
+    }
+    const row = (sk: ReturnType<typeof createSketch>, errors: number) => ({ service: "api", operation: "GET /", kind: 2, minute, count: sk.count, errors, sketch: encodeSketch(sk) });
+    await Promise.all([one.appendRed([row(parts[0]!, 1)], []), two.appendRed([row(parts[1]!, 2)], [])]);
+    const [merged] = await one.rollups.readRed({ fromMinute: minute, toMinute: minute + 1 });
+    expect(merged).toMatchObject({ count: 500, errors: 3 });
+    const sk = decodeSketch(merged!.sketch);
+    for (const q of [0.5, 0.95, 0.99]) expect(quantile(sk, q)).toBe(quantile(all, q));
+  });
+
+  it("keeps unsupported signals out instead of acknowledging and losing them", async () => {
+    await expect(one.ingest.append({ spans: [], points: [{} as never], logs: [] }, Date.now())).rejects.toThrow(/does not store/);
+    await expect(one.metrics.listMetrics(0)).rejects.toThrow(/not stored in ClickHouse/);
+  });
+
+  it("retention drops whole day partitions past the cutoff and keeps the rest", async () => {
+    const old = Date.UTC(2026, 10, 20, 12, 0, 0);
+    const recent = Date.UTC(2026, 10, 29, 12, 0, 0);
+    await one.appendSpans([span("b".repeat(32), "3".repeat(16), old), span("c".repeat(32), "4".repeat(16), recent)]);
+    const dropped = await one.dropExpired(Date.UTC(2026, 10, 25), Date.UTC(2026, 10, 25));
+    expect(dropped).toContain("spans/2026-11-20");
+    expect(await one.readTraceSpans("b".repeat(32))).toEqual([]);
+    expect((await one.readTraceSpans("c".repeat(32))).length).toBe(1);
+    expect(await one.dropExpired(Date.UTC(2026, 10, 25), Date.UTC(2026, 10, 25))).toEqual([]);
+  });
+});

@@ -2,6 +2,11 @@ import "server-only";
 import type { ClickHouseStore } from "../store";
 import {
   assembleServiceMap,
+  environmentOfNodeId,
+  focusMap,
+  scopeServiceMap,
+  serviceKey,
+  serviceNode,
   type EdgeProtocol,
   type MergedEdge,
   type NodeDetail,
@@ -18,7 +23,10 @@ type MapNodeMeta = NodeMeta & { namespace?: string | null; environment?: string 
 function nodeFromId(id: string, seenMs: number): MapNodeMeta {
   const colon = id.indexOf(":");
   const kind = (colon > 0 ? id.slice(0, colon) : "external") as NodeKind;
-  return { id, kind, name: id.slice(colon + 1), firstSeenMs: seenMs, lastSeenMs: seenMs };
+  const environment = environmentOfNodeId(id);
+  const rest = id.slice(colon + 1);
+  const name = environment === null ? rest : rest.replace(/[?&]env=[^&?]*$/, "");
+  return { id, kind, name, firstSeenMs: seenMs, lastSeenMs: seenMs, environment };
 }
 
 /**
@@ -34,7 +42,7 @@ export async function getServiceMapFromClickHouse(store: ClickHouseStore, q: Ser
     clientSketch: decodeSketch(e.clientSketch), serverSketch: decodeSketch(e.serverSketch),
     firstSeenMs: e.firstSeenMs, lastSeenMs: e.lastSeenMs, tables: e.tables,
   }));
-  const served = new Map<string, ServedStats>(servedRows.map((r) => [r.service, { requests: r.requests, errors: r.errors, sketch: decodeSketch(r.sketch) }]));
+  const served = new Map<string, ServedStats>(servedRows.map((r) => [serviceNode(serviceKey(r.service, r.environment)).id, { requests: r.requests, errors: r.errors, sketch: decodeSketch(r.sketch) }]));
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const nodes = new Map<string, MapNodeMeta>();
   const add = (id: string, fallbackMs: number) => {
@@ -45,16 +53,15 @@ export async function getServiceMapFromClickHouse(store: ClickHouseStore, q: Ser
   };
   for (const n of graph.nodes) if (n.kind === "service") add(n.id, q.fromMs);
   for (const s of services) {
-    const id = `service:${s.name}`;
+    const id = serviceNode(serviceKey(s.name, s.environment)).id;
     const meta = { namespace: s.namespace, environment: s.environment };
     const cur = nodes.get(id);
     if (cur) Object.assign(cur, meta);
     else nodes.set(id, { id, kind: "service", name: s.name, firstSeenMs: s.firstSeenMs, lastSeenMs: s.lastSeenMs, ...meta });
   }
-  for (const name of served.keys()) if (!nodes.has(`service:${name}`)) nodes.set(`service:${name}`, nodeFromId(`service:${name}`, q.fromMs));
+  for (const id of served.keys()) if (!nodes.has(id)) nodes.set(id, nodeFromId(id, q.fromMs));
   for (const e of edges) for (const id of [e.source, e.target]) if (!nodes.has(id)) add(id, e.firstSeenMs);
-  return assembleServiceMap({
-    nodes: nodes.values(), edges, served, completeness: graph.completeness,
-    windowMs: q.toMs - q.fromMs, focus: q.focus, depth: q.depth,
-  });
+  const all = assembleServiceMap({ nodes: nodes.values(), edges, served, completeness: graph.completeness, windowMs: q.toMs - q.fromMs });
+  const scoped = q.scope ? scopeServiceMap(all, q.scope) : all;
+  return q.focus ? focusMap(scoped, q.focus, q.depth ?? 2) : scoped;
 }

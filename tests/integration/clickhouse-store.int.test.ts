@@ -60,7 +60,7 @@ describe("ClickHouse store", () => {
       addToSketch(all, v);
       addToSketch(parts[i % 2]!, v);
     }
-    const row = (sk: ReturnType<typeof createSketch>, errors: number) => ({ service: "api", operation: "GET /", kind: 2, minute, count: sk.count, errors, sketch: encodeSketch(sk) });
+    const row = (sk: ReturnType<typeof createSketch>, errors: number) => ({ service: "api", environment: "", operation: "GET /", kind: 2, minute, count: sk.count, errors, sketch: encodeSketch(sk) });
     await Promise.all([one.appendRed([row(parts[0]!, 1)], []), two.appendRed([row(parts[1]!, 2)], [])]);
     const [merged] = await one.rollups.readRed({ fromMinute: minute, toMinute: minute + 1 });
     expect(merged).toMatchObject({ count: 500, errors: 3 });

@@ -6,6 +6,8 @@ import { minuteOf } from "./red-aggregator";
 /** One RED cell and one service sighting, as append-only stores take them (sketch encoded). */
 export interface RedCellRow {
   service: string;
+  /** deployment.environment(.name), '' for none (environments never mix). */
+  environment: string;
   operation: string;
   kind: number;
   minute: number;
@@ -24,6 +26,7 @@ export interface ServiceSeenRow {
 
 interface Cell {
   service: string;
+  environment: string;
   operation: string;
   kind: number;
   minute: number;
@@ -46,21 +49,22 @@ export class RedBuffer {
     for (const s of spans) {
       const minute = minuteOf(s.startNs);
       const service = s.resource.service;
-      const key = `${service}\u0000${s.name}\u0000${s.kind}\u0000${minute}`;
+      const environment = s.resource.environment ?? "";
+      const key = `${service}\u0000${environment}\u0000${s.name}\u0000${s.kind}\u0000${minute}`;
       let cell = this.cells.get(key);
-      if (!cell) this.cells.set(key, (cell = { service, operation: s.name, kind: s.kind, minute, count: 0, errors: 0, sketch: createSketch() }));
+      if (!cell) this.cells.set(key, (cell = { service, environment, operation: s.name, kind: s.kind, minute, count: 0, errors: 0, sketch: createSketch() }));
       cell.count++;
       if (s.statusCode === 2) cell.errors++;
       addToSketch(cell.sketch, Number(s.endNs - s.startNs) / 1e6);
       const seenMs = Number(s.startNs / 1_000_000n);
-      const svc = this.services.get(service);
+      const svcKey = `${service}\u0000${environment}`;
+      const svc = this.services.get(svcKey);
       if (!svc) {
-        this.services.set(service, { name: service, namespace: s.resource.namespace, environment: s.resource.environment, firstSeenMs: seenMs, lastSeenMs: seenMs });
+        this.services.set(svcKey, { name: service, namespace: s.resource.namespace, environment: s.resource.environment, firstSeenMs: seenMs, lastSeenMs: seenMs });
       } else {
         svc.firstSeenMs = Math.min(svc.firstSeenMs, seenMs);
         svc.lastSeenMs = Math.max(svc.lastSeenMs, seenMs);
         if (s.resource.namespace) svc.namespace = s.resource.namespace;
-        if (s.resource.environment) svc.environment = s.resource.environment;
       }
     }
   }

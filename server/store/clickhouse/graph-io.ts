@@ -25,7 +25,7 @@ export async function writeGraphPass(conn: Connection, p: GraphPass, nowMs: numb
   })));
   await insert("graph_nodes", p.nodes.map((n) => ({
     ...base, day: dayOf(n.lastSeenMs), id: n.id, kind: n.kind, name: n.name, system: n.system ?? "", host: n.host ?? "",
-    port: n.port ?? -1, database: n.database ?? "", detail: JSON.stringify(n.detail ?? {}), first_seen_ms: n.firstSeenMs, last_seen_ms: n.lastSeenMs,
+    port: n.port ?? -1, database: n.database ?? "", environment: n.environment ?? "", detail: JSON.stringify(n.detail ?? {}), first_seen_ms: n.firstSeenMs, last_seen_ms: n.lastSeenMs,
   })));
   await insert("graph_edges", p.edgeMeta.map((e) => ({
     ...base, day: dayOf(e.lastSeenMs), source: e.source, target: e.target, protocol: e.protocol,
@@ -96,7 +96,7 @@ export async function readGraphWindow(conn: Connection, loMinute: number, hiMinu
     queryRows<Row>(conn.main, `SELECT source, target, protocol, groupArray(detail) AS details FROM ${db}.graph_edges
       WHERE last_seen_ms >= ${sqlInt(fromMs)} AND first_seen_ms < ${sqlInt(toMs)} AND ${inPasses} GROUP BY source, target, protocol`),
     queryRows<Row>(conn.main, `SELECT id, any(kind) AS k, any(name) AS nm, max(system) AS sys, max(host) AS h, max(port) AS pt,
-        max(database) AS dbn, groupArray(detail) AS details, min(first_seen_ms) AS f, max(last_seen_ms) AS l
+        max(database) AS dbn, max(environment) AS env, groupArray(detail) AS details, min(first_seen_ms) AS f, max(last_seen_ms) AS l
       FROM ${db}.graph_nodes WHERE last_seen_ms >= ${sqlInt(fromMs)} AND first_seen_ms < ${sqlInt(toMs)} AND ${inPasses} GROUP BY id ORDER BY id`),
     queryRows<Row>(conn.main, `SELECT sum(paired) AS paired, sum(unpaired_client) AS uc, sum(unpaired_server) AS us, sum(virtual) AS v,
         sum(expired) AS ex, sum(dropped) AS dr FROM ${db}.graph_stats_minute WHERE ${minutes} AND ${inPasses}`),
@@ -118,7 +118,7 @@ export async function readGraphWindow(conn: Connection, loMinute: number, hiMinu
     nodes: nodeRows.map((r): StoredNode => ({
       id: String(r.id), kind: String(r.k), name: String(r.nm),
       system: r.sys ? String(r.sys) : null, host: r.h ? String(r.h) : null,
-      port: Number(r.pt) >= 0 ? Number(r.pt) : null, database: r.dbn ? String(r.dbn) : null,
+      port: Number(r.pt) >= 0 ? Number(r.pt) : null, database: r.dbn ? String(r.dbn) : null, environment: r.env ? String(r.env) : null,
       detail: mergeNodeDetail(r.details as unknown[]), firstSeenMs: Number(r.f), lastSeenMs: Number(r.l),
     })),
     completeness: {

@@ -41,7 +41,7 @@ export async function readEdgeFacts(conn: Connection): Promise<GraphEdgeRow[]> {
   }));
 }
 
-const NODE_SELECT = `SELECT id, any(kind) AS k, any(name) AS nm, max(system) AS sys, max(host) AS h, max(port) AS pt, max(database) AS dbn,
+const NODE_SELECT = `SELECT id, any(kind) AS k, any(name) AS nm, max(system) AS sys, max(host) AS h, max(port) AS pt, max(database) AS dbn, max(environment) AS env,
   groupArray(detail) AS details, min(first_seen_ms) AS f, max(last_seen_ms) AS l`;
 
 function toNode(r: Row): GraphNodeRow {

@@ -21,6 +21,7 @@ export interface StoredNode {
   host?: string | null;
   port?: number | null;
   database?: string | null;
+  environment?: string | null;
   detail?: Record<string, unknown>;
   firstSeenMs: number;
   lastSeenMs: number;

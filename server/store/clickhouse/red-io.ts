@@ -6,6 +6,8 @@ import { dayOf, sqlInt } from "./sql";
 /** One RED cell (service × operation × span kind × minute) as an instance flushes it. */
 export interface StoredRedCell {
   service: string;
+  /** '' for none. */
+  environment: string;
   operation: string;
   kind: number;
   minute: number;
@@ -34,7 +36,7 @@ export async function appendRed(conn: Connection, cells: readonly StoredRedCell[
       table: `${db}.red_minute`,
       format: "JSONEachRow",
       values: cells.map((c) => ({
-        day: dayOf(c.minute * 60_000), minute: c.minute, service: c.service, operation: c.operation, kind: c.kind,
+        day: dayOf(c.minute * 60_000), minute: c.minute, service: c.service, environment: c.environment, operation: c.operation, kind: c.kind,
         count: c.count, errors: c.errors, ...sketchFields("d", c.sketch),
       })),
     });
@@ -53,6 +55,7 @@ export async function appendRed(conn: Connection, cells: readonly StoredRedCell[
 
 export interface ServedRow {
   service: string;
+  environment: string | null;
   requests: number;
   errors: number;
   sketch: Buffer;
@@ -62,8 +65,8 @@ export interface ServedRow {
 export async function readServed(conn: Connection, loMinute: number, hiMinute: number): Promise<ServedRow[]> {
   const rows = await queryRows<Record<string, unknown>>(
     conn.main,
-    `SELECT service, sum(count) AS requests, sum(errors) AS errors, ${sketchMergeSql("d")} FROM ${conn.settings.database}.red_minute
-      WHERE minute >= ${sqlInt(loMinute)} AND minute < ${sqlInt(hiMinute)} AND kind IN (2, 5) GROUP BY service ORDER BY service`,
+    `SELECT service, environment, sum(count) AS requests, sum(errors) AS errors, ${sketchMergeSql("d")} FROM ${conn.settings.database}.red_minute
+      WHERE minute >= ${sqlInt(loMinute)} AND minute < ${sqlInt(hiMinute)} AND kind IN (2, 5) GROUP BY service, environment ORDER BY service, environment`,
   );
-  return rows.map((r) => ({ service: String(r.service), requests: Number(r.requests), errors: Number(r.errors), sketch: sketchFromRow(r, "d") }));
+  return rows.map((r) => ({ service: String(r.service), environment: r.environment ? String(r.environment) : null, requests: Number(r.requests), errors: Number(r.errors), sketch: sketchFromRow(r, "d") }));
 }

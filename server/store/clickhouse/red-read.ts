@@ -12,11 +12,11 @@ export async function readRed(conn: Connection, q: RedQuery): Promise<RedMinute[
   if (q.kinds && q.kinds.length > 0) where.push(`kind IN (${q.kinds.map(sqlInt).join(",")})`);
   const rows = await queryRows<Record<string, unknown>>(
     conn.main,
-    `SELECT service, operation, kind, minute, sum(count) AS c, sum(errors) AS e, ${sketchMergeSql("d")}
-      FROM ${conn.settings.database}.red_minute WHERE ${where.join(" AND ")} GROUP BY service, operation, kind, minute ORDER BY minute, service, operation, kind`,
+    `SELECT service, environment, operation, kind, minute, sum(count) AS c, sum(errors) AS e, ${sketchMergeSql("d")}
+      FROM ${conn.settings.database}.red_minute WHERE ${where.join(" AND ")} GROUP BY service, environment, operation, kind, minute ORDER BY minute, service, environment, operation, kind`,
   );
-  return rows.map((r) => ({
-    service: String(r.service), operation: String(r.operation), kind: Number(r.kind), minute: Number(r.minute),
+  return rows.map((r): RedMinute & { environment: string } => ({
+    service: String(r.service), environment: String(r.environment), operation: String(r.operation), kind: Number(r.kind), minute: Number(r.minute),
     count: Number(r.c), errors: Number(r.e), sketch: sketchFromRow(r, "d"),
   }));
 }
@@ -35,9 +35,9 @@ export async function listServices(conn: Connection, window?: { fromMs: number; 
   const having = window ? `HAVING l >= ${sqlInt(window.fromMs)} AND f < ${sqlInt(window.toMs)}` : "";
   const rows = await queryRows<Record<string, unknown>>(
     conn.main,
-    `SELECT name, argMax(namespace, if(namespace = '', 0, last_seen_ms)) AS ns, argMax(environment, if(environment = '', 0, last_seen_ms)) AS env,
+    `SELECT name, environment AS env, argMax(namespace, if(namespace = '', 0, last_seen_ms)) AS ns,
         min(first_seen_ms) AS f, max(last_seen_ms) AS l
-      FROM ${conn.settings.database}.services GROUP BY name ${having} ORDER BY name`,
+      FROM ${conn.settings.database}.services GROUP BY name, environment ${having} ORDER BY name, environment`,
   );
   return rows.map((r) => ({
     name: String(r.name), namespace: r.ns ? String(r.ns) : null, environment: r.env ? String(r.env) : null,

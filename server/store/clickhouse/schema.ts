@@ -38,14 +38,14 @@ export const TABLES: Record<string, TableDef> = {
   },
   red_minute: {
     name: "red_minute",
-    columns: `day Date, minute UInt32, service String, operation String, kind UInt8, count UInt64, errors UInt64, ${SKETCH("d")}`,
-    orderBy: "(minute, service, operation, kind)",
+    columns: `day Date, minute UInt32, service String, environment String, operation String, kind UInt8, count UInt64, errors UInt64, ${SKETCH("d")}`,
+    orderBy: "(minute, service, environment, operation, kind)",
     shardBy: "rand()",
   },
   services: {
     name: "services",
     columns: "day Date, name String, namespace String, environment String, first_seen_ms UInt64, last_seen_ms UInt64",
-    orderBy: "(name)",
+    orderBy: "(name, environment)",
     shardBy: "rand()",
   },
   edge_minute: {
@@ -56,7 +56,7 @@ export const TABLES: Record<string, TableDef> = {
   },
   graph_nodes: {
     name: "graph_nodes",
-    columns: `day Date, ${PASS}, id String, kind String, name String, system String, host String, port Int32, database String, detail String, first_seen_ms UInt64, last_seen_ms UInt64`,
+    columns: `day Date, ${PASS}, id String, kind String, name String, system String, host String, port Int32, database String, environment String, detail String, first_seen_ms UInt64, last_seen_ms UInt64`,
     orderBy: "(id)",
     shardBy: "rand()",
   },

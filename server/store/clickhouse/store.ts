@@ -87,7 +87,7 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
       searchTraces: (q) => searchTraces(conn, q),
     },
     rollups: {
-      mergeRed: (rows, services) => appendRed(conn, rows, services),
+      mergeRed: (rows, services) => appendRed(conn, rows.map((r) => ({ environment: "", ...r })), services),
       readRed: (q) => readRed(conn, q),
       listOperations: (s, k) => listOperations(conn, s, k),
       listServices: (w) => listServices(conn, w),

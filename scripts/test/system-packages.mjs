@@ -19,6 +19,8 @@ export const SYSTEM_PACKAGES = [
   { apt: "prometheus", program: "prometheus", suites: ["integration"], why: "scrapes /metrics", daemon: "prometheus" },
   { apt: "prometheus-alertmanager", program: "/usr/bin/prometheus-alertmanager", suites: ["integration"], why: "receives alert notifications", daemon: "prometheus-alertmanager" },
   { apt: "postgresql", program: "/usr/lib/postgresql/15/bin/initdb", suites: ["integration"], why: "the control plane on PostgreSQL (Debian 12's version 15)", daemon: "postgresql" },
+  { apt: "clickhouse-server", program: "/usr/sbin/clickhouse-server", suites: ["integration"], why: "the ClickHouse telemetry store (Debian 12's 18.16)", daemon: "clickhouse-server" },
+  { apt: "clickhouse-client", program: "/usr/bin/clickhouse-client", suites: ["integration"], why: "the ClickHouse client, for inspecting a test cluster" },
 ];
 
 function isExecutable(file) {

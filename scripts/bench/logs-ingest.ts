@@ -8,16 +8,13 @@
  */
 import http from "node:http";
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
+import { LogsRequest } from "../../server/decode";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { startServer } from "../../tests/helpers/start-server";
 import { cpuSeconds } from "./proc-stats";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const require = createRequire(import.meta.url);
-const root = require("@opentelemetry/otlp-transformer/build/src/generated/root.js");
-const LogsRequest = root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 const kv = (key: string, v: string | number) => ({ key, value: typeof v === "number" ? { intValue: v } : { stringValue: v } });
 const WORDS = "order payment user cache retry timeout checkout cart stock invoice".split(" ");
 

@@ -1,5 +1,5 @@
 import { gzipSync } from "node:zlib";
-import { createRequire } from "node:module";
+import { TraceRequest } from "../../server/decode";
 
 /**
  * A seeded generator of hostile requests (mulberry32: the same seed gives the same requests,
@@ -7,9 +7,6 @@ import { createRequire } from "node:module";
  * network could send: mutated and truncated protobuf, extreme timestamps and ids, deep
  * nesting, gzip bombs, invalid UTF-8, hostile query strings, paths and JSON bodies.
  */
-const require = createRequire(import.meta.url);
-const root = require("@opentelemetry/otlp-transformer/build/src/generated/root.js");
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
 export interface HostileRequest {
   target: "otlp" | "api";

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
+import { TraceRequest } from "../../server/decode";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,9 +13,6 @@ import { createRandom } from "../fuzz/hostile-generator";
  * each kill every acknowledged span is in the file and `PRAGMA integrity_check` says ok; the
  * next trial starts on the recovered file. The ingest-only process keeps each trial short.
  */
-const require = createRequire(import.meta.url);
-const root = require("@opentelemetry/otlp-transformer/build/src/generated/root.js");
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const TRIALS = Number(process.env.CRASH_TRIALS ?? 20);
 const SPANS = 100;

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
+import { TraceRequest } from "../../server/decode";
 import { rmSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -20,9 +20,6 @@ import { startServer, type RunningServer } from "../helpers/start-server";
  * acknowledged is lost, the file passes `integrity_check`, and once space returns ingest
  * works again in the same process.
  */
-const require = createRequire(import.meta.url);
-const root = require("@opentelemetry/otlp-transformer/build/src/generated/root.js");
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 const SPANS = 200;
 
 let server: RunningServer | null = null;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { TraceRequest } from "../../server/decode";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
@@ -17,9 +17,6 @@ import { startServer, type RunningServer } from "../helpers/start-server";
  * cost per request is tiny next to the server's (decode, normalize, commit): the measured
  * rate is the server's, not the test client's.
  */
-const require = createRequire(import.meta.url);
-const root = require("@opentelemetry/otlp-transformer/build/src/generated/root.js");
-const TraceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 const SPANS = 500;
 const MARK = Buffer.from("c0dec0dec0dec0dec0dec0de00000000", "hex");
 

@@ -54,17 +54,19 @@ function deriveEdges(spans: ReceivedSpan[]): Set<string> {
 
 beforeAll(async () => {
   receiver = await startOtlpTestReceiver();
-  // Start inside the payments error burst, so failed requests (and their error logs) occur.
-  fleet = await runDemoFleet({ endpoint: receiver.endpoint, rps: 3, childOutput: "ignore", log: () => undefined, incidentClockShiftMs: PAYMENTS_ERROR_BURST.offsetMs });
+  // The payments error burst opens 60 s after the services are spawned and stays open 30 s:
+  // late enough that the fleet is serving by then (starting 13 processes takes 10-60 s), so
+  // failed requests (and their error lines) occur within the bounded run below.
+  fleet = await runDemoFleet({ endpoint: receiver.endpoint, rps: 3, childOutput: "ignore", log: () => undefined, incidentClockShiftMs: PAYMENTS_ERROR_BURST.offsetMs - 60_000 });
   // Run RUN_MS, then on until a failed request's error line has arrived (bounded): how many
   // checkouts a 20 s run sees depends on how busy the machine is.
   const started = Date.now();
   const hasErrorLine = () => receiver.logs.some((l) => l.severityNumber >= 17);
-  while (Date.now() - started < RUN_MS || (!hasErrorLine() && Date.now() - started < RUN_MS * 4)) {
+  while (Date.now() - started < RUN_MS || (!hasErrorLine() && Date.now() - started < RUN_MS * 6)) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   await fleet.stop();
-}, 200_000);
+}, 320_000);
 
 afterAll(async () => {
   await fleet?.stop();

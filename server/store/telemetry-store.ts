@@ -44,6 +44,8 @@ export interface TraceQuery {
   attrs?: { key: string; value: string }[];
   /** OTLP span kind of the matching span. */
   kind?: number;
+  /** The matching span's resource environment; null: a resource without one. */
+  environment?: string | null;
   limit: number;
 }
 

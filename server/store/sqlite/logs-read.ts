@@ -1,21 +1,9 @@
 import "server-only";
 import type { Db } from "./open";
 import { toFtsQuery } from "./logs-text-query";
+import type { LogFilter } from "../telemetry-store";
 
-/** What a log search selects; times are epoch ns (exact). */
-export interface LogFilter {
-  fromNs: bigint;
-  toNs: bigint;
-  service?: string;
-  /** Lowest SeverityNumber included (1..24). */
-  minSeverity?: number;
-  /** Free text (see logs-text-query.ts). */
-  text?: string;
-  /** Every pair must equal a log attribute or, failing that, a resource attribute (as text). */
-  attributes?: { key: string; value: string }[];
-  traceId?: string;
-  spanId?: string;
-}
+export type { LogFilter } from "../telemetry-store";
 
 export interface StoredLog {
   id: number;

@@ -5,34 +5,9 @@ import { bloomHas, hashTerm, TermKind, termValue } from "./bloom";
 import { spanReaderFor } from "./read-spans";
 import { readSection, stringRefs, type SpanRecord } from "./span-block";
 import { readVarints } from "./trace-summary";
+import type { TraceQuery, StoredTraceSummary } from "../telemetry-store";
 
-export interface TraceQuery {
-  fromNs: bigint;
-  toNs: bigint;
-  service?: string;
-  operation?: string;
-  status?: "error" | "ok";
-  minDurationNs?: bigint;
-  maxDurationNs?: bigint;
-  /** Each pair must match an attribute of the matching span or of its resource. */
-  attrs?: { key: string; value: string }[];
-  /** OTLP span kind of the matching span. */
-  kind?: number;
-  /** The matching span's resource environment; null: a resource without one. */
-  environment?: string | null;
-  limit: number;
-}
-
-export interface StoredTraceSummary {
-  traceId: string;
-  rootService: string | null;
-  rootOperation: string | null;
-  startTime: number;
-  durationMs: number;
-  spanCount: number;
-  errorCount: number;
-  services: string[];
-}
+export type { TraceQuery, StoredTraceSummary } from "../telemetry-store";
 
 interface Row {
   id: bigint;

@@ -3,7 +3,7 @@ import type { AttrValue } from "../../normalize";
 import type { Db } from "./open";
 import { bloomHas, hashTerm, TermKind, termValue } from "./bloom";
 import { spanReaderFor } from "./read-spans";
-import { readSection, stringRefs, type SpanRecord } from "./span-block";
+import { readSection, type SpanRecord } from "./span-block";
 import { readVarints } from "./trace-summary";
 import type { TraceQuery, StoredTraceSummary } from "../telemetry-store";
 
@@ -112,10 +112,7 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
     // Attribute filters read only their own keys; a key missing from the block's string
     // table can only match through a resource attribute (checked per span in `matches`).
     let wanted: boolean | Set<number> = false;
-    if (attrs.length > 0) {
-      const refs = stringRefs(b);
-      wanted = new Set(attrs.flatMap((a) => refs.get(a.key) ?? []));
-    }
+    if (attrs.length > 0) wanted = new Set(attrs.map((a) => b.strings.indexOf(a.key)).filter((i) => i >= 0));
     for (const sec of b.sections) {
       if (seen.has(sec.traceKey)) continue;
       let hit = false;

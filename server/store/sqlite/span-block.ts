@@ -266,7 +266,7 @@ export interface SpanRecord {
 /**
  * Visits the spans of one section. With `full` false, attributes, events and links are
  * skipped without building objects (search reads names, kinds and statuses only). With a set
- * of string refs (see stringRefs), only the span attributes whose key is in it are built:
+ * of string-table indexes, only the span attributes whose key is in it are built:
  * an attribute filter reads the keys it tests and nothing else.
  */
 export function readSection(block: DecodedBlock, sec: SectionRef, full: boolean | ReadonlySet<number>, visit: (r: SpanRecord, index: number) => void): void {
@@ -321,13 +321,6 @@ export function readSection(block: DecodedBlock, sec: SectionRef, full: boolean 
     }
     visit(rec, sec.firstIndex + i);
   }
-}
-
-/** Index of each string in the block's table (absent strings are not in the map). */
-export function stringRefs(block: DecodedBlock): Map<string, number> {
-  const refs = new Map<string, number>();
-  block.strings.forEach((str, i) => refs.set(str, i));
-  return refs;
 }
 
 function readSomeAttrs(r: ByteReader, s: string[], keys: ReadonlySet<number>): Attributes {

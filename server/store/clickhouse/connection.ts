@@ -1,6 +1,18 @@
 import "server-only";
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { createRequire } from "node:module";
+import type { ClickHouseClient } from "@clickhouse/client";
 import type { ClickHouseSettings } from "./settings";
+
+/**
+ * @clickhouse/client is required on the first connection, not imported: the embedded (SQLite)
+ * store never loads it, also in the compiled server, where a static import of a package would
+ * be hoisted to the top of the bundle and loaded at start whichever store runs.
+ */
+let clientModule: typeof import("@clickhouse/client") | null = null;
+function createClient(...args: Parameters<typeof import("@clickhouse/client").createClient>): ClickHouseClient {
+  clientModule ??= createRequire(import.meta.url)("@clickhouse/client") as typeof import("@clickhouse/client");
+  return clientModule.createClient(...args);
+}
 
 /**
  * HTTP connections to ClickHouse. `main` serves reads and inserts; `nodes` has one client per

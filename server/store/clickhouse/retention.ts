@@ -4,8 +4,8 @@ import { localTableName, TABLES } from "./schema";
 import { dayOf, sqlString } from "./sql";
 
 /** Tables holding raw telemetry (CARTOGRAPH_RETENTION_RAW_HOURS) and rollups (_ROLLUP_HOURS). */
-const RAW = ["spans", "trace_index"];
-const ROLLUP = ["red_minute", "services", "edge_minute", "graph_nodes", "graph_edges", "graph_stats_minute", "graph_passes"];
+const RAW = ["spans", "trace_index", "metric_points", "logs"];
+const ROLLUP = ["red_minute", "services", "edge_minute", "graph_nodes", "graph_edges", "graph_stats_minute", "graph_passes", "metric_series", "log_minute"];
 
 /**
  * Retention without TTL (18.16 has none): every table is partitioned by day, and whole days

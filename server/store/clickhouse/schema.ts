@@ -78,6 +78,33 @@ export const TABLES: Record<string, TableDef> = {
     orderBy: "(pass)",
     shardBy: "rand()",
   },
+  // Metric points keyed by an opaque series key (metric-rows.ts); one catalog row per series per batch.
+  metric_points: {
+    name: "metric_points",
+    columns: "day Date, series String, start_ns UInt64, time_ns UInt64, value Nullable(Float64), count Nullable(Float64), sum Nullable(Float64), detail String",
+    orderBy: "(series, time_ns)",
+    shardBy: "cityHash64(series)",
+  },
+  metric_series: {
+    name: "metric_series",
+    columns: "day Date, series String, service String, name String, type String, unit String, description String, temporality UInt8, monotonic UInt8, attributes String, last_seen_ms UInt64",
+    orderBy: "(service, name, series)",
+    shardBy: "cityHash64(series)",
+  },
+  // Log lines; `words` is the body's normalized token text (log-text.ts), the free-text filter's column.
+  logs: {
+    name: "logs",
+    columns: `day Date, time_ns UInt64, fingerprint UInt64, observed_ns UInt64, service String, severity UInt8, severity_text String,
+      body String, body_json UInt8, words String, trace_id String, span_id String, flags UInt32, resource String, scope String, attributes String`,
+    orderBy: "(service, time_ns, fingerprint)",
+    shardBy: "fingerprint",
+  },
+  log_minute: {
+    name: "log_minute",
+    columns: "day Date, minute UInt32, service String, severity_range UInt8, count UInt64",
+    orderBy: "(minute, service, severity_range)",
+    shardBy: "rand()",
+  },
 };
 
 export interface Migration {
@@ -90,6 +117,7 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, description: "spans, trace index, RED rollups, service inventory", tables: [TABLES.spans!, TABLES.trace_index!, TABLES.red_minute!, TABLES.services!] },
   { version: 2, description: "service graph rollups written by cluster pairing passes", tables: [TABLES.edge_minute!, TABLES.graph_nodes!, TABLES.graph_edges!, TABLES.graph_stats_minute!, TABLES.graph_passes!] },
+  { version: 3, description: "metric series and points, log lines and per-minute log counts", tables: [TABLES.metric_points!, TABLES.metric_series!, TABLES.logs!, TABLES.log_minute!] },
 ];
 
 /** The DDL of one table on one node: a plain MergeTree, or the local table plus its Distributed. */

@@ -22,3 +22,17 @@ export function sqlStringList(values: readonly string[]): string {
 export function dayOf(ms: number): string {
   return new Date(Math.max(0, ms)).toISOString().slice(0, 10);
 }
+
+/** Latest day a partition bound is computed for (beyond it, a window's end is open-ended). */
+const MAX_DAY_MS = Date.UTC(2100, 0, 1);
+
+/**
+ * `day` bounds of rows timed in [fromNs, toNs): lets ClickHouse skip whole partitions (on
+ * 18.16 it prunes by the partition column only, not by a time column derived from it).
+ */
+export function dayRangeSql(fromNs: bigint, toNs: bigint): string {
+  const ms = (ns: bigint) => Number((ns > 0n ? ns : 0n) / 1_000_000n);
+  const lo = Math.min(ms(fromNs), MAX_DAY_MS);
+  const hi = Math.min(ms(toNs - 1n), MAX_DAY_MS);
+  return `day >= ${sqlString(dayOf(lo))} AND day <= ${sqlString(dayOf(hi))}`;
+}

@@ -13,7 +13,9 @@ import { dropExpiredPartitions } from "./retention";
 import { clickHouseSettingsFrom, type ClickHouseSettings } from "./settings";
 import { appendNewSpans, countStoredSpans, listTraceIdsInWindow, readTraceSpans, readTracesSpans } from "./span-io";
 import { readSpansInWindow, searchTraces } from "./span-search";
-import { unsupported } from "./unsupported";
+import { appendMetricPoints, listMetricServices, listMetrics, readMetricPoints, readMetricSeries } from "./metric-io";
+import { appendLogs } from "./log-io";
+import { countLogs, countLogsByService, isLogCursor, listLogServices, readTraceLogs, searchLogs } from "./log-read";
 
 /**
  * The ClickHouse telemetry store (CARTOGRAPH_STORE=clickhouse): the TelemetryStore contract
@@ -103,28 +105,35 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
       readCompleteness: (w) => readCompleteness(conn, w),
     },
     metrics: {
-      listMetrics: unsupported("metrics"),
-      readMetricSeries: unsupported("metrics"),
-      readMetricPoints: unsupported("metrics"),
-      listMetricServices: unsupported("metrics"),
+      listMetrics: (since, service) => listMetrics(conn, since, service),
+      readMetricSeries: (service, name, limit) => readMetricSeries(conn, service, name, limit),
+      readMetricPoints: (key, from, to) => readMetricPoints(conn, key, from, to),
+      listMetricServices: (name) => listMetricServices(conn, name),
     },
     logs: {
-      searchLogs: unsupported("logs"),
-      isLogCursor: () => false,
-      readTraceLogs: unsupported("logs"),
-      countLogs: unsupported("logs"),
-      countLogsByService: unsupported("logs"),
-      listLogServices: unsupported("logs"),
+      searchLogs: (f, limit, cursor) => searchLogs(conn, f, limit, cursor),
+      isLogCursor,
+      readTraceLogs: (id, limit) => readTraceLogs(conn, id, limit),
+      countLogs: (f, step) => countLogs(conn, f, step),
+      countLogsByService: (f) => countLogsByService(conn, f),
+      listLogServices: (since) => listLogServices(conn, since),
     },
     ingest: {
-      append: async (batch: AppendBatch): Promise<AppendResult> => {
-        // Refused rather than acknowledged and lost: this store keeps spans only (so far).
-        if (batch.points.length > 0 || batch.logs.length > 0) throw new Error("the ClickHouse store does not store metric points or logs yet");
-        return { inserted: await appendSpans(batch.spans), pointsStored: 0, logsStored: 0 };
+      /**
+       * Spans, points and logs go to their tables one after the other; the batch is acknowledged
+       * only when all were accepted. A failure part-way leaves some kinds stored: the client's
+       * retry then stores only what is missing (every kind is deduplicated on append).
+       */
+      append: async (batch: AppendBatch, nowMs: number): Promise<AppendResult> => {
+        const inserted = await appendSpans(batch.spans);
+        const pointsStored = await appendMetricPoints(conn, batch.points, nowMs);
+        const logsStored = await appendLogs(conn, batch.logs);
+        return { inserted, pointsStored, logsStored };
       },
       classifyFailure: (err) => {
         const message = err instanceof Error ? err.message : String(err);
-        if (/does not store/.test(message)) return { kind: "data", code: "unsupported", message };
+        // ClickHouse refuses a row it cannot parse with a code of its own (e.g. 26, 27, 53, 117); everything else is the store.
+        if (/Code: (26|27|53|117|131)\b/.test(message)) return { kind: "data", code: "clickhouse_refused_row", message: "the telemetry store refused an item of the batch" };
         return { kind: "storage", code: "clickhouse_unavailable", message: "the telemetry store (ClickHouse) did not accept the batch; retry later" };
       },
     },

@@ -158,9 +158,11 @@ export function countLogs(db: Db, f: LogFilter, stepMs: number): LogCountRow[] {
     if (f.service) { where.push("service = ?"); args.push(f.service); }
     if (f.minSeverity) { where.push("severity_range >= ?"); args.push(Math.floor((f.minSeverity - 1) / 4) + 1); }
     const stepMin = stepMs / 60_000;
+    // Integers bound as bigint: better-sqlite3 binds a number as REAL, which made the division
+    // fractional (a 5-minute step came back as one bucket per minute).
     const rows = db
       .prepare(`SELECT ((minute - ?) / ?) AS b, severity_range, sum(count) AS n FROM log_minute WHERE ${where.join(" AND ")} GROUP BY b, severity_range`)
-      .all(fromMs / 60_000, stepMin, ...args) as { b: number; severity_range: number; n: number }[];
+      .all(BigInt(fromMs / 60_000), BigInt(stepMin), ...args) as { b: number; severity_range: number; n: number }[];
     return rows.map((r) => ({ t: fromMs + r.b * stepMs, severityRange: r.severity_range, count: r.n }));
   }
   const c = compileFilter(db, f);

@@ -3,7 +3,7 @@ import type { SelfMetrics } from "../platform/self-metrics";
 import { registerCounterFn, registerGaugeFn } from "../platform/self-metrics";
 import { histogramValues, registerSnapshotMetric } from "../platform/snapshot-metrics";
 import type { WriterClient } from "./writer/writer-client";
-import { registerServiceGraphMetrics, type ServiceGraphSnapshot } from "../aggregate/servicegraph";
+import { EdgeSeriesBook, registerServiceGraphMetrics, type ServiceGraphSnapshot } from "../aggregate/servicegraph";
 
 /** Exposes the writer thread's counters (sent as snapshots) on /metrics. */
 export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): void {
@@ -31,7 +31,9 @@ export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): voi
   registerCounterFn(m.registry, "cartograph_store_transactions_total", "Write transactions committed.", () => s()?.transactions ?? 0);
   registerCounterFn(m.registry, "cartograph_retention_deleted_total", "Rows deleted by retention.", () => s()?.retentionDeleted ?? 0);
   registerCounterFn(m.registry, "cartograph_aggregation_errors_total", "Failures in derived work (rollups, graph); never fail ingest.", () => s()?.aggregatorErrors ?? 0);
-  registerServiceGraphMetrics(m.registry, () => s()?.aggregators.servicegraph as ServiceGraphSnapshot | undefined);
+  const edgeSeries = new EdgeSeriesBook();
+  writer.onStats((x) => edgeSeries.apply(x.aggregators.servicegraph as ServiceGraphSnapshot | undefined));
+  registerServiceGraphMetrics(m.registry, () => edgeSeries.snapshot());
   registerSnapshotMetric(m.registry, "cartograph_store_write_seconds", "Duration of write transactions (group commits).", "histogram", () => {
     const h = s()?.writeSeconds;
     return h ? histogramValues("cartograph_store_write_seconds", {}, h) : [];

@@ -69,4 +69,39 @@ describe("/metrics scraped by a real Prometheus", () => {
     );
     expect(commits).toBeGreaterThanOrEqual(1);
   });
+
+  it("keeps every service-graph edge series on /metrics while only changed ones cross threads", async () => {
+    const web = createServiceTracer("web", createExporter("http/protobuf", server));
+    const callees = new Map([["api", createServiceTracer("api", createExporter("http/protobuf", server))], ["stock", createServiceTracer("stock", createExporter("http/protobuf", server))]]);
+    const call = async (callee: string, times: number) => {
+      const t = callees.get(callee)!;
+      for (let i = 0; i < times; i++) {
+        const root = web.span("GET /page", { kind: SpanKind.SERVER });
+        const client = web.span(`GET ${callee}`, { kind: SpanKind.CLIENT, parent: root });
+        t.span("GET /x", { kind: SpanKind.SERVER, parent: client }).end();
+        client.end();
+        root.end();
+      }
+      await Promise.all([web.flush(), t.flush()]);
+    };
+    const edgeTotal = (callee: string, atLeast: number) =>
+      eventually(
+        async () => {
+          const q = encodeURIComponent(`traces_service_graph_request_total{client="web",server="${callee}"}`);
+          const r = await (await fetch(`${promUrl}/api/v1/query?query=${q}`)).json();
+          const v = Number(r.data?.result?.[0]?.value?.[1] ?? 0);
+          return v >= atLeast ? v : null;
+        },
+        30_000,
+        `web → ${callee} in Prometheus`,
+      );
+    await call("api", 3);
+    expect(await edgeTotal("api", 3)).toBe(3);
+    // Later traffic on another edge only: the first edge's series stays, with its count.
+    await call("stock", 2);
+    expect(await edgeTotal("stock", 2)).toBe(2);
+    const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    expect(text).toContain('traces_service_graph_request_total{client="web",server="api",connection_type=""} 3');
+    await Promise.all([web.shutdown(), ...[...callees.values()].map((t) => t.shutdown())]);
+  });
 });

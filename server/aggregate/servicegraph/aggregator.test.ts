@@ -6,7 +6,7 @@ import { Registry } from "prom-client";
 import { openWriterDb, type Db } from "../../store";
 import { createAppender } from "../../store/sqlite/append-spans";
 import { createServiceGraphAggregator } from "./aggregator";
-import { registerServiceGraphMetrics, type ServiceGraphSnapshot } from "./metrics";
+import { EdgeSeriesBook, registerServiceGraphMetrics, type ServiceGraphSnapshot } from "./metrics";
 import { createSpanFactory } from "../../../tests/fixtures/servicegraph/span-factory";
 import type { Span } from "../../normalize";
 
@@ -156,5 +156,42 @@ describe("createServiceGraphAggregator", () => {
     const empty = new Registry();
     registerServiceGraphMetrics(empty, () => null);
     await expect(empty.metrics()).resolves.toContain("# TYPE traces_service_graph_request_total counter");
+  });
+
+  it("posts only the edge series that changed, and the main thread's book keeps them all", async () => {
+    const f = createSpanFactory();
+    const agg = createServiceGraphAggregator({ waitMs: 0, maxItems: 1000 });
+    const book = new EdgeSeriesBook();
+    const call = (callee: string) => {
+      f.newTrace();
+      const root = f.server("web");
+      ingest(agg, [root, ...f.httpCall(root, callee)], 0);
+      flush(agg, 1);
+      const snap = structuredClone(agg.snapshot()) as ServiceGraphSnapshot;
+      book.apply(snap);
+      return snap;
+    };
+    const first = call("api");
+    expect(first.seriesReset).toBe(true);
+    const fromWeb = (snap: ServiceGraphSnapshot) => snap.series.filter((s) => s.client === "web").map((s) => s.server);
+    expect(fromWeb(first)).toEqual(["api"]);
+    const second = call("db-api");
+    expect(second.seriesReset).toBe(false);
+    // The unchanged web → api series is not copied again...
+    expect(fromWeb(second)).toEqual(["db-api"]);
+    const idle = structuredClone(agg.snapshot()) as ServiceGraphSnapshot;
+    expect(idle.series).toEqual([]);
+    book.apply(idle);
+    // ...but /metrics still shows both, with their cumulative counts.
+    const registry = new Registry();
+    registerServiceGraphMetrics(registry, () => book.snapshot());
+    const text = await registry.metrics();
+    expect(text).toContain('traces_service_graph_request_total{client="web",server="api",connection_type=""} 1');
+    expect(text).toContain('traces_service_graph_request_total{client="web",server="db-api",connection_type=""} 1');
+    call("api");
+    expect(await registry.metrics()).toContain('traces_service_graph_request_total{client="web",server="api",connection_type=""} 2');
+    // A new writer thread starts its series from zero: the book forgets the old ones.
+    book.apply({ ...idle, series: [], seriesReset: true });
+    expect(await registry.metrics()).not.toContain('server="db-api"');
   });
 });

@@ -93,8 +93,10 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
       }
     },
     snapshot(): ServiceGraphSnapshot {
+      const changed = metrics.takeChangedSeries();
       return {
-        series: metrics.snapshotSeries(),
+        series: changed.series,
+        seriesReset: changed.reset,
         overflowCalls: metrics.overflowCalls,
         pairing: {
           observed: store.totals.observed,

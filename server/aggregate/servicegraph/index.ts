@@ -20,7 +20,7 @@ export {
   type ServiceMap, type MapNode, type MapEdge, type MapStats, type MapCompleteness, type MergedEdge, type ServedStats,
 } from "./assemble-map";
 export { classifyHealth, HEALTH_THRESHOLDS, type Health } from "./health";
-export { registerServiceGraphMetrics, LATENCY_BUCKETS_SECONDS, type ServiceGraphSnapshot } from "./metrics";
+export { registerServiceGraphMetrics, EdgeSeriesBook, LATENCY_BUCKETS_SECONDS, type ServiceGraphSnapshot } from "./metrics";
 export { createDbLookup } from "./span-row";
 export * from "./types";
 export { computeGraphPass, type ClusterPairingSource } from "./cluster-pairing";

@@ -25,7 +25,14 @@ export interface SeriesSnapshot {
 }
 
 export type ServiceGraphSnapshot = {
+  /**
+   * Only the series that changed since the previous snapshot (each with its cumulative values,
+   * so applying one twice is harmless); `seriesReset` marks the first snapshot of a writer
+   * thread, whose series start again from zero. Copying every series on every flush cost the
+   * writer a quarter of a second per flush at 5,000 edges.
+   */
   series: SeriesSnapshot[];
+  seriesReset: boolean;
   overflowCalls: number;
   pairing: {
     observed: number;
@@ -50,6 +57,8 @@ function label(n: NodeRef): string {
 /** Cumulative per-edge series, bounded by MAX_METRIC_SERIES. */
 export class EdgeMetrics {
   private readonly series = new Map<string, SeriesSnapshot>();
+  private readonly changed = new Set<SeriesSnapshot>();
+  private taken = false;
   overflowCalls = 0;
 
   record(c: EdgeCall): void {
@@ -66,6 +75,7 @@ export class EdgeMetrics {
       s = { client, server, connection_type: c.connectionType, total: 0, failed: 0, serverSeconds: emptyHistogram(), clientSeconds: emptyHistogram() };
       this.series.set(key, s);
     }
+    this.changed.add(s);
     if (c.merge) {
       if (c.serverMs !== null) observeHistogram(s.serverSeconds, c.serverMs / 1000);
       return;
@@ -76,8 +86,39 @@ export class EdgeMetrics {
     if (c.clientMs !== null) observeHistogram(s.clientSeconds, c.clientMs / 1000);
   }
 
-  snapshotSeries(): SeriesSnapshot[] {
-    return [...this.series.values()].map((s) => structuredClone(s));
+  /** Copies of the series changed since the last call, and whether this is the first call. */
+  takeChangedSeries(): { series: SeriesSnapshot[]; reset: boolean } {
+    const series = [...this.changed].map(copySeries);
+    this.changed.clear();
+    const reset = !this.taken;
+    this.taken = true;
+    return { series, reset };
+  }
+}
+
+function copySeries(s: SeriesSnapshot): SeriesSnapshot {
+  const h = (x: HistogramSnapshot): HistogramSnapshot => ({ ...x, buckets: [...x.buckets] });
+  return { ...s, serverSeconds: h(s.serverSeconds), clientSeconds: h(s.clientSeconds) };
+}
+
+/**
+ * The main thread's view of the writer's per-edge series: every snapshot the writer posts is
+ * applied in order (they carry only changed series), and /metrics reads the merged book.
+ */
+export class EdgeSeriesBook {
+  private readonly series = new Map<string, SeriesSnapshot>();
+  private latest: ServiceGraphSnapshot | null = null;
+
+  apply(snap: ServiceGraphSnapshot | undefined): void {
+    if (!snap) return;
+    if (snap.seriesReset) this.series.clear();
+    for (const s of snap.series) this.series.set(`${s.client}\u0000${s.server}\u0000${s.connection_type}`, s);
+    this.latest = snap;
+  }
+
+  /** The latest snapshot with every series known so far (null before the first one). */
+  snapshot(): ServiceGraphSnapshot | null {
+    return this.latest && { ...this.latest, series: [...this.series.values()] };
   }
 }
 

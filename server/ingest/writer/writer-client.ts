@@ -15,6 +15,8 @@ export interface WriterClient {
   isOverloaded(bytes?: number): boolean;
   queueDepth(): { requests: number; bytes: number };
   latestStats(): WriterStats | null;
+  /** Called with every stats message, in order (some carry only what changed since the last). */
+  onStats(listen: (s: WriterStats) => void): void;
   ready(): boolean;
   close(): Promise<void>;
 }
@@ -32,6 +34,7 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
   let isReady = false;
   let closing = false;
   let stats: WriterStats | null = null;
+  const statsListeners: ((s: WriterStats) => void)[] = [];
   const waiting = new Map<number, { resolve: (r: SubmitResult) => void; bytes: number }>();
   let onClosed: (() => void) | null = null;
 
@@ -57,6 +60,7 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
           }
         } else if (m.type === "stats") {
           stats = m.stats;
+          for (const listen of statsListeners) listen(m.stats);
         } else if (m.type === "closed") {
           onClosed?.();
         }
@@ -104,6 +108,7 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
       },
       queueDepth: () => ({ requests: waiting.size, bytes: inflightBytes }),
       latestStats: () => stats,
+      onStats: (listen) => void statsListeners.push(listen),
       ready: () => isReady,
       close() {
         closing = true;

@@ -18,15 +18,43 @@ export interface StoredRule {
   updatedAt: number;
 }
 
-export function toStoredRule(row: { id: string; name: string; enabled: boolean; definition: string; createdAt: Date; updatedAt: Date }): StoredRule | null {
-  const parsed = ruleDefinitionSchema.safeParse(JSON.parse(row.definition));
-  if (!parsed.success) return null;
-  return { id: row.id, rule: { ...parsed.data, id: row.id, name: row.name, enabled: row.enabled }, createdAt: row.createdAt.getTime(), updatedAt: row.updatedAt.getTime() };
+type RuleRow = { id: string; name: string; enabled: boolean; definition: string; createdAt: Date; updatedAt: Date };
+
+export function toStoredRule(row: RuleRow): StoredRule | null {
+  const parsed = parseDefinition(row.definition);
+  return parsed && storedRule(row, parsed);
 }
+
+function parseDefinition(definition: string): RuleDefinition | null {
+  const parsed = ruleDefinitionSchema.safeParse(JSON.parse(definition));
+  return parsed.success ? parsed.data : null;
+}
+
+function storedRule(row: RuleRow, def: RuleDefinition): StoredRule {
+  return { id: row.id, rule: { ...def, id: row.id, name: row.name, enabled: row.enabled }, createdAt: row.createdAt.getTime(), updatedAt: row.updatedAt.getTime() };
+}
+
+/**
+ * Parsed rule definitions by database and rule id, reused while the stored JSON is unchanged:
+ * every tick lists the rules, and parsing a thousand definitions with zod on every tick was
+ * work the thread that answers the API did again and again.
+ */
+const parsedRules = new WeakMap<ControlDb, Map<string, { definition: string; parsed: RuleDefinition | null }>>();
 
 export async function listRules(db: ControlDb): Promise<StoredRule[]> {
   const rows = await db.alertRule.findMany({ orderBy: { createdAt: "asc" } });
-  return rows.map(toStoredRule).filter((r): r is StoredRule => r !== null);
+  let cache = parsedRules.get(db);
+  if (!cache) parsedRules.set(db, (cache = new Map()));
+  const seen = new Set<string>();
+  const out: StoredRule[] = [];
+  for (const row of rows) {
+    seen.add(row.id);
+    let hit = cache.get(row.id);
+    if (hit?.definition !== row.definition) cache.set(row.id, (hit = { definition: row.definition, parsed: parseDefinition(row.definition) }));
+    if (hit.parsed) out.push(storedRule(row, hit.parsed));
+  }
+  for (const id of cache.keys()) if (!seen.has(id)) cache.delete(id);
+  return out;
 }
 
 export function ruleData(def: RuleDefinition) {

@@ -3,11 +3,11 @@ import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import type { TelemetryReader } from "../store";
 import { dispatchDue, pruneOutbox } from "./dispatcher";
-import type { ControlDb, LeaderElection } from "../control";
+import { resolveControlDb, type ControlDb, type ControlDbTarget, type LeaderElection } from "../control";
 import type { AlertDataSource, Finding, QueryWindow } from "./data-source";
-import { AlertEngine } from "./engine";
+import { AlertEngine, type TickEngine } from "./engine";
 import { AlertScheduler } from "./scheduler";
-import { startTickThread } from "./tick-thread";
+import { ThreadedEngine } from "./tick-thread";
 import { registerAlertingMetrics, type DeliveryCounters } from "./metrics";
 import type client from "prom-client";
 import { AlertingService } from "./service";
@@ -42,8 +42,13 @@ export interface AlertingDeps {
    * and each tick's write is fenced on the lease. Without it the process always runs them.
    */
   leader?: Pick<LeaderElection, "runAsLeader" | "fence">;
-  /** Evaluate in the alert evaluation thread (default: when the timers start, i.e. in the server). */
+  /**
+   * Run each tick's control-plane half (rules, planning, the write) in the alert evaluation
+   * thread (default: when the timers start, i.e. in the server). That thread opens its own
+   * client on `controlTarget` (default: the configured control plane), the database `db` is.
+   */
   evaluationThread?: boolean;
+  controlTarget?: ControlDbTarget;
   /** Registers alerting metrics (ticks, missed ticks, instances by state, deliveries) on /metrics. */
   metrics?: { registry: client.Registry };
 }
@@ -73,8 +78,11 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   const externalURL = deps.config.CARTOGRAPH_PUBLIC_URL;
   const intervalMs = deps.config.CARTOGRAPH_ALERT_INTERVAL_MS;
   const fence = deps.leader ? () => deps.leader!.fence() : undefined;
-  const thread = deps.evaluationThread ?? deps.autoStart !== false ? startTickThread(deps.log) : null;
-  const engine = new AlertEngine({ db, dataSource, externalURL, intervalMs, log: deps.log, fence, plan: thread?.plan });
+  const threaded = deps.evaluationThread ?? deps.autoStart !== false;
+  const control = deps.controlTarget ?? resolveControlDb(deps.config.CARTOGRAPH_DATA_DIR, deps.config.CARTOGRAPH_CONTROL_DATABASE_URL);
+  const engine: TickEngine & { close?: () => Promise<void> } = threaded
+    ? new ThreadedEngine({ control, dataSource, externalURL, intervalMs, log: deps.log, fence })
+    : new AlertEngine({ db, dataSource, externalURL, intervalMs, log: deps.log, fence });
   const notifyCtx = { externalURL, fetch: { allow: parseAllowList(deps.config.CARTOGRAPH_WEBHOOK_ALLOW), timeoutMs: 10_000 } };
   let lastPrune = 0;
   const deliveries: DeliveryCounters = { delivered: 0, retried: 0, failed: 0 };
@@ -96,7 +104,7 @@ export function startAlerting(deps: AlertingDeps): Alerting {
     dispatch: (t) => scheduler.runDispatch(t ?? now()),
     async stop() {
       await scheduler.stop();
-      await thread?.close();
+      await engine.close?.();
       if (g[KEY] === alerting) delete g[KEY];
     },
   };
@@ -107,8 +115,14 @@ export function startAlerting(deps: AlertingDeps): Alerting {
       void deps.leader.runAsLeader(
         "alert-evaluation",
         () => {
-          engine.reset(); // the previous leader's transitions are in the database, not in memory
-          scheduler.start();
+          // The previous leader's transitions are in the database, not in this memory.
+          void Promise.resolve(engine.reset()).then(
+            () => scheduler.start(),
+            (e: Error) => {
+              deps.log.error("alerting could not reset its memory; starting anyway (the thread is replaced)", { error: e.message });
+              scheduler.start();
+            },
+          );
           deps.log.info(`alerting started on the leader: evaluation every ${intervalMs} ms`);
         },
         () => scheduler.stop(),

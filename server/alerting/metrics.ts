@@ -1,7 +1,7 @@
 import "server-only";
 import type client from "prom-client";
 import { registerCounterFn, registerGaugeFn } from "../platform/self-metrics";
-import type { AlertEngine } from "./engine";
+import type { TickEngine } from "./engine";
 import type { AlertScheduler } from "./scheduler";
 
 /** Delivery outcomes counted by the dispatcher (exported on /metrics). */
@@ -12,14 +12,12 @@ export interface DeliveryCounters {
 }
 
 /** Alerting's own metrics, Prometheus names where Prometheus has one. */
-export function registerAlertingMetrics(registry: client.Registry, scheduler: AlertScheduler, engine: AlertEngine, deliveries: DeliveryCounters): void {
+export function registerAlertingMetrics(registry: client.Registry, scheduler: AlertScheduler, engine: TickEngine, deliveries: DeliveryCounters): void {
   registerCounterFn(registry, "cartograph_rule_group_iterations_total", "Alert evaluation ticks run.", () => scheduler.ticks);
   registerCounterFn(registry, "cartograph_rule_group_iterations_missed_total", "Alert evaluation ticks skipped because the previous one overran.", () => scheduler.missedTicks);
   registerGaugeFn(registry, "cartograph_rule_group_last_duration_seconds", "Duration of the last alert evaluation tick.", () => scheduler.lastTickMs / 1000);
   registerGaugeFn(registry, "cartograph_alerts", "Alert instances by state.", () => {
-    const by: Record<string, number> = { pending: 0, firing: 0, resolved: 0, nodata: 0, error: 0 };
-    for (const i of engine.instances.values()) by[i.state] = (by[i.state] ?? 0) + 1;
-    return by;
+    return engine.stateCounts();
   }, "state");
   registerCounterFn(registry, "cartograph_notifications_total", "Notification delivery attempts by result.", () => ({ ...deliveries }), "result");
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Logger } from "../platform/logger";
-import type { AlertEngine } from "./engine";
+import type { TickEngine } from "./engine";
 import { withSpan } from "../platform/self-tracing";
 
 /**
@@ -26,7 +26,7 @@ export class AlertScheduler {
   private dispatching: Promise<void> | null = null;
   private stopped = true;
 
-  constructor(private readonly engine: AlertEngine, private readonly opts: SchedulerOptions) {}
+  constructor(private readonly engine: TickEngine, private readonly opts: SchedulerOptions) {}
 
   start(): void {
     if (!this.stopped) return;

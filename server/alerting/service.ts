@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { ControlDb } from "../control";
 import type { AlertDataSource } from "./data-source";
-import type { AlertEngine } from "./engine";
+import type { TickEngine } from "./engine";
 import { channelInputSchema, maskChannel, type Channel } from "./channels";
 import { channelData, listRules, loadInstances, ruleData, toChannel, toSilence, toStoredRule, type StoredRule } from "./control-store";
 import type { AlertInstanceState } from "./state-machine";
@@ -16,7 +16,7 @@ import type { z } from "zod";
 export class AlertingService {
   constructor(
     readonly db: ControlDb,
-    readonly engine: AlertEngine,
+    readonly engine: TickEngine,
     private readonly dataSource: AlertDataSource,
     private readonly now: () => number,
   ) {}

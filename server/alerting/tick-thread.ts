@@ -1,74 +1,119 @@
 import "server-only";
 import { Worker } from "node:worker_threads";
+import type { ControlDbTarget, Fence } from "../control";
 import type { Logger } from "../platform/logger";
 import { resolveWorkerEntry } from "../platform/module-paths";
-import type { TickInput, TickPlan } from "./plan-tick";
+import { withSpan } from "../platform/self-tracing";
+import type { AlertDataSource, QueryResult } from "./data-source";
+import { countByState, type RuleHealth, type TickEngine, type TickOutcome, type TickRules, type TickSettings, type TickSummary } from "./engine";
+import { runQueries } from "./rule-queries";
 
-export interface TickThread {
-  plan(input: TickInput): Promise<TickPlan>;
-  close(): Promise<void>;
+export type TickRequest = { id: number } & (
+  | { op: "rules" }
+  | { op: "commit"; now: number; rules: TickRules; results: Map<string, QueryResult>; fence: Fence | null }
+  | { op: "reset" }
+);
+type Op = TickRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+
+export interface ThreadedEngineDeps extends TickSettings {
+  control: ControlDbTarget;
+  dataSource: AlertDataSource;
+  log: Logger;
+  fence?: () => Fence | null;
+  /** A tick step the thread cannot finish within this fails and the thread is replaced. */
+  budgetMs?: number;
 }
 
 /**
- * The alert evaluation thread's main-thread side. Evaluation (rules over query results, the
- * state machine, annotations, notification payloads) runs there, so its CPU never delays an
- * ingest answer or an API read. The thread starts with the first tick and is replaced if it
- * dies; a tick it cannot finish in `budgetMs` fails (logged by the scheduler, retried next
- * interval) and the thread is replaced, so one pathological tick cannot stop alerting.
+ * The engine as the server runs it: the control-plane half of every tick (reading and parsing
+ * rules, planning, the state machine, payloads, the Prisma write) runs in the alert evaluation
+ * thread; this thread only runs the rules' queries (which the query threads answer) and keeps
+ * the rules' health for the API. The thread starts with the first tick and is replaced if it
+ * dies; a step it cannot finish in `budgetMs` fails (logged by the scheduler, retried next
+ * interval) and the thread is replaced with fresh memory (it reloads instances from the
+ * database), so one pathological tick cannot stop alerting.
  */
-export function startTickThread(log: Logger, budgetMs = 60_000): TickThread {
-  let worker: Worker | null = null;
-  let nextId = 1;
-  const waiting = new Map<number, { resolve: (p: TickPlan) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+export class ThreadedEngine implements TickEngine {
+  readonly health = new Map<string, RuleHealth>();
+  private counts = countByState([]);
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
-  const failAll = (why: string) => {
-    for (const [id, w] of waiting) {
-      clearTimeout(w.timer);
-      w.reject(new Error(why));
-      waiting.delete(id);
-    }
-  };
-  const spawn = (): Worker => {
-    const w = new Worker(resolveWorkerEntry("server/alerting/tick-worker.ts"), { execArgv: process.execArgv });
-    w.on("message", (m: { id: number; plan?: TickPlan; error?: string }) => {
-      const p = waiting.get(m.id);
-      if (!p) return;
-      waiting.delete(m.id);
-      clearTimeout(p.timer);
-      if (m.plan) p.resolve(m.plan);
-      else p.reject(new Error(`alert evaluation failed: ${m.error}`));
+  constructor(private readonly deps: ThreadedEngineDeps) {}
+
+  async evaluate(now: number): Promise<TickSummary> {
+    const rules = (await this.call({ op: "rules" })) as TickRules;
+    const results = await withSpan("alerting.query", { "cartograph.alerting.rules": rules.rules.length }, () => runQueries(rules.rules, this.deps.dataSource, now));
+    const out = (await this.call({ op: "commit", now, rules, results, fence: this.deps.fence?.() ?? null })) as TickOutcome;
+    for (const [id, h] of out.health) this.health.set(id, h);
+    for (const id of out.healthGone) this.health.delete(id);
+    this.counts = out.counts;
+    return out.summary;
+  }
+
+  async reset(): Promise<void> {
+    // A thread not started yet has no memory to forget.
+    if (this.worker) await this.call({ op: "reset" });
+  }
+
+  stateCounts(): Record<string, number> {
+    return { ...this.counts };
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    this.failAll("alerting stopped");
+    await w?.terminate();
+  }
+
+  private call(op: Op): Promise<unknown> {
+    this.worker ??= this.spawn();
+    const w = this.worker;
+    const id = this.nextId++;
+    const budgetMs = this.deps.budgetMs ?? 60_000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`alert evaluation took over ${budgetMs} ms; the thread is replaced`));
+        if (this.worker === w) this.worker = null;
+        void w.terminate();
+      }, budgetMs);
+      timer.unref();
+      this.waiting.set(id, { resolve, reject, timer });
+      w.postMessage({ id, ...op });
     });
-    w.on("error", (e) => log.error("alert evaluation thread failed", { error: e.message }));
+  }
+
+  private spawn(): Worker {
+    const { control, externalURL, intervalMs, resendMs } = this.deps;
+    const w = new Worker(resolveWorkerEntry("server/alerting/tick-worker.ts"), {
+      execArgv: process.execArgv,
+      workerData: { control, settings: { externalURL, intervalMs, resendMs } satisfies TickSettings },
+    });
+    w.on("message", (m: { id: number; result?: unknown; error?: string; name?: string }) => {
+      const p = this.waiting.get(m.id);
+      if (!p) return;
+      this.waiting.delete(m.id);
+      clearTimeout(p.timer);
+      if (m.error === undefined) p.resolve(m.result);
+      else p.reject(Object.assign(new Error(m.error), { name: m.name ?? "Error" }));
+    });
+    w.on("error", (e) => this.deps.log.error("alert evaluation thread failed", { error: e.message }));
     w.on("exit", (code) => {
-      if (worker === w) worker = null;
-      failAll(`alert evaluation thread exited (${code})`);
+      if (this.worker === w) this.worker = null;
+      this.failAll(`alert evaluation thread exited (${code})`);
     });
     w.unref();
     return w;
-  };
+  }
 
-  return {
-    plan(input) {
-      worker ??= spawn();
-      const w = worker;
-      const id = nextId++;
-      return new Promise<TickPlan>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiting.delete(id);
-          reject(new Error(`alert evaluation took over ${budgetMs} ms; the thread is replaced`));
-          if (worker === w) worker = null;
-          void w.terminate();
-        }, budgetMs);
-        timer.unref();
-        waiting.set(id, { resolve, reject, timer });
-        w.postMessage({ id, input });
-      });
-    },
-    async close() {
-      const w = worker;
-      worker = null;
-      failAll("alerting stopped");
-      await w?.terminate();
-    },
-  };
+  private failAll(why: string): void {
+    for (const [id, p] of this.waiting) {
+      clearTimeout(p.timer);
+      p.reject(new Error(why));
+      this.waiting.delete(id);
+    }
+  }
 }

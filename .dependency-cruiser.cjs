@@ -7,6 +7,8 @@
  * composition root, are the shared base.
  */
 const DOORS = ["^server/[^/]+/index\\.ts$", "^server/aggregate/(red|servicegraph)/index\\.ts$", "^server/platform/"];
+/** The embedded store's own door (open a data directory, append fixtures): tests and benchmarks only. */
+const TEST_DOORS = [...DOORS, "^server/store/sqlite/index\\.ts$"];
 
 module.exports = {
   forbidden: [
@@ -20,15 +22,22 @@ module.exports = {
       name: "stages-import-index-only",
       comment: "Import another stage's public functions from its index.ts.",
       severity: "error",
-      from: { path: "^server/([^/]+)/" },
+      from: { path: "^server/([^/]+)/", pathNot: "\\.test\\.ts$" },
       to: { path: "^server/[^/]+/", pathNot: ["^server/$1/", ...DOORS] },
+    },
+    {
+      name: "stage-tests-use-doors",
+      comment: "A stage's unit tests use other stages' doors, and the embedded store's door to set up data.",
+      severity: "error",
+      from: { path: "^server/([^/]+)/.*\\.test\\.ts$" },
+      to: { path: "^server/[^/]+/", pathNot: ["^server/$1/", ...TEST_DOORS] },
     },
     {
       name: "tests-and-scripts-use-doors",
       comment: "Tests and scripts outside server/ use a stage's public functions, from its index.ts.",
       severity: "error",
       from: { path: "^(tests|scripts|cli)/" },
-      to: { path: "^server/[^/]+/", pathNot: DOORS },
+      to: { path: "^server/[^/]+/", pathNot: TEST_DOORS },
     },
     {
       name: "product-never-imports-tests-or-scripts",
@@ -43,6 +52,13 @@ module.exports = {
       severity: "error",
       from: { path: "^(server|app|components|lib)/", pathNot: ["^server/(store|control)/", "\\.test\\.ts$"] },
       to: { path: "node_modules/better-sqlite3/" },
+    },
+    {
+      name: "stage-data-only-through-store-interface",
+      comment: "Stages reach telemetry through server/store/index.ts (the TelemetryStore interface), never a backend's files.",
+      severity: "error",
+      from: { path: "^(server|app|components|lib)/", pathNot: ["^server/store/", "\\.test\\.ts$"] },
+      to: { path: "^server/store/(sqlite|clickhouse)/" },
     },
     {
       name: "no-circular-stages",

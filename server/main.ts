@@ -9,7 +9,7 @@ import { flushSelfTracing, getSelfTracingStatus, startSelfTracing } from "./plat
 import { registerSelfTracingMetrics } from "./platform/self-tracing-metrics";
 import { startWriter, startOtlpGrpc } from "./ingest";
 import { registerWriterMetrics } from "./ingest/register-writer-metrics";
-import { openTelemetryReader } from "./store";
+import { openTelemetryStore } from "./store";
 import { createRouter, allRoutes, startQueryPool, createApiContext } from "./api";
 import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   registerSelfTracingMetrics(metrics.registry);
   const writer = await startWriter(config, log);
   registerWriterMetrics(metrics, writer);
-  const telemetry = openTelemetryReader(config.CARTOGRAPH_DATA_DIR);
+  const telemetry = await openTelemetryStore(config, "reader");
   const ctx = createApiContext(config, log, telemetry);
   // Reads (API and alert evaluation's queries) run in the pool's threads, under a budget.
   const queries = startQueryPool(config, log);
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     await flushSelfTracing();
     await writer.close();
     await queries.close();
-    telemetry.close();
+    await telemetry.close();
     await control.db.$disconnect();
     process.exit(code);
   };

@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { countLogs, createLogAppender, openTelemetryReader, openWriterDb, searchLogs, telemetryDbPath, type LogFilter } from "../../server/store";
+import type { LogFilter } from "../../server/store";
+import { countLogs, createLogAppender, openReaderDb, openWriterDb, searchLogs, telemetryDbPath } from "../../server/store/sqlite";
 import type { LogRecord, ResourceInfo } from "../../server/normalize";
 
 const log = (msg: string) => console.error(`bench logsSearch: ${msg}`);
@@ -62,7 +63,7 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
     const bytes = statSync(telemetryDbPath(dir)).size;
     log(`appended ${total} in ${appendSeconds.toFixed(0)} s; ${(bytes / 2 ** 30).toFixed(2)} GiB`);
 
-    const reader = openTelemetryReader(dir);
+    const readerDb = openReaderDb(dir);
     const hourTo = nowNs - 2n * 3_600_000_000_000n;
     const window = { fromNs: hourTo - 3_600_000_000_000n, toNs: hourTo };
     const time = (fn: () => unknown) => {
@@ -75,7 +76,7 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
       }
       return { p50Ms: +quantile(xs, 0.5).toFixed(1), p95Ms: +quantile(xs, 0.95).toFixed(1) };
     };
-    const baseline = time(() => reader.db.prepare("SELECT id FROM logs ORDER BY id DESC LIMIT 1").get());
+    const baseline = time(() => readerDb.prepare("SELECT id FROM logs ORDER BY id DESC LIMIT 1").get());
     const rareId = `txn-${Math.floor(((Number(window.fromNs - startNs) / Number(stepNs)) + 10_000) / 10_000) * 10_000}`;
     const queries: Record<string, Partial<LogFilter>> = {
       "rare token (1 line in 10k)": { text: rareId },
@@ -89,11 +90,11 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
     const searches: Record<string, unknown> = {};
     for (const [name, q] of Object.entries(queries)) {
       const f = { ...window, ...q } as LogFilter;
-      const found = searchLogs(reader.db, f, 100).length;
-      searches[name] = { found, list: time(() => searchLogs(reader.db, f, 100)), histogram: time(() => countLogs(reader.db, f, 60_000)) };
+      const found = searchLogs(readerDb, f, 100).length;
+      searches[name] = { found, list: time(() => searchLogs(readerDb, f, 100)), histogram: time(() => countLogs(readerDb, f, 60_000)) };
       log(`${name}: ${JSON.stringify(searches[name])}`);
     }
-    reader.close();
+    readerDb.close();
     return { lines: total, spanOfData: "24 h", window: "1 h (≈ lines/24)", appendSeconds: +appendSeconds.toFixed(1), appendLinesPerSecond: Math.round(total / appendSeconds), dbGiB: +(bytes / 2 ** 30).toFixed(2), baseline, searches };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { startServer, type RunningServer } from "../../tests/helpers/start-server";
 import { cpuSeconds } from "./proc-stats";
-import { countSpansByService } from "../../server/store";
+import { countSpansByService } from "../../server/store/sqlite";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 

@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openWriterDb, openTelemetryReader, createAppender, countStoredSpans, type Db } from "../../server/store";
+import { openWriterDb, openReaderDb, createSqliteReader, createAppender, countStoredSpans, type Db } from "../../server/store/sqlite";
 import { getTrace, searchTraces, type TraceSearch } from "../../server/query";
 import type { Span } from "../../server/normalize";
 import { spanChunks, makeRng } from "./span-corpus";
@@ -63,8 +63,9 @@ function usedBytes(db: Db): number {
   return ((db.pragma("page_count", { simple: true }) as number) - (db.pragma("freelist_count", { simple: true }) as number)) * page;
 }
 
-function measure(dir: string, endMs: number) {
-  const t = openTelemetryReader(dir);
+async function measure(dir: string, endMs: number) {
+  const db = openReaderDb(dir);
+  const t = createSqliteReader(db);
   try {
     const out: Record<string, Record<string, { p50Ms: number; p95Ms: number; results: number }>> = {};
     for (const [wName, span] of [["1h", HOUR], ["24h", DAY]] as const) {
@@ -75,17 +76,17 @@ function measure(dir: string, endMs: number) {
         let results = 0;
         for (let i = 0; i < 13; i++) {
           const t0 = performance.now();
-          results = searchTraces(t, w, { ...f, limit: 50 }).length;
+          results = (await searchTraces(t, w, { ...f, limit: 50 })).length;
           if (i >= 3) times.push(performance.now() - t0);
         }
         out[wName]![name] = { p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)), results };
       }
     }
-    const ids = (t.db.prepare("SELECT trace_id FROM traces ORDER BY random() LIMIT 50").pluck().all() as Buffer[]).map((b) => b.toString("hex"));
+    const ids = (db.prepare("SELECT trace_id FROM traces ORDER BY random() LIMIT 50").pluck().all() as Buffer[]).map((b) => b.toString("hex"));
     const detail: number[] = [];
     for (const id of ids) {
       const t0 = performance.now();
-      const tr = getTrace(t, id, { limit: 10_000 });
+      const tr = await getTrace(t, id, { limit: 10_000 });
       detail.push(performance.now() - t0);
       if (!tr || tr.spans.length !== 4) throw new Error(`trace ${id} read back wrong`);
     }
@@ -118,7 +119,7 @@ export async function benchTraceSearch() {
         fillSeconds: round(seconds),
         appendMicrosPerSpan: round((seconds * 1e6) / add, 2),
         bytesPerSpan: round(bytes / have),
-        ...measure(dir, endMs),
+        ...(await measure(dir, endMs)),
       };
       console.error(JSON.stringify(results[`${round(have / 1e6, 1)}M`]));
     }

@@ -1,4 +1,4 @@
 import "server-only";
-export type { SpanAggregator } from "./types";
+export type { SpanAggregator, RollupSink } from "./types";
 export * from "./red";
 export { createAggregators } from "./create-aggregators";

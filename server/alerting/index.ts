@@ -141,11 +141,11 @@ export function createTelemetryAlertData(config: Config, telemetry: TelemetryRea
 }
 
 /** Coupling findings of a window from the coupling stage, under the configured policy file. */
-function couplingFindings(config: Config, telemetry: TelemetryReader | undefined): (w: QueryWindow) => Finding[] {
+function couplingFindings(config: Config, telemetry: TelemetryReader | undefined): (w: QueryWindow) => Promise<Finding[]> {
   let policy: ReturnType<typeof createPolicyStore> | null = null;
-  return (w) => {
+  return async (w) => {
     policy ??= createPolicyStore(config.CARTOGRAPH_POLICY_FILE);
-    return getViolations(requireTelemetry(telemetry).db, policy.get(), w, w.toMs).violations as Finding[];
+    return (await getViolations(requireTelemetry(telemetry), policy.get(), w, w.toMs)).violations as Finding[];
   };
 }
 

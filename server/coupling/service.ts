@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "../store";
+import type { TelemetryReader } from "../store";
 import { analyzeCoupling } from "./analyze";
 import { computeCouplingMetrics } from "./metrics";
 import { loadCouplingSpans } from "./model/load-spans";
@@ -10,9 +10,9 @@ import { withSpan } from "../platform/self-tracing";
 type Window = { fromMs: number; toMs: number };
 
 /** Store read of the window's spans, self-traced as `coupling.load` with what it read. */
-function loadTraced(db: Db, window: Window, maxTraces: number) {
-  return withSpan("coupling.load", { "cartograph.coupling.max_traces": maxTraces }, (span) => {
-    const loaded = loadCouplingSpans(db, window.fromMs, window.toMs, maxTraces);
+function loadTraced(telemetry: TelemetryReader, window: Window, maxTraces: number) {
+  return withSpan("coupling.load", { "cartograph.coupling.max_traces": maxTraces }, async (span) => {
+    const loaded = await loadCouplingSpans(telemetry.spans, window.fromMs, window.toMs, maxTraces);
     span.setAttributes({ "cartograph.rows_read": loaded.spans.length, "cartograph.coupling.traces": loaded.tracesScanned, "cartograph.coupling.sampled": loaded.sampled });
     return loaded;
   });
@@ -28,8 +28,8 @@ function analyzeTraced(spans: Parameters<typeof analyzeCoupling>[0], policy: Pol
 }
 
 /** Reads a window from the store and runs the analysis: the shell around the pure rules. */
-export function getViolations(db: Db, policy: PolicyState, window: { fromMs: number; toMs: number }, now: number) {
-  const loaded = loadTraced(db, window, policy.policy.settings.maxTraces);
+export async function getViolations(telemetry: TelemetryReader, policy: PolicyState, window: { fromMs: number; toMs: number }, now: number) {
+  const loaded = await loadTraced(telemetry, window, policy.policy.settings.maxTraces);
   const result = analyzeTraced(loaded.spans, policy.policy, now, window);
   return {
     violations: result.violations,
@@ -44,8 +44,8 @@ export function getViolations(db: Db, policy: PolicyState, window: { fromMs: num
   };
 }
 
-export function getCouplingMetrics(db: Db, policy: PolicyState, window: { fromMs: number; toMs: number }, now: number) {
-  const loaded = loadTraced(db, window, policy.policy.settings.maxTraces);
+export async function getCouplingMetrics(telemetry: TelemetryReader, policy: PolicyState, window: { fromMs: number; toMs: number }, now: number) {
+  const loaded = await loadTraced(telemetry, window, policy.policy.settings.maxTraces);
   const result = analyzeTraced(loaded.spans, policy.policy, now, window);
   const metrics = computeCouplingMetrics(result.model, policy.policy);
   return {

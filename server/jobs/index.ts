@@ -1,2 +1,2 @@
 import "server-only";
-export { enforceRetention, measureUsedBytes, type RetentionPolicy, type RetentionResult } from "./retention";
+export { retentionPolicyFrom, runRetention } from "./retention";

@@ -1,70 +1,17 @@
 import "server-only";
-import { countBlocks, deleteOldestBlocks, deleteSpansBefore, type Db } from "../store";
+import type { Config } from "../platform/config";
+import type { RetentionPolicy, RetentionResult, TelemetryStore } from "../store";
 
-export interface RetentionPolicy {
-  rawMaxAgeMs: number;
-  rollupMaxAgeMs: number;
-  /** 0 = no budget. Oldest raw spans go first while the used size is above it. */
-  diskBudgetBytes: number;
+/** The retention policy the configuration asks for (CARTOGRAPH_RETENTION_*, CARTOGRAPH_DISK_BUDGET_BYTES). */
+export function retentionPolicyFrom(config: Config): RetentionPolicy {
+  return {
+    rawMaxAgeMs: config.CARTOGRAPH_RETENTION_RAW_HOURS * 3_600_000,
+    rollupMaxAgeMs: config.CARTOGRAPH_RETENTION_ROLLUP_HOURS * 3_600_000,
+    diskBudgetBytes: config.CARTOGRAPH_DISK_BUDGET_BYTES,
+  };
 }
 
-export interface RetentionResult {
-  spansDeleted: number;
-  pointsDeleted: number;
-  rollupsDeleted: number;
-  usedBytes: number;
-}
-
-const CHUNK = 20_000;
-
-/** Used bytes of the database (pages in use, not counting the free list). */
-export function measureUsedBytes(db: Db): number {
-  const pageSize = db.pragma("page_size", { simple: true }) as number;
-  const pages = db.pragma("page_count", { simple: true }) as number;
-  const free = db.pragma("freelist_count", { simple: true }) as number;
-  return (pages - free) * pageSize;
-}
-
-/**
- * Deletes telemetry older than the policy, in bounded chunks so one run never holds the
- * write lock for long, then trims the oldest raw spans while over the disk budget.
- * Rollup tables are discovered by their `minute` column so new rollups are covered too.
- */
-export function enforceRetention(db: Db, policy: RetentionPolicy, nowMs: number): RetentionResult {
-  const rawCutoffNs = BigInt(Math.floor(nowMs - policy.rawMaxAgeMs)) * 1_000_000n;
-  const rollupCutoffMinute = Math.floor((nowMs - policy.rollupMaxAgeMs) / 60_000);
-  const result: RetentionResult = { spansDeleted: 0, pointsDeleted: 0, rollupsDeleted: 0, usedBytes: 0 };
-
-  const delPoints = db.prepare(
-    `DELETE FROM metric_points WHERE (series_id, time_ns) IN (SELECT series_id, time_ns FROM metric_points WHERE time_ns < ? LIMIT ${CHUNK})`,
-  );
-  result.spansDeleted += deleteSpansBefore(db, rawCutoffNs);
-  for (;;) {
-    const n = delPoints.run(rawCutoffNs).changes;
-    result.pointsDeleted += n;
-    if (n < CHUNK) break;
-  }
-  const rollupTables = db
-    .prepare(`SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'minute')`)
-    .pluck()
-    .all() as string[];
-  for (const t of rollupTables) {
-    result.rollupsDeleted += db.prepare(`DELETE FROM "${t}" WHERE minute < ?`).run(rollupCutoffMinute).changes;
-  }
-
-  if (policy.diskBudgetBytes > 0) {
-    // Delete about the share of span blocks the overshoot represents (oldest first),
-    // re-measure, repeat: trims to the budget without throwing away far more than needed.
-    let used = measureUsedBytes(db);
-    for (let guard = 0; used > policy.diskBudgetBytes && guard < 1000; guard++) {
-      const total = countBlocks(db);
-      if (total === 0) break;
-      const share = (used - policy.diskBudgetBytes) / used;
-      const n = Math.min(CHUNK, Math.max(1, Math.ceil(total * share * 0.5)));
-      result.spansDeleted += deleteOldestBlocks(db, n);
-      used = measureUsedBytes(db);
-    }
-  }
-  result.usedBytes = measureUsedBytes(db);
-  return result;
+/** One retention run: the store applies the policy its own way (bounded steps, by age, then the disk budget). */
+export async function runRetention(store: TelemetryStore, policy: RetentionPolicy, nowMs: number): Promise<RetentionResult> {
+  return store.retention.enforceRetention(policy, nowMs);
 }

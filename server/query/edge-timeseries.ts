@@ -38,8 +38,8 @@ function latency(s: Sketch): LatencyTriple {
 }
 
 /** Whether the graph has ever recorded a call from `source` to `target` (any protocol). */
-export function edgeExists(t: TelemetryReader, source: string, target: string): boolean {
-  return t.db.prepare("SELECT 1 FROM graph_edges WHERE source = ? AND target = ? LIMIT 1").get(source, target) !== undefined;
+export async function edgeExists(t: TelemetryReader, source: string, target: string): Promise<boolean> {
+  return (await t.graph.readEdgeFacts()).some((e) => e.source === source && e.target === target);
 }
 
 /**
@@ -48,22 +48,17 @@ export function edgeExists(t: TelemetryReader, source: string, target: string): 
  * never averaged). Every step is present; a step without calls has zero requests and null
  * latencies (a gap, never 0 ms).
  */
-export function getEdgeTimeseries(
+export async function getEdgeTimeseries(
   t: TelemetryReader,
   source: string,
   target: string,
   w: TimeWindow,
   stepSeconds?: number,
-): { stepSeconds: number; points: EdgePoint[] } {
+): Promise<{ stepSeconds: number; points: EdgePoint[] }> {
   const step = Math.max(60, Math.round((stepSeconds ?? chooseStepSeconds(w)) / 60) * 60);
   const stepMinutes = step / 60;
   const { fromMinute, toMinute } = minuteRange(w);
-  const rows = t.db
-    .prepare(
-      `SELECT minute, calls, errors, client_sketch, server_sketch FROM edge_minute
-       WHERE source = ? AND target = ? AND minute >= ? AND minute < ?`,
-    )
-    .all(source, target, fromMinute, toMinute) as { minute: number; calls: number; errors: number; client_sketch: Buffer; server_sketch: Buffer }[];
+  const rows = await t.graph.readEdgeMinutes({ fromMinute, toMinute, source, target });
   const buckets = new Map<number, Bucket>();
   for (const r of rows) {
     const b = Math.floor(r.minute / stepMinutes) * stepMinutes;
@@ -71,8 +66,8 @@ export function getEdgeTimeseries(
     if (!acc) buckets.set(b, (acc = { calls: 0, errors: 0, client: createSketch(), server: createSketch() }));
     acc.calls += r.calls;
     acc.errors += r.errors;
-    mergeEncodedInto(acc.client, r.client_sketch);
-    mergeEncodedInto(acc.server, r.server_sketch);
+    mergeEncodedInto(acc.client, r.clientSketch);
+    mergeEncodedInto(acc.server, r.serverSketch);
   }
   const points: EdgePoint[] = [];
   const empty: Bucket = { calls: 0, errors: 0, client: createSketch(), server: createSketch() };

@@ -1,12 +1,11 @@
 import "server-only";
-import type { Db } from "../store";
 
 /**
  * Windows re-read the same complete minutes again and again (auto-refresh, alert rules).
  * A complete block (10 minutes or an hour, ended more than SETTLE_MINUTES ago) is merged
  * once and kept (5 minutes for the last hour's blocks, 30 minutes for older ones); a window is then at most ~18 raw minutes at its edges plus
  * cached blocks. Late spans for a cached block show up when its entry expires. One cache
- * per read connection, bounded in entries.
+ * per telemetry reader (a thread's store), bounded in entries.
  */
 const SETTLE_MINUTES = 2;
 /** Blocks of the last hour may still get late spans; older ones rarely do. */
@@ -19,14 +18,14 @@ interface Entry {
   at: number;
   value: unknown;
 }
-const caches = new WeakMap<Db, Map<string, Entry>>();
+const caches = new WeakMap<object, Map<string, Entry>>();
 
 /** Block sizes in minutes, largest first: hours, then 10-minute blocks, then raw minutes. */
 const BLOCKS = [60, 10];
 
 export interface BlockAggregation<T, P> {
   /** Adds raw minutes [a, b) into `into`. */
-  read: (into: T, a: number, b: number) => void;
+  read: (into: T, a: number, b: number) => Promise<void>;
   empty: () => T;
   /** Compact form kept in the cache (e.g. encoded sketches: ~2.5× smaller than live ones). */
   pack: (value: T) => P;
@@ -37,21 +36,21 @@ export interface BlockAggregation<T, P> {
  * Aggregates [lo, hi) (epoch minutes) from raw minutes at the edges and cached complete
  * blocks in between (an hour is built from its cached 10-minute blocks).
  */
-export function readWithHourCache<T, P>(db: Db, kind: string, lo: number, hi: number, nowMs: number, agg: BlockAggregation<T, P>): T {
+export async function readWithHourCache<T, P>(owner: object, kind: string, lo: number, hi: number, nowMs: number, agg: BlockAggregation<T, P>): Promise<T> {
   const { read, empty, pack, mergePacked } = agg;
   const settled = Math.floor(nowMs / 60_000) - SETTLE_MINUTES;
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
+  let cache = caches.get(owner);
+  if (!cache) caches.set(owner, (cache = new Map()));
   const store = cache;
 
-  const block = (start: number, level: number): P => {
+  const block = async (start: number, level: number): Promise<P> => {
     const size = BLOCKS[level]!;
     const key = `${kind}:${size}:${start}`;
     let entry = store.get(key);
     const ttl = (start + size) * 60_000 > nowMs - 3_600_000 ? TTL_RECENT_MS : TTL_OLD_MS;
     if (!entry || nowMs - entry.at > ttl) {
       const value = empty();
-      collect(value, start, start + size, level + 1);
+      await collect(value, start, start + size, level + 1);
       entry = { at: nowMs, value: pack(value) };
       store.delete(key);
       store.set(key, entry);
@@ -60,20 +59,20 @@ export function readWithHourCache<T, P>(db: Db, kind: string, lo: number, hi: nu
     return entry.value as P;
   };
 
-  const collect = (out: T, a: number, b: number, level: number): void => {
+  const collect = async (out: T, a: number, b: number, level: number): Promise<void> => {
     if (a >= b) return;
     if (level >= BLOCKS.length) return read(out, a, b);
     const size = BLOCKS[level]!;
     let cursor = a;
     for (let start = Math.ceil(a / size) * size; start + size <= b && start + size <= settled; start += size) {
-      collect(out, cursor, start, level + 1);
-      mergePacked(out, block(start, level));
+      await collect(out, cursor, start, level + 1);
+      mergePacked(out, await block(start, level));
       cursor = start + size;
     }
-    collect(out, cursor, b, level + 1);
+    await collect(out, cursor, b, level + 1);
   };
 
   const out = empty();
-  collect(out, lo, hi, 0);
+  await collect(out, lo, hi, 0);
   return out;
 }

@@ -1,5 +1,5 @@
 import "server-only";
-export { getServices, serviceExists, environmentCondition, SERVED_KINDS, type ServiceSummary } from "./services";
+export { getServices, serviceExists, environmentKey, SERVED_KINDS, type ServiceSummary } from "./services";
 export { getEdgeTimeseries, edgeExists, type EdgePoint } from "./edge-timeseries";
 export { getOperations, type OperationSummary } from "./operations";
 export { getServiceTimeseries, chooseStepSeconds, type TimeseriesPoint } from "./timeseries";
@@ -10,6 +10,6 @@ export { addRow, createAccumulator, toRedStats, minuteRange, windowSeconds, type
 export { getServiceMap, type ServiceMapQuery } from "./service-map";
 export { getServiceMapDiff } from "./service-map-diff";
 export { getTraceServiceMap, rebuildServiceMap } from "./service-map-rebuild";
-export { getLogs, getTraceLogs, getLogHistogram, chooseLogStepSeconds, encodeLogCursor, decodeLogCursor, HISTOGRAM_RANGES, type ApiLog, type LogQuery } from "./logs";
+export { getLogs, getTraceLogs, getLogHistogram, chooseLogStepSeconds, isLogCursor, HISTOGRAM_RANGES, type ApiLog, type LogQuery } from "./logs";
 export * from "./jaeger";
 export { getServiceMapFromClickHouse } from "./service-map-clickhouse";

@@ -1,5 +1,5 @@
 import "server-only";
-import { countLogs, readTraceLogs, searchLogs, type LogCursor, type LogFilter, type StoredLog, type TelemetryReader } from "../store";
+import type { LogFilter, StoredLog, TelemetryReader } from "../store";
 import type { TimeWindow } from "../platform/time-window";
 
 /** One log line in the API shape (nanosecond times as exact strings). */
@@ -35,33 +35,22 @@ function toApiLog(l: StoredLog): ApiLog {
   };
 }
 
-/** Opaque page cursor: the (time, id) of the last line served. */
-export function encodeLogCursor(c: LogCursor): string {
-  return Buffer.from(`${c.timeNs}.${c.id}`).toString("base64url");
-}
-
-/** null when the text is not a cursor this server made. */
-export function decodeLogCursor(text: string): LogCursor | null {
-  const m = /^(\d{1,20})\.(\d{1,16})$/.exec(Buffer.from(text, "base64url").toString("utf8"));
-  return m ? { timeNs: BigInt(m[1]!), id: Number(m[2]!) } : null;
-}
-
 const toNs = (ms: number) => BigInt(ms) * 1_000_000n;
 
+/** Whether a cursor text is one this server's store could have returned as nextCursor. */
+export function isLogCursor(t: TelemetryReader, cursor: string): boolean {
+  return t.logs.isLogCursor(cursor);
+}
+
 /** A page of matching lines, newest first, and the cursor of the next page (null at the end). */
-export function getLogs(t: TelemetryReader, w: TimeWindow, q: LogQuery, limit: number, cursor?: LogCursor): { logs: ApiLog[]; nextCursor: string | null } {
-  const rows = searchLogs(t.db, { ...q, fromNs: toNs(w.fromMs), toNs: toNs(w.toMs) }, limit + 1, cursor);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    logs: page.map(toApiLog),
-    nextCursor: rows.length > limit && last ? encodeLogCursor({ timeNs: last.timeNs, id: last.id }) : null,
-  };
+export async function getLogs(t: TelemetryReader, w: TimeWindow, q: LogQuery, limit: number, cursor?: string): Promise<{ logs: ApiLog[]; nextCursor: string | null }> {
+  const page = await t.logs.searchLogs({ ...q, fromNs: toNs(w.fromMs), toNs: toNs(w.toMs) }, limit, cursor);
+  return { logs: page.logs.map(toApiLog), nextCursor: page.nextCursor };
 }
 
 /** Every line of one trace, oldest first, whatever its age (as long as retention kept it). */
-export function getTraceLogs(t: TelemetryReader, traceId: string): ApiLog[] {
-  return readTraceLogs(t.db, traceId).map(toApiLog);
+export async function getTraceLogs(t: TelemetryReader, traceId: string): Promise<ApiLog[]> {
+  return (await t.logs.readTraceLogs(traceId)).map(toApiLog);
 }
 
 export const HISTOGRAM_RANGES = ["unspecified", "trace", "debug", "info", "warn", "error", "fatal"] as const;
@@ -79,10 +68,10 @@ export function chooseLogStepSeconds(w: TimeWindow, target = 60): number {
  * so a chart shows gaps as gaps. Steps start at multiples of the step since the epoch: the
  * first one may begin before `from`, and counts the whole step.
  */
-export function getLogHistogram(t: TelemetryReader, w: TimeWindow, q: LogQuery, stepSeconds: number) {
+export async function getLogHistogram(t: TelemetryReader, w: TimeWindow, q: LogQuery, stepSeconds: number) {
   const stepMs = stepSeconds * 1000;
   const startMs = Math.floor(w.fromMs / stepMs) * stepMs;
-  const rows = countLogs(t.db, { ...q, fromNs: toNs(startMs), toNs: toNs(w.toMs) }, stepMs);
+  const rows = await t.logs.countLogs({ ...q, fromNs: toNs(startMs), toNs: toNs(w.toMs) }, stepMs);
   const buckets = new Map<number, { t: number; total: number; counts: SeverityCounts }>();
   for (let ts = startMs; ts < w.toMs; ts += stepMs) {
     buckets.set(ts, { t: ts, total: 0, counts: { unspecified: 0, trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0 } });

@@ -6,16 +6,9 @@ import { TEMPORALITIES as TEMPORALITY, type MetricAggregation, type MetricInfo, 
 
 export type { MetricAggregation, MetricInfo };
 
-export function listMetrics(t: TelemetryReader, w: TimeWindow, service?: string): MetricInfo[] {
-  const rows = t.db
-    .prepare(
-      `SELECT service, name, type, max(unit) AS unit, max(description) AS description, max(monotonic) AS monotonic,
-              max(temporality) AS temporality, count(*) AS series
-       FROM metric_series WHERE last_seen_ms >= ? ${service ? "AND service = ?" : ""}
-       GROUP BY service, name, type ORDER BY service, name`,
-    )
-    .all(...([w.fromMs, ...(service ? [service] : [])] as unknown[])) as (Omit<MetricInfo, "monotonic" | "temporality" | "type"> & { type: MetricType; monotonic: number; temporality: number })[];
-  return rows.map((r) => ({ ...r, monotonic: r.monotonic === 1, temporality: TEMPORALITY[r.temporality] ?? "unspecified" }));
+export async function listMetrics(t: TelemetryReader, w: TimeWindow, service?: string): Promise<MetricInfo[]> {
+  const rows = await t.metrics.listMetrics(w.fromMs, service);
+  return rows.map((r) => ({ ...r, type: r.type as MetricType, temporality: TEMPORALITY[r.temporality] ?? "unspecified" }));
 }
 
 /** The aggregation a metric's type calls for when none is asked. */
@@ -25,41 +18,31 @@ export function defaultAggregation(type: string, monotonic: boolean): MetricAggr
   return "avg";
 }
 
-interface PointRow { series_id: number; time_ns: bigint; value: number | null; count: number | null; sum: number | null; detail: string | null }
-
 /**
  * One metric of one service as series over time, one per attribute set (at most 50).
  * Cumulative sums become per-second rates (reset-aware); delta sums are summed per step;
  * histograms give quantiles from the step's bucket counts (cumulative points differenced).
  */
-export function queryMetric(
+export async function queryMetric(
   t: TelemetryReader,
   q: { service: string; name: string; window: TimeWindow; stepSeconds: number; aggregation?: MetricAggregation },
 ) {
-  const series = t.db
-    .prepare(`SELECT id, type, unit, temporality, monotonic, attributes FROM metric_series WHERE service = ? AND name = ? ORDER BY id LIMIT 50`)
-    .all(q.service, q.name) as { id: number; type: string; unit: string; temporality: number; monotonic: number; attributes: string }[];
+  const series = await t.metrics.readMetricSeries(q.service, q.name, 50);
   if (series.length === 0) return null;
   const type = series[0]!.type as MetricType;
-  const agg = q.aggregation ?? defaultAggregation(type, series[0]!.monotonic === 1);
+  const agg = q.aggregation ?? defaultAggregation(type, series[0]!.monotonic);
   const stepMs = q.stepSeconds * 1000;
   const firstBucket = Math.floor(q.window.fromMs / stepMs) * stepMs;
-  const read = t.db
-    .prepare(`SELECT series_id, time_ns, value, count, sum, detail FROM metric_points WHERE series_id = ? AND time_ns >= ? AND time_ns < ? ORDER BY time_ns`)
-    .safeIntegers(true);
   // One earlier point lets the first step of a cumulative series have a rate.
   const lookback = BigInt(q.window.fromMs - stepMs) * 1_000_000n;
-  const out = series.map((s) => {
-    const rows = (read.all(s.id, lookback, BigInt(q.window.toMs) * 1_000_000n) as PointRow[]).map((r) => ({
-      tMs: Number(BigInt(r.time_ns) / 1_000_000n),
-      value: r.value === null ? null : Number(r.value),
-      count: r.count === null ? null : Number(r.count),
-      sum: r.sum === null ? null : Number(r.sum),
-      detail: r.detail ? JSON.parse(r.detail) : null,
+  const out = [];
+  for (const s of series) {
+    const rows = (await t.metrics.readMetricPoints(s.key, lookback, BigInt(q.window.toMs) * 1_000_000n)).map((r) => ({
+      tMs: r.timeMs, value: r.value, count: r.count, sum: r.sum, detail: r.detail,
     }));
     const values = aggregateSeries(rows, { type, cumulative: s.temporality === 2, agg, stepMs, firstBucket, toMs: q.window.toMs, fromMs: q.window.fromMs });
-    return { labels: JSON.parse(s.attributes) as Record<string, unknown>, points: values };
-  });
+    out.push({ labels: s.attributes, points: values });
+  }
   return { service: q.service, name: q.name, type, unit: series[0]!.unit, aggregation: agg, stepSeconds: q.stepSeconds, series: out };
 }
 

@@ -2,7 +2,7 @@ import "server-only";
 import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { rateHealth, type Health } from "./health";
-import { environmentCondition } from "./services";
+import { environmentKey } from "./services";
 import { addRow, createAccumulator, minuteRange, toRedStats, windowSeconds, type RedAccumulator, type RedStats } from "./red-stats";
 
 const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"] as const;
@@ -14,12 +14,9 @@ export interface OperationSummary extends RedStats {
 }
 
 /** Per operation (span name × kind) of one service; served operations first, then by traffic. */
-export function getOperations(t: TelemetryReader, service: string, w: TimeWindow, environment?: string): OperationSummary[] {
+export async function getOperations(t: TelemetryReader, service: string, w: TimeWindow, environment?: string): Promise<OperationSummary[]> {
   const { fromMinute, toMinute } = minuteRange(w);
-  const env = environmentCondition(environment);
-  const rows = t.db
-    .prepare(`SELECT operation, kind, count, errors, sketch FROM red_minute WHERE service = ? AND minute >= ? AND minute < ? ${env.sql}`)
-    .all(service, fromMinute, toMinute, ...env.args) as { operation: string; kind: number; count: number; errors: number; sketch: Buffer }[];
+  const rows = await t.rollups.readRed({ fromMinute, toMinute, service, environment: environmentKey(environment) });
   const ops = new Map<string, { name: string; kind: number; acc: RedAccumulator }>();
   for (const r of rows) {
     const key = `${r.kind}\u0000${r.operation}`;

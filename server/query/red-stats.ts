@@ -15,7 +15,7 @@ export function createAccumulator(): RedAccumulator {
   return { count: 0, errors: 0, sketch: createSketch() };
 }
 
-export function addRow(acc: RedAccumulator, row: { count: number; errors: number; sketch: Buffer }): void {
+export function addRow(acc: RedAccumulator, row: { count: number; errors: number; sketch: Uint8Array }): void {
   acc.count += row.count;
   acc.errors += row.errors;
   mergeEncodedInto(acc.sketch, row.sketch);

@@ -84,6 +84,7 @@ export function diffServiceMaps(current: ServiceMap, base: ServiceMap, window: W
 }
 
 /** What changed between `baseline` and `window` (the answer of `/api/v1/service-map/diff`). */
-export function getServiceMapDiff(telemetry: TelemetryReader, window: Window, baseline: Window, scope?: MapScope): ServiceMapDiff {
-  return diffServiceMaps(getServiceMap(telemetry, { ...window, scope }), getServiceMap(telemetry, { ...baseline, scope }), window, baseline);
+export async function getServiceMapDiff(telemetry: TelemetryReader, window: Window, baseline: Window, scope?: MapScope): Promise<ServiceMapDiff> {
+  const [current, base] = await Promise.all([getServiceMap(telemetry, { ...window, scope }), getServiceMap(telemetry, { ...baseline, scope })]);
+  return diffServiceMaps(current, base, window, baseline);
 }

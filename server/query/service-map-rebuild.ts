@@ -1,5 +1,5 @@
 import "server-only";
-import { readSpansInWindow, readTraceSpans, type TelemetryReader } from "../store";
+import type { TelemetryReader } from "../store";
 import { buildGraphFromSpans, focusMap, scopeServiceMap, type ServiceMap } from "../aggregate/servicegraph";
 import type { ServiceMapQuery } from "./service-map";
 import { withSpan } from "../platform/self-tracing";
@@ -13,9 +13,9 @@ export type RebuiltServiceMap = ServiceMap & { source: "rebuild"; spans: number;
  * Tier 2: the map rebuilt from stored raw spans with the streaming pairer's own functions, for
  * verification, repair and windows whose rollups are missing. Raw-span retention bounds it.
  */
-export function rebuildServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery, maxSpans = MAX_REBUILD_SPANS): RebuiltServiceMap {
-  const spans = withSpan("query.read", {}, (span) => {
-    const found = readSpansInWindow(telemetry.db, q.fromMs, q.toMs, maxSpans + 1);
+export async function rebuildServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery, maxSpans = MAX_REBUILD_SPANS): Promise<RebuiltServiceMap> {
+  const spans = await withSpan("query.read", {}, async (span) => {
+    const found = await telemetry.spans.readSpansInWindow(q.fromMs, q.toMs, maxSpans + 1);
     span.setAttributes({ "cartograph.rows_read": found.length });
     return found;
   });
@@ -30,9 +30,9 @@ export function rebuildServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery
 }
 
 /** The map of one trace (every span of it, no window). Null when the trace is unknown. */
-export function getTraceServiceMap(telemetry: TelemetryReader, traceId: string, maxSpans = MAX_REBUILD_SPANS): RebuiltServiceMap | null {
-  const all = withSpan("query.read", {}, (span) => {
-    const found = readTraceSpans(telemetry.db, traceId.toLowerCase(), maxSpans + 1);
+export async function getTraceServiceMap(telemetry: TelemetryReader, traceId: string, maxSpans = MAX_REBUILD_SPANS): Promise<RebuiltServiceMap | null> {
+  const all = await withSpan("query.read", {}, async (span) => {
+    const found = await telemetry.spans.readTrace(traceId.toLowerCase(), maxSpans + 1);
     span.setAttributes({ "cartograph.rows_read": found.length });
     return found;
   });

@@ -2,26 +2,26 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openTelemetryReader, openWriterDb, type Db, type TelemetryReader } from "../store";
-import { createAppender } from "../store/sqlite/append-spans";
+import type { TelemetryReader, TelemetryStore } from "../store";
+import { createSqliteStore, openTelemetryReader, openWriterDb, type Db } from "../store/sqlite";
 import { createRedAggregator } from "../aggregate/red";
 import { createServiceGraphAggregator } from "../aggregate/servicegraph";
 import { getServiceMap } from "./service-map";
 import { getServiceMapDiff } from "./service-map-diff";
 import { getTraceServiceMap, rebuildServiceMap } from "./service-map-rebuild";
-import { serviceMapRoutes } from "../api/routes/service-map";
-import { ApiError } from "../api/errors";
-import type { ApiContext } from "../api/context";
+import { allRoutes, ApiError, type ApiContext } from "../api";
 import { createSpanFactory, edgeIds, nodeIds } from "../../tests/fixtures/servicegraph/span-factory";
 import type { Span } from "../normalize";
 
 let dir: string;
 let db: Db;
+let store: TelemetryStore;
 let reader: TelemetryReader;
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "sg-query-"));
   db = openWriterDb(dir);
+  store = createSqliteStore(db);
   reader = openTelemetryReader(dir);
 });
 afterEach(() => {
@@ -31,13 +31,11 @@ afterEach(() => {
 });
 
 /** Stores spans and runs both aggregators like the writer thread, then flushes everything. */
-function ingest(spans: Span[]): void {
+async function ingest(spans: Span[]): Promise<void> {
   const aggs = [createRedAggregator(), createServiceGraphAggregator({ waitMs: 0, maxItems: 10_000 })];
-  const inserted: Span[] = [];
-  const app = createAppender(db);
-  db.transaction(() => app.appendSpans(spans, inserted))();
+  const { inserted } = await store.ingest.append([{ spans, points: [], logs: [] }], 0);
   for (const a of aggs) a.observe(inserted, 0);
-  for (const a of aggs) db.transaction(() => a.flush(db, 1))();
+  for (const a of aggs) await a.flush(store, 1);
 }
 
 /** frontend → checkout (10 % errors in the first window) → postgres; checkout → stripe (uninstrumented). */
@@ -56,11 +54,11 @@ function shopTraffic(f: ReturnType<typeof createSpanFactory>, startMs: number, n
 }
 
 describe("getServiceMap", () => {
-  it("returns the API shape with typed nodes, health, edge stats and completeness", () => {
+  it("returns the API shape with typed nodes, health, edge stats and completeness", async () => {
     const f = createSpanFactory();
     const t0 = f.baseMs;
-    ingest(shopTraffic(f, t0, 50, 10));
-    const map = getServiceMap(reader, { fromMs: t0, toMs: t0 + 60_000 });
+    await ingest(shopTraffic(f, t0, 50, 10));
+    const map = await getServiceMap(reader, { fromMs: t0, toMs: t0 + 60_000 });
     expect(nodeIds(map)).toEqual([
       "client:chrome", "database:postgresql://db-main:5432/orders", "external:api.stripe.com",
       "service:batch-job", "service:checkout", "service:frontend",
@@ -84,20 +82,20 @@ describe("getServiceMap", () => {
     // Database clients are drawn when stored, so they never wait to expire.
     expect(map.completeness).toMatchObject({ pairedCalls: 50, unpairedClientSpans: 0, expired: 50, dropped: 0 });
     // A window before the traffic is empty.
-    expect(getServiceMap(reader, { fromMs: t0 - 600_000, toMs: t0 - 300_000 }).edges).toEqual([]);
+    expect((await getServiceMap(reader, { fromMs: t0 - 600_000, toMs: t0 - 300_000 })).edges).toEqual([]);
   });
 
-  it("focuses on an N-hop neighbourhood and diffs two windows", () => {
+  it("focuses on an N-hop neighbourhood and diffs two windows", async () => {
     const f = createSpanFactory();
     const t0 = f.baseMs;
-    ingest(shopTraffic(f, t0, 20, 0));
+    await ingest(shopTraffic(f, t0, 20, 0));
     const later = shopTraffic(f, t0 + 120_000, 60, 2);
     const root = f.server("frontend", { trace: f.newTrace(), startMs: t0 + 130_000 });
     later.push(root, ...f.httpCall(root, "recommendations"));
-    ingest(later);
-    const focused = getServiceMap(reader, { fromMs: t0, toMs: t0 + 60_000, focus: "service:checkout", depth: 1 });
+    await ingest(later);
+    const focused = await getServiceMap(reader, { fromMs: t0, toMs: t0 + 60_000, focus: "service:checkout", depth: 1 });
     expect(nodeIds(focused)).toEqual(["database:postgresql://db-main:5432/orders", "external:api.stripe.com", "service:checkout", "service:frontend"]);
-    const diff = getServiceMapDiff(reader, { fromMs: t0 + 120_000, toMs: t0 + 180_000 }, { fromMs: t0, toMs: t0 + 60_000 });
+    const diff = await getServiceMapDiff(reader, { fromMs: t0 + 120_000, toMs: t0 + 180_000 }, { fromMs: t0, toMs: t0 + 60_000 });
     expect(diff.added.nodes.map((n) => n.id)).toEqual(["client:user", "service:recommendations"]);
     expect(diff.added.edges.map((e) => e.id)).toEqual(["client:user->service:frontend", "service:frontend->service:recommendations"]);
     expect(diff.removed).toEqual({ nodes: [], edges: [] });
@@ -108,27 +106,27 @@ describe("getServiceMap", () => {
 });
 
 describe("tier-2 rebuild from stored spans", () => {
-  it("agrees with the streaming rollups on nodes, edges and counts", () => {
+  it("agrees with the streaming rollups on nodes, edges and counts", async () => {
     const f = createSpanFactory();
     const t0 = f.baseMs;
-    ingest(shopTraffic(f, t0, 30, 3));
+    await ingest(shopTraffic(f, t0, 30, 3));
     const w = { fromMs: t0, toMs: t0 + 60_000 };
-    const live = getServiceMap(reader, w);
-    const rebuilt = rebuildServiceMap(reader, w);
+    const live = await getServiceMap(reader, w);
+    const rebuilt = await rebuildServiceMap(reader, w);
     expect(rebuilt).toMatchObject({ source: "rebuild", truncated: false });
     expect(nodeIds(rebuilt)).toEqual(nodeIds(live));
     expect(edgeIds(rebuilt)).toEqual(edgeIds(live));
     const counts = (m: typeof live) => m.edges.map((e) => [e.id, e.stats.requests, e.stats.errors, e.statsSide]);
     expect(counts(rebuilt)).toEqual(counts(live));
     expect(rebuilt.nodes.find((n) => n.id === "service:checkout")!.stats).toMatchObject({ requests: 30, errors: 10 });
-    expect(rebuildServiceMap(reader, w, 10).truncated).toBe(true);
+    expect((await rebuildServiceMap(reader, w, 10)).truncated).toBe(true);
   });
 
-  it("maps one trace", () => {
+  it("maps one trace", async () => {
     const f = createSpanFactory();
     const spans = shopTraffic(f, f.baseMs, 2, 0);
-    ingest(spans);
-    const map = getTraceServiceMap(reader, spans[0]!.traceId)!;
+    await ingest(spans);
+    const map = (await getTraceServiceMap(reader, spans[0]!.traceId))!;
     expect(edgeIds(map)).toEqual([
       "client:chrome->service:frontend",
       "service:checkout->database:postgresql://db-main:5432/orders",
@@ -136,18 +134,19 @@ describe("tier-2 rebuild from stored spans", () => {
       "service:frontend->service:checkout",
     ]);
     expect(map.edges.every((e) => e.stats.requests === 1)).toBe(true);
-    expect(getTraceServiceMap(reader, "f".repeat(32))).toBeNull();
+    expect(await getTraceServiceMap(reader, "f".repeat(32))).toBeNull();
   });
 });
 
 describe("service-map routes", () => {
   const ctx = () => ({ now: () => Date.UTC(2026, 10, 25, 10, 5), telemetry: reader, config: { CARTOGRAPH_RETENTION_RAW_HOURS: 168, CARTOGRAPH_RETENTION_ROLLUP_HOURS: 720 } }) as unknown as ApiContext;
+  const serviceMapRoutes = allRoutes.filter((r) => r.path.startsWith("/api/v1/service-map"));
   const call = (i: number, qs: string) => serviceMapRoutes[i]!.handler({ params: {}, query: new URLSearchParams(qs), body: undefined }, ctx());
 
-  it("answers with the map for a valid window", () => {
+  it("answers with the map for a valid window", async () => {
     const f = createSpanFactory();
-    ingest(shopTraffic(f, f.baseMs, 5, 0));
-    const map = call(0, "from=2026-11-25T10:00:00Z&to=now&focus=service:frontend&depth=2") as { nodes: unknown[] };
+    await ingest(shopTraffic(f, f.baseMs, 5, 0));
+    const map = (await call(0, "from=2026-11-25T10:00:00Z&to=now&focus=service:frontend&depth=2")) as { nodes: unknown[] };
     expect(map.nodes.length).toBeGreaterThan(3);
   });
 
@@ -157,7 +156,7 @@ describe("service-map routes", () => {
     ["depth=two&focus=service:a", /whole number/],
     ["depth=2", /depth needs focus/],
     ["from=now&to=2020-01-01T00:00:00Z", /must be before/],
-  ])("rejects %s with a 400 that says why", (qs, message) => {
+  ])("rejects %s with a 400 that says why", async (qs, message) => {
     let err: unknown;
     try {
       call(0, qs);
@@ -169,9 +168,9 @@ describe("service-map routes", () => {
     expect((err as ApiError).message).toMatch(message);
   });
 
-  it("requires both baseline bounds on the diff", () => {
+  it("requires both baseline bounds on the diff", async () => {
     expect(() => call(1, "baselineFrom=0")).toThrow(/baselineFrom and baselineTo/);
-    const diff = call(1, "from=2026-11-25T10:00:00Z&to=2026-11-25T10:05:00Z") as { baseline: { fromMs: number } };
+    const diff = (await call(1, "from=2026-11-25T10:00:00Z&to=2026-11-25T10:05:00Z")) as { baseline: { fromMs: number } };
     expect(diff.baseline.fromMs).toBe(Date.UTC(2026, 10, 25, 9, 55));
   });
 });

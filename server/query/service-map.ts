@@ -1,5 +1,5 @@
 import "server-only";
-import type { TelemetryReader } from "../store";
+import type { GraphNodeRow, TelemetryReader } from "../store";
 import {
   addEdgeTotals,
   assembleServiceMap,
@@ -20,6 +20,7 @@ import {
 } from "../aggregate/servicegraph";
 import { createSketch, encodeSketch, mergeEncodedInto } from "../aggregate/red";
 import { readWithHourCache } from "./hour-cache";
+import { SERVED_KINDS } from "./services";
 import { withSpan } from "../platform/self-tracing";
 
 /** Rows this query read from the store (cached blocks excluded): a self-tracing attribute. */
@@ -44,18 +45,6 @@ export function minuteRange(fromMs: number, toMs: number): [number, number] {
   return [Math.floor(fromMs / 60_000), Math.ceil(toMs / 60_000)];
 }
 
-type Row = Record<string, unknown>;
-
-function parseDetail(text: unknown): NodeDetail {
-  if (typeof text !== "string") return {};
-  try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === "object" ? (v as NodeDetail) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** Fallback metadata for an edge endpoint whose node row is missing (e.g. pruned). */
 function nodeFromId(id: string, seenMs: number): NodeMeta {
   const colon = id.indexOf(":");
@@ -67,7 +56,7 @@ function nodeFromId(id: string, seenMs: number): NodeMeta {
 }
 
 /** An edge part with encoded sketches: a stored minute row, or a cached block (compact). */
-type PackedEdge = Omit<MergedEdge, "clientSketch" | "serverSketch"> & { clientSketch: Buffer; serverSketch: Buffer };
+type PackedEdge = Omit<MergedEdge, "clientSketch" | "serverSketch"> & { clientSketch: Uint8Array; serverSketch: Uint8Array };
 
 function addPackedEdge(into: Map<string, MergedEdge>, key: string, p: PackedEdge): void {
   let e = into.get(key);
@@ -80,20 +69,18 @@ function addPackedEdge(into: Map<string, MergedEdge>, key: string, p: PackedEdge
   mergeEncodedInto(e.serverSketch, p.serverSketch);
 }
 
-function readEdgeMinutes(db: TelemetryReader["db"], lo: number, hi: number, meta: Map<string, Row>, into: Map<string, MergedEdge>, count: ReadCount): void {
-  const rows = db
-    .prepare("SELECT source, target, protocol, minute, calls, errors, connects, client_sketch, server_sketch FROM edge_minute WHERE minute >= ? AND minute < ?")
-    .all(lo, hi) as Row[];
+async function readEdgeMinutes(t: TelemetryReader, lo: number, hi: number, tables: Map<string, string[]>, into: Map<string, MergedEdge>, count: ReadCount): Promise<void> {
+  const rows = await t.graph.readEdgeMinutes({ fromMinute: lo, toMinute: hi });
   count.rows += rows.length;
   for (const r of rows) {
     const key = `${r.source}\u0000${r.target}\u0000${r.protocol}`;
-    const minuteMs = Number(r.minute) * 60_000;
+    const minuteMs = r.minute * 60_000;
     addPackedEdge(into, key, {
-      source: String(r.source), target: String(r.target), protocol: r.protocol as EdgeProtocol,
-      calls: Number(r.calls), errors: Number(r.errors), connects: Number(r.connects),
-      clientSketch: r.client_sketch as Buffer, serverSketch: r.server_sketch as Buffer,
+      source: r.source, target: r.target, protocol: r.protocol as EdgeProtocol,
+      calls: r.calls, errors: r.errors, connects: r.connects,
+      clientSketch: r.clientSketch, serverSketch: r.serverSketch,
       firstSeenMs: minuteMs, lastSeenMs: minuteMs + 59_999,
-      tables: into.has(key) ? [] : ((parseDetail(meta.get(key)?.detail) as { tables?: string[] }).tables ?? []),
+      tables: into.has(key) ? [] : (tables.get(key) ?? []),
     });
   }
 }
@@ -104,13 +91,11 @@ function packEdges(edges: Map<string, MergedEdge>): Map<string, PackedEdge> {
   return out;
 }
 
-function readEdges(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number, count: ReadCount): MergedEdge[] {
-  const meta = new Map<string, Row>();
-  for (const m of db.prepare("SELECT source, target, protocol, first_seen_ms, last_seen_ms, detail FROM graph_edges").all() as Row[]) {
-    meta.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m);
-  }
-  const merged = readWithHourCache(db, "edges", lo, hi, nowMs, {
-    read: (into, a, b) => readEdgeMinutes(db, a, b, meta, into, count),
+async function readEdges(t: TelemetryReader, lo: number, hi: number, nowMs: number, count: ReadCount): Promise<MergedEdge[]> {
+  const tables = new Map<string, string[]>();
+  for (const m of await t.graph.readEdgeFacts()) tables.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m.tables);
+  const merged = await readWithHourCache(t, "edges", lo, hi, nowMs, {
+    read: (into, a, b) => readEdgeMinutes(t, a, b, tables, into, count),
     empty: () => new Map<string, MergedEdge>(),
     pack: packEdges,
     mergePacked: (into, part) => {
@@ -120,8 +105,8 @@ function readEdges(db: TelemetryReader["db"], lo: number, hi: number, nowMs: num
   return [...merged.values()];
 }
 
-/** Requests each service served in the window (SERVER = 2, CONSUMER = 5 rows of red_minute). */
-type PackedServed = { requests: number; errors: number; sketch: Buffer };
+/** Requests each service served in the window (SERVER = 2, CONSUMER = 5 RED rows). */
+type PackedServed = { requests: number; errors: number; sketch: Uint8Array };
 
 function addPackedServed(into: Map<string, ServedStats>, name: string, p: PackedServed): void {
   let s = into.get(name);
@@ -131,16 +116,15 @@ function addPackedServed(into: Map<string, ServedStats>, name: string, p: Packed
   mergeEncodedInto(s.sketch, p.sketch);
 }
 
-/** Requests each service (by node id) served in the window (SERVER = 2, CONSUMER = 5 rows of red_minute). */
-function readServed(db: TelemetryReader["db"], lo: number, hi: number, nowMs: number, count: ReadCount): Map<string, ServedStats> {
-  const rows = db.prepare("SELECT service, environment, count, errors, sketch FROM red_minute WHERE minute >= ? AND minute < ? AND kind IN (2, 5)");
-  return readWithHourCache(db, "served", lo, hi, nowMs, {
-    read: (into, a, b) => {
-      const found = rows.all(a, b) as Row[];
+/** Requests each service (by node id) served in the window (SERVER = 2, CONSUMER = 5 RED rows). */
+function readServed(t: TelemetryReader, lo: number, hi: number, nowMs: number, count: ReadCount): Promise<Map<string, ServedStats>> {
+  return readWithHourCache(t, "served", lo, hi, nowMs, {
+    read: async (into, a, b) => {
+      const found = await t.rollups.readRed({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
       count.rows += found.length;
       for (const r of found) {
-        const id = serviceNode(serviceKey(String(r.service), (r.environment as string) || null)).id;
-        addPackedServed(into, id, { requests: Number(r.count), errors: Number(r.errors), sketch: r.sketch as Buffer });
+        const id = serviceNode(serviceKey(r.service, r.environment || null)).id;
+        addPackedServed(into, id, { requests: r.count, errors: r.errors, sketch: r.sketch });
       }
     },
     empty: () => new Map<string, ServedStats>(),
@@ -151,48 +135,38 @@ function readServed(db: TelemetryReader["db"], lo: number, hi: number, nowMs: nu
   });
 }
 
-function readNodes(db: TelemetryReader["db"], q: ServiceMapQuery, edges: MergedEdge[], served: Map<string, ServedStats>) {
-  const nodes = new Map<string, NodeMeta & { namespace?: string | null; environment?: string | null }>();
-  const byId = db.prepare("SELECT * FROM graph_nodes WHERE id = ?");
-  const add = (r: Row) => {
-    nodes.set(String(r.id), {
-      id: String(r.id), kind: r.kind as NodeKind, name: String(r.name),
-      system: (r.system as string | null) ?? null, host: (r.host as string | null) ?? null,
-      port: r.port === null || r.port === undefined ? null : Number(r.port), database: (r.database as string | null) ?? null,
-      detail: parseDetail(r.detail), firstSeenMs: Number(r.first_seen_ms), lastSeenMs: Number(r.last_seen_ms),
-      environment: (r.environment as string | null) ?? null,
-    });
+type MapNodeMeta = NodeMeta & { namespace?: string | null; environment?: string | null };
+
+function toNodeMeta(r: GraphNodeRow): MapNodeMeta {
+  return {
+    id: r.id, kind: r.kind as NodeKind, name: r.name, system: r.system, host: r.host, port: r.port, database: r.database,
+    detail: r.detail as NodeDetail, firstSeenMs: r.firstSeenMs, lastSeenMs: r.lastSeenMs, environment: r.environment,
   };
+}
+
+async function readNodes(t: TelemetryReader, q: ServiceMapQuery, edges: MergedEdge[], served: Map<string, ServedStats>): Promise<Map<string, MapNodeMeta>> {
+  const nodes = new Map<string, MapNodeMeta>();
+  const [serviceNodes, catalog] = await Promise.all([t.graph.readServiceNodes(q.fromMs, q.toMs), t.rollups.listServices({ fromMs: q.fromMs, toMs: q.toMs })]);
   // Every service seen in the window, including INTERNAL-only and isolated ones.
-  for (const r of db.prepare("SELECT * FROM graph_nodes WHERE kind = 'service' AND last_seen_ms >= ? AND first_seen_ms < ?").all(q.fromMs, q.toMs) as Row[]) add(r);
-  for (const r of db.prepare("SELECT name, namespace, environment, first_seen_ms, last_seen_ms FROM services WHERE last_seen_ms >= ? AND first_seen_ms < ?").all(q.fromMs, q.toMs) as Row[]) {
-    const env = (r.environment as string | null) || null;
-    const id = serviceNode(serviceKey(String(r.name), env)).id;
+  for (const r of serviceNodes) nodes.set(r.id, toNodeMeta(r));
+  for (const r of catalog) {
+    const id = serviceNode(serviceKey(r.name, r.environment)).id;
     const cur = nodes.get(id);
-    const meta = { namespace: (r.namespace as string | null) ?? null, environment: env };
+    const meta = { namespace: r.namespace, environment: r.environment };
     if (cur) Object.assign(cur, meta);
-    else nodes.set(id, { id, kind: "service", name: String(r.name), firstSeenMs: Number(r.first_seen_ms), lastSeenMs: Number(r.last_seen_ms), ...meta });
+    else nodes.set(id, { id, kind: "service", name: r.name, firstSeenMs: r.firstSeenMs, lastSeenMs: r.lastSeenMs, ...meta });
   }
   for (const id of served.keys()) if (!nodes.has(id)) nodes.set(id, nodeFromId(id, q.fromMs));
+  const missing = [...new Set(edges.flatMap((e) => [e.source, e.target]))].filter((id) => !nodes.has(id));
+  const found = new Map((await t.graph.readNodes(missing)).map((r) => [r.id, r]));
   for (const e of edges) {
     for (const id of [e.source, e.target]) {
       if (nodes.has(id)) continue;
-      const r = byId.get(id) as Row | undefined;
-      if (r) add(r);
-      else nodes.set(id, nodeFromId(id, e.firstSeenMs));
+      const r = found.get(id);
+      nodes.set(id, r ? toNodeMeta(r) : nodeFromId(id, e.firstSeenMs));
     }
   }
   return nodes;
-}
-
-function readCompleteness(db: TelemetryReader["db"], lo: number, hi: number) {
-  const r = db
-    .prepare(`SELECT COALESCE(SUM(paired),0) AS paired, COALESCE(SUM(unpaired_client),0) AS uc, COALESCE(SUM(unpaired_server),0) AS us,
-      COALESCE(SUM(virtual),0) AS v, COALESCE(SUM(expired),0) AS ex, COALESCE(SUM(dropped),0) AS dr FROM graph_stats_minute WHERE minute >= ? AND minute < ?`)
-    .get(lo, hi) as Record<string, number>;
-  const c = emptyCounts();
-  c.paired = r.paired!; c.unpairedClient = r.uc!; c.unpairedServer = r.us!; c.virtual = r.v!; c.expired = r.ex!; c.dropped = r.dr!;
-  return c;
 }
 
 /**
@@ -200,24 +174,22 @@ function readCompleteness(db: TelemetryReader["db"], lo: number, hi: number) {
  * with health and RED stats, edges with server-side stats when the callee is instrumented
  * (client-side otherwise; both exposed), and the pairing completeness of the window.
  */
-export function getServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery): ServiceMap {
-  const db = telemetry.db;
+export async function getServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery): Promise<ServiceMap> {
   const [lo, hi] = minuteRange(q.fromMs, q.toMs);
   const count: ReadCount = { rows: 0 };
-  const read = db.transaction(() => {
+  const { edges, served, nodes, completeness } = await withSpan("query.read", { "cartograph.window.minutes": hi - lo }, async (span) => {
     const nowMs = q.nowMs ?? Date.now();
-    const edges = readEdges(db, lo, hi, nowMs, count);
-    const served = readServed(db, lo, hi, nowMs, count);
-    const nodes = readNodes(db, q, edges, served);
-    return { edges, served, nodes, completeness: readCompleteness(db, lo, hi) };
-  });
-  const { edges, served, nodes, completeness } = withSpan("query.read", { "cartograph.window.minutes": hi - lo }, (span) => {
-    const r = read();
-    span.setAttributes({ "cartograph.rows_read": count.rows, "cartograph.map.edges": r.edges.length, "cartograph.map.nodes": r.nodes.size });
-    return r;
+    const [edges, served, completeness] = await Promise.all([
+      readEdges(telemetry, lo, hi, nowMs, count),
+      readServed(telemetry, lo, hi, nowMs, count),
+      telemetry.graph.readCompleteness({ fromMinute: lo, toMinute: hi }),
+    ]);
+    const nodes = await readNodes(telemetry, q, edges, served);
+    span.setAttributes({ "cartograph.rows_read": count.rows, "cartograph.map.edges": edges.length, "cartograph.map.nodes": nodes.size });
+    return { edges, served, nodes, completeness };
   });
   return withSpan("query.assemble", {}, () => {
-    const all = assembleServiceMap({ nodes: nodes.values(), edges, served, completeness, windowMs: q.toMs - q.fromMs });
+    const all = assembleServiceMap({ nodes: nodes.values(), edges, served, completeness: { ...emptyCounts(), ...completeness }, windowMs: q.toMs - q.fromMs });
     const scoped = q.scope ? scopeServiceMap(all, q.scope) : all;
     return q.focus ? focusMap(scoped, q.focus, q.depth ?? 2) : scoped;
   });

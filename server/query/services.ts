@@ -13,49 +13,44 @@ export interface ServiceSummary extends RedStats {
 }
 
 /** SERVER and CONSUMER spans are the requests a service served. */
-export const SERVED_KINDS = "(2, 5)";
+export const SERVED_KINDS: readonly number[] = [2, 5];
 
 /**
  * Every service seen in the window (also those with only CLIENT/INTERNAL spans), with the
  * RED of the requests it served, merged from minute rollups. One row per service and
  * environment: the same name in production and staging is two rows, never one mixed one.
  */
-export function getServices(t: TelemetryReader, w: TimeWindow, scope: MapScope = {}): ServiceSummary[] {
+export async function getServices(t: TelemetryReader, w: TimeWindow, scope: MapScope = {}): Promise<ServiceSummary[]> {
   const { fromMinute, toMinute } = minuteRange(w);
-  const rows = t.db
-    .prepare(
-      `SELECT service, environment, kind IN ${SERVED_KINDS} AS served, count, errors, sketch FROM red_minute
-       WHERE minute >= ? AND minute < ?`,
-    )
-    .all(fromMinute, toMinute) as { service: string; environment: string; served: number; count: number; errors: number; sketch: Buffer }[];
+  const [rows, catalog] = await Promise.all([
+    t.rollups.readRed({ fromMinute, toMinute }),
+    t.rollups.listServices({ fromMs: w.fromMs - 60_000, toMs: w.toMs + 60_000 }),
+  ]);
   const served = new Map<string, RedAccumulator>();
   const active = new Set<string>();
   for (const r of rows) {
     const key = `${r.service}\u0000${r.environment}`;
     active.add(key);
-    if (!r.served) continue;
+    if (!SERVED_KINDS.includes(r.kind)) continue;
     let acc = served.get(key);
     if (!acc) served.set(key, (acc = createAccumulator()));
     addRow(acc, r);
   }
-  const catalog = t.db
-    .prepare(`SELECT name, namespace, environment FROM services WHERE last_seen_ms >= ? AND first_seen_ms < ? ORDER BY name, environment`)
-    .all(w.fromMs - 60_000, w.toMs + 60_000) as { name: string; namespace: string | null; environment: string }[];
   const seconds = windowSeconds(w);
   return catalog
-    .filter((s) => matchesEnvironment(s.environment || null, scope.environment) && (scope.namespace === undefined || s.namespace === scope.namespace))
-    .map((s) => ({ ...s, key: `${s.name}\u0000${s.environment}` }))
+    .filter((s) => matchesEnvironment(s.environment, scope.environment) && (scope.namespace === undefined || s.namespace === scope.namespace))
+    .map((s) => ({ ...s, key: `${s.name}\u0000${s.environment ?? ""}` }))
     .filter((s) => active.has(s.key) || served.has(s.key))
     .map((s) => {
       const stats = toRedStats(served.get(s.key) ?? createAccumulator(), seconds);
-      return { name: s.name, namespace: s.namespace, environment: s.environment || null, ...stats, health: healthOf(stats, active.has(s.key)) };
+      return { name: s.name, namespace: s.namespace, environment: s.environment, ...stats, health: healthOf(stats, active.has(s.key)) };
     });
 }
 
-/** SQL condition and argument selecting one environment of red_minute (nothing: all). */
-export function environmentCondition(environment: string | undefined): { sql: string; args: string[] } {
-  if (environment === undefined) return { sql: "", args: [] };
-  return { sql: "AND environment = ?", args: [environment === NO_ENVIRONMENT ? "" : environment] };
+/** The rollups' environment key for an API environment filter ('' = none; undefined: all). */
+export function environmentKey(environment: string | undefined): string | undefined {
+  if (environment === undefined) return undefined;
+  return environment === NO_ENVIRONMENT ? "" : environment;
 }
 
 function healthOf(stats: RedStats, active: boolean): Health {
@@ -63,6 +58,6 @@ function healthOf(stats: RedStats, active: boolean): Health {
   return rateHealth(stats.requests, stats.errors);
 }
 
-export function serviceExists(t: TelemetryReader, name: string): boolean {
-  return t.db.prepare(`SELECT 1 FROM services WHERE name = ?`).get(name) !== undefined;
+export async function serviceExists(t: TelemetryReader, name: string): Promise<boolean> {
+  return t.rollups.hasService(name);
 }

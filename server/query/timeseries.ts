@@ -2,7 +2,7 @@ import "server-only";
 import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { addRow, createAccumulator, minuteRange, toRedStats, type RedAccumulator } from "./red-stats";
-import { environmentCondition, SERVED_KINDS } from "./services";
+import { environmentKey, SERVED_KINDS } from "./services";
 
 export interface TimeseriesPoint {
   t: number;
@@ -25,27 +25,19 @@ export function chooseStepSeconds(w: TimeWindow): number {
  * RED over time for the requests a service served (optionally one operation). Every step
  * is present; a step without requests has requests 0 and null latencies (a gap, never 0 ms).
  */
-export function getServiceTimeseries(
+export async function getServiceTimeseries(
   t: TelemetryReader,
   service: string,
   w: TimeWindow,
   stepSeconds: number | undefined,
   operation?: string,
   environment?: string,
-): { stepSeconds: number; points: TimeseriesPoint[] } {
+): Promise<{ stepSeconds: number; points: TimeseriesPoint[] }> {
   const step = Math.max(60, Math.round((stepSeconds ?? chooseStepSeconds(w)) / 60) * 60);
   const stepMinutes = step / 60;
   const { fromMinute, toMinute } = minuteRange(w);
   const firstBucket = Math.floor(fromMinute / stepMinutes) * stepMinutes;
-  const env = environmentCondition(environment);
-  const rows = t.db
-    .prepare(
-      `SELECT minute, count, errors, sketch FROM red_minute
-       WHERE service = ? AND minute >= ? AND minute < ? AND kind IN ${SERVED_KINDS} ${operation ? "AND operation = ?" : ""} ${env.sql}`,
-    )
-    .all(...([service, fromMinute, toMinute, ...(operation ? [operation] : []), ...env.args] as unknown[])) as {
-    minute: number; count: number; errors: number; sketch: Buffer;
-  }[];
+  const rows = await t.rollups.readRed({ fromMinute, toMinute, service, operation, environment: environmentKey(environment), kinds: SERVED_KINDS });
   const buckets = new Map<number, RedAccumulator>();
   for (const r of rows) {
     const b = Math.floor(r.minute / stepMinutes) * stepMinutes;

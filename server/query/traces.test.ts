@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createAppender, openTelemetryReader, openWriterDb, type Db, type TelemetryReader } from "../store";
+import type { TelemetryReader } from "../store";
+import { createAppender, openTelemetryReader, openWriterDb, type Db } from "../store/sqlite";
 import { createSpanFactory } from "../../tests/fixtures/servicegraph/span-factory";
 import type { Span } from "../normalize";
 import { getTrace } from "./traces";
@@ -27,7 +28,7 @@ function store(spans: Span[]): void {
 }
 
 describe("trace detail pages", () => {
-  it("answers a huge trace in pages that together hold every span once, in start order, with the total and a note", () => {
+  it("answers a huge trace in pages that together hold every span once, in start order, with the total and a note", async () => {
     const f = createSpanFactory();
     const root = f.server("api", { durationMs: 5000 });
     // 2,503 spans, many sharing a start time: the cursor must not skip or repeat ties.
@@ -37,7 +38,7 @@ describe("trace detail pages", () => {
     let cursor: string | undefined;
     let pages = 0;
     for (;;) {
-      const page = getTrace(reader, root.traceId, { limit: 1000, cursor })!;
+      const page = (await getTrace(reader, root.traceId, { limit: 1000, cursor }))!;
       pages++;
       expect(page.totalSpans).toBe(2503);
       expect(page.truncated).toBe(true);
@@ -52,13 +53,13 @@ describe("trace detail pages", () => {
     expect(seen[0]).toBe(root.spanId);
   });
 
-  it("sends a small trace whole, not truncated, without a cursor", () => {
+  it("sends a small trace whole, not truncated, without a cursor", async () => {
     const f = createSpanFactory();
     const root = f.server("api");
     store([root, f.client("api", { parent: root })]);
-    const page = getTrace(reader, root.traceId, { limit: 2000 })!;
+    const page = (await getTrace(reader, root.traceId, { limit: 2000 }))!;
     expect(page).toMatchObject({ totalSpans: 2, truncated: false, nextCursor: null });
     expect(page.spans).toHaveLength(2);
-    expect(getTrace(reader, "f".repeat(32), { limit: 10 })).toBeNull();
+    expect(await getTrace(reader, "f".repeat(32), { limit: 10 })).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import "server-only";
 import type { TimeWindow } from "../platform/time-window";
-import { readTraceSpans, searchTraceSummaries, type TelemetryReader } from "../store";
+import type { TelemetryReader } from "../store";
 import { withSpan } from "../platform/self-tracing";
 import { NO_ENVIRONMENT } from "../aggregate/servicegraph";
 
@@ -36,9 +36,9 @@ export interface TraceSummary {
  * in the window, newest first; duration bounds apply to the trace, service / operation /
  * attr (and then status) to one of its spans.
  */
-export function searchTraces(t: TelemetryReader, w: TimeWindow, q: TraceSearch): TraceSummary[] {
-  return withSpan("query.read", { "cartograph.limit": q.limit }, (span) => {
-    const found = searchTraceSummaries(t.db, {
+export async function searchTraces(t: TelemetryReader, w: TimeWindow, q: TraceSearch): Promise<TraceSummary[]> {
+  return withSpan("query.read", { "cartograph.limit": q.limit }, async (span) => {
+    const found = await t.spans.searchTraces({
       fromNs: BigInt(w.fromMs) * 1_000_000n,
       toNs: BigInt(w.toMs) * 1_000_000n,
       service: q.service,
@@ -75,9 +75,9 @@ function compareSpans(a: { startNs: bigint; spanId: string }, b: { startNs: bigi
  * unknown. The page is the first `limit` spans after the cursor; spans that arrive between
  * pages land in later pages or, if they start earlier, are counted in totalSpans.
  */
-export function getTrace(t: TelemetryReader, traceId: string, page: TracePage) {
-  const all = withSpan("query.read", {}, (span) => {
-    const found = readTraceSpans(t.db, traceId.toLowerCase());
+export async function getTrace(t: TelemetryReader, traceId: string, page: TracePage) {
+  const all = await withSpan("query.read", {}, async (span) => {
+    const found = await t.spans.readTrace(traceId.toLowerCase());
     span.setAttributes({ "cartograph.rows_read": found.length });
     return found;
   });

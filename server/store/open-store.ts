@@ -2,6 +2,7 @@ import "server-only";
 import type { Config } from "../platform/config";
 import type { TelemetryReader, TelemetryStore } from "./telemetry-store";
 import { openClickHouseFromConfig } from "./clickhouse/store";
+import { openSqliteStore } from "./sqlite/sqlite-store";
 
 /** Which side a thread opens: the writer thread writes, query threads and the main thread read. */
 export type StoreRole = "writer" | "reader";
@@ -23,5 +24,6 @@ type Opener = (config: Config, role: StoreRole) => Promise<TelemetryStore | Tele
 
 /** Backend openers by CARTOGRAPH_STORE value (a backend adds its line here). */
 const BACKENDS: Partial<Record<Config["CARTOGRAPH_STORE"], Opener>> = {
+  sqlite: (config, role) => openSqliteStore(config, role),
   clickhouse: (config) => openClickHouseFromConfig(config),
 };

@@ -14,7 +14,7 @@ import type { LogRecord, MetricPoint, Span } from "../normalize";
  *   callers always `await` them.
  * - Times: raw rows carry exact epoch nanoseconds (bigint); rollups are keyed by epoch minute
  *   (Math.floor(ms / 60000)); windows are half-open [from, to).
- * - Sketches are encoded DDSketches (server/aggregate/red/sketch.ts encoding), opaque bytes
+ * - Sketches are encoded DDSketches (server/store/sketch.ts encoding), opaque bytes
  *   to the store: rows for the same key and minute MERGE (counts added, sketches merged), from
  *   any number of writers, in any order; nothing is overwritten.
  * - Identifiers are the telemetry's own (trace/span ids as lower-case hex, node ids, metric
@@ -80,6 +80,8 @@ export interface SpanStore {
 /** RED of one service × operation × span kind × minute. */
 export interface RedMinute {
   service: string;
+  /** deployment.environment(.name) of the service's resource, '' for none (environments never mix). */
+  environment: string;
   operation: string;
   /** OTLP span kind number (2 SERVER and 5 CONSUMER are the requests a service served). */
   kind: number;
@@ -92,6 +94,8 @@ export interface RedMinute {
 
 export interface RedQuery extends MinuteWindow {
   service?: string;
+  /** One environment ('' = the spans without one); absent: all. */
+  environment?: string;
   operation?: string;
   /** Only these span kinds (default: all). */
   kinds?: readonly number[];
@@ -149,6 +153,8 @@ export interface GraphNodeRow {
   host: string | null;
   port: number | null;
   database: string | null;
+  /** The environment the node belongs to (its id includes it), null for none. */
+  environment: string | null;
   detail: Record<string, unknown>;
   firstSeenMs: number;
   lastSeenMs: number;
@@ -183,10 +189,16 @@ export interface GraphBatch {
   completeness: readonly (CompletenessCounts & { minute: number })[];
 }
 
+export interface EdgeMinuteQuery extends MinuteWindow {
+  source?: string;
+  target?: string;
+}
+
 export interface GraphStore {
   /** One flush of the graph stage, written atomically (all rows or none). */
   mergeGraph(batch: GraphBatch): Awaitable<void>;
-  readEdgeMinutes(w: MinuteWindow): Promise<EdgeMinuteRow[]>;
+  /** Minute rows of the window, optionally of one source and/or target (every protocol). */
+  readEdgeMinutes(q: EdgeMinuteQuery): Promise<EdgeMinuteRow[]>;
   /** Facts of every stored edge (the map joins them to the window's edges). */
   readEdgeFacts(): Promise<GraphEdgeRow[]>;
   /** Nodes by id (missing ids are left out). */
@@ -340,15 +352,28 @@ export interface AppendResult {
   logsStored: number;
 }
 
+/** A failed write as the store names it. */
+export interface StoreFailure {
+  kind: "storage" | "data";
+  code: string;
+  /** Safe to show a client. */
+  message: string;
+  /** For the operator's log: what is wrong and where to look (storage failures). */
+  operatorHint?: string;
+}
+
 export interface IngestStore {
-  /** Appends a batch atomically: all of it is durable when this settles, or none of it. */
-  append(batch: AppendBatch, nowMs: number): Awaitable<AppendResult>;
+  /**
+   * Appends the batches (one per client request) atomically: all of them are durable when
+   * this settles, or none of them.
+   */
+  append(batches: readonly AppendBatch[], nowMs: number): Awaitable<AppendResult>;
   /**
    * Classifies a failed append: "storage" when the store itself failed (disk full, read-only,
    * unreachable: retry the same data later, answer 503), "data" when an item was refused
    * (isolate it and reject only it). `message` is safe to show a client.
    */
-  classifyFailure(err: unknown): { kind: "storage" | "data"; code: string; message: string };
+  classifyFailure(err: unknown): StoreFailure;
 }
 
 // ───────────────────────────── the aggregate ─────────────────────────────

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogAppender, openTelemetryReader, openWriterDb } from "../../server/store";
+import { createLogAppender, openTelemetryReader, openWriterDb } from "../../server/store/sqlite";
 import { createStoreDataSource, ruleDefinitionSchema } from "../../server/alerting";
 import type { LogRecord } from "../../server/normalize";
 import { createClock, openAlerting, tempDataDir } from "./alerting-kit";

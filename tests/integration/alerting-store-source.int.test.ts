@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openTelemetryReader, openWriterDb } from "../../server/store";
+import { openTelemetryReader, openWriterDb } from "../../server/store/sqlite";
 import { createStoreDataSource } from "../../server/alerting";
 import { evaluateRule } from "../../server/alerting/evaluate-rule";
 import { ruleDefinitionSchema } from "../../server/alerting/rule-schema";

@@ -49,7 +49,7 @@ beforeAll(async () => {
   sqlite = openWriterDb(mkdtempSync(path.join(os.tmpdir(), "cartograph-chlm-")));
   const appendLogs = createLogAppender(sqlite);
   sqlite.transaction(() => appendLogs.appendLogs(LINES))();
-  expect((await store.ingest.append({ spans: [], points: [], logs: LINES }, T0)).logsStored).toBe(LINES.length);
+  expect((await store.ingest.append([{ spans: [], points: [], logs: LINES }], T0)).logsStored).toBe(LINES.length);
 }, 90_000);
 
 afterAll(async () => {
@@ -72,7 +72,7 @@ async function bothSearch(f: LogFilter) {
 
 describe("logs in ClickHouse", () => {
   it("a replayed batch stores nothing twice", async () => {
-    expect((await store.ingest.append({ spans: [], points: [], logs: LINES.slice(0, 50) }, T0)).logsStored).toBe(0);
+    expect((await store.ingest.append([{ spans: [], points: [], logs: LINES.slice(0, 50) }], T0)).logsStored).toBe(0);
   });
 
   it.each<[string, Partial<LogFilter>]>([
@@ -147,13 +147,13 @@ describe("metrics in ClickHouse", () => {
   ];
 
   beforeAll(async () => {
-    expect((await store.ingest.append({ spans: [], points, logs: [] }, T0)).pointsStored).toBe(points.length);
+    expect((await store.ingest.append([{ spans: [], points, logs: [] }], T0)).pointsStored).toBe(points.length);
     // The embedded store is what the semantics are measured against: same points, same counts.
     expect(sqlite.transaction(() => createAppender(sqlite).appendMetricPoints(points, T0))()).toBe(points.length);
   });
 
   it("lists metrics and series, and stores a replay once", async () => {
-    expect((await store.ingest.append({ spans: [], points, logs: [] }, T0 + 1000)).pointsStored).toBe(0);
+    expect((await store.ingest.append([{ spans: [], points, logs: [] }], T0 + 1000)).pointsStored).toBe(0);
     expect(await store.metrics.listMetrics(T0, "api")).toEqual([
       { service: "api", name: "latency", type: "histogram", unit: "ms", description: "d", monotonic: true, temporality: 2, series: 1 },
       { service: "api", name: "requests", type: "sum", unit: "1", description: "d", monotonic: true, temporality: 2, series: 2 },

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { readTraceSpans } from "../../server/store";
+import { readTraceSpans } from "../../server/store/sqlite";
 import { createRandom } from "../fuzz/hostile-generator";
 
 /**

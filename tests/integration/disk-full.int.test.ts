@@ -4,7 +4,7 @@ import { TraceRequest } from "../../server/decode";
 import { rmSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { readTraceSpans } from "../../server/store";
+import { readTraceSpans } from "../../server/store/sqlite";
 import { startServer, type RunningServer } from "../helpers/start-server";
 
 /**

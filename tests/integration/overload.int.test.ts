@@ -4,7 +4,7 @@ import { TraceRequest } from "../../server/decode";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
-import { readTraceSpans } from "../../server/store";
+import { readTraceSpans } from "../../server/store/sqlite";
 import { startServer, type RunningServer } from "../helpers/start-server";
 
 /**

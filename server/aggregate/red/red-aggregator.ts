@@ -1,8 +1,8 @@
 import "server-only";
 import type { Span } from "../../normalize";
-import type { Db } from "../../store";
-import type { SpanAggregator } from "../types";
-import { addToSketch, createSketch, encodeSketch, mergeEncodedInto, type Sketch } from "./sketch";
+import type { RedMinute, ServiceEntry } from "../../store";
+import type { RollupSink, SpanAggregator } from "../types";
+import { addToSketch, createSketch, encodeSketch, mergeSketches, type Sketch } from "./sketch";
 
 interface Cell {
   service: string;
@@ -14,9 +14,6 @@ interface Cell {
   count: number;
   errors: number;
   sketch: Sketch;
-  dirty: boolean;
-  /** The stored row (if any) has been merged in: later flushes may overwrite it. */
-  loaded: boolean;
 }
 
 interface ServiceSeen {
@@ -30,20 +27,18 @@ interface ServiceSeen {
 
 const NS_PER_MINUTE = 60_000_000_000n;
 
-/** Cells for minutes older than this stay only in the store (a late span reloads its cell). */
-const KEEP_MINUTES = 5;
-
 export function minuteOf(ns: bigint): number {
   return Number(ns / NS_PER_MINUTE);
 }
 
 /**
  * RED per service × operation × span kind × minute: count, errors (status ERROR) and a
- * latency sketch. One stored row per key; a flush after a restart merges with the stored
- * row instead of overwriting it.
+ * latency sketch. A cell holds what was observed since the last flush; the flush hands it to
+ * the store, which merges it into the stored minute (a restart or a second writer adds to it,
+ * never overwrites it). Cells a failed flush could not write are kept for the next one.
  */
 export function createRedAggregator(): SpanAggregator {
-  const cells = new Map<string, Cell>();
+  let cells = new Map<string, Cell>();
   const services = new Map<string, ServiceSeen>();
   let observed = 0;
   let flushes = 0;
@@ -56,13 +51,12 @@ export function createRedAggregator(): SpanAggregator {
       const key = `${service}\u0000${environment}\u0000${s.name}\u0000${s.kind}\u0000${minute}`;
       let cell = cells.get(key);
       if (!cell) {
-        cell = { service, environment, operation: s.name, kind: s.kind, minute, count: 0, errors: 0, sketch: createSketch(), dirty: true, loaded: false };
+        cell = { service, environment, operation: s.name, kind: s.kind, minute, count: 0, errors: 0, sketch: createSketch() };
         cells.set(key, cell);
       }
       cell.count++;
       if (s.statusCode === 2) cell.errors++;
       addToSketch(cell.sketch, Number(s.endNs - s.startNs) / 1e6);
-      cell.dirty = true;
       const seenMs = Number(s.startNs / 1_000_000n);
       const svcKey = `${service}\u0000${environment}`;
       const svc = services.get(svcKey);
@@ -79,39 +73,42 @@ export function createRedAggregator(): SpanAggregator {
     void nowMs;
   }
 
-  function flush(db: Db, nowMs: number): void {
-    const read = db.prepare(
-      `SELECT count, errors, sketch FROM red_minute WHERE service = ? AND environment = ? AND operation = ? AND kind = ? AND minute = ?`,
-    );
-    const write = db.prepare(
-      `INSERT OR REPLACE INTO red_minute (service, environment, operation, kind, minute, count, errors, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const upsertService = db.prepare(`INSERT INTO services (name, environment, namespace, first_seen_ms, last_seen_ms)
-      VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, environment) DO UPDATE SET
-        namespace = coalesce(excluded.namespace, namespace),
-        first_seen_ms = min(first_seen_ms, excluded.first_seen_ms),
-        last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`);
-    const nowMinute = Math.floor(nowMs / 60_000);
-    for (const [key, c] of cells) {
-      if (c.dirty) {
-        if (!c.loaded) {
-          const row = read.get(c.service, c.environment, c.operation, c.kind, c.minute) as { count: number; errors: number; sketch: Buffer } | undefined;
-          if (row) {
-            c.count += row.count;
-            c.errors += row.errors;
-            mergeEncodedInto(c.sketch, row.sketch);
-          }
-          c.loaded = true;
-        }
-        write.run(c.service, c.environment, c.operation, c.kind, c.minute, c.count, c.errors, encodeSketch(c.sketch));
-        c.dirty = false;
-      }
-      if (c.minute < nowMinute - KEEP_MINUTES) cells.delete(key);
+  async function flush(store: RollupSink, nowMs: number): Promise<void> {
+    void nowMs;
+    // Observations made while the write is in flight go to fresh cells (never written twice).
+    const taken = cells;
+    cells = new Map();
+    const rows: RedMinute[] = [];
+    for (const c of taken.values()) {
+      rows.push({ service: c.service, environment: c.environment, operation: c.operation, kind: c.kind, minute: c.minute, count: c.count, errors: c.errors, sketch: encodeSketch(c.sketch) });
     }
-    for (const s of services.values()) {
+    const seen: ServiceEntry[] = [];
+    const seenKeys: string[] = [];
+    for (const [key, s] of services) {
       if (!s.dirty) continue;
-      upsertService.run(s.name, s.environment, s.namespace, s.firstMs, s.lastMs);
+      seen.push({ name: s.name, namespace: s.namespace, environment: s.environment || null, firstSeenMs: s.firstMs, lastSeenMs: s.lastMs });
+      seenKeys.push(key);
       s.dirty = false;
+    }
+    if (rows.length === 0 && seen.length === 0) return;
+    try {
+      await store.rollups.mergeRed(rows, seen);
+    } catch (err) {
+      // Nothing was written (the merge is atomic): keep it all for the next flush.
+      for (const [key, c] of taken) {
+        const now = cells.get(key);
+        if (!now) cells.set(key, c);
+        else {
+          now.count += c.count;
+          now.errors += c.errors;
+          mergeSketches(now.sketch, c.sketch);
+        }
+      }
+      for (const key of seenKeys) {
+        const s = services.get(key);
+        if (s) s.dirty = true;
+      }
+      throw err;
     }
     flushes++;
   }

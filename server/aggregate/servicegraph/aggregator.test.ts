@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Registry } from "prom-client";
-import { openWriterDb, type Db } from "../../store";
-import { createAppender } from "../../store/sqlite/append-spans";
+import type { TelemetryStore } from "../../store";
+import { createSqliteStore, openWriterDb, type Db } from "../../store/sqlite";
 import { createServiceGraphAggregator } from "./aggregator";
 import { EdgeSeriesBook, registerServiceGraphMetrics, type ServiceGraphSnapshot } from "./metrics";
 import { createSpanFactory } from "../../../tests/fixtures/servicegraph/span-factory";
@@ -12,10 +12,12 @@ import type { Span } from "../../normalize";
 
 let dir: string;
 let db: Db;
+let store: TelemetryStore;
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "sg-agg-"));
   db = openWriterDb(dir);
+  store = createSqliteStore(db);
 });
 afterEach(() => {
   db.close();
@@ -23,30 +25,28 @@ afterEach(() => {
 });
 
 /** Stores spans the way the writer does, then lets the aggregator observe the new ones. */
-function ingest(agg: ReturnType<typeof createServiceGraphAggregator>, spans: Span[], nowMs: number): void {
-  const inserted: Span[] = [];
-  const app = createAppender(db);
-  db.transaction(() => app.appendSpans(spans, inserted))();
+async function ingest(agg: ReturnType<typeof createServiceGraphAggregator>, spans: Span[], nowMs: number): Promise<void> {
+  const { inserted } = await store.ingest.append([{ spans, points: [], logs: [] }], nowMs);
   agg.observe(inserted, nowMs);
 }
 
-function flush(agg: ReturnType<typeof createServiceGraphAggregator>, nowMs: number): void {
-  db.transaction(() => agg.flush(db, nowMs))();
+async function flush(agg: ReturnType<typeof createServiceGraphAggregator>, nowMs: number): Promise<void> {
+  await agg.flush(store, nowMs);
 }
 
 const edgeRows = () =>
   db.prepare("SELECT source, target, protocol, SUM(calls) AS calls, SUM(errors) AS errors FROM edge_minute GROUP BY source, target, protocol ORDER BY source, target").all();
 
 describe("createServiceGraphAggregator", () => {
-  it("pairs halves that arrive in different batches, server first", () => {
+  it("pairs halves that arrive in different batches, server first", async () => {
     const f = createSpanFactory();
     const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });
     const root = f.server("web");
     const [c, s] = f.httpCall(root, "api", { error: true });
-    ingest(agg, [s!], 0);
-    flush(agg, 1_000);
-    ingest(agg, [root, c!], 2_000);
-    flush(agg, 3_000);
+    await ingest(agg, [s!], 0);
+    await flush(agg, 1_000);
+    await ingest(agg, [root, c!], 2_000);
+    await flush(agg, 3_000);
     expect(edgeRows()).toEqual([
       { source: "client:user", target: "service:web", protocol: "other", calls: 1, errors: 0 },
       { source: "service:web", target: "service:api", protocol: "http", calls: 1, errors: 1 },
@@ -54,83 +54,83 @@ describe("createServiceGraphAggregator", () => {
     expect(agg.snapshot().pairing).toMatchObject({ paired: 1, pending: 0, expired: 0 });
   });
 
-  it("repairs a late client whose server span was stored and expired long before", () => {
+  it("repairs a late client whose server span was stored and expired long before", async () => {
     const f = createSpanFactory();
     const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });
     const root = f.server("web");
     const [c, s] = f.httpCall(root, "api", { host: "api.internal" });
-    ingest(agg, [s!], 0);
-    flush(agg, 30_000); // server half expires unpaired
-    ingest(agg, [root, c!], 60_000);
-    flush(agg, 90_000); // client expires; the stored server pairs it
+    await ingest(agg, [s!], 0);
+    await flush(agg, 30_000); // server half expires unpaired
+    await ingest(agg, [root, c!], 60_000);
+    await flush(agg, 90_000); // client expires; the stored server pairs it
     const rows = edgeRows() as Array<{ target: string }>;
     expect(rows.map((r) => r.target)).toEqual(["service:web", "service:api"]);
     expect(rows.some((r) => r.target.startsWith("external:"))).toBe(false);
     expect(agg.snapshot().pairing).toMatchObject({ paired: 1, unpairedServer: 1 });
   });
 
-  it("pairs a server that arrives after its peerless client expired, without double counting", () => {
+  it("pairs a server that arrives after its peerless client expired, without double counting", async () => {
     const f = createSpanFactory();
     const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });
     const root = f.server("web");
     const c = f.client("web", { parent: root, name: "call" });
     const s = f.server("api", { parent: c });
-    ingest(agg, [root, c], 0);
-    flush(agg, 20_000); // client expires: no peer attribute, so only counted
+    await ingest(agg, [root, c], 0);
+    await flush(agg, 20_000); // client expires: no peer attribute, so only counted
     expect(agg.snapshot().pairing.unpairedClient).toBe(1);
-    ingest(agg, [s], 30_000);
-    flush(agg, 50_000); // server expires; its stored parent client pairs it
-    flush(agg, 90_000);
+    await ingest(agg, [s], 30_000);
+    await flush(agg, 50_000); // server expires; its stored parent client pairs it
+    await flush(agg, 90_000);
     expect(edgeRows()).toEqual([
       { source: "client:user", target: "service:web", protocol: "other", calls: 1, errors: 0 },
       { source: "service:web", target: "service:api", protocol: "other", calls: 1, errors: 0 },
     ]);
   });
 
-  it("turns a sampled-away server into a virtual node after the wait, not before", () => {
+  it("turns a sampled-away server into a virtual node after the wait, not before", async () => {
     const f = createSpanFactory();
     const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });
     const root = f.server("web");
     const [c] = f.httpCall(root, "payments", { host: "payments.example.com", instrumented: false });
-    ingest(agg, [root, c!], 0);
-    flush(agg, 5_000);
+    await ingest(agg, [root, c!], 0);
+    await flush(agg, 5_000);
     expect((edgeRows() as Array<{ target: string }>).map((r) => r.target)).toEqual(["service:web"]);
-    flush(agg, 10_000);
+    await flush(agg, 10_000);
     expect((edgeRows() as Array<{ target: string }>).map((r) => r.target)).toEqual(["service:web", "external:payments.example.com"]);
     const node = db.prepare("SELECT kind, name FROM graph_nodes WHERE id = ?").get("external:payments.example.com");
     expect(node).toEqual({ kind: "external", name: "payments.example.com" });
   });
 
-  it("draws a database edge as soon as its client span is stored; a later server half merges into it", () => {
+  it("draws a database edge as soon as its client span is stored; a later server half merges into it", async () => {
     const f = createSpanFactory();
     const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });
     const root = f.server("web");
     const q = f.client("web", { parent: root, attrs: { "db.system": "postgresql", "db.name": "orders", "server.address": "db-main" }, durationMs: 8 });
-    ingest(agg, [root, q], 0);
-    flush(agg, 1); // long before the 10 s wait
+    await ingest(agg, [root, q], 0);
+    await flush(agg, 1); // long before the 10 s wait
     const db1 = "database:postgresql://db-main:5432/orders";
     expect(edgeRows()).toEqual([
       { source: "client:user", target: "service:web", protocol: "other", calls: 1, errors: 0 },
       { source: "service:web", target: db1, protocol: "db", calls: 1, errors: 0 },
     ]);
     // An instrumented database proxy answers later: same edge, still one call, server latency added.
-    ingest(agg, [f.server("pg-proxy", { parent: q, durationMs: 5 })], 2_000);
-    flush(agg, 3_000);
-    flush(agg, 20_000);
+    await ingest(agg, [f.server("pg-proxy", { parent: q, durationMs: 5 })], 2_000);
+    await flush(agg, 3_000);
+    await flush(agg, 20_000);
     expect(edgeRows().filter((r) => (r as { target: string }).target === db1)).toEqual([{ source: "service:web", target: db1, protocol: "db", calls: 1, errors: 0 }]);
     const sketch = db.prepare("SELECT server_sketch FROM edge_minute WHERE target = ?").pluck().all(db1) as Buffer[];
     expect(sketch.some((b) => b.length > 8)).toBe(true);
     expect(agg.snapshot().pairing).toMatchObject({ pending: 0, expired: 0, virtual: 1 });
   });
 
-  it("merges a second flush of the same minute (e.g. after a restart) into one row", () => {
+  it("merges a second flush of the same minute (e.g. after a restart) into one row", async () => {
     const f = createSpanFactory();
     for (let run = 0; run < 2; run++) {
       const agg = createServiceGraphAggregator({ waitMs: 0, maxItems: 1000 });
       f.newTrace();
       const root = f.server("web", { durationMs: 5 + run });
-      ingest(agg, [root, ...f.httpCall(root, "api")], 0);
-      flush(agg, 1);
+      await ingest(agg, [root, ...f.httpCall(root, "api")], 0);
+      await flush(agg, 1);
     }
     const rows = db.prepare("SELECT COUNT(*) AS n, SUM(calls) AS calls FROM edge_minute WHERE target = 'service:api'").get();
     expect(rows).toEqual({ n: 1, calls: 2 });
@@ -142,8 +142,8 @@ describe("createServiceGraphAggregator", () => {
     const f = createSpanFactory();
     const agg = createServiceGraphAggregator({ waitMs: 0, maxItems: 1000 });
     const root = f.server("web");
-    ingest(agg, [root, ...f.httpCall(root, "api", { error: true, durationMs: 30 })], 0);
-    flush(agg, 1);
+    await ingest(agg, [root, ...f.httpCall(root, "api", { error: true, durationMs: 30 })], 0);
+    await flush(agg, 1);
     const snap = structuredClone(agg.snapshot()) as ServiceGraphSnapshot;
     const registry = new Registry();
     registerServiceGraphMetrics(registry, () => snap);

@@ -1,13 +1,12 @@
 import "server-only";
 import type { Span } from "../../normalize";
-import type { Db } from "../../store";
-import type { SpanAggregator } from "../types";
+import type { SpanStore } from "../../store";
+import type { RollupSink, SpanAggregator } from "../types";
 import { GraphAccumulator } from "./graph-accumulator";
-import { writeGraphRollups } from "./graph-store";
+import { toGraphBatch } from "./graph-batch";
 import { EdgeMetrics, type ServiceGraphSnapshot } from "./metrics";
-import { PairingStore, settleExpired, type PartnerLookup } from "./pairing-store";
-import { createDbLookup } from "./span-row";
-import type { PairingCounts } from "./types";
+import { createListLookup, PairingStore, settleExpired, type PartnerLookup } from "./pairing-store";
+import type { Half, PairingCounts } from "./types";
 
 export interface ServiceGraphAggregatorOptions {
   /** CARTOGRAPH_PAIRING_WAIT_MS */
@@ -19,13 +18,13 @@ export interface ServiceGraphAggregatorOptions {
   /** Optional error logger (flush failures are counted and never thrown). */
   onError?: (message: string, err: unknown) => void;
   /** Replaces the stored-span lookup (tests). */
-  lookupFor?: (db: Db) => PartnerLookup;
+  lookupFor?: (spans: SpanStore, halves: readonly Half[]) => Promise<PartnerLookup>;
 }
 
 /**
  * Tier 1 of the service graph: pairs spans as they are stored, settles halves that waited
- * `waitMs` (checking stored spans first, so a partner stored earlier still pairs), and writes
- * per-minute edge rollups, node metadata and completeness on every flush.
+ * `waitMs` (checking stored spans first, so a partner stored earlier still pairs), and hands
+ * per-minute edge rollups, node metadata and completeness to the store on every flush.
  */
 export interface ServiceGraphAggregator extends SpanAggregator {
   snapshot(): ServiceGraphSnapshot;
@@ -49,8 +48,7 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
     },
     service: (name: string, timeMs: number) => acc.service(name, timeMs),
   };
-  let lookupDb: Db | null = null;
-  let lookup: PartnerLookup | null = null;
+  const lookupFor = opts.lookupFor ?? lookupStored;
 
   return {
     name: "servicegraph",
@@ -65,25 +63,21 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
         }
       }
     },
-    flush(db: Db, nowMs: number): void {
+    async flush(target: RollupSink, nowMs: number): Promise<void> {
       try {
-        if (lookupDb !== db) {
-          lookup = (opts.lookupFor ?? createDbLookup)(db);
-          lookupDb = db;
-        }
-        let budget = maxLookups;
-        for (const half of store.takeExpired(nowMs)) {
-          if (budget > 0) {
-            budget--;
+        const expired = store.takeExpired(nowMs);
+        const looked = expired.slice(0, maxLookups);
+        const lookup = looked.length ? await lookupFor(target.spans, looked) : null;
+        for (let i = 0; i < expired.length; i++) {
+          if (i < looked.length) {
             totals.lateLookups++;
-            settleExpired(half, lookup, sink);
+            settleExpired(expired[i]!, lookup, sink);
           } else {
             totals.lookupsSkipped++;
-            settleExpired(half, null, sink);
+            settleExpired(expired[i]!, null, sink);
           }
         }
-        // A savepoint: a failed graph write rolls back only its own rows, never the caller's.
-        if (!acc.isEmpty()) db.transaction(() => writeGraphRollups(db, acc))();
+        if (!acc.isEmpty()) await target.graph.mergeGraph(toGraphBatch(acc));
       } catch (err) {
         totals.flushErrors++;
         opts.onError?.("servicegraph: flush failed", err);
@@ -115,4 +109,16 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
       };
     },
   };
+}
+
+/**
+ * Late-half lookup against stored spans: the traces of the expiring halves are read in one
+ * go (a partner stored earlier, e.g. before a restart, still pairs).
+ */
+async function lookupStored(spans: SpanStore, halves: readonly Half[]): Promise<PartnerLookup> {
+  const ids = [...new Set(halves.map((h) => h.traceId))];
+  const found = [];
+  const CHUNK = 400;
+  for (let i = 0; i < ids.length; i += CHUNK) found.push(...(await spans.readTraces(ids.slice(i, i + CHUNK))));
+  return createListLookup(found);
 }

@@ -14,14 +14,13 @@ export {
 } from "./node-identity";
 export { scopeServiceMap, environmentOfNode, matchesEnvironment, NO_ENVIRONMENT, type MapScope } from "./scope-map";
 export { GraphAccumulator, mergeDetail, type NodeMeta, type EdgeMinute, type EdgeMeta } from "./graph-accumulator";
-export { writeGraphRollups, deleteGraphRollupsBefore } from "./graph-store";
+export { toGraphBatch } from "./graph-batch";
 export {
   assembleServiceMap, computeStats, focusMap, addEdgeTotals,
   type ServiceMap, type MapNode, type MapEdge, type MapStats, type MapCompleteness, type MergedEdge, type ServedStats,
 } from "./assemble-map";
 export { classifyHealth, HEALTH_THRESHOLDS, type Health } from "./health";
 export { registerServiceGraphMetrics, EdgeSeriesBook, LATENCY_BUCKETS_SECONDS, type ServiceGraphSnapshot } from "./metrics";
-export { createDbLookup } from "./span-row";
 export * from "./types";
 export { computeGraphPass, type ClusterPairingSource } from "./cluster-pairing";
 export { runDuePairingPasses, type ClusterGraphStore, type PairingPassOptions } from "./cluster-pairing-job";

@@ -79,8 +79,8 @@ const MAX_US = 4_102_444_800_000_000; // 2100-01-01
 
 type TraceQuery = RouteInput<typeof contract.jaegerTraces>["query"];
 
-function findTraces(q: TraceQuery, ctx: ApiContext) {
-  if (q.traceID && q.traceID.length > 0) return q.traceID.map((id) => getJaegerTrace(ctx.telemetry, id)).filter((t) => t !== null);
+async function findTraces(q: TraceQuery, ctx: ApiContext) {
+  if (q.traceID && q.traceID.length > 0) return (await Promise.all(q.traceID.map((id) => getJaegerTrace(ctx.telemetry, id)))).filter((t) => t !== null);
   if (!q.service) throw badRequest("parameter 'service' is required");
   const nowUs = ctx.now() * 1000;
   const endUs = intParam(q.end, "end", 0, MAX_US) ?? nowUs;
@@ -106,18 +106,18 @@ function findTraces(q: TraceQuery, ctx: ApiContext) {
 
 /** Jaeger's query API (see lib/contract/jaeger.ts). */
 export const jaegerRoutes: Route[] = [
-  route(contract.jaegerServices, (_in, ctx) => envelope(listJaegerServices(ctx.telemetry)), asJaeger),
+  route(contract.jaegerServices, async (_in, ctx) => envelope(await listJaegerServices(ctx.telemetry)), asJaeger),
   route(
     contract.jaegerServiceOperations,
-    ({ params }, ctx) => envelope(listJaegerOperations(ctx.telemetry, params.service).map((o) => o.name).filter((n, i, a) => a.indexOf(n) === i)),
+    async ({ params }, ctx) => envelope((await listJaegerOperations(ctx.telemetry, params.service)).map((o) => o.name).filter((n, i, a) => a.indexOf(n) === i)),
     asJaeger,
   ),
-  route(contract.jaegerOperations, ({ query }, ctx) => envelope(listJaegerOperations(ctx.telemetry, query.service, query.spanKind || undefined)), asJaeger),
-  route(contract.jaegerTraces, ({ query }, ctx) => envelope(findTraces(query, ctx)), asJaeger),
+  route(contract.jaegerOperations, async ({ query }, ctx) => envelope(await listJaegerOperations(ctx.telemetry, query.service, query.spanKind || undefined)), asJaeger),
+  route(contract.jaegerTraces, async ({ query }, ctx) => envelope(await findTraces(query, ctx)), asJaeger),
   route(
     contract.jaegerTrace,
-    ({ params }, ctx) => {
-      const trace = getJaegerTrace(ctx.telemetry, params.traceId);
+    async ({ params }, ctx) => {
+      const trace = await getJaegerTrace(ctx.telemetry, params.traceId);
       if (!trace) throw notFound("trace not found");
       return envelope([trace]);
     },
@@ -125,10 +125,10 @@ export const jaegerRoutes: Route[] = [
   ),
   route(
     contract.jaegerDependencies,
-    ({ query }, ctx) => {
+    async ({ query }, ctx) => {
       const endTs = intParam(query.endTs, "endTs", 0, MAX_US / 1000) ?? ctx.now();
       const lookback = intParam(query.lookback, "lookback", 1, 366 * 86_400_000) ?? 86_400_000;
-      return envelope(getJaegerDependencies(ctx.telemetry, endTs, lookback, ctx.now()));
+      return envelope(await getJaegerDependencies(ctx.telemetry, endTs, lookback, ctx.now()));
     },
     asJaeger,
   ),

@@ -1,6 +1,6 @@
 import "server-only";
 import { contract } from "../../../lib/contract";
-import { chooseLogStepSeconds, decodeLogCursor, getLogHistogram, getLogs, getTraceLogs, type LogQuery } from "../../query";
+import { chooseLogStepSeconds, getLogHistogram, getLogs, getTraceLogs, isLogCursor, type LogQuery } from "../../query";
 import { badRequest } from "../errors";
 import { route } from "../route";
 import type { Route } from "../router";
@@ -20,8 +20,8 @@ function toLogQuery(q: { service?: string; minSeverity?: number; q?: string; tra
 /** Log search, histogram and the logs of a trace (API.md "Logs"). */
 export const logRoutes: Route[] = [
   route(contract.searchLogs, ({ query, window }, ctx) => {
-    const cursor = query.cursor ? decodeLogCursor(query.cursor) : undefined;
-    if (cursor === null) throw badRequest("cursor is not one this server returned as nextCursor; start again without it");
+    const cursor = query.cursor || undefined;
+    if (cursor !== undefined && !isLogCursor(ctx.telemetry, cursor)) throw badRequest("cursor is not one this server returned as nextCursor; start again without it");
     return getLogs(ctx.telemetry, window, toLogQuery(query), query.limit ?? 100, cursor);
   }),
   route(contract.getLogHistogram, ({ query, window }, ctx) => {
@@ -29,5 +29,5 @@ export const logRoutes: Route[] = [
     if ((window.toMs - window.fromMs) / 1000 / stepSeconds > 5000) throw badRequest("step too small for the window: at most 5000 bars");
     return getLogHistogram(ctx.telemetry, window, toLogQuery(query), stepSeconds);
   }),
-  route(contract.getTraceLogs, ({ params }, ctx) => ({ traceId: params.traceId.toLowerCase(), logs: getTraceLogs(ctx.telemetry, params.traceId) })),
+  route(contract.getTraceLogs, async ({ params }, ctx) => ({ traceId: params.traceId.toLowerCase(), logs: await getTraceLogs(ctx.telemetry, params.traceId) })),
 ];

@@ -9,11 +9,11 @@ import { maxWindowMs, resolveWindow } from "../time-window";
 
 /** GET /api/v1/service-map, /api/v1/service-map/diff and one edge's history. */
 export const serviceMapRoutes: Route[] = [
-  route(contract.getServiceMap, ({ query, window }, ctx) => {
+  route(contract.getServiceMap, async ({ query, window }, ctx) => {
     const { focus, depth, traceId, source, environment, namespace } = query;
     const scope = { environment, namespace };
     if (traceId) {
-      const map = getTraceServiceMap(ctx.telemetry, traceId);
+      const map = await getTraceServiceMap(ctx.telemetry, traceId);
       if (!map) throw notFound(`trace ${traceId} is not stored (unknown, or past raw-span retention)`);
       return map;
     }
@@ -28,12 +28,12 @@ export const serviceMapRoutes: Route[] = [
         : { fromMs: 2 * window.fromMs - window.toMs, toMs: window.fromMs };
     return getServiceMapDiff(ctx.telemetry, window, baseline, { environment: query.environment, namespace: query.namespace });
   }),
-  route(contract.getEdgeTimeseries, ({ params, query, window }, ctx) => {
+  route(contract.getEdgeTimeseries, async ({ params, query, window }, ctx) => {
     const { source, target } = params;
-    if (!edgeExists(ctx.telemetry, source, target)) {
+    if (!(await edgeExists(ctx.telemetry, source, target))) {
       throw notFound(`no edge ${source} -> ${target} is recorded; take both node ids from /api/v1/service-map and percent-encode them`);
     }
     if (query.step) checkSteps(window, query.step);
-    return { source, target, ...getEdgeTimeseries(ctx.telemetry, source, target, window, query.step) };
+    return { source, target, ...(await getEdgeTimeseries(ctx.telemetry, source, target, window, query.step)) };
   }),
 ];

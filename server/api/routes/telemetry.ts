@@ -7,8 +7,8 @@ import { route } from "../route";
 import type { Route } from "../router";
 import type { TimeWindow } from "../time-window";
 
-function requireService(ctx: ApiContext, name: string): void {
-  if (!serviceExists(ctx.telemetry, name)) throw notFound(`no service named ${JSON.stringify(name)} has sent telemetry`);
+async function requireService(ctx: ApiContext, name: string): Promise<void> {
+  if (!(await serviceExists(ctx.telemetry, name))) throw notFound(`no service named ${JSON.stringify(name)} has sent telemetry`);
 }
 
 /** Bounds the answer's size: at most 5000 steps per series. */
@@ -18,27 +18,27 @@ export function checkSteps(w: TimeWindow, stepSeconds: number): void {
 
 /** Services, operations, RED time series, traces and OTLP metrics (API.md). */
 export const telemetryRoutes: Route[] = [
-  route(contract.getServices, ({ query, window }, ctx) => ({ services: getServices(ctx.telemetry, window, { environment: query.environment, namespace: query.namespace }) })),
-  route(contract.getOperations, ({ params, query, window }, ctx) => {
-    requireService(ctx, params.name);
-    return { service: params.name, operations: getOperations(ctx.telemetry, params.name, window, query.environment) };
+  route(contract.getServices, async ({ query, window }, ctx) => ({ services: await getServices(ctx.telemetry, window, { environment: query.environment, namespace: query.namespace }) })),
+  route(contract.getOperations, async ({ params, query, window }, ctx) => {
+    await requireService(ctx, params.name);
+    return { service: params.name, operations: await getOperations(ctx.telemetry, params.name, window, query.environment) };
   }),
-  route(contract.getServiceTimeseries, ({ params, query, window }, ctx) => {
-    requireService(ctx, params.name);
+  route(contract.getServiceTimeseries, async ({ params, query, window }, ctx) => {
+    await requireService(ctx, params.name);
     if (query.step) checkSteps(window, query.step);
-    return { service: params.name, ...getServiceTimeseries(ctx.telemetry, params.name, window, query.step, query.operation, query.environment) };
+    return { service: params.name, ...(await getServiceTimeseries(ctx.telemetry, params.name, window, query.step, query.operation, query.environment)) };
   }),
-  route(contract.searchTraces, ({ query, window }, ctx) => ({ traces: searchTraces(ctx.telemetry, window, { ...query, limit: query.limit ?? 50 }) })),
-  route(contract.getTrace, ({ params, query }, ctx) => {
-    const trace = getTrace(ctx.telemetry, params.traceId, { limit: query.limit ?? TRACE_PAGE_DEFAULT, cursor: query.cursor });
+  route(contract.searchTraces, async ({ query, window }, ctx) => ({ traces: await searchTraces(ctx.telemetry, window, { ...query, limit: query.limit ?? 50 }) })),
+  route(contract.getTrace, async ({ params, query }, ctx) => {
+    const trace = await getTrace(ctx.telemetry, params.traceId, { limit: query.limit ?? TRACE_PAGE_DEFAULT, cursor: query.cursor });
     if (!trace) throw notFound(`trace ${params.traceId} not found (unknown, or older than the raw-span retention)`);
     return trace;
   }),
-  route(contract.listMetrics, ({ query, window }, ctx) => ({ metrics: listMetrics(ctx.telemetry, window, query.service) })),
-  route(contract.queryMetric, ({ query, window }, ctx) => {
+  route(contract.listMetrics, async ({ query, window }, ctx) => ({ metrics: await listMetrics(ctx.telemetry, window, query.service) })),
+  route(contract.queryMetric, async ({ query, window }, ctx) => {
     const stepSeconds = query.step ?? chooseStepSeconds(window);
     checkSteps(window, stepSeconds);
-    const result = queryMetric(ctx.telemetry, { service: query.service, name: query.name, window, stepSeconds, aggregation: query.agg });
+    const result = await queryMetric(ctx.telemetry, { service: query.service, name: query.name, window, stepSeconds, aggregation: query.agg });
     if (!result) throw notFound(`service ${JSON.stringify(query.service)} has no metric ${JSON.stringify(query.name)}`);
     return result;
   }),

@@ -7,17 +7,17 @@ import type { Route } from "../router";
 
 /** Coupling findings of the window and the coupling metrics (API.md "Coupling findings"). */
 export const violationRoutes: Route[] = [
-  route(contract.getViolations, ({ query, window }, ctx) => {
-    const out = getViolations(ctx.telemetry.db, ctx.policy.get(), window, ctx.now());
+  route(contract.getViolations, async ({ query, window }, ctx) => {
+    const out = await getViolations(ctx.telemetry, ctx.policy.get(), window, ctx.now());
     const { rule, severity, service } = query;
     out.violations = out.violations.filter(
       (v) => (!rule || v.rule === rule) && (!severity || v.severity === severity) && (!service || v.services.includes(service)),
     );
     return out;
   }),
-  route(contract.getCouplingMetrics, ({ window }, ctx) => getCouplingMetrics(ctx.telemetry.db, ctx.policy.get(), window, ctx.now())),
-  route(contract.getServiceCoupling, ({ params, window }, ctx) => {
-    const all = getCouplingMetrics(ctx.telemetry.db, ctx.policy.get(), window, ctx.now());
+  route(contract.getCouplingMetrics, ({ window }, ctx) => getCouplingMetrics(ctx.telemetry, ctx.policy.get(), window, ctx.now())),
+  route(contract.getServiceCoupling, async ({ params, window }, ctx) => {
+    const all = await getCouplingMetrics(ctx.telemetry, ctx.policy.get(), window, ctx.now());
     const one = all.services.find((s) => s.service === params.service);
     if (!one) throw notFound(`service ${JSON.stringify(params.service)} has no spans in this window`);
     return { ...one, sampled: all.sampled, from: all.from, to: all.to };

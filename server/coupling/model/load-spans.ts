@@ -1,5 +1,5 @@
 import "server-only";
-import { listTraceIdsInWindow, readTracesSpans, type Db } from "../../store";
+import type { SpanStore } from "../../store";
 import type { CouplingSpan } from "../types";
 
 export interface LoadedSpans {
@@ -15,8 +15,8 @@ export interface LoadedSpans {
  * sample is deterministic: the same trace is in or out in every window and both windows of
  * a baseline comparison see the same population.
  */
-export function loadCouplingSpans(db: Db, fromMs: number, toMs: number, maxTraces: number): LoadedSpans {
-  const ids = listTraceIdsInWindow(db, fromMs, toMs);
+export async function loadCouplingSpans(store: SpanStore, fromMs: number, toMs: number, maxTraces: number): Promise<LoadedSpans> {
+  const ids = await store.listTraceIdsInWindow(fromMs, toMs);
   let picked = ids;
   const sampled = ids.length > maxTraces;
   if (sampled) {
@@ -26,7 +26,7 @@ export function loadCouplingSpans(db: Db, fromMs: number, toMs: number, maxTrace
   const spans: CouplingSpan[] = [];
   const CHUNK = 400;
   for (let i = 0; i < picked.length; i += CHUNK) {
-    for (const s of readTracesSpans(db, picked.slice(i, i + CHUNK))) {
+    for (const s of await store.readTraces(picked.slice(i, i + CHUNK))) {
       spans.push({
         traceId: s.traceId,
         spanId: s.spanId,

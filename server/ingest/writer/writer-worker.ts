@@ -1,33 +1,30 @@
 import "server-only";
-import { statfsSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, decodeZipkinSpans, DecodeError } from "../../decode";
 import { normalizeLogs, normalizeMetrics, normalizeTraces, normalizeZipkin, type AttributeStats, type LogRecord, type MetricPoint, type NormalizeResult, type Span } from "../../normalize";
-import { createAppender, createLogAppender, createSpanTimesLookup, enforceLogRetention, openWriterDb } from "../../store";
+import { openTelemetryStore, type AppendBatch, type AppendResult, type StoreFailure } from "../../store";
 import { createAggregators } from "../../aggregate";
-import { enforceRetention, measureUsedBytes } from "../../jobs";
+import { retentionPolicyFrom, runRetention } from "../../jobs";
 import type { Config } from "../../platform/config";
 import { emptyHistogram, observeHistogram } from "../../platform/snapshot-metrics";
 import { flushSelfTracing, getSpanClockMs, startSelfTracing, withSpan, type SpanHandle } from "../../platform/self-tracing";
 import type { ExportMessage, ExportResult, FromWriter, ToWriter, WriterStats } from "./protocol";
-import { describeForOperator, describeForSender, isStorageFailure, readSqliteCode } from "./storage-failure";
 import { recordAggregateSpan, recordDecodeFailure, recordRequestSpans, type FlushMarks, type RequestTrace } from "./request-trace";
 
 /**
- * The writer thread: decode → normalize → one transaction per flush → acknowledge →
- * aggregate. A request is acknowledged only after the transaction holding its rows
- * committed (WAL; see store/sqlite/open.ts for what survives a kill). Requests that arrive
- * while a flush runs are grouped into the next transaction.
+ * The writer thread: decode → normalize → one store append per flush → acknowledge →
+ * aggregate. A request is acknowledged only after the append holding its rows is durable
+ * (the embedded store: committed in WAL, see store/sqlite/open.ts for what survives a kill).
+ * Requests that arrive while a flush runs are grouped into the next append; flushes (and
+ * rollup flushes) never overlap.
  */
 const config = workerData.config as Config;
 const port = parentPort!;
 const post = (m: FromWriter) => port.postMessage(m);
 await startSelfTracing(config, "writer", workerData.selfTracing);
 
-const db = openWriterDb(config.CARTOGRAPH_DATA_DIR, config.CARTOGRAPH_SQLITE_SYNCHRONOUS);
-const appender = createAppender(db);
-const logAppender = createLogAppender(db);
-const aggregators = createAggregators(config, db);
+const store = await openTelemetryStore(config, "writer");
+const aggregators = createAggregators(config);
 const limits = {
   maxValueLength: config.CARTOGRAPH_MAX_ATTRIBUTE_VALUE_LENGTH,
   maxDepth: config.CARTOGRAPH_MAX_ATTRIBUTE_DEPTH,
@@ -35,7 +32,6 @@ const limits = {
   maxBodyLength: config.CARTOGRAPH_MAX_LOG_BODY_LENGTH,
 };
 const attrStats: AttributeStats = { truncatedValues: 0, droppedAttributes: 0 };
-const findStoredTimes = createSpanTimesLookup(db);
 const stats: WriterStats = {
   spansStored: 0, spansDuplicate: 0, spansRejected: 0, pointsStored: 0, pointsRejected: 0, logsStored: 0, logsDuplicate: 0, logsRejected: 0,
   attributesTruncated: 0, attributesDropped: 0, transactions: 0, writeSeconds: emptyHistogram(),
@@ -57,23 +53,40 @@ interface Pending {
 }
 let pending: Pending[] = [];
 let flushScheduled = false;
+/** The flush in progress (appends never overlap; a flush asked for meanwhile runs after it). */
+let flushing: Promise<void> | null = null;
 
-/** Zipkin v2 body → domain spans; like Zipkin, one malformed span refuses the whole body (400). */
-function normalizeZipkinBody(body: Buffer, m: ExportMessage): NormalizeResult<Span> {
+/**
+ * Zipkin v2 body → domain spans; like Zipkin, one malformed span refuses the whole body (400).
+ * A shared server half sent without times takes its client's times from the store: the
+ * first pass notes which spans it asked for, and only then are their traces read (rare).
+ */
+async function normalizeZipkinBody(body: Buffer, m: ExportMessage): Promise<NormalizeResult<Span>> {
   const spans = decodeZipkinSpans(body, m.encoding);
-  const norm = normalizeZipkin(spans, { limits, stats: attrStats, nowNs: BigInt(Date.now()) * 1_000_000n, findStoredTimes });
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const asked = new Set<string>();
+  const first = { truncatedValues: 0, droppedAttributes: 0 };
+  let norm = normalizeZipkin(spans, { limits, stats: first, nowNs, findStoredTimes: (traceId) => (asked.add(traceId), null) });
+  if (asked.size > 0) {
+    const stored = new Map((await store.spans.readTraces([...asked])).map((s) => [`${s.traceId}:${s.spanId}`, s]));
+    const findStoredTimes = (traceId: string, spanId: string) => stored.get(`${traceId}:${spanId}`) ?? null;
+    norm = normalizeZipkin(spans, { limits, stats: attrStats, nowNs, findStoredTimes });
+  } else {
+    attrStats.truncatedValues += first.truncatedValues;
+    attrStats.droppedAttributes += first.droppedAttributes;
+  }
   if (norm.rejected > 0) throw new DecodeError(norm.reasons.join("; "));
   return norm;
 }
 
-function handleExport(m: ExportMessage): void {
+async function handleExport(m: ExportMessage): Promise<void> {
   let decoded;
   let zipkin: NormalizeResult<Span> | null = null;
   // A Buffer view (no copy) lets protobufjs read strings with the native UTF-8 decoder.
   const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
   const decodeStart = m.traceparent ? getSpanClockMs() : 0;
   try {
-    if (m.format === "zipkin") zipkin = normalizeZipkinBody(body, m);
+    if (m.format === "zipkin") zipkin = await normalizeZipkinBody(body, m);
     else decoded = m.signal === "traces" ? decodeTraceRequest(body, m.encoding) : m.signal === "logs" ? decodeLogsRequest(body, m.encoding) : decodeMetricsRequest(body, m.encoding);
   } catch (e) {
     if (m.traceparent) recordDecodeFailure(m.traceparent, body.length, decodeStart, (e as Error).message);
@@ -123,25 +136,36 @@ function scheduleFlush(): void {
   if (flushScheduled) return;
   flushScheduled = true;
   const delay = config.CARTOGRAPH_FLUSH_INTERVAL_MS;
-  if (delay > 0) setTimeout(flush, delay);
-  else setImmediate(flush);
+  if (delay > 0) setTimeout(startFlush, delay);
+  else setImmediate(startFlush);
 }
 
-const writeBatch = db.transaction((batch: Pending[], inserted: Span[], nowMs: number): number => {
-  let points = 0;
-  for (const p of batch) {
-    appender.appendSpans(p.spans, inserted);
-    points += appender.appendMetricPoints(p.points, nowMs);
-    if (p.logs.length) {
-      const stored = logAppender.appendLogs(p.logs);
-      stats.logsStored += stored;
-      stats.logsDuplicate += p.logs.length - stored;
-    }
+/** Runs a flush unless one is in progress; then the pending requests wait for the next one. */
+function startFlush(): void {
+  if (flushing) {
+    void flushing.then(startFlush);
+    return;
   }
-  return points;
-});
+  flushing = flush().finally(() => {
+    flushing = null;
+  });
+}
 
-function flush(): void {
+function toAppendBatch(p: Pending): AppendBatch {
+  return { spans: p.spans, points: p.points, logs: p.logs };
+}
+
+async function writeBatch(batch: Pending[], nowMs: number): Promise<AppendResult> {
+  const r = await store.ingest.append(batch.map(toAppendBatch), nowMs);
+  const logs = batch.reduce((n, p) => n + p.logs.length, 0);
+  stats.pointsStored += r.pointsStored;
+  stats.logsStored += r.logsStored;
+  stats.logsDuplicate += logs - r.logsStored;
+  stats.transactions++;
+  return r;
+}
+
+async function flush(): Promise<void> {
   flushScheduled = false;
   const batch = pending;
   pending = [];
@@ -151,20 +175,19 @@ function flush(): void {
   const commitStart = getSpanClockMs();
   const failed = new Set<Pending>();
   try {
-    stats.pointsStored += writeBatch(batch, inserted, Date.now());
-    stats.transactions++;
+    inserted.push(...(await writeBatch(batch, Date.now())).inserted);
   } catch (e) {
-    inserted.length = 0;
-    if (isStorageFailure(e)) {
+    const failure = store.ingest.classifyFailure(e);
+    if (failure.kind === "storage") {
       // Nothing in this batch was acknowledged: a retryable 503 loses nothing.
-      noteStorageFailure(e);
-      for (const p of batch) reply(p.id, { ok: false, status: 503, message: describeForSender(readSqliteCode(e)) });
+      noteStorageFailure(failure, e);
+      for (const p of batch) reply(p.id, { ok: false, status: 503, message: failure.message });
       recordBatchSpans(batch, { commitStart, commitEnd: getSpanClockMs(), requests: batch.length, items: 0, inserted: 0, error: (e as Error).message });
       return;
     }
     // Something in the batch the store cannot take (a poison item): requests are written
     // alone, so one client's bad span never fails another's request.
-    for (const p of batch) if (!writeAlone(p, inserted)) failed.add(p);
+    for (const p of batch) if (!(await writeAlone(p, inserted))) failed.add(p);
   }
   const commitEnd = getSpanClockMs();
   observeHistogram(stats.writeSeconds, Number(process.hrtime.bigint() - started) / 1e9);
@@ -204,21 +227,17 @@ function failedSpans(batch: Pending[]): number {
 }
 
 /**
- * Writes one request in its own transaction; if that fails on its data, item by item, each
- * item the store refuses counted as rejected (reason `unstorable`) and named in the partial
+ * Writes one request in its own append; if that fails on its data, item by item, each item
+ * the store refuses counted as rejected (reason `unstorable`) and named in the partial
  * success. False (and a 503 sent) when the storage itself failed.
  */
-function writeAlone(p: Pending, inserted: Span[]): boolean {
-  const mark = inserted.length;
+async function writeAlone(p: Pending, inserted: Span[]): Promise<boolean> {
   try {
-    stats.pointsStored += writeBatch([p], inserted, Date.now());
-    stats.transactions++;
+    inserted.push(...(await writeBatch([p], Date.now())).inserted);
     return true;
   } catch (e) {
-    inserted.length = mark;
-    if (isStorageFailure(e)) return failAlone(p, e);
+    if (store.ingest.classifyFailure(e).kind === "storage") return failAlone(p, e);
   }
-  const writeOne = db.transaction((fn: () => void) => fn());
   const refuse = (why: unknown, signal: "traces" | "metrics" | "logs") => {
     p.rejected++;
     p.rejectedHere++;
@@ -230,75 +249,67 @@ function writeAlone(p: Pending, inserted: Span[]): boolean {
     const reason = `the store cannot take an item: ${(why as Error).message}`;
     p.message = p.message ? p.message : reason;
   };
-  for (const s of p.spans) {
-    const before = inserted.length;
+  const items: [AppendBatch, "traces" | "metrics" | "logs"][] = [
+    ...p.spans.map((s): [AppendBatch, "traces"] => [{ spans: [s], points: [], logs: [] }, "traces"]),
+    ...p.points.map((point): [AppendBatch, "metrics"] => [{ spans: [], points: [point], logs: [] }, "metrics"]),
+    ...p.logs.map((log): [AppendBatch, "logs"] => [{ spans: [], points: [], logs: [log] }, "logs"]),
+  ];
+  for (const [item, signal] of items) {
     try {
-      writeOne(() => appender.appendSpans([s], inserted));
+      const r = await store.ingest.append([item], Date.now());
+      inserted.push(...r.inserted);
+      stats.pointsStored += r.pointsStored;
+      stats.logsStored += r.logsStored;
+      stats.transactions++;
     } catch (e) {
-      inserted.length = before;
-      if (isStorageFailure(e)) return failAlone(p, e);
-      refuse(e, "traces");
-    }
-  }
-  for (const point of p.points) {
-    try {
-      writeOne(() => (stats.pointsStored += appender.appendMetricPoints([point], Date.now())));
-    } catch (e) {
-      if (isStorageFailure(e)) return failAlone(p, e);
-      refuse(e, "metrics");
-    }
-  }
-  for (const log of p.logs) {
-    try {
-      writeOne(() => (stats.logsStored += logAppender.appendLogs([log])));
-    } catch (e) {
-      if (isStorageFailure(e)) return failAlone(p, e);
-      refuse(e, "logs");
+      if (store.ingest.classifyFailure(e).kind === "storage") return failAlone(p, e);
+      refuse(e, signal);
     }
   }
   return true;
 }
 
 function failAlone(p: Pending, e: unknown): false {
-  noteStorageFailure(e);
-  reply(p.id, { ok: false, status: 503, message: describeForSender(readSqliteCode(e)) });
+  const failure = store.ingest.classifyFailure(e);
+  noteStorageFailure(failure, e);
+  reply(p.id, { ok: false, status: 503, message: failure.message });
   return false;
 }
 
 let lastFailureLog = 0;
 /** One clear log line per condition and 10 s (a full disk would otherwise log per request). */
-function noteStorageFailure(e: unknown): void {
-  const code = readSqliteCode(e) || "unknown";
+function noteStorageFailure(failure: StoreFailure, e: unknown): void {
+  const code = failure.code || "unknown";
   stats.storeFailures[code] = (stats.storeFailures[code] ?? 0) + 1;
   const now = Date.now();
   if (now - lastFailureLog < 10_000) return;
   lastFailureLog = now;
-  const hint = describeForOperator(code, readFreeBytes());
+  const hint = failure.operatorHint ?? "ingest answers 503 until the store recovers";
   console.error(JSON.stringify({ level: "error", msg: `telemetry store write failed (${code}): ${hint}`, error: (e as Error).message, dataDir: config.CARTOGRAPH_DATA_DIR }));
 }
 
-function readFreeBytes(): number | null {
-  try {
-    const s = statfsSync(config.CARTOGRAPH_DATA_DIR);
-    return s.bavail * s.bsize;
-  } catch {
-    return null;
+/** The rollup flush in progress (never two at once: each aggregator hands over what it took). */
+let rollupFlush: Promise<void> | null = null;
+
+function flushRollups(): Promise<void> {
+  if (!rollupFlush) {
+    rollupFlush = withSpan("rollup.flush", { "cartograph.aggregators": aggregators.length }, writeRollups).finally(() => {
+      rollupFlush = null;
+    });
   }
+  return rollupFlush;
 }
 
-function flushRollups(): void {
-  withSpan("rollup.flush", { "cartograph.aggregators": aggregators.length }, writeRollups);
-}
-
-function writeRollups(): void {
+async function writeRollups(): Promise<void> {
   const now = Date.now();
   for (const a of aggregators) {
     try {
-      db.transaction(() => a.flush(db, now))();
+      await a.flush(store, now);
     } catch (e) {
       stats.aggregatorErrors++;
       // A failing store is logged once per condition and 10 s, not per aggregator and flush.
-      if (isStorageFailure(e)) noteStorageFailure(e);
+      const failure = store.ingest.classifyFailure(e);
+      if (failure.kind === "storage") noteStorageFailure(failure, e);
       else console.error(`aggregator ${a.name} failed in flush: ${(e as Error).stack}`);
     }
     stats.aggregators[a.name] = a.snapshot();
@@ -306,62 +317,58 @@ function writeRollups(): void {
   stats.attributesTruncated = attrStats.truncatedValues;
   stats.attributesDropped = attrStats.droppedAttributes;
   try {
-    stats.storeBytes = measureUsedBytes(db);
+    stats.storeBytes = await store.retention.measureUsedBytes();
   } catch {
     // measuring is best effort (the store may be failing); the stats still go out
   }
   post({ type: "stats", stats: { ...stats } });
 }
 
-function runRetention(): void {
-  withSpan("retention.run", {}, enforceAllRetention);
+let retentionRun: Promise<void> | null = null;
+
+function startRetention(): void {
+  if (retentionRun) return;
+  retentionRun = withSpan("retention.run", {}, enforceAllRetention).finally(() => {
+    retentionRun = null;
+  });
 }
 
-function enforceAllRetention(span: SpanHandle): void {
+async function enforceAllRetention(span: SpanHandle): Promise<void> {
   try {
-    const policy = { rawMaxAgeMs: config.CARTOGRAPH_RETENTION_RAW_HOURS * 3_600_000, diskBudgetBytes: config.CARTOGRAPH_DISK_BUDGET_BYTES };
-    const l = enforceLogRetention(db, policy, Date.now());
-    stats.retentionDeleted += l.logsDeleted + l.spansDeleted;
-    span.setAttributes({ "cartograph.retention.logs_deleted": l.logsDeleted });
-  } catch (e) {
-    span.fail((e as Error).message);
-    console.error(`log retention failed: ${(e as Error).message}`);
-  }
-  try {
-    const policy = {
-      rawMaxAgeMs: config.CARTOGRAPH_RETENTION_RAW_HOURS * 3_600_000,
-      rollupMaxAgeMs: config.CARTOGRAPH_RETENTION_ROLLUP_HOURS * 3_600_000,
-      diskBudgetBytes: config.CARTOGRAPH_DISK_BUDGET_BYTES,
-    };
-    const r = enforceRetention(db, policy, Date.now());
-    stats.retentionDeleted += r.spansDeleted + r.pointsDeleted + r.rollupsDeleted;
+    const r = await runRetention(store, retentionPolicyFrom(config), Date.now());
+    stats.retentionDeleted += r.spansDeleted + r.pointsDeleted + r.logsDeleted + r.rollupsDeleted;
     span.setAttributes({
       "cartograph.retention.spans_deleted": r.spansDeleted,
       "cartograph.retention.points_deleted": r.pointsDeleted,
+      "cartograph.retention.logs_deleted": r.logsDeleted,
       "cartograph.retention.rollups_deleted": r.rollupsDeleted,
       "cartograph.store.bytes": r.usedBytes,
     });
   } catch (e) {
     span.fail((e as Error).message);
-    if (isStorageFailure(e)) noteStorageFailure(e);
+    const failure = store.ingest.classifyFailure(e);
+    if (failure.kind === "storage") noteStorageFailure(failure, e);
     console.error(`retention failed: ${(e as Error).message}`);
   }
 }
 
-const rollupTimer = setInterval(flushRollups, config.CARTOGRAPH_ROLLUP_FLUSH_MS);
-const retentionTimer = setInterval(runRetention, config.CARTOGRAPH_RETENTION_INTERVAL_MS);
-runRetention();
+const rollupTimer = setInterval(() => void flushRollups(), config.CARTOGRAPH_ROLLUP_FLUSH_MS);
+const retentionTimer = setInterval(startRetention, config.CARTOGRAPH_RETENTION_INTERVAL_MS);
+startRetention();
 
 port.on("message", (m: ToWriter) => {
-  if (m.type === "export") handleExport(m);
-  else if (m.type === "shutdown") {
-    clearInterval(rollupTimer);
-    clearInterval(retentionTimer);
-    flush();
-    flushRollups();
-    db.pragma("wal_checkpoint(TRUNCATE)");
-    db.close();
-    void flushSelfTracing().finally(() => post({ type: "closed" }));
-  }
+  if (m.type === "export") void handleExport(m);
+  else if (m.type === "shutdown") void shutdown();
 });
+
+async function shutdown(): Promise<void> {
+  clearInterval(rollupTimer);
+  clearInterval(retentionTimer);
+  await retentionRun;
+  await flushing;
+  await flush();
+  await flushRollups();
+  await store.close();
+  await flushSelfTracing().finally(() => post({ type: "closed" }));
+}
 post({ type: "ready" });

@@ -1,19 +1,22 @@
 import "server-only";
-import { readTraceSpans, type TelemetryReader } from "../../store";
+import type { TelemetryReader } from "../../store";
 import { getServiceMap } from "../service-map";
 import { searchTraces } from "../traces";
 import { JAEGER_SPAN_KINDS, kindName, toJaegerTrace, type JaegerSpanKind, type JaegerTrace } from "./jaeger-model";
 
 /** Every service that has sent spans and is still in the catalog, sorted (Jaeger lists all it stores). */
-export function listJaegerServices(t: TelemetryReader): string[] {
-  return (t.db.prepare(`SELECT DISTINCT name FROM services ORDER BY name`).pluck().all() as string[]);
+export async function listJaegerServices(t: TelemetryReader): Promise<string[]> {
+  return [...new Set((await t.rollups.listServices()).map((s) => s.name))].sort(compareText);
+}
+
+/** SQLite's default (binary) text order, which the list had when it was an ORDER BY. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Operations of a service with their span kinds, optionally of one kind; sorted by name. */
-export function listJaegerOperations(t: TelemetryReader, service: string, kind?: JaegerSpanKind): { name: string; spanKind: JaegerSpanKind }[] {
-  const rows = t.db
-    .prepare(`SELECT DISTINCT operation, kind FROM red_minute WHERE service = ? ${kind ? "AND kind = ?" : ""} ORDER BY operation, kind`)
-    .all(...(kind ? [service, JAEGER_SPAN_KINDS.indexOf(kind)] : [service])) as { operation: string; kind: number }[];
+export async function listJaegerOperations(t: TelemetryReader, service: string, kind?: JaegerSpanKind): Promise<{ name: string; spanKind: JaegerSpanKind }[]> {
+  const rows = await t.rollups.listOperations(service, kind ? JAEGER_SPAN_KINDS.indexOf(kind) : undefined);
   return rows.map((r) => ({ name: r.operation, spanKind: kindName(r.kind) }));
 }
 
@@ -33,7 +36,7 @@ export interface JaegerTraceQuery {
  * the operation, every tag and the duration bounds (Jaeger matches within one span too).
  * `error=true` matches error status and `span.kind=<kind>` the kind, as Jaeger shows them as tags.
  */
-export function searchJaegerTraces(t: TelemetryReader, q: JaegerTraceQuery): JaegerTrace[] {
+export async function searchJaegerTraces(t: TelemetryReader, q: JaegerTraceQuery): Promise<JaegerTrace[]> {
   let status: "error" | "ok" | undefined;
   let kind: number | undefined;
   const attrs: { key: string; value: string }[] = [];
@@ -43,7 +46,7 @@ export function searchJaegerTraces(t: TelemetryReader, q: JaegerTraceQuery): Jae
     else if (tag.key === "span.kind" && JAEGER_SPAN_KINDS.includes(tag.value as JaegerSpanKind)) kind = JAEGER_SPAN_KINDS.indexOf(tag.value as JaegerSpanKind);
     else attrs.push(tag);
   }
-  const summaries = searchTraces(
+  const summaries = await searchTraces(
     t,
     { fromMs: Math.floor(q.startUs / 1000), toMs: Math.ceil(q.endUs / 1000) + 1 },
     {
@@ -57,13 +60,15 @@ export function searchJaegerTraces(t: TelemetryReader, q: JaegerTraceQuery): Jae
       limit: q.limit,
     },
   );
-  return summaries.map((s) => toJaegerTrace(s.traceId, readTraceSpans(t.db, s.traceId)));
+  const out: JaegerTrace[] = [];
+  for (const s of summaries) out.push(toJaegerTrace(s.traceId, await t.spans.readTrace(s.traceId)));
+  return out;
 }
 
 /** One trace (32 hex, or 16 for a 64-bit id, which is stored left-padded); null when unknown. */
-export function getJaegerTrace(t: TelemetryReader, traceId: string): JaegerTrace | null {
+export async function getJaegerTrace(t: TelemetryReader, traceId: string): Promise<JaegerTrace | null> {
   const id = traceId.toLowerCase().padStart(32, "0");
-  const spans = readTraceSpans(t.db, id);
+  const spans = await t.spans.readTrace(id);
   return spans.length === 0 ? null : toJaegerTrace(id, spans);
 }
 
@@ -72,8 +77,8 @@ export function getJaegerTrace(t: TelemetryReader, traceId: string): JaegerTrace
  * nodes named as the map names them (a database by its name, a topic by its destination),
  * so Grafana's node graph shows what the map shows. Self-calls are links too.
  */
-export function getJaegerDependencies(t: TelemetryReader, endMs: number, lookbackMs: number, nowMs: number) {
-  const map = getServiceMap(t, { fromMs: endMs - lookbackMs, toMs: endMs, nowMs });
+export async function getJaegerDependencies(t: TelemetryReader, endMs: number, lookbackMs: number, nowMs: number) {
+  const map = await getServiceMap(t, { fromMs: endMs - lookbackMs, toMs: endMs, nowMs });
   const names = new Map(map.nodes.map((n) => [n.id, n.name]));
   // Two nodes can share a display name (a service and a topic both called `orders`): one link.
   const links = new Map<string, { parent: string; child: string; callCount: number }>();

@@ -1,9 +1,9 @@
 import "server-only";
-import type { CompletenessCounts, EdgeMinuteRow, GraphEdgeRow, GraphNodeRow, MinuteWindow } from "../telemetry-store";
+import type { CompletenessCounts, EdgeMinuteQuery, EdgeMinuteRow, GraphEdgeRow, GraphNodeRow, MinuteWindow } from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
 import { committedPasses, mergeNodeDetail, parseJson, unionLists, MAX_STEP_MS } from "./graph-io";
 import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
-import { sqlInt, sqlStringList } from "./sql";
+import { sqlInt, sqlString, sqlStringList } from "./sql";
 
 /** Reads of the graph rollups per the GraphStore contract (committed pairing passes only). */
 type Row = Record<string, unknown>;
@@ -13,12 +13,13 @@ function passesOf(db: string, loMinute: number, hiMinute: number): string {
   return committedPasses(db, loMinute * 60_000 - MAX_STEP_MS, hiMinute * 60_000);
 }
 
-export async function readEdgeMinutes(conn: Connection, w: MinuteWindow): Promise<EdgeMinuteRow[]> {
+export async function readEdgeMinutes(conn: Connection, w: EdgeMinuteQuery): Promise<EdgeMinuteRow[]> {
   const db = conn.settings.database;
+  const only = `${w.source === undefined ? "" : ` AND source = ${sqlString(w.source)}`}${w.target === undefined ? "" : ` AND target = ${sqlString(w.target)}`}`;
   const rows = await queryRows<Row>(
     conn.main,
     `SELECT source, target, protocol, minute, sum(calls) AS ca, sum(errors) AS er, sum(connects) AS co, ${sketchMergeSql("c")}, ${sketchMergeSql("s")}
-      FROM ${db}.edge_minute WHERE minute >= ${sqlInt(w.fromMinute)} AND minute < ${sqlInt(w.toMinute)} AND ${passesOf(db, w.fromMinute, w.toMinute)}
+      FROM ${db}.edge_minute WHERE minute >= ${sqlInt(w.fromMinute)} AND minute < ${sqlInt(w.toMinute)} AND ${passesOf(db, w.fromMinute, w.toMinute)}${only}
       GROUP BY source, target, protocol, minute ORDER BY minute, source, target, protocol`,
   );
   return rows.map((r) => ({
@@ -48,7 +49,7 @@ function toNode(r: Row): GraphNodeRow {
   return {
     id: String(r.id), kind: String(r.k), name: String(r.nm),
     system: r.sys ? String(r.sys) : null, host: r.h ? String(r.h) : null,
-    port: Number(r.pt) >= 0 ? Number(r.pt) : null, database: r.dbn ? String(r.dbn) : null,
+    port: Number(r.pt) >= 0 ? Number(r.pt) : null, database: r.dbn ? String(r.dbn) : null, environment: r.env ? String(r.env) : null,
     detail: mergeNodeDetail(r.details as unknown[]), firstSeenMs: Number(r.f), lastSeenMs: Number(r.l),
   };
 }

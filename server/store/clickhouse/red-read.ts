@@ -8,6 +8,7 @@ import { sqlInt, sqlString } from "./sql";
 export async function readRed(conn: Connection, q: RedQuery): Promise<RedMinute[]> {
   const where = [`minute >= ${sqlInt(q.fromMinute)}`, `minute < ${sqlInt(q.toMinute)}`];
   if (q.service !== undefined) where.push(`service = ${sqlString(q.service)}`);
+  if (q.environment !== undefined) where.push(`environment = ${sqlString(q.environment)}`);
   if (q.operation !== undefined) where.push(`operation = ${sqlString(q.operation)}`);
   if (q.kinds && q.kinds.length > 0) where.push(`kind IN (${q.kinds.map(sqlInt).join(",")})`);
   const rows = await queryRows<Record<string, unknown>>(
@@ -15,7 +16,7 @@ export async function readRed(conn: Connection, q: RedQuery): Promise<RedMinute[
     `SELECT service, environment, operation, kind, minute, sum(count) AS c, sum(errors) AS e, ${sketchMergeSql("d")}
       FROM ${conn.settings.database}.red_minute WHERE ${where.join(" AND ")} GROUP BY service, environment, operation, kind, minute ORDER BY minute, service, environment, operation, kind`,
   );
-  return rows.map((r): RedMinute & { environment: string } => ({
+  return rows.map((r): RedMinute => ({
     service: String(r.service), environment: String(r.environment), operation: String(r.operation), kind: Number(r.kind), minute: Number(r.minute),
     count: Number(r.c), errors: Number(r.e), sketch: sketchFromRow(r, "d"),
   }));

@@ -89,7 +89,7 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
       searchTraces: (q) => searchTraces(conn, q),
     },
     rollups: {
-      mergeRed: (rows, services) => appendRed(conn, rows.map((r) => ({ environment: "", ...r })), services),
+      mergeRed: (rows, services) => appendRed(conn, rows, services),
       readRed: (q) => readRed(conn, q),
       listOperations: (s, k) => listOperations(conn, s, k),
       listServices: (w) => listServices(conn, w),
@@ -120,14 +120,14 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
     },
     ingest: {
       /**
-       * Spans, points and logs go to their tables one after the other; the batch is acknowledged
-       * only when all were accepted. A failure part-way leaves some kinds stored: the client's
-       * retry then stores only what is missing (every kind is deduplicated on append).
+       * Spans, points and logs go to their tables one after the other; the batches are
+       * acknowledged only when all were accepted. A failure part-way leaves some kinds stored:
+       * the client's retry then stores only what is missing (every kind is deduplicated on append).
        */
-      append: async (batch: AppendBatch, nowMs: number): Promise<AppendResult> => {
-        const inserted = await appendSpans(batch.spans);
-        const pointsStored = await appendMetricPoints(conn, batch.points, nowMs);
-        const logsStored = await appendLogs(conn, batch.logs);
+      append: async (batches: readonly AppendBatch[], nowMs: number): Promise<AppendResult> => {
+        const inserted = await appendSpans(batches.flatMap((b) => b.spans));
+        const pointsStored = await appendMetricPoints(conn, batches.flatMap((b) => b.points), nowMs);
+        const logsStored = await appendLogs(conn, batches.flatMap((b) => b.logs));
         return { inserted, pointsStored, logsStored };
       },
       classifyFailure: (err) => {

@@ -101,7 +101,7 @@ export const MIGRATIONS: readonly string[] = [
     first_seen_ms INTEGER NOT NULL,
     last_seen_ms INTEGER NOT NULL
   );
-  -- calls/errors/connects and DDSketch latencies (ms, server/aggregate/red/sketch.ts encoding).
+  -- calls/errors/connects and DDSketch latencies (ms, server/store/sketch.ts encoding).
   CREATE TABLE edge_minute (
     source TEXT NOT NULL,
     target TEXT NOT NULL,

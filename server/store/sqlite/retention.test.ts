@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { countStoredSpans, createAppender, openWriterDb, readTraceSpans } from "../store";
-import type { Span } from "../normalize";
-import { enforceRetention, measureUsedBytes } from "./retention";
+import { countStoredSpans, createAppender, createSqliteStore, measureUsedBytes, openWriterDb, readTraceSpans } from ".";
+import type { Span } from "../../normalize";
 
 const HOUR = 3_600_000;
 function span(i: number, atMs: number): Span {
@@ -17,8 +16,8 @@ function span(i: number, atMs: number): Span {
   };
 }
 
-describe("retention", () => {
-  it("deletes raw spans older than the raw retention and rollups older than the rollup retention", () => {
+describe("retention", async () => {
+  it("deletes raw spans older than the raw retention and rollups older than the rollup retention", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "retention-"));
     try {
       const db = openWriterDb(dir);
@@ -29,7 +28,7 @@ describe("retention", () => {
       const insertRollup = db.prepare("INSERT INTO red_minute (service, operation, kind, minute, count, errors, sketch) VALUES ('svc', 'op', 2, ?, 1, 0, x'00')");
       insertRollup.run(Math.floor((now - 50 * HOUR) / 60_000));
       insertRollup.run(Math.floor((now - 5 * HOUR) / 60_000));
-      const r = enforceRetention(db, { rawMaxAgeMs: 5 * HOUR, rollupMaxAgeMs: 24 * HOUR, diskBudgetBytes: 0 }, now);
+      const r = await createSqliteStore(db).retention.enforceRetention({ rawMaxAgeMs: 5 * HOUR, rollupMaxAgeMs: 24 * HOUR, diskBudgetBytes: 0 }, now);
       expect(r.spansDeleted).toBe(1);
       expect(r.rollupsDeleted).toBe(1);
       expect(countStoredSpans(db)).toBe(2);
@@ -40,7 +39,7 @@ describe("retention", () => {
     }
   });
 
-  it("trims the oldest span blocks until the database fits the disk budget", () => {
+  it("trims the oldest span blocks until the database fits the disk budget", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "retention-"));
     try {
       const db = openWriterDb(dir);
@@ -50,7 +49,7 @@ describe("retention", () => {
       for (let i = 0; i < spans.length; i += 500) db.transaction(() => app.appendSpans(spans.slice(i, i + 500), []))();
       const before = measureUsedBytes(db);
       const budget = Math.floor(before / 2);
-      const r = enforceRetention(db, { rawMaxAgeMs: 100 * HOUR, rollupMaxAgeMs: 100 * HOUR, diskBudgetBytes: budget }, now);
+      const r = await createSqliteStore(db).retention.enforceRetention({ rawMaxAgeMs: 100 * HOUR, rollupMaxAgeMs: 100 * HOUR, diskBudgetBytes: budget }, now);
       expect(r.usedBytes).toBeLessThanOrEqual(budget);
       expect(r.spansDeleted).toBeGreaterThan(0);
       expect(r.spansDeleted).toBeLessThan(spans.length * 0.8);

@@ -12,6 +12,10 @@ export function retentionPolicyFrom(config: Config): RetentionPolicy {
 }
 
 /** One retention run: the store applies the policy its own way (bounded steps, by age, then the disk budget). */
-export async function runRetention(store: TelemetryStore, policy: RetentionPolicy, nowMs: number): Promise<RetentionResult> {
+export async function runRetention(
+  store: TelemetryStore,
+  policy: RetentionPolicy,
+  nowMs: number,
+): Promise<RetentionResult> {
   return store.retention.enforceRetention(policy, nowMs);
 }

@@ -2,7 +2,15 @@ import "server-only";
 import type { Db } from "./open";
 import { mergeEncodedSketches } from "../sketch";
 import { toBuffer } from "./rollups";
-import type { CompletenessCounts, EdgeMinuteQuery, EdgeMinuteRow, GraphBatch, GraphEdgeRow, GraphNodeRow, GraphStore } from "../telemetry-store";
+import type {
+  CompletenessCounts,
+  EdgeMinuteQuery,
+  EdgeMinuteRow,
+  GraphBatch,
+  GraphEdgeRow,
+  GraphNodeRow,
+  GraphStore,
+} from "../telemetry-store";
 
 /** Longest detail list kept per node or edge (as the graph stage caps them). */
 const MAX_DETAIL = 64;
@@ -27,8 +35,12 @@ export function createGraphStore(db: Db): GraphStore {
       `INSERT OR REPLACE INTO graph_nodes (id, kind, name, system, host, port, database, environment, detail, first_seen_ms, last_seen_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    getEdge: db.prepare("SELECT detail, first_seen_ms, last_seen_ms FROM graph_edges WHERE source = ? AND target = ? AND protocol = ?"),
-    putEdge: db.prepare("INSERT OR REPLACE INTO graph_edges (source, target, protocol, first_seen_ms, last_seen_ms, detail) VALUES (?, ?, ?, ?, ?, ?)"),
+    getEdge: db.prepare(
+      "SELECT detail, first_seen_ms, last_seen_ms FROM graph_edges WHERE source = ? AND target = ? AND protocol = ?",
+    ),
+    putEdge: db.prepare(
+      "INSERT OR REPLACE INTO graph_edges (source, target, protocol, first_seen_ms, last_seen_ms, detail) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
     addStats: db.prepare(
       `INSERT INTO graph_stats_minute (minute, paired, unpaired_client, unpaired_server, virtual, expired, dropped)
        VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -41,11 +53,15 @@ export function createGraphStore(db: Db): GraphStore {
   const merge = db.transaction((b: GraphBatch) => {
     for (const r of b.edges) {
       const prev = st.getEdgeMinute.get(r.source, r.target, r.protocol, r.minute) as
-        | { calls: number; errors: number; connects: number; client_sketch: Buffer; server_sketch: Buffer }
-        | undefined;
+        { calls: number; errors: number; connects: number; client_sketch: Buffer; server_sketch: Buffer } | undefined;
       st.putEdgeMinute.run(
-        r.source, r.target, r.protocol, r.minute,
-        r.calls + (prev?.calls ?? 0), r.errors + (prev?.errors ?? 0), r.connects + (prev?.connects ?? 0),
+        r.source,
+        r.target,
+        r.protocol,
+        r.minute,
+        r.calls + (prev?.calls ?? 0),
+        r.errors + (prev?.errors ?? 0),
+        r.connects + (prev?.connects ?? 0),
         prev ? mergeEncodedSketches(prev.client_sketch, r.clientSketch) : toBuffer(r.clientSketch),
         prev ? mergeEncodedSketches(prev.server_sketch, r.serverSketch) : toBuffer(r.serverSketch),
       );
@@ -54,49 +70,79 @@ export function createGraphStore(db: Db): GraphStore {
       const prev = st.getNode.get(n.id) as { detail: string; first_seen_ms: number; last_seen_ms: number } | undefined;
       const detail = prev ? mergeDetailRecords(parseJson(prev.detail), n.detail) : n.detail;
       st.putNode.run(
-        n.id, n.kind, n.name, n.system, n.host, n.port, n.database, n.environment, JSON.stringify(detail),
+        n.id,
+        n.kind,
+        n.name,
+        n.system,
+        n.host,
+        n.port,
+        n.database,
+        n.environment,
+        JSON.stringify(detail),
         prev ? Math.min(prev.first_seen_ms, n.firstSeenMs) : n.firstSeenMs,
         prev ? Math.max(prev.last_seen_ms, n.lastSeenMs) : n.lastSeenMs,
       );
     }
     for (const e of b.edgeFacts) {
-      const prev = st.getEdge.get(e.source, e.target, e.protocol) as { detail: string; first_seen_ms: number; last_seen_ms: number } | undefined;
+      const prev = st.getEdge.get(e.source, e.target, e.protocol) as
+        { detail: string; first_seen_ms: number; last_seen_ms: number } | undefined;
       const tables = prev ? unionList(tablesOf(prev.detail), e.tables) : e.tables;
       st.putEdge.run(
-        e.source, e.target, e.protocol,
+        e.source,
+        e.target,
+        e.protocol,
         prev ? Math.min(prev.first_seen_ms, e.firstSeenMs) : e.firstSeenMs,
         prev ? Math.max(prev.last_seen_ms, e.lastSeenMs) : e.lastSeenMs,
         JSON.stringify({ tables }),
       );
     }
-    for (const c of b.completeness) st.addStats.run(c.minute, c.paired, c.unpairedClient, c.unpairedServer, c.virtual, c.expired, c.dropped);
+    for (const c of b.completeness)
+      st.addStats.run(c.minute, c.paired, c.unpairedClient, c.unpairedServer, c.virtual, c.expired, c.dropped);
   });
   const readEdgeRows = (q: EdgeMinuteQuery) => {
     const where = ["minute >= ?", "minute < ?"];
     const args: unknown[] = [q.fromMinute, q.toMinute];
-    if (q.source !== undefined) (where.push("source = ?"), args.push(q.source));
-    if (q.target !== undefined) (where.push("target = ?"), args.push(q.target));
+    if (q.source !== undefined) {
+      where.push("source = ?");
+      args.push(q.source);
+    }
+    if (q.target !== undefined) {
+      where.push("target = ?");
+      args.push(q.target);
+    }
     return db
-      .prepare(`SELECT source, target, protocol, minute, calls, errors, connects, client_sketch, server_sketch FROM edge_minute WHERE ${where.join(" AND ")}`)
+      .prepare(
+        `SELECT source, target, protocol, minute, calls, errors, connects, client_sketch, server_sketch FROM edge_minute WHERE ${where.join(" AND ")}`,
+      )
       .all(...args);
   };
   return {
     mergeGraph: (b) => merge(b),
     readEdgeMinutes: async (q) =>
-      (readEdgeRows(q) as Record<string, unknown>[]).map(
-        (r): EdgeMinuteRow => ({
-          source: String(r.source), target: String(r.target), protocol: String(r.protocol), minute: Number(r.minute),
-          calls: Number(r.calls), errors: Number(r.errors), connects: Number(r.connects),
-          clientSketch: r.client_sketch as Buffer, serverSketch: r.server_sketch as Buffer,
-        }),
-      ),
+      (readEdgeRows(q) as Record<string, unknown>[]).map((r): EdgeMinuteRow => ({
+        source: String(r.source),
+        target: String(r.target),
+        protocol: String(r.protocol),
+        minute: Number(r.minute),
+        calls: Number(r.calls),
+        errors: Number(r.errors),
+        connects: Number(r.connects),
+        clientSketch: r.client_sketch as Buffer,
+        serverSketch: r.server_sketch as Buffer,
+      })),
     readEdgeFacts: async () =>
-      (db.prepare("SELECT source, target, protocol, first_seen_ms, last_seen_ms, detail FROM graph_edges").all() as Record<string, unknown>[]).map(
-        (r): GraphEdgeRow => ({
-          source: String(r.source), target: String(r.target), protocol: String(r.protocol),
-          firstSeenMs: Number(r.first_seen_ms), lastSeenMs: Number(r.last_seen_ms), tables: tablesOf(r.detail),
-        }),
-      ),
+      (
+        db
+          .prepare("SELECT source, target, protocol, first_seen_ms, last_seen_ms, detail FROM graph_edges")
+          .all() as Record<string, unknown>[]
+      ).map((r): GraphEdgeRow => ({
+        source: String(r.source),
+        target: String(r.target),
+        protocol: String(r.protocol),
+        firstSeenMs: Number(r.first_seen_ms),
+        lastSeenMs: Number(r.last_seen_ms),
+        tables: tablesOf(r.detail),
+      })),
     readNodes: async (ids) => {
       const out: GraphNodeRow[] = [];
       for (const id of ids) {
@@ -106,12 +152,18 @@ export function createGraphStore(db: Db): GraphStore {
       return out;
     },
     readServiceNodes: async (fromMs, toMs) =>
-      (db.prepare("SELECT * FROM graph_nodes WHERE kind = 'service' AND last_seen_ms >= ? AND first_seen_ms < ?").all(fromMs, toMs) as Record<string, unknown>[]).map(toNode),
+      (
+        db
+          .prepare("SELECT * FROM graph_nodes WHERE kind = 'service' AND last_seen_ms >= ? AND first_seen_ms < ?")
+          .all(fromMs, toMs) as Record<string, unknown>[]
+      ).map(toNode),
     readCompleteness: async (w): Promise<CompletenessCounts> => {
       const r = db
-        .prepare(`SELECT COALESCE(SUM(paired),0) AS paired, COALESCE(SUM(unpaired_client),0) AS unpairedClient,
+        .prepare(
+          `SELECT COALESCE(SUM(paired),0) AS paired, COALESCE(SUM(unpaired_client),0) AS unpairedClient,
           COALESCE(SUM(unpaired_server),0) AS unpairedServer, COALESCE(SUM(virtual),0) AS virtual,
-          COALESCE(SUM(expired),0) AS expired, COALESCE(SUM(dropped),0) AS dropped FROM graph_stats_minute WHERE minute >= ? AND minute < ?`)
+          COALESCE(SUM(expired),0) AS expired, COALESCE(SUM(dropped),0) AS dropped FROM graph_stats_minute WHERE minute >= ? AND minute < ?`,
+        )
         .get(w.fromMinute, w.toMinute) as CompletenessCounts;
       return { ...r };
     },
@@ -120,10 +172,17 @@ export function createGraphStore(db: Db): GraphStore {
 
 function toNode(r: Record<string, unknown>): GraphNodeRow {
   return {
-    id: String(r.id), kind: String(r.kind), name: String(r.name),
-    system: (r.system as string | null) ?? null, host: (r.host as string | null) ?? null,
-    port: r.port === null || r.port === undefined ? null : Number(r.port), database: (r.database as string | null) ?? null,
-    environment: (r.environment as string | null) ?? null, detail: parseJson(r.detail), firstSeenMs: Number(r.first_seen_ms), lastSeenMs: Number(r.last_seen_ms),
+    id: String(r.id),
+    kind: String(r.kind),
+    name: String(r.name),
+    system: (r.system as string | null) ?? null,
+    host: (r.host as string | null) ?? null,
+    port: r.port === null || r.port === undefined ? null : Number(r.port),
+    database: (r.database as string | null) ?? null,
+    environment: (r.environment as string | null) ?? null,
+    detail: parseJson(r.detail),
+    firstSeenMs: Number(r.first_seen_ms),
+    lastSeenMs: Number(r.last_seen_ms),
   };
 }
 

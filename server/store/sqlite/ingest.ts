@@ -31,8 +31,18 @@ export function createIngestStore(db: Db): IngestStore {
     append: (batches, nowMs) => write(batches, nowMs),
     classifyFailure: (err) => {
       const code = readSqliteCode(err);
-      if (!isStorageFailure(err)) return { kind: "data", code: code || "unknown", message: `the store cannot take an item: ${(err as Error)?.message ?? String(err)}` };
-      return { kind: "storage", code, message: describeForSender(code), operatorHint: describeForOperator(code, readFreeBytes(path.dirname(db.name))) };
+      if (!isStorageFailure(err))
+        return {
+          kind: "data",
+          code: code || "unknown",
+          message: `the store cannot take an item: ${(err as Error)?.message ?? String(err)}`,
+        };
+      return {
+        kind: "storage",
+        code,
+        message: describeForSender(code),
+        operatorHint: describeForOperator(code, readFreeBytes(path.dirname(db.name))),
+      };
     },
   };
 }

@@ -1,6 +1,14 @@
 import "server-only";
 import type { Db } from "./open";
-import { countLogs, countLogsByService, listLogServices, readTraceLogs, searchLogs, type LogCursor, type StoredLog as LogRow } from "./logs-read";
+import {
+  countLogs,
+  countLogsByService,
+  listLogServices,
+  readTraceLogs,
+  searchLogs,
+  type LogCursor,
+  type StoredLog as LogRow,
+} from "./logs-read";
 import type { LogStore, StoredLog } from "../telemetry-store";
 
 /** Page cursor of the SQLite log store: the (time, row id) of the last line served, opaque to callers. */

@@ -21,7 +21,13 @@ export function measureUsedBytes(db: Db): number {
  * discovered by their `minute` column so new rollups are covered too.
  */
 export function enforceSqliteRetention(db: Db, policy: RetentionPolicy, nowMs: number): RetentionResult {
-  const result: RetentionResult = { spansDeleted: 0, pointsDeleted: 0, logsDeleted: 0, rollupsDeleted: 0, usedBytes: 0 };
+  const result: RetentionResult = {
+    spansDeleted: 0,
+    pointsDeleted: 0,
+    logsDeleted: 0,
+    rollupsDeleted: 0,
+    usedBytes: 0,
+  };
   const logs = enforceLogRetention(db, policy, nowMs);
   result.logsDeleted += logs.logsDeleted;
   result.spansDeleted += logs.spansDeleted;
@@ -30,7 +36,12 @@ export function enforceSqliteRetention(db: Db, policy: RetentionPolicy, nowMs: n
 }
 
 /** Spans, metric points and rollups by age, then spans inside the disk budget. */
-export function enforceRawAndRollups(db: Db, policy: RetentionPolicy, nowMs: number, result: RetentionResult): RetentionResult {
+export function enforceRawAndRollups(
+  db: Db,
+  policy: RetentionPolicy,
+  nowMs: number,
+  result: RetentionResult,
+): RetentionResult {
   const rawCutoffNs = BigInt(Math.floor(nowMs - policy.rawMaxAgeMs)) * 1_000_000n;
   const rollupCutoffMinute = Math.floor((nowMs - policy.rollupMaxAgeMs) / 60_000);
   const delPoints = db.prepare(
@@ -43,7 +54,9 @@ export function enforceRawAndRollups(db: Db, policy: RetentionPolicy, nowMs: num
     if (n < CHUNK) break;
   }
   const rollupTables = db
-    .prepare(`SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'minute')`)
+    .prepare(
+      `SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'minute')`,
+    )
     .pluck()
     .all() as string[];
   for (const t of rollupTables) {

@@ -10,7 +10,9 @@ import type { RedMinute, RedQuery, RollupStore, ServiceEntry } from "../telemetr
  */
 export function createRollupStore(db: Db): RollupStore {
   const st = {
-    get: db.prepare(`SELECT count, errors, sketch FROM red_minute WHERE service = ? AND environment = ? AND operation = ? AND kind = ? AND minute = ?`),
+    get: db.prepare(
+      `SELECT count, errors, sketch FROM red_minute WHERE service = ? AND environment = ? AND operation = ? AND kind = ? AND minute = ?`,
+    ),
     put: db.prepare(
       `INSERT OR REPLACE INTO red_minute (service, environment, operation, kind, minute, count, errors, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
@@ -23,34 +25,62 @@ export function createRollupStore(db: Db): RollupStore {
   };
   const merge = db.transaction((rows: readonly RedMinute[], services: readonly ServiceEntry[]) => {
     for (const r of rows) {
-      const prev = st.get.get(r.service, r.environment, r.operation, r.kind, r.minute) as { count: number; errors: number; sketch: Buffer } | undefined;
+      const prev = st.get.get(r.service, r.environment, r.operation, r.kind, r.minute) as
+        { count: number; errors: number; sketch: Buffer } | undefined;
       const sketch = prev ? mergeEncodedSketches(prev.sketch, r.sketch) : toBuffer(r.sketch);
-      st.put.run(r.service, r.environment, r.operation, r.kind, r.minute, r.count + (prev?.count ?? 0), r.errors + (prev?.errors ?? 0), sketch);
+      st.put.run(
+        r.service,
+        r.environment,
+        r.operation,
+        r.kind,
+        r.minute,
+        r.count + (prev?.count ?? 0),
+        r.errors + (prev?.errors ?? 0),
+        sketch,
+      );
     }
-    for (const s of services) st.upsertService.run(s.name, s.environment ?? "", s.namespace, s.firstSeenMs, s.lastSeenMs);
+    for (const s of services)
+      st.upsertService.run(s.name, s.environment ?? "", s.namespace, s.firstSeenMs, s.lastSeenMs);
   });
   return {
     mergeRed: (rows, services) => merge(rows, services),
     readRed: async (q: RedQuery) => {
       const where = ["minute >= ?", "minute < ?"];
       const args: unknown[] = [q.fromMinute, q.toMinute];
-      if (q.service !== undefined) (where.push("service = ?"), args.push(q.service));
-      if (q.environment !== undefined) (where.push("environment = ?"), args.push(q.environment));
-      if (q.operation !== undefined) (where.push("operation = ?"), args.push(q.operation));
+      if (q.service !== undefined) {
+        where.push("service = ?");
+        args.push(q.service);
+      }
+      if (q.environment !== undefined) {
+        where.push("environment = ?");
+        args.push(q.environment);
+      }
+      if (q.operation !== undefined) {
+        where.push("operation = ?");
+        args.push(q.operation);
+      }
       if (q.kinds) where.push(`kind IN (${q.kinds.map((k) => Math.trunc(Number(k))).join(",") || "NULL"})`);
       return db
-        .prepare(`SELECT service, environment, operation, kind, minute, count, errors, sketch FROM red_minute WHERE ${where.join(" AND ")}`)
+        .prepare(
+          `SELECT service, environment, operation, kind, minute, count, errors, sketch FROM red_minute WHERE ${where.join(" AND ")}`,
+        )
         .all(...args) as RedMinute[];
     },
     listOperations: async (service, kind) =>
       db
-        .prepare(`SELECT DISTINCT operation, kind FROM red_minute WHERE service = ? ${kind !== undefined ? "AND kind = ?" : ""} ORDER BY operation, kind`)
+        .prepare(
+          `SELECT DISTINCT operation, kind FROM red_minute WHERE service = ? ${kind !== undefined ? "AND kind = ?" : ""} ORDER BY operation, kind`,
+        )
         .all(...(kind !== undefined ? [service, kind] : [service])) as { operation: string; kind: number }[],
     listServices: async (w) => {
       const cols = `name, namespace, NULLIF(environment, '') AS environment, first_seen_ms AS firstSeenMs, last_seen_ms AS lastSeenMs`;
       return (
         w
-          ? db.prepare(`SELECT ${cols} FROM services WHERE last_seen_ms >= ? AND first_seen_ms < ? ORDER BY name, environment`).all(w.fromMs, w.toMs)
+          ? db
+              .prepare(
+                `SELECT ${cols} FROM services WHERE last_seen_ms >= ? AND first_seen_ms < ? ORDER BY name, environment`,
+              )
+              .all(w.fromMs, w.toMs)
           : db.prepare(`SELECT ${cols} FROM services ORDER BY name, environment`).all()
       ) as ServiceEntry[];
     },

@@ -67,8 +67,12 @@ export function createSqliteStore(db: Db): TelemetryStore {
  * Opens the embedded store in CARTOGRAPH_DATA_DIR: the writer migrates and converts legacy
  * rows; a reader needs the writer to have created the file (readers open read-only).
  */
-export async function openSqliteStore(config: Pick<Config, "CARTOGRAPH_DATA_DIR" | "CARTOGRAPH_SQLITE_SYNCHRONOUS">, role: "writer" | "reader") {
-  if (role === "writer") return createSqliteStore(openStoreForWriting(config.CARTOGRAPH_DATA_DIR, config.CARTOGRAPH_SQLITE_SYNCHRONOUS));
+export async function openSqliteStore(
+  config: Pick<Config, "CARTOGRAPH_DATA_DIR" | "CARTOGRAPH_SQLITE_SYNCHRONOUS">,
+  role: "writer" | "reader",
+) {
+  if (role === "writer")
+    return createSqliteStore(openStoreForWriting(config.CARTOGRAPH_DATA_DIR, config.CARTOGRAPH_SQLITE_SYNCHRONOUS));
   return createSqliteReader(openReaderDb(config.CARTOGRAPH_DATA_DIR));
 }
 

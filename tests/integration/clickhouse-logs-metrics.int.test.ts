@@ -3,10 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startClickHouse, type LoopbackClickHouse } from "../helpers/clickhouse";
+import { openClickHouseStore, type ClickHouseStore, type LogFilter } from "../../server/store";
 import {
-  countLogs, countLogsByService, createAppender, createLogAppender, listLogServices, openClickHouseStore, openWriterDb, readTraceLogs, searchLogs,
-  type ClickHouseStore, type Db, type LogFilter,
-} from "../../server/store";
+  countLogs, countLogsByService, createAppender, createLogAppender, listLogServices, openWriterDb, readTraceLogs, searchLogs, type Db,
+} from "../../server/store/sqlite";
 import type { LogRecord, MetricPoint } from "../../server/normalize";
 
 /**

@@ -162,20 +162,20 @@ describe("createServiceGraphAggregator", () => {
     const f = createSpanFactory();
     const agg = createServiceGraphAggregator({ waitMs: 0, maxItems: 1000 });
     const book = new EdgeSeriesBook();
-    const call = (callee: string) => {
+    const call = async (callee: string) => {
       f.newTrace();
       const root = f.server("web");
-      ingest(agg, [root, ...f.httpCall(root, callee)], 0);
-      flush(agg, 1);
+      await ingest(agg, [root, ...f.httpCall(root, callee)], 0);
+      await flush(agg, 1);
       const snap = structuredClone(agg.snapshot()) as ServiceGraphSnapshot;
       book.apply(snap);
       return snap;
     };
-    const first = call("api");
+    const first = await call("api");
     expect(first.seriesReset).toBe(true);
     const fromWeb = (snap: ServiceGraphSnapshot) => snap.series.filter((s) => s.client === "web").map((s) => s.server);
     expect(fromWeb(first)).toEqual(["api"]);
-    const second = call("db-api");
+    const second = await call("db-api");
     expect(second.seriesReset).toBe(false);
     // The unchanged web → api series is not copied again...
     expect(fromWeb(second)).toEqual(["db-api"]);
@@ -188,7 +188,7 @@ describe("createServiceGraphAggregator", () => {
     const text = await registry.metrics();
     expect(text).toContain('traces_service_graph_request_total{client="web",server="api",connection_type=""} 1');
     expect(text).toContain('traces_service_graph_request_total{client="web",server="db-api",connection_type=""} 1');
-    call("api");
+    await call("api");
     expect(await registry.metrics()).toContain('traces_service_graph_request_total{client="web",server="api",connection_type=""} 2');
     // A new writer thread starts its series from zero: the book forgets the old ones.
     book.apply({ ...idle, series: [], seriesReset: true });

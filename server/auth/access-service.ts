@@ -1,4 +1,5 @@
 import "server-only";
+import { hostname } from "node:os";
 import type { PrismaClient } from "../../generated/prisma/client";
 import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
@@ -73,7 +74,11 @@ export class AccessService {
     const expiresAt = new Date(this.now() + SETUP_LIFETIME_MS);
     await this.db.$transaction([this.db.setupToken.deleteMany({}), this.db.setupToken.create({ data: { id: hashSecret(secret), expiresAt } })]);
     const url = new URL("/setup", this.config.CARTOGRAPH_PUBLIC_URL);
-    this.log.warn(`no user exists yet: open ${url.href}#token=${secret} to create the first admin (one use, expires ${expiresAt.toISOString()}; set CARTOGRAPH_PUBLIC_URL if this address is wrong)`);
+    // Bound to every interface, the link is also shown under this machine's name for a browser elsewhere.
+    const wildcard = ["0.0.0.0", "::", "[::]"].includes(this.config.CARTOGRAPH_HOST);
+    const remote = wildcard && url.hostname === "localhost" ? Object.assign(new URL(url), { hostname: hostname() }) : null;
+    const elsewhere = remote ? ` (from another machine: ${remote.href}#token=${secret})` : "";
+    this.log.warn(`no user exists yet: open ${url.href}#token=${secret}${elsewhere} to create the first admin (one use, expires ${expiresAt.toISOString()}; set CARTOGRAPH_PUBLIC_URL if this address is wrong)`);
   }
 
   async identify(c: Credentials): Promise<Caller> {

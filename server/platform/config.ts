@@ -63,8 +63,11 @@ export const ConfigSchema = z.object({
   CARTOGRAPH_WEBHOOK_ALLOW: z.string().default(""),
   CARTOGRAPH_POLICY_FILE: z.string().default("./cartograph.yaml"),
   CARTOGRAPH_ALERT_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
-  /** Base URL of this Cartograph as users reach it; alert links and generatorURL use it. */
-  CARTOGRAPH_PUBLIC_URL: z.url().default("http://localhost:3000"),
+  /**
+   * Base URL of this Cartograph as users reach it; alert links, generatorURL and the setup link
+   * use it. Unset: http://localhost:<CARTOGRAPH_HTTP_PORT> (see loadConfig).
+   */
+  CARTOGRAPH_PUBLIC_URL: z.url().optional(),
   /**
    * Self-tracing (OpenTelemetry): `off` (the SDK is not even loaded), `self` (to this
    * process's own OTLP/HTTP receiver, as service `cartograph`), or an OTLP/HTTP traces URL.
@@ -112,7 +115,7 @@ export const ConfigSchema = z.object({
   CARTOGRAPH_CLICKHOUSE_PAIRING_STEP_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = Omit<z.infer<typeof ConfigSchema>, "CARTOGRAPH_PUBLIC_URL"> & { CARTOGRAPH_PUBLIC_URL: string };
 
 export class ConfigError extends Error {}
 
@@ -132,7 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
-  const c = parsed.data;
+  const c = { ...parsed.data, CARTOGRAPH_PUBLIC_URL: parsed.data.CARTOGRAPH_PUBLIC_URL ?? `http://localhost:${parsed.data.CARTOGRAPH_HTTP_PORT}` };
   if (c.CARTOGRAPH_SELF_TRACES === "self" && c.CARTOGRAPH_OTLP_HTTP_PORT === 0 && c.CARTOGRAPH_HTTP_PORT === 0) {
     throw new ConfigError("invalid configuration:\n  CARTOGRAPH_SELF_TRACES=\"self\": needs an OTLP/HTTP receiver (CARTOGRAPH_OTLP_HTTP_PORT or CARTOGRAPH_HTTP_PORT not 0)");
   }

@@ -196,6 +196,8 @@ describe("first admin through the setup link", () => {
     try {
       const token = /\/setup#token=([\w-]+)/.exec(fresh.output())?.[1];
       expect(token).toBeDefined();
+      // The link names the port this server listens on (no CARTOGRAPH_PUBLIC_URL is set).
+      expect(fresh.output()).toContain(`http://localhost:${new URL(fresh.baseUrl).port}/setup#token=${token}`);
       const post = (body: unknown) =>
         fetch(`${fresh.baseUrl}/api/v1/auth/setup`, { method: "POST", headers: { "content-type": "application/json", origin: fresh.baseUrl }, body: JSON.stringify(body) });
       expect((await (await fetch(`${fresh.baseUrl}/api/v1/auth/session`)).json()).setupRequired).toBe(true);

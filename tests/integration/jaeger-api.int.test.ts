@@ -123,3 +123,33 @@ describe("Jaeger query API (what Grafana's Jaeger data source calls)", () => {
     expect((await jaeger("/v3/nothing", J.ErrorResponse, 404)).errors[0]!.code).toBe(404);
   });
 });
+
+describe("Jaeger query API on a huge trace", () => {
+  it("answers the first 10,000 spans of a bigger trace with a warning; Cartograph's own API pages to the rest", async () => {
+    const traceId = "7e57000000000000000000000000b16a";
+    const startUs = (Date.now() - 60_000) * 1000;
+    const spans = Array.from({ length: 10_050 }, (_, i) => ({
+      traceId,
+      id: (i + 1).toString(16).padStart(16, "0"),
+      ...(i ? { parentId: "0000000000000001" } : {}),
+      name: i ? `step-${i}` : "batch",
+      timestamp: startUs + i,
+      duration: 10,
+      localEndpoint: { serviceName: "batcher" },
+    }));
+    expect((await postZipkin(server.zipkinUrl, spans)).status).toBe(202);
+    const own = await eventually(async () => {
+      const r = await fetch(`${server.baseUrl}/api/v1/traces/${traceId}?limit=1`);
+      const body = r.ok ? await r.json() : null;
+      return body?.totalSpans === 10_050 ? body : null;
+    }, 30_000, "the huge trace stored");
+    expect(own.truncated).toBe(true);
+    const r = await jaeger(`/traces/${traceId}`, J.TracesResponse);
+    const t = r.data[0]!;
+    expect(t.spans).toHaveLength(10_000);
+    expect(t.warnings?.[0]).toMatch(/more than 10000 spans/);
+    // The first spans by start time are the ones shown.
+    expect(t.spans.some((s) => s.operationName === "batch")).toBe(true);
+    expect(t.spans.some((s) => s.operationName === "step-10049")).toBe(false);
+  }, 120_000);
+});

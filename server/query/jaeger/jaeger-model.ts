@@ -59,7 +59,7 @@ const micros = (ns: bigint) => Number(ns / 1000n);
  * OTLP path writes (`span.kind`, `otel.status_code`, `error`, `otel.scope.name`); events become
  * logs with an `event` field; links become FOLLOWS_FROM references after the CHILD_OF parent.
  */
-export function toJaegerTrace(traceId: string, spans: readonly Span[]): JaegerTrace {
+export function toJaegerTrace(traceId: string, spans: readonly Span[], warnings: string[] | null = null): JaegerTrace {
   const processes: Record<string, JaegerProcess> = {};
   const processIds = new Map<string, string>();
   const processOf = (s: Span): string => {
@@ -98,5 +98,5 @@ export function toJaegerTrace(traceId: string, spans: readonly Span[]): JaegerTr
       warnings: null,
     };
   });
-  return { traceID: traceId, spans: jspans, processes, warnings: null };
+  return { traceID: traceId, spans: jspans, processes, warnings };
 }

@@ -61,15 +61,34 @@ export async function searchJaegerTraces(t: TelemetryReader, q: JaegerTraceQuery
     },
   );
   const out: JaegerTrace[] = [];
-  for (const s of summaries) out.push(toJaegerTrace(s.traceId, await t.spans.readTrace(s.traceId)));
+  let budget = JAEGER_SEARCH_MAX_SPANS;
+  for (const s of summaries) {
+    if (budget <= 0) break; // newest first: the oldest matches give way
+    const trace = await readCappedTrace(t, s.traceId);
+    budget -= trace.spans.length;
+    out.push(trace);
+  }
   return out;
+}
+
+/** Most spans of one trace in a Jaeger answer (Cartograph's own trace API pages past it). */
+export const JAEGER_MAX_TRACE_SPANS = 10_000;
+/** Most spans in one search answer: later (older) traces are left out beyond it. */
+export const JAEGER_SEARCH_MAX_SPANS = 100_000;
+
+/** The trace's first JAEGER_MAX_TRACE_SPANS spans by start, with a warning when there are more. */
+async function readCappedTrace(t: TelemetryReader, traceId: string): Promise<JaegerTrace> {
+  const spans = await t.spans.readTrace(traceId, JAEGER_MAX_TRACE_SPANS + 1);
+  if (spans.length <= JAEGER_MAX_TRACE_SPANS) return toJaegerTrace(traceId, spans);
+  const warning = `this trace has more than ${JAEGER_MAX_TRACE_SPANS} spans: the first ${JAEGER_MAX_TRACE_SPANS} by start time are shown (Cartograph's /api/v1/traces/${traceId} pages through all of them)`;
+  return toJaegerTrace(traceId, spans.slice(0, JAEGER_MAX_TRACE_SPANS), [warning]);
 }
 
 /** One trace (32 hex, or 16 for a 64-bit id, which is stored left-padded); null when unknown. */
 export async function getJaegerTrace(t: TelemetryReader, traceId: string): Promise<JaegerTrace | null> {
   const id = traceId.toLowerCase().padStart(32, "0");
-  const spans = await t.spans.readTrace(id);
-  return spans.length === 0 ? null : toJaegerTrace(id, spans);
+  const trace = await readCappedTrace(t, id);
+  return trace.spans.length === 0 ? null : trace;
 }
 
 /**

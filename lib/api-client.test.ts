@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiRequestError, buildApiUrl, fetchJson } from "./api-client";
+import { ApiRequestError, buildApiUrl, fetchJson, sendJson } from "./api-client";
 
 describe("api client", () => {
   afterEach(() => vi.unstubAllGlobals());
@@ -18,5 +18,21 @@ describe("api client", () => {
     const err = await fetchJson("services").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiRequestError);
     expect((err as Error).message).toBe("HTTP 502: upstream down");
+  });
+
+  it("sends mutations as JSON and carries a 400's field errors for the form", async () => {
+    const seen: { url: string; init: RequestInit }[] = [];
+    vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
+      seen.push({ url, init });
+      const fields = [{ path: "settings.url", message: "must be an http(s) URL" }];
+      return new Response(JSON.stringify({ error: { code: "invalid-body", message: "settings.url: must be an http(s) URL", details: { fields } } }), { status: 400 });
+    });
+    const err = await sendJson("POST", "notification-channels", { name: "x" }).catch((e: unknown) => e);
+    expect(seen[0]!.url).toBe("/api/v1/notification-channels");
+    expect(seen[0]!.init.method).toBe("POST");
+    expect(new Headers(seen[0]!.init.headers).get("content-type")).toBe("application/json");
+    expect(JSON.parse(String(seen[0]!.init.body))).toEqual({ name: "x" });
+    expect(err).toBeInstanceOf(ApiRequestError);
+    expect((err as ApiRequestError).fields).toEqual([{ path: "settings.url", message: "must be an http(s) URL" }]);
   });
 });

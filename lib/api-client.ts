@@ -1,13 +1,20 @@
 /**
- * The one fetch wrapper the UI uses. Relative URLs (/api/v1/...): the UI is served by the
- * same process as the API. A non-2xx answer throws ApiRequestError carrying the API's message.
+ * The one fetch wrapper the UI uses (reads with fetchJson, mutations with sendJson). Relative
+ * URLs (/api/v1/...): the UI is served by the same process as the API. A non-2xx answer throws
+ * ApiRequestError carrying the API's message and, for a 400, its field-level errors.
  */
+import type { FieldError } from "./contract";
+
+/** A field-level error of a 400 (`error.details.fields`); some carry more (a policy's line and column). */
+export type ApiFieldError = FieldError & Record<string, unknown>;
 
 export class ApiRequestError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** `error.details.fields` of the answer: what a form shows next to its inputs. */
+    readonly fields: ApiFieldError[] = [],
   ) {
     super(message);
     this.name = "ApiRequestError";
@@ -63,6 +70,14 @@ export async function fetchJson<T>(
   return body as T;
 }
 
+/**
+ * A JSON mutation as the API wants it: content-type JSON (the browser adds the same-origin
+ * Origin), a body even when empty.
+ */
+export function sendJson<T>(method: "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
+  return fetchJson<T>(path, {}, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) });
+}
+
 /** A session that ended (expired, signed out elsewhere) sends the browser to the sign-in page. */
 function redirectToLogin(): void {
   if (typeof window === "undefined") return;
@@ -73,9 +88,10 @@ function redirectToLogin(): void {
 
 /** Maps an error answer to the message the API wrote (or a generic one naming the status). */
 export function toApiError(status: number, body: unknown, text = ""): ApiRequestError {
-  const err = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const err = (body as { error?: { code?: unknown; message?: unknown; details?: { fields?: unknown } } } | undefined)?.error;
   if (err && typeof err.message === "string") {
-    return new ApiRequestError(status, typeof err.code === "string" ? err.code : "error", err.message);
+    const fields = Array.isArray(err.details?.fields) ? (err.details.fields as ApiFieldError[]) : [];
+    return new ApiRequestError(status, typeof err.code === "string" ? err.code : "error", err.message, fields);
   }
   const snippet = text.slice(0, 200).trim();
   return new ApiRequestError(status, "http-error", `HTTP ${status}${snippet ? `: ${snippet}` : ""}`);

@@ -1,35 +1,17 @@
-/** Client-safe shapes of the logs API (see the OpenAPI document for the contract). */
-export interface LogLine {
-  timeUnixNano: string;
-  observedTimeUnixNano: string;
-  severityNumber: number;
-  severityText: string;
-  body: unknown;
-  attributes: Record<string, unknown>;
-  resource: Record<string, unknown>;
-  service: string;
-  traceId: string | null;
-  spanId: string | null;
-  scope?: { name: string; version: string } | null;
-}
+/**
+ * The logs API's answers as the UI reads them, inferred from the contract (lib/contract/logs.ts),
+ * plus the display helpers. Client-safe.
+ */
+import { LOG_HISTOGRAM_RANGES, type contract, type ResponseOf } from "./contract";
 
-export interface LogsResponse {
-  logs: LogLine[];
-  nextCursor: string | null;
-}
+export type { LogLine } from "./contract";
+export type LogsResponse = ResponseOf<typeof contract.searchLogs>;
+export type LogHistogramResponse = ResponseOf<typeof contract.getLogHistogram>;
+export type TraceLogsResponse = ResponseOf<typeof contract.getTraceLogs>;
 
-export const SEVERITY_RANGES = ["unspecified", "trace", "debug", "info", "warn", "error", "fatal"] as const;
+/** The histogram's ranges: "unspecified" (SeverityNumber 0) then the severity names. */
+export const SEVERITY_RANGES = LOG_HISTOGRAM_RANGES;
 export type SeverityRange = (typeof SEVERITY_RANGES)[number];
-
-export interface LogHistogramResponse {
-  stepSeconds: number;
-  buckets: { t: number; total: number; counts: Record<SeverityRange, number> }[];
-}
-
-export interface TraceLogsResponse {
-  traceId: string;
-  logs: LogLine[];
-}
 
 /** The range name of a SeverityNumber (OTel logs data model: four numbers per range). */
 export function severityRangeOf(n: number): SeverityRange {

@@ -1,7 +1,8 @@
 "use client";
 import { useEffect, useState } from "react";
 import { RulePreviewChart } from "./rule-preview-chart";
-import { AlertingApiError, useChannels, useRulePreview, useSaveRule } from "./use-alerting";
+import { ApiRequestError } from "@/lib/api-client";
+import { useChannels, useRulePreview, useSaveRule } from "./use-alerting";
 import type { Rule, RuleBody, RuleType } from "./types";
 
 export const NEW_RULE: RuleBody = {
@@ -55,7 +56,7 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
     return () => clearTimeout(t);
   }, [bodyKey]);
   const preview = useRulePreview(debounced);
-  const fields = save.error instanceof AlertingApiError ? save.error.fields : [];
+  const fields = save.error instanceof ApiRequestError ? save.error.fields : [];
   const errorOf = (path: string) => fields.filter((f) => f.path === path || f.path.startsWith(path + ".")).map((f) => f.message).join("; ");
   const set = (patch: Partial<RuleBody>) => setDraft((d) => ({ ...d, ...patch }));
   const num = (v: string) => (v === "" ? undefined : Number(v));

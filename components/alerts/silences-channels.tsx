@@ -1,7 +1,8 @@
 "use client";
 import { useState } from "react";
 import { ErrorBox, Loading } from "../ui/status";
-import { AlertingApiError, useChannels, useCreateSilence, useDeleteChannel, useDeleteSilence, useSaveChannel, useSilences } from "./use-alerting";
+import { ApiRequestError } from "@/lib/api-client";
+import { useChannels, useCreateSilence, useDeleteChannel, useDeleteSilence, useSaveChannel, useSilences } from "./use-alerting";
 import type { Channel, Matcher } from "./types";
 
 /** Silences (label matchers + window) and notification channels. */
@@ -19,7 +20,7 @@ export function SilencesView() {
   const [matchers, setMatchers] = useState('service="checkout"');
   const [hours, setHours] = useState(2);
   const [comment, setComment] = useState("");
-  const fields = create.error instanceof AlertingApiError ? create.error.fields : [];
+  const fields = create.error instanceof ApiRequestError ? create.error.fields : [];
   return (
     <div className="stack">
       <form className="panel alert-form-grid" onSubmit={(e) => { e.preventDefault(); create.mutate({ matchers: parseMatchers(matchers), endsAt: new Date(Date.now() + hours * 3600_000).toISOString(), comment, createdBy: "" }); }}>
@@ -57,7 +58,7 @@ export function ChannelsView() {
   const del = useDeleteChannel();
   const [draft, setDraft] = useState<Omit<Channel, "id">>(EMPTY);
   const [editing, setEditing] = useState<string | undefined>();
-  const fields = save.error instanceof AlertingApiError ? save.error.fields : [];
+  const fields = save.error instanceof ApiRequestError ? save.error.fields : [];
   const err = (p: string) => fields.find((f) => f.path === p)?.message;
   const body = (): Omit<Channel, "id"> =>
     draft.type === "slack" ? { ...draft, settings: { url: draft.settings.url, channel: draft.settings.channel, sendResolved: draft.settings.sendResolved } } : { ...draft, settings: { url: draft.settings.url, headers: draft.settings.headers ?? {}, sendResolved: draft.settings.sendResolved } };

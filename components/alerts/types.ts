@@ -1,6 +1,16 @@
-/** Client-side shapes of the alerting API (server/alerting/API.md). */
-export type RuleType = "service" | "operation" | "edge" | "metric" | "no-data" | "coupling" | "new-edge" | "logs";
-export type Signal = "error_rate" | "request_rate" | "latency_p50" | "latency_p95" | "latency_p99";
+/**
+ * The alerting API's answers as the UI reads them, inferred from the contract
+ * (lib/contract/alerting.ts, alert-inputs.ts). RuleBody is the rule editor's draft: one flat
+ * form over every rule type, which the server validates against the contract's definition
+ * union (its 400 names the field at fault).
+ */
+import type { z } from "zod";
+import type { contract, BodyOf, RuleType, ruleSchema, redSignalSchema } from "@/lib/contract";
+
+export type { AlertInstance, AlertState, Channel, FieldError, HistoryEntry, Matcher, Preview, RuleType, Silence } from "@/lib/contract";
+export type Signal = z.infer<typeof redSignalSchema>;
+export type SilenceBody = BodyOf<typeof contract.createSilence>;
+export type ChannelBody = BodyOf<typeof contract.createChannel>;
 
 export interface RuleBody {
   type: RuleType;
@@ -35,80 +45,5 @@ export interface RuleBody {
   limit?: number;
 }
 
-export interface Rule extends RuleBody {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-  health: { health: "ok" | "no-data" | "error"; reason: string; lastEvalAt: number } | null;
-  counts: { pending: number; firing: number };
-}
-
-export type AlertState = "pending" | "firing" | "resolved" | "nodata" | "error";
-
-export interface AlertInstance {
-  id: string;
-  ruleId: string;
-  ruleName: string;
-  fingerprint: string;
-  state: AlertState;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  value: number | null;
-  reason: string;
-  activeAt: string | null;
-  firedAt: string | null;
-  resolvedAt: string | null;
-  silencedBy: string[];
-}
-
-export interface HistoryEntry {
-  id: number;
-  ruleId: string;
-  ruleName: string;
-  labels: Record<string, string>;
-  from: string;
-  to: string;
-  value: number | null;
-  reason: string;
-  at: string;
-}
-
-export interface Matcher {
-  name: string;
-  op: "=" | "!=" | "=~" | "!~";
-  value: string;
-}
-
-export interface Silence {
-  id: string;
-  matchers: Matcher[];
-  startsAt: string;
-  endsAt: string;
-  comment: string;
-  createdBy: string;
-  status: "active" | "pending" | "expired";
-}
-
-export interface Channel {
-  id: string;
-  name: string;
-  type: "webhook" | "alertmanager" | "slack";
-  enabled: boolean;
-  settings: { url: string; headers?: Record<string, string>; sendResolved?: boolean; channel?: string };
-}
-
-export interface Preview {
-  from: number;
-  to: number;
-  stepMs: number;
-  threshold: number | null;
-  op: string | null;
-  series: { labels: Record<string, string>; points: { t: number; value: number | null }[] }[];
-  seriesTotal: number;
-  current: { status: string; active?: number; reason?: string } | null;
-}
-
-export interface FieldError {
-  path: string;
-  message: string;
-}
+/** A stored rule: the contract's rule (identity, health, counts) with the definition's fields. */
+export type Rule = RuleBody & z.output<typeof ruleSchema>;

@@ -1,30 +1,9 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { fetchJson } from "@/lib/api-client";
-import type { AlertInstance, Channel, FieldError, HistoryEntry, Preview, Rule, RuleBody, Silence } from "./types";
+import { fetchJson, sendJson as send } from "@/lib/api-client";
+import type { AlertInstance, Channel, ChannelBody, HistoryEntry, Preview, Rule, RuleBody, Silence, SilenceBody } from "./types";
 
-/** One React Query hook per alerting endpoint (server/alerting/API.md). */
-
-/** An API error with the field-level details of a 400 (zod issues). */
-export class AlertingApiError extends Error {
-  constructor(message: string, readonly status: number, readonly fields: FieldError[]) {
-    super(message);
-  }
-}
-
-async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`/api/v1/${path}`, {
-    method,
-    headers: { "content-type": "application/json", accept: "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => undefined);
-  if (!res.ok) {
-    const err = json?.error;
-    throw new AlertingApiError(err?.message ?? `HTTP ${res.status}`, res.status, err?.details?.fields ?? []);
-  }
-  return json as T;
-}
+/** One React Query hook per alerting endpoint (lib/contract/alerting.ts). A 400's field errors are ApiRequestError.fields. */
 
 const POLL = 10_000;
 
@@ -53,11 +32,11 @@ function useInvalidating<A, R>(fn: (a: A) => Promise<R>, keys: string[]) {
 export const useSaveRule = () =>
   useInvalidating(({ id, body }: { id?: string; body: RuleBody }) => (id ? send<Rule>("PUT", `alert-rules/${encodeURIComponent(id)}`, body) : send<Rule>("POST", "alert-rules", body)), ["alert-rules", "alerts"]);
 export const useDeleteRule = () => useInvalidating((id: string) => send("DELETE", `alert-rules/${encodeURIComponent(id)}`), ["alert-rules", "alerts"]);
-export const useCreateSilence = () => useInvalidating((body: Omit<Silence, "id" | "status" | "startsAt"> & { startsAt?: string }) => send<Silence>("POST", "silences", body), ["silences", "alerts"]);
+export const useCreateSilence = () => useInvalidating((body: SilenceBody) => send<Silence>("POST", "silences", body), ["silences", "alerts"]);
 export const useDeleteSilence = () => useInvalidating((id: string) => send("DELETE", `silences/${encodeURIComponent(id)}`), ["silences", "alerts"]);
 export const useSaveChannel = () =>
   useInvalidating(
-    ({ id, body }: { id?: string; body: Omit<Channel, "id"> }) =>
+    ({ id, body }: { id?: string; body: ChannelBody }) =>
       id ? send<Channel>("PUT", `notification-channels/${encodeURIComponent(id)}`, body) : send<Channel>("POST", "notification-channels", body),
     ["notification-channels"],
   );

@@ -1,7 +1,8 @@
 "use client";
 import { useState } from "react";
 import { useSearchParams } from "next/navigation";
-import { safeNext, sendJson } from "./use-access";
+import { sendJson } from "@/lib/api-client";
+import { safeNext } from "./use-access";
 
 /** Sign-in form: on success a full navigation to `next`, so every request carries the new cookie. */
 export function LoginForm() {

@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-import { sendJson } from "./use-access";
+import { sendJson } from "@/lib/api-client";
 
 /**
  * First admin from the one-time link the server printed to its log. The secret travels in the

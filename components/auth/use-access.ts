@@ -1,6 +1,6 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { fetchJson } from "@/lib/api-client";
+import { fetchJson, sendJson } from "@/lib/api-client";
 
 /** One React Query hook per access endpoint (sign-in state, users, API tokens, ingest keys). */
 export type Role = "viewer" | "editor" | "admin";
@@ -36,11 +36,6 @@ export interface IngestKey {
   createdBy: string;
   createdAt: string;
   lastUsedAt: string | null;
-}
-
-/** A JSON mutation as the API wants it: content-type JSON (the browser adds the same-origin Origin). */
-export function sendJson<T>(method: string, path: string, body?: unknown): Promise<T> {
-  return fetchJson<T>(path, {}, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) });
 }
 
 export const useSession = () => useQuery({ queryKey: ["auth-session"], queryFn: () => fetchJson<SessionInfo>("auth/session"), staleTime: 30_000 });

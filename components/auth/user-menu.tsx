@@ -1,5 +1,6 @@
 "use client";
-import { sendJson, useSession } from "./use-access";
+import { sendJson } from "@/lib/api-client";
+import { useSession } from "./use-access";
 
 /** Who is signed in, and the sign-out button (nothing when authentication is off). */
 export function UserMenu() {

@@ -5,6 +5,10 @@ describe("prepareMetricSeries", () => {
   it("pivots series onto shared timestamps with null gaps", () => {
     const d = prepareMetricSeries(
       {
+        service: "s",
+        name: "m",
+        type: "histogram",
+        stepSeconds: 60,
         unit: "ms",
         aggregation: "p95",
         series: [
@@ -26,7 +30,7 @@ describe("prepareMetricSeries", () => {
 
   it("keeps the top series by peak", () => {
     const series = Array.from({ length: 12 }, (_, i) => ({ labels: { i: String(i) }, points: [{ t: 1, v: i }] }));
-    const d = prepareMetricSeries({ unit: "1", aggregation: "avg", series }, "m", 0, 2, 10);
+    const d = prepareMetricSeries({ service: "s", name: "m", type: "gauge", stepSeconds: 60, unit: "1", aggregation: "avg", series }, "m", 0, 2, 10);
     expect(d.series).toHaveLength(10);
     expect(d.hiddenSeries).toBe(2);
     expect(d.series[0]!.label).toBe("i=11");

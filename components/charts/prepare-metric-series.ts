@@ -12,7 +12,7 @@ export interface MetricChartData {
 }
 
 /** `k=v, k2=v2` (sorted by key), or the fallback when a series has no labels. */
-export function labelSeries(labels: Record<string, string>, fallback: string): string {
+export function labelSeries(labels: Record<string, unknown>, fallback: string): string {
   const keys = Object.keys(labels).sort();
   return keys.length ? keys.map((k) => `${k}=${labels[k]}`).join(", ") : fallback;
 }

@@ -3,7 +3,7 @@ import { buildCouplingOverlay, focusNodeOf } from "./map-overlay";
 import type { Finding } from "./types";
 
 const f = (p: Partial<Finding>): Finding => ({
-  id: "x", rule: "cyclic-dependency", severity: "warning", title: "", message: "", services: [], resources: [],
+  id: "x", rule: "cyclic-dependency", severity: "warning", level: "medium", title: "", message: "", services: [], resources: [],
   evidence: { traceIds: [], calls: 1 }, firstSeen: "", lastSeen: "", ...p,
 });
 

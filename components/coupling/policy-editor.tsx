@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
 import { ErrorBox, Loading } from "../ui/status";
-import { PolicyRejected, usePolicy, useSavePolicy } from "./use-policy";
+import { policyErrorsOf, usePolicy, useSavePolicy } from "./use-policy";
 import type { PolicyError } from "./types";
 
 const EXAMPLE = `# cartograph.yaml: see cartograph.example.yaml in the repository for every option
@@ -20,7 +20,8 @@ export function PolicyEditor() {
   useEffect(() => {
     if (q.data && text === null) setText(q.data.exists ? q.data.yaml : EXAMPLE);
   }, [q.data, text]);
-  const errors: PolicyError[] = save.error instanceof PolicyRejected ? save.error.errors : (q.data?.errors ?? []);
+  const rejected = policyErrorsOf(save.error);
+  const errors: PolicyError[] = rejected ?? q.data?.errors ?? [];
 
   if (q.isLoading || text === null) return q.error ? <ErrorBox error={q.error} /> : <Loading what="policy" />;
   return (
@@ -42,7 +43,7 @@ export function PolicyEditor() {
         </button>
         {save.isSuccess && !save.isPending ? <span className="muted" data-testid="policy-saved">Saved.</span> : null}
       </div>
-      {save.error && !(save.error instanceof PolicyRejected) ? <ErrorBox error={save.error} /> : null}
+      {save.error && !rejected ? <ErrorBox error={save.error} /> : null}
       {errors.length > 0 ? (
         <ul className="policy-errors error-box" data-testid="policy-errors">
           {errors.map((e, i) => (

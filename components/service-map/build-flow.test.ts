@@ -4,7 +4,8 @@ import { FlowReuseCache, buildBaseFlow, decorateFlow } from "./build-flow";
 import { prepareMap } from "./prepare-map";
 
 const stats = (rps: number) => ({ requests: rps * 60, errors: 0, errorRate: 0, rps, p50Ms: 1, p95Ms: 2, p99Ms: 3 });
-const res = (rps: number): ServiceMapResponse => ({
+// Partial nodes and edges: the fields these functions read.
+const res = (rps: number) => ({
   nodes: [
     { id: "service:a", kind: "service", name: "a", stats: stats(1) },
     { id: "service:b", kind: "service", name: "b", stats: stats(rps) },
@@ -14,7 +15,7 @@ const res = (rps: number): ServiceMapResponse => ({
     { id: "service:a->service:b", source: "service:a", target: "service:b", stats: stats(rps) },
     { id: "service:a->service:c", source: "service:a", target: "service:c", stats: stats(1) },
   ],
-});
+}) as ServiceMapResponse;
 const positions = new Map([["service:a", { x: 0, y: 0 }], ["service:b", { x: 400, y: 0 }], ["service:c", { x: 400, y: 80 }]]);
 
 describe("buildBaseFlow / decorateFlow", () => {

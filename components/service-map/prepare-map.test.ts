@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { ServiceMapResponse } from "@/lib/api-types";
+import type { ServiceMapDiffResponse, ServiceMapResponse } from "@/lib/api-types";
 import { computeCompleteness, computeEdgeWidth, formatEdgeLabel, prepareMap } from "./prepare-map";
 
 const stats = (rps: number, errorRate = 0, p95Ms: number | null = 50) => ({ requests: rps * 60, errors: 0, errorRate, rps, p50Ms: 10, p95Ms, p99Ms: 90 });
 
-const res: ServiceMapResponse = {
+// Partial nodes and edges: the fields prepareMap reads.
+const res = {
   nodes: [
     { id: "service:frontend", kind: "service", name: "frontend", health: "ok" },
     { id: "service:checkout", kind: "service", name: "checkout", health: "warning" },
@@ -15,7 +16,7 @@ const res: ServiceMapResponse = {
     { id: "service:checkout->database:postgresql://db:5432/orders", source: "service:checkout", target: "database:postgresql://db:5432/orders", protocol: "db", stats: stats(1) },
     { id: "x", source: "service:frontend", target: "service:gone" },
   ],
-};
+} as ServiceMapResponse;
 const services = [
   { name: "frontend", namespace: "web", environment: "prod", requests: 1, errors: 0, errorRate: 0, rps: 1, p50Ms: 1, p95Ms: 1, p99Ms: 1, health: "ok" as const },
   { name: "checkout", namespace: "shop", environment: "prod", requests: 1, errors: 0, errorRate: 0, rps: 1, p50Ms: 1, p95Ms: 1, p99Ms: 1, health: "ok" as const },
@@ -57,10 +58,9 @@ describe("edge helpers", () => {
     expect(computeEdgeWidth(undefined, 0)).toBe(1);
   });
   it("computes completeness", () => {
-    // Calls that expired into a database or external node are not losses.
-    expect(computeCompleteness({ pairedCalls: 90, unpairedClientSpans: 5, unpairedServerSpans: 3, expired: 400, dropped: 2 })).toBe(0.9);
-    expect(computeCompleteness({ pairedCalls: 90, unpairedClientSpans: 5, expired: 3, dropped: 2, ratio: 0.5 })).toBe(0.5);
-    expect(computeCompleteness({ pairedCalls: 0, unpairedClientSpans: 0, expired: 0, dropped: 0 })).toBe(1);
+    // The server's ratio as it is: the browser never re-derives it from the counts.
+    expect(computeCompleteness({ ratio: 0.5 })).toBe(0.5);
+    expect(computeCompleteness({ ratio: null })).toBeNull();
     expect(computeCompleteness(undefined)).toBeNull();
   });
 });
@@ -72,10 +72,12 @@ describe("diff marks", () => {
       groupBy: "none",
       services,
       diff: {
+        window: { fromMs: 60_000, toMs: 120_000 },
+        baseline: { fromMs: 0, toMs: 60_000 },
         added: { nodes: [res.nodes[2]!], edges: [res.edges[1]!] },
         removed: { nodes: [], edges: [] },
         changed: [{ id: "service:checkout", kind: "node", reasons: ["p95-up"] }],
-      },
+      } as ServiceMapDiffResponse,
     });
     expect(m.nodes.map((n) => n.change)).toEqual([null, "changed", "added"]);
     expect(m.nodes[1]!.changeReasons).toEqual(["p95-up"]);

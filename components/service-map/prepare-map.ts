@@ -1,4 +1,4 @@
-import type { Health, MapEdge, MapNode, RedStats, ServiceMapDiffResponse, ServiceMapResponse, ServiceSummary } from "@/lib/api-types";
+import type { Completeness, Health, MapEdge, MapNode, RedStats, ServiceMapDiffResponse, ServiceMapResponse, ServiceSummary } from "@/lib/api-types";
 import { formatMs, formatPercent, formatRate } from "@/lib/format";
 
 export type GroupBy = "none" | "namespace" | "environment";
@@ -152,11 +152,7 @@ export function chooseGroupBy(param: string, nodeCount: number, services: Array<
  * wins; otherwise lost halves are unpaired client/server spans and dropped ones. `expired`
  * is not a loss: a call to an uninstrumented database or API expires into its typed node.
  */
-export function computeCompleteness(
-  c: { pairedCalls: number; unpairedClientSpans: number; unpairedServerSpans?: number; expired?: number; dropped: number; ratio?: number } | undefined,
-): number | null {
-  if (!c) return null;
-  if (typeof c.ratio === "number") return c.ratio;
-  const total = c.pairedCalls + c.unpairedClientSpans + (c.unpairedServerSpans ?? 0) + c.dropped;
-  return total === 0 ? 1 : c.pairedCalls / total;
+export function computeCompleteness(c: Pick<Completeness, "ratio"> | undefined): number | null {
+  // The server computes the ratio (null with nothing to pair); the browser never re-derives it.
+  return c?.ratio ?? null;
 }

@@ -59,7 +59,7 @@ describe("prepareTraceScatter", () => {
     expect(toEpochMs("2026-11-25T12:00:00Z")).toBe(Date.UTC(2026, 10, 25, 12));
     const s = prepareTraceScatter([
       { traceId: "1", rootService: "a", rootOperation: "GET", startTime: 5, durationMs: 3, spanCount: 1, errorCount: 0, services: ["a"] },
-      { traceId: "2", rootService: "a", rootOperation: "GET", startTime: "6", durationMs: 4, spanCount: 1, errorCount: 2, services: ["a"] },
+      { traceId: "2", rootService: "a", rootOperation: "GET", startTime: 6, durationMs: 4, spanCount: 1, errorCount: 2, services: ["a"] },
     ]);
     expect(s.ok.map((p) => p.traceId)).toEqual(["1"]);
     expect(s.error[0]).toMatchObject({ t: 6, durationMs: 4 });

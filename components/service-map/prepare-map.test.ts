@@ -76,7 +76,7 @@ describe("diff marks", () => {
         baseline: { fromMs: 0, toMs: 60_000 },
         added: { nodes: [res.nodes[2]!], edges: [res.edges[1]!] },
         removed: { nodes: [], edges: [] },
-        changed: [{ id: "service:checkout", kind: "node", reasons: ["p95-up"] }],
+        changed: [{ id: "service:checkout", kind: "node", before: { stats: stats(1), health: "ok" }, after: { stats: stats(1, 0, 90), health: "ok" }, reasons: ["p95-up"] }],
       } as ServiceMapDiffResponse,
     });
     expect(m.nodes.map((n) => n.change)).toEqual([null, "changed", "added"]);

@@ -34,6 +34,28 @@ export default tseslint.config(
     },
   },
   {
+    // Client code takes the contract's TYPES only: importing a zod value would put zod in the
+    // browser bundle, and zod compiles its checks with `new Function`, which the UI's
+    // Content-Security-Policy forbids. The enumerations the UI lists come from lib/enums.ts.
+    files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}", "lib/**/*.{ts,tsx}"],
+    ignores: ["lib/contract/**", "**/*.test.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "zod", allowTypeImports: true, message: "Client code may import zod's types only (zod's values break the UI's Content-Security-Policy)." }],
+          patterns: [
+            {
+              group: ["**/contract", "**/contract/*"],
+              allowTypeImports: true,
+              message: "Client code imports the contract with `import type`; take enumeration lists from lib/enums.ts (zod values break the UI's Content-Security-Policy).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read JSON answers and hand-built OTLP objects loosely.
     files: ["tests/**", "**/*.test.ts", "scripts/**/*.test.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -2,7 +2,8 @@
  * The logs API's answers as the UI reads them, inferred from the contract (lib/contract/logs.ts),
  * plus the display helpers. Client-safe.
  */
-import { LOG_HISTOGRAM_RANGES, type contract, type ResponseOf } from "./contract";
+import type { contract, ResponseOf } from "./contract";
+import { LOG_HISTOGRAM_RANGES, type LogHistogramRange } from "./enums";
 
 export type { LogLine } from "./contract";
 export type LogsResponse = ResponseOf<typeof contract.searchLogs>;
@@ -11,7 +12,7 @@ export type TraceLogsResponse = ResponseOf<typeof contract.getTraceLogs>;
 
 /** The histogram's ranges: "unspecified" (SeverityNumber 0) then the severity names. */
 export const SEVERITY_RANGES = LOG_HISTOGRAM_RANGES;
-export type SeverityRange = (typeof SEVERITY_RANGES)[number];
+export type SeverityRange = LogHistogramRange;
 
 /** The range name of a SeverityNumber (OTel logs data model: four numbers per range). */
 export function severityRangeOf(n: number): SeverityRange {

@@ -9,7 +9,12 @@ export interface TimeRangeParams {
   to: string;
 }
 
-export interface ResolvedRange {
+/**
+ * A half-open time window [fromMs, toMs) in epoch milliseconds: the one name of this idea, for
+ * the UI's resolved range, the API's resolved `from`/`to` (lib/contract re-exports it) and
+ * every server read.
+ */
+export interface TimeWindow {
   fromMs: number;
   toMs: number;
 }
@@ -49,7 +54,7 @@ export function readRangeParams(get: (key: string) => string | null): TimeRangeP
 }
 
 /** Absolute bounds, or null when a bound is unparsable or from >= to. */
-export function resolveRange(range: TimeRangeParams, nowMs: number): ResolvedRange | null {
+export function resolveRange(range: TimeRangeParams, nowMs: number): TimeWindow | null {
   const fromMs = parseBound(range.from, nowMs);
   const toMs = parseBound(range.to, nowMs);
   if (fromMs === null || toMs === null || fromMs >= toMs) return null;
@@ -71,7 +76,7 @@ export function describeRange(range: TimeRangeParams, nowMs: number): string {
 }
 
 /** A step (seconds) giving about `targetPoints` points over the range, rounded to a friendly value. */
-export function chooseStepSeconds(range: ResolvedRange, targetPoints = 60): number {
+export function chooseStepSeconds(range: TimeWindow, targetPoints = 60): number {
   const raw = (range.toMs - range.fromMs) / 1000 / targetPoints;
   const steps = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
   return steps.find((s) => s >= raw) ?? 86400;

@@ -3,24 +3,50 @@ import { useEffect, useState } from "react";
 import { RulePreviewChart } from "./rule-preview-chart";
 import { ApiRequestError } from "@/lib/api-client";
 import { useChannels, useRulePreview, useSaveRule } from "./use-alerting";
-import type { Rule, RuleBody, RuleType } from "./types";
+import type { Rule, RuleBody } from "./types";
+import {
+  ALERT_RULE_TYPES,
+  COMPARISONS,
+  ERROR_POLICIES,
+  LOG_SEVERITY_NAMES,
+  NO_DATA_POLICIES,
+  RED_RULE_TYPES,
+  RED_SIGNALS,
+  RULE_METRIC_AGGREGATIONS,
+  SEVERITIES,
+  type ErrorPolicy,
+  type NoDataPolicy,
+  type RedSignal,
+  type RuleType,
+} from "@/lib/enums";
 
 export const NEW_RULE: RuleBody = {
   type: "service", name: "", enabled: true, service: "*", signal: "error_rate", forEach: true, minRequests: 0, op: ">", threshold: 0.05,
   for: 60, keepFiringFor: 0, windowSeconds: 300, labels: { severity: "warning" }, annotations: {}, channelIds: [], onNoData: "no-data", onError: "error",
 };
 
-const TYPES: { value: RuleType; label: string }[] = [
-  { value: "service", label: "Service RED" },
-  { value: "operation", label: "Operation RED" },
-  { value: "edge", label: "Edge RED" },
-  { value: "metric", label: "OTLP metric" },
-  { value: "no-data", label: "No data / absent service" },
-  { value: "coupling", label: "New coupling finding" },
-  { value: "new-edge", label: "New dependency edge" },
-  { value: "logs", label: "Log lines (count)" },
-];
-const RED = new Set<RuleType>(["service", "operation", "edge"]);
+// The lists come from lib/enums (the contract's own lists); a Record of labels fails to compile
+// when the contract gains a value the editor does not name.
+const TYPE_LABELS: Record<RuleType, string> = {
+  service: "Service RED",
+  operation: "Operation RED",
+  edge: "Edge RED",
+  metric: "OTLP metric",
+  "no-data": "No data / absent service",
+  coupling: "New coupling finding",
+  "new-edge": "New dependency edge",
+  logs: "Log lines (count)",
+};
+const SIGNAL_LABELS: Record<RedSignal, string> = {
+  error_rate: "error rate (0..1)",
+  latency_p50: "latency p50 (ms)",
+  latency_p95: "latency p95 (ms)",
+  latency_p99: "latency p99 (ms)",
+  request_rate: "request rate (req/s)",
+};
+const NO_DATA_LABELS: Record<NoDataPolicy, string> = { "no-data": "No data state", alerting: "Alerting", ok: "OK", "keep-last": "Keep last state" };
+const ERROR_LABELS: Record<ErrorPolicy, string> = { error: "Error state", alerting: "Alerting", ok: "OK", "keep-last": "Keep last state" };
+const RED = new Set<RuleType>(RED_RULE_TYPES);
 
 const toText = (m: Record<string, string>) => Object.entries(m).map(([k, v]) => `${k}=${v}`).join("\n");
 const fromText = (t: string) =>
@@ -80,7 +106,7 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
         {Field({ path: "name", label: "Name", children: <input value={draft.name} onChange={(e) => set({ name: e.target.value })} data-testid="rule-name" /> })}
         {Field({ path: "type", label: "Type", children: (
           <select value={draft.type} onChange={(e) => set({ type: e.target.value as RuleType })} data-testid="rule-type">
-            {TYPES.map((t) => <option key={t.value} value={t.value}>{t.label}</option>)}
+            {ALERT_RULE_TYPES.map((t) => <option key={t} value={t}>{TYPE_LABELS[t]}</option>)}
           </select>
         ) })}
         {(RED.has(draft.type) || draft.type === "metric" || draft.type === "no-data" || draft.type === "logs") && draft.type !== "edge" &&
@@ -98,25 +124,21 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
             {Field({ path: "aggregation", label: "Aggregation", children: (
               <select value={draft.aggregation ?? ""} onChange={(e) => set({ aggregation: e.target.value || undefined })}>
                 <option value="">by metric type</option>
-                {["avg", "min", "max", "sum", "last", "rate", "increase", "count"].map((a) => <option key={a}>{a}</option>)}
+                {RULE_METRIC_AGGREGATIONS.map((a) => <option key={a}>{a}</option>)}
               </select>
             ) })}
           </>
         )}
         {RED.has(draft.type) && Field({ path: "signal", label: "Signal", children: (
           <select value={draft.signal} onChange={(e) => set({ signal: e.target.value as RuleBody["signal"] })} data-testid="rule-signal">
-            <option value="error_rate">error rate (0..1)</option>
-            <option value="latency_p50">latency p50 (ms)</option>
-            <option value="latency_p95">latency p95 (ms)</option>
-            <option value="latency_p99">latency p99 (ms)</option>
-            <option value="request_rate">request rate (req/s)</option>
+            {RED_SIGNALS.map((s) => <option key={s} value={s}>{SIGNAL_LABELS[s]}</option>)}
           </select>
         ) })}
         {draft.type === "logs" && (
           <>
             {Field({ path: "minSeverity", label: "Lines at or above", children: (
               <select value={String(draft.minSeverity ?? "error")} onChange={(e) => set({ minSeverity: e.target.value })} data-testid="rule-log-severity">
-                {["trace", "debug", "info", "warn", "error", "fatal"].map((s) => <option key={s}>{s}</option>)}
+                {LOG_SEVERITY_NAMES.map((s) => <option key={s}>{s}</option>)}
               </select>
             ) })}
             {Field({ path: "text", label: "Text (whole words, \"phrase\", prefix*)", children: <input value={draft.text ?? ""} onChange={(e) => set({ text: e.target.value })} data-testid="rule-log-text" /> })}
@@ -127,7 +149,7 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
           <>
             {Field({ path: "op", label: "Condition", children: (
               <select value={draft.op} onChange={(e) => set({ op: e.target.value as RuleBody["op"] })}>
-                {[">", ">=", "<", "<="].map((o) => <option key={o}>{o}</option>)}
+                {COMPARISONS.map((o) => <option key={o}>{o}</option>)}
               </select>
             ) })}
             {Field({ path: "threshold", label: "Threshold", children: <input type="number" step="any" value={draft.threshold ?? ""} onChange={(e) => set({ threshold: num(e.target.value) })} data-testid="rule-threshold" /> })}
@@ -136,7 +158,7 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
         )}
         {draft.type === "coupling" && Field({ path: "minSeverity", label: "Minimum severity", children: (
           <select value={draft.minSeverity ?? "warning"} onChange={(e) => set({ minSeverity: e.target.value as RuleBody["minSeverity"] })}>
-            <option>info</option><option>warning</option><option>critical</option>
+            {SEVERITIES.map((s) => <option key={s}>{s}</option>)}
           </select>
         ) })}
         {draft.type === "new-edge" && Field({ path: "baselineSeconds", label: "Baseline (s)", children: <input type="number" value={draft.baselineSeconds ?? 86400} onChange={(e) => set({ baselineSeconds: num(e.target.value) })} /> })}
@@ -145,12 +167,12 @@ export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => 
         {Field({ path: "keepFiringFor", label: "Keep firing for (s)", children: <input type="number" value={draft.keepFiringFor} onChange={(e) => set({ keepFiringFor: num(e.target.value) ?? 0 })} /> })}
         {Field({ path: "onNoData", label: "On no data", children: (
           <select value={draft.onNoData} onChange={(e) => set({ onNoData: e.target.value as RuleBody["onNoData"] })}>
-            <option value="no-data">No data state</option><option value="alerting">Alerting</option><option value="ok">OK</option><option value="keep-last">Keep last state</option>
+            {NO_DATA_POLICIES.map((p) => <option key={p} value={p}>{NO_DATA_LABELS[p]}</option>)}
           </select>
         ) })}
         {Field({ path: "onError", label: "On error", children: (
           <select value={draft.onError} onChange={(e) => set({ onError: e.target.value as RuleBody["onError"] })}>
-            <option value="error">Error state</option><option value="alerting">Alerting</option><option value="ok">OK</option><option value="keep-last">Keep last state</option>
+            {ERROR_POLICIES.map((p) => <option key={p} value={p}>{ERROR_LABELS[p]}</option>)}
           </select>
         ) })}
       </div>

@@ -5,10 +5,11 @@
  * union (its 400 names the field at fault).
  */
 import type { z } from "zod";
-import type { contract, BodyOf, RuleType, ruleSchema, redSignalSchema } from "@/lib/contract";
+import type { contract, BodyOf, ruleSchema } from "@/lib/contract";
+import type { Comparison, ErrorPolicy, NoDataPolicy, RedSignal, RuleType } from "@/lib/enums";
 
 export type { AlertInstance, AlertState, Channel, FieldError, HistoryEntry, Matcher, Preview, RuleType, Silence } from "@/lib/contract";
-export type Signal = z.infer<typeof redSignalSchema>;
+export type Signal = RedSignal;
 export type SilenceBody = BodyOf<typeof contract.createSilence>;
 export type ChannelBody = BodyOf<typeof contract.createChannel>;
 
@@ -32,7 +33,7 @@ export interface RuleBody {
   baselineSeconds?: number;
   forEach?: boolean;
   minRequests?: number;
-  op?: ">" | ">=" | "<" | "<=";
+  op?: Comparison;
   threshold?: number;
   for: number;
   keepFiringFor: number;
@@ -40,8 +41,8 @@ export interface RuleBody {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   channelIds: string[];
-  onNoData: "no-data" | "alerting" | "ok" | "keep-last";
-  onError: "error" | "alerting" | "ok" | "keep-last";
+  onNoData: NoDataPolicy;
+  onError: ErrorPolicy;
   limit?: number;
 }
 

@@ -1,28 +1,11 @@
 "use client";
 import { encodeSegment, fetchJson } from "@/lib/api-client";
 import { chooseStepSeconds } from "@/lib/time-range";
+import type { contract, ResponseOf } from "@/lib/contract";
 import { useWindowQuery } from "./use-window-query";
 
-export interface EdgeLatency {
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
-export interface EdgePoint {
-  t: number;
-  requests: number;
-  errors: number;
-  errorRate: number | null;
-  rps: number;
-  client: EdgeLatency;
-  server: EdgeLatency;
-}
-export interface EdgeTimeseriesResponse {
-  source: string;
-  target: string;
-  stepSeconds: number;
-  points: EdgePoint[];
-}
+export type EdgeTimeseriesResponse = ResponseOf<typeof contract.getEdgeTimeseries>;
+export type EdgePoint = EdgeTimeseriesResponse["points"][number];
 
 /** GET /api/v1/service-map/edges/{source}/{target}/timeseries (node ids as in the map). */
 export function useEdgeTimeseries(source: string | null, target: string | null, points = 40) {

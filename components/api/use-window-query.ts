@@ -1,6 +1,6 @@
 "use client";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { ResolvedRange } from "@/lib/time-range";
+import type { TimeWindow } from "@/lib/time-range";
 import { useRefetchInterval } from "../ui/refresh-context";
 import { useTimeRange } from "../ui/use-time-range";
 
@@ -11,7 +11,7 @@ import { useTimeRange } from "../ui/use-time-range";
  */
 export function useWindowQuery<T>(
   key: readonly unknown[],
-  fetcher: (window: ResolvedRange) => Promise<T>,
+  fetcher: (window: TimeWindow) => Promise<T>,
   options: { enabled?: boolean } = {},
 ) {
   const { range, resolve } = useTimeRange();

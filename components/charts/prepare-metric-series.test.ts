@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseAggregations, displayUnit, labelSeries, prepareMetricSeries } from "./prepare-metric-series";
+import { displayUnit, labelSeries, prepareMetricSeries } from "./prepare-metric-series";
 
 describe("prepareMetricSeries", () => {
   it("pivots series onto shared timestamps with null gaps", () => {
@@ -36,11 +36,7 @@ describe("prepareMetricSeries", () => {
     expect(d.series[0]!.label).toBe("i=11");
   });
 
-  it("picks the aggregation a metric type calls for", () => {
-    expect(chooseAggregations("sum", true)[0]).toBe("rate");
-    expect(chooseAggregations("sum", false)[0]).toBe("sum");
-    expect(chooseAggregations("gauge")[0]).toBe("avg");
-    expect(chooseAggregations("histogram")[0]).toBe("p95");
+  it("shows a rate per second and names an unlabelled series by its metric", () => {
     expect(displayUnit("{requests}", "rate")).toBe("requests/s");
     expect(labelSeries({}, "m")).toBe("m");
   });

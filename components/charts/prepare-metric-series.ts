@@ -1,4 +1,4 @@
-import type { MetricAggregation, MetricQueryResponse, MetricType } from "@/lib/api-types";
+import type { MetricAggregation, MetricQueryResponse } from "@/lib/api-types";
 
 export const SERIES_PALETTE = ["#5aa9ff", "#3fb950", "#d29922", "#f778ba", "#a371f7", "#f85149", "#39c5cf", "#db6d28", "#8b949e", "#e3b341"];
 
@@ -42,26 +42,6 @@ export function prepareMetricSeries(res: MetricQueryResponse, metricName: string
     domain: [fromMs, toMs],
     hiddenSeries: Math.max(0, res.series.length - kept.length),
   };
-}
-
-/**
- * The aggregations that make sense for a metric type, the first being the default:
- * a monotonic sum is a counter (rate), a gauge is averaged, distributions give percentiles.
- */
-export function chooseAggregations(type: MetricType, monotonic?: boolean): MetricAggregation[] {
-  switch (type) {
-    case "sum":
-      return monotonic === false ? ["sum", "avg", "max"] : ["rate", "sum"];
-    case "gauge":
-      return ["avg", "max", "sum"];
-    case "histogram":
-    case "exponential_histogram":
-      return ["p95", "p50", "p99", "avg", "rate"];
-    case "summary":
-      return ["avg", "p50", "p95", "p99", "max"];
-    default:
-      return ["avg"];
-  }
 }
 
 /** Unit shown for an aggregation: a rate is per second, other aggregations keep the metric's unit. */

@@ -7,8 +7,8 @@ describe("prepareRedSeries", () => {
   it("aligns points on the step grid and keeps missing steps as null gaps", () => {
     const s = prepareRedSeries(
       [
-        { t: T0, errorRate: null, rps: 0, requests: 60, errors: 6, p50Ms: 10, p95Ms: 40, p99Ms: 90 },
-        { t: T0 + 120_000, errorRate: null, rps: 0, requests: 30, errors: 0, p50Ms: 12, p95Ms: 50, p99Ms: 95 },
+        { t: T0, requests: 60, errors: 6, p50Ms: 10, p95Ms: 40, p99Ms: 90 },
+        { t: T0 + 120_000, requests: 30, errors: 0, p50Ms: 12, p95Ms: 50, p99Ms: 95 },
       ],
       T0,
       T0 + 180_000,
@@ -23,18 +23,18 @@ describe("prepareRedSeries", () => {
   });
 
   it("never turns a null latency into zero", () => {
-    const s = prepareRedSeries([{ t: T0, errorRate: null, rps: 0, requests: 5, errors: 0, p50Ms: null, p95Ms: null, p99Ms: null }], T0, T0 + 60_000, 60);
+    const s = prepareRedSeries([{ t: T0, requests: 5, errors: 0, p50Ms: null, p95Ms: null, p99Ms: null }], T0, T0 + 60_000, 60);
     expect(s.rows[0]!.p95).toBeNull();
   });
 
   it("switches latency to seconds when p99 reaches a second", () => {
-    const s = prepareRedSeries([{ t: T0, errorRate: null, rps: 0, requests: 1, errors: 0, p50Ms: 500, p95Ms: 1500, p99Ms: 2500 }], T0, T0 + 60_000, 60);
+    const s = prepareRedSeries([{ t: T0, requests: 1, errors: 0, p50Ms: 500, p95Ms: 1500, p99Ms: 2500 }], T0, T0 + 60_000, 60);
     expect(s.latencyUnit).toBe("s");
     expect(s.rows[0]!.p99).toBe(2.5);
   });
 
   it("gives sparkline values per step", () => {
-    expect(prepareSparkline([{ t: T0 + 60_000, errorRate: null, rps: 0, requests: 120, errors: 0, p50Ms: 1, p95Ms: 1, p99Ms: 1 }], T0, T0 + 120_000, 60).map((p) => p.v)).toEqual([null, 2]);
+    expect(prepareSparkline([{ t: T0 + 60_000, requests: 120, errors: 0, p50Ms: 1, p95Ms: 1, p99Ms: 1 }], T0, T0 + 120_000, 60).map((p) => p.v)).toEqual([null, 2]);
   });
 });
 

@@ -1,5 +1,8 @@
 import type { RedPoint } from "@/lib/api-types";
 
+/** What a chart reads of a step: counts and latency (a service's RedPoint or one side of an edge's EdgePoint). */
+export type RedCounts = Pick<RedPoint, "t" | "requests" | "errors" | "p50Ms" | "p95Ms" | "p99Ms">;
+
 /** One chart row per step. Null fields are gaps (no data), drawn as breaks, never as zero latency. */
 export interface RedRow {
   t: number;
@@ -33,9 +36,9 @@ const num = (v: unknown): number | null => (typeof v === "number" && Number.isFi
  * Aligns API points on the step grid of [fromMs, toMs): a step the API left out becomes a
  * row of nulls, so recharts (connectNulls=false) draws a gap there. Counts become per-second rates.
  */
-export function prepareRedSeries(points: RedPoint[], fromMs: number, toMs: number, stepSec: number): RedSeries {
+export function prepareRedSeries(points: RedCounts[], fromMs: number, toMs: number, stepSec: number): RedSeries {
   const stepMs = Math.max(1, Math.round(stepSec * 1000));
-  const byStep = new Map<number, RedPoint>();
+  const byStep = new Map<number, RedCounts>();
   for (const p of points) byStep.set(Math.floor(p.t / stepMs) * stepMs, p);
 
   const start = Math.floor(fromMs / stepMs) * stepMs;
@@ -74,7 +77,7 @@ export function prepareRedSeries(points: RedPoint[], fromMs: number, toMs: numbe
 }
 
 /** Sparkline values: requests per step, null where the step had no data. */
-export function prepareSparkline(points: RedPoint[], fromMs: number, toMs: number, stepSec: number): Array<{ t: number; v: number | null }> {
+export function prepareSparkline(points: RedCounts[], fromMs: number, toMs: number, stepSec: number): Array<{ t: number; v: number | null }> {
   return prepareRedSeries(points, fromMs, toMs, stepSec).rows.map((r) => ({ t: r.t, v: r.rps }));
 }
 

@@ -1,5 +1,6 @@
 /** The coupling endpoints' answers as the UI reads them, inferred from the contract (lib/contract/coupling.ts). */
-import { COUPLING_RULE_IDS, type contract, type ResponseOf } from "@/lib/contract";
+import type { contract, ResponseOf } from "@/lib/contract";
+import { COUPLING_RULE_IDS } from "@/lib/enums";
 
 export type { Finding, PolicyError, ServiceCouplingMetrics, Severity } from "@/lib/contract";
 export type ViolationsResponse = ResponseOf<typeof contract.getViolations>;

@@ -1,7 +1,9 @@
 "use client";
+import { LOG_SEVERITY_NAMES } from "@/lib/enums";
 import type { LogFilters } from "../api/use-logs";
 
-export const SEVERITY_OPTIONS = ["", "trace", "debug", "info", "warn", "error", "fatal"] as const;
+/** "" (any) and every severity name the logs API accepts as minSeverity. */
+export const SEVERITY_OPTIONS = ["", ...LOG_SEVERITY_NAMES] as const;
 
 /** The filters as the URL holds them: `attr` repeats, one `key=value` each. */
 export function readLogFilters(params: URLSearchParams): LogFilters {

@@ -4,7 +4,8 @@ import { useMetricQuery } from "../api/use-metric-query";
 import { useMetrics } from "../api/use-metrics";
 import { useServices } from "../api/use-services";
 import { MetricChart } from "../charts/metric-chart";
-import { chooseAggregations, displayUnit, prepareMetricSeries } from "../charts/prepare-metric-series";
+import { listMetricAggregations } from "@/lib/metric-aggregations";
+import { displayUnit, prepareMetricSeries } from "../charts/prepare-metric-series";
 import { ExporterSetup } from "../ui/exporter-setup";
 import { ErrorBox, Loading } from "../ui/status";
 import { useUrlParams } from "../ui/use-url-params";
@@ -17,7 +18,7 @@ export function MetricsExplorer() {
   const services = useServices();
   const metrics = useMetrics(service);
   const descriptor = metrics.data?.metrics.find((m) => m.name === metricName) ?? null;
-  const allowed = descriptor ? chooseAggregations(descriptor.type, descriptor.monotonic) : [];
+  const allowed = descriptor ? listMetricAggregations(descriptor.type, descriptor.monotonic) : [];
   const aggParam = get("agg") as MetricAggregation;
   const agg = allowed.includes(aggParam) ? aggParam : (allowed[0] ?? null);
   const query = useMetricQuery(service, descriptor ? metricName : null, agg);

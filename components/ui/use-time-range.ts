@@ -1,7 +1,7 @@
 "use client";
 import { useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
-import { readRangeParams, resolveRange, type ResolvedRange, type TimeRangeParams } from "@/lib/time-range";
+import { readRangeParams, resolveRange, type TimeWindow, type TimeRangeParams } from "@/lib/time-range";
 import { useUrlParams } from "./use-url-params";
 
 /** The global time range from the URL (`?from=&to=`), and a setter that keeps every other param. */
@@ -19,7 +19,7 @@ export function useTimeRange() {
 
   /** Absolute bounds at `nowMs` (relative ranges move with the clock). */
   const resolve = useCallback(
-    (nowMs: number = Date.now()): ResolvedRange =>
+    (nowMs: number = Date.now()): TimeWindow =>
       resolveRange(range, nowMs) ?? { fromMs: nowMs - 15 * 60_000, toMs: nowMs },
     [range],
   );

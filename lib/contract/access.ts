@@ -1,13 +1,11 @@
 import { z } from "zod";
 import { defineEndpoint } from "./endpoint";
+import { roleSchema } from "./enums";
 
 /**
  * Sign-in, first-admin setup and access management (users, API tokens, ingest keys). Secrets
  * (`token`, `key`) appear once, in the creation answer; lists show a prefix only.
  */
-export const ROLES = ["viewer", "editor", "admin"] as const;
-export const roleSchema = z.enum(ROLES).meta({ description: "viewer: read; editor: also change rules, channels, silences, policy; admin: also manage access" });
-export type Role = z.infer<typeof roleSchema>;
 
 const userName = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "1-64 letters, digits, '.', '_', '@' or '-'");
 const password = z.string().min(12, "at least 12 characters").max(1024);

@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { explainRegexError } from "../regex-syntax";
-import { metricAggregationSchema as allAggregations, severitySchema } from "./enums";
+import {
+  comparisonSchema,
+  errorPolicySchema,
+  LOG_SEVERITY_NAMES,
+  metricAggregationSchema as allAggregations,
+  policySchema,
+  redSignalSchema,
+  RULE_METRIC_AGGREGATIONS,
+  severitySchema,
+  type RuleType,
+} from "./enums";
 
 /**
  * Alert rule definitions, validated at the API boundary. Durations are seconds.
@@ -21,10 +31,6 @@ const nameFilter = z
     if (why) ctx.addIssue({ code: "custom", message: `a filter starting with ~ must be ${why.replace(/^not /, "")}` });
   });
 
-export const comparisonSchema = z.enum([">", ">=", "<", "<="]);
-export const redSignalSchema = z.enum(["error_rate", "request_rate", "latency_p50", "latency_p95", "latency_p99"]);
-export const policySchema = z.enum(["no-data", "alerting", "ok", "keep-last"]);
-export const errorPolicySchema = z.enum(["error", "alerting", "ok", "keep-last"]);
 
 const common = {
   name: z.string().trim().min(1).max(200),
@@ -71,7 +77,7 @@ export const edgeRuleSchema = z.object({
   ...common,
 });
 /** The aggregations a metric rule evaluates (percentiles are the metrics query's, not a rule's). */
-export const ruleMetricAggregationSchema = allAggregations.extract(["avg", "min", "max", "sum", "last", "rate", "increase", "count"]);
+export const ruleMetricAggregationSchema = allAggregations.extract(RULE_METRIC_AGGREGATIONS);
 export const metricRuleSchema = z.object({
   type: z.literal("metric"),
   metric: z.string().min(1).max(256),
@@ -107,7 +113,7 @@ export const logRuleSchema = z.object({
   type: z.literal("logs"),
   service: nameFilter.default("*"),
   /** Lowest SeverityNumber counted: 1..24 or a range name. */
-  minSeverity: z.union([z.number().int().min(1).max(24), z.enum(["trace", "debug", "info", "warn", "error", "fatal"])]).default("error"),
+  minSeverity: z.union([z.number().int().min(1).max(24), z.enum(LOG_SEVERITY_NAMES)]).default("error"),
   /** Free text as the logs search takes it (whole words, "phrases", prefix*). */
   text: z.string().trim().max(500).optional(),
   /** Every pair must match a log attribute, else a resource attribute. */
@@ -148,13 +154,14 @@ export const ruleDefinitionSchema = z
 
 export type RuleDefinition = z.infer<typeof ruleDefinitionSchema>;
 export type RuleInput = z.input<typeof ruleDefinitionSchema>;
-export type RuleType = RuleDefinition["type"];
-export type Comparison = z.infer<typeof comparisonSchema>;
 
 /** A stored rule: the definition plus identity. */
 export type AlertRule = RuleDefinition & { id: string };
 
-export const RED_RULE_TYPES = new Set<RuleType>(["service", "operation", "edge"]);
+/** The definition union and lib/enums' ALERT_RULE_TYPES list the same types (fails to compile otherwise). */
+type SameSets<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const ruleTypesMatch: SameSets<RuleDefinition["type"], RuleType> = true;
+void ruleTypesMatch;
 
 // Silences: label matchers (=, !=, =~, !~; regexes fully anchored, as in Alertmanager) and a window.
 export const matcherSchema = z

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { deletedSchema } from "./common";
 import { defineEndpoint } from "./endpoint";
-import { alertStateSchema, ALERT_STATES } from "./enums";
+import { alertRuleTypeSchema, alertStateSchema, ALERT_STATES, channelTypeSchema } from "./enums";
 import { channelInputSchema, matcherSchema, ruleDefinitionSchema, silenceInputSchema } from "./alert-inputs";
 import { windowQuery } from "./time-window";
 
@@ -14,7 +14,7 @@ const idParams = z.object({ id: z.string().min(1) });
 export const ruleSchema = z
   .looseObject({
     id: z.string(),
-    type: z.enum(["service", "operation", "edge", "metric", "no-data", "coupling", "new-edge", "logs"]),
+    type: alertRuleTypeSchema,
     name: z.string(),
     enabled: z.boolean(),
     createdAt: z.string(),
@@ -78,7 +78,7 @@ export const channelSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    type: z.enum(["webhook", "alertmanager", "slack"]),
+    type: channelTypeSchema,
     enabled: z.boolean(),
     settings: z.looseObject({
       url: z.string(),

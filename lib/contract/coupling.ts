@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEndpoint } from "./endpoint";
-import { couplingRuleIdSchema, severitySchema } from "./enums";
+import { couplingRuleIdSchema, findingLevelSchema, severitySchema } from "./enums";
 import { windowQuery } from "./time-window";
 
 /** Coupling findings, coupling metrics and the architecture policy (API.md "Coupling findings"). */
@@ -11,7 +11,7 @@ export const findingSchema = z
     rule: couplingRuleIdSchema,
     severity: severitySchema,
     /** The five-step scale behind severity. */
-    level: z.enum(["critical", "high", "medium", "low", "info"]),
+    level: findingLevelSchema,
     title: z.string(),
     message: z.string(),
     services: z.array(z.string()).meta({ description: "sorted" }),

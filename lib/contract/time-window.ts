@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { TimeWindow } from "../time-range";
 
 /**
  * Time windows of every read (API.md "Time windows"): `from` and `to` are epoch milliseconds,
@@ -7,11 +8,7 @@ import { z } from "zod";
  * is the same TimeWindow type.
  */
 
-/** A half-open time window [fromMs, toMs) in epoch milliseconds. */
-export interface TimeWindow {
-  fromMs: number;
-  toMs: number;
-}
+export type { TimeWindow };
 
 export const DEFAULT_WINDOW_MS = 15 * 60 * 1000;
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
+import type { TimeWindow } from "../platform/time-window";
 
 /**
  * Label and annotation templates: `{{ $value }}`, `{{ $threshold }}`, `{{ $labels.<name> }}`,
@@ -52,7 +53,7 @@ export function expandTemplate(text: string, data: TemplateData): string {
 export function buildLinks(
   externalURL: string,
   labels: Record<string, string>,
-  window: { fromMs: number; toMs: number },
+  window: TimeWindow,
   traceIds: string[] = [],
 ): Record<string, string> {
   const base = externalURL.replace(/\/+$/, "");

@@ -4,8 +4,9 @@ import "server-only";
  * Roles and the per-route access decision (pure). viewer: read; editor: change rules,
  * channels, silences and the policy; admin: also manage users, API tokens and ingest keys.
  */
-export const ROLES = ["viewer", "editor", "admin"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from "../../lib/enums";
+
+export { ROLES, type Role };
 /** What a route requires. `public`: anyone who reaches the port (login, health). */
 export type Access = "public" | Role;
 

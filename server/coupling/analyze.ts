@@ -1,5 +1,6 @@
 import "server-only";
 import type { Policy } from "./policy/schema";
+import type { TimeWindow } from "../platform/time-window";
 import { buildCouplingModel, type CouplingModel } from "./model/build-model";
 import { extractDbAccesses } from "./model/db-access";
 import { buildDependencyGraph, type DependencyGraph } from "./graph/dependency-graph";
@@ -50,7 +51,7 @@ export function analyzeCoupling(
   spans: readonly CouplingSpan[],
   policy: Policy,
   now: number,
-  window: { fromMs: number; toMs: number },
+  window: TimeWindow,
 ): AnalysisResult {
   const model = buildCouplingModel(spans, policy, window);
   const graph = buildDependencyGraph(model, policy);

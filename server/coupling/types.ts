@@ -1,4 +1,5 @@
 import "server-only";
+import type { CouplingRuleId as RuleId, FindingLevel as Level, Severity } from "../../lib/enums";
 import type { Attributes, Semconv } from "../normalize";
 
 /**
@@ -25,25 +26,11 @@ export interface CouplingSpan {
 
 export const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 
-/** The rule ids of GET /api/v1/violations (docs/architecture.md, "Coupling rules"). */
-export const RULE_IDS = [
-  "shared-database",
-  "shared-table",
-  "cyclic-dependency",
-  "chatty-communication",
-  "deep-call-chain",
-  "hub-service",
-  "excessive-fan-out",
-  "gateway-bypass",
-  "hard-coded-endpoint",
-  "shared-topic",
-  "forbidden-dependency",
-] as const;
-export type RuleId = (typeof RULE_IDS)[number];
-
-/** The reference's five-step scale; the API shows it mapped to info | warning | critical. */
-export type Level = "critical" | "high" | "medium" | "low" | "info";
-export type Severity = "info" | "warning" | "critical";
+/**
+ * The rule ids of GET /api/v1/violations (docs/architecture.md, "Coupling rules"), the
+ * reference's five-step level scale and the API's severities: the API's lists (lib/enums).
+ */
+export { COUPLING_RULE_IDS as RULE_IDS, type CouplingRuleId as RuleId, type FindingLevel as Level, type Severity } from "../../lib/enums";
 
 export function severityOfLevel(level: Level): Severity {
   if (level === "critical" || level === "high") return "critical";

@@ -10,6 +10,6 @@ export { addRow, createAccumulator, toRedStats, minuteRange, windowSeconds, type
 export { getServiceMap, type ServiceMapQuery } from "./service-map";
 export { getServiceMapDiff } from "./service-map-diff";
 export { getTraceServiceMap, rebuildServiceMap } from "./service-map-rebuild";
-export { getLogs, getTraceLogs, getLogHistogram, chooseLogStepSeconds, isLogCursor, HISTOGRAM_RANGES, type ApiLog, type LogQuery } from "./logs";
+export { getLogs, getTraceLogs, getLogHistogram, chooseLogStepSeconds, isLogCursor, type LogQuery } from "./logs";
 export * from "./jaeger";
 export { getServiceMapFromClickHouse } from "./service-map-clickhouse";

@@ -1,25 +1,13 @@
 import "server-only";
 import type { LogFilter, StoredLog, TelemetryReader } from "../store";
 import type { TimeWindow } from "../platform/time-window";
+import { LOG_HISTOGRAM_RANGES, type LogHistogramRange, type LogLine } from "../../lib/contract";
 
-/** One log line in the API shape (nanosecond times as exact strings). */
-export interface ApiLog {
-  timeUnixNano: string;
-  observedTimeUnixNano: string;
-  severityNumber: number;
-  severityText: string;
-  body: unknown;
-  attributes: Record<string, unknown>;
-  resource: Record<string, unknown>;
-  service: string;
-  traceId: string | null;
-  spanId: string | null;
-  scope: { name: string; version: string } | null;
-}
 
 export type LogQuery = Omit<LogFilter, "fromNs" | "toNs">;
 
-function toApiLog(l: StoredLog): ApiLog {
+/** A stored line in the API shape (lib/contract LogLine: nanosecond times as exact strings). */
+function toLogLine(l: StoredLog): LogLine {
   return {
     timeUnixNano: l.timeNs.toString(),
     observedTimeUnixNano: l.observedNs.toString(),
@@ -43,18 +31,17 @@ export function isLogCursor(t: TelemetryReader, cursor: string): boolean {
 }
 
 /** A page of matching lines, newest first, and the cursor of the next page (null at the end). */
-export async function getLogs(t: TelemetryReader, w: TimeWindow, q: LogQuery, limit: number, cursor?: string): Promise<{ logs: ApiLog[]; nextCursor: string | null }> {
+export async function getLogs(t: TelemetryReader, w: TimeWindow, q: LogQuery, limit: number, cursor?: string): Promise<{ logs: LogLine[]; nextCursor: string | null }> {
   const page = await t.logs.searchLogs({ ...q, fromNs: toNs(w.fromMs), toNs: toNs(w.toMs) }, limit, cursor);
-  return { logs: page.logs.map(toApiLog), nextCursor: page.nextCursor };
+  return { logs: page.logs.map(toLogLine), nextCursor: page.nextCursor };
 }
 
 /** Every line of one trace, oldest first, whatever its age (as long as retention kept it). */
-export async function getTraceLogs(t: TelemetryReader, traceId: string): Promise<ApiLog[]> {
-  return (await t.logs.readTraceLogs(traceId)).map(toApiLog);
+export async function getTraceLogs(t: TelemetryReader, traceId: string): Promise<LogLine[]> {
+  return (await t.logs.readTraceLogs(traceId)).map(toLogLine);
 }
 
-export const HISTOGRAM_RANGES = ["unspecified", "trace", "debug", "info", "warn", "error", "fatal"] as const;
-export type SeverityCounts = Record<(typeof HISTOGRAM_RANGES)[number], number>;
+export type SeverityCounts = Record<LogHistogramRange, number>;
 const NICE_STEPS_S = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 
 /** A step giving about `target` bars over the window, from a list of round values. */
@@ -74,12 +61,12 @@ export async function getLogHistogram(t: TelemetryReader, w: TimeWindow, q: LogQ
   const rows = await t.logs.countLogs({ ...q, fromNs: toNs(startMs), toNs: toNs(w.toMs) }, stepMs);
   const buckets = new Map<number, { t: number; total: number; counts: SeverityCounts }>();
   for (let ts = startMs; ts < w.toMs; ts += stepMs) {
-    buckets.set(ts, { t: ts, total: 0, counts: { unspecified: 0, trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0 } });
+    buckets.set(ts, { t: ts, total: 0, counts: Object.fromEntries(LOG_HISTOGRAM_RANGES.map((r) => [r, 0])) as SeverityCounts });
   }
   for (const r of rows) {
     const b = buckets.get(r.t);
     if (!b) continue;
-    b.counts[HISTOGRAM_RANGES[r.severityRange] ?? "unspecified"] += r.count;
+    b.counts[LOG_HISTOGRAM_RANGES[r.severityRange] ?? "unspecified"] += r.count;
     b.total += r.count;
   }
   return { stepSeconds, buckets: [...buckets.values()] };

@@ -2,6 +2,7 @@ import "server-only";
 import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { addCounts, diffCounts, quantileFromBuckets, quantileFromExponential, rateBetween } from "./metric-math";
+import { chooseDefaultAggregation } from "../../lib/metric-aggregations";
 import { TEMPORALITIES as TEMPORALITY, type MetricAggregation, type MetricInfo, type MetricType } from "../../lib/contract";
 
 export type { MetricAggregation, MetricInfo };
@@ -11,12 +12,8 @@ export async function listMetrics(t: TelemetryReader, w: TimeWindow, service?: s
   return rows.map((r) => ({ ...r, type: r.type as MetricType, temporality: TEMPORALITY[r.temporality] ?? "unspecified" }));
 }
 
-/** The aggregation a metric's type calls for when none is asked. */
-export function defaultAggregation(type: string, monotonic: boolean): MetricAggregation {
-  if (type === "sum") return monotonic ? "rate" : "last";
-  if (type === "histogram" || type === "exponential_histogram" || type === "summary") return "p95";
-  return "avg";
-}
+/** The aggregation a metric's type calls for when none is asked (the metrics explorer's default too). */
+export const defaultAggregation = chooseDefaultAggregation;
 
 /**
  * One metric of one service as series over time, one per attribute set (at most 50).

@@ -2,11 +2,8 @@ import "server-only";
 import type { TelemetryReader } from "../store";
 import type { Health, MapEdge, MapNode, MapScope, MapStats, ServiceMap } from "../aggregate/servicegraph";
 import { getServiceMap } from "./service-map";
+import type { TimeWindow } from "../platform/time-window";
 
-export interface Window {
-  fromMs: number;
-  toMs: number;
-}
 
 /** When a node or edge present in both windows counts as changed. Rates are compared per second. */
 export const DIFF_THRESHOLDS = {
@@ -32,8 +29,8 @@ export interface MapChange {
 }
 
 export interface ServiceMapDiff {
-  window: Window;
-  baseline: Window;
+  window: TimeWindow;
+  baseline: TimeWindow;
   added: { nodes: MapNode[]; edges: MapEdge[] };
   removed: { nodes: MapNode[]; edges: MapEdge[] };
   changed: MapChange[];
@@ -61,7 +58,7 @@ export function compareStats(before: MapStats, after: MapStats, healthBefore: st
 }
 
 /** Set difference of two maps plus the notable stat changes of what both contain. Pure. */
-export function diffServiceMaps(current: ServiceMap, base: ServiceMap, window: Window, baseline: Window): ServiceMapDiff {
+export function diffServiceMaps(current: ServiceMap, base: ServiceMap, window: TimeWindow, baseline: TimeWindow): ServiceMapDiff {
   const baseNodes = new Map(base.nodes.map((n) => [n.id, n]));
   const baseEdges = new Map(base.edges.map((e) => [e.id, e]));
   const curNodes = new Set(current.nodes.map((n) => n.id));
@@ -84,7 +81,7 @@ export function diffServiceMaps(current: ServiceMap, base: ServiceMap, window: W
 }
 
 /** What changed between `baseline` and `window` (the answer of `/api/v1/service-map/diff`). */
-export async function getServiceMapDiff(telemetry: TelemetryReader, window: Window, baseline: Window, scope?: MapScope): Promise<ServiceMapDiff> {
+export async function getServiceMapDiff(telemetry: TelemetryReader, window: TimeWindow, baseline: TimeWindow, scope?: MapScope): Promise<ServiceMapDiff> {
   const [current, base] = await Promise.all([getServiceMap(telemetry, { ...window, scope }), getServiceMap(telemetry, { ...baseline, scope })]);
   return diffServiceMaps(current, base, window, baseline);
 }

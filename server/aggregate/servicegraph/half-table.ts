@@ -1,5 +1,6 @@
 import "server-only";
 import type { EdgeProtocol, Half, NodeRef } from "./types";
+import { EDGE_PROTOCOLS } from "../../../lib/enums";
 
 /**
  * The pairing store's memory: waiting halves as columns of typed arrays indexed by a slot,
@@ -9,7 +10,7 @@ import type { EdgeProtocol, Half, NodeRef } from "./types";
  * slot. About 150 B per waiting half (the Map entry and its key string included) instead of
  * ~850 B for a Half object with its strings and NodeRef.
  */
-const PROTOCOLS: readonly EdgeProtocol[] = ["http", "grpc", "db", "messaging", "other"];
+const PROTOCOLS: readonly EdgeProtocol[] = EDGE_PROTOCOLS;
 const F_SERVER = 1, F_ERROR = 2, F_CONNECT = 4, F_EMITTED = 8, F_OTHER = 16;
 
 export class HalfTable {

@@ -1,8 +1,8 @@
 import "server-only";
 
-/** Node kinds of the map, as the API names them. */
-export type NodeKind = "service" | "database" | "messaging" | "external" | "client";
-export type EdgeProtocol = "http" | "grpc" | "db" | "messaging" | "other";
+/** Node kinds and edge protocols of the map, as the API names them. */
+export type { NodeKind, EdgeProtocol } from "../../../lib/enums";
+import type { NodeKind, EdgeProtocol } from "../../../lib/enums";
 /** Tempo / OTel connector `connection_type` label values ("" = direct service→service call). */
 export type ConnectionType = "" | "virtual_node" | "database" | "messaging_system";
 

@@ -15,9 +15,11 @@ export type NodeKind = (typeof NODE_KINDS)[number];
 export const EDGE_PROTOCOLS = ["http", "grpc", "db", "messaging", "other"] as const;
 export type EdgeProtocol = (typeof EDGE_PROTOCOLS)[number];
 
+/** Span kind names; a name's index is its OTLP SpanKind number (0 unspecified .. 5 consumer). */
 export const SPAN_KINDS = ["unspecified", "internal", "server", "client", "producer", "consumer"] as const;
 export type SpanKindName = (typeof SPAN_KINDS)[number];
 
+/** Span status names; a name's index is its OTLP status code (0 unset, 1 ok, 2 error). */
 export const STATUS_CODES = ["unset", "ok", "error"] as const;
 
 /** A coupling finding's severity (API.md "Coupling findings"). */

@@ -4,12 +4,11 @@ import type { TelemetryReader } from "../store";
 import { rateHealth, type Health } from "./health";
 import { environmentKey } from "./services";
 import { addRow, createAccumulator, minuteRange, toRedStats, windowSeconds, type RedAccumulator, type RedStats } from "./red-stats";
-
-const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"] as const;
+import { SPAN_KINDS, type SpanKindName } from "../../lib/enums";
 
 export interface OperationSummary extends RedStats {
   name: string;
-  kind: (typeof KIND_NAMES)[number];
+  kind: SpanKindName;
   health: Health;
 }
 
@@ -30,7 +29,7 @@ export async function getOperations(t: TelemetryReader, service: string, w: Time
     .sort((a, b) => served(a.kind) - served(b.kind) || b.acc.count - a.acc.count || a.name.localeCompare(b.name))
     .map((op) => ({
       name: op.name,
-      kind: KIND_NAMES[op.kind] ?? "unspecified",
+      kind: SPAN_KINDS[op.kind] ?? "unspecified",
       ...toRedStats(op.acc, seconds),
       health: rateHealth(op.acc.count, op.acc.errors),
     }));

@@ -1,8 +1,9 @@
 import "server-only";
 import type { TimeWindow } from "../platform/time-window";
-import type { TelemetryReader } from "../store";
+import type { StoredTraceSummary, TelemetryReader } from "../store";
 import { withSpan } from "../platform/self-tracing";
 import { NO_ENVIRONMENT } from "../aggregate/servicegraph";
+import { SPAN_KINDS, STATUS_CODES } from "../../lib/enums";
 
 export interface TraceSearch {
   service?: string;
@@ -20,16 +21,8 @@ export interface TraceSearch {
   limit: number;
 }
 
-export interface TraceSummary {
-  traceId: string;
-  rootService: string | null;
-  rootOperation: string | null;
-  startTime: number;
-  durationMs: number;
-  spanCount: number;
-  errorCount: number;
-  services: string[];
-}
+/** One trace found by a search, as the store answers it (the API's TraceSummary). */
+export type TraceSummary = StoredTraceSummary;
 
 /**
  * Trace search (store/sqlite/search-traces.ts states the matching rules): traces that start
@@ -56,8 +49,6 @@ export async function searchTraces(t: TelemetryReader, w: TimeWindow, q: TraceSe
   });
 }
 
-const STATUS = ["unset", "ok", "error"] as const;
-const KINDS = ["unspecified", "internal", "server", "client", "producer", "consumer"] as const;
 
 export interface TracePage {
   limit: number;
@@ -102,11 +93,11 @@ export async function getTrace(t: TelemetryReader, traceId: string, page: TraceP
       parentSpanId: s.parentSpanId,
       service: s.resource.service,
       name: s.name,
-      kind: KINDS[s.kind] ?? "unspecified",
+      kind: SPAN_KINDS[s.kind] ?? "unspecified",
       startTimeUnixNano: s.startNs.toString(),
       endTimeUnixNano: s.endNs.toString(),
       durationMs: Number(s.endNs - s.startNs) / 1e6,
-      status: { code: STATUS[s.statusCode] ?? "unset", message: s.statusMessage },
+      status: { code: STATUS_CODES[s.statusCode] ?? "unset", message: s.statusMessage },
       attributes: s.attributes,
       resource: s.resource.attributes,
       scope: s.scope,

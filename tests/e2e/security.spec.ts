@@ -7,7 +7,7 @@ import { baseUrl, expect, getJson, test } from "./support/fixtures";
  * renders under the Content-Security-Policy with no violation, and a page on another origin
  * cannot change data with a form post or a no-cors fetch.
  */
-const PAGES = ["/", "/map", "/traces", "/metrics-explorer", "/findings", "/findings/policy", "/alerts", "/services/checkout", "/access"];
+const PAGES = ["/", "/map", "/traces", "/logs", "/metrics-explorer", "/findings", "/findings/policy", "/alerts", "/services/checkout", "/access"];
 
 test("every page renders under the CSP with no violation in the console", async ({ page }) => {
   test.setTimeout(240_000);
@@ -30,6 +30,10 @@ test("every page renders under the CSP with no violation in the console", async 
     await expect(page.locator("main.page")).not.toBeEmpty();
     await page.waitForTimeout(500); // late chunks and workers (the map's layout worker) load now
   }
+  // The rule editor lists the contract's enumerations (rule types, signals, severities).
+  await page.goto(`${baseUrl()}/alerts`);
+  await page.getByTestId("new-rule").click();
+  await expect(page.getByTestId("rule-type").locator("option")).toHaveCount(8);
   await page.getByRole("link", { name: "Service map" }).click();
   await expect(page).toHaveURL(/\/map/);
   expect(violations).toEqual([]);

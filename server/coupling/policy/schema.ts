@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { SEVERITIES, type CouplingRuleId } from "../../../lib/enums";
 
 /**
  * The architecture policy (`cartograph.yaml`). Every object is strict: a misspelt key is an
@@ -13,7 +14,7 @@ export type Role = (typeof ROLE_NAMES)[number];
 
 const name = z.string().trim().min(1, "must not be empty");
 const names = z.array(name);
-const severity = z.enum(["info", "warning", "critical"]);
+const severity = z.enum(SEVERITIES);
 const count = z.number().int().min(1);
 const share = z.number().min(0).max(1);
 
@@ -126,6 +127,11 @@ export const PolicySchema = z
 
 export type Policy = z.infer<typeof PolicySchema>;
 export type RuleSettings = Policy["rules"];
+
+/** The policy has settings for exactly the API's coupling rules (lib/enums): fails to compile otherwise. */
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const settingsCoverEveryRule: SameKeys<keyof RuleSettings, CouplingRuleId> = true;
+void settingsCoverEveryRule;
 
 export function defaultPolicy(): Policy {
   return PolicySchema.parse({});

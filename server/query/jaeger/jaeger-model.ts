@@ -1,5 +1,6 @@
 import "server-only";
 import type { AttrValue, Attributes, Span } from "../../normalize";
+import { SPAN_KINDS, type SpanKindName } from "../../../lib/enums";
 
 /**
  * Jaeger's query-API JSON model (the `ui` model its HTTP API and UI use, which Grafana's Jaeger
@@ -31,12 +32,12 @@ export interface JaegerTrace {
   warnings: string[] | null;
 }
 
-const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"] as const;
-export type JaegerSpanKind = (typeof KIND_NAMES)[number];
-export const JAEGER_SPAN_KINDS: readonly JaegerSpanKind[] = KIND_NAMES;
+/** Jaeger names span kinds as OTLP does (lib/enums SPAN_KINDS, indexed by the OTLP number). */
+export type JaegerSpanKind = SpanKindName;
+export const JAEGER_SPAN_KINDS: readonly JaegerSpanKind[] = SPAN_KINDS;
 
 export function kindName(kind: number): JaegerSpanKind {
-  return KIND_NAMES[kind] ?? "unspecified";
+  return SPAN_KINDS[kind] ?? "unspecified";
 }
 
 export function toKeyValue(key: string, v: AttrValue): JaegerKeyValue {

@@ -260,7 +260,6 @@ async function writeAlone(p: Pending, inserted: Span[]): Promise<boolean> {
       inserted.push(...r.inserted);
       stats.pointsStored += r.pointsStored;
       stats.logsStored += r.logsStored;
-      stats.transactions++;
     } catch (e) {
       if (store.ingest.classifyFailure(e).kind === "storage") return failAlone(p, e);
       refuse(e, signal);

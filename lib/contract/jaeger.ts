@@ -33,6 +33,7 @@ export const jaegerTraceSchema = z
     warnings: z.array(z.string()).nullable(),
   })
   .meta({ id: "JaegerTrace" });
+export type JaegerTrace = z.infer<typeof jaegerTraceSchema>;
 
 /** Jaeger's envelope around `data`. */
 function envelope<T extends z.ZodType>(data: T) {

@@ -1,36 +1,20 @@
 import "server-only";
 import type { AttrValue, Attributes, Span } from "../../normalize";
 import { SPAN_KINDS, type SpanKindName } from "../../../lib/enums";
+import type { JaegerTrace } from "../../../lib/contract";
 
 /**
  * Jaeger's query-API JSON model (the `ui` model its HTTP API and UI use, which Grafana's Jaeger
  * data source reads): times in integer microseconds, typed tags, one process per resource
- * referenced by `processID`, references instead of a parent id.
+ * referenced by `processID`, references instead of a parent id. The shapes are the contract's
+ * (lib/contract/jaeger.ts).
  */
-export type JaegerTagType = "string" | "bool" | "int64" | "float64" | "binary";
-export interface JaegerKeyValue { key: string; type: JaegerTagType; value: string | number | boolean }
-export interface JaegerReference { refType: "CHILD_OF" | "FOLLOWS_FROM"; traceID: string; spanID: string }
-export interface JaegerLog { timestamp: number; fields: JaegerKeyValue[] }
-export interface JaegerProcess { serviceName: string; tags: JaegerKeyValue[] }
-export interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  flags: number;
-  operationName: string;
-  references: JaegerReference[];
-  startTime: number;
-  duration: number;
-  tags: JaegerKeyValue[];
-  logs: JaegerLog[];
-  processID: string;
-  warnings: string[] | null;
-}
-export interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, JaegerProcess>;
-  warnings: string[] | null;
-}
+export type { JaegerTrace };
+export type JaegerSpan = JaegerTrace["spans"][number];
+export type JaegerKeyValue = JaegerSpan["tags"][number];
+export type JaegerReference = JaegerSpan["references"][number];
+export type JaegerLog = JaegerSpan["logs"][number];
+export type JaegerProcess = JaegerTrace["processes"][string];
 
 /** Jaeger names span kinds as OTLP does (lib/enums SPAN_KINDS, indexed by the OTLP number). */
 export type JaegerSpanKind = SpanKindName;

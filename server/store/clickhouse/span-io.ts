@@ -114,3 +114,9 @@ export async function countStoredSpans(conn: Connection): Promise<number> {
   return Number(r?.n ?? 0);
 }
 
+
+/** Start of the minute of the earliest stored span (epoch ms), null when none is stored. */
+export async function readFirstSpanMs(conn: Connection): Promise<number | null> {
+  const [r] = await queryRows<{ m: string | number; n: string | number }>(conn.main, `SELECT min(minute) AS m, count() AS n FROM ${conn.settings.database}.spans`);
+  return r && Number(r.n) > 0 ? Number(r.m) * 60_000 : null;
+}

@@ -11,7 +11,7 @@ import { appendRed, readServed, type ServedRow, type StoredRedCell, type StoredS
 import { hasService, listOperations, listServices, readRed } from "./red-read";
 import { dropExpiredPartitions } from "./retention";
 import { clickHouseSettingsFrom, type ClickHouseSettings } from "./settings";
-import { appendNewSpans, countStoredSpans, listTraceIdsInWindow, readTraceSpans, readTracesSpans } from "./span-io";
+import { appendNewSpans, countStoredSpans, listTraceIdsInWindow, readFirstSpanMs, readTraceSpans, readTracesSpans } from "./span-io";
 import { readSpansInWindow, searchTraces } from "./span-search";
 import { appendMetricPoints, listMetricServices, listMetrics, readMetricPoints, readMetricSeries } from "./metric-io";
 import { appendLogs } from "./log-io";
@@ -37,6 +37,8 @@ export interface ClickHouseStore extends TelemetryStore {
   readTracesSpans(traceIds: readonly string[]): Promise<Map<string, Span[]>>;
   listTraceIdsInWindow(fromMs: number, toMs: number): Promise<string[]>;
   countStoredSpans(): Promise<number>;
+  /** Start of the minute of the earliest stored span, null when none (where pairing passes begin). */
+  readFirstSpanMs(): Promise<number | null>;
   writeGraphPass(pass: GraphPass, nowMs: number): Promise<void>;
   readPairingWatermark(stepMs: number): Promise<number | null>;
   readGraphWindow(loMinute: number, hiMinute: number): Promise<GraphWindow>;
@@ -76,6 +78,7 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
     readTracesSpans: (ids) => readTracesSpans(conn, ids),
     listTraceIdsInWindow: (a, b) => listTraceIdsInWindow(conn, a, b),
     countStoredSpans: () => countStoredSpans(conn),
+    readFirstSpanMs: () => readFirstSpanMs(conn),
     writeGraphPass: (p, now) => writeGraphPass(conn, p, now),
     readPairingWatermark: (step) => readPairingWatermark(conn, step),
     readGraphWindow: (lo, hi) => readGraphWindow(conn, lo, hi),

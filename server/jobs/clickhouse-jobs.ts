@@ -1,0 +1,39 @@
+import "server-only";
+import type { Config } from "../platform/config";
+import type { Logger } from "../platform/logger";
+import type { ClickHouseStore } from "../store";
+import { runDuePairingPasses } from "../aggregate/servicegraph";
+import { runEveryAsLeader, type LeaderJobs } from "./leader-interval";
+
+/**
+ * The work a ClickHouse-backed cluster does once, on the elected leader (with the SQLite
+ * control plane this process is always the leader):
+ * - pairing passes: the service graph from every instance's spans, one closed window at a time
+ *   (see cluster-pairing-job.ts in the servicegraph stage; a pass repeated by a second leader
+ *   changes nothing, readers keep one attempt per pass);
+ * - retention: whole day partitions past the raw / rollup ages dropped on every node (dropping
+ *   a partition already gone is a no-op, so a repeated run is harmless).
+ * The instances' own streaming graph flush is not stored on ClickHouse (the store ignores it).
+ */
+export async function startClickHouseJobs(deps: { config: Config; log: Logger; leader: LeaderJobs; store: ClickHouseStore; now?: () => number }): Promise<void> {
+  const { config, log, leader, store } = deps;
+  const now = deps.now ?? Date.now;
+  const stepMs = config.CARTOGRAPH_CLICKHOUSE_PAIRING_STEP_MS;
+  const rawMs = config.CARTOGRAPH_RETENTION_RAW_HOURS * 3_600_000;
+  const rollupMs = config.CARTOGRAPH_RETENTION_ROLLUP_HOURS * 3_600_000;
+  // A window is paired once the pairing wait and one more step have passed since it closed:
+  // the exporters' batching delay lands late halves inside that margin.
+  const settleMs = config.CARTOGRAPH_PAIRING_WAIT_MS + stepMs;
+  await runEveryAsLeader(leader, "clickhouse-pairing", stepMs, async () => {
+    const t = now();
+    const first = await store.readFirstSpanMs();
+    if (first === null) return;
+    const ran = await runDuePairingPasses(store, { stepMs, settleMs, nowMs: t, startMs: Math.max(first, t - rawMs) });
+    if (ran > 0) log.debug(`clickhouse pairing: ${ran} pass(es) committed`);
+  }, log);
+  await runEveryAsLeader(leader, "clickhouse-retention", config.CARTOGRAPH_RETENTION_INTERVAL_MS, async () => {
+    const t = now();
+    const dropped = await store.dropExpired(t - rawMs, t - rollupMs);
+    if (dropped.length > 0) log.info(`clickhouse retention: dropped ${dropped.length} partition(s)`, { partitions: dropped.slice(0, 20).join(" ") });
+  }, log);
+}

@@ -38,6 +38,7 @@ await optional("uiMap", "ui-map.ts", "benchMapRender");
 await optional("selfTracing", "self-tracing.ts", "benchSelfTracing");
 await optional("logsIngest", "logs-ingest.ts", "benchLogsIngest");
 await optional("logsSearch", "logs-search.ts", "benchLogsSearch");
+await optional("clickhouse", "clickhouse.ts", "benchClickHouse");
 
 mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
 writeFileSync(path.join(ROOT, ".bench/results.json"), JSON.stringify(results, null, 2));

@@ -65,10 +65,24 @@ async function controlPlaneEnv(dataDir: string, env: Record<string, string> | un
   return { CARTOGRAPH_CONTROL_DATABASE_URL: controlDatabases.get(dataDir)! };
 }
 
+/**
+ * Under `npm run test:clickhouse` (CARTOGRAPH_TEST_CLICKHOUSE_URL set by its global setup) each
+ * data dir gets its own ClickHouse database as telemetry store; a restart on the same dir reuses
+ * it. A test that names CARTOGRAPH_STORE itself keeps its choice.
+ */
+const telemetryDatabases = new Map<string, string>();
+function telemetryStoreEnv(dataDir: string, env: Record<string, string> | undefined): Record<string, string> {
+  const url = process.env.CARTOGRAPH_TEST_CLICKHOUSE_URL;
+  if (!url || env?.CARTOGRAPH_STORE) return {};
+  if (!telemetryDatabases.has(dataDir)) telemetryDatabases.set(dataDir, `cg_${process.pid}_${telemetryDatabases.size + 1}`);
+  return { CARTOGRAPH_STORE: "clickhouse", CARTOGRAPH_CLICKHOUSE_URL: url, CARTOGRAPH_CLICKHOUSE_DATABASE: telemetryDatabases.get(dataDir)! };
+}
+
 /** Starts the real server as a child process on free ports with its own data dir. */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cartograph-test-"));
   const controlEnv = await controlPlaneEnv(dataDir, opts.env);
+  const storeEnv = telemetryStoreEnv(dataDir, opts.env);
   const [http, otlp, grpc, zipkin] = [await getFreePort(), await getFreePort(), await getFreePort(), await getFreePort()];
   const nodeArgs = opts.nodeArgs ?? ["--import", "./scripts/runtime/register.mjs", "server/main.ts"];
   const child = spawn(process.execPath, nodeArgs, {
@@ -84,6 +98,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       CARTOGRAPH_UI: opts.ui ? "true" : "false",
       CARTOGRAPH_ROLLUP_FLUSH_MS: "250",
       ...controlEnv,
+      ...storeEnv,
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Config } from "../../platform/config";
 import type { Span } from "../../normalize";
-import type { AppendBatch, AppendResult, RetentionPolicy, RetentionResult, TelemetryStore } from "../telemetry-store";
+import type { AppendBatch, AppendResult, RetentionResult, TelemetryStore } from "../telemetry-store";
 import { openConnection, queryRows } from "./connection";
 import { readGraphWindow, readPairingWatermark, writeGraphPass } from "./graph-io";
 import { readCompleteness, readEdgeFacts, readEdgeMinutes, readNodes, readServiceNodes } from "./graph-read";
@@ -141,10 +141,12 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
       },
     },
     retention: {
-      enforceRetention: async (p: RetentionPolicy, nowMs: number): Promise<RetentionResult> => {
-        const dropped = await dropExpiredPartitions(conn, nowMs - p.rawMaxAgeMs, nowMs - p.rollupMaxAgeMs);
-        return { spansDeleted: 0, pointsDeleted: 0, logsDeleted: 0, rollupsDeleted: dropped.length, usedBytes: await usedBytes() };
-      },
+      /**
+       * Measures only: on a shared ClickHouse, retention is cluster-wide work that the elected
+       * leader does (dropExpired, scheduled by server/jobs' startClickHouseJobs), not every
+       * instance's writer. The disk budget does not apply (ClickHouse's disks are its own).
+       */
+      enforceRetention: async (): Promise<RetentionResult> => ({ spansDeleted: 0, pointsDeleted: 0, logsDeleted: 0, rollupsDeleted: 0, usedBytes: await usedBytes() }),
       measureUsedBytes: usedBytes,
     },
     close: () => conn.close(),

@@ -1,0 +1,94 @@
+/**
+ * ClickHouse store benchmark (BENCH_ONLY=clickhouse): a loopback ClickHouse (Debian's 18.16 here)
+ * filled with the span corpus (span-corpus.ts: 4-span traces across 20 services and their
+ * databases) spread over the last 24 h through the store's real append path (512-span batches,
+ * as one OTLP request makes, with the RED rollups an instance writes), then the leader's
+ * pairing passes over the whole day, then the service-map query for 1 h and 24 h windows
+ * (p50/p95 over 20 runs after 3 warm-ups), beside a trivial query timed on the same
+ * connection in the same run. BENCH_CH_SPANS sets the span count (default 2,000,000).
+ * Progress goes to stderr; `benchClickHouse()` returns a JSON-able object.
+ */
+import { startClickHouse } from "../../tests/helpers/clickhouse";
+import { openClickHouseStore } from "../../server/store";
+import { RedBuffer } from "../../server/aggregate/red";
+import { runDuePairingPasses } from "../../server/aggregate/servicegraph";
+import { getServiceMapFromClickHouse } from "../../server/query";
+import { spanChunks } from "./span-corpus";
+import { cpuSeconds } from "./proc-stats";
+
+const log = (msg: string) => console.error(`bench clickhouse: ${msg}`);
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const HOUR = 3_600_000;
+/** Pairing pass width: 10 min windows (the server runs 10 s passes in real time; a day of them one after the other is what a catch-up costs). */
+const PASS_MS = 600_000;
+
+function percentiles(samples: number[]) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { p50Ms: round(at(0.5)), p95Ms: round(at(0.95)) };
+}
+
+async function time(runs: number, warm: number, fn: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < warm; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+export async function benchClickHouse(total = Number(process.env.BENCH_CH_SPANS ?? 2_000_000)) {
+  const ch = await startClickHouse();
+  const store = openClickHouseStore({ urls: [ch.nodes[0]!.url], database: "cg_bench", user: "default", password: "", cluster: null });
+  try {
+    await store.migrate();
+    const nowMs = Math.floor(Date.now() / 60_000) * 60_000;
+    const fromMs = nowMs - 24 * HOUR;
+    const chPid = ch.nodes[0]!.process.pid!;
+    const c0 = cpuSeconds(process.pid);
+    const s0 = cpuSeconds(chPid);
+    const t0 = Date.now();
+    let stored = 0;
+    const red = new RedBuffer();
+    for (const chunk of spanChunks(total, fromMs, nowMs - 2 * 60_000, 512, 7)) {
+      stored += (await store.appendSpans(chunk)).length;
+      red.add(chunk);
+      if (stored % 102_400 < 512) {
+        const { cells, services } = red.drain();
+        await store.appendRed(cells, services);
+        log(`${stored} spans stored (${Math.round(stored / ((Date.now() - t0) / 1000))}/s)`);
+      }
+    }
+    const { cells, services } = red.drain();
+    await store.appendRed(cells, services);
+    const fillS = (Date.now() - t0) / 1000;
+    const fill = {
+      spans: stored, seconds: round(fillS), spansPerSecond: Math.round(stored / fillS),
+      writerCpuMicrosPerSpan: round(((cpuSeconds(process.pid) - c0) * 1e6) / stored, 2),
+      clickhouseCpuMicrosPerSpan: round(((cpuSeconds(chPid) - s0) * 1e6) / stored, 2),
+    };
+    log(`filled: ${JSON.stringify(fill)}`);
+
+    const p0 = Date.now();
+    const passes = await runDuePairingPasses(store, { stepMs: PASS_MS, settleMs: 0, nowMs, startMs: fromMs, maxPasses: (24 * HOUR) / PASS_MS + 2 });
+    const pairing = { passes, seconds: round((Date.now() - p0) / 1000), spansPerSecond: Math.round(stored / ((Date.now() - p0) / 1000)) };
+    log(`pairing: ${JSON.stringify(pairing)}`);
+
+    const trivial = percentiles(await time(20, 3, () => store.countStoredSpans()));
+    const map1h = await getServiceMapFromClickHouse(store, { fromMs: nowMs - HOUR, toMs: nowMs });
+    const map24h = await getServiceMapFromClickHouse(store, { fromMs, toMs: nowMs });
+    const serviceMap = {
+      "1h": { ...percentiles(await time(20, 3, () => getServiceMapFromClickHouse(store, { fromMs: nowMs - HOUR, toMs: nowMs }))), nodes: map1h.nodes.length, edges: map1h.edges.length },
+      "24h": { ...percentiles(await time(20, 3, () => getServiceMapFromClickHouse(store, { fromMs, toMs: nowMs }))), nodes: map24h.nodes.length, edges: map24h.edges.length },
+    };
+    log(`map: ${JSON.stringify(serviceMap)}`);
+    return { storedSpans: await store.countStoredSpans(), usedBytes: await store.retention.measureUsedBytes(), fill, pairing, trivialQuery: trivial, serviceMap };
+  } finally {
+    await store.close();
+    await ch.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) console.log(JSON.stringify(await benchClickHouse(), null, 2));

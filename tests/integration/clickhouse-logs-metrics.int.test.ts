@@ -3,10 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startClickHouse, type LoopbackClickHouse } from "../helpers/clickhouse";
-import { openClickHouseStore, type ClickHouseStore, type LogFilter } from "../../server/store";
-import {
-  countLogs, countLogsByService, createAppender, createLogAppender, listLogServices, openWriterDb, readTraceLogs, searchLogs, type Db,
-} from "../../server/store/sqlite";
+import { openClickHouseStore, type ClickHouseStore, type LogFilter, type TelemetryStore } from "../../server/store";
+import { createSqliteStore, openStoreForWriting } from "../../server/store/sqlite";
 import type { LogRecord, MetricPoint } from "../../server/normalize";
 
 /**
@@ -16,7 +14,7 @@ import type { LogRecord, MetricPoint } from "../../server/normalize";
  */
 let ch: LoopbackClickHouse;
 let store: ClickHouseStore;
-let sqlite: Db;
+let sqlite: TelemetryStore;
 
 const T0 = Date.UTC(2026, 10, 30, 8, 0, 0);
 const ns = (ms: number) => BigInt(ms) * 1_000_000n;
@@ -46,28 +44,19 @@ beforeAll(async () => {
   ch = await startClickHouse();
   store = openClickHouseStore({ urls: [ch.nodes[0]!.url], database: "cg_logs_metrics", user: "default", password: "", cluster: null });
   await store.migrate();
-  sqlite = openWriterDb(mkdtempSync(path.join(os.tmpdir(), "cartograph-chlm-")));
-  const appendLogs = createLogAppender(sqlite);
-  sqlite.transaction(() => appendLogs.appendLogs(LINES))();
+  sqlite = createSqliteStore(openStoreForWriting(mkdtempSync(path.join(os.tmpdir(), "cartograph-chlm-"))));
+  expect((await sqlite.ingest.append([{ spans: [], points: [], logs: LINES }], T0)).logsStored).toBe(LINES.length);
   expect((await store.ingest.append([{ spans: [], points: [], logs: LINES }], T0)).logsStored).toBe(LINES.length);
 }, 90_000);
 
 afterAll(async () => {
   await store?.close();
-  sqlite?.close();
+  await sqlite?.close();
   await ch?.stop();
 });
 
-/** A log as both stores return it, without the embedded store's row id. */
-const comparable = <T extends object>(log: T) => {
-  const { id: _id, ...rest } = log as T & { id?: number };
-  return rest;
-};
-
 async function bothSearch(f: LogFilter) {
-  const lite = searchLogs(sqlite, f, 1000).map(comparable);
-  const { logs } = await store.logs.searchLogs(f, 1000);
-  return { lite, ch: logs.map(comparable) };
+  return { lite: (await sqlite.logs.searchLogs(f, 1000)).logs, ch: (await store.logs.searchLogs(f, 1000)).logs };
 }
 
 describe("logs in ClickHouse", () => {
@@ -115,19 +104,19 @@ describe("logs in ClickHouse", () => {
   it("counts per step and severity (minute counts and raw lines) and per service like the embedded store", async () => {
     const sort = <T extends { t: number; severityRange: number }>(rows: T[]) => [...rows].sort((a, b) => a.t - b.t || a.severityRange - b.severityRange);
     for (const f of [{ ...WINDOW }, { ...WINDOW, service: "checkout", minSeverity: 13 }, { ...WINDOW, text: "declined" }]) {
-      for (const step of [60_000, 300_000, 45_000]) expect(sort(await store.logs.countLogs(f, step))).toEqual(sort(countLogs(sqlite, f, step)));
+      for (const step of [60_000, 300_000, 45_000]) expect(sort(await store.logs.countLogs(f, step))).toEqual(sort(await sqlite.logs.countLogs(f, step)));
     }
     const byService = (rows: { service: string; count: number }[]) => [...rows].sort((a, b) => a.service.localeCompare(b.service));
     const f = { ...WINDOW, minSeverity: 17, text: "card" };
-    expect(byService(await store.logs.countLogsByService(f))).toEqual(byService(countLogsByService(sqlite, f)));
-    expect((await store.logs.listLogServices(T0)).sort()).toEqual(listLogServices(sqlite, T0).sort());
+    expect(byService(await store.logs.countLogsByService(f))).toEqual(byService(await sqlite.logs.countLogsByService(f)));
+    expect((await store.logs.listLogServices(T0)).sort()).toEqual((await sqlite.logs.listLogServices(T0)).sort());
     expect(await store.logs.listLogServices(T0 + 86_400_000)).toEqual([]);
   });
 
   it("reads a trace's lines oldest first", async () => {
-    const lite = readTraceLogs(sqlite, TRACE).map(comparable);
+    const lite = await sqlite.logs.readTraceLogs(TRACE);
     expect(lite.length).toBe(24);
-    expect((await store.logs.readTraceLogs(TRACE)).map(comparable)).toEqual(lite);
+    expect(await store.logs.readTraceLogs(TRACE)).toEqual(lite);
   });
 });
 
@@ -149,7 +138,20 @@ describe("metrics in ClickHouse", () => {
   beforeAll(async () => {
     expect((await store.ingest.append([{ spans: [], points, logs: [] }], T0)).pointsStored).toBe(points.length);
     // The embedded store is what the semantics are measured against: same points, same counts.
-    expect(sqlite.transaction(() => createAppender(sqlite).appendMetricPoints(points, T0))()).toBe(points.length);
+    expect((await sqlite.ingest.append([{ spans: [], points, logs: [] }], T0)).pointsStored).toBe(points.length);
+  });
+
+  it("every metric read equals the embedded store's (series in any order, keys opaque)", async () => {
+    for (const svc of [undefined, "api", "worker"]) expect(await store.metrics.listMetrics(T0, svc)).toEqual(await sqlite.metrics.listMetrics(T0, svc));
+    expect(await store.metrics.listMetricServices("requests")).toEqual(await sqlite.metrics.listMetricServices("requests"));
+    for (const [svc, name] of [["api", "requests"], ["api", "latency"], ["worker", "requests"]] as const) {
+      const byAttrs = async (s: TelemetryStore) => {
+        const series = await s.metrics.readMetricSeries(svc, name, 50);
+        const out = await Promise.all(series.map(async ({ key, ...rest }) => ({ ...rest, points: await s.metrics.readMetricPoints(key, ns(T0 - 1000), ns(T0 + 60_000)) })));
+        return out.sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes)));
+      };
+      expect(await byAttrs(store)).toEqual(await byAttrs(sqlite));
+    }
   });
 
   it("lists metrics and series, and stores a replay once", async () => {

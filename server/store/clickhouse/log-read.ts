@@ -87,10 +87,12 @@ export async function searchLogs(conn: Connection, f: LogFilter, limit: number, 
   const rows = await queryRows<LogRow>(
     conn.main,
     `SELECT ${COLUMNS} FROM ${conn.settings.database}.logs WHERE ${where}${after}
-      ORDER BY time_ns DESC, fingerprint DESC LIMIT 1 BY time_ns, fingerprint LIMIT ${sqlInt(limit)}`,
+      ORDER BY time_ns DESC, fingerprint DESC LIMIT 1 BY time_ns, fingerprint LIMIT ${sqlInt(limit + 1)}`,
   );
-  const last = rows[rows.length - 1];
-  return { logs: rows.map(toStoredLog), nextCursor: rows.length === limit && last ? `${last.t}.${last.fp}` : null };
+  // One line more than the page tells whether another page exists (no cursor to an empty page).
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { logs: page.map(toStoredLog), nextCursor: rows.length > limit && last ? `${last.t}.${last.fp}` : null };
 }
 
 /** Every line of one trace, oldest first (bounded). */

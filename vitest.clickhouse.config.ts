@@ -22,6 +22,11 @@ export default defineConfig({
     fileParallelism: false,
     include: [
       "tests/integration/ingest-roundtrip.int.test.ts",
+      "tests/integration/logs-ingest.int.test.ts",
+      "tests/integration/logs-search.int.test.ts",
+      "tests/integration/alerting-server.int.test.ts",
+      "tests/integration/environments.int.test.ts",
+      "tests/integration/jaeger-api.int.test.ts",
     ],
     globalSetup: ["tests/helpers/clickhouse-global-setup.ts"],
   },

@@ -9,7 +9,8 @@ import { flushSelfTracing, getSelfTracingStatus, startSelfTracing } from "./plat
 import { registerSelfTracingMetrics } from "./platform/self-tracing-metrics";
 import { startWriter, startOtlpGrpc } from "./ingest";
 import { registerWriterMetrics } from "./ingest/register-writer-metrics";
-import { openTelemetryStore } from "./store";
+import { asClickHouseStore, openTelemetryStore } from "./store";
+import { startClickHouseJobs } from "./jobs";
 import { createRouter, allRoutes, startQueryPool, createApiContext } from "./api";
 import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
@@ -48,6 +49,10 @@ async function main(): Promise<void> {
   const leader = new LeaderElection({ db: control.db, kind: control.kind, leaseMs: config.CARTOGRAPH_LEADER_LEASE_MS ?? defaultLeaseMs(config.CARTOGRAPH_ALERT_INTERVAL_MS), log });
   registerLeaderMetrics(metrics.registry, leader);
   const alerting = startAlerting({ config, log, telemetry, metrics, dataSource: queries.alertData, db: control.db, leader });
+  // On ClickHouse the service graph (pairing passes over every instance's spans) and retention
+  // are cluster-wide work: registered here, run by whichever instance leads.
+  const clickhouse = asClickHouseStore(telemetry);
+  if (clickhouse) await startClickHouseJobs({ config, log, leader, store: clickhouse });
   await leader.start();
   ctx.alerting = alerting.service;
   const access = new AccessService(control.db, config, log);
@@ -55,7 +60,7 @@ async function main(): Promise<void> {
   ctx.access = access;
   log.info(`authentication ${access.authEnabled ? "on" : "off"} (CARTOGRAPH_AUTH=${config.CARTOGRAPH_AUTH}); ingest keys ${access.ingestKeysRequired ? "required" : "off"}`);
   const drain = createDrain();
-  const readiness = () => ({ ...checkReadiness({ writer: writer.ready(), telemetry: telemetry.ready(), queries: queries.health(), draining: drain.draining() }), leader: leader.status() });
+  const readiness = () => ({ ...checkReadiness({ writer: writer.ready(), telemetry: telemetry.ready(), queries: queries.health(), draining: drain.draining() }), telemetryStore: config.CARTOGRAPH_STORE, leader: leader.status() });
   const isReady = () => readiness().ready;
   const checkIngestKey = access.ingestKeysRequired ? (key: string | undefined) => access.checkIngest(key) : undefined;
   const ingestDeps = { config, writer, metrics, isReady, readiness, log, checkIngestKey };

@@ -7,6 +7,8 @@ export interface Readiness {
   checks: { writer: boolean; store: boolean; queries: PoolHealth };
   reasons: string[];
   /** Leader election (server/control): whether this process runs the once-per-cluster jobs. Informational: followers are ready too. */
+  /** Which telemetry store this instance runs (CARTOGRAPH_STORE). Informational. */
+  telemetryStore?: "sqlite" | "clickhouse";
   leader?: { leader: boolean; controlPlane: "sqlite" | "postgresql"; holder: string; currentLeader: string | null; term: number };
 }
 

@@ -21,4 +21,4 @@ export {
   type StoredNode, type StoredEdgeMeta, type StoredCompleteness, type StoredRedCell, type StoredServiceSeen, type ServedRow,
 } from "./clickhouse/store";
 export { clickHouseSettingsFrom } from "./clickhouse/settings";
-export { openClickHouseFromConfig } from "./clickhouse/store";
+export { openClickHouseFromConfig, asClickHouseStore } from "./clickhouse/store";

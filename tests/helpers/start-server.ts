@@ -126,6 +126,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.json());
     if (ready.leader?.controlPlane !== "postgresql") throw new Error(`expected a PostgreSQL control plane, /readyz says ${JSON.stringify(ready.leader)}`);
   }
+  if (storeEnv.CARTOGRAPH_STORE) {
+    const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.json());
+    if (ready.telemetryStore !== "clickhouse") throw new Error(`expected the ClickHouse telemetry store, /readyz says ${JSON.stringify(ready.telemetryStore)}`);
+  }
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   return {
     baseUrl,

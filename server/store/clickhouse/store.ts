@@ -1,7 +1,7 @@
 import "server-only";
 import type { Config } from "../../platform/config";
 import type { Span } from "../../normalize";
-import type { AppendBatch, AppendResult, RetentionResult, TelemetryStore } from "../telemetry-store";
+import type { AppendBatch, AppendResult, RetentionResult, TelemetryReader, TelemetryStore } from "../telemetry-store";
 import { openConnection, queryRows } from "./connection";
 import { readGraphWindow, readPairingWatermark, writeGraphPass } from "./graph-io";
 import { readCompleteness, readEdgeFacts, readEdgeMinutes, readNodes, readServiceNodes } from "./graph-read";
@@ -151,6 +151,11 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
     },
     close: () => conn.close(),
   };
+}
+
+/** The ClickHouse store behind a TelemetryReader, or null when another backend runs. */
+export function asClickHouseStore(t: TelemetryReader): ClickHouseStore | null {
+  return "writeGraphPass" in t && "dropExpired" in t ? (t as ClickHouseStore) : null;
 }
 
 /** The opener CARTOGRAPH_STORE=clickhouse registers: connects and applies the schema. */

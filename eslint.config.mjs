@@ -31,6 +31,9 @@ export default tseslint.config(
       "react-hooks/set-state-in-effect": "off",
       "react-hooks/refs": "off",
       "react-hooks/purity": "off",
+      // Query hooks go through components/api/query.ts, which renders the server's HTML while
+      // hydrating (see there: React error #418 came from cached data read during hydration).
+      "no-restricted-imports": ["error", { paths: [{ name: "@tanstack/react-query", importNames: ["useQuery", "useInfiniteQuery", "useQueries", "useSuspenseQuery", "useIsFetching"], message: "Import query hooks from components/api/query.ts (hydration-safe)." }] }],
     },
   },
   {
@@ -54,6 +57,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ["components/api/query.ts"],
+    rules: { "no-restricted-imports": "off" },
   },
   {
     // Tests read JSON answers and hand-built OTLP objects loosely.

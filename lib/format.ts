@@ -80,3 +80,34 @@ export function colorForName(name: string): string {
   const hue = (h >>> 0) % 360;
   return `hsl(${hue} 62% 52%)`;
 }
+
+/**
+ * Text colour for a label drawn on colorForName(name): black or white, whichever contrasts
+ * more. One of the two always reaches WCAG AA's 4.5:1 (the worst background, relative luminance
+ * about 0.18, gives 4.58:1 either way).
+ */
+export function textColorOnName(name: string): string {
+  const hue = Number(/hsl\((\d+)/.exec(colorForName(name))![1]);
+  const l = relativeLuminance(hslToRgb(hue, 0.62, 0.52));
+  const onWhite = 1.05 / (l + 0.05);
+  const onBlack = (l + 0.05) / 0.05;
+  return onWhite >= onBlack ? "#ffffff" : "#000000";
+}
+
+function hslToRgb(h: number, s: number, l: number): [number, number, number] {
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [f(0), f(8), f(4)];
+}
+
+/** WCAG 2.x relative luminance of an sRGB colour. */
+function relativeLuminance([r, g, b]: [number, number, number]): number {
+  const lin = (c: number) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}

@@ -1,5 +1,6 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "../api/query";
 import { fetchJson, sendJson as send } from "@/lib/api-client";
 import type { AlertInstance, Channel, ChannelBody, HistoryEntry, Preview, Rule, RuleBody, Silence, SilenceBody } from "./types";
 

@@ -1,5 +1,6 @@
 "use client";
-import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { keepPreviousData } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "./query";
 import { encodeSegment, fetchJson } from "@/lib/api-client";
 import type { LogHistogramResponse, LogsResponse, TraceLogsResponse } from "@/lib/log-types";
 import { useRefetchInterval } from "../ui/refresh-context";

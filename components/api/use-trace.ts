@@ -1,5 +1,5 @@
 "use client";
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "./query";
 import { encodeSegment, fetchJson } from "@/lib/api-client";
 import type { TraceResponse } from "@/lib/api-types";
 

@@ -1,5 +1,6 @@
 "use client";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData } from "@tanstack/react-query";
+import { useQuery } from "./query";
 import type { TimeWindow } from "@/lib/time-range";
 import { useRefetchInterval } from "../ui/refresh-context";
 import { useTimeRange } from "../ui/use-time-range";

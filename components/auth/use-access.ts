@@ -1,5 +1,6 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "../api/query";
 import { fetchJson, sendJson } from "@/lib/api-client";
 import type { BodyOf, contract, ResponseOf } from "@/lib/contract";
 

@@ -87,7 +87,7 @@ export function TraceView({ traceId }: { traceId: string }) {
           {query.trim() && (
             <>
               <span className="muted" data-testid="trace-search-count" aria-live="polite">
-                {matchIndexes.length === 0 ? "no match" : `${matchIndexes.indexOf(current ?? -1) + 1} of ${matchIndexes.length}`}
+                {matchIndexes.length === 0 ? (trace.hasNextPage ? `no match in the ${wf.rows.length.toLocaleString("en")} loaded spans` : "no match") : `${matchIndexes.indexOf(current ?? -1) + 1} of ${matchIndexes.length}`}
               </span>
               <button type="button" className="btn small" onClick={() => step(-1)} disabled={matchIndexes.length === 0}>Previous</button>
               <button type="button" className="btn small" onClick={() => step(1)} disabled={matchIndexes.length === 0}>Next</button>

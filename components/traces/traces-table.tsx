@@ -29,7 +29,8 @@ export function TracesTable({ traces, testId = "traces-table" }: { traces: Trace
               <td className="muted">{new Date(toEpochMs(t.startTime)).toLocaleTimeString()}</td>
               <td className="wrap">
                 <Link href={`/traces/${encodeURIComponent(t.traceId)}?${rangeQuery}`}>
-                  <span style={{ color: colorForName(t.rootService ?? "") }}>{t.rootService ?? "(root not stored)"}</span>: {t.rootOperation ?? "?"}
+                  <span className="svc-dot" style={{ background: colorForName(t.rootService ?? "") }} aria-hidden />
+                  {t.rootService ?? "(root not stored)"}: {t.rootOperation ?? "?"}
                 </Link>
               </td>
               <td className="num">{formatMs(t.durationMs)}</td>

@@ -1,6 +1,6 @@
 "use client";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { formatMs } from "@/lib/format";
+import { formatMs, textColorOnName } from "@/lib/format";
 import { useEffect, useRef, type ReactNode } from "react";
 import type { WaterfallRow } from "./prepare-waterfall";
 
@@ -111,7 +111,7 @@ export function WaterfallView({
                     ) : (
                       <span className="toggle" />
                     )}
-                    <span className="svc" style={{ background: r.color }}>{r.span.service}</span>
+                    <span className="svc" style={{ background: r.color, color: textColorOnName(r.span.service) }}>{r.span.service}</span>
                     <span className={isError ? "op err" : "op"} data-testid="span-name" title={r.span.name}>
                       {isError && <span aria-hidden>⚠ </span>}
                       {r.span.name}

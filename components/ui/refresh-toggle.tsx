@@ -1,5 +1,5 @@
 "use client";
-import { useIsFetching } from "@tanstack/react-query";
+import { useIsFetching } from "../api/query";
 import { isRelativeRange } from "@/lib/time-range";
 import { useRefresh } from "./refresh-context";
 import { useTimeRange } from "./use-time-range";

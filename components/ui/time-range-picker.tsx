@@ -1,15 +1,23 @@
 "use client";
 import { useState } from "react";
-import { TIME_PRESETS, describeRange, parseBound, toDateTimeLocal } from "@/lib/time-range";
+import { TIME_PRESETS, describeRange, parseBound, toDateTimeLocal, type TimeRangeParams } from "@/lib/time-range";
+import { useHydrated } from "./use-hydrated";
 import { useTimeRange } from "./use-time-range";
+
+function isPreset(range: TimeRangeParams): boolean {
+  return range.to === "now" && TIME_PRESETS.some((p) => p.from === range.from);
+}
 
 /** Presets (relative, live) and a custom absolute range; all written to `?from=&to=`. */
 export function TimeRangePicker() {
   const { range, setRange, resolve } = useTimeRange();
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const hydrated = useHydrated();
   const now = Date.now();
   const bounds = resolve(now);
+  // A custom range is written in the browser's time zone, which the server does not know.
+  const label = hydrated || isPreset(range) ? describeRange(range, now) : "Custom range";
 
   function applyCustom(form: HTMLFormElement) {
     const data = new FormData(form);
@@ -39,7 +47,7 @@ export function TimeRangePicker() {
           Custom
         </button>
       </div>
-      <span className="range-label" data-testid="range-label">{describeRange(range, now)}</span>
+      <span className="range-label" data-testid="range-label">{label}</span>
       {open && (
         <form
           className="popover"

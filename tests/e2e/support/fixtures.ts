@@ -21,18 +21,16 @@ export async function keepScreenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `docs/screenshots/${name}.png` });
 }
 
-/** Every page fails the test on an uncaught error or a JavaScript dialog (e.g. injected alert()). */
+/** Every page fails the test on an uncaught error (React's #418 included), a console error or a JavaScript dialog (e.g. injected alert()). */
 export const test = base.extend<{ guard: void }>({
   guard: [
     async ({ page }, use) => {
       const problems: string[] = [];
-      // Known regression, not yet diagnosed (2026-11-30): since the environment picker landed,
-      // some page loads throw React error #418 (server and client HTML differ; React re-renders
-      // the tree on the client, so pages still work). Tolerated by name only, so every other
-      // page error still fails the spec; remove this once the mismatch is fixed.
-      const knownHydrationMismatch = (m: string) => m.includes("Minified React error #418");
-      page.on("pageerror", (e) => {
-        if (!knownHydrationMismatch(e.message)) problems.push(`pageerror: ${e.message}`);
+      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+      // The app's own console errors (React's hydration and render warnings, failed effects);
+      // the browser's "Failed to load resource" lines are answers the specs check themselves.
+      page.on("console", (m) => {
+        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(`console.error: ${m.text()}`);
       });
       page.on("dialog", (d) => {
         problems.push(`dialog opened: ${d.message()}`);

@@ -111,8 +111,11 @@ test("the map paints after select, focus, group, diff, refresh and navigation fr
   await expectNodePainted(page, CHECKOUT, "live refresh with a selection");
 
   // The check itself can fail: with nodes and edges in the DOM but not drawn (the old blank
-  // canvas), every node reads unpainted and no edge pixel is left; the background dots do not count.
-  await page.addStyleTag({ content: ".react-flow__nodes, .react-flow__edges, .react-flow__edgelabel-renderer { visibility: hidden !important; }" });
+  // canvas; opacity, as xyflow sets each node's visibility inline), every node reads unpainted
+  // and no edge pixel is left; the background dots do not count.
+  await page.mouse.move(5, 5); // off the node: its hover tooltip would count as paint
+  await expect(page.getByTestId("map-canvas").locator(".map-tooltip")).toHaveCount(0);
+  await page.addStyleTag({ content: ".react-flow__nodes, .react-flow__edges, .react-flow__edgelabel-renderer { opacity: 0 !important; }" });
   const blank = await describePaint(page);
   expect(blank.nodes).toBeGreaterThan(0);
   expect(blank.unpainted).toHaveLength(blank.nodes);

@@ -2,8 +2,12 @@ import type { TracesResponse } from "../../lib/api-types";
 import { HOSTILE_NAME } from "./support/send-traffic";
 import { baseUrl, expect, getJson, keepScreenshot, test } from "./support/fixtures";
 
+// The suite's traffic is sent once, at its start: a wide range keeps it in view however long
+// the specs before this one took on a loaded machine (the default 15 minutes did not).
+const WIDE = "from=now-6h&to=now";
+
 test("trace search keeps its filters in the URL and finds what was sent", async ({ page }) => {
-  await page.goto(`${baseUrl()}/traces`);
+  await page.goto(`${baseUrl()}/traces?${WIDE}`);
   const rows = page.getByTestId("traces-table").locator("tbody tr");
   await expect(rows).toHaveCount(40);
   await expect(page.getByTestId("duration-scatter").locator(".recharts-symbols").first()).toBeAttached();
@@ -46,7 +50,7 @@ test("a hostile span name renders as literal text, never as HTML", async ({ page
   const { traces } = await getJson<TracesResponse>("/api/v1/traces?limit=100");
   const t = traces.find((x) => x.rootOperation === HOSTILE_NAME)!;
   expect(t).toBeTruthy();
-  await page.goto(`${baseUrl()}/traces`);
+  await page.goto(`${baseUrl()}/traces?${WIDE}`);
   await expect(page.getByTestId("traces-table")).toContainText(HOSTILE_NAME);
   await page.goto(`${baseUrl()}/traces/${t.traceId}`);
   const name = page.getByTestId("span-name").first();

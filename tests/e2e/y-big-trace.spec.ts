@@ -42,7 +42,9 @@ test("a 10,000-span trace opens page by page with a virtualized waterfall, searc
   await expect(wf.locator(".wf-row.match", { hasText: "needle step" })).toBeVisible();
   await search.fill("");
 
-  // Collapsing the root hides its 9,999 descendants; a step with a child collapses that child.
+  // Collapsing the root hides its 9,999 descendants (back at the top: Enter scrolled to the match).
+  await wf.locator(".wf-scroll").evaluate((el) => el.scrollTo(0, 0));
+  await expect(wf.locator(".wf-row").first()).toContainText("run batch");
   await wf.locator(".wf-row").first().getByRole("button", { name: "Collapse" }).click();
   await expect(wf).toHaveAttribute("data-rows", "1");
   await wf.locator(".wf-row").first().getByRole("button", { name: "Expand" }).click();

@@ -15,14 +15,14 @@ const results: Record<string, unknown> = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
 };
 
-async function optional(name: string, file: string, exportName: string): Promise<void> {
+async function optional(name: string, file: string, exportName: string, key = name): Promise<void> {
   if (!want(name)) return;
   const full = path.join(ROOT, "scripts/bench", file);
   if (!existsSync(full)) return;
   const mod = await import(full);
-  console.log(`bench: ${name}...`);
-  results[name] = await mod[exportName]();
-  console.log(JSON.stringify(results[name], null, 2));
+  console.log(`bench: ${key}...`);
+  results[key] = await mod[exportName]();
+  console.log(JSON.stringify(results[key], null, 2));
 }
 
 if (want("ingest")) {
@@ -38,7 +38,8 @@ await optional("uiMap", "ui-map.ts", "benchMapRender");
 await optional("selfTracing", "self-tracing.ts", "benchSelfTracing");
 await optional("logsIngest", "logs-ingest.ts", "benchLogsIngest");
 await optional("logsSearch", "logs-search.ts", "benchLogsSearch");
-await optional("clickhouse", "clickhouse.ts", "benchClickHouse");
+await optional("clickhouse", "clickhouse-ingest.ts", "benchClickHouseIngest", "clickhouseIngest");
+await optional("clickhouse", "clickhouse.ts", "benchClickHouse", "clickhouseServiceMap");
 
 mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
 writeFileSync(path.join(ROOT, ".bench/results.json"), JSON.stringify(results, null, 2));

@@ -58,15 +58,17 @@ beforeAll(async () => {
   // late enough that the fleet is serving by then (starting 13 processes takes 10-60 s), so
   // failed requests (and their error lines) occur within the bounded run below.
   fleet = await runDemoFleet({ endpoint: receiver.endpoint, rps: 3, childOutput: "ignore", log: () => undefined, incidentClockShiftMs: PAYMENTS_ERROR_BURST.offsetMs - 60_000 });
-  // Run RUN_MS, then on until a failed request's error line has arrived (bounded): how many
-  // checkouts a 20 s run sees depends on how busy the machine is.
+  // Run RUN_MS, then on until a failed request's error line has arrived, bounded by the next
+  // burst (the window recurs every periodMs): on a busy machine the fleet may start serving only
+  // after the first window closed.
   const started = Date.now();
   const hasErrorLine = () => receiver.logs.some((l) => l.severityNumber >= 17);
-  while (Date.now() - started < RUN_MS || (!hasErrorLine() && Date.now() - started < RUN_MS * 6)) {
+  const lastChanceMs = 60_000 + PAYMENTS_ERROR_BURST.periodMs + PAYMENTS_ERROR_BURST.durationMs;
+  while (Date.now() - started < RUN_MS || (!hasErrorLine() && Date.now() - started < lastChanceMs)) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   await fleet.stop();
-}, 320_000);
+}, 420_000);
 
 afterAll(async () => {
   await fleet?.stop();

@@ -55,7 +55,8 @@ module.exports = {
     },
     {
       name: "stage-data-only-through-store-interface",
-      comment: "Stages reach telemetry through server/store/index.ts (the TelemetryStore interface), never a backend's files.",
+      comment:
+        "Stages reach telemetry through server/store/index.ts (the TelemetryStore interface), never a backend's files.",
       severity: "error",
       from: { path: "^(server|app|components|lib)/", pathNot: ["^server/store/", "\\.test\\.ts$"] },
       to: { path: "^server/store/(sqlite|clickhouse)/" },

@@ -44,7 +44,10 @@ export function parseCli(argv, env = process.env) {
   }
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
-  if (positionals[0] !== "check" || positionals.length > 1) throw new UsageError(positionals.length === 0 ? "missing command: check" : `unknown command: ${positionals.join(" ")}`);
+  if (positionals[0] !== "check" || positionals.length > 1)
+    throw new UsageError(
+      positionals.length === 0 ? "missing command: check" : `unknown command: ${positionals.join(" ")}`,
+    );
   if (!values.url) throw new UsageError("--url is required (the Cartograph server, e.g. http://localhost:3000)");
   try {
     const u = new URL(values.url);
@@ -52,14 +55,16 @@ export function parseCli(argv, env = process.env) {
   } catch {
     throw new UsageError(`--url ${JSON.stringify(values.url)} is not an http(s) URL`);
   }
-  if (!(values["fail-on"] in RANK) || values["fail-on"] === "info") throw new UsageError("--fail-on must be warning or critical");
+  if (!(values["fail-on"] in RANK) || values["fail-on"] === "info")
+    throw new UsageError("--fail-on must be warning or critical");
   if (!["text", "json", "junit"].includes(values.format)) throw new UsageError("--format must be text, json or junit");
   const hasBaseline = values["baseline-from"] !== undefined || values["baseline-to"] !== undefined;
   if (hasBaseline && (values["baseline-from"] === undefined || values["baseline-to"] === undefined)) {
     throw new UsageError("--baseline-from and --baseline-to go together");
   }
   const timeoutMs = Number(values.timeout);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError("--timeout must be a positive number of milliseconds");
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new UsageError("--timeout must be a positive number of milliseconds");
   return {
     help: false,
     url: values.url.replace(/\/+$/, ""),
@@ -84,7 +89,9 @@ async function getJson(base, path, window, timeoutMs, token) {
     if (token) headers.authorization = `Bearer ${token}`;
     res = await fetch(u, { signal: AbortSignal.timeout(timeoutMs), headers });
   } catch (e) {
-    throw new ConnectionError(`cannot reach ${u.origin}: ${e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.cause?.message ?? e.message}`);
+    throw new ConnectionError(
+      `cannot reach ${u.origin}: ${e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.cause?.message ?? e.message}`,
+    );
   }
   const text = await res.text();
   let body;
@@ -93,15 +100,20 @@ async function getJson(base, path, window, timeoutMs, token) {
   } catch {
     throw new ConnectionError(`${u.pathname} answered ${res.status} with non-JSON content`);
   }
-  if (res.status === 401) throw new ConnectionError(`${u.pathname} answered 401: the server has authentication on; pass --token <API token> (or set CARTOGRAPH_TOKEN)`);
-  if (!res.ok) throw new ConnectionError(`${u.pathname} answered ${res.status}: ${body?.error?.message ?? text.slice(0, 200)}`);
+  if (res.status === 401)
+    throw new ConnectionError(
+      `${u.pathname} answered 401: the server has authentication on; pass --token <API token> (or set CARTOGRAPH_TOKEN)`,
+    );
+  if (!res.ok)
+    throw new ConnectionError(`${u.pathname} answered ${res.status}: ${body?.error?.message ?? text.slice(0, 200)}`);
   return body;
 }
 
 /** Fetches the window (and baseline) and decides what to report. */
 export async function runCheck(opts) {
   const current = await getJson(opts.url, "/api/v1/violations", opts.window, opts.timeoutMs, opts.token);
-  if (!Array.isArray(current.violations)) throw new ConnectionError("/api/v1/violations did not return a violations list");
+  if (!Array.isArray(current.violations))
+    throw new ConnectionError("/api/v1/violations did not return a violations list");
   let findings = current.violations;
   let newEdges = null;
   if (opts.baseline) {
@@ -113,8 +125,15 @@ export async function runCheck(opts) {
     const known = new Set((base.violations ?? []).map((v) => v.id));
     findings = findings.filter((v) => !known.has(v.id));
     const knownEdges = new Set((mapBase.edges ?? []).map((e) => e.id ?? `${e.source}->${e.target}`));
-    newEdges = (mapNow.edges ?? []).filter((e) => !knownEdges.has(e.id ?? `${e.source}->${e.target}`))
-      .map((e) => ({ id: e.id ?? `${e.source}->${e.target}`, source: e.source, target: e.target, protocol: e.protocol ?? null, calls: e.stats?.requests ?? null }));
+    newEdges = (mapNow.edges ?? [])
+      .filter((e) => !knownEdges.has(e.id ?? `${e.source}->${e.target}`))
+      .map((e) => ({
+        id: e.id ?? `${e.source}->${e.target}`,
+        source: e.source,
+        target: e.target,
+        protocol: e.protocol ?? null,
+        calls: e.stats?.requests ?? null,
+      }));
   }
   const failing = findings.filter((v) => RANK[v.severity] >= RANK[opts.failOn]);
   return { findings, failing, newEdges, sampled: !!current.sampled, baseline: !!opts.baseline };
@@ -124,18 +143,35 @@ const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 
 export function formatResult(result, opts) {
   if (opts.format === "json") {
-    return JSON.stringify({ failOn: opts.failOn, failing: result.failing.length, sampled: result.sampled, violations: result.findings, ...(result.newEdges ? { newEdges: result.newEdges } : {}) }, null, 2);
+    return JSON.stringify(
+      {
+        failOn: opts.failOn,
+        failing: result.failing.length,
+        sampled: result.sampled,
+        violations: result.findings,
+        ...(result.newEdges ? { newEdges: result.newEdges } : {}),
+      },
+      null,
+      2,
+    );
   }
   if (opts.format === "junit") {
     const cases = result.findings.map((v) => {
       const name = esc(v.title);
       const fail = RANK[v.severity] >= RANK[opts.failOn];
       const body = `${v.message}\nservices: ${v.services.join(", ")}\ntraces: ${(v.evidence?.traceIds ?? []).join(", ")}`;
-      return `    <testcase classname="cartograph.${esc(v.rule)}" name="${name}">` +
-        (fail ? `<failure type="${esc(v.severity)}" message="${esc(v.id)}">${esc(body)}</failure>` : `<system-out>${esc(body)}</system-out>`) +
-        `</testcase>`;
+      return (
+        `    <testcase classname="cartograph.${esc(v.rule)}" name="${name}">` +
+        (fail
+          ? `<failure type="${esc(v.severity)}" message="${esc(v.id)}">${esc(body)}</failure>`
+          : `<system-out>${esc(body)}</system-out>`) +
+        `</testcase>`
+      );
     });
-    for (const e of result.newEdges ?? []) cases.push(`    <testcase classname="cartograph.new-dependency" name="${esc(e.id)}"><system-out>new dependency ${esc(e.source)} -> ${esc(e.target)}</system-out></testcase>`);
+    for (const e of result.newEdges ?? [])
+      cases.push(
+        `    <testcase classname="cartograph.new-dependency" name="${esc(e.id)}"><system-out>new dependency ${esc(e.source)} -> ${esc(e.target)}</system-out></testcase>`,
+      );
     return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite name="cartograph check" tests="${cases.length}" failures="${result.failing.length}">\n${cases.join("\n")}\n  </testsuite>\n</testsuites>`;
   }
   const lines = [];
@@ -144,11 +180,18 @@ export function formatResult(result, opts) {
   for (const v of result.findings) {
     lines.push(`${v.severity.toUpperCase().padEnd(8)} ${v.rule}  ${v.title}`);
     lines.push(`         ${v.message}`);
-    lines.push(`         services: ${v.services.join(", ")}${v.evidence?.traceIds?.length ? `; example traces: ${v.evidence.traceIds.slice(0, 3).join(", ")}` : ""}`);
+    lines.push(
+      `         services: ${v.services.join(", ")}${v.evidence?.traceIds?.length ? `; example traces: ${v.evidence.traceIds.slice(0, 3).join(", ")}` : ""}`,
+    );
   }
   if (result.newEdges) {
-    lines.push(result.newEdges.length === 0 ? "no new dependency edges since baseline" : `${result.newEdges.length} new dependency edge(s) since baseline:`);
-    for (const e of result.newEdges) lines.push(`  + ${e.source} -> ${e.target}${e.protocol ? ` (${e.protocol})` : ""}`);
+    lines.push(
+      result.newEdges.length === 0
+        ? "no new dependency edges since baseline"
+        : `${result.newEdges.length} new dependency edge(s) since baseline:`,
+    );
+    for (const e of result.newEdges)
+      lines.push(`  + ${e.source} -> ${e.target}${e.protocol ? ` (${e.protocol})` : ""}`);
   }
   if (result.sampled) lines.push("note: the server sampled traces for this window");
   lines.push(`${result.failing.length} finding(s) at or above ${opts.failOn} ${scope}`);

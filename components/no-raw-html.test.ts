@@ -18,7 +18,9 @@ describe("UI code", () => {
     const root = path.resolve(__dirname, "..");
     const files = ["app", "components", "lib"].flatMap((d) => listSources(path.join(root, d)));
     expect(files.length).toBeGreaterThan(20);
-    const offenders = files.filter((f) => /dangerouslySetInnerHTML|\.innerHTML\s*=|insertAdjacentHTML/.test(readFileSync(f, "utf8")));
+    const offenders = files.filter((f) =>
+      /dangerouslySetInnerHTML|\.innerHTML\s*=|insertAdjacentHTML/.test(readFileSync(f, "utf8")),
+    );
     expect(offenders).toEqual([]);
   });
 });

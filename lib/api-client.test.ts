@@ -5,12 +5,24 @@ describe("api client", () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it("builds relative URLs and skips empty params", () => {
-    expect(buildApiUrl("traces", { service: "a b", status: "", limit: 5, attr: undefined })).toBe("/api/v1/traces?service=a+b&limit=5");
+    expect(buildApiUrl("traces", { service: "a b", status: "", limit: 5, attr: undefined })).toBe(
+      "/api/v1/traces?service=a+b&limit=5",
+    );
   });
 
   it("throws the API's error message", async () => {
-    vi.stubGlobal("fetch", async () => new Response(JSON.stringify({ error: { code: "bad-request", message: "from must be before to" } }), { status: 400 }));
-    await expect(fetchJson("services")).rejects.toMatchObject({ status: 400, code: "bad-request", message: "from must be before to" });
+    vi.stubGlobal(
+      "fetch",
+      async () =>
+        new Response(JSON.stringify({ error: { code: "bad-request", message: "from must be before to" } }), {
+          status: 400,
+        }),
+    );
+    await expect(fetchJson("services")).rejects.toMatchObject({
+      status: 400,
+      code: "bad-request",
+      message: "from must be before to",
+    });
   });
 
   it("names the status when the body is not the API's error shape", async () => {
@@ -25,7 +37,12 @@ describe("api client", () => {
     vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
       seen.push({ url, init });
       const fields = [{ path: "settings.url", message: "must be an http(s) URL" }];
-      return new Response(JSON.stringify({ error: { code: "invalid-body", message: "settings.url: must be an http(s) URL", details: { fields } } }), { status: 400 });
+      return new Response(
+        JSON.stringify({
+          error: { code: "invalid-body", message: "settings.url: must be an http(s) URL", details: { fields } },
+        }),
+        { status: 400 },
+      );
     });
     const err = await sendJson("POST", "notification-channels", { name: "x" }).catch((e: unknown) => e);
     expect(seen[0]!.url).toBe("/api/v1/notification-channels");

@@ -75,7 +75,11 @@ export async function fetchJson<T>(
  * Origin), a body even when empty.
  */
 export function sendJson<T>(method: "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
-  return fetchJson<T>(path, {}, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) });
+  return fetchJson<T>(
+    path,
+    {},
+    { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) },
+  );
 }
 
 /** A session that ended (expired, signed out elsewhere) sends the browser to the sign-in page. */
@@ -88,7 +92,8 @@ function redirectToLogin(): void {
 
 /** Maps an error answer to the message the API wrote (or a generic one naming the status). */
 export function toApiError(status: number, body: unknown, text = ""): ApiRequestError {
-  const err = (body as { error?: { code?: unknown; message?: unknown; details?: { fields?: unknown } } } | undefined)?.error;
+  const err = (body as { error?: { code?: unknown; message?: unknown; details?: { fields?: unknown } } } | undefined)
+    ?.error;
   if (err && typeof err.message === "string") {
     const fields = Array.isArray(err.details?.fields) ? (err.details.fields as ApiFieldError[]) : [];
     return new ApiRequestError(status, typeof err.code === "string" ? err.code : "error", err.message, fields);

@@ -50,11 +50,33 @@ export const METRIC_TYPES = ["gauge", "sum", "histogram", "exponential_histogram
 export type MetricType = (typeof METRIC_TYPES)[number];
 
 /** Every aggregation /api/v1/metrics/query accepts. */
-export const METRIC_AGGREGATIONS = ["avg", "max", "min", "sum", "last", "rate", "increase", "p50", "p90", "p95", "p99", "count"] as const;
+export const METRIC_AGGREGATIONS = [
+  "avg",
+  "max",
+  "min",
+  "sum",
+  "last",
+  "rate",
+  "increase",
+  "p50",
+  "p90",
+  "p95",
+  "p99",
+  "count",
+] as const;
 export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
 
 /** The aggregations a metric alert rule evaluates (percentiles are the metrics query's, not a rule's). */
-export const RULE_METRIC_AGGREGATIONS = ["avg", "min", "max", "sum", "last", "rate", "increase", "count"] as const satisfies readonly MetricAggregation[];
+export const RULE_METRIC_AGGREGATIONS = [
+  "avg",
+  "min",
+  "max",
+  "sum",
+  "last",
+  "rate",
+  "increase",
+  "count",
+] as const satisfies readonly MetricAggregation[];
 
 export const TEMPORALITIES = ["unspecified", "delta", "cumulative"] as const;
 
@@ -62,7 +84,16 @@ export const ALERT_STATES = ["pending", "firing", "resolved", "nodata", "error"]
 export type AlertState = (typeof ALERT_STATES)[number];
 
 /** What an alert rule watches (the `type` of a rule definition). */
-export const ALERT_RULE_TYPES = ["service", "operation", "edge", "metric", "no-data", "coupling", "new-edge", "logs"] as const;
+export const ALERT_RULE_TYPES = [
+  "service",
+  "operation",
+  "edge",
+  "metric",
+  "no-data",
+  "coupling",
+  "new-edge",
+  "logs",
+] as const;
 export type RuleType = (typeof ALERT_RULE_TYPES)[number];
 /** The rule types evaluated over RED rollups (they take a `signal`). */
 export const RED_RULE_TYPES: readonly RuleType[] = ["service", "operation", "edge"];

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { colorForName, textColorOnName, formatAttributeValue, formatMs, formatPercent, formatRate, formatUnitValue } from "./format";
+import {
+  colorForName,
+  textColorOnName,
+  formatAttributeValue,
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatUnitValue,
+} from "./format";
 
 describe("format", () => {
   it("formats latency with a unit that fits", () => {
@@ -38,7 +46,18 @@ describe("format", () => {
       const c = (1 - Math.abs((2 * l) / 100 - 1)) * (s / 100);
       const x = c * (1 - Math.abs(((h / 60) % 2) - 1));
       const m = l / 100 - c / 2;
-      const [r, g, b] = h < 60 ? [c, x, 0] : h < 120 ? [x, c, 0] : h < 180 ? [0, c, x] : h < 240 ? [0, x, c] : h < 300 ? [x, 0, c] : [c, 0, x];
+      const [r, g, b] =
+        h < 60
+          ? [c, x, 0]
+          : h < 120
+            ? [x, c, 0]
+            : h < 180
+              ? [0, c, x]
+              : h < 240
+                ? [0, x, c]
+                : h < 300
+                  ? [x, 0, c]
+                  : [c, 0, x];
       return [r + m, g + m, b + m].map((v) => Math.round(v * 255));
     };
     const lum = (v: number[]) => {

@@ -30,7 +30,8 @@ const UNSUPPORTED: [RegExp, string][] = [
 export function explainRegexSyntax(pattern: string): string | null {
   const bare = pattern.replace(/\\\\/g, "");
   for (const [re, what] of UNSUPPORTED) {
-    if (re.test(bare)) return `not a valid RE2 regular expression (no backreferences or lookaround): ${what} are not supported`;
+    if (re.test(bare))
+      return `not a valid RE2 regular expression (no backreferences or lookaround): ${what} are not supported`;
   }
   let depth = 0;
   let inClass = false;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { chooseStepSeconds, describeRange, isRelativeRange, parseBound, readRangeParams, resolveRange } from "./time-range";
+import {
+  chooseStepSeconds,
+  describeRange,
+  isRelativeRange,
+  parseBound,
+  readRangeParams,
+  resolveRange,
+} from "./time-range";
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 

@@ -39,7 +39,9 @@ if (uiEnabled && needsBuild()) {
   const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
   const r = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) {
-    console.error("cartograph: the UI build failed; see above. CARTOGRAPH_UI=false starts the API and OTLP receivers only.");
+    console.error(
+      "cartograph: the UI build failed; see above. CARTOGRAPH_UI=false starts the API and OTLP receivers only.",
+    );
     process.exit(r.status ?? 1);
   }
 }

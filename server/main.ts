@@ -16,7 +16,15 @@ import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
 import { startUi } from "./http/start-ui";
 import { startAlerting } from "./alerting";
-import { defaultLeaseMs, describeControlDb, LeaderElection, openControlDb, registerLeaderMetrics, resolveControlDb, type ControlDb } from "./control";
+import {
+  defaultLeaseMs,
+  describeControlDb,
+  LeaderElection,
+  openControlDb,
+  registerLeaderMetrics,
+  resolveControlDb,
+  type ControlDb,
+} from "./control";
 import { AccessService } from "./auth";
 import { createAccessGate } from "./http/access-gate";
 import { createDrain } from "./http/drain";
@@ -46,9 +54,22 @@ async function main(): Promise<void> {
   const queries = startQueryPool(config, log);
   const control = await openControl(config, log);
   // Work that must run once per cluster runs on the elected leader only (on SQLite: this process).
-  const leader = new LeaderElection({ db: control.db, kind: control.kind, leaseMs: config.CARTOGRAPH_LEADER_LEASE_MS ?? defaultLeaseMs(config.CARTOGRAPH_ALERT_INTERVAL_MS), log });
+  const leader = new LeaderElection({
+    db: control.db,
+    kind: control.kind,
+    leaseMs: config.CARTOGRAPH_LEADER_LEASE_MS ?? defaultLeaseMs(config.CARTOGRAPH_ALERT_INTERVAL_MS),
+    log,
+  });
   registerLeaderMetrics(metrics.registry, leader);
-  const alerting = startAlerting({ config, log, telemetry, metrics, dataSource: queries.alertData, db: control.db, leader });
+  const alerting = startAlerting({
+    config,
+    log,
+    telemetry,
+    metrics,
+    dataSource: queries.alertData,
+    db: control.db,
+    leader,
+  });
   // On ClickHouse the service graph (pairing passes over every instance's spans) and retention
   // are cluster-wide work: registered here, run by whichever instance leads.
   const clickhouse = asClickHouseStore(telemetry);
@@ -58,9 +79,20 @@ async function main(): Promise<void> {
   const access = new AccessService(control.db, config, log);
   await access.bootstrap();
   ctx.access = access;
-  log.info(`authentication ${access.authEnabled ? "on" : "off"} (CARTOGRAPH_AUTH=${config.CARTOGRAPH_AUTH}); ingest keys ${access.ingestKeysRequired ? "required" : "off"}`);
+  log.info(
+    `authentication ${access.authEnabled ? "on" : "off"} (CARTOGRAPH_AUTH=${config.CARTOGRAPH_AUTH}); ingest keys ${access.ingestKeysRequired ? "required" : "off"}`,
+  );
   const drain = createDrain();
-  const readiness = () => ({ ...checkReadiness({ writer: writer.ready(), telemetry: telemetry.ready(), queries: queries.health(), draining: drain.draining() }), telemetryStore: config.CARTOGRAPH_STORE, leader: leader.status() });
+  const readiness = () => ({
+    ...checkReadiness({
+      writer: writer.ready(),
+      telemetry: telemetry.ready(),
+      queries: queries.health(),
+      draining: drain.draining(),
+    }),
+    telemetryStore: config.CARTOGRAPH_STORE,
+    leader: leader.status(),
+  });
   const isReady = () => readiness().ready;
   const checkIngestKey = access.ingestKeysRequired ? (key: string | undefined) => access.checkIngest(key) : undefined;
   const ingestDeps = { config, writer, metrics, isReady, readiness, log, checkIngestKey };
@@ -92,18 +124,33 @@ async function main(): Promise<void> {
   try {
     if (config.CARTOGRAPH_HTTP_PORT !== 0) {
       const ui = config.CARTOGRAPH_UI ? await startUi(projectRoot, host, config.CARTOGRAPH_HTTP_PORT) : null;
-      const handler = createAppHandler({ ...ingestDeps, api: createRouter(allRoutes, ctx, queries.offload), ui, gate: createAccessGate(config, access) });
+      const handler = createAppHandler({
+        ...ingestDeps,
+        api: createRouter(allRoutes, ctx, queries.offload),
+        ui,
+        gate: createAccessGate(config, access),
+      });
       const s = await listen(drain.track(handler), host, config.CARTOGRAPH_HTTP_PORT, "UI/API");
       servers.push(s);
       log.info(`UI and API listening on ${addressOf(s)}${ui ? "" : " (UI disabled)"}`);
     }
     if (config.CARTOGRAPH_OTLP_HTTP_PORT !== 0) {
-      const s = await listen(drain.track(createAppHandler({ ...ingestDeps, api: null, ui: null, gate: null })), host, config.CARTOGRAPH_OTLP_HTTP_PORT, "OTLP/HTTP");
+      const s = await listen(
+        drain.track(createAppHandler({ ...ingestDeps, api: null, ui: null, gate: null })),
+        host,
+        config.CARTOGRAPH_OTLP_HTTP_PORT,
+        "OTLP/HTTP",
+      );
       servers.push(s);
       log.info(`OTLP/HTTP listening on ${addressOf(s)}${config.CARTOGRAPH_OTLP_TRACES_PATH}`);
     }
     if (config.CARTOGRAPH_ZIPKIN_PORT !== 0) {
-      const s = await listen(drain.track(createAppHandler({ ...ingestDeps, api: null, ui: null, gate: null })), host, config.CARTOGRAPH_ZIPKIN_PORT, "Zipkin");
+      const s = await listen(
+        drain.track(createAppHandler({ ...ingestDeps, api: null, ui: null, gate: null })),
+        host,
+        config.CARTOGRAPH_ZIPKIN_PORT,
+        "Zipkin",
+      );
       servers.push(s);
       log.info(`Zipkin listening on ${addressOf(s)}/api/v2/spans`);
     }
@@ -122,11 +169,15 @@ async function main(): Promise<void> {
 }
 
 /** The control plane (SQLite by default, PostgreSQL when configured), migrated; exits 1 when unreachable. */
-async function openControl(config: Config, log: ReturnType<typeof createLogger>): Promise<{ db: ControlDb; kind: "sqlite" | "postgresql" }> {
+async function openControl(
+  config: Config,
+  log: ReturnType<typeof createLogger>,
+): Promise<{ db: ControlDb; kind: "sqlite" | "postgresql" }> {
   const target = resolveControlDb(config.CARTOGRAPH_DATA_DIR, config.CARTOGRAPH_CONTROL_DATABASE_URL);
   try {
     const db = await openControlDb(target, (r) => {
-      if (r.adopted.length) log.info(`control plane: recorded earlier migrations in _prisma_migrations: ${r.adopted.join(", ")}`);
+      if (r.adopted.length)
+        log.info(`control plane: recorded earlier migrations in _prisma_migrations: ${r.adopted.join(", ")}`);
       if (r.applied.length) log.info(`control plane: applied migrations ${r.applied.join(", ")}`);
     });
     log.info(`control plane: ${describeControlDb(target)}`);

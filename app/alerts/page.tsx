@@ -6,7 +6,9 @@ export default function Alerts() {
     <>
       <div className="page-header">
         <h1>Alerts</h1>
-        <span className="muted">Rules over RED, metrics, coupling findings and the dependency graph; silences and notification channels</span>
+        <span className="muted">
+          Rules over RED, metrics, coupling findings and the dependency graph; silences and notification channels
+        </span>
       </div>
       <AlertsPage />
     </>

@@ -8,7 +8,8 @@ import { useAlertHistory, useAlertRules, useAlerts, useDeleteRule, useSaveRule }
 import type { AlertInstance, Rule } from "./types";
 
 /** Firing / pending alerts, the rule list and history. Telemetry strings render as text only. */
-const fmtValue = (v: number | null) => (v === null ? "n/a" : Math.abs(v) >= 100 ? v.toFixed(1) : Number(v.toPrecision(3)).toString());
+const fmtValue = (v: number | null) =>
+  v === null ? "n/a" : Math.abs(v) >= 100 ? v.toFixed(1) : Number(v.toPrecision(3)).toString();
 const fmtTime = (s: string | null) => (s ? new Date(s).toLocaleString() : "");
 const safeHref = (u: string | undefined) => (u && /^https?:\/\//i.test(u) ? u : undefined);
 
@@ -19,7 +20,13 @@ export function StateBadge({ state }: { state: string }) {
 function Labels({ labels }: { labels: Record<string, string> }) {
   return (
     <span className="alert-labels">
-      {Object.entries(labels).filter(([k]) => k !== "alertname").map(([k, v]) => <span key={k} className="badge">{k}={v}</span>)}
+      {Object.entries(labels)
+        .filter(([k]) => k !== "alertname")
+        .map(([k, v]) => (
+          <span key={k} className="badge">
+            {k}={v}
+          </span>
+        ))}
     </span>
   );
 }
@@ -31,23 +38,50 @@ export function AlertsList() {
   if (q.error) return <ErrorBox error={q.error} />;
   // Series carry an `environment` label when their service has one; the top bar's choice filters them.
   const alerts = (q.data?.alerts ?? []).filter((a: AlertInstance) => inEnvironment(a.labels.environment, env.choice));
-  if (alerts.length === 0) return <div className="muted">No active alerts{env.environment ? " in this environment" : ""}.</div>;
+  if (alerts.length === 0)
+    return <div className="muted">No active alerts{env.environment ? " in this environment" : ""}.</div>;
   return (
     <table className="data" data-testid="alerts-table">
-      <thead><tr><th>State</th><th>Alert</th><th>Labels</th><th>Value</th><th>Since</th><th>Links</th></tr></thead>
+      <thead>
+        <tr>
+          <th>State</th>
+          <th>Alert</th>
+          <th>Labels</th>
+          <th>Value</th>
+          <th>Since</th>
+          <th>Links</th>
+        </tr>
+      </thead>
       <tbody>
         {alerts.map((a: AlertInstance) => (
           <tr key={a.id}>
-            <td><StateBadge state={a.state} />{a.silencedBy.length > 0 && <span className="badge">silenced</span>}</td>
-            <td><Link href={`/alerts?tab=rules&rule=${encodeURIComponent(a.ruleId)}`}>{a.ruleName}</Link>{a.reason && <div className="muted">{a.reason}</div>}{a.annotations.summary && <div className="muted">{a.annotations.summary}</div>}</td>
-            <td><Labels labels={a.labels} /></td>
+            <td>
+              <StateBadge state={a.state} />
+              {a.silencedBy.length > 0 && <span className="badge">silenced</span>}
+            </td>
+            <td>
+              <Link href={`/alerts?tab=rules&rule=${encodeURIComponent(a.ruleId)}`}>{a.ruleName}</Link>
+              {a.reason && <div className="muted">{a.reason}</div>}
+              {a.annotations.summary && <div className="muted">{a.annotations.summary}</div>}
+            </td>
+            <td>
+              <Labels labels={a.labels} />
+            </td>
             <td>{fmtValue(a.value)}</td>
             <td>{fmtTime(a.firedAt ?? a.activeAt ?? a.resolvedAt)}</td>
-            <td><span className="row">
-              {a.labels.service && <Link href={`/services/${encodeURIComponent(a.labels.service)}`}>service</Link>}
-              {a.labels.service && <Link href={`/map?focus=${encodeURIComponent(serviceNodeId(a.labels.service, a.labels.environment))}&env=${encodeURIComponent(a.labels.environment || NO_ENVIRONMENT)}`}>map</Link>}
-              {safeHref(a.annotations.traces_url) && <a href={safeHref(a.annotations.traces_url)}>traces</a>}
-            </span></td>
+            <td>
+              <span className="row">
+                {a.labels.service && <Link href={`/services/${encodeURIComponent(a.labels.service)}`}>service</Link>}
+                {a.labels.service && (
+                  <Link
+                    href={`/map?focus=${encodeURIComponent(serviceNodeId(a.labels.service, a.labels.environment))}&env=${encodeURIComponent(a.labels.environment || NO_ENVIRONMENT)}`}
+                  >
+                    map
+                  </Link>
+                )}
+                {safeHref(a.annotations.traces_url) && <a href={safeHref(a.annotations.traces_url)}>traces</a>}
+              </span>
+            </td>
           </tr>
         ))}
       </tbody>
@@ -56,11 +90,13 @@ export function AlertsList() {
 }
 
 function describe(r: Rule): string {
-  if (r.type === "service" || r.type === "operation" || r.type === "edge") return `${r.signal} ${r.op} ${r.threshold} over ${r.windowSeconds}s`;
+  if (r.type === "service" || r.type === "operation" || r.type === "edge")
+    return `${r.signal} ${r.op} ${r.threshold} over ${r.windowSeconds}s`;
   if (r.type === "metric") return `${r.metric} ${r.aggregation ?? "(default)"} ${r.op} ${r.threshold}`;
   if (r.type === "coupling") return `finding ≥ ${r.minSeverity}`;
   if (r.type === "new-edge") return `edge not seen in the previous ${r.baselineSeconds}s`;
-  if (r.type === "logs") return `log lines ≥ ${r.minSeverity}${r.text ? ` matching "${r.text}"` : ""} ${r.op} ${r.threshold} in ${r.windowSeconds}s`;
+  if (r.type === "logs")
+    return `log lines ≥ ${r.minSeverity}${r.text ? ` matching "${r.text}"` : ""} ${r.op} ${r.threshold} in ${r.windowSeconds}s`;
   return `no data from ${r.service}`;
 }
 
@@ -78,20 +114,53 @@ export function RulesList({ onEdit }: { onEdit: (r: Rule) => void }) {
   };
   return (
     <table className="data" data-testid="rules-table">
-      <thead><tr><th>Rule</th><th>Type</th><th>Condition</th><th>Health</th><th>Pending / firing</th><th /></tr></thead>
+      <thead>
+        <tr>
+          <th>Rule</th>
+          <th>Type</th>
+          <th>Condition</th>
+          <th>Health</th>
+          <th>Pending / firing</th>
+          <th />
+        </tr>
+      </thead>
       <tbody>
         {rules.map((r) => (
           <tr key={r.id} className={r.enabled ? "" : "alert-rule-disabled"}>
-            <td>{r.name}{!r.enabled && <span className="badge">disabled</span>}</td>
+            <td>
+              {r.name}
+              {!r.enabled && <span className="badge">disabled</span>}
+            </td>
             <td>{r.type}</td>
-            <td>{describe(r)}{r.for ? `, for ${r.for}s` : ""}</td>
-            <td>{r.health ? <span title={r.health.reason}><StateBadge state={r.health.health} /></span> : <span className="muted">not evaluated</span>}</td>
-            <td>{r.counts.pending} / {r.counts.firing}</td>
-            <td><span className="row">
-              <button className="btn" onClick={() => onEdit(r)}>Edit</button>
-              <button className="btn" onClick={() => toggle(r)}>{r.enabled ? "Disable" : "Enable"}</button>
-              <button className="btn" onClick={() => confirm(`Delete rule ${r.name}?`) && del.mutate(r.id)}>Delete</button>
-            </span></td>
+            <td>
+              {describe(r)}
+              {r.for ? `, for ${r.for}s` : ""}
+            </td>
+            <td>
+              {r.health ? (
+                <span title={r.health.reason}>
+                  <StateBadge state={r.health.health} />
+                </span>
+              ) : (
+                <span className="muted">not evaluated</span>
+              )}
+            </td>
+            <td>
+              {r.counts.pending} / {r.counts.firing}
+            </td>
+            <td>
+              <span className="row">
+                <button className="btn" onClick={() => onEdit(r)}>
+                  Edit
+                </button>
+                <button className="btn" onClick={() => toggle(r)}>
+                  {r.enabled ? "Disable" : "Enable"}
+                </button>
+                <button className="btn" onClick={() => confirm(`Delete rule ${r.name}?`) && del.mutate(r.id)}>
+                  Delete
+                </button>
+              </span>
+            </td>
           </tr>
         ))}
       </tbody>
@@ -107,14 +176,27 @@ export function AlertHistory({ ruleId }: { ruleId?: string }) {
   if (rows.length === 0) return <div className="muted">No transitions in the last 24 hours.</div>;
   return (
     <table className="data" data-testid="history-table">
-      <thead><tr><th>Time</th><th>Rule</th><th>Transition</th><th>Labels</th><th>Value</th><th>Reason</th></tr></thead>
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Rule</th>
+          <th>Transition</th>
+          <th>Labels</th>
+          <th>Value</th>
+          <th>Reason</th>
+        </tr>
+      </thead>
       <tbody>
         {rows.map((h) => (
           <tr key={h.id}>
             <td>{fmtTime(h.at)}</td>
             <td>{h.ruleName}</td>
-            <td><StateBadge state={h.from} /> → <StateBadge state={h.to} /></td>
-            <td><Labels labels={h.labels} /></td>
+            <td>
+              <StateBadge state={h.from} /> → <StateBadge state={h.to} />
+            </td>
+            <td>
+              <Labels labels={h.labels} />
+            </td>
             <td>{fmtValue(h.value)}</td>
             <td className="muted">{h.reason}</td>
           </tr>

@@ -22,7 +22,7 @@ export function AlertsPage() {
   const tab = get("tab") || (ruleParam ? "rules" : "firing");
   const rules = useAlertRules();
   const [editing, setEditing] = useState<Rule | "new" | null>(null);
-  const fromUrl = ruleParam ? rules.data?.rules.find((r) => r.id === ruleParam) ?? null : null;
+  const fromUrl = ruleParam ? (rules.data?.rules.find((r) => r.id === ruleParam) ?? null) : null;
   const current = editing ?? fromUrl;
   const closeEditor = () => {
     setEditing(null);
@@ -32,12 +32,34 @@ export function AlertsPage() {
     <div className="stack">
       <nav className="alert-tabs" aria-label="Alerting sections">
         {TABS.map((t) => (
-          <button key={t.id} className="btn" aria-current={tab === t.id ? "page" : undefined} onClick={() => setParams({ tab: t.id, rule: "" })}>{t.label}</button>
+          <button
+            key={t.id}
+            className="btn"
+            aria-current={tab === t.id ? "page" : undefined}
+            onClick={() => setParams({ tab: t.id, rule: "" })}
+          >
+            {t.label}
+          </button>
         ))}
         <span className="spacer" />
-        <button className="btn primary" onClick={() => { setParams({ tab: "rules" }); setEditing("new"); }} data-testid="new-rule">New rule</button>
+        <button
+          className="btn primary"
+          onClick={() => {
+            setParams({ tab: "rules" });
+            setEditing("new");
+          }}
+          data-testid="new-rule"
+        >
+          New rule
+        </button>
       </nav>
-      {tab === "rules" && current && <RuleEditor key={current === "new" ? "new" : current.id} rule={current === "new" ? null : current} onDone={closeEditor} />}
+      {tab === "rules" && current && (
+        <RuleEditor
+          key={current === "new" ? "new" : current.id}
+          rule={current === "new" ? null : current}
+          onDone={closeEditor}
+        />
+      )}
       <div className="panel table-scroll">
         {tab === "firing" && <AlertsList />}
         {tab === "rules" && <RulesList onEdit={(r) => setEditing(r)} />}

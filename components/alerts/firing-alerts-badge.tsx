@@ -8,11 +8,18 @@ import { useAlerts } from "./use-alerting";
  */
 export function FiringAlertsBadge({ service }: { service?: string }) {
   const q = useAlerts("firing,pending");
-  const alerts = (q.data?.alerts ?? []).filter((a) => !service || a.labels.service === service || a.labels.source === service);
+  const alerts = (q.data?.alerts ?? []).filter(
+    (a) => !service || a.labels.service === service || a.labels.source === service,
+  );
   const firing = alerts.filter((a) => a.state === "firing").length;
   const pending = alerts.length - firing;
   return (
-    <Link href="/alerts" className={`badge alert-badge ${firing ? "alert-badge-firing" : ""}`} data-testid="firing-alerts-badge" title="Alerts">
+    <Link
+      href="/alerts"
+      className={`badge alert-badge ${firing ? "alert-badge-firing" : ""}`}
+      data-testid="firing-alerts-badge"
+      title="Alerts"
+    >
       {q.isLoading ? "alerts…" : firing ? `${firing} firing` : "no alerts firing"}
       {pending > 0 && <span className="muted"> · {pending} pending</span>}
     </Link>

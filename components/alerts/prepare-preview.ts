@@ -16,10 +16,18 @@ export function preparePreview(p: Preview, signal: string | undefined): PreviewC
   const pct = signal === "error_rate";
   const scale = (v: number | null) => (v === null || !Number.isFinite(v) ? null : pct ? v * 100 : v);
   const varying = new Set<string>();
-  for (const s of p.series) for (const [k, v] of Object.entries(s.labels)) if (p.series.some((o) => o.labels[k] !== v)) varying.add(k);
+  for (const s of p.series)
+    for (const [k, v] of Object.entries(s.labels)) if (p.series.some((o) => o.labels[k] !== v)) varying.add(k);
   const series = p.series.map((s, i) => ({
     key: `s${i}`,
-    label: [...varying].map((k) => s.labels[k] ?? "").filter(Boolean).join(" / ") || s.labels.service || s.labels.alertname || `series ${i + 1}`,
+    label:
+      [...varying]
+        .map((k) => s.labels[k] ?? "")
+        .filter(Boolean)
+        .join(" / ") ||
+      s.labels.service ||
+      s.labels.alertname ||
+      `series ${i + 1}`,
   }));
   const times = [...new Set(p.series.flatMap((s) => s.points.map((pt) => pt.t)))].sort((a, b) => a - b);
   const rows = times.map((t) => {

@@ -8,7 +8,17 @@ import type { z } from "zod";
 import type { contract, BodyOf, ruleSchema } from "@/lib/contract";
 import type { Comparison, ErrorPolicy, NoDataPolicy, RedSignal, RuleType } from "@/lib/enums";
 
-export type { AlertInstance, AlertState, Channel, FieldError, HistoryEntry, Matcher, Preview, RuleType, Silence } from "@/lib/contract";
+export type {
+  AlertInstance,
+  AlertState,
+  Channel,
+  FieldError,
+  HistoryEntry,
+  Matcher,
+  Preview,
+  RuleType,
+  Silence,
+} from "@/lib/contract";
 export type Signal = RedSignal;
 export type SilenceBody = BodyOf<typeof contract.createSilence>;
 export type ChannelBody = BodyOf<typeof contract.createChannel>;

@@ -18,13 +18,19 @@ import { useHydrated } from "../ui/use-hydrated";
  * has data (nothing is prefetched), so during hydration these hooks answer exactly what the
  * server rendered (pending; loading when enabled) and show the cache one render later.
  */
-export const useQuery = ((options: Parameters<typeof useTanstackQuery>[0], client?: Parameters<typeof useTanstackQuery>[1]) => {
+export const useQuery = ((
+  options: Parameters<typeof useTanstackQuery>[0],
+  client?: Parameters<typeof useTanstackQuery>[1],
+) => {
   const hydrated = useHydrated();
   const result = useTanstackQuery(options, client);
   return hydrated ? result : asServerRendered(result, options.enabled !== false);
 }) as typeof useTanstackQuery;
 
-export const useInfiniteQuery = ((options: Parameters<typeof useTanstackInfiniteQuery>[0], client?: Parameters<typeof useTanstackInfiniteQuery>[1]) => {
+export const useInfiniteQuery = ((
+  options: Parameters<typeof useTanstackInfiniteQuery>[0],
+  client?: Parameters<typeof useTanstackInfiniteQuery>[1],
+) => {
   const hydrated = useHydrated();
   const result = useTanstackInfiniteQuery(options, client);
   return hydrated ? result : asServerRendered(result, options.enabled !== false);
@@ -75,6 +81,7 @@ function asServerRendered<R extends object>(result: R, enabled: boolean): R {
     isFetchPreviousPageError: false,
   };
   return new Proxy(result, {
-    get: (target, key, receiver) => (typeof key === "string" && key in overrides ? overrides[key] : Reflect.get(target, key, receiver)),
+    get: (target, key, receiver) =>
+      typeof key === "string" && key in overrides ? overrides[key] : Reflect.get(target, key, receiver),
   });
 }

@@ -13,11 +13,14 @@ export function useEdgeTimeseries(source: string | null, target: string | null, 
     ["edge-timeseries", source, target, points],
     async (w) => {
       const step = Math.max(60, chooseStepSeconds(w, points));
-      const res = await fetchJson<EdgeTimeseriesResponse>(`service-map/edges/${encodeSegment(source ?? "")}/${encodeSegment(target ?? "")}/timeseries`, {
-        from: w.fromMs,
-        to: w.toMs,
-        step,
-      });
+      const res = await fetchJson<EdgeTimeseriesResponse>(
+        `service-map/edges/${encodeSegment(source ?? "")}/${encodeSegment(target ?? "")}/timeseries`,
+        {
+          from: w.fromMs,
+          to: w.toMs,
+          step,
+        },
+      );
       return { ...res, fromMs: w.fromMs, toMs: w.toMs };
     },
     { enabled: !!source && !!target },

@@ -15,7 +15,13 @@ export interface LogFilters {
   traceId?: string;
 }
 
-const params = (f: LogFilters) => ({ service: f.service, minSeverity: f.minSeverity, q: f.q, attr: f.attr, traceId: f.traceId });
+const params = (f: LogFilters) => ({
+  service: f.service,
+  minSeverity: f.minSeverity,
+  q: f.q,
+  attr: f.attr,
+  traceId: f.traceId,
+});
 
 /**
  * GET /api/v1/logs, page after page (cursor). The window is resolved once per first page so
@@ -29,9 +35,16 @@ export function useLogs(filters: LogFilters, live: boolean) {
     initialPageParam: null as null | { cursor: string; fromMs: number; toMs: number },
     queryFn: ({ pageParam }) => {
       const w = pageParam ?? resolve(Date.now());
-      return fetchJson<LogsResponse>("logs", { from: w.fromMs, to: w.toMs, ...params(filters), limit: 100, cursor: pageParam?.cursor }).then((r) => ({ ...r, fromMs: w.fromMs, toMs: w.toMs }));
+      return fetchJson<LogsResponse>("logs", {
+        from: w.fromMs,
+        to: w.toMs,
+        ...params(filters),
+        limit: 100,
+        cursor: pageParam?.cursor,
+      }).then((r) => ({ ...r, fromMs: w.fromMs, toMs: w.toMs }));
     },
-    getNextPageParam: (last) => (last.nextCursor ? { cursor: last.nextCursor, fromMs: last.fromMs, toMs: last.toMs } : undefined),
+    getNextPageParam: (last) =>
+      last.nextCursor ? { cursor: last.nextCursor, fromMs: last.fromMs, toMs: last.toMs } : undefined,
     refetchInterval: live ? 2000 : refetchInterval,
     placeholderData: keepPreviousData,
   });

@@ -7,7 +7,12 @@ import { useWindowQuery } from "./use-window-query";
 export function useOperations(service: string | null, environment?: string) {
   return useWindowQuery(
     ["operations", service, environment ?? null],
-    (w) => fetchJson<OperationsResponse>(`services/${encodeSegment(service ?? "")}/operations`, { from: w.fromMs, to: w.toMs, environment }),
+    (w) =>
+      fetchJson<OperationsResponse>(`services/${encodeSegment(service ?? "")}/operations`, {
+        from: w.fromMs,
+        to: w.toMs,
+        environment,
+      }),
     { enabled: !!service },
   );
 }

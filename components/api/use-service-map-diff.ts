@@ -8,7 +8,13 @@ import { useWindowQuery } from "./use-window-query";
 export function useServiceMapDiff(enabled: boolean, scope: Scope = {}) {
   return useWindowQuery(
     ["service-map-diff", scope.environment ?? null, scope.namespace ?? null],
-    (w) => fetchJson<ServiceMapDiffResponse>("service-map/diff", { from: w.fromMs, to: w.toMs, environment: scope.environment, namespace: scope.namespace }),
+    (w) =>
+      fetchJson<ServiceMapDiffResponse>("service-map/diff", {
+        from: w.fromMs,
+        to: w.toMs,
+        environment: scope.environment,
+        namespace: scope.namespace,
+      }),
     { enabled },
   );
 }

@@ -5,7 +5,12 @@ import type { Scope } from "./use-services";
 import { useWindowQuery } from "./use-window-query";
 
 /** GET /api/v1/service-map[?focus=<node id>&depth=<hops>&environment&namespace] */
-export function useServiceMap(focus?: string | null, depth?: number | null, scope: Scope = {}, options: { enabled?: boolean } = {}) {
+export function useServiceMap(
+  focus?: string | null,
+  depth?: number | null,
+  scope: Scope = {},
+  options: { enabled?: boolean } = {},
+) {
   return useWindowQuery(
     ["service-map", focus ?? null, focus ? (depth ?? 1) : null, scope.environment ?? null, scope.namespace ?? null],
     (w) =>

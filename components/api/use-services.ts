@@ -12,7 +12,13 @@ export interface Scope {
 export function useServices(scope: Scope = {}, options: { enabled?: boolean } = {}) {
   return useWindowQuery(
     ["services", scope.environment ?? null, scope.namespace ?? null],
-    (w) => fetchJson<ServicesResponse>("services", { from: w.fromMs, to: w.toMs, environment: scope.environment, namespace: scope.namespace }),
+    (w) =>
+      fetchJson<ServicesResponse>("services", {
+        from: w.fromMs,
+        to: w.toMs,
+        environment: scope.environment,
+        namespace: scope.namespace,
+      }),
     options,
   );
 }

@@ -16,7 +16,10 @@ export function AccessPage() {
   if (!authEnabled) {
     return (
       <div className="stack">
-        <p className="muted">Authentication is off (CARTOGRAPH_AUTH=off, or auto while bound to loopback): users and API tokens apply once it is on.</p>
+        <p className="muted">
+          Authentication is off (CARTOGRAPH_AUTH=off, or auto while bound to loopback): users and API tokens apply once
+          it is on.
+        </p>
         <IngestKeysSection />
       </div>
     );
@@ -24,7 +27,9 @@ export function AccessPage() {
   const admin = user?.role === "admin";
   return (
     <div className="stack">
-      <p className="muted">Signed in as <strong>{user?.name}</strong> ({user?.role}).</p>
+      <p className="muted">
+        Signed in as <strong>{user?.name}</strong> ({user?.role}).
+      </p>
       <TokensSection canCreate maxRole={user?.role ?? "viewer"} showOwner={admin} />
       {admin && <UsersSection self={user!.name} />}
       {admin && <IngestKeysSection />}

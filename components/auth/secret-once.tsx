@@ -7,7 +7,9 @@ export function SecretOnce({ what, secret, hint }: { what: string; secret: strin
     <div className="secret-once" role="status" data-testid="secret-once">
       <strong>Copy the new {what} now: it will not be shown again.</strong>
       <code>{secret}</code>
-      <span><CopyButton text={secret} /></span>
+      <span>
+        <CopyButton text={secret} />
+      </span>
       {hint && <span className="muted">{hint}</span>}
     </div>
   );

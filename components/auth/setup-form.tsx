@@ -30,11 +30,39 @@ export function SetupForm() {
     <form className="panel auth-form" onSubmit={submit} aria-label="Create the first admin">
       <h1>Create the first admin</h1>
       {!token && <p className="form-error">Open the setup link printed in the server log (it ends with #token=…).</p>}
-      <label className="auth-field"><span>User name</span><input value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" required /></label>
-      <label className="auth-field"><span>Password (12 characters or more)</span><input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" minLength={12} required /></label>
-      <label className="auth-field"><span>Repeat the password</span><input type="password" value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="new-password" required /></label>
-      <button className="btn primary" type="submit" disabled={!token}>Create admin and sign in</button>
-      {error && <p className="form-error" role="alert">{error}</p>}
+      <label className="auth-field">
+        <span>User name</span>
+        <input value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" required />
+      </label>
+      <label className="auth-field">
+        <span>Password (12 characters or more)</span>
+        <input
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="new-password"
+          minLength={12}
+          required
+        />
+      </label>
+      <label className="auth-field">
+        <span>Repeat the password</span>
+        <input
+          type="password"
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+          autoComplete="new-password"
+          required
+        />
+      </label>
+      <button className="btn primary" type="submit" disabled={!token}>
+        Create admin and sign in
+      </button>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -14,7 +14,9 @@ export function UserMenu() {
   return (
     <div className="user-menu">
       <span data-testid="signed-in-user">{user.name}</span>
-      <button className="btn small" onClick={signOut}>Sign out</button>
+      <button className="btn small" onClick={signOut}>
+        Sign out
+      </button>
     </div>
   );
 }

@@ -14,7 +14,17 @@ const LATENCY: LineSpec[] = [
  * callee did (network, queueing and retries live in the difference). The callee side is
  * absent when the callee is not instrumented.
  */
-export function EdgeCharts({ points, fromMs, toMs, stepSeconds }: { points: EdgePoint[]; fromMs: number; toMs: number; stepSeconds: number }) {
+export function EdgeCharts({
+  points,
+  fromMs,
+  toMs,
+  stepSeconds,
+}: {
+  points: EdgePoint[];
+  fromMs: number;
+  toMs: number;
+  stepSeconds: number;
+}) {
   const side = (pick: (p: EdgePoint) => EdgePoint["client"]) =>
     prepareRedSeries(
       points.map((p) => ({ t: p.t, requests: p.requests, errors: p.errors, ...pick(p) })),
@@ -28,10 +38,34 @@ export function EdgeCharts({ points, fromMs, toMs, stepSeconds }: { points: Edge
   const hasClient = points.some((p) => p.client.p50Ms !== null);
   return (
     <div className="stack" data-testid="edge-charts">
-      <SeriesChart series={client} title="Requests (/s)" unit="/s" lines={[{ key: "rps", name: "req/s", color: RED_COLORS.requests }]} />
-      <SeriesChart series={client} title="Errors (/s)" unit="/s" lines={[{ key: "errorsPerSec", name: "errors/s", color: RED_COLORS.errors }]} />
-      {hasClient && <SeriesChart series={client} title={`Latency, caller side (${client.latencyUnit})`} unit={client.latencyUnit} lines={LATENCY} />}
-      {hasServer && <SeriesChart series={server} title={`Latency, callee side (${server.latencyUnit})`} unit={server.latencyUnit} lines={LATENCY} />}
+      <SeriesChart
+        series={client}
+        title="Requests (/s)"
+        unit="/s"
+        lines={[{ key: "rps", name: "req/s", color: RED_COLORS.requests }]}
+      />
+      <SeriesChart
+        series={client}
+        title="Errors (/s)"
+        unit="/s"
+        lines={[{ key: "errorsPerSec", name: "errors/s", color: RED_COLORS.errors }]}
+      />
+      {hasClient && (
+        <SeriesChart
+          series={client}
+          title={`Latency, caller side (${client.latencyUnit})`}
+          unit={client.latencyUnit}
+          lines={LATENCY}
+        />
+      )}
+      {hasServer && (
+        <SeriesChart
+          series={server}
+          title={`Latency, callee side (${server.latencyUnit})`}
+          unit={server.latencyUnit}
+          lines={LATENCY}
+        />
+      )}
     </div>
   );
 }

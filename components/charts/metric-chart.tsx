@@ -12,7 +12,16 @@ export function MetricChart({ data, unit }: { data: MetricChartData; unit: strin
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data.rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
           <CartesianGrid stroke="var(--grid)" vertical={false} />
-          <XAxis dataKey="t" type="number" scale="time" domain={data.domain} ticks={computeTimeTicks(data.domain)} tickFormatter={(t: number) => formatTimeTick(t, span)} stroke="var(--muted)" fontSize={11} />
+          <XAxis
+            dataKey="t"
+            type="number"
+            scale="time"
+            domain={data.domain}
+            ticks={computeTimeTicks(data.domain)}
+            tickFormatter={(t: number) => formatTimeTick(t, span)}
+            stroke="var(--muted)"
+            fontSize={11}
+          />
           <YAxis stroke="var(--muted)" fontSize={11} width={72} tickFormatter={fmt} />
           <Tooltip
             labelFormatter={(t) => new Date(Number(t)).toLocaleString()}

@@ -12,8 +12,20 @@ describe("prepareMetricSeries", () => {
         unit: "ms",
         aggregation: "p95",
         series: [
-          { labels: { route: "/a" }, points: [{ t: 1, v: 5 }, { t: 2, v: null }] },
-          { labels: { route: "/b" }, points: [{ t: 2, v: 9 }, { t: 3, v: 7 }] },
+          {
+            labels: { route: "/a" },
+            points: [
+              { t: 1, v: 5 },
+              { t: 2, v: null },
+            ],
+          },
+          {
+            labels: { route: "/b" },
+            points: [
+              { t: 2, v: 9 },
+              { t: 3, v: 7 },
+            ],
+          },
         ],
       },
       "http.server.duration",
@@ -30,7 +42,13 @@ describe("prepareMetricSeries", () => {
 
   it("keeps the top series by peak", () => {
     const series = Array.from({ length: 12 }, (_, i) => ({ labels: { i: String(i) }, points: [{ t: 1, v: i }] }));
-    const d = prepareMetricSeries({ service: "s", name: "m", type: "gauge", stepSeconds: 60, unit: "1", aggregation: "avg", series }, "m", 0, 2, 10);
+    const d = prepareMetricSeries(
+      { service: "s", name: "m", type: "gauge", stepSeconds: 60, unit: "1", aggregation: "avg", series },
+      "m",
+      0,
+      2,
+      10,
+    );
     expect(d.series).toHaveLength(10);
     expect(d.hiddenSeries).toBe(2);
     expect(d.series[0]!.label).toBe("i=11");

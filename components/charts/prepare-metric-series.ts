@@ -1,6 +1,17 @@
 import type { MetricAggregation, MetricQueryResponse } from "@/lib/api-types";
 
-export const SERIES_PALETTE = ["#5aa9ff", "#3fb950", "#d29922", "#f778ba", "#a371f7", "#f85149", "#39c5cf", "#db6d28", "#8b949e", "#e3b341"];
+export const SERIES_PALETTE = [
+  "#5aa9ff",
+  "#3fb950",
+  "#d29922",
+  "#f778ba",
+  "#a371f7",
+  "#f85149",
+  "#39c5cf",
+  "#db6d28",
+  "#8b949e",
+  "#e3b341",
+];
 
 export interface MetricChartData {
   rows: Array<Record<string, number | null>>;
@@ -18,7 +29,13 @@ export function labelSeries(labels: Record<string, unknown>, fallback: string): 
 }
 
 /** Pivots series into recharts rows keyed `s0..sN` on the union of timestamps; missing values are null (gaps). */
-export function prepareMetricSeries(res: MetricQueryResponse, metricName: string, fromMs: number, toMs: number, maxSeries = 10): MetricChartData {
+export function prepareMetricSeries(
+  res: MetricQueryResponse,
+  metricName: string,
+  fromMs: number,
+  toMs: number,
+  maxSeries = 10,
+): MetricChartData {
   const ranked = res.series
     .map((s) => ({ s, peak: Math.max(-Infinity, ...s.points.map((p) => (p.v === null ? -Infinity : p.v))) }))
     .sort((a, b) => b.peak - a.peak);
@@ -33,11 +50,16 @@ export function prepareMetricSeries(res: MetricQueryResponse, metricName: string
     return row;
   });
   kept.forEach((s, i) => {
-    for (const p of s.points) rows[index.get(p.t)!]![`s${i}`] = typeof p.v === "number" && Number.isFinite(p.v) ? p.v : null;
+    for (const p of s.points)
+      rows[index.get(p.t)!]![`s${i}`] = typeof p.v === "number" && Number.isFinite(p.v) ? p.v : null;
   });
   return {
     rows,
-    series: kept.map((s, i) => ({ key: `s${i}`, label: labelSeries(s.labels, metricName), color: SERIES_PALETTE[i % SERIES_PALETTE.length]! })),
+    series: kept.map((s, i) => ({
+      key: `s${i}`,
+      label: labelSeries(s.labels, metricName),
+      color: SERIES_PALETTE[i % SERIES_PALETTE.length]!,
+    })),
     unit: res.unit,
     domain: [fromMs, toMs],
     hiddenSeries: Math.max(0, res.series.length - kept.length),

@@ -77,7 +77,12 @@ export function prepareRedSeries(points: RedCounts[], fromMs: number, toMs: numb
 }
 
 /** Sparkline values: requests per step, null where the step had no data. */
-export function prepareSparkline(points: RedCounts[], fromMs: number, toMs: number, stepSec: number): Array<{ t: number; v: number | null }> {
+export function prepareSparkline(
+  points: RedCounts[],
+  fromMs: number,
+  toMs: number,
+  stepSec: number,
+): Array<{ t: number; v: number | null }> {
   return prepareRedSeries(points, fromMs, toMs, stepSec).rows.map((r) => ({ t: r.t, v: r.rps }));
 }
 
@@ -86,7 +91,9 @@ export function computeTimeTicks(domain: [number, number], count = 6): number[] 
   const [a, b] = domain;
   if (!(b > a)) return [];
   const raw = (b - a) / count;
-  const nice = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
+  const nice = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map(
+    (s) => s * 1000,
+  );
   // The largest round step that still gives at least `count` ticks (so never fewer than asked).
   const step = [...nice].reverse().find((s) => s <= raw) ?? nice[0]!;
   const out: number[] = [];
@@ -97,7 +104,12 @@ export function computeTimeTicks(domain: [number, number], count = 6): number[] 
 /** Whether row i has a value for key while both neighbours are gaps (a line would not show it). */
 export function isIsolated(rows: Array<Record<string, unknown>>, i: number, key: string): boolean {
   const v = (j: number) => (j >= 0 && j < rows.length ? rows[j]![key] : null);
-  return v(i) !== null && v(i) !== undefined && (v(i - 1) === null || v(i - 1) === undefined) && (v(i + 1) === null || v(i + 1) === undefined);
+  return (
+    v(i) !== null &&
+    v(i) !== undefined &&
+    (v(i - 1) === null || v(i - 1) === undefined) &&
+    (v(i + 1) === null || v(i + 1) === undefined)
+  );
 }
 
 /** Tick label for a time axis: HH:mm within a day, else MM-DD HH:mm. */

@@ -10,7 +10,17 @@ export interface LineSpec {
 }
 
 /** A dumb line chart over prepared rows; nulls stay gaps (connectNulls=false). */
-export function SeriesChart({ series, lines, unit, title }: { series: RedSeries; lines: LineSpec[]; unit: string; title: string }) {
+export function SeriesChart({
+  series,
+  lines,
+  unit,
+  title,
+}: {
+  series: RedSeries;
+  lines: LineSpec[];
+  unit: string;
+  title: string;
+}) {
   const span = series.domain[1] - series.domain[0];
   const fmt = (v: number) => (unit === "%" ? formatPercent(v) : `${Number(v.toPrecision(3))}${unit ? ` ${unit}` : ""}`);
   // Axis ticks stay short (the unit is in the title); the tooltip carries the unit.
@@ -73,9 +83,24 @@ export function RedCharts({ series, compact = false }: { series: RedSeries; comp
   ];
   return (
     <div className={compact ? "stack" : "grid-3"} data-testid="red-charts">
-      <SeriesChart series={series} title="Requests (/s)" unit="/s" lines={[{ key: "rps", name: "req/s", color: RED_COLORS.requests }]} />
-      <SeriesChart series={series} title="Errors (/s)" unit="/s" lines={[{ key: "errorsPerSec", name: "errors/s", color: RED_COLORS.errors }]} />
-      <SeriesChart series={series} title={`Latency (${series.latencyUnit})`} unit={series.latencyUnit} lines={latency} />
+      <SeriesChart
+        series={series}
+        title="Requests (/s)"
+        unit="/s"
+        lines={[{ key: "rps", name: "req/s", color: RED_COLORS.requests }]}
+      />
+      <SeriesChart
+        series={series}
+        title="Errors (/s)"
+        unit="/s"
+        lines={[{ key: "errorsPerSec", name: "errors/s", color: RED_COLORS.errors }]}
+      />
+      <SeriesChart
+        series={series}
+        title={`Latency (${series.latencyUnit})`}
+        unit={series.latencyUnit}
+        lines={latency}
+      />
     </div>
   );
 }

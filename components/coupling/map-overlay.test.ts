@@ -3,14 +3,29 @@ import { buildCouplingOverlay, focusNodeOf } from "./map-overlay";
 import type { Finding } from "./types";
 
 const f = (p: Partial<Finding>): Finding => ({
-  id: "x", rule: "cyclic-dependency", severity: "warning", level: "medium", title: "", message: "", services: [], resources: [],
-  evidence: { traceIds: [], calls: 1 }, firstSeen: "", lastSeen: "", ...p,
+  id: "x",
+  rule: "cyclic-dependency",
+  severity: "warning",
+  level: "medium",
+  title: "",
+  message: "",
+  services: [],
+  resources: [],
+  evidence: { traceIds: [], calls: 1 },
+  firstSeen: "",
+  lastSeen: "",
+  ...p,
 });
 
 describe("buildCouplingOverlay", () => {
   it("marks services, resource nodes and edges with the worst severity", () => {
     const o = buildCouplingOverlay([
-      f({ id: "a", services: ["orders", "billing"], resources: ["service:orders->service:billing"], severity: "warning" }),
+      f({
+        id: "a",
+        services: ["orders", "billing"],
+        resources: ["service:orders->service:billing"],
+        severity: "warning",
+      }),
       f({ id: "b", services: ["orders"], resources: ["database:postgresql://db:5432/shop"], severity: "critical" }),
     ]);
     expect([...o.nodes].sort()).toEqual(["database:postgresql://db:5432/shop", "service:billing", "service:orders"]);

@@ -27,7 +27,8 @@ export function PolicyEditor() {
   return (
     <div className="stack policy-editor">
       <p className="muted">
-        File: <span className="mono">{q.data?.path}</span>{q.data?.exists ? "" : " (does not exist yet; saving creates it)"}
+        File: <span className="mono">{q.data?.path}</span>
+        {q.data?.exists ? "" : " (does not exist yet; saving creates it)"}
       </p>
       <textarea
         className="policy-text mono"
@@ -41,7 +42,11 @@ export function PolicyEditor() {
         <button className="btn" onClick={() => save.mutate(text)} disabled={save.isPending} data-testid="policy-save">
           {save.isPending ? "Saving…" : "Save"}
         </button>
-        {save.isSuccess && !save.isPending ? <span className="muted" data-testid="policy-saved">Saved.</span> : null}
+        {save.isSuccess && !save.isPending ? (
+          <span className="muted" data-testid="policy-saved">
+            Saved.
+          </span>
+        ) : null}
       </div>
       {save.error && !rejected ? <ErrorBox error={save.error} /> : null}
       {errors.length > 0 ? (

@@ -5,7 +5,13 @@ import { computeTimeTicks, formatTimeTick } from "../charts/prepare-red-series";
 import { prepareLogHistogram, SEVERITY_COLORS, type HistogramRow } from "./prepare-log-histogram";
 
 /** Count of lines per step, stacked by severity; clicking a bar zooms the time range to it. */
-export function LogHistogram({ data, onZoom }: { data: LogHistogramResponse; onZoom: (fromMs: number, toMs: number) => void }) {
+export function LogHistogram({
+  data,
+  onZoom,
+}: {
+  data: LogHistogramResponse;
+  onZoom: (fromMs: number, toMs: number) => void;
+}) {
   const { rows, ranges } = prepareLogHistogram(data);
   const domain: [number, number] = rows.length ? [rows[0]!.t, rows[rows.length - 1]!.endMs] : [0, 1];
   const span = domain[1] - domain[0];
@@ -26,7 +32,16 @@ export function LogHistogram({ data, onZoom }: { data: LogHistogramResponse; onZ
             }}
           >
             <CartesianGrid stroke="var(--grid)" vertical={false} />
-            <XAxis dataKey="t" type="number" scale="time" domain={domain} ticks={computeTimeTicks(domain)} tickFormatter={(t: number) => formatTimeTick(t, span)} stroke="var(--muted)" fontSize={11} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="time"
+              domain={domain}
+              ticks={computeTimeTicks(domain)}
+              tickFormatter={(t: number) => formatTimeTick(t, span)}
+              stroke="var(--muted)"
+              fontSize={11}
+            />
             <YAxis stroke="var(--muted)" fontSize={11} width={44} allowDecimals={false} />
             <Tooltip
               labelFormatter={(t) => new Date(Number(t)).toLocaleString()}

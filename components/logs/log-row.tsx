@@ -13,7 +13,10 @@ function Fields({ title, values }: { title: string; values: Record<string, unkno
       <table className="kv">
         <tbody>
           {entries.map(([k, v]) => (
-            <tr key={k}><th className="mono">{k}</th><td className="mono">{typeof v === "string" ? v : JSON.stringify(v)}</td></tr>
+            <tr key={k}>
+              <th className="mono">{k}</th>
+              <td className="mono">{typeof v === "string" ? v : JSON.stringify(v)}</td>
+            </tr>
           ))}
         </tbody>
       </table>
@@ -25,7 +28,15 @@ function Fields({ title, values }: { title: string; values: Record<string, unkno
  * One log line: time, severity, service, the body's first line; a click expands every field.
  * Everything is rendered as text nodes (a body holding HTML shows as the characters it is).
  */
-export function LogRow({ line, rangeQuery, showService = true }: { line: LogLine; rangeQuery: string; showService?: boolean }) {
+export function LogRow({
+  line,
+  rangeQuery,
+  showService = true,
+}: {
+  line: LogLine;
+  rangeQuery: string;
+  showService?: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const sev = severityRangeOf(line.severityNumber);
   const text = formatLogBody(line.body);
@@ -34,13 +45,25 @@ export function LogRow({ line, rangeQuery, showService = true }: { line: LogLine
   return (
     <div className={open ? "log-row open" : "log-row"} data-testid="log-row" data-severity={sev}>
       <button type="button" className="log-summary" onClick={() => setOpen(!open)} aria-expanded={open}>
-        <span className="log-time mono" title={line.timeUnixNano}>{new Date(ms).toLocaleTimeString(undefined, { hour12: false })}.{String(ms % 1000).padStart(3, "0")}</span>
-        <span className="log-sev" style={{ color: SEVERITY_COLORS[sev], borderColor: SEVERITY_COLORS[sev] }}>{line.severityText || sev}</span>
+        <span className="log-time mono" title={line.timeUnixNano}>
+          {new Date(ms).toLocaleTimeString(undefined, { hour12: false })}.{String(ms % 1000).padStart(3, "0")}
+        </span>
+        <span className="log-sev" style={{ color: SEVERITY_COLORS[sev], borderColor: SEVERITY_COLORS[sev] }}>
+          {line.severityText || sev}
+        </span>
         {showService && <span className="log-svc">{line.service}</span>}
-        <span className="log-body mono" data-testid="log-body">{firstLine}{text.length > firstLine.length ? " …" : ""}</span>
+        <span className="log-body mono" data-testid="log-body">
+          {firstLine}
+          {text.length > firstLine.length ? " …" : ""}
+        </span>
       </button>
       {line.traceId && (
-        <Link className="log-trace mono" data-testid="log-trace-link" href={`/traces/${line.traceId}?${rangeQuery}${line.spanId ? `&span=${line.spanId}` : ""}`} title="Open the trace">
+        <Link
+          className="log-trace mono"
+          data-testid="log-trace-link"
+          href={`/traces/${line.traceId}?${rangeQuery}${line.spanId ? `&span=${line.spanId}` : ""}`}
+          title="Open the trace"
+        >
           trace {line.traceId.slice(0, 8)}
         </Link>
       )}

@@ -17,7 +17,15 @@ export function readLogFilters(params: URLSearchParams): LogFilters {
 }
 
 /** Uncontrolled form; submitting hands every field to `onSearch` (the time range comes from the picker). */
-export function LogSearchForm({ filters, services, onSearch }: { filters: LogFilters; services: string[]; onSearch: (f: LogFilters) => void }) {
+export function LogSearchForm({
+  filters,
+  services,
+  onSearch,
+}: {
+  filters: LogFilters;
+  services: string[];
+  onSearch: (f: LogFilters) => void;
+}) {
   return (
     <form
       className="panel search-form"
@@ -32,7 +40,10 @@ export function LogSearchForm({ filters, services, onSearch }: { filters: LogFil
           minSeverity: s("minSeverity"),
           q: s("q"),
           traceId: s("traceId"),
-          attr: s("attr").split("\n").map((a) => a.trim()).filter(Boolean),
+          attr: s("attr")
+            .split("\n")
+            .map((a) => a.trim())
+            .filter(Boolean),
         });
       }}
     >
@@ -44,13 +55,19 @@ export function LogSearchForm({ filters, services, onSearch }: { filters: LogFil
         Service
         <input name="service" list="log-services" defaultValue={filters.service} placeholder="any" />
         <datalist id="log-services">
-          {services.map((s) => <option key={s} value={s} />)}
+          {services.map((s) => (
+            <option key={s} value={s} />
+          ))}
         </datalist>
       </label>
       <label>
         Min severity
         <select name="minSeverity" defaultValue={filters.minSeverity}>
-          {SEVERITY_OPTIONS.map((s) => <option key={s} value={s}>{s || "any"}</option>)}
+          {SEVERITY_OPTIONS.map((s) => (
+            <option key={s} value={s}>
+              {s || "any"}
+            </option>
+          ))}
         </select>
       </label>
       <label>
@@ -62,8 +79,16 @@ export function LogSearchForm({ filters, services, onSearch }: { filters: LogFil
         <input name="traceId" defaultValue={filters.traceId} placeholder="32 hex" className="mono" />
       </label>
       <div className="row">
-        <button type="submit" className="btn primary">Search</button>
-        <button type="button" className="btn" onClick={() => onSearch({ service: "", minSeverity: "", q: "", traceId: "", attr: [] })}>Clear</button>
+        <button type="submit" className="btn primary">
+          Search
+        </button>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => onSearch({ service: "", minSeverity: "", q: "", traceId: "", attr: [] })}
+        >
+          Clear
+        </button>
       </div>
     </form>
   );

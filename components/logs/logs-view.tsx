@@ -47,7 +47,8 @@ export function LogsView() {
     const el = sentinel.current;
     if (!el || live) return;
     const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && logs.hasNextPage && !logs.isFetchingNextPage) void logs.fetchNextPage();
+      if (entries.some((e) => e.isIntersecting) && logs.hasNextPage && !logs.isFetchingNextPage)
+        void logs.fetchNextPage();
     });
     io.observe(el);
     return () => io.disconnect();
@@ -61,9 +62,19 @@ export function LogsView() {
 
   return (
     <div className="stack">
-      <LogSearchForm filters={filters} services={(services.data?.services ?? []).map((s) => s.name)} onSearch={(f) => writeFilters(f)} />
+      <LogSearchForm
+        filters={filters}
+        services={(services.data?.services ?? []).map((s) => s.name)}
+        onSearch={(f) => writeFilters(f)}
+      />
       <div className="row">
-        <button type="button" className={live ? "btn live" : "btn"} onClick={toggleLive} aria-pressed={live} data-testid="live-tail">
+        <button
+          type="button"
+          className={live ? "btn live" : "btn"}
+          onClick={toggleLive}
+          aria-pressed={live}
+          data-testid="live-tail"
+        >
           {live && <span className="pulse" aria-hidden />} {live ? "Live tail on" : "Live tail"}
         </button>
         {live && <span className="muted">newest lines appear at the top every 2 s</span>}
@@ -85,10 +96,17 @@ export function LogsView() {
         {logs.isLoading && <Loading what="logs" />}
         {logs.isError && <ErrorBox error={logs.error} />}
         {logs.data && lines.length === 0 && <p className="muted">No log lines match in this range.</p>}
-        {lines.map((l, i) => <LogRow key={`${l.timeUnixNano}-${i}`} line={l} rangeQuery={rangeQuery} />)}
+        {lines.map((l, i) => (
+          <LogRow key={`${l.timeUnixNano}-${i}`} line={l} rangeQuery={rangeQuery} />
+        ))}
         <div ref={sentinel} />
         {logs.hasNextPage && !live && (
-          <button type="button" className="btn small" disabled={logs.isFetchingNextPage} onClick={() => void logs.fetchNextPage()}>
+          <button
+            type="button"
+            className="btn small"
+            disabled={logs.isFetchingNextPage}
+            onClick={() => void logs.fetchNextPage()}
+          >
             {logs.isFetchingNextPage ? "Loading…" : "Load older lines"}
           </button>
         )}

@@ -23,7 +23,11 @@ export interface HistogramRow {
  * Rows for a stacked bar chart, and the ranges that have any count (the others would only
  * clutter the legend). A click on a bar zooms to [t, endMs).
  */
-export function prepareLogHistogram(h: LogHistogramResponse): { rows: HistogramRow[]; ranges: SeverityRange[]; stepMs: number } {
+export function prepareLogHistogram(h: LogHistogramResponse): {
+  rows: HistogramRow[];
+  ranges: SeverityRange[];
+  stepMs: number;
+} {
   const stepMs = h.stepSeconds * 1000;
   const used = new Set<SeverityRange>();
   const rows = h.buckets.map((b) => {

@@ -31,31 +31,57 @@ export function MetricsExplorer() {
       <div className="filters panel">
         <label>
           Service
-          <select aria-label="Service" value={service ?? ""} onChange={(e) => setParams({ service: e.target.value, metric: null, agg: null }, "push")}>
+          <select
+            aria-label="Service"
+            value={service ?? ""}
+            onChange={(e) => setParams({ service: e.target.value, metric: null, agg: null }, "push")}
+          >
             <option value="">Pick a service…</option>
-            {serviceNames.map((n) => <option key={n} value={n}>{n}</option>)}
+            {serviceNames.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           Metric
-          <select aria-label="Metric" value={metricName ?? ""} disabled={!metrics.data} onChange={(e) => setParams({ metric: e.target.value, agg: null }, "push")}>
+          <select
+            aria-label="Metric"
+            value={metricName ?? ""}
+            disabled={!metrics.data}
+            onChange={(e) => setParams({ metric: e.target.value, agg: null }, "push")}
+          >
             <option value="">{metrics.isLoading ? "Loading…" : "Pick a metric…"}</option>
             {(metrics.data?.metrics ?? []).map((m) => (
-              <option key={m.name} value={m.name}>{m.name} ({m.type})</option>
+              <option key={m.name} value={m.name}>
+                {m.name} ({m.type})
+              </option>
             ))}
           </select>
         </label>
         <label>
           Aggregation
-          <select aria-label="Aggregation" value={agg ?? ""} disabled={!descriptor} onChange={(e) => setParams({ agg: e.target.value })}>
-            {allowed.map((a) => <option key={a} value={a}>{a}</option>)}
+          <select
+            aria-label="Aggregation"
+            value={agg ?? ""}
+            disabled={!descriptor}
+            onChange={(e) => setParams({ agg: e.target.value })}
+          >
+            {allowed.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
           </select>
         </label>
       </div>
       {services.isError && <ErrorBox error={services.error} />}
       {metrics.isError && <ErrorBox error={metrics.error} />}
       {service && metrics.data && metrics.data.metrics.length === 0 && (
-        <p className="muted">{service} reported no metrics in this range. Traces still give it RED charts on its service page.</p>
+        <p className="muted">
+          {service} reported no metrics in this range. Traces still give it RED charts on its service page.
+        </p>
       )}
       {descriptor && (
         <section className="panel">
@@ -67,18 +93,19 @@ export function MetricsExplorer() {
           </p>
           {query.isLoading && <Loading what="metric" />}
           {query.isError && <ErrorBox error={query.error} />}
-          {query.data && (() => {
-            const data = prepareMetricSeries(query.data, descriptor.name, query.data.fromMs, query.data.toMs);
-            const unit = displayUnit(query.data.unit ?? descriptor.unit, agg!);
-            return data.series.length === 0 ? (
-              <p className="muted">No points in this range.</p>
-            ) : (
-              <>
-                <MetricChart data={data} unit={unit} />
-                {data.hiddenSeries > 0 && <p className="muted">{data.hiddenSeries} smaller series not shown.</p>}
-              </>
-            );
-          })()}
+          {query.data &&
+            (() => {
+              const data = prepareMetricSeries(query.data, descriptor.name, query.data.fromMs, query.data.toMs);
+              const unit = displayUnit(query.data.unit ?? descriptor.unit, agg!);
+              return data.series.length === 0 ? (
+                <p className="muted">No points in this range.</p>
+              ) : (
+                <>
+                  <MetricChart data={data} unit={unit} />
+                  {data.hiddenSeries > 0 && <p className="muted">{data.hiddenSeries} smaller series not shown.</p>}
+                </>
+              );
+            })()}
         </section>
       )}
     </div>

@@ -5,18 +5,23 @@ import { prepareMap } from "./prepare-map";
 
 const stats = (rps: number) => ({ requests: rps * 60, errors: 0, errorRate: 0, rps, p50Ms: 1, p95Ms: 2, p99Ms: 3 });
 // Partial nodes and edges: the fields these functions read.
-const res = (rps: number) => ({
-  nodes: [
-    { id: "service:a", kind: "service", name: "a", stats: stats(1) },
-    { id: "service:b", kind: "service", name: "b", stats: stats(rps) },
-    { id: "service:c", kind: "service", name: "c", stats: stats(1) },
-  ],
-  edges: [
-    { id: "service:a->service:b", source: "service:a", target: "service:b", stats: stats(rps) },
-    { id: "service:a->service:c", source: "service:a", target: "service:c", stats: stats(1) },
-  ],
-}) as ServiceMapResponse;
-const positions = new Map([["service:a", { x: 0, y: 0 }], ["service:b", { x: 400, y: 0 }], ["service:c", { x: 400, y: 80 }]]);
+const res = (rps: number) =>
+  ({
+    nodes: [
+      { id: "service:a", kind: "service", name: "a", stats: stats(1) },
+      { id: "service:b", kind: "service", name: "b", stats: stats(rps) },
+      { id: "service:c", kind: "service", name: "c", stats: stats(1) },
+    ],
+    edges: [
+      { id: "service:a->service:b", source: "service:a", target: "service:b", stats: stats(rps) },
+      { id: "service:a->service:c", source: "service:a", target: "service:c", stats: stats(1) },
+    ],
+  }) as ServiceMapResponse;
+const positions = new Map([
+  ["service:a", { x: 0, y: 0 }],
+  ["service:b", { x: 400, y: 0 }],
+  ["service:c", { x: 400, y: 80 }],
+]);
 
 describe("buildBaseFlow / decorateFlow", () => {
   it("reuses objects for nodes and edges that did not change between refreshes", () => {
@@ -32,7 +37,12 @@ describe("buildBaseFlow / decorateFlow", () => {
 
   it("touches only the selected node and the hovered node's edges", () => {
     const base = buildBaseFlow(prepareMap(res(1), { search: "", groupBy: "none", services: [] }), positions, "");
-    const d = decorateFlow(base, { selectedNode: "service:b", selectedEdge: null, hoveredNode: "service:c", hoveredEdge: null });
+    const d = decorateFlow(base, {
+      selectedNode: "service:b",
+      selectedEdge: null,
+      hoveredNode: "service:c",
+      hoveredEdge: null,
+    });
     expect(d.nodes[0]).toBe(base.nodes[0]);
     expect(d.nodes[1]!.selected).toBe(true);
     expect(d.edges[0]).toBe(base.edges[0]);

@@ -45,7 +45,12 @@ export class FlowReuseCache {
 }
 
 /** xyflow nodes (group boxes first, behind) and edges, without selection or hover state. */
-export function buildBaseFlow(map: PreparedMap, positions: Map<string, Point>, search: string, cache = new FlowReuseCache()): BaseFlow {
+export function buildBaseFlow(
+  map: PreparedMap,
+  positions: Map<string, Point>,
+  search: string,
+  cache = new FlowReuseCache(),
+): BaseFlow {
   const searching = search.trim().length > 0;
   const matches = new Set(map.matches);
   const groupOf = new Map(map.nodes.map((n) => [n.id, n.group]));
@@ -69,13 +74,36 @@ export function buildBaseFlow(map: PreparedMap, positions: Map<string, Point>, s
   const nodes = map.nodes.map((n) => {
     const position = positions.get(n.id) ?? { x: 0, y: 0 };
     const dimmed = searching && !n.match;
-    const sig = JSON.stringify([position, dimmed, n.label, n.sub, n.health, n.match, n.node.stats, n.change, n.changeReasons]);
-    return cache.node(sig, (): MapFlowNode => ({ id: n.id, type: "cartograph", position, data: { prepared: n, dimmed } }), n.id);
+    const sig = JSON.stringify([
+      position,
+      dimmed,
+      n.label,
+      n.sub,
+      n.health,
+      n.match,
+      n.node.stats,
+      n.change,
+      n.changeReasons,
+    ]);
+    return cache.node(
+      sig,
+      (): MapFlowNode => ({ id: n.id, type: "cartograph", position, data: { prepared: n, dimmed } }),
+      n.id,
+    );
   });
   const showLabel = map.edges.length <= LABEL_EDGE_LIMIT;
   const edges = map.edges.map((e) => {
     const dimmed = searching && !(matches.has(e.source) || matches.has(e.target));
-    const sig = JSON.stringify([e.width, e.label, e.severity, dimmed, showLabel, e.edge.stats, e.edge.protocol, e.change]);
+    const sig = JSON.stringify([
+      e.width,
+      e.label,
+      e.severity,
+      dimmed,
+      showLabel,
+      e.edge.stats,
+      e.edge.protocol,
+      e.change,
+    ]);
     return cache.edge(
       sig,
       (): MapFlowEdge => ({
@@ -83,7 +111,13 @@ export function buildBaseFlow(map: PreparedMap, positions: Map<string, Point>, s
         type: "cartograph",
         source: e.source,
         target: e.target,
-        markerEnd: { type: MarkerType.ArrowClosed, width: markerSize(e.width), height: markerSize(e.width), markerUnits: "userSpaceOnUse", color: MARKER_COLORS[e.severity] },
+        markerEnd: {
+          type: MarkerType.ArrowClosed,
+          width: markerSize(e.width),
+          height: markerSize(e.width),
+          markerUnits: "userSpaceOnUse",
+          color: MARKER_COLORS[e.severity],
+        },
         data: { prepared: e, dimmed, showLabel, hovered: false },
       }),
       e.id,
@@ -103,7 +137,8 @@ export interface FlowState {
 export function decorateFlow(base: BaseFlow, s: FlowState): BaseFlow {
   const nodes = base.nodes.map((n) => (n.id === s.selectedNode ? { ...n, selected: true } : n));
   const edges = base.edges.map((e) => {
-    const hovered = e.id === s.hoveredEdge || (!!s.hoveredNode && (e.source === s.hoveredNode || e.target === s.hoveredNode));
+    const hovered =
+      e.id === s.hoveredEdge || (!!s.hoveredNode && (e.source === s.hoveredNode || e.target === s.hoveredNode));
     const selected = e.id === s.selectedEdge;
     return hovered || selected ? { ...e, selected, data: { ...e.data!, hovered } } : e;
   });

@@ -18,7 +18,12 @@ describe("buildElkGraph", () => {
   });
 
   it("packs groups as boxes and keeps only intra-group edges inside each", async () => {
-    const groups = new Map<string, string | null>([["service:a", "web"], ["service:b", "shop"], ["service:c", "shop"], ["database:x", null]]);
+    const groups = new Map<string, string | null>([
+      ["service:a", "web"],
+      ["service:b", "shop"],
+      ["service:c", "shop"],
+      ["database:x", null],
+    ]);
     const g = buildElkGraph(ids, edges, groups);
     expect(g.layoutOptions!["elk.algorithm"]).toBe("rectpacking");
     const shop = g.children!.find((c) => c.id === "group:shop")!;

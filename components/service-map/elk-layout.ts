@@ -66,7 +66,11 @@ export function buildElkGraph(
   const elkEdges = [...edges]
     .filter((e) => known.has(e.source) && known.has(e.target) && e.source !== e.target)
     .sort((a, b) => a.id.localeCompare(b.id));
-  const toElk = (e: { id: string; source: string; target: string }) => ({ id: e.id, sources: [e.source], targets: [e.target] });
+  const toElk = (e: { id: string; source: string; target: string }) => ({
+    id: e.id,
+    sources: [e.source],
+    targets: [e.target],
+  });
 
   const grouped = sorted.some((id) => !!groupOf.get(id));
   if (!grouped) return { id: "root", layoutOptions: options, children: sorted.map(leaf), edges: elkEdges.map(toElk) };
@@ -77,7 +81,12 @@ export function buildElkGraph(
     const g = boxOf(id);
     if (!boxes.has(g)) {
       // Spacing applies per parent: each box carries the layered options for its children.
-      boxes.set(g, { id: `group:${g}`, children: [], edges: [], layoutOptions: { ...options, "elk.padding": "[top=38,left=24,bottom=24,right=24]" } });
+      boxes.set(g, {
+        id: `group:${g}`,
+        children: [],
+        edges: [],
+        layoutOptions: { ...options, "elk.padding": "[top=38,left=24,bottom=24,right=24]" },
+      });
     }
     boxes.get(g)!.children!.push(leaf(id));
   }

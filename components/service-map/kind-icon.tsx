@@ -5,7 +5,18 @@ import type { NodeKind } from "@/lib/api-types";
  * Strokes use currentColor so icons follow the theme.
  */
 export function KindIcon({ kind, size = 20 }: { kind: NodeKind; size?: number }) {
-  const common = { width: size, height: size, viewBox: "0 0 24 24", fill: "none", stroke: "currentColor", strokeWidth: 1.8, strokeLinecap: "round" as const, strokeLinejoin: "round" as const, "aria-label": kind, role: "img" };
+  const common = {
+    width: size,
+    height: size,
+    viewBox: "0 0 24 24",
+    fill: "none",
+    stroke: "currentColor",
+    strokeWidth: 1.8,
+    strokeLinecap: "round" as const,
+    strokeLinejoin: "round" as const,
+    "aria-label": kind,
+    role: "img",
+  };
   switch (kind) {
     case "database":
       return (

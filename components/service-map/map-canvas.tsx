@@ -39,7 +39,11 @@ export function carryMeasured(prev: AnyNode[], next: AnyNode[], origin: WeakMap<
 }
 
 /** The flow position of the selected node's centre, or of the selected edge's midpoint. */
-function selectionCentre(flow: ReturnType<typeof useReactFlow>, node: string | null, edge: string | null): { x: number; y: number } | null {
+function selectionCentre(
+  flow: ReturnType<typeof useReactFlow>,
+  node: string | null,
+  edge: string | null,
+): { x: number; y: number } | null {
   const centreOf = (id: string) => {
     const n = flow.getInternalNode(id);
     if (!n) return null;
@@ -112,7 +116,12 @@ export function MapCanvas(props: MapCanvasProps) {
     const matches = map.matches;
     const done =
       matches.length > 0
-        ? flow.fitView({ nodes: matches.map((m) => ({ id: m })), padding: 0.3, maxZoom: 1.2, duration: fitted ? 200 : 0 })
+        ? flow.fitView({
+            nodes: matches.map((m) => ({ id: m })),
+            padding: 0.3,
+            maxZoom: 1.2,
+            duration: fitted ? 200 : 0,
+          })
         : flow.fitView({ padding: 0.1, maxZoom: 1.2 });
     void Promise.resolve(done).then(() => requestAnimationFrame(() => setFitted(true)));
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -157,17 +166,24 @@ export function MapCanvas(props: MapCanvasProps) {
         setNodes((ns) => {
           // Keyboard: Tab reaches a node, Enter or Space selects it (xyflow reports a select change).
           const picked = changes.find((c) => c.type === "select" && c.selected);
-          if (picked && "id" in picked && picked.id !== latest.current.props.selectedNode && latest.current.byId.has(picked.id)) {
+          if (
+            picked &&
+            "id" in picked &&
+            picked.id !== latest.current.props.selectedNode &&
+            latest.current.byId.has(picked.id)
+          ) {
             queueMicrotask(() => latest.current.props.onSelectNode(picked.id));
           }
           const next = applyNodeChanges(changes, ns);
           for (let i = 0; i < next.length; i++) {
             const before = ns[i];
-            if (before && next[i] !== before && next[i]!.id === before.id) origin.current.set(next[i]!, origin.current.get(before) ?? before);
+            if (before && next[i] !== before && next[i]!.id === before.id)
+              origin.current.set(next[i]!, origin.current.get(before) ?? before);
           }
           return next;
         }),
-      onNodeDragStop: (_: unknown, node: Node) => savePositions(latest.current.props.layoutMode, new Map([[node.id, node.position]])),
+      onNodeDragStop: (_: unknown, node: Node) =>
+        savePositions(latest.current.props.layoutMode, new Map([[node.id, node.position]])),
       onNodeClick: (_: unknown, node: Node) => node.type === "cartograph" && latest.current.props.onSelectNode(node.id),
       onEdgeClick: (_: unknown, edge: Edge) => latest.current.props.onSelectEdge(edge.id),
       onPaneClick: () => latest.current.props.onSelectNode(null),
@@ -176,14 +192,24 @@ export function MapCanvas(props: MapCanvasProps) {
         const n = latest.current.byId.get(node.id);
         if (!n) return;
         setHoveredNode(node.id);
-        setTooltip({ ...place(e), title: n.label, subtitle: `${KIND_LABELS[n.node.kind]} · ${n.sub}`, stats: n.node.stats });
+        setTooltip({
+          ...place(e),
+          title: n.label,
+          subtitle: `${KIND_LABELS[n.node.kind]} · ${n.sub}`,
+          stats: n.node.stats,
+        });
       },
       onEdgeMouseEnter: (e: React.MouseEvent, edge: MapFlowEdge) => {
         const d = edge.data?.prepared;
         if (!d) return;
         const byId = latest.current.byId;
         setHoveredEdge(edge.id);
-        setTooltip({ ...place(e), title: `${byId.get(d.source)?.label ?? d.source} → ${byId.get(d.target)?.label ?? d.target}`, subtitle: d.edge.protocol ?? "", stats: d.edge.stats });
+        setTooltip({
+          ...place(e),
+          title: `${byId.get(d.source)?.label ?? d.source} → ${byId.get(d.target)?.label ?? d.target}`,
+          subtitle: d.edge.protocol ?? "",
+          stats: d.edge.stats,
+        });
       },
       onMouseLeave: clearHover,
     };
@@ -220,7 +246,15 @@ export function MapCanvas(props: MapCanvasProps) {
   );
 
   return (
-    <div className="map-canvas" ref={wrapper} style={fitted ? undefined : { visibility: "hidden" }} data-testid="map-canvas" data-node-count={map.nodes.length} data-edge-count={map.edges.length} data-layout={layoutMode}>
+    <div
+      className="map-canvas"
+      ref={wrapper}
+      style={fitted ? undefined : { visibility: "hidden" }}
+      data-testid="map-canvas"
+      data-node-count={map.nodes.length}
+      data-edge-count={map.edges.length}
+      data-layout={layoutMode}
+    >
       {canvas}
       <MapTooltip state={tooltip} />
     </div>

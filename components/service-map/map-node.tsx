@@ -31,13 +31,19 @@ export const MapNodeView = memo(function MapNodeView({ data, selected }: NodePro
   return (
     <div className={cls} data-testid="map-node" data-node-id={p.id} data-kind={p.node.kind}>
       <Handle type="target" position={Position.Left} style={hidden} isConnectable={false} />
-      <span className="icon"><KindIcon kind={p.node.kind} /></span>
+      <span className="icon">
+        <KindIcon kind={p.node.kind} />
+      </span>
       <span className="node-text">
         <div className="node-name">{p.label}</div>
         <div className="node-sub">{p.sub}</div>
       </span>
       {p.change && (
-        <span className={`diff-badge ${p.change}`} title={p.changeReasons.join(", ") || "new in this period"} data-testid="diff-badge">
+        <span
+          className={`diff-badge ${p.change}`}
+          title={p.changeReasons.join(", ") || "new in this period"}
+          data-testid="diff-badge"
+        >
           {p.change === "added" ? "new" : "changed"}
         </span>
       )}
@@ -55,7 +61,11 @@ export type GroupFlowNode = Node<GroupNodeData, "group-box">;
 export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<GroupFlowNode>) {
   const compact = useStore((s) => s.transform[2] < COMPACT_BELOW_ZOOM);
   return (
-    <div className={compact ? "map-group compact" : "map-group"} style={{ width: "100%", height: "100%" }} data-testid="map-group">
+    <div
+      className={compact ? "map-group compact" : "map-group"}
+      style={{ width: "100%", height: "100%" }}
+      data-testid="map-group"
+    >
       <span className="map-group-label">{data.label}</span>
     </div>
   );

@@ -29,22 +29,45 @@ export function MapToolbar(p: MapToolbarProps) {
           p.set({ q: draft });
         }}
       >
-        <input type="search" placeholder="Search nodes (Enter)" aria-label="Search nodes" value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <input
+          type="search"
+          placeholder="Search nodes (Enter)"
+          aria-label="Search nodes"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+        />
       </form>
-      {p.search && <span className="muted" data-testid="match-count">{p.counts.matches} match{p.counts.matches === 1 ? "" : "es"}</span>}
+      {p.search && (
+        <span className="muted" data-testid="match-count">
+          {p.counts.matches} match{p.counts.matches === 1 ? "" : "es"}
+        </span>
+      )}
       {p.focus ? (
         <>
-          <span className="badge" title={p.focus}>focus: {p.focus.replace(/^[a-z]+:/, "")}</span>
+          <span className="badge" title={p.focus}>
+            focus: {p.focus.replace(/^[a-z]+:/, "")}
+          </span>
           <label className="muted">
             hops{" "}
             <select aria-label="Focus depth" value={p.depth} onChange={(e) => p.set({ depth: e.target.value }, "push")}>
-              {[1, 2, 3, 4, 5].map((d) => <option key={d} value={d}>{d}</option>)}
+              {[1, 2, 3, 4, 5].map((d) => (
+                <option key={d} value={d}>
+                  {d}
+                </option>
+              ))}
             </select>
           </label>
-          <button type="button" className="btn small" onClick={() => p.set({ focus: null, depth: null }, "push")}>Clear focus</button>
+          <button type="button" className="btn small" onClick={() => p.set({ focus: null, depth: null }, "push")}>
+            Clear focus
+          </button>
         </>
       ) : (
-        <button type="button" className="btn small" disabled={!p.selectedNode} onClick={() => p.set({ focus: p.selectedNode, depth: "1" }, "push")}>
+        <button
+          type="button"
+          className="btn small"
+          disabled={!p.selectedNode}
+          onClick={() => p.set({ focus: p.selectedNode, depth: "1" }, "push")}
+        >
           Focus on selection
         </button>
       )}
@@ -57,15 +80,37 @@ export function MapToolbar(p: MapToolbarProps) {
         </select>
       </label>
       <label className="muted" title="Mark what is new or changed against the previous period of the same length">
-        <input type="checkbox" checked={p.diff} onChange={(e) => p.set({ diff: e.target.checked ? "1" : null })} /> Changes
+        <input type="checkbox" checked={p.diff} onChange={(e) => p.set({ diff: e.target.checked ? "1" : null })} />{" "}
+        Changes
       </label>
       <div className="preset-group" role="group" aria-label="View">
-        <button type="button" className={p.view === "graph" ? "chip active" : "chip"} onClick={() => p.set({ view: null })}>Graph</button>
-        <button type="button" className={p.view === "table" ? "chip active" : "chip"} onClick={() => p.set({ view: "table" })}>Table</button>
+        <button
+          type="button"
+          className={p.view === "graph" ? "chip active" : "chip"}
+          onClick={() => p.set({ view: null })}
+        >
+          Graph
+        </button>
+        <button
+          type="button"
+          className={p.view === "table" ? "chip active" : "chip"}
+          onClick={() => p.set({ view: "table" })}
+        >
+          Table
+        </button>
       </div>
-      <button type="button" className="btn small" onClick={p.onRelayout} title="Forget saved positions and lay the map out again">Re-layout</button>
+      <button
+        type="button"
+        className="btn small"
+        onClick={p.onRelayout}
+        title="Forget saved positions and lay the map out again"
+      >
+        Re-layout
+      </button>
       <span className="spacer" />
-      <span className="muted" data-testid="map-counts">{p.counts.nodes} nodes · {p.counts.edges} edges</span>
+      <span className="muted" data-testid="map-counts">
+        {p.counts.nodes} nodes · {p.counts.edges} edges
+      </span>
       <CompletenessBadge completeness={p.completeness} />
     </div>
   );

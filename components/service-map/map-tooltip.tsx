@@ -14,9 +14,18 @@ export function StatsList({ stats }: { stats?: RedStats }) {
   if (!stats) return <p className="muted">No request statistics.</p>;
   return (
     <dl className="kv">
-      <dt>Requests</dt><dd>{formatCount(stats.requests)} ({formatRate(stats.rps)})</dd>
-      <dt>Errors</dt><dd>{formatCount(stats.errors)} ({formatPercent(stats.errorRate)})</dd>
-      <dt>p50 / p95 / p99</dt><dd>{formatMs(stats.p50Ms)} / {formatMs(stats.p95Ms)} / {formatMs(stats.p99Ms)}</dd>
+      <dt>Requests</dt>
+      <dd>
+        {formatCount(stats.requests)} ({formatRate(stats.rps)})
+      </dd>
+      <dt>Errors</dt>
+      <dd>
+        {formatCount(stats.errors)} ({formatPercent(stats.errorRate)})
+      </dd>
+      <dt>p50 / p95 / p99</dt>
+      <dd>
+        {formatMs(stats.p50Ms)} / {formatMs(stats.p95Ms)} / {formatMs(stats.p99Ms)}
+      </dd>
     </dl>
   );
 }

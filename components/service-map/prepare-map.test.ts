@@ -2,24 +2,76 @@ import { describe, expect, it } from "vitest";
 import type { ServiceMapDiffResponse, ServiceMapResponse } from "@/lib/api-types";
 import { computeCompleteness, computeEdgeWidth, formatEdgeLabel, prepareMap } from "./prepare-map";
 
-const stats = (rps: number, errorRate = 0, p95Ms: number | null = 50) => ({ requests: rps * 60, errors: 0, errorRate, rps, p50Ms: 10, p95Ms, p99Ms: 90 });
+const stats = (rps: number, errorRate = 0, p95Ms: number | null = 50) => ({
+  requests: rps * 60,
+  errors: 0,
+  errorRate,
+  rps,
+  p50Ms: 10,
+  p95Ms,
+  p99Ms: 90,
+});
 
 // Partial nodes and edges: the fields prepareMap reads.
 const res = {
   nodes: [
     { id: "service:frontend", kind: "service", name: "frontend", health: "ok" },
     { id: "service:checkout", kind: "service", name: "checkout", health: "warning" },
-    { id: "database:postgresql://db:5432/orders", kind: "database", name: "orders", system: "postgresql", host: "db", port: 5432 },
+    {
+      id: "database:postgresql://db:5432/orders",
+      kind: "database",
+      name: "orders",
+      system: "postgresql",
+      host: "db",
+      port: 5432,
+    },
   ],
   edges: [
-    { id: "service:frontend->service:checkout", source: "service:frontend", target: "service:checkout", protocol: "grpc", health: "critical", stats: stats(10, 0.02) },
-    { id: "service:checkout->database:postgresql://db:5432/orders", source: "service:checkout", target: "database:postgresql://db:5432/orders", protocol: "db", stats: stats(1) },
+    {
+      id: "service:frontend->service:checkout",
+      source: "service:frontend",
+      target: "service:checkout",
+      protocol: "grpc",
+      health: "critical",
+      stats: stats(10, 0.02),
+    },
+    {
+      id: "service:checkout->database:postgresql://db:5432/orders",
+      source: "service:checkout",
+      target: "database:postgresql://db:5432/orders",
+      protocol: "db",
+      stats: stats(1),
+    },
     { id: "x", source: "service:frontend", target: "service:gone" },
   ],
 } as ServiceMapResponse;
 const services = [
-  { name: "frontend", namespace: "web", environment: "prod", requests: 1, errors: 0, errorRate: 0, rps: 1, p50Ms: 1, p95Ms: 1, p99Ms: 1, health: "ok" as const },
-  { name: "checkout", namespace: "shop", environment: "prod", requests: 1, errors: 0, errorRate: 0, rps: 1, p50Ms: 1, p95Ms: 1, p99Ms: 1, health: "ok" as const },
+  {
+    name: "frontend",
+    namespace: "web",
+    environment: "prod",
+    requests: 1,
+    errors: 0,
+    errorRate: 0,
+    rps: 1,
+    p50Ms: 1,
+    p95Ms: 1,
+    p99Ms: 1,
+    health: "ok" as const,
+  },
+  {
+    name: "checkout",
+    namespace: "shop",
+    environment: "prod",
+    requests: 1,
+    errors: 0,
+    errorRate: 0,
+    rps: 1,
+    p50Ms: 1,
+    p95Ms: 1,
+    p99Ms: 1,
+    health: "ok" as const,
+  },
 ];
 
 describe("prepareMap", () => {
@@ -76,7 +128,15 @@ describe("diff marks", () => {
         baseline: { fromMs: 0, toMs: 60_000 },
         added: { nodes: [res.nodes[2]!], edges: [res.edges[1]!] },
         removed: { nodes: [], edges: [] },
-        changed: [{ id: "service:checkout", kind: "node", before: { stats: stats(1), health: "ok" }, after: { stats: stats(1, 0, 90), health: "ok" }, reasons: ["p95-up"] }],
+        changed: [
+          {
+            id: "service:checkout",
+            kind: "node",
+            before: { stats: stats(1), health: "ok" },
+            after: { stats: stats(1, 0, 90), health: "ok" },
+            reasons: ["p95-up"],
+          },
+        ],
       } as ServiceMapDiffResponse,
     });
     expect(m.nodes.map((n) => n.change)).toEqual([null, "changed", "added"]);

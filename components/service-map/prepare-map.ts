@@ -1,4 +1,13 @@
-import type { Completeness, Health, MapEdge, MapNode, RedStats, ServiceMapDiffResponse, ServiceMapResponse, ServiceSummary } from "@/lib/api-types";
+import type {
+  Completeness,
+  Health,
+  MapEdge,
+  MapNode,
+  RedStats,
+  ServiceMapDiffResponse,
+  ServiceMapResponse,
+  ServiceSummary,
+} from "@/lib/api-types";
 import { formatMs, formatPercent, formatRate } from "@/lib/format";
 
 export type GroupBy = "none" | "namespace" | "environment";
@@ -61,7 +70,8 @@ export function edgeSeverity(health: Health | undefined): "ok" | "warning" | "cr
 
 /** Second line under a node's name: what it is (system, host, port). */
 export function describeNode(n: MapNode): string {
-  if (n.kind === "database") return [n.system, n.host && `${n.host}${n.port ? `:${n.port}` : ""}`].filter(Boolean).join(" · ") || "database";
+  if (n.kind === "database")
+    return [n.system, n.host && `${n.host}${n.port ? `:${n.port}` : ""}`].filter(Boolean).join(" · ") || "database";
   if (n.kind === "messaging") return n.system ? `${n.system} topic` : "queue";
   if (n.kind === "external") return "external";
   if (n.kind === "client") return "client";
@@ -72,7 +82,12 @@ export function describeNode(n: MapNode): string {
  * Group of a node. Services take their namespace/environment from the node or, failing that,
  * from the services list; a virtual node joins its callers' group when they all agree.
  */
-export function assignGroups(nodes: MapNode[], edges: MapEdge[], groupBy: GroupBy, services: ServiceSummary[]): Map<string, string | null> {
+export function assignGroups(
+  nodes: MapNode[],
+  edges: MapEdge[],
+  groupBy: GroupBy,
+  services: ServiceSummary[],
+): Map<string, string | null> {
   const out = new Map<string, string | null>();
   if (groupBy === "none") return out;
   const byName = new Map(services.map((s) => [s.name, s]));
@@ -128,7 +143,9 @@ export function prepareMap(
 }
 
 /** Node and edge ids marked by a diff: added ones, and changed ones with their reasons. */
-export function markChanges(diff: ServiceMapDiffResponse | null): Map<string, { mark: Exclude<ChangeMark, null>; reasons: string[] }> {
+export function markChanges(
+  diff: ServiceMapDiffResponse | null,
+): Map<string, { mark: Exclude<ChangeMark, null>; reasons: string[] }> {
   const out = new Map<string, { mark: Exclude<ChangeMark, null>; reasons: string[] }>();
   if (!diff) return out;
   for (const c of diff.changed ?? []) out.set(c.id, { mark: "changed", reasons: c.reasons ?? [] });
@@ -141,7 +158,11 @@ export function markChanges(diff: ServiceMapDiffResponse | null): Map<string, { 
 const AUTO_GROUP_NODES = 80;
 
 /** `group` from the URL; when absent, big multi-namespace maps are grouped so they stay readable. */
-export function chooseGroupBy(param: string, nodeCount: number, services: Array<{ namespace?: string | null }>): GroupBy {
+export function chooseGroupBy(
+  param: string,
+  nodeCount: number,
+  services: Array<{ namespace?: string | null }>,
+): GroupBy {
   if (param === "namespace" || param === "environment" || param === "none") return param;
   const namespaces = new Set(services.map((s) => s.namespace).filter(Boolean));
   return nodeCount > AUTO_GROUP_NODES && namespaces.size >= 2 ? "namespace" : "none";

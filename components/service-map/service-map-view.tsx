@@ -47,7 +47,10 @@ export function ServiceMapView() {
   const diff = useServiceMapDiff(diffOn && env.ready, scope);
   const diffData = diffOn ? (diff.data ?? null) : null;
   const prepared = useMemo(
-    () => (map.data ? prepareMap(map.data, { search, groupBy, services: services.data?.services ?? [], diff: diffData }) : null),
+    () =>
+      map.data
+        ? prepareMap(map.data, { search, groupBy, services: services.data?.services ?? [], diff: diffData })
+        : null,
     [map.data, search, groupBy, services.data, diffData],
   );
   const groupOf = useMemo(() => new Map((prepared?.nodes ?? []).map((n) => [n.id, n.group])), [prepared]);
@@ -93,11 +96,20 @@ export function ServiceMapView() {
       {diffData && <DiffSummary diff={diffData} />}
       <div className="map-body">
         {view === "table" ? (
-          <MapTable nodes={map.data.nodes} edges={map.data.edges} selectedNode={selectedNode} selectedEdge={selectedEdge} onSelectNode={selectNode} onSelectEdge={selectEdge} />
+          <MapTable
+            nodes={map.data.nodes}
+            edges={map.data.edges}
+            selectedNode={selectedNode}
+            selectedEdge={selectedEdge}
+            onSelectNode={selectNode}
+            onSelectEdge={selectEdge}
+          />
         ) : layout.error ? (
           <ErrorBox error={layout.error} />
         ) : !layout.positions ? (
-          <div className="map-canvas"><Loading what="layout" /></div>
+          <div className="map-canvas">
+            <Loading what="layout" />
+          </div>
         ) : (
           <ReactFlowProvider>
             <MapCanvas

@@ -25,7 +25,9 @@ function ServiceRed({ service, environment, label }: { service: string; environm
     <>
       {label && <p className="muted">{label}</p>}
       {ts.isLoading && <Loading what="charts" />}
-      {ts.data && <RedCharts compact series={prepareRedSeries(ts.data.points, ts.data.fromMs, ts.data.toMs, ts.data.step)} />}
+      {ts.data && (
+        <RedCharts compact series={prepareRedSeries(ts.data.points, ts.data.fromMs, ts.data.toMs, ts.data.step)} />
+      )}
       <h3>Top operations</h3>
       {top.length === 0 && !ops.isLoading && <p className="muted">None.</p>}
       <table className="data">
@@ -33,7 +35,11 @@ function ServiceRed({ service, environment, label }: { service: string; environm
           {top.map((op) => (
             <tr key={op.name}>
               <td className="wrap">
-                <Link href={`/traces?service=${encodeURIComponent(service)}&operation=${encodeURIComponent(op.name)}&${rangeQuery}`}>{op.name}</Link>
+                <Link
+                  href={`/traces?service=${encodeURIComponent(service)}&operation=${encodeURIComponent(op.name)}&${rangeQuery}`}
+                >
+                  {op.name}
+                </Link>
               </td>
               <td className="num">{formatRate(op.rps)}</td>
               <td className="num">{formatPercent(op.errorRate)}</td>
@@ -52,7 +58,14 @@ function environmentOf(node: MapNode): string {
 }
 
 /** Callers or callees of a node: each neighbour with the edge's RED, a link to select it and its traces. */
-function NeighbourTable({ title, rows, nodes, side, onSelectNode, onSelectEdge }: {
+function NeighbourTable({
+  title,
+  rows,
+  nodes,
+  side,
+  onSelectNode,
+  onSelectEdge,
+}: {
   title: string;
   rows: MapEdge[];
   nodes: Map<string, MapNode>;
@@ -70,7 +83,21 @@ function NeighbourTable({ title, rows, nodes, side, onSelectNode, onSelectEdge }
       ) : (
         <table className="data" data-testid={`panel-${title.toLowerCase()}`}>
           <thead>
-            <tr><th scope="col">Node</th><th scope="col" className="num">req/s</th><th scope="col" className="num">errors</th><th scope="col" className="num">p95</th><th scope="col"><span className="sr-only">Links</span></th></tr>
+            <tr>
+              <th scope="col">Node</th>
+              <th scope="col" className="num">
+                req/s
+              </th>
+              <th scope="col" className="num">
+                errors
+              </th>
+              <th scope="col" className="num">
+                p95
+              </th>
+              <th scope="col">
+                <span className="sr-only">Links</span>
+              </th>
+            </tr>
           </thead>
           <tbody>
             {sorted.map((e) => {
@@ -78,15 +105,27 @@ function NeighbourTable({ title, rows, nodes, side, onSelectNode, onSelectEdge }
               return (
                 <tr key={e.id}>
                   <td className="wrap">
-                    <button type="button" className="linklike" onClick={() => onSelectNode(e[side])}>{n?.name ?? e[side]}</button>
+                    <button type="button" className="linklike" onClick={() => onSelectNode(e[side])}>
+                      {n?.name ?? e[side]}
+                    </button>
                   </td>
                   <td className="num">{formatRate(e.stats?.rps ?? null)}</td>
                   <td className="num">{formatPercent(e.stats?.errorRate ?? null)}</td>
                   <td className="num">{formatMs(e.stats?.p95Ms ?? null)}</td>
                   <td>
-                    <button type="button" className="linklike" onClick={() => onSelectEdge(e.id)} aria-label={`Edge ${n?.name ?? e[side]}`}>edge</button>
+                    <button
+                      type="button"
+                      className="linklike"
+                      onClick={() => onSelectEdge(e.id)}
+                      aria-label={`Edge ${n?.name ?? e[side]}`}
+                    >
+                      edge
+                    </button>
                     {n?.kind === "service" && (
-                      <> · <Link href={`/traces?service=${encodeURIComponent(n.name)}&${rangeQuery}`}>traces</Link></>
+                      <>
+                        {" "}
+                        · <Link href={`/traces?service=${encodeURIComponent(n.name)}&${rangeQuery}`}>traces</Link>
+                      </>
                     )}
                   </td>
                 </tr>
@@ -104,15 +143,20 @@ interface Selectors {
   onSelectEdge: (id: string) => void;
 }
 
-function NodeDetails({ node, edges, nodes, onSelectNode, onSelectEdge }: { node: MapNode; edges: MapEdge[]; nodes: Map<string, MapNode> } & Selectors) {
+function NodeDetails({
+  node,
+  edges,
+  nodes,
+  onSelectNode,
+  onSelectEdge,
+}: { node: MapNode; edges: MapEdge[]; nodes: Map<string, MapNode> } & Selectors) {
   const rangeQuery = useRangeQuery();
   const callers = edges.filter((e) => e.target === node.id);
   const callees = edges.filter((e) => e.source === node.id);
   return (
     <>
       <h2>
-        <KindIcon kind={node.kind} size={18} />{" "}
-        {node.name}
+        <KindIcon kind={node.kind} size={18} /> {node.name}
       </h2>
       <div className="row">
         <span className="badge">{KIND_LABELS[node.kind]}</span>
@@ -120,19 +164,65 @@ function NodeDetails({ node, edges, nodes, onSelectNode, onSelectEdge }: { node:
         {node.environment && <span className="badge">env: {node.environment}</span>}
       </div>
       <dl className="kv" style={{ margin: "10px 0" }}>
-        <dt>Id</dt><dd className="mono">{node.id}</dd>
-        {node.system && (<><dt>System</dt><dd>{node.system}</dd></>)}
-        {node.host && (<><dt>Host</dt><dd>{node.host}{node.port ? `:${node.port}` : ""}</dd></>)}
-        {node.database && (<><dt>Database</dt><dd>{node.database}</dd></>)}
+        <dt>Id</dt>
+        <dd className="mono">{node.id}</dd>
+        {node.system && (
+          <>
+            <dt>System</dt>
+            <dd>{node.system}</dd>
+          </>
+        )}
+        {node.host && (
+          <>
+            <dt>Host</dt>
+            <dd>
+              {node.host}
+              {node.port ? `:${node.port}` : ""}
+            </dd>
+          </>
+        )}
+        {node.database && (
+          <>
+            <dt>Database</dt>
+            <dd>{node.database}</dd>
+          </>
+        )}
       </dl>
       <StatsList stats={node.stats} />
       <div className="row" style={{ margin: "10px 0" }}>
-        <Link className="btn small" href={`/map?focus=${encodeURIComponent(node.id)}&depth=1&node=${encodeURIComponent(node.id)}&${rangeQuery}`}>Focus</Link>
-        {node.kind === "service" && <Link className="btn small" href={`/services/${encodeURIComponent(node.name)}?${rangeQuery}`}>Service page</Link>}
-        {node.kind === "service" && <Link className="btn small" href={`/traces?service=${encodeURIComponent(node.name)}&${rangeQuery}`}>Traces</Link>}
+        <Link
+          className="btn small"
+          href={`/map?focus=${encodeURIComponent(node.id)}&depth=1&node=${encodeURIComponent(node.id)}&${rangeQuery}`}
+        >
+          Focus
+        </Link>
+        {node.kind === "service" && (
+          <Link className="btn small" href={`/services/${encodeURIComponent(node.name)}?${rangeQuery}`}>
+            Service page
+          </Link>
+        )}
+        {node.kind === "service" && (
+          <Link className="btn small" href={`/traces?service=${encodeURIComponent(node.name)}&${rangeQuery}`}>
+            Traces
+          </Link>
+        )}
       </div>
-      <NeighbourTable title="Callers" rows={callers} nodes={nodes} side="source" onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
-      <NeighbourTable title="Callees" rows={callees} nodes={nodes} side="target" onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
+      <NeighbourTable
+        title="Callers"
+        rows={callers}
+        nodes={nodes}
+        side="source"
+        onSelectNode={onSelectNode}
+        onSelectEdge={onSelectEdge}
+      />
+      <NeighbourTable
+        title="Callees"
+        rows={callees}
+        nodes={nodes}
+        side="target"
+        onSelectNode={onSelectNode}
+        onSelectEdge={onSelectEdge}
+      />
       {node.kind === "service" && <ServiceRed service={node.name} environment={environmentOf(node)} />}
     </>
   );
@@ -153,29 +243,60 @@ function EdgeDetails({ edge, nodes, onSelectNode }: { edge: MapEdge; nodes: Map<
         : null;
   return (
     <>
-      <h2>{src?.name ?? edge.source} → {dst?.name ?? edge.target}</h2>
+      <h2>
+        {src?.name ?? edge.source} → {dst?.name ?? edge.target}
+      </h2>
       <div className="row">
         {edge.protocol && <span className="badge">{edge.protocol}</span>}
         {edge.health && <HealthBadge health={edge.health} />}
       </div>
       <div style={{ margin: "10px 0" }}>
         {edge.stats && <StatsList stats={edge.stats} />}
-        <p className="muted">Latency measured on the {edge.statsSide === "server" ? "callee (server) side" : "caller (client) side"}.</p>
+        <p className="muted">
+          Latency measured on the {edge.statsSide === "server" ? "callee (server) side" : "caller (client) side"}.
+        </p>
       </div>
       <div className="row" style={{ marginBottom: 10 }}>
-        {src && <button type="button" className="btn small" onClick={() => onSelectNode(src.id)}>Caller: {src.name}</button>}
-        {dst && <button type="button" className="btn small" onClick={() => onSelectNode(dst.id)}>Callee: {dst.name}</button>}
-        {traceHref && <Link className="btn small" href={traceHref}>Traces through this edge</Link>}
+        {src && (
+          <button type="button" className="btn small" onClick={() => onSelectNode(src.id)}>
+            Caller: {src.name}
+          </button>
+        )}
+        {dst && (
+          <button type="button" className="btn small" onClick={() => onSelectNode(dst.id)}>
+            Callee: {dst.name}
+          </button>
+        )}
+        {traceHref && (
+          <Link className="btn small" href={traceHref}>
+            Traces through this edge
+          </Link>
+        )}
       </div>
       <h3>This edge over time</h3>
       {series.isLoading && <Loading what="edge history" />}
-      {series.data && <EdgeCharts points={series.data.points} fromMs={series.data.fromMs} toMs={series.data.toMs} stepSeconds={series.data.stepSeconds} />}
+      {series.data && (
+        <EdgeCharts
+          points={series.data.points}
+          fromMs={series.data.fromMs}
+          toMs={series.data.toMs}
+          stepSeconds={series.data.stepSeconds}
+        />
+      )}
     </>
   );
 }
 
 /** Details of the selected node or edge. */
-export function SidePanel({ node, edge, nodes, edges, onClose, onSelectNode, onSelectEdge }: {
+export function SidePanel({
+  node,
+  edge,
+  nodes,
+  edges,
+  onClose,
+  onSelectNode,
+  onSelectEdge,
+}: {
   node: MapNode | null;
   edge: MapEdge | null;
   nodes: MapNode[];
@@ -186,9 +307,15 @@ export function SidePanel({ node, edge, nodes, edges, onClose, onSelectNode, onS
   const byId = new Map(nodes.map((n) => [n.id, n]));
   return (
     <aside className="side-panel" data-testid="side-panel" aria-label={node ? `Node ${node.name}` : "Edge"}>
-      <button type="button" className="btn small close" onClick={onClose} aria-label="Close panel">✕</button>
-      {node && <NodeDetails node={node} edges={edges} nodes={byId} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />}
-      {!node && edge && <EdgeDetails edge={edge} nodes={byId} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />}
+      <button type="button" className="btn small close" onClick={onClose} aria-label="Close panel">
+        ✕
+      </button>
+      {node && (
+        <NodeDetails node={node} edges={edges} nodes={byId} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
+      )}
+      {!node && edge && (
+        <EdgeDetails edge={edge} nodes={byId} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
+      )}
     </aside>
   );
 }

@@ -18,7 +18,8 @@ export function splitDependencies(nodeId: string, nodes: MapNode[], edges: MapEd
   const upstream: DependencyRow[] = [];
   const downstream: DependencyRow[] = [];
   for (const e of edges) {
-    if (e.target === nodeId && e.source !== nodeId && byId.has(e.source)) upstream.push({ node: byId.get(e.source)!, edge: e });
+    if (e.target === nodeId && e.source !== nodeId && byId.has(e.source))
+      upstream.push({ node: byId.get(e.source)!, edge: e });
     if (e.source === nodeId && byId.has(e.target)) downstream.push({ node: byId.get(e.target)!, edge: e });
   }
   const busiest = (a: DependencyRow, b: DependencyRow) => (b.edge.stats?.requests ?? 0) - (a.edge.stats?.requests ?? 0);
@@ -29,7 +30,9 @@ function DependencyTable({ rows, title, testId }: { rows: DependencyRow[]; title
   const rangeQuery = useRangeQuery();
   return (
     <div className="panel">
-      <h3>{title} ({rows.length})</h3>
+      <h3>
+        {title} ({rows.length})
+      </h3>
       {rows.length === 0 ? (
         <p className="muted">None in this range.</p>
       ) : (
@@ -55,7 +58,9 @@ function DependencyTable({ rows, title, testId }: { rows: DependencyRow[]; title
                   )}
                   {edge.protocol && <span className="muted"> · {edge.protocol}</span>}
                 </td>
-                <td><HealthBadge health={node.health} /></td>
+                <td>
+                  <HealthBadge health={node.health} />
+                </td>
                 <td className="num">{formatRate(edge.stats?.rps)}</td>
                 <td className="num">{formatPercent(edge.stats?.errorRate)}</td>
                 <td className="num">{formatMs(edge.stats?.p95Ms)}</td>

@@ -28,7 +28,9 @@ export function OperationsTable({ service, operations }: { service: string; oper
           {rows.map((op) => (
             <tr key={op.name}>
               <td className="wrap">
-                <Link href={`/traces?service=${encodeURIComponent(service)}&operation=${encodeURIComponent(op.name)}&${rangeQuery}`}>
+                <Link
+                  href={`/traces?service=${encodeURIComponent(service)}&operation=${encodeURIComponent(op.name)}&${rangeQuery}`}
+                >
                   {op.name}
                 </Link>
               </td>

@@ -1,6 +1,7 @@
 import type { Health, ServiceSummary } from "@/lib/api-types";
 
-export type ServiceSortKey = "name" | "health" | "requests" | "rps" | "errorRate" | "p95Ms" | "namespace" | "environment";
+export type ServiceSortKey =
+  "name" | "health" | "requests" | "rps" | "errorRate" | "p95Ms" | "namespace" | "environment";
 export interface ServiceFilters {
   query: string;
   namespace: string;
@@ -44,9 +45,21 @@ export function listDistinct(services: ServiceSummary[], field: "namespace" | "e
   return [...new Set(services.map((s) => s[field]).filter((v): v is string => !!v))].sort();
 }
 
-export function parseSort(raw: string, fallback: ServiceSortKey = "health"): { key: ServiceSortKey; dir: "asc" | "desc" } {
+export function parseSort(
+  raw: string,
+  fallback: ServiceSortKey = "health",
+): { key: ServiceSortKey; dir: "asc" | "desc" } {
   const [key, dir] = raw.split(":");
-  const keys: ServiceSortKey[] = ["name", "health", "requests", "rps", "errorRate", "p95Ms", "namespace", "environment"];
+  const keys: ServiceSortKey[] = [
+    "name",
+    "health",
+    "requests",
+    "rps",
+    "errorRate",
+    "p95Ms",
+    "namespace",
+    "environment",
+  ];
   return {
     key: keys.includes(key as ServiceSortKey) ? (key as ServiceSortKey) : fallback,
     dir: dir === "asc" ? "asc" : dir === "desc" ? "desc" : key === "name" ? "asc" : "desc",

@@ -14,12 +14,19 @@ export function ServiceSparkline({ name, environment }: { name: string; environm
   useEffect(() => {
     const el = ref.current;
     if (!el || seen) return;
-    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setSeen(true), { rootMargin: "200px" });
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setSeen(true), {
+      rootMargin: "200px",
+    });
     io.observe(el);
     return () => io.disconnect();
   }, [seen]);
   const ts = useServiceTimeseries(seen ? name : null, 30, environment);
-  if (!ts.data) return <span ref={ref} className="sparkline muted" style={{ display: "inline-block" }}>{ts.isError ? "—" : ""}</span>;
+  if (!ts.data)
+    return (
+      <span ref={ref} className="sparkline muted" style={{ display: "inline-block" }}>
+        {ts.isError ? "—" : ""}
+      </span>
+    );
   const data = prepareSparkline(ts.data.points, ts.data.fromMs, ts.data.toMs, ts.data.step);
   return <Sparkline data={data} />;
 }

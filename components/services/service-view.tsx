@@ -46,10 +46,18 @@ export function ServiceView({ name }: { name: string }) {
         {summary?.namespace && <span className="badge">ns: {summary.namespace}</span>}
         {summary?.environment && <span className="badge">env: {summary.environment}</span>}
         <span className="spacer" />
-        <Link className="btn" href={`/map?focus=${encodeURIComponent(nodeId)}&depth=1&${rangeQuery}`}>Show on map</Link>
-        <Link className="btn" href={`/traces?service=${encodeURIComponent(name)}&${rangeQuery}`}>Traces</Link>
-        <Link className="btn" href={`/metrics-explorer?service=${encodeURIComponent(name)}&${rangeQuery}`}>Metrics</Link>
-        <Link className="btn" href={`/logs?service=${encodeURIComponent(name)}&${rangeQuery}`}>Logs</Link>
+        <Link className="btn" href={`/map?focus=${encodeURIComponent(nodeId)}&depth=1&${rangeQuery}`}>
+          Show on map
+        </Link>
+        <Link className="btn" href={`/traces?service=${encodeURIComponent(name)}&${rangeQuery}`}>
+          Traces
+        </Link>
+        <Link className="btn" href={`/metrics-explorer?service=${encodeURIComponent(name)}&${rangeQuery}`}>
+          Metrics
+        </Link>
+        <Link className="btn" href={`/logs?service=${encodeURIComponent(name)}&${rangeQuery}`}>
+          Logs
+        </Link>
       </div>
       {services.data && !summary && <p className="muted">No data for this service in the selected range.</p>}
       {summary && (

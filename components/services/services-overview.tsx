@@ -30,7 +30,9 @@ export function ServicesOverview() {
   const all = fleet.filter((s) => inEnvironment(s.environment, env.choice));
   const rows = prepareServicesTable(all, filters, sort);
   const onSort = (key: ServiceSortKey) =>
-    setParams({ sort: `${key}:${sort.key === key && sort.dir === "desc" ? "asc" : key === "name" && sort.key !== key ? "asc" : "desc"}` });
+    setParams({
+      sort: `${key}:${sort.key === key && sort.dir === "desc" ? "asc" : key === "name" && sort.key !== key ? "asc" : "desc"}`,
+    });
 
   return (
     <>

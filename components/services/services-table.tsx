@@ -57,16 +57,28 @@ export function ServicesTable({
           {rows.slice(0, limit).map((s) => (
             <tr key={`${s.name}\u0000${s.environment ?? ""}`} data-service={s.name}>
               <td className="wrap">
-                <Link href={`/services/${encodeURIComponent(s.name)}?${withEnv(rangeQuery, s.environment)}`}>{s.name}</Link>
+                <Link href={`/services/${encodeURIComponent(s.name)}?${withEnv(rangeQuery, s.environment)}`}>
+                  {s.name}
+                </Link>
               </td>
               <td className="muted">{s.namespace || "—"}</td>
               <td className="muted">{s.environment || "—"}</td>
-              <td><HealthBadge health={s.health} /></td>
-              <td className="num" data-col="requests">{formatCount(s.requests)}</td>
+              <td>
+                <HealthBadge health={s.health} />
+              </td>
+              <td className="num" data-col="requests">
+                {formatCount(s.requests)}
+              </td>
               <td className="num">{formatRate(s.rps)}</td>
-              <td className="num" data-col="errorRate">{formatPercent(s.errorRate)}</td>
-              <td className="num" data-col="p95">{formatMs(s.p95Ms)}</td>
-              <td><ServiceSparkline name={s.name} environment={s.environment || NO_ENVIRONMENT} /></td>
+              <td className="num" data-col="errorRate">
+                {formatPercent(s.errorRate)}
+              </td>
+              <td className="num" data-col="p95">
+                {formatMs(s.p95Ms)}
+              </td>
+              <td>
+                <ServiceSparkline name={s.name} environment={s.environment || NO_ENVIRONMENT} />
+              </td>
             </tr>
           ))}
         </tbody>

@@ -19,7 +19,12 @@ export function prepareTraceScatter(traces: TraceSummary[]): { ok: ScatterPoint[
   const ok: ScatterPoint[] = [];
   const error: ScatterPoint[] = [];
   for (const t of traces) {
-    const p = { t: toEpochMs(t.startTime), durationMs: t.durationMs, traceId: t.traceId, label: `${t.rootService ?? "(root not stored)"}: ${t.rootOperation ?? "?"}` };
+    const p = {
+      t: toEpochMs(t.startTime),
+      durationMs: t.durationMs,
+      traceId: t.traceId,
+      label: `${t.rootService ?? "(root not stored)"}: ${t.rootOperation ?? "?"}`,
+    };
     if (!Number.isFinite(p.t)) continue;
     (t.errorCount > 0 ? error : ok).push(p);
   }

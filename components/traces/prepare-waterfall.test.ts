@@ -4,12 +4,28 @@ import { findSpanMatches, prepareWaterfall, selectVisibleRows } from "./prepare-
 import { prepareTraceScatter, toEpochMs } from "./prepare-trace-scatter";
 
 const BASE = 1_764_072_000_000_000_000n;
-function span(id: string, parent: string | null, service: string, startMs: number, endMs: number, name = `op-${id}`): TraceSpan {
+function span(
+  id: string,
+  parent: string | null,
+  service: string,
+  startMs: number,
+  endMs: number,
+  name = `op-${id}`,
+): TraceSpan {
   return {
-    spanId: id, parentSpanId: parent, service, name, kind: "server",
+    spanId: id,
+    parentSpanId: parent,
+    service,
+    name,
+    kind: "server",
     startTimeUnixNano: String(BASE + BigInt(startMs) * 1_000_000n),
     endTimeUnixNano: String(BASE + BigInt(endMs) * 1_000_000n),
-    durationMs: endMs - startMs, status: { code: "unset" }, attributes: {}, resource: {}, events: [], links: [],
+    durationMs: endMs - startMs,
+    status: { code: "unset" },
+    attributes: {},
+    resource: {},
+    events: [],
+    links: [],
   };
 }
 
@@ -58,8 +74,26 @@ describe("prepareTraceScatter", () => {
   it("splits ok and error traces and reads both time encodings", () => {
     expect(toEpochMs("2026-11-25T12:00:00Z")).toBe(Date.UTC(2026, 10, 25, 12));
     const s = prepareTraceScatter([
-      { traceId: "1", rootService: "a", rootOperation: "GET", startTime: 5, durationMs: 3, spanCount: 1, errorCount: 0, services: ["a"] },
-      { traceId: "2", rootService: "a", rootOperation: "GET", startTime: 6, durationMs: 4, spanCount: 1, errorCount: 2, services: ["a"] },
+      {
+        traceId: "1",
+        rootService: "a",
+        rootOperation: "GET",
+        startTime: 5,
+        durationMs: 3,
+        spanCount: 1,
+        errorCount: 0,
+        services: ["a"],
+      },
+      {
+        traceId: "2",
+        rootService: "a",
+        rootOperation: "GET",
+        startTime: 6,
+        durationMs: 4,
+        spanCount: 1,
+        errorCount: 2,
+        services: ["a"],
+      },
     ]);
     expect(s.ok.map((p) => p.traceId)).toEqual(["1"]);
     expect(s.error[0]).toMatchObject({ t: 6, durationMs: 4 });
@@ -68,7 +102,11 @@ describe("prepareTraceScatter", () => {
 
 describe("findSpanMatches and edge ids", () => {
   const root = { ...span("root", null, "frontend", 0, 100), resource: { "deployment.environment.name": "prod" } };
-  const child = { ...span("c", "root", "checkout", 5, 40, "POST /pay"), attributes: { "order.id": "o-42" }, resource: { "deployment.environment": "prod" } };
+  const child = {
+    ...span("c", "root", "checkout", 5, 40, "POST /pay"),
+    attributes: { "order.id": "o-42" },
+    resource: { "deployment.environment": "prod" },
+  };
   const wf = prepareWaterfall([root, child]);
 
   it("matches every word in name, service or attribute values, case-insensitively", () => {
@@ -79,6 +117,8 @@ describe("findSpanMatches and edge ids", () => {
   });
 
   it("names the map edge with both services' environments", () => {
-    expect(wf.rows.find((r) => r.span.spanId === "c")!.edgeId).toBe("service:frontend?env=prod->service:checkout?env=prod");
+    expect(wf.rows.find((r) => r.span.spanId === "c")!.edgeId).toBe(
+      "service:frontend?env=prod->service:checkout?env=prod",
+    );
   });
 });

@@ -79,14 +79,19 @@ export function prepareWaterfall(spans: TraceSpan[]): Waterfall {
       durationMs: Math.max(0, nsToMs(toNs(s.endTimeUnixNano) - toNs(s.startTimeUnixNano))),
       color: colorForName(s.service),
       critical: critical.has(s.spanId),
-      edgeId: parent && parent.service !== s.service ? `${serviceNodeId(parent.service, environmentOfSpan(parent))}->${serviceNodeId(s.service, environmentOfSpan(s))}` : null,
+      edgeId:
+        parent && parent.service !== s.service
+          ? `${serviceNodeId(parent.service, environmentOfSpan(parent))}->${serviceNodeId(s.service, environmentOfSpan(s))}`
+          : null,
     });
     for (const k of kids) visit(k, depth + 1);
   };
   for (const r of roots) visit(r, 0);
   for (const s of spans) if (!seen.has(s.spanId)) visit(s, 0);
 
-  const services = [...new Set(spans.map((s) => s.service))].sort().map((name) => ({ name, color: colorForName(name) }));
+  const services = [...new Set(spans.map((s) => s.service))]
+    .sort()
+    .map((name) => ({ name, color: colorForName(name) }));
   return { rows, totalMs: Math.max(0, nsToMs(endNs - startNs)), services, traceStartNs: startNs };
 }
 
@@ -140,7 +145,8 @@ export function findSpanMatches(rows: WaterfallRow[], query: string): Set<string
   for (const r of rows) {
     const s = r.span;
     const parts = [s.name, s.service, s.spanId];
-    for (const v of Object.values(s.attributes ?? {})) if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") parts.push(String(v));
+    for (const v of Object.values(s.attributes ?? {}))
+      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") parts.push(String(v));
     const text = parts.join("\u0000").toLowerCase();
     if (words.every((w) => text.includes(w))) out.add(s.spanId);
   }

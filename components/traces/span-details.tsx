@@ -22,7 +22,15 @@ function AttributeList({ attrs, testId }: { attrs: Attributes | undefined; testI
 }
 
 /** Everything about one span: attributes, events, links, resource; plus links to its service and map edge. */
-export function SpanDetails({ span, edgeId, traceStartNs }: { span: TraceSpan; edgeId: string | null; traceStartNs: bigint }) {
+export function SpanDetails({
+  span,
+  edgeId,
+  traceStartNs,
+}: {
+  span: TraceSpan;
+  edgeId: string | null;
+  traceStartNs: bigint;
+}) {
   const rangeQuery = useRangeQuery();
   const focus = encodeURIComponent(serviceNodeId(span.service, environmentOfSpan(span)));
   const mapHref = edgeId
@@ -41,13 +49,18 @@ export function SpanDetails({ span, edgeId, traceStartNs }: { span: TraceSpan; e
       <h2>{span.name}</h2>
       <div className="row">
         <span className="badge">{span.kind}</span>
-        <span className={span.status?.code === "error" ? "badge error" : "badge"}>status: {span.status?.code ?? "unset"}</span>
+        <span className={span.status?.code === "error" ? "badge error" : "badge"}>
+          status: {span.status?.code ?? "unset"}
+        </span>
         <span className="badge">{formatMs(span.durationMs)}</span>
         <Link href={`/services/${encodeURIComponent(span.service)}?${rangeQuery}`}>Service: {span.service}</Link>
         <Link href={mapHref}>{edgeId ? "Edge on the map" : "Service on the map"}</Link>
       </div>
       {span.status?.message && <p className="error-box">{span.status.message}</p>}
-      <p className="muted mono">span {span.spanId}{span.parentSpanId ? ` · parent ${span.parentSpanId}` : ""}</p>
+      <p className="muted mono">
+        span {span.spanId}
+        {span.parentSpanId ? ` · parent ${span.parentSpanId}` : ""}
+      </p>
       <section>
         <h3>Attributes</h3>
         <AttributeList attrs={span.attributes} testId="span-attributes" />

@@ -20,13 +20,27 @@ export function SpanLogs({ lines, rangeQuery }: { lines: LogLine[] | undefined; 
   if (!lines?.length) return null;
   return (
     <div className="wf-logs" data-testid="span-logs">
-      {lines.map((l, i) => <LogRow key={i} line={l} rangeQuery={rangeQuery} showService={false} />)}
+      {lines.map((l, i) => (
+        <LogRow key={i} line={l} rangeQuery={rangeQuery} showService={false} />
+      ))}
     </div>
   );
 }
 
 /** Every line of the trace in time order, with the service that wrote it. */
-export function TraceLogList({ logs, rangeQuery, traceId, startMs, endMs }: { logs: LogLine[]; rangeQuery: string; traceId: string; startMs: number; endMs: number }) {
+export function TraceLogList({
+  logs,
+  rangeQuery,
+  traceId,
+  startMs,
+  endMs,
+}: {
+  logs: LogLine[];
+  rangeQuery: string;
+  traceId: string;
+  startMs: number;
+  endMs: number;
+}) {
   // The Logs page opens on a window around the trace (5 min either side), filtered to it.
   const href = `/logs?traceId=${traceId}&from=${startMs - 300_000}&to=${endMs + 300_000}`;
   return (
@@ -34,10 +48,14 @@ export function TraceLogList({ logs, rangeQuery, traceId, startMs, endMs }: { lo
       <div className="row">
         <h2>Logs ({logs.length})</h2>
         <span className="spacer" />
-        <Link className="btn small" href={href} data-testid="trace-logs-link">Open in Logs</Link>
+        <Link className="btn small" href={href} data-testid="trace-logs-link">
+          Open in Logs
+        </Link>
       </div>
       {logs.length === 0 && <p className="muted">No log lines carry this trace id.</p>}
-      {logs.map((l, i) => <LogRow key={i} line={l} rangeQuery={rangeQuery} />)}
+      {logs.map((l, i) => (
+        <LogRow key={i} line={l} rangeQuery={rangeQuery} />
+      ))}
     </section>
   );
 }

@@ -42,7 +42,9 @@ export function TraceSearchForm({
         Service
         <input name="service" list="trace-services" defaultValue={filters.service} placeholder="any" />
         <datalist id="trace-services">
-          {services.map((s) => <option key={s} value={s} />)}
+          {services.map((s) => (
+            <option key={s} value={s} />
+          ))}
         </datalist>
       </label>
       <label>
@@ -70,8 +72,14 @@ export function TraceSearchForm({
         <input name="attr" defaultValue={filters.attr} placeholder="http.route=/cart" />
       </label>
       <div className="row">
-        <button type="submit" className="btn primary">Search</button>
-        <button type="button" className="btn" onClick={() => onSearch(Object.fromEntries(TRACE_FILTER_KEYS.map((k) => [k, ""])))}>
+        <button type="submit" className="btn primary">
+          Search
+        </button>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => onSearch(Object.fromEntries(TRACE_FILTER_KEYS.map((k) => [k, ""])))}
+        >
           Clear
         </button>
       </div>

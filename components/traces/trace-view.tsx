@@ -25,7 +25,10 @@ export function TraceView({ traceId }: { traceId: string }) {
   const [selected, setSelected] = useState<string | null>(useSearchParams().get("span"));
   const logs = useTraceLogs(traceId);
   const rangeQuery = useRangeQuery();
-  const bySpan = useMemo(() => groupLogsBySpan(logs.data?.logs ?? [], new Set(wf.rows.map((r) => r.span.spanId))), [logs.data, wf]);
+  const bySpan = useMemo(
+    () => groupLogsBySpan(logs.data?.logs ?? [], new Set(wf.rows.map((r) => r.span.spanId))),
+    [logs.data, wf],
+  );
 
   if (trace.isLoading) return <Loading what="trace" />;
   if (trace.isError) return <ErrorBox error={trace.error} />;
@@ -33,7 +36,10 @@ export function TraceView({ traceId }: { traceId: string }) {
   const matchIds = findSpanMatches(wf.rows, query);
   const rows = query.trim() ? wf.rows : selectVisibleRows(wf.rows, collapsed);
   const matchIndexes = rows.flatMap((r, i) => (matchIds.has(r.span.spanId) ? [i] : []));
-  const current = matchIndexes.length > 0 ? matchIndexes[((cursor % matchIndexes.length) + matchIndexes.length) % matchIndexes.length]! : null;
+  const current =
+    matchIndexes.length > 0
+      ? matchIndexes[((cursor % matchIndexes.length) + matchIndexes.length) % matchIndexes.length]!
+      : null;
   const selectedIndex = selected ? rows.findIndex((r) => r.span.spanId === selected) : -1;
   const step = (d: number) => {
     const next = cursor + d;
@@ -53,21 +59,40 @@ export function TraceView({ traceId }: { traceId: string }) {
   return (
     <div className="trace-layout">
       <div className="page-header">
-        <h1>Trace <span className="mono">{traceId}</span></h1>
-        <span className="badge" data-testid="span-count">{wf.rows.length < totalSpans ? `${wf.rows.length} of ${totalSpans} spans` : `${wf.rows.length} spans`}</span>
+        <h1>
+          Trace <span className="mono">{traceId}</span>
+        </h1>
+        <span className="badge" data-testid="span-count">
+          {wf.rows.length < totalSpans ? `${wf.rows.length} of ${totalSpans} spans` : `${wf.rows.length} spans`}
+        </span>
         <span className="badge">{formatMs(wf.totalMs)}</span>
         <span className="badge">{wf.services.length} services</span>
         {errors > 0 && <span className="badge error">{errors} errors</span>}
-        {logs.data && logs.data.logs.length > 0 && <span className="badge" data-testid="log-count">{logs.data.logs.length} log lines</span>}
+        {logs.data && logs.data.logs.length > 0 && (
+          <span className="badge" data-testid="log-count">
+            {logs.data.logs.length} log lines
+          </span>
+        )}
       </div>
       <div className="legend">
         {wf.services.map((s) => (
-          <span key={s.name}><span className="swatch" style={{ background: s.color }} />{s.name}</span>
+          <span key={s.name}>
+            <span className="swatch" style={{ background: s.color }} />
+            {s.name}
+          </span>
         ))}
-        <span><span className="swatch" style={{ outline: "2px solid var(--text)" }} />critical path</span>
+        <span>
+          <span className="swatch" style={{ outline: "2px solid var(--text)" }} />
+          critical path
+        </span>
       </div>
       {trace.hasNextPage && (
-        <TruncatedNote shown={wf.rows.length} total={totalSpans} loading={trace.isFetchingNextPage} onLoadMore={() => void trace.fetchNextPage()} />
+        <TruncatedNote
+          shown={wf.rows.length}
+          total={totalSpans}
+          loading={trace.isFetchingNextPage}
+          onLoadMore={() => void trace.fetchNextPage()}
+        />
       )}
       <section className="panel">
         <div className="trace-search">
@@ -87,15 +112,33 @@ export function TraceView({ traceId }: { traceId: string }) {
           {query.trim() && (
             <>
               <span className="muted" data-testid="trace-search-count" aria-live="polite">
-                {matchIndexes.length === 0 ? (trace.hasNextPage ? `no match in the ${wf.rows.length.toLocaleString("en")} loaded spans` : "no match") : `${matchIndexes.indexOf(current ?? -1) + 1} of ${matchIndexes.length}`}
+                {matchIndexes.length === 0
+                  ? trace.hasNextPage
+                    ? `no match in the ${wf.rows.length.toLocaleString("en")} loaded spans`
+                    : "no match"
+                  : `${matchIndexes.indexOf(current ?? -1) + 1} of ${matchIndexes.length}`}
               </span>
-              <button type="button" className="btn small" onClick={() => step(-1)} disabled={matchIndexes.length === 0}>Previous</button>
-              <button type="button" className="btn small" onClick={() => step(1)} disabled={matchIndexes.length === 0}>Next</button>
+              <button type="button" className="btn small" onClick={() => step(-1)} disabled={matchIndexes.length === 0}>
+                Previous
+              </button>
+              <button type="button" className="btn small" onClick={() => step(1)} disabled={matchIndexes.length === 0}>
+                Next
+              </button>
             </>
           )}
           <span className="spacer" />
-          <button type="button" className="btn small" onClick={() => setCollapsed(new Set(wf.rows.filter((r) => r.hasChildren && r.depth >= 1).map((r) => r.span.spanId)))}>Collapse all</button>
-          <button type="button" className="btn small" onClick={() => setCollapsed(new Set())}>Expand all</button>
+          <button
+            type="button"
+            className="btn small"
+            onClick={() =>
+              setCollapsed(new Set(wf.rows.filter((r) => r.hasChildren && r.depth >= 1).map((r) => r.span.spanId)))
+            }
+          >
+            Collapse all
+          </button>
+          <button type="button" className="btn small" onClick={() => setCollapsed(new Set())}>
+            Expand all
+          </button>
         </div>
         <WaterfallView
           rows={rows}
@@ -115,7 +158,15 @@ export function TraceView({ traceId }: { traceId: string }) {
         <p className="muted">Click a span to see its attributes, events, links and resource.</p>
       )}
       {logs.isError && <ErrorBox error={logs.error} />}
-      {logs.data && <TraceLogList logs={logs.data.logs} rangeQuery={rangeQuery} traceId={traceId} startMs={Number(wf.traceStartNs / 1_000_000n)} endMs={Number(wf.traceStartNs / 1_000_000n) + Math.ceil(wf.totalMs)} />}
+      {logs.data && (
+        <TraceLogList
+          logs={logs.data.logs}
+          rangeQuery={rangeQuery}
+          traceId={traceId}
+          startMs={Number(wf.traceStartNs / 1_000_000n)}
+          endMs={Number(wf.traceStartNs / 1_000_000n) + Math.ceil(wf.totalMs)}
+        />
+      )}
     </div>
   );
 }

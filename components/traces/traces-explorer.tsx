@@ -35,8 +35,12 @@ export function TracesExplorer() {
       />
       {via.length > 0 && (
         <div className="row">
-          <span className="badge" data-testid="via-filter">also through: {via.join(", ")}</span>
-          <button type="button" className="btn small" onClick={() => setParams({ via: null })}>Remove</button>
+          <span className="badge" data-testid="via-filter">
+            also through: {via.join(", ")}
+          </span>
+          <button type="button" className="btn small" onClick={() => setParams({ via: null })}>
+            Remove
+          </button>
         </div>
       )}
       {traces.isLoading && <Loading what="traces" />}
@@ -46,14 +50,20 @@ export function TracesExplorer() {
         <>
           <section className="panel">
             <p className="chart-title">Duration over time ({list.length} traces)</p>
-            <DurationScatter data={prepareTraceScatter(list)} domain={[window.fromMs, window.toMs]} rangeQuery={rangeQuery} />
+            <DurationScatter
+              data={prepareTraceScatter(list)}
+              domain={[window.fromMs, window.toMs]}
+              rangeQuery={rangeQuery}
+            />
           </section>
           <section className="panel">
             <TracesTable traces={list} />
           </section>
         </>
       )}
-      {traces.data && list.length === 0 && !noFilters && <p className="muted">No traces match these filters in this range.</p>}
+      {traces.data && list.length === 0 && !noFilters && (
+        <p className="muted">No traces match these filters in this range.</p>
+      )}
     </div>
   );
 }

@@ -45,7 +45,8 @@ export function WaterfallView({
     getItemKey: (i) => rows[i]!.span.spanId,
   });
   useEffect(() => {
-    if (scrollTo !== null && scrollTo !== undefined && scrollTo >= 0 && scrollTo < rows.length) virtualizer.scrollToIndex(scrollTo, { align: "center" });
+    if (scrollTo !== null && scrollTo !== undefined && scrollTo >= 0 && scrollTo < rows.length)
+      virtualizer.scrollToIndex(scrollTo, { align: "center" });
   }, [scrollTo, rows.length, virtualizer]);
 
   return (
@@ -68,7 +69,13 @@ export function WaterfallView({
             const id = r.span.spanId;
             const cls = `wf-row${id === selected ? " selected" : ""}${matches?.has(id) ? " match" : ""}`;
             return (
-              <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} className="wf-item" style={{ transform: `translateY(${item.start}px)` }}>
+              <div
+                key={item.key}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                className="wf-item"
+                style={{ transform: `translateY(${item.start}px)` }}
+              >
                 <div
                   className={cls}
                   data-span-id={id}
@@ -83,14 +90,21 @@ export function WaterfallView({
                     if (e.key === "Enter" || e.key === " ") {
                       e.preventDefault();
                       onSelect(id);
-                    } else if ((e.key === "ArrowLeft" && !collapsed.has(id)) || (e.key === "ArrowRight" && collapsed.has(id))) {
+                    } else if (
+                      (e.key === "ArrowLeft" && !collapsed.has(id)) ||
+                      (e.key === "ArrowRight" && collapsed.has(id))
+                    ) {
                       if (r.hasChildren) onToggle(id);
                     } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
                       e.preventDefault();
                       const next = item.index + (e.key === "ArrowDown" ? 1 : -1);
                       if (next < 0 || next >= rows.length) return;
                       virtualizer.scrollToIndex(next);
-                      requestAnimationFrame(() => scroller.current?.querySelector<HTMLElement>(`[data-span-id="${rows[next]!.span.spanId}"]`)?.focus());
+                      requestAnimationFrame(() =>
+                        scroller.current
+                          ?.querySelector<HTMLElement>(`[data-span-id="${rows[next]!.span.spanId}"]`)
+                          ?.focus(),
+                      );
                     }
                   }}
                 >
@@ -111,7 +125,9 @@ export function WaterfallView({
                     ) : (
                       <span className="toggle" />
                     )}
-                    <span className="svc" style={{ background: r.color, color: textColorOnName(r.span.service) }}>{r.span.service}</span>
+                    <span className="svc" style={{ background: r.color, color: textColorOnName(r.span.service) }}>
+                      {r.span.service}
+                    </span>
                     <span className={isError ? "op err" : "op"} data-testid="span-name" title={r.span.name}>
                       {isError && <span aria-hidden>⚠ </span>}
                       {r.span.name}
@@ -124,7 +140,10 @@ export function WaterfallView({
                       style={{ left: `${left}%`, width: `${width}%`, background: r.color }}
                       title={`${r.span.name} · ${formatMs(r.durationMs)}${r.critical ? " · critical path" : ""}`}
                     />
-                    <span className="wf-dur" style={left + width > 85 ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}>
+                    <span
+                      className="wf-dur"
+                      style={left + width > 85 ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}
+                    >
                       {formatMs(r.durationMs)}
                     </span>
                   </div>

@@ -1,11 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { ALL_ENVIRONMENTS, chooseDefaultEnvironment, environmentParam, inEnvironment, listEnvironments } from "./choose-environment";
+import {
+  ALL_ENVIRONMENTS,
+  chooseDefaultEnvironment,
+  environmentParam,
+  inEnvironment,
+  listEnvironments,
+} from "./choose-environment";
 
 const svc = (environment: string | null, requests: number) => ({ environment, requests });
 
 describe("environment choice", () => {
   it("opens on the busiest environment when there are several", () => {
-    expect(chooseDefaultEnvironment([svc("staging", 50), svc("production", 40), svc("production", 30), svc(null, 5)])).toBe("production");
+    expect(
+      chooseDefaultEnvironment([svc("staging", 50), svc("production", 40), svc("production", 30), svc(null, 5)]),
+    ).toBe("production");
   });
 
   it("shows everything when there is a single group", () => {

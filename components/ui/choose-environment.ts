@@ -11,7 +11,9 @@ export interface EnvironmentOption {
 }
 
 /** One option per environment seen (services without one grouped as NO_ENVIRONMENT), busiest first. */
-export function listEnvironments(services: ReadonlyArray<{ environment?: string | null; requests: number }>): EnvironmentOption[] {
+export function listEnvironments(
+  services: ReadonlyArray<{ environment?: string | null; requests: number }>,
+): EnvironmentOption[] {
   const by = new Map<string, number>();
   for (const s of services) {
     const key = s.environment || NO_ENVIRONMENT;
@@ -27,7 +29,9 @@ export function listEnvironments(services: ReadonlyArray<{ environment?: string 
  * when there are several (mixing them would blend production's numbers with staging's),
  * else every environment (one group needs no filter).
  */
-export function chooseDefaultEnvironment(services: ReadonlyArray<{ environment?: string | null; requests: number }>): string {
+export function chooseDefaultEnvironment(
+  services: ReadonlyArray<{ environment?: string | null; requests: number }>,
+): string {
   const options = listEnvironments(services);
   return options.length > 1 ? options[0]!.value : ALL_ENVIRONMENTS;
 }

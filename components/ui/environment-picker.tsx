@@ -13,7 +13,9 @@ export function EnvironmentPicker() {
         <select aria-label="Environment" value={env.choice} onChange={(e) => env.setEnvironment(e.target.value)}>
           <option value={ALL_ENVIRONMENTS}>All environments</option>
           {env.options.map((o) => (
-            <option key={o.value} value={o.value}>{o.label}</option>
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
           ))}
         </select>
       </label>
@@ -23,7 +25,9 @@ export function EnvironmentPicker() {
           <select aria-label="Namespace" value={env.namespace ?? ""} onChange={(e) => env.setNamespace(e.target.value)}>
             <option value="">All namespaces</option>
             {env.namespaces.map((n) => (
-              <option key={n} value={n}>{n}</option>
+              <option key={n} value={n}>
+                {n}
+              </option>
             ))}
           </select>
         </label>

@@ -34,14 +34,22 @@ export function Nav() {
   if (SIGNED_OUT_PAGES.includes(pathname)) {
     return (
       <header className="topbar">
-        <span className="brand"><span className="brand-mark" aria-hidden>◈</span> Cartograph</span>
+        <span className="brand">
+          <span className="brand-mark" aria-hidden>
+            ◈
+          </span>{" "}
+          Cartograph
+        </span>
       </header>
     );
   }
   return (
     <header className="topbar">
       <Link href={`/?${rangeQuery}`} className="brand">
-        <span className="brand-mark" aria-hidden>◈</span> Cartograph
+        <span className="brand-mark" aria-hidden>
+          ◈
+        </span>{" "}
+        Cartograph
       </Link>
       <nav aria-label="Main">
         {ITEMS.map((item) => (

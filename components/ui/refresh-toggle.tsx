@@ -17,7 +17,11 @@ export function RefreshToggle() {
         className={live ? "btn live" : "btn"}
         onClick={() => setPaused(!paused)}
         disabled={!isRelativeRange(range)}
-        title={isRelativeRange(range) ? "Pause or resume auto-refresh" : "A custom range is fixed; pick a preset for live data"}
+        title={
+          isRelativeRange(range)
+            ? "Pause or resume auto-refresh"
+            : "A custom range is fixed; pick a preset for live data"
+        }
         aria-pressed={!paused}
       >
         <span className={fetching ? "pulse on" : "pulse"} aria-hidden />

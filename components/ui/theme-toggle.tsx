@@ -20,7 +20,13 @@ export function ThemeToggle() {
     setTheme(next);
   }
   return (
-    <button type="button" className="btn icon" onClick={toggle} aria-label="Toggle dark/light theme" title="Toggle theme">
+    <button
+      type="button"
+      className="btn icon"
+      onClick={toggle}
+      aria-label="Toggle dark/light theme"
+      title="Toggle theme"
+    >
       {theme === "light" ? "☾" : "☀"}
     </button>
   );

@@ -43,11 +43,18 @@ export function TimeRangePicker() {
             {p.label}
           </button>
         ))}
-        <button type="button" className={open ? "chip active" : "chip"} onClick={() => setOpen(!open)} aria-expanded={open}>
+        <button
+          type="button"
+          className={open ? "chip active" : "chip"}
+          onClick={() => setOpen(!open)}
+          aria-expanded={open}
+        >
           Custom
         </button>
       </div>
-      <span className="range-label" data-testid="range-label">{label}</span>
+      <span className="range-label" data-testid="range-label">
+        {label}
+      </span>
       {open && (
         <form
           className="popover"
@@ -64,8 +71,12 @@ export function TimeRangePicker() {
           </label>
           {error && <p className="form-error">{error}</p>}
           <div className="row">
-            <button type="submit" className="btn primary">Apply</button>
-            <button type="button" className="btn" onClick={() => setOpen(false)}>Cancel</button>
+            <button type="submit" className="btn primary">
+              Apply
+            </button>
+            <button type="button" className="btn" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
           </div>
         </form>
       )}

@@ -19,7 +19,15 @@ export function useEnvironment() {
   const environment = environmentParam(choice);
   const namespace = get("namespace") || undefined;
   const namespaces = useMemo(
-    () => [...new Set(services.filter((s) => environment === undefined || (s.environment || "(none)") === environment).map((s) => s.namespace).filter((n): n is string => !!n))].sort(),
+    () =>
+      [
+        ...new Set(
+          services
+            .filter((s) => environment === undefined || (s.environment || "(none)") === environment)
+            .map((s) => s.namespace)
+            .filter((n): n is string => !!n),
+        ),
+      ].sort(),
     [services, environment],
   );
   return {

@@ -10,5 +10,9 @@ const subscribeNever = () => () => {};
  * when this is true, so the first client render is the server's HTML, byte for byte.
  */
 export function useHydrated(): boolean {
-  return useSyncExternalStore(subscribeNever, () => true, () => false);
+  return useSyncExternalStore(
+    subscribeNever,
+    () => true,
+    () => false,
+  );
 }

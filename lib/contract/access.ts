@@ -42,7 +42,14 @@ export const sessionInfoSchema = z.object({
 });
 const signedIn = z.object({ user: userSchema });
 
-export const getSession = defineEndpoint({ id: "getSession", method: "GET", path: "/api/v1/auth/session", tag, summary: "Whether authentication is on and who is signed in (public)", response: sessionInfoSchema });
+export const getSession = defineEndpoint({
+  id: "getSession",
+  method: "GET",
+  path: "/api/v1/auth/session",
+  tag,
+  summary: "Whether authentication is on and who is signed in (public)",
+  response: sessionInfoSchema,
+});
 export const login = defineEndpoint({
   id: "login",
   method: "POST",
@@ -54,7 +61,14 @@ export const login = defineEndpoint({
   errors: [401, 429],
   response: signedIn,
 });
-export const logout = defineEndpoint({ id: "logout", method: "POST", path: "/api/v1/auth/logout", tag, summary: "Sign out: ends the session and clears the cookie", response: z.object({ signedOut: z.literal(true) }) });
+export const logout = defineEndpoint({
+  id: "logout",
+  method: "POST",
+  path: "/api/v1/auth/logout",
+  tag,
+  summary: "Sign out: ends the session and clears the cookie",
+  response: z.object({ signedOut: z.literal(true) }),
+});
 export const completeSetup = defineEndpoint({
   id: "completeSetup",
   method: "POST",
@@ -67,7 +81,15 @@ export const completeSetup = defineEndpoint({
   errors: [403, 409],
   response: signedIn,
 });
-export const listUsers = defineEndpoint({ id: "listUsers", method: "GET", path: "/api/v1/access/users", tag, summary: "Users (admin)", errors: [401, 403], response: z.object({ users: z.array(userSchema) }) });
+export const listUsers = defineEndpoint({
+  id: "listUsers",
+  method: "GET",
+  path: "/api/v1/access/users",
+  tag,
+  summary: "Users (admin)",
+  errors: [401, 403],
+  response: z.object({ users: z.array(userSchema) }),
+});
 export const createUser = defineEndpoint({
   id: "createUser",
   method: "POST",
@@ -87,7 +109,9 @@ export const updateUser = defineEndpoint({
   tag,
   summary: "Change a user's role and/or password (admin); ends their sessions",
   params: nameParams,
-  body: z.object({ role: roleSchema.optional(), password: password.optional() }).refine((v) => v.role || v.password, "give role and/or password"),
+  body: z
+    .object({ role: roleSchema.optional(), password: password.optional() })
+    .refine((v) => v.role || v.password, "give role and/or password"),
   bodyName: "user",
   errors: [401, 403, 404, 409],
   response: userSchema,
@@ -102,20 +126,41 @@ export const deleteUser = defineEndpoint({
   errors: [401, 403, 404, 409],
   response: z.object({ deleted: z.string() }),
 });
-export const listTokens = defineEndpoint({ id: "listTokens", method: "GET", path: "/api/v1/access/tokens", tag, summary: "Your API tokens (an admin sees all)", errors: [401], response: z.object({ tokens: z.array(apiTokenSchema) }) });
+export const listTokens = defineEndpoint({
+  id: "listTokens",
+  method: "GET",
+  path: "/api/v1/access/tokens",
+  tag,
+  summary: "Your API tokens (an admin sees all)",
+  errors: [401],
+  response: z.object({ tokens: z.array(apiTokenSchema) }),
+});
 export const createToken = defineEndpoint({
   id: "createToken",
   method: "POST",
   path: "/api/v1/access/tokens",
   tag,
   summary: "Create an API token for yourself; `token` is shown this once",
-  body: z.object({ name: label, role: roleSchema.optional(), expiresInDays: z.number().int().min(1).max(3650).optional() }),
+  body: z.object({
+    name: label,
+    role: roleSchema.optional(),
+    expiresInDays: z.number().int().min(1).max(3650).optional(),
+  }),
   bodyName: "token",
   status: 201,
   errors: [401, 403, 409],
   response: apiTokenSchema.extend({ token: z.string() }),
 });
-export const revokeToken = defineEndpoint({ id: "revokeToken", method: "DELETE", path: "/api/v1/access/tokens/:id", tag, summary: "Revoke an API token", params: idParams, errors: [401, 404], response: z.object({ revoked: z.string() }) });
+export const revokeToken = defineEndpoint({
+  id: "revokeToken",
+  method: "DELETE",
+  path: "/api/v1/access/tokens/:id",
+  tag,
+  summary: "Revoke an API token",
+  params: idParams,
+  errors: [401, 404],
+  response: z.object({ revoked: z.string() }),
+});
 export const listIngestKeys = defineEndpoint({
   id: "listIngestKeys",
   method: "GET",
@@ -137,4 +182,13 @@ export const createIngestKey = defineEndpoint({
   errors: [401, 403],
   response: ingestKeySchema.extend({ key: z.string() }),
 });
-export const revokeIngestKey = defineEndpoint({ id: "revokeIngestKey", method: "DELETE", path: "/api/v1/access/ingest-keys/:id", tag, summary: "Revoke an ingest key (admin)", params: idParams, errors: [401, 403, 404], response: z.object({ revoked: z.string() }) });
+export const revokeIngestKey = defineEndpoint({
+  id: "revokeIngestKey",
+  method: "DELETE",
+  path: "/api/v1/access/ingest-keys/:id",
+  tag,
+  summary: "Revoke an ingest key (admin)",
+  params: idParams,
+  errors: [401, 403, 404],
+  response: z.object({ revoked: z.string() }),
+});

@@ -19,7 +19,11 @@ import {
  */
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "label names are [a-zA-Z_][a-zA-Z0-9_]*");
 const labelMap = z.record(labelName, z.string().max(1024)).default({});
-const seconds = z.number().int().min(0).max(7 * 24 * 3600);
+const seconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 24 * 3600);
 /** A name filter: exact value, "*" (any), or "~regex". */
 const nameFilter = z
   .string()
@@ -30,7 +34,6 @@ const nameFilter = z
     const why = v.startsWith("~") ? explainRegexError(v.slice(1)) : null;
     if (why) ctx.addIssue({ code: "custom", message: `a filter starting with ~ must be ${why.replace(/^not /, "")}` });
   });
-
 
 const common = {
   name: z.string().trim().min(1).max(200),
@@ -44,7 +47,12 @@ const common = {
   onError: errorPolicySchema.default("error"),
   /** Most instances one evaluation may produce; above it the evaluation fails (no storm). */
   limit: z.number().int().min(1).max(100_000).default(1000),
-  windowSeconds: z.number().int().min(30).max(24 * 3600).default(300),
+  windowSeconds: z
+    .number()
+    .int()
+    .min(30)
+    .max(24 * 3600)
+    .default(300),
 };
 
 const threshold = {
@@ -61,7 +69,12 @@ const red = {
   ...threshold,
 };
 
-export const serviceRuleSchema = z.object({ type: z.literal("service"), service: nameFilter.default("*"), ...red, ...common });
+export const serviceRuleSchema = z.object({
+  type: z.literal("service"),
+  service: nameFilter.default("*"),
+  ...red,
+  ...common,
+});
 export const operationRuleSchema = z.object({
   type: z.literal("operation"),
   service: nameFilter.default("*"),
@@ -101,7 +114,12 @@ export const newEdgeRuleSchema = z.object({
   source: nameFilter.default("*"),
   target: nameFilter.default("*"),
   /** The baseline is the `baselineSeconds` before the evaluation window. */
-  baselineSeconds: z.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
+  baselineSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * 3600)
+    .default(24 * 3600),
   ...common,
 });
 
@@ -141,13 +159,18 @@ export const ruleDefinitionSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["labels", k],
-          message: "a label must not use $value: it would create a new alert identity on every evaluation; use an annotation",
+          message:
+            "a label must not use $value: it would create a new alert identity on every evaluation; use an annotation",
         });
       }
     }
     if ((r.type === "service" || r.type === "operation" || r.type === "edge") && r.signal === "error_rate") {
       if (r.threshold < 0 || r.threshold > 1) {
-        ctx.addIssue({ code: "custom", path: ["threshold"], message: "error_rate thresholds are ratios between 0 and 1" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["threshold"],
+          message: "error_rate thresholds are ratios between 0 and 1",
+        });
       }
     }
   });
@@ -192,19 +215,33 @@ export const silenceInputSchema = z
     }
   });
 
-
 // Notification channels (webhook / alertmanager / slack).
 const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
 const headers = z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(4096)).default({});
 
 export const channelInputSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("webhook"), name: z.string().min(1).max(200), enabled: z.boolean().default(true), settings: z.object({ url: httpUrl, headers, sendResolved: z.boolean().default(true) }) }),
-  z.object({ type: z.literal("alertmanager"), name: z.string().min(1).max(200), enabled: z.boolean().default(true), settings: z.object({ url: httpUrl, headers, sendResolved: z.boolean().default(true) }) }),
+  z.object({
+    type: z.literal("webhook"),
+    name: z.string().min(1).max(200),
+    enabled: z.boolean().default(true),
+    settings: z.object({ url: httpUrl, headers, sendResolved: z.boolean().default(true) }),
+  }),
+  z.object({
+    type: z.literal("alertmanager"),
+    name: z.string().min(1).max(200),
+    enabled: z.boolean().default(true),
+    settings: z.object({ url: httpUrl, headers, sendResolved: z.boolean().default(true) }),
+  }),
   z.object({
     type: z.literal("slack"),
     name: z.string().min(1).max(200),
     enabled: z.boolean().default(true),
-    settings: z.object({ url: httpUrl, channel: z.string().max(200).optional(), username: z.string().max(200).optional(), sendResolved: z.boolean().default(true) }),
+    settings: z.object({
+      url: httpUrl,
+      channel: z.string().max(200).optional(),
+      username: z.string().max(200).optional(),
+      sendResolved: z.boolean().default(true),
+    }),
   }),
 ]);
 export type ChannelInput = z.infer<typeof channelInputSchema>;

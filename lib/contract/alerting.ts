@@ -19,7 +19,9 @@ export const ruleSchema = z
     enabled: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),
-    health: z.object({ health: z.enum(["ok", "no-data", "error"]), reason: z.string(), lastEvalAt: z.number() }).nullable(),
+    health: z
+      .object({ health: z.enum(["ok", "no-data", "error"]), reason: z.string(), lastEvalAt: z.number() })
+      .nullable(),
     counts: z.object({ pending: z.number(), firing: z.number() }),
   })
   .meta({ id: "AlertRule", description: "the rule's definition (RuleInput with defaults) plus these fields" });
@@ -82,7 +84,10 @@ export const channelSchema = z
     enabled: z.boolean(),
     settings: z.looseObject({
       url: z.string(),
-      headers: z.record(z.string(), z.string()).optional().meta({ description: "values are write-only: shown as ********" }),
+      headers: z
+        .record(z.string(), z.string())
+        .optional()
+        .meta({ description: "values are write-only: shown as ********" }),
       sendResolved: z.boolean().optional(),
       channel: z.string().optional(),
       username: z.string().optional(),
@@ -100,7 +105,9 @@ export const previewSchema = z
     op: z.string().nullable(),
     series: z.array(z.object({ labels, points: z.array(z.object({ t: z.number(), value: z.number().nullable() })) })),
     seriesTotal: z.number(),
-    current: z.looseObject({ status: z.string(), active: z.number().optional(), reason: z.string().optional() }).nullable(),
+    current: z
+      .looseObject({ status: z.string(), active: z.number().optional(), reason: z.string().optional() })
+      .nullable(),
   })
   .meta({ id: "RulePreview" });
 export type Preview = z.infer<typeof previewSchema>;
@@ -108,7 +115,14 @@ export type Preview = z.infer<typeof previewSchema>;
 const instantBody = z.union([z.number(), z.string()]).optional();
 const alerting = { tag: "alerting", errors: [404, 503] } as const;
 
-export const listAlertRules = defineEndpoint({ ...alerting, id: "listAlertRules", method: "GET", path: "/api/v1/alert-rules", summary: "Alert rules", response: z.object({ rules: z.array(ruleSchema) }) });
+export const listAlertRules = defineEndpoint({
+  ...alerting,
+  id: "listAlertRules",
+  method: "GET",
+  path: "/api/v1/alert-rules",
+  summary: "Alert rules",
+  response: z.object({ rules: z.array(ruleSchema) }),
+});
 export const createAlertRule = defineEndpoint({
   ...alerting,
   id: "createAlertRule",
@@ -134,7 +148,15 @@ export const previewAlertRule = defineEndpoint({
   bodyName: "preview",
   response: previewSchema,
 });
-export const getAlertRule = defineEndpoint({ ...alerting, id: "getAlertRule", method: "GET", path: "/api/v1/alert-rules/:id", summary: "One rule", params: idParams, response: ruleSchema });
+export const getAlertRule = defineEndpoint({
+  ...alerting,
+  id: "getAlertRule",
+  method: "GET",
+  path: "/api/v1/alert-rules/:id",
+  summary: "One rule",
+  params: idParams,
+  response: ruleSchema,
+});
 export const updateAlertRule = defineEndpoint({
   ...alerting,
   id: "updateAlertRule",
@@ -146,7 +168,15 @@ export const updateAlertRule = defineEndpoint({
   bodyName: "rule",
   response: ruleSchema,
 });
-export const deleteAlertRule = defineEndpoint({ ...alerting, id: "deleteAlertRule", method: "DELETE", path: "/api/v1/alert-rules/:id", summary: "Delete a rule", params: idParams, response: deletedSchema });
+export const deleteAlertRule = defineEndpoint({
+  ...alerting,
+  id: "deleteAlertRule",
+  method: "DELETE",
+  path: "/api/v1/alert-rules/:id",
+  summary: "Delete a rule",
+  params: idParams,
+  response: deletedSchema,
+});
 
 export const listAlerts = defineEndpoint({
   ...alerting,
@@ -158,7 +188,13 @@ export const listAlerts = defineEndpoint({
     state: z
       .string()
       .transform((s) => s.split(","))
-      .pipe(z.array(z.enum(ALERT_STATES, { error: (i) => `state=${JSON.stringify(i.input)} is not one of ${ALERT_STATES.join(", ")}` })))
+      .pipe(
+        z.array(
+          z.enum(ALERT_STATES, {
+            error: (i) => `state=${JSON.stringify(i.input)} is not one of ${ALERT_STATES.join(", ")}`,
+          }),
+        ),
+      )
       .optional()
       .meta({ description: "comma list of pending|firing|resolved|nodata|error" }),
   }),
@@ -183,7 +219,14 @@ export const getAlertHistory = defineEndpoint({
   response: z.object({ history: z.array(historyEntrySchema) }),
 });
 
-export const listSilences = defineEndpoint({ ...alerting, id: "listSilences", method: "GET", path: "/api/v1/silences", summary: "Silences", response: z.object({ silences: z.array(silenceSchema) }) });
+export const listSilences = defineEndpoint({
+  ...alerting,
+  id: "listSilences",
+  method: "GET",
+  path: "/api/v1/silences",
+  summary: "Silences",
+  response: z.object({ silences: z.array(silenceSchema) }),
+});
 export const createSilence = defineEndpoint({
   ...alerting,
   id: "createSilence",
@@ -195,7 +238,15 @@ export const createSilence = defineEndpoint({
   status: 201,
   response: silenceSchema,
 });
-export const deleteSilence = defineEndpoint({ ...alerting, id: "deleteSilence", method: "DELETE", path: "/api/v1/silences/:id", summary: "Expire a silence", params: idParams, response: deletedSchema });
+export const deleteSilence = defineEndpoint({
+  ...alerting,
+  id: "deleteSilence",
+  method: "DELETE",
+  path: "/api/v1/silences/:id",
+  summary: "Expire a silence",
+  params: idParams,
+  response: deletedSchema,
+});
 
 export const listChannels = defineEndpoint({
   ...alerting,
@@ -216,7 +267,15 @@ export const createChannel = defineEndpoint({
   status: 201,
   response: channelSchema,
 });
-export const getChannel = defineEndpoint({ ...alerting, id: "getChannel", method: "GET", path: "/api/v1/notification-channels/:id", summary: "One channel", params: idParams, response: channelSchema });
+export const getChannel = defineEndpoint({
+  ...alerting,
+  id: "getChannel",
+  method: "GET",
+  path: "/api/v1/notification-channels/:id",
+  summary: "One channel",
+  params: idParams,
+  response: channelSchema,
+});
 export const updateChannel = defineEndpoint({
   ...alerting,
   id: "updateChannel",
@@ -228,5 +287,12 @@ export const updateChannel = defineEndpoint({
   bodyName: "channel",
   response: channelSchema,
 });
-export const deleteChannel = defineEndpoint({ ...alerting, id: "deleteChannel", method: "DELETE", path: "/api/v1/notification-channels/:id", summary: "Delete a channel", params: idParams, response: deletedSchema });
-
+export const deleteChannel = defineEndpoint({
+  ...alerting,
+  id: "deleteChannel",
+  method: "DELETE",
+  path: "/api/v1/notification-channels/:id",
+  summary: "Delete a channel",
+  params: idParams,
+  response: deletedSchema,
+});

@@ -85,6 +85,13 @@ export const scopeQuery = {
     .min(1, "environment must not be empty: omit it for all environments, or pass (none) for services without one")
     .max(256, "environment is at most 256 characters")
     .optional()
-    .meta({ description: `deployment.environment(.name); \`${NO_ENVIRONMENT}\` for services without one; absent: all environments` }),
-  namespace: z.string().min(1, "namespace must not be empty").max(256, "namespace is at most 256 characters").optional().meta({ description: "service.namespace" }),
+    .meta({
+      description: `deployment.environment(.name); \`${NO_ENVIRONMENT}\` for services without one; absent: all environments`,
+    }),
+  namespace: z
+    .string()
+    .min(1, "namespace must not be empty")
+    .max(256, "namespace is at most 256 characters")
+    .optional()
+    .meta({ description: "service.namespace" }),
 };

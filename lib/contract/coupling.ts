@@ -41,7 +41,9 @@ export const getViolations = defineEndpoint({
   window: true,
   response: z.object({
     violations: z.array(findingSchema),
-    suppressed: z.array(z.object({ id: z.string(), rule: couplingRuleIdSchema, reason: z.string(), expires: z.string() })),
+    suppressed: z.array(
+      z.object({ id: z.string(), rule: couplingRuleIdSchema, reason: z.string(), expires: z.string() }),
+    ),
     sampled: z.boolean(),
     tracesScanned: z.number(),
     tracesTotal: z.number(),
@@ -112,7 +114,12 @@ export const getServiceCoupling = defineEndpoint({
   response: serviceCouplingSchema.extend({ sampled: z.boolean(), from: z.string(), to: z.string() }),
 });
 
-export const policyErrorSchema = z.object({ path: z.string(), message: z.string(), line: z.number().nullable(), column: z.number().nullable() });
+export const policyErrorSchema = z.object({
+  path: z.string(),
+  message: z.string(),
+  line: z.number().nullable(),
+  column: z.number().nullable(),
+});
 export type PolicyError = z.infer<typeof policyErrorSchema>;
 
 export const policyViewSchema = z
@@ -120,7 +127,9 @@ export const policyViewSchema = z
     path: z.string(),
     exists: z.boolean(),
     yaml: z.string().meta({ description: "the file's text (comments kept); empty when absent" }),
-    policy: z.record(z.string(), z.unknown()).meta({ description: "the effective policy (the defaults while the file has errors)" }),
+    policy: z
+      .record(z.string(), z.unknown())
+      .meta({ description: "the effective policy (the defaults while the file has errors)" }),
     errors: z.array(policyErrorSchema),
     valid: z.boolean(),
   })
@@ -142,7 +151,10 @@ export const putPolicy = defineEndpoint({
   path: "/api/v1/policy",
   tag: "coupling",
   summary: "Replace the policy (validated, written atomically); 400 invalid-policy with line-numbered details.fields",
-  body: z.union([z.object({ yaml: z.string().max(1_000_000) }).strict(), z.object({ policy: z.record(z.string(), z.unknown()) }).strict()]),
+  body: z.union([
+    z.object({ yaml: z.string().max(1_000_000) }).strict(),
+    z.object({ policy: z.record(z.string(), z.unknown()) }).strict(),
+  ]),
   bodyName: "policy-body",
   response: policyViewSchema,
 });

@@ -53,4 +53,5 @@ export function defineEndpoint<P extends z.ZodObject, Q extends z.ZodObject, B e
 /** The JSON body an endpoint answers with, as the UI receives it. */
 export type ResponseOf<E extends AnyEndpoint> = z.output<E["response"]>;
 /** The body an endpoint accepts, as the UI sends it. */
-export type BodyOf<E extends AnyEndpoint> = NonNullable<E["body"]> extends z.ZodType ? z.input<NonNullable<E["body"]>> : never;
+export type BodyOf<E extends AnyEndpoint> =
+  NonNullable<E["body"]> extends z.ZodType ? z.input<NonNullable<E["body"]>> : never;

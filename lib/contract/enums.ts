@@ -28,7 +28,9 @@ import {
  */
 export * from "../enums";
 
-export const healthSchema = z.enum(HEALTH).meta({ description: "ok | warning | critical by error rate; unknown with no requests in the window" });
+export const healthSchema = z
+  .enum(HEALTH)
+  .meta({ description: "ok | warning | critical by error rate; unknown with no requests in the window" });
 export const nodeKindSchema = z.enum(NODE_KINDS);
 export const edgeProtocolSchema = z.enum(EDGE_PROTOCOLS);
 export const spanKindSchema = z.enum(SPAN_KINDS);
@@ -46,6 +48,6 @@ export const comparisonSchema = z.enum(COMPARISONS);
 export const policySchema = z.enum(NO_DATA_POLICIES);
 export const errorPolicySchema = z.enum(ERROR_POLICIES);
 export const channelTypeSchema = z.enum(CHANNEL_TYPES);
-export const roleSchema = z
-  .enum(ROLES)
-  .meta({ description: "viewer: read; editor: also change rules, channels, silences, policy; admin: also manage access" });
+export const roleSchema = z.enum(ROLES).meta({
+  description: "viewer: read; editor: also change rules, channels, silences, policy; admin: also manage access",
+});

@@ -14,12 +14,24 @@ describe("Jaeger trace search parameters", () => {
   });
 
   it("turns tags (JSON and repeated key:value) into pairs and empty fields into absent ones", () => {
-    const r = parse({ service: "auth", tags: '{"http.status_code":500,"error":"true"}', tag: ["region:eu", "url:http://x"], minDuration: "", limit: "" });
+    const r = parse({
+      service: "auth",
+      tags: '{"http.status_code":500,"error":"true"}',
+      tag: ["region:eu", "url:http://x"],
+      minDuration: "",
+      limit: "",
+    });
     expect(r.success).toBe(true);
     expect(r.data).toMatchObject({
       service: "auth",
-      tags: [{ key: "http.status_code", value: "500" }, { key: "error", value: "true" }],
-      tag: [{ key: "region", value: "eu" }, { key: "url", value: "http://x" }],
+      tags: [
+        { key: "http.status_code", value: "500" },
+        { key: "error", value: "true" },
+      ],
+      tag: [
+        { key: "region", value: "eu" },
+        { key: "url", value: "http://x" },
+      ],
     });
     expect(r.data!.minDuration).toBeUndefined();
     expect(r.data!.limit).toBeUndefined();
@@ -27,13 +39,16 @@ describe("Jaeger trace search parameters", () => {
   });
 
   it("names the parameter at fault", () => {
-    const issues = (q: Record<string, string>) => (parse(q).error?.issues ?? []).map((i) => `${i.path.join(".")}: ${i.message}`);
+    const issues = (q: Record<string, string>) =>
+      (parse(q).error?.issues ?? []).map((i) => `${i.path.join(".")}: ${i.message}`);
     expect(issues({})).toEqual(["service: parameter 'service' is required"]);
     expect(issues({ service: "a", minDuration: "fast" })[0]).toMatch(/^minDuration: "fast" is not a duration/);
     expect(issues({ service: "a", tags: "{not json" })[0]).toMatch(/^tags: .*JSON object/);
     expect(issues({ service: "a", tag: "novalue" })[0]).toMatch(/key:value/);
     expect(issues({ service: "a", limit: "0" })[0]).toMatch(/^limit: must be an integer in 1\.\.1000/);
-    expect(issues({ service: "a", minDuration: "2s", maxDuration: "1s" })[0]).toMatch(/minDuration must not be greater/);
+    expect(issues({ service: "a", minDuration: "2s", maxDuration: "1s" })[0]).toMatch(
+      /minDuration must not be greater/,
+    );
     expect(issues({ service: "a", start: "20", end: "10" })[0]).toMatch(/start must not be after end/);
   });
 });

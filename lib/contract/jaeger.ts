@@ -9,7 +9,11 @@ import { SPAN_KINDS } from "./enums";
  * are `[{code, msg}]` with the HTTP status in `code` and `data` null, as Jaeger answers them.
  */
 
-const keyValue = z.object({ key: z.string(), type: z.enum(["string", "bool", "int64", "float64", "binary"]), value: z.union([z.string(), z.number(), z.boolean()]) });
+const keyValue = z.object({
+  key: z.string(),
+  type: z.enum(["string", "bool", "int64", "float64", "binary"]),
+  value: z.union([z.string(), z.number(), z.boolean()]),
+});
 
 export const jaegerTraceSchema = z
   .object({
@@ -20,7 +24,9 @@ export const jaegerTraceSchema = z
         spanID: z.string(),
         flags: z.number(),
         operationName: z.string(),
-        references: z.array(z.object({ refType: z.enum(["CHILD_OF", "FOLLOWS_FROM"]), traceID: z.string(), spanID: z.string() })),
+        references: z.array(
+          z.object({ refType: z.enum(["CHILD_OF", "FOLLOWS_FROM"]), traceID: z.string(), spanID: z.string() }),
+        ),
         startTime: z.number().meta({ description: "microseconds since the epoch" }),
         duration: z.number().meta({ description: "microseconds" }),
         tags: z.array(keyValue),
@@ -64,7 +70,17 @@ function intInRange(min: number, max: number) {
   return z.string().regex(/^\d+$/, message).transform(Number).pipe(z.number().min(min, message).max(max, message));
 }
 
-const UNITS_US: Record<string, number> = { ns: 0.001, us: 1, "µs": 1, "μs": 1, ms: 1000, s: 1e6, m: 60e6, h: 3600e6, d: 86_400e6 };
+const UNITS_US: Record<string, number> = {
+  ns: 0.001,
+  us: 1,
+  µs: 1,
+  μs: 1,
+  ms: 1000,
+  s: 1e6,
+  m: 60e6,
+  h: 3600e6,
+  d: 86_400e6,
+};
 const DURATION_PART = /^(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h|d)/;
 
 /** A Go duration (`1.5s`, `100ms`, `1h30m`; Jaeger's UI also sends `2d`) in microseconds; null when it is not one. */
@@ -104,7 +120,10 @@ const tagsJson = z.string().transform((json, ctx): Tag[] => {
   }
   const r = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).safeParse(parsed);
   if (!r.success) {
-    ctx.addIssue({ code: "custom", message: `${JSON.stringify(json.slice(0, 100))} is not a JSON object of string values such as {"http.status_code":"500"}` });
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(json.slice(0, 100))} is not a JSON object of string values such as {"http.status_code":"500"}`,
+    });
     return z.NEVER;
   }
   return Object.entries(r.data).map(([key, value]) => ({ key, value: String(value) }));
@@ -120,7 +139,13 @@ const micros = intInRange(0, MAX_US);
 const jaeger = { tag: "jaeger", method: "GET", errors: [404] } as const;
 const traceIdParam = z.string().regex(/^[0-9a-fA-F]{1,32}$/, "is not a trace id (1 to 32 hex characters)");
 
-export const jaegerServices = defineEndpoint({ ...jaeger, id: "jaegerServices", path: "/jaeger/api/services", summary: "Jaeger query API: service names (Grafana's Jaeger data source: URL http://<host>:3000/jaeger)", response: envelope(z.array(z.string())) });
+export const jaegerServices = defineEndpoint({
+  ...jaeger,
+  id: "jaegerServices",
+  path: "/jaeger/api/services",
+  summary: "Jaeger query API: service names (Grafana's Jaeger data source: URL http://<host>:3000/jaeger)",
+  response: envelope(z.array(z.string())),
+});
 
 export const jaegerServiceOperations = defineEndpoint({
   ...jaeger,
@@ -162,12 +187,18 @@ export const jaegerTraces = defineEndpoint({
       maxDuration: blankAsAbsent(goDurationUs()),
       limit: blankAsAbsent(intInRange(1, 1000)).meta({ description: "1..1000, default 20" }),
     })
-    .refine((q) => (q.traceID?.length ?? 0) > 0 || q.service !== undefined, { message: "parameter 'service' is required", path: ["service"] })
+    .refine((q) => (q.traceID?.length ?? 0) > 0 || q.service !== undefined, {
+      message: "parameter 'service' is required",
+      path: ["service"],
+    })
     .refine((q) => q.minDuration === undefined || q.maxDuration === undefined || q.minDuration <= q.maxDuration, {
       message: "minDuration must not be greater than maxDuration",
       path: ["minDuration"],
     })
-    .refine((q) => q.start === undefined || q.end === undefined || q.start <= q.end, { message: "start must not be after end", path: ["start"] }),
+    .refine((q) => q.start === undefined || q.end === undefined || q.start <= q.end, {
+      message: "start must not be after end",
+      path: ["start"],
+    }),
   response: envelope(z.array(jaegerTraceSchema)),
 });
 
@@ -191,4 +222,3 @@ export const jaegerDependencies = defineEndpoint({
   }),
   response: envelope(z.array(z.object({ parent: z.string(), child: z.string(), callCount: z.number() }))),
 });
-

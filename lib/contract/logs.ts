@@ -17,10 +17,15 @@ export const minSeverityParam = z
       if (n >= 1 && n <= 24) return n;
     } else {
       const name = v.toLowerCase();
-      const known = (LOG_SEVERITY_NAMES as readonly string[]).includes(name) ? (name as LogSeverityName) : SEVERITY_ALIASES[name];
+      const known = (LOG_SEVERITY_NAMES as readonly string[]).includes(name)
+        ? (name as LogSeverityName)
+        : SEVERITY_ALIASES[name];
       if (known) return LOG_SEVERITY_NAMES.indexOf(known) * 4 + 1;
     }
-    ctx.addIssue({ code: "custom", message: `minSeverity must be 1..24 or one of ${LOG_SEVERITY_NAMES.join(", ")}; got ${JSON.stringify(v)}` });
+    ctx.addIssue({
+      code: "custom",
+      message: `minSeverity must be 1..24 or one of ${LOG_SEVERITY_NAMES.join(", ")}; got ${JSON.stringify(v)}`,
+    });
     return z.NEVER;
   })
   .meta({ description: "1..24 or trace|debug|info|warn|error|fatal" });
@@ -35,10 +40,23 @@ export const logFilterQuery = {
   ...windowQuery,
   service: z.string().min(1).max(256).optional().meta({ description: "service.name" }),
   minSeverity: minSeverityParam.optional(),
-  q: z.string().max(1000, "q is at most 1000 characters").optional().meta({ description: "free text: every term as a whole word, \"a phrase\", prefix*" }),
-  attr: repeatedParam(attrFilter).refine((a) => a.length <= 20, "at most 20 attr filters").optional().meta({ description: "key=value against log then resource attributes; repeatable" }),
-  traceId: z.string().regex(/^[0-9a-fA-F]{32}$/, "traceId must be 32 hex characters").optional(),
-  spanId: z.string().regex(/^[0-9a-fA-F]{16}$/, "spanId must be 16 hex characters").optional(),
+  q: z
+    .string()
+    .max(1000, "q is at most 1000 characters")
+    .optional()
+    .meta({ description: 'free text: every term as a whole word, "a phrase", prefix*' }),
+  attr: repeatedParam(attrFilter)
+    .refine((a) => a.length <= 20, "at most 20 attr filters")
+    .optional()
+    .meta({ description: "key=value against log then resource attributes; repeatable" }),
+  traceId: z
+    .string()
+    .regex(/^[0-9a-fA-F]{32}$/, "traceId must be 32 hex characters")
+    .optional(),
+  spanId: z
+    .string()
+    .regex(/^[0-9a-fA-F]{16}$/, "spanId must be 16 hex characters")
+    .optional(),
 };
 
 export const logLineSchema = z
@@ -58,8 +76,12 @@ export const logLineSchema = z
   .meta({ id: "LogLine" });
 export type LogLine = z.infer<typeof logLineSchema>;
 
-const logLimit = integerParam.pipe(z.number().min(1, "limit must be an integer 1..1000").max(1000, "limit must be an integer 1..1000"));
-const logStep = integerParam.pipe(z.number().min(1, "step must be an integer 1..86400 seconds").max(86_400, "step must be an integer 1..86400 seconds"));
+const logLimit = integerParam.pipe(
+  z.number().min(1, "limit must be an integer 1..1000").max(1000, "limit must be an integer 1..1000"),
+);
+const logStep = integerParam.pipe(
+  z.number().min(1, "step must be an integer 1..86400 seconds").max(86_400, "step must be an integer 1..86400 seconds"),
+);
 
 export const searchLogs = defineEndpoint({
   id: "searchLogs",
@@ -76,7 +98,12 @@ export const searchLogs = defineEndpoint({
   response: z.object({ logs: z.array(logLineSchema), nextCursor: z.string().nullable() }),
 });
 
-const severityCounts = z.object(Object.fromEntries(LOG_HISTOGRAM_RANGES.map((r) => [r, z.number()])) as Record<(typeof LOG_HISTOGRAM_RANGES)[number], z.ZodNumber>);
+const severityCounts = z.object(
+  Object.fromEntries(LOG_HISTOGRAM_RANGES.map((r) => [r, z.number()])) as Record<
+    (typeof LOG_HISTOGRAM_RANGES)[number],
+    z.ZodNumber
+  >,
+);
 
 export const getLogHistogram = defineEndpoint({
   id: "getLogHistogram",
@@ -84,9 +111,15 @@ export const getLogHistogram = defineEndpoint({
   path: "/api/v1/logs/histogram",
   tag: "logs",
   summary: "Counts per step and severity range; every step present, aligned to multiples of step",
-  query: z.object({ ...logFilterQuery, step: logStep.optional().meta({ description: "seconds, 1..86400; default ≈ window/60 rounded" }) }),
+  query: z.object({
+    ...logFilterQuery,
+    step: logStep.optional().meta({ description: "seconds, 1..86400; default ≈ window/60 rounded" }),
+  }),
   window: true,
-  response: z.object({ stepSeconds: z.number(), buckets: z.array(z.object({ t: z.number(), total: z.number(), counts: severityCounts })) }),
+  response: z.object({
+    stepSeconds: z.number(),
+    buckets: z.array(z.object({ t: z.number(), total: z.number(), counts: severityCounts })),
+  }),
 });
 
 export const getTraceLogs = defineEndpoint({
@@ -104,7 +137,8 @@ export const exportLogs = defineEndpoint({
   method: "POST",
   path: "/v1/logs",
   tag: "ingest",
-  summary: "OTLP/HTTP logs (protobuf or JSON, gzip); also on :4318 and OTLP/gRPC LogsService on :4317; the same contract as /v1/traces",
+  summary:
+    "OTLP/HTTP logs (protobuf or JSON, gzip); also on :4318 and OTLP/gRPC LogsService on :4317; the same contract as /v1/traces",
   errors: [413, 415, 429, 503],
   response: z.object({ partialSuccess: z.looseObject({}).optional() }),
 });

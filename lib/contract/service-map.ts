@@ -91,13 +91,25 @@ export const getServiceMap = defineEndpoint({
     .object({
       ...windowQuery,
       ...scopeQuery,
-      focus: z.string().min(1, "focus must be a node id such as service:checkout").max(1000).optional().meta({ description: "node id, e.g. service:checkout" }),
+      focus: z
+        .string()
+        .min(1, "focus must be a node id such as service:checkout")
+        .max(1000)
+        .optional()
+        .meta({ description: "node id, e.g. service:checkout" }),
       depth: integerParam
         .pipe(z.number().min(1, "depth must be at least 1").max(10, "depth must be at most 10"))
         .optional()
         .meta({ description: "hops around focus, 1..10 (needs focus)" }),
-      traceId: z.string().regex(/^[0-9a-f]{32}$/, "traceId must be 32 lowercase hex characters").optional().meta({ description: "the map of one trace" }),
-      source: z.enum(["rollup", "rebuild"]).optional().meta({ description: "`rebuild` pairs the window's stored spans again" }),
+      traceId: z
+        .string()
+        .regex(/^[0-9a-f]{32}$/, "traceId must be 32 lowercase hex characters")
+        .optional()
+        .meta({ description: "the map of one trace" }),
+      source: z
+        .enum(["rollup", "rebuild"])
+        .optional()
+        .meta({ description: "`rebuild` pairs the window's stored spans again" }),
     })
     .refine((q) => q.depth === undefined || q.focus !== undefined, {
       message: "depth needs focus: pass focus=<node id> (e.g. service:checkout) with depth",
@@ -108,7 +120,15 @@ export const getServiceMap = defineEndpoint({
   response: serviceMapSchema,
 });
 
-export const changeReasonSchema = z.enum(["traffic-up", "traffic-down", "errors-up", "errors-down", "p95-up", "p95-down", "health"]);
+export const changeReasonSchema = z.enum([
+  "traffic-up",
+  "traffic-down",
+  "errors-up",
+  "errors-down",
+  "p95-up",
+  "p95-down",
+  "health",
+]);
 export type ChangeReason = z.infer<typeof changeReasonSchema>;
 
 export const mapChangeSchema = z.object({
@@ -137,11 +157,18 @@ export const getServiceMapDiff = defineEndpoint({
       baselineTo: instantSchema.optional(),
     })
     .refine((q) => (q.baselineFrom === undefined) === (q.baselineTo === undefined), {
-      message: "pass both baselineFrom and baselineTo, or neither (the baseline is then the preceding window of equal length)",
+      message:
+        "pass both baselineFrom and baselineTo, or neither (the baseline is then the preceding window of equal length)",
       path: ["baselineFrom"],
     }),
   window: true,
-  response: z.object({ window: windowSchema, baseline: windowSchema, added: nodesAndEdges, removed: nodesAndEdges, changed: z.array(mapChangeSchema) }),
+  response: z.object({
+    window: windowSchema,
+    baseline: windowSchema,
+    added: nodesAndEdges,
+    removed: nodesAndEdges,
+    changed: z.array(mapChangeSchema),
+  }),
 });
 
 export const edgePointSchema = z
@@ -151,8 +178,12 @@ export const edgePointSchema = z
     errors: z.number().int().min(0),
     errorRate: z.number().nullable().meta({ description: "null in a step without requests" }),
     rps: z.number(),
-    client: z.object({ p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), p99Ms: z.number().nullable() }).meta({ description: "latency measured by the caller (client spans)" }),
-    server: z.object({ p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), p99Ms: z.number().nullable() }).meta({ description: "latency measured by the callee (server spans); null when it is not instrumented" }),
+    client: z
+      .object({ p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), p99Ms: z.number().nullable() })
+      .meta({ description: "latency measured by the caller (client spans)" }),
+    server: z
+      .object({ p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), p99Ms: z.number().nullable() })
+      .meta({ description: "latency measured by the callee (server spans); null when it is not instrumented" }),
   })
   .meta({ id: "EdgePoint" });
 export type EdgePoint = z.infer<typeof edgePointSchema>;
@@ -163,7 +194,8 @@ export const getEdgeTimeseries = defineEndpoint({
   path: "/api/v1/service-map/edges/:source/:target/timeseries",
   tag: "service-map",
   summary: "One edge's requests, errors and client- and server-side p50/p95/p99 per step",
-  description: "source and target are node ids as in the map, percent-encoded (service%3Acheckout). Every step is present; a step without calls has requests 0 and null latencies.",
+  description:
+    "source and target are node ids as in the map, percent-encoded (service%3Acheckout). Every step is present; a step without calls has requests 0 and null latencies.",
   params: z.object({
     source: z.string().min(1, "source must be a node id such as service:frontend").max(1000),
     target: z.string().min(1, "target must be a node id such as service:checkout").max(1000),
@@ -177,5 +209,10 @@ export const getEdgeTimeseries = defineEndpoint({
   }),
   window: true,
   errors: [404],
-  response: z.object({ source: z.string(), target: z.string(), stepSeconds: z.number(), points: z.array(edgePointSchema) }),
+  response: z.object({
+    source: z.string(),
+    target: z.string(),
+    stepSeconds: z.number(),
+    points: z.array(edgePointSchema),
+  }),
 });

@@ -1,16 +1,30 @@
 import { z } from "zod";
 import { attributesSchema, integerParam, numberParam, redStatsSchema, scopeQuery } from "./common";
 import { defineEndpoint } from "./endpoint";
-import { healthSchema, metricAggregationSchema, metricTypeSchema, spanKindSchema, statusCodeSchema, temporalitySchema } from "./enums";
+import {
+  healthSchema,
+  metricAggregationSchema,
+  metricTypeSchema,
+  spanKindSchema,
+  statusCodeSchema,
+  temporalitySchema,
+} from "./enums";
 import { windowQuery } from "./time-window";
 
 /** Services, operations, RED time series, traces and OTLP metrics (API.md). */
 
 const serviceName = z.object({ name: z.string().min(1).meta({ description: "the service.name" }) });
-const stepParam = numberParam.pipe(z.number().min(1, "step must be 1..86400 seconds").max(86_400, "step must be 1..86400 seconds"));
+const stepParam = numberParam.pipe(
+  z.number().min(1, "step must be 1..86400 seconds").max(86_400, "step must be 1..86400 seconds"),
+);
 
 export const serviceSummarySchema = redStatsSchema
-  .extend({ name: z.string(), namespace: z.string().nullable(), environment: z.string().nullable(), health: healthSchema })
+  .extend({
+    name: z.string(),
+    namespace: z.string().nullable(),
+    environment: z.string().nullable(),
+    health: healthSchema,
+  })
   .meta({ id: "ServiceSummary" });
 export type ServiceSummary = z.infer<typeof serviceSummarySchema>;
 
@@ -90,7 +104,12 @@ export const traceSummarySchema = z
 export type TraceSummary = z.infer<typeof traceSummarySchema>;
 
 /** A year in milliseconds: no span filter needs a longer duration (and 1e300 must not reach SQL). */
-const durationParam = numberParam.pipe(z.number().min(0, "must be >= 0").max(365 * 86_400_000, "must be at most a year (31536000000 ms)"));
+const durationParam = numberParam.pipe(
+  z
+    .number()
+    .min(0, "must be >= 0")
+    .max(365 * 86_400_000, "must be at most a year (31536000000 ms)"),
+);
 
 export const searchTraces = defineEndpoint({
   id: "searchTraces",
@@ -112,13 +131,18 @@ export const searchTraces = defineEndpoint({
         .transform((a) => ({ key: a.slice(0, a.indexOf("=")), value: a.slice(a.indexOf("=") + 1) }))
         .optional()
         .meta({ description: "key=value: a span attribute equal to the value" }),
-      limit: integerParam.pipe(z.number().min(1, "limit must be an integer 1..1000").max(1000, "limit must be an integer 1..1000")).optional(),
+      limit: integerParam
+        .pipe(z.number().min(1, "limit must be an integer 1..1000").max(1000, "limit must be an integer 1..1000"))
+        .optional(),
       environment: scopeQuery.environment,
     })
-    .refine((q) => q.minDurationMs === undefined || q.maxDurationMs === undefined || q.minDurationMs <= q.maxDurationMs, {
-      message: "minDurationMs must not be greater than maxDurationMs",
-      path: ["minDurationMs"],
-    }),
+    .refine(
+      (q) => q.minDurationMs === undefined || q.maxDurationMs === undefined || q.minDurationMs <= q.maxDurationMs,
+      {
+        message: "minDurationMs must not be greater than maxDurationMs",
+        path: ["minDurationMs"],
+      },
+    ),
   window: true,
   response: z.object({ traces: z.array(traceSummarySchema) }),
 });
@@ -137,7 +161,9 @@ export const traceSpanSchema = z
     attributes: attributesSchema,
     resource: attributesSchema,
     scope: z.unknown().optional(),
-    events: z.array(z.object({ name: z.string(), timeUnixNano: z.string().optional(), attributes: attributesSchema.optional() })),
+    events: z.array(
+      z.object({ name: z.string(), timeUnixNano: z.string().optional(), attributes: attributesSchema.optional() }),
+    ),
     links: z.array(z.object({ traceId: z.string(), spanId: z.string(), attributes: attributesSchema.optional() })),
   })
   .meta({ id: "TraceSpan" });
@@ -156,7 +182,12 @@ export const getTrace = defineEndpoint({
   params: z.object({ traceId: z.string().regex(/^[0-9a-fA-F]{32}$/, "trace id must be 32 hex characters") }),
   query: z.object({
     limit: integerParam
-      .pipe(z.number().min(1, `limit must be an integer 1..${TRACE_PAGE_MAX}`).max(TRACE_PAGE_MAX, `limit must be an integer 1..${TRACE_PAGE_MAX}`))
+      .pipe(
+        z
+          .number()
+          .min(1, `limit must be an integer 1..${TRACE_PAGE_MAX}`)
+          .max(TRACE_PAGE_MAX, `limit must be an integer 1..${TRACE_PAGE_MAX}`),
+      )
       .optional()
       .meta({ description: `spans per answer, default ${TRACE_PAGE_DEFAULT}` }),
     cursor: z
@@ -170,8 +201,13 @@ export const getTrace = defineEndpoint({
     traceId: z.string(),
     spans: z.array(traceSpanSchema),
     totalSpans: z.number().int().meta({ description: "spans the trace holds in all" }),
-    truncated: z.boolean().meta({ description: "true when spans of the trace are not in this answer (see nextCursor)" }),
-    nextCursor: z.string().nullable().meta({ description: "pass as cursor for the spans after this page; null on the last page" }),
+    truncated: z
+      .boolean()
+      .meta({ description: "true when spans of the trace are not in this answer (see nextCursor)" }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: "pass as cursor for the spans after this page; null on the last page" }),
   }),
 });
 

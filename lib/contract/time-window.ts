@@ -68,11 +68,15 @@ export function resolveTimeWindow(
 ): WindowResult {
   const toMs = to === "now" || to === undefined ? nowMs : to;
   const fromMs = from === "now" ? nowMs : from === undefined ? Math.max(0, toMs - defaultMs) : from;
-  if (toMs > nowMs + MAX_FUTURE_MS) return { ok: false, message: `${names.to} (${toMs}) is more than 24 hours in the future` };
+  if (toMs > nowMs + MAX_FUTURE_MS)
+    return { ok: false, message: `${names.to} (${toMs}) is more than 24 hours in the future` };
   if (fromMs >= toMs) return { ok: false, message: `${names.from} (${fromMs}) must be before ${names.to} (${toMs})` };
   if (toMs - fromMs > maxWindowMs) {
     const days = (ms: number) => Math.round((ms / 86_400_000) * 10) / 10;
-    return { ok: false, message: `${names.from}..${names.to} spans ${days(toMs - fromMs)} days, more than the retention of ${days(maxWindowMs)} days; ask for a shorter window` };
+    return {
+      ok: false,
+      message: `${names.from}..${names.to} spans ${days(toMs - fromMs)} days, more than the retention of ${days(maxWindowMs)} days; ask for a shorter window`,
+    };
   }
   return { ok: true, window: { fromMs, toMs } };
 }

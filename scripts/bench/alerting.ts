@@ -23,7 +23,11 @@ export async function benchAlerting(opts: { rules?: number; services?: number; t
   for (const churn of [false, true]) {
     const inline = await runScenario({ ...opts, churn, thread: false });
     const threaded = await runScenario({ ...opts, churn, thread: true });
-    out[churn ? "churn" : "steady"] = { inline, threaded, mainStallRatio: Math.round((threaded.mainStallMs / inline.mainStallMs) * 1000) / 1000 };
+    out[churn ? "churn" : "steady"] = {
+      inline,
+      threaded,
+      mainStallRatio: Math.round((threaded.mainStallMs / inline.mainStallMs) * 1000) / 1000,
+    };
   }
   return out;
 }
@@ -46,7 +50,13 @@ async function measureStall<T>(fn: () => Promise<T>): Promise<{ result: T; stall
   }
 }
 
-async function runScenario(opts: { rules?: number; services?: number; ticks?: number; churn: boolean; thread: boolean }) {
+async function runScenario(opts: {
+  rules?: number;
+  services?: number;
+  ticks?: number;
+  churn: boolean;
+  thread: boolean;
+}) {
   const nRules = opts.rules ?? 1000;
   const nServices = opts.services ?? 300;
   const ticks = opts.ticks ?? 5;
@@ -63,9 +73,16 @@ async function runScenario(opts: { rules?: number; services?: number; ticks?: nu
       p95Ms: (i + shift()) % 50 === 0 ? 900 : 40 + (i % 40),
       p99Ms: (i + shift()) % 50 === 0 ? 1500 : 80 + (i % 60),
     }));
-  const operations = (): RedRow[] => services().flatMap((s) => ["GET /a", "POST /b"].map((operation) => ({ ...s, operation })));
+  const operations = (): RedRow[] =>
+    services().flatMap((s) => ["GET /a", "POST /b"].map((operation) => ({ ...s, operation })));
   const edges = (): EdgeRow[] =>
-    services().map((s, i) => ({ ...s, source: `service:${s.service}`, target: `service:svc-${(i + 1) % nServices}`, sourceName: s.service, targetName: `svc-${(i + 1) % nServices}` }));
+    services().map((s, i) => ({
+      ...s,
+      source: `service:${s.service}`,
+      target: `service:svc-${(i + 1) % nServices}`,
+      sourceName: s.service,
+      targetName: `svc-${(i + 1) % nServices}`,
+    }));
   let queries = 0;
   const ds: AlertDataSource = {
     serviceRed: async () => (queries++, services()),
@@ -78,17 +95,45 @@ async function runScenario(opts: { rules?: number; services?: number; ticks?: nu
   const config = loadConfig({ CARTOGRAPH_DATA_DIR: dir, CARTOGRAPH_ALERT_INTERVAL_MS: "15000" });
   const controlTarget = resolveControlDb(dir, process.env.BENCH_CONTROL_DATABASE_URL);
   const db = await openControlDb(controlTarget);
-  const alerting = startAlerting({ config, log: createLogger("error"), now: () => now, dataSource: ds, autoStart: false, db, evaluationThread: opts.thread, controlTarget });
+  const alerting = startAlerting({
+    config,
+    log: createLogger("error"),
+    now: () => now,
+    dataSource: ds,
+    autoStart: false,
+    db,
+    evaluationThread: opts.thread,
+    controlTarget,
+  });
   try {
     const types = ["service", "operation", "edge"] as const;
     const signals = ["error_rate", "latency_p95", "latency_p99", "request_rate"] as const;
     const rows = Array.from({ length: nRules }, (_, i) => {
       const signal = signals[i % signals.length]!;
-      const threshold = signal === "error_rate" ? 0.05 + (i % 10) / 100 : signal === "request_rate" ? 0.5 : 300 + (i % 300);
+      const threshold =
+        signal === "error_rate" ? 0.05 + (i % 10) / 100 : signal === "request_rate" ? 0.5 : 300 + (i % 300);
       const def = {
-        type: types[i % types.length]!, name: `rule-${i}`, enabled: true, service: "*", operation: "*", source: "*", target: "*",
-        signal, forEach: true, minRequests: 0, op: signal === "request_rate" ? "<" : ">", threshold, for: 30, keepFiringFor: 0, labels: {}, annotations: {}, channelIds: [],
-        onNoData: "no-data", onError: "error", limit: 10_000, windowSeconds: 300,
+        type: types[i % types.length]!,
+        name: `rule-${i}`,
+        enabled: true,
+        service: "*",
+        operation: "*",
+        source: "*",
+        target: "*",
+        signal,
+        forEach: true,
+        minRequests: 0,
+        op: signal === "request_rate" ? "<" : ">",
+        threshold,
+        for: 30,
+        keepFiringFor: 0,
+        labels: {},
+        annotations: {},
+        channelIds: [],
+        onNoData: "no-data",
+        onError: "error",
+        limit: 10_000,
+        windowSeconds: 300,
       };
       return { id: `bench-${i}`, name: def.name, enabled: true, definition: JSON.stringify(def) };
     });

@@ -19,10 +19,25 @@ const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 
 const generate = (url: string, ms: number, concurrency: number): Promise<{ accepted: number; shed: number }> =>
   new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "./scripts/runtime/register.mjs", "scripts/bench/load-generator.ts", `${url}/v1/traces`, String(ms), String(concurrency)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const p = spawn(
+      process.execPath,
+      [
+        "--import",
+        "./scripts/runtime/register.mjs",
+        "scripts/bench/load-generator.ts",
+        `${url}/v1/traces`,
+        String(ms),
+        String(concurrency),
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    );
     let out = "";
     p.stdout.on("data", (d) => (out += d));
-    p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`load generator exited ${code}`))));
+    p.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!))
+        : reject(new Error(`load generator exited ${code}`)),
+    );
   });
 
 async function measure(servers: RunningServer[], extraPids: number[], ms: number, stored: () => Promise<number>) {
@@ -40,8 +55,12 @@ async function measure(servers: RunningServer[], extraPids: number[], ms: number
   const n = (await stored()) - before;
   const accepted = runs.reduce((a, r) => a + r.accepted, 0) * SPB;
   return {
-    acceptedSpansPerSecond: Math.round(accepted / elapsed), storedSpans: n, acknowledgedSpans: accepted, shedRequests: runs.reduce((a, r) => a + r.shed, 0),
-    cpuMicrosPerStoredSpan: round((cpu * 1e6) / Math.max(1, n), 2), ...(extraPids.length ? { clickhouseCpuMicrosPerStoredSpan: round((extra * 1e6) / Math.max(1, n), 2) } : {}),
+    acceptedSpansPerSecond: Math.round(accepted / elapsed),
+    storedSpans: n,
+    acknowledgedSpans: accepted,
+    shedRequests: runs.reduce((a, r) => a + r.shed, 0),
+    cpuMicrosPerStoredSpan: round((cpu * 1e6) / Math.max(1, n), 2),
+    ...(extraPids.length ? { clickhouseCpuMicrosPerStoredSpan: round((extra * 1e6) / Math.max(1, n), 2) } : {}),
   };
 }
 
@@ -51,7 +70,11 @@ export async function benchClickHouseIngest(seconds = Number(process.env.BENCH_S
   const sqlite = await startServer({ env });
   const sqliteCount = async () => {
     const db = openReaderDb(sqlite.dataDir);
-    try { return countStoredSpans(db); } finally { db.close(); }
+    try {
+      return countStoredSpans(db);
+    } finally {
+      db.close();
+    }
   };
   let sqliteResult;
   try {
@@ -60,11 +83,26 @@ export async function benchClickHouseIngest(seconds = Number(process.env.BENCH_S
     await sqlite.stop();
   }
   const ch = await startClickHouse();
-  const chEnv = (db: string) => ({ ...env, CARTOGRAPH_STORE: "clickhouse", CARTOGRAPH_CLICKHOUSE_URL: ch.nodes[0]!.url, CARTOGRAPH_CLICKHOUSE_DATABASE: db });
+  const chEnv = (db: string) => ({
+    ...env,
+    CARTOGRAPH_STORE: "clickhouse",
+    CARTOGRAPH_CLICKHOUSE_URL: ch.nodes[0]!.url,
+    CARTOGRAPH_CLICKHOUSE_DATABASE: db,
+  });
   try {
     const count = (db: string) => async () => {
-      const s = openClickHouseStore({ urls: [ch.nodes[0]!.url], database: db, user: "default", password: "", cluster: null });
-      try { return await s.countStoredSpans(); } finally { await s.close(); }
+      const s = openClickHouseStore({
+        urls: [ch.nodes[0]!.url],
+        database: db,
+        user: "default",
+        password: "",
+        cluster: null,
+      });
+      try {
+        return await s.countStoredSpans();
+      } finally {
+        await s.close();
+      }
     };
     const one = await startServer({ env: chEnv("cg_one") });
     let oneResult;
@@ -86,4 +124,5 @@ export async function benchClickHouseIngest(seconds = Number(process.env.BENCH_S
   }
 }
 
-if (process.argv[1] && import.meta.filename === process.argv[1]) console.log(JSON.stringify(await benchClickHouseIngest(), null, 2));
+if (process.argv[1] && import.meta.filename === process.argv[1])
+  console.log(JSON.stringify(await benchClickHouseIngest(), null, 2));

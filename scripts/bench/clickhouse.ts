@@ -41,7 +41,13 @@ async function time(runs: number, warm: number, fn: () => Promise<unknown>): Pro
 
 export async function benchClickHouse(total = Number(process.env.BENCH_CH_SPANS ?? 2_000_000)) {
   const ch = await startClickHouse();
-  const store = openClickHouseStore({ urls: [ch.nodes[0]!.url], database: "cg_bench", user: "default", password: "", cluster: null });
+  const store = openClickHouseStore({
+    urls: [ch.nodes[0]!.url],
+    database: "cg_bench",
+    user: "default",
+    password: "",
+    cluster: null,
+  });
   try {
     await store.migrate();
     const nowMs = Math.floor(Date.now() / 60_000) * 60_000;
@@ -65,30 +71,60 @@ export async function benchClickHouse(total = Number(process.env.BENCH_CH_SPANS 
     await store.appendRed(cells, services);
     const fillS = (Date.now() - t0) / 1000;
     const fill = {
-      spans: stored, seconds: round(fillS), spansPerSecond: Math.round(stored / fillS),
+      spans: stored,
+      seconds: round(fillS),
+      spansPerSecond: Math.round(stored / fillS),
       writerCpuMicrosPerSpan: round(((cpuSeconds(process.pid) - c0) * 1e6) / stored, 2),
       clickhouseCpuMicrosPerSpan: round(((cpuSeconds(chPid) - s0) * 1e6) / stored, 2),
     };
     log(`filled: ${JSON.stringify(fill)}`);
 
     const p0 = Date.now();
-    const passes = await runDuePairingPasses(store, { stepMs: PASS_MS, settleMs: 0, nowMs, startMs: fromMs, maxPasses: (24 * HOUR) / PASS_MS + 2 });
-    const pairing = { passes, seconds: round((Date.now() - p0) / 1000), spansPerSecond: Math.round(stored / ((Date.now() - p0) / 1000)) };
+    const passes = await runDuePairingPasses(store, {
+      stepMs: PASS_MS,
+      settleMs: 0,
+      nowMs,
+      startMs: fromMs,
+      maxPasses: (24 * HOUR) / PASS_MS + 2,
+    });
+    const pairing = {
+      passes,
+      seconds: round((Date.now() - p0) / 1000),
+      spansPerSecond: Math.round(stored / ((Date.now() - p0) / 1000)),
+    };
     log(`pairing: ${JSON.stringify(pairing)}`);
 
     const trivial = percentiles(await time(20, 3, () => store.countStoredSpans()));
     const map1h = await getServiceMapFromClickHouse(store, { fromMs: nowMs - HOUR, toMs: nowMs });
     const map24h = await getServiceMapFromClickHouse(store, { fromMs, toMs: nowMs });
     const serviceMap = {
-      "1h": { ...percentiles(await time(20, 3, () => getServiceMapFromClickHouse(store, { fromMs: nowMs - HOUR, toMs: nowMs }))), nodes: map1h.nodes.length, edges: map1h.edges.length },
-      "24h": { ...percentiles(await time(20, 3, () => getServiceMapFromClickHouse(store, { fromMs, toMs: nowMs }))), nodes: map24h.nodes.length, edges: map24h.edges.length },
+      "1h": {
+        ...percentiles(
+          await time(20, 3, () => getServiceMapFromClickHouse(store, { fromMs: nowMs - HOUR, toMs: nowMs })),
+        ),
+        nodes: map1h.nodes.length,
+        edges: map1h.edges.length,
+      },
+      "24h": {
+        ...percentiles(await time(20, 3, () => getServiceMapFromClickHouse(store, { fromMs, toMs: nowMs }))),
+        nodes: map24h.nodes.length,
+        edges: map24h.edges.length,
+      },
     };
     log(`map: ${JSON.stringify(serviceMap)}`);
-    return { storedSpans: await store.countStoredSpans(), usedBytes: await store.retention.measureUsedBytes(), fill, pairing, trivialQuery: trivial, serviceMap };
+    return {
+      storedSpans: await store.countStoredSpans(),
+      usedBytes: await store.retention.measureUsedBytes(),
+      fill,
+      pairing,
+      trivialQuery: trivial,
+      serviceMap,
+    };
   } finally {
     await store.close();
     await ch.stop();
   }
 }
 
-if (process.argv[1] && import.meta.filename === process.argv[1]) console.log(JSON.stringify(await benchClickHouse(), null, 2));
+if (process.argv[1] && import.meta.filename === process.argv[1])
+  console.log(JSON.stringify(await benchClickHouse(), null, 2));

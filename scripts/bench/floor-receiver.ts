@@ -11,7 +11,8 @@ const server = http.createServer((req, res) => {
   req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
     const m = TraceRequest.decode(Buffer.concat(chunks));
-    for (const rs of m.resourceSpans) for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) if (s.name) spans++;
+    for (const rs of m.resourceSpans)
+      for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) if (s.name) spans++;
     res.writeHead(200, { "content-type": "application/x-protobuf", "content-length": "0" });
     res.end();
   });

@@ -12,7 +12,12 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const only = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
 const want = (name: string) => only.length === 0 || only.includes(name);
 const results: Record<string, unknown> = {
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    node: process.version,
+    date: new Date().toISOString(),
+  },
 };
 
 async function optional(name: string, file: string, exportName: string, key = name): Promise<void> {

@@ -11,25 +11,55 @@ import { startServer } from "../../tests/helpers/start-server";
 import { cpuSeconds, memoryMiB } from "./proc-stats";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const run = (args: string[]): Promise<{ sent: number; accepted: number; shed: number; other: number; errors: number }> =>
+const run = (
+  args: string[],
+): Promise<{ sent: number; accepted: number; shed: number; other: number; errors: number }> =>
   new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "./scripts/runtime/register.mjs", "scripts/bench/load-generator.ts", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const p = spawn(
+      process.execPath,
+      ["--import", "./scripts/runtime/register.mjs", "scripts/bench/load-generator.ts", ...args],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    );
     let out = "";
     p.stdout.on("data", (d) => (out += d));
-    p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`load generator exited ${code}`))));
+    p.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!))
+        : reject(new Error(`load generator exited ${code}`)),
+    );
   });
 
 export interface IngestBenchResult {
   floor: { spansPerSecond: number; cpuMicrosPerSpan: number; peakRssMiB: number };
-  cartograph: { acceptedSpansPerSecond: number; storedSpansPerSecond: number; cpuMicrosPerStoredSpan: number; peakRssMiB: number; acknowledged: number; stored: number; shed: number };
-  overload: { offeredSpansPerSecond: number; acceptedSpansPerSecond: number; shedRequests: number; peakRssMiB: number; rssGrowthMiB: number; acknowledged: number; stored: number };
+  cartograph: {
+    acceptedSpansPerSecond: number;
+    storedSpansPerSecond: number;
+    cpuMicrosPerStoredSpan: number;
+    peakRssMiB: number;
+    acknowledged: number;
+    stored: number;
+    shed: number;
+  };
+  overload: {
+    offeredSpansPerSecond: number;
+    acceptedSpansPerSecond: number;
+    shedRequests: number;
+    peakRssMiB: number;
+    rssGrowthMiB: number;
+    acknowledged: number;
+    stored: number;
+  };
   ratios: { cpuPerSpanVsFloor: number; storedVsAcknowledged: number };
 }
 
 export async function benchIngest(seconds = 20, concurrency = 4): Promise<IngestBenchResult> {
   const SPB = 512;
   // (a) floor
-  const floor = spawn(process.execPath, ["--import", "./scripts/runtime/register.mjs", "scripts/bench/floor-receiver.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] });
+  const floor = spawn(
+    process.execPath,
+    ["--import", "./scripts/runtime/register.mjs", "scripts/bench/floor-receiver.ts"],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] },
+  );
   const floorPort = await new Promise<number>((r) => floor.stdout!.once("data", (d) => r(JSON.parse(String(d)).port)));
   await run([`http://127.0.0.1:${floorPort}/v1/traces`, "2000", String(concurrency)]); // warm-up
   const f0 = cpuSeconds(floor.pid!);
@@ -44,7 +74,11 @@ export async function benchIngest(seconds = 20, concurrency = 4): Promise<Ingest
   const pid = server.process.pid!;
   const count = () => {
     const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });
-    try { return db.prepare("SELECT coalesce(sum(spans), 0) FROM span_blocks").pluck().get() as number; } finally { db.close(); }
+    try {
+      return db.prepare("SELECT coalesce(sum(spans), 0) FROM span_blocks").pluck().get() as number;
+    } finally {
+      db.close();
+    }
   };
   await run([`${server.otlpHttpUrl}/v1/traces`, "2000", String(concurrency)]); // warm-up
   const warm = count();
@@ -60,7 +94,12 @@ export async function benchIngest(seconds = 20, concurrency = 4): Promise<Ingest
   const sustainedBatches = main.accepted / elapsed;
   const before = count();
   const rssBefore = memoryMiB(pid).rss;
-  const over = await run([`${server.otlpHttpUrl}/v1/traces`, String(Math.round(seconds * 500)), String(concurrency), String(Math.max(1, sustainedBatches * 2))]);
+  const over = await run([
+    `${server.otlpHttpUrl}/v1/traces`,
+    String(Math.round(seconds * 500)),
+    String(concurrency),
+    String(Math.max(1, sustainedBatches * 2)),
+  ]);
   await new Promise((r) => setTimeout(r, 1500));
   const overStored = count() - before;
   const overMem = memoryMiB(pid);
@@ -69,7 +108,11 @@ export async function benchIngest(seconds = 20, concurrency = 4): Promise<Ingest
   const floorUs = ((f1 - f0) * 1e6) / Math.max(1, floorSpans);
   const ourUs = ((c1 - c0) * 1e6) / Math.max(1, stored);
   return {
-    floor: { spansPerSecond: Math.round(floorSpans / seconds / 0.5), cpuMicrosPerSpan: round(floorUs), peakRssMiB: round(floorMem.peak) },
+    floor: {
+      spansPerSecond: Math.round(floorSpans / seconds / 0.5),
+      cpuMicrosPerSpan: round(floorUs),
+      peakRssMiB: round(floorMem.peak),
+    },
     cartograph: {
       acceptedSpansPerSecond: Math.round((main.accepted * SPB) / elapsed),
       storedSpansPerSecond: Math.round(stored / elapsed),
@@ -88,7 +131,10 @@ export async function benchIngest(seconds = 20, concurrency = 4): Promise<Ingest
       acknowledged: over.accepted * SPB,
       stored: overStored,
     },
-    ratios: { cpuPerSpanVsFloor: round(ourUs / floorUs), storedVsAcknowledged: round((stored + overStored) / Math.max(1, (main.accepted + over.accepted) * SPB), 4) },
+    ratios: {
+      cpuPerSpanVsFloor: round(ourUs / floorUs),
+      storedVsAcknowledged: round((stored + overStored) / Math.max(1, (main.accepted + over.accepted) * SPB), 4),
+    },
   };
 }
 

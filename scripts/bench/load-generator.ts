@@ -23,15 +23,25 @@ function send(i: number): Promise<void> {
   const body = uniqueCopy(batches[i % batches.length]!, seedOffset * 4096 + i);
   stats.sent++;
   return new Promise((resolve) => {
-    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { "content-type": "application/x-protobuf", "content-length": body.length } }, (res) => {
-      res.resume();
-      res.on("end", () => {
-        if (res.statusCode === 200) stats.accepted++;
-        else if (res.statusCode === 429 || res.statusCode === 503) stats.shed++;
-        else stats.other++;
-        resolve();
-      });
-    });
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/x-protobuf", "content-length": body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => {
+          if (res.statusCode === 200) stats.accepted++;
+          else if (res.statusCode === 429 || res.statusCode === 503) stats.shed++;
+          else stats.other++;
+          resolve();
+        });
+      },
+    );
     req.on("error", () => {
       stats.errors++;
       resolve();
@@ -56,9 +66,11 @@ if (rate > 0) {
   }
   await Promise.all(inflight);
 } else {
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < end) await send(i++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) await send(i++);
+    }),
+  );
 }
 console.log(JSON.stringify({ ...stats, acceptedBatches: undefined, spansPerBatch: 512 }));
 agent.destroy();

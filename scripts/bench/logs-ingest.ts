@@ -15,7 +15,10 @@ import { startServer } from "../../tests/helpers/start-server";
 import { cpuSeconds } from "./proc-stats";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const kv = (key: string, v: string | number) => ({ key, value: typeof v === "number" ? { intValue: v } : { stringValue: v } });
+const kv = (key: string, v: string | number) => ({
+  key,
+  value: typeof v === "number" ? { intValue: v } : { stringValue: v },
+});
 const WORDS = "order payment user cache retry timeout checkout cart stock invoice".split(" ");
 
 /** A batch of `n` records for 20 services; `seq` makes every send unique (the store dedupes replays). */
@@ -29,20 +32,41 @@ function logBatch(seq: number, n = 512): Buffer {
     id.writeUInt32BE(i + 1, 12);
     const list = byService.get(svc) ?? [];
     list.push({
-      timeUnixNano: (nowNs + BigInt(i)).toString(), observedTimeUnixNano: (nowNs + BigInt(i)).toString(),
-      severityNumber: i % 17 === 0 ? 17 : 9, severityText: i % 17 === 0 ? "ERROR" : "INFO",
-      body: { stringValue: `${WORDS[i % 10]} ${WORDS[(i * 3) % 10]} request ${seq}-${i} handled for user u${i % 500} in ${i % 300} ms` },
-      attributes: [kv("http.route", `/api/${WORDS[i % 10]}`), kv("http.response.status_code", 200), kv("user.id", `u${i % 500}`), kv("code.function", "handle"), kv("thread.id", i % 8)],
-      traceId: id, spanId: id.subarray(8),
+      timeUnixNano: (nowNs + BigInt(i)).toString(),
+      observedTimeUnixNano: (nowNs + BigInt(i)).toString(),
+      severityNumber: i % 17 === 0 ? 17 : 9,
+      severityText: i % 17 === 0 ? "ERROR" : "INFO",
+      body: {
+        stringValue: `${WORDS[i % 10]} ${WORDS[(i * 3) % 10]} request ${seq}-${i} handled for user u${i % 500} in ${i % 300} ms`,
+      },
+      attributes: [
+        kv("http.route", `/api/${WORDS[i % 10]}`),
+        kv("http.response.status_code", 200),
+        kv("user.id", `u${i % 500}`),
+        kv("code.function", "handle"),
+        kv("thread.id", i % 8),
+      ],
+      traceId: id,
+      spanId: id.subarray(8),
     });
     byService.set(svc, list);
   }
-  return Buffer.from(LogsRequest.encode(LogsRequest.fromObject({
-    resourceLogs: [...byService].map(([svc, logRecords]) => ({
-      resource: { attributes: [kv("service.name", `svc-${svc}`), kv("service.namespace", "bench"), kv("host.name", `host-${svc % 4}`)] },
-      scopeLogs: [{ scope: { name: "app" }, logRecords }],
-    })),
-  })).finish());
+  return Buffer.from(
+    LogsRequest.encode(
+      LogsRequest.fromObject({
+        resourceLogs: [...byService].map(([svc, logRecords]) => ({
+          resource: {
+            attributes: [
+              kv("service.name", `svc-${svc}`),
+              kv("service.namespace", "bench"),
+              kv("host.name", `host-${svc % 4}`),
+            ],
+          },
+          scopeLogs: [{ scope: { name: "app" }, logRecords }],
+        })),
+      }),
+    ).finish(),
+  );
 }
 
 async function sendLogs(url: string, seconds: number, concurrency: number): Promise<number> {
@@ -55,13 +79,23 @@ async function sendLogs(url: string, seconds: number, concurrency: number): Prom
     while (Date.now() < end) {
       const body = logBatch(seq++);
       await new Promise<void>((resolve) => {
-        const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { "content-type": "application/x-protobuf", "content-length": body.length } }, (res) => {
-          res.resume();
-          res.on("end", () => {
-            if (res.statusCode === 200) accepted++;
-            resolve();
-          });
-        });
+        const req = http.request(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: "POST",
+            agent,
+            headers: { "content-type": "application/x-protobuf", "content-length": body.length },
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () => {
+              if (res.statusCode === 200) accepted++;
+              resolve();
+            });
+          },
+        );
         req.on("error", () => resolve());
         req.end(body);
       });
@@ -74,10 +108,25 @@ async function sendLogs(url: string, seconds: number, concurrency: number): Prom
 
 const runSpans = (url: string, ms: number, concurrency: number): Promise<{ accepted: number }> =>
   new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "./scripts/runtime/register.mjs", "scripts/bench/load-generator.ts", url, String(ms), String(concurrency)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const p = spawn(
+      process.execPath,
+      [
+        "--import",
+        "./scripts/runtime/register.mjs",
+        "scripts/bench/load-generator.ts",
+        url,
+        String(ms),
+        String(concurrency),
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    );
     let out = "";
     p.stdout.on("data", (d) => (out += d));
-    p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`load generator exited ${code}`))));
+    p.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!))
+        : reject(new Error(`load generator exited ${code}`)),
+    );
   });
 
 export async function benchLogsIngest(seconds = Number(process.env.BENCH_SECONDS ?? 10), concurrency = 4) {
@@ -85,26 +134,38 @@ export async function benchLogsIngest(seconds = Number(process.env.BENCH_SECONDS
   const pid = server.process.pid!;
   const count = (table: string) => {
     const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });
-    try { return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number; } finally { db.close(); }
+    try {
+      return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    } finally {
+      db.close();
+    }
   };
   try {
     await runSpans(`${server.otlpHttpUrl}/v1/traces`, 2000, concurrency); // warm-up
     await sendLogs(`${server.otlpHttpUrl}/v1/logs`, 2, concurrency);
-    const s0 = count("spans"), c0 = cpuSeconds(pid);
+    const s0 = count("spans"),
+      c0 = cpuSeconds(pid);
     await runSpans(`${server.otlpHttpUrl}/v1/traces`, seconds * 1000, concurrency);
     await new Promise((r) => setTimeout(r, 500));
-    const c1 = cpuSeconds(pid), spans = count("spans") - s0;
+    const c1 = cpuSeconds(pid),
+      spans = count("spans") - s0;
     const l0 = count("logs");
     const c2 = cpuSeconds(pid);
     const acceptedBatches = await sendLogs(`${server.otlpHttpUrl}/v1/logs`, seconds, concurrency);
     await new Promise((r) => setTimeout(r, 500));
-    const c3 = cpuSeconds(pid), logs = count("logs") - l0;
+    const c3 = cpuSeconds(pid),
+      logs = count("logs") - l0;
     const spanUs = ((c1 - c0) * 1e6) / Math.max(1, spans);
     const logUs = ((c3 - c2) * 1e6) / Math.max(1, logs);
     return {
       seconds,
       spans: { stored: spans, perSecond: Math.round(spans / seconds), cpuMicrosPerItem: +spanUs.toFixed(1) },
-      logs: { stored: logs, acknowledged: acceptedBatches * 512, perSecond: Math.round(logs / seconds), cpuMicrosPerItem: +logUs.toFixed(1) },
+      logs: {
+        stored: logs,
+        acknowledged: acceptedBatches * 512,
+        perSecond: Math.round(logs / seconds),
+        cpuMicrosPerItem: +logUs.toFixed(1),
+      },
       ratioLogToSpan: +(logUs / spanUs).toFixed(2),
     };
   } finally {

@@ -10,12 +10,22 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { LogFilter } from "../../server/store";
-import { countLogs, createLogAppender, openReaderDb, openWriterDb, searchLogs, telemetryDbPath } from "../../server/store/sqlite";
+import {
+  countLogs,
+  createLogAppender,
+  openReaderDb,
+  openWriterDb,
+  searchLogs,
+  telemetryDbPath,
+} from "../../server/store/sqlite";
 import type { LogRecord, ResourceInfo } from "../../server/normalize";
 
 const log = (msg: string) => console.error(`bench logsSearch: ${msg}`);
 const DAY_NS = 86_400_000_000_000n;
-const WORDS = "request handled order payment user session cache miss hit retry timeout connection pool query slow fast upstream downstream checkout cart item price stock warehouse shipping invoice refund token auth login logout".split(" ");
+const WORDS =
+  "request handled order payment user session cache miss hit retry timeout connection pool query slow fast upstream downstream checkout cart item price stock warehouse shipping invoice refund token auth login logout".split(
+    " ",
+  );
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,18 +38,21 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
     const db = openWriterDb(dir, "OFF");
     const appender = createLogAppender(db);
     const resources: ResourceInfo[] = Array.from({ length: 40 }, (_, i) => ({
-      service: `svc-${i}`, namespace: "bench", environment: "prod", attributes: { "service.name": `svc-${i}`, "host.name": `host-${i % 7}` },
+      service: `svc-${i}`,
+      namespace: "bench",
+      environment: "prod",
+      attributes: { "service.name": `svc-${i}`, "host.name": `host-${i % 7}` },
     }));
     const nowNs = BigInt(Date.now()) * 1_000_000n;
     const startNs = nowNs - DAY_NS;
     const stepNs = DAY_NS / BigInt(total);
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const pick = () => WORDS[Math.floor(rand() * WORDS.length)]!;
     const write = db.transaction((batch: LogRecord[]) => appender.appendLogs(batch));
     const t0 = performance.now();
     const BATCH = 5000;
-    for (let i = 0; i < total; ) {
+    for (let i = 0; i < total;) {
       const batch: LogRecord[] = [];
       for (let j = 0; j < BATCH && i < total; j++, i++) {
         const r = rand();
@@ -48,10 +61,17 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
         const rare = i % 10_000 === 0 ? ` txn-${i}` : "";
         const body = `${pick()} ${pick()} ${pick()} ${pick()} ${pick()} ${pick()} in ${Math.floor(rand() * 900)} ms user u${Math.floor(rand() * 5000)}${rare}`;
         batch.push({
-          timeNs: startNs + BigInt(i) * stepNs, observedNs: startNs + BigInt(i) * stepNs, severityNumber: severity, severityText: "",
-          body, attributes: { "http.route": `/api/${pick()}`, "user.id": `u${Math.floor(rand() * 5000)}` },
-          traceId: rand() < 0.5 ? null : (i.toString(16).padStart(32, "0")), spanId: null, flags: 0,
-          scope: { name: "app", version: "" }, resource: resources[i % 40]!,
+          timeNs: startNs + BigInt(i) * stepNs,
+          observedNs: startNs + BigInt(i) * stepNs,
+          severityNumber: severity,
+          severityText: "",
+          body,
+          attributes: { "http.route": `/api/${pick()}`, "user.id": `u${Math.floor(rand() * 5000)}` },
+          traceId: rand() < 0.5 ? null : i.toString(16).padStart(32, "0"),
+          spanId: null,
+          flags: 0,
+          scope: { name: "app", version: "" },
+          resource: resources[i % 40]!,
         });
       }
       write(batch);
@@ -77,12 +97,12 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
       return { p50Ms: +quantile(xs, 0.5).toFixed(1), p95Ms: +quantile(xs, 0.95).toFixed(1) };
     };
     const baseline = time(() => readerDb.prepare("SELECT id FROM logs ORDER BY id DESC LIMIT 1").get());
-    const rareId = `txn-${Math.floor(((Number(window.fromNs - startNs) / Number(stepNs)) + 10_000) / 10_000) * 10_000}`;
+    const rareId = `txn-${Math.floor((Number(window.fromNs - startNs) / Number(stepNs) + 10_000) / 10_000) * 10_000}`;
     const queries: Record<string, Partial<LogFilter>> = {
       "rare token (1 line in 10k)": { text: rareId },
       "common word (~20% of lines)": { text: "timeout" },
       "two common words": { text: "payment timeout" },
-      "prefix": { text: "check*" },
+      prefix: { text: "check*" },
       "word + service + minSeverity warn": { text: "retry", service: "svc-3", minSeverity: 13 },
       "word + attribute": { text: "cache", attributes: [{ key: "http.route", value: "/api/order" }] },
       "no text, minSeverity error": { minSeverity: 17 },
@@ -91,11 +111,24 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
     for (const [name, q] of Object.entries(queries)) {
       const f = { ...window, ...q } as LogFilter;
       const found = searchLogs(readerDb, f, 100).length;
-      searches[name] = { found, list: time(() => searchLogs(readerDb, f, 100)), histogram: time(() => countLogs(readerDb, f, 60_000)) };
+      searches[name] = {
+        found,
+        list: time(() => searchLogs(readerDb, f, 100)),
+        histogram: time(() => countLogs(readerDb, f, 60_000)),
+      };
       log(`${name}: ${JSON.stringify(searches[name])}`);
     }
     readerDb.close();
-    return { lines: total, spanOfData: "24 h", window: "1 h (≈ lines/24)", appendSeconds: +appendSeconds.toFixed(1), appendLinesPerSecond: Math.round(total / appendSeconds), dbGiB: +(bytes / 2 ** 30).toFixed(2), baseline, searches };
+    return {
+      lines: total,
+      spanOfData: "24 h",
+      window: "1 h (≈ lines/24)",
+      appendSeconds: +appendSeconds.toFixed(1),
+      appendLinesPerSecond: Math.round(total / appendSeconds),
+      dbGiB: +(bytes / 2 ** 30).toFixed(2),
+      baseline,
+      searches,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

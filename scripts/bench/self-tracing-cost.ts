@@ -7,10 +7,21 @@
  */
 import http from "node:http";
 import { loadConfig } from "../../server/platform/config";
-import { flushSelfTracing, getSelfTracingStatus, getSpanClockMs, getTraceparent, recordSpan, startSelfTracing, withSpan } from "../../server/platform/self-tracing";
+import {
+  flushSelfTracing,
+  getSelfTracingStatus,
+  getSpanClockMs,
+  getTraceparent,
+  recordSpan,
+  startSelfTracing,
+  withSpan,
+} from "../../server/platform/self-tracing";
 
 /** `ratio` null: self-tracing off (the baseline: the same code with the instrumentation idle). */
-export async function measureInstrumentationCost(ratio: number | null, requests = defaultRequests(ratio)): Promise<{ cpuMicrosPerRequest: number; spansExported: number }> {
+export async function measureInstrumentationCost(
+  ratio: number | null,
+  requests = defaultRequests(ratio),
+): Promise<{ cpuMicrosPerRequest: number; spansExported: number }> {
   const sink = http.createServer((req, res) => {
     req.resume();
     req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
@@ -18,18 +29,33 @@ export async function measureInstrumentationCost(ratio: number | null, requests 
   await new Promise<void>((r) => sink.listen(0, "127.0.0.1", () => r()));
   const port = (sink.address() as { port: number }).port;
   const mode = ratio === null ? "off" : `http://127.0.0.1:${port}/v1/traces`;
-  await startSelfTracing(loadConfig({ CARTOGRAPH_SELF_TRACES: mode, CARTOGRAPH_SELF_TRACES_RATIO: String(ratio ?? 0) }), "bench");
+  await startSelfTracing(
+    loadConfig({ CARTOGRAPH_SELF_TRACES: mode, CARTOGRAPH_SELF_TRACES_RATIO: String(ratio ?? 0) }),
+    "bench",
+  );
   const oneRequest = async (): Promise<void> =>
-    withSpan("ingest traces", { "cartograph.signal": "traces", "cartograph.transport": "http" }, async (span) => {
-      await withSpan("ingest.read", {}, async (s) => s.setAttributes({ "cartograph.request.bytes": 256_000 }));
-      const tp = getTraceparent();
-      if (tp) {
-        const t = getSpanClockMs();
-        for (const name of ["ingest.decode", "ingest.normalize", "ingest.queue_wait", "ingest.commit", "ingest.aggregate"]) recordSpan(tp, name, t, t + 1, { "cartograph.items": 512 });
-      }
-      span.setAttributes({ "cartograph.items": 512, "http.response.status_code": 200 });
-      withSpan("ingest.acknowledge", {}, () => undefined);
-    }, { kind: "server" });
+    withSpan(
+      "ingest traces",
+      { "cartograph.signal": "traces", "cartograph.transport": "http" },
+      async (span) => {
+        await withSpan("ingest.read", {}, async (s) => s.setAttributes({ "cartograph.request.bytes": 256_000 }));
+        const tp = getTraceparent();
+        if (tp) {
+          const t = getSpanClockMs();
+          for (const name of [
+            "ingest.decode",
+            "ingest.normalize",
+            "ingest.queue_wait",
+            "ingest.commit",
+            "ingest.aggregate",
+          ])
+            recordSpan(tp, name, t, t + 1, { "cartograph.items": 512 });
+        }
+        span.setAttributes({ "cartograph.items": 512, "http.response.status_code": 200 });
+        withSpan("ingest.acknowledge", {}, () => undefined);
+      },
+      { kind: "server" },
+    );
   for (let i = 0; i < 300; i++) await oneRequest(); // warm-up
   await flushSelfTracing(10_000);
   const exportedBefore = getSelfTracingStatus().spansExported;
@@ -38,7 +64,10 @@ export async function measureInstrumentationCost(ratio: number | null, requests 
   await flushSelfTracing(10_000);
   const c = process.cpuUsage(c0);
   sink.close();
-  return { cpuMicrosPerRequest: Math.round(((c.user + c.system) / requests) * 100) / 100, spansExported: getSelfTracingStatus().spansExported - exportedBefore };
+  return {
+    cpuMicrosPerRequest: Math.round(((c.user + c.system) / requests) * 100) / 100,
+    spansExported: getSelfTracingStatus().spansExported - exportedBefore,
+  };
 }
 
 /** Few enough requests that the sampled spans fit the batch processor's queue (4096): none dropped, every export paid for. */
@@ -50,6 +79,8 @@ function defaultRequests(ratio: number | null): number {
 // (one process per setting: self-tracing starts once per process).
 if (process.argv[1]?.endsWith("self-tracing-cost.ts")) {
   const arg = process.argv[2] ?? "0.1";
-  console.log(JSON.stringify({ ratio: arg, ...(await measureInstrumentationCost(arg === "off" ? null : Number(arg))) }));
+  console.log(
+    JSON.stringify({ ratio: arg, ...(await measureInstrumentationCost(arg === "off" ? null : Number(arg))) }),
+  );
   process.exit(0);
 }

@@ -17,10 +17,25 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 function runLoad(url: string, ms: number, concurrency: number): Promise<{ accepted: number }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "./scripts/runtime/register.mjs", "scripts/bench/load-generator.ts", url, String(ms), String(concurrency)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const p = spawn(
+      process.execPath,
+      [
+        "--import",
+        "./scripts/runtime/register.mjs",
+        "scripts/bench/load-generator.ts",
+        url,
+        String(ms),
+        String(concurrency),
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    );
     let out = "";
     p.stdout.on("data", (d) => (out += d));
-    p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`load generator exited ${code}`))));
+    p.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!))
+        : reject(new Error(`load generator exited ${code}`)),
+    );
   });
 }
 
@@ -44,7 +59,10 @@ function countSelfSpans(server: RunningServer): number {
   }
 }
 
-interface Phase { cpuSeconds: number; stored: number }
+interface Phase {
+  cpuSeconds: number;
+  stored: number;
+}
 
 async function measure(server: RunningServer, seconds: number, concurrency: number): Promise<Phase> {
   const before = countFleetSpans(server);
@@ -54,7 +72,11 @@ async function measure(server: RunningServer, seconds: number, concurrency: numb
   return { cpuSeconds: cpuSeconds(server.process.pid!) - c0, stored: countFleetSpans(server) - before };
 }
 
-export async function benchSelfTracing(seconds = Number(process.env.BENCH_SECONDS ?? 10), rounds = Number(process.env.BENCH_ROUNDS ?? 3), concurrency = 4) {
+export async function benchSelfTracing(
+  seconds = Number(process.env.BENCH_SECONDS ?? 10),
+  rounds = Number(process.env.BENCH_ROUNDS ?? 3),
+  concurrency = 4,
+) {
   const common = { CARTOGRAPH_ROLLUP_FLUSH_MS: "2000", CARTOGRAPH_LOG_LEVEL: "warn" };
   const off = await startServer({ env: { ...common, CARTOGRAPH_SELF_TRACES: "off" }, readyTimeoutMs: 180_000 });
   const on = await startServer({ env: { ...common, CARTOGRAPH_SELF_TRACES: "self" }, readyTimeoutMs: 180_000 });
@@ -71,7 +93,11 @@ export async function benchSelfTracing(seconds = Number(process.env.BENCH_SECOND
       totals.self.stored += b.stored;
       const offMicros = (a.cpuSeconds * 1e6) / Math.max(1, a.stored);
       const selfMicros = (b.cpuSeconds * 1e6) / Math.max(1, b.stored);
-      perRound.push({ offMicros: round(offMicros), selfMicros: round(selfMicros), ratio: round(selfMicros / offMicros, 3) });
+      perRound.push({
+        offMicros: round(offMicros),
+        selfMicros: round(selfMicros),
+        ratio: round(selfMicros / offMicros, 3),
+      });
     }
     await new Promise((r) => setTimeout(r, 2500)); // the last self-trace exports
     const offMicros = (totals.off.cpuSeconds * 1e6) / Math.max(1, totals.off.stored);
@@ -81,9 +107,16 @@ export async function benchSelfTracing(seconds = Number(process.env.BENCH_SECOND
       ratio: 0.1,
       phases: { seconds, rounds, concurrency },
       off: { cpuMicrosPerStoredSpan: round(offMicros), storedSpans: totals.off.stored },
-      self: { cpuMicrosPerStoredSpan: round(selfMicros), storedSpans: totals.self.stored, selfSpansStored: countSelfSpans(on) },
+      self: {
+        cpuMicrosPerStoredSpan: round(selfMicros),
+        storedSpans: totals.self.stored,
+        selfSpansStored: countSelfSpans(on),
+      },
       perRound,
-      overhead: { totalRatio: round(selfMicros / offMicros, 3), medianRoundRatio: ratios[Math.floor(ratios.length / 2)] },
+      overhead: {
+        totalRatio: round(selfMicros / offMicros, 3),
+        medianRoundRatio: ratios[Math.floor(ratios.length / 2)],
+      },
     };
   } finally {
     await Promise.all([off.stop(), on.stop()]);

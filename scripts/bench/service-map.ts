@@ -18,7 +18,16 @@ import os from "node:os";
 import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { openWriterDb, openReaderDb, createSqliteReader, createSqliteStore, createAppender, telemetryDbPath, countStoredSpans, type Db } from "../../server/store/sqlite";
+import {
+  openWriterDb,
+  openReaderDb,
+  createSqliteReader,
+  createSqliteStore,
+  createAppender,
+  telemetryDbPath,
+  countStoredSpans,
+  type Db,
+} from "../../server/store/sqlite";
 import { spanChunks } from "./span-corpus";
 import { createRedAggregator } from "../../server/aggregate/red";
 import { createServiceGraphAggregator } from "../../server/aggregate/servicegraph";
@@ -55,9 +64,11 @@ function makeRng(seed: number) {
   let x = seed >>> 0 || 1;
   return () => {
     // xorshift32
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     return x / 0x100000000;
   };
 }
@@ -66,8 +77,16 @@ function makeFleet(): Fleet {
   const rand = makeRng(7);
   const names = Array.from({ length: SERVICES }, (_, i) => `svc-${String(i).padStart(2, "0")}`);
   const resources = names.map<ResourceInfo>((n, i) => ({
-    service: n, namespace: "shop", environment: "bench",
-    attributes: { "service.name": n, "service.namespace": "shop", "deployment.environment.name": "bench", "host.name": `node-${i % 7}`, "telemetry.sdk.language": "nodejs" },
+    service: n,
+    namespace: "shop",
+    environment: "bench",
+    attributes: {
+      "service.name": n,
+      "service.namespace": "shop",
+      "deployment.environment.name": "bench",
+      "host.name": `node-${i % 7}`,
+      "telemetry.sdk.language": "nodejs",
+    },
   }));
   // Layers 0..3 call deeper layers: 30 services × 4 callees + 10 × 3 = 150 edges.
   const callees: number[][] = names.map(() => []);
@@ -104,17 +123,42 @@ const hex = (n: number, len: number) => n.toString(16).padStart(len, "0");
  * Generates complete traces in time order, `chunk` (~10k spans, whole traces) at a time, until
  * `target` spans. Trace start times advance linearly with the span count over [startMs, endMs).
  */
-function* traceChunks(fleet: Fleet, target: number, startMs: number, endMs: number, chunk: number, seed = 11): Generator<Span[]> {
+function* traceChunks(
+  fleet: Fleet,
+  target: number,
+  startMs: number,
+  endMs: number,
+  chunk: number,
+  seed = 11,
+): Generator<Span[]> {
   const rand = makeRng(seed);
   let spanSeq = 0;
   let traceSeq = 0;
   let produced = 0;
   const newSpanId = () => hex(++spanSeq, 16);
-  const span = (traceId: string, parent: Span | null, svc: number, kind: SpanKindValue, name: string, startMs: number, durMs: number, attrs: Attributes, error: boolean): Span => ({
-    traceId, spanId: newSpanId(), parentSpanId: parent ? parent.spanId : null, name, kind,
+  const span = (
+    traceId: string,
+    parent: Span | null,
+    svc: number,
+    kind: SpanKindValue,
+    name: string,
+    startMs: number,
+    durMs: number,
+    attrs: Attributes,
+    error: boolean,
+  ): Span => ({
+    traceId,
+    spanId: newSpanId(),
+    parentSpanId: parent ? parent.spanId : null,
+    name,
+    kind,
     startNs: BigInt(Math.round(startMs * 1000)) * 1000n,
     endNs: BigInt(Math.round((startMs + durMs) * 1000)) * 1000n,
-    statusCode: error ? 2 : 0, statusMessage: "", attributes: attrs, events: [], links: [],
+    statusCode: error ? 2 : 0,
+    statusMessage: "",
+    attributes: attrs,
+    events: [],
+    links: [],
     scope: { name: "@opentelemetry/instrumentation-http", version: "0.52.1" },
     resource: fleet.resources[svc]!,
   });
@@ -127,18 +171,44 @@ function* traceChunks(fleet: Fleet, target: number, startMs: number, endMs: numb
     const visit = (svc: number, parent: Span | null, at: number, depth: number): Span => {
       const route = `/api/v1/op${svc % 4}`;
       const error = rand() < 0.01;
-      const server = span(traceId, parent, svc, 2, `GET ${route}`, at, 0, {
-        "http.request.method": "GET", "http.route": route, "http.response.status_code": error ? 500 : 200, "url.scheme": "http",
-        ...(parent === null ? { "user_agent.original": "Mozilla/5.0 Chrome/126.0" } : {}),
-      }, error);
+      const server = span(
+        traceId,
+        parent,
+        svc,
+        2,
+        `GET ${route}`,
+        at,
+        0,
+        {
+          "http.request.method": "GET",
+          "http.route": route,
+          "http.response.status_code": error ? 500 : 200,
+          "url.scheme": "http",
+          ...(parent === null ? { "user_agent.original": "Mozilla/5.0 Chrome/126.0" } : {}),
+        },
+        error,
+      );
       spans.push(server);
       let cursor = at + 0.2 + rand();
       for (const callee of fleet.callees[svc]!) {
         if (depth >= 4 || rand() >= 0.35) continue;
         const host = fleet.names[callee]!;
-        const client = span(traceId, server, svc, 3, "GET", cursor, 0, {
-          "http.request.method": "GET", "server.address": host, "server.port": 8080, "url.full": `http://${host}:8080/api/v1/op${callee % 4}`,
-        }, false);
+        const client = span(
+          traceId,
+          server,
+          svc,
+          3,
+          "GET",
+          cursor,
+          0,
+          {
+            "http.request.method": "GET",
+            "server.address": host,
+            "server.port": 8080,
+            "url.full": `http://${host}:8080/api/v1/op${callee % 4}`,
+          },
+          false,
+        );
         spans.push(client);
         const child = visit(callee, client, cursor + 0.3, depth + 1);
         const childDur = Number(child.endNs - child.startNs) / 1e6;
@@ -151,29 +221,88 @@ function* traceChunks(fleet: Fleet, target: number, startMs: number, endMs: numb
       if (dbIdx !== undefined && rand() < 0.6) {
         const system = DB_SYSTEMS[dbIdx % DB_SYSTEMS.length]!;
         const d = 0.5 + rand() * 4;
-        spans.push(span(traceId, server, svc, 3, `SELECT table${dbIdx % 5}`, cursor, d, {
-          "db.system.name": system, "db.namespace": `db${dbIdx}`, "db.collection.name": `table${dbIdx % 5}`, "db.operation.name": "SELECT",
-          "server.address": `db-${dbIdx}.data.internal`, "server.port": DB_PORTS[system]!,
-        }, false));
+        spans.push(
+          span(
+            traceId,
+            server,
+            svc,
+            3,
+            `SELECT table${dbIdx % 5}`,
+            cursor,
+            d,
+            {
+              "db.system.name": system,
+              "db.namespace": `db${dbIdx}`,
+              "db.collection.name": `table${dbIdx % 5}`,
+              "db.operation.name": "SELECT",
+              "server.address": `db-${dbIdx}.data.internal`,
+              "server.port": DB_PORTS[system]!,
+            },
+            false,
+          ),
+        );
         cursor += d + 0.1;
       }
       const prod = fleet.producers.get(svc);
       if (prod && rand() < 0.3) {
-        const p = span(traceId, server, svc, 4, `${prod.topic} publish`, cursor, 1, {
-          "messaging.system": "kafka", "messaging.destination.name": prod.topic, "messaging.operation.type": "publish",
-        }, false);
+        const p = span(
+          traceId,
+          server,
+          svc,
+          4,
+          `${prod.topic} publish`,
+          cursor,
+          1,
+          {
+            "messaging.system": "kafka",
+            "messaging.destination.name": prod.topic,
+            "messaging.operation.type": "publish",
+          },
+          false,
+        );
         spans.push(p);
-        spans.push(span(traceId, p, prod.consumer, 5, `${prod.topic} process`, cursor + 5, 2 + rand() * 5, {
-          "messaging.system": "kafka", "messaging.destination.name": prod.topic, "messaging.operation.type": "process", "messaging.consumer.group.name": `g-${prod.consumer}`,
-        }, false));
+        spans.push(
+          span(
+            traceId,
+            p,
+            prod.consumer,
+            5,
+            `${prod.topic} process`,
+            cursor + 5,
+            2 + rand() * 5,
+            {
+              "messaging.system": "kafka",
+              "messaging.destination.name": prod.topic,
+              "messaging.operation.type": "process",
+              "messaging.consumer.group.name": `g-${prod.consumer}`,
+            },
+            false,
+          ),
+        );
         cursor += 1.1;
       }
       const ext = fleet.externals.get(svc);
       if (ext && rand() < 0.3) {
         const d = 20 + rand() * 80;
-        spans.push(span(traceId, server, svc, 3, "POST", cursor, d, {
-          "http.request.method": "POST", "server.address": ext, "server.port": 443, "url.full": `https://${ext}/v2/charge`, "http.response.status_code": 200,
-        }, false));
+        spans.push(
+          span(
+            traceId,
+            server,
+            svc,
+            3,
+            "POST",
+            cursor,
+            d,
+            {
+              "http.request.method": "POST",
+              "server.address": ext,
+              "server.port": 443,
+              "url.full": `https://${ext}/v2/charge`,
+              "http.response.status_code": 200,
+            },
+            false,
+          ),
+        );
         cursor += d;
       }
       cursor += rand() * 3;
@@ -220,7 +349,12 @@ async function timeRuns(fn: () => unknown, warm = 5, runs = 20) {
   }
   const p = percentiles(ms);
   // CPU time of this process: less disturbed than wall time by other processes on the machine.
-  return { coldMs: round(coldMs, 2), p50Ms: round(p.p50, 4), p95Ms: round(p.p95, 4), cpuP50Ms: round(percentiles(cpu).p50, 3) };
+  return {
+    coldMs: round(coldMs, 2),
+    p50Ms: round(p.p50, 4),
+    p95Ms: round(p.p95, 4),
+    cpuP50Ms: round(percentiles(cpu).p50, 3),
+  };
 }
 
 const WINDOWS = [
@@ -243,13 +377,20 @@ async function measureMaps(dataDir: string, endMs: number, storedSpans: number) 
         shape = { nodes: m.nodes.length, edges: m.edges.length };
       });
       windows[w.name] = {
-        ...t, ...shape,
+        ...t,
+        ...shape,
         p50VsBaseline: round(t.p50Ms / Math.max(baseline.p50Ms, 1e-4), 1),
         p95VsBaseline: round(t.p95Ms / Math.max(baseline.p95Ms, 1e-4), 1),
       };
-      log(`${label(storedSpans)} spans, ${w.name}: p50 ${t.p50Ms} ms, p95 ${t.p95Ms} ms (${shape.nodes} nodes, ${shape.edges} edges)`);
+      log(
+        `${label(storedSpans)} spans, ${w.name}: p50 ${t.p50Ms} ms, p95 ${t.p95Ms} ms (${shape.nodes} nodes, ${shape.edges} edges)`,
+      );
     }
-    return { storedSpans, baselineCountServices: baseline, windows: windows as Record<string, { p50Ms: number; p95Ms: number; cpuP50Ms: number }> };
+    return {
+      storedSpans,
+      baselineCountServices: baseline,
+      windows: windows as Record<string, { p50Ms: number; p95Ms: number; cpuP50Ms: number }>,
+    };
   } finally {
     reader.close();
   }
@@ -269,21 +410,45 @@ function findGc(): (() => void) | null {
 }
 
 /** One fill of a fresh aggregator to `maxItems` unmatched CLIENT halves; the aggregator dies on return. */
-function fillPairingStore(run: number, maxItems: number, settle: () => void): { before: number; bytes: number; pending: number } {
+function fillPairingStore(
+  run: number,
+  maxItems: number,
+  settle: () => void,
+): { before: number; bytes: number; pending: number } {
   const rand = makeRng(99 + run);
-  const resource: ResourceInfo = { service: "svc-00", namespace: null, environment: null, attributes: { "service.name": "svc-00" } };
+  const resource: ResourceInfo = {
+    service: "svc-00",
+    namespace: null,
+    environment: null,
+    attributes: { "service.name": "svc-00" },
+  };
   settle();
   const before = process.memoryUsage().heapUsed;
   const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems });
-  for (let done = 0; done < maxItems; ) {
+  for (let done = 0; done < maxItems;) {
     const batch: Span[] = [];
     for (let i = 0; i < 10_000 && done < maxItems; i++, done++) {
       const host = `svc-${String(1 + (done % 49)).padStart(2, "0")}`;
       batch.push({
-        traceId: hex(Math.floor(rand() * 0xffffffff), 8) + hex(run * maxItems + done + 1, 24), spanId: hex(done + 1, 16), parentSpanId: hex(done + 7, 16),
-        name: "GET", kind: 3, startNs: 1_700_000_000_000_000_000n + BigInt(done) * 1000n, endNs: 1_700_000_000_020_000_000n + BigInt(done) * 1000n,
-        statusCode: 0, statusMessage: "", events: [], links: [], scope: { name: "bench", version: "1" }, resource,
-        attributes: { "http.request.method": "GET", "server.address": host, "server.port": 8080, "url.full": `http://${host}:8080/api/v1/op1` },
+        traceId: hex(Math.floor(rand() * 0xffffffff), 8) + hex(run * maxItems + done + 1, 24),
+        spanId: hex(done + 1, 16),
+        parentSpanId: hex(done + 7, 16),
+        name: "GET",
+        kind: 3,
+        startNs: 1_700_000_000_000_000_000n + BigInt(done) * 1000n,
+        endNs: 1_700_000_000_020_000_000n + BigInt(done) * 1000n,
+        statusCode: 0,
+        statusMessage: "",
+        events: [],
+        links: [],
+        scope: { name: "bench", version: "1" },
+        resource,
+        attributes: {
+          "http.request.method": "GET",
+          "server.address": host,
+          "server.port": 8080,
+          "url.full": `http://${host}:8080/api/v1/op1`,
+        },
       });
     }
     agg.observe(batch, 1_000); // one clock value: nothing expires, no flush
@@ -303,7 +468,12 @@ function fillPairingStore(run: number, maxItems: number, settle: () => void): { 
  */
 export function measurePairingMemory(maxItems: number, runs = 4) {
   const gc = findGc();
-  const settle = () => { if (gc) { (gc as (o?: object) => void)({ type: "major", execution: "sync", flavor: "last-resort" }); gc(); } };
+  const settle = () => {
+    if (gc) {
+      (gc as (o?: object) => void)({ type: "major", execution: "sync", flavor: "last-resort" });
+      gc();
+    }
+  };
   const all: Array<{ before: number; bytes: number; pending: number }> = [];
   for (let r = 0; r < runs; r++) all.push(fillPairingStore(r, maxItems, settle));
   // A run whose starting heap still held the previous store (V8 had not released it yet)
@@ -326,7 +496,9 @@ export function measurePairingMemory(maxItems: number, runs = 4) {
 
 // ---------------------------------------------------------------------------------------------
 
-export async function benchServiceMap(opts: { spans?: number; totalSpans?: number; fillBudgetSeconds?: number; totalBudgetSeconds?: number } = {}): Promise<object> {
+export async function benchServiceMap(
+  opts: { spans?: number; totalSpans?: number; fillBudgetSeconds?: number; totalBudgetSeconds?: number } = {},
+): Promise<object> {
   const TARGET = opts.spans ?? 1_000_000;
   const TOTAL = opts.totalSpans ?? 10_000_000;
   const FILL_BUDGET_S = opts.fillBudgetSeconds ?? 180;
@@ -353,9 +525,18 @@ export async function benchServiceMap(opts: { spans?: number; totalSpans?: numbe
     };
 
     // 1. 1M spans of complete traces: store, observe, flush with a simulated clock.
-    log(`phase 1: ${label(TARGET)} spans over 24 h, ${SERVICES} services, ${fleet.edges} service edges, chunks of ~${CHUNK}`);
-    let stored = 0, chunks = 0, traces = 0, maxPending = 0;
-    let appendMs = 0, observeSgMs = 0, observeRedMs = 0, flushMs = 0, genMs = 0;
+    log(
+      `phase 1: ${label(TARGET)} spans over 24 h, ${SERVICES} services, ${fleet.edges} service edges, chunks of ~${CHUNK}`,
+    );
+    let stored = 0,
+      chunks = 0,
+      traces = 0,
+      maxPending = 0;
+    let appendMs = 0,
+      observeSgMs = 0,
+      observeRedMs = 0,
+      flushMs = 0,
+      genMs = 0;
     const inserted: Span[] = [];
     let tGen = performance.now();
     for (const spans of traceChunks(fleet, TARGET, startMs, endMs, CHUNK)) {
@@ -378,7 +559,8 @@ export async function benchServiceMap(opts: { spans?: number; totalSpans?: numbe
       await flushTx(nowMs);
       flushMs += performance.now() - t;
       chunks++;
-      if (chunks % 20 === 0) log(`  ${stored} spans stored (${chunks} chunks, ${Math.round((performance.now() - tStart) / 1000)} s)`);
+      if (chunks % 20 === 0)
+        log(`  ${stored} spans stored (${chunks} chunks, ${Math.round((performance.now() - tStart) / 1000)} s)`);
       tGen = performance.now();
     }
     // Settle the last halves (DB clients, externals wait for a partner that never comes).
@@ -449,23 +631,64 @@ export async function benchServiceMap(opts: { spans?: number; totalSpans?: numbe
     const at10 = await measureMaps(dir, endMs, totalStored);
     const ratios: Record<string, { p50: number; p95: number; cpuP50: number }> = {};
     for (const w of WINDOWS) {
-      const a = at1.windows[w.name]!, b = at10.windows[w.name]!;
-      ratios[w.name] = { p50: round(b.p50Ms / a.p50Ms, 2), p95: round(b.p95Ms / a.p95Ms, 2), cpuP50: round(b.cpuP50Ms / Math.max(a.cpuP50Ms, 1e-3), 2) };
+      const a = at1.windows[w.name]!,
+        b = at10.windows[w.name]!;
+      ratios[w.name] = {
+        p50: round(b.p50Ms / a.p50Ms, 2),
+        p95: round(b.p95Ms / a.p95Ms, 2),
+        cpuP50: round(b.cpuP50Ms / Math.max(a.cpuP50Ms, 1e-3), 2),
+      };
     }
 
     // 4. Pairing memory at its bound.
     log(`pairing memory: filling a store with ${MAX_ITEMS} unmatched CLIENT halves`);
     const memory = measurePairingMemory(MAX_ITEMS);
-    log(`pairing memory: ${memory.heapMiBAtBound} MiB at ${memory.pendingAfterFill} pending (${memory.bytesPerPendingItem} B/item, gc ${memory.gcForced ? "forced" : "not available"})`);
+    log(
+      `pairing memory: ${memory.heapMiBAtBound} MiB at ${memory.pendingAfterFill} pending (${memory.bytesPerPendingItem} B/item, gc ${memory.gcForced ? "forced" : "not available"})`,
+    );
 
     const k1 = `spans${label(stored)}`;
     const k10 = `spans${label(totalStored)}`;
     const result = {
-      fleet: { services: SERVICES, serviceEdges: fleet.edges, databases: fleet.dbOf.size, messagingTopics: fleet.producers.size, externalApis: fleet.externals.size, windowEndIso: new Date(endMs).toISOString() },
-      generated: { spans: stored, traces, chunks, spansPerChunk: CHUNK, pairingWaitMs: WAIT_MS, pairingMaxItems: MAX_ITEMS, phaseSeconds: phase1Seconds, generateSeconds: round(genMs / 1000, 1), flushSeconds: round(flushMs / 1000, 1), rollups },
-      mapLatency: { runs: 20, warmUp: 5, baselineQuery: "SELECT count(*) FROM services (prepared per run, like getServiceMap's statements)", [k1]: at1, [k10]: at10 },
+      fleet: {
+        services: SERVICES,
+        serviceEdges: fleet.edges,
+        databases: fleet.dbOf.size,
+        messagingTopics: fleet.producers.size,
+        externalApis: fleet.externals.size,
+        windowEndIso: new Date(endMs).toISOString(),
+      },
+      generated: {
+        spans: stored,
+        traces,
+        chunks,
+        spansPerChunk: CHUNK,
+        pairingWaitMs: WAIT_MS,
+        pairingMaxItems: MAX_ITEMS,
+        phaseSeconds: phase1Seconds,
+        generateSeconds: round(genMs / 1000, 1),
+        flushSeconds: round(flushMs / 1000, 1),
+        rollups,
+      },
+      mapLatency: {
+        runs: 20,
+        warmUp: 5,
+        baselineQuery: "SELECT count(*) FROM services (prepared per run, like getServiceMap's statements)",
+        [k1]: at1,
+        [k10]: at10,
+      },
       [`latencyRatio_${label(totalStored)}_over_${label(stored)}`]: ratios,
-      filler: { requestedRows: fillWanted, budgetSeconds: round(fillBudget, 0), insertedRows: filled, statements: fillTimes.length, seconds: fillSeconds, rowsPerSecond: Math.round(filled / Math.max(fillSeconds, 1e-3)), totalStoredSpans: totalStored, edgeMinuteRowsUnchanged: rollupsAfterFill === rollups.edgeMinuteRows, dbFileMiB },
+      filler: {
+        requestedRows: fillWanted,
+        budgetSeconds: round(fillBudget, 0),
+        insertedRows: filled,
+        statements: fillTimes.length,
+        seconds: fillSeconds,
+        rowsPerSecond: Math.round(filled / Math.max(fillSeconds, 1e-3)),
+        totalStoredSpans: totalStored,
+        edgeMinuteRowsUnchanged: rollupsAfterFill === rollups.edgeMinuteRows,
+        dbFileMiB,
+      },
       pairing: {
         spans: stored,
         observeMicrosPerSpan: round((observeSgMs * 1000) / stored, 3),
@@ -474,7 +697,16 @@ export async function benchServiceMap(opts: { spans?: number; totalSpans?: numbe
         redObserveMicrosPerSpan: round((observeRedMs * 1000) / stored, 3),
         pendingMaxAfterObserve: maxPending,
         pendingAtEnd: snap.pending,
-        counts: { paired: snap.paired, virtual: snap.virtual, expired: snap.expired, dropped: snap.dropped, unpairedClient: snap.unpairedClient, unpairedServer: snap.unpairedServer, lateLookups: snap.lateLookups, lookupsSkipped: snap.lookupsSkipped },
+        counts: {
+          paired: snap.paired,
+          virtual: snap.virtual,
+          expired: snap.expired,
+          dropped: snap.dropped,
+          unpairedClient: snap.unpairedClient,
+          unpairedServer: snap.unpairedServer,
+          lateLookups: snap.lateLookups,
+          lookupsSkipped: snap.lookupsSkipped,
+        },
         memoryAtBound: memory,
       },
       peakRssMiB: round(memoryMiB(process.pid).peak, 0),

@@ -9,7 +9,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openWriterDb, openReaderDb, createSqliteReader, createAppender, countStoredSpans, type Db } from "../../server/store/sqlite";
+import {
+  openWriterDb,
+  openReaderDb,
+  createSqliteReader,
+  createAppender,
+  countStoredSpans,
+  type Db,
+} from "../../server/store/sqlite";
 import { getTrace, searchTraces, type TraceSearch } from "../../server/query";
 import type { Span } from "../../server/normalize";
 import { spanChunks, makeRng } from "./span-corpus";
@@ -37,7 +44,14 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
-function fill(db: Db, app: ReturnType<typeof createAppender>, spans: number, fromMs: number, toMs: number, seed: number): number {
+function fill(
+  db: Db,
+  app: ReturnType<typeof createAppender>,
+  spans: number,
+  fromMs: number,
+  toMs: number,
+  seed: number,
+): number {
   const tx = db.transaction((list: Span[][]) => {
     for (const l of list) app.appendSpans(l, []);
   });
@@ -60,7 +74,11 @@ function fill(db: Db, app: ReturnType<typeof createAppender>, spans: number, fro
 function usedBytes(db: Db): number {
   db.pragma("wal_checkpoint(TRUNCATE)");
   const page = db.pragma("page_size", { simple: true }) as number;
-  return ((db.pragma("page_count", { simple: true }) as number) - (db.pragma("freelist_count", { simple: true }) as number)) * page;
+  return (
+    ((db.pragma("page_count", { simple: true }) as number) -
+      (db.pragma("freelist_count", { simple: true }) as number)) *
+    page
+  );
 }
 
 async function measure(dir: string, endMs: number) {
@@ -68,7 +86,10 @@ async function measure(dir: string, endMs: number) {
   const t = createSqliteReader(db);
   try {
     const out: Record<string, Record<string, { p50Ms: number; p95Ms: number; results: number }>> = {};
-    for (const [wName, span] of [["1h", HOUR], ["24h", DAY]] as const) {
+    for (const [wName, span] of [
+      ["1h", HOUR],
+      ["24h", DAY],
+    ] as const) {
       const w = { fromMs: endMs - span, toMs: endMs + 1 };
       out[wName] = {};
       for (const [name, f] of Object.entries(FILTERS)) {
@@ -82,7 +103,9 @@ async function measure(dir: string, endMs: number) {
         out[wName]![name] = { p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)), results };
       }
     }
-    const ids = (db.prepare("SELECT trace_id FROM traces ORDER BY random() LIMIT 50").pluck().all() as Buffer[]).map((b) => b.toString("hex"));
+    const ids = (db.prepare("SELECT trace_id FROM traces ORDER BY random() LIMIT 50").pluck().all() as Buffer[]).map(
+      (b) => b.toString("hex"),
+    );
     const detail: number[] = [];
     for (const id of ids) {
       const t0 = performance.now();
@@ -90,7 +113,10 @@ async function measure(dir: string, endMs: number) {
       detail.push(performance.now() - t0);
       if (!tr || tr.spans.length !== 4) throw new Error(`trace ${id} read back wrong`);
     }
-    return { search: out, traceDetail: { p50Ms: round(percentile(detail, 50), 2), p95Ms: round(percentile(detail, 95), 2) } };
+    return {
+      search: out,
+      traceDetail: { p50Ms: round(percentile(detail, 50), 2), p95Ms: round(percentile(detail, 95), 2) },
+    };
   } finally {
     t.close();
   }

@@ -36,7 +36,11 @@ export interface MapRenderResult {
 }
 
 /** Event → second animation frame, measured in the page with performance marks. */
-async function measureFrames(page: Page, kind: "hover" | "zoom", runs: number): Promise<{ median: number; max: number }> {
+async function measureFrames(
+  page: Page,
+  kind: "hover" | "zoom",
+  runs: number,
+): Promise<{ median: number; max: number }> {
   const times = await page.evaluate(
     async ({ kind, runs }) => {
       const frame = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
@@ -68,25 +72,46 @@ async function measureFrames(page: Page, kind: "hover" | "zoom", runs: number): 
  * Navigation to a `spans`-span trace → its first page of rows is on screen (traceOpenMs), then
  * "load more" until every span is in the waterfall (traceAllSpansMs, from the first click).
  */
-async function measureTraceOpen(baseUrl: string, traceId: string, spans: number): Promise<{ openMs: number; allSpansMs: number }> {
-  await waitFor(async () => {
-    const r = await fetch(`${baseUrl}/api/v1/traces/${traceId}?limit=1`);
-    return r.ok && ((await r.json()) as { totalSpans: number }).totalSpans >= spans;
-  }, 120_000, `${spans}-span trace stored`);
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+async function measureTraceOpen(
+  baseUrl: string,
+  traceId: string,
+  spans: number,
+): Promise<{ openMs: number; allSpansMs: number }> {
+  await waitFor(
+    async () => {
+      const r = await fetch(`${baseUrl}/api/v1/traces/${traceId}?limit=1`);
+      return r.ok && ((await r.json()) as { totalSpans: number }).totalSpans >= spans;
+    },
+    120_000,
+    `${spans}-span trace stored`,
+  );
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(`${baseUrl}/traces`); // warm the app shell, as a user arriving from the list
     let t = Date.now();
     await page.goto(`${baseUrl}/traces/${traceId}`);
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="waterfall"]')?.getAttribute("data-rows")) > 0 && document.querySelector(".wf-row") !== null, null, { timeout: 120_000, polling: 20 });
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('[data-testid="waterfall"]')?.getAttribute("data-rows")) > 0 &&
+        document.querySelector(".wf-row") !== null,
+      null,
+      { timeout: 120_000, polling: 20 },
+    );
     const openMs = Date.now() - t;
     t = Date.now();
     for (;;) {
       const rows = Number(await page.getByTestId("waterfall").getAttribute("data-rows"));
       if (rows >= spans) break;
       await page.getByTestId("load-more-spans").click();
-      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="waterfall"]')?.getAttribute("data-rows")) > n, rows, { timeout: 60_000, polling: 20 });
+      await page.waitForFunction(
+        (n) => Number(document.querySelector('[data-testid="waterfall"]')?.getAttribute("data-rows")) > n,
+        rows,
+        { timeout: 60_000, polling: 20 },
+      );
     }
     return { openMs, allSpansMs: Date.now() - t };
   } finally {
@@ -101,7 +126,11 @@ async function waitForPlacedMap(page: Page, nodes: number): Promise<void> {
       if (!canvas || Number(canvas.getAttribute("data-node-count")) < n) return false;
       // The canvas stays hidden until nodes are measured and the view is fitted: then it takes input.
       const drawn = document.querySelectorAll(".react-flow__node");
-      return drawn.length > 0 && getComputedStyle(canvas).visibility !== "hidden" && [...drawn].some((d) => getComputedStyle(d).visibility !== "hidden");
+      return (
+        drawn.length > 0 &&
+        getComputedStyle(canvas).visibility !== "hidden" &&
+        [...drawn].some((d) => getComputedStyle(d).visibility !== "hidden")
+      );
     },
     nodes,
     { timeout: 120_000, polling: 50 },
@@ -110,7 +139,10 @@ async function waitForPlacedMap(page: Page, nodes: number): Promise<void> {
 
 async function measure(baseUrl: string, services: number, screenshot?: string): Promise<MapRenderResult> {
   const map = (await (await fetch(`${baseUrl}/api/v1/service-map`)).json()) as { nodes: unknown[]; edges: unknown[] };
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     // The TypeScript loader keeps function names through a `__name` helper that the functions
@@ -136,13 +168,25 @@ async function measure(baseUrl: string, services: number, screenshot?: string): 
     await page.getByTestId("side-panel").getByRole("button", { name: "Close panel" }).click();
     const hoverMs = await measureFrames(page, "hover", 10);
     const zoomMs = await measureFrames(page, "zoom", 10);
-    return { services, nodes: map.nodes.length, edges: map.edges.length, coldMs, warmMs, clickToPanelMs, renderedNodes, hoverMs, zoomMs };
+    return {
+      services,
+      nodes: map.nodes.length,
+      edges: map.edges.length,
+      coldMs,
+      warmMs,
+      clickToPanelMs,
+      renderedNodes,
+      hoverMs,
+      zoomMs,
+    };
   } finally {
     await browser.close();
   }
 }
 
-export async function benchMapRender(opts: { baseUrl?: string; sizes?: number[]; screenshotDir?: string } = {}): Promise<MapRenderResult[]> {
+export async function benchMapRender(
+  opts: { baseUrl?: string; sizes?: number[]; screenshotDir?: string } = {},
+): Promise<MapRenderResult[]> {
   if (opts.baseUrl) return [await measure(opts.baseUrl, NaN)];
   await ensureNextBuild(ROOT);
   const out: MapRenderResult[] = [];
@@ -152,10 +196,17 @@ export async function benchMapRender(opts: { baseUrl?: string; sizes?: number[];
     try {
       const edges = Math.round(services * 3.34);
       const sent = await sendSyntheticFleet(server.otlpTracesUrl, { services, edges, callsPerEdge: 2 });
-      await waitFor(async () => {
-        const m = (await (await fetch(`${server.baseUrl}/api/v1/service-map`)).json()) as { nodes: unknown[]; edges: unknown[] };
-        return m.nodes.length >= services && m.edges.length >= sent.edges;
-      }, 120_000, `${services} services on the map`);
+      await waitFor(
+        async () => {
+          const m = (await (await fetch(`${server.baseUrl}/api/v1/service-map`)).json()) as {
+            nodes: unknown[];
+            edges: unknown[];
+          };
+          return m.nodes.length >= services && m.edges.length >= sent.edges;
+        },
+        120_000,
+        `${services} services on the map`,
+      );
       const shot = opts.screenshotDir ? path.join(opts.screenshotDir, `service-map-${services}.png`) : undefined;
       const result = await measure(server.baseUrl, services, shot);
       if (services === Math.max(...sizes)) {
@@ -174,7 +225,13 @@ export async function benchMapRender(opts: { baseUrl?: string; sizes?: number[];
 
 // `node --import tsx scripts/bench/ui-map.ts [sizes...]` runs it alone.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  const res = await benchMapRender({ sizes: sizes.length ? sizes : undefined, screenshotDir: process.env.UI_BENCH_SCREENSHOTS });
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
+  const res = await benchMapRender({
+    sizes: sizes.length ? sizes : undefined,
+    screenshotDir: process.env.UI_BENCH_SCREENSHOTS,
+  });
   console.log(JSON.stringify(res, null, 2));
 }

@@ -65,7 +65,10 @@ export async function buildServer(root = ROOT) {
     plugins: [serverOnlyMarker],
     logLevel: "warning",
   });
-  writeFileSync(path.join(root, STAMP), JSON.stringify({ builtAt: new Date().toISOString(), entries: SERVER_ENTRIES }, null, 2) + "\n");
+  writeFileSync(
+    path.join(root, STAMP),
+    JSON.stringify({ builtAt: new Date().toISOString(), entries: SERVER_ENTRIES }, null, 2) + "\n",
+  );
   return Date.now() - started;
 }
 

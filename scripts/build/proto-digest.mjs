@@ -20,6 +20,7 @@ export function listProtoFiles(root) {
 /** sha256 over each file's path (relative to root) and contents: short hex. */
 export function digestProtoFiles(root) {
   const h = createHash("sha256");
-  for (const f of listProtoFiles(root)) h.update(path.relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
+  for (const f of listProtoFiles(root))
+    h.update(path.relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
   return h.digest("hex").slice(0, 16);
 }

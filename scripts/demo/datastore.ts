@@ -55,7 +55,9 @@ function legacyAttributes(db: Datastore, q: Query): Attributes {
 function spanNameOf(db: Datastore, q: Query): string {
   if (!q.collection) return q.operation;
   // semconv ≥ 1.26: "{operation} {collection}"; before: "{operation} {db.name}.{table}"
-  return db.generation === "stable" ? `${q.operation} ${q.collection}` : `${q.operation} ${db.namespace}.${q.collection}`;
+  return db.generation === "stable"
+    ? `${q.operation} ${q.collection}`
+    : `${q.operation} ${db.namespace}.${q.collection}`;
 }
 
 /** Runs one simulated query as a child of the active span. Never fails: the datastores are
@@ -70,11 +72,47 @@ export async function runQuery(ctx: ServiceContext, db: Datastore, q: Query): Pr
   span.end();
 }
 
-export const CATALOG_DB: Datastore = { system: "postgresql", host: "catalog-db", port: 5432, namespace: "catalog", generation: "stable" };
-export const USERS_DB: Datastore = { system: "postgresql", host: "users-db", port: 5432, namespace: "users", generation: "stable" };
-export const INVENTORY_DB: Datastore = { system: "mysql", host: "inventory-db", port: 3306, namespace: "inventory", generation: "stable" };
-export const PAYMENTS_DB: Datastore = { system: "postgresql", host: "payments-db", port: 5432, namespace: "payments", generation: "stable" };
-export const CART_CACHE: Datastore = { system: "redis", host: "cache-redis", port: 6379, namespace: "0", generation: "stable" };
+export const CATALOG_DB: Datastore = {
+  system: "postgresql",
+  host: "catalog-db",
+  port: 5432,
+  namespace: "catalog",
+  generation: "stable",
+};
+export const USERS_DB: Datastore = {
+  system: "postgresql",
+  host: "users-db",
+  port: 5432,
+  namespace: "users",
+  generation: "stable",
+};
+export const INVENTORY_DB: Datastore = {
+  system: "mysql",
+  host: "inventory-db",
+  port: 3306,
+  namespace: "inventory",
+  generation: "stable",
+};
+export const PAYMENTS_DB: Datastore = {
+  system: "postgresql",
+  host: "payments-db",
+  port: 5432,
+  namespace: "payments",
+  generation: "stable",
+};
+export const CART_CACHE: Datastore = {
+  system: "redis",
+  host: "cache-redis",
+  port: 6379,
+  namespace: "0",
+  generation: "stable",
+};
 /** Shared by checkout (stable names) and billing (legacy names): deliberate fault 1. */
-export const ORDERS_DB_STABLE: Datastore = { system: "postgresql", host: "orders-db", port: 5432, namespace: "orders", generation: "stable" };
+export const ORDERS_DB_STABLE: Datastore = {
+  system: "postgresql",
+  host: "orders-db",
+  port: 5432,
+  namespace: "orders",
+  generation: "stable",
+};
 export const ORDERS_DB_LEGACY: Datastore = { ...ORDERS_DB_STABLE, generation: "legacy" };

@@ -25,7 +25,9 @@ function isAlive(pid: number): boolean {
 function deriveEdges(spans: ReceivedSpan[]): Set<string> {
   const edges = new Set<string>();
   const byId = new Map(spans.map((s) => [`${s.traceId}/${s.spanId}`, s]));
-  const producers = new Map(spans.filter((s) => s.kind === SPAN_KIND.PRODUCER).map((s) => [`${s.traceId}/${s.spanId}`, s]));
+  const producers = new Map(
+    spans.filter((s) => s.kind === SPAN_KIND.PRODUCER).map((s) => [`${s.traceId}/${s.spanId}`, s]),
+  );
   for (const span of spans) {
     const a = span.attributes;
     const parent = byId.get(`${span.traceId}/${span.parentSpanId}`);
@@ -57,7 +59,13 @@ beforeAll(async () => {
   // The payments error burst opens 60 s after the services are spawned and stays open 30 s:
   // late enough that the fleet is serving by then (starting 13 processes takes 10-60 s), so
   // failed requests (and their error lines) occur within the bounded run below.
-  fleet = await runDemoFleet({ endpoint: receiver.endpoint, rps: 3, childOutput: "ignore", log: () => undefined, incidentClockShiftMs: PAYMENTS_ERROR_BURST.offsetMs - 60_000 });
+  fleet = await runDemoFleet({
+    endpoint: receiver.endpoint,
+    rps: 3,
+    childOutput: "ignore",
+    log: () => undefined,
+    incidentClockShiftMs: PAYMENTS_ERROR_BURST.offsetMs - 60_000,
+  });
   // Run RUN_MS, then on until a failed request's error line has arrived, bounded by the next
   // burst (the window recurs every periodMs): on a busy machine the fleet may start serving only
   // after the first window closed.
@@ -77,7 +85,8 @@ afterAll(async () => {
 
 describe("demo fleet", () => {
   it("writes log lines with trace context: info per request, errors with multi-line stack traces", () => {
-    const bySeverity = (min: number, max: number) => receiver.logs.filter((l) => l.severityNumber >= min && l.severityNumber <= max);
+    const bySeverity = (min: number, max: number) =>
+      receiver.logs.filter((l) => l.severityNumber >= min && l.severityNumber <= max);
     expect(bySeverity(9, 12).length).toBeGreaterThan(0);
     const errors = bySeverity(17, 20);
     expect(errors.length).toBeGreaterThan(0);
@@ -150,7 +159,11 @@ describe("demo fleet", () => {
     expect(stable.length).toBeGreaterThan(0);
     expect(new Set(legacy.map((s) => s.service))).toEqual(new Set(EXPECTED_TOPOLOGY.legacyConventionServices));
     for (const span of legacy) {
-      expect(span.attributes).toMatchObject({ "db.name": "orders", "net.peer.name": "orders-db", "net.peer.port": 5432 });
+      expect(span.attributes).toMatchObject({
+        "db.name": "orders",
+        "net.peer.name": "orders-db",
+        "net.peer.port": 5432,
+      });
       expect(span.attributes["db.statement"]).toBeTypeOf("string");
       expect(span.attributes["db.system.name"]).toBeUndefined();
     }
@@ -173,7 +186,11 @@ describe("demo fleet", () => {
     expect(cartViews.length).toBeGreaterThan(0);
     for (const view of cartViews) {
       const calls = receiver.spans.filter(
-        (s) => s.traceId === view.traceId && s.parentSpanId === view.spanId && s.kind === SPAN_KIND.CLIENT && s.attributes["url.full"],
+        (s) =>
+          s.traceId === view.traceId &&
+          s.parentSpanId === view.spanId &&
+          s.kind === SPAN_KIND.CLIENT &&
+          s.attributes["url.full"],
       );
       expect(calls.length).toBeGreaterThanOrEqual(10);
       expect(calls.length).toBeLessThanOrEqual(30);

@@ -69,7 +69,12 @@ export const DATABASE_NODES = {
   cache: database("redis", "cache-redis", 6379, "0"),
 } as const;
 
-export const ORDERS_TOPIC: ExpectedNode = { id: "messaging:kafka/orders", kind: "messaging", name: "orders", system: "kafka" };
+export const ORDERS_TOPIC: ExpectedNode = {
+  id: "messaging:kafka/orders",
+  kind: "messaging",
+  name: "orders",
+  system: "kafka",
+};
 export const STRIPE: ExpectedNode = { id: "external:api.stripe.example", kind: "external", name: "api.stripe.example" };
 
 const s = (name: string) => `service:${name}`;
@@ -117,8 +122,20 @@ export const EXPECTED_TOPOLOGY = {
   /** spans of billing carry only legacy names (db.system, db.name, net.peer.*, db.statement) */
   legacyConventionServices: ["billing"],
   findings: [
-    { fault: 1, rule: "shared-database", services: ["billing", "checkout"], resources: [DATABASE_NODES.orders.id], required: true },
-    { fault: 1, rule: "shared-table", services: ["billing", "checkout"], resources: [DATABASE_NODES.orders.id], required: false },
+    {
+      fault: 1,
+      rule: "shared-database",
+      services: ["billing", "checkout"],
+      resources: [DATABASE_NODES.orders.id],
+      required: true,
+    },
+    {
+      fault: 1,
+      rule: "shared-table",
+      services: ["billing", "checkout"],
+      resources: [DATABASE_NODES.orders.id],
+      required: false,
+    },
     { fault: 2, rule: "cyclic-dependency", services: ["catalog", "inventory"], required: true },
     { fault: 3, rule: "chatty-communication", services: ["cart", "catalog"], required: true },
     { fault: 4, rule: "gateway-bypass", services: ["accounts"], required: true },

@@ -87,7 +87,9 @@ function warnIfUnreachable(endpoint: string, log: (line: string) => void): Promi
   return new Promise((resolve) => {
     const socket = net.connect({ host: url.hostname, port, timeout: 1000 });
     const warn = () => {
-      log(`demo fleet: warning: nothing answers at ${endpoint} yet; spans are dropped until it does (start Cartograph with npm start)`);
+      log(
+        `demo fleet: warning: nothing answers at ${endpoint} yet; spans are dropped until it does (start Cartograph with npm start)`,
+      );
       socket.destroy();
       resolve();
     };
@@ -118,7 +120,12 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
-function forkService(spec: FleetServiceSpec, config: ChildConfig, output: "prefix" | "ignore", log: (line: string) => void): ChildProcess {
+function forkService(
+  spec: FleetServiceSpec,
+  config: ChildConfig,
+  output: "prefix" | "ignore",
+  log: (line: string) => void,
+): ChildProcess {
   const child = fork(SERVICE_ENTRY, [], {
     cwd: REPO_ROOT,
     execArgv: ["--import", REGISTER_URL],
@@ -131,7 +138,10 @@ function forkService(spec: FleetServiceSpec, config: ChildConfig, output: "prefi
 
 function waitForReady(child: ChildProcess, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} was not ready after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} was not ready after ${READY_TIMEOUT_MS} ms`)),
+      READY_TIMEOUT_MS,
+    );
     child.on("message", (message: { type?: string }) => {
       if (message?.type === "ready") {
         clearTimeout(timer);
@@ -159,7 +169,8 @@ export async function runDemoFleet(options: DemoFleetOptions = {}): Promise<Demo
   const children = new Map<string, ChildProcess>();
 
   const killAll = () => {
-    for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    for (const child of children.values())
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   };
   process.once("exit", killAll);
 

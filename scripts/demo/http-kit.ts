@@ -91,7 +91,12 @@ export interface CallOptions {
 }
 
 /** Sends a request to 127.0.0.1:port through the (instrumented) http module. */
-export function requestJson(ctx: ServiceContext, port: number, path: string, options: CallOptions = {}): Promise<JsonResponse> {
+export function requestJson(
+  ctx: ServiceContext,
+  port: number,
+  path: string,
+  options: CallOptions = {},
+): Promise<JsonResponse> {
   const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
   return new Promise((resolve, reject) => {
     const req = ctx.http.request(
@@ -130,12 +135,22 @@ export function requestJson(ctx: ServiceContext, port: number, path: string, opt
 }
 
 /** Calls another fleet service by name: CLIENT span + traceparent, as instrumented code does. */
-export function callService(ctx: ServiceContext, service: string, path: string, options: CallOptions = {}): Promise<JsonResponse> {
+export function callService(
+  ctx: ServiceContext,
+  service: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<JsonResponse> {
   return requestJson(ctx, portOf(ctx, service), path, options);
 }
 
 /** A call that is not traced and carries no traceparent: transport plumbing (the broker) or
  * an uninstrumented client. Tracing suppression is how OTel's own exporters do it. */
-export function callUntraced(ctx: ServiceContext, port: number, path: string, options: CallOptions = {}): Promise<JsonResponse> {
+export function callUntraced(
+  ctx: ServiceContext,
+  port: number,
+  path: string,
+  options: CallOptions = {},
+): Promise<JsonResponse> {
   return context.with(suppressTracing(context.active()), () => requestJson(ctx, port, path, options));
 }

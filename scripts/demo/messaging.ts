@@ -38,14 +38,21 @@ export async function publishMessage(ctx: ServiceContext, topic: string, key: st
   propagation.inject(trace.setSpan(context.active(), span), headers);
   try {
     const brokerUrl = new URL(ctx.config.brokerUrl);
-    await callUntraced(ctx, Number(brokerUrl.port), "/publish", { method: "POST", body: { topic, key, value, headers } });
+    await callUntraced(ctx, Number(brokerUrl.port), "/publish", {
+      method: "POST",
+      body: { topic, key, value, headers },
+    });
   } finally {
     span.end();
   }
 }
 
 /** The route on which a consumer receives deliveries; handle runs inside the CONSUMER span. */
-export function consumerRoute(ctx: ServiceContext, group: string, handle: (message: BrokerMessage) => Promise<void>): Route {
+export function consumerRoute(
+  ctx: ServiceContext,
+  group: string,
+  handle: (message: BrokerMessage) => Promise<void>,
+): Route {
   return {
     method: "POST",
     pattern: DELIVERY_PATH,

@@ -96,7 +96,13 @@ function collectLogs(body: Buffer, into: ReceivedLog[]): void {
     const service = String(readAttributes(rl.resource?.attributes)["service.name"] ?? "unknown");
     for (const sl of rl.scopeLogs ?? []) {
       for (const r of sl.logRecords ?? []) {
-        into.push({ service, severityNumber: r.severityNumber ?? 0, body: String(readValue(r.body) ?? ""), traceId: toHex(r.traceId), spanId: toHex(r.spanId) });
+        into.push({
+          service,
+          severityNumber: r.severityNumber ?? 0,
+          body: String(readValue(r.body) ?? ""),
+          traceId: toHex(r.traceId),
+          spanId: toHex(r.spanId),
+        });
       }
     }
   }

@@ -56,10 +56,13 @@ export function startPoissonLoop(ratePerSecond: number, task: () => void): () =>
   const schedule = () => {
     if (stopped) return;
     const gapMs = (-Math.log(1 - Math.random()) * 1000) / ratePerSecond;
-    timer = setTimeout(() => {
-      task();
-      schedule();
-    }, Math.min(gapMs, 10_000));
+    timer = setTimeout(
+      () => {
+        task();
+        schedule();
+      },
+      Math.min(gapMs, 10_000),
+    );
   };
   schedule();
   return () => {

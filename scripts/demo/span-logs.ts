@@ -29,16 +29,38 @@ export function createRequestLogProcessor(logger: Logger, service: string): Span
       const ms = span.duration[0] * 1000 + span.duration[1] / 1e6;
       const context = trace.setSpanContext(ROOT_CONTEXT, span.spanContext());
       const status = span.attributes["http.response.status_code"] ?? span.attributes["rpc.grpc.status_code"] ?? "";
-      const attributes = { "code.function": span.name, "duration.ms": Math.round(ms), ...(status !== "" ? { "response.status": String(status) } : {}) };
+      const attributes = {
+        "code.function": span.name,
+        "duration.ms": Math.round(ms),
+        ...(status !== "" ? { "response.status": String(status) } : {}),
+      };
       if (span.status.code === SpanStatusCode.ERROR) {
-        logger.emit({ context, severityNumber: SeverityNumber.ERROR, severityText: "ERROR", body: stackOf(span, service), attributes: { ...attributes, "exception.type": "Error" } });
+        logger.emit({
+          context,
+          severityNumber: SeverityNumber.ERROR,
+          severityText: "ERROR",
+          body: stackOf(span, service),
+          attributes: { ...attributes, "exception.type": "Error" },
+        });
         return;
       }
       if (ms > SLOW_MS) {
-        logger.emit({ context, severityNumber: SeverityNumber.WARN, severityText: "WARN", body: `slow request ${span.name} took ${Math.round(ms)} ms (over ${SLOW_MS} ms)`, attributes });
+        logger.emit({
+          context,
+          severityNumber: SeverityNumber.WARN,
+          severityText: "WARN",
+          body: `slow request ${span.name} took ${Math.round(ms)} ms (over ${SLOW_MS} ms)`,
+          attributes,
+        });
         return;
       }
-      logger.emit({ context, severityNumber: SeverityNumber.INFO, severityText: "INFO", body: `${span.name} ${status} in ${Math.round(ms)} ms`.replace(/\s+/g, " "), attributes });
+      logger.emit({
+        context,
+        severityNumber: SeverityNumber.INFO,
+        severityText: "INFO",
+        body: `${span.name} ${status} in ${Math.round(ms)} ms`.replace(/\s+/g, " "),
+        attributes,
+      });
     },
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),

@@ -60,7 +60,13 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   });
   const loggerProvider = new LoggerProvider({
     resource,
-    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }), scheduledDelayMillis: 1000, maxQueueSize: 4096 })],
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }),
+        scheduledDelayMillis: 1000,
+        maxQueueSize: 4096,
+      }),
+    ],
   });
   // scheduledDelayMillis 1 s: a live map fills within seconds of `npm run demo`.
   const tracerProvider = new NodeTracerProvider({

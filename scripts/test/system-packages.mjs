@@ -17,10 +17,33 @@ import { fileURLToPath } from "node:url";
 export const SYSTEM_PACKAGES = [
   { apt: "chromium", program: "/usr/bin/chromium", suites: ["e2e"], why: "the browser Playwright drives" },
   { apt: "prometheus", program: "prometheus", suites: ["integration"], why: "scrapes /metrics", daemon: "prometheus" },
-  { apt: "prometheus-alertmanager", program: "/usr/bin/prometheus-alertmanager", suites: ["integration"], why: "receives alert notifications", daemon: "prometheus-alertmanager" },
-  { apt: "postgresql", program: "/usr/lib/postgresql/15/bin/initdb", suites: ["integration"], why: "the control plane on PostgreSQL (Debian 12's version 15)", daemon: "postgresql" },
-  { apt: "clickhouse-server", program: "/usr/sbin/clickhouse-server", suites: ["integration"], why: "the ClickHouse telemetry store (Debian 12's 18.16)", daemon: "clickhouse-server" },
-  { apt: "clickhouse-client", program: "/usr/bin/clickhouse-client", suites: ["integration"], why: "the ClickHouse client, for inspecting a test cluster" },
+  {
+    apt: "prometheus-alertmanager",
+    program: "/usr/bin/prometheus-alertmanager",
+    suites: ["integration"],
+    why: "receives alert notifications",
+    daemon: "prometheus-alertmanager",
+  },
+  {
+    apt: "postgresql",
+    program: "/usr/lib/postgresql/15/bin/initdb",
+    suites: ["integration"],
+    why: "the control plane on PostgreSQL (Debian 12's version 15)",
+    daemon: "postgresql",
+  },
+  {
+    apt: "clickhouse-server",
+    program: "/usr/sbin/clickhouse-server",
+    suites: ["integration"],
+    why: "the ClickHouse telemetry store (Debian 12's 18.16)",
+    daemon: "clickhouse-server",
+  },
+  {
+    apt: "clickhouse-client",
+    program: "/usr/bin/clickhouse-client",
+    suites: ["integration"],
+    why: "the ClickHouse client, for inspecting a test cluster",
+  },
 ];
 
 function isExecutable(file) {
@@ -68,7 +91,9 @@ function main(suites) {
   const canInstall = process.getuid?.() === 0 && findProgram("apt-get");
   if (!canInstall) {
     const names = missing.map((p) => p.apt).join(" ");
-    console.error(`cartograph tests: missing system packages:\n${list}\nInstall them, then run the tests again:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${names}`);
+    console.error(
+      `cartograph tests: missing system packages:\n${list}\nInstall them, then run the tests again:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${names}`,
+    );
     return 1;
   }
   install(missing);

@@ -22,19 +22,26 @@ describe("system packages for the tests", () => {
   });
 
   it("covers the programs the suites start", () => {
-    expect(SYSTEM_PACKAGES.map((p) => p.apt)).toEqual(expect.arrayContaining(["chromium", "prometheus", "prometheus-alertmanager", "postgresql"]));
+    expect(SYSTEM_PACKAGES.map((p) => p.apt)).toEqual(
+      expect.arrayContaining(["chromium", "prometheus", "prometheus-alertmanager", "postgresql"]),
+    );
   });
 
   it("stops at once with the exact command when it cannot install (no apt-get reachable)", () => {
     let error: { status: number; stderr: Buffer } | undefined;
     try {
       // With an empty PATH neither prometheus nor apt-get is found.
-      execFileSync(process.execPath, ["scripts/test/system-packages.mjs", "integration"], { stdio: "pipe", env: { ...process.env, PATH: "" } });
+      execFileSync(process.execPath, ["scripts/test/system-packages.mjs", "integration"], {
+        stdio: "pipe",
+        env: { ...process.env, PATH: "" },
+      });
     } catch (e) {
       error = e as { status: number; stderr: Buffer };
     }
     expect(error?.status).toBe(1);
-    expect(error?.stderr.toString()).toContain("sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus");
+    expect(error?.stderr.toString()).toContain(
+      "sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus",
+    );
   });
 
   it("does nothing, and says nothing, when everything is installed", () => {

@@ -24,14 +24,24 @@ type Notifier = (channel: Channel, alerts: NotificationAlert[], ctx: NotifyConte
 
 const NOTIFIERS: Record<Channel["type"], Notifier> = {
   webhook: (ch, alerts, ctx) => ({ url: ch.settings.url, body: buildWebhookPayload(alerts, ch.name, ctx.externalURL) }),
-  alertmanager: (ch, alerts) => ({ url: ch.settings.url.replace(/\/+$/, "") + "/api/v2/alerts", body: buildAlertmanagerAlerts(alerts) }),
+  alertmanager: (ch, alerts) => ({
+    url: ch.settings.url.replace(/\/+$/, "") + "/api/v2/alerts",
+    body: buildAlertmanagerAlerts(alerts),
+  }),
   slack: (ch, alerts) => ({
     url: ch.settings.url,
-    body: buildSlackMessage(alerts, { channel: (ch.settings as { channel?: string }).channel, username: (ch.settings as { username?: string }).username }),
+    body: buildSlackMessage(alerts, {
+      channel: (ch.settings as { channel?: string }).channel,
+      username: (ch.settings as { username?: string }).username,
+    }),
   }),
 };
 
-export async function deliver(channel: Channel, alerts: NotificationAlert[], ctx: NotifyContext): Promise<DeliveryResult> {
+export async function deliver(
+  channel: Channel,
+  alerts: NotificationAlert[],
+  ctx: NotifyContext,
+): Promise<DeliveryResult> {
   const { url, body } = NOTIFIERS[channel.type](channel, alerts, ctx);
   const hdrs = "headers" in channel.settings ? channel.settings.headers : {};
   try {

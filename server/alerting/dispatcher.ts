@@ -26,8 +26,18 @@ export interface DispatchResult {
   failed: number;
 }
 
-export async function dispatchDue(db: ControlDb, now: number, ctx: NotifyContext, log: Logger, concurrency = 8): Promise<DispatchResult> {
-  const pending = await db.notificationOutbox.findMany({ where: { state: "pending" }, orderBy: { id: "asc" }, take: 1000 });
+export async function dispatchDue(
+  db: ControlDb,
+  now: number,
+  ctx: NotifyContext,
+  log: Logger,
+  concurrency = 8,
+): Promise<DispatchResult> {
+  const pending = await db.notificationOutbox.findMany({
+    where: { state: "pending" },
+    orderBy: { id: "asc" },
+    take: 1000,
+  });
   const seen = new Set<string>();
   const due: typeof pending = [];
   for (const row of pending) {
@@ -38,13 +48,18 @@ export async function dispatchDue(db: ControlDb, now: number, ctx: NotifyContext
   }
   const result: DispatchResult = { delivered: 0, retried: 0, failed: 0 };
   if (due.length === 0) return result;
-  const channelRows = await db.notificationChannel.findMany({ where: { id: { in: [...new Set(due.map((r) => r.channelId))] } } });
+  const channelRows = await db.notificationChannel.findMany({
+    where: { id: { in: [...new Set(due.map((r) => r.channelId))] } },
+  });
   const channels = new Map(channelRows.map((r) => [r.id, toChannel(r)]));
 
   const work = async (row: (typeof due)[number]) => {
     const ch = channels.get(row.channelId);
     if (!ch) {
-      await db.notificationOutbox.update({ where: { id: row.id }, data: { state: "failed", lastError: "channel deleted" } });
+      await db.notificationOutbox.update({
+        where: { id: row.id },
+        data: { state: "failed", lastError: "channel deleted" },
+      });
       result.failed++;
       return;
     }
@@ -52,14 +67,28 @@ export async function dispatchDue(db: ControlDb, now: number, ctx: NotifyContext
     const r = await deliver(ch, [alert], ctx);
     const attempts = row.attempts + 1;
     if (r.ok) {
-      await db.notificationOutbox.update({ where: { id: row.id }, data: { state: "delivered", attempts, deliveredAt: new Date(now), lastError: "" } });
+      await db.notificationOutbox.update({
+        where: { id: row.id },
+        data: { state: "delivered", attempts, deliveredAt: new Date(now), lastError: "" },
+      });
       result.delivered++;
     } else if (r.retryable && attempts < MAX_ATTEMPTS) {
-      await db.notificationOutbox.update({ where: { id: row.id }, data: { attempts, nextAttempt: new Date(now + backoffMs(attempts)), lastError: r.error ?? "" } });
+      await db.notificationOutbox.update({
+        where: { id: row.id },
+        data: { attempts, nextAttempt: new Date(now + backoffMs(attempts)), lastError: r.error ?? "" },
+      });
       result.retried++;
     } else {
-      await db.notificationOutbox.update({ where: { id: row.id }, data: { state: "failed", attempts, lastError: r.error ?? "" } });
-      log.warn("notification failed permanently", { channel: ch.name, type: ch.type, status: r.status, error: r.error });
+      await db.notificationOutbox.update({
+        where: { id: row.id },
+        data: { state: "failed", attempts, lastError: r.error ?? "" },
+      });
+      log.warn("notification failed permanently", {
+        channel: ch.name,
+        type: ch.type,
+        status: r.status,
+        error: r.error,
+      });
       result.failed++;
     }
   };
@@ -69,7 +98,9 @@ export async function dispatchDue(db: ControlDb, now: number, ctx: NotifyContext
 
 /** Drops delivered and failed outbox rows after `maxAgeMs` (the outbox is not an archive) and history after 30 days. */
 export async function pruneOutbox(db: ControlDb, now: number, maxAgeMs = 7 * 24 * 3600_000): Promise<void> {
-  await db.notificationOutbox.deleteMany({ where: { state: { in: ["delivered", "failed"] }, createdAt: { lt: new Date(now - maxAgeMs) } } });
+  await db.notificationOutbox.deleteMany({
+    where: { state: { in: ["delivered", "failed"] }, createdAt: { lt: new Date(now - maxAgeMs) } },
+  });
   await db.alertHistory.deleteMany({ where: { at: { lt: new Date(now - HISTORY_RETENTION_MS) } } });
 }
 export const HISTORY_RETENTION_MS = 30 * 24 * 3600_000;

@@ -98,18 +98,36 @@ export class AlertEngine implements TickEngine {
   }
 
   /** Plans the tick over the query results, writes it (fenced) and only then updates memory. */
-  async commitTick(now: number, tickRules: TickRules, results: Map<string, QueryResult>, fence: Fence | null): Promise<TickOutcome> {
+  async commitTick(
+    now: number,
+    tickRules: TickRules,
+    results: Map<string, QueryResult>,
+    fence: Fence | null,
+  ): Promise<TickOutcome> {
     if (!this.loaded) await this.load();
     const { db } = this.deps;
     const channels = (await db.notificationChannel.findMany()).map(toChannel);
     const silences = await loadActiveSilences(db, now);
     const input: TickInput = {
-      now, externalURL: this.deps.externalURL, intervalMs: this.deps.intervalMs, resendMs: this.deps.resendMs ?? 60_000,
-      ...tickRules, channels, silences, results: [...results], instances: [...this.instances.values()],
+      now,
+      externalURL: this.deps.externalURL,
+      intervalMs: this.deps.intervalMs,
+      resendMs: this.deps.resendMs ?? 60_000,
+      ...tickRules,
+      channels,
+      silences,
+      results: [...results],
+      instances: [...this.instances.values()],
     };
-    const plan = withSpan("alerting.evaluate", { "cartograph.alerting.instances": input.instances.length }, () => planTick(input));
+    const plan = withSpan("alerting.evaluate", { "cartograph.alerting.instances": input.instances.length }, () =>
+      planTick(input),
+    );
     const changes = plan.changes;
-    const rows = { "cartograph.alerting.upserts": changes.upserts.length, "cartograph.alerting.history": changes.history.length, "cartograph.alerting.outbox": changes.outbox.length };
+    const rows = {
+      "cartograph.alerting.upserts": changes.upserts.length,
+      "cartograph.alerting.history": changes.history.length,
+      "cartograph.alerting.outbox": changes.outbox.length,
+    };
     await withSpan("alerting.write", rows, () => writeTick(db, changes, fence, now));
     for (const [k, v] of plan.next) {
       if (v) this.instances.set(k, v);

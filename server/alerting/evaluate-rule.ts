@@ -38,7 +38,11 @@ export function compare(value: number, op: Comparison, threshold: number): boole
   }
 }
 
-function redValue(row: Pick<RedRow, "requests" | "errors" | "p50Ms" | "p95Ms" | "p99Ms">, signal: string, windowSeconds: number): number | null {
+function redValue(
+  row: Pick<RedRow, "requests" | "errors" | "p50Ms" | "p95Ms" | "p99Ms">,
+  signal: string,
+  windowSeconds: number,
+): number | null {
   switch (signal) {
     case "error_rate":
       return row.requests > 0 ? row.errors / row.requests : null;
@@ -56,7 +60,9 @@ function redValue(row: Pick<RedRow, "requests" | "errors" | "p50Ms" | "p95Ms" | 
 }
 
 /** Sums counts and keeps the worst percentile (percentiles of separate series cannot be merged here). */
-function mergeRows<T extends RedRow | EdgeRow>(rows: T[]): Pick<RedRow, "requests" | "errors" | "p50Ms" | "p95Ms" | "p99Ms"> {
+function mergeRows<T extends RedRow | EdgeRow>(
+  rows: T[],
+): Pick<RedRow, "requests" | "errors" | "p50Ms" | "p95Ms" | "p99Ms"> {
   const maxOf = (k: "p50Ms" | "p95Ms" | "p99Ms") =>
     rows.reduce<number | null>((m, r) => (r[k] === null ? m : m === null ? r[k] : Math.max(m, r[k]!)), null);
   return {
@@ -69,7 +75,10 @@ function mergeRows<T extends RedRow | EdgeRow>(rows: T[]): Pick<RedRow, "request
 }
 
 /** Builds the label set of each series: series labels, then rule labels (templated), then alertname. */
-function labelBuilder(rule: AlertRule): { build: (series: Record<string, string>) => Record<string, string>; mayCollide: boolean } {
+function labelBuilder(rule: AlertRule): {
+  build: (series: Record<string, string>) => Record<string, string>;
+  mayCollide: boolean;
+} {
   const entries = Object.entries(rule.labels);
   const templated = entries.some(([, v]) => v.includes("{{"));
   if (!templated) {
@@ -90,7 +99,18 @@ function labelBuilder(rule: AlertRule): { build: (series: Record<string, string>
     mayCollide: true,
   };
 }
-const SERIES_LABELS = new Set(["service", "environment", "operation", "source", "target", "edge", "finding_id", "finding_rule", "severity_found", "services"]);
+const SERIES_LABELS = new Set([
+  "service",
+  "environment",
+  "operation",
+  "source",
+  "target",
+  "edge",
+  "finding_id",
+  "finding_rule",
+  "severity_found",
+  "services",
+]);
 
 /** Environments never mix: a service's series in each environment is its own alert instance. */
 function envLabel(r: Pick<RedRow, "environment">): Record<string, string> {
@@ -99,7 +119,10 @@ function envLabel(r: Pick<RedRow, "environment">): Record<string, string> {
 
 type SeriesOut = { series: Record<string, string>; value: number | null; active?: boolean };
 
-function evaluateRed(rule: AlertRule & { type: "service" | "operation" | "edge" }, rows: (RedRow | EdgeRow)[]): SeriesOut[] | null {
+function evaluateRed(
+  rule: AlertRule & { type: "service" | "operation" | "edge" },
+  rows: (RedRow | EdgeRow)[],
+): SeriesOut[] | null {
   const matching = rows.filter((r) => {
     if (rule.type === "edge") {
       const e = r as EdgeRow;
@@ -115,7 +138,11 @@ function evaluateRed(rule: AlertRule & { type: "service" | "operation" | "edge" 
   return withTraffic.map((r) => {
     const series: Record<string, string> =
       rule.type === "edge"
-        ? { source: (r as EdgeRow).sourceName, target: (r as EdgeRow).targetName, edge: `${(r as EdgeRow).source}->${(r as EdgeRow).target}` }
+        ? {
+            source: (r as EdgeRow).sourceName,
+            target: (r as EdgeRow).targetName,
+            edge: `${(r as EdgeRow).source}->${(r as EdgeRow).target}`,
+          }
         : rule.type === "operation"
           ? { service: (r as RedRow).service, ...envLabel(r as RedRow), operation: (r as RedRow).operation ?? "" }
           : { service: (r as RedRow).service, ...envLabel(r as RedRow) };
@@ -149,9 +176,13 @@ export function evaluateRule(rule: AlertRule, result: QueryResult, now: number):
         const agg = rule.aggregation ?? "avg";
         const vals = rows.map((r) => r.value);
         const value =
-          agg === "min" ? Math.min(...vals) : agg === "max" ? Math.max(...vals)
-          : agg === "avg" || agg === "last" ? vals.reduce((a, b) => a + b, 0) / vals.length
-          : vals.reduce((a, b) => a + b, 0);
+          agg === "min"
+            ? Math.min(...vals)
+            : agg === "max"
+              ? Math.max(...vals)
+              : agg === "avg" || agg === "last"
+                ? vals.reduce((a, b) => a + b, 0) / vals.length
+                : vals.reduce((a, b) => a + b, 0);
         out = [{ series: {}, value }];
       }
       break;
@@ -159,7 +190,11 @@ export function evaluateRule(rule: AlertRule, result: QueryResult, now: number):
     case "no-data": {
       if (result.kind !== "red") return mismatch(rule, now);
       const rows = result.rows.filter((r) => matchName(rule.service, r.service));
-      out = rows.map((r) => ({ series: { service: r.service, ...envLabel(r as RedRow) }, value: r.requests, active: r.requests === 0 }));
+      out = rows.map((r) => ({
+        series: { service: r.service, ...envLabel(r as RedRow) },
+        value: r.requests,
+        active: r.requests === 0,
+      }));
       const exact = !rule.service.startsWith("~") && rule.service !== "*";
       if (exact && rows.length === 0) out = [{ series: { service: rule.service }, value: 0, active: true }];
       break;
@@ -170,7 +205,12 @@ export function evaluateRule(rule: AlertRule, result: QueryResult, now: number):
       out = result.rows
         .filter((f) => SEVERITY_RANK[f.severity] >= min && (!rule.findingRule || f.rule === rule.findingRule))
         .map((f) => ({
-          series: { finding_id: f.id, finding_rule: f.rule, severity_found: f.severity, services: f.services.join(",") },
+          series: {
+            finding_id: f.id,
+            finding_rule: f.rule,
+            severity_found: f.severity,
+            services: f.services.join(","),
+          },
           value: SEVERITY_RANK[f.severity],
           active: true,
         }));
@@ -202,7 +242,8 @@ export function evaluateRule(rule: AlertRule, result: QueryResult, now: number):
       break;
     }
   }
-  if (out === null) return { status: "no-data", reason: "no series matched the rule's selector in the window", at: now };
+  if (out === null)
+    return { status: "no-data", reason: "no series matched the rule's selector in the window", at: now };
   if (out.length > rule.limit) {
     return { status: "error", reason: `${out.length} instances exceed the rule limit of ${rule.limit}`, at: now };
   }
@@ -229,5 +270,12 @@ function mismatch(rule: AlertRule, now: number): Evaluation {
 
 /** Canonical `{a="1",b="2"}` form of a label set (sorted keys). */
 export function labelKey(labels: Record<string, string>): string {
-  return "{" + Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(",") + "}";
+  return (
+    "{" +
+    Object.keys(labels)
+      .sort()
+      .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+      .join(",") +
+    "}"
+  );
 }

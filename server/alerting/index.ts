@@ -74,16 +74,25 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   if (g[KEY] && deps.autoStart !== false) return g[KEY]!;
   const now = deps.now ?? (() => Date.now());
   const db = deps.db;
-  const dataSource = deps.dataSource ?? createStoreDataSource(requireTelemetry(deps.telemetry), { violations: deps.violations ?? couplingFindings(deps.config, deps.telemetry) });
+  const dataSource =
+    deps.dataSource ??
+    createStoreDataSource(requireTelemetry(deps.telemetry), {
+      violations: deps.violations ?? couplingFindings(deps.config, deps.telemetry),
+    });
   const externalURL = deps.config.CARTOGRAPH_PUBLIC_URL;
   const intervalMs = deps.config.CARTOGRAPH_ALERT_INTERVAL_MS;
   const fence = deps.leader ? () => deps.leader!.fence() : undefined;
   const threaded = deps.evaluationThread ?? deps.autoStart !== false;
-  const control = deps.controlTarget ?? resolveControlDb(deps.config.CARTOGRAPH_DATA_DIR, deps.config.CARTOGRAPH_CONTROL_DATABASE_URL);
+  const control =
+    deps.controlTarget ??
+    resolveControlDb(deps.config.CARTOGRAPH_DATA_DIR, deps.config.CARTOGRAPH_CONTROL_DATABASE_URL);
   const engine: TickEngine & { close?: () => Promise<void> } = threaded
     ? new ThreadedEngine({ control, dataSource, externalURL, intervalMs, log: deps.log, fence })
     : new AlertEngine({ db, dataSource, externalURL, intervalMs, log: deps.log, fence });
-  const notifyCtx = { externalURL, fetch: { allow: parseAllowList(deps.config.CARTOGRAPH_WEBHOOK_ALLOW), timeoutMs: 10_000 } };
+  const notifyCtx = {
+    externalURL,
+    fetch: { allow: parseAllowList(deps.config.CARTOGRAPH_WEBHOOK_ALLOW), timeoutMs: 10_000 },
+  };
   let lastPrune = 0;
   const deliveries: DeliveryCounters = { delivered: 0, retried: 0, failed: 0 };
   const dispatch = async (t: number) => {
@@ -119,7 +128,9 @@ export function startAlerting(deps: AlertingDeps): Alerting {
           void Promise.resolve(engine.reset()).then(
             () => scheduler.start(),
             (e: Error) => {
-              deps.log.error("alerting could not reset its memory; starting anyway (the thread is replaced)", { error: e.message });
+              deps.log.error("alerting could not reset its memory; starting anyway (the thread is replaced)", {
+                error: e.message,
+              });
               scheduler.start();
             },
           );
@@ -141,7 +152,10 @@ export function createTelemetryAlertData(config: Config, telemetry: TelemetryRea
 }
 
 /** Coupling findings of a window from the coupling stage, under the configured policy file. */
-function couplingFindings(config: Config, telemetry: TelemetryReader | undefined): (w: QueryWindow) => Promise<Finding[]> {
+function couplingFindings(
+  config: Config,
+  telemetry: TelemetryReader | undefined,
+): (w: QueryWindow) => Promise<Finding[]> {
   let policy: ReturnType<typeof createPolicyStore> | null = null;
   return async (w) => {
     policy ??= createPolicyStore(config.CARTOGRAPH_POLICY_FILE);

@@ -12,12 +12,44 @@ export interface DeliveryCounters {
 }
 
 /** Alerting's own metrics, Prometheus names where Prometheus has one. */
-export function registerAlertingMetrics(registry: client.Registry, scheduler: AlertScheduler, engine: TickEngine, deliveries: DeliveryCounters): void {
-  registerCounterFn(registry, "cartograph_rule_group_iterations_total", "Alert evaluation ticks run.", () => scheduler.ticks);
-  registerCounterFn(registry, "cartograph_rule_group_iterations_missed_total", "Alert evaluation ticks skipped because the previous one overran.", () => scheduler.missedTicks);
-  registerGaugeFn(registry, "cartograph_rule_group_last_duration_seconds", "Duration of the last alert evaluation tick.", () => scheduler.lastTickMs / 1000);
-  registerGaugeFn(registry, "cartograph_alerts", "Alert instances by state.", () => {
-    return engine.stateCounts();
-  }, "state");
-  registerCounterFn(registry, "cartograph_notifications_total", "Notification delivery attempts by result.", () => ({ ...deliveries }), "result");
+export function registerAlertingMetrics(
+  registry: client.Registry,
+  scheduler: AlertScheduler,
+  engine: TickEngine,
+  deliveries: DeliveryCounters,
+): void {
+  registerCounterFn(
+    registry,
+    "cartograph_rule_group_iterations_total",
+    "Alert evaluation ticks run.",
+    () => scheduler.ticks,
+  );
+  registerCounterFn(
+    registry,
+    "cartograph_rule_group_iterations_missed_total",
+    "Alert evaluation ticks skipped because the previous one overran.",
+    () => scheduler.missedTicks,
+  );
+  registerGaugeFn(
+    registry,
+    "cartograph_rule_group_last_duration_seconds",
+    "Duration of the last alert evaluation tick.",
+    () => scheduler.lastTickMs / 1000,
+  );
+  registerGaugeFn(
+    registry,
+    "cartograph_alerts",
+    "Alert instances by state.",
+    () => {
+      return engine.stateCounts();
+    },
+    "state",
+  );
+  registerCounterFn(
+    registry,
+    "cartograph_notifications_total",
+    "Notification delivery attempts by result.",
+    () => ({ ...deliveries }),
+    "result",
+  );
 }

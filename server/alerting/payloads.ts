@@ -27,7 +27,13 @@ function common(alerts: NotificationAlert[], key: "labels" | "annotations"): Rec
  */
 export function buildWebhookPayload(alerts: NotificationAlert[], receiver: string, externalURL: string) {
   const groupLabels = common(alerts, "labels");
-  const groupKey = "{}:{" + Object.keys(groupLabels).sort().map((k) => `${k}=${JSON.stringify(groupLabels[k])}`).join(", ") + "}";
+  const groupKey =
+    "{}:{" +
+    Object.keys(groupLabels)
+      .sort()
+      .map((k) => `${k}=${JSON.stringify(groupLabels[k])}`)
+      .join(", ") +
+    "}";
   return {
     version: "4",
     groupKey,
@@ -61,7 +67,11 @@ export function buildSlackMessage(alerts: NotificationAlert[], opts: { channel?:
   const scope = first?.labels.service ?? first?.labels.edge ?? "";
   const title = `[${firing ? "FIRING" : "RESOLVED"}] ${name}${scope ? ` (${scope})` : ""}`;
   const lines = alerts.map((a) => {
-    const links = [a.annotations.service_url && `<${a.annotations.service_url}|service>`, a.annotations.map_url && `<${a.annotations.map_url}|map>`, a.annotations.traces_url && `<${a.annotations.traces_url}|traces>`]
+    const links = [
+      a.annotations.service_url && `<${a.annotations.service_url}|service>`,
+      a.annotations.map_url && `<${a.annotations.map_url}|map>`,
+      a.annotations.traces_url && `<${a.annotations.traces_url}|traces>`,
+    ]
       .filter(Boolean)
       .join(" · ");
     return `${a.annotations.summary ?? name}${links ? `\n${links}` : ""}`;
@@ -70,6 +80,14 @@ export function buildSlackMessage(alerts: NotificationAlert[], opts: { channel?:
     ...(opts.channel ? { channel: opts.channel } : {}),
     ...(opts.username ? { username: opts.username } : {}),
     text: title,
-    attachments: [{ color: firing ? "danger" : "good", title, title_link: first?.generatorURL, text: lines.join("\n"), fallback: title }],
+    attachments: [
+      {
+        color: firing ? "danger" : "good",
+        title,
+        title_link: first?.generatorURL,
+        text: lines.join("\n"),
+        fallback: title,
+      },
+    ],
   };
 }

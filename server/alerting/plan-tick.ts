@@ -76,17 +76,36 @@ export function planTick(input: TickInput): TickPlan {
   const health: [string, RuleHealth][] = [];
   const healthGone: string[] = [];
 
-  const step = (rule: Pick<AlertRule, "id" | "name"> & Partial<AlertRule>, fp: string, labels: Record<string, string>, input: InstanceInput | "gone", prev: AlertInstanceState | null, goneReason = "") => {
+  const step = (
+    rule: Pick<AlertRule, "id" | "name"> & Partial<AlertRule>,
+    fp: string,
+    labels: Record<string, string>,
+    input: InstanceInput | "gone",
+    prev: AlertInstanceState | null,
+    goneReason = "",
+  ) => {
     const timers = { forMs: (rule.for ?? 0) * 1000, keepFiringForMs: (rule.keepFiringFor ?? 0) * 1000 };
-    let next = input === "gone" ? null : nextAlertState(prev, input, now, timers, { ruleId: rule.id, fingerprint: fp, labels });
+    let next =
+      input === "gone" ? null : nextAlertState(prev, input, now, timers, { ruleId: rule.id, fingerprint: fp, labels });
     if (next && (next.state === "pending" || next.state === "firing") && input !== "gone" && input.kind === "sample") {
       next = { ...next, annotations: annotate(rule as AlertRule, next, now, externalURL) };
     }
     const from = prev?.state ?? "inactive";
     const to = next?.state ?? "inactive";
     if (from !== to) {
-      const reason = next?.reason || goneReason || (input !== "gone" && input.kind === "missing" ? "missing-series" : "");
-      history.push({ ruleId: rule.id, ruleName: rule.name, fingerprint: fp, labels, fromState: from, toState: to, value: next?.value ?? prev?.value ?? null, reason, at: now });
+      const reason =
+        next?.reason || goneReason || (input !== "gone" && input.kind === "missing" ? "missing-series" : "");
+      history.push({
+        ruleId: rule.id,
+        ruleName: rule.name,
+        fingerprint: fp,
+        labels,
+        fromState: from,
+        toState: to,
+        value: next?.value ?? prev?.value ?? null,
+        reason,
+        at: now,
+      });
     }
     const silenced = findSilencing(labels, silences, now).length > 0;
     const decision = decideNotification(next, prev?.notifiedState ?? "", silenced);
@@ -96,10 +115,23 @@ export function planTick(input: TickInput): TickPlan {
       next = { ...next, notifiedState: "firing", notifiedChannels: chs.map((c) => c.id), lastSentAt: now };
     } else if (decision === "resolved" && prev) {
       const src = next ?? { ...prev, resolvedAt: now };
-      outbox.push(...outboxRows(resolveChannels(prev.notifiedChannels, channels), buildAlert({ ...src, annotations: prev.annotations }, "resolved", now, externalURL, 0), src, now));
+      outbox.push(
+        ...outboxRows(
+          resolveChannels(prev.notifiedChannels, channels),
+          buildAlert({ ...src, annotations: prev.annotations }, "resolved", now, externalURL, 0),
+          src,
+          now,
+        ),
+      );
       if (next) next = { ...next, notifiedState: "resolved", notifiedChannels: [], lastSentAt: now };
-    } else if (next?.state === "firing" && next.notifiedState === "firing" && now - (next.lastSentAt ?? 0) >= resendMs) {
-      const am = next.notifiedChannels.map((id) => channels.get(id)).filter((c): c is Channel => c?.type === "alertmanager" && c.enabled);
+    } else if (
+      next?.state === "firing" &&
+      next.notifiedState === "firing" &&
+      now - (next.lastSentAt ?? 0) >= resendMs
+    ) {
+      const am = next.notifiedChannels
+        .map((id) => channels.get(id))
+        .filter((c): c is Channel => c?.type === "alertmanager" && c.enabled);
       outbox.push(...outboxRows(am, buildAlert(next, "firing", now, externalURL, expiryMs), next, now));
       next = { ...next, lastSentAt: now };
     }
@@ -126,7 +158,8 @@ export function planTick(input: TickInput): TickPlan {
   for (const [ruleId, prevs] of byRule) {
     if (enabledIds.has(ruleId)) continue;
     const reason = ruleIds.has(ruleId) ? "paused" : "rule-deleted";
-    for (const p of prevs) step({ id: ruleId, name: p.labels.alertname ?? ruleId }, p.fingerprint, p.labels, "gone", p, reason);
+    for (const p of prevs)
+      step({ id: ruleId, name: p.labels.alertname ?? ruleId }, p.fingerprint, p.labels, "gone", p, reason);
     healthGone.push(ruleId);
   }
   return {
@@ -143,15 +176,28 @@ function annotate(rule: AlertRule, inst: AlertInstanceState, now: number, extern
   const templates: Record<string, string> = { ...DEFAULT_ANNOTATIONS, ...rule.annotations };
   if (!links.service) delete templates.service_url;
   if (!("threshold" in rule)) templates.summary = rule.annotations.summary ?? "{{ $rule }}: value {{ $value }}";
-  const data = { labels: inst.labels, value: inst.value, threshold: "threshold" in rule ? rule.threshold : undefined, rule: rule.name, externalURL, links };
+  const data = {
+    labels: inst.labels,
+    value: inst.value,
+    threshold: "threshold" in rule ? rule.threshold : undefined,
+    rule: rule.name,
+    externalURL,
+    links,
+  };
   return Object.fromEntries(Object.entries(templates).map(([k, t]) => [k, expandTemplate(t, data)]));
 }
 
 function persistedChanged(a: AlertInstanceState, b: AlertInstanceState): boolean {
   return (
-    a.state !== b.state || a.activeAt !== b.activeAt || a.firedAt !== b.firedAt || a.resolvedAt !== b.resolvedAt ||
-    a.keepFiringSince !== b.keepFiringSince || a.missingEvals !== b.missingEvals || a.notifiedState !== b.notifiedState ||
-    a.lastSentAt !== b.lastSentAt || a.reason !== b.reason
+    a.state !== b.state ||
+    a.activeAt !== b.activeAt ||
+    a.firedAt !== b.firedAt ||
+    a.resolvedAt !== b.resolvedAt ||
+    a.keepFiringSince !== b.keepFiringSince ||
+    a.missingEvals !== b.missingEvals ||
+    a.notifiedState !== b.notifiedState ||
+    a.lastSentAt !== b.lastSentAt ||
+    a.reason !== b.reason
   );
 }
 
@@ -162,7 +208,11 @@ function orderedKey(labels: Record<string, string>): string {
 }
 
 /** Maps an evaluation onto per-instance inputs, applying the rule's no-data / error policy. */
-export function planInputs(rule: AlertRule, ev: Evaluation, prevs: AlertInstanceState[]): Map<string, { labels: Record<string, string>; input: InstanceInput }> {
+export function planInputs(
+  rule: AlertRule,
+  ev: Evaluation,
+  prevs: AlertInstanceState[],
+): Map<string, { labels: Record<string, string>; input: InstanceInput }> {
   const out = new Map<string, { labels: Record<string, string>; input: InstanceInput }>();
   if (ev.status === "ok") {
     // Inactive series only matter for an instance that exists. They are matched to it by an
@@ -170,13 +220,17 @@ export function planInputs(rule: AlertRule, ev: Evaluation, prevs: AlertInstance
     const prevByKey = prevs.length ? new Map(prevs.map((p) => [orderedKey(p.labels), p])) : null;
     for (const s of ev.samples) {
       if (s.active) {
-        out.set(fingerprintLabels(s.labels), { labels: s.labels, input: { kind: "sample", active: true, value: s.value } });
+        out.set(fingerprintLabels(s.labels), {
+          labels: s.labels,
+          input: { kind: "sample", active: true, value: s.value },
+        });
       } else if (prevByKey) {
         const p = prevByKey.get(orderedKey(s.labels));
         if (p) out.set(p.fingerprint, { labels: p.labels, input: { kind: "sample", active: false, value: s.value } });
       }
     }
-    for (const p of prevs) if (!out.has(p.fingerprint)) out.set(p.fingerprint, { labels: p.labels, input: { kind: "missing" } });
+    for (const p of prevs)
+      if (!out.has(p.fingerprint)) out.set(p.fingerprint, { labels: p.labels, input: { kind: "missing" } });
     return out;
   }
   const policy = ev.status === "no-data" ? rule.onNoData : rule.onError;
@@ -185,14 +239,21 @@ export function planInputs(rule: AlertRule, ev: Evaluation, prevs: AlertInstance
   for (const [k, v] of Object.entries(rule.labels)) ruleLabels[k] = expandTemplate(v, { labels: {} });
   ruleLabels.alertname = rule.name;
   if (policy === "alerting") {
-    out.set(fingerprintLabels(ruleLabels), { labels: ruleLabels, input: { kind: "sample", active: true, value: null, reason: ev.reason } });
+    out.set(fingerprintLabels(ruleLabels), {
+      labels: ruleLabels,
+      input: { kind: "sample", active: true, value: null, reason: ev.reason },
+    });
   } else if (policy === "no-data" || policy === "error") {
     const labels = { ...ruleLabels, alertstate: ev.status === "no-data" ? "NoData" : "Error" };
-    out.set(fingerprintLabels(labels), { labels, input: { kind: "special", state: ev.status === "no-data" ? "nodata" : "error", reason: ev.reason } });
+    out.set(fingerprintLabels(labels), {
+      labels,
+      input: { kind: "special", state: ev.status === "no-data" ? "nodata" : "error", reason: ev.reason },
+    });
   }
   for (const p of prevs) {
     if (out.has(p.fingerprint)) continue;
-    const input: InstanceInput = policy === "ok" ? { kind: "sample", active: false, value: p.value, reason: ev.reason } : { kind: "missing" };
+    const input: InstanceInput =
+      policy === "ok" ? { kind: "sample", active: false, value: p.value, reason: ev.reason } : { kind: "missing" };
     out.set(p.fingerprint, { labels: p.labels, input });
   }
   return out;

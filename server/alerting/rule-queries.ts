@@ -51,16 +51,29 @@ export async function runQuery(rule: AlertRule, ds: AlertDataSource, now: number
       case "edge":
         return { kind: "edges", rows: await ds.edgeRed(win) };
       case "new-edge": {
-        const [rows, baseline] = await Promise.all([ds.edgeRed(win), ds.edgeRed(windowOf(rule.baselineSeconds, now, rule.windowSeconds))]);
+        const [rows, baseline] = await Promise.all([
+          ds.edgeRed(win),
+          ds.edgeRed(windowOf(rule.baselineSeconds, now, rule.windowSeconds)),
+        ]);
         return { kind: "edges", rows, baseline };
       }
       case "metric":
-        return { kind: "metric", rows: await ds.metricValue(win, { metric: rule.metric, aggregation: rule.aggregation }) };
+        return {
+          kind: "metric",
+          rows: await ds.metricValue(win, { metric: rule.metric, aggregation: rule.aggregation }),
+        };
       case "coupling":
         return { kind: "findings", rows: await ds.violations(win) };
       case "logs":
         if (!ds.logCounts) return { kind: "error", message: "this data source cannot count log lines" };
-        return { kind: "logs", rows: await ds.logCounts(win, { minSeverity: logSeverity(rule.minSeverity), text: rule.text || undefined, attributes: rule.attributes }) };
+        return {
+          kind: "logs",
+          rows: await ds.logCounts(win, {
+            minSeverity: logSeverity(rule.minSeverity),
+            text: rule.text || undefined,
+            attributes: rule.attributes,
+          }),
+        };
     }
   } catch (e) {
     return { kind: "error", message: e instanceof Error ? e.message : String(e) };
@@ -68,7 +81,11 @@ export async function runQuery(rule: AlertRule, ds: AlertDataSource, now: number
 }
 
 /** Runs each distinct query once (in parallel) and maps every rule to its result. */
-export async function runQueries(rules: AlertRule[], ds: AlertDataSource, now: number): Promise<Map<string, QueryResult>> {
+export async function runQueries(
+  rules: AlertRule[],
+  ds: AlertDataSource,
+  now: number,
+): Promise<Map<string, QueryResult>> {
   const byKey = new Map<string, Promise<QueryResult>>();
   for (const r of rules) {
     const k = queryKey(r);

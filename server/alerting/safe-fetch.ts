@@ -103,7 +103,9 @@ function requestOnce(
         method,
         headers: {
           ...headers,
-          ...(payload !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+          ...(payload !== undefined
+            ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
+            : {}),
           "user-agent": "Cartograph-Alerting/0.1",
         },
         // Pin the connection to the address that was checked.

@@ -21,14 +21,30 @@ describe("user regexes run in linear time", () => {
     expect(explainRegexError("(a)\\1")).toMatch(/RE2/);
     expect(explainRegexError("(?=a)")).toMatch(/RE2/);
     expect(compileSafeRegex("[")).toBeNull();
-    const r = ruleDefinitionSchema.safeParse({ type: "service", name: "x", service: "~(a)\\1", signal: "error_rate", op: ">", threshold: 0.1, windowSeconds: 60 });
+    const r = ruleDefinitionSchema.safeParse({
+      type: "service",
+      name: "x",
+      service: "~(a)\\1",
+      signal: "error_rate",
+      op: ">",
+      threshold: 0.1,
+      windowSeconds: 60,
+    });
     expect(r.success).toBe(false);
   });
 
   it("makes the contract's check a real RE2 compile on the server", () => {
     // `a**` passes the browser's engine-free check but RE2 refuses it.
     expect(explainRegexSyntax("a**")).toBeNull();
-    const r = ruleDefinitionSchema.safeParse({ type: "service", name: "x", service: "~a**", signal: "error_rate", op: ">", threshold: 0.1, windowSeconds: 60 });
+    const r = ruleDefinitionSchema.safeParse({
+      type: "service",
+      name: "x",
+      service: "~a**",
+      signal: "error_rate",
+      op: ">",
+      threshold: 0.1,
+      windowSeconds: 60,
+    });
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toMatch(/RE2/);
   });

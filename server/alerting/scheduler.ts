@@ -26,7 +26,10 @@ export class AlertScheduler {
   private dispatching: Promise<void> | null = null;
   private stopped = true;
 
-  constructor(private readonly engine: TickEngine, private readonly opts: SchedulerOptions) {}
+  constructor(
+    private readonly engine: TickEngine,
+    private readonly opts: SchedulerOptions,
+  ) {}
 
   start(): void {
     if (!this.stopped) return;
@@ -44,7 +47,11 @@ export class AlertScheduler {
       try {
         const r = await this.engine.evaluate(now);
         this.ticks++;
-        span.setAttributes({ "cartograph.alerting.rules": r.rules, "cartograph.alerting.transitions": r.transitions, "cartograph.alerting.notifications": r.notifications });
+        span.setAttributes({
+          "cartograph.alerting.rules": r.rules,
+          "cartograph.alerting.transitions": r.transitions,
+          "cartograph.alerting.notifications": r.notifications,
+        });
         if (r.transitions) this.opts.log.debug("alert evaluation", r);
       } catch (e) {
         span.fail((e as Error).message);

@@ -4,7 +4,16 @@ import type { ControlDb } from "../control";
 import type { AlertDataSource } from "./data-source";
 import type { TickEngine } from "./engine";
 import { channelInputSchema, maskChannel, type Channel } from "./channels";
-import { channelData, listRules, loadInstances, ruleData, toChannel, toSilence, toStoredRule, type StoredRule } from "./control-store";
+import {
+  channelData,
+  listRules,
+  loadInstances,
+  ruleData,
+  toChannel,
+  toSilence,
+  toStoredRule,
+  type StoredRule,
+} from "./control-store";
 import type { AlertInstanceState } from "./state-machine";
 import { evaluateRule, labelKey } from "./evaluate-rule";
 import { runQuery } from "./rule-queries";
@@ -36,7 +45,10 @@ export class AlertingService {
       createdAt: new Date(s.createdAt).toISOString(),
       updatedAt: new Date(s.updatedAt).toISOString(),
       health: this.engine.health.get(s.id) ?? null,
-      counts: { pending: inst.filter((i) => i.state === "pending").length, firing: inst.filter((i) => i.state === "firing").length },
+      counts: {
+        pending: inst.filter((i) => i.state === "pending").length,
+        firing: inst.filter((i) => i.state === "firing").length,
+      },
     };
   }
 
@@ -93,12 +105,28 @@ export class AlertingService {
       orderBy: [{ at: "desc" }, { id: "desc" }],
       take: q.limit,
     });
-    return rows.map((r) => ({ id: r.id, ruleId: r.ruleId, ruleName: r.ruleName, fingerprint: r.fingerprint, labels: JSON.parse(r.labels), from: r.fromState, to: r.toState, value: r.value, reason: r.reason, at: r.at.toISOString() }));
+    return rows.map((r) => ({
+      id: r.id,
+      ruleId: r.ruleId,
+      ruleName: r.ruleName,
+      fingerprint: r.fingerprint,
+      labels: JSON.parse(r.labels),
+      from: r.fromState,
+      to: r.toState,
+      value: r.value,
+      reason: r.reason,
+      at: r.at.toISOString(),
+    }));
   }
 
   private async activeSilences(): Promise<ActiveSilence[]> {
     const rows = await this.db.silence.findMany({ where: { endsAt: { gt: new Date(this.now()) } } });
-    return rows.map((r) => ({ id: r.id, matchers: JSON.parse(r.matchers), startsAt: r.startsAt.getTime(), endsAt: r.endsAt.getTime() }));
+    return rows.map((r) => ({
+      id: r.id,
+      matchers: JSON.parse(r.matchers),
+      startsAt: r.startsAt.getTime(),
+      endsAt: r.endsAt.getTime(),
+    }));
   }
   async listSilences() {
     const now = this.now();
@@ -110,7 +138,16 @@ export class AlertingService {
   async createSilence(s: z.infer<typeof silenceInputSchema>) {
     const id = randomUUID();
     const startsAt = s.startsAt ? new Date(s.startsAt) : new Date(this.now());
-    await this.db.silence.create({ data: { id, matchers: JSON.stringify(s.matchers), startsAt, endsAt: new Date(s.endsAt), comment: s.comment, createdBy: s.createdBy } });
+    await this.db.silence.create({
+      data: {
+        id,
+        matchers: JSON.stringify(s.matchers),
+        startsAt,
+        endsAt: new Date(s.endsAt),
+        comment: s.comment,
+        createdBy: s.createdBy,
+      },
+    });
     return (await this.listSilences()).find((x) => x.id === id)!;
   }
   async deleteSilence(id: string): Promise<boolean> {
@@ -118,7 +155,9 @@ export class AlertingService {
   }
 
   async listChannels() {
-    return (await this.db.notificationChannel.findMany({ orderBy: { createdAt: "asc" } })).map((r) => maskChannel(toChannel(r)));
+    return (await this.db.notificationChannel.findMany({ orderBy: { createdAt: "asc" } })).map((r) =>
+      maskChannel(toChannel(r)),
+    );
   }
   async getChannel(id: string): Promise<Channel | null> {
     const r = await this.db.notificationChannel.findUnique({ where: { id } });
@@ -135,7 +174,8 @@ export class AlertingService {
     if (!old) return null;
     const prev = toChannel(old);
     if ("headers" in input.settings && "headers" in prev.settings) {
-      for (const [k, v] of Object.entries(input.settings.headers)) if (v === "********" && k in prev.settings.headers) input.settings.headers[k] = prev.settings.headers[k]!;
+      for (const [k, v] of Object.entries(input.settings.headers))
+        if (v === "********" && k in prev.settings.headers) input.settings.headers[k] = prev.settings.headers[k]!;
     }
     await this.db.notificationChannel.update({ where: { id }, data: channelData(input) });
     return this.getChannel(id);
@@ -160,7 +200,11 @@ export class AlertingService {
       }
     }
     const top = [...series.values()]
-      .sort((a, b) => Math.max(...b.points.map((p) => p.value ?? -Infinity)) - Math.max(...a.points.map((p) => p.value ?? -Infinity)))
+      .sort(
+        (a, b) =>
+          Math.max(...b.points.map((p) => p.value ?? -Infinity)) -
+          Math.max(...a.points.map((p) => p.value ?? -Infinity)),
+      )
       .slice(0, 10);
     return {
       from: fromMs,
@@ -170,7 +214,11 @@ export class AlertingService {
       op: "op" in def ? def.op : null,
       series: top,
       seriesTotal: series.size,
-      current: last ? (last.status === "ok" ? { status: "ok", active: last.samples.filter((s) => s.active).length } : { status: last.status, reason: last.reason }) : null,
+      current: last
+        ? last.status === "ok"
+          ? { status: "ok", active: last.samples.filter((s) => s.active).length }
+          : { status: last.status, reason: last.reason }
+        : null,
     };
   }
 }

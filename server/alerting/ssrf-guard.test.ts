@@ -6,14 +6,28 @@ import { postJson, RefusedTargetError, type Resolver } from "./safe-fetch";
 
 const none = parseAllowList("");
 const refused = (url: string, allow = none, resolver?: Resolver) =>
-  postJson(url, {}, {}, { allow, resolver, timeoutMs: 2000 }).then(() => "sent", (e) => (e instanceof RefusedTargetError ? "refused" : `error: ${e.message}`));
+  postJson(url, {}, {}, { allow, resolver, timeoutMs: 2000 }).then(
+    () => "sent",
+    (e) => (e instanceof RefusedTargetError ? "refused" : `error: ${e.message}`),
+  );
 
 describe("webhook SSRF guard", () => {
   it("refuses loopback in every spelling unless allow-listed", async () => {
-    for (const u of ["http://127.0.0.1:6379/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://2130706433/", "http://0x7f.0.0.1/", "http://10.1.2.3/", "http://192.168.1.1/", "http://100.64.0.1/"]) {
+    for (const u of [
+      "http://127.0.0.1:6379/",
+      "http://[::1]/",
+      "http://[::ffff:127.0.0.1]/",
+      "http://2130706433/",
+      "http://0x7f.0.0.1/",
+      "http://10.1.2.3/",
+      "http://192.168.1.1/",
+      "http://100.64.0.1/",
+    ]) {
       expect(await refused(u), u).toBe("refused");
     }
-    expect(await refused("http://localhost./", none, async () => [{ address: "127.0.0.1", family: 4 }])).toBe("refused");
+    expect(await refused("http://localhost./", none, async () => [{ address: "127.0.0.1", family: 4 }])).toBe(
+      "refused",
+    );
   });
   it("refuses metadata and link-local even when allow-listed, and non-http schemes", async () => {
     const all = parseAllowList("0.0.0.0/0,::/0");
@@ -23,16 +37,24 @@ describe("webhook SSRF guard", () => {
     expect(await refused("file:///etc/passwd", all)).toBe("refused");
   });
   it("refuses a name whose resolution includes any private address", async () => {
-    const rebinding: Resolver = async () => [{ address: "93.184.216.34", family: 4 }, { address: "127.0.0.1", family: 4 }];
+    const rebinding: Resolver = async () => [
+      { address: "93.184.216.34", family: 4 },
+      { address: "127.0.0.1", family: 4 },
+    ];
     expect(await refused("http://example.test/", none, rebinding)).toBe("refused");
   });
   it("checks every redirect hop: an allowed receiver redirecting to metadata or a non-allowed loopback is refused", async () => {
     let hits = 0;
-    const counting = http.createServer((_q, s) => { hits++; s.end("ok"); });
+    const counting = http.createServer((_q, s) => {
+      hits++;
+      s.end("ok");
+    });
     await new Promise<void>((r) => counting.listen(0, "127.0.0.1", r));
     const countingPort = (counting.address() as AddressInfo).port;
     const redirector = http.createServer((q, s) => {
-      s.writeHead(307, { location: q.url === "/meta" ? "http://169.254.169.254/latest" : `http://127.0.0.1:${countingPort}/x` }).end();
+      s.writeHead(307, {
+        location: q.url === "/meta" ? "http://169.254.169.254/latest" : `http://127.0.0.1:${countingPort}/x`,
+      }).end();
     });
     await new Promise<void>((r) => redirector.listen(0, "127.0.0.2", r));
     const port = (redirector.address() as AddressInfo).port;

@@ -26,7 +26,14 @@ describe("nextAlertState", () => {
     expect(run([on, off], 300)).toEqual(["pending", "inactive"]);
   });
   it("keeps firing through flapping within keepFiringFor and resets the timer when the condition returns", () => {
-    expect(run([on, off, on, off, off, off], 0, 120)).toEqual(["firing", "firing", "firing", "firing", "firing", "resolved"]);
+    expect(run([on, off, on, off, off, off], 0, 120)).toEqual([
+      "firing",
+      "firing",
+      "firing",
+      "firing",
+      "firing",
+      "resolved",
+    ]);
   });
   it("resolves a missing series only after two evaluations", () => {
     expect(run([on, miss, miss], 0)).toEqual(["firing", "firing", "resolved"]);
@@ -40,15 +47,26 @@ describe("nextAlertState", () => {
     const first = nextAlertState(null, on, 0, t, id)!;
     const restored = JSON.parse(JSON.stringify(first)) as AlertInstanceState;
     expect(nextAlertState(restored, on, 360_000, t, id)!.state).toBe("pending");
-    expect(nextAlertState(restored, on, 600_000, t, id)).toMatchObject({ state: "firing", activeAt: 0, firedAt: 600_000 });
+    expect(nextAlertState(restored, on, 600_000, t, id)).toMatchObject({
+      state: "firing",
+      activeAt: 0,
+      firedAt: 600_000,
+    });
   });
   it("returns firing to pending when `for` is raised above the active time", () => {
     const s = nextAlertState(null, on, 0, { forMs: 0, keepFiringForMs: 0 }, id)!;
     expect(nextAlertState(s, on, 60_000, { forMs: 600_000, keepFiringForMs: 0 }, id)!.state).toBe("pending");
   });
   it("records no-data and error states with their reason", () => {
-    expect(nextAlertState(null, { kind: "special", state: "nodata", reason: "no series" }, 0, { forMs: 0, keepFiringForMs: 0 }, id))
-      .toMatchObject({ state: "nodata", reason: "no series" });
+    expect(
+      nextAlertState(
+        null,
+        { kind: "special", state: "nodata", reason: "no series" },
+        0,
+        { forMs: 0, keepFiringForMs: 0 },
+        id,
+      ),
+    ).toMatchObject({ state: "nodata", reason: "no series" });
   });
 });
 

@@ -109,7 +109,12 @@ export function nextAlertState(
   return becomeInactive({ ...prev, value: input.value, missingEvals: 0 }, now, rule, input.reason ?? "");
 }
 
-function becomeInactive(prev: AlertInstanceState, now: number, rule: RuleTimers, reason: string): AlertInstanceState | null {
+function becomeInactive(
+  prev: AlertInstanceState,
+  now: number,
+  rule: RuleTimers,
+  reason: string,
+): AlertInstanceState | null {
   switch (prev.state) {
     case "pending":
     case "nodata":
@@ -130,7 +135,11 @@ function becomeInactive(prev: AlertInstanceState, now: number, rule: RuleTimers,
 }
 
 /** What the notifier must send for this instance now: firing, resolved or nothing. */
-export function decideNotification(inst: AlertInstanceState | null, prevNotified: string, silenced: boolean): "firing" | "resolved" | null {
+export function decideNotification(
+  inst: AlertInstanceState | null,
+  prevNotified: string,
+  silenced: boolean,
+): "firing" | "resolved" | null {
   const state = inst?.state;
   if (state === "firing" && prevNotified !== "firing" && !silenced) return "firing";
   // A resolve follows every sent firing (also when the instance disappeared or is silenced now),

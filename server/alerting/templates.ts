@@ -41,7 +41,8 @@ export function expandTemplate(text: string, data: TemplateData): string {
       case "labels":
         return field ? (data.labels[field] ?? "") : `<error expanding template: $labels needs a label name>`;
       case "links":
-        if (!field || !data.links || !(field in data.links)) return `<error expanding template: unknown link "${field ?? ""}">`;
+        if (!field || !data.links || !(field in data.links))
+          return `<error expanding template: unknown link "${field ?? ""}">`;
         return data.links[field]!;
       default:
         return `<error expanding template: unknown variable $${name}>`;
@@ -74,7 +75,10 @@ export function buildLinks(
 
 /** Stable 16-hex-digit identity of a label set (sorted keys). */
 export function fingerprintLabels(labels: Record<string, string>): string {
-  const canon = Object.keys(labels).sort().map((k) => `${k}\u0000${labels[k]}`).join("\u0001");
+  const canon = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}\u0000${labels[k]}`)
+    .join("\u0001");
   return createHash("sha256").update(canon).digest("hex").slice(0, 16);
 }
 

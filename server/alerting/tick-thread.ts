@@ -5,7 +5,15 @@ import type { Logger } from "../platform/logger";
 import { resolveWorkerEntry } from "../platform/module-paths";
 import { withSpan } from "../platform/self-tracing";
 import type { AlertDataSource, QueryResult } from "./data-source";
-import { countByState, type RuleHealth, type TickEngine, type TickOutcome, type TickRules, type TickSettings, type TickSummary } from "./engine";
+import {
+  countByState,
+  type RuleHealth,
+  type TickEngine,
+  type TickOutcome,
+  type TickRules,
+  type TickSettings,
+  type TickSummary,
+} from "./engine";
 import { runQueries } from "./rule-queries";
 
 export type TickRequest = { id: number } & (
@@ -38,14 +46,25 @@ export class ThreadedEngine implements TickEngine {
   private counts = countByState([]);
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
 
   constructor(private readonly deps: ThreadedEngineDeps) {}
 
   async evaluate(now: number): Promise<TickSummary> {
     const rules = (await this.call({ op: "rules" })) as TickRules;
-    const results = await withSpan("alerting.query", { "cartograph.alerting.rules": rules.rules.length }, () => runQueries(rules.rules, this.deps.dataSource, now));
-    const out = (await this.call({ op: "commit", now, rules, results, fence: this.deps.fence?.() ?? null })) as TickOutcome;
+    const results = await withSpan("alerting.query", { "cartograph.alerting.rules": rules.rules.length }, () =>
+      runQueries(rules.rules, this.deps.dataSource, now),
+    );
+    const out = (await this.call({
+      op: "commit",
+      now,
+      rules,
+      results,
+      fence: this.deps.fence?.() ?? null,
+    })) as TickOutcome;
     for (const [id, h] of out.health) this.health.set(id, h);
     for (const id of out.healthGone) this.health.delete(id);
     this.counts = out.counts;

@@ -1,5 +1,13 @@
 import "server-only";
-export { createRouter, sendJson, reply, parseRequestTarget, errorAnswer, type Route, type RouteRequest } from "./router";
+export {
+  createRouter,
+  sendJson,
+  reply,
+  parseRequestTarget,
+  errorAnswer,
+  type Route,
+  type RouteRequest,
+} from "./router";
 export { allRoutes } from "./routes";
 export { startQueryPool, type QueryPool, type PoolHealth } from "./query-pool";
 export { ApiError, badRequest, notFound, fromZodError } from "./errors";

@@ -24,8 +24,14 @@ export function generateOpenApiDocument(endpoints: AnyEndpoint[] = allEndpoints)
 type PathItem = Parameters<OpenAPIRegistry["registerPath"]>[0];
 
 function toPathItem(e: AnyEndpoint): PathItem {
-  const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
-  const success = e.response instanceof z.ZodString ? { description: "OK", content: { "text/plain": { schema: e.response } } } : json(e.response, "OK");
+  const json = (schema: z.ZodType, description: string) => ({
+    description,
+    content: { "application/json": { schema } },
+  });
+  const success =
+    e.response instanceof z.ZodString
+      ? { description: "OK", content: { "text/plain": { schema: e.response } } }
+      : json(e.response, "OK");
   const responses: PathItem["responses"] = { [e.status ?? 200]: success };
   const errorStatuses = new Set([...(e.params || e.query || e.body ? [400] : []), ...(e.errors ?? [])]);
   for (const status of errorStatuses) responses[status] = json(errorBodySchema, ERROR_TEXT[status] ?? "error");

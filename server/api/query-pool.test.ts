@@ -11,7 +11,9 @@ afterEach(async () => {
 });
 
 function start(env: Record<string, string>) {
-  pool = startQueryPool(loadConfig({ CARTOGRAPH_QUERY_THREADS: "2", ...env }), createLogger("error"), { workerUrl: FAKE });
+  pool = startQueryPool(loadConfig({ CARTOGRAPH_QUERY_THREADS: "2", ...env }), createLogger("error"), {
+    workerUrl: FAKE,
+  });
   return pool;
 }
 
@@ -53,7 +55,11 @@ describe("query pool", () => {
   });
 
   it("bounds the queue and survives a thread that dies", async () => {
-    const p = start({ CARTOGRAPH_QUERY_QUEUE_MAX: "1", CARTOGRAPH_QUERY_THREADS: "1", CARTOGRAPH_QUERY_TIMEOUT_MS: "20000" });
+    const p = start({
+      CARTOGRAPH_QUERY_QUEUE_MAX: "1",
+      CARTOGRAPH_QUERY_THREADS: "1",
+      CARTOGRAPH_QUERY_TIMEOUT_MS: "20000",
+    });
     await untilReady(p);
     const crash = p.offload("/crash")!;
     const waiting = p.offload("/one")!;

@@ -68,7 +68,10 @@ export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: 
   let restarts = 0;
 
   const spawn = (index: number) => {
-    const worker = new Worker(opts.workerUrl ?? resolveWorkerEntry("server/api/query-thread.ts"), { workerData: { config, selfTracing: getSelfTracingShared() }, execArgv: process.execArgv });
+    const worker = new Worker(opts.workerUrl ?? resolveWorkerEntry("server/api/query-thread.ts"), {
+      workerData: { config, selfTracing: getSelfTracingShared() },
+      execArgv: process.execArgv,
+    });
     const slot: Slot = { worker, ready: false, job: null };
     slots[index] = slot;
     worker.on("message", (m: FromQueryThread) => {
@@ -113,13 +116,21 @@ export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: 
     const slot = job.slot;
     if (!slot) {
       queue.splice(queue.indexOf(job), 1);
-      job.settle({ failure: unavailable(503, "busy", `every query thread was busy for ${budgetMs} ms; retry shortly`) });
+      job.settle({
+        failure: unavailable(503, "busy", `every query thread was busy for ${budgetMs} ms; retry shortly`),
+      });
       return;
     }
     timeouts++;
     slot.job = null;
     slot.ready = false;
-    job.settle({ failure: unavailable(504, "query-timeout", `the query ran longer than its ${budgetMs} ms budget and was stopped; ask for a shorter window or fewer results`) });
+    job.settle({
+      failure: unavailable(
+        504,
+        "query-timeout",
+        `the query ran longer than its ${budgetMs} ms budget and was stopped; ask for a shorter window or fewer results`,
+      ),
+    });
     log.warn("query over budget; replacing its thread", { budgetMs, request: describe(job.message) });
     const index = slots.indexOf(slot);
     slots[index] = { ...slot, ready: false, job: null };
@@ -167,9 +178,13 @@ export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: 
     offload(pathAndQuery) {
       // A self-traced query carries its traceparent; the wait and the work join its trace.
       const traceparent = getTraceparent();
-      const message = traceparent ? { kind: "http", pathAndQuery, traceparent, sentAtMs: getSpanClockMs() } : { kind: "http", pathAndQuery };
+      const message = traceparent
+        ? { kind: "http", pathAndQuery, traceparent, sentAtMs: getSpanClockMs() }
+        : { kind: "http", pathAndQuery };
       return new Promise<Answer>((resolve) =>
-        submit(message as Omit<ToQueryThread, "id">, (m) => resolve("failure" in m ? m.failure : "answer" in m ? m.answer : unavailable(503, "unavailable", "no answer"))),
+        submit(message as Omit<ToQueryThread, "id">, (m) =>
+          resolve("failure" in m ? m.failure : "answer" in m ? m.answer : unavailable(503, "unavailable", "no answer")),
+        ),
       );
     },
     alertData: {
@@ -184,7 +199,13 @@ export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: 
       const ready = slots.filter((s) => s?.ready).length;
       const idle = slots.filter((s) => s?.ready && !s.job).length;
       const oldest = queue[0] ? Date.now() - queue[0].arrived : 0;
-      const reason = !everReady ? "query threads are starting" : ready === 0 ? "no query thread is running (starting or being replaced)" : oldest > budgetMs / 2 ? `queries have waited ${oldest} ms for a thread` : "";
+      const reason = !everReady
+        ? "query threads are starting"
+        : ready === 0
+          ? "no query thread is running (starting or being replaced)"
+          : oldest > budgetMs / 2
+            ? `queries have waited ${oldest} ms for a thread`
+            : "";
       return { ready: reason === "", threads: ready, idle, queued: queue.length, timeouts, restarts, reason };
     },
     async close() {

@@ -13,7 +13,4 @@ export type ToQueryThread =
   | { id: number; kind: "alert"; call: AlertCall };
 
 export type FromQueryThread =
-  | { ready: true }
-  | { id: number; answer: Answer }
-  | { id: number; value: unknown }
-  | { id: number; error: string };
+  { ready: true } | { id: number; answer: Answer } | { id: number; value: unknown } | { id: number; error: string };

@@ -36,8 +36,12 @@ parentPort!.on("message", async (m: ToQueryThread) => {
     }
     return;
   }
-  if (m.traceparent && m.sentAtMs) recordSpan(m.traceparent, "api.queue_wait", m.sentAtMs, getSpanClockMs(), { "cartograph.thread": "query" });
-  const answer = (await withRemoteParent(m.traceparent, () => dispatch(m.pathAndQuery))) ?? { status: 404, json: JSON.stringify({ error: { code: "not-found", message: "no route" } }) };
+  if (m.traceparent && m.sentAtMs)
+    recordSpan(m.traceparent, "api.queue_wait", m.sentAtMs, getSpanClockMs(), { "cartograph.thread": "query" });
+  const answer = (await withRemoteParent(m.traceparent, () => dispatch(m.pathAndQuery))) ?? {
+    status: 404,
+    json: JSON.stringify({ error: { code: "not-found", message: "no route" } }),
+  };
   // Says where the answer came from (operators, and the test that the offload happens).
   post({ id: m.id, answer: { ...answer, headers: { ...answer.headers, "x-cartograph-thread": "query" } } });
 });

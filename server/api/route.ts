@@ -25,7 +25,10 @@ export interface RouteInput<E extends AnyEndpoint> {
 }
 
 /** A handler answers the endpoint's response (status from the contract) or a `reply()`. */
-export type RouteHandler<E extends AnyEndpoint> = (input: RouteInput<E>, ctx: ApiContext) => Answerable<E> | Promise<Answerable<E>>;
+export type RouteHandler<E extends AnyEndpoint> = (
+  input: RouteInput<E>,
+  ctx: ApiContext,
+) => Answerable<E> | Promise<Answerable<E>>;
 type Answerable<E extends AnyEndpoint> = z.input<E["response"]> | Reply;
 
 export interface RouteOptions {
@@ -66,8 +69,15 @@ export function route<E extends AnyEndpoint>(endpoint: E, handler: RouteHandler<
   };
 }
 
-function run<E extends AnyEndpoint>(endpoint: E, handler: RouteHandler<E>, req: RouteRequest, ctx: ApiContext): unknown {
-  const input = withSpan("query.parse", { "cartograph.endpoint": endpoint.id }, () => parseInput(endpoint, req, ctx.now(), maxWindowMs(ctx.config)));
+function run<E extends AnyEndpoint>(
+  endpoint: E,
+  handler: RouteHandler<E>,
+  req: RouteRequest,
+  ctx: ApiContext,
+): unknown {
+  const input = withSpan("query.parse", { "cartograph.endpoint": endpoint.id }, () =>
+    parseInput(endpoint, req, ctx.now(), maxWindowMs(ctx.config)),
+  );
   const out = handler(input, ctx);
   if (!endpoint.status) return out;
   return out instanceof Promise ? out.then((o) => withStatus(o, endpoint.status!)) : withStatus(out, endpoint.status);
@@ -78,7 +88,12 @@ function withStatus(out: unknown, status: number): unknown {
   return { __reply: true, status, body: out } satisfies Reply;
 }
 
-function parseInput<E extends AnyEndpoint>(endpoint: E, req: RouteRequest, nowMs: number, maxMs: number): RouteInput<E> {
+function parseInput<E extends AnyEndpoint>(
+  endpoint: E,
+  req: RouteRequest,
+  nowMs: number,
+  maxMs: number,
+): RouteInput<E> {
   const params = parseWith(endpoint.params, req.params, "path");
   const query = parseWith(endpoint.query, queryObject(req.query), "query") as Record<string, unknown> | undefined;
   const body = endpoint.body ? parseWith(endpoint.body, req.body ?? {}, endpoint.bodyName ?? "body") : undefined;
@@ -87,7 +102,15 @@ function parseInput<E extends AnyEndpoint>(endpoint: E, req: RouteRequest, nowMs
     const defaultMs = endpoint.window === true ? undefined : endpoint.window.defaultMs;
     window = resolveWindow(query.from as never, query.to as never, nowMs, { defaultMs, maxWindowMs: maxMs });
   }
-  return { params, query, body, window, principal: req.principal ?? null, headers: req.headers ?? {}, clientAddress: req.clientAddress ?? "" } as RouteInput<E>;
+  return {
+    params,
+    query,
+    body,
+    window,
+    principal: req.principal ?? null,
+    headers: req.headers ?? {},
+    clientAddress: req.clientAddress ?? "",
+  } as RouteInput<E>;
 }
 
 function parseWith(schema: z.ZodType | undefined, value: unknown, what: string): unknown {

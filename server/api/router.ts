@@ -91,7 +91,9 @@ function matchRoute(compiled: CompiledRoute[], method: string, pathname: string)
   if (candidates.length === 0) return null;
   const route = candidates.find((r) => r.method === method);
   if (!route) {
-    throw new ApiError(405, "method-not-allowed", `${method} is not allowed on ${pathname}`, undefined, { allow: candidates.map((r) => r.method).join(", ") });
+    throw new ApiError(405, "method-not-allowed", `${method} is not allowed on ${pathname}`, undefined, {
+      allow: candidates.map((r) => r.method).join(", "),
+    });
   }
   const m = route.regex.exec(pathname)!;
   const params: Record<string, string> = {};
@@ -111,7 +113,9 @@ async function runRoute(matched: Matched, req: RouteRequest, ctx: ApiContext): P
     const out = await withSpan("api.handle", {}, () => matched.route.handler(req, ctx));
     return withSpan("api.serialize", {}, (span) => {
       const isReply = out && typeof out === "object" && (out as Reply).__reply;
-      const answer: Answer = isReply ? { ...toAnswer((out as Reply).status, (out as Reply).body), headers: (out as Reply).headers } : toAnswer(200, out);
+      const answer: Answer = isReply
+        ? { ...toAnswer((out as Reply).status, (out as Reply).body), headers: (out as Reply).headers }
+        : toAnswer(200, out);
       span.setAttributes({ "cartograph.response.bytes": answer.json.length });
       return answer;
     });
@@ -135,7 +139,9 @@ export function createDispatcher(routes: Route[], ctx: ApiContext) {
     } catch (err) {
       return errorAnswer(err, ctx);
     }
-    return matched ? runRoute(matched, { params: matched.params, query: url.searchParams, body: undefined }, ctx) : null;
+    return matched
+      ? runRoute(matched, { params: matched.params, query: url.searchParams, body: undefined }, ctx)
+      : null;
   };
 }
 
@@ -146,7 +152,11 @@ export function createRouter(routes: Route[], ctx: ApiContext, offload?: Offload
    * Returns false when no route's path matches (the caller may pass the request on).
    * `principal`: who is calling, checked against the route's `access` (null: not signed in).
    */
-  return async function handle(req: IncomingMessage, res: ServerResponse, principal: Principal | null): Promise<boolean> {
+  return async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    principal: Principal | null,
+  ): Promise<boolean> {
     const started = performance.now();
     let answer: Answer;
     try {
@@ -154,28 +164,60 @@ export function createRouter(routes: Route[], ctx: ApiContext, offload?: Offload
       const matched = matchRoute(compiled, req.method ?? "GET", url.pathname);
       if (!matched) return false;
       const route = matched.route;
-      const verdict = decideAccess(principal, route.access ?? defaultAccess(route.method), `${route.method} ${route.path}`);
-      if (!verdict.ok) throw new ApiError(verdict.status, verdict.code, verdict.message, undefined, verdict.status === 401 ? { "www-authenticate": 'Bearer realm="cartograph"' } : undefined);
+      const verdict = decideAccess(
+        principal,
+        route.access ?? defaultAccess(route.method),
+        `${route.method} ${route.path}`,
+      );
+      if (!verdict.ok)
+        throw new ApiError(
+          verdict.status,
+          verdict.code,
+          verdict.message,
+          undefined,
+          verdict.status === 401 ? { "www-authenticate": 'Bearer realm="cartograph"' } : undefined,
+        );
       const attributes = { "http.request.method": route.method, "http.route": route.path };
-      answer = await withSpan(`${route.method} ${route.path}`, attributes, async (span) => {
-        const elsewhere = route.offload && offload ? offload(url.pathname + url.search) : null;
-        span.setAttributes({ "cartograph.thread": elsewhere ? "query" : "main" });
-        let a: Answer;
-        try {
-          if (elsewhere) {
-            a = await elsewhere;
-          } else {
-            const body = req.method === "GET" || req.method === "DELETE" ? undefined : await readJsonBody(req);
-            a = await runRoute(matched, { params: matched.params, query: url.searchParams, body, principal, headers: req.headers, clientAddress: req.socket.remoteAddress ?? "" }, ctx);
+      answer = await withSpan(
+        `${route.method} ${route.path}`,
+        attributes,
+        async (span) => {
+          const elsewhere = route.offload && offload ? offload(url.pathname + url.search) : null;
+          span.setAttributes({ "cartograph.thread": elsewhere ? "query" : "main" });
+          let a: Answer;
+          try {
+            if (elsewhere) {
+              a = await elsewhere;
+            } else {
+              const body = req.method === "GET" || req.method === "DELETE" ? undefined : await readJsonBody(req);
+              a = await runRoute(
+                matched,
+                {
+                  params: matched.params,
+                  query: url.searchParams,
+                  body,
+                  principal,
+                  headers: req.headers,
+                  clientAddress: req.socket.remoteAddress ?? "",
+                },
+                ctx,
+              );
+            }
+          } catch (err) {
+            a = errorAnswer(err, ctx);
           }
-        } catch (err) {
-          a = errorAnswer(err, ctx);
-        }
-        span.setAttributes({ "http.response.status_code": a.status });
-        if (a.status >= 500) span.fail(a.json.slice(0, 200));
-        ctx.log.debug("api request", { method: route.method, route: route.path, status: a.status, ms: Math.round(performance.now() - started) });
-        return a;
-      }, { kind: "server" });
+          span.setAttributes({ "http.response.status_code": a.status });
+          if (a.status >= 500) span.fail(a.json.slice(0, 200));
+          ctx.log.debug("api request", {
+            method: route.method,
+            route: route.path,
+            status: a.status,
+            ms: Math.round(performance.now() - started),
+          });
+          return a;
+        },
+        { kind: "server" },
+      );
     } catch (err) {
       answer = errorAnswer(err, ctx);
     }
@@ -197,7 +239,11 @@ export function parseRequestTarget(target: string): URL {
   } catch {
     // fall through to the 400
   }
-  throw new ApiError(400, "bad-request-target", `the request target ${JSON.stringify(target.slice(0, 100))} is not a valid path`);
+  throw new ApiError(
+    400,
+    "bad-request-target",
+    `the request target ${JSON.stringify(target.slice(0, 100))} is not a valid path`,
+  );
 }
 
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
@@ -238,7 +284,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 /** Storage conditions that pass (busy, locked, full, read-only, I/O): retryable, so 503. */
-const TRANSIENT = /SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)|database is locked|disk is full|readonly database/i;
+const TRANSIENT =
+  /SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)|database is locked|disk is full|readonly database/i;
 
 /**
  * An ApiError answers as it says. Anything else is logged with its stack and answered
@@ -249,14 +296,22 @@ export function errorAnswer(err: unknown, ctx: Pick<ApiContext, "log">): Answer 
   if (err instanceof ApiError) {
     const error: Record<string, unknown> = { code: err.code, message: err.message };
     if (err.details !== undefined) error.details = err.details;
-    return { ...toAnswer(err.status, { error }), headers: err.status === 503 ? { "retry-after": "1", ...err.headers } : err.headers };
+    return {
+      ...toAnswer(err.status, { error }),
+      headers: err.status === 503 ? { "retry-after": "1", ...err.headers } : err.headers,
+    };
   }
   const msg = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: unknown })?.code;
   const transient = TRANSIENT.test(msg) || (typeof code === "string" && TRANSIENT.test(code));
   ctx.log.error("api request failed", { error: msg, code, stack: err instanceof Error ? err.stack : undefined });
   if (transient) {
-    return { ...toAnswer(503, { error: { code: "unavailable", message: "the store is temporarily unavailable, retry shortly" } }), headers: { "retry-after": "1" } };
+    return {
+      ...toAnswer(503, {
+        error: { code: "unavailable", message: "the store is temporarily unavailable, retry shortly" },
+      }),
+      headers: { "retry-after": "1" },
+    };
   }
   return toAnswer(500, { error: { code: "internal", message: "internal error; the server log has the details" } });
 }

@@ -29,6 +29,8 @@ export function parseInstant(raw: unknown, name: string): Instant {
 }
 
 /** The longest window a read may ask for: the longest retention (older data is gone anyway). */
-export function maxWindowMs(config: Pick<Config, "CARTOGRAPH_RETENTION_RAW_HOURS" | "CARTOGRAPH_RETENTION_ROLLUP_HOURS">): number {
+export function maxWindowMs(
+  config: Pick<Config, "CARTOGRAPH_RETENTION_RAW_HOURS" | "CARTOGRAPH_RETENTION_ROLLUP_HOURS">,
+): number {
   return Math.max(config.CARTOGRAPH_RETENTION_RAW_HOURS, config.CARTOGRAPH_RETENTION_ROLLUP_HOURS) * 3_600_000;
 }

@@ -72,13 +72,19 @@ export class AccessService {
     if (!this.authEnabled || (await users.countUsers(this.db)) > 0) return;
     const secret = createSecret("setup");
     const expiresAt = new Date(this.now() + SETUP_LIFETIME_MS);
-    await this.db.$transaction([this.db.setupToken.deleteMany({}), this.db.setupToken.create({ data: { id: hashSecret(secret), expiresAt } })]);
+    await this.db.$transaction([
+      this.db.setupToken.deleteMany({}),
+      this.db.setupToken.create({ data: { id: hashSecret(secret), expiresAt } }),
+    ]);
     const url = new URL("/setup", this.config.CARTOGRAPH_PUBLIC_URL);
     // Bound to every interface, the link is also shown under this machine's name for a browser elsewhere.
     const wildcard = ["0.0.0.0", "::", "[::]"].includes(this.config.CARTOGRAPH_HOST);
-    const remote = wildcard && url.hostname === "localhost" ? Object.assign(new URL(url), { hostname: hostname() }) : null;
+    const remote =
+      wildcard && url.hostname === "localhost" ? Object.assign(new URL(url), { hostname: hostname() }) : null;
     const elsewhere = remote ? ` (from another machine: ${remote.href}#token=${secret})` : "";
-    this.log.warn(`no user exists yet: open ${url.href}#token=${secret}${elsewhere} to create the first admin (one use, expires ${expiresAt.toISOString()}; set CARTOGRAPH_PUBLIC_URL if this address is wrong)`);
+    this.log.warn(
+      `no user exists yet: open ${url.href}#token=${secret}${elsewhere} to create the first admin (one use, expires ${expiresAt.toISOString()}; set CARTOGRAPH_PUBLIC_URL if this address is wrong)`,
+    );
   }
 
   async identify(c: Credentials): Promise<Caller> {
@@ -92,10 +98,16 @@ export class AccessService {
 
   async login(name: string, password: string, clientAddress: string): Promise<LoginResult> {
     const now = this.now();
-    const keys = [[`user:${name}`, FAILED_LOGINS.user], [`addr:${clientAddress}`, FAILED_LOGINS.addr]] as const;
+    const keys = [
+      [`user:${name}`, FAILED_LOGINS.user],
+      [`addr:${clientAddress}`, FAILED_LOGINS.addr],
+    ] as const;
     for (const [key, burst] of keys) {
       const t = this.loginBuckets.peek(key, now, FAILED_LOGINS.rate, burst);
-      if (t) throw new AccessError(429, "too-many-attempts", `too many failed sign-ins; retry in ${t.retryAfterSeconds} s`, { "retry-after": String(t.retryAfterSeconds) });
+      if (t)
+        throw new AccessError(429, "too-many-attempts", `too many failed sign-ins; retry in ${t.retryAfterSeconds} s`, {
+          "retry-after": String(t.retryAfterSeconds),
+        });
     }
     const user = await users.checkPassword(this.db, name, password);
     if (!user) {
@@ -116,12 +128,21 @@ export class AccessService {
   async completeSetup(secret: string, name: string, password: string): Promise<LoginResult> {
     const now = this.now();
     const token = await this.db.setupToken.findUnique({ where: { id: hashSecret(secret) } });
-    if (!token || token.expiresAt.getTime() <= now) throw new AccessError(403, "invalid-setup-token", "this setup link is unknown, used or expired; restart the server for a new one");
-    if ((await users.countUsers(this.db)) > 0) throw new AccessError(409, "already-set-up", "a user already exists; sign in instead");
+    if (!token || token.expiresAt.getTime() <= now)
+      throw new AccessError(
+        403,
+        "invalid-setup-token",
+        "this setup link is unknown, used or expired; restart the server for a new one",
+      );
+    if ((await users.countUsers(this.db)) > 0)
+      throw new AccessError(409, "already-set-up", "a user already exists; sign in instead");
     await this.db.setupToken.deleteMany({});
     const user = await users.createUser(this.db, name, "admin", password);
     this.log.info("first admin created through the setup link", { user: name });
-    return this.startSession({ id: user.id, name: user.name, role: user.role, createdAt: new Date(user.createdAt) }, now);
+    return this.startSession(
+      { id: user.id, name: user.name, role: user.role, createdAt: new Date(user.createdAt) },
+      now,
+    );
   }
 
   async setupPending(): Promise<boolean> {
@@ -134,12 +155,17 @@ export class AccessService {
   deleteUser = (name: string) => users.deleteUser(this.db, name);
 
   listTokens = (who: Principal) => tokens.listTokens(this.db, who);
-  createToken = (who: Principal, input: { name: string; role?: Role; expiresInDays?: number }) => tokens.createToken(this.db, who, input, this.now());
+  createToken = (who: Principal, input: { name: string; role?: Role; expiresInDays?: number }) =>
+    tokens.createToken(this.db, who, input, this.now());
   revokeToken = (who: Principal, id: string) => tokens.revokeToken(this.db, who, id);
 
   listIngestKeys = () => ingest.listIngestKeys(this.db);
   async createIngestKey(input: { name: string; requestsPerSecond?: number }, who: Principal) {
-    const k = await ingest.createIngestKey(this.db, { name: input.name, requestsPerSecond: input.requestsPerSecond ?? this.config.CARTOGRAPH_INGEST_KEY_RATE, createdBy: who.name });
+    const k = await ingest.createIngestKey(this.db, {
+      name: input.name,
+      requestsPerSecond: input.requestsPerSecond ?? this.config.CARTOGRAPH_INGEST_KEY_RATE,
+      createdBy: who.name,
+    });
     this.ingestKeys.invalidate();
     return k;
   }
@@ -154,7 +180,10 @@ export class AccessService {
     return this.ingestKeys.check(key, this.now());
   }
 
-  private async startSession(user: { id: string; name: string; role: string; createdAt: Date }, now: number): Promise<LoginResult> {
+  private async startSession(
+    user: { id: string; name: string; role: string; createdAt: Date },
+    now: number,
+  ): Promise<LoginResult> {
     const lifetimeMs = this.config.CARTOGRAPH_SESSION_HOURS * 3600_000;
     const s = await users.createSession(this.db, user.id, now, lifetimeMs);
     return { user: users.toUserView(user), setCookie: this.cookie(s.secret, Math.floor(lifetimeMs / 1000)) };

@@ -16,7 +16,16 @@ export interface TokenView {
   expiresAt: string | null;
 }
 
-type TokenRow = { id: string; name: string; role: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date | null; user: { name: string } };
+type TokenRow = {
+  id: string;
+  name: string;
+  role: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  user: { name: string };
+};
 
 function toView(t: TokenRow): TokenView {
   return {
@@ -37,10 +46,21 @@ export async function listTokens(db: PrismaClient, who: Principal): Promise<Toke
   return (await db.apiToken.findMany({ where, include: { user: true }, orderBy: { createdAt: "asc" } })).map(toView);
 }
 
-export async function createToken(db: PrismaClient, who: Principal, input: { name: string; role?: Role; expiresInDays?: number }, now: number): Promise<TokenView & { token: string }> {
-  if (!who.userId) throw new AccessError(409, "no-user", "API tokens belong to a user: turn authentication on and sign in to create one");
+export async function createToken(
+  db: PrismaClient,
+  who: Principal,
+  input: { name: string; role?: Role; expiresInDays?: number },
+  now: number,
+): Promise<TokenView & { token: string }> {
+  if (!who.userId)
+    throw new AccessError(
+      409,
+      "no-user",
+      "API tokens belong to a user: turn authentication on and sign in to create one",
+    );
   const role = input.role ?? who.role;
-  if (!hasRole(who.role, role)) throw new AccessError(403, "forbidden", `a token cannot have more rights than its owner (${who.role})`);
+  if (!hasRole(who.role, role))
+    throw new AccessError(403, "forbidden", `a token cannot have more rights than its owner (${who.role})`);
   const secret = createSecret("token");
   const row = await db.apiToken.create({
     data: {
@@ -59,7 +79,8 @@ export async function createToken(db: PrismaClient, who: Principal, input: { nam
 
 export async function revokeToken(db: PrismaClient, who: Principal, id: string): Promise<void> {
   const t = await db.apiToken.findUnique({ where: { id } });
-  if (!t || (who.role !== "admin" && t.userId !== who.userId)) throw new AccessError(404, "not-found", `no API token ${JSON.stringify(id)}`);
+  if (!t || (who.role !== "admin" && t.userId !== who.userId))
+    throw new AccessError(404, "not-found", `no API token ${JSON.stringify(id)}`);
   await db.apiToken.delete({ where: { id } });
 }
 

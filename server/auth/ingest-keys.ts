@@ -15,21 +15,47 @@ export interface IngestKeyView {
   lastUsedAt: string | null;
 }
 
-type KeyRow = { id: string; name: string; prefix: string; requestsPerSecond: number; createdBy: string; createdAt: Date; lastUsedAt: Date | null };
+type KeyRow = {
+  id: string;
+  name: string;
+  prefix: string;
+  requestsPerSecond: number;
+  createdBy: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+};
 
 function toView(k: KeyRow): IngestKeyView {
   // Field by field: the row also holds secretHash, which never leaves the server.
-  return { id: k.id, name: k.name, prefix: k.prefix, requestsPerSecond: k.requestsPerSecond, createdBy: k.createdBy, createdAt: k.createdAt.toISOString(), lastUsedAt: k.lastUsedAt?.toISOString() ?? null };
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    requestsPerSecond: k.requestsPerSecond,
+    createdBy: k.createdBy,
+    createdAt: k.createdAt.toISOString(),
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  };
 }
 
 export async function listIngestKeys(db: PrismaClient): Promise<IngestKeyView[]> {
   return (await db.ingestKey.findMany({ orderBy: { createdAt: "asc" } })).map(toView);
 }
 
-export async function createIngestKey(db: PrismaClient, input: { name: string; requestsPerSecond: number; createdBy: string }): Promise<IngestKeyView & { key: string }> {
+export async function createIngestKey(
+  db: PrismaClient,
+  input: { name: string; requestsPerSecond: number; createdBy: string },
+): Promise<IngestKeyView & { key: string }> {
   const secret = createSecret("ingest");
   const row = await db.ingestKey.create({
-    data: { id: newId(), name: input.name, secretHash: hashSecret(secret), prefix: displayPrefix(secret), requestsPerSecond: input.requestsPerSecond, createdBy: input.createdBy },
+    data: {
+      id: newId(),
+      name: input.name,
+      secretHash: hashSecret(secret),
+      prefix: displayPrefix(secret),
+      requestsPerSecond: input.requestsPerSecond,
+      createdBy: input.createdBy,
+    },
   });
   return { ...toView(row), key: secret };
 }
@@ -39,7 +65,8 @@ export async function revokeIngestKey(db: PrismaClient, id: string): Promise<voi
   if (count === 0) throw new AccessError(404, "not-found", `no ingest key ${JSON.stringify(id)}`);
 }
 
-export type IngestVerdict = { ok: true; keyId?: string } | { ok: false; status: 401 | 429; message: string; retryAfterSeconds?: number };
+export type IngestVerdict =
+  { ok: true; keyId?: string } | { ok: false; status: 401 | 429; message: string; retryAfterSeconds?: number };
 
 interface CachedKey {
   key: { id: string; requestsPerSecond: number } | null;
@@ -60,11 +87,19 @@ export class IngestKeyChecker {
   constructor(private readonly db: PrismaClient) {}
 
   async check(secret: string | undefined, now: number): Promise<IngestVerdict> {
-    if (!secret) return { ok: false, status: 401, message: "an ingest key is required: send Authorization: Bearer <key> or x-cartograph-ingest-key: <key>" };
+    if (!secret)
+      return {
+        ok: false,
+        status: 401,
+        message: "an ingest key is required: send Authorization: Bearer <key> or x-cartograph-ingest-key: <key>",
+      };
     const hash = hashSecret(secret);
     let hit = this.cache.get(hash);
     if (!hit || hit.until <= now) {
-      const row = await this.db.ingestKey.findUnique({ where: { secretHash: hash }, select: { id: true, requestsPerSecond: true } });
+      const row = await this.db.ingestKey.findUnique({
+        where: { secretHash: hash },
+        select: { id: true, requestsPerSecond: true },
+      });
       hit = { key: row, until: now + IngestKeyChecker.CACHE_MS };
       if (this.cache.size >= 10_000) this.cache.clear();
       this.cache.set(hash, hit);
@@ -72,7 +107,13 @@ export class IngestKeyChecker {
     if (!hit.key) return { ok: false, status: 401, message: "unknown or revoked ingest key" };
     const rate = hit.key.requestsPerSecond;
     const take = this.buckets.take(hit.key.id, now, rate, Math.max(1, rate * 2));
-    if (!take.ok) return { ok: false, status: 429, message: `ingest key over its limit of ${rate} requests per second`, retryAfterSeconds: Math.min(take.retryAfterSeconds, 5) };
+    if (!take.ok)
+      return {
+        ok: false,
+        status: 429,
+        message: `ingest key over its limit of ${rate} requests per second`,
+        retryAfterSeconds: Math.min(take.retryAfterSeconds, 5),
+      };
     this.touch(hit.key.id, now);
     return { ok: true, keyId: hit.key.id };
   }

@@ -94,24 +94,38 @@ export interface MutationHeaders {
  * it authenticates with a browser credential (`browserCredential`: the session cookie), which
  * then needs a positive same-origin proof.
  */
-export function checkMutation(h: MutationHeaders, publicOrigin: string, browserCredential: boolean): GuardRefusal | null {
+export function checkMutation(
+  h: MutationHeaders,
+  publicOrigin: string,
+  browserCredential: boolean,
+): GuardRefusal | null {
   const method = h.method.toUpperCase();
   if (!MUTATIONS.has(method)) return null;
   const hasBody = (h.contentLength !== undefined && h.contentLength !== "0") || h.transferEncoding !== undefined;
   const type = (h.contentType ?? "").split(";")[0]!.trim().toLowerCase();
   if ((method !== "DELETE" || hasBody) && type !== "application/json") {
-    return refuse("json-required", `${method} needs content-type: application/json (got ${JSON.stringify(h.contentType ?? "")})`);
+    return refuse(
+      "json-required",
+      `${method} needs content-type: application/json (got ${JSON.stringify(h.contentType ?? "")})`,
+    );
   }
   const site = h.secFetchSite?.trim().toLowerCase();
   if (site !== undefined && site !== "same-origin" && site !== "none") {
     return refuse("cross-site-request", `cross-site ${method} refused (Sec-Fetch-Site: ${site})`);
   }
   if (h.origin !== undefined) {
-    if (!isSameOrigin(h.origin, h.host, publicOrigin)) return refuse("cross-origin-request", `${method} from origin ${JSON.stringify(h.origin)} refused: only this server's own pages may change data`);
+    if (!isSameOrigin(h.origin, h.host, publicOrigin))
+      return refuse(
+        "cross-origin-request",
+        `${method} from origin ${JSON.stringify(h.origin)} refused: only this server's own pages may change data`,
+      );
     return null;
   }
   if (site === undefined && browserCredential) {
-    return refuse("origin-required", `${method} with a session cookie needs an Origin or Sec-Fetch-Site header; scripts should use an API token`);
+    return refuse(
+      "origin-required",
+      `${method} with a session cookie needs an Origin or Sec-Fetch-Site header; scripts should use an API token`,
+    );
   }
   return null;
 }

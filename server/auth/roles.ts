@@ -44,10 +44,20 @@ export type AccessVerdict = { ok: true } | { ok: false; status: 401 | 403; code:
 export function decideAccess(principal: Principal | null, needed: Access, what: string): AccessVerdict {
   if (needed === "public") return { ok: true };
   if (!principal) {
-    return { ok: false, status: 401, code: "unauthenticated", message: `sign in, or send Authorization: Bearer <API token>, to use ${what}` };
+    return {
+      ok: false,
+      status: 401,
+      code: "unauthenticated",
+      message: `sign in, or send Authorization: Bearer <API token>, to use ${what}`,
+    };
   }
   if (!hasRole(principal.role, needed)) {
-    return { ok: false, status: 403, code: "forbidden", message: `${what} needs the ${needed} role; ${principal.name} has ${principal.role}` };
+    return {
+      ok: false,
+      status: 403,
+      code: "forbidden",
+      message: `${what} needs the ${needed} role; ${principal.name} has ${principal.role}`,
+    };
   }
   return { ok: true };
 }

@@ -27,13 +27,18 @@ export async function countUsers(db: PrismaClient): Promise<number> {
 }
 
 export async function createUser(db: PrismaClient, name: string, role: Role, password: string): Promise<UserView> {
-  if (await db.user.findUnique({ where: { name } })) throw new AccessError(409, "user-exists", `a user named ${JSON.stringify(name)} already exists`);
+  if (await db.user.findUnique({ where: { name } }))
+    throw new AccessError(409, "user-exists", `a user named ${JSON.stringify(name)} already exists`);
   const row = await db.user.create({ data: { id: newId(), name, role, passwordHash: await hashPassword(password) } });
   return toUserView(row);
 }
 
 /** Changing the role or password of a user ends their sessions (they sign in again). */
-export async function updateUser(db: PrismaClient, name: string, change: { role?: Role; password?: string }): Promise<UserView> {
+export async function updateUser(
+  db: PrismaClient,
+  name: string,
+  change: { role?: Role; password?: string },
+): Promise<UserView> {
   const user = await db.user.findUnique({ where: { name } });
   if (!user) throw new AccessError(404, "not-found", `no user ${JSON.stringify(name)}`);
   if (change.role && change.role !== "admin" && user.role === "admin") await refuseLastAdmin(db, `demote ${name}`);
@@ -68,7 +73,12 @@ export async function checkPassword(db: PrismaClient, name: string, password: st
   return user && ok ? user : null;
 }
 
-export async function createSession(db: PrismaClient, userId: string, now: number, lifetimeMs: number): Promise<{ secret: string; expiresAt: Date }> {
+export async function createSession(
+  db: PrismaClient,
+  userId: string,
+  now: number,
+  lifetimeMs: number,
+): Promise<{ secret: string; expiresAt: Date }> {
   const secret = createSecret("session");
   const expiresAt = new Date(now + lifetimeMs);
   await db.session.create({ data: { id: hashSecret(secret), userId, expiresAt } });

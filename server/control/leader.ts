@@ -100,7 +100,16 @@ export class LeaderElection {
   }
 
   status(): LeaderStatus {
-    return { leader: this.leader, controlPlane: this.opts.kind, holder: this.holder, currentLeader: this.leader ? this.holder : this.seenLeader, term: this.term, since: this.since, transitions: this.transitions, jobs: this.jobs.map((j) => j.name) };
+    return {
+      leader: this.leader,
+      controlPlane: this.opts.kind,
+      holder: this.holder,
+      currentLeader: this.leader ? this.holder : this.seenLeader,
+      term: this.term,
+      since: this.since,
+      transitions: this.transitions,
+      jobs: this.jobs.map((j) => j.name),
+    };
   }
 
   /** First election round (awaited), then the renewal loop. */
@@ -146,7 +155,8 @@ export class LeaderElection {
       await this.contend(now);
     } catch (e) {
       this.opts.log.warn("leader election: control database unreachable", { error: (e as Error).message });
-      if (this.leader && now - this.lastRenewedAt >= this.timing.stepDownAfterMs) await this.demote("could not renew the lease");
+      if (this.leader && now - this.lastRenewedAt >= this.timing.stepDownAfterMs)
+        await this.demote("could not renew the lease");
     }
   }
 
@@ -154,28 +164,51 @@ export class LeaderElection {
     const lease = this.opts.db.leaderLease;
     const expiresAt = new Date(now + this.timing.leaseMs);
     if (this.leader) {
-      const n = await lease.updateMany({ where: { name: this.name, holder: this.holder, term: this.term }, data: { expiresAt, renewedAt: new Date(now) } });
+      const n = await lease.updateMany({
+        where: { name: this.name, holder: this.holder, term: this.term },
+        data: { expiresAt, renewedAt: new Date(now) },
+      });
       if (n.count === 1) this.lastRenewedAt = now;
       else await this.demote("another process took the lease");
       return;
     }
     const row = await lease.findUnique({ where: { name: this.name } });
-    const step = decideLeaseStep(row && { holder: row.holder, term: row.term, expiresAt: row.expiresAt.getTime() }, this.holder, now);
+    const step = decideLeaseStep(
+      row && { holder: row.holder, term: row.term, expiresAt: row.expiresAt.getTime() },
+      this.holder,
+      now,
+    );
     if (step.kind === "follow") {
       this.seenLeader = step.holder;
       return;
     }
     if (step.kind === "create") {
       const created = await lease
-        .create({ data: { name: this.name, holder: this.holder, term: 1, expiresAt, acquiredAt: new Date(now), renewedAt: new Date(now) } })
-        .then(() => true, () => false); // another process created it first: follow it
+        .create({
+          data: {
+            name: this.name,
+            holder: this.holder,
+            term: 1,
+            expiresAt,
+            acquiredAt: new Date(now),
+            renewedAt: new Date(now),
+          },
+        })
+        .then(
+          () => true,
+          () => false,
+        ); // another process created it first: follow it
       if (created) await this.promote(1, now);
       return;
     }
     // "renew" while not leader (a restart with the same holder id) is a take-over too: a new term.
     const fromTerm = step.kind === "renew" ? step.term : step.fromTerm;
     const n = await lease.updateMany({
-      where: { name: this.name, term: fromTerm, ...(step.kind === "take-over" ? { expiresAt: { lte: new Date(now) } } : {}) },
+      where: {
+        name: this.name,
+        term: fromTerm,
+        ...(step.kind === "take-over" ? { expiresAt: { lte: new Date(now) } } : {}),
+      },
       data: { holder: this.holder, term: fromTerm + 1, expiresAt, acquiredAt: new Date(now), renewedAt: new Date(now) },
     });
     if (n.count === 1) await this.promote(fromTerm + 1, now);
@@ -188,7 +221,9 @@ export class LeaderElection {
     this.lastRenewedAt = now;
     this.seenLeader = this.holder;
     this.transitions++;
-    this.opts.log.info(`leader: this process leads (term ${term}); starting ${this.jobs.map((j) => j.name).join(", ") || "no jobs yet"}`);
+    this.opts.log.info(
+      `leader: this process leads (term ${term}); starting ${this.jobs.map((j) => j.name).join(", ") || "no jobs yet"}`,
+    );
     for (const j of this.jobs) await this.runJob(j, "start");
   }
 
@@ -214,6 +249,9 @@ export class LeaderElection {
 /** Inside a transaction: fails it unless `fence` still holds the lease (the row lock orders it before any take-over). */
 export async function assertFence(tx: Pick<ControlDb, "leaderLease">, fence: Fence | null, now: number): Promise<void> {
   if (!fence) return;
-  const n = await tx.leaderLease.updateMany({ where: { name: fence.name, holder: fence.holder, term: fence.term }, data: { renewedAt: new Date(now) } });
+  const n = await tx.leaderLease.updateMany({
+    where: { name: fence.name, holder: fence.holder, term: fence.term },
+    data: { renewedAt: new Date(now) },
+  });
   if (n.count !== 1) throw new LeadershipLostError();
 }

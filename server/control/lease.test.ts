@@ -7,11 +7,21 @@ describe("decideLeaseStep", () => {
   });
   it("renews its own live lease, and follows another's", () => {
     expect(decideLeaseStep({ holder: "a", term: 3, expiresAt: 2000 }, "a", 1000)).toEqual({ kind: "renew", term: 3 });
-    expect(decideLeaseStep({ holder: "b", term: 3, expiresAt: 2000 }, "a", 1000)).toEqual({ kind: "follow", holder: "b", expiresAt: 2000 });
+    expect(decideLeaseStep({ holder: "b", term: 3, expiresAt: 2000 }, "a", 1000)).toEqual({
+      kind: "follow",
+      holder: "b",
+      expiresAt: 2000,
+    });
   });
   it("takes over an expired lease, its own included (a new term fences the old writes)", () => {
-    expect(decideLeaseStep({ holder: "b", term: 3, expiresAt: 1000 }, "a", 1000)).toEqual({ kind: "take-over", fromTerm: 3 });
-    expect(decideLeaseStep({ holder: "a", term: 3, expiresAt: 999 }, "a", 1000)).toEqual({ kind: "take-over", fromTerm: 3 });
+    expect(decideLeaseStep({ holder: "b", term: 3, expiresAt: 1000 }, "a", 1000)).toEqual({
+      kind: "take-over",
+      fromTerm: 3,
+    });
+    expect(decideLeaseStep({ holder: "a", term: 3, expiresAt: 999 }, "a", 1000)).toEqual({
+      kind: "take-over",
+      fromTerm: 3,
+    });
   });
 });
 

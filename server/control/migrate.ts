@@ -37,7 +37,11 @@ export function migrationsDir(kind: ControlDbKind): string {
   const rel = kind === "postgresql" ? ["prisma", "postgresql", "migrations"] : ["prisma", "migrations"];
   const here = path.dirname(fileURLToPath(import.meta.url));
   // Source tree (server/control) and compiled output (one or two levels deeper) alike.
-  const candidates = [path.resolve(here, "../..", ...rel), path.resolve(here, "../../..", ...rel), path.resolve(process.cwd(), ...rel)];
+  const candidates = [
+    path.resolve(here, "../..", ...rel),
+    path.resolve(here, "../../..", ...rel),
+    path.resolve(process.cwd(), ...rel),
+  ];
   const found = candidates.find((d) => existsSync(d));
   if (!found) throw new Error(`control-plane migrations not found (looked in ${candidates.join(", ")})`);
   return found;
@@ -76,7 +80,11 @@ const LEDGER: Record<ControlDbKind, string> = {
     "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`,
 };
 
-export async function applyMigrations(db: ControlDb, kind: ControlDbKind, dir = migrationsDir(kind)): Promise<MigrationReport> {
+export async function applyMigrations(
+  db: ControlDb,
+  kind: ControlDbKind,
+  dir = migrationsDir(kind),
+): Promise<MigrationReport> {
   const migrations = readMigrations(dir);
   if (kind === "postgresql") {
     // A session lock needs one connection for the whole run: hold it inside a transaction.
@@ -93,7 +101,11 @@ export async function applyMigrations(db: ControlDb, kind: ControlDbKind, dir = 
 
 type Tx = Pick<ControlDb, "$executeRawUnsafe" | "$queryRawUnsafe">;
 
-async function applyPending(db: ControlDb | Tx, kind: ControlDbKind, migrations: Migration[]): Promise<MigrationReport> {
+async function applyPending(
+  db: ControlDb | Tx,
+  kind: ControlDbKind,
+  migrations: Migration[],
+): Promise<MigrationReport> {
   await db.$executeRawUnsafe(LEDGER[kind]);
   const adopted = kind === "sqlite" ? await adoptLegacyLedger(db, migrations) : [];
   const rows = await db.$queryRawUnsafe<{ name: string; checksum: string }[]>(
@@ -123,7 +135,8 @@ async function applyPending(db: ControlDb | Tx, kind: ControlDbKind, migrations:
 
 const nowSql = (kind: ControlDbKind) => (kind === "postgresql" ? "now()" : "current_timestamp");
 /** Positional placeholders: `$1, $2` on PostgreSQL, `?, ?` on SQLite. */
-const params = (kind: ControlDbKind, n: number) => Array.from({ length: n }, (_, i) => (kind === "postgresql" ? `$${i + 1}` : "?")).join(", ");
+const params = (kind: ControlDbKind, n: number) =>
+  Array.from({ length: n }, (_, i) => (kind === "postgresql" ? `$${i + 1}` : "?")).join(", ");
 
 /**
  * Control databases made before the Prisma ledger recorded their migrations in
@@ -131,10 +144,18 @@ const params = (kind: ControlDbKind, n: number) => Array.from({ length: n }, (_,
  * applied, so nothing is run twice and no row is touched.
  */
 async function adoptLegacyLedger(db: Tx, migrations: Migration[]): Promise<string[]> {
-  const legacy = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_cartograph_migrations'`);
+  const legacy = await db.$queryRawUnsafe<{ n: number }[]>(
+    `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_cartograph_migrations'`,
+  );
   if (!Number(legacy[0]?.n)) return [];
-  const names = (await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM _cartograph_migrations`)).map((r) => r.name);
-  const recorded = new Set((await db.$queryRawUnsafe<{ name: string }[]>(`SELECT "migration_name" AS name FROM "_prisma_migrations"`)).map((r) => r.name));
+  const names = (await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM _cartograph_migrations`)).map(
+    (r) => r.name,
+  );
+  const recorded = new Set(
+    (await db.$queryRawUnsafe<{ name: string }[]>(`SELECT "migration_name" AS name FROM "_prisma_migrations"`)).map(
+      (r) => r.name,
+    ),
+  );
   const adopted: string[] = [];
   for (const m of migrations) {
     if (!names.includes(m.name) || recorded.has(m.name)) continue;

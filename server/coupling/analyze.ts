@@ -31,7 +31,11 @@ export interface AnalysisResult {
 }
 
 /** Graph-level rules only: what the benchmark times on synthetic graphs. */
-export function runGraphRules(input: Pick<CouplingModel, "ownership"> & { graph: DependencyGraph }, policy: Policy, now: number): Finding[] {
+export function runGraphRules(
+  input: Pick<CouplingModel, "ownership"> & { graph: DependencyGraph },
+  policy: Policy,
+  now: number,
+): Finding[] {
   const out: Finding[] = [];
   const r = policy.rules;
   if (r["cyclic-dependency"].enabled) out.push(...detectCycles(input, policy, now));
@@ -71,7 +75,11 @@ export function analyzeCoupling(
   return { violations: sortFindings(kept), suppressed, model, graph };
 }
 
-export function applyPolicy(findings: Finding[], policy: Policy, now: number): { kept: Finding[]; suppressed: SuppressedFinding[] } {
+export function applyPolicy(
+  findings: Finding[],
+  policy: Policy,
+  now: number,
+): { kept: Finding[]; suppressed: SuppressedFinding[] } {
   const active = policy.suppressions.filter((s) => Date.parse(s.expires) > now);
   const kept: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
@@ -93,6 +101,7 @@ export function applyPolicy(findings: Finding[], policy: Policy, now: number): {
 /** Most severe first, then rule, then id: a stable order for the UI and the CLI. */
 export function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort(
-    (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.rule.localeCompare(b.rule) || a.id.localeCompare(b.id),
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.rule.localeCompare(b.rule) || a.id.localeCompare(b.id),
   );
 }

@@ -3,7 +3,14 @@ import "server-only";
  * Coupling analysis (docs/architecture.md, "Coupling rules"): pure rules over a model built from a
  * window's spans, an architecture policy file, and per-service coupling metrics.
  */
-export { analyzeCoupling, runGraphRules, applyPolicy, sortFindings, type AnalysisResult, type SuppressedFinding } from "./analyze";
+export {
+  analyzeCoupling,
+  runGraphRules,
+  applyPolicy,
+  sortFindings,
+  type AnalysisResult,
+  type SuppressedFinding,
+} from "./analyze";
 export { computeCouplingMetrics, type ServiceCouplingMetrics, type SystemCouplingMetrics } from "./metrics";
 export { buildCouplingModel, type CouplingModel } from "./model/build-model";
 export { loadCouplingSpans, type LoadedSpans } from "./model/load-spans";
@@ -22,5 +29,14 @@ export { detectGatewayBypass } from "./rules/gateway-bypass";
 export { detectHardCodedEndpoints } from "./rules/hard-coded-endpoint";
 export { detectSharedTopics } from "./rules/shared-topic";
 export { detectForbiddenDependencies } from "./rules/forbidden-dependency";
-export { RULE_IDS, KIND, severityOfLevel, type CouplingSpan, type Finding, type RuleId, type Severity, type Level } from "./types";
+export {
+  RULE_IDS,
+  KIND,
+  severityOfLevel,
+  type CouplingSpan,
+  type Finding,
+  type RuleId,
+  type Severity,
+  type Level,
+} from "./types";
 export { getViolations, getCouplingMetrics } from "./service";

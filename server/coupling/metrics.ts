@@ -45,10 +45,17 @@ export interface SystemCouplingMetrics {
   meanAds: number;
 }
 
-export function computeCouplingMetrics(m: CouplingModel, policy: Policy): { services: ServiceCouplingMetrics[]; system: SystemCouplingMetrics } {
+export function computeCouplingMetrics(
+  m: CouplingModel,
+  policy: Policy,
+): { services: ServiceCouplingMetrics[]; system: SystemCouplingMetrics } {
   const own = m.ownership;
   const ownerGraph = buildDependencyGraph(m, policy, { contractInfra: false });
-  const serviceGraph = buildDependencyGraph(m, { ...policy, groups: {}, inferGroups: false, groupByNamespace: false }, { contractInfra: false });
+  const serviceGraph = buildDependencyGraph(
+    m,
+    { ...policy, groups: {}, inferGroups: false, groupByNamespace: false },
+    { contractInfra: false },
+  );
   const sccs = findStronglyConnected(adjacencyOf(ownerGraph)).filter((c) => c.length >= 2);
   const sccOf = new Map<string, string[]>();
   for (const c of sccs) for (const n of c) sccOf.set(n, c);
@@ -56,7 +63,8 @@ export function computeCouplingMetrics(m: CouplingModel, policy: Policy): { serv
   const svcOut = new Map<string, Set<string>>();
   const callsIn = new Map<string, number>();
   const callsOut = new Map<string, number>();
-  const add = (mm: Map<string, Set<string>>, k: string, v: string) => (mm.get(k) ?? mm.set(k, new Set()).get(k)!).add(v);
+  const add = (mm: Map<string, Set<string>>, k: string, v: string) =>
+    (mm.get(k) ?? mm.set(k, new Set()).get(k)!).add(v);
   for (const e of serviceGraph.edges) {
     add(svcIn, e.to, e.from);
     add(svcOut, e.from, e.to);
@@ -81,13 +89,21 @@ export function computeCouplingMetrics(m: CouplingModel, policy: Policy): { serv
     const ads = ownOut.get(owner)?.size ?? 0;
     const cycle = sccOf.get(owner) ?? [];
     return {
-      service, owner,
-      fanIn: svcIn.get(service)?.size ?? 0, fanOut: svcOut.get(service)?.size ?? 0,
-      ais, ads, acs: ais * ads, instability: ais + ads === 0 ? 0 : Math.round((ads / (ais + ads)) * 1000) / 1000,
+      service,
+      owner,
+      fanIn: svcIn.get(service)?.size ?? 0,
+      fanOut: svcOut.get(service)?.size ?? 0,
+      ais,
+      ads,
+      acs: ais * ads,
+      instability: ais + ads === 0 ? 0 : Math.round((ads / (ais + ads)) * 1000) / 1000,
       wsic: ops.get(service)?.size ?? 0,
-      callsIn: callsIn.get(service) ?? 0, callsOut: callsOut.get(service) ?? 0,
-      inCycle: cycle.length > 0, cycle,
-      callers: [...(svcIn.get(service) ?? [])].sort(), callees: [...(svcOut.get(service) ?? [])].sort(),
+      callsIn: callsIn.get(service) ?? 0,
+      callsOut: callsOut.get(service) ?? 0,
+      inCycle: cycle.length > 0,
+      cycle,
+      callers: [...(svcIn.get(service) ?? [])].sort(),
+      callees: [...(svcOut.get(service) ?? [])].sort(),
     };
   });
   const pairs = new Set(ownerGraph.edges.map((e) => e.from + "\u0000" + e.to));

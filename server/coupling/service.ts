@@ -12,7 +12,11 @@ import type { TimeWindow } from "../platform/time-window";
 function loadTraced(telemetry: TelemetryReader, window: TimeWindow, maxTraces: number) {
   return withSpan("coupling.load", { "cartograph.coupling.max_traces": maxTraces }, async (span) => {
     const loaded = await loadCouplingSpans(telemetry.spans, window.fromMs, window.toMs, maxTraces);
-    span.setAttributes({ "cartograph.rows_read": loaded.spans.length, "cartograph.coupling.traces": loaded.tracesScanned, "cartograph.coupling.sampled": loaded.sampled });
+    span.setAttributes({
+      "cartograph.rows_read": loaded.spans.length,
+      "cartograph.coupling.traces": loaded.tracesScanned,
+      "cartograph.coupling.sampled": loaded.sampled,
+    });
     return loaded;
   });
 }
@@ -21,7 +25,10 @@ function loadTraced(telemetry: TelemetryReader, window: TimeWindow, maxTraces: n
 function analyzeTraced(spans: Parameters<typeof analyzeCoupling>[0], policy: Policy, now: number, window: TimeWindow) {
   return withSpan("coupling.analyze", { "cartograph.spans": spans.length }, (span) => {
     const result = analyzeCoupling(spans, policy, now, window);
-    span.setAttributes({ "cartograph.coupling.findings": result.violations.length, "cartograph.coupling.suppressed": result.suppressed.length });
+    span.setAttributes({
+      "cartograph.coupling.findings": result.violations.length,
+      "cartograph.coupling.suppressed": result.suppressed.length,
+    });
     return result;
   });
 }
@@ -43,7 +50,12 @@ export async function getViolations(telemetry: TelemetryReader, policy: PolicySt
   };
 }
 
-export async function getCouplingMetrics(telemetry: TelemetryReader, policy: PolicyState, window: TimeWindow, now: number) {
+export async function getCouplingMetrics(
+  telemetry: TelemetryReader,
+  policy: PolicyState,
+  window: TimeWindow,
+  now: number,
+) {
   const loaded = await loadTraced(telemetry, window, policy.policy.settings.maxTraces);
   const result = analyzeTraced(loaded.spans, policy.policy, now, window);
   const metrics = computeCouplingMetrics(result.model, policy.policy);

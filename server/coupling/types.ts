@@ -30,7 +30,12 @@ export const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 
  * The rule ids of GET /api/v1/violations (docs/architecture.md, "Coupling rules"), the
  * reference's five-step level scale and the API's severities: the API's lists (lib/enums).
  */
-export { COUPLING_RULE_IDS as RULE_IDS, type CouplingRuleId as RuleId, type FindingLevel as Level, type Severity } from "../../lib/enums";
+export {
+  COUPLING_RULE_IDS as RULE_IDS,
+  type CouplingRuleId as RuleId,
+  type FindingLevel as Level,
+  type Severity,
+} from "../../lib/enums";
 
 export function severityOfLevel(level: Level): Severity {
   if (level === "critical" || level === "high") return "critical";

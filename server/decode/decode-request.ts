@@ -19,7 +19,8 @@ export type OtlpObject = any;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 // 64-bit integers beyond 2^53 lose precision in JSON.parse: quote them before parsing.
-const BIG_INT_FIELDS = /("(?:startTimeUnixNano|endTimeUnixNano|timeUnixNano|observedTimeUnixNano|intValue|asInt)"\s*:\s*)(-?\d{16,})/g;
+const BIG_INT_FIELDS =
+  /("(?:startTimeUnixNano|endTimeUnixNano|timeUnixNano|observedTimeUnixNano|intValue|asInt)"\s*:\s*)(-?\d{16,})/g;
 
 export function parseJson(body: Uint8Array, what: string): unknown {
   let text: string;

@@ -15,12 +15,19 @@ import { LogsRequest, MetricsRequest, TraceRequest } from "./otlp-codec";
  */
 const DIR = path.resolve(import.meta.dirname, "../../tests/fixtures/otlp");
 const TYPES = { traces: TraceRequest, metrics: MetricsRequest, logs: LogsRequest } as const;
-const UNKNOWN_TO_PREVIOUS: Record<keyof typeof TYPES, Set<string>> = { traces: new Set(["flags"]), metrics: new Set(), logs: new Set() };
-const fixtures = readdirSync(DIR).filter((f) => f.endsWith(".pb")).map((f) => f.slice(0, -3));
+const UNKNOWN_TO_PREVIOUS: Record<keyof typeof TYPES, Set<string>> = {
+  traces: new Set(["flags"]),
+  metrics: new Set(),
+  logs: new Set(),
+};
+const fixtures = readdirSync(DIR)
+  .filter((f) => f.endsWith(".pb"))
+  .map((f) => f.slice(0, -3));
 
 describe("OTLP codec against the previous codec's objects", () => {
   it("has fixtures for every signal", () => {
-    for (const signal of Object.keys(TYPES)) expect(fixtures.filter((f) => f.includes(signal)).length).toBeGreaterThanOrEqual(2);
+    for (const signal of Object.keys(TYPES))
+      expect(fixtures.filter((f) => f.includes(signal)).length).toBeGreaterThanOrEqual(2);
   });
 
   for (const name of fixtures) {
@@ -56,12 +63,18 @@ describe("OTLP codec: fields newer than the previous codec", () => {
   });
 
   it("round-trips a log record's event name and a resource's entity references", () => {
-    const bytes = LogsRequest.encode(LogsRequest.fromObject({
-      resourceLogs: [{
-        resource: { entityRefs: [{ type: "service", idKeys: ["service.name"], descriptionKeys: ["service.version"] }] },
-        scopeLogs: [{ logRecords: [{ eventName: "session.start", severityNumber: 9 }] }],
-      }],
-    })).finish();
+    const bytes = LogsRequest.encode(
+      LogsRequest.fromObject({
+        resourceLogs: [
+          {
+            resource: {
+              entityRefs: [{ type: "service", idKeys: ["service.name"], descriptionKeys: ["service.version"] }],
+            },
+            scopeLogs: [{ logRecords: [{ eventName: "session.start", severityNumber: 9 }] }],
+          },
+        ],
+      }),
+    ).finish();
     const back = LogsRequest.decode(bytes).resourceLogs[0];
     expect(back.scopeLogs![0].logRecords![0].eventName).toBe("session.start");
     expect(back.resource!.entityRefs![0]).toMatchObject({ type: "service", idKeys: ["service.name"] });

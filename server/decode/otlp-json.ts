@@ -38,12 +38,8 @@ const span = z.object({
   startTimeUnixNano: int64.optional(),
   endTimeUnixNano: int64.optional(),
   attributes,
-  events: z
-    .array(z.object({ timeUnixNano: int64.optional(), name: z.string().optional(), attributes }))
-    .optional(),
-  links: z
-    .array(z.object({ traceId: z.string().optional(), spanId: z.string().optional(), attributes }))
-    .optional(),
+  events: z.array(z.object({ timeUnixNano: int64.optional(), name: z.string().optional(), attributes })).optional(),
+  links: z.array(z.object({ traceId: z.string().optional(), spanId: z.string().optional(), attributes })).optional(),
   status: z.object({ code: loose.optional(), message: z.string().optional() }).optional(),
 });
 
@@ -78,7 +74,11 @@ const dataPoint = z.object({
   max: number.optional(),
   flags: z.number().optional(),
 });
-const points = z.object({ dataPoints: z.array(dataPoint).optional(), aggregationTemporality: loose.optional(), isMonotonic: z.boolean().optional() });
+const points = z.object({
+  dataPoints: z.array(dataPoint).optional(),
+  aggregationTemporality: loose.optional(),
+  isMonotonic: z.boolean().optional(),
+});
 
 export const MetricsRequestJson = z.object({
   resourceMetrics: z

@@ -68,7 +68,9 @@ export function createAccessGate(config: Config, access: AccessService): AccessG
     }
     for (const [k, v] of Object.entries(buildSecurityHeaders(csp, https))) res.setHeader(k, v);
 
-    const caller = access.authEnabled ? await access.identify({ cookie: req.headers.cookie, authorization: header(req, "authorization") }) : { principal: ANONYMOUS_ADMIN, browserCredential: false };
+    const caller = access.authEnabled
+      ? await access.identify({ cookie: req.headers.cookie, authorization: header(req, "authorization") })
+      : { principal: ANONYMOUS_ADMIN, browserCredential: false };
     if (api) {
       const refusal = checkMutation(
         {
@@ -89,13 +91,18 @@ export function createAccessGate(config: Config, access: AccessService): AccessG
         return { done: true };
       }
       if (!caller.principal && pathname.startsWith("/jaeger/")) {
-        sendJson(res, 401, { error: { code: "unauthenticated", message: "sign in, or send Authorization: Bearer <API token>, to use the Jaeger query API" } });
+        sendJson(res, 401, {
+          error: {
+            code: "unauthenticated",
+            message: "sign in, or send Authorization: Bearer <API token>, to use the Jaeger query API",
+          },
+        });
         return { done: true };
       }
       return { done: false, principal: caller.principal };
     }
     if (caller.principal || isPublicUiPath(pathname)) return { done: false, principal: caller.principal };
-    const next = (req.url ?? "/").startsWith("/") ? req.url ?? "/" : "/";
+    const next = (req.url ?? "/").startsWith("/") ? (req.url ?? "/") : "/";
     res.writeHead(303, { location: `/login?next=${encodeURIComponent(next)}`, "cache-control": "no-store" });
     res.end();
     return { done: true };

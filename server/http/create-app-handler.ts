@@ -32,7 +32,10 @@ export function createAppHandler(deps: AppDeps): Handler {
     const pathname = target.split("?")[0]!;
     try {
       // A target that is not a plain path (`//h:99999/`, `*`, garbage) is the client's mistake.
-      if (pathname.startsWith("//")) return sendJson(res, 400, { error: { code: "bad-request-target", message: "the request target must be a path starting with a single /" } });
+      if (pathname.startsWith("//"))
+        return sendJson(res, 400, {
+          error: { code: "bad-request-target", message: "the request target must be a path starting with a single /" },
+        });
       parseRequestTarget(target);
       const signal = matchOtlpPath(pathname, deps.config);
       if (signal) return await handleOtlpHttp(req, res, signal, deps);
@@ -58,7 +61,13 @@ export function createAppHandler(deps: AppDeps): Handler {
       if (deps.api && (await deps.api(req, res, principal))) return;
       // Jaeger clients (Grafana) read errors from Jaeger's envelope, also for an unknown endpoint.
       if (deps.api && pathname.startsWith("/jaeger/api/")) {
-        return sendJson(res, 404, { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 404, msg: `no Jaeger endpoint ${pathname}` }] });
+        return sendJson(res, 404, {
+          data: null,
+          total: 0,
+          limit: 0,
+          offset: 0,
+          errors: [{ code: 404, msg: `no Jaeger endpoint ${pathname}` }],
+        });
       }
       if (deps.ui) return await deps.ui(req, res);
       sendJson(res, 404, { error: { code: "not-found", message: `no route for ${req.method} ${pathname}` } });
@@ -67,10 +76,17 @@ export function createAppHandler(deps: AppDeps): Handler {
       if (res.headersSent) {
         res.destroy();
       } else if (typeof status === "number" && status >= 400 && status < 500) {
-        sendJson(res, status, { error: { code: (e as { code?: string }).code ?? "bad-request", message: (e as Error).message } });
+        sendJson(res, status, {
+          error: { code: (e as { code?: string }).code ?? "bad-request", message: (e as Error).message },
+        });
       } else {
         // Internal text stays in the log; the client learns only that it may retry.
-        deps.log.error("request failed", { method: req.method, path: pathname.slice(0, 200), error: (e as Error).message, stack: (e as Error).stack });
+        deps.log.error("request failed", {
+          method: req.method,
+          path: pathname.slice(0, 200),
+          error: (e as Error).message,
+          stack: (e as Error).stack,
+        });
         res.setHeader("retry-after", "1");
         sendJson(res, 503, { error: { code: "unavailable", message: "temporarily unavailable, retry shortly" } });
       }

@@ -9,9 +9,18 @@ import { readBody } from "./read-body";
  * (through the traceparent the writer client sends) and the acknowledgement. Exports of
  * self-traces (SELF_TRACE_HEADER) are never traced: no feedback loop.
  */
-export function withIngestSpan(req: IncomingMessage, signal: string, transport: string, fn: (span: SpanHandle) => Promise<void>): Promise<void> {
+export function withIngestSpan(
+  req: IncomingMessage,
+  signal: string,
+  transport: string,
+  fn: (span: SpanHandle) => Promise<void>,
+): Promise<void> {
   if (req.headers[SELF_TRACE_HEADER] !== undefined) return withoutTracing(fn);
-  const attributes = { "cartograph.signal": signal, "cartograph.transport": transport, "http.request.method": req.method ?? "" };
+  const attributes = {
+    "cartograph.signal": signal,
+    "cartograph.transport": transport,
+    "http.request.method": req.method ?? "",
+  };
   return withSpan(`ingest ${signal}`, attributes, fn, { kind: "server" });
 }
 

@@ -26,59 +26,89 @@ const LOGS_SERVICE = { Export: exportMethod("/opentelemetry.proto.collector.logs
  * thread undecoded (decode happens there); malformed data → INVALID_ARGUMENT, overload or a
  * busy store → UNAVAILABLE (retryable). Each call is self-traced as `ingest <signal>`, like OTLP/HTTP.
  */
-export function startOtlpGrpc(host: string, port: number, deps: IngestDeps): Promise<{ server: grpc.Server; port: number }> {
+export function startOtlpGrpc(
+  host: string,
+  port: number,
+  deps: IngestDeps,
+): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": deps.config.CARTOGRAPH_MAX_BODY_BYTES,
   });
-  const handler = (signal: Signal): grpc.handleUnaryCall<Buffer, Buffer> => (call, callback) => {
-    const attributes = { "cartograph.signal": signal, "cartograph.transport": "grpc", "cartograph.request.bytes": call.request.length };
-    void withSpan(`ingest ${signal}`, attributes, (span) => exportCall(signal, call, callback, span), { kind: "server" });
-  };
-  const exportCall = (signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>, span: SpanHandle): Promise<void> => {
+  const handler =
+    (signal: Signal): grpc.handleUnaryCall<Buffer, Buffer> =>
+    (call, callback) => {
+      const attributes = {
+        "cartograph.signal": signal,
+        "cartograph.transport": "grpc",
+        "cartograph.request.bytes": call.request.length,
+      };
+      void withSpan(`ingest ${signal}`, attributes, (span) => exportCall(signal, call, callback, span), {
+        kind: "server",
+      });
+    };
+  const exportCall = (
+    signal: Signal,
+    call: grpc.ServerUnaryCall<Buffer, Buffer>,
+    callback: grpc.sendUnaryData<Buffer>,
+    span: SpanHandle,
+  ): Promise<void> => {
     const started = process.hrtime.bigint();
     const done = (code: string) => {
       span.setAttributes({ "rpc.grpc.status_code": grpc.status[code as keyof typeof grpc.status] as number });
       deps.metrics.requests.inc({ signal, transport: "grpc", code });
-      deps.metrics.requestSeconds.observe({ signal, transport: "grpc" }, Number(process.hrtime.bigint() - started) / 1e9);
+      deps.metrics.requestSeconds.observe(
+        { signal, transport: "grpc" },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
     };
     const metadataValue = (name: string) => {
       const v = call.metadata.get(name)[0];
       return typeof v === "string" ? v : undefined;
     };
-    const keyCheck: Promise<IngestKeyVerdict> = deps.checkIngestKey ? deps.checkIngestKey(readIngestKey(metadataValue)) : Promise.resolve({ ok: true });
-    return keyCheck.then(async (verdict) => {
-      if (!verdict.ok) {
-        const limited = verdict.status === 429;
-        const code = limited ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.UNAUTHENTICATED;
+    const keyCheck: Promise<IngestKeyVerdict> = deps.checkIngestKey
+      ? deps.checkIngestKey(readIngestKey(metadataValue))
+      : Promise.resolve({ ok: true });
+    return keyCheck
+      .then(async (verdict) => {
+        if (!verdict.ok) {
+          const limited = verdict.status === 429;
+          const code = limited ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.UNAUTHENTICATED;
+          done(grpc.status[code]!);
+          deps.metrics.itemsRejected.inc({ signal, reason: limited ? "rate_limited" : "unauthenticated" });
+          return callback({ code, details: verdict.message });
+        }
+        deps.metrics.receivedBytes.inc({ signal, transport: "grpc" }, call.request.length);
+        const r = await deps.writer.submit(signal, "protobuf", call.request);
+        if (r.ok) {
+          done("OK");
+          span.setAttributes({ "cartograph.items": r.accepted, "cartograph.items.rejected": r.rejected });
+          return withSpan("ingest.acknowledge", {}, () =>
+            callback(null, Buffer.from(encodeExportResponse(signal, "protobuf", r.rejected, r.message) as Uint8Array)),
+          );
+        }
+        if (r.status !== 400) span.fail(r.message);
+        const code = r.status === 400 ? grpc.status.INVALID_ARGUMENT : grpc.status.UNAVAILABLE;
         done(grpc.status[code]!);
-        deps.metrics.itemsRejected.inc({ signal, reason: limited ? "rate_limited" : "unauthenticated" });
-        return callback({ code, details: verdict.message });
-      }
-      deps.metrics.receivedBytes.inc({ signal, transport: "grpc" }, call.request.length);
-      const r = await deps.writer.submit(signal, "protobuf", call.request);
-      if (r.ok) {
-        done("OK");
-        span.setAttributes({ "cartograph.items": r.accepted, "cartograph.items.rejected": r.rejected });
-        return withSpan("ingest.acknowledge", {}, () => callback(null, Buffer.from(encodeExportResponse(signal, "protobuf", r.rejected, r.message) as Uint8Array)));
-      }
-      if (r.status !== 400) span.fail(r.message);
-      const code = r.status === 400 ? grpc.status.INVALID_ARGUMENT : grpc.status.UNAVAILABLE;
-      done(grpc.status[code]!);
-      deps.metrics.itemsRejected.inc({ signal, reason: r.status === 400 ? "malformed" : "overload" });
-      callback({ code, details: r.message });
-    }).catch((e: Error) => {
-      done("UNAVAILABLE");
-      span.fail(e.message);
-      callback({ code: grpc.status.UNAVAILABLE, details: e.message });
-    });
+        deps.metrics.itemsRejected.inc({ signal, reason: r.status === 400 ? "malformed" : "overload" });
+        callback({ code, details: r.message });
+      })
+      .catch((e: Error) => {
+        done("UNAVAILABLE");
+        span.fail(e.message);
+        callback({ code: grpc.status.UNAVAILABLE, details: e.message });
+      });
   };
   server.addService(TRACE_SERVICE, { Export: handler("traces") });
   server.addService(METRICS_SERVICE, { Export: handler("metrics") });
   server.addService(LOGS_SERVICE, { Export: handler("logs") });
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host.includes(":") ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
-      if (err) return reject(err);
-      resolve({ server, port: bound });
-    });
+    server.bindAsync(
+      `${host.includes(":") ? `[${host}]` : host}:${port}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, bound) => {
+        if (err) return reject(err);
+        resolve({ server, port: bound });
+      },
+    );
   });
 }

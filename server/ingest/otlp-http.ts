@@ -18,7 +18,8 @@ export interface IngestDeps {
   checkIngestKey?: (key: string | undefined) => Promise<IngestKeyVerdict>;
 }
 
-export type IngestKeyVerdict = { ok: true } | { ok: false; status: 401 | 429; message: string; retryAfterSeconds?: number };
+export type IngestKeyVerdict =
+  { ok: true } | { ok: false; status: 401 | 429; message: string; retryAfterSeconds?: number };
 
 /** The ingest key a sender presents: `Authorization: Bearer <key>` or `x-cartograph-ingest-key` (HTTP headers and gRPC metadata alike). */
 export function readIngestKey(get: (name: string) => string | undefined): string | undefined {
@@ -52,11 +53,22 @@ export function matchOtlpPath(pathname: string, config: Config): Signal | null {
  * Traced as `ingest <signal>` (read, writer-side decode/queue/commit, acknowledge), except
  * exports of self-traces, which are never traced (no feedback loop).
  */
-export function handleOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: Signal, deps: IngestDeps): Promise<void> {
+export function handleOtlpHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  signal: Signal,
+  deps: IngestDeps,
+): Promise<void> {
   return withIngestSpan(req, signal, "http", (span) => serveOtlpHttp(req, res, signal, deps, span));
 }
 
-async function serveOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: Signal, deps: IngestDeps, span: SpanHandle): Promise<void> {
+async function serveOtlpHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  signal: Signal,
+  deps: IngestDeps,
+  span: SpanHandle,
+): Promise<void> {
   const { config, writer, metrics } = deps;
   const started = process.hrtime.bigint();
   const transport = "http";
@@ -65,7 +77,11 @@ async function serveOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: 
     metrics.requests.inc({ signal, transport, code: String(status) });
     metrics.requestSeconds.observe({ signal, transport }, Number(process.hrtime.bigint() - started) / 1e9);
     span.setAttributes({ "http.response.status_code": status });
-    res.writeHead(status, { "content-type": CONTENT_TYPES[encoding], "content-length": String(Buffer.byteLength(body)), ...headers });
+    res.writeHead(status, {
+      "content-type": CONTENT_TYPES[encoding],
+      "content-length": String(Buffer.byteLength(body)),
+      ...headers,
+    });
     res.end(body);
   };
   const fail = (status: number, code: number, message: string, headers: Record<string, string> = {}) => {
@@ -74,10 +90,15 @@ async function serveOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: 
     send(status, encodeStatusBody(encoding, code, message), headers);
   };
 
-  if (req.method !== "POST") return fail(405, RpcCode.UNIMPLEMENTED, `${req.method} is not supported; use POST`, { allow: "POST" });
+  if (req.method !== "POST")
+    return fail(405, RpcCode.UNIMPLEMENTED, `${req.method} is not supported; use POST`, { allow: "POST" });
   if (mediaType(req.headers["content-type"]) === null) {
     metrics.itemsRejected.inc({ signal, reason: "unsupported_media_type" });
-    return fail(415, RpcCode.INVALID_ARGUMENT, `unsupported content type ${JSON.stringify(req.headers["content-type"] ?? "")}; use application/x-protobuf or application/json`);
+    return fail(
+      415,
+      RpcCode.INVALID_ARGUMENT,
+      `unsupported content type ${JSON.stringify(req.headers["content-type"] ?? "")}; use application/x-protobuf or application/json`,
+    );
   }
   const ce = (req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
   if (ce !== "gzip" && ce !== "identity" && ce !== "") {
@@ -92,14 +113,26 @@ async function serveOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: 
     const verdict = await deps.checkIngestKey(readIngestKey(header));
     if (!verdict.ok) {
       metrics.itemsRejected.inc({ signal, reason: verdict.status === 429 ? "rate_limited" : "unauthenticated" });
-      const headers: Record<string, string> = verdict.status === 429 ? { "retry-after": String(verdict.retryAfterSeconds ?? 1) } : { "www-authenticate": 'Bearer realm="cartograph-ingest"' };
-      return fail(verdict.status, verdict.status === 429 ? RpcCode.RESOURCE_EXHAUSTED : RpcCode.UNAUTHENTICATED, verdict.message, headers);
+      const headers: Record<string, string> =
+        verdict.status === 429
+          ? { "retry-after": String(verdict.retryAfterSeconds ?? 1) }
+          : { "www-authenticate": 'Bearer realm="cartograph-ingest"' };
+      return fail(
+        verdict.status,
+        verdict.status === 429 ? RpcCode.RESOURCE_EXHAUSTED : RpcCode.UNAUTHENTICATED,
+        verdict.message,
+        headers,
+      );
     }
   }
   const declared = Number(req.headers["content-length"] ?? 0);
   if (ce !== "gzip" && declared > config.CARTOGRAPH_MAX_BODY_BYTES) {
     metrics.itemsRejected.inc({ signal, reason: "too_large" });
-    return fail(413, RpcCode.INVALID_ARGUMENT, `request body of ${declared} bytes is over the ${config.CARTOGRAPH_MAX_BODY_BYTES}-byte limit`);
+    return fail(
+      413,
+      RpcCode.INVALID_ARGUMENT,
+      `request body of ${declared} bytes is over the ${config.CARTOGRAPH_MAX_BODY_BYTES}-byte limit`,
+    );
   }
   // Shed before reading the body: under overload the cheapest answer is the right one.
   if (writer.isOverloaded(declared)) {
@@ -118,7 +151,9 @@ async function serveOtlpHttp(req: IncomingMessage, res: ServerResponse, signal: 
   const result = await writer.submit(signal, encoding, body);
   if (result.ok) {
     span.setAttributes({ "cartograph.items": result.accepted, "cartograph.items.rejected": result.rejected });
-    return withSpan("ingest.acknowledge", {}, () => send(200, encodeExportResponse(signal, encoding, result.rejected, result.message)));
+    return withSpan("ingest.acknowledge", {}, () =>
+      send(200, encodeExportResponse(signal, encoding, result.rejected, result.message)),
+    );
   }
   if (result.status === 400) {
     metrics.itemsRejected.inc({ signal, reason: "malformed" });

@@ -3,7 +3,10 @@ import type { IncomingMessage } from "node:http";
 import { createGunzip } from "node:zlib";
 
 export class BodyError extends Error {
-  constructor(readonly status: 400 | 413, message: string) {
+  constructor(
+    readonly status: 400 | 413,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -8,36 +8,111 @@ import { EdgeSeriesBook, registerServiceGraphMetrics, type ServiceGraphSnapshot 
 /** Exposes the writer thread's counters (sent as snapshots) on /metrics. */
 export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): void {
   const s = () => writer.latestStats();
-  registerCounterFn(m.registry, "cartograph_spans_accepted_total", "Spans stored (first time seen).", () => s()?.spansStored ?? 0);
-  registerCounterFn(m.registry, "cartograph_spans_rejected_total", "Spans rejected by validation (partial success).", () => {
-    const x = s();
-    return x ? { invalid: x.spansRejected - x.spansUnstorable, duplicate: x.spansDuplicate, unstorable: x.spansUnstorable } : null;
-  });
-  registerCounterFn(m.registry, "cartograph_points_accepted_total", "Metric data points stored.", () => s()?.pointsStored ?? 0);
-  registerCounterFn(m.registry, "cartograph_points_rejected_total", "Metric data points rejected, by reason (invalid, unstorable).", () => {
-    const x = s();
-    return x ? { invalid: x.pointsRejected - x.pointsUnstorable, unstorable: x.pointsUnstorable } : null;
-  });
-  registerCounterFn(m.registry, "cartograph_store_write_failures_total", "Failed telemetry writes by SQLite error (disk full, read-only, I/O); ingest answered 503.", () => s()?.storeFailures ?? null, "code");
-  registerCounterFn(m.registry, "cartograph_logs_accepted_total", "Log records stored (first time seen).", () => s()?.logsStored ?? 0);
-  registerCounterFn(m.registry, "cartograph_logs_rejected_total", "Log records rejected by validation (partial success) or already stored.", () => {
-    const x = s();
-    return x ? { invalid: x.logsRejected, duplicate: x.logsDuplicate } : null;
-  });
-  registerCounterFn(m.registry, "cartograph_attributes_limited_total", "Attribute values truncated or attributes dropped by the limits.", () => {
-    const x = s();
-    return x ? { truncated: x.attributesTruncated, dropped: x.attributesDropped } : null;
-  });
-  registerCounterFn(m.registry, "cartograph_store_transactions_total", "Write transactions committed.", () => s()?.transactions ?? 0);
-  registerCounterFn(m.registry, "cartograph_retention_deleted_total", "Rows deleted by retention.", () => s()?.retentionDeleted ?? 0);
-  registerCounterFn(m.registry, "cartograph_aggregation_errors_total", "Failures in derived work (rollups, graph); never fail ingest.", () => s()?.aggregatorErrors ?? 0);
+  registerCounterFn(
+    m.registry,
+    "cartograph_spans_accepted_total",
+    "Spans stored (first time seen).",
+    () => s()?.spansStored ?? 0,
+  );
+  registerCounterFn(
+    m.registry,
+    "cartograph_spans_rejected_total",
+    "Spans rejected by validation (partial success).",
+    () => {
+      const x = s();
+      return x
+        ? { invalid: x.spansRejected - x.spansUnstorable, duplicate: x.spansDuplicate, unstorable: x.spansUnstorable }
+        : null;
+    },
+  );
+  registerCounterFn(
+    m.registry,
+    "cartograph_points_accepted_total",
+    "Metric data points stored.",
+    () => s()?.pointsStored ?? 0,
+  );
+  registerCounterFn(
+    m.registry,
+    "cartograph_points_rejected_total",
+    "Metric data points rejected, by reason (invalid, unstorable).",
+    () => {
+      const x = s();
+      return x ? { invalid: x.pointsRejected - x.pointsUnstorable, unstorable: x.pointsUnstorable } : null;
+    },
+  );
+  registerCounterFn(
+    m.registry,
+    "cartograph_store_write_failures_total",
+    "Failed telemetry writes by SQLite error (disk full, read-only, I/O); ingest answered 503.",
+    () => s()?.storeFailures ?? null,
+    "code",
+  );
+  registerCounterFn(
+    m.registry,
+    "cartograph_logs_accepted_total",
+    "Log records stored (first time seen).",
+    () => s()?.logsStored ?? 0,
+  );
+  registerCounterFn(
+    m.registry,
+    "cartograph_logs_rejected_total",
+    "Log records rejected by validation (partial success) or already stored.",
+    () => {
+      const x = s();
+      return x ? { invalid: x.logsRejected, duplicate: x.logsDuplicate } : null;
+    },
+  );
+  registerCounterFn(
+    m.registry,
+    "cartograph_attributes_limited_total",
+    "Attribute values truncated or attributes dropped by the limits.",
+    () => {
+      const x = s();
+      return x ? { truncated: x.attributesTruncated, dropped: x.attributesDropped } : null;
+    },
+  );
+  registerCounterFn(
+    m.registry,
+    "cartograph_store_transactions_total",
+    "Write transactions committed.",
+    () => s()?.transactions ?? 0,
+  );
+  registerCounterFn(
+    m.registry,
+    "cartograph_retention_deleted_total",
+    "Rows deleted by retention.",
+    () => s()?.retentionDeleted ?? 0,
+  );
+  registerCounterFn(
+    m.registry,
+    "cartograph_aggregation_errors_total",
+    "Failures in derived work (rollups, graph); never fail ingest.",
+    () => s()?.aggregatorErrors ?? 0,
+  );
   const edgeSeries = new EdgeSeriesBook();
   writer.onStats((x) => edgeSeries.apply(x.aggregators.servicegraph as ServiceGraphSnapshot | undefined));
   registerServiceGraphMetrics(m.registry, () => edgeSeries.snapshot());
-  registerSnapshotMetric(m.registry, "cartograph_store_write_seconds", "Duration of write transactions (group commits).", "histogram", () => {
-    const h = s()?.writeSeconds;
-    return h ? histogramValues("cartograph_store_write_seconds", {}, h) : [];
-  });
-  registerGaugeFn(m.registry, "cartograph_store_bytes", "Bytes used by the telemetry database.", () => s()?.storeBytes ?? 0);
-  registerGaugeFn(m.registry, "cartograph_write_queue_depth", "Requests and bytes waiting for the writer thread.", () => writer.queueDepth(), "unit");
+  registerSnapshotMetric(
+    m.registry,
+    "cartograph_store_write_seconds",
+    "Duration of write transactions (group commits).",
+    "histogram",
+    () => {
+      const h = s()?.writeSeconds;
+      return h ? histogramValues("cartograph_store_write_seconds", {}, h) : [];
+    },
+  );
+  registerGaugeFn(
+    m.registry,
+    "cartograph_store_bytes",
+    "Bytes used by the telemetry database.",
+    () => s()?.storeBytes ?? 0,
+  );
+  registerGaugeFn(
+    m.registry,
+    "cartograph_write_queue_depth",
+    "Requests and bytes waiting for the writer thread.",
+    () => writer.queueDepth(),
+    "unit",
+  );
 }

@@ -29,7 +29,12 @@ export function handleZipkinHttp(req: IncomingMessage, res: ServerResponse, deps
   return withIngestSpan(req, "traces", "zipkin", (span) => serveZipkinHttp(req, res, deps, span));
 }
 
-async function serveZipkinHttp(req: IncomingMessage, res: ServerResponse, deps: IngestDeps, span: SpanHandle): Promise<void> {
+async function serveZipkinHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: IngestDeps,
+  span: SpanHandle,
+): Promise<void> {
   const { config, writer, metrics } = deps;
   const started = process.hrtime.bigint();
   const signal = "traces";
@@ -39,7 +44,11 @@ async function serveZipkinHttp(req: IncomingMessage, res: ServerResponse, deps: 
     metrics.requestSeconds.observe({ signal, transport }, Number(process.hrtime.bigint() - started) / 1e9);
     span.setAttributes({ "http.response.status_code": status });
     if (status >= 500) span.fail(text);
-    res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(text)), ...headers });
+    res.writeHead(status, {
+      "content-type": "text/plain; charset=utf-8",
+      "content-length": String(Buffer.byteLength(text)),
+      ...headers,
+    });
     res.end(text);
   };
   const fail = (status: number, message: string, reason: string | null, headers: Record<string, string> = {}) => {
@@ -47,25 +56,37 @@ async function serveZipkinHttp(req: IncomingMessage, res: ServerResponse, deps: 
     req.resume();
     send(status, message, headers);
   };
-  if (req.method !== "POST") return fail(405, `${req.method} is not supported on ${ZIPKIN_SPANS_PATH}; use POST`, null, { allow: "POST" });
+  if (req.method !== "POST")
+    return fail(405, `${req.method} is not supported on ${ZIPKIN_SPANS_PATH}; use POST`, null, { allow: "POST" });
   if (deps.checkIngestKey) {
     const verdict = await deps.checkIngestKey(readIngestKey((name) => [req.headers[name]].flat()[0]));
     if (!verdict.ok) {
       const limited = verdict.status === 429;
-      const headers: Record<string, string> = limited ? { "retry-after": String(verdict.retryAfterSeconds ?? 1) } : { "www-authenticate": 'Bearer realm="cartograph-ingest"' };
+      const headers: Record<string, string> = limited
+        ? { "retry-after": String(verdict.retryAfterSeconds ?? 1) }
+        : { "www-authenticate": 'Bearer realm="cartograph-ingest"' };
       return fail(verdict.status, verdict.message, limited ? "rate_limited" : "unauthenticated", headers);
     }
   }
   const encoding = mediaType(req.headers["content-type"]);
   if (encoding === null) {
-    return fail(415, `unsupported content type ${JSON.stringify(req.headers["content-type"])}; use application/json (Zipkin v2 JSON) or application/x-protobuf (zipkin.proto3 ListOfSpans)`, "unsupported_media_type");
+    return fail(
+      415,
+      `unsupported content type ${JSON.stringify(req.headers["content-type"])}; use application/json (Zipkin v2 JSON) or application/x-protobuf (zipkin.proto3 ListOfSpans)`,
+      "unsupported_media_type",
+    );
   }
   const ce = (req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
-  if (ce !== "gzip" && ce !== "identity" && ce !== "") return fail(400, `unsupported Content-Encoding ${JSON.stringify(ce)}; use gzip or none`, "malformed");
+  if (ce !== "gzip" && ce !== "identity" && ce !== "")
+    return fail(400, `unsupported Content-Encoding ${JSON.stringify(ce)}; use gzip or none`, "malformed");
   const retryAfter = { "retry-after": String(config.CARTOGRAPH_RETRY_AFTER_SECONDS) };
   const declared = Number(req.headers["content-length"] ?? 0);
   if (ce !== "gzip" && declared > config.CARTOGRAPH_MAX_BODY_BYTES) {
-    return fail(413, `request body of ${declared} bytes is over the ${config.CARTOGRAPH_MAX_BODY_BYTES}-byte limit`, "too_large");
+    return fail(
+      413,
+      `request body of ${declared} bytes is over the ${config.CARTOGRAPH_MAX_BODY_BYTES}-byte limit`,
+      "too_large",
+    );
   }
   if (writer.isOverloaded(declared)) return fail(503, "write queue full, retry shortly", "overload", retryAfter);
   let body: Buffer;

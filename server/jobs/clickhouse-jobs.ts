@@ -15,7 +15,13 @@ import { runEveryAsLeader, type LeaderJobs } from "./leader-interval";
  *   a partition already gone is a no-op, so a repeated run is harmless).
  * The instances' own streaming graph flush is not stored on ClickHouse (the store ignores it).
  */
-export async function startClickHouseJobs(deps: { config: Config; log: Logger; leader: LeaderJobs; store: ClickHouseStore; now?: () => number }): Promise<void> {
+export async function startClickHouseJobs(deps: {
+  config: Config;
+  log: Logger;
+  leader: LeaderJobs;
+  store: ClickHouseStore;
+  now?: () => number;
+}): Promise<void> {
   const { config, log, leader, store } = deps;
   const now = deps.now ?? Date.now;
   const stepMs = config.CARTOGRAPH_CLICKHOUSE_PAIRING_STEP_MS;
@@ -24,16 +30,31 @@ export async function startClickHouseJobs(deps: { config: Config; log: Logger; l
   // A window is paired once the pairing wait and one more step have passed since it closed:
   // the exporters' batching delay lands late halves inside that margin.
   const settleMs = config.CARTOGRAPH_PAIRING_WAIT_MS + stepMs;
-  await runEveryAsLeader(leader, "clickhouse-pairing", stepMs, async () => {
-    const t = now();
-    const first = await store.readFirstSpanMs();
-    if (first === null) return;
-    const ran = await runDuePairingPasses(store, { stepMs, settleMs, nowMs: t, startMs: Math.max(first, t - rawMs) });
-    if (ran > 0) log.debug(`clickhouse pairing: ${ran} pass(es) committed`);
-  }, log);
-  await runEveryAsLeader(leader, "clickhouse-retention", config.CARTOGRAPH_RETENTION_INTERVAL_MS, async () => {
-    const t = now();
-    const dropped = await store.dropExpired(t - rawMs, t - rollupMs);
-    if (dropped.length > 0) log.info(`clickhouse retention: dropped ${dropped.length} partition(s)`, { partitions: dropped.slice(0, 20).join(" ") });
-  }, log);
+  await runEveryAsLeader(
+    leader,
+    "clickhouse-pairing",
+    stepMs,
+    async () => {
+      const t = now();
+      const first = await store.readFirstSpanMs();
+      if (first === null) return;
+      const ran = await runDuePairingPasses(store, { stepMs, settleMs, nowMs: t, startMs: Math.max(first, t - rawMs) });
+      if (ran > 0) log.debug(`clickhouse pairing: ${ran} pass(es) committed`);
+    },
+    log,
+  );
+  await runEveryAsLeader(
+    leader,
+    "clickhouse-retention",
+    config.CARTOGRAPH_RETENTION_INTERVAL_MS,
+    async () => {
+      const t = now();
+      const dropped = await store.dropExpired(t - rawMs, t - rollupMs);
+      if (dropped.length > 0)
+        log.info(`clickhouse retention: dropped ${dropped.length} partition(s)`, {
+          partitions: dropped.slice(0, 20).join(" "),
+        });
+    },
+    log,
+  );
 }

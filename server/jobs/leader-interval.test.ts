@@ -8,7 +8,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function fakeLeader() {
   const jobs: { start: () => void | Promise<void>; stop: () => void | Promise<void> }[] = [];
   const leader: LeaderJobs = { runAsLeader: async (_n, start, stop) => void jobs.push({ start, stop }) };
-  return { leader, promote: async () => { for (const j of jobs) await j.start(); }, demote: async () => { for (const j of jobs) await j.stop(); } };
+  return {
+    leader,
+    promote: async () => {
+      for (const j of jobs) await j.start();
+    },
+    demote: async () => {
+      for (const j of jobs) await j.stop();
+    },
+  };
 }
 
 describe("runEveryAsLeader", () => {
@@ -18,14 +26,20 @@ describe("runEveryAsLeader", () => {
     let maxRunning = 0;
     let runs = 0;
     let finished = 0;
-    await runEveryAsLeader(l.leader, "job", 5, async () => {
-      runs++;
-      running++;
-      maxRunning = Math.max(maxRunning, running);
-      await sleep(15);
-      running--;
-      finished++;
-    }, log);
+    await runEveryAsLeader(
+      l.leader,
+      "job",
+      5,
+      async () => {
+        runs++;
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await sleep(15);
+        running--;
+        finished++;
+      },
+      log,
+    );
     await sleep(30);
     expect(runs).toBe(0);
     await l.promote();
@@ -42,10 +56,16 @@ describe("runEveryAsLeader", () => {
   it("keeps running after a failed run", async () => {
     const l = fakeLeader();
     let runs = 0;
-    await runEveryAsLeader(l.leader, "job", 5, async () => {
-      runs++;
-      throw new Error("store unreachable");
-    }, log);
+    await runEveryAsLeader(
+      l.leader,
+      "job",
+      5,
+      async () => {
+        runs++;
+        throw new Error("store unreachable");
+      },
+      log,
+    );
     await l.promote();
     for (let i = 0; i < 200 && runs < 3; i++) await sleep(10);
     await l.demote();

@@ -13,13 +13,22 @@ export interface LeaderJobs {
  * (within the lease: the work itself must stay correct if both ever run, see each job).
  * A failing run is logged and retried at the next interval.
  */
-export function runEveryAsLeader(leader: LeaderJobs, name: string, intervalMs: number, run: () => Promise<unknown>, log: Logger): Promise<void> {
+export function runEveryAsLeader(
+  leader: LeaderJobs,
+  name: string,
+  intervalMs: number,
+  run: () => Promise<unknown>,
+  log: Logger,
+): Promise<void> {
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<void> | null = null;
   let active = false;
   const tick = () => {
     inFlight = run()
-      .then(() => undefined, (e: unknown) => log.warn(`${name} failed; retried in ${intervalMs} ms`, { error: (e as Error).message }))
+      .then(
+        () => undefined,
+        (e: unknown) => log.warn(`${name} failed; retried in ${intervalMs} ms`, { error: (e as Error).message }),
+      )
       .finally(() => {
         inFlight = null;
         if (active) timer = setTimeout(tick, intervalMs).unref();

@@ -34,7 +34,12 @@ function truncate(s: string, limits: AttributeLimits, stats: AttributeStats): st
 }
 
 /** OTLP AnyValue (protobuf message or JSON object) → plain value. */
-export function convertAnyValue(v: OtlpAnyValue, depth: number, limits: AttributeLimits, stats: AttributeStats): AttrValue {
+export function convertAnyValue(
+  v: OtlpAnyValue,
+  depth: number,
+  limits: AttributeLimits,
+  stats: AttributeStats,
+): AttrValue {
   if (v == null) return null;
   if (depth > limits.maxDepth) throw new AttributeDepthError(`attribute nesting deeper than ${limits.maxDepth}`);
   if (v.stringValue != null) return truncate(v.stringValue, limits, stats);
@@ -98,7 +103,13 @@ function truncateKey(key: string, limits: AttributeLimits, stats: AttributeStats
   return key.length > 256 ? truncate(key, { ...limits, maxValueLength: 256 }, stats) : key;
 }
 
-function flattenInto(out: Attributes, prefix: string, obj: Record<string, AttrValue>, limits: AttributeLimits, stats: AttributeStats): void {
+function flattenInto(
+  out: Attributes,
+  prefix: string,
+  obj: Record<string, AttrValue>,
+  limits: AttributeLimits,
+  stats: AttributeStats,
+): void {
   for (const [k, v] of Object.entries(obj)) {
     const key = `${prefix}.${k}`;
     if (v !== null && typeof v === "object" && !Array.isArray(v)) flattenInto(out, key, v, limits, stats);

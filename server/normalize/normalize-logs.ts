@@ -1,5 +1,11 @@
 import "server-only";
-import { AttributeDepthError, convertAnyValue, convertAttributes, type AttributeLimits, type AttributeStats } from "./attributes";
+import {
+  AttributeDepthError,
+  convertAnyValue,
+  convertAttributes,
+  type AttributeLimits,
+  type AttributeStats,
+} from "./attributes";
 import { readId, readNanos } from "./ids";
 import type { LogRecord } from "./log-types";
 import { readResource, type NormalizeResult } from "./normalize-traces";
@@ -40,7 +46,8 @@ export function normalizeLogs(
       resource = readResource(convertAttributes(rl.resource?.attributes, limits, stats));
     } catch (e) {
       if (!(e instanceof AttributeDepthError)) throw e;
-      for (const sl of rl.scopeLogs ?? []) for (let i = 0; i < (sl.logRecords?.length ?? 0); i++) reject("resource " + e.message);
+      for (const sl of rl.scopeLogs ?? [])
+        for (let i = 0; i < (sl.logRecords?.length ?? 0); i++) reject("resource " + e.message);
       continue;
     }
     for (const sl of rl.scopeLogs ?? []) {
@@ -48,7 +55,10 @@ export function normalizeLogs(
       for (const r of sl.logRecords ?? []) {
         const time = readNanos(r.timeUnixNano);
         const observed = readNanos(r.observedTimeUnixNano);
-        if (time === null || observed === null) { reject("unreadable timestamp"); continue; }
+        if (time === null || observed === null) {
+          reject("unreadable timestamp");
+          continue;
+        }
         const severity = r.severityNumber ?? 0;
         if (typeof severity !== "number" || !Number.isInteger(severity) || severity < 0 || severity > 24) {
           reject("severity number must be an integer 0..24");
@@ -94,10 +104,12 @@ function convertBody(v: any, depth: number, limits: AttributeLimits, stats: Attr
     stats.truncatedValues++;
     return NESTED_TOO_DEEP;
   }
-  if (v.arrayValue != null) return (v.arrayValue.values ?? []).map((x: unknown) => convertBody(x, depth + 1, limits, stats));
+  if (v.arrayValue != null)
+    return (v.arrayValue.values ?? []).map((x: unknown) => convertBody(x, depth + 1, limits, stats));
   if (v.kvlistValue != null) {
     const out: Record<string, AttrValue> = {};
-    for (const kv of v.kvlistValue.values ?? []) if (kv.key) out[kv.key] = convertBody(kv.value, depth + 1, limits, stats);
+    for (const kv of v.kvlistValue.values ?? [])
+      if (kv.key) out[kv.key] = convertBody(kv.value, depth + 1, limits, stats);
     return out;
   }
   return convertAnyValue(v, depth, limits, stats);

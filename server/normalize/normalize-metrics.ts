@@ -1,5 +1,11 @@
 import "server-only";
-import { AttributeDepthError, convertAttributes, toNumber, type AttributeLimits, type AttributeStats } from "./attributes";
+import {
+  AttributeDepthError,
+  convertAttributes,
+  toNumber,
+  type AttributeLimits,
+  type AttributeStats,
+} from "./attributes";
 import { MAX_STORABLE_NANOS, readNanos } from "./ids";
 import { readResource, type NormalizeResult } from "./normalize-traces";
 import type { MetricPoint, MetricType, ResourceInfo } from "./types";
@@ -48,17 +54,32 @@ export function normalizeMetrics(
     for (const sm of rm.scopeMetrics ?? []) {
       for (const m of sm.metrics ?? []) {
         const found = TYPES.find(([field]) => m[field] != null);
-        if (!found) { reject(`metric ${JSON.stringify(m.name ?? "")} has no data`); continue; }
-        if (!m.name) { reject("metric without a name"); continue; }
+        if (!found) {
+          reject(`metric ${JSON.stringify(m.name ?? "")} has no data`);
+          continue;
+        }
+        if (!m.name) {
+          reject("metric without a name");
+          continue;
+        }
         const [field, type] = found;
         const body = m[field];
         const temporality = readTemporality(body.aggregationTemporality);
-        if (temporality === null) { reject("aggregationTemporality must be an integer 0..2"); continue; }
+        if (temporality === null) {
+          reject("aggregationTemporality must be an integer 0..2");
+          continue;
+        }
         for (const dp of body.dataPoints ?? []) {
           const timeNs = readNanos(dp.timeUnixNano);
           const startNs = readNanos(dp.startTimeUnixNano);
-          if (timeNs === null || startNs === null || timeNs === 0n) { reject("data point without a valid timeUnixNano"); continue; }
-          if (timeNs > MAX_STORABLE_NANOS || startNs > MAX_STORABLE_NANOS) { reject("timestamp beyond the year 2262 (more than a signed 64-bit nanosecond count)"); continue; }
+          if (timeNs === null || startNs === null || timeNs === 0n) {
+            reject("data point without a valid timeUnixNano");
+            continue;
+          }
+          if (timeNs > MAX_STORABLE_NANOS || startNs > MAX_STORABLE_NANOS) {
+            reject("timestamp beyond the year 2262 (more than a signed 64-bit nanosecond count)");
+            continue;
+          }
           let attributes;
           try {
             attributes = convertAttributes(dp.attributes, limits, stats);
@@ -86,12 +107,20 @@ export function normalizeMetrics(
           };
           if (type === "gauge" || type === "sum") {
             point.value = dp.asDouble != null ? num(dp.asDouble) : dp.asInt != null ? num(dp.asInt) : null;
-            if (point.value === null) { reject(`${m.name}: number data point without a value`); continue; }
+            if (point.value === null) {
+              reject(`${m.name}: number data point without a value`);
+              continue;
+            }
           } else {
             point.count = num(dp.count) ?? 0;
             point.sum = num(dp.sum);
             if (type === "histogram") {
-              point.detail = { bounds: nums(dp.explicitBounds), counts: nums(dp.bucketCounts), min: num(dp.min), max: num(dp.max) };
+              point.detail = {
+                bounds: nums(dp.explicitBounds),
+                counts: nums(dp.bucketCounts),
+                min: num(dp.min),
+                max: num(dp.max),
+              };
             } else if (type === "exponential_histogram") {
               point.detail = {
                 scale: dp.scale ?? 0,

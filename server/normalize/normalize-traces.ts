@@ -50,27 +50,52 @@ export function normalizeTraces(
       resource = readResource(convertAttributes(rs.resource?.attributes, limits, stats));
     } catch (e) {
       if (!(e instanceof AttributeDepthError)) throw e;
-      for (const ss of rs.scopeSpans ?? []) for (let i = 0; i < (ss.spans?.length ?? 0); i++) reject("resource " + e.message);
+      for (const ss of rs.scopeSpans ?? [])
+        for (let i = 0; i < (ss.spans?.length ?? 0); i++) reject("resource " + e.message);
       continue;
     }
     for (const ss of rs.scopeSpans ?? []) {
       const scope = { name: ss.scope?.name ?? "", version: ss.scope?.version ?? "" };
       for (const s of ss.spans ?? []) {
         const traceId = readId(s.traceId, 16);
-        if (!traceId) { reject("invalid trace id (must be 16 non-zero bytes)"); continue; }
+        if (!traceId) {
+          reject("invalid trace id (must be 16 non-zero bytes)");
+          continue;
+        }
         const spanId = readId(s.spanId, 8);
-        if (!spanId) { reject("invalid span id (must be 8 non-zero bytes)"); continue; }
+        if (!spanId) {
+          reject("invalid span id (must be 8 non-zero bytes)");
+          continue;
+        }
         const parent = readParentId(s.parentSpanId);
-        if (parent === null) { reject("invalid parent span id (must be empty or 8 non-zero bytes)"); continue; }
+        if (parent === null) {
+          reject("invalid parent span id (must be empty or 8 non-zero bytes)");
+          continue;
+        }
         const kind = readEnum(s.kind, 5);
-        if (kind === null) { reject("span kind must be an integer 0..5"); continue; }
+        if (kind === null) {
+          reject("span kind must be an integer 0..5");
+          continue;
+        }
         const statusCode = readEnum(s.status?.code, 2);
-        if (statusCode === null) { reject("status code must be an integer 0..2"); continue; }
+        if (statusCode === null) {
+          reject("status code must be an integer 0..2");
+          continue;
+        }
         const startNs = readNanos(s.startTimeUnixNano);
         const endNs = readNanos(s.endTimeUnixNano);
-        if (startNs === null || endNs === null) { reject("unreadable timestamp"); continue; }
-        if (endNs < startNs) { reject("span ends before it starts"); continue; }
-        if (endNs > MAX_STORABLE_NANOS) { reject("timestamp beyond the year 2262 (more than a signed 64-bit nanosecond count)"); continue; }
+        if (startNs === null || endNs === null) {
+          reject("unreadable timestamp");
+          continue;
+        }
+        if (endNs < startNs) {
+          reject("span ends before it starts");
+          continue;
+        }
+        if (endNs > MAX_STORABLE_NANOS) {
+          reject("timestamp beyond the year 2262 (more than a signed 64-bit nanosecond count)");
+          continue;
+        }
         try {
           items.push({
             traceId,

@@ -17,7 +17,12 @@ export interface ZipkinContext {
   findStoredTimes?: StoredTimesLookup;
 }
 
-const KIND: Record<string, SpanKindValue> = { CLIENT: SpanKind.CLIENT, SERVER: SpanKind.SERVER, PRODUCER: SpanKind.PRODUCER, CONSUMER: SpanKind.CONSUMER };
+const KIND: Record<string, SpanKindValue> = {
+  CLIENT: SpanKind.CLIENT,
+  SERVER: SpanKind.SERVER,
+  PRODUCER: SpanKind.PRODUCER,
+  CONSUMER: SpanKind.CONSUMER,
+};
 const ZERO = /^0+$/;
 
 /**
@@ -56,8 +61,15 @@ function kindOf(z: ZipkinSpan): SpanKindValue {
   return z.localEndpoint?.serviceName && z.remoteEndpoint?.serviceName ? SpanKind.CLIENT : SpanKind.INTERNAL;
 }
 
-interface Times { startNs: bigint; endNs: bigint; source: string | null }
-interface ChildRange { minStartUs: bigint; maxEndUs: bigint }
+interface Times {
+  startNs: bigint;
+  endNs: bigint;
+  source: string | null;
+}
+interface ChildRange {
+  minStartUs: bigint;
+  maxEndUs: bigint;
+}
 
 /**
  * Zipkin allows a span without `timestamp` or `duration` (a shared server half whose client's
@@ -66,10 +78,17 @@ interface ChildRange { minStartUs: bigint; maxEndUs: bigint }
  * stored), from its annotations, from the extent of its children in the same request, else from
  * the time it was received (duration 0). The source is recorded in `cartograph.time_source`.
  */
-function resolveTimes(z: ZipkinSpan, traceId: string, client: ZipkinSpan | undefined, children: ChildRange | undefined, ctx: ZipkinContext): Times {
+function resolveTimes(
+  z: ZipkinSpan,
+  traceId: string,
+  client: ZipkinSpan | undefined,
+  children: ChildRange | undefined,
+  ctx: ZipkinContext,
+): Times {
   let startUs = z.timestampUs;
   let durUs = z.durationUs;
-  if (startUs !== null && durUs !== null) return { startNs: startUs * 1000n, endNs: (startUs + durUs) * 1000n, source: null };
+  if (startUs !== null && durUs !== null)
+    return { startNs: startUs * 1000n, endNs: (startUs + durUs) * 1000n, source: null };
   let source: string | null = null;
   if (z.kind === "SERVER") {
     const c: { startNs: bigint; endNs: bigint } | null =
@@ -120,7 +139,9 @@ export function normalizeZipkin(spans: readonly ZipkinSpan[], ctx: ZipkinContext
   const reasons: string[] = [];
   let rejected = 0;
   const clients = new Map<string, ZipkinSpan>();
-  for (const z of spans) if (z.kind !== "SERVER" && z.kind !== "CONSUMER") clients.set(`${z.traceId.padStart(32, "0")}:${z.id.padStart(16, "0")}`, z);
+  for (const z of spans)
+    if (z.kind !== "SERVER" && z.kind !== "CONSUMER")
+      clients.set(`${z.traceId.padStart(32, "0")}:${z.id.padStart(16, "0")}`, z);
   const childRanges = new Map<string, ChildRange>();
   for (const z of spans) {
     if (!z.parentId || z.timestampUs === null) continue;
@@ -144,12 +165,19 @@ export function normalizeZipkin(spans: readonly ZipkinSpan[], ctx: ZipkinContext
     const parent = z.parentId ? z.parentId.padStart(16, "0") : null;
     if (ZERO.test(traceId) || ZERO.test(id)) {
       rejected++;
-      if (reasons.length < 5) reasons.push(`span ${i} id ${z.id}${z.name ? ` "${z.name}"` : ""}: ${ZERO.test(traceId) ? "traceId" : "id"}: must not be all zeros`);
+      if (reasons.length < 5)
+        reasons.push(
+          `span ${i} id ${z.id}${z.name ? ` "${z.name}"` : ""}: ${ZERO.test(traceId) ? "traceId" : "id"}: must not be all zeros`,
+        );
       return;
     }
     const service = z.localEndpoint?.serviceName || "unknown_service";
     let resource = resources.get(service);
-    if (!resource) resources.set(service, (resource = { service, namespace: null, environment: null, attributes: { "service.name": service } }));
+    if (!resource)
+      resources.set(
+        service,
+        (resource = { service, namespace: null, environment: null, attributes: { "service.name": service } }),
+      );
     const key = `${traceId}:${id}`;
     const client = clients.get(key);
     const shared = z.kind === "SERVER" && (z.shared || client !== undefined);

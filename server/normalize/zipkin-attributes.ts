@@ -18,15 +18,41 @@ import type { Attributes } from "./types";
  */
 
 const DB_SYSTEMS: Record<string, string> = {
-  mysql: "mysql", mariadb: "mariadb", postgres: "postgresql", postgresql: "postgresql", redis: "redis",
-  memcache: "memcached", memcached: "memcached", mongodb: "mongodb", mongo: "mongodb", cassandra: "cassandra",
-  elasticsearch: "elasticsearch", oracle: "oracle", mssql: "mssql", sqlserver: "mssql", h2: "h2", sqlite: "sqlite",
-  couchbase: "couchbase", dynamodb: "aws.dynamodb", clickhouse: "clickhouse",
+  mysql: "mysql",
+  mariadb: "mariadb",
+  postgres: "postgresql",
+  postgresql: "postgresql",
+  redis: "redis",
+  memcache: "memcached",
+  memcached: "memcached",
+  mongodb: "mongodb",
+  mongo: "mongodb",
+  cassandra: "cassandra",
+  elasticsearch: "elasticsearch",
+  oracle: "oracle",
+  mssql: "mssql",
+  sqlserver: "mssql",
+  h2: "h2",
+  sqlite: "sqlite",
+  couchbase: "couchbase",
+  dynamodb: "aws.dynamodb",
+  clickhouse: "clickhouse",
 };
 
 const BROKERS: Record<string, string> = {
-  kafka: "kafka", rabbitmq: "rabbitmq", rabbit: "rabbitmq", amqp: "rabbitmq", jms: "jms", activemq: "activemq",
-  artemis: "activemq", nats: "nats", pulsar: "pulsar", sqs: "aws_sqs", sns: "aws_sns", rocketmq: "rocketmq", kinesis: "aws_kinesis",
+  kafka: "kafka",
+  rabbitmq: "rabbitmq",
+  rabbit: "rabbitmq",
+  amqp: "rabbitmq",
+  jms: "jms",
+  activemq: "activemq",
+  artemis: "activemq",
+  nats: "nats",
+  pulsar: "pulsar",
+  sqs: "aws_sqs",
+  sns: "aws_sns",
+  rocketmq: "rocketmq",
+  kinesis: "aws_kinesis",
 };
 
 function brokerFromTags(tags: Record<string, string>): string | null {
@@ -40,8 +66,17 @@ function brokerFromTags(tags: Record<string, string>): string | null {
 
 function destinationFromTags(t: Record<string, string>): string | null {
   return (
-    t["messaging.destination.name"] || t["messaging.destination"] || t["kafka.topic"] || t["rabbit.queue"] ||
-    t["rabbit.routing_key"] || t["rabbit.exchange"] || t["jms.queue"] || t["jms.topic"] || t["topic"] || t["queue"] || null
+    t["messaging.destination.name"] ||
+    t["messaging.destination"] ||
+    t["kafka.topic"] ||
+    t["rabbit.queue"] ||
+    t["rabbit.routing_key"] ||
+    t["rabbit.exchange"] ||
+    t["jms.queue"] ||
+    t["jms.topic"] ||
+    t["topic"] ||
+    t["queue"] ||
+    null
   );
 }
 
@@ -77,7 +112,8 @@ export function mapZipkinAttributes(z: ZipkinSpan): Attributes {
   if (z.tags["sql.query"]) set("db.query.text", z.tags["sql.query"]);
   if (z.tags["grpc.status_code"] !== undefined || z.tags["grpc.path"] !== undefined) set("rpc.system", "grpc");
   if (z.kind === "PRODUCER" || z.kind === "CONSUMER") {
-    const system = brokerFromTags(z.tags) ?? (remoteName ? BROKERS[stem(remoteName)] ?? remoteName.toLowerCase() : null);
+    const system =
+      brokerFromTags(z.tags) ?? (remoteName ? (BROKERS[stem(remoteName)] ?? remoteName.toLowerCase()) : null);
     const destination = destinationFromTags(z.tags) ?? remoteName;
     if (system && destination) {
       set("messaging.system", system);

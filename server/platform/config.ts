@@ -7,9 +7,7 @@ import { z } from "zod";
  */
 const port = z.coerce.number().int().min(0).max(65535);
 const bytes = z.coerce.number().int().positive();
-const bool = z
-  .enum(["true", "false", "1", "0", "on", "off"])
-  .transform((v) => v === "true" || v === "1" || v === "on");
+const bool = z.enum(["true", "false", "1", "0", "on", "off"]).transform((v) => v === "true" || v === "1" || v === "on");
 
 export const ConfigSchema = z.object({
   CARTOGRAPH_DATA_DIR: z.string().min(1).default("./data"),
@@ -41,8 +39,14 @@ export const ConfigSchema = z.object({
   CARTOGRAPH_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(5000).default(20),
   /** How often in-memory rollups (RED, edges) are written out. */
   CARTOGRAPH_ROLLUP_FLUSH_MS: z.coerce.number().int().min(100).max(60000).default(2000),
-  CARTOGRAPH_RETENTION_RAW_HOURS: z.coerce.number().positive().default(24 * 7),
-  CARTOGRAPH_RETENTION_ROLLUP_HOURS: z.coerce.number().positive().default(24 * 30),
+  CARTOGRAPH_RETENTION_RAW_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 7),
+  CARTOGRAPH_RETENTION_ROLLUP_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 30),
   /** Disk budget for the telemetry database; oldest raw data goes first when above it. 0 = none. */
   CARTOGRAPH_DISK_BUDGET_BYTES: z.coerce.number().int().min(0).default(0),
   CARTOGRAPH_RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
@@ -72,10 +76,15 @@ export const ConfigSchema = z.object({
    * Self-tracing (OpenTelemetry): `off` (the SDK is not even loaded), `self` (to this
    * process's own OTLP/HTTP receiver, as service `cartograph`), or an OTLP/HTTP traces URL.
    */
-  CARTOGRAPH_SELF_TRACES: z.union([
-    z.enum(["off", "self"]),
-    z.url({ protocol: /^https?$/, error: "must be off, self, or an http(s) OTLP/HTTP traces URL such as http://collector:4318/v1/traces" }),
-  ]).default("off"),
+  CARTOGRAPH_SELF_TRACES: z
+    .union([
+      z.enum(["off", "self"]),
+      z.url({
+        protocol: /^https?$/,
+        error: "must be off, self, or an http(s) OTLP/HTTP traces URL such as http://collector:4318/v1/traces",
+      }),
+    ])
+    .default("off"),
   /** Head sampling: the share of root operations (requests, job runs) traced, 0..1. */
   CARTOGRAPH_SELF_TRACES_RATIO: z.coerce.number().min(0).max(1).default(0.1),
   /** Authentication: `auto` is on whenever CARTOGRAPH_HOST is not a loopback address. */
@@ -89,7 +98,11 @@ export const ConfigSchema = z.object({
   /** Default per-key rate limit for new ingest keys (requests per second; burst of twice that). */
   CARTOGRAPH_INGEST_KEY_RATE: z.coerce.number().positive().max(1_000_000).default(100),
   /** Lifetime of a login session. */
-  CARTOGRAPH_SESSION_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
+  CARTOGRAPH_SESSION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(24 * 7),
   /**
    * Control plane (rules, channels, silences, alert state, users, keys): unset is SQLite in the
    * data dir; `postgres://user:pass@host:5432/db` shares it between instances (leader election
@@ -97,20 +110,32 @@ export const ConfigSchema = z.object({
    */
   CARTOGRAPH_CONTROL_DATABASE_URL: z
     .string()
-    .regex(/^(postgres(ql)?:\/\/\S+|file:\S+)$/, "must be a postgres://user:password@host:port/database URL or file:/path/to/control.db")
+    .regex(
+      /^(postgres(ql)?:\/\/\S+|file:\S+)$/,
+      "must be a postgres://user:password@host:port/database URL or file:/path/to/control.db",
+    )
     .optional(),
   /** Leader lease (PostgreSQL control plane): a dead leader is replaced within about 4/3 of it. Default: 2/3 of the alert interval, 1..15 s. */
   CARTOGRAPH_LEADER_LEASE_MS: z.coerce.number().int().min(300).max(120_000).optional(),
   /** ClickHouse HTTP URL(s), comma-separated: queries go to the first; with a cluster, schema is applied on each. */
   CARTOGRAPH_CLICKHOUSE_URL: z
     .string()
-    .refine((v) => v.split(",").every((u) => /^https?:\/\/[^\s/]+(\/)?$/.test(u.trim())), "must be http(s)://host:port, comma-separated for several nodes")
+    .refine(
+      (v) => v.split(",").every((u) => /^https?:\/\/[^\s/]+(\/)?$/.test(u.trim())),
+      "must be http(s)://host:port, comma-separated for several nodes",
+    )
     .optional(),
-  CARTOGRAPH_CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier").default("cartograph"),
+  CARTOGRAPH_CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier")
+    .default("cartograph"),
   CARTOGRAPH_CLICKHOUSE_USER: z.string().min(1).default("default"),
   CARTOGRAPH_CLICKHOUSE_PASSWORD: z.string().default(""),
   /** remote_servers cluster name: tables become local MergeTree + Distributed sharded by trace id. Empty: one node. */
-  CARTOGRAPH_CLICKHOUSE_CLUSTER: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier").optional(),
+  CARTOGRAPH_CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier")
+    .optional(),
   /** Width of one cluster pairing pass (service graph on ClickHouse); a pass runs once its window closed plus the pairing wait. */
   CARTOGRAPH_CLICKHOUSE_PAIRING_STEP_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
 });
@@ -120,7 +145,11 @@ export type Config = Omit<z.infer<typeof ConfigSchema>, "CARTOGRAPH_PUBLIC_URL">
 export class ConfigError extends Error {}
 
 /** Variables whose values never appear in a message or log line. */
-const SECRET_KEYS = new Set(["CARTOGRAPH_ADMIN_PASSWORD", "CARTOGRAPH_CONTROL_DATABASE_URL", "CARTOGRAPH_CLICKHOUSE_PASSWORD"]);
+const SECRET_KEYS = new Set([
+  "CARTOGRAPH_ADMIN_PASSWORD",
+  "CARTOGRAPH_CONTROL_DATABASE_URL",
+  "CARTOGRAPH_CLICKHOUSE_PASSWORD",
+]);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked: Record<string, string> = {};
@@ -131,16 +160,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = ConfigSchema.safeParse(picked);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
-      (i) => `  ${i.path.join(".")}=${SECRET_KEYS.has(String(i.path[0])) ? "(hidden)" : JSON.stringify(picked[String(i.path[0])])}: ${i.message}`,
+      (i) =>
+        `  ${i.path.join(".")}=${SECRET_KEYS.has(String(i.path[0])) ? "(hidden)" : JSON.stringify(picked[String(i.path[0])])}: ${i.message}`,
     );
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
-  const c = { ...parsed.data, CARTOGRAPH_PUBLIC_URL: parsed.data.CARTOGRAPH_PUBLIC_URL ?? `http://localhost:${parsed.data.CARTOGRAPH_HTTP_PORT}` };
+  const c = {
+    ...parsed.data,
+    CARTOGRAPH_PUBLIC_URL: parsed.data.CARTOGRAPH_PUBLIC_URL ?? `http://localhost:${parsed.data.CARTOGRAPH_HTTP_PORT}`,
+  };
   if (c.CARTOGRAPH_SELF_TRACES === "self" && c.CARTOGRAPH_OTLP_HTTP_PORT === 0 && c.CARTOGRAPH_HTTP_PORT === 0) {
-    throw new ConfigError("invalid configuration:\n  CARTOGRAPH_SELF_TRACES=\"self\": needs an OTLP/HTTP receiver (CARTOGRAPH_OTLP_HTTP_PORT or CARTOGRAPH_HTTP_PORT not 0)");
+    throw new ConfigError(
+      'invalid configuration:\n  CARTOGRAPH_SELF_TRACES="self": needs an OTLP/HTTP receiver (CARTOGRAPH_OTLP_HTTP_PORT or CARTOGRAPH_HTTP_PORT not 0)',
+    );
   }
   if (c.CARTOGRAPH_STORE === "clickhouse" && !c.CARTOGRAPH_CLICKHOUSE_URL) {
-    throw new ConfigError("invalid configuration:\n  CARTOGRAPH_STORE=\"clickhouse\": needs CARTOGRAPH_CLICKHOUSE_URL (e.g. http://clickhouse:8123)");
+    throw new ConfigError(
+      'invalid configuration:\n  CARTOGRAPH_STORE="clickhouse": needs CARTOGRAPH_CLICKHOUSE_URL (e.g. http://clickhouse:8123)',
+    );
   }
   return c;
 }

@@ -25,7 +25,10 @@ export function createLogger(level: LogLevel = "info", name = "cartograph"): Log
       ? " " +
         Object.entries(fields)
           .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => `${k}=${typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))}`)
+          .map(
+            ([k, v]) =>
+              `${k}=${typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))}`,
+          )
           .join(" ")
       : "";
     const line = `${new Date().toISOString()} ${lvl.padEnd(5)} [${name}] ${msg}${extra}\n`;

@@ -62,11 +62,23 @@ function snapshotValues(read: Snapshot, labelName: string, skipZero: boolean): (
 }
 
 /** A gauge whose value is read at scrape time. */
-export function registerGaugeFn(registry: client.Registry, name: string, help: string, read: Snapshot, labelName = "kind"): void {
+export function registerGaugeFn(
+  registry: client.Registry,
+  name: string,
+  help: string,
+  read: Snapshot,
+  labelName = "kind",
+): void {
   registerSnapshotMetric(registry, name, help, "gauge", snapshotValues(read, labelName, false));
 }
 
 /** A counter whose monotonic total is read at scrape time from a snapshot. */
-export function registerCounterFn(registry: client.Registry, name: string, help: string, read: Snapshot, labelName = "reason"): void {
+export function registerCounterFn(
+  registry: client.Registry,
+  name: string,
+  help: string,
+  read: Snapshot,
+  labelName = "reason",
+): void {
   registerSnapshotMetric(registry, name, help, "counter", snapshotValues(read, labelName, true));
 }

@@ -30,11 +30,19 @@ export interface SelfTracerHandle {
  * feedback loop); no instrumentation library is installed, so exporting creates no spans.
  */
 export function createSelfTracer(target: SelfTraceTarget, thread: string, counters: BigInt64Array): SelfTracerHandle {
-  const exporter = new OTLPTraceExporter({ url: target.url, headers: { [SELF_TRACE_HEADER]: "1" }, timeoutMillis: 5000 });
+  const exporter = new OTLPTraceExporter({
+    url: target.url,
+    headers: { [SELF_TRACE_HEADER]: "1" },
+    timeoutMillis: 5000,
+  });
   const counting: SpanExporter = {
     export(spans, done) {
       exporter.export(spans, (r) => {
-        Atomics.add(counters, r.code === ExportResultCode.SUCCESS ? COUNTER.exported : COUNTER.failed, BigInt(spans.length));
+        Atomics.add(
+          counters,
+          r.code === ExportResultCode.SUCCESS ? COUNTER.exported : COUNTER.failed,
+          BigInt(spans.length),
+        );
         done(r);
       });
     },

@@ -30,6 +30,13 @@ export function resolveSelfTraceTarget(config: Config): SelfTraceTarget | null {
   if (mode === "off") return null;
   if (mode !== "self") return { url: mode, ratio, self: false };
   const port = config.CARTOGRAPH_OTLP_HTTP_PORT || config.CARTOGRAPH_HTTP_PORT;
-  if (!port) throw new Error("CARTOGRAPH_SELF_TRACES=self needs an OTLP/HTTP receiver (CARTOGRAPH_OTLP_HTTP_PORT or CARTOGRAPH_HTTP_PORT)");
-  return { url: `http://${loopbackFor(config.CARTOGRAPH_HOST)}:${port}${config.CARTOGRAPH_OTLP_TRACES_PATH}`, ratio, self: true };
+  if (!port)
+    throw new Error(
+      "CARTOGRAPH_SELF_TRACES=self needs an OTLP/HTTP receiver (CARTOGRAPH_OTLP_HTTP_PORT or CARTOGRAPH_HTTP_PORT)",
+    );
+  return {
+    url: `http://${loopbackFor(config.CARTOGRAPH_HOST)}:${port}${config.CARTOGRAPH_OTLP_TRACES_PATH}`,
+    ratio,
+    self: true,
+  };
 }

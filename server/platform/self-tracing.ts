@@ -66,12 +66,20 @@ export function getSelfTracingShared(): SelfTracingShared {
  * Starts self-tracing in this thread when the configuration asks for it; with `off` it
  * returns false at once and loads nothing. `thread` names the thread on the resource.
  */
-export async function startSelfTracing(config: Config, thread: string, fromParent?: SelfTracingShared): Promise<boolean> {
+export async function startSelfTracing(
+  config: Config,
+  thread: string,
+  fromParent?: SelfTracingShared,
+): Promise<boolean> {
   if (fromParent) shared = fromParent;
   if (active) return true;
   const target = resolveSelfTraceTarget(config);
   if (!target) return false;
-  const [api, core, sdkModule] = await Promise.all([import("@opentelemetry/api"), import("@opentelemetry/core"), import("./self-tracing-sdk")]);
+  const [api, core, sdkModule] = await Promise.all([
+    import("@opentelemetry/api"),
+    import("@opentelemetry/core"),
+    import("./self-tracing-sdk"),
+  ]);
   const sdk = sdkModule.createSelfTracer(target, thread, counters());
   active = {
     api,
@@ -94,7 +102,13 @@ export async function flushSelfTracing(timeoutMs = 2000): Promise<void> {
   clearTimeout(timer);
 }
 
-export function getSelfTracingStatus(): { enabled: boolean; url: string | null; spansStarted: number; spansExported: number; spansFailed: number } {
+export function getSelfTracingStatus(): {
+  enabled: boolean;
+  url: string | null;
+  spansStarted: number;
+  spansExported: number;
+  spansFailed: number;
+} {
   const c = counters();
   return {
     enabled: active !== null,
@@ -125,7 +139,12 @@ function endFailed(span: Span, e: unknown, a: Active): void {
  * by CARTOGRAPH_SELF_TRACES_RATIO). Works for sync and async `fn`: the span ends when `fn`
  * returns or its promise settles; a throw or rejection marks it failed and is rethrown.
  */
-export function withSpan<T>(name: string, attributes: Attributes, fn: (span: SpanHandle) => T, opts: SpanOptions = {}): T {
+export function withSpan<T>(
+  name: string,
+  attributes: Attributes,
+  fn: (span: SpanHandle) => T,
+  opts: SpanOptions = {},
+): T {
   const a = active;
   if (a === null) return fn(NOOP);
   const parent = a.als.getStore();
@@ -173,12 +192,23 @@ export function withRemoteParent<T>(traceparent: string | undefined, fn: () => T
 }
 
 /** Records a finished span with explicit times (epoch ms, see getSpanClockMs) under `traceparent`. */
-export function recordSpan(traceparent: string | undefined, name: string, startMs: number, endMs: number, attributes: Attributes, error?: string): void {
+export function recordSpan(
+  traceparent: string | undefined,
+  name: string,
+  startMs: number,
+  endMs: number,
+  attributes: Attributes,
+  error?: string,
+): void {
   const a = active;
   if (a === null || !traceparent) return;
   const sc = a.parseTraceParent(traceparent);
   if (!sc) return;
-  const span = a.tracer.startSpan(name, { attributes, startTime: startMs }, a.api.trace.setSpanContext(a.api.ROOT_CONTEXT, { ...sc, isRemote: true }));
+  const span = a.tracer.startSpan(
+    name,
+    { attributes, startTime: startMs },
+    a.api.trace.setSpanContext(a.api.ROOT_CONTEXT, { ...sc, isRemote: true }),
+  );
   if (error) span.setStatus({ code: a.api.SpanStatusCode.ERROR, message: error });
   span.end(endMs);
 }

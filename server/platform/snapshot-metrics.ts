@@ -13,7 +13,9 @@ export interface SnapshotValue {
   metricName?: string;
 }
 
-export const LATENCY_BUCKETS_SECONDS = [0.002, 0.004, 0.006, 0.008, 0.01, 0.05, 0.1, 0.2, 0.4, 0.8, 1, 1.4, 2, 5, 10, 15];
+export const LATENCY_BUCKETS_SECONDS = [
+  0.002, 0.004, 0.006, 0.008, 0.01, 0.05, 0.1, 0.2, 0.4, 0.8, 1, 1.4, 2, 5, 10, 15,
+];
 
 export interface HistogramSnapshot {
   /** Cumulative-per-bucket counts aligned with LATENCY_BUCKETS_SECONDS (le), without +Inf. */
@@ -33,9 +35,17 @@ export function observeHistogram(h: HistogramSnapshot, seconds: number): void {
 }
 
 /** Exposition values (bucket, sum, count) of one histogram series. */
-export function histogramValues(name: string, labels: Record<string, string | number>, h: HistogramSnapshot): SnapshotValue[] {
+export function histogramValues(
+  name: string,
+  labels: Record<string, string | number>,
+  h: HistogramSnapshot,
+): SnapshotValue[] {
   if (h.count === 0) return [];
-  const out: SnapshotValue[] = LATENCY_BUCKETS_SECONDS.map((le, i) => ({ labels: { ...labels, le }, value: h.buckets[i]!, metricName: `${name}_bucket` }));
+  const out: SnapshotValue[] = LATENCY_BUCKETS_SECONDS.map((le, i) => ({
+    labels: { ...labels, le },
+    value: h.buckets[i]!,
+    metricName: `${name}_bucket`,
+  }));
   out.push({ labels: { ...labels, le: "+Inf" }, value: h.count, metricName: `${name}_bucket` });
   out.push({ labels, value: h.sum, metricName: `${name}_sum` });
   out.push({ labels, value: h.count, metricName: `${name}_count` });

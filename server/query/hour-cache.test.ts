@@ -10,10 +10,21 @@ describe("hour cache", () => {
       reads.push([a, b]);
       for (let m = a; m < b; m++) into.sum += m;
     };
-    const agg = { read, empty: () => ({ sum: 0 }), pack: (v: { sum: number }) => v.sum, mergePacked: (into: { sum: number }, p: number) => void (into.sum += p) };
+    const agg = {
+      read,
+      empty: () => ({ sum: 0 }),
+      pack: (v: { sum: number }) => v.sum,
+      mergePacked: (into: { sum: number }, p: number) => void (into.sum += p),
+    };
     const now = 1000 * 60_000; // minute 1000
     const expected = (lo: number, hi: number) => ((hi - 1 + lo) * (hi - lo)) / 2;
-    for (const [lo, hi] of [[10, 995], [0, 1000], [61, 119], [120, 180], [5, 6]] as const) {
+    for (const [lo, hi] of [
+      [10, 995],
+      [0, 1000],
+      [61, 119],
+      [120, 180],
+      [5, 6],
+    ] as const) {
       const got = await readWithHourCache(owner, "t", lo, hi, now, agg);
       expect(got.sum, `${lo}..${hi}`).toBe(expected(lo, hi));
     }

@@ -36,7 +36,14 @@ export interface BlockAggregation<T, P> {
  * Aggregates [lo, hi) (epoch minutes) from raw minutes at the edges and cached complete
  * blocks in between (an hour is built from its cached 10-minute blocks).
  */
-export async function readWithHourCache<T, P>(owner: object, kind: string, lo: number, hi: number, nowMs: number, agg: BlockAggregation<T, P>): Promise<T> {
+export async function readWithHourCache<T, P>(
+  owner: object,
+  kind: string,
+  lo: number,
+  hi: number,
+  nowMs: number,
+  agg: BlockAggregation<T, P>,
+): Promise<T> {
   const { read, empty, pack, mergePacked } = agg;
   const settled = Math.floor(nowMs / 60_000) - SETTLE_MINUTES;
   let cache = caches.get(owner);

@@ -6,7 +6,15 @@ export { getServiceTimeseries, chooseStepSeconds, type TimeseriesPoint } from ".
 export { searchTraces, getTrace, type TraceSearch, type TraceSummary } from "./traces";
 export { listMetrics, queryMetric, defaultAggregation, type MetricAggregation, type MetricInfo } from "./metrics";
 export { rateHealth, HEALTH_THRESHOLDS, type Health } from "./health";
-export { addRow, createAccumulator, toRedStats, minuteRange, windowSeconds, type RedStats, type RedAccumulator } from "./red-stats";
+export {
+  addRow,
+  createAccumulator,
+  toRedStats,
+  minuteRange,
+  windowSeconds,
+  type RedStats,
+  type RedAccumulator,
+} from "./red-stats";
 export { getServiceMap, type ServiceMapQuery } from "./service-map";
 export { getServiceMapDiff } from "./service-map-diff";
 export { getTraceServiceMap, rebuildServiceMap } from "./service-map-rebuild";

@@ -3,7 +3,6 @@ import type { LogFilter, StoredLog, TelemetryReader } from "../store";
 import type { TimeWindow } from "../platform/time-window";
 import { LOG_HISTOGRAM_RANGES, type LogHistogramRange, type LogLine } from "../../lib/contract";
 
-
 export type LogQuery = Omit<LogFilter, "fromNs" | "toNs">;
 
 /** A stored line in the API shape (lib/contract LogLine: nanosecond times as exact strings). */
@@ -31,7 +30,13 @@ export function isLogCursor(t: TelemetryReader, cursor: string): boolean {
 }
 
 /** A page of matching lines, newest first, and the cursor of the next page (null at the end). */
-export async function getLogs(t: TelemetryReader, w: TimeWindow, q: LogQuery, limit: number, cursor?: string): Promise<{ logs: LogLine[]; nextCursor: string | null }> {
+export async function getLogs(
+  t: TelemetryReader,
+  w: TimeWindow,
+  q: LogQuery,
+  limit: number,
+  cursor?: string,
+): Promise<{ logs: LogLine[]; nextCursor: string | null }> {
   const page = await t.logs.searchLogs({ ...q, fromNs: toNs(w.fromMs), toNs: toNs(w.toMs) }, limit, cursor);
   return { logs: page.logs.map(toLogLine), nextCursor: page.nextCursor };
 }
@@ -61,7 +66,11 @@ export async function getLogHistogram(t: TelemetryReader, w: TimeWindow, q: LogQ
   const rows = await t.logs.countLogs({ ...q, fromNs: toNs(startMs), toNs: toNs(w.toMs) }, stepMs);
   const buckets = new Map<number, { t: number; total: number; counts: SeverityCounts }>();
   for (let ts = startMs; ts < w.toMs; ts += stepMs) {
-    buckets.set(ts, { t: ts, total: 0, counts: Object.fromEntries(LOG_HISTOGRAM_RANGES.map((r) => [r, 0])) as SeverityCounts });
+    buckets.set(ts, {
+      t: ts,
+      total: 0,
+      counts: Object.fromEntries(LOG_HISTOGRAM_RANGES.map((r) => [r, 0])) as SeverityCounts,
+    });
   }
   for (const r of rows) {
     const b = buckets.get(r.t);

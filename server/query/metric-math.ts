@@ -13,7 +13,7 @@ export function quantileFromBuckets(bounds: number[], counts: number[], q: numbe
     const c = counts[i]!;
     if (seen + c >= rank && c > 0) {
       const lower = i === 0 ? Math.min(0, bounds[0] ?? 0) : bounds[i - 1]!;
-      const upper = i < bounds.length ? bounds[i]! : bounds[bounds.length - 1] ?? lower;
+      const upper = i < bounds.length ? bounds[i]! : (bounds[bounds.length - 1] ?? lower);
       if (i >= bounds.length) return upper; // +Inf bucket: the highest finite bound
       return lower + (upper - lower) * ((rank - seen) / c);
     }
@@ -23,7 +23,13 @@ export function quantileFromBuckets(bounds: number[], counts: number[], q: numbe
 }
 
 /** Exponential histogram (positive buckets) → quantile; bucket i covers (base^(offset+i), base^(offset+i+1)]. */
-export function quantileFromExponential(scale: number, zeroCount: number, offset: number, counts: number[], q: number): number | null {
+export function quantileFromExponential(
+  scale: number,
+  zeroCount: number,
+  offset: number,
+  counts: number[],
+  q: number,
+): number | null {
   const total = zeroCount + counts.reduce((a, b) => a + b, 0);
   if (total <= 0) return null;
   const rank = q * total;

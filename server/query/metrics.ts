@@ -3,13 +3,22 @@ import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { addCounts, diffCounts, quantileFromBuckets, quantileFromExponential, rateBetween } from "./metric-math";
 import { chooseDefaultAggregation } from "../../lib/metric-aggregations";
-import { TEMPORALITIES as TEMPORALITY, type MetricAggregation, type MetricInfo, type MetricType } from "../../lib/contract";
+import {
+  TEMPORALITIES as TEMPORALITY,
+  type MetricAggregation,
+  type MetricInfo,
+  type MetricType,
+} from "../../lib/contract";
 
 export type { MetricAggregation, MetricInfo };
 
 export async function listMetrics(t: TelemetryReader, w: TimeWindow, service?: string): Promise<MetricInfo[]> {
   const rows = await t.metrics.listMetrics(w.fromMs, service);
-  return rows.map((r) => ({ ...r, type: r.type as MetricType, temporality: TEMPORALITY[r.temporality] ?? "unspecified" }));
+  return rows.map((r) => ({
+    ...r,
+    type: r.type as MetricType,
+    temporality: TEMPORALITY[r.temporality] ?? "unspecified",
+  }));
 }
 
 /** The aggregation a metric's type calls for when none is asked (the metrics explorer's default too). */
@@ -35,22 +44,61 @@ export async function queryMetric(
   const out = [];
   for (const s of series) {
     const rows = (await t.metrics.readMetricPoints(s.key, lookback, BigInt(q.window.toMs) * 1_000_000n)).map((r) => ({
-      tMs: r.timeMs, value: r.value, count: r.count, sum: r.sum, detail: r.detail,
+      tMs: r.timeMs,
+      value: r.value,
+      count: r.count,
+      sum: r.sum,
+      detail: r.detail,
     }));
-    const values = aggregateSeries(rows, { type, cumulative: s.temporality === 2, agg, stepMs, firstBucket, toMs: q.window.toMs, fromMs: q.window.fromMs });
+    const values = aggregateSeries(rows, {
+      type,
+      cumulative: s.temporality === 2,
+      agg,
+      stepMs,
+      firstBucket,
+      toMs: q.window.toMs,
+      fromMs: q.window.fromMs,
+    });
     out.push({ labels: s.attributes, points: values });
   }
-  return { service: q.service, name: q.name, type, unit: series[0]!.unit, aggregation: agg, stepSeconds: q.stepSeconds, series: out };
+  return {
+    service: q.service,
+    name: q.name,
+    type,
+    unit: series[0]!.unit,
+    aggregation: agg,
+    stepSeconds: q.stepSeconds,
+    series: out,
+  };
 }
 
-type Row = { tMs: number; value: number | null; count: number | null; sum: number | null; detail: Record<string, unknown> | null };
+type Row = {
+  tMs: number;
+  value: number | null;
+  count: number | null;
+  sum: number | null;
+  detail: Record<string, unknown> | null;
+};
 
 function aggregateSeries(
   rows: Row[],
-  o: { type: string; cumulative: boolean; agg: MetricAggregation; stepMs: number; firstBucket: number; fromMs: number; toMs: number },
+  o: {
+    type: string;
+    cumulative: boolean;
+    agg: MetricAggregation;
+    stepMs: number;
+    firstBucket: number;
+    fromMs: number;
+    toMs: number;
+  },
 ): { t: number; v: number | null }[] {
   // Turn each point into the contribution it makes to its step.
-  type Contribution = { v?: number; counts?: number[]; expo?: { scale: number; zero: number; offset: number; counts: number[] }; count?: number };
+  type Contribution = {
+    v?: number;
+    counts?: number[];
+    expo?: { scale: number; zero: number; offset: number; counts: number[] };
+    count?: number;
+  };
   const byBucket = new Map<number, Contribution[]>();
   let prev: Row | null = null;
   for (const r of rows) {
@@ -59,7 +107,7 @@ function aggregateSeries(
     if (o.type === "gauge" || (o.type === "sum" && !["rate", "increase"].includes(o.agg))) {
       c = { v: r.value ?? undefined };
     } else if (o.type === "sum") {
-      if (!o.cumulative) c = { v: o.agg === "rate" ? (r.value ?? 0) / (o.stepMs / 1000) : r.value ?? 0 };
+      if (!o.cumulative) c = { v: o.agg === "rate" ? (r.value ?? 0) / (o.stepMs / 1000) : (r.value ?? 0) };
       else if (prev && prev.value !== null && r.value !== null) {
         const rate = rateBetween({ v: prev.value, tMs: prev.tMs }, { v: r.value, tMs: r.tMs });
         if (rate !== null) c = { v: o.agg === "rate" ? rate : rate * ((r.tMs - prev.tMs) / 1000) };
@@ -72,7 +120,14 @@ function aggregateSeries(
     } else if (o.type === "exponential_histogram" && r.detail) {
       const pos = r.detail.positive as { offset: number; counts: number[] };
       const prevPos = prev?.detail ? (prev.detail.positive as { counts: number[] }).counts : null;
-      c = { expo: { scale: r.detail.scale as number, zero: r.detail.zeroCount as number, offset: pos.offset, counts: o.cumulative ? diffCounts(pos.counts, prevPos) : pos.counts } };
+      c = {
+        expo: {
+          scale: r.detail.scale as number,
+          zero: r.detail.zeroCount as number,
+          offset: pos.offset,
+          counts: o.cumulative ? diffCounts(pos.counts, prevPos) : pos.counts,
+        },
+      };
     } else if (o.type === "summary" && r.detail) {
       const want = o.agg.startsWith("p") ? Number(o.agg.slice(1)) / 100 : 0.5;
       const qs = r.detail.quantiles as { quantile: number; value: number | null }[];
@@ -103,17 +158,30 @@ function aggregateSeries(
       const e = cs[0]!.expo!;
       const counts = cs.reduce<number[]>((acc, c) => addCounts(acc, c.expo?.counts ?? []), []);
       const zero = cs.reduce((a, c) => a + (c.expo?.zero ?? 0), 0);
-      return quantileFromExponential(e.scale, zero, e.offset, counts, agg.startsWith("p") ? Number(agg.slice(1)) / 100 : 0.95);
+      return quantileFromExponential(
+        e.scale,
+        zero,
+        e.offset,
+        counts,
+        agg.startsWith("p") ? Number(agg.slice(1)) / 100 : 0.95,
+      );
     }
     const vs = cs.map((c) => c.v).filter((v): v is number => typeof v === "number");
     if (vs.length === 0) return null;
     switch (agg) {
-      case "max": return Math.max(...vs);
-      case "min": return Math.min(...vs);
-      case "sum": case "increase": return vs.reduce((a, b) => a + b, 0);
-      case "last": return vs[vs.length - 1]!;
-      case "rate": return vs.reduce((a, b) => a + b, 0) / vs.length;
-      default: return vs.reduce((a, b) => a + b, 0) / vs.length;
+      case "max":
+        return Math.max(...vs);
+      case "min":
+        return Math.min(...vs);
+      case "sum":
+      case "increase":
+        return vs.reduce((a, b) => a + b, 0);
+      case "last":
+        return vs[vs.length - 1]!;
+      case "rate":
+        return vs.reduce((a, b) => a + b, 0) / vs.length;
+      default:
+        return vs.reduce((a, b) => a + b, 0) / vs.length;
     }
   }
 }

@@ -3,7 +3,15 @@ import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { rateHealth, type Health } from "./health";
 import { environmentKey } from "./services";
-import { addRow, createAccumulator, minuteRange, toRedStats, windowSeconds, type RedAccumulator, type RedStats } from "./red-stats";
+import {
+  addRow,
+  createAccumulator,
+  minuteRange,
+  toRedStats,
+  windowSeconds,
+  type RedAccumulator,
+  type RedStats,
+} from "./red-stats";
 import { SPAN_KINDS, type SpanKindName } from "../../lib/enums";
 
 export interface OperationSummary extends RedStats {
@@ -13,7 +21,12 @@ export interface OperationSummary extends RedStats {
 }
 
 /** Per operation (span name × kind) of one service; served operations first, then by traffic. */
-export async function getOperations(t: TelemetryReader, service: string, w: TimeWindow, environment?: string): Promise<OperationSummary[]> {
+export async function getOperations(
+  t: TelemetryReader,
+  service: string,
+  w: TimeWindow,
+  environment?: string,
+): Promise<OperationSummary[]> {
   const { fromMinute, toMinute } = minuteRange(w);
   const rows = await t.rollups.readRed({ fromMinute, toMinute, service, environment: environmentKey(environment) });
   const ops = new Map<string, { name: string; kind: number; acc: RedAccumulator }>();

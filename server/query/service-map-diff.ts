@@ -4,7 +4,6 @@ import type { Health, MapEdge, MapNode, MapScope, MapStats, ServiceMap } from ".
 import { getServiceMap } from "./service-map";
 import type { TimeWindow } from "../platform/time-window";
 
-
 /** When a node or edge present in both windows counts as changed. Rates are compared per second. */
 export const DIFF_THRESHOLDS = {
   /** traffic: rps at least ×2 or at most ÷2 ... */
@@ -18,7 +17,8 @@ export const DIFF_THRESHOLDS = {
   p95DeltaMs: 5,
 } as const;
 
-export type ChangeReason = "traffic-up" | "traffic-down" | "errors-up" | "errors-down" | "p95-up" | "p95-down" | "health";
+export type ChangeReason =
+  "traffic-up" | "traffic-down" | "errors-up" | "errors-down" | "p95-up" | "p95-down" | "health";
 
 export interface MapChange {
   id: string;
@@ -37,7 +37,12 @@ export interface ServiceMapDiff {
 }
 
 /** Why `after` differs from `before` (empty: not a notable change). Pure. */
-export function compareStats(before: MapStats, after: MapStats, healthBefore: string, healthAfter: string): ChangeReason[] {
+export function compareStats(
+  before: MapStats,
+  after: MapStats,
+  healthBefore: string,
+  healthAfter: string,
+): ChangeReason[] {
   const t = DIFF_THRESHOLDS;
   const reasons: ChangeReason[] = [];
   if (Math.max(before.requests, after.requests) >= t.minRequests) {
@@ -58,7 +63,12 @@ export function compareStats(before: MapStats, after: MapStats, healthBefore: st
 }
 
 /** Set difference of two maps plus the notable stat changes of what both contain. Pure. */
-export function diffServiceMaps(current: ServiceMap, base: ServiceMap, window: TimeWindow, baseline: TimeWindow): ServiceMapDiff {
+export function diffServiceMaps(
+  current: ServiceMap,
+  base: ServiceMap,
+  window: TimeWindow,
+  baseline: TimeWindow,
+): ServiceMapDiff {
   const baseNodes = new Map(base.nodes.map((n) => [n.id, n]));
   const baseEdges = new Map(base.edges.map((e) => [e.id, e]));
   const curNodes = new Set(current.nodes.map((n) => n.id));
@@ -67,21 +77,42 @@ export function diffServiceMaps(current: ServiceMap, base: ServiceMap, window: T
   const consider = (id: string, kind: "node" | "edge", a: MapNode | MapEdge, b: MapNode | MapEdge | undefined) => {
     if (!b) return;
     const reasons = compareStats(b.stats, a.stats, b.health, a.health);
-    if (reasons.length > 0) changed.push({ id, kind, before: { stats: b.stats, health: b.health }, after: { stats: a.stats, health: a.health }, reasons });
+    if (reasons.length > 0)
+      changed.push({
+        id,
+        kind,
+        before: { stats: b.stats, health: b.health },
+        after: { stats: a.stats, health: a.health },
+        reasons,
+      });
   };
   for (const n of current.nodes) consider(n.id, "node", n, baseNodes.get(n.id));
   for (const e of current.edges) consider(e.id, "edge", e, baseEdges.get(e.id));
   return {
     window,
     baseline,
-    added: { nodes: current.nodes.filter((n) => !baseNodes.has(n.id)), edges: current.edges.filter((e) => !baseEdges.has(e.id)) },
-    removed: { nodes: base.nodes.filter((n) => !curNodes.has(n.id)), edges: base.edges.filter((e) => !curEdges.has(e.id)) },
+    added: {
+      nodes: current.nodes.filter((n) => !baseNodes.has(n.id)),
+      edges: current.edges.filter((e) => !baseEdges.has(e.id)),
+    },
+    removed: {
+      nodes: base.nodes.filter((n) => !curNodes.has(n.id)),
+      edges: base.edges.filter((e) => !curEdges.has(e.id)),
+    },
     changed,
   };
 }
 
 /** What changed between `baseline` and `window` (the answer of `/api/v1/service-map/diff`). */
-export async function getServiceMapDiff(telemetry: TelemetryReader, window: TimeWindow, baseline: TimeWindow, scope?: MapScope): Promise<ServiceMapDiff> {
-  const [current, base] = await Promise.all([getServiceMap(telemetry, { ...window, scope }), getServiceMap(telemetry, { ...baseline, scope })]);
+export async function getServiceMapDiff(
+  telemetry: TelemetryReader,
+  window: TimeWindow,
+  baseline: TimeWindow,
+  scope?: MapScope,
+): Promise<ServiceMapDiff> {
+  const [current, base] = await Promise.all([
+    getServiceMap(telemetry, { ...window, scope }),
+    getServiceMap(telemetry, { ...baseline, scope }),
+  ]);
   return diffServiceMaps(current, base, window, baseline);
 }

@@ -13,7 +13,11 @@ export type RebuiltServiceMap = ServiceMap & { source: "rebuild"; spans: number;
  * Tier 2: the map rebuilt from stored raw spans with the streaming pairer's own functions, for
  * verification, repair and windows whose rollups are missing. Raw-span retention bounds it.
  */
-export async function rebuildServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery, maxSpans = MAX_REBUILD_SPANS): Promise<RebuiltServiceMap> {
+export async function rebuildServiceMap(
+  telemetry: TelemetryReader,
+  q: ServiceMapQuery,
+  maxSpans = MAX_REBUILD_SPANS,
+): Promise<RebuiltServiceMap> {
   const spans = await withSpan("query.read", {}, async (span) => {
     const found = await telemetry.spans.readSpansInWindow(q.fromMs, q.toMs, maxSpans + 1);
     span.setAttributes({ "cartograph.rows_read": found.length });
@@ -30,7 +34,11 @@ export async function rebuildServiceMap(telemetry: TelemetryReader, q: ServiceMa
 }
 
 /** The map of one trace (every span of it, no window). Null when the trace is unknown. */
-export async function getTraceServiceMap(telemetry: TelemetryReader, traceId: string, maxSpans = MAX_REBUILD_SPANS): Promise<RebuiltServiceMap | null> {
+export async function getTraceServiceMap(
+  telemetry: TelemetryReader,
+  traceId: string,
+  maxSpans = MAX_REBUILD_SPANS,
+): Promise<RebuiltServiceMap | null> {
   const all = await withSpan("query.read", {}, async (span) => {
     const found = await telemetry.spans.readTrace(traceId.toLowerCase(), maxSpans + 1);
     span.setAttributes({ "cartograph.rows_read": found.length });

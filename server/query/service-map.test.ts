@@ -43,10 +43,19 @@ function shopTraffic(f: ReturnType<typeof createSpanFactory>, startMs: number, n
   const spans: Span[] = [];
   for (let i = 0; i < n; i++) {
     f.newTrace();
-    const root = f.server("frontend", { startMs: startMs + i * 100, attrs: { "user_agent.original": "Mozilla/5.0 Chrome/120.0" } });
+    const root = f.server("frontend", {
+      startMs: startMs + i * 100,
+      attrs: { "user_agent.original": "Mozilla/5.0 Chrome/120.0" },
+    });
     const [c, s] = f.httpCall(root, "checkout", { error: failEvery > 0 && i % failEvery === 0, durationMs: 40 });
     spans.push(root, c!, s!);
-    spans.push(f.client("checkout", { parent: s!, attrs: { "db.system": "postgresql", "db.name": "orders", "server.address": "db-main" }, durationMs: 3 }));
+    spans.push(
+      f.client("checkout", {
+        parent: s!,
+        attrs: { "db.system": "postgresql", "db.name": "orders", "server.address": "db-main" },
+        durationMs: 3,
+      }),
+    );
     spans.push(...f.httpCall(s!, "stripe", { host: "api.stripe.com", instrumented: false }));
   }
   spans.push(f.internal("batch-job", { trace: f.newTrace(), startMs }));
@@ -60,8 +69,12 @@ describe("getServiceMap", () => {
     await ingest(shopTraffic(f, t0, 50, 10));
     const map = await getServiceMap(reader, { fromMs: t0, toMs: t0 + 60_000 });
     expect(nodeIds(map)).toEqual([
-      "client:chrome", "database:postgresql://db-main:5432/orders", "external:api.stripe.com",
-      "service:batch-job", "service:checkout", "service:frontend",
+      "client:chrome",
+      "database:postgresql://db-main:5432/orders",
+      "external:api.stripe.com",
+      "service:batch-job",
+      "service:checkout",
+      "service:frontend",
     ]);
     expect(edgeIds(map)).toEqual([
       "client:chrome->service:frontend",
@@ -70,15 +83,30 @@ describe("getServiceMap", () => {
       "service:frontend->service:checkout",
     ]);
     const checkout = map.nodes.find((n) => n.id === "service:checkout")!;
-    expect(checkout).toMatchObject({ kind: "service", name: "checkout", health: "critical", stats: { requests: 50, errors: 5, errorRate: 0.1 } });
+    expect(checkout).toMatchObject({
+      kind: "service",
+      name: "checkout",
+      health: "critical",
+      stats: { requests: 50, errors: 5, errorRate: 0.1 },
+    });
     expect(checkout.stats.rps).toBeCloseTo(50 / 60, 3);
     expect(checkout.stats.p95Ms).toBeGreaterThan(30);
     const db = map.nodes.find((n) => n.kind === "database")!;
-    expect(db).toMatchObject({ system: "postgresql", host: "db-main", port: 5432, database: "orders", name: "orders", stats: { requests: 50 } });
+    expect(db).toMatchObject({
+      system: "postgresql",
+      host: "db-main",
+      port: 5432,
+      database: "orders",
+      name: "orders",
+      stats: { requests: 50 },
+    });
     const edge = map.edges.find((e) => e.id === "service:frontend->service:checkout")!;
     expect(edge).toMatchObject({ protocol: "http", statsSide: "server", stats: { requests: 50, errors: 5 } });
     expect(edge.clientStats!.p50Ms!).toBeGreaterThan(edge.serverStats!.p50Ms!);
-    expect(map.nodes.find((n) => n.id === "service:batch-job")).toMatchObject({ health: "ok", stats: { requests: 0, errorRate: 0, p95Ms: null } });
+    expect(map.nodes.find((n) => n.id === "service:batch-job")).toMatchObject({
+      health: "ok",
+      stats: { requests: 0, errorRate: 0, p95Ms: null },
+    });
     // Database clients are drawn when stored, so they never wait to expire.
     expect(map.completeness).toMatchObject({ pairedCalls: 50, unpairedClientSpans: 0, expired: 50, dropped: 0 });
     // A window before the traffic is empty.
@@ -94,10 +122,22 @@ describe("getServiceMap", () => {
     later.push(root, ...f.httpCall(root, "recommendations"));
     await ingest(later);
     const focused = await getServiceMap(reader, { fromMs: t0, toMs: t0 + 60_000, focus: "service:checkout", depth: 1 });
-    expect(nodeIds(focused)).toEqual(["database:postgresql://db-main:5432/orders", "external:api.stripe.com", "service:checkout", "service:frontend"]);
-    const diff = await getServiceMapDiff(reader, { fromMs: t0 + 120_000, toMs: t0 + 180_000 }, { fromMs: t0, toMs: t0 + 60_000 });
+    expect(nodeIds(focused)).toEqual([
+      "database:postgresql://db-main:5432/orders",
+      "external:api.stripe.com",
+      "service:checkout",
+      "service:frontend",
+    ]);
+    const diff = await getServiceMapDiff(
+      reader,
+      { fromMs: t0 + 120_000, toMs: t0 + 180_000 },
+      { fromMs: t0, toMs: t0 + 60_000 },
+    );
     expect(diff.added.nodes.map((n) => n.id)).toEqual(["client:user", "service:recommendations"]);
-    expect(diff.added.edges.map((e) => e.id)).toEqual(["client:user->service:frontend", "service:frontend->service:recommendations"]);
+    expect(diff.added.edges.map((e) => e.id)).toEqual([
+      "client:user->service:frontend",
+      "service:frontend->service:recommendations",
+    ]);
     expect(diff.removed).toEqual({ nodes: [], edges: [] });
     const checkout = diff.changed.find((c) => c.id === "service:checkout")!;
     expect(checkout.kind).toBe("node");
@@ -139,14 +179,22 @@ describe("tier-2 rebuild from stored spans", () => {
 });
 
 describe("service-map routes", () => {
-  const ctx = () => ({ now: () => Date.UTC(2026, 10, 25, 10, 5), telemetry: reader, config: { CARTOGRAPH_RETENTION_RAW_HOURS: 168, CARTOGRAPH_RETENTION_ROLLUP_HOURS: 720 } }) as unknown as ApiContext;
+  const ctx = () =>
+    ({
+      now: () => Date.UTC(2026, 10, 25, 10, 5),
+      telemetry: reader,
+      config: { CARTOGRAPH_RETENTION_RAW_HOURS: 168, CARTOGRAPH_RETENTION_ROLLUP_HOURS: 720 },
+    }) as unknown as ApiContext;
   const serviceMapRoutes = allRoutes.filter((r) => r.path.startsWith("/api/v1/service-map"));
-  const call = (i: number, qs: string) => serviceMapRoutes[i]!.handler({ params: {}, query: new URLSearchParams(qs), body: undefined }, ctx());
+  const call = (i: number, qs: string) =>
+    serviceMapRoutes[i]!.handler({ params: {}, query: new URLSearchParams(qs), body: undefined }, ctx());
 
   it("answers with the map for a valid window", async () => {
     const f = createSpanFactory();
     await ingest(shopTraffic(f, f.baseMs, 5, 0));
-    const map = (await call(0, "from=2026-11-25T10:00:00Z&to=now&focus=service:frontend&depth=2")) as { nodes: unknown[] };
+    const map = (await call(0, "from=2026-11-25T10:00:00Z&to=now&focus=service:frontend&depth=2")) as {
+      nodes: unknown[];
+    };
     expect(map.nodes.length).toBeGreaterThan(3);
   });
 
@@ -170,7 +218,9 @@ describe("service-map routes", () => {
 
   it("requires both baseline bounds on the diff", async () => {
     expect(() => call(1, "baselineFrom=0")).toThrow(/baselineFrom and baselineTo/);
-    const diff = (await call(1, "from=2026-11-25T10:00:00Z&to=2026-11-25T10:05:00Z")) as { baseline: { fromMs: number } };
+    const diff = (await call(1, "from=2026-11-25T10:00:00Z&to=2026-11-25T10:05:00Z")) as {
+      baseline: { fromMs: number };
+    };
     expect(diff.baseline.fromMs).toBe(Date.UTC(2026, 10, 25, 9, 55));
   });
 });

@@ -56,12 +56,23 @@ function nodeFromId(id: string, seenMs: number): NodeMeta {
 }
 
 /** An edge part with encoded sketches: a stored minute row, or a cached block (compact). */
-type PackedEdge = Omit<MergedEdge, "clientSketch" | "serverSketch"> & { clientSketch: Uint8Array; serverSketch: Uint8Array };
+type PackedEdge = Omit<MergedEdge, "clientSketch" | "serverSketch"> & {
+  clientSketch: Uint8Array;
+  serverSketch: Uint8Array;
+};
 
 function addPackedEdge(into: Map<string, MergedEdge>, key: string, p: PackedEdge): void {
   let e = into.get(key);
   if (!e) {
-    e = { ...p, calls: 0, errors: 0, connects: 0, clientSketch: createSketch(), serverSketch: createSketch(), tables: [...p.tables] };
+    e = {
+      ...p,
+      calls: 0,
+      errors: 0,
+      connects: 0,
+      clientSketch: createSketch(),
+      serverSketch: createSketch(),
+      tables: [...p.tables],
+    };
     into.set(key, e);
   }
   addEdgeTotals(e, p);
@@ -69,17 +80,30 @@ function addPackedEdge(into: Map<string, MergedEdge>, key: string, p: PackedEdge
   mergeEncodedInto(e.serverSketch, p.serverSketch);
 }
 
-async function readEdgeMinutes(t: TelemetryReader, lo: number, hi: number, tables: Map<string, string[]>, into: Map<string, MergedEdge>, count: ReadCount): Promise<void> {
+async function readEdgeMinutes(
+  t: TelemetryReader,
+  lo: number,
+  hi: number,
+  tables: Map<string, string[]>,
+  into: Map<string, MergedEdge>,
+  count: ReadCount,
+): Promise<void> {
   const rows = await t.graph.readEdgeMinutes({ fromMinute: lo, toMinute: hi });
   count.rows += rows.length;
   for (const r of rows) {
     const key = `${r.source}\u0000${r.target}\u0000${r.protocol}`;
     const minuteMs = r.minute * 60_000;
     addPackedEdge(into, key, {
-      source: r.source, target: r.target, protocol: r.protocol as EdgeProtocol,
-      calls: r.calls, errors: r.errors, connects: r.connects,
-      clientSketch: r.clientSketch, serverSketch: r.serverSketch,
-      firstSeenMs: minuteMs, lastSeenMs: minuteMs + 59_999,
+      source: r.source,
+      target: r.target,
+      protocol: r.protocol as EdgeProtocol,
+      calls: r.calls,
+      errors: r.errors,
+      connects: r.connects,
+      clientSketch: r.clientSketch,
+      serverSketch: r.serverSketch,
+      firstSeenMs: minuteMs,
+      lastSeenMs: minuteMs + 59_999,
       tables: into.has(key) ? [] : (tables.get(key) ?? []),
     });
   }
@@ -87,13 +111,21 @@ async function readEdgeMinutes(t: TelemetryReader, lo: number, hi: number, table
 
 function packEdges(edges: Map<string, MergedEdge>): Map<string, PackedEdge> {
   const out = new Map<string, PackedEdge>();
-  for (const [k, e] of edges) out.set(k, { ...e, clientSketch: encodeSketch(e.clientSketch), serverSketch: encodeSketch(e.serverSketch) });
+  for (const [k, e] of edges)
+    out.set(k, { ...e, clientSketch: encodeSketch(e.clientSketch), serverSketch: encodeSketch(e.serverSketch) });
   return out;
 }
 
-async function readEdges(t: TelemetryReader, lo: number, hi: number, nowMs: number, count: ReadCount): Promise<MergedEdge[]> {
+async function readEdges(
+  t: TelemetryReader,
+  lo: number,
+  hi: number,
+  nowMs: number,
+  count: ReadCount,
+): Promise<MergedEdge[]> {
   const tables = new Map<string, string[]>();
-  for (const m of await t.graph.readEdgeFacts()) tables.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m.tables);
+  for (const m of await t.graph.readEdgeFacts())
+    tables.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m.tables);
   const merged = await readWithHourCache(t, "edges", lo, hi, nowMs, {
     read: (into, a, b) => readEdgeMinutes(t, a, b, tables, into, count),
     empty: () => new Map<string, MergedEdge>(),
@@ -117,7 +149,13 @@ function addPackedServed(into: Map<string, ServedStats>, name: string, p: Packed
 }
 
 /** Requests each service (by node id) served in the window (SERVER = 2, CONSUMER = 5 RED rows). */
-function readServed(t: TelemetryReader, lo: number, hi: number, nowMs: number, count: ReadCount): Promise<Map<string, ServedStats>> {
+function readServed(
+  t: TelemetryReader,
+  lo: number,
+  hi: number,
+  nowMs: number,
+  count: ReadCount,
+): Promise<Map<string, ServedStats>> {
   return readWithHourCache(t, "served", lo, hi, nowMs, {
     read: async (into, a, b) => {
       const found = await t.rollups.readRed({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
@@ -128,7 +166,10 @@ function readServed(t: TelemetryReader, lo: number, hi: number, nowMs: number, c
       }
     },
     empty: () => new Map<string, ServedStats>(),
-    pack: (m) => new Map<string, PackedServed>([...m].map(([k, v]) => [k, { requests: v.requests, errors: v.errors, sketch: encodeSketch(v.sketch) }])),
+    pack: (m) =>
+      new Map<string, PackedServed>(
+        [...m].map(([k, v]) => [k, { requests: v.requests, errors: v.errors, sketch: encodeSketch(v.sketch) }]),
+      ),
     mergePacked: (into, part) => {
       for (const [name, p] of part) addPackedServed(into, name, p);
     },
@@ -139,14 +180,31 @@ type MapNodeMeta = NodeMeta & { namespace?: string | null; environment?: string 
 
 function toNodeMeta(r: GraphNodeRow): MapNodeMeta {
   return {
-    id: r.id, kind: r.kind as NodeKind, name: r.name, system: r.system, host: r.host, port: r.port, database: r.database,
-    detail: r.detail as NodeDetail, firstSeenMs: r.firstSeenMs, lastSeenMs: r.lastSeenMs, environment: r.environment,
+    id: r.id,
+    kind: r.kind as NodeKind,
+    name: r.name,
+    system: r.system,
+    host: r.host,
+    port: r.port,
+    database: r.database,
+    detail: r.detail as NodeDetail,
+    firstSeenMs: r.firstSeenMs,
+    lastSeenMs: r.lastSeenMs,
+    environment: r.environment,
   };
 }
 
-async function readNodes(t: TelemetryReader, q: ServiceMapQuery, edges: MergedEdge[], served: Map<string, ServedStats>): Promise<Map<string, MapNodeMeta>> {
+async function readNodes(
+  t: TelemetryReader,
+  q: ServiceMapQuery,
+  edges: MergedEdge[],
+  served: Map<string, ServedStats>,
+): Promise<Map<string, MapNodeMeta>> {
   const nodes = new Map<string, MapNodeMeta>();
-  const [serviceNodes, catalog] = await Promise.all([t.graph.readServiceNodes(q.fromMs, q.toMs), t.rollups.listServices({ fromMs: q.fromMs, toMs: q.toMs })]);
+  const [serviceNodes, catalog] = await Promise.all([
+    t.graph.readServiceNodes(q.fromMs, q.toMs),
+    t.rollups.listServices({ fromMs: q.fromMs, toMs: q.toMs }),
+  ]);
   // Every service seen in the window, including INTERNAL-only and isolated ones.
   for (const r of serviceNodes) nodes.set(r.id, toNodeMeta(r));
   for (const r of catalog) {
@@ -154,7 +212,15 @@ async function readNodes(t: TelemetryReader, q: ServiceMapQuery, edges: MergedEd
     const cur = nodes.get(id);
     const meta = { namespace: r.namespace, environment: r.environment };
     if (cur) Object.assign(cur, meta);
-    else nodes.set(id, { id, kind: "service", name: r.name, firstSeenMs: r.firstSeenMs, lastSeenMs: r.lastSeenMs, ...meta });
+    else
+      nodes.set(id, {
+        id,
+        kind: "service",
+        name: r.name,
+        firstSeenMs: r.firstSeenMs,
+        lastSeenMs: r.lastSeenMs,
+        ...meta,
+      });
   }
   for (const id of served.keys()) if (!nodes.has(id)) nodes.set(id, nodeFromId(id, q.fromMs));
   const missing = [...new Set(edges.flatMap((e) => [e.source, e.target]))].filter((id) => !nodes.has(id));
@@ -177,19 +243,33 @@ async function readNodes(t: TelemetryReader, q: ServiceMapQuery, edges: MergedEd
 export async function getServiceMap(telemetry: TelemetryReader, q: ServiceMapQuery): Promise<ServiceMap> {
   const [lo, hi] = minuteRange(q.fromMs, q.toMs);
   const count: ReadCount = { rows: 0 };
-  const { edges, served, nodes, completeness } = await withSpan("query.read", { "cartograph.window.minutes": hi - lo }, async (span) => {
-    const nowMs = q.nowMs ?? Date.now();
-    const [edges, served, completeness] = await Promise.all([
-      readEdges(telemetry, lo, hi, nowMs, count),
-      readServed(telemetry, lo, hi, nowMs, count),
-      telemetry.graph.readCompleteness({ fromMinute: lo, toMinute: hi }),
-    ]);
-    const nodes = await readNodes(telemetry, q, edges, served);
-    span.setAttributes({ "cartograph.rows_read": count.rows, "cartograph.map.edges": edges.length, "cartograph.map.nodes": nodes.size });
-    return { edges, served, nodes, completeness };
-  });
+  const { edges, served, nodes, completeness } = await withSpan(
+    "query.read",
+    { "cartograph.window.minutes": hi - lo },
+    async (span) => {
+      const nowMs = q.nowMs ?? Date.now();
+      const [edges, served, completeness] = await Promise.all([
+        readEdges(telemetry, lo, hi, nowMs, count),
+        readServed(telemetry, lo, hi, nowMs, count),
+        telemetry.graph.readCompleteness({ fromMinute: lo, toMinute: hi }),
+      ]);
+      const nodes = await readNodes(telemetry, q, edges, served);
+      span.setAttributes({
+        "cartograph.rows_read": count.rows,
+        "cartograph.map.edges": edges.length,
+        "cartograph.map.nodes": nodes.size,
+      });
+      return { edges, served, nodes, completeness };
+    },
+  );
   return withSpan("query.assemble", {}, () => {
-    const all = assembleServiceMap({ nodes: nodes.values(), edges, served, completeness: { ...emptyCounts(), ...completeness }, windowMs: q.toMs - q.fromMs });
+    const all = assembleServiceMap({
+      nodes: nodes.values(),
+      edges,
+      served,
+      completeness: { ...emptyCounts(), ...completeness },
+      windowMs: q.toMs - q.fromMs,
+    });
     const scoped = q.scope ? scopeServiceMap(all, q.scope) : all;
     return q.focus ? focusMap(scoped, q.focus, q.depth ?? 2) : scoped;
   });

@@ -3,7 +3,15 @@ import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { matchesEnvironment, NO_ENVIRONMENT, type MapScope } from "../aggregate/servicegraph";
 import { rateHealth, type Health } from "./health";
-import { addRow, createAccumulator, minuteRange, toRedStats, windowSeconds, type RedAccumulator, type RedStats } from "./red-stats";
+import {
+  addRow,
+  createAccumulator,
+  minuteRange,
+  toRedStats,
+  windowSeconds,
+  type RedAccumulator,
+  type RedStats,
+} from "./red-stats";
 
 export interface ServiceSummary extends RedStats {
   name: string;
@@ -38,12 +46,22 @@ export async function getServices(t: TelemetryReader, w: TimeWindow, scope: MapS
   }
   const seconds = windowSeconds(w);
   return catalog
-    .filter((s) => matchesEnvironment(s.environment, scope.environment) && (scope.namespace === undefined || s.namespace === scope.namespace))
+    .filter(
+      (s) =>
+        matchesEnvironment(s.environment, scope.environment) &&
+        (scope.namespace === undefined || s.namespace === scope.namespace),
+    )
     .map((s) => ({ ...s, key: `${s.name}\u0000${s.environment ?? ""}` }))
     .filter((s) => active.has(s.key) || served.has(s.key))
     .map((s) => {
       const stats = toRedStats(served.get(s.key) ?? createAccumulator(), seconds);
-      return { name: s.name, namespace: s.namespace, environment: s.environment, ...stats, health: healthOf(stats, active.has(s.key)) };
+      return {
+        name: s.name,
+        namespace: s.namespace,
+        environment: s.environment,
+        ...stats,
+        health: healthOf(stats, active.has(s.key)),
+      };
     });
 }
 

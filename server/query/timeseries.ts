@@ -37,7 +37,14 @@ export async function getServiceTimeseries(
   const stepMinutes = step / 60;
   const { fromMinute, toMinute } = minuteRange(w);
   const firstBucket = Math.floor(fromMinute / stepMinutes) * stepMinutes;
-  const rows = await t.rollups.readRed({ fromMinute, toMinute, service, operation, environment: environmentKey(environment), kinds: SERVED_KINDS });
+  const rows = await t.rollups.readRed({
+    fromMinute,
+    toMinute,
+    service,
+    operation,
+    environment: environmentKey(environment),
+    kinds: SERVED_KINDS,
+  });
   const buckets = new Map<number, RedAccumulator>();
   for (const r of rows) {
     const b = Math.floor(r.minute / stepMinutes) * stepMinutes;

@@ -32,7 +32,12 @@ describe("trace detail pages", () => {
     const f = createSpanFactory();
     const root = f.server("api", { durationMs: 5000 });
     // 2,503 spans, many sharing a start time: the cursor must not skip or repeat ties.
-    const spans = [root, ...Array.from({ length: 2502 }, (_, i) => f.client("api", { parent: root, startMs: f.baseMs + Math.floor(i / 7) }))];
+    const spans = [
+      root,
+      ...Array.from({ length: 2502 }, (_, i) =>
+        f.client("api", { parent: root, startMs: f.baseMs + Math.floor(i / 7) }),
+      ),
+    ];
     store(spans);
     const seen: string[] = [];
     let cursor: string | undefined;

@@ -44,11 +44,13 @@ export async function searchTraces(t: TelemetryReader, w: TimeWindow, q: TraceSe
       environment: q.environment === undefined ? undefined : q.environment === NO_ENVIRONMENT ? null : q.environment,
       limit: q.limit,
     });
-    span.setAttributes({ "cartograph.traces": found.length, "cartograph.spans": found.reduce((n, s) => n + s.spanCount, 0) });
+    span.setAttributes({
+      "cartograph.traces": found.length,
+      "cartograph.spans": found.reduce((n, s) => n + s.spanCount, 0),
+    });
     return found;
   });
 }
-
 
 export interface TracePage {
   limit: number;
@@ -58,7 +60,15 @@ export interface TracePage {
 
 /** Start order, ties by span id: a total order, so a cursor names one place in it. */
 function compareSpans(a: { startNs: bigint; spanId: string }, b: { startNs: bigint; spanId: string }): number {
-  return a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
+  return a.startNs < b.startNs
+    ? -1
+    : a.startNs > b.startNs
+      ? 1
+      : a.spanId < b.spanId
+        ? -1
+        : a.spanId > b.spanId
+          ? 1
+          : 0;
 }
 
 /**
@@ -101,7 +111,11 @@ export async function getTrace(t: TelemetryReader, traceId: string, page: TraceP
       attributes: s.attributes,
       resource: s.resource.attributes,
       scope: s.scope,
-      events: s.events.map((e) => ({ name: e.name, timeUnixNano: e.timeUnixNano.toString(), attributes: e.attributes })),
+      events: s.events.map((e) => ({
+        name: e.name,
+        timeUnixNano: e.timeUnixNano.toString(),
+        attributes: e.attributes,
+      })),
       links: s.links,
     })),
   }));

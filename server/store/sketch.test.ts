@@ -10,7 +10,7 @@ function exactQuantile(sorted: number[], q: number): number {
 /** Deterministic skewed latencies: lognormal body with a heavy tail of slow requests. */
 function skewedLatencies(n: number, seed: number): number[] {
   let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const u1 = Math.max(rand(), 1e-9);

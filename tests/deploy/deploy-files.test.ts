@@ -23,9 +23,13 @@ function dockerfile() {
   const last = lines.slice(lastFrom);
   const env: Env = {};
   for (const l of last.filter((x) => /^ENV\s/i.test(x))) {
-    for (const m of l.replace(/^ENV\s+/i, "").matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g)) env[m[1]!] = m[2]!.replace(/^"|"$/g, "");
+    for (const m of l.replace(/^ENV\s+/i, "").matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g))
+      env[m[1]!] = m[2]!.replace(/^"|"$/g, "");
   }
-  const user = last.filter((l) => /^USER\s/i.test(l)).pop()?.split(/\s+/)[1];
+  const user = last
+    .filter((l) => /^USER\s/i.test(l))
+    .pop()
+    ?.split(/\s+/)[1];
   const healthcheck = last.filter((l) => /^HEALTHCHECK\s/i.test(l)).join(" ");
   return { stages: stages.length, env, user, healthcheck };
 }
@@ -47,7 +51,15 @@ function k8sContainers() {
   }
   const containers = docs
     .filter((d) => d.kind === "Deployment" || d.kind === "StatefulSet")
-    .flatMap((d) => d.spec.template.spec.containers as { name: string; env?: { name: string; value?: string }[]; envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[]; readinessProbe?: { httpGet?: { path: string } } }[]);
+    .flatMap(
+      (d) =>
+        d.spec.template.spec.containers as {
+          name: string;
+          env?: { name: string; value?: string }[];
+          envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+          readinessProbe?: { httpGet?: { path: string } };
+        }[],
+    );
   return { docs, maps, containers };
 }
 
@@ -86,7 +98,10 @@ describe("deployment files", () => {
     const image = dockerfile().env;
     for (const [name, s] of instances) {
       const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v)]));
-      expect(cartographVars(env).filter((k) => !KNOWN.has(k)), name).toEqual([]);
+      expect(
+        cartographVars(env).filter((k) => !KNOWN.has(k)),
+        name,
+      ).toEqual([]);
       const config = loadConfig({ ...image, ...env });
       expect(config.CARTOGRAPH_CONTROL_DATABASE_URL, name).toMatch(/^postgres/);
     }
@@ -99,15 +114,24 @@ describe("deployment files", () => {
     for (const c of containers) {
       expect(c.readinessProbe?.httpGet?.path).toBe("/readyz");
       const env = containerEnv(c, maps);
-      expect(cartographVars(env).filter((k) => !KNOWN.has(k)), c.name).toEqual([]);
+      expect(
+        cartographVars(env).filter((k) => !KNOWN.has(k)),
+        c.name,
+      ).toEqual([]);
       expect(loadConfig({ ...image, ...env }).CARTOGRAPH_CONTROL_DATABASE_URL, c.name).toMatch(/^postgres/);
     }
-    for (const [key, m] of maps) expect(cartographVars(m).filter((k) => !KNOWN.has(k)), key).toEqual([]);
+    for (const [key, m] of maps)
+      expect(
+        cartographVars(m).filter((k) => !KNOWN.has(k)),
+        key,
+      ).toEqual([]);
   });
 
   it("catches a variable the config module does not know", () => {
     expect(KNOWN.has("CARTOGRAPH_CONTROL_DATABASE_URL")).toBe(true);
     expect(KNOWN.has("CARTOGRAPH_CONTRL_DATABASE_URL")).toBe(false);
-    expect(() => loadConfig({ CARTOGRAPH_CONTROL_DATABASE_URL: "mysql://x" })).toThrow(/CARTOGRAPH_CONTROL_DATABASE_URL/);
+    expect(() => loadConfig({ CARTOGRAPH_CONTROL_DATABASE_URL: "mysql://x" })).toThrow(
+      /CARTOGRAPH_CONTROL_DATABASE_URL/,
+    );
   });
 });

@@ -9,7 +9,19 @@ import { paintedShare } from "./support/painted";
  */
 async function pages(): Promise<string[]> {
   const { traces } = await getJson<TracesResponse>("/api/v1/traces?limit=1");
-  return ["/", "/map", "/map?node=" + encodeURIComponent("service:checkout?env=prod"), "/traces", `/traces/${traces[0]!.traceId}`, "/services/checkout", "/logs", "/metrics-explorer", "/findings", "/alerts", "/access"];
+  return [
+    "/",
+    "/map",
+    "/map?node=" + encodeURIComponent("service:checkout?env=prod"),
+    "/traces",
+    `/traces/${traces[0]!.traceId}`,
+    "/services/checkout",
+    "/logs",
+    "/metrics-explorer",
+    "/findings",
+    "/alerts",
+    "/access",
+  ];
 }
 
 for (const theme of ["dark", "light"] as const) {
@@ -23,7 +35,13 @@ for (const theme of ["dark", "light"] as const) {
       await page.waitForTimeout(500);
       const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
       for (const v of result.violations) {
-        if (v.impact === "serious" || v.impact === "critical") bad.push(`${path}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+        if (v.impact === "serious" || v.impact === "critical")
+          bad.push(
+            `${path}: ${v.id} (${v.impact}) ${v.nodes
+              .slice(0, 3)
+              .map((n) => n.target.join(" "))
+              .join(" | ")}`,
+          );
       }
     }
     // Every page is analysed before the verdict, so one run names every violation.
@@ -31,7 +49,10 @@ for (const theme of ["dark", "light"] as const) {
   });
 }
 
-for (const [width, height] of [[1280, 720], [1920, 1080]] as const) {
+for (const [width, height] of [
+  [1280, 720],
+  [1920, 1080],
+] as const) {
   for (const theme of ["dark", "light"] as const) {
     test(`layout holds at ${width}×${height} (${theme})`, async ({ page }) => {
       test.setTimeout(240_000);
@@ -45,7 +66,11 @@ for (const [width, height] of [[1280, 720], [1920, 1080]] as const) {
       }
       await page.goto(`${baseUrl()}/map?node=${encodeURIComponent("service:checkout?env=prod")}`);
       await expect(page.getByTestId("side-panel")).toBeVisible();
-      await expect.poll(async () => paintedShare(page, page.locator('.react-flow__node[data-id="service:checkout?env=prod"]')), { timeout: 10_000 }).toBeGreaterThan(0.05);
+      await expect
+        .poll(async () => paintedShare(page, page.locator('.react-flow__node[data-id="service:checkout?env=prod"]')), {
+          timeout: 10_000,
+        })
+        .toBeGreaterThan(0.05);
       await keepScreenshot(page, `service-map-${width}x${height}-${theme}`);
     });
   }

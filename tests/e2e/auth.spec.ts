@@ -58,7 +58,9 @@ test("an admin creates an API token that a script then uses, and a viewer sees o
   const secret = (await page.getByTestId("secret-once").locator("code").textContent())!;
   expect(secret).toMatch(/^cgt_/);
   await expect(page.locator('tr[data-token="e2e script"]')).toBeVisible();
-  const withToken = await fetch(`${server.baseUrl}/api/v1/services`, { headers: { authorization: `Bearer ${secret}` } });
+  const withToken = await fetch(`${server.baseUrl}/api/v1/services`, {
+    headers: { authorization: `Bearer ${secret}` },
+  });
   expect(withToken.status).toBe(200);
   expect((await fetch(`${server.baseUrl}/api/v1/services`)).status).toBe(401);
 

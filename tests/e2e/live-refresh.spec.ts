@@ -11,10 +11,16 @@ test.beforeAll(async () => {
   test.setTimeout(180_000);
   server = await startCartograph(process.cwd());
   await sendShopTraffic(server.otlpTracesUrl, { traces: SHOP_TRACES });
-  await waitFor(async () => {
-    const s = (await (await fetch(`${server.baseUrl}/api/v1/services`)).json()) as { services: Array<{ name: string; requests: number }> };
-    return s.services.find((x) => x.name === "payments")?.requests === SHOP_TRACES;
-  }, 60_000, "payments with all requests");
+  await waitFor(
+    async () => {
+      const s = (await (await fetch(`${server.baseUrl}/api/v1/services`)).json()) as {
+        services: Array<{ name: string; requests: number }>;
+      };
+      return s.services.find((x) => x.name === "payments")?.requests === SHOP_TRACES;
+    },
+    60_000,
+    "payments with all requests",
+  );
 });
 
 test.afterAll(async () => {

@@ -7,7 +7,8 @@ import type { TraceResponse, TracesResponse } from "../../lib/api-types";
 import { baseUrl, expect, getJson, keepScreenshot, test } from "./support/fixtures";
 
 const HOSTILE_BODY = `<img src=x onerror=alert(1)><script>alert(2)</script>`;
-const STACK = "CardDeclinedError: card declined by issuer\n    at charge (payments/charge.ts:42:11)\n    at handle (payments/server.ts:17:5)";
+const STACK =
+  "CardDeclinedError: card declined by issuer\n    at charge (payments/charge.ts:42:11)\n    at handle (payments/server.ts:17:5)";
 
 /**
  * Logs go in through the real OTel logs SDK and OTLP/protobuf exporter, stamped with the
@@ -20,23 +21,60 @@ async function sendPaymentLogs(): Promise<{ traceId: string; spanId: string }> {
   const charge = t.spans.find((s) => s.name === "POST /charge")!;
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ "service.name": "payments" }),
-    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: process.env.E2E_OTLP_TRACES_URL!.replace(/\/v1\/traces$/, "/v1/logs") }) })],
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: new OTLPLogExporter({ url: process.env.E2E_OTLP_TRACES_URL!.replace(/\/v1\/traces$/, "/v1/logs") }),
+      }),
+    ],
   });
   const logger = provider.getLogger("e2e");
-  const context = trace.setSpanContext(ROOT_CONTEXT, { traceId: t.traceId, spanId: charge.spanId, traceFlags: TraceFlags.SAMPLED });
+  const context = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: t.traceId,
+    spanId: charge.spanId,
+    traceFlags: TraceFlags.SAMPLED,
+  });
   const at = Number(BigInt(charge.startTimeUnixNano) / 1_000_000n);
-  logger.emit({ body: "charge requested for order o-77", severityNumber: SeverityNumber.INFO, severityText: "INFO", attributes: { "order.id": "o-77" }, context, timestamp: at });
-  logger.emit({ body: STACK, severityNumber: SeverityNumber.ERROR, severityText: "ERROR", attributes: { "exception.type": "CardDeclinedError" }, context, timestamp: at + 1 });
-  logger.emit({ body: HOSTILE_BODY, severityNumber: SeverityNumber.WARN, severityText: "WARN", attributes: { source: "hostile" }, timestamp: Date.now() - 1000 });
-  for (let i = 0; i < 30; i++) logger.emit({ body: `background job tick ${i}`, severityNumber: SeverityNumber.DEBUG, timestamp: Date.now() - 60_000 - i * 1000 });
+  logger.emit({
+    body: "charge requested for order o-77",
+    severityNumber: SeverityNumber.INFO,
+    severityText: "INFO",
+    attributes: { "order.id": "o-77" },
+    context,
+    timestamp: at,
+  });
+  logger.emit({
+    body: STACK,
+    severityNumber: SeverityNumber.ERROR,
+    severityText: "ERROR",
+    attributes: { "exception.type": "CardDeclinedError" },
+    context,
+    timestamp: at + 1,
+  });
+  logger.emit({
+    body: HOSTILE_BODY,
+    severityNumber: SeverityNumber.WARN,
+    severityText: "WARN",
+    attributes: { source: "hostile" },
+    timestamp: Date.now() - 1000,
+  });
+  for (let i = 0; i < 30; i++)
+    logger.emit({
+      body: `background job tick ${i}`,
+      severityNumber: SeverityNumber.DEBUG,
+      timestamp: Date.now() - 60_000 - i * 1000,
+    });
   await provider.forceFlush();
   await provider.shutdown();
   return { traceId: t.traceId, spanId: charge.spanId };
 }
 
-test("logs ↔ traces: a trace shows its lines under the span that wrote them, and a line links back", async ({ page }) => {
+test("logs ↔ traces: a trace shows its lines under the span that wrote them, and a line links back", async ({
+  page,
+}) => {
   const { traceId, spanId } = await sendPaymentLogs();
-  await expect.poll(async () => (await getJson<{ logs: unknown[] }>(`/api/v1/traces/${traceId}/logs`)).logs.length).toBe(2);
+  await expect
+    .poll(async () => (await getJson<{ logs: unknown[] }>(`/api/v1/traces/${traceId}/logs`)).logs.length)
+    .toBe(2);
 
   // Trace → its logs, under the span.
   await page.goto(`${baseUrl()}/traces/${traceId}`);
@@ -44,7 +82,10 @@ test("logs ↔ traces: a trace shows its lines under the span that wrote them, a
   const chargeRow = page.locator(`.wf-row[data-span-id="${spanId}"]`);
   const under = chargeRow.locator("xpath=following-sibling::*[1]");
   await expect(under).toHaveAttribute("data-testid", "span-logs");
-  await expect(under.getByTestId("log-body")).toHaveText(["charge requested for order o-77", "CardDeclinedError: card declined by issuer …"]);
+  await expect(under.getByTestId("log-body")).toHaveText([
+    "charge requested for order o-77",
+    "CardDeclinedError: card declined by issuer …",
+  ]);
   await under.getByTestId("log-row").nth(1).getByRole("button").click();
   await expect(under.getByTestId("log-detail")).toContainText("at charge (payments/charge.ts:42:11)");
   await expect(under.getByTestId("log-detail")).toContainText("exception.type");
@@ -60,7 +101,9 @@ test("logs ↔ traces: a trace shows its lines under the span that wrote them, a
   await expect(page.locator(".wf-row.selected")).toHaveAttribute("data-span-id", spanId);
 });
 
-test("the Logs page searches by text and severity in the URL, zooms on a histogram bar, and renders hostile bodies as text", async ({ page }) => {
+test("the Logs page searches by text and severity in the URL, zooms on a histogram bar, and renders hostile bodies as text", async ({
+  page,
+}) => {
   await page.goto(`${baseUrl()}/logs?from=now-1h&to=now`);
   const rows = page.getByTestId("log-list").getByTestId("log-row");
   await expect(rows.first()).toBeVisible();

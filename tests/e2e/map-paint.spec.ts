@@ -43,10 +43,24 @@ async function describePaint(page: Page) {
   const nodes = await page.locator(".react-flow__node").evaluateAll((els) =>
     els.map((e) => {
       const r = e.getBoundingClientRect();
-      return { id: e.getAttribute("data-id")!, group: e.classList.contains("react-flow__node-group-box"), x: r.x, y: r.y, width: r.width, height: r.height };
+      return {
+        id: e.getAttribute("data-id")!,
+        group: e.classList.contains("react-flow__node-group-box"),
+        x: r.x,
+        y: r.y,
+        width: r.width,
+        height: r.height,
+      };
     }),
   );
-  const inside = nodes.filter((n) => !n.group && n.x >= area.x && n.y >= area.y && n.x + n.width <= area.x + area.width && n.y + n.height <= area.y + area.height);
+  const inside = nodes.filter(
+    (n) =>
+      !n.group &&
+      n.x >= area.x &&
+      n.y >= area.y &&
+      n.x + n.width <= area.x + area.width &&
+      n.y + n.height <= area.y + area.height,
+  );
   if (inside.length === 0) return { nodes: 0, unpainted: ["(no node in view)"], edgesPainted: false };
   const edges = await page.locator(".react-flow__edge").count();
   const report = await paintReport(page, area, inside, { ignoreCssColor: "--grid" });
@@ -61,7 +75,9 @@ async function describePaint(page: Page) {
 async function expectNodePainted(page: Page, id: string, step: string) {
   const node = page.locator(`.react-flow__node[data-id="${id}"]`);
   await expect(node).toBeVisible();
-  await expect.poll(async () => paintedShare(page, node), { message: `${step}: ${id} painted`, timeout: 10_000 }).toBeGreaterThan(0.05);
+  await expect
+    .poll(async () => paintedShare(page, node), { message: `${step}: ${id} painted`, timeout: 10_000 })
+    .toBeGreaterThan(0.05);
   // Kept in view beside the panel, not under it.
   const box = (await node.boundingBox())!;
   const panel = await panelBox(page);
@@ -84,7 +100,9 @@ test("the map paints after select, focus, group, diff, refresh and navigation fr
 
   // A node at the right edge, behind where the panel opens, is brought beside it.
   const nodes = page.locator('.react-flow__node[data-id^="service:"], .react-flow__node[data-id^="database:"]');
-  const boxes = await nodes.evaluateAll((els) => els.map((e) => ({ id: e.getAttribute("data-id")!, x: e.getBoundingClientRect().x })));
+  const boxes = await nodes.evaluateAll((els) =>
+    els.map((e) => ({ id: e.getAttribute("data-id")!, x: e.getBoundingClientRect().x })),
+  );
   const rightmost = boxes.sort((a, b) => b.x - a.x)[0]!.id;
   await page.locator(`[data-node-id="${rightmost}"]`).click();
   await expectNodePainted(page, rightmost, "select the rightmost node");
@@ -115,7 +133,9 @@ test("the map paints after select, focus, group, diff, refresh and navigation fr
   // and no edge pixel is left; the background dots do not count.
   await page.mouse.move(5, 5); // off the node: its hover tooltip would count as paint
   await expect(page.getByTestId("map-canvas").locator(".map-tooltip")).toHaveCount(0);
-  await page.addStyleTag({ content: ".react-flow__nodes, .react-flow__edges, .react-flow__edgelabel-renderer { opacity: 0 !important; }" });
+  await page.addStyleTag({
+    content: ".react-flow__nodes, .react-flow__edges, .react-flow__edgelabel-renderer { opacity: 0 !important; }",
+  });
   const blank = await describePaint(page);
   expect(blank.nodes).toBeGreaterThan(0);
   expect(blank.unpainted).toHaveLength(blank.nodes);
@@ -142,7 +162,9 @@ test("the map is usable by keyboard: reach a node, open its panel, move to a nei
 });
 
 test("the edge panel charts the edge's own history, both sides' latency", async ({ page }) => {
-  await page.goto(`${baseUrl()}/map?edge=${encodeURIComponent("service:checkout?env=prod->service:payments?env=prod")}`);
+  await page.goto(
+    `${baseUrl()}/map?edge=${encodeURIComponent("service:checkout?env=prod->service:payments?env=prod")}`,
+  );
   const panel = page.getByTestId("side-panel");
   await expect(panel.getByRole("heading", { name: "checkout → payments" })).toBeVisible();
   const charts = panel.getByTestId("edge-charts");

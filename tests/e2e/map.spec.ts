@@ -22,14 +22,19 @@ test("clicking a node or an edge opens a side panel with RED, operations and tra
   await expect(panel.getByRole("heading", { name: "checkout" })).toBeVisible();
   await expect(panel.getByTestId("red-charts")).toBeVisible();
   await expect(panel.getByRole("link", { name: "POST /checkout" })).toBeVisible();
-  await expect(panel.getByRole("link", { name: "Traces", exact: true })).toHaveAttribute("href", /\/traces\?service=checkout/);
+  await expect(panel.getByRole("link", { name: "Traces", exact: true })).toHaveAttribute(
+    "href",
+    /\/traces\?service=checkout/,
+  );
   await keepScreenshot(page, "service-map-panel");
 
   await page.locator('[data-node-id="service:checkout?env=prod"]').hover();
   await expect(page.getByTestId("map-tooltip")).toContainText("checkout");
 
   // The panel narrowed the canvas; dispatch the click on the edge wherever it now is.
-  await page.locator('.react-flow__edge[data-id="service:frontend?env=prod->service:checkout?env=prod"]').dispatchEvent("click");
+  await page
+    .locator('.react-flow__edge[data-id="service:frontend?env=prod->service:checkout?env=prod"]')
+    .dispatchEvent("click");
   await expect(page).toHaveURL(/edge=service%3Afrontend%3Fenv%3Dprod-%3Eservice%3Acheckout%3Fenv%3Dprod/);
   await expect(panel.getByRole("heading", { name: "frontend → checkout" })).toBeVisible();
   const through = panel.getByRole("link", { name: "Traces through this edge" });
@@ -61,12 +66,16 @@ test("search, focus with hops, grouping and the table view", async ({ page }) =>
   await expect(page).toHaveURL(/q=pay/);
   await expect(page.getByTestId("match-count")).toHaveText("1 match");
 
-  const focus = await getJson<ServiceMapResponse>(`/api/v1/service-map?focus=${encodeURIComponent("service:payments")}&depth=1`);
+  const focus = await getJson<ServiceMapResponse>(
+    `/api/v1/service-map?focus=${encodeURIComponent("service:payments")}&depth=1`,
+  );
   await page.goto(`${baseUrl()}/map?focus=service:payments&depth=1`);
   await expect(page.getByTestId("map-node")).toHaveCount(focus.nodes.length);
   await page.getByLabel("Focus depth").selectOption("2");
   await expect(page).toHaveURL(/depth=2/);
-  const focus2 = await getJson<ServiceMapResponse>(`/api/v1/service-map?focus=${encodeURIComponent("service:payments")}&depth=2`);
+  const focus2 = await getJson<ServiceMapResponse>(
+    `/api/v1/service-map?focus=${encodeURIComponent("service:payments")}&depth=2`,
+  );
   await expect(page.getByTestId("map-node")).toHaveCount(focus2.nodes.length);
 
   const all = await getJson<ServiceMapResponse>("/api/v1/service-map");

@@ -7,17 +7,33 @@ import { baseUrl, expect, getJson, test } from "./support/fixtures";
  * renders under the Content-Security-Policy with no violation, and a page on another origin
  * cannot change data with a form post or a no-cors fetch.
  */
-const PAGES = ["/", "/map", "/traces", "/logs", "/metrics-explorer", "/findings", "/findings/policy", "/alerts", "/services/checkout", "/access"];
+const PAGES = [
+  "/",
+  "/map",
+  "/traces",
+  "/logs",
+  "/metrics-explorer",
+  "/findings",
+  "/findings/policy",
+  "/alerts",
+  "/services/checkout",
+  "/access",
+];
 
 test("every page renders under the CSP with no violation in the console", async ({ page }) => {
   test.setTimeout(240_000);
   const violations: string[] = [];
   page.on("console", (m) => {
-    if (/Content Security Policy|Refused to (execute|load|apply|connect)/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
+    if (/Content Security Policy|Refused to (execute|load|apply|connect)/i.test(m.text()))
+      violations.push(`${page.url()}: ${m.text()}`);
   });
   await page.exposeFunction("reportCspViolation", (v: string) => violations.push(v));
   await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener("securitypolicyviolation", (e) =>
+      (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(
+        `${e.violatedDirective} ${e.blockedURI}`,
+      ),
+    );
   });
   for (const path of PAGES) {
     const res = await page.goto(`${baseUrl()}${path}`);
@@ -55,7 +71,14 @@ function serveAttackPage(html: string): Promise<{ url: string; close(): Promise<
 
 test("a foreign-origin form post or fetch cannot create a rule or a channel", async ({ page }) => {
   const api = baseUrl();
-  const rule = JSON.stringify({ type: "service", name: "forged-rule", service: "checkout", signal: "error_rate", op: ">", threshold: 0.5 });
+  const rule = JSON.stringify({
+    type: "service",
+    name: "forged-rule",
+    service: "checkout",
+    signal: "error_rate",
+    op: ">",
+    threshold: 0.5,
+  });
   // The classic text/plain trick: the field name carries the JSON, the value closes it.
   const name = rule.slice(0, -1) + ',"x":"';
   const attack = await serveAttackPage(`<!doctype html><html><body>
@@ -66,7 +89,9 @@ test("a foreign-origin form post or fetch cannot create a rule or a channel", as
         .finally(() => document.getElementById("f").submit());
     </script></body></html>`);
   try {
-    const refused = page.waitForResponse((r) => r.url().endsWith("/api/v1/alert-rules") && r.request().method() === "POST");
+    const refused = page.waitForResponse(
+      (r) => r.url().endsWith("/api/v1/alert-rules") && r.request().method() === "POST",
+    );
     await page.goto(attack.url);
     expect((await refused).status()).toBe(403);
     await expect(page.locator("body")).toContainText(/json-required|cross-/);

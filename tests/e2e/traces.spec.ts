@@ -35,8 +35,14 @@ test("a trace shows its waterfall, critical path and span details with links", a
   const details = page.getByTestId("span-details");
   await expect(details).toContainText("card declined");
   await expect(details.getByTestId("span-resource")).toContainText("payments");
-  await expect(details.getByRole("link", { name: "Service: payments" })).toHaveAttribute("href", /\/services\/payments/);
-  await expect(details.getByRole("link", { name: "Edge on the map" })).toHaveAttribute("href", /edge=service%3Acheckout%3Fenv%3Dprod-%3Eservice%3Apayments%3Fenv%3Dprod/);
+  await expect(details.getByRole("link", { name: "Service: payments" })).toHaveAttribute(
+    "href",
+    /\/services\/payments/,
+  );
+  await expect(details.getByRole("link", { name: "Edge on the map" })).toHaveAttribute(
+    "href",
+    /edge=service%3Acheckout%3Fenv%3Dprod-%3Eservice%3Apayments%3Fenv%3Dprod/,
+  );
   // Collapsing the root hides the rest of the tree.
   await wf.locator(".wf-row").first().getByRole("button", { name: "Collapse" }).click();
   await expect(wf.locator(".wf-row")).toHaveCount(1);

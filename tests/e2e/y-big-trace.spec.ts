@@ -5,11 +5,18 @@ import { baseUrl, expect, getJson, test } from "./support/fixtures";
 const SPANS = 10_000;
 
 // Opening time is measured by the UI bench (BENCH_ONLY=uiMap), not asserted here.
-test("a 10,000-span trace opens page by page with a virtualized waterfall, search, collapse and its critical path", async ({ page }) => {
+test("a 10,000-span trace opens page by page with a virtualized waterfall, search, collapse and its critical path", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   const traceId = await sendBigTrace(process.env.E2E_OTLP_TRACES_URL!, SPANS);
   await expect
-    .poll(async () => (await getJson<{ totalSpans: number }>(`/api/v1/traces/${traceId}?limit=1`).catch(() => ({ totalSpans: 0 }))).totalSpans, { timeout: 60_000 })
+    .poll(
+      async () =>
+        (await getJson<{ totalSpans: number }>(`/api/v1/traces/${traceId}?limit=1`).catch(() => ({ totalSpans: 0 })))
+          .totalSpans,
+      { timeout: 60_000 },
+    )
     .toBe(SPANS);
 
   await page.goto(`${baseUrl()}/traces/${traceId}`);
@@ -26,7 +33,10 @@ test("a 10,000-span trace opens page by page with a virtualized waterfall, searc
 
   for (let shown = 4000; shown <= SPANS; shown += 2000) {
     await page.getByTestId("load-more-spans").click();
-    await expect(page.getByTestId("span-count")).toHaveText(shown < SPANS ? `${shown} of ${SPANS} spans` : `${SPANS} spans`, { timeout: 30_000 });
+    await expect(page.getByTestId("span-count")).toHaveText(
+      shown < SPANS ? `${shown} of ${SPANS} spans` : `${SPANS} spans`,
+      { timeout: 30_000 },
+    );
   }
   await expect(page.getByTestId("trace-truncated")).toHaveCount(0);
   await expect(wf).toHaveAttribute("data-rows", String(SPANS));

@@ -14,7 +14,10 @@ const CONCURRENCY = 16;
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startServer({ env: { CARTOGRAPH_MAX_BODY_BYTES: String(1024 * 1024), CARTOGRAPH_QUERY_TIMEOUT_MS: "5000" }, readyTimeoutMs: 150_000 });
+  server = await startServer({
+    env: { CARTOGRAPH_MAX_BODY_BYTES: String(1024 * 1024), CARTOGRAPH_QUERY_TIMEOUT_MS: "5000" },
+    readyTimeoutMs: 150_000,
+  });
 });
 afterAll(async () => server?.stop());
 
@@ -24,11 +27,14 @@ function send(agent: http.Agent, base: string, req: HostileRequest): Promise<num
   // node's client refuses raw spaces and non-ASCII in a path; everything else goes out as is.
   const path = req.path.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c));
   return new Promise((resolve) => {
-    const r = http.request({ agent, host: url.hostname, port: url.port, method: req.method, path, headers: req.headers, timeout: 30_000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-      res.on("error", () => resolve(-1));
-    });
+    const r = http.request(
+      { agent, host: url.hostname, port: url.port, method: req.method, path, headers: req.headers, timeout: 30_000 },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", () => resolve(-1));
+      },
+    );
     r.on("timeout", () => r.destroy(new Error("timeout")));
     r.on("error", (e) => resolve((e as NodeJS.ErrnoException).code === "ECONNRESET" ? -2 : -1));
     if (req.body !== undefined && req.method !== "GET") r.end(req.body);
@@ -57,7 +63,8 @@ describe(`fuzz: ${COUNT} hostile requests (seed ${SEED})`, () => {
           const status = await send(agent, req.target === "otlp" ? server.otlpHttpUrl : server.baseUrl, req);
           byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
           // A reset after a refused oversized body is allowed (the server stops reading it).
-          if (status >= 500 && status !== 503 && status !== 504) failures.push(`#${i} ${req.kind} ${req.method} ${req.path.slice(0, 120)} → ${status}`);
+          if (status >= 500 && status !== 503 && status !== 504)
+            failures.push(`#${i} ${req.kind} ${req.method} ${req.path.slice(0, 120)} → ${status}`);
           if (status === -1) failures.push(`#${i} ${req.kind} ${req.method} ${req.path.slice(0, 120)} → no answer`);
         }
       }),
@@ -78,13 +85,45 @@ describe(`fuzz: ${COUNT} hostile requests (seed ${SEED})`, () => {
     // A valid span sent last is stored.
     const traceId = "5a".repeat(16);
     const now = BigInt(Date.now()) * 1_000_000n;
-    const body = { resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "after-fuzz" } }] }, scopeSpans: [{ spans: [{ traceId, spanId: "5b".repeat(8), name: "last", kind: 2, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1000n) }] }] }] };
-    const posted = await eventually(async () => {
-      const r = await fetch(server.otlpHttpUrl + "/v1/traces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      return r.status === 200;
-    }, 20_000, "the last valid span accepted");
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "after-fuzz" } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId,
+                  spanId: "5b".repeat(8),
+                  name: "last",
+                  kind: 2,
+                  startTimeUnixNano: String(now),
+                  endTimeUnixNano: String(now + 1000n),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const posted = await eventually(
+      async () => {
+        const r = await fetch(server.otlpHttpUrl + "/v1/traces", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        return r.status === 200;
+      },
+      20_000,
+      "the last valid span accepted",
+    );
     expect(posted).toBe(true);
-    const stored = await eventually(() => fetch(`${server.baseUrl}/api/v1/traces/${traceId}`).then((r) => (r.status === 200 ? r.json() : null)), 10_000, "the last span stored");
+    const stored = await eventually(
+      () => fetch(`${server.baseUrl}/api/v1/traces/${traceId}`).then((r) => (r.status === 200 ? r.json() : null)),
+      10_000,
+      "the last span stored",
+    );
     expect(stored.spans[0].name).toBe("last");
   }, 300_000);
 });

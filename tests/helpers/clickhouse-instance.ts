@@ -21,8 +21,18 @@ export interface ClickHouseInstance {
 
 const LIMITS = { maxValueLength: 4096, maxDepth: 8, maxAttributes: 256 };
 
-export async function startClickHouseInstance(nodes: ClickHouseNode[], cluster: string | null, database = "cartograph"): Promise<ClickHouseInstance> {
-  const store = openClickHouseStore({ urls: nodes.map((n) => n.url), database, user: "default", password: "", cluster });
+export async function startClickHouseInstance(
+  nodes: ClickHouseNode[],
+  cluster: string | null,
+  database = "cartograph",
+): Promise<ClickHouseInstance> {
+  const store = openClickHouseStore({
+    urls: nodes.map((n) => n.url),
+    database,
+    user: "default",
+    password: "",
+    cluster,
+  });
   await store.migrate();
   const red = new RedBuffer();
   let accepted = 0;
@@ -36,7 +46,9 @@ export async function startClickHouseInstance(nodes: ClickHouseNode[], cluster: 
         await store.appendSpans(norm.items);
         red.add(norm.items);
         accepted += norm.items.length;
-        res.writeHead(200, { "content-type": "application/x-protobuf" }).end(Buffer.from(TraceResponse.encode({}).finish()));
+        res
+          .writeHead(200, { "content-type": "application/x-protobuf" })
+          .end(Buffer.from(TraceResponse.encode({}).finish()));
       } catch (err) {
         res.writeHead(503, { "content-type": "text/plain" }).end(String(err));
       }

@@ -31,7 +31,8 @@ export const INSTALL_COMMAND = "apt-get update && apt-get install -y clickhouse-
 export const TEST_CLUSTER = "cg_test";
 
 function findServerBinary(): string | null {
-  for (const p of ["/usr/bin/clickhouse-server", "/usr/sbin/clickhouse-server", "/usr/bin/clickhouse"]) if (existsSync(p)) return p;
+  for (const p of ["/usr/bin/clickhouse-server", "/usr/sbin/clickhouse-server", "/usr/bin/clickhouse"])
+    if (existsSync(p)) return p;
   return null;
 }
 
@@ -48,7 +49,9 @@ export function ensureClickHouseInstalled(): string {
 }
 
 function clusterXml(name: string, tcpPorts: number[]): string {
-  const shards = tcpPorts.map((p) => `<shard><replica><host>127.0.0.1</host><port>${p}</port></replica></shard>`).join("");
+  const shards = tcpPorts
+    .map((p) => `<shard><replica><host>127.0.0.1</host><port>${p}</port></replica></shard>`)
+    .join("");
   return `<?xml version="1.0"?>\n<yandex><clickhouse_remote_servers><${name}>${shards}</${name}></clickhouse_remote_servers></yandex>\n`;
 }
 
@@ -73,17 +76,29 @@ async function waitReady(url: string, child: ChildProcess, dir: string, timeoutM
   throw new Error(`clickhouse-server did not answer /ping at ${url} (exit ${child.exitCode}): ${log}`);
 }
 
-async function startNode(bin: string, clusterFile: string | null, ports: { http: number; tcp: number; inter: number }): Promise<ClickHouseNode> {
+async function startNode(
+  bin: string,
+  clusterFile: string | null,
+  ports: { http: number; tcp: number; inter: number },
+): Promise<ClickHouseNode> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "cartograph-ch-"));
   let config = readFileSync(SYSTEM_CONFIG, "utf8");
   if (clusterFile) config = config.replace("</yandex>", `<include_from>${clusterFile}</include_from></yandex>`);
   writeFileSync(path.join(dir, "config.xml"), config);
   copyFileSync(SYSTEM_USERS, path.join(dir, "users.xml"));
   const args = [
-    `--config-file=${path.join(dir, "config.xml")}`, "--",
-    `--path=${dir}/data/`, `--tmp_path=${dir}/tmp/`, `--user_files_path=${dir}/user_files/`, `--format_schema_path=${dir}/format_schemas/`,
-    `--http_port=${ports.http}`, `--tcp_port=${ports.tcp}`, `--interserver_http_port=${ports.inter}`,
-    `--logger.log=${dir}/server.log`, `--logger.errorlog=${dir}/err.log`, "--logger.level=warning",
+    `--config-file=${path.join(dir, "config.xml")}`,
+    "--",
+    `--path=${dir}/data/`,
+    `--tmp_path=${dir}/tmp/`,
+    `--user_files_path=${dir}/user_files/`,
+    `--format_schema_path=${dir}/format_schemas/`,
+    `--http_port=${ports.http}`,
+    `--tcp_port=${ports.tcp}`,
+    `--interserver_http_port=${ports.inter}`,
+    `--logger.log=${dir}/server.log`,
+    `--logger.errorlog=${dir}/err.log`,
+    "--logger.level=warning",
   ];
   const child = spawn(bin, args, { stdio: "ignore", detached: false });
   const node: ClickHouseNode = { url: `http://127.0.0.1:${ports.http}`, tcpPort: ports.tcp, process: child, dir };
@@ -110,13 +125,20 @@ export async function startClickHouse(opts: { shards?: number } = {}): Promise<L
   const bin = ensureClickHouseInstalled();
   const shards = opts.shards ?? 1;
   const ports: { http: number; tcp: number; inter: number }[] = [];
-  for (let i = 0; i < shards; i++) ports.push({ http: await getFreePort(), tcp: await getFreePort(), inter: await getFreePort() });
+  for (let i = 0; i < shards; i++)
+    ports.push({ http: await getFreePort(), tcp: await getFreePort(), inter: await getFreePort() });
   let clusterDir: string | null = null;
   let clusterFile: string | null = null;
   if (shards > 1) {
     clusterDir = mkdtempSync(path.join(os.tmpdir(), "cartograph-chc-"));
     clusterFile = path.join(clusterDir, "cluster.xml");
-    writeFileSync(clusterFile, clusterXml(TEST_CLUSTER, ports.map((p) => p.tcp)));
+    writeFileSync(
+      clusterFile,
+      clusterXml(
+        TEST_CLUSTER,
+        ports.map((p) => p.tcp),
+      ),
+    );
   }
   const nodes: ClickHouseNode[] = [];
   const stop = async () => {

@@ -10,7 +10,11 @@ import type { Transport } from "./otel-sender";
 export { SeverityNumber };
 
 /** The real OTLP logs exporter of `transport`, pointed at a running server. */
-export function createLogExporter(transport: Transport, target: { otlpHttpUrl: string; grpcAddress: string }, gzip = false): LogRecordExporter {
+export function createLogExporter(
+  transport: Transport,
+  target: { otlpHttpUrl: string; grpcAddress: string },
+  gzip = false,
+): LogRecordExporter {
   const compression = (gzip ? "gzip" : "none") as never;
   if (transport === "http/json") return new HttpJsonLogExporter({ url: `${target.otlpHttpUrl}/v1/logs`, compression });
   if (transport === "http/protobuf") return new ProtoLogExporter({ url: `${target.otlpHttpUrl}/v1/logs`, compression });
@@ -28,10 +32,21 @@ export interface LogLine {
 }
 
 /** A logger provider for one service, exporting through the real SDK batch processor. */
-export function createServiceLogger(service: string, exporter: LogRecordExporter, resource: Record<string, string> = {}) {
+export function createServiceLogger(
+  service: string,
+  exporter: LogRecordExporter,
+  resource: Record<string, string> = {},
+) {
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ "service.name": service, ...resource }),
-    processors: [new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: 100, maxExportBatchSize: 512, maxQueueSize: 100_000 })],
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter,
+        scheduledDelayMillis: 100,
+        maxExportBatchSize: 512,
+        maxQueueSize: 100_000,
+      }),
+    ],
   });
   const logger = provider.getLogger("cartograph-tests");
   return {

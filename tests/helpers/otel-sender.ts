@@ -7,7 +7,11 @@ import { OTLPTraceExporter as GrpcExporter } from "@opentelemetry/exporter-trace
 
 export type Transport = "http/json" | "http/protobuf" | "grpc";
 
-export function createExporter(transport: Transport, target: { otlpHttpUrl: string; grpcAddress: string }, gzip = false): SpanExporter {
+export function createExporter(
+  transport: Transport,
+  target: { otlpHttpUrl: string; grpcAddress: string },
+  gzip = false,
+): SpanExporter {
   const compression = (gzip ? "gzip" : "none") as never;
   if (transport === "http/json") return new HttpJsonExporter({ url: `${target.otlpHttpUrl}/v1/traces`, compression });
   if (transport === "http/protobuf") return new ProtoExporter({ url: `${target.otlpHttpUrl}/v1/traces`, compression });
@@ -18,15 +22,30 @@ export function createExporter(transport: Transport, target: { otlpHttpUrl: stri
 export function createServiceTracer(service: string, exporter: SpanExporter, resource: Attributes = {}) {
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ "service.name": service, ...resource }),
-    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 100, maxExportBatchSize: 512, maxQueueSize: 100_000 })],
+    spanProcessors: [
+      new BatchSpanProcessor(exporter, { scheduledDelayMillis: 100, maxExportBatchSize: 512, maxQueueSize: 100_000 }),
+    ],
   });
   const tracer = provider.getTracer("cartograph-tests");
   return {
     provider,
     /** Starts a span with explicit kind, times and parent (no context manager needed). */
-    span(name: string, o: { kind?: SpanKind; parent?: Span; start?: HrTime | number; attributes?: Attributes; links?: { context: ReturnType<Span["spanContext"]> }[] } = {}): Span {
+    span(
+      name: string,
+      o: {
+        kind?: SpanKind;
+        parent?: Span;
+        start?: HrTime | number;
+        attributes?: Attributes;
+        links?: { context: ReturnType<Span["spanContext"]> }[];
+      } = {},
+    ): Span {
       const ctx = o.parent ? trace.setSpan(context.active(), o.parent) : context.active();
-      return tracer.startSpan(name, { kind: o.kind ?? SpanKind.INTERNAL, startTime: o.start, attributes: o.attributes, links: o.links }, ctx);
+      return tracer.startSpan(
+        name,
+        { kind: o.kind ?? SpanKind.INTERNAL, startTime: o.start, attributes: o.attributes, links: o.links },
+        ctx,
+      );
     },
     flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),

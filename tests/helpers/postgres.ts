@@ -20,9 +20,12 @@ export interface TestPostgres {
 
 function findBinDir(): string {
   const base = "/usr/lib/postgresql";
-  const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(path.join(base, v, "bin", "initdb"))) : [];
+  const versions = existsSync(base)
+    ? readdirSync(base).filter((v) => existsSync(path.join(base, v, "bin", "initdb")))
+    : [];
   versions.sort((a, b) => Number(b) - Number(a));
-  if (!versions[0]) throw new Error("PostgreSQL is not installed: apt-get install -y postgresql (the test command does it as root)");
+  if (!versions[0])
+    throw new Error("PostgreSQL is not installed: apt-get install -y postgresql (the test command does it as root)");
   return path.join(base, versions[0], "bin");
 }
 

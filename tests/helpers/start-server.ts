@@ -55,12 +55,18 @@ export interface StartOptions {
  * dir gets its own PostgreSQL database as control plane; a restart on the same dir reuses it.
  */
 const controlDatabases = new Map<string, string>();
-async function controlPlaneEnv(dataDir: string, env: Record<string, string> | undefined): Promise<Record<string, string>> {
+async function controlPlaneEnv(
+  dataDir: string,
+  env: Record<string, string> | undefined,
+): Promise<Record<string, string>> {
   const port = process.env.CARTOGRAPH_TEST_POSTGRES_PORT;
   if (!port || env?.CARTOGRAPH_CONTROL_DATABASE_URL) return {};
   if (!controlDatabases.has(dataDir)) {
     const { createDatabaseOn } = await import("./postgres");
-    controlDatabases.set(dataDir, await createDatabaseOn(Number(port), `cg_${process.pid}_${controlDatabases.size + 1}`));
+    controlDatabases.set(
+      dataDir,
+      await createDatabaseOn(Number(port), `cg_${process.pid}_${controlDatabases.size + 1}`),
+    );
   }
   return { CARTOGRAPH_CONTROL_DATABASE_URL: controlDatabases.get(dataDir)! };
 }
@@ -74,8 +80,13 @@ const telemetryDatabases = new Map<string, string>();
 function telemetryStoreEnv(dataDir: string, env: Record<string, string> | undefined): Record<string, string> {
   const url = process.env.CARTOGRAPH_TEST_CLICKHOUSE_URL;
   if (!url || env?.CARTOGRAPH_STORE) return {};
-  if (!telemetryDatabases.has(dataDir)) telemetryDatabases.set(dataDir, `cg_${process.pid}_${telemetryDatabases.size + 1}`);
-  return { CARTOGRAPH_STORE: "clickhouse", CARTOGRAPH_CLICKHOUSE_URL: url, CARTOGRAPH_CLICKHOUSE_DATABASE: telemetryDatabases.get(dataDir)! };
+  if (!telemetryDatabases.has(dataDir))
+    telemetryDatabases.set(dataDir, `cg_${process.pid}_${telemetryDatabases.size + 1}`);
+  return {
+    CARTOGRAPH_STORE: "clickhouse",
+    CARTOGRAPH_CLICKHOUSE_URL: url,
+    CARTOGRAPH_CLICKHOUSE_DATABASE: telemetryDatabases.get(dataDir)!,
+  };
 }
 
 /** Starts the real server as a child process on free ports with its own data dir. */
@@ -83,7 +94,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cartograph-test-"));
   const controlEnv = await controlPlaneEnv(dataDir, opts.env);
   const storeEnv = telemetryStoreEnv(dataDir, opts.env);
-  const [http, otlp, grpc, zipkin] = [await getFreePort(), await getFreePort(), await getFreePort(), await getFreePort()];
+  const [http, otlp, grpc, zipkin] = [
+    await getFreePort(),
+    await getFreePort(),
+    await getFreePort(),
+    await getFreePort(),
+  ];
   const nodeArgs = opts.nodeArgs ?? ["--import", "./scripts/runtime/register.mjs", "server/main.ts"];
   const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
@@ -114,7 +130,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (exitedEarly !== undefined) throw new Error(`server exited with ${exitedEarly} before it was ready:\n${out}`);
-    const ok = await fetch(`${baseUrl}/readyz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${baseUrl}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
@@ -124,11 +143,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   }
   if (controlEnv.CARTOGRAPH_CONTROL_DATABASE_URL) {
     const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.json());
-    if (ready.leader?.controlPlane !== "postgresql") throw new Error(`expected a PostgreSQL control plane, /readyz says ${JSON.stringify(ready.leader)}`);
+    if (ready.leader?.controlPlane !== "postgresql")
+      throw new Error(`expected a PostgreSQL control plane, /readyz says ${JSON.stringify(ready.leader)}`);
   }
   if (storeEnv.CARTOGRAPH_STORE) {
     const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.json());
-    if (ready.telemetryStore !== "clickhouse") throw new Error(`expected the ClickHouse telemetry store, /readyz says ${JSON.stringify(ready.telemetryStore)}`);
+    if (ready.telemetryStore !== "clickhouse")
+      throw new Error(`expected the ClickHouse telemetry store, /readyz says ${JSON.stringify(ready.telemetryStore)}`);
   }
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   return {
@@ -161,7 +182,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
 }
 
 /** Polls `fn` until it returns a truthy value (rollups are flushed on an interval). */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = "condition"): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 15_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -171,7 +196,8 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

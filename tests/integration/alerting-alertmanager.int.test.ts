@@ -47,7 +47,16 @@ describe("alerting → real Alertmanager", () => {
     );
     const port = await freePort();
     amUrl = `http://127.0.0.1:${port}`;
-    am = spawn(AM_BIN, [`--config.file=${cfg}`, `--storage.path=${path.join(dir, "am")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="], { stdio: "ignore" });
+    am = spawn(
+      AM_BIN,
+      [
+        `--config.file=${cfg}`,
+        `--storage.path=${path.join(dir, "am")}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        "--cluster.listen-address=",
+      ],
+      { stdio: "ignore" },
+    );
     await waitFor(async () => (await fetch(`${amUrl}/-/ready`).catch(() => null))?.ok, "alertmanager ready");
   });
 
@@ -62,10 +71,31 @@ describe("alerting → real Alertmanager", () => {
     const src = createFakeSource();
     const a = await openAlerting(tempDataDir(), src.ds, clock.now);
     try {
-      const ch = await a.service.createChannel({ type: "alertmanager", name: "am", enabled: true, settings: { url: amUrl, headers: {}, sendResolved: true } });
+      const ch = await a.service.createChannel({
+        type: "alertmanager",
+        name: "am",
+        enabled: true,
+        settings: { url: amUrl, headers: {}, sendResolved: true },
+      });
       await a.service.createRule({
-        type: "service", name: "CheckoutErrors", enabled: true, service: "checkout", signal: "error_rate", forEach: true, minRequests: 0, op: ">", threshold: 0.1,
-        for: 60, keepFiringFor: 0, labels: { severity: "page" }, annotations: {}, channelIds: [ch.id], onNoData: "no-data", onError: "error", limit: 100, windowSeconds: 300,
+        type: "service",
+        name: "CheckoutErrors",
+        enabled: true,
+        service: "checkout",
+        signal: "error_rate",
+        forEach: true,
+        minRequests: 0,
+        op: ">",
+        threshold: 0.1,
+        for: 60,
+        keepFiringFor: 0,
+        labels: { severity: "page" },
+        annotations: {},
+        channelIds: [ch.id],
+        onNoData: "no-data",
+        onError: "error",
+        limit: 100,
+        windowSeconds: 300,
       });
       src.setErrorRate("checkout", 0.4);
       await a.tick();
@@ -73,7 +103,10 @@ describe("alerting → real Alertmanager", () => {
       clock.advance(60_000);
       await a.tick();
       const active = await waitFor(async () => {
-        const list = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as { labels: Record<string, string>; status: { state: string } }[];
+        const list = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as {
+          labels: Record<string, string>;
+          status: { state: string };
+        }[];
         return list.find((x) => x.labels.service === "checkout");
       }, "alert in Alertmanager");
       expect(active.labels).toMatchObject({ alertname: "CheckoutErrors", severity: "page" });
@@ -83,9 +116,14 @@ describe("alerting → real Alertmanager", () => {
       src.setErrorRate("checkout", 0);
       clock.advance(60_000);
       await a.tick();
-      const resolved = await waitFor(() => sink.deliveries.find((d) => d.body.status === "resolved"), "resolved from Alertmanager");
+      const resolved = await waitFor(
+        () => sink.deliveries.find((d) => d.body.status === "resolved"),
+        "resolved from Alertmanager",
+      );
       expect(resolved.body.alerts[0].labels).toMatchObject({ alertname: "CheckoutErrors", service: "checkout" });
-      const left = (await (await fetch(`${amUrl}/api/v2/alerts?active=true`)).json()) as { labels: Record<string, string> }[];
+      const left = (await (await fetch(`${amUrl}/api/v2/alerts?active=true`)).json()) as {
+        labels: Record<string, string>;
+      }[];
       expect(left.filter((x) => x.labels.service === "checkout")).toHaveLength(0);
       expect(sink.deliveries.filter((d) => d.body.status === "firing")).toHaveLength(1);
     } finally {

@@ -19,7 +19,13 @@ describe("alerting API", () => {
 
   beforeAll(async () => {
     alerting = await openAlerting(tempDataDir(), src.ds, clock.now);
-    const ctx = { config: {} as ApiContext["config"], log: createLogger("error"), now: clock.now, telemetry: {} as ApiContext["telemetry"], alerting: alerting.service } as ApiContext;
+    const ctx = {
+      config: {} as ApiContext["config"],
+      log: createLogger("error"),
+      now: clock.now,
+      telemetry: {} as ApiContext["telemetry"],
+      alerting: alerting.service,
+    } as ApiContext;
     const route = createRouter(alertingRoutes, ctx);
     server = http.createServer(async (req, res) => {
       if (!(await route(req, res, ANONYMOUS_ADMIN))) res.writeHead(404).end();
@@ -33,12 +39,23 @@ describe("alerting API", () => {
   });
 
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(base + path, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
   it("rejects invalid rules with field-level errors", async () => {
-    const r = await call("POST", "/api/v1/alert-rules", { type: "service", name: "", signal: "error_rate", threshold: 5, for: -1, labels: { v: "{{ $value }}" } });
+    const r = await call("POST", "/api/v1/alert-rules", {
+      type: "service",
+      name: "",
+      signal: "error_rate",
+      threshold: 5,
+      for: -1,
+      labels: { v: "{{ $value }}" },
+    });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe("invalid-rule");
     const paths = r.body.error.details.fields.map((f: { path: string }) => f.path);
@@ -49,7 +66,13 @@ describe("alerting API", () => {
   });
 
   it("creates, reads, replaces, disables and deletes a rule", async () => {
-    const created = await call("POST", "/api/v1/alert-rules", { type: "edge", name: "SlowEdge", source: "frontend", signal: "latency_p99", threshold: 500 });
+    const created = await call("POST", "/api/v1/alert-rules", {
+      type: "edge",
+      name: "SlowEdge",
+      source: "frontend",
+      signal: "latency_p99",
+      threshold: 500,
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ type: "edge", source: "frontend", target: "*", for: 0, enabled: true });
     const id = created.body.id;
@@ -62,27 +85,54 @@ describe("alerting API", () => {
   });
 
   it("masks channel secrets and keeps them on update", async () => {
-    const c = await call("POST", "/api/v1/notification-channels", { type: "webhook", name: "w", settings: { url: "https://hooks.example.com/a", headers: { Authorization: "Bearer s3cret" } } });
+    const c = await call("POST", "/api/v1/notification-channels", {
+      type: "webhook",
+      name: "w",
+      settings: { url: "https://hooks.example.com/a", headers: { Authorization: "Bearer s3cret" } },
+    });
     expect(c.body.settings.headers.Authorization).toBe("********");
-    await call("PUT", `/api/v1/notification-channels/${c.body.id}`, { type: "webhook", name: "w2", settings: { url: "https://hooks.example.com/a", headers: { Authorization: "********" } } });
+    await call("PUT", `/api/v1/notification-channels/${c.body.id}`, {
+      type: "webhook",
+      name: "w2",
+      settings: { url: "https://hooks.example.com/a", headers: { Authorization: "********" } },
+    });
     const row = await alerting.service.db.notificationChannel.findUnique({ where: { id: c.body.id } });
     expect(JSON.parse(row!.settings).headers.Authorization).toBe("Bearer s3cret");
-    const bad = await call("POST", "/api/v1/notification-channels", { type: "webhook", name: "x", settings: { url: "ftp://x" } });
+    const bad = await call("POST", "/api/v1/notification-channels", {
+      type: "webhook",
+      name: "x",
+      settings: { url: "ftp://x" },
+    });
     expect(bad.body.error.details.fields[0].path).toBe("settings.url");
   });
 
   it("validates silences and lists current alerts and the preview series", async () => {
-    const bad = await call("POST", "/api/v1/silences", { matchers: [{ name: "service", op: "=~", value: "(" }], endsAt: new Date(clock.now() + 1000).toISOString() });
+    const bad = await call("POST", "/api/v1/silences", {
+      matchers: [{ name: "service", op: "=~", value: "(" }],
+      endsAt: new Date(clock.now() + 1000).toISOString(),
+    });
     expect(bad.status).toBe(400);
-    const ok = await call("POST", "/api/v1/silences", { matchers: [{ name: "service", op: "=", value: "orders" }], endsAt: new Date(clock.now() + 3600_000).toISOString() });
+    const ok = await call("POST", "/api/v1/silences", {
+      matchers: [{ name: "service", op: "=", value: "orders" }],
+      endsAt: new Date(clock.now() + 3600_000).toISOString(),
+    });
     expect(ok.body.status).toBe("active");
     src.setErrorRate("orders", 0.5);
-    await call("POST", "/api/v1/alert-rules", { type: "service", name: "Errors", signal: "error_rate", threshold: 0.1 });
+    await call("POST", "/api/v1/alert-rules", {
+      type: "service",
+      name: "Errors",
+      signal: "error_rate",
+      threshold: 0.1,
+    });
     await alerting.tick();
     const alerts = await call("GET", "/api/v1/alerts?state=firing");
-    expect(alerts.body.alerts).toMatchObject([{ state: "firing", labels: { service: "orders" }, silencedBy: [ok.body.id] }]);
+    expect(alerts.body.alerts).toMatchObject([
+      { state: "firing", labels: { service: "orders" }, silencedBy: [ok.body.id] },
+    ]);
     expect((await call("GET", "/api/v1/alerts?state=bogus")).status).toBe(400);
-    const preview = await call("POST", "/api/v1/alert-rules/preview", { rule: { type: "service", name: "p", signal: "error_rate", threshold: 0.1 } });
+    const preview = await call("POST", "/api/v1/alert-rules/preview", {
+      rule: { type: "service", name: "p", signal: "error_rate", threshold: 0.1 },
+    });
     expect(preview.body).toMatchObject({ threshold: 0.1, op: ">", series: [{ labels: { service: "orders" } }] });
     expect(preview.body.series[0].points.length).toBeGreaterThan(10);
   });

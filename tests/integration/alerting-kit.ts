@@ -36,7 +36,9 @@ export interface Delivery {
 }
 
 /** node:http receiver on 127.0.0.1; `respond` decides the status per request. */
-export async function startSink(respond: (n: number, req: http.IncomingMessage) => number | { status: number; location: string } = () => 200) {
+export async function startSink(
+  respond: (n: number, req: http.IncomingMessage) => number | { status: number; location: string } = () => 200,
+) {
   const deliveries: Delivery[] = [];
   let n = 0;
   const server = http.createServer((req, res) => {
@@ -45,14 +47,21 @@ export async function startSink(respond: (n: number, req: http.IncomingMessage) 
     req.on("end", () => {
       const r = respond(n++, req);
       const text = Buffer.concat(chunks).toString("utf8");
-      if (typeof r === "number" && r >= 200 && r < 300) deliveries.push({ path: req.url ?? "", body: text ? JSON.parse(text) : null, at: Date.now() });
+      if (typeof r === "number" && r >= 200 && r < 300)
+        deliveries.push({ path: req.url ?? "", body: text ? JSON.parse(text) : null, at: Date.now() });
       if (typeof r === "number") res.writeHead(r).end();
       else res.writeHead(r.status, { location: r.location }).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  return { deliveries, url: `http://127.0.0.1:${port}`, port, requests: () => n, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    deliveries,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests: () => n,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 export function createClock(start = Date.parse("2026-11-25T10:00:00Z")) {
@@ -68,8 +77,18 @@ export function tempDataDir(): string {
  * Alerting on a control plane: SQLite in `dataDir`, or the database that
  * `env.CARTOGRAPH_CONTROL_DATABASE_URL` names (PostgreSQL). `stop()` also closes the database.
  */
-export async function openAlerting(dataDir: string, ds: AlertDataSource, now: () => number, env: Record<string, string> = {}): Promise<Alerting> {
-  const config = loadConfig({ CARTOGRAPH_DATA_DIR: dataDir, CARTOGRAPH_WEBHOOK_ALLOW: "127.0.0.1/32", CARTOGRAPH_PUBLIC_URL: "http://cartograph.test", ...env });
+export async function openAlerting(
+  dataDir: string,
+  ds: AlertDataSource,
+  now: () => number,
+  env: Record<string, string> = {},
+): Promise<Alerting> {
+  const config = loadConfig({
+    CARTOGRAPH_DATA_DIR: dataDir,
+    CARTOGRAPH_WEBHOOK_ALLOW: "127.0.0.1/32",
+    CARTOGRAPH_PUBLIC_URL: "http://cartograph.test",
+    ...env,
+  });
   const db = await openControlDb(resolveControlDb(dataDir, config.CARTOGRAPH_CONTROL_DATABASE_URL));
   const a = startAlerting({ config, log: createLogger("error"), now, dataSource: ds, autoStart: false, db });
   return {

@@ -15,9 +15,23 @@ describe("log alert rules", () => {
     const clock = createClock(Date.parse("2026-11-25T10:00:00Z"));
     const w = openWriterDb(dir);
     const append = createLogAppender(w);
-    const line = (service: string, atMs: number, severity: number, body: string, attrs: Record<string, string> = {}): LogRecord => ({
-      timeNs: BigInt(atMs) * 1_000_000n, observedNs: BigInt(atMs) * 1_000_000n, severityNumber: severity, severityText: "", body, attributes: attrs,
-      traceId: null, spanId: null, flags: 0, scope: { name: "", version: "" },
+    const line = (
+      service: string,
+      atMs: number,
+      severity: number,
+      body: string,
+      attrs: Record<string, string> = {},
+    ): LogRecord => ({
+      timeNs: BigInt(atMs) * 1_000_000n,
+      observedNs: BigInt(atMs) * 1_000_000n,
+      severityNumber: severity,
+      severityText: "",
+      body,
+      attributes: attrs,
+      traceId: null,
+      spanId: null,
+      flags: 0,
+      scope: { name: "", version: "" },
       resource: { service, namespace: null, environment: null, attributes: { "service.name": service } },
     });
     const write = (records: LogRecord[]) => w.transaction(() => append.appendLogs(records))();
@@ -34,10 +48,20 @@ describe("log alert rules", () => {
     const telemetry = openTelemetryReader(dir);
     const alerting = await openAlerting(dir, createStoreDataSource(telemetry), clock.now);
     try {
-      const rule = await alerting.service.createRule(ruleDefinitionSchema.parse({
-        type: "logs", name: "Declines", service: "*", minSeverity: "error", text: "declined", attributes: { region: "eu" },
-        op: ">=", threshold: 2, for: 60, windowSeconds: 300,
-      }));
+      const rule = await alerting.service.createRule(
+        ruleDefinitionSchema.parse({
+          type: "logs",
+          name: "Declines",
+          service: "*",
+          minSeverity: "error",
+          text: "declined",
+          attributes: { region: "eu" },
+          op: ">=",
+          threshold: 2,
+          for: 60,
+          windowSeconds: 300,
+        }),
+      );
       await alerting.tick();
       let alerts = await alerting.service.listAlerts();
       // payments: 2 matching lines (error, "declined", eu) → pending; checkout: 1 → not active.

@@ -15,11 +15,37 @@ describe("alerting webhook SSRF", () => {
     const src = createFakeSource();
     const a = await openAlerting(tempDataDir(), src.ds, clock.now);
     cleanup.push(() => a.stop());
-    const direct = await a.service.createChannel({ type: "webhook", name: "meta", enabled: true, settings: { url: "http://169.254.169.254/latest/meta-data/", headers: {}, sendResolved: true } });
-    const viaRedirect = await a.service.createChannel({ type: "slack", name: "redir", enabled: true, settings: { url: redirector.url + "/r", sendResolved: true } });
+    const direct = await a.service.createChannel({
+      type: "webhook",
+      name: "meta",
+      enabled: true,
+      settings: { url: "http://169.254.169.254/latest/meta-data/", headers: {}, sendResolved: true },
+    });
+    const viaRedirect = await a.service.createChannel({
+      type: "slack",
+      name: "redir",
+      enabled: true,
+      settings: { url: redirector.url + "/r", sendResolved: true },
+    });
     await a.service.createRule({
-      type: "service", name: "Errors", enabled: true, service: "*", signal: "error_rate", forEach: true, minRequests: 0, op: ">", threshold: 0.1,
-      for: 0, keepFiringFor: 0, labels: {}, annotations: {}, channelIds: [direct.id, viaRedirect.id], onNoData: "no-data", onError: "error", limit: 100, windowSeconds: 300,
+      type: "service",
+      name: "Errors",
+      enabled: true,
+      service: "*",
+      signal: "error_rate",
+      forEach: true,
+      minRequests: 0,
+      op: ">",
+      threshold: 0.1,
+      for: 0,
+      keepFiringFor: 0,
+      labels: {},
+      annotations: {},
+      channelIds: [direct.id, viaRedirect.id],
+      onNoData: "no-data",
+      onError: "error",
+      limit: 100,
+      windowSeconds: 300,
     });
     src.setErrorRate("orders", 0.9);
     await a.tick();

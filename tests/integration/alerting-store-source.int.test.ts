@@ -11,7 +11,9 @@ describe("alerting store data source", () => {
     const dir = tempDataDir();
     const now = Date.parse("2026-11-25T10:00:00Z");
     const w = openWriterDb(dir);
-    w.prepare(`INSERT INTO services (name, namespace, environment, first_seen_ms, last_seen_ms) VALUES (?, NULL, '', ?, ?)`).run("billing", now - 3600_000, now - 20 * 60_000);
+    w.prepare(
+      `INSERT INTO services (name, namespace, environment, first_seen_ms, last_seen_ms) VALUES (?, NULL, '', ?, ?)`,
+    ).run("billing", now - 3600_000, now - 20 * 60_000);
     w.close();
     const t = openTelemetryReader(dir);
     try {
@@ -22,7 +24,9 @@ describe("alerting store data source", () => {
       expect(await ds.operationRed(window)).toEqual([]);
       const rule = { id: "r", ...ruleDefinitionSchema.parse({ type: "no-data", name: "Silent", service: "*" }) };
       const ev = evaluateRule(rule, { kind: "red", rows }, now);
-      expect(ev.status === "ok" && ev.samples.filter((s) => s.active).map((s) => s.labels.service)).toEqual(["billing"]);
+      expect(ev.status === "ok" && ev.samples.filter((s) => s.active).map((s) => s.labels.service)).toEqual([
+        "billing",
+      ]);
     } finally {
       t.close();
     }

@@ -24,7 +24,8 @@ afterEach(async () => {
 
 async function setup(respond?: Parameters<typeof startSink>[0], backend: "sqlite" | "postgresql" = "sqlite") {
   const dir = tempDataDir();
-  const env: Record<string, string> = backend === "postgresql" ? { CARTOGRAPH_CONTROL_DATABASE_URL: await postgres.createDatabase("webhook") } : {};
+  const env: Record<string, string> =
+    backend === "postgresql" ? { CARTOGRAPH_CONTROL_DATABASE_URL: await postgres.createDatabase("webhook") } : {};
   const clock = createClock();
   const src = createFakeSource();
   const sink = await startSink(respond);
@@ -35,10 +36,31 @@ async function setup(respond?: Parameters<typeof startSink>[0], backend: "sqlite
     return a;
   };
   const a = await start();
-  const channel = await a.service.createChannel({ type: "webhook", name: "ops", enabled: true, settings: { url: sink.url + "/hook", headers: {}, sendResolved: true } });
+  const channel = await a.service.createChannel({
+    type: "webhook",
+    name: "ops",
+    enabled: true,
+    settings: { url: sink.url + "/hook", headers: {}, sendResolved: true },
+  });
   const rule = await a.service.createRule({
-    type: "service", name: "HighErrorRate", enabled: true, service: "*", signal: "error_rate", forEach: true, minRequests: 0, op: ">", threshold: 0.05,
-    for: 120, keepFiringFor: 0, labels: { severity: "page" }, annotations: {}, channelIds: [channel.id], onNoData: "no-data", onError: "error", limit: 1000, windowSeconds: 300,
+    type: "service",
+    name: "HighErrorRate",
+    enabled: true,
+    service: "*",
+    signal: "error_rate",
+    forEach: true,
+    minRequests: 0,
+    op: ">",
+    threshold: 0.05,
+    for: 120,
+    keepFiringFor: 0,
+    labels: { severity: "page" },
+    annotations: {},
+    channelIds: [channel.id],
+    onNoData: "no-data",
+    onError: "error",
+    limit: 1000,
+    windowSeconds: 300,
   });
   return { dir, clock, src, sink, a, start, channel, rule };
 }
@@ -59,7 +81,13 @@ describe.each([
     await a.tick();
     expect(sink.deliveries).toHaveLength(1);
     const firing = sink.deliveries[0]!.body;
-    expect(firing).toMatchObject({ version: "4", status: "firing", receiver: "ops", truncatedAlerts: 0, externalURL: "http://cartograph.test" });
+    expect(firing).toMatchObject({
+      version: "4",
+      status: "firing",
+      receiver: "ops",
+      truncatedAlerts: 0,
+      externalURL: "http://cartograph.test",
+    });
     expect(firing.groupKey).toContain('alertname="HighErrorRate"');
     expect(firing.alerts[0]).toMatchObject({
       status: "firing",
@@ -85,9 +113,16 @@ describe.each([
     clock.advance(MIN);
     await b.tick();
     expect(sink.deliveries).toHaveLength(2);
-    expect(sink.deliveries[1]!.body).toMatchObject({ status: "resolved", alerts: [{ status: "resolved", endsAt: new Date(clock.now()).toISOString() }] });
+    expect(sink.deliveries[1]!.body).toMatchObject({
+      status: "resolved",
+      alerts: [{ status: "resolved", endsAt: new Date(clock.now()).toISOString() }],
+    });
     const hist = await b.service.history({ fromMs: 0, toMs: clock.now() + 1, limit: 100 });
-    expect(hist.map((h) => `${h.from}->${h.to}`).reverse()).toEqual(["inactive->pending", "pending->firing", "firing->resolved"]);
+    expect(hist.map((h) => `${h.from}->${h.to}`).reverse()).toEqual([
+      "inactive->pending",
+      "pending->firing",
+      "firing->resolved",
+    ]);
   });
 
   it("delivers a notification committed before a crash exactly once after restart, also through 500s with backoff", async () => {
@@ -114,7 +149,12 @@ describe.each([
 
   it("does not notify while silenced, and records every transition", async () => {
     const { clock, src, sink, a } = await setup(undefined, backend);
-    await a.service.createSilence({ matchers: [{ name: "service", op: "=~", value: "ord.*" }], endsAt: new Date(clock.now() + 10 * MIN).toISOString(), comment: "deploy", createdBy: "test" });
+    await a.service.createSilence({
+      matchers: [{ name: "service", op: "=~", value: "ord.*" }],
+      endsAt: new Date(clock.now() + 10 * MIN).toISOString(),
+      comment: "deploy",
+      createdBy: "test",
+    });
     src.setErrorRate("orders", 0.5);
     for (let i = 0; i < 4; i++) {
       await a.tick();
@@ -143,10 +183,14 @@ describe.each([
   it("reports no data and query errors as their own states with a reason", async () => {
     const { src, a } = await setup(undefined, backend);
     await a.tick();
-    expect(await a.service.listAlerts()).toMatchObject([{ state: "nodata", labels: { alertstate: "NoData" }, reason: expect.stringContaining("no series") }]);
+    expect(await a.service.listAlerts()).toMatchObject([
+      { state: "nodata", labels: { alertstate: "NoData" }, reason: expect.stringContaining("no series") },
+    ]);
     src.state.fail = "database is locked";
     await a.tick();
-    expect(await a.service.listAlerts()).toMatchObject([{ state: "error", reason: "query failed: database is locked" }]);
+    expect(await a.service.listAlerts()).toMatchObject([
+      { state: "error", reason: "query failed: database is locked" },
+    ]);
     expect((await a.service.listRules())[0]!.health).toMatchObject({ health: "error" });
   });
 });

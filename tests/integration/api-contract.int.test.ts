@@ -39,14 +39,18 @@ const samples: Record<EndpointId, () => Sample> = {
   getServiceTimeseries: () => ({ path: `/api/v1/services/orders/timeseries?${window}&step=60` }),
   searchTraces: () => ({ path: `/api/v1/traces?${window}&service=orders&attr=http.route=/orders/:id&limit=5` }),
   getTrace: () => ({ path: `/api/v1/traces/${traceId}` }),
-  searchLogs: () => ({ path: `/api/v1/logs?${window}&service=orders&minSeverity=warn&attr=order.id=o-1&attr=region=eu&limit=5` }),
+  searchLogs: () => ({
+    path: `/api/v1/logs?${window}&service=orders&minSeverity=warn&attr=order.id=o-1&attr=region=eu&limit=5`,
+  }),
   getLogHistogram: () => ({ path: `/api/v1/logs/histogram?${window}&step=60` }),
   getTraceLogs: () => ({ path: `/api/v1/traces/${traceId}/logs` }),
   listMetrics: () => ({ path: `/api/v1/metrics?${window}` }),
   queryMetric: () => ({ path: `/api/v1/metrics/query?${window}&service=orders&name=orders_placed` }),
   getServiceMap: () => ({ path: `/api/v1/service-map?${window}` }),
   getServiceMapDiff: () => ({ path: `/api/v1/service-map/diff?${window}&environment=(none)` }),
-  getEdgeTimeseries: () => ({ path: `/api/v1/service-map/edges/${encodeURIComponent("service:gateway")}/${encodeURIComponent("service:orders")}/timeseries?${window}&step=60` }),
+  getEdgeTimeseries: () => ({
+    path: `/api/v1/service-map/edges/${encodeURIComponent("service:gateway")}/${encodeURIComponent("service:orders")}/timeseries?${window}&step=60`,
+  }),
   getViolations: () => ({ path: `/api/v1/violations?${window}` }),
   getCouplingMetrics: () => ({ path: `/api/v1/coupling/metrics?${window}` }),
   getServiceCoupling: () => ({ path: `/api/v1/coupling/metrics/gateway?${window}` }),
@@ -62,17 +66,28 @@ const samples: Record<EndpointId, () => Sample> = {
   listSilences: () => ({ path: "/api/v1/silences" }),
   createSilence: () => ({
     path: "/api/v1/silences",
-    body: { matchers: [{ name: "service", op: "=~", value: "ord.*" }], endsAt: new Date(Date.now() + 3600_000).toISOString() },
+    body: {
+      matchers: [{ name: "service", op: "=~", value: "ord.*" }],
+      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+    },
   }),
   listChannels: () => ({ path: "/api/v1/notification-channels" }),
   createChannel: () => ({
     path: "/api/v1/notification-channels",
-    body: { type: "webhook", name: "ops", settings: { url: "http://127.0.0.1:9/hook", headers: { Authorization: "Bearer x" } } },
+    body: {
+      type: "webhook",
+      name: "ops",
+      settings: { url: "http://127.0.0.1:9/hook", headers: { Authorization: "Bearer x" } },
+    },
   }),
   getChannel: () => ({ path: `/api/v1/notification-channels/${ids.channel}` }),
   updateChannel: () => ({
     path: `/api/v1/notification-channels/${ids.channel}`,
-    body: { type: "webhook", name: "ops-2", settings: { url: "http://127.0.0.1:9/hook", headers: { Authorization: "********" } } },
+    body: {
+      type: "webhook",
+      name: "ops-2",
+      settings: { url: "http://127.0.0.1:9/hook", headers: { Authorization: "********" } },
+    },
   }),
   jaegerServices: () => ({ path: "/jaeger/api/services" }),
   jaegerServiceOperations: () => ({ path: "/jaeger/api/services/orders/operations" }),
@@ -85,9 +100,16 @@ const samples: Record<EndpointId, () => Sample> = {
   login: () => ({ path: "/api/v1/auth/login", body: { username: "admin", password: ADMIN_PASSWORD } }),
   logout: () => ({ path: "/api/v1/auth/logout", body: {} }),
   // The admin exists already: the setup secret is refused.
-  completeSetup: () => ({ path: "/api/v1/auth/setup", body: { token: "not-the-secret", password: "a long enough password" }, status: 403 }),
+  completeSetup: () => ({
+    path: "/api/v1/auth/setup",
+    body: { token: "not-the-secret", password: "a long enough password" },
+    status: 403,
+  }),
   listUsers: () => ({ path: "/api/v1/access/users" }),
-  createUser: () => ({ path: "/api/v1/access/users", body: { name: "contract-user", role: "viewer", password: "contract user password" } }),
+  createUser: () => ({
+    path: "/api/v1/access/users",
+    body: { name: "contract-user", role: "viewer", password: "contract user password" },
+  }),
   updateUser: () => ({ path: "/api/v1/access/users/contract-user", body: { role: "editor" } }),
   listTokens: () => ({ path: "/api/v1/access/tokens" }),
   // Authentication is off here: tokens belong to signed-in users.
@@ -107,7 +129,10 @@ const rule = { type: "service", name: "orders errors", service: "orders", signal
 /** Exactly the documented fields: parsing strips unknown keys, so parsed must equal the answer. */
 function expectWithin(schema: z.ZodType, body: unknown, what: string) {
   const r = schema.safeParse(body);
-  if (!r.success) throw new Error(`${what} answered outside its contract: ${z.prettifyError(r.error)}\n${JSON.stringify(body).slice(0, 2000)}`);
+  if (!r.success)
+    throw new Error(
+      `${what} answered outside its contract: ${z.prettifyError(r.error)}\n${JSON.stringify(body).slice(0, 2000)}`,
+    );
   expect(r.data, `${what}: fields not in the contract`).toEqual(body);
 }
 
@@ -123,8 +148,13 @@ async function call(e: AnyEndpoint, sample: Sample) {
 describe("API contract", () => {
   it("declares every route from a contract entry, and every entry has its route", () => {
     const routes = allRoutes.map((r) => `${r.method} ${r.path}`);
-    const undeclared = allRoutes.filter((r) => !r.endpoint || r.endpoint.method !== r.method || r.endpoint.path !== r.path);
-    expect(undeclared.map((r) => `${r.method} ${r.path}`), "routes without a contract entry").toEqual([]);
+    const undeclared = allRoutes.filter(
+      (r) => !r.endpoint || r.endpoint.method !== r.method || r.endpoint.path !== r.path,
+    );
+    expect(
+      undeclared.map((r) => `${r.method} ${r.path}`),
+      "routes without a contract entry",
+    ).toEqual([]);
     const entries = Object.values(contract).map((e) => `${e.method} ${e.path}`);
     expect([...routes].sort()).toEqual([...entries].sort());
     expect(new Set(routes).size, "a method and path declared twice").toBe(routes.length);
@@ -134,7 +164,12 @@ describe("API contract", () => {
     beforeAll(async () => {
       const policyDir = mkdtempSync(path.join(os.tmpdir(), "cartograph-contract-"));
       server = await startServer({
-        env: { CARTOGRAPH_ADMIN_PASSWORD: ADMIN_PASSWORD, CARTOGRAPH_PAIRING_WAIT_MS: "500", CARTOGRAPH_WEBHOOK_ALLOW: "127.0.0.1/32", CARTOGRAPH_POLICY_FILE: path.join(policyDir, "cartograph.yaml") },
+        env: {
+          CARTOGRAPH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+          CARTOGRAPH_PAIRING_WAIT_MS: "500",
+          CARTOGRAPH_WEBHOOK_ALLOW: "127.0.0.1/32",
+          CARTOGRAPH_POLICY_FILE: path.join(policyDir, "cartograph.yaml"),
+        },
       });
       await sendTraffic(server);
     });
@@ -181,7 +216,9 @@ describe("API contract", () => {
     });
 
     it("serves an OpenAPI document with every endpoint of the contract", async () => {
-      const doc = await server.get<{ paths: Record<string, Record<string, { operationId: string }>> }>("/api/v1/openapi.json");
+      const doc = await server.get<{ paths: Record<string, Record<string, { operationId: string }>> }>(
+        "/api/v1/openapi.json",
+      );
       const operations = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
       for (const id of Object.keys(contract)) expect(operations).toContain(id);
       expect(JSON.stringify(doc.paths["/api/v1/metrics/query"])).toContain('"p99"');
@@ -195,18 +232,43 @@ async function sendTraffic(s: RunningServer) {
   const orders = createServiceTracer("orders", createExporter("http/protobuf", s));
   const logs = createServiceLogger("orders", createLogExporter("http/protobuf", s));
   for (let i = 0; i < 4; i++) {
-    const root = gateway.span("GET /order", { kind: SpanKind.SERVER, start: [nowS, 0], attributes: { "http.request.method": "GET" } });
-    const out = gateway.span("GET", { kind: SpanKind.CLIENT, parent: root, start: [nowS, 1_000_000], attributes: { "http.request.method": "GET", "server.address": "orders" } });
-    const srv = orders.span("GET /orders/:id", { kind: SpanKind.SERVER, parent: out, start: [nowS, 2_000_000], attributes: { "http.route": "/orders/:id" } });
+    const root = gateway.span("GET /order", {
+      kind: SpanKind.SERVER,
+      start: [nowS, 0],
+      attributes: { "http.request.method": "GET" },
+    });
+    const out = gateway.span("GET", {
+      kind: SpanKind.CLIENT,
+      parent: root,
+      start: [nowS, 1_000_000],
+      attributes: { "http.request.method": "GET", "server.address": "orders" },
+    });
+    const srv = orders.span("GET /orders/:id", {
+      kind: SpanKind.SERVER,
+      parent: out,
+      start: [nowS, 2_000_000],
+      attributes: { "http.route": "/orders/:id" },
+    });
     if (i === 0) srv.setStatus({ code: SpanStatusCode.ERROR });
-    const q = orders.span("SELECT orders", { kind: SpanKind.CLIENT, parent: srv, start: [nowS, 3_000_000], attributes: { "db.system": "postgresql", "db.name": "orders", "net.peer.name": "db-main" } });
+    const q = orders.span("SELECT orders", {
+      kind: SpanKind.CLIENT,
+      parent: srv,
+      start: [nowS, 3_000_000],
+      attributes: { "db.system": "postgresql", "db.name": "orders", "net.peer.name": "db-main" },
+    });
     q.end([nowS, 5_000_000]);
     srv.end([nowS, 8_000_000]);
     out.end([nowS, 9_000_000]);
     root.end([nowS, 10_000_000]);
     if (i === 0) {
       traceId = root.spanContext().traceId;
-      logs.emit({ span: srv, severity: SeverityNumber.ERROR, severityText: "ERROR", body: "card declined", attributes: { "order.id": "o-1", region: "eu" } });
+      logs.emit({
+        span: srv,
+        severity: SeverityNumber.ERROR,
+        severityText: "ERROR",
+        body: "card declined",
+        attributes: { "order.id": "o-1", region: "eu" },
+      });
     }
   }
   await logs.flush();
@@ -215,13 +277,23 @@ async function sendTraffic(s: RunningServer) {
   await gateway.flush();
   await Promise.all([gateway.shutdown(), orders.shutdown()]);
 
-  const reader = new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${s.otlpHttpUrl}/v1/metrics` }), exportIntervalMillis: 60_000 });
-  const meters = new MeterProvider({ resource: resourceFromAttributes({ "service.name": "orders" }), readers: [reader] });
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new OTLPMetricExporter({ url: `${s.otlpHttpUrl}/v1/metrics` }),
+    exportIntervalMillis: 60_000,
+  });
+  const meters = new MeterProvider({
+    resource: resourceFromAttributes({ "service.name": "orders" }),
+    readers: [reader],
+  });
   meters.getMeter("orders").createCounter("orders_placed").add(3, { region: "eu" });
   await meters.forceFlush();
   await meters.shutdown();
 
-  await eventually(() => s.get(`/api/v1/service-map?${window}`).then((m) => m.edges.length >= 2 && m), 20_000, "service map edges");
+  await eventually(
+    () => s.get(`/api/v1/service-map?${window}`).then((m) => m.edges.length >= 2 && m),
+    20_000,
+    "service map edges",
+  );
   await eventually(() => s.get(`/api/v1/metrics?${window}`).then((m) => m.metrics.length >= 1 && m), 20_000, "metric");
   await eventually(() => s.get(`/api/v1/logs?${window}`).then((l) => l.logs.length >= 1 && l), 20_000, "log line");
 }

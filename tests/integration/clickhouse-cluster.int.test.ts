@@ -56,11 +56,30 @@ type AnyMap = { nodes: any[]; edges: any[]; completeness: any };
 
 /** What a user compares on two maps: nodes with their traffic, edges with counts and latency, completeness. */
 function summarize(m: AnyMap) {
-  const stats = (s: any) => (s ? { requests: s.requests, errors: s.errors, p50: s.p50Ms, p95: s.p95Ms, p99: s.p99Ms } : null);
+  const stats = (s: any) =>
+    s ? { requests: s.requests, errors: s.errors, p50: s.p50Ms, p95: s.p95Ms, p99: s.p99Ms } : null;
   return {
-    nodes: m.nodes.map((n) => ({ id: n.id, kind: n.kind, name: n.name, health: n.health, instrumented: n.instrumented, stats: stats(n.stats), detail: n.detail ?? null })).sort((x, y) => x.id.localeCompare(y.id)),
+    nodes: m.nodes
+      .map((n) => ({
+        id: n.id,
+        kind: n.kind,
+        name: n.name,
+        health: n.health,
+        instrumented: n.instrumented,
+        stats: stats(n.stats),
+        detail: n.detail ?? null,
+      }))
+      .sort((x, y) => x.id.localeCompare(y.id)),
     edges: m.edges
-      .map((e) => ({ id: e.id, protocol: e.protocol, connects: e.connects, tables: [...e.tables].sort(), health: e.health, client: stats(e.clientStats), server: stats(e.serverStats) }))
+      .map((e) => ({
+        id: e.id,
+        protocol: e.protocol,
+        connects: e.connects,
+        tables: [...e.tables].sort(),
+        health: e.health,
+        client: stats(e.clientStats),
+        server: stats(e.serverStats),
+      }))
       .sort((x, y) => x.id.localeCompare(y.id)),
     completeness: m.completeness,
   };
@@ -92,7 +111,12 @@ describe("ClickHouse cluster: two instances, two shards, traffic split at random
   });
 
   it("the map, per-edge counts, percentiles and completeness equal the single-instance SQLite answer", async () => {
-    const passes = await runDuePairingPasses(a.store, { stepMs: 10_000, settleMs: 10_000, nowMs: Date.now(), startMs: fromMs });
+    const passes = await runDuePairingPasses(a.store, {
+      stepMs: 10_000,
+      settleMs: 10_000,
+      nowMs: Date.now(),
+      startMs: fromMs,
+    });
     expect(passes).toBeGreaterThan(20);
     const expected = summarize(await settledSqliteMap());
     const got = summarize(await getServiceMapFromClickHouse(b.store, { fromMs, toMs }));
@@ -104,7 +128,13 @@ describe("ClickHouse cluster: two instances, two shards, traffic split at random
     const before = summarize(await getServiceMapFromClickHouse(a.store, { fromMs, toMs }));
     // Another instance runs the passes again from the start, as a leader without the watermark would.
     const again = await runDuePairingPasses(
-      { ...b.store, readPairingWatermark: async () => null, listTraceIdsInWindow: b.store.listTraceIdsInWindow, readTracesSpans: b.store.readTracesSpans, writeGraphPass: b.store.writeGraphPass },
+      {
+        ...b.store,
+        readPairingWatermark: async () => null,
+        listTraceIdsInWindow: b.store.listTraceIdsInWindow,
+        readTracesSpans: b.store.readTracesSpans,
+        writeGraphPass: b.store.writeGraphPass,
+      },
       { stepMs: 10_000, settleMs: 10_000, nowMs: Date.now(), startMs: fromMs },
     );
     expect(again).toBeGreaterThan(20);

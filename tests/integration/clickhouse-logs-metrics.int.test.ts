@@ -21,8 +21,13 @@ const ns = (ms: number) => BigInt(ms) * 1_000_000n;
 const TRACE = "ab".repeat(16);
 
 const BODIES = [
-  "card declined by issuer", "Payment TIMEOUT after 3 retries", "café crème served", "database timeout on orders-db",
-  "user logged in", "timeouts exceeded budget", "card-declined: insufficient funds",
+  "card declined by issuer",
+  "Payment TIMEOUT after 3 retries",
+  "café crème served",
+  "database timeout on orders-db",
+  "user logged in",
+  "timeouts exceeded budget",
+  "card-declined: insufficient funds",
 ];
 
 function line(i: number): LogRecord {
@@ -30,10 +35,27 @@ function line(i: number): LogRecord {
   const atMs = T0 + i * 1_700;
   const body = i % 11 === 5 ? { event: "refund", amount: i, note: "card declined" } : BODIES[i % BODIES.length]!;
   return {
-    timeNs: ns(atMs) + BigInt(i), observedNs: ns(atMs + 5), severityNumber: [0, 5, 9, 13, 17, 21, 18][i % 7]!, severityText: ["", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "ERROR2"][i % 7]!,
-    body, attributes: { region: i % 2 ? "eu" : "us", attempt: i % 4, retried: i % 5 === 0, ...(i % 6 === 0 ? { zone: "line-z" } : {}) },
-    traceId: i % 10 === 0 ? TRACE : null, spanId: i % 10 === 0 ? "cd".repeat(8) : null, flags: 0, scope: i % 2 ? { name: "app", version: "1" } : { name: "", version: "" },
-    resource: { service, namespace: null, environment: null, attributes: { "service.name": service, zone: service === "checkout" ? "res-a" : "res-b" } },
+    timeNs: ns(atMs) + BigInt(i),
+    observedNs: ns(atMs + 5),
+    severityNumber: [0, 5, 9, 13, 17, 21, 18][i % 7]!,
+    severityText: ["", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "ERROR2"][i % 7]!,
+    body,
+    attributes: {
+      region: i % 2 ? "eu" : "us",
+      attempt: i % 4,
+      retried: i % 5 === 0,
+      ...(i % 6 === 0 ? { zone: "line-z" } : {}),
+    },
+    traceId: i % 10 === 0 ? TRACE : null,
+    spanId: i % 10 === 0 ? "cd".repeat(8) : null,
+    flags: 0,
+    scope: i % 2 ? { name: "app", version: "1" } : { name: "", version: "" },
+    resource: {
+      service,
+      namespace: null,
+      environment: null,
+      attributes: { "service.name": service, zone: service === "checkout" ? "res-a" : "res-b" },
+    },
   };
 }
 
@@ -42,7 +64,13 @@ const WINDOW = { fromNs: ns(T0), toNs: ns(T0 + 3_600_000) };
 
 beforeAll(async () => {
   ch = await startClickHouse();
-  store = openClickHouseStore({ urls: [ch.nodes[0]!.url], database: "cg_logs_metrics", user: "default", password: "", cluster: null });
+  store = openClickHouseStore({
+    urls: [ch.nodes[0]!.url],
+    database: "cg_logs_metrics",
+    user: "default",
+    password: "",
+    cluster: null,
+  });
   await store.migrate();
   sqlite = createSqliteStore(openStoreForWriting(mkdtempSync(path.join(os.tmpdir(), "cartograph-chlm-"))));
   expect((await sqlite.ingest.append([{ spans: [], points: [], logs: LINES }], T0)).logsStored).toBe(LINES.length);
@@ -74,11 +102,22 @@ describe("logs in ClickHouse", () => {
     ["a prefix", { text: "time*" }],
     ["a word inside a JSON body", { text: "refund" }],
     ["a line attribute", { attributes: [{ key: "region", value: "eu" }] }],
-    ["a numeric and a boolean attribute as text", { attributes: [{ key: "attempt", value: "3" }, { key: "retried", value: "1" }] }],
+    [
+      "a numeric and a boolean attribute as text",
+      {
+        attributes: [
+          { key: "attempt", value: "3" },
+          { key: "retried", value: "1" },
+        ],
+      },
+    ],
     ["the line's attribute before the resource's", { attributes: [{ key: "zone", value: "line-z" }] }],
     ["the resource's attribute when the line has none", { attributes: [{ key: "zone", value: "res-a" }] }],
     ["a trace", { traceId: TRACE.toUpperCase() }],
-    ["everything at once", { service: "payments", minSeverity: 9, text: "card", attributes: [{ key: "region", value: "eu" }] }],
+    [
+      "everything at once",
+      { service: "payments", minSeverity: 9, text: "card", attributes: [{ key: "region", value: "eu" }] },
+    ],
     ["nothing searchable", { text: "-- !!" }],
   ])("search: %s matches the embedded store", async (_name, extra) => {
     const r = await bothSearch({ ...WINDOW, ...extra });
@@ -96,19 +135,30 @@ describe("logs in ClickHouse", () => {
       expect(store.logs.isLogCursor(r.nextCursor)).toBe(true);
       cursor = r.nextCursor;
     }
-    const expected = LINES.filter((l) => l.resource.service === "payments").map((l) => l.timeNs).sort((a, b) => (a < b ? 1 : -1));
+    const expected = LINES.filter((l) => l.resource.service === "payments")
+      .map((l) => l.timeNs)
+      .sort((a, b) => (a < b ? 1 : -1));
     expect(seen).toEqual(expected);
     expect(store.logs.isLogCursor("'; DROP TABLE logs")).toBe(false);
   });
 
   it("counts per step and severity (minute counts and raw lines) and per service like the embedded store", async () => {
-    const sort = <T extends { t: number; severityRange: number }>(rows: T[]) => [...rows].sort((a, b) => a.t - b.t || a.severityRange - b.severityRange);
-    for (const f of [{ ...WINDOW }, { ...WINDOW, service: "checkout", minSeverity: 13 }, { ...WINDOW, text: "declined" }]) {
-      for (const step of [60_000, 300_000, 45_000]) expect(sort(await store.logs.countLogs(f, step))).toEqual(sort(await sqlite.logs.countLogs(f, step)));
+    const sort = <T extends { t: number; severityRange: number }>(rows: T[]) =>
+      [...rows].sort((a, b) => a.t - b.t || a.severityRange - b.severityRange);
+    for (const f of [
+      { ...WINDOW },
+      { ...WINDOW, service: "checkout", minSeverity: 13 },
+      { ...WINDOW, text: "declined" },
+    ]) {
+      for (const step of [60_000, 300_000, 45_000])
+        expect(sort(await store.logs.countLogs(f, step))).toEqual(sort(await sqlite.logs.countLogs(f, step)));
     }
-    const byService = (rows: { service: string; count: number }[]) => [...rows].sort((a, b) => a.service.localeCompare(b.service));
+    const byService = (rows: { service: string; count: number }[]) =>
+      [...rows].sort((a, b) => a.service.localeCompare(b.service));
     const f = { ...WINDOW, minSeverity: 17, text: "card" };
-    expect(byService(await store.logs.countLogsByService(f))).toEqual(byService(await sqlite.logs.countLogsByService(f)));
+    expect(byService(await store.logs.countLogsByService(f))).toEqual(
+      byService(await sqlite.logs.countLogsByService(f)),
+    );
     expect((await store.logs.listLogServices(T0)).sort()).toEqual((await sqlite.logs.listLogServices(T0)).sort());
     expect(await store.logs.listLogServices(T0 + 86_400_000)).toEqual([]);
   });
@@ -120,19 +170,47 @@ describe("logs in ClickHouse", () => {
   });
 });
 
-function point(service: string, name: string, attrs: MetricPoint["attributes"], atMs: number, over: Partial<MetricPoint> = {}): MetricPoint {
+function point(
+  service: string,
+  name: string,
+  attrs: MetricPoint["attributes"],
+  atMs: number,
+  over: Partial<MetricPoint> = {},
+): MetricPoint {
   return {
-    service, resource: { service, namespace: null, environment: null, attributes: { "service.name": service } }, name, description: "d", unit: "1",
-    type: "sum", temporality: 2, monotonic: true, attributes: attrs, startNs: ns(T0), timeNs: ns(atMs), value: atMs - T0, count: null, sum: null, detail: null, ...over,
+    service,
+    resource: { service, namespace: null, environment: null, attributes: { "service.name": service } },
+    name,
+    description: "d",
+    unit: "1",
+    type: "sum",
+    temporality: 2,
+    monotonic: true,
+    attributes: attrs,
+    startNs: ns(T0),
+    timeNs: ns(atMs),
+    value: atMs - T0,
+    count: null,
+    sum: null,
+    detail: null,
+    ...over,
   };
 }
 
 describe("metrics in ClickHouse", () => {
   const hist = { bounds: [1, 5, 10], counts: [1, 2, 3, 4] };
   const points = [
-    ...[0, 10_000, 20_000].flatMap((d) => [point("api", "requests", { route: "/a" }, T0 + d), point("api", "requests", { route: "/b" }, T0 + d)]),
+    ...[0, 10_000, 20_000].flatMap((d) => [
+      point("api", "requests", { route: "/a" }, T0 + d),
+      point("api", "requests", { route: "/b" }, T0 + d),
+    ]),
     point("api", "latency", {}, T0, { type: "histogram", value: null, count: 10, sum: 42.5, detail: hist, unit: "ms" }),
-    point("worker", "requests", { route: "/a" }, T0, { type: "gauge", temporality: 0, monotonic: false, value: Number.NaN }),
+    point("worker", "requests", { route: "/a" }, T0, {
+      type: "gauge",
+      temporality: 0,
+      monotonic: false,
+      value: Number.NaN,
+    }),
   ];
 
   beforeAll(async () => {
@@ -142,12 +220,24 @@ describe("metrics in ClickHouse", () => {
   });
 
   it("every metric read equals the embedded store's (series in any order, keys opaque)", async () => {
-    for (const svc of [undefined, "api", "worker"]) expect(await store.metrics.listMetrics(T0, svc)).toEqual(await sqlite.metrics.listMetrics(T0, svc));
-    expect(await store.metrics.listMetricServices("requests")).toEqual(await sqlite.metrics.listMetricServices("requests"));
-    for (const [svc, name] of [["api", "requests"], ["api", "latency"], ["worker", "requests"]] as const) {
+    for (const svc of [undefined, "api", "worker"])
+      expect(await store.metrics.listMetrics(T0, svc)).toEqual(await sqlite.metrics.listMetrics(T0, svc));
+    expect(await store.metrics.listMetricServices("requests")).toEqual(
+      await sqlite.metrics.listMetricServices("requests"),
+    );
+    for (const [svc, name] of [
+      ["api", "requests"],
+      ["api", "latency"],
+      ["worker", "requests"],
+    ] as const) {
       const byAttrs = async (s: TelemetryStore) => {
         const series = await s.metrics.readMetricSeries(svc, name, 50);
-        const out = await Promise.all(series.map(async ({ key, ...rest }) => ({ ...rest, points: await s.metrics.readMetricPoints(key, ns(T0 - 1000), ns(T0 + 60_000)) })));
+        const out = await Promise.all(
+          series.map(async ({ key, ...rest }) => ({
+            ...rest,
+            points: await s.metrics.readMetricPoints(key, ns(T0 - 1000), ns(T0 + 60_000)),
+          })),
+        );
         return out.sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes)));
       };
       expect(await byAttrs(store)).toEqual(await byAttrs(sqlite));
@@ -157,10 +247,32 @@ describe("metrics in ClickHouse", () => {
   it("lists metrics and series, and stores a replay once", async () => {
     expect((await store.ingest.append([{ spans: [], points, logs: [] }], T0 + 1000)).pointsStored).toBe(0);
     expect(await store.metrics.listMetrics(T0, "api")).toEqual([
-      { service: "api", name: "latency", type: "histogram", unit: "ms", description: "d", monotonic: true, temporality: 2, series: 1 },
-      { service: "api", name: "requests", type: "sum", unit: "1", description: "d", monotonic: true, temporality: 2, series: 2 },
+      {
+        service: "api",
+        name: "latency",
+        type: "histogram",
+        unit: "ms",
+        description: "d",
+        monotonic: true,
+        temporality: 2,
+        series: 1,
+      },
+      {
+        service: "api",
+        name: "requests",
+        type: "sum",
+        unit: "1",
+        description: "d",
+        monotonic: true,
+        temporality: 2,
+        series: 2,
+      },
     ]);
-    expect((await store.metrics.listMetrics(T0)).map((m) => `${m.service}/${m.name}/${m.type}`)).toEqual(["api/latency/histogram", "api/requests/sum", "worker/requests/gauge"]);
+    expect((await store.metrics.listMetrics(T0)).map((m) => `${m.service}/${m.name}/${m.type}`)).toEqual([
+      "api/latency/histogram",
+      "api/requests/sum",
+      "worker/requests/gauge",
+    ]);
     // The replay (at T0 + 1 s) saw every series again: last seen widens, as an upsert would.
     expect(await store.metrics.listMetrics(T0 + 1000)).toHaveLength(3);
     expect(await store.metrics.listMetrics(T0 + 1001)).toEqual([]);
@@ -171,11 +283,18 @@ describe("metrics in ClickHouse", () => {
   });
 
   it("reads a series' points in [from, to) oldest first, histograms with their buckets, NaN as no value", async () => {
-    const [a] = (await store.metrics.readMetricSeries("api", "requests", 50)).filter((s) => s.attributes.route === "/a");
+    const [a] = (await store.metrics.readMetricSeries("api", "requests", 50)).filter(
+      (s) => s.attributes.route === "/a",
+    );
     const pts = await store.metrics.readMetricPoints(a!.key, ns(T0), ns(T0 + 20_000));
-    expect(pts).toEqual([{ timeMs: T0, value: 0, count: null, sum: null, detail: null }, { timeMs: T0 + 10_000, value: 10_000, count: null, sum: null, detail: null }]);
+    expect(pts).toEqual([
+      { timeMs: T0, value: 0, count: null, sum: null, detail: null },
+      { timeMs: T0 + 10_000, value: 10_000, count: null, sum: null, detail: null },
+    ]);
     const [h] = await store.metrics.readMetricSeries("api", "latency", 50);
-    expect(await store.metrics.readMetricPoints(h!.key, ns(T0), ns(T0 + 1))).toEqual([{ timeMs: T0, value: null, count: 10, sum: 42.5, detail: hist }]);
+    expect(await store.metrics.readMetricPoints(h!.key, ns(T0), ns(T0 + 1))).toEqual([
+      { timeMs: T0, value: null, count: 10, sum: 42.5, detail: hist },
+    ]);
     const [g] = await store.metrics.readMetricSeries("worker", "requests", 50);
     expect(g).toMatchObject({ type: "gauge", temporality: 0, monotonic: false });
     // NaN reads back as no value, as in the embedded store (which binds NaN as NULL).

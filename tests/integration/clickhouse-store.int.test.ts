@@ -9,14 +9,30 @@ let ch: LoopbackClickHouse;
 let one: ClickHouseStore;
 let two: ClickHouseStore;
 
-const settings = (url: string) => ({ urls: [url], database: "cg_store_test", user: "default", password: "", cluster: null });
+const settings = (url: string) => ({
+  urls: [url],
+  database: "cg_store_test",
+  user: "default",
+  password: "",
+  cluster: null,
+});
 
 function span(traceId: string, spanId: string, startMs: number, over: Partial<Span> = {}): Span {
   return {
-    traceId, spanId, parentSpanId: null, name: "GET /", kind: 2, startNs: BigInt(startMs) * 1_000_000n + 123n, endNs: BigInt(startMs + 5) * 1_000_000n,
-    statusCode: 0, statusMessage: "", attributes: { "http.request.method": "GET", n: 1, nested: { a: [1, "x"] } },
-    events: [{ timeUnixNano: BigInt(startMs) * 1_000_000n + 7n, name: "e", attributes: {} }], links: [],
-    scope: { name: "s", version: "1" }, resource: { service: "api", namespace: "shop", environment: null, attributes: { "service.name": "api" } },
+    traceId,
+    spanId,
+    parentSpanId: null,
+    name: "GET /",
+    kind: 2,
+    startNs: BigInt(startMs) * 1_000_000n + 123n,
+    endNs: BigInt(startMs + 5) * 1_000_000n,
+    statusCode: 0,
+    statusMessage: "",
+    attributes: { "http.request.method": "GET", n: 1, nested: { a: [1, "x"] } },
+    events: [{ timeUnixNano: BigInt(startMs) * 1_000_000n + 7n, name: "e", attributes: {} }],
+    links: [],
+    scope: { name: "s", version: "1" },
+    resource: { service: "api", namespace: "shop", environment: null, attributes: { "service.name": "api" } },
     ...over,
   };
 }
@@ -41,13 +57,21 @@ describe("ClickHouse store", () => {
 
   it("stores spans exactly (ns times, attributes, events) and skips a replayed batch", async () => {
     const t = Date.UTC(2026, 10, 30, 6, 0, 0);
-    const batch = [span("a".repeat(32), "1".repeat(16), t), span("a".repeat(32), "2".repeat(16), t + 70_000, { parentSpanId: "1".repeat(16), kind: 3 })];
+    const batch = [
+      span("a".repeat(32), "1".repeat(16), t),
+      span("a".repeat(32), "2".repeat(16), t + 70_000, { parentSpanId: "1".repeat(16), kind: 3 }),
+    ];
     expect((await one.appendSpans(batch)).length).toBe(2);
     expect((await two.appendSpans(batch)).length).toBe(0);
     const read = await two.readTraceSpans("a".repeat(32));
     expect(read).toEqual(batch);
     expect(await one.spans.listTraceIdsInWindow(t, t + 1)).toEqual(["a".repeat(32)]);
-    const found = await one.spans.searchTraces({ fromNs: BigInt(t) * 1_000_000n, toNs: BigInt(t + 120_000) * 1_000_000n, attrs: [{ key: "http.request.method", value: "GET" }], limit: 10 });
+    const found = await one.spans.searchTraces({
+      fromNs: BigInt(t) * 1_000_000n,
+      toNs: BigInt(t + 120_000) * 1_000_000n,
+      attrs: [{ key: "http.request.method", value: "GET" }],
+      limit: 10,
+    });
     expect(found).toMatchObject([{ traceId: "a".repeat(32), rootService: "api", spanCount: 2 }]);
   });
 
@@ -60,7 +84,16 @@ describe("ClickHouse store", () => {
       addToSketch(all, v);
       addToSketch(parts[i % 2]!, v);
     }
-    const row = (sk: ReturnType<typeof createSketch>, errors: number) => ({ service: "api", environment: "", operation: "GET /", kind: 2, minute, count: sk.count, errors, sketch: encodeSketch(sk) });
+    const row = (sk: ReturnType<typeof createSketch>, errors: number) => ({
+      service: "api",
+      environment: "",
+      operation: "GET /",
+      kind: 2,
+      minute,
+      count: sk.count,
+      errors,
+      sketch: encodeSketch(sk),
+    });
     await Promise.all([one.appendRed([row(parts[0]!, 1)], []), two.appendRed([row(parts[1]!, 2)], [])]);
     const [merged] = await one.rollups.readRed({ fromMinute: minute, toMinute: minute + 1 });
     expect(merged).toMatchObject({ count: 500, errors: 3 });

@@ -4,13 +4,24 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertFence, connectControlDb, LeaderElection, LeadershipLostError, openControlDb, resolveControlDb, type ControlDb } from "../../server/control";
+import {
+  assertFence,
+  connectControlDb,
+  LeaderElection,
+  LeadershipLostError,
+  openControlDb,
+  resolveControlDb,
+  type ControlDb,
+} from "../../server/control";
 import { createLogger } from "../../server/platform/logger";
 import { startPostgres, type TestPostgres } from "../helpers/postgres";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const log = createLogger("error");
-const migrationNames = (dir: string) => readdirSync(path.join(ROOT, dir)).filter((n) => !n.endsWith(".toml")).sort();
+const migrationNames = (dir: string) =>
+  readdirSync(path.join(ROOT, dir))
+    .filter((n) => !n.endsWith(".toml"))
+    .sort();
 const SQLITE_MIGRATIONS = migrationNames("prisma/migrations");
 const PG_MIGRATIONS = migrationNames("prisma/postgresql/migrations");
 
@@ -30,7 +41,9 @@ afterAll(async () => {
 });
 
 async function ledger(db: ControlDb): Promise<string[]> {
-  const rows = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT "migration_name" AS name FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL ORDER BY 1`);
+  const rows = await db.$queryRawUnsafe<{ name: string }[]>(
+    `SELECT "migration_name" AS name FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL ORDER BY 1`,
+  );
   return rows.map((r) => r.name);
 }
 
@@ -47,7 +60,12 @@ describe("control-plane migrations (Prisma's SQL files, Prisma's ledger)", () =>
     expect(report.applied).toEqual([]);
     await again.$disconnect();
     // Prisma's own CLI reads the same ledger and checksums: nothing to apply, nothing modified.
-    const status = execFileSync("npx", ["prisma", "migrate", "status"], { cwd: ROOT, env: { ...process.env, CARTOGRAPH_DATA_DIR: dir }, encoding: "utf8", timeout: 120_000 });
+    const status = execFileSync("npx", ["prisma", "migrate", "status"], {
+      cwd: ROOT,
+      env: { ...process.env, CARTOGRAPH_DATA_DIR: dir },
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     expect(status).toContain("Database schema is up to date");
   }, 180_000);
 
@@ -62,8 +80,16 @@ describe("control-plane migrations (Prisma's SQL files, Prisma's ledger)", () =>
       old.exec(readFileSync(path.join(ROOT, "prisma/migrations", name, "migration.sql"), "utf8"));
       old.prepare("INSERT INTO _cartograph_migrations VALUES (?, ?)").run(name, Date.now());
     }
-    old.prepare(`INSERT INTO "AlertRule" ("id","name","enabled","definition","createdAt","updatedAt") VALUES ('r1','kept',1,'{}','2026-11-20T10:00:00.000+00:00','2026-11-20T10:00:00.000+00:00')`).run();
-    old.prepare(`INSERT INTO "User" ("id","name","role","passwordHash","createdAt","updatedAt") VALUES ('u1','alice','admin','x','2026-11-20T10:00:00.000+00:00','2026-11-20T10:00:00.000+00:00')`).run();
+    old
+      .prepare(
+        `INSERT INTO "AlertRule" ("id","name","enabled","definition","createdAt","updatedAt") VALUES ('r1','kept',1,'{}','2026-11-20T10:00:00.000+00:00','2026-11-20T10:00:00.000+00:00')`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO "User" ("id","name","role","passwordHash","createdAt","updatedAt") VALUES ('u1','alice','admin','x','2026-11-20T10:00:00.000+00:00','2026-11-20T10:00:00.000+00:00')`,
+      )
+      .run();
     old.close();
 
     let report = { applied: [] as string[], adopted: [] as string[] };
@@ -97,8 +123,16 @@ describe("leader election on a shared PostgreSQL control plane", () => {
     const started: string[] = [];
     const a = new LeaderElection({ db: dbA, kind: "postgresql", leaseMs: 600, log, holder: "a" });
     const b = new LeaderElection({ db: dbB, kind: "postgresql", leaseMs: 600, log, holder: "b" });
-    await a.runAsLeader("job", () => void started.push("a"), () => void started.push("a-stop"));
-    await b.runAsLeader("job", () => void started.push("b"), () => void started.push("b-stop"));
+    await a.runAsLeader(
+      "job",
+      () => void started.push("a"),
+      () => void started.push("a-stop"),
+    );
+    await b.runAsLeader(
+      "job",
+      () => void started.push("b"),
+      () => void started.push("b-stop"),
+    );
     await a.start();
     await b.start();
     expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);

@@ -25,18 +25,38 @@ function batch(n: number): { body: Uint8Array; traceId: string } {
   const spans = Array.from({ length: SPANS }, (_, i) => {
     const id = Buffer.alloc(8);
     id.writeUInt32BE(i + 1, 4);
-    return { traceId, spanId: id, name: `op-${i % 5}`, kind: i % 2 ? 2 : 3, startTimeUnixNano: now, endTimeUnixNano: now + 1e6 };
+    return {
+      traceId,
+      spanId: id,
+      name: `op-${i % 5}`,
+      kind: i % 2 ? 2 : 3,
+      startTimeUnixNano: now,
+      endTimeUnixNano: now + 1e6,
+    };
   });
-  const msg = TraceRequest.fromObject({ resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "crash" } }] }, scopeSpans: [{ spans }] }] });
+  const msg = TraceRequest.fromObject({
+    resourceSpans: [
+      { resource: { attributes: [{ key: "service.name", value: { stringValue: "crash" } }] }, scopeSpans: [{ spans }] },
+    ],
+  });
   return { body: TraceRequest.encode(msg).finish(), traceId: traceId.toString("hex") };
 }
 
 function startIngest(dataDir: string): Promise<{ port: number; kill: () => Promise<void> }> {
-  const child = spawn(process.execPath, ["--import", "./scripts/runtime/register.mjs", "tests/helpers/ingest-only-server.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, CARTOGRAPH_DATA_DIR: dataDir, CARTOGRAPH_FLUSH_INTERVAL_MS: "5", CARTOGRAPH_ROLLUP_FLUSH_MS: "200" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "./scripts/runtime/register.mjs", "tests/helpers/ingest-only-server.ts"],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        CARTOGRAPH_DATA_DIR: dataDir,
+        CARTOGRAPH_FLUSH_INTERVAL_MS: "5",
+        CARTOGRAPH_ROLLUP_FLUSH_MS: "200",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   child.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
@@ -46,7 +66,13 @@ function startIngest(dataDir: string): Promise<{ port: number; kill: () => Promi
       const m = /ready (\d+)/.exec(String(d));
       if (!m) return;
       clearTimeout(timer);
-      resolve({ port: Number(m[1]), kill: async () => { child.kill("SIGKILL"); await exited; } });
+      resolve({
+        port: Number(m[1]),
+        kill: async () => {
+          child.kill("SIGKILL");
+          await exited;
+        },
+      });
     });
     child.once("exit", (code) => reject(new Error(`ingest process exited with ${code}:\n${out}`)));
   });
@@ -67,7 +93,11 @@ describe(`${TRIALS} SIGKILL trials under concurrent load`, () => {
         while (!stop) {
           const b = batch(++n);
           try {
-            const res = await fetch(`http://127.0.0.1:${ingest.port}/v1/traces`, { method: "POST", body: b.body as BodyInit, headers: { "content-type": "application/x-protobuf" } });
+            const res = await fetch(`http://127.0.0.1:${ingest.port}/v1/traces`, {
+              method: "POST",
+              body: b.body as BodyInit,
+              headers: { "content-type": "application/x-protobuf" },
+            });
             await res.arrayBuffer();
             if (res.status === 200) acked.push(b.traceId);
           } catch {

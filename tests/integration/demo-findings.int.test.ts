@@ -16,7 +16,18 @@ import { runDemoFleet, EXPECTED_TOPOLOGY } from "../../scripts/demo";
 const run = promisify(execFile);
 const RUN_MS = 60_000;
 
-interface Finding { id: string; rule: string; severity: string; services: string[]; resources: string[]; evidence: { traceIds: string[]; calls: number }; firstSeen: string; lastSeen: string; title: string; message: string }
+interface Finding {
+  id: string;
+  rule: string;
+  severity: string;
+  services: string[];
+  resources: string[];
+  evidence: { traceIds: string[]; calls: number };
+  firstSeen: string;
+  lastSeen: string;
+  title: string;
+  message: string;
+}
 
 let server: RunningServer;
 let fromMs = 0;
@@ -27,7 +38,12 @@ beforeAll(async () => {
   const policyDir = mkdtempSync(path.join(os.tmpdir(), "cartograph-policy-"));
   server = await startServer({ env: { CARTOGRAPH_POLICY_FILE: path.join(policyDir, "cartograph.yaml") } });
   fromMs = Date.now() - 1000;
-  const fleet = await runDemoFleet({ endpoint: server.otlpHttpUrl, durationMs: RUN_MS, childOutput: "ignore", log: () => {} });
+  const fleet = await runDemoFleet({
+    endpoint: server.otlpHttpUrl,
+    durationMs: RUN_MS,
+    childOutput: "ignore",
+    log: () => {},
+  });
   await fleet.stopped;
   await new Promise((r) => setTimeout(r, 3000)); // last exports and the writer's flush
   toMs = Date.now();
@@ -45,12 +61,21 @@ describe("demo fleet coupling findings", () => {
   it("reports every required deliberate fault", () => {
     const got = new Set(violations.map((v) => key(v.rule, v.services)));
     const missing = EXPECTED_TOPOLOGY.findings.filter((f) => f.required && !got.has(key(f.rule, f.services)));
-    expect(missing, JSON.stringify(violations.map((v) => `${v.severity} ${key(v.rule, v.services)}`), null, 1)).toEqual([]);
+    expect(
+      missing,
+      JSON.stringify(
+        violations.map((v) => `${v.severity} ${key(v.rule, v.services)}`),
+        null,
+        1,
+      ),
+    ).toEqual([]);
   });
 
   it("reports nothing else (no false alarms)", () => {
     const allowed = new Set(EXPECTED_TOPOLOGY.findings.map((f) => key(f.rule, f.services)));
-    const extra = violations.filter((v) => !allowed.has(key(v.rule, v.services))).map((v) => `${v.severity} ${v.id}: ${v.title}`);
+    const extra = violations
+      .filter((v) => !allowed.has(key(v.rule, v.services)))
+      .map((v) => `${v.severity} ${v.id}: ${v.title}`);
     expect(extra).toEqual([]);
   });
 
@@ -70,15 +95,40 @@ describe("demo fleet coupling findings", () => {
 
   it("cartograph check fails on the findings and reports none new against the same window", async () => {
     const cli = path.resolve(import.meta.dirname, "../../cli/cartograph.mjs");
-    const args = ["check", "--url", server.baseUrl, "--from", String(fromMs), "--to", String(toMs), "--fail-on", "warning", "--format", "json"];
-    const failed = await run(process.execPath, [cli, ...args]).then(() => null, (e: { code: number; stdout: string }) => e);
+    const args = [
+      "check",
+      "--url",
+      server.baseUrl,
+      "--from",
+      String(fromMs),
+      "--to",
+      String(toMs),
+      "--fail-on",
+      "warning",
+      "--format",
+      "json",
+    ];
+    const failed = await run(process.execPath, [cli, ...args]).then(
+      () => null,
+      (e: { code: number; stdout: string }) => e,
+    );
     expect(failed?.code).toBe(1);
     const report = JSON.parse(failed!.stdout);
     expect(report.violations.length).toBe(violations.length);
-    const same = await run(process.execPath, [cli, ...args, "--baseline-from", String(fromMs), "--baseline-to", String(toMs)]);
+    const same = await run(process.execPath, [
+      cli,
+      ...args,
+      "--baseline-from",
+      String(fromMs),
+      "--baseline-to",
+      String(toMs),
+    ]);
     expect(JSON.parse(same.stdout).violations).toEqual([]);
     expect(JSON.parse(same.stdout).newEdges).toEqual([]);
-    const unreachable = await run(process.execPath, [cli, "check", "--url", "http://127.0.0.1:9"]).then(() => null, (e: { code: number }) => e);
+    const unreachable = await run(process.execPath, [cli, "check", "--url", "http://127.0.0.1:9"]).then(
+      () => null,
+      (e: { code: number }) => e,
+    );
     expect(unreachable?.code).toBe(2);
   });
 });

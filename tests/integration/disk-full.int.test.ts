@@ -38,9 +38,21 @@ function batch(): { body: Uint8Array; traceId: string } {
     const id = Buffer.alloc(8, 2);
     id.writeUInt32BE(i + 1, 4);
     // Random padding: compressed span blocks must still grow the file.
-    return { traceId, spanId: id, name: "fill", kind: 2, startTimeUnixNano: now, endTimeUnixNano: now + 1e6, attributes: [{ key: "pad", value: { stringValue: Math.random().toString(36).repeat(12) + i } }] };
+    return {
+      traceId,
+      spanId: id,
+      name: "fill",
+      kind: 2,
+      startTimeUnixNano: now,
+      endTimeUnixNano: now + 1e6,
+      attributes: [{ key: "pad", value: { stringValue: Math.random().toString(36).repeat(12) + i } }],
+    };
   });
-  const msg = TraceRequest.fromObject({ resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "full" } }] }, scopeSpans: [{ spans }] }] });
+  const msg = TraceRequest.fromObject({
+    resourceSpans: [
+      { resource: { attributes: [{ key: "service.name", value: { stringValue: "full" } }] }, scopeSpans: [{ spans }] },
+    ],
+  });
   return { body: TraceRequest.encode(msg).finish(), traceId: traceId.toString("hex") };
 }
 
@@ -50,22 +62,32 @@ function setFileSizeLimit(pid: number, bytes: number | "unlimited"): void {
 }
 
 function largestDataFile(dir: string): number {
-  return Math.max(...["telemetry.db", "telemetry.db-wal", "control.db"].map((f) => {
-    try {
-      return statSync(path.join(dir, f)).size;
-    } catch {
-      return 0;
-    }
-  }));
+  return Math.max(
+    ...["telemetry.db", "telemetry.db-wal", "control.db"].map((f) => {
+      try {
+        return statSync(path.join(dir, f)).size;
+      } catch {
+        return 0;
+      }
+    }),
+  );
 }
 
 describe("disk full", () => {
   it("answers 503 with Retry-After, loses nothing acknowledged and recovers without a restart", async () => {
-    server = await startServer({ keepDataDir: true, env: { CARTOGRAPH_RETENTION_INTERVAL_MS: "600000" }, readyTimeoutMs: 150_000 });
+    server = await startServer({
+      keepDataDir: true,
+      env: { CARTOGRAPH_RETENTION_INTERVAL_MS: "600000" },
+      readyTimeoutMs: 150_000,
+    });
     dataDir = server.dataDir;
     const pid = server.process.pid!;
     const post = async (b: { body: Uint8Array }) => {
-      const res = await fetch(`${server!.otlpHttpUrl}/v1/traces`, { method: "POST", body: b.body as BodyInit, headers: { "content-type": "application/x-protobuf" } });
+      const res = await fetch(`${server!.otlpHttpUrl}/v1/traces`, {
+        method: "POST",
+        body: b.body as BodyInit,
+        headers: { "content-type": "application/x-protobuf" },
+      });
       await res.arrayBuffer();
       return res;
     };
@@ -94,7 +116,9 @@ describe("disk full", () => {
       expect(res.status).toBe(503);
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     }
-    expect(server.output()).toMatch(/telemetry store write failed \(SQLITE_(FULL|IOERR)[A-Z_]*\): the data directory cannot grow/);
+    expect(server.output()).toMatch(
+      /telemetry store write failed \(SQLITE_(FULL|IOERR)[A-Z_]*\): the data directory cannot grow/,
+    );
     // Reads keep working while ingest is refused.
     const services = await fetch(server.baseUrl + "/api/v1/services");
     expect(services.status).toBe(200);

@@ -20,7 +20,13 @@ interface ServicesBody {
 }
 interface EdgeSeries {
   stepSeconds: number;
-  points: Array<{ t: number; requests: number; errors: number; client: { p95Ms: number | null }; server: { p95Ms: number | null } }>;
+  points: Array<{
+    t: number;
+    requests: number;
+    errors: number;
+    client: { p95Ms: number | null };
+    server: { p95Ms: number | null };
+  }>;
 }
 
 /** web → api (and api → postgres) `calls` times in one environment; `failing` of the api spans fail. */
@@ -29,11 +35,30 @@ async function sendFleet(environment: string | null, calls: number, failing: num
   const web = createServiceTracer("web", createExporter("http/protobuf", server), resource);
   const api = createServiceTracer("api", createExporter("http/protobuf", server), resource);
   for (let i = 0; i < calls; i++) {
-    const root = web.span("GET /", { kind: SpanKind.SERVER, start: [nowS, 0], attributes: { "http.request.method": "GET" } });
-    const call = web.span("GET", { kind: SpanKind.CLIENT, parent: root, start: [nowS, 1_000_000], attributes: { "http.request.method": "GET", "server.address": "api" } });
-    const srv = api.span("GET /items", { kind: SpanKind.SERVER, parent: call, start: [nowS, 2_000_000], attributes: { "http.request.method": "GET" } });
+    const root = web.span("GET /", {
+      kind: SpanKind.SERVER,
+      start: [nowS, 0],
+      attributes: { "http.request.method": "GET" },
+    });
+    const call = web.span("GET", {
+      kind: SpanKind.CLIENT,
+      parent: root,
+      start: [nowS, 1_000_000],
+      attributes: { "http.request.method": "GET", "server.address": "api" },
+    });
+    const srv = api.span("GET /items", {
+      kind: SpanKind.SERVER,
+      parent: call,
+      start: [nowS, 2_000_000],
+      attributes: { "http.request.method": "GET" },
+    });
     if (i < failing) srv.setStatus({ code: SpanStatusCode.ERROR });
-    const q = api.span("SELECT items", { kind: SpanKind.CLIENT, parent: srv, start: [nowS, 3_000_000], attributes: { "db.system": "postgresql", "db.name": "items", "server.address": "db-main" } });
+    const q = api.span("SELECT items", {
+      kind: SpanKind.CLIENT,
+      parent: srv,
+      start: [nowS, 3_000_000],
+      attributes: { "db.system": "postgresql", "db.name": "items", "server.address": "db-main" },
+    });
     q.end([nowS, 4_000_000]);
     srv.end([nowS, 2_000_000 + serverMs * 1_000_000]);
     call.end([nowS, 3_000_000 + serverMs * 1_000_000]);
@@ -56,15 +81,23 @@ afterAll(async () => {
 describe("environments never mix", () => {
   it("answers for all environments without the parameter, with one node per service and environment", async () => {
     const map = await eventually(
-      () => server.get<MapBody>(`/api/v1/service-map?${win}`).then((m) => m.edges.filter((e) => e.source.startsWith("service:web")).length >= 3 && m),
+      () =>
+        server
+          .get<MapBody>(`/api/v1/service-map?${win}`)
+          .then((m) => m.edges.filter((e) => e.source.startsWith("service:web")).length >= 3 && m),
       20_000,
       "three web → api edges",
     );
     const ids = map.nodes.map((n) => n.id);
-    expect(ids).toEqual(expect.arrayContaining([
-      "service:api?env=production", "service:api?env=staging", "service:api",
-      "database:postgresql://db-main:5432/items?env=production", "database:postgresql://db-main:5432/items?env=staging",
-    ]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "service:api?env=production",
+        "service:api?env=staging",
+        "service:api",
+        "database:postgresql://db-main:5432/items?env=production",
+        "database:postgresql://db-main:5432/items?env=staging",
+      ]),
+    );
     const prodApi = map.nodes.find((n) => n.id === "service:api?env=production")!;
     const stagingApi = map.nodes.find((n) => n.id === "service:api?env=staging")!;
     expect(prodApi).toMatchObject({ name: "api", environment: "production", stats: { requests: 8, errors: 0 } });
@@ -77,17 +110,29 @@ describe("environments never mix", () => {
     expect(new Set(staging.nodes.map((n) => n.environment))).toEqual(new Set(["staging"]));
     expect(staging.edges.every((e) => e.id.includes("env=staging"))).toBe(true);
     const none = await server.get<MapBody>(`/api/v1/service-map?${win}&environment=(none)`);
-    expect(none.nodes.map((n) => n.id).filter((id) => id.startsWith("service:")).sort()).toEqual(["service:api", "service:web"]);
+    expect(
+      none.nodes
+        .map((n) => n.id)
+        .filter((id) => id.startsWith("service:"))
+        .sort(),
+    ).toEqual(["service:api", "service:web"]);
     expect(none.nodes.some((n) => n.environment)).toBe(false);
     const services = await server.get<ServicesBody>(`/api/v1/services?${win}`);
     const apiRows = services.services.filter((s) => s.name === "api").map((s) => [s.environment, s.requests, s.errors]);
-    expect(apiRows).toEqual(expect.arrayContaining([["production", 8, 0], ["staging", 4, 4], [null, 2, 0]]));
+    expect(apiRows).toEqual(
+      expect.arrayContaining([
+        ["production", 8, 0],
+        ["staging", 4, 4],
+        [null, 2, 0],
+      ]),
+    );
     const onlyProd = await server.get<ServicesBody>(`/api/v1/services?${win}&environment=production`);
     expect(onlyProd.services.map((s) => s.environment)).toEqual(["production", "production"]);
   });
 
   it("gives one edge's history with both sides' latency, and 404 / 400 for unknown or bad input", async () => {
-    const path = (s: string, t: string) => `/api/v1/service-map/edges/${encodeURIComponent(s)}/${encodeURIComponent(t)}/timeseries?${win}&step=60`;
+    const path = (s: string, t: string) =>
+      `/api/v1/service-map/edges/${encodeURIComponent(s)}/${encodeURIComponent(t)}/timeseries?${win}&step=60`;
     const series = await server.get<EdgeSeries>(path("service:web?env=staging", "service:api?env=staging"));
     expect(series.stepSeconds).toBe(60);
     const busy = series.points.filter((p) => p.requests > 0);
@@ -95,7 +140,9 @@ describe("environments never mix", () => {
     expect(busy.reduce((n, p) => n + p.errors, 0)).toBe(4);
     expect(busy[0]!.server.p95Ms).toBeGreaterThan(45);
     expect(busy[0]!.client.p95Ms).toBeGreaterThan(busy[0]!.server.p95Ms!);
-    expect(series.points.filter((p) => p.requests === 0).every((p) => p.client.p95Ms === null && p.server.p95Ms === null)).toBe(true);
+    expect(
+      series.points.filter((p) => p.requests === 0).every((p) => p.client.p95Ms === null && p.server.p95Ms === null),
+    ).toBe(true);
     const missing = await fetch(`${server.baseUrl}${path("service:web", "service:nowhere")}`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/no edge/);

@@ -52,9 +52,28 @@ describe("the 500s of the issue are 400s naming the parameter", () => {
   it("an attr= key with a backslash and a quote finds the span that carries it", async () => {
     const traceId = "ab".repeat(16);
     const now = BigInt(Date.now()) * 1_000_000n;
-    const span = { traceId, spanId: "cd".repeat(8), name: "odd-key", kind: 2, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1000n), attributes: [{ key: 'a\\b"c', value: { stringValue: "1" } }] };
-    const body = { resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "odd" } }] }, scopeSpans: [{ spans: [span] }] }] };
-    const posted = await fetch(server.otlpHttpUrl + "/v1/traces", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const span = {
+      traceId,
+      spanId: "cd".repeat(8),
+      name: "odd-key",
+      kind: 2,
+      startTimeUnixNano: String(now),
+      endTimeUnixNano: String(now + 1000n),
+      attributes: [{ key: 'a\\b"c', value: { stringValue: "1" } }],
+    };
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "odd" } }] },
+          scopeSpans: [{ spans: [span] }],
+        },
+      ],
+    };
+    const posted = await fetch(server.otlpHttpUrl + "/v1/traces", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     expect(posted.status).toBe(200);
     const res = await fetch(`${server.baseUrl}/api/v1/traces?attr=${BACKSLASH_ATTR}`);
     expect(res.status).toBe(200);
@@ -78,10 +97,16 @@ describe("the 500s of the issue are 400s naming the parameter", () => {
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 10; i++) {
       const p = String.fromCharCode(97 + i - 1);
-      lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p}]`);
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p}]`,
+      );
     }
     const started = Date.now();
-    const res = await fetch(server.baseUrl + "/api/v1/policy", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ yaml: lines.join("\n") }) });
+    const res = await fetch(server.baseUrl + "/api/v1/policy", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ yaml: lines.join("\n") }),
+    });
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(400);
     expect(JSON.stringify(body)).toMatch(/alias/i);
@@ -91,12 +116,20 @@ describe("the 500s of the issue are 400s naming the parameter", () => {
 
   it("a 20k-deep policy is refused with 400", async () => {
     const deep = "[".repeat(20_000) + "]".repeat(20_000);
-    const res = await fetch(server.baseUrl + "/api/v1/policy", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ yaml: deep }) });
+    const res = await fetch(server.baseUrl + "/api/v1/policy", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ yaml: deep }),
+    });
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(400);
     expect(body.error.message).toMatch(/nest/i);
     const deepBlock = Array.from({ length: 1000 }, (_, i) => " ".repeat(i) + "k:").join("\n");
-    const res2 = await fetch(server.baseUrl + "/api/v1/policy", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ yaml: deepBlock }) });
+    const res2 = await fetch(server.baseUrl + "/api/v1/policy", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ yaml: deepBlock }),
+    });
     expect(res2.status).toBe(400);
     expect((await res2.json()).error.message).toMatch(/nest/i);
   });

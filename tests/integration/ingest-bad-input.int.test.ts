@@ -6,21 +6,44 @@ import { startServer, eventually, type RunningServer } from "../helpers/start-se
 const MAX_BODY = 256 * 1024;
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startServer({ env: { CARTOGRAPH_MAX_BODY_BYTES: String(MAX_BODY), CARTOGRAPH_MAX_ATTRIBUTE_VALUE_LENGTH: "1000", CARTOGRAPH_MAX_ATTRIBUTE_DEPTH: "4" } });
+  server = await startServer({
+    env: {
+      CARTOGRAPH_MAX_BODY_BYTES: String(MAX_BODY),
+      CARTOGRAPH_MAX_ATTRIBUTE_VALUE_LENGTH: "1000",
+      CARTOGRAPH_MAX_ATTRIBUTE_DEPTH: "4",
+    },
+  });
 });
 afterAll(async () => server?.stop());
 
 let n = 0;
-const hex = (len: number) => Array.from({ length: len }, () => "0123456789abcdef"[Math.floor(Math.random() * 16)]).join("");
+const hex = (len: number) =>
+  Array.from({ length: len }, () => "0123456789abcdef"[Math.floor(Math.random() * 16)]).join("");
 function span(over: Record<string, unknown> = {}) {
   const now = BigInt(Date.now()) * 1_000_000n;
-  return { traceId: hex(32), spanId: hex(16), name: `op-${n++}`, kind: 2, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n), ...over };
+  return {
+    traceId: hex(32),
+    spanId: hex(16),
+    name: `op-${n++}`,
+    kind: 2,
+    startTimeUnixNano: String(now),
+    endTimeUnixNano: String(now + 1_000_000n),
+    ...over,
+  };
 }
 function body(spans: unknown[], service = "bad-input") {
-  return { resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] }, scopeSpans: [{ spans }] }] };
+  return {
+    resourceSpans: [
+      { resource: { attributes: [{ key: "service.name", value: { stringValue: service } }] }, scopeSpans: [{ spans }] },
+    ],
+  };
 }
 async function post(b: string | Uint8Array, headers: Record<string, string>, path = "/v1/traces", method = "POST") {
-  const res = await fetch(server.otlpHttpUrl + path, { method, body: method === "GET" ? undefined : (b as BodyInit), headers });
+  const res = await fetch(server.otlpHttpUrl + path, {
+    method,
+    body: method === "GET" ? undefined : (b as BodyInit),
+    headers,
+  });
   const buf = new Uint8Array(await res.arrayBuffer());
   return { status: res.status, headers: res.headers, buf, text: () => Buffer.from(buf).toString("utf8") };
 }
@@ -73,13 +96,39 @@ describe("bad input gets the documented answer and loses nothing", () => {
     const res = JSON.parse(r.text());
     expect(res.partialSuccess.rejectedSpans).toBe("6");
     expect(res.partialSuccess.errorMessage).toMatch(/invalid trace id/);
-    const found = await eventually(() => server.get(`/api/v1/traces?operation=valid-among-invalid`).then((x) => x.traces.length === 1));
+    const found = await eventually(() =>
+      server.get(`/api/v1/traces?operation=valid-among-invalid`).then((x) => x.traces.length === 1),
+    );
     expect(found).toBe(true);
   });
 
   it("answers protobuf partial success in protobuf", async () => {
     const msg = TraceRequest.fromObject({
-      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.alloc(16), spanId: Buffer.alloc(8, 1), name: "x", startTimeUnixNano: 1, endTimeUnixNano: 2 }, { traceId: Buffer.alloc(16, 2), spanId: Buffer.alloc(8, 3), name: "proto-ok", kind: 1, startTimeUnixNano: Date.now() * 1e6, endTimeUnixNano: Date.now() * 1e6 + 5 }] }] }],
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: Buffer.alloc(16),
+                  spanId: Buffer.alloc(8, 1),
+                  name: "x",
+                  startTimeUnixNano: 1,
+                  endTimeUnixNano: 2,
+                },
+                {
+                  traceId: Buffer.alloc(16, 2),
+                  spanId: Buffer.alloc(8, 3),
+                  name: "proto-ok",
+                  kind: 1,
+                  startTimeUnixNano: Date.now() * 1e6,
+                  endTimeUnixNano: Date.now() * 1e6 + 5,
+                },
+              ],
+            },
+          ],
+        },
+      ],
     });
     const r = await post(TraceRequest.encode(msg).finish(), proto);
     expect(r.status).toBe(200);
@@ -101,14 +150,20 @@ describe("bad input gets the documented answer and loses nothing", () => {
   });
 
   it("answers invalid UTF-8 in JSON with 400", async () => {
-    const bytes = Buffer.concat([Buffer.from('{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}]}}]}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}}]}}]}'),
+    ]);
     const r = await post(bytes, json);
     expect(r.status).toBe(400);
     expect(r.text()).toMatch(/UTF-8/);
   });
 
   it("answers over-size bodies (plain and gzip bombs) with 413", async () => {
-    const big = JSON.stringify(body([span({ attributes: [{ key: "pad", value: { stringValue: "y".repeat(MAX_BODY) } }] })]));
+    const big = JSON.stringify(
+      body([span({ attributes: [{ key: "pad", value: { stringValue: "y".repeat(MAX_BODY) } }] })]),
+    );
     expect((await post(big, json)).status).toBe(413);
     const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20));
     expect(bomb.length).toBeLessThan(MAX_BODY);
@@ -151,7 +206,20 @@ describe("API documentation", () => {
   it("serves an OpenAPI document that covers every public endpoint", async () => {
     const doc = await server.get("/api/v1/openapi.json");
     expect(doc.openapi).toMatch(/^3\./);
-    for (const p of ["/api/v1/services", "/api/v1/services/{name}/operations", "/api/v1/services/{name}/timeseries", "/api/v1/service-map", "/api/v1/service-map/diff", "/api/v1/traces", "/api/v1/traces/{traceId}", "/api/v1/violations", "/api/v1/alert-rules", "/api/v1/alerts", "/api/v1/silences", "/api/v1/notification-channels"]) {
+    for (const p of [
+      "/api/v1/services",
+      "/api/v1/services/{name}/operations",
+      "/api/v1/services/{name}/timeseries",
+      "/api/v1/service-map",
+      "/api/v1/service-map/diff",
+      "/api/v1/traces",
+      "/api/v1/traces/{traceId}",
+      "/api/v1/violations",
+      "/api/v1/alert-rules",
+      "/api/v1/alerts",
+      "/api/v1/silences",
+      "/api/v1/notification-channels",
+    ]) {
       expect(doc.paths[p], p).toBeDefined();
     }
   });

@@ -4,7 +4,14 @@ import { OTLPMetricExporter as ProtoMetricExporter } from "@opentelemetry/export
 import { OTLPMetricExporter as GrpcMetricExporter } from "@opentelemetry/exporter-metrics-otlp-grpc";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { eventually, startServer, type RunningServer } from "../helpers/start-server";
-import { createExporter, createServiceTracer, hrToNanos, SpanKind, SpanStatusCode, type Transport } from "../helpers/otel-sender";
+import {
+  createExporter,
+  createServiceTracer,
+  hrToNanos,
+  SpanKind,
+  SpanStatusCode,
+  type Transport,
+} from "../helpers/otel-sender";
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -28,13 +35,25 @@ describe.each(transports)("traces through the real %s exporter", (transport) => 
       "service.namespace": "shop",
       "deployment.environment.name": "prod",
     });
-    const root = t.span("POST /checkout", { kind: SpanKind.SERVER, start: rootStart, attributes: { "http.request.method": "POST", "http.route": "/checkout" } });
+    const root = t.span("POST /checkout", {
+      kind: SpanKind.SERVER,
+      start: rootStart,
+      attributes: { "http.request.method": "POST", "http.route": "/checkout" },
+    });
     traceId = root.spanContext().traceId;
     const db = t.span("SELECT orders", {
       kind: SpanKind.CLIENT,
       parent: root,
       start: [nowS, 200_000_000],
-      attributes: { "db.system.name": "postgresql", "db.namespace": "orders", "server.address": "db-main", "server.port": 5432, "db.rows": 3, "cache.hit": false, "tags": ["a", "b"] },
+      attributes: {
+        "db.system.name": "postgresql",
+        "db.namespace": "orders",
+        "server.address": "db-main",
+        "server.port": 5432,
+        "db.rows": 3,
+        "cache.hit": false,
+        tags: ["a", "b"],
+      },
     });
     db.setStatus({ code: SpanStatusCode.ERROR, message: "deadlock detected" });
     db.addEvent("exception", { "exception.message": "deadlock" }, [nowS, 300_000_000]);
@@ -43,7 +62,11 @@ describe.each(transports)("traces through the real %s exporter", (transport) => 
     await t.flush();
     await t.shutdown();
 
-    const trace = await eventually(() => server.get(`/api/v1/traces/${traceId}`).then((r) => r.spans.length === 2 && r), 15_000, "trace stored");
+    const trace = await eventually(
+      () => server.get(`/api/v1/traces/${traceId}`).then((r) => r.spans.length === 2 && r),
+      15_000,
+      "trace stored",
+    );
     const byName = Object.fromEntries(trace.spans.map((s: any) => [s.name, s]));
     expect(byName["POST /checkout"].startTimeUnixNano).toBe(hrToNanos(rootStart));
     expect(byName["POST /checkout"].endTimeUnixNano).toBe(hrToNanos(rootEnd));
@@ -56,13 +79,28 @@ describe.each(transports)("traces through the real %s exporter", (transport) => 
     expect(dbSpan.parentSpanId).toBe(byName["POST /checkout"].spanId);
     expect(dbSpan.endTimeUnixNano).toBe(hrToNanos([nowS, 400_000_001]));
     expect(dbSpan.status).toEqual({ code: "error", message: "deadlock detected" });
-    expect(dbSpan.attributes).toMatchObject({ "db.system.name": "postgresql", "server.port": 5432, "db.rows": 3, "cache.hit": false, tags: ["a", "b"] });
-    expect(dbSpan.events).toEqual([{ name: "exception", timeUnixNano: hrToNanos([nowS, 300_000_000]), attributes: { "exception.message": "deadlock" } }]);
+    expect(dbSpan.attributes).toMatchObject({
+      "db.system.name": "postgresql",
+      "server.port": 5432,
+      "db.rows": 3,
+      "cache.hit": false,
+      tags: ["a", "b"],
+    });
+    expect(dbSpan.events).toEqual([
+      {
+        name: "exception",
+        timeUnixNano: hrToNanos([nowS, 300_000_000]),
+        attributes: { "exception.message": "deadlock" },
+      },
+    ]);
   });
 
   it("lists the service with its served requests and finds the trace by search", async () => {
     const services = await eventually(
-      () => server.get(`/api/v1/services`).then((r) => r.services.find((s: any) => s.name === service && s.requests === 1) && r.services),
+      () =>
+        server
+          .get(`/api/v1/services`)
+          .then((r) => r.services.find((s: any) => s.name === service && s.requests === 1) && r.services),
       15_000,
       "service rollup",
     );
@@ -76,8 +114,17 @@ describe.each(transports)("traces through the real %s exporter", (transport) => 
     ]);
     const found = await server.get(`/api/v1/traces?service=${service}&status=error`);
     expect(found.traces).toHaveLength(1);
-    expect(found.traces[0]).toMatchObject({ traceId, rootService: service, rootOperation: "POST /checkout", spanCount: 2, errorCount: 1, durationMs: 800 });
-    const byAttr = await server.get(`/api/v1/traces?attr=${encodeURIComponent("db.namespace=orders")}&service=${service}`);
+    expect(found.traces[0]).toMatchObject({
+      traceId,
+      rootService: service,
+      rootOperation: "POST /checkout",
+      spanCount: 2,
+      errorCount: 1,
+      durationMs: 800,
+    });
+    const byAttr = await server.get(
+      `/api/v1/traces?attr=${encodeURIComponent("db.namespace=orders")}&service=${service}`,
+    );
     expect(byAttr.traces.map((t: any) => t.traceId)).toEqual([traceId]);
   });
 });
@@ -102,7 +149,10 @@ describe("metrics through the real exporters", () => {
       ["billing-grpc", new GrpcMetricExporter({ url: `http://${server.grpcAddress}` })],
     ] as const) {
       const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
-      const provider = new MeterProvider({ resource: resourceFromAttributes({ "service.name": name }), readers: [reader] });
+      const provider = new MeterProvider({
+        resource: resourceFromAttributes({ "service.name": name }),
+        readers: [reader],
+      });
       const meter = provider.getMeter("tests");
       const counter = meter.createCounter("invoices_total");
       const hist = meter.createHistogram("invoice_duration", { unit: "ms" });
@@ -117,11 +167,15 @@ describe("metrics through the real exporters", () => {
         ["invoice_duration", "histogram", false, "cumulative"],
         ["invoices_total", "sum", true, "cumulative"],
       ]);
-      const inc = await server.get(`/api/v1/metrics/query?service=${name}&name=invoices_total&agg=increase&step=3600&from=${Date.now() - 3_600_000}`);
+      const inc = await server.get(
+        `/api/v1/metrics/query?service=${name}&name=invoices_total&agg=increase&step=3600&from=${Date.now() - 3_600_000}`,
+      );
       const total = inc.series[0].points.reduce((a: number, p: any) => a + (p.v ?? 0), 0);
       expect(inc.series[0].labels).toEqual({ kind: "a" });
       expect(total).toBeCloseTo(7, 5);
-      const p50 = await server.get(`/api/v1/metrics/query?service=${name}&name=invoice_duration&agg=p50&step=3600&from=${Date.now() - 3_600_000}`);
+      const p50 = await server.get(
+        `/api/v1/metrics/query?service=${name}&name=invoice_duration&agg=p50&step=3600&from=${Date.now() - 3_600_000}`,
+      );
       const v = p50.series[0].points.find((p: any) => p.v !== null).v;
       expect(v).toBeGreaterThan(25);
       expect(v).toBeLessThanOrEqual(100);

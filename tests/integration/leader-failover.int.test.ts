@@ -28,13 +28,21 @@ describe("leader failover on a PostgreSQL control plane", () => {
   });
 
   const leaderOf = async (s: RunningServer) => {
-    const r = await fetch(s.baseUrl + "/readyz").then((x) => x.json(), () => null);
+    const r = await fetch(s.baseUrl + "/readyz").then(
+      (x) => x.json(),
+      () => null,
+    );
     return r?.leader ?? null;
   };
 
   it("moves evaluation to the survivor within one interval, with one notification per transition", async () => {
     const url = await postgres.createDatabase("failover");
-    const env = { CARTOGRAPH_CONTROL_DATABASE_URL: url, CARTOGRAPH_ALERT_INTERVAL_MS: String(INTERVAL_MS), CARTOGRAPH_WEBHOOK_ALLOW: "127.0.0.1/32", CARTOGRAPH_PUBLIC_URL: "http://cartograph.test" };
+    const env = {
+      CARTOGRAPH_CONTROL_DATABASE_URL: url,
+      CARTOGRAPH_ALERT_INTERVAL_MS: String(INTERVAL_MS),
+      CARTOGRAPH_WEBHOOK_ALLOW: "127.0.0.1/32",
+      CARTOGRAPH_PUBLIC_URL: "http://cartograph.test",
+    };
     servers.push(await startServer({ env, readyTimeoutMs: 240_000 }));
     servers.push(await startServer({ env, readyTimeoutMs: 240_000 }));
     const [first, second] = servers as [RunningServer, RunningServer];
@@ -43,13 +51,30 @@ describe("leader failover on a PostgreSQL control plane", () => {
 
     // Rules and channels are shared: create them through the follower.
     const post = async (path: string, body: unknown) => {
-      const res = await fetch(second.baseUrl + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const res = await fetch(second.baseUrl + path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       if (!res.ok) throw new Error(`POST ${path} → ${res.status} ${await res.text()}`);
       return res.json();
     };
-    const channel = await post("/api/v1/notification-channels", { type: "webhook", name: "hook", settings: { url: `${sink.url}/hook` } });
+    const channel = await post("/api/v1/notification-channels", {
+      type: "webhook",
+      name: "hook",
+      settings: { url: `${sink.url}/hook` },
+    });
     await post("/api/v1/alert-rules", {
-      type: "service", name: "FailoverErrors", service: "failover-demo", signal: "error_rate", op: ">", threshold: 0.3, for: 0, windowSeconds: 300, onNoData: "ok", channelIds: [channel.id],
+      type: "service",
+      name: "FailoverErrors",
+      service: "failover-demo",
+      signal: "error_rate",
+      op: ">",
+      threshold: 0.3,
+      for: 0,
+      windowSeconds: 300,
+      onNoData: "ok",
+      channelIds: [channel.id],
     });
 
     const tracers = servers.map((s) => createServiceTracer("failover-demo", createExporter("http/protobuf", s)));
@@ -64,7 +89,11 @@ describe("leader failover on a PostgreSQL control plane", () => {
       }
     };
     await send(tracers, 5, 5);
-    await eventually(async () => sink.deliveries.find((d) => d.body.status === "firing"), 30_000, "firing notification");
+    await eventually(
+      async () => sink.deliveries.find((d) => d.body.status === "firing"),
+      30_000,
+      "firing notification",
+    );
     // The follower reads the same committed state as the leader.
     expect((await second.get("/api/v1/alerts?state=firing")).alerts).toHaveLength(1);
 
@@ -80,7 +109,11 @@ describe("leader failover on a PostgreSQL control plane", () => {
     expect(sink.deliveries.map((d) => d.body.status)).toEqual(["firing"]);
 
     await send([tracers[1]!], 200, 0);
-    await eventually(async () => sink.deliveries.find((d) => d.body.status === "resolved"), 30_000, "resolved notification");
+    await eventually(
+      async () => sink.deliveries.find((d) => d.body.status === "resolved"),
+      30_000,
+      "resolved notification",
+    );
     await new Promise((r) => setTimeout(r, INTERVAL_MS));
     expect(sink.deliveries.map((d) => d.body.status)).toEqual(["firing", "resolved"]);
     const metrics = await (await fetch(second.baseUrl + "/metrics")).text();

@@ -9,10 +9,25 @@ import { createLogExporter, createServiceLogger, SeverityNumber } from "../helpe
 let server: RunningServer;
 const SERVICES = ["cart", "billing", "search"];
 const WORDS = ["timeout", "payment", "declined", "user", "retry", "cache", "miss", "Ångström", "order-17", "db"];
-const SEVERITIES = [SeverityNumber.DEBUG, SeverityNumber.INFO, SeverityNumber.INFO2, SeverityNumber.WARN, SeverityNumber.ERROR, SeverityNumber.FATAL];
+const SEVERITIES = [
+  SeverityNumber.DEBUG,
+  SeverityNumber.INFO,
+  SeverityNumber.INFO2,
+  SeverityNumber.WARN,
+  SeverityNumber.ERROR,
+  SeverityNumber.FATAL,
+];
 const REGIONS = ["eu", "us"];
 
-interface Line { n: number; service: string; severity: number; body: string; region: string; tenant: string; timeMs: number }
+interface Line {
+  n: number;
+  service: string;
+  severity: number;
+  body: string;
+  region: string;
+  tenant: string;
+  timeMs: number;
+}
 const lines: Line[] = [];
 const base = Date.now() - 10 * 60_000;
 for (let n = 0; n < 90; n++) {
@@ -30,13 +45,29 @@ for (let n = 0; n < 90; n++) {
 
 /** Reference matcher: every term is a whole token (case- and accent-insensitive). */
 const fold = (s: string) => s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
-const tokens = (s: string) => new Set(fold(s).split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+const tokens = (s: string) =>
+  new Set(
+    fold(s)
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean),
+  );
 function expected(f: { q?: string; service?: string; min?: number; attrs?: [string, string][] }): number[] {
   return lines
     .filter((l) => !f.service || l.service === f.service)
     .filter((l) => !f.min || l.severity >= f.min)
-    .filter((l) => !f.q || fold(f.q).split(/\s+/).every((t) => [...tokens(t)].every((x) => tokens(l.body).has(x))))
-    .filter((l) => (f.attrs ?? []).every(([k, v]) => (k === "region" ? l.region : k === "tenant" ? l.tenant : k === "service.name" ? l.service : undefined) === v))
+    .filter(
+      (l) =>
+        !f.q ||
+        fold(f.q)
+          .split(/\s+/)
+          .every((t) => [...tokens(t)].every((x) => tokens(l.body).has(x))),
+    )
+    .filter((l) =>
+      (f.attrs ?? []).every(
+        ([k, v]) =>
+          (k === "region" ? l.region : k === "tenant" ? l.tenant : k === "service.name" ? l.service : undefined) === v,
+      ),
+    )
     .sort((a, b) => b.timeMs - a.timeMs)
     .map((l) => l.n);
 }
@@ -46,12 +77,21 @@ beforeAll(async () => {
   for (const service of SERVICES) {
     const logger = createServiceLogger(service, createLogExporter("http/protobuf", server));
     for (const l of lines.filter((x) => x.service === service)) {
-      logger.emit({ body: l.body, severity: l.severity, attributes: { n: l.n, region: l.region, tenant: l.tenant }, timeMs: l.timeMs });
+      logger.emit({
+        body: l.body,
+        severity: l.severity,
+        attributes: { n: l.n, region: l.region, tenant: l.tenant },
+        timeMs: l.timeMs,
+      });
     }
     await logger.flush();
     await logger.shutdown();
   }
-  await eventually(() => server.get(`/api/v1/logs?from=${base - 1000}&limit=1000`).then((r) => r.logs.length === lines.length), 15_000, "all lines stored");
+  await eventually(
+    () => server.get(`/api/v1/logs?from=${base - 1000}&limit=1000`).then((r) => r.logs.length === lines.length),
+    15_000,
+    "all lines stored",
+  );
 });
 afterAll(async () => {
   await server?.stop();
@@ -76,9 +116,26 @@ describe("log search returns exactly the matching lines", () => {
     ["service + severity", { service: "billing", minSeverity: "error" }, { service: "billing", min: 17 }],
     ["text + severity", { q: "cache", minSeverity: "info" }, { q: "cache", min: 9 }],
     ["one attribute", { attr: "region=eu" }, { attrs: [["region", "eu"]] }],
-    ["two attributes", { attr: ["region=us", "tenant=t3"] }, { attrs: [["region", "us"], ["tenant", "t3"]] }],
-    ["resource attribute", { attr: "service.name=search", q: "retry" }, { q: "retry", attrs: [["service.name", "search"]] }],
-    ["everything at once", { q: "user", service: "cart", minSeverity: "debug", attr: "region=eu" }, { q: "user", service: "cart", min: 5, attrs: [["region", "eu"]] }],
+    [
+      "two attributes",
+      { attr: ["region=us", "tenant=t3"] },
+      {
+        attrs: [
+          ["region", "us"],
+          ["tenant", "t3"],
+        ],
+      },
+    ],
+    [
+      "resource attribute",
+      { attr: "service.name=search", q: "retry" },
+      { q: "retry", attrs: [["service.name", "search"]] },
+    ],
+    [
+      "everything at once",
+      { q: "user", service: "cart", minSeverity: "debug", attr: "region=eu" },
+      { q: "user", service: "cart", min: 5, attrs: [["region", "eu"]] },
+    ],
     ["no match", { q: "nonexistentword" }, { q: "nonexistentword" }],
   ];
   it.each(cases)("%s", async (_name, params, ref) => {
@@ -116,7 +173,9 @@ describe("log search returns exactly the matching lines", () => {
     expect(h.buckets.reduce((s: number, b: any) => s + b.total, 0)).toBe(lines.filter((l) => l.timeMs < to).length);
     // Filtered (raw path) and unfiltered (minute counts) agree.
     const filtered = await server.get(`/api/v1/logs/histogram?from=${from}&to=${to}&step=60&q=payment`);
-    expect(filtered.buckets.reduce((s: number, b: any) => s + b.total, 0)).toBe(lines.filter((l) => l.timeMs < to && tokens(l.body).has("payment")).length);
+    expect(filtered.buckets.reduce((s: number, b: any) => s + b.total, 0)).toBe(
+      lines.filter((l) => l.timeMs < to && tokens(l.body).has("payment")).length,
+    );
     const first = h.buckets[0];
     expect(first.t).toBe(from);
     expect(first.total).toBe(lines.filter((l) => l.timeMs >= from && l.timeMs < from + 60_000).length);

@@ -30,8 +30,13 @@ function encodeTemplate(): Buffer {
   const now = Date.now() * 1e6;
   const spans = Array.from({ length: SPANS }, (_, i) => {
     return {
-      traceId: MARK, spanId: spanId(i), parentSpanId: i === 0 ? undefined : spanId(Math.floor((i - 1) / 4)), name: `GET /r/${i % 20}`, kind: i % 3 === 0 ? 3 : 2,
-      startTimeUnixNano: now + i * 1000, endTimeUnixNano: now + i * 1000 + 2e6,
+      traceId: MARK,
+      spanId: spanId(i),
+      parentSpanId: i === 0 ? undefined : spanId(Math.floor((i - 1) / 4)),
+      name: `GET /r/${i % 20}`,
+      kind: i % 3 === 0 ? 3 : 2,
+      startTimeUnixNano: now + i * 1000,
+      endTimeUnixNano: now + i * 1000 + 2e6,
       attributes: [
         { key: "http.route", value: { stringValue: `/r/${i % 20}` } },
         { key: "http.response.status_code", value: { intValue: 200 } },
@@ -39,7 +44,14 @@ function encodeTemplate(): Buffer {
       ],
     };
   });
-  const msg = TraceRequest.fromObject({ resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "overload" } }] }, scopeSpans: [{ spans }] }] });
+  const msg = TraceRequest.fromObject({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: "service.name", value: { stringValue: "overload" } }] },
+        scopeSpans: [{ spans }],
+      },
+    ],
+  });
   return Buffer.from(TraceRequest.encode(msg).finish());
 }
 
@@ -60,7 +72,11 @@ beforeAll(async () => {
   template = encodeTemplate();
   server = await startServer({
     keepDataDir: true,
-    env: { CARTOGRAPH_QUEUE_MAX_BYTES: String(8 * 1024 * 1024), CARTOGRAPH_QUEUE_MAX_REQUESTS: "4", CARTOGRAPH_RETRY_AFTER_SECONDS: "2" },
+    env: {
+      CARTOGRAPH_QUEUE_MAX_BYTES: String(8 * 1024 * 1024),
+      CARTOGRAPH_QUEUE_MAX_REQUESTS: "4",
+      CARTOGRAPH_RETRY_AFTER_SECONDS: "2",
+    },
     readyTimeoutMs: 150_000,
   });
 }, 180_000);
@@ -69,12 +85,17 @@ afterAll(async () => {
   if (server) rmSync(server.dataDir, { recursive: true, force: true });
 });
 
-const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
+const rssMiB = () =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
 
 async function post(): Promise<{ status: number; retryAfter: string | null }> {
   const b = batch();
   try {
-    const res = await fetch(`${server.otlpHttpUrl}/v1/traces`, { method: "POST", body: b.body as BodyInit, headers: { "content-type": "application/x-protobuf" } });
+    const res = await fetch(`${server.otlpHttpUrl}/v1/traces`, {
+      method: "POST",
+      body: b.body as BodyInit,
+      headers: { "content-type": "application/x-protobuf" },
+    });
     await res.arrayBuffer();
     if (res.status === 200) acked.push(b.traceId);
     return { status: res.status, retryAfter: res.headers.get("retry-after") };
@@ -87,9 +108,11 @@ async function post(): Promise<{ status: number; retryAfter: string | null }> {
 async function measureSustainable(ms: number): Promise<number> {
   let stored = 0;
   const end = Date.now() + ms;
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    while (Date.now() < end) if ((await post()).status === 200) stored += SPANS;
-  }));
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (Date.now() < end) if ((await post()).status === 200) stored += SPANS;
+    }),
+  );
   return (stored / ms) * 1000;
 }
 
@@ -145,10 +168,12 @@ async function overload(spansPerSecond: number, ms: number) {
   while (Date.now() < end) {
     for (owed += perTick; owed >= 1; owed--) {
       sent++;
-      pending.push(post().then((r) => {
-        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-        if ((r.status === 503 || r.status === 429) && !(Number(r.retryAfter) >= 1)) missingRetryAfter.push(r.status);
-      }));
+      pending.push(
+        post().then((r) => {
+          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+          if ((r.status === 503 || r.status === 429) && !(Number(r.retryAfter) >= 1)) missingRetryAfter.push(r.status);
+        }),
+      );
     }
     peakRss = Math.max(peakRss, rssMiB());
     await new Promise((res) => setTimeout(res, 50));
@@ -159,8 +184,14 @@ async function overload(spansPerSecond: number, ms: number) {
   api.ms.sort((a, b) => a - b);
   const refused = (statuses.get(503) ?? 0) + (statuses.get(429) ?? 0);
   return {
-    statuses: Object.fromEntries(statuses), refused, sentPerSecond: Math.round(sentPerSecond), missingRetryAfter,
-    apiStatuses: api.statuses, apiP95: Math.round(api.ms[Math.floor(api.ms.length * 0.95)] ?? 0), apiCalls: api.ms.length, peakRss: Math.round(peakRss),
+    statuses: Object.fromEntries(statuses),
+    refused,
+    sentPerSecond: Math.round(sentPerSecond),
+    missingRetryAfter,
+    apiStatuses: api.statuses,
+    apiP95: Math.round(api.ms[Math.floor(api.ms.length * 0.95)] ?? 0),
+    apiCalls: api.ms.length,
+    peakRss: Math.round(peakRss),
   };
 }
 
@@ -175,8 +206,13 @@ describe("overload", () => {
     const apiBound = Math.max(500, 3 * idle.apiP95);
     for (const factor of [2, 4]) {
       const r = await overload(rate * factor, 4000);
-      console.log(`overload ${factor}x of ${Math.round(rate)} spans/s: ${JSON.stringify(r)} (RSS before ${Math.round(baseRss)} MiB, idle API p95 ${Math.round(idle.apiP95)} ms)`);
-      expect(Object.keys(r.statuses).every((s) => ["200", "429", "503"].includes(s)), JSON.stringify(r.statuses)).toBe(true);
+      console.log(
+        `overload ${factor}x of ${Math.round(rate)} spans/s: ${JSON.stringify(r)} (RSS before ${Math.round(baseRss)} MiB, idle API p95 ${Math.round(idle.apiP95)} ms)`,
+      );
+      expect(
+        Object.keys(r.statuses).every((s) => ["200", "429", "503"].includes(s)),
+        JSON.stringify(r.statuses),
+      ).toBe(true);
       expect(r.refused, `${factor}x must overload the server`).toBeGreaterThan(0);
       expect(r.statuses[200] ?? 0, `${factor}x: the server keeps accepting what it can`).toBeGreaterThan(0);
       expect(r.missingRetryAfter).toEqual([]);

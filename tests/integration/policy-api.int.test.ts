@@ -14,7 +14,11 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 const put = (body: unknown) =>
-  fetch(`${server.baseUrl}/api/v1/policy`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  fetch(`${server.baseUrl}/api/v1/policy`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 describe("policy API", () => {
   it("rejects a policy with mistakes, naming field and line, and writes nothing", async () => {
@@ -22,7 +26,9 @@ describe("policy API", () => {
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error.code).toBe("invalid-policy");
-    expect(body.error.details.fields).toEqual([expect.objectContaining({ path: "rules.hub-service.minCallers", line: 5 })]);
+    expect(body.error.details.fields).toEqual([
+      expect.objectContaining({ path: "rules.hub-service.minCallers", line: 5 }),
+    ]);
     expect((await server.get("/api/v1/policy")).exists).toBe(false);
   });
 

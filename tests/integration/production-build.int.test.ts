@@ -34,25 +34,52 @@ describe("production build", () => {
   it("stores a span through the compiled writer thread and answers from the compiled query thread", async () => {
     const traceId = Buffer.alloc(16, 0x5a);
     const now = BigInt(Date.now()) * 1_000_000n;
-    const body = TraceRequest.encode(TraceRequest.fromObject({
-      resourceSpans: [{
-        resource: { attributes: [{ key: "service.name", value: { stringValue: "compiled" } }] },
-        scopeSpans: [{ spans: [{ traceId, spanId: Buffer.alloc(8, 1), name: "GET /built", kind: 2, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 5_000_000n) }] }],
-      }],
-    })).finish();
-    const res = await fetch(`${server.otlpHttpUrl}/v1/traces`, { method: "POST", headers: { "content-type": "application/x-protobuf" }, body: Buffer.from(body) });
+    const body = TraceRequest.encode(
+      TraceRequest.fromObject({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: "service.name", value: { stringValue: "compiled" } }] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId,
+                    spanId: Buffer.alloc(8, 1),
+                    name: "GET /built",
+                    kind: 2,
+                    startTimeUnixNano: String(now),
+                    endTimeUnixNano: String(now + 5_000_000n),
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ).finish();
+    const res = await fetch(`${server.otlpHttpUrl}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: Buffer.from(body),
+    });
     expect(res.status).toBe(200);
     const trace = await server.get(`/api/v1/traces/${traceId.toString("hex")}`);
     expect(JSON.stringify(trace)).toContain("GET /built");
     // The query thread starts beside the main thread; once up, read-only queries run there.
-    await eventually(async () => {
-      const r = await fetch(`${server.baseUrl}/api/v1/services`);
-      return r.headers.get("x-cartograph-thread") === "query" && JSON.stringify(await r.json()).includes("compiled");
-    }, 60_000, "a services answer from the compiled query thread");
+    await eventually(
+      async () => {
+        const r = await fetch(`${server.baseUrl}/api/v1/services`);
+        return r.headers.get("x-cartograph-thread") === "query" && JSON.stringify(await r.json()).includes("compiled");
+      },
+      60_000,
+      "a services answer from the compiled query thread",
+    );
   });
 
   it("compiles every worker thread the server starts, and starts each through resolveWorkerEntry", () => {
-    const sources = execFileSync("git", ["ls-files", "server/*.ts"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+    const sources = execFileSync("git", ["ls-files", "server/*.ts"], { cwd: ROOT, encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
     const workers: string[] = [];
     for (const file of sources) {
       const text = readFileSync(path.join(ROOT, file), "utf8");

@@ -22,7 +22,15 @@ beforeAll(async () => {
     path.join(dir, "prometheus.yml"),
     `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: cartograph\n    static_configs:\n      - targets: ["${target}"]\n`,
   );
-  prom = spawn("prometheus", [`--config.file=${dir}/prometheus.yml`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
+  prom = spawn(
+    "prometheus",
+    [
+      `--config.file=${dir}/prometheus.yml`,
+      `--storage.tsdb.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    { stdio: "ignore" },
+  );
 });
 afterAll(async () => {
   prom?.kill("SIGKILL");
@@ -72,7 +80,10 @@ describe("/metrics scraped by a real Prometheus", () => {
 
   it("keeps every service-graph edge series on /metrics while only changed ones cross threads", async () => {
     const web = createServiceTracer("web", createExporter("http/protobuf", server));
-    const callees = new Map([["api", createServiceTracer("api", createExporter("http/protobuf", server))], ["stock", createServiceTracer("stock", createExporter("http/protobuf", server))]]);
+    const callees = new Map([
+      ["api", createServiceTracer("api", createExporter("http/protobuf", server))],
+      ["stock", createServiceTracer("stock", createExporter("http/protobuf", server))],
+    ]);
     const call = async (callee: string, times: number) => {
       const t = callees.get(callee)!;
       for (let i = 0; i < times; i++) {

@@ -27,7 +27,13 @@ async function sendShopTraffic(server: RunningServer, requests: number, perReque
   for (let r = 0; r < requests; r++) {
     for (let i = 0; i < perRequest / 2; i++) {
       const root = shop.span("GET /cart", { kind: SpanKind.SERVER, attributes: { "http.request.method": "GET" } });
-      shop.span("SELECT carts", { kind: SpanKind.CLIENT, parent: root, attributes: { "db.system.name": "postgresql", "server.address": "db", "db.namespace": "carts" } }).end();
+      shop
+        .span("SELECT carts", {
+          kind: SpanKind.CLIENT,
+          parent: root,
+          attributes: { "db.system.name": "postgresql", "server.address": "db", "db.namespace": "carts" },
+        })
+        .end();
       root.end();
     }
     await shop.flush(); // one export request of perRequest spans (the batch size is 512)
@@ -36,15 +42,25 @@ async function sendShopTraffic(server: RunningServer, requests: number, perReque
 }
 
 async function traceOf(server: RunningServer, operation: string, minSpans = 5): Promise<ApiSpan[]> {
-  const found = await eventually(async () => {
-    const r = await server.get<{ traces: { traceId: string }[] }>(`/api/v1/traces?service=cartograph&operation=${encodeURIComponent(operation)}&limit=1000`);
-    return r.traces.length > 0 ? r.traces : null;
-  }, 20_000, `a cartograph trace with ${operation}`);
+  const found = await eventually(
+    async () => {
+      const r = await server.get<{ traces: { traceId: string }[] }>(
+        `/api/v1/traces?service=cartograph&operation=${encodeURIComponent(operation)}&limit=1000`,
+      );
+      return r.traces.length > 0 ? r.traces : null;
+    },
+    20_000,
+    `a cartograph trace with ${operation}`,
+  );
   // Writer- and query-thread spans are exported by their own thread: wait until they are in.
-  return eventually(async () => {
-    const t = await server.get<{ spans: ApiSpan[] }>(`/api/v1/traces/${found[0]!.traceId}`);
-    return t.spans.length >= minSpans ? t.spans : null;
-  }, 20_000, `the spans of ${operation}`);
+  return eventually(
+    async () => {
+      const t = await server.get<{ spans: ApiSpan[] }>(`/api/v1/traces/${found[0]!.traceId}`);
+      return t.spans.length >= minSpans ? t.spans : null;
+    },
+    20_000,
+    `the spans of ${operation}`,
+  );
 }
 
 const byName = (spans: ApiSpan[], name: string): ApiSpan => {
@@ -56,11 +72,23 @@ const byName = (spans: ApiSpan[], name: string): ApiSpan => {
 describe("self-tracing with CARTOGRAPH_SELF_TRACES=self", () => {
   let server: RunningServer;
   let failedAtStart = 0;
-  const failedExports = async () => Number(/^cartograph_self_tracing_spans_failed_total (\d+)/m.exec(await (await fetch(`${server.baseUrl}/metrics`)).text())?.[1]);
+  const failedExports = async () =>
+    Number(
+      /^cartograph_self_tracing_spans_failed_total (\d+)/m.exec(
+        await (await fetch(`${server.baseUrl}/metrics`)).text(),
+      )?.[1],
+    );
   beforeAll(async () => {
-    server = await startServer({ env: { CARTOGRAPH_SELF_TRACES: "self", CARTOGRAPH_SELF_TRACES_RATIO: "1", CARTOGRAPH_LOG_LEVEL: "debug" }, readyTimeoutMs: 120_000 });
+    server = await startServer({
+      env: { CARTOGRAPH_SELF_TRACES: "self", CARTOGRAPH_SELF_TRACES_RATIO: "1", CARTOGRAPH_LOG_LEVEL: "debug" },
+      readyTimeoutMs: 120_000,
+    });
     // The query thread takes a moment to start; until then queries run in the main thread.
-    await eventually(async () => (await fetch(`${server.baseUrl}/api/v1/services`)).headers.get("x-cartograph-thread") === "query", 90_000, "the query thread");
+    await eventually(
+      async () => (await fetch(`${server.baseUrl}/api/v1/services`)).headers.get("x-cartograph-thread") === "query",
+      90_000,
+      "the query thread",
+    );
     await new Promise((r) => setTimeout(r, 1500)); // spans of the start (before the receiver listened) are exported or lost by now
     failedAtStart = await failedExports();
     await sendShopTraffic(server, SENT_REQUESTS, SPANS_PER_REQUEST);
@@ -70,10 +98,14 @@ describe("self-tracing with CARTOGRAPH_SELF_TRACES=self", () => {
   });
 
   it("traces an ingest request across the main and writer threads", async () => {
-    const spans = await eventually(async () => {
-      const s = await traceOf(server, "ingest traces");
-      return s.some((x) => x.name === "ingest.aggregate") ? s : null;
-    }, 20_000, "the ingest trace with its aggregation span");
+    const spans = await eventually(
+      async () => {
+        const s = await traceOf(server, "ingest traces");
+        return s.some((x) => x.name === "ingest.aggregate") ? s : null;
+      },
+      20_000,
+      "the ingest trace with its aggregation span",
+    );
     const root = byName(spans, "ingest traces");
     expect(root.kind).toBe("server");
     expect(root.parentSpanId).toBeNull();
@@ -81,22 +113,35 @@ describe("self-tracing with CARTOGRAPH_SELF_TRACES=self", () => {
     expect(root.attributes["http.response.status_code"]).toBe(200);
     expect(root.resource["service.name"]).toBe("cartograph");
     expect(root.resource["cartograph.thread"]).toBe("main");
-    for (const name of ["ingest.read", "ingest.acknowledge"]) expect(byName(spans, name).parentSpanId).toBe(root.spanId);
-    expect(Number(byName(spans, "ingest.read").attributes["cartograph.request.bytes"])).toBeGreaterThan(SPANS_PER_REQUEST * 50);
-    for (const name of ["ingest.decode", "ingest.normalize", "ingest.queue_wait", "ingest.commit", "ingest.aggregate"]) {
+    for (const name of ["ingest.read", "ingest.acknowledge"])
+      expect(byName(spans, name).parentSpanId).toBe(root.spanId);
+    expect(Number(byName(spans, "ingest.read").attributes["cartograph.request.bytes"])).toBeGreaterThan(
+      SPANS_PER_REQUEST * 50,
+    );
+    for (const name of [
+      "ingest.decode",
+      "ingest.normalize",
+      "ingest.queue_wait",
+      "ingest.commit",
+      "ingest.aggregate",
+    ]) {
       const s = byName(spans, name);
       expect(s.parentSpanId, name).toBe(root.spanId);
       expect(s.resource["cartograph.thread"], name).toBe("writer");
     }
     expect(byName(spans, "ingest.normalize").attributes["cartograph.items"]).toBe(SPANS_PER_REQUEST);
-    expect(Number(byName(spans, "ingest.commit").attributes["cartograph.batch.items"])).toBeGreaterThanOrEqual(SPANS_PER_REQUEST);
+    expect(Number(byName(spans, "ingest.commit").attributes["cartograph.batch.items"])).toBeGreaterThanOrEqual(
+      SPANS_PER_REQUEST,
+    );
     // The request's time is accounted for by its parts (commit happens before the acknowledgement).
     const commit = byName(spans, "ingest.commit");
     expect(commit.durationMs).toBeLessThanOrEqual(root.durationMs);
   }, 60_000);
 
   it("traces a slow map query through the query thread with its read and assemble parts", async () => {
-    const res = await fetch(`${server.baseUrl}/api/v1/service-map?source=rebuild&from=${Date.now() - 3_600_000}&to=now`);
+    const res = await fetch(
+      `${server.baseUrl}/api/v1/service-map?source=rebuild&from=${Date.now() - 3_600_000}&to=now`,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("x-cartograph-thread")).toBe("query");
     const spans = await traceOf(server, "GET /api/v1/service-map");
@@ -121,7 +166,9 @@ describe("self-tracing with CARTOGRAPH_SELF_TRACES=self", () => {
   it("never traces the ingest of its own traces (no feedback loop)", async () => {
     // Every traced ingest request is one the shop sent: self-trace exports are not traced.
     const count = async () => {
-      const r = await server.get<{ traces: { traceId: string; rootOperation: string }[] }>(`/api/v1/traces?service=cartograph&operation=${encodeURIComponent("ingest traces")}&from=${Date.now() - 3_600_000}&to=now&limit=1000`);
+      const r = await server.get<{ traces: { traceId: string; rootOperation: string }[] }>(
+        `/api/v1/traces?service=cartograph&operation=${encodeURIComponent("ingest traces")}&from=${Date.now() - 3_600_000}&to=now&limit=1000`,
+      );
       return r.traces.length;
     };
     await eventually(async () => (await count()) === SENT_REQUESTS, 20_000, `${SENT_REQUESTS} traced ingest requests`);
@@ -138,8 +185,15 @@ describe("self-tracing with CARTOGRAPH_SELF_TRACES=self", () => {
     await fetch(`${server.baseUrl}/api/v1/services`);
     const spans = await traceOf(server, "GET /api/v1/services", 4);
     const root = byName(spans, "GET /api/v1/services");
-    const traceId = (await server.get<{ traces: { traceId: string }[] }>(`/api/v1/traces?service=cartograph&operation=${encodeURIComponent("GET /api/v1/services")}`)).traces[0]!.traceId;
-    const line = server.output().split("\n").find((l) => l.includes("api request") && l.includes(`trace_id="${traceId}"`));
+    const traceId = (
+      await server.get<{ traces: { traceId: string }[] }>(
+        `/api/v1/traces?service=cartograph&operation=${encodeURIComponent("GET /api/v1/services")}`,
+      )
+    ).traces[0]!.traceId;
+    const line = server
+      .output()
+      .split("\n")
+      .find((l) => l.includes("api request") && l.includes(`trace_id="${traceId}"`));
     expect(line, server.output().slice(-2000)).toContain(`span_id="${root.spanId}"`);
   }, 60_000);
 });
@@ -155,10 +209,19 @@ describe("self-tracing off (the default)", () => {
   });
 
   it("creates no span, exports nothing and logs no trace ids", async () => {
-    await eventually(async () => (await server.get<{ services: { name: string }[] }>("/api/v1/services")).services.some((s) => s.name === "shop"), 15_000, "shop");
+    await eventually(
+      async () =>
+        (await server.get<{ services: { name: string }[] }>("/api/v1/services")).services.some(
+          (s) => s.name === "shop",
+        ),
+      15_000,
+      "shop",
+    );
     await server.get("/api/v1/service-map?source=rebuild");
     await new Promise((r) => setTimeout(r, 1500));
-    const services = (await server.get<{ services: { name: string }[] }>("/api/v1/services")).services.map((s) => s.name);
+    const services = (await server.get<{ services: { name: string }[] }>("/api/v1/services")).services.map(
+      (s) => s.name,
+    );
     expect(services).toEqual(["shop"]);
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/^cartograph_self_tracing_enabled 0$/m);

@@ -20,7 +20,19 @@ const large = largeTrace(b, "00000000000000000000000000000b1g".replace("g", "0")
 const all = [...rpc, ...kafka, ...rabbit, ...large];
 
 async function trace(id: string) {
-  return server.get<{ spans: { spanId: string; parentSpanId: string | null; service: string; kind: string; startTimeUnixNano: string; endTimeUnixNano: string; attributes: Record<string, unknown>; events: { name: string }[]; status: { code: string; message: string } }[] }>(`/api/v1/traces/${id}`);
+  return server.get<{
+    spans: {
+      spanId: string;
+      parentSpanId: string | null;
+      service: string;
+      kind: string;
+      startTimeUnixNano: string;
+      endTimeUnixNano: string;
+      attributes: Record<string, unknown>;
+      events: { name: string }[];
+      status: { code: string; message: string };
+    }[];
+  }>(`/api/v1/traces/${id}`);
 }
 
 describe("Zipkin v2 ingest through real HTTP", () => {
@@ -47,7 +59,9 @@ describe("Zipkin v2 ingest through real HTTP", () => {
     expect(server1.endTimeUnixNano).toBe(client.endTimeUnixNano);
     expect(server1.attributes["cartograph.time_source"]).toBe("client");
     // The local span under the shared id belongs to the server half.
-    expect(t.spans.find((s) => s.attributes["network.local.address"] && s.kind === "internal")!.parentSpanId).toBe(server1.spanId);
+    expect(t.spans.find((s) => s.attributes["network.local.address"] && s.kind === "internal")!.parentSpanId).toBe(
+      server1.spanId,
+    );
     // Tags map to the pipeline's attributes; `error` sets error status with its message.
     const self = t.spans.find((s) => s.kind === "client" && s.service === "auth")!;
     expect(self.status).toEqual({ code: "error", message: "timeout" });
@@ -65,10 +79,14 @@ describe("Zipkin v2 ingest through real HTTP", () => {
 
   it("draws the map Zipkin's linker draws (typed nodes, self-call loop, broker-only consumer)", async () => {
     const expected = sortedLinks(linkZipkin(all));
-    const map = await eventually(async () => {
-      const m = await server.get(`/api/v1/service-map?from=${Date.now() - 10 * 60_000}&to=now`);
-      return JSON.stringify(sortedLinks(projectToZipkin(m).links)) === JSON.stringify(expected) ? m : null;
-    }, 20_000, "the map to match Zipkin's links").catch(async (e) => {
+    const map = await eventually(
+      async () => {
+        const m = await server.get(`/api/v1/service-map?from=${Date.now() - 10 * 60_000}&to=now`);
+        return JSON.stringify(sortedLinks(projectToZipkin(m).links)) === JSON.stringify(expected) ? m : null;
+      },
+      20_000,
+      "the map to match Zipkin's links",
+    ).catch(async (e) => {
       const m = await server.get(`/api/v1/service-map?from=${Date.now() - 10 * 60_000}&to=now`);
       expect(sortedLinks(projectToZipkin(m).links)).toEqual(expected);
       throw e;
@@ -91,7 +109,9 @@ describe("Zipkin v2 ingest through real HTTP", () => {
     expect(r3.status).toBe(400);
     expect(await r3.text()).toMatch(/JSON array/);
     // A ListOfSpans whose first span has a 3-byte trace id (written field by field).
-    const r4 = await postZipkin(server.zipkinUrl, Buffer.from([0x0a, 0x05, 0x0a, 0x03, 1, 2, 3]), { encoding: "protobuf" });
+    const r4 = await postZipkin(server.zipkinUrl, Buffer.from([0x0a, 0x05, 0x0a, 0x03, 1, 2, 3]), {
+      encoding: "protobuf",
+    });
     expect(encodeListOfSpans(rpc).length).toBeGreaterThan(0);
     expect(r4.status).toBe(400);
     expect(await r4.text()).toMatch(/span 0.*traceId: must be 8 or 16 bytes/);
@@ -114,7 +134,9 @@ describe("Zipkin v2 ingest through real HTTP", () => {
 describe("Zipkin ingest limits and backpressure (the HTTP port, with CARTOGRAPH_ZIPKIN_PORT=0)", () => {
   let small: RunningServer;
   beforeAll(async () => {
-    small = await startServer({ env: { CARTOGRAPH_QUEUE_MAX_BYTES: "20000", CARTOGRAPH_MAX_BODY_BYTES: "100000", CARTOGRAPH_ZIPKIN_PORT: "0" } });
+    small = await startServer({
+      env: { CARTOGRAPH_QUEUE_MAX_BYTES: "20000", CARTOGRAPH_MAX_BODY_BYTES: "100000", CARTOGRAPH_ZIPKIN_PORT: "0" },
+    });
   });
   afterAll(async () => small?.stop());
 
@@ -126,7 +148,11 @@ describe("Zipkin ingest limits and backpressure (the HTTP port, with CARTOGRAPH_
     expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     const bomb = gzipSync(Buffer.from(JSON.stringify(large)));
     expect(bomb.length).toBeLessThan(20000);
-    const r2 = await fetch(`${small.baseUrl}/api/v2/spans`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: bomb });
+    const r2 = await fetch(`${small.baseUrl}/api/v2/spans`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: bomb,
+    });
     expect(r2.status).toBe(413);
     expect((await postZipkin(small.baseUrl, rpc.slice(0, 3))).status).toBe(202);
   });

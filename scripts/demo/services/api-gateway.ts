@@ -9,7 +9,12 @@ function userOf(headers: Record<string, string | string[] | undefined>): string 
   return typeof user === "string" ? user : "anonymous";
 }
 
-async function forward(ctx: ServiceContext, service: string, path: string, options: CallOptions = {}): Promise<JsonResponse> {
+async function forward(
+  ctx: ServiceContext,
+  service: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<JsonResponse> {
   try {
     const res = await callService(ctx, service, path, options);
     return res.status >= 500 ? { status: 502, body: { error: `${service} failed`, upstream: res.body } } : res;
@@ -22,7 +27,11 @@ export async function start(ctx: ServiceContext): Promise<ServiceHandle> {
   const routes: Route[] = [
     { method: "GET", pattern: "/api/products", handle: () => forward(ctx, "catalog", "/products") },
     { method: "GET", pattern: "/api/products/:id", handle: (p) => forward(ctx, "catalog", `/products/${p.id}`) },
-    { method: "GET", pattern: "/api/cart", handle: (_p, _b, req) => forward(ctx, "cart", `/carts/${userOf(req.headers)}`) },
+    {
+      method: "GET",
+      pattern: "/api/cart",
+      handle: (_p, _b, req) => forward(ctx, "cart", `/carts/${userOf(req.headers)}`),
+    },
     {
       method: "POST",
       pattern: "/api/cart/items",
@@ -32,9 +41,16 @@ export async function start(ctx: ServiceContext): Promise<ServiceHandle> {
       method: "POST",
       pattern: "/api/checkout",
       handle: (_p, body, req) =>
-        forward(ctx, "checkout", "/orders", { method: "POST", body: { ...(body as object), userId: userOf(req.headers) } }),
+        forward(ctx, "checkout", "/orders", {
+          method: "POST",
+          body: { ...(body as object), userId: userOf(req.headers) },
+        }),
     },
-    { method: "GET", pattern: "/api/account", handle: (_p, _b, req) => forward(ctx, "accounts", `/users/${userOf(req.headers)}`) },
+    {
+      method: "GET",
+      pattern: "/api/account",
+      handle: (_p, _b, req) => forward(ctx, "accounts", `/users/${userOf(req.headers)}`),
+    },
   ];
   const server = await serveHttp(ctx, portOf(ctx, ctx.name), routes);
   return { stop: () => new Promise((resolve) => server.close(() => resolve())) };

@@ -37,7 +37,9 @@ async function callCardProcessor(ctx: ServiceContext, failing: boolean): Promise
 }
 
 export async function start(ctx: ServiceContext): Promise<ServiceHandle> {
-  const failures = ctx.meter.createCounter("shop.payments.failed", { description: "charges the card processor refused" });
+  const failures = ctx.meter.createCounter("shop.payments.failed", {
+    description: "charges the card processor refused",
+  });
 
   async function charge(call: ServerUnaryCall<ChargeRequest, ChargeReply>, callback: sendUnaryData<ChargeReply>) {
     const started = performance.now();
@@ -48,7 +50,12 @@ export async function start(ctx: ServiceContext): Promise<ServiceHandle> {
     ctx.requestCount.add(1, attrs);
     if (!accepted) {
       failures.add(1);
-      callback({ code: ctx.grpc.status.UNAVAILABLE, details: "card processor unavailable", name: "ChargeFailed", message: "card processor unavailable" });
+      callback({
+        code: ctx.grpc.status.UNAVAILABLE,
+        details: "card processor unavailable",
+        name: "ChargeFailed",
+        message: "card processor unavailable",
+      });
       return;
     }
     await runQuery(ctx, PAYMENTS_DB, {

@@ -31,10 +31,18 @@ interface Page {
 const PAGES: Page[] = [
   { name: "page /", weight: 25, call: { apiPath: "/api/products" } },
   { name: "page /products/:id", weight: 20, call: { apiPath: "/api/products/p{id}" } },
-  { name: "add to cart /products/:id", weight: 15, call: { apiPath: "/api/cart/items", method: "POST", body: { productId: "p{id}", quantity: 1 } } },
+  {
+    name: "add to cart /products/:id",
+    weight: 15,
+    call: { apiPath: "/api/cart/items", method: "POST", body: { productId: "p{id}", quantity: 1 } },
+  },
   { name: "page /cart", weight: 10, call: { apiPath: "/api/cart" } },
   // A quarter of the orders are paid on invoice (no card charge), the rest by card.
-  { name: "place order /checkout", weight: 15, call: { apiPath: "/api/checkout", method: "POST", body: { paymentMethod: "{method}" } } },
+  {
+    name: "place order /checkout",
+    weight: 15,
+    call: { apiPath: "/api/checkout", method: "POST", body: { paymentMethod: "{method}" } },
+  },
   { name: "page /account", weight: 15, call: { apiPath: "/api/account" } },
 ];
 const TOTAL_WEIGHT = PAGES.reduce((sum, p) => sum + p.weight, 0);
@@ -63,7 +71,13 @@ export async function start(ctx: ServiceContext): Promise<ServiceHandle> {
     const started = performance.now();
     let outcome = "ok";
     try {
-      const body = page.call.body ? JSON.parse(JSON.stringify(page.call.body).replaceAll("{id}", id).replace("{method}", Math.random() < 0.25 ? "invoice" : "card")) : undefined;
+      const body = page.call.body
+        ? JSON.parse(
+            JSON.stringify(page.call.body)
+              .replaceAll("{id}", id)
+              .replace("{method}", Math.random() < 0.25 ? "invoice" : "card"),
+          )
+        : undefined;
       const res = await context.with(trace.setSpan(ROOT_CONTEXT, span), () =>
         callService(ctx, "api-gateway", page.call.apiPath.replace("{id}", id), {
           method: page.call.method,

@@ -51,7 +51,16 @@ export function createRedAggregator(): SpanAggregator {
       const key = `${service}\u0000${environment}\u0000${s.name}\u0000${s.kind}\u0000${minute}`;
       let cell = cells.get(key);
       if (!cell) {
-        cell = { service, environment, operation: s.name, kind: s.kind, minute, count: 0, errors: 0, sketch: createSketch() };
+        cell = {
+          service,
+          environment,
+          operation: s.name,
+          kind: s.kind,
+          minute,
+          count: 0,
+          errors: 0,
+          sketch: createSketch(),
+        };
         cells.set(key, cell);
       }
       cell.count++;
@@ -61,7 +70,14 @@ export function createRedAggregator(): SpanAggregator {
       const svcKey = `${service}\u0000${environment}`;
       const svc = services.get(svcKey);
       if (!svc) {
-        services.set(svcKey, { name: service, environment, namespace: s.resource.namespace, firstMs: seenMs, lastMs: seenMs, dirty: true });
+        services.set(svcKey, {
+          name: service,
+          environment,
+          namespace: s.resource.namespace,
+          firstMs: seenMs,
+          lastMs: seenMs,
+          dirty: true,
+        });
       } else {
         if (seenMs > svc.lastMs) svc.lastMs = seenMs;
         if (seenMs < svc.firstMs) svc.firstMs = seenMs;
@@ -80,13 +96,28 @@ export function createRedAggregator(): SpanAggregator {
     cells = new Map();
     const rows: RedMinute[] = [];
     for (const c of taken.values()) {
-      rows.push({ service: c.service, environment: c.environment, operation: c.operation, kind: c.kind, minute: c.minute, count: c.count, errors: c.errors, sketch: encodeSketch(c.sketch) });
+      rows.push({
+        service: c.service,
+        environment: c.environment,
+        operation: c.operation,
+        kind: c.kind,
+        minute: c.minute,
+        count: c.count,
+        errors: c.errors,
+        sketch: encodeSketch(c.sketch),
+      });
     }
     const seen: ServiceEntry[] = [];
     const seenKeys: string[] = [];
     for (const [key, s] of services) {
       if (!s.dirty) continue;
-      seen.push({ name: s.name, namespace: s.namespace, environment: s.environment || null, firstSeenMs: s.firstMs, lastSeenMs: s.lastMs });
+      seen.push({
+        name: s.name,
+        namespace: s.namespace,
+        environment: s.environment || null,
+        firstSeenMs: s.firstMs,
+        lastSeenMs: s.lastMs,
+      });
       seenKeys.push(key);
       s.dirty = false;
     }

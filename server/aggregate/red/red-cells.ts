@@ -52,7 +52,20 @@ export class RedBuffer {
       const environment = s.resource.environment ?? "";
       const key = `${service}\u0000${environment}\u0000${s.name}\u0000${s.kind}\u0000${minute}`;
       let cell = this.cells.get(key);
-      if (!cell) this.cells.set(key, (cell = { service, environment, operation: s.name, kind: s.kind, minute, count: 0, errors: 0, sketch: createSketch() }));
+      if (!cell)
+        this.cells.set(
+          key,
+          (cell = {
+            service,
+            environment,
+            operation: s.name,
+            kind: s.kind,
+            minute,
+            count: 0,
+            errors: 0,
+            sketch: createSketch(),
+          }),
+        );
       cell.count++;
       if (s.statusCode === 2) cell.errors++;
       addToSketch(cell.sketch, Number(s.endNs - s.startNs) / 1e6);
@@ -60,7 +73,13 @@ export class RedBuffer {
       const svcKey = `${service}\u0000${environment}`;
       const svc = this.services.get(svcKey);
       if (!svc) {
-        this.services.set(svcKey, { name: service, namespace: s.resource.namespace, environment: s.resource.environment, firstSeenMs: seenMs, lastSeenMs: seenMs });
+        this.services.set(svcKey, {
+          name: service,
+          namespace: s.resource.namespace,
+          environment: s.resource.environment,
+          firstSeenMs: seenMs,
+          lastSeenMs: seenMs,
+        });
       } else {
         svc.firstSeenMs = Math.min(svc.firstSeenMs, seenMs);
         svc.lastSeenMs = Math.max(svc.lastSeenMs, seenMs);

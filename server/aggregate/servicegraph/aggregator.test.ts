@@ -25,7 +25,11 @@ afterEach(() => {
 });
 
 /** Stores spans the way the writer does, then lets the aggregator observe the new ones. */
-async function ingest(agg: ReturnType<typeof createServiceGraphAggregator>, spans: Span[], nowMs: number): Promise<void> {
+async function ingest(
+  agg: ReturnType<typeof createServiceGraphAggregator>,
+  spans: Span[],
+  nowMs: number,
+): Promise<void> {
   const { inserted } = await store.ingest.append([{ spans, points: [], logs: [] }], nowMs);
   agg.observe(inserted, nowMs);
 }
@@ -35,7 +39,11 @@ async function flush(agg: ReturnType<typeof createServiceGraphAggregator>, nowMs
 }
 
 const edgeRows = () =>
-  db.prepare("SELECT source, target, protocol, SUM(calls) AS calls, SUM(errors) AS errors FROM edge_minute GROUP BY source, target, protocol ORDER BY source, target").all();
+  db
+    .prepare(
+      "SELECT source, target, protocol, SUM(calls) AS calls, SUM(errors) AS errors FROM edge_minute GROUP BY source, target, protocol ORDER BY source, target",
+    )
+    .all();
 
 describe("createServiceGraphAggregator", () => {
   it("pairs halves that arrive in different batches, server first", async () => {
@@ -96,7 +104,10 @@ describe("createServiceGraphAggregator", () => {
     await flush(agg, 5_000);
     expect((edgeRows() as Array<{ target: string }>).map((r) => r.target)).toEqual(["service:web"]);
     await flush(agg, 10_000);
-    expect((edgeRows() as Array<{ target: string }>).map((r) => r.target)).toEqual(["service:web", "external:payments.example.com"]);
+    expect((edgeRows() as Array<{ target: string }>).map((r) => r.target)).toEqual([
+      "service:web",
+      "external:payments.example.com",
+    ]);
     const node = db.prepare("SELECT kind, name FROM graph_nodes WHERE id = ?").get("external:payments.example.com");
     expect(node).toEqual({ kind: "external", name: "payments.example.com" });
   });
@@ -105,7 +116,11 @@ describe("createServiceGraphAggregator", () => {
     const f = createSpanFactory();
     const agg = createServiceGraphAggregator({ waitMs: 10_000, maxItems: 1000 });
     const root = f.server("web");
-    const q = f.client("web", { parent: root, attrs: { "db.system": "postgresql", "db.name": "orders", "server.address": "db-main" }, durationMs: 8 });
+    const q = f.client("web", {
+      parent: root,
+      attrs: { "db.system": "postgresql", "db.name": "orders", "server.address": "db-main" },
+      durationMs: 8,
+    });
     await ingest(agg, [root, q], 0);
     await flush(agg, 1); // long before the 10 s wait
     const db1 = "database:postgresql://db-main:5432/orders";
@@ -117,7 +132,9 @@ describe("createServiceGraphAggregator", () => {
     await ingest(agg, [f.server("pg-proxy", { parent: q, durationMs: 5 })], 2_000);
     await flush(agg, 3_000);
     await flush(agg, 20_000);
-    expect(edgeRows().filter((r) => (r as { target: string }).target === db1)).toEqual([{ source: "service:web", target: db1, protocol: "db", calls: 1, errors: 0 }]);
+    expect(edgeRows().filter((r) => (r as { target: string }).target === db1)).toEqual([
+      { source: "service:web", target: db1, protocol: "db", calls: 1, errors: 0 },
+    ]);
     const sketch = db.prepare("SELECT server_sketch FROM edge_minute WHERE target = ?").pluck().all(db1) as Buffer[];
     expect(sketch.some((b) => b.length > 8)).toBe(true);
     expect(agg.snapshot().pairing).toMatchObject({ pending: 0, expired: 0, virtual: 1 });
@@ -132,7 +149,9 @@ describe("createServiceGraphAggregator", () => {
       await ingest(agg, [root, ...f.httpCall(root, "api")], 0);
       await flush(agg, 1);
     }
-    const rows = db.prepare("SELECT COUNT(*) AS n, SUM(calls) AS calls FROM edge_minute WHERE target = 'service:api'").get();
+    const rows = db
+      .prepare("SELECT COUNT(*) AS n, SUM(calls) AS calls FROM edge_minute WHERE target = 'service:api'")
+      .get();
     expect(rows).toEqual({ n: 1, calls: 2 });
     const stats = db.prepare("SELECT SUM(paired) AS paired FROM graph_stats_minute").get();
     expect(stats).toEqual({ paired: 2 });
@@ -150,8 +169,12 @@ describe("createServiceGraphAggregator", () => {
     const text = await registry.metrics();
     expect(text).toContain('traces_service_graph_request_total{client="web",server="api",connection_type=""} 1');
     expect(text).toContain('traces_service_graph_request_failed_total{client="web",server="api",connection_type=""} 1');
-    expect(text).toMatch(/traces_service_graph_request_server_seconds_bucket\{client="web",server="api",connection_type="",le="0.05"\} 1/);
-    expect(text).toMatch(/traces_service_graph_request_client_seconds_count\{client="web",server="api",connection_type=""\} 1/);
+    expect(text).toMatch(
+      /traces_service_graph_request_server_seconds_bucket\{client="web",server="api",connection_type="",le="0.05"\} 1/,
+    );
+    expect(text).toMatch(
+      /traces_service_graph_request_client_seconds_count\{client="web",server="api",connection_type=""\} 1/,
+    );
     expect(text).toContain("traces_service_graph_pending_items 0");
     const empty = new Registry();
     registerServiceGraphMetrics(empty, () => null);
@@ -189,7 +212,9 @@ describe("createServiceGraphAggregator", () => {
     expect(text).toContain('traces_service_graph_request_total{client="web",server="api",connection_type=""} 1');
     expect(text).toContain('traces_service_graph_request_total{client="web",server="db-api",connection_type=""} 1');
     await call("api");
-    expect(await registry.metrics()).toContain('traces_service_graph_request_total{client="web",server="api",connection_type=""} 2');
+    expect(await registry.metrics()).toContain(
+      'traces_service_graph_request_total{client="web",server="api",connection_type=""} 2',
+    );
     // A new writer thread starts its series from zero: the book forgets the old ones.
     book.apply({ ...idle, series: [], seriesReset: true });
     expect(await registry.metrics()).not.toContain('server="db-api"');

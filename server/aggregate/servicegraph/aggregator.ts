@@ -35,9 +35,22 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
   const acc = new GraphAccumulator();
   const metrics = new EdgeMetrics();
   const maxLookups = opts.maxLookupsPerFlush ?? 5000;
-  const totals: PairingCounts & { lateLookups: number; lookupsSkipped: number; flushErrors: number; observeErrors: number } = {
-    paired: 0, unpairedClient: 0, unpairedServer: 0, virtual: 0, expired: 0, dropped: 0,
-    lateLookups: 0, lookupsSkipped: 0, flushErrors: 0, observeErrors: 0,
+  const totals: PairingCounts & {
+    lateLookups: number;
+    lookupsSkipped: number;
+    flushErrors: number;
+    observeErrors: number;
+  } = {
+    paired: 0,
+    unpairedClient: 0,
+    unpairedServer: 0,
+    virtual: 0,
+    expired: 0,
+    dropped: 0,
+    lateLookups: 0,
+    lookupsSkipped: 0,
+    flushErrors: 0,
+    observeErrors: 0,
   };
   acc.onCall = (c) => metrics.record(c);
   const sink = {

@@ -83,7 +83,10 @@ export interface MergedEdge {
 }
 
 /** Adds an edge part's counts and seen-range into `into` (sketches are merged by the caller). */
-export function addEdgeTotals(into: MergedEdge, part: Pick<MergedEdge, "calls" | "errors" | "connects" | "firstSeenMs" | "lastSeenMs">): void {
+export function addEdgeTotals(
+  into: MergedEdge,
+  part: Pick<MergedEdge, "calls" | "errors" | "connects" | "firstSeenMs" | "lastSeenMs">,
+): void {
   into.calls += part.calls;
   into.errors += part.errors;
   into.connects += part.connects;
@@ -114,7 +117,9 @@ export function computeStats(requests: number, errors: number, sketch: Sketch | 
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function mergeEdgesByPair(edges: Iterable<MergedEdge>): Map<string, { e: MergedEdge; byProtocol: Map<EdgeProtocol, number> }> {
+function mergeEdgesByPair(
+  edges: Iterable<MergedEdge>,
+): Map<string, { e: MergedEdge; byProtocol: Map<EdgeProtocol, number> }> {
   const out = new Map<string, { e: MergedEdge; byProtocol: Map<EdgeProtocol, number> }>();
   for (const e of edges) {
     const id = `${e.source}->${e.target}`;
@@ -149,15 +154,27 @@ export function assembleServiceMap(input: AssembleInput): ServiceMap {
     mergeSketches(cur.sketch, sk);
   };
   for (const [id, { e, byProtocol }] of mergeEdgesByPair(input.edges)) {
-    const clientStats = e.clientSketch.count > 0 || e.serverSketch.count === 0 ? computeStats(e.calls, e.errors, e.clientSketch, windowMs) : null;
+    const clientStats =
+      e.clientSketch.count > 0 || e.serverSketch.count === 0
+        ? computeStats(e.calls, e.errors, e.clientSketch, windowMs)
+        : null;
     const serverStats = e.serverSketch.count > 0 ? computeStats(e.calls, e.errors, e.serverSketch, windowMs) : null;
     const protocols = [...byProtocol.entries()].sort((a, b) => b[1] - a[1]).map(([p]) => p);
     edges.push({
-      id, source: e.source, target: e.target, protocol: protocols[0]!, protocols,
+      id,
+      source: e.source,
+      target: e.target,
+      protocol: protocols[0]!,
+      protocols,
       health: classifyHealth(e.calls, e.errors),
-      stats: (serverStats ?? clientStats)!, statsSide: serverStats ? "server" : "client",
-      clientStats, serverStats, connects: e.connects, tables: e.tables,
-      firstSeen: iso(e.firstSeenMs), lastSeen: iso(e.lastSeenMs),
+      stats: (serverStats ?? clientStats)!,
+      statsSide: serverStats ? "server" : "client",
+      clientStats,
+      serverStats,
+      connects: e.connects,
+      tables: e.tables,
+      firstSeen: iso(e.firstSeenMs),
+      lastSeen: iso(e.lastSeenMs),
     });
     const sideSketch = e.serverSketch.count > 0 ? e.serverSketch : e.clientSketch;
     bump(incoming, e.target, e.calls, e.errors, sideSketch);
@@ -172,13 +189,16 @@ export function assembleServiceMap(input: AssembleInput): ServiceMap {
     const requests = st?.requests ?? 0;
     const errors = st?.errors ?? 0;
     const node: MapNode = {
-      id: n.id, kind: n.kind, name: n.name,
+      id: n.id,
+      kind: n.kind,
+      name: n.name,
       // A service listed here was seen in the window: with no served requests it is "ok"
       // (as in /api/v1/services), not "unknown".
       health: n.kind === "service" && requests === 0 ? "ok" : classifyHealth(requests, errors),
       stats: computeStats(requests, errors, st && st.sketch && st.sketch.count > 0 ? st.sketch : null, windowMs),
       instrumented: n.kind === "service",
-      firstSeen: iso(n.firstSeenMs), lastSeen: iso(n.lastSeenMs),
+      firstSeen: iso(n.firstSeenMs),
+      lastSeen: iso(n.lastSeenMs),
     };
     if (n.system) node.system = n.system;
     if (n.host) node.host = n.host;
@@ -197,8 +217,13 @@ export function assembleServiceMap(input: AssembleInput): ServiceMap {
     nodes,
     edges,
     completeness: {
-      pairedCalls: c.paired, unpairedClientSpans: c.unpairedClient, unpairedServerSpans: c.unpairedServer,
-      virtualCalls: c.virtual, expired: c.expired, dropped: c.dropped, ratio: denom > 0 ? c.paired / denom : null,
+      pairedCalls: c.paired,
+      unpairedClientSpans: c.unpairedClient,
+      unpairedServerSpans: c.unpairedServer,
+      virtualCalls: c.virtual,
+      expired: c.expired,
+      dropped: c.dropped,
+      ratio: denom > 0 ? c.paired / denom : null,
     },
   };
   return input.focus ? focusMap(map, input.focus, input.depth ?? 2) : map;
@@ -228,10 +253,12 @@ export function focusMap(map: ServiceMap, wanted: string, depth: number): Servic
   let frontier = [focus];
   for (let d = 0; d < depth && frontier.length > 0; d++) {
     const next: string[] = [];
-    for (const id of frontier) for (const nb of adj.get(id) ?? []) if (!seen.has(nb)) {
-      seen.add(nb);
-      next.push(nb);
-    }
+    for (const id of frontier)
+      for (const nb of adj.get(id) ?? [])
+        if (!seen.has(nb)) {
+          seen.add(nb);
+          next.push(nb);
+        }
     frontier = next;
   }
   return {

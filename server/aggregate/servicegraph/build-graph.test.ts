@@ -4,7 +4,10 @@ import type { Span } from "../../normalize";
 import { createSpanFactory, edgeIds, nodeIds } from "../../../tests/fixtures/servicegraph/span-factory";
 
 const pg = (ns: string, host: string, extra: Record<string, string | number> = {}) => ({
-  "db.system.name": "postgresql", "db.namespace": ns, "server.address": host, ...extra,
+  "db.system.name": "postgresql",
+  "db.namespace": ns,
+  "server.address": host,
+  ...extra,
 });
 
 describe("buildGraphFromSpans: typed topologies", () => {
@@ -12,7 +15,12 @@ describe("buildGraphFromSpans: typed topologies", () => {
     const f = createSpanFactory();
     const a = f.server("orders");
     const b = f.server("billing", { trace: f.newTrace() });
-    const spans = [a, b, f.client("orders", { parent: a, attrs: pg("shop", "localhost") }), f.client("billing", { parent: b, attrs: pg("shop", "127.0.0.1") })];
+    const spans = [
+      a,
+      b,
+      f.client("orders", { parent: a, attrs: pg("shop", "localhost") }),
+      f.client("billing", { parent: b, attrs: pg("shop", "127.0.0.1") }),
+    ];
     const map = buildGraphFromSpans(spans);
     const dbs = map.nodes.filter((n) => n.kind === "database");
     expect(dbs.map((d) => d.id).sort()).toEqual([
@@ -27,16 +35,38 @@ describe("buildGraphFromSpans: typed topologies", () => {
     const a = f.server("orders");
     const b = f.server("billing", { trace: f.newTrace() });
     const map = buildGraphFromSpans([
-      a, b,
+      a,
+      b,
       f.client("orders", { parent: a, attrs: pg("shop|public", "db-main", { "db.collection.name": "orders" }) }),
-      f.client("billing", { parent: b, attrs: { "db.system": "postgresql", "db.name": "shop", "net.peer.name": "DB-Main.", "net.peer.port": 5432, "db.sql.table": "invoices" } }),
+      f.client("billing", {
+        parent: b,
+        attrs: {
+          "db.system": "postgresql",
+          "db.name": "shop",
+          "net.peer.name": "DB-Main.",
+          "net.peer.port": 5432,
+          "db.sql.table": "invoices",
+        },
+      }),
     ]);
     const db = map.nodes.find((n) => n.kind === "database")!;
     expect(map.nodes.filter((n) => n.kind === "database")).toHaveLength(1);
-    expect(db).toMatchObject({ id: "database:postgresql://db-main:5432/shop", name: "shop", system: "postgresql", host: "db-main", port: 5432, database: "shop" });
+    expect(db).toMatchObject({
+      id: "database:postgresql://db-main:5432/shop",
+      name: "shop",
+      system: "postgresql",
+      host: "db-main",
+      port: 5432,
+      database: "shop",
+    });
     expect(db.detail?.schemas).toEqual(["public"]);
     expect(db.detail?.tables?.sort()).toEqual(["invoices", "orders"]);
-    expect(map.edges.filter((e) => e.target === db.id).map((e) => e.source).sort()).toEqual(["service:billing", "service:orders"]);
+    expect(
+      map.edges
+        .filter((e) => e.target === db.id)
+        .map((e) => e.source)
+        .sort(),
+    ).toEqual(["service:billing", "service:orders"]);
   });
 
   it("splits one server's several logical databases, and a proxy's databases, into separate nodes", () => {
@@ -46,8 +76,14 @@ describe("buildGraphFromSpans: typed topologies", () => {
       a,
       f.client("catalog", { parent: a, attrs: pg("products", "db-main") }),
       f.client("catalog", { parent: a, attrs: pg("reviews", "db-main") }),
-      f.client("catalog", { parent: a, attrs: { "db.system": "postgresql", "db.name": "users", "server.address": "pgbouncer", "server.port": 6432 } }),
-      f.client("catalog", { parent: a, attrs: { "db.system": "postgresql", "db.name": "audit", "server.address": "pgbouncer", "server.port": 6432 } }),
+      f.client("catalog", {
+        parent: a,
+        attrs: { "db.system": "postgresql", "db.name": "users", "server.address": "pgbouncer", "server.port": 6432 },
+      }),
+      f.client("catalog", {
+        parent: a,
+        attrs: { "db.system": "postgresql", "db.name": "audit", "server.address": "pgbouncer", "server.port": 6432 },
+      }),
     ]);
     expect(nodeIds(map).filter((id) => id.startsWith("database:"))).toEqual([
       "database:postgresql://db-main:5432/products",
@@ -62,9 +98,13 @@ describe("buildGraphFromSpans: typed topologies", () => {
     const a = f.server("app");
     const call = f.client("app", { parent: a, attrs: pg("orders", "db-proxy") });
     const proxy = f.server("db-proxy", { parent: call });
-    const map = buildGraphFromSpans([a, call, proxy,
+    const map = buildGraphFromSpans([
+      a,
+      call,
+      proxy,
       f.client("db-proxy", { parent: proxy, attrs: pg("orders", "pg-1") }),
-      f.client("db-proxy", { parent: proxy, attrs: pg("orders", "pg-2") })]);
+      f.client("db-proxy", { parent: proxy, attrs: pg("orders", "pg-2") }),
+    ]);
     expect(edgeIds(map)).toEqual([
       "client:user->service:app",
       "service:app->service:db-proxy",
@@ -77,9 +117,17 @@ describe("buildGraphFromSpans: typed topologies", () => {
   it("prefers a DNS name over an IP and never keys on network.peer.address", () => {
     const f = createSpanFactory();
     const a = f.server("svc");
-    const map = buildGraphFromSpans([a,
-      f.client("svc", { parent: a, attrs: { "db.system": "mysql", "db.name": "crm", "server.address": "10.1.2.3", "net.peer.name": "crm-db" } }),
-      f.client("svc", { parent: a, attrs: { "db.system": "redis", "network.peer.address": "10.9.9.9", "server.address": "cache" } })]);
+    const map = buildGraphFromSpans([
+      a,
+      f.client("svc", {
+        parent: a,
+        attrs: { "db.system": "mysql", "db.name": "crm", "server.address": "10.1.2.3", "net.peer.name": "crm-db" },
+      }),
+      f.client("svc", {
+        parent: a,
+        attrs: { "db.system": "redis", "network.peer.address": "10.9.9.9", "server.address": "cache" },
+      }),
+    ]);
     expect(nodeIds(map)).toContain("database:mysql://crm-db:3306/crm");
     expect(nodeIds(map)).toContain("database:redis://cache:6379/");
     expect(nodeIds(map).join()).not.toContain("10.9.9.9");
@@ -89,18 +137,45 @@ describe("buildGraphFromSpans: typed topologies", () => {
     const f = createSpanFactory();
     const a = f.server("legacy-svc");
     const b = f.server("modern-svc", { trace: f.newTrace() });
-    const map = buildGraphFromSpans([a, b,
-      f.client("legacy-svc", { parent: a, attrs: { "http.method": "GET", "http.url": "https://API.GitHub.com:443/repos", "net.peer.name": "api.github.com" } }),
-      f.client("modern-svc", { parent: b, attrs: { "http.request.method": "GET", "url.full": "https://api.github.com/users", "server.address": "api.github.com", "server.port": 443 } })]);
+    const map = buildGraphFromSpans([
+      a,
+      b,
+      f.client("legacy-svc", {
+        parent: a,
+        attrs: {
+          "http.method": "GET",
+          "http.url": "https://API.GitHub.com:443/repos",
+          "net.peer.name": "api.github.com",
+        },
+      }),
+      f.client("modern-svc", {
+        parent: b,
+        attrs: {
+          "http.request.method": "GET",
+          "url.full": "https://api.github.com/users",
+          "server.address": "api.github.com",
+          "server.port": 443,
+        },
+      }),
+    ]);
     expect(map.nodes.filter((n) => n.kind === "external").map((n) => n.id)).toEqual(["external:api.github.com"]);
-    expect(map.edges.filter((e) => e.target === "external:api.github.com").map((e) => e.protocol)).toEqual(["http", "http"]);
+    expect(map.edges.filter((e) => e.target === "external:api.github.com").map((e) => e.protocol)).toEqual([
+      "http",
+      "http",
+    ]);
   });
 
   it("draws nested client spans (SDK client over an HTTP library) as one call, without a phantom external node", () => {
     const f = createSpanFactory();
     const a = f.server("web");
-    const outer = f.client("web", { parent: a, attrs: { "rpc.system": "grpc", "rpc.service": "cart.Cart", "server.address": "cart" } });
-    const inner = f.client("web", { parent: outer, attrs: { "http.request.method": "POST", "server.address": "cart", "server.port": 50051 } });
+    const outer = f.client("web", {
+      parent: a,
+      attrs: { "rpc.system": "grpc", "rpc.service": "cart.Cart", "server.address": "cart" },
+    });
+    const inner = f.client("web", {
+      parent: outer,
+      attrs: { "http.request.method": "POST", "server.address": "cart", "server.port": 50051 },
+    });
     const srv = f.server("cart", { parent: inner });
     const nested = f.server("cart", { parent: srv });
     const map = buildGraphFromSpans([a, outer, inner, srv, nested]);
@@ -111,7 +186,10 @@ describe("buildGraphFromSpans: typed topologies", () => {
   it("pairs a client whose server answered as a service edge even when it carries server.address 127.0.0.1", () => {
     const f = createSpanFactory();
     const a = f.server("gateway");
-    const c = f.client("gateway", { parent: a, attrs: { "http.request.method": "GET", "server.address": "127.0.0.1", "server.port": 8081 } });
+    const c = f.client("gateway", {
+      parent: a,
+      attrs: { "http.request.method": "GET", "server.address": "127.0.0.1", "server.port": 8081 },
+    });
     const s = f.server("users", { parent: c, durationMs: 7 });
     const map = buildGraphFromSpans([a, c, s]);
     expect(edgeIds(map)).toEqual(["client:user->service:gateway", "service:gateway->service:users"]);
@@ -126,10 +204,13 @@ describe("buildGraphFromSpans: typed topologies", () => {
     const f = createSpanFactory();
     const a = f.server("shop", { attrs: { "user_agent.original": "curl/8.5.0" } });
     const b = f.server("shop", { trace: f.newTrace() });
-    const spans = [a, b,
+    const spans = [
+      a,
+      b,
       ...f.httpCall(a, "stripe", { host: "api.stripe.com", instrumented: false }),
       f.client("shop", { parent: b, attrs: { "peer.service": "legacy-billing", "rpc.system": "grpc" } }),
-      f.internal("cron-worker", { trace: f.newTrace() })];
+      f.internal("cron-worker", { trace: f.newTrace() }),
+    ];
     const map = buildGraphFromSpans(spans);
     expect(edgeIds(map)).toEqual([
       "client:curl->service:shop",
@@ -137,19 +218,33 @@ describe("buildGraphFromSpans: typed topologies", () => {
       "service:shop->external:api.stripe.com",
       "service:shop->external:legacy-billing",
     ]);
-    expect(map.nodes.find((n) => n.id === "service:cron-worker")).toMatchObject({ kind: "service", health: "ok", stats: { requests: 0, p95Ms: null } });
+    expect(map.nodes.find((n) => n.id === "service:cron-worker")).toMatchObject({
+      kind: "service",
+      health: "ok",
+      stats: { requests: 0, p95Ms: null },
+    });
     expect(map.edges.find((e) => e.target === "external:legacy-billing")?.protocol).toBe("grpc");
-    expect(map.edges.find((e) => e.target === "external:api.stripe.com")).toMatchObject({ statsSide: "client", serverStats: null });
+    expect(map.edges.find((e) => e.target === "external:api.stripe.com")).toMatchObject({
+      statsSide: "client",
+      serverStats: null,
+    });
   });
 
   it("draws producer → topic → consumer when the consumer starts its own trace with a span link", () => {
     const f = createSpanFactory();
     const root = f.server("orders");
-    const prod = f.producer("orders", { parent: root, attrs: { "messaging.system": "kafka", "messaging.destination.name": "order-events" } });
+    const prod = f.producer("orders", {
+      parent: root,
+      attrs: { "messaging.system": "kafka", "messaging.destination.name": "order-events" },
+    });
     const cons = f.consumer("shipping", {
       trace: f.newTrace(),
       links: [{ traceId: prod.traceId, spanId: prod.spanId }],
-      attrs: { "messaging.system": "kafka", "messaging.destination": "order-events", "messaging.kafka.consumer.group": "shippers" },
+      attrs: {
+        "messaging.system": "kafka",
+        "messaging.destination": "order-events",
+        "messaging.kafka.consumer.group": "shippers",
+      },
     });
     const map = buildGraphFromSpans([root, prod, cons]);
     expect(edgeIds(map)).toEqual([
@@ -164,10 +259,12 @@ describe("buildGraphFromSpans: typed topologies", () => {
   it("counts pg.connect spans as connections, not as query calls", () => {
     const f = createSpanFactory();
     const a = f.server("api");
-    const map = buildGraphFromSpans([a,
+    const map = buildGraphFromSpans([
+      a,
       f.client("api", { parent: a, name: "pg-pool.connect", attrs: pg("app", "db") }),
       f.client("api", { parent: a, name: "pg.connect", attrs: pg("app", "db") }),
-      f.client("api", { parent: a, name: "SELECT app.users", attrs: pg("app", "db") })]);
+      f.client("api", { parent: a, name: "SELECT app.users", attrs: pg("app", "db") }),
+    ]);
     const edge = map.edges.find((e) => e.target === "database:postgresql://db:5432/app")!;
     expect(edge.stats.requests).toBe(1);
     expect(edge.connects).toBe(2);

@@ -25,9 +25,16 @@ export function mergeAccumulatorEdges(acc: GraphAccumulator): MergedEdge[] {
     let m = out.get(key);
     if (!m) {
       m = {
-        source: row.source, target: row.target, protocol: row.protocol, calls: 0, errors: 0, connects: 0,
-        clientSketch: createSketch(), serverSketch: createSketch(),
-        firstSeenMs: meta?.firstSeenMs ?? row.minute * 60_000, lastSeenMs: meta?.lastSeenMs ?? row.minute * 60_000,
+        source: row.source,
+        target: row.target,
+        protocol: row.protocol,
+        calls: 0,
+        errors: 0,
+        connects: 0,
+        clientSketch: createSketch(),
+        serverSketch: createSketch(),
+        firstSeenMs: meta?.firstSeenMs ?? row.minute * 60_000,
+        lastSeenMs: meta?.lastSeenMs ?? row.minute * 60_000,
         tables: meta?.tables ?? [],
       };
       out.set(key, m);

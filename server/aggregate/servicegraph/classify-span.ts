@@ -1,6 +1,14 @@
 import "server-only";
 import { readSemconv, SpanKind, StatusCode, type Semconv, type Span } from "../../normalize";
-import { callerNode, databaseNode, externalNode, messagingNode, scopeNode, serviceKey, serviceNode } from "./node-identity";
+import {
+  callerNode,
+  databaseNode,
+  externalNode,
+  messagingNode,
+  scopeNode,
+  serviceKey,
+  serviceNode,
+} from "./node-identity";
 import type { EdgeCall, EdgeProtocol, Half, NodeRef } from "./types";
 
 /**
@@ -41,7 +49,8 @@ export function calleeOf(span: Span, sc: Semconv): NodeRef | null {
   const caller = span.resource.service;
   const env = span.resource.environment;
   if (sc.dbSystem) return scopeNode(databaseNode(sc, span.attributes, caller), env);
-  if (sc.messagingSystem && sc.messagingDestination) return scopeNode(messagingNode(sc.messagingSystem, sc.messagingDestination, null), env);
+  if (sc.messagingSystem && sc.messagingDestination)
+    return scopeNode(messagingNode(sc.messagingSystem, sc.messagingDestination, null), env);
   const ext = externalNode(sc, span.attributes, caller);
   return ext === null ? null : scopeNode(ext, env);
 }
@@ -71,7 +80,12 @@ function makeHalf(span: Span, sc: Semconv, role: "client" | "server"): Half {
 
 export function classifySpan(span: Span): Classified {
   const kind = span.kind;
-  if (kind !== SpanKind.CLIENT && kind !== SpanKind.PRODUCER && kind !== SpanKind.SERVER && kind !== SpanKind.CONSUMER) {
+  if (
+    kind !== SpanKind.CLIENT &&
+    kind !== SpanKind.PRODUCER &&
+    kind !== SpanKind.SERVER &&
+    kind !== SpanKind.CONSUMER
+  ) {
     return { type: "none" };
   }
   const sc = readSemconv(span.attributes);
@@ -88,11 +102,36 @@ export function classifySpan(span: Span): Classified {
   // separate trace (or linked only by a span link) still gets topic → consumer.
   if (kind === SpanKind.PRODUCER && hasDestination) {
     const topic = scopeNode(messagingNode(sc.messagingSystem!, sc.messagingDestination!, null), env);
-    return { type: "call", call: { ...base, source: service, target: topic, protocol: "messaging", connectionType: "messaging_system", clientMs: spanDurationMs(span), serverMs: null } };
+    return {
+      type: "call",
+      call: {
+        ...base,
+        source: service,
+        target: topic,
+        protocol: "messaging",
+        connectionType: "messaging_system",
+        clientMs: spanDurationMs(span),
+        serverMs: null,
+      },
+    };
   }
   if (kind === SpanKind.CONSUMER && hasDestination) {
-    const topic = scopeNode(messagingNode(sc.messagingSystem!, sc.messagingDestination!, sc.messagingConsumerGroup), env);
-    return { type: "call", call: { ...base, source: topic, target: service, protocol: "messaging", connectionType: "messaging_system", clientMs: null, serverMs: spanDurationMs(span) } };
+    const topic = scopeNode(
+      messagingNode(sc.messagingSystem!, sc.messagingDestination!, sc.messagingConsumerGroup),
+      env,
+    );
+    return {
+      type: "call",
+      call: {
+        ...base,
+        source: topic,
+        target: service,
+        protocol: "messaging",
+        connectionType: "messaging_system",
+        clientMs: null,
+        serverMs: spanDurationMs(span),
+      },
+    };
   }
   if (kind === SpanKind.CLIENT || kind === SpanKind.PRODUCER) {
     return { type: "half", half: makeHalf(span, sc, "client") };
@@ -101,7 +140,15 @@ export function classifySpan(span: Span): Classified {
   if (span.parentSpanId === null) {
     return {
       type: "call",
-      call: { ...base, source: scopeNode(callerNode(sc), env), target: service, protocol: protocolOf(sc), connectionType: "virtual_node", clientMs: null, serverMs: spanDurationMs(span) },
+      call: {
+        ...base,
+        source: scopeNode(callerNode(sc), env),
+        target: service,
+        protocol: protocolOf(sc),
+        connectionType: "virtual_node",
+        clientMs: null,
+        serverMs: spanDurationMs(span),
+      },
     };
   }
   return { type: "half", half: makeHalf(span, sc, "server") };

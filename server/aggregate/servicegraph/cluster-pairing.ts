@@ -65,7 +65,11 @@ export async function computeGraphPass(source: ClusterPairingSource, fromMs: num
   }
   return {
     pass: fromMs,
-    edges: [...acc.edges.values()].map((e) => ({ ...e, clientSketch: encodeSketch(e.clientSketch), serverSketch: encodeSketch(e.serverSketch) })),
+    edges: [...acc.edges.values()].map((e) => ({
+      ...e,
+      clientSketch: encodeSketch(e.clientSketch),
+      serverSketch: encodeSketch(e.serverSketch),
+    })),
     nodes: [...acc.nodes.values()].map((n) => ({ ...n, detail: n.detail as Record<string, unknown> | undefined })),
     edgeMeta: [...acc.edgeMeta.values()],
     completeness: [...acc.completeness.entries()].map(([minute, c]) => ({ minute, ...c })),

@@ -2,7 +2,15 @@ import "server-only";
 import { addToSketch, createSketch, type Sketch } from "../red/sketch";
 import { serviceNode } from "./node-identity";
 import type { PairingSink } from "./pairing-store";
-import { emptyCounts, minuteOf, type EdgeCall, type EdgeProtocol, type NodeDetail, type NodeRef, type PairingCounts } from "./types";
+import {
+  emptyCounts,
+  minuteOf,
+  type EdgeCall,
+  type EdgeProtocol,
+  type NodeDetail,
+  type NodeRef,
+  type PairingCounts,
+} from "./types";
 
 /**
  * Collects pairing output into per-minute edge rollups, node metadata and completeness counts.
@@ -78,7 +86,17 @@ export class GraphAccumulator implements PairingSink {
     const mk = `${key}\u0000${minute}`;
     let row = this.edges.get(mk);
     if (!row) {
-      row = { source: c.source.id, target: c.target.id, protocol: c.protocol, minute, calls: 0, errors: 0, connects: 0, clientSketch: createSketch(), serverSketch: createSketch() };
+      row = {
+        source: c.source.id,
+        target: c.target.id,
+        protocol: c.protocol,
+        minute,
+        calls: 0,
+        errors: 0,
+        connects: 0,
+        clientSketch: createSketch(),
+        serverSketch: createSketch(),
+      };
       this.edges.set(mk, row);
     }
     if (c.merge) {
@@ -93,7 +111,14 @@ export class GraphAccumulator implements PairingSink {
     }
     let meta = this.edgeMeta.get(key);
     if (!meta) {
-      meta = { source: c.source.id, target: c.target.id, protocol: c.protocol, firstSeenMs: c.timeMs, lastSeenMs: c.timeMs, tables: [] };
+      meta = {
+        source: c.source.id,
+        target: c.target.id,
+        protocol: c.protocol,
+        firstSeenMs: c.timeMs,
+        lastSeenMs: c.timeMs,
+        tables: [],
+      };
       this.edgeMeta.set(key, meta);
     }
     meta.firstSeenMs = Math.min(meta.firstSeenMs, c.timeMs);

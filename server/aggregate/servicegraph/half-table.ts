@@ -11,7 +11,11 @@ import { EDGE_PROTOCOLS } from "../../../lib/enums";
  * ~850 B for a Half object with its strings and NodeRef.
  */
 const PROTOCOLS: readonly EdgeProtocol[] = EDGE_PROTOCOLS;
-const F_SERVER = 1, F_ERROR = 2, F_CONNECT = 4, F_EMITTED = 8, F_OTHER = 16;
+const F_SERVER = 1,
+  F_ERROR = 2,
+  F_CONNECT = 4,
+  F_EMITTED = 8,
+  F_OTHER = 16;
 
 export class HalfTable {
   private cap = 0;
@@ -43,7 +47,11 @@ export class HalfTable {
     this.durationMs[slot] = h.durationMs;
     this.insertedMs[slot] = insertedMs;
     const otherId = h.role === "client" ? h.parentSpanId : h.spanId;
-    let f = (h.role === "server" ? F_SERVER : 0) | (h.error ? F_ERROR : 0) | (h.connect ? F_CONNECT : 0) | (emitted ? F_EMITTED : 0);
+    let f =
+      (h.role === "server" ? F_SERVER : 0) |
+      (h.error ? F_ERROR : 0) |
+      (h.connect ? F_CONNECT : 0) |
+      (emitted ? F_EMITTED : 0);
     if (otherId !== null && otherId.length === 16) {
       f |= F_OTHER;
       this.other.write(otherId, slot * 8, 8, "hex");

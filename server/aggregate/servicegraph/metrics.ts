@@ -1,6 +1,13 @@
 import "server-only";
 import type { Registry } from "prom-client";
-import { emptyHistogram, histogramValues, observeHistogram, registerSnapshotMetric, type HistogramSnapshot, type SnapshotValue as MetricValue } from "../../platform/snapshot-metrics";
+import {
+  emptyHistogram,
+  histogramValues,
+  observeHistogram,
+  registerSnapshotMetric,
+  type HistogramSnapshot,
+  type SnapshotValue as MetricValue,
+} from "../../platform/snapshot-metrics";
 
 export { LATENCY_BUCKETS_SECONDS, type HistogramSnapshot } from "../../platform/snapshot-metrics";
 import type { EdgeCall, NodeRef } from "./types";
@@ -72,7 +79,15 @@ export class EdgeMetrics {
         this.overflowCalls++;
         return;
       }
-      s = { client, server, connection_type: c.connectionType, total: 0, failed: 0, serverSeconds: emptyHistogram(), clientSeconds: emptyHistogram() };
+      s = {
+        client,
+        server,
+        connection_type: c.connectionType,
+        total: 0,
+        failed: 0,
+        serverSeconds: emptyHistogram(),
+        clientSeconds: emptyHistogram(),
+      };
       this.series.set(key, s);
     }
     this.changed.add(s);
@@ -122,38 +137,94 @@ export class EdgeSeriesBook {
   }
 }
 
-
-function seriesHistograms(name: string, snap: ServiceGraphSnapshot | null, pick: (s: SeriesSnapshot) => HistogramSnapshot): MetricValue[] {
-  return (snap?.series ?? []).flatMap((s) => histogramValues(name, { client: s.client, server: s.server, connection_type: s.connection_type }, pick(s)));
+function seriesHistograms(
+  name: string,
+  snap: ServiceGraphSnapshot | null,
+  pick: (s: SeriesSnapshot) => HistogramSnapshot,
+): MetricValue[] {
+  return (snap?.series ?? []).flatMap((s) =>
+    histogramValues(name, { client: s.client, server: s.server, connection_type: s.connection_type }, pick(s)),
+  );
 }
 
 /**
  * Registers the service-graph metrics on the main thread's registry. `getSnapshot` returns the
  * latest snapshot the writer thread posted (null before the first one).
  */
-export function registerServiceGraphMetrics(registry: Registry, getSnapshot: () => ServiceGraphSnapshot | null | undefined): void {
+export function registerServiceGraphMetrics(
+  registry: Registry,
+  getSnapshot: () => ServiceGraphSnapshot | null | undefined,
+): void {
   const snap = () => getSnapshot() ?? null;
   const perSeries = (pick: (s: SeriesSnapshot) => number) => (): MetricValue[] =>
-    (snap()?.series ?? []).map((s) => ({ labels: { client: s.client, server: s.server, connection_type: s.connection_type }, value: pick(s) }));
-  const pairing = (pick: (p: ServiceGraphSnapshot["pairing"]) => number, labels: Record<string, string> = {}) => (): MetricValue[] => {
-    const p = snap()?.pairing;
-    return p ? [{ labels, value: pick(p) }] : [];
-  };
+    (snap()?.series ?? []).map((s) => ({
+      labels: { client: s.client, server: s.server, connection_type: s.connection_type },
+      value: pick(s),
+    }));
+  const pairing =
+    (pick: (p: ServiceGraphSnapshot["pairing"]) => number, labels: Record<string, string> = {}) =>
+    (): MetricValue[] => {
+      const p = snap()?.pairing;
+      return p ? [{ labels, value: pick(p) }] : [];
+    };
   const metrics: [string, string, "counter" | "gauge" | "histogram", () => MetricValue[]][] = [
-    ["traces_service_graph_request_total", "Requests between two nodes of the service graph.", "counter", perSeries((s) => s.total)],
-    ["traces_service_graph_request_failed_total", "Failed requests between two nodes of the service graph.", "counter", perSeries((s) => s.failed)],
-    ["traces_service_graph_request_server_seconds", "Server-side request latency between two nodes.", "histogram", () =>
-      seriesHistograms("traces_service_graph_request_server_seconds", snap(), (s) => s.serverSeconds)],
-    ["traces_service_graph_request_client_seconds", "Client-side request latency between two nodes.", "histogram", () =>
-      seriesHistograms("traces_service_graph_request_client_seconds", snap(), (s) => s.clientSeconds)],
-    ["traces_service_graph_unpaired_spans_total", "Span halves that expired without a partner.", "counter", () => [
-      ...pairing((p) => p.unpairedClient, { kind: "client" })(),
-      ...pairing((p) => p.unpairedServer, { kind: "server" })(),
-    ]],
-    ["traces_service_graph_virtual_node_total", "Client halves drawn as a typed virtual node.", "counter", pairing((p) => p.virtual)],
-    ["traces_service_graph_expired_edges_total", "Halves that reached the pairing wait without a partner.", "counter", pairing((p) => p.expired)],
-    ["traces_service_graph_dropped_spans_total", "Halves refused because the pairing store was full or duplicated.", "counter", pairing((p) => p.dropped)],
-    ["traces_service_graph_paired_total", "Client and server halves matched in memory.", "counter", pairing((p) => p.paired)],
+    [
+      "traces_service_graph_request_total",
+      "Requests between two nodes of the service graph.",
+      "counter",
+      perSeries((s) => s.total),
+    ],
+    [
+      "traces_service_graph_request_failed_total",
+      "Failed requests between two nodes of the service graph.",
+      "counter",
+      perSeries((s) => s.failed),
+    ],
+    [
+      "traces_service_graph_request_server_seconds",
+      "Server-side request latency between two nodes.",
+      "histogram",
+      () => seriesHistograms("traces_service_graph_request_server_seconds", snap(), (s) => s.serverSeconds),
+    ],
+    [
+      "traces_service_graph_request_client_seconds",
+      "Client-side request latency between two nodes.",
+      "histogram",
+      () => seriesHistograms("traces_service_graph_request_client_seconds", snap(), (s) => s.clientSeconds),
+    ],
+    [
+      "traces_service_graph_unpaired_spans_total",
+      "Span halves that expired without a partner.",
+      "counter",
+      () => [
+        ...pairing((p) => p.unpairedClient, { kind: "client" })(),
+        ...pairing((p) => p.unpairedServer, { kind: "server" })(),
+      ],
+    ],
+    [
+      "traces_service_graph_virtual_node_total",
+      "Client halves drawn as a typed virtual node.",
+      "counter",
+      pairing((p) => p.virtual),
+    ],
+    [
+      "traces_service_graph_expired_edges_total",
+      "Halves that reached the pairing wait without a partner.",
+      "counter",
+      pairing((p) => p.expired),
+    ],
+    [
+      "traces_service_graph_dropped_spans_total",
+      "Halves refused because the pairing store was full or duplicated.",
+      "counter",
+      pairing((p) => p.dropped),
+    ],
+    [
+      "traces_service_graph_paired_total",
+      "Client and server halves matched in memory.",
+      "counter",
+      pairing((p) => p.paired),
+    ],
     ["traces_service_graph_pending_items", "Halves waiting in the pairing store.", "gauge", pairing((p) => p.pending)],
   ];
   for (const [name, help, type, values] of metrics) registerSnapshotMetric(registry, name, help, type, values);

@@ -1,5 +1,13 @@
 import "server-only";
-import { isIpLiteral, isLoopbackHost, normalizeHost, parseUrlHost, type Attributes, type AttrValue, type Semconv } from "../../normalize";
+import {
+  isIpLiteral,
+  isLoopbackHost,
+  normalizeHost,
+  parseUrlHost,
+  type Attributes,
+  type AttrValue,
+  type Semconv,
+} from "../../normalize";
 import { environmentOfNodeId, withEnvironment } from "../../../lib/node-id";
 import type { NodeRef } from "./types";
 
@@ -11,11 +19,34 @@ export { environmentOfNodeId, withEnvironment };
  */
 
 const DEFAULT_PORTS: Record<string, number> = {
-  postgresql: 5432, postgres: 5432, cockroachdb: 26257, mysql: 3306, mariadb: 3306,
-  mssql: 1433, "microsoft.sql_server": 1433, oracle: 1521, "oracle.db": 1521, db2: 50000, "ibm.db2": 50000,
-  mongodb: 27017, redis: 6379, valkey: 6379, memcached: 11211, cassandra: 9042, scylladb: 9042,
-  elasticsearch: 9200, opensearch: 9200, clickhouse: 8123, couchdb: 5984, couchbase: 8091,
-  neo4j: 7687, influxdb: 8086, hbase: 16000, trino: 8080, "aws.dynamodb": 443, dynamodb: 443,
+  postgresql: 5432,
+  postgres: 5432,
+  cockroachdb: 26257,
+  mysql: 3306,
+  mariadb: 3306,
+  mssql: 1433,
+  "microsoft.sql_server": 1433,
+  oracle: 1521,
+  "oracle.db": 1521,
+  db2: 50000,
+  "ibm.db2": 50000,
+  mongodb: 27017,
+  redis: 6379,
+  valkey: 6379,
+  memcached: 11211,
+  cassandra: 9042,
+  scylladb: 9042,
+  elasticsearch: 9200,
+  opensearch: 9200,
+  clickhouse: 8123,
+  couchdb: 5984,
+  couchbase: 8091,
+  neo4j: 7687,
+  influxdb: 8086,
+  hbase: 16000,
+  trino: 8080,
+  "aws.dynamodb": 443,
+  dynamodb: 443,
 };
 
 /** Systems whose client talks to a file or memory in-process: the database belongs to the caller. */
@@ -23,7 +54,11 @@ const EMBEDDED = new Set(["sqlite", "h2", "hsqldb", "derby", "duckdb"]);
 
 /** Maps legacy / alternative system names to the value the map shows. */
 const SYSTEM_ALIASES: Record<string, string> = {
-  postgres: "postgresql", "microsoft.sql_server": "mssql", "oracle.db": "oracle", "ibm.db2": "db2", dynamodb: "aws.dynamodb",
+  postgres: "postgresql",
+  "microsoft.sql_server": "mssql",
+  "oracle.db": "oracle",
+  "ibm.db2": "db2",
+  dynamodb: "aws.dynamodb",
 };
 
 /**
@@ -83,9 +118,15 @@ export function pickPeerHost(attrs: Attributes, sc: Semconv): string | null {
 }
 
 /** Splits `db.namespace` composites: PostgreSQL `db|schema`, SQL Server `instance|db`. */
-export function splitNamespace(system: string, ns: string | null): { database: string | null; schema: string | null; instance: string | null } {
+export function splitNamespace(
+  system: string,
+  ns: string | null,
+): { database: string | null; schema: string | null; instance: string | null } {
   if (ns === null) return { database: null, schema: null, instance: null };
-  const parts = ns.split("|").map((p) => p.trim()).filter((p) => p !== "");
+  const parts = ns
+    .split("|")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
   if (parts.length <= 1) return { database: parts[0] ?? null, schema: null, instance: null };
   // SQL Server's composite puts the instance first; every other system puts the database first.
   if (system === "mssql") return { database: parts[parts.length - 1]!, schema: null, instance: parts[0]! };
@@ -120,7 +161,7 @@ export function databaseNode(sc: Semconv, attrs: Attributes, callerService: stri
     id,
     kind: "database",
     // A numeric namespace is a key-value store's index (redis "0"): the host names it better.
-    name: database !== null && !/^\d+$/.test(database) ? database : host ?? database ?? system,
+    name: database !== null && !/^\d+$/.test(database) ? database : (host ?? database ?? system),
     system,
     host,
     port,
@@ -132,7 +173,13 @@ export function databaseNode(sc: Semconv, attrs: Attributes, callerService: stri
 export function messagingNode(system: string, destination: string, group: string | null): NodeRef {
   const sys = system.toLowerCase();
   const detail = group ? { consumerGroups: [group] } : {};
-  return { id: `messaging:${sys}/${encodeIdPart(destination)}`, kind: "messaging", name: destination, system: sys, detail };
+  return {
+    id: `messaging:${sys}/${encodeIdPart(destination)}`,
+    kind: "messaging",
+    name: destination,
+    system: sys,
+    detail,
+  };
 }
 
 /**
@@ -144,7 +191,13 @@ export function externalNode(sc: Semconv, attrs: Attributes, callerService: stri
   const host = pickPeerHost(attrs, sc);
   if (host !== null && !isIpLiteral(host)) {
     if (isLoopbackHost(host)) {
-      return { id: `external:${host}?via=${encodeIdPart(callerService)}`, kind: "external", name: host, host, detail: { via: callerService } };
+      return {
+        id: `external:${host}?via=${encodeIdPart(callerService)}`,
+        kind: "external",
+        name: host,
+        host,
+        detail: { via: callerService },
+      };
     }
     return { id: `external:${encodeIdPart(host)}`, kind: "external", name: host, host };
   }
@@ -157,10 +210,22 @@ export function externalNode(sc: Semconv, attrs: Attributes, callerService: stri
 }
 
 const UA_FAMILIES: Array<[RegExp, string]> = [
-  [/\bk6\//i, "k6"], [/\bcurl\//i, "curl"], [/\bwget\//i, "wget"], [/python-requests|python-urllib|aiohttp|httpx/i, "python"],
-  [/Go-http-client/i, "go"], [/\bokhttp\b/i, "okhttp"], [/Apache-HttpClient|Java\//i, "java"], [/\bnode-fetch\b|\bundici\b|\baxios\b|\bnode\b/i, "node"],
-  [/grpc-(go|java|node|python|c|dotnet|ruby)/i, "grpc"], [/Edg\//, "edge"], [/Chrome\//, "chrome"], [/Firefox\//, "firefox"],
-  [/Safari\//, "safari"], [/bot|crawler|spider/i, "bot"], [/PostmanRuntime/i, "postman"], [/kube-probe/i, "kube-probe"],
+  [/\bk6\//i, "k6"],
+  [/\bcurl\//i, "curl"],
+  [/\bwget\//i, "wget"],
+  [/python-requests|python-urllib|aiohttp|httpx/i, "python"],
+  [/Go-http-client/i, "go"],
+  [/\bokhttp\b/i, "okhttp"],
+  [/Apache-HttpClient|Java\//i, "java"],
+  [/\bnode-fetch\b|\bundici\b|\baxios\b|\bnode\b/i, "node"],
+  [/grpc-(go|java|node|python|c|dotnet|ruby)/i, "grpc"],
+  [/Edg\//, "edge"],
+  [/Chrome\//, "chrome"],
+  [/Firefox\//, "firefox"],
+  [/Safari\//, "safari"],
+  [/bot|crawler|spider/i, "bot"],
+  [/PostmanRuntime/i, "postman"],
+  [/kube-probe/i, "kube-probe"],
 ];
 
 /** The family of a user agent string (browser, tool or library), or null. */

@@ -9,7 +9,10 @@ function edgesOf(acc: GraphAccumulator): string[] {
   return [...new Set([...acc.edges.values()].map((r) => `${r.source}->${r.target}`))].sort();
 }
 
-function total(acc: GraphAccumulator, what: "paired" | "unpairedClient" | "unpairedServer" | "virtual" | "expired" | "dropped"): number {
+function total(
+  acc: GraphAccumulator,
+  what: "paired" | "unpairedClient" | "unpairedServer" | "virtual" | "expired" | "dropped",
+): number {
   let n = 0;
   for (const c of acc.completeness.values()) n += c[what];
   return n;
@@ -20,7 +23,10 @@ describe("PairingStore", () => {
     const f = createSpanFactory();
     const root = f.server("a");
     const [c, s] = f.httpCall(root, "b");
-    for (const order of [[c, s], [s, c]]) {
+    for (const order of [
+      [c, s],
+      [s, c],
+    ]) {
       const store = new PairingStore({ waitMs: 10_000, maxItems: 100 });
       const acc = new GraphAccumulator();
       store.addSpan(order[0]!, 0, acc);
@@ -82,7 +88,11 @@ describe("pairSpans: bad input never crashes or wedges", () => {
   it("survives a parent cycle inside one trace", () => {
     const f = createSpanFactory();
     const x: Span = f.server("x", { spanId: "000000000000000a", parent: "000000000000000c" });
-    const y: Span = f.client("x", { spanId: "000000000000000b", parent: "000000000000000a", attrs: { "server.address": "y" } });
+    const y: Span = f.client("x", {
+      spanId: "000000000000000b",
+      parent: "000000000000000a",
+      attrs: { "server.address": "y" },
+    });
     const z: Span = f.server("y", { spanId: "000000000000000c", parent: "000000000000000b" });
     const self: Span = f.server("w", { spanId: "000000000000000d", parent: "000000000000000d" });
     const map = buildGraphFromSpans([x, y, z, self]);

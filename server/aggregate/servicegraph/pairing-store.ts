@@ -68,7 +68,8 @@ function loneCall(client: Half): EdgeCall {
     source: serviceNode(client.service),
     target: callee,
     protocol: client.protocol,
-    connectionType: callee.kind === "database" ? "database" : callee.kind === "messaging" ? "messaging_system" : "virtual_node",
+    connectionType:
+      callee.kind === "database" ? "database" : callee.kind === "messaging" ? "messaging_system" : "virtual_node",
     timeMs: client.startMs,
     error: client.error,
     clientMs: client.durationMs,
@@ -275,7 +276,11 @@ export class PairingStore {
  * against the list itself.
  */
 export function pairSpans(spans: readonly Span[], sink: PairingSink, opts: Partial<PairingOptions> = {}): PairingStore {
-  const store = new PairingStore({ waitMs: opts.waitMs ?? 0, maxItems: opts.maxItems ?? Math.max(1, spans.length), drawAtOnce: opts.drawAtOnce ?? false });
+  const store = new PairingStore({
+    waitMs: opts.waitMs ?? 0,
+    maxItems: opts.maxItems ?? Math.max(1, spans.length),
+    drawAtOnce: opts.drawAtOnce ?? false,
+  });
   for (const s of spans) store.addSpan(s, 0, sink);
   const lookup = createListLookup(spans);
   for (const half of store.takeExpired(0, true)) settleExpired(half, lookup, sink);
@@ -288,7 +293,8 @@ export function createListLookup(spans: readonly Span[]): PartnerLookup {
   const serverByParent = new Map<string, Span>();
   const clientParents = new Set<string>();
   for (const s of spans) {
-    if ((s.kind === SpanKind.CLIENT || s.kind === SpanKind.PRODUCER) && s.parentSpanId !== null) clientParents.add(`${s.traceId}:${s.parentSpanId}`);
+    if ((s.kind === SpanKind.CLIENT || s.kind === SpanKind.PRODUCER) && s.parentSpanId !== null)
+      clientParents.add(`${s.traceId}:${s.parentSpanId}`);
     const id = `${s.traceId}:${s.spanId}`;
     if (!byId.has(id)) byId.set(id, s);
     if ((s.kind === SpanKind.SERVER || s.kind === SpanKind.CONSUMER) && s.parentSpanId !== null) {

@@ -5,19 +5,40 @@ import { environmentOfNodeId, serviceKey, serviceNode, splitServiceKey, withEnvi
 
 const stats = { requests: 1, errors: 0, errorRate: 0, rps: 1, p50Ms: 1, p95Ms: 1, p99Ms: 1 };
 const node = (id: string, extra: Partial<MapNode> = {}): MapNode => ({
-  id, kind: id.startsWith("service:") ? "service" : "database", name: id, health: "ok", stats, instrumented: true,
-  firstSeen: "", lastSeen: "", ...extra,
+  id,
+  kind: id.startsWith("service:") ? "service" : "database",
+  name: id,
+  health: "ok",
+  stats,
+  instrumented: true,
+  firstSeen: "",
+  lastSeen: "",
+  ...extra,
 });
 const edge = (source: string, target: string): MapEdge => ({
-  id: `${source}->${target}`, source, target, protocol: "http", protocols: ["http"], health: "ok", stats, statsSide: "server",
-  clientStats: null, serverStats: stats, connects: 0, tables: [], firstSeen: "", lastSeen: "",
+  id: `${source}->${target}`,
+  source,
+  target,
+  protocol: "http",
+  protocols: ["http"],
+  health: "ok",
+  stats,
+  statsSide: "server",
+  clientStats: null,
+  serverStats: stats,
+  connects: 0,
+  tables: [],
+  firstSeen: "",
+  lastSeen: "",
 });
 
 describe("environment identity", () => {
   it("scopes service ids by environment and leaves services without one as they were", () => {
     expect(serviceNode(serviceKey("checkout", "production")).id).toBe("service:checkout?env=production");
     expect(serviceNode(serviceKey("checkout", null)).id).toBe("service:checkout");
-    expect(serviceNode(serviceKey("checkout", "staging")).id).not.toBe(serviceNode(serviceKey("checkout", "production")).id);
+    expect(serviceNode(serviceKey("checkout", "staging")).id).not.toBe(
+      serviceNode(serviceKey("checkout", "production")).id,
+    );
     expect(splitServiceKey(serviceKey("a", "b c"))).toEqual({ name: "a", environment: "b c" });
   });
 
@@ -43,7 +64,15 @@ describe("scopeServiceMap", () => {
       edge("service:api?env=prod", "database:pg://db/orders?env=prod"),
       edge("service:web?env=staging", "service:api?env=prod"),
     ],
-    completeness: { pairedCalls: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, virtualCalls: 0, expired: 0, dropped: 0, ratio: null },
+    completeness: {
+      pairedCalls: 0,
+      unpairedClientSpans: 0,
+      unpairedServerSpans: 0,
+      virtualCalls: 0,
+      expired: 0,
+      dropped: 0,
+      ratio: null,
+    },
   };
 
   it("keeps one environment and the edges that cross into it", () => {
@@ -60,7 +89,12 @@ describe("scopeServiceMap", () => {
 
   it("filters by namespace, keeping the neighbours of the namespace's services", () => {
     const s = scopeServiceMap(map, { environment: "prod", namespace: "core" });
-    expect(s.nodes.map((n) => n.id).sort()).toEqual(["database:pg://db/orders?env=prod", "service:api?env=prod", "service:web?env=prod", "service:web?env=staging"]);
+    expect(s.nodes.map((n) => n.id).sort()).toEqual([
+      "database:pg://db/orders?env=prod",
+      "service:api?env=prod",
+      "service:web?env=prod",
+      "service:web?env=staging",
+    ]);
   });
 
   it("answers for all environments without a scope", () => {

@@ -43,7 +43,12 @@ export const accessRoutes: Route[] = [
     async (input, ctx) => {
       const a = svc(ctx);
       const p = input.principal;
-      return { authEnabled: a.authEnabled, ingestKeysRequired: a.ingestKeysRequired, setupRequired: await a.setupPending(), user: p && a.authEnabled ? { name: p.name, role: p.role, via: p.via } : null };
+      return {
+        authEnabled: a.authEnabled,
+        ingestKeysRequired: a.ingestKeysRequired,
+        setupRequired: await a.setupPending(),
+        user: p && a.authEnabled ? { name: p.name, role: p.role, via: p.via } : null,
+      };
     },
     { access: "public" },
   ),
@@ -55,7 +60,11 @@ export const accessRoutes: Route[] = [
     },
     { access: "public" },
   ),
-  route(contract.logout, async (input, ctx) => reply(200, { signedOut: true }, { "set-cookie": await svc(ctx).logout(cookieHeader(input)) }), { access: "public" }),
+  route(
+    contract.logout,
+    async (input, ctx) => reply(200, { signedOut: true }, { "set-cookie": await svc(ctx).logout(cookieHeader(input)) }),
+    { access: "public" },
+  ),
   route(
     contract.completeSetup,
     async ({ body }, ctx) => {
@@ -65,19 +74,28 @@ export const accessRoutes: Route[] = [
     { access: "public" },
   ),
   route(contract.listUsers, async (_i, ctx) => ({ users: await svc(ctx).listUsers() }), { access: "admin" }),
-  route(contract.createUser, ({ body }, ctx) => run(() => svc(ctx).createUser(body.name, body.role, body.password)), { access: "admin" }),
-  route(contract.updateUser, ({ params, body }, ctx) => run(() => svc(ctx).updateUser(params.name, body)), { access: "admin" }),
+  route(contract.createUser, ({ body }, ctx) => run(() => svc(ctx).createUser(body.name, body.role, body.password)), {
+    access: "admin",
+  }),
+  route(contract.updateUser, ({ params, body }, ctx) => run(() => svc(ctx).updateUser(params.name, body)), {
+    access: "admin",
+  }),
   route(
     contract.deleteUser,
     async (input, ctx) => {
-      if (input.principal?.name === input.params.name) throw new ApiError(409, "self-delete", "you cannot delete the user you are signed in as");
+      if (input.principal?.name === input.params.name)
+        throw new ApiError(409, "self-delete", "you cannot delete the user you are signed in as");
       await run(() => svc(ctx).deleteUser(input.params.name));
       return { deleted: input.params.name };
     },
     { access: "admin" },
   ),
-  route(contract.listTokens, async (input, ctx) => ({ tokens: await svc(ctx).listTokens(caller(input)) }), { access: "viewer" }),
-  route(contract.createToken, (input, ctx) => run(() => svc(ctx).createToken(caller(input), input.body)), { access: "viewer" }),
+  route(contract.listTokens, async (input, ctx) => ({ tokens: await svc(ctx).listTokens(caller(input)) }), {
+    access: "viewer",
+  }),
+  route(contract.createToken, (input, ctx) => run(() => svc(ctx).createToken(caller(input), input.body)), {
+    access: "viewer",
+  }),
   route(
     contract.revokeToken,
     async (input, ctx) => {
@@ -86,8 +104,14 @@ export const accessRoutes: Route[] = [
     },
     { access: "viewer" },
   ),
-  route(contract.listIngestKeys, async (_i, ctx) => ({ keys: await svc(ctx).listIngestKeys(), required: svc(ctx).ingestKeysRequired }), { access: "admin" }),
-  route(contract.createIngestKey, (input, ctx) => svc(ctx).createIngestKey(input.body, caller(input)), { access: "admin" }),
+  route(
+    contract.listIngestKeys,
+    async (_i, ctx) => ({ keys: await svc(ctx).listIngestKeys(), required: svc(ctx).ingestKeysRequired }),
+    { access: "admin" },
+  ),
+  route(contract.createIngestKey, (input, ctx) => svc(ctx).createIngestKey(input.body, caller(input)), {
+    access: "admin",
+  }),
   route(
     contract.revokeIngestKey,
     async ({ params }, ctx) => {

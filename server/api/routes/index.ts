@@ -11,7 +11,13 @@ import { jaegerRoutes } from "./jaeger";
 import { accessRoutes } from "./access";
 
 /** Read-only telemetry routes: they run in the query thread (see ../query-thread.ts). */
-export const offloadableRoutes: Route[] = [...telemetryRoutes, ...serviceMapRoutes, ...violationRoutes, ...logRoutes, ...jaegerRoutes].filter((r) => r.method === "GET");
+export const offloadableRoutes: Route[] = [
+  ...telemetryRoutes,
+  ...serviceMapRoutes,
+  ...violationRoutes,
+  ...logRoutes,
+  ...jaegerRoutes,
+].filter((r) => r.method === "GET");
 
 /** Every API route. Each feature adds its list here (one import, one spread). */
 export const allRoutes: Route[] = [

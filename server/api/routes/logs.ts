@@ -6,7 +6,14 @@ import { route } from "../route";
 import type { Route } from "../router";
 
 /** The filters shared by the list and the histogram, as the store takes them. */
-function toLogQuery(q: { service?: string; minSeverity?: number; q?: string; traceId?: string; spanId?: string; attr?: { key: string; value: string }[] }): LogQuery {
+function toLogQuery(q: {
+  service?: string;
+  minSeverity?: number;
+  q?: string;
+  traceId?: string;
+  spanId?: string;
+  attr?: { key: string; value: string }[];
+}): LogQuery {
   return {
     service: q.service,
     minSeverity: q.minSeverity,
@@ -21,13 +28,18 @@ function toLogQuery(q: { service?: string; minSeverity?: number; q?: string; tra
 export const logRoutes: Route[] = [
   route(contract.searchLogs, ({ query, window }, ctx) => {
     const cursor = query.cursor || undefined;
-    if (cursor !== undefined && !isLogCursor(ctx.telemetry, cursor)) throw badRequest("cursor is not one this server returned as nextCursor; start again without it");
+    if (cursor !== undefined && !isLogCursor(ctx.telemetry, cursor))
+      throw badRequest("cursor is not one this server returned as nextCursor; start again without it");
     return getLogs(ctx.telemetry, window, toLogQuery(query), query.limit ?? 100, cursor);
   }),
   route(contract.getLogHistogram, ({ query, window }, ctx) => {
     const stepSeconds = query.step ?? chooseLogStepSeconds(window);
-    if ((window.toMs - window.fromMs) / 1000 / stepSeconds > 5000) throw badRequest("step too small for the window: at most 5000 bars");
+    if ((window.toMs - window.fromMs) / 1000 / stepSeconds > 5000)
+      throw badRequest("step too small for the window: at most 5000 bars");
     return getLogHistogram(ctx.telemetry, window, toLogQuery(query), stepSeconds);
   }),
-  route(contract.getTraceLogs, async ({ params }, ctx) => ({ traceId: params.traceId.toLowerCase(), logs: await getTraceLogs(ctx.telemetry, params.traceId) })),
+  route(contract.getTraceLogs, async ({ params }, ctx) => ({
+    traceId: params.traceId.toLowerCase(),
+    logs: await getTraceLogs(ctx.telemetry, params.traceId),
+  })),
 ];

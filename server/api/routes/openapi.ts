@@ -6,4 +6,9 @@ import type { Route } from "../router";
 
 let document: ReturnType<typeof generateOpenApiDocument> | null = null;
 
-export const openApiRoutes: Route[] = [route(contract.getOpenApi, () => (document ??= generateOpenApiDocument()) as { openapi: string; paths: Record<string, unknown> })];
+export const openApiRoutes: Route[] = [
+  route(
+    contract.getOpenApi,
+    () => (document ??= generateOpenApiDocument()) as { openapi: string; paths: Record<string, unknown> },
+  ),
+];

@@ -5,7 +5,14 @@ import { route } from "../route";
 import { reply, type Route } from "../router";
 
 function view(s: PolicyState) {
-  return { path: s.path, exists: s.exists, yaml: s.text, policy: s.policy as unknown as Record<string, unknown>, errors: s.errors, valid: s.errors.length === 0 };
+  return {
+    path: s.path,
+    exists: s.exists,
+    yaml: s.text,
+    policy: s.policy as unknown as Record<string, unknown>,
+    errors: s.errors,
+    valid: s.errors.length === 0,
+  };
 }
 
 /**
@@ -23,7 +30,13 @@ export const policyRoutes: Route[] = [
         .slice(0, 5)
         .map((e) => `${e.line !== null ? `line ${e.line}: ` : ""}${e.path ? e.path + ": " : ""}${e.message}`)
         .join("; ");
-      return reply(400, { error: { code: "invalid-policy", message: `the policy was not saved: ${summary}`, details: { fields: saved.errors } } });
+      return reply(400, {
+        error: {
+          code: "invalid-policy",
+          message: `the policy was not saved: ${summary}`,
+          details: { fields: saved.errors },
+        },
+      });
     }
     ctx.log.info("coupling policy saved", { path: saved.state.path });
     return view(saved.state);

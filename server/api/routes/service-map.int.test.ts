@@ -24,20 +24,54 @@ describe("service map through the real server and the real OTLP/protobuf exporte
     const shipping = createServiceTracer("shipping", exporter());
     const nowS = Math.floor(Date.now() / 1000) - 2;
     for (let i = 0; i < 3; i++) {
-      const root = gateway.span("GET /order", { kind: SpanKind.SERVER, start: [nowS, 0], attributes: { "http.request.method": "GET", "user_agent.original": "curl/8.5.0" } });
-      const call = gateway.span("GET", { kind: SpanKind.CLIENT, parent: root, start: [nowS, 1_000_000], attributes: { "http.request.method": "GET", "server.address": "127.0.0.1", "server.port": 8081 } });
-      const srv = orders.span("GET /orders/:id", { kind: SpanKind.SERVER, parent: call, start: [nowS, 2_000_000], attributes: { "http.request.method": "GET", "http.route": "/orders/:id" } });
+      const root = gateway.span("GET /order", {
+        kind: SpanKind.SERVER,
+        start: [nowS, 0],
+        attributes: { "http.request.method": "GET", "user_agent.original": "curl/8.5.0" },
+      });
+      const call = gateway.span("GET", {
+        kind: SpanKind.CLIENT,
+        parent: root,
+        start: [nowS, 1_000_000],
+        attributes: { "http.request.method": "GET", "server.address": "127.0.0.1", "server.port": 8081 },
+      });
+      const srv = orders.span("GET /orders/:id", {
+        kind: SpanKind.SERVER,
+        parent: call,
+        start: [nowS, 2_000_000],
+        attributes: { "http.request.method": "GET", "http.route": "/orders/:id" },
+      });
       if (i === 0) srv.setStatus({ code: SpanStatusCode.ERROR });
-      const q = orders.span("SELECT orders", { kind: SpanKind.CLIENT, parent: srv, start: [nowS, 3_000_000], attributes: { "db.system": "postgresql", "db.name": "orders", "net.peer.name": "db-main" } });
+      const q = orders.span("SELECT orders", {
+        kind: SpanKind.CLIENT,
+        parent: srv,
+        start: [nowS, 3_000_000],
+        attributes: { "db.system": "postgresql", "db.name": "orders", "net.peer.name": "db-main" },
+      });
       q.end([nowS, 5_000_000]);
-      const pay = orders.span("POST", { kind: SpanKind.CLIENT, parent: srv, start: [nowS, 6_000_000], attributes: { "http.request.method": "POST", "url.full": "https://api.stripe.com/v1/charges" } });
+      const pay = orders.span("POST", {
+        kind: SpanKind.CLIENT,
+        parent: srv,
+        start: [nowS, 6_000_000],
+        attributes: { "http.request.method": "POST", "url.full": "https://api.stripe.com/v1/charges" },
+      });
       pay.end([nowS, 9_000_000]);
-      const prod = orders.span("order-events publish", { kind: SpanKind.PRODUCER, parent: srv, start: [nowS, 9_500_000], attributes: { "messaging.system": "kafka", "messaging.destination.name": "order-events" } });
+      const prod = orders.span("order-events publish", {
+        kind: SpanKind.PRODUCER,
+        parent: srv,
+        start: [nowS, 9_500_000],
+        attributes: { "messaging.system": "kafka", "messaging.destination.name": "order-events" },
+      });
       prod.end([nowS, 9_800_000]);
       srv.end([nowS, 10_000_000]);
       call.end([nowS, 11_000_000]);
       root.end([nowS, 12_000_000]);
-      const cons = shipping.span("order-events process", { kind: SpanKind.CONSUMER, start: [nowS, 20_000_000], links: [{ context: prod.spanContext() }], attributes: { "messaging.system": "kafka", "messaging.destination.name": "order-events" } });
+      const cons = shipping.span("order-events process", {
+        kind: SpanKind.CONSUMER,
+        start: [nowS, 20_000_000],
+        links: [{ context: prod.spanContext() }],
+        attributes: { "messaging.system": "kafka", "messaging.destination.name": "order-events" },
+      });
       cons.end([nowS, 25_000_000]);
     }
     // The callee's spans reach the server before the caller's.
@@ -64,10 +98,16 @@ describe("service map through the real server and the real OTLP/protobuf exporte
     ]);
     const edge = map.edges.find((e) => e.id === "service:gateway->service:orders")!;
     expect(edge).toMatchObject({ protocol: "http", statsSide: "server", stats: { requests: 3, errors: 1 } });
-    expect(map.nodes.find((n) => n.id === "service:orders")).toMatchObject({ kind: "service", health: "critical", stats: { requests: 3, errors: 1 } });
+    expect(map.nodes.find((n) => n.id === "service:orders")).toMatchObject({
+      kind: "service",
+      health: "critical",
+      stats: { requests: 3, errors: 1 },
+    });
     expect(map.completeness.pairedCalls).toBe(3);
 
-    const focused = await server.get<MapBody>(`/api/v1/service-map?from=${from}&to=${to}&focus=service:shipping&depth=1`);
+    const focused = await server.get<MapBody>(
+      `/api/v1/service-map?from=${from}&to=${to}&focus=service:shipping&depth=1`,
+    );
     expect(focused.nodes.map((n) => n.id).sort()).toEqual(["messaging:kafka/order-events", "service:shipping"]);
 
     const bad = await fetch(`${server.baseUrl}/api/v1/service-map?focus=service:orders&depth=0`);
@@ -75,11 +115,18 @@ describe("service map through the real server and the real OTLP/protobuf exporte
     expect((await bad.json()).error.message).toMatch(/depth/);
 
     const metrics = await eventually(
-      () => fetch(`${server.baseUrl}/metrics`).then((r) => r.text()).then((t) => t.includes('server="orders"') && t),
+      () =>
+        fetch(`${server.baseUrl}/metrics`)
+          .then((r) => r.text())
+          .then((t) => t.includes('server="orders"') && t),
       10_000,
       "service-graph metrics",
     );
-    expect(metrics).toContain('traces_service_graph_request_total{client="gateway",server="orders",connection_type=""} 3');
-    expect(metrics).toContain('traces_service_graph_request_failed_total{client="gateway",server="orders",connection_type=""} 1');
+    expect(metrics).toContain(
+      'traces_service_graph_request_total{client="gateway",server="orders",connection_type=""} 3',
+    );
+    expect(metrics).toContain(
+      'traces_service_graph_request_failed_total{client="gateway",server="orders",connection_type=""} 1',
+    );
   });
 });

@@ -1,6 +1,13 @@
 import "server-only";
 import { contract } from "../../../lib/contract";
-import { edgeExists, getEdgeTimeseries, getServiceMap, getServiceMapDiff, getTraceServiceMap, rebuildServiceMap } from "../../query";
+import {
+  edgeExists,
+  getEdgeTimeseries,
+  getServiceMap,
+  getServiceMapDiff,
+  getTraceServiceMap,
+  rebuildServiceMap,
+} from "../../query";
 import { notFound } from "../errors";
 import { checkSteps } from "./telemetry";
 import { route } from "../route";
@@ -24,14 +31,22 @@ export const serviceMapRoutes: Route[] = [
     // Default baseline: the window of the same length just before.
     const baseline =
       query.baselineFrom !== undefined
-        ? resolveWindow(query.baselineFrom, query.baselineTo, ctx.now(), { names: { from: "baselineFrom", to: "baselineTo" }, maxWindowMs: maxWindowMs(ctx.config) })
+        ? resolveWindow(query.baselineFrom, query.baselineTo, ctx.now(), {
+            names: { from: "baselineFrom", to: "baselineTo" },
+            maxWindowMs: maxWindowMs(ctx.config),
+          })
         : { fromMs: 2 * window.fromMs - window.toMs, toMs: window.fromMs };
-    return getServiceMapDiff(ctx.telemetry, window, baseline, { environment: query.environment, namespace: query.namespace });
+    return getServiceMapDiff(ctx.telemetry, window, baseline, {
+      environment: query.environment,
+      namespace: query.namespace,
+    });
   }),
   route(contract.getEdgeTimeseries, async ({ params, query, window }, ctx) => {
     const { source, target } = params;
     if (!(await edgeExists(ctx.telemetry, source, target))) {
-      throw notFound(`no edge ${source} -> ${target} is recorded; take both node ids from /api/v1/service-map and percent-encode them`);
+      throw notFound(
+        `no edge ${source} -> ${target} is recorded; take both node ids from /api/v1/service-map and percent-encode them`,
+      );
     }
     if (query.step) checkSteps(window, query.step);
     return { source, target, ...(await getEdgeTimeseries(ctx.telemetry, source, target, window, query.step)) };

@@ -11,11 +11,16 @@ export const violationRoutes: Route[] = [
     const out = await getViolations(ctx.telemetry, ctx.policy.get(), window, ctx.now());
     const { rule, severity, service } = query;
     out.violations = out.violations.filter(
-      (v) => (!rule || v.rule === rule) && (!severity || v.severity === severity) && (!service || v.services.includes(service)),
+      (v) =>
+        (!rule || v.rule === rule) &&
+        (!severity || v.severity === severity) &&
+        (!service || v.services.includes(service)),
     );
     return out;
   }),
-  route(contract.getCouplingMetrics, ({ window }, ctx) => getCouplingMetrics(ctx.telemetry, ctx.policy.get(), window, ctx.now())),
+  route(contract.getCouplingMetrics, ({ window }, ctx) =>
+    getCouplingMetrics(ctx.telemetry, ctx.policy.get(), window, ctx.now()),
+  ),
   route(contract.getServiceCoupling, async ({ params, window }, ctx) => {
     const all = await getCouplingMetrics(ctx.telemetry, ctx.policy.get(), window, ctx.now());
     const one = all.services.find((s) => s.service === params.service);

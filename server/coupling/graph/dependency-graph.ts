@@ -34,13 +34,24 @@ const INFRA_ROLES = ["gateway", "sidecar"] as const;
  * A -> gw -> B becomes A -> B, so a gateway does not manufacture cycles or fan-in.
  * `keepInfra` keeps the gateway as a node (for entry/bypass views).
  */
-export function buildDependencyGraph(m: CouplingModel, policy: Policy, opts: { contractInfra?: boolean } = {}): DependencyGraph {
+export function buildDependencyGraph(
+  m: CouplingModel,
+  policy: Policy,
+  opts: { contractInfra?: boolean } = {},
+): DependencyGraph {
   const contract = opts.contractInfra ?? true;
   const own = m.ownership;
   const isInfra = (s: string) => contract && own.hasRole(s, ...INFRA_ROLES);
   interface Acc {
-    from: string; to: string; calls: number; errors: number; traces: Set<string>;
-    durations: number[]; fromS: Set<string>; toS: Set<string>; ev: EvidenceAcc;
+    from: string;
+    to: string;
+    calls: number;
+    errors: number;
+    traces: Set<string>;
+    durations: number[];
+    fromS: Set<string>;
+    toS: Set<string>;
+    ev: EvidenceAcc;
   }
   const acc = new Map<string, Acc>();
   const nodes = new Set<string>();
@@ -54,7 +65,21 @@ export function buildDependencyGraph(m: CouplingModel, policy: Policy, opts: { c
     if (from === to) continue;
     const key = from + "\u0000" + to;
     let a = acc.get(key);
-    if (!a) acc.set(key, (a = { from, to, calls: 0, errors: 0, traces: new Set(), durations: [], fromS: new Set(), toS: new Set(), ev: new EvidenceAcc() }));
+    if (!a)
+      acc.set(
+        key,
+        (a = {
+          from,
+          to,
+          calls: 0,
+          errors: 0,
+          traces: new Set(),
+          durations: [],
+          fromS: new Set(),
+          toS: new Set(),
+          ev: new EvidenceAcc(),
+        }),
+      );
     a.calls++;
     if (c.error) a.errors++;
     a.traces.add(c.traceId);
@@ -75,8 +100,16 @@ export function buildDependencyGraph(m: CouplingModel, policy: Policy, opts: { c
       continue;
     }
     edges.push({
-      from: a.from, to: a.to, calls: a.calls, errors: a.errors, traces: a.traces.size, share,
-      p95Ms: quantile(a.durations, 0.95), fromServices: [...a.fromS].sort(), toServices: [...a.toS].sort(), evidence: a.ev,
+      from: a.from,
+      to: a.to,
+      calls: a.calls,
+      errors: a.errors,
+      traces: a.traces.size,
+      share,
+      p95Ms: quantile(a.durations, 0.95),
+      fromServices: [...a.fromS].sort(),
+      toServices: [...a.toS].sort(),
+      evidence: a.ev,
     });
   }
   edges.sort((x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : x.to > y.to ? 1 : 0));

@@ -43,7 +43,14 @@ export function buildCouplingModel(
     t.push(r);
     let f = facts.get(r.service);
     if (!f) {
-      f = { namespace: r.namespace, partOf: strAttr(r.resource["app.kubernetes.io/part-of"]) ?? strAttr(r.resource["k8s.label.app.kubernetes.io/part-of"]), ips: new Set(), podIps: new Set() };
+      f = {
+        namespace: r.namespace,
+        partOf:
+          strAttr(r.resource["app.kubernetes.io/part-of"]) ??
+          strAttr(r.resource["k8s.label.app.kubernetes.io/part-of"]),
+        ips: new Set(),
+        podIps: new Set(),
+      };
       facts.set(r.service, f);
     }
     const podIp = strAttr(r.resource["k8s.pod.ip"]);

@@ -3,7 +3,14 @@ import { isLoopbackHost } from "../../normalize";
 import { databaseNode } from "../../aggregate/servicegraph";
 import { KIND, type ReadSpan } from "../types";
 import type { CouplingModel } from "./build-model";
-import { isDdlOperation, isWriteOperation, normalizeTable, tablesFromSql, tablesFromSummary, type TableOp } from "./sql-tables";
+import {
+  isDdlOperation,
+  isWriteOperation,
+  normalizeTable,
+  tablesFromSql,
+  tablesFromSummary,
+  type TableOp,
+} from "./sql-tables";
 
 /** One database call with its graded keys (reference R1 computation). */
 export interface DbAccess {
@@ -26,12 +33,30 @@ export interface DbAccess {
 const EMBEDDED = new Set(["sqlite", "h2", "hsqldb", "derby", "duckdb", "realm", "leveldb", "rocksdb"]);
 const CACHES = new Set(["redis", "memcached", "valkey", "keydb", "dragonfly", "hazelcast", "ehcache", "caffeine"]);
 const ALIASES: Record<string, string> = {
-  postgres: "postgresql", pg: "postgresql", "microsoft.sql_server": "mssql", sqlserver: "mssql",
-  "oracle.db": "oracle", "ibm.db2": "db2", mongo: "mongodb", dynamodb: "aws.dynamodb", mariadb: "mysql",
+  postgres: "postgresql",
+  pg: "postgresql",
+  "microsoft.sql_server": "mssql",
+  sqlserver: "mssql",
+  "oracle.db": "oracle",
+  "ibm.db2": "db2",
+  mongo: "mongodb",
+  dynamodb: "aws.dynamodb",
+  mariadb: "mysql",
 };
 export const DEFAULT_PORTS: Record<string, number> = {
-  postgresql: 5432, mysql: 3306, mssql: 1433, oracle: 1521, db2: 50000, mongodb: 27017, redis: 6379,
-  valkey: 6379, memcached: 11211, cassandra: 9042, elasticsearch: 9200, opensearch: 9200, clickhouse: 8123,
+  postgresql: 5432,
+  mysql: 3306,
+  mssql: 1433,
+  oracle: 1521,
+  db2: 50000,
+  mongodb: 27017,
+  redis: 6379,
+  valkey: 6379,
+  memcached: 11211,
+  cassandra: 9042,
+  elasticsearch: 9200,
+  opensearch: 9200,
+  clickhouse: 8123,
 };
 
 export function normalizeDbSystem(raw: string): string {
@@ -55,12 +80,22 @@ export function extractDbAccesses(m: CouplingModel): DbAccess[] {
     if (s.kind === KIND.INTERNAL && s.sc.serverAddress === null) continue;
     let host = s.sc.serverAddress ?? "";
     if (host === "" || isLoopbackHost(host) || host.startsWith("/") || host.endsWith(".sock")) {
-      const where = str(s.resource["host.name"]) ?? str(s.resource["k8s.pod.name"]) ?? str(s.resource["service.instance.id"]) ?? `svc:${s.service}`;
+      const where =
+        str(s.resource["host.name"]) ??
+        str(s.resource["k8s.pod.name"]) ??
+        str(s.resource["service.instance.id"]) ??
+        `svc:${s.service}`;
       host = `${host || "unknown"}@${where}`;
     }
     const port = s.sc.serverPort ?? DEFAULT_PORTS[system] ?? null;
     const ns = s.sc.dbNamespace;
-    const parts = ns === null ? [] : ns.split("|").map((p) => p.trim().toLowerCase()).filter(Boolean);
+    const parts =
+      ns === null
+        ? []
+        : ns
+            .split("|")
+            .map((p) => p.trim().toLowerCase())
+            .filter(Boolean);
     const database = system === "mssql" ? (parts.length > 0 ? parts.join("|") : null) : (parts[0] ?? null);
     const schema = system === "mssql" ? null : (parts[1] ?? null);
     const kServer = `${system}://${host}:${port ?? ""}`;
@@ -69,8 +104,19 @@ export function extractDbAccesses(m: CouplingModel): DbAccess[] {
     // The service map's own node id, so findings point at the node the map draws.
     const nodeId = databaseNode(s.sc, s.attributes, s.service).id;
     out.push({
-      span: s, system, cache: CACHES.has(system), kServer, kDb, kSchema, nodeId, host, port, database, schema,
-      hasNamespace: database !== null, tables: tablesOf(s),
+      span: s,
+      system,
+      cache: CACHES.has(system),
+      kServer,
+      kDb,
+      kSchema,
+      nodeId,
+      host,
+      port,
+      database,
+      schema,
+      hasNamespace: database !== null,
+      tables: tablesOf(s),
     });
   }
   return out;

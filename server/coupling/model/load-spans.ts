@@ -15,7 +15,12 @@ export interface LoadedSpans {
  * sample is deterministic: the same trace is in or out in every window and both windows of
  * a baseline comparison see the same population.
  */
-export async function loadCouplingSpans(store: SpanStore, fromMs: number, toMs: number, maxTraces: number): Promise<LoadedSpans> {
+export async function loadCouplingSpans(
+  store: SpanStore,
+  fromMs: number,
+  toMs: number,
+  maxTraces: number,
+): Promise<LoadedSpans> {
   const ids = await store.listTraceIdsInWindow(fromMs, toMs);
   let picked = ids;
   const sampled = ids.length > maxTraces;

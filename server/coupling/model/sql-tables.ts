@@ -7,10 +7,34 @@ export interface TableOp {
   ddl: boolean;
 }
 
-const WRITE_VERBS = new Set(["INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "REPLACE", "TRUNCATE", "ALTER", "CREATE", "DROP"]);
+const WRITE_VERBS = new Set([
+  "INSERT",
+  "UPDATE",
+  "DELETE",
+  "MERGE",
+  "UPSERT",
+  "REPLACE",
+  "TRUNCATE",
+  "ALTER",
+  "CREATE",
+  "DROP",
+]);
 const DDL_VERBS = new Set(["ALTER", "CREATE", "DROP", "TRUNCATE"]);
-const SUMMARY_VERBS = new Set([...WRITE_VERBS, "SELECT", "CALL", "EXEC", "EXECUTE", "WITH", "GET", "SET", "FIND", "AGGREGATE", "COUNT"]);
-const DOC_WRITE = /^(insert|update|delete|replace|findandmodify|findoneand|bulkwrite|save|remove|upsert|put|batchwrite|transactwrite)/i;
+const SUMMARY_VERBS = new Set([
+  ...WRITE_VERBS,
+  "SELECT",
+  "CALL",
+  "EXEC",
+  "EXECUTE",
+  "WITH",
+  "GET",
+  "SET",
+  "FIND",
+  "AGGREGATE",
+  "COUNT",
+]);
+const DOC_WRITE =
+  /^(insert|update|delete|replace|findandmodify|findoneand|bulkwrite|save|remove|upsert|put|batchwrite|transactwrite)/i;
 
 export function isWriteOperation(op: string | null): boolean {
   if (!op) return false;
@@ -24,7 +48,11 @@ export function isDdlOperation(op: string | null): boolean {
 
 /** Lower-cases and unquotes a table name and drops a schema/database prefix. */
 export function normalizeTable(raw: string): string | null {
-  const t = raw.replace(/[`"[\]]/g, "").replace(/[,;()]+$/g, "").trim().toLowerCase();
+  const t = raw
+    .replace(/[`"[\]]/g, "")
+    .replace(/[,;()]+$/g, "")
+    .trim()
+    .toLowerCase();
   if (!t || t === "?" || /^\$|^:/.test(t) || t === "select" || t === "(") return null;
   const last = t.split(".").pop()!;
   return /^[a-z_][\w$-]*$/.test(last) ? last : null;

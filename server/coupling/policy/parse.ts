@@ -29,7 +29,10 @@ export function parsePolicyText(text: string): PolicyParseResult {
   } catch (e) {
     // toJS refuses alias expansion past maxAliasCount (billion laughs); a stack overflow means
     // nesting beyond what the pre-check caught. Either way the file is refused, not the server.
-    const message = e instanceof RangeError ? `the policy is nested too deeply (at most ${MAX_DEPTH} levels)` : `the policy uses too many aliases: ${(e as Error).message}`;
+    const message =
+      e instanceof RangeError
+        ? `the policy is nested too deeply (at most ${MAX_DEPTH} levels)`
+        : `the policy uses too many aliases: ${(e as Error).message}`;
     return { ok: false, errors: [{ path: "", message, line: null, column: null }] };
   }
   if (doc.errors.length > 0) {
@@ -43,14 +46,30 @@ export function parsePolicyText(text: string): PolicyParseResult {
   }
   data ??= {};
   if (depthOf(data, 0) > MAX_DEPTH) {
-    return { ok: false, errors: [{ path: "", message: `the policy is nested too deeply (at most ${MAX_DEPTH} levels)`, line: null, column: null }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          path: "",
+          message: `the policy is nested too deeply (at most ${MAX_DEPTH} levels)`,
+          line: null,
+          column: null,
+        },
+      ],
+    };
   }
   if (typeof data !== "object" || Array.isArray(data)) {
-    return { ok: false, errors: [{ path: "", message: "the policy must be a YAML mapping (key: value)", line: 1, column: 1 }] };
+    return {
+      ok: false,
+      errors: [{ path: "", message: "the policy must be a YAML mapping (key: value)", line: 1, column: 1 }],
+    };
   }
   const parsed = PolicySchema.safeParse(data);
   if (parsed.success) return { ok: true, policy: parsed.data };
-  return { ok: false, errors: parsed.error.issues.map((i) => locateIssue(doc, lineCounter, i as unknown as ZodIssueLike)) };
+  return {
+    ok: false,
+    errors: parsed.error.issues.map((i) => locateIssue(doc, lineCounter, i as unknown as ZodIssueLike)),
+  };
 }
 
 /** A policy is a few hundred lines of shallow YAML; these bounds leave room and stop abuse. */
@@ -74,7 +93,8 @@ function checkPolicyBounds(text: string): string | null {
     const m = /^( *)[^ #\r]/.exec(line);
     if (m) indents.add(m[1]!.length);
   }
-  if (indents.size > MAX_DEPTH) return `the policy is nested too deeply (${indents.size} indentation levels, at most ${MAX_DEPTH})`;
+  if (indents.size > MAX_DEPTH)
+    return `the policy is nested too deeply (${indents.size} indentation levels, at most ${MAX_DEPTH})`;
   return null;
 }
 

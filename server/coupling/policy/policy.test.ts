@@ -10,7 +10,17 @@ import { dbUser, NOW, WINDOW } from "../../../tests/fixtures/coupling/builder";
 describe("policy file", () => {
   it("reports mistakes with the line of the offending key or value", () => {
     const r = parsePolicyText(
-      ["version: 1", "roles:", "  gatewy: [edge]", "rules:", "  hub-service:", "    minCallers: 0", "suppressions:", "  - rule: hub-service", "    reason: known"].join("\n"),
+      [
+        "version: 1",
+        "roles:",
+        "  gatewy: [edge]",
+        "rules:",
+        "  hub-service:",
+        "    minCallers: 0",
+        "suppressions:",
+        "  - rule: hub-service",
+        "    reason: known",
+      ].join("\n"),
     );
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -59,7 +69,9 @@ describe("policy applied to findings", () => {
     return r.policy;
   };
   it("suppresses a finding until the suppression expires", () => {
-    const policy = parse("suppressions:\n  - rule: shared-database\n    services: [orders]\n    reason: migration in progress\n    expires: 2026-12-01\n");
+    const policy = parse(
+      "suppressions:\n  - rule: shared-database\n    services: [orders]\n    reason: migration in progress\n    expires: 2026-12-01\n",
+    );
     const during = analyzeCoupling(spans, policy, NOW, WINDOW);
     expect(during.violations).toEqual([]);
     expect(during.suppressed[0]!.reason).toBe("migration in progress");
@@ -67,7 +79,12 @@ describe("policy applied to findings", () => {
     expect(after.violations).toHaveLength(1);
   });
   it("applies per-rule severity and enabled settings", () => {
-    expect(analyzeCoupling(spans, parse("rules:\n  shared-database:\n    severity: critical\n"), NOW, WINDOW).violations[0]!.severity).toBe("critical");
-    expect(analyzeCoupling(spans, parse("rules:\n  shared-database:\n    enabled: false\n"), NOW, WINDOW).violations).toEqual([]);
+    expect(
+      analyzeCoupling(spans, parse("rules:\n  shared-database:\n    severity: critical\n"), NOW, WINDOW).violations[0]!
+        .severity,
+    ).toBe("critical");
+    expect(
+      analyzeCoupling(spans, parse("rules:\n  shared-database:\n    enabled: false\n"), NOW, WINDOW).violations,
+    ).toEqual([]);
   });
 });

@@ -29,7 +29,14 @@ export function stemOf(service: string): string {
 
 function toMatcher(pattern: string): (s: string) => boolean {
   if (!pattern.includes("*")) return (s) => s === pattern;
-  const re = new RegExp("^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+  const re = new RegExp(
+    "^" +
+      pattern
+        .split("*")
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*") +
+      "$",
+  );
   return (s) => re.test(s);
 }
 
@@ -100,7 +107,12 @@ function hasExplicitRoles(policy: Policy): boolean {
 export function inferRoles(service: string): Role[] {
   const s = service.toLowerCase();
   const out: Role[] = [];
-  if (/(^|[-_.])(api[-_.]?gateway|gateway|gw|ingress|edge[-_.]?proxy|kong|traefik|nginx|envoy[-_.]?gateway)([-_.]|$)/.test(s)) out.push("gateway");
+  if (
+    /(^|[-_.])(api[-_.]?gateway|gateway|gw|ingress|edge[-_.]?proxy|kong|traefik|nginx|envoy[-_.]?gateway)([-_.]|$)/.test(
+      s,
+    )
+  )
+    out.push("gateway");
   if (/(^|[-_.])bff([-_.]|$)/.test(s)) out.push("bff");
   if (/^(istio-proxy|envoy|linkerd-proxy|daprd|otel-collector|otelcol)$/.test(s)) out.push("sidecar");
   if (/(^|[-_.])(flyway|liquibase|migrat(e|or|ion|ions))([-_.]|$)/.test(s)) out.push("migration");

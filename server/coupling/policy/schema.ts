@@ -7,8 +7,17 @@ import { SEVERITIES, type CouplingRuleId } from "../../../lib/enums";
  * error with its line number, not a silently ignored setting.
  */
 export const ROLE_NAMES = [
-  "gateway", "bff", "platform", "reporting", "migration", "cdc", "sidecar",
-  "orchestrator", "batch", "webhook-receiver", "client",
+  "gateway",
+  "bff",
+  "platform",
+  "reporting",
+  "migration",
+  "cdc",
+  "sidecar",
+  "orchestrator",
+  "batch",
+  "webhook-receiver",
+  "client",
 ] as const;
 export type Role = (typeof ROLE_NAMES)[number];
 
@@ -22,35 +31,71 @@ const ruleBase = { enabled: z.boolean().default(true), severity: severity.option
 
 export const RuleSettingsSchema = z
   .object({
-    "shared-database": z.object({ ...ruleBase, minSpans: count.default(10) }).strict().default({ enabled: true, minSpans: 10 }),
+    "shared-database": z
+      .object({ ...ruleBase, minSpans: count.default(10) })
+      .strict()
+      .default({ enabled: true, minSpans: 10 }),
     "shared-table": z
       .object({ ...ruleBase, minSpans: count.default(5), ignoreTables: names.default([]) })
       .strict()
       .default({ enabled: true, minSpans: 5, ignoreTables: [] }),
     "cyclic-dependency": z
-      .object({ ...ruleBase, maxCycles: count.default(50), maxCycleLength: count.default(6), slowEdgeP95Ms: z.number().min(0).default(100) })
+      .object({
+        ...ruleBase,
+        maxCycles: count.default(50),
+        maxCycleLength: count.default(6),
+        slowEdgeP95Ms: z.number().min(0).default(100),
+      })
       .strict()
       .default({ enabled: true, maxCycles: 50, maxCycleLength: 6, slowEdgeP95Ms: 100 }),
     "chatty-communication": z
-      .object({ ...ruleBase, minCallsPerRequest: count.default(5), minRequests: count.default(3), highDurationShare: share.default(0.2) })
+      .object({
+        ...ruleBase,
+        minCallsPerRequest: count.default(5),
+        minRequests: count.default(3),
+        highDurationShare: share.default(0.2),
+      })
       .strict()
       .default({ enabled: true, minCallsPerRequest: 5, minRequests: 3, highDurationShare: 0.2 }),
     "deep-call-chain": z
-      .object({ ...ruleBase, minHops: count.default(4), highHops: count.default(6), slowChainMs: z.number().min(0).default(1000), minTraces: count.default(3) })
+      .object({
+        ...ruleBase,
+        minHops: count.default(4),
+        highHops: count.default(6),
+        slowChainMs: z.number().min(0).default(1000),
+        minTraces: count.default(3),
+      })
       .strict()
       .default({ enabled: true, minHops: 4, highHops: 6, slowChainMs: 1000, minTraces: 3 }),
-    "hub-service": z.object({ ...ruleBase, minCallers: count.default(6) }).strict().default({ enabled: true, minCallers: 6 }),
-    "excessive-fan-out": z.object({ ...ruleBase, minCallees: count.default(6) }).strict().default({ enabled: true, minCallees: 6 }),
+    "hub-service": z
+      .object({ ...ruleBase, minCallers: count.default(6) })
+      .strict()
+      .default({ enabled: true, minCallers: 6 }),
+    "excessive-fan-out": z
+      .object({ ...ruleBase, minCallees: count.default(6) })
+      .strict()
+      .default({ enabled: true, minCallees: 6 }),
     "gateway-bypass": z
-      .object({ ...ruleBase, minShare: share.default(0.01), minRequests: count.default(5), loopbackIsExternal: z.boolean().default(false) })
+      .object({
+        ...ruleBase,
+        minShare: share.default(0.01),
+        minRequests: count.default(5),
+        loopbackIsExternal: z.boolean().default(false),
+      })
       .strict()
       .default({ enabled: true, minShare: 0.01, minRequests: 5, loopbackIsExternal: false }),
-    "hard-coded-endpoint": z.object({ ...ruleBase, minCalls: count.default(3) }).strict().default({ enabled: true, minCalls: 3 }),
+    "hard-coded-endpoint": z
+      .object({ ...ruleBase, minCalls: count.default(3) })
+      .strict()
+      .default({ enabled: true, minCalls: 3 }),
     "shared-topic": z
       .object({ ...ruleBase, minSpans: count.default(5), godTopicMin: count.default(5) })
       .strict()
       .default({ enabled: true, minSpans: 5, godTopicMin: 5 }),
-    "forbidden-dependency": z.object({ ...ruleBase }).strict().default({ enabled: true }),
+    "forbidden-dependency": z
+      .object({ ...ruleBase })
+      .strict()
+      .default({ enabled: true }),
   })
   .strict();
 
@@ -66,14 +111,16 @@ const dependency = z
   .strict();
 
 /** YAML turns `2027-01-01` into a string or a Date depending on the schema; accept both. */
-const dateLike = z.union([z.string(), z.date()], { error: "expected a date such as 2027-01-01 (required)" }).transform((v, ctx) => {
-  const ms = v instanceof Date ? v.getTime() : Date.parse(v);
-  if (Number.isNaN(ms)) {
-    ctx.addIssue({ code: "custom", message: `not a date: ${String(v)} (use YYYY-MM-DD or RFC 3339)` });
-    return z.NEVER;
-  }
-  return new Date(ms).toISOString();
-});
+const dateLike = z
+  .union([z.string(), z.date()], { error: "expected a date such as 2027-01-01 (required)" })
+  .transform((v, ctx) => {
+    const ms = v instanceof Date ? v.getTime() : Date.parse(v);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: "custom", message: `not a date: ${String(v)} (use YYYY-MM-DD or RFC 3339)` });
+      return z.NEVER;
+    }
+    return new Date(ms).toISOString();
+  });
 
 const suppression = z
   .object({

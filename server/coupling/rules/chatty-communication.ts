@@ -67,7 +67,20 @@ export function detectChattyCommunication(m: CouplingModel, policy: Policy, _now
     for (const [target, g] of calls) {
       const key = r.service + "\u0000" + target;
       let e = edges.get(key);
-      if (!e) edges.set(key, (e = { caller: r.service, target, targetIsService: g.service, perRequest: [], flagged: 0, sequentialHeavy: 0, ops: new Map(), ev: new EvidenceAcc() }));
+      if (!e)
+        edges.set(
+          key,
+          (e = {
+            caller: r.service,
+            target,
+            targetIsService: g.service,
+            perRequest: [],
+            flagged: 0,
+            sequentialHeavy: 0,
+            ops: new Map(),
+            ev: new EvidenceAcc(),
+          }),
+        );
       const n = g.spans.length;
       e.perRequest.push(n);
       if (n < cfg.minCallsPerRequest) continue;
@@ -108,7 +121,14 @@ export function detectChattyCommunication(m: CouplingModel, policy: Policy, _now
         services: e.targetIsService ? [e.caller, e.target] : [e.caller],
         resources: e.targetIsService ? [edgeId(e.caller, e.target)] : [`service:${e.caller}`],
         evidence: e.ev,
-        extra: { p50CallsPerRequest: p50, p90CallsPerRequest: p90, requests: e.perRequest.length, flaggedRequests: e.flagged, operation: op, sequential: high },
+        extra: {
+          p50CallsPerRequest: p50,
+          p90CallsPerRequest: p90,
+          requests: e.perRequest.length,
+          flaggedRequests: e.flagged,
+          operation: op,
+          sequential: high,
+        },
       }),
     );
   }

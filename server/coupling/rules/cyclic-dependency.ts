@@ -14,12 +14,19 @@ import { edgeId, listNames, makeFinding } from "./common";
  * callbacks (`dependencies.allow[].ignoreInCycles`) are removed first. Evidence lists the
  * component's elementary cycles (capped) and the edges' calls.
  */
-export function detectCycles(m: Pick<CouplingModel, "ownership"> & { graph: DependencyGraph }, policy: Policy, _now: number): Finding[] {
+export function detectCycles(
+  m: Pick<CouplingModel, "ownership"> & { graph: DependencyGraph },
+  policy: Policy,
+  _now: number,
+): Finding[] {
   const cfg = policy.rules["cyclic-dependency"];
   const own = m.ownership;
   const ignored = policy.dependencies.allow.filter((d) => d.ignoreInCycles);
   const edges = m.graph.edges.filter(
-    (e) => !ignored.some((d) => matches(d.from, e.from, e.fromServices, own.ownerOf) && matches(d.to, e.to, e.toServices, own.ownerOf)),
+    (e) =>
+      !ignored.some(
+        (d) => matches(d.from, e.from, e.fromServices, own.ownerOf) && matches(d.to, e.to, e.toServices, own.ownerOf),
+      ),
   );
   const g = { nodes: m.graph.nodes, edges };
   const adj = adjacencyOf(g);
@@ -36,7 +43,14 @@ export function detectCycles(m: Pick<CouplingModel, "ownership"> & { graph: Depe
     const level = comp.length >= 3 || slow ? "high" : "medium";
     const path = cycles[0] ?? [...comp, comp[0]!];
     const services = compEdges.flatMap((e) => [...e.fromServices, ...e.toServices]);
-    const edgeList = compEdges.map((e) => ({ from: e.from, to: e.to, calls: e.calls, traces: e.traces, share: round(e.share), p95Ms: round(e.p95Ms) }));
+    const edgeList = compEdges.map((e) => ({
+      from: e.from,
+      to: e.to,
+      calls: e.calls,
+      traces: e.traces,
+      share: round(e.share),
+      p95Ms: round(e.p95Ms),
+    }));
     const weakest = [...compEdges].sort((a, b) => a.calls - b.calls)[0]!;
     findings.push(
       makeFinding({

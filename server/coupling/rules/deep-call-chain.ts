@@ -16,12 +16,24 @@ export function detectDeepCallChains(m: CouplingModel, policy: Policy, _now: num
   const cfg = policy.rules["deep-call-chain"];
   const own = m.ownership;
   const infra = (s: string) => own.hasRole(s, "gateway", "bff", "sidecar");
-  interface OpAcc { hops: number[]; durations: number[]; chain: string[]; ev: EvidenceAcc; services: Set<string> }
+  interface OpAcc {
+    hops: number[];
+    durations: number[];
+    chain: string[];
+    ev: EvidenceAcc;
+    services: Set<string>;
+  }
   const ops = new Map<string, OpAcc>();
   for (const [, spans] of m.traces) {
     const roots = spans.filter((s) => s.parentSpanId === null || !m.byKey.has(s.traceId + "/" + s.parentSpanId));
     for (const root of roots) {
-      if (root.kind !== KIND.SERVER && root.kind !== KIND.CONSUMER && root.kind !== KIND.INTERNAL && root.kind !== KIND.CLIENT) continue;
+      if (
+        root.kind !== KIND.SERVER &&
+        root.kind !== KIND.CONSUMER &&
+        root.kind !== KIND.INTERNAL &&
+        root.kind !== KIND.CLIENT
+      )
+        continue;
       let best: string[] = [];
       const stack: Array<[ReadSpan, string[]]> = [[root, infra(root.service) ? [] : [root.service]]];
       let guard = 0;
@@ -31,14 +43,16 @@ export function detectDeepCallChains(m: CouplingModel, policy: Policy, _now: num
         for (const c of childrenOf(m, s)) {
           if (c.kind === KIND.CONSUMER) continue; // async boundary: its own root operation elsewhere
           let next = chain;
-          if (c.kind === KIND.SERVER && !infra(c.service) && chain[chain.length - 1] !== c.service) next = [...chain, c.service];
+          if (c.kind === KIND.SERVER && !infra(c.service) && chain[chain.length - 1] !== c.service)
+            next = [...chain, c.service];
           stack.push([c, next]);
         }
       }
       const hops = Math.max(0, best.length - 1);
       const opName = `${root.service} ${root.sc.httpRoute ? `${root.sc.httpMethod ?? ""} ${root.sc.httpRoute}`.trim() : root.name}`;
       let acc = ops.get(opName);
-      if (!acc) ops.set(opName, (acc = { hops: [], durations: [], chain: [], ev: new EvidenceAcc(), services: new Set() }));
+      if (!acc)
+        ops.set(opName, (acc = { hops: [], durations: [], chain: [], ev: new EvidenceAcc(), services: new Set() }));
       acc.hops.push(hops);
       acc.durations.push((root.endUs - root.startUs) / 1000);
       if (hops >= cfg.minHops) {
@@ -69,7 +83,14 @@ export function detectDeepCallChains(m: CouplingModel, policy: Policy, _now: num
         services: a.services,
         resources: a.chain.map(serviceNodeId),
         evidence: a.ev,
-        extra: { chain: a.chain, p95Hops: p95, maxHops: Math.max(...a.hops), traces: a.hops.length, deepTraces: deep, p95DurationMs: Math.round(p95Ms) },
+        extra: {
+          chain: a.chain,
+          p95Hops: p95,
+          maxHops: Math.max(...a.hops),
+          traces: a.hops.length,
+          deepTraces: deep,
+          p95DurationMs: Math.round(p95Ms),
+        },
       }),
     );
   }

@@ -47,7 +47,13 @@ function degreesOf(g: DependencyGraph): Degree {
  * the hub also sits in a cycle; info for platform services and gateways (expected hubs).
  * Counting callers, not calls, so a chatty client does not make a hub.
  */
-export function detectHubs(m: GraphInput, policy: Policy, _now: number, d: Degree = degreesOf(m.graph), inCycle = cycleMembers(m.graph)): Finding[] {
+export function detectHubs(
+  m: GraphInput,
+  policy: Policy,
+  _now: number,
+  d: Degree = degreesOf(m.graph),
+  inCycle = cycleMembers(m.graph),
+): Finding[] {
   const cfg = policy.rules["hub-service"];
   const own = m.ownership;
   const findings: Finding[] = [];

@@ -11,7 +11,14 @@ type Dep = Policy["dependencies"]["allow"][number];
 function matcher(pattern: string): (s: string) => boolean {
   if (pattern === "*") return () => true;
   if (!pattern.includes("*")) return (s) => s === pattern;
-  const re = new RegExp("^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+  const re = new RegExp(
+    "^" +
+      pattern
+        .split("*")
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*") +
+      "$",
+  );
   return (s) => re.test(s);
 }
 
@@ -35,8 +42,21 @@ export function detectForbiddenDependencies(m: CouplingModel, policy: Policy, _n
   if (deps.forbid.length === 0 && deps.default === "allow") return [];
   const own = m.ownership;
   const loose = { ...policy, settings: { ...policy.settings, minCalls: 1, minTraces: 1, minShare: 0 } };
-  const edges: Array<{ from: string; to: string; fromServices: string[]; toServices: string[]; ev: EvidenceAcc; via: string }> =
-    buildDependencyGraph(m, loose).edges.map((e) => ({ from: e.from, to: e.to, fromServices: e.fromServices, toServices: e.toServices, ev: e.evidence, via: "sync calls" }));
+  const edges: Array<{
+    from: string;
+    to: string;
+    fromServices: string[];
+    toServices: string[];
+    ev: EvidenceAcc;
+    via: string;
+  }> = buildDependencyGraph(m, loose).edges.map((e) => ({
+    from: e.from,
+    to: e.to,
+    fromServices: e.fromServices,
+    toServices: e.toServices,
+    ev: e.evidence,
+    via: "sync calls",
+  }));
   // Async: producer owner -> consumer owner through the same destination.
   const producers = new Map<string, Map<string, EvidenceAcc>>();
   const consumers = new Map<string, Map<string, EvidenceAcc>>();
@@ -57,7 +77,14 @@ export function detectForbiddenDependencies(m: CouplingModel, policy: Policy, _n
         const ev = new EvidenceAcc();
         ev.merge(pev);
         ev.merge(cev);
-        edges.push({ from: own.ownerOf(p), to: own.ownerOf(c), fromServices: [p], toServices: [c], ev, via: `messages on ${dest}` });
+        edges.push({
+          from: own.ownerOf(p),
+          to: own.ownerOf(c),
+          fromServices: [p],
+          toServices: [c],
+          ev,
+          via: `messages on ${dest}`,
+        });
       }
     }
   }
@@ -78,13 +105,20 @@ export function detectForbiddenDependencies(m: CouplingModel, policy: Policy, _n
         title: `${e.from} depends on ${e.to}, which the policy ${forbid ? "forbids" : "does not allow"}`,
         message:
           `${e.from} reaches ${e.to} through ${e.via} (${e.ev.calls} spans in this window), but cartograph.yaml ` +
-          (forbid ? `forbids ${forbid.from} → ${forbid.to}.` : `denies dependencies not listed under dependencies.allow.`) +
+          (forbid
+            ? `forbids ${forbid.from} → ${forbid.to}.`
+            : `denies dependencies not listed under dependencies.allow.`) +
           reason +
           ` Remove the dependency (use events or go through the owning service), or change the policy if the architecture changed.`,
         services: [...e.fromServices, ...e.toServices],
         resources: [edgeId(e.fromServices[0]!, e.toServices[0]!)],
         evidence: e.ev,
-        extra: { from: e.from, to: e.to, via: e.via, rule: forbid ? { from: forbid.from, to: forbid.to } : { default: "deny" } },
+        extra: {
+          from: e.from,
+          to: e.to,
+          via: e.via,
+          rule: forbid ? { from: forbid.from, to: forbid.to } : { default: "deny" },
+        },
       }),
     );
   }

@@ -8,7 +8,8 @@ import { listNames, makeFinding, serviceNodeId } from "./common";
 import { isInternalAddress } from "./net";
 
 const ENTRY_ROLES = ["gateway", "bff", "webhook-receiver"] as const;
-const PROBE_UA = /kube-probe|prometheus|healthcheck|health-check|elb-healthchecker|googlehc|consul|blackbox|uptime|pingdom/i;
+const PROBE_UA =
+  /kube-probe|prometheus|healthcheck|health-check|elb-healthchecker|googlehc|consul|blackbox|uptime|pingdom/i;
 const PROBE_ROUTE = /(^|\/)(health\w*|healthz|readyz?|livez?|liveness|readiness|metrics|ping|status)\/?$/i;
 const BROWSER_UA = /Mozilla\/5\.0|Dalvik\/|CFNetwork\/|okhttp\/.*Android|Mobile Safari/i;
 
@@ -32,10 +33,16 @@ function entriesOf(m: CouplingModel, pureClients: ReadonlySet<string>, cidrs: re
     let explicitExternal: boolean;
     if (s.parentSpanId === null) {
       const ua = s.sc.userAgent;
-      const route = s.sc.httpRoute ?? pathOf(s.sc.urlFull) ?? strAttr(s.attributes["url.path"]) ?? strAttr(s.attributes["http.target"]);
+      const route =
+        s.sc.httpRoute ??
+        pathOf(s.sc.urlFull) ??
+        strAttr(s.attributes["url.path"]) ??
+        strAttr(s.attributes["http.target"]);
       if ((ua && PROBE_UA.test(ua)) || (route && PROBE_ROUTE.test(route.split("?")[0]!))) continue;
       const addr = s.sc.clientAddress;
-      explicitExternal = (ua !== null && BROWSER_UA.test(ua) && !/bot|crawler|spider/i.test(ua)) || (addr !== null && !isInternalAddress(addr, cidrs));
+      explicitExternal =
+        (ua !== null && BROWSER_UA.test(ua) && !/bot|crawler|spider/i.test(ua)) ||
+        (addr !== null && !isInternalAddress(addr, cidrs));
       fingerprint = addr !== null ? `addr:${addr}` : ua ? `ua:${userAgentFamily(ua) ?? ua}` : null;
     } else {
       const p = parentOf(m, s);
@@ -66,9 +73,14 @@ export function detectGatewayBypass(m: CouplingModel, policy: Policy, _now: numb
   const entries = entriesOf(m, pureClients, policy.settings.internalCidrs);
   const gateways = [...serving].filter((s) => own.hasRole(s, ...ENTRY_ROLES));
   const gatewayOwners = new Set(gateways.map(own.ownerOf));
-  const gatewayPrints = new Set(entries.filter((e) => gatewayOwners.has(own.ownerOf(e.span.service)) && e.fingerprint).map((e) => e.fingerprint!));
+  const gatewayPrints = new Set(
+    entries.filter((e) => gatewayOwners.has(own.ownerOf(e.span.service)) && e.fingerprint).map((e) => e.fingerprint!),
+  );
   const external = entries.filter(
-    (e) => e.explicitExternal || (e.fingerprint !== null && gatewayPrints.has(e.fingerprint)) || (cfg.loopbackIsExternal && e.fingerprint?.startsWith("addr:") && isLoopback(e.fingerprint.slice(5))),
+    (e) =>
+      e.explicitExternal ||
+      (e.fingerprint !== null && gatewayPrints.has(e.fingerprint)) ||
+      (cfg.loopbackIsExternal && e.fingerprint?.startsWith("addr:") && isLoopback(e.fingerprint.slice(5))),
   );
   const perService = new Map<string, EvidenceAcc>();
   for (const e of external) {
@@ -78,7 +90,13 @@ export function detectGatewayBypass(m: CouplingModel, policy: Policy, _now: numb
   }
   const total = external.length;
   const bypassing = [...perService]
-    .filter(([svc, ev]) => !gatewayOwners.has(own.ownerOf(svc)) && !own.hasRole(svc, ...ENTRY_ROLES) && ev.calls >= cfg.minRequests && ev.calls / total >= cfg.minShare)
+    .filter(
+      ([svc, ev]) =>
+        !gatewayOwners.has(own.ownerOf(svc)) &&
+        !own.hasRole(svc, ...ENTRY_ROLES) &&
+        ev.calls >= cfg.minRequests &&
+        ev.calls / total >= cfg.minShare,
+    )
     .sort((a, b) => b[1].calls - a[1].calls);
   if (bypassing.length === 0) return [];
   if (gateways.length === 0) {
@@ -116,7 +134,11 @@ export function detectGatewayBypass(m: CouplingModel, policy: Policy, _now: numb
       services: [svc],
       resources: [serviceNodeId(svc)],
       evidence: ev,
-      extra: { externalRequests: ev.calls, share: Math.round((ev.calls / total) * 1000) / 1000, gateways: gateways.sort() },
+      extra: {
+        externalRequests: ev.calls,
+        share: Math.round((ev.calls / total) * 1000) / 1000,
+        gateways: gateways.sort(),
+      },
     }),
   );
 }

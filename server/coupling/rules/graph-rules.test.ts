@@ -51,7 +51,9 @@ describe("cyclic-dependency", () => {
       t.call(p, "orders", { route: "/callback" });
     });
     expect(byRule(busy, "cyclic-dependency")).toHaveLength(1);
-    const policy = PolicySchema.parse({ dependencies: { allow: [{ from: "payments", to: "orders", ignoreInCycles: true }] } });
+    const policy = PolicySchema.parse({
+      dependencies: { allow: [{ from: "payments", to: "orders", ignoreInCycles: true }] },
+    });
     expect(byRule(busy, "cyclic-dependency", policy)).toEqual([]);
   });
 
@@ -110,7 +112,9 @@ describe("hub-service and excessive-fan-out", () => {
 describe("forbidden-dependency", () => {
   const spans = traces(5, (t) => t.call(t.root("billing"), "orders"));
   it("reports traffic that the policy forbids, with the reason", () => {
-    const policy = PolicySchema.parse({ dependencies: { forbid: [{ from: "billing", to: "orders", reason: "billing consumes order events" }] } });
+    const policy = PolicySchema.parse({
+      dependencies: { forbid: [{ from: "billing", to: "orders", reason: "billing consumes order events" }] },
+    });
     const v = byRule(spans, "forbidden-dependency", policy);
     expect(v).toHaveLength(1);
     expect(v[0]!.message).toContain("billing consumes order events");

@@ -47,7 +47,8 @@ export function detectHardCodedEndpoints(m: CouplingModel, policy: Policy, _now:
     if (!callee || callee === s.service) continue;
     const key = `${s.service}\u0000${callee}\u0000${host}`;
     let a = acc.get(key);
-    if (!a) acc.set(key, (a = { caller: s.service, callee, ip: host, pod: known?.pod ?? false, ev: new EvidenceAcc() }));
+    if (!a)
+      acc.set(key, (a = { caller: s.service, callee, ip: host, pod: known?.pod ?? false, ev: new EvidenceAcc() }));
     a.ev.add(s);
   }
   const findings: Finding[] = [];

@@ -1,7 +1,14 @@
 import "server-only";
 
 /** IPv4 CIDR membership and private-address tests for the gateway and endpoint rules. */
-const DEFAULT_INTERNAL = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16"];
+const DEFAULT_INTERNAL = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+];
 
 function ipv4ToInt(ip: string): number | null {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
@@ -18,8 +25,8 @@ export function inCidr(ip: string, cidr: string): boolean {
   if (a === null || b === null) return ip === base;
   const bits = bitsRaw === undefined ? 32 : Number(bitsRaw);
   if (bits === 0) return true;
-  const mask = bits >= 32 ? 0xffffffff : (~((1 << (32 - bits)) - 1)) >>> 0;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+  const mask = bits >= 32 ? 0xffffffff : ~((1 << (32 - bits)) - 1) >>> 0;
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
 }
 
 export function isInternalAddress(addr: string, extraCidrs: readonly string[] = []): boolean {
@@ -35,5 +42,12 @@ export function isIpLiteralHost(host: string): boolean {
 
 export function isLoopbackOrLinkLocal(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "::1" || h === "localhost" || h.startsWith("fe80") || inCidr(h, "127.0.0.0/8") || inCidr(h, "169.254.0.0/16") || h === "0.0.0.0";
+  return (
+    h === "::1" ||
+    h === "localhost" ||
+    h.startsWith("fe80") ||
+    inCidr(h, "127.0.0.0/8") ||
+    inCidr(h, "169.254.0.0/16") ||
+    h === "0.0.0.0"
+  );
 }

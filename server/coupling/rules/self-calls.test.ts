@@ -17,7 +17,13 @@ describe("self-calls do not raise coupling findings", () => {
       t.call(r, "users");
     });
     const rules = analyzeCoupling(spans, defaultPolicy(), NOW, WINDOW).violations.map((v) => v.rule);
-    expect(rules.filter((r) => ["cyclic-dependency", "deep-call-chain", "chatty-communication", "hub-service", "excessive-fan-out"].includes(r))).toEqual([]);
+    expect(
+      rules.filter((r) =>
+        ["cyclic-dependency", "deep-call-chain", "chatty-communication", "hub-service", "excessive-fan-out"].includes(
+          r,
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it("a real cycle through a self-calling service is still found", () => {
@@ -27,7 +33,9 @@ describe("self-calls do not raise coupling findings", () => {
       const b = t.call(s, "billing");
       t.call(b, "orders", { route: "/orders/:id" });
     });
-    const v = analyzeCoupling(spans, defaultPolicy(), NOW, WINDOW).violations.filter((x) => x.rule === "cyclic-dependency");
+    const v = analyzeCoupling(spans, defaultPolicy(), NOW, WINDOW).violations.filter(
+      (x) => x.rule === "cyclic-dependency",
+    );
     expect(v).toHaveLength(1);
     expect(v[0]!.services).toEqual(["billing", "orders"]);
   });

@@ -5,9 +5,16 @@ import { dbUser, NOW, WINDOW } from "../../../tests/fixtures/coupling/builder";
 import type { CouplingSpan } from "../types";
 
 const run = (spans: CouplingSpan[], policy = defaultPolicy()) => analyzeCoupling(spans, policy, NOW, WINDOW).violations;
-const byRule = (spans: CouplingSpan[], rule: string, policy = defaultPolicy()) => run(spans, policy).filter((v) => v.rule === rule);
+const byRule = (spans: CouplingSpan[], rule: string, policy = defaultPolicy()) =>
+  run(spans, policy).filter((v) => v.rule === rule);
 
-const pg = (db: string, extra: Record<string, unknown> = {}) => ({ "db.system.name": "postgresql", "server.address": "db-main", "server.port": 5432, "db.namespace": db, ...extra });
+const pg = (db: string, extra: Record<string, unknown> = {}) => ({
+  "db.system.name": "postgresql",
+  "server.address": "db-main",
+  "server.port": 5432,
+  "db.namespace": db,
+  ...extra,
+});
 
 describe("shared-database", () => {
   it("fires when two services use one database without naming tables (medium, insufficient evidence)", () => {
@@ -31,7 +38,10 @@ describe("shared-database", () => {
   });
 
   it("reports one server with a private database per service only as info", () => {
-    const v = byRule([...dbUser("orders", 20, pg("orders")), ...dbUser("billing", 20, pg("billing"))], "shared-database");
+    const v = byRule(
+      [...dbUser("orders", 20, pg("orders")), ...dbUser("billing", 20, pg("billing"))],
+      "shared-database",
+    );
     expect(v).toHaveLength(1);
     expect(v[0]!.severity).toBe("info");
     expect(v[0]!.evidence.level).toBe("server");
@@ -39,7 +49,10 @@ describe("shared-database", () => {
 
   it("does not merge two pods' sidecar proxies on localhost into one database", () => {
     const local = { "db.system": "postgresql", "server.address": "localhost", "server.port": 5432, "db.name": "app" };
-    const spans = [...dbUser("orders", 20, local, { "host.name": "orders-pod-1" }), ...dbUser("billing", 20, local, { "host.name": "billing-pod-7" })];
+    const spans = [
+      ...dbUser("orders", 20, local, { "host.name": "orders-pod-1" }),
+      ...dbUser("billing", 20, local, { "host.name": "billing-pod-7" }),
+    ];
     expect(byRule(spans, "shared-database")).toEqual([]);
   });
 
@@ -52,31 +65,54 @@ describe("shared-database", () => {
     const spans = [...dbUser("orders", 20, pg("shop")), ...dbUser("flyway-migrator", 20, pg("shop"))];
     expect(byRule(spans, "shared-database")).toEqual([]);
     const declared = PolicySchema.parse({ roles: { migration: ["schema-job"] } });
-    expect(byRule([...dbUser("orders", 20, pg("shop")), ...dbUser("schema-job", 20, pg("shop"))], "shared-database", declared)).toEqual([]);
+    expect(
+      byRule(
+        [...dbUser("orders", 20, pg("shop")), ...dbUser("schema-job", 20, pg("shop"))],
+        "shared-database",
+        declared,
+      ),
+    ).toEqual([]);
   });
 
   it("treats an API + worker pair of one context as one owner", () => {
     const spans = [...dbUser("orders-api", 20, pg("shop")), ...dbUser("orders-worker", 20, pg("shop"))];
     expect(byRule(spans, "shared-database")).toEqual([]);
-    const grouped = PolicySchema.parse({ inferGroups: false, groups: { ordering: ["checkout-frontend", "fulfilment"] } });
+    const grouped = PolicySchema.parse({
+      inferGroups: false,
+      groups: { ordering: ["checkout-frontend", "fulfilment"] },
+    });
     const named = [...dbUser("checkout-frontend", 20, pg("shop")), ...dbUser("fulfilment", 20, pg("shop"))];
     expect(byRule(named, "shared-database", grouped)).toEqual([]);
     expect(byRule(named, "shared-database", defaultPolicy())).toHaveLength(1);
   });
 
   it("reports a cache shared through key prefixes as info only", () => {
-    const redis = (p: string) => ({ "db.system": "redis", "server.address": "cache", "server.port": 6379, "db.namespace": "0", "db.query.text": `GET ${p}:?` });
-    const v = byRule([...dbUser("orders", 20, redis("orders")), ...dbUser("billing", 20, redis("billing"))], "shared-database");
+    const redis = (p: string) => ({
+      "db.system": "redis",
+      "server.address": "cache",
+      "server.port": 6379,
+      "db.namespace": "0",
+      "db.query.text": `GET ${p}:?`,
+    });
+    const v = byRule(
+      [...dbUser("orders", 20, redis("orders")), ...dbUser("billing", 20, redis("billing"))],
+      "shared-database",
+    );
     expect(v).toHaveLength(1);
     expect(v[0]!.severity).toBe("info");
   });
 
   it("needs minimum support from each owner", () => {
-    expect(byRule([...dbUser("orders", 20, pg("shop")), ...dbUser("billing", 2, pg("shop"))], "shared-database")).toEqual([]);
+    expect(
+      byRule([...dbUser("orders", 20, pg("shop")), ...dbUser("billing", 2, pg("shop"))], "shared-database"),
+    ).toEqual([]);
   });
 
   it("grades private schemas in one database as low", () => {
-    const v = byRule([...dbUser("orders", 20, pg("shop|orders")), ...dbUser("billing", 20, pg("shop|billing"))], "shared-database");
+    const v = byRule(
+      [...dbUser("orders", 20, pg("shop|orders")), ...dbUser("billing", 20, pg("shop|billing"))],
+      "shared-database",
+    );
     expect(v).toHaveLength(1);
     expect(v[0]!.level).toBe("low");
   });
@@ -85,7 +121,10 @@ describe("shared-database", () => {
 describe("shared-table", () => {
   const sql = (q: string, extra = {}) => pg("shop|public", { "db.query.text": q, ...extra });
   it("is critical when two services write the same table", () => {
-    const spans = [...dbUser("orders", 10, sql("INSERT INTO invoices (id) VALUES ($1)")), ...dbUser("billing", 10, sql("UPDATE invoices SET paid = $1 WHERE id = $2"))];
+    const spans = [
+      ...dbUser("orders", 10, sql("INSERT INTO invoices (id) VALUES ($1)")),
+      ...dbUser("billing", 10, sql("UPDATE invoices SET paid = $1 WHERE id = $2")),
+    ];
     const v = byRule(spans, "shared-table");
     expect(v).toHaveLength(1);
     expect(v[0]!.severity).toBe("critical");
@@ -94,7 +133,14 @@ describe("shared-table", () => {
   });
 
   it("is high for a foreign reader, naming the owner", () => {
-    const spans = [...dbUser("orders", 10, sql("INSERT INTO orders (id) VALUES (?)")), ...dbUser("billing", 10, pg("shop|public", { "db.query.summary": "SELECT orders", "db.operation.name": "SELECT" }))];
+    const spans = [
+      ...dbUser("orders", 10, sql("INSERT INTO orders (id) VALUES (?)")),
+      ...dbUser(
+        "billing",
+        10,
+        pg("shop|public", { "db.query.summary": "SELECT orders", "db.operation.name": "SELECT" }),
+      ),
+    ];
     const v = byRule(spans, "shared-table");
     expect(v).toHaveLength(1);
     expect(v[0]!.level).toBe("high");

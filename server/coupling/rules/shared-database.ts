@@ -27,7 +27,12 @@ interface OwnerUse {
  * evidence"). Caches are info. Owners are owner groups; migration/CDC/reporting jobs do
  * not count; an owner needs `minSpans` calls on the key.
  */
-export function detectSharedDatabases(m: CouplingModel, policy: Policy, _now: number, accesses: DbAccess[] = extractDbAccesses(m)): Finding[] {
+export function detectSharedDatabases(
+  m: CouplingModel,
+  policy: Policy,
+  _now: number,
+  accesses: DbAccess[] = extractDbAccesses(m),
+): Finding[] {
   const min = policy.rules["shared-database"].minSpans;
   const own = m.ownership;
   const byServer = new Map<string, DbAccess[]>();
@@ -51,7 +56,9 @@ export function detectSharedDatabases(m: CouplingModel, policy: Policy, _now: nu
     }
     let dbLevelFound = false;
     for (const [, dbList] of byDb) {
-      const dbOwners = [...usesByOwner(dbList, own.ownerOf, (a) => a.kDb)].filter(([, u]) => u.spans >= min && !u.noNamespace);
+      const dbOwners = [...usesByOwner(dbList, own.ownerOf, (a) => a.kDb)].filter(
+        ([, u]) => u.spans >= min && !u.noNamespace,
+      );
       if (dbOwners.length < 2) continue;
       dbLevelFound = true;
       const first = dbList[0]!;
@@ -99,7 +106,11 @@ export function detectSharedDatabases(m: CouplingModel, policy: Policy, _now: nu
           services,
           resources: [first.nodeId],
           evidence: ev,
-          extra: { level: "database", owners: ownersNames, key: { system: first.system, host: displayHost(first), port: first.port, database: first.database } },
+          extra: {
+            level: "database",
+            owners: ownersNames,
+            key: { system: first.system, host: displayHost(first), port: first.port, database: first.database },
+          },
           confidence,
         }),
       );
@@ -133,12 +144,30 @@ export function detectSharedDatabases(m: CouplingModel, policy: Policy, _now: nu
   return findings;
 }
 
-function usesByOwner(list: DbAccess[], ownerOf: (s: string) => string, _key: (a: DbAccess) => string): Map<string, OwnerUse> {
+function usesByOwner(
+  list: DbAccess[],
+  ownerOf: (s: string) => string,
+  _key: (a: DbAccess) => string,
+): Map<string, OwnerUse> {
   const m = new Map<string, OwnerUse>();
   for (const a of list) {
     const o = ownerOf(a.span.service);
     let u = m.get(o);
-    if (!u) m.set(o, (u = { services: new Set(), spans: 0, tables: new Set(), tablesUnknown: false, withTables: 0, schemas: new Set(), dbs: new Set(), noNamespace: false, ev: new EvidenceAcc() }));
+    if (!u)
+      m.set(
+        o,
+        (u = {
+          services: new Set(),
+          spans: 0,
+          tables: new Set(),
+          tablesUnknown: false,
+          withTables: 0,
+          schemas: new Set(),
+          dbs: new Set(),
+          noNamespace: false,
+          ev: new EvidenceAcc(),
+        }),
+      );
     u.services.add(a.span.service);
     u.spans++;
     if (a.tables.length > 0) u.withTables++;

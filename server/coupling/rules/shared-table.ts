@@ -9,9 +9,20 @@ import { displayHost } from "./shared-database";
 
 /** Framework bookkeeping tables are not business data (reference R2 traps). */
 const FRAMEWORK_TABLES = [
-  /^flyway_schema_history$/, /^databasechangelog(lock)?$/, /^schema_migrations$/, /^_prisma_migrations$/,
-  /^__efmigrationshistory$/, /^knex_migrations(_lock)?$/, /^shedlock$/, /^spring_session/, /^qrtz_/,
-  /^ar_internal_metadata$/, /^django_migrations$/, /^alembic_version$/, /^pg_/, /^information_schema$/,
+  /^flyway_schema_history$/,
+  /^databasechangelog(lock)?$/,
+  /^schema_migrations$/,
+  /^_prisma_migrations$/,
+  /^__efmigrationshistory$/,
+  /^knex_migrations(_lock)?$/,
+  /^shedlock$/,
+  /^spring_session/,
+  /^qrtz_/,
+  /^ar_internal_metadata$/,
+  /^django_migrations$/,
+  /^alembic_version$/,
+  /^pg_/,
+  /^information_schema$/,
 ];
 const OUTBOX = /outbox/;
 
@@ -28,7 +39,12 @@ interface TableUse {
  * data shared by several owners is low. Migration jobs, CDC relays and reporting readers
  * are exempt, as are framework tables and reads of outbox tables.
  */
-export function detectSharedTables(m: CouplingModel, policy: Policy, _now: number, accesses: DbAccess[] = extractDbAccesses(m)): Finding[] {
+export function detectSharedTables(
+  m: CouplingModel,
+  policy: Policy,
+  _now: number,
+  accesses: DbAccess[] = extractDbAccesses(m),
+): Finding[] {
   const cfg = policy.rules["shared-table"];
   const ignore = cfg.ignoreTables.map((t) => t.toLowerCase());
   const own = m.ownership;
@@ -61,10 +77,21 @@ export function detectSharedTables(m: CouplingModel, policy: Policy, _now: numbe
     const writers = [...u.writers].filter(([, b]) => b.spans >= cfg.minSpans);
     const readers = [...u.readers].filter(([o, b]) => b.spans >= cfg.minSpans && !u.writers.has(o));
     const where = `${u.sample.system} ${displayHost(u.sample)}/${u.sample.database ?? ""}${u.sample.schema ? "|" + u.sample.schema : ""}`;
-    const base = { rule: "shared-table" as const, resources: [u.sample.nodeId], evidence: u.ev, confidence: "high" as const };
+    const base = {
+      rule: "shared-table" as const,
+      resources: [u.sample.nodeId],
+      evidence: u.ev,
+      confidence: "high" as const,
+    };
     const writerNames = writers.map(([o]) => o).sort();
     const readerNames = readers.map(([o]) => o).sort();
-    const extra = { table, writers: writerNames, readers: readerNames, database: u.sample.database, schema: u.sample.schema };
+    const extra = {
+      table,
+      writers: writerNames,
+      readers: readerNames,
+      database: u.sample.database,
+      schema: u.sample.schema,
+    };
     if (writers.length >= 2) {
       findings.push(
         makeFinding({

@@ -7,7 +7,8 @@ import { KIND, type Finding } from "../types";
 import { listNames, makeFinding } from "./common";
 
 /** Destinations with many writers by design: dead-letter, retry, reply and temporary queues. */
-const MANY_WRITERS_BY_DESIGN = /(^|[-_.])(dlq|dlt|dead[-_.]?letter|retry|retries|reply|replies|errors?)([-_.]|$)|^amq\.gen|^tmp[-_.]|^temp[-_.]|-changelog$|-repartition$/i;
+const MANY_WRITERS_BY_DESIGN =
+  /(^|[-_.])(dlq|dlt|dead[-_.]?letter|retry|retries|reply|replies|errors?)([-_.]|$)|^amq\.gen|^tmp[-_.]|^temp[-_.]|-changelog$|-repartition$/i;
 
 interface DestAcc {
   system: string;
@@ -36,7 +37,18 @@ export function detectSharedTopics(m: CouplingModel, policy: Policy, _now: numbe
     const system = (s.sc.messagingSystem ?? "unknown").toLowerCase();
     const key = `${system}/${name}`;
     let d = dests.get(key);
-    if (!d) dests.set(key, (d = { system, name, producers: new Map(), groups: new Map(), consumerOwners: new Set(), ev: new EvidenceAcc() }));
+    if (!d)
+      dests.set(
+        key,
+        (d = {
+          system,
+          name,
+          producers: new Map(),
+          groups: new Map(),
+          consumerOwners: new Set(),
+          ev: new EvidenceAcc(),
+        }),
+      );
     const owner = own.ownerOf(s.service);
     let bucket: Map<string, { services: Set<string>; spans: number }>;
     if (s.kind === KIND.PRODUCER) bucket = d.producers;
@@ -88,14 +100,22 @@ export function detectSharedTopics(m: CouplingModel, policy: Policy, _now: numbe
         rule: "shared-topic",
         subject: key,
         level: "info",
-        title: god ? `God topic ${d.name}: ${writers.length} publishers, ${d.consumerOwners.size} subscribers` : `${writers.length} services publish to ${d.name}`,
+        title: god
+          ? `God topic ${d.name}: ${writers.length} publishers, ${d.consumerOwners.size} subscribers`
+          : `${writers.length} services publish to ${d.name}`,
         message:
           `${listNames(writerNames)} all publish to ${d.system} destination ${d.name}, so the message schema has no single owner and a change by one publisher can break every consumer. ` +
           `Give the topic one owning publisher (others send it commands), or split it into one topic per event type and owner.`,
         services: writers.flatMap(([, b]) => [...b.services]),
         resources: [resource],
         evidence: d.ev,
-        extra: { kind: god ? "god-topic" : "multi-writer", destination: d.name, system: d.system, producers: writerNames, consumers: [...d.consumerOwners].sort() },
+        extra: {
+          kind: god ? "god-topic" : "multi-writer",
+          destination: d.name,
+          system: d.system,
+          producers: writerNames,
+          consumers: [...d.consumerOwners].sort(),
+        },
       }),
     );
   }

@@ -38,7 +38,9 @@ describe("chatty-communication", () => {
       const r = t.root("nightly-export");
       for (let i = 0; i < 9; i++) t.call(r, "catalog");
     });
-    expect(byRule(batch, "chatty-communication", PolicySchema.parse({ roles: { batch: ["nightly-export"] } }))).toEqual([]);
+    expect(byRule(batch, "chatty-communication", PolicySchema.parse({ roles: { batch: ["nightly-export"] } }))).toEqual(
+      [],
+    );
   });
 });
 
@@ -60,7 +62,10 @@ describe("deep-call-chain", () => {
 });
 
 describe("gateway-bypass", () => {
-  const browser = { "user_agent.original": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120", "client.address": "203.0.113.9" };
+  const browser = {
+    "user_agent.original": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120",
+    "client.address": "203.0.113.9",
+  };
   it("flags external traffic that enters at a service other than the gateway", () => {
     const spans = [
       ...traces(40, (t) => t.call(t.root("api-gateway", "/orders", browser), "orders")),
@@ -87,12 +92,23 @@ describe("gateway-bypass", () => {
   it("ignores probes, internal jobs and webhook receivers", () => {
     const spans = [
       ...traces(40, (t) => t.call(t.root("api-gateway", "/orders", { "client.address": "198.51.100.1" }), "orders")),
-      ...traces(20, (t) => t.root("orders", "/healthz", { "user_agent.original": "kube-probe/1.29", "client.address": "10.1.1.1" })),
+      ...traces(20, (t) =>
+        t.root("orders", "/healthz", { "user_agent.original": "kube-probe/1.29", "client.address": "10.1.1.1" }),
+      ),
       ...traces(20, (t) => t.root("orders", "/internal/recompute", { "client.address": "10.1.2.2" })),
     ];
     expect(byRule(spans, "gateway-bypass")).toEqual([]);
-    const hooks = [...spans, ...traces(10, (t) => t.root("stripe-hooks", "/webhook", { "client.address": "198.51.100.1" }))];
-    expect(byRule(hooks, "gateway-bypass", PolicySchema.parse({ roles: { gateway: ["api-gateway"], "webhook-receiver": ["stripe-hooks"] } }))).toEqual([]);
+    const hooks = [
+      ...spans,
+      ...traces(10, (t) => t.root("stripe-hooks", "/webhook", { "client.address": "198.51.100.1" })),
+    ];
+    expect(
+      byRule(
+        hooks,
+        "gateway-bypass",
+        PolicySchema.parse({ roles: { gateway: ["api-gateway"], "webhook-receiver": ["stripe-hooks"] } }),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -101,7 +117,12 @@ describe("hard-coded-endpoint", () => {
     const spans = traces(5, (t) => {
       const r = t.root("orders");
       t.call(r, "billing", { clientAttrs: { "server.address": "10.2.3.4", "url.full": "http://10.2.3.4:8080/x" } });
-      t.span({ service: "orders", kind: "client", parent: r, attrs: { "server.address": "127.0.0.1", "server.port": 3500 } });
+      t.span({
+        service: "orders",
+        kind: "client",
+        parent: r,
+        attrs: { "server.address": "127.0.0.1", "server.port": 3500 },
+      });
       t.call(r, "catalog", { clientAttrs: { "server.address": "catalog", "network.peer.address": "10.9.9.9" } });
     });
     const v = byRule(spans, "hard-coded-endpoint");
@@ -112,10 +133,27 @@ describe("hard-coded-endpoint", () => {
 });
 
 describe("shared-topic", () => {
-  const consume = (svc: string, group: string, dest = "orders") => traces(6, (t) =>
-    t.span({ service: svc, kind: "consumer", attrs: { "messaging.system": "kafka", "messaging.destination.name": dest, "messaging.consumer.group.name": group } }));
-  const produce = (svc: string, dest: string) => traces(6, (t) =>
-    t.span({ service: svc, kind: "producer", parent: t.root(svc), attrs: { "messaging.system": "kafka", "messaging.destination.name": dest } }));
+  const consume = (svc: string, group: string, dest = "orders") =>
+    traces(6, (t) =>
+      t.span({
+        service: svc,
+        kind: "consumer",
+        attrs: {
+          "messaging.system": "kafka",
+          "messaging.destination.name": dest,
+          "messaging.consumer.group.name": group,
+        },
+      }),
+    );
+  const produce = (svc: string, dest: string) =>
+    traces(6, (t) =>
+      t.span({
+        service: svc,
+        kind: "producer",
+        parent: t.root(svc),
+        attrs: { "messaging.system": "kafka", "messaging.destination.name": dest },
+      }),
+    );
   it("flags two services in one consumer group as high", () => {
     const v = byRule([...consume("billing", "workers"), ...consume("shipping", "workers")], "shared-topic");
     expect(v).toHaveLength(1);
@@ -125,6 +163,11 @@ describe("shared-topic", () => {
   it("does not flag separate groups, one owner's replicas, or dead-letter topics", () => {
     expect(byRule([...consume("billing", "billing"), ...consume("shipping", "shipping")], "shared-topic")).toEqual([]);
     expect(byRule([...consume("billing-api", "g"), ...consume("billing-worker", "g")], "shared-topic")).toEqual([]);
-    expect(byRule([...produce("a", "orders.dlq"), ...produce("b", "orders.dlq"), ...consume("c", "c", "orders.dlq")], "shared-topic")).toEqual([]);
+    expect(
+      byRule(
+        [...produce("a", "orders.dlq"), ...produce("b", "orders.dlq"), ...consume("c", "c", "orders.dlq")],
+        "shared-topic",
+      ),
+    ).toEqual([]);
   });
 });

@@ -33,7 +33,9 @@ export function decodeZipkinSpans(body: Uint8Array, encoding: Encoding): ZipkinS
         return convertProtoSpan(s, i);
       } catch (e) {
         if (e instanceof ZipkinFieldError) {
-          throw new DecodeError(`${describeSpan(i, { id: Buffer.from(s.id ?? []).toString("hex") || undefined, name: s.name })}: ${e.field}: ${e.message}`);
+          throw new DecodeError(
+            `${describeSpan(i, { id: Buffer.from(s.id ?? []).toString("hex") || undefined, name: s.name })}: ${e.field}: ${e.message}`,
+          );
         }
         throw e;
       }
@@ -52,7 +54,8 @@ export function decodeZipkinSpans(body: Uint8Array, encoding: Encoding): ZipkinS
   } catch (e) {
     throw new DecodeError(`Zipkin v2 JSON: malformed JSON: ${(e as Error).message}`);
   }
-  if (!Array.isArray(parsed)) throw new DecodeError("Zipkin v2 JSON: the body must be a JSON array of spans (ListOfSpans)");
+  if (!Array.isArray(parsed))
+    throw new DecodeError("Zipkin v2 JSON: the body must be a JSON array of spans (ListOfSpans)");
   return parsed.map((raw, i) => {
     const r = ZipkinSpanJson.safeParse(raw);
     if (!r.success) {

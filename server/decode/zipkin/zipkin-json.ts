@@ -7,8 +7,12 @@ import type { ZipkinEndpoint, ZipkinSpan } from "./types";
  * 1-16 (span) hex characters; times are integer microseconds; tag values are strings (numbers
  * and booleans, which some reporters send, are kept as their text). Unknown fields are ignored.
  */
-const hex = (max: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{1,${max}}$`), `must be 1 to ${max} hex characters`);
-const micros = z.union([z.number().int("must be an integer number of microseconds").nonnegative(), z.string().regex(/^\d+$/, "must be an integer number of microseconds")]);
+const hex = (max: number) =>
+  z.string().regex(new RegExp(`^[0-9a-fA-F]{1,${max}}$`), `must be 1 to ${max} hex characters`);
+const micros = z.union([
+  z.number().int("must be an integer number of microseconds").nonnegative(),
+  z.string().regex(/^\d+$/, "must be an integer number of microseconds"),
+]);
 const endpoint = z
   .object({
     serviceName: z.string().nullish(),
@@ -43,7 +47,8 @@ function toEndpoint(e: SpanJson["localEndpoint"]): ZipkinEndpoint | null {
   return { serviceName: e.serviceName || null, ipv4: e.ipv4 || null, ipv6: e.ipv6 || null, port: e.port || null };
 }
 
-const big = (v: number | string | null | undefined): bigint | null => (v === null || v === undefined ? null : BigInt(v));
+const big = (v: number | string | null | undefined): bigint | null =>
+  v === null || v === undefined ? null : BigInt(v);
 
 export function convertJsonSpan(s: SpanJson): ZipkinSpan {
   return {

@@ -16,7 +16,14 @@ const DESCRIPTOR = {
       nested: {
         proto3: {
           nested: {
-            Endpoint: { fields: { serviceName: { type: "string", id: 1 }, ipv4: { type: "bytes", id: 2 }, ipv6: { type: "bytes", id: 3 }, port: { type: "int32", id: 4 } } },
+            Endpoint: {
+              fields: {
+                serviceName: { type: "string", id: 1 },
+                ipv4: { type: "bytes", id: 2 },
+                ipv6: { type: "bytes", id: 3 },
+                port: { type: "int32", id: 4 },
+              },
+            },
             Annotation: { fields: { timestamp: { type: "fixed64", id: 1 }, value: { type: "string", id: 2 } } },
             Span: {
               fields: {
@@ -34,7 +41,9 @@ const DESCRIPTOR = {
                 debug: { type: "bool", id: 12 },
                 shared: { type: "bool", id: 13 },
               },
-              nested: { Kind: { values: { SPAN_KIND_UNSPECIFIED: 0, CLIENT: 1, SERVER: 2, PRODUCER: 3, CONSUMER: 4 } } },
+              nested: {
+                Kind: { values: { SPAN_KIND_UNSPECIFIED: 0, CLIENT: 1, SERVER: 2, PRODUCER: 3, CONSUMER: 4 } },
+              },
             },
             ListOfSpans: { fields: { spans: { rule: "repeated", type: "Span", id: 1 } } },
           },
@@ -52,7 +61,11 @@ const KINDS: (ZipkinKind | null)[] = [null, "CLIENT", "SERVER", "PRODUCER", "CON
 
 /** Thrown with the index of the span and the field that is wrong. */
 export class ZipkinFieldError extends Error {
-  constructor(readonly index: number, readonly field: string, message: string) {
+  constructor(
+    readonly index: number,
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -116,7 +129,10 @@ export function convertProtoSpan(s: any, i: number): ZipkinSpan {
     localEndpoint: endpointOf(s.localEndpoint, i, "localEndpoint"),
     remoteEndpoint: endpointOf(s.remoteEndpoint, i, "remoteEndpoint"),
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    annotations: (s.annotations ?? []).map((a: any) => ({ timestampUs: microsOf(a.timestamp) ?? 0n, value: a.value ?? "" })),
+    annotations: (s.annotations ?? []).map((a: any) => ({
+      timestampUs: microsOf(a.timestamp) ?? 0n,
+      value: a.value ?? "",
+    })),
     tags: { ...(s.tags ?? {}) },
     debug: s.debug === true,
     shared: s.shared === true,

@@ -33,18 +33,34 @@ export function recordDecodeFailure(parent: string, bytes: number, start: number
 
 export function recordRequestSpans(t: RequestTrace, f: FlushMarks): void {
   recordSpan(t.parent, "ingest.decode", t.decodeStart, t.decodeEnd, { "cartograph.request.bytes": t.bytes });
-  recordSpan(t.parent, "ingest.normalize", t.decodeEnd, t.normalizeEnd, { "cartograph.items": t.items, "cartograph.items.rejected": t.rejected });
+  recordSpan(t.parent, "ingest.normalize", t.decodeEnd, t.normalizeEnd, {
+    "cartograph.items": t.items,
+    "cartograph.items.rejected": t.rejected,
+  });
   recordSpan(t.parent, "ingest.queue_wait", t.normalizeEnd, f.commitStart, { "cartograph.batch.requests": f.requests });
   recordSpan(
     t.parent,
     "ingest.commit",
     f.commitStart,
     f.commitEnd,
-    { "cartograph.batch.requests": f.requests, "cartograph.batch.items": f.items, "cartograph.batch.inserted": f.inserted },
+    {
+      "cartograph.batch.requests": f.requests,
+      "cartograph.batch.items": f.items,
+      "cartograph.batch.inserted": f.inserted,
+    },
     f.error,
   );
 }
 
-export function recordAggregateSpan(t: RequestTrace, start: number, end: number, spans: number, aggregators: number): void {
-  recordSpan(t.parent, "ingest.aggregate", start, end, { "cartograph.batch.inserted": spans, "cartograph.aggregators": aggregators });
+export function recordAggregateSpan(
+  t: RequestTrace,
+  start: number,
+  end: number,
+  spans: number,
+  aggregators: number,
+): void {
+  recordSpan(t.parent, "ingest.aggregate", start, end, {
+    "cartograph.batch.inserted": spans,
+    "cartograph.aggregators": aggregators,
+  });
 }

@@ -95,7 +95,12 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
       },
       submit(signal, encoding, body, format = "otlp") {
         if (client.isOverloaded(body.byteLength)) {
-          return Promise.resolve({ ok: false, status: 503, message: "write queue full, retry shortly", overloaded: true });
+          return Promise.resolve({
+            ok: false,
+            status: 503,
+            message: "write queue full, retry shortly",
+            overloaded: true,
+          });
         }
         const id = nextId++;
         inflightBytes += body.byteLength;
@@ -103,7 +108,10 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
           waiting.set(id, { resolve, bytes: body.byteLength });
           // Copy into a transferable buffer only when the body shares a pooled allocation.
           const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : new Uint8Array(body);
-          worker.postMessage({ type: "export", id, signal, encoding, format, body: own, traceparent: getTraceparent() }, [own.buffer as ArrayBuffer]);
+          worker.postMessage(
+            { type: "export", id, signal, encoding, format, body: own, traceparent: getTraceparent() },
+            [own.buffer as ArrayBuffer],
+          );
         });
       },
       queueDepth: () => ({ requests: waiting.size, bytes: inflightBytes }),

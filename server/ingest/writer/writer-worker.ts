@@ -1,15 +1,43 @@
 import "server-only";
 import { parentPort, workerData } from "node:worker_threads";
-import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, decodeZipkinSpans, DecodeError } from "../../decode";
-import { normalizeLogs, normalizeMetrics, normalizeTraces, normalizeZipkin, type AttributeStats, type LogRecord, type MetricPoint, type NormalizeResult, type Span } from "../../normalize";
+import {
+  decodeLogsRequest,
+  decodeMetricsRequest,
+  decodeTraceRequest,
+  decodeZipkinSpans,
+  DecodeError,
+} from "../../decode";
+import {
+  normalizeLogs,
+  normalizeMetrics,
+  normalizeTraces,
+  normalizeZipkin,
+  type AttributeStats,
+  type LogRecord,
+  type MetricPoint,
+  type NormalizeResult,
+  type Span,
+} from "../../normalize";
 import { openTelemetryStore, type AppendBatch, type AppendResult, type StoreFailure } from "../../store";
 import { createAggregators } from "../../aggregate";
 import { retentionPolicyFrom, runRetention } from "../../jobs";
 import type { Config } from "../../platform/config";
 import { emptyHistogram, observeHistogram } from "../../platform/snapshot-metrics";
-import { flushSelfTracing, getSpanClockMs, startSelfTracing, withSpan, type SpanHandle } from "../../platform/self-tracing";
+import {
+  flushSelfTracing,
+  getSpanClockMs,
+  startSelfTracing,
+  withSpan,
+  type SpanHandle,
+} from "../../platform/self-tracing";
 import type { ExportMessage, ExportResult, FromWriter, ToWriter, WriterStats } from "./protocol";
-import { recordAggregateSpan, recordDecodeFailure, recordRequestSpans, type FlushMarks, type RequestTrace } from "./request-trace";
+import {
+  recordAggregateSpan,
+  recordDecodeFailure,
+  recordRequestSpans,
+  type FlushMarks,
+  type RequestTrace,
+} from "./request-trace";
 
 /**
  * The writer thread: decode → normalize → one store append per flush → acknowledge →
@@ -33,10 +61,25 @@ const limits = {
 };
 const attrStats: AttributeStats = { truncatedValues: 0, droppedAttributes: 0 };
 const stats: WriterStats = {
-  spansStored: 0, spansDuplicate: 0, spansRejected: 0, pointsStored: 0, pointsRejected: 0, logsStored: 0, logsDuplicate: 0, logsRejected: 0,
-  attributesTruncated: 0, attributesDropped: 0, transactions: 0, writeSeconds: emptyHistogram(),
-  storeBytes: 0, retentionDeleted: 0, aggregatorErrors: 0, aggregators: {},
-  spansUnstorable: 0, pointsUnstorable: 0, storeFailures: {},
+  spansStored: 0,
+  spansDuplicate: 0,
+  spansRejected: 0,
+  pointsStored: 0,
+  pointsRejected: 0,
+  logsStored: 0,
+  logsDuplicate: 0,
+  logsRejected: 0,
+  attributesTruncated: 0,
+  attributesDropped: 0,
+  transactions: 0,
+  writeSeconds: emptyHistogram(),
+  storeBytes: 0,
+  retentionDeleted: 0,
+  aggregatorErrors: 0,
+  aggregators: {},
+  spansUnstorable: 0,
+  pointsUnstorable: 0,
+  storeFailures: {},
 };
 
 interface Pending {
@@ -66,7 +109,12 @@ async function normalizeZipkinBody(body: Buffer, m: ExportMessage): Promise<Norm
   const nowNs = BigInt(Date.now()) * 1_000_000n;
   const asked = new Set<string>();
   const first = { truncatedValues: 0, droppedAttributes: 0 };
-  let norm = normalizeZipkin(spans, { limits, stats: first, nowNs, findStoredTimes: (traceId) => (asked.add(traceId), null) });
+  let norm = normalizeZipkin(spans, {
+    limits,
+    stats: first,
+    nowNs,
+    findStoredTimes: (traceId) => (asked.add(traceId), null),
+  });
   if (asked.size > 0) {
     const stored = new Map((await store.spans.readTraces([...asked])).map((s) => [`${s.traceId}:${s.spanId}`, s]));
     const findStoredTimes = (traceId: string, spanId: string) => stored.get(`${traceId}:${spanId}`) ?? null;
@@ -87,20 +135,36 @@ async function handleExport(m: ExportMessage): Promise<void> {
   const decodeStart = m.traceparent ? getSpanClockMs() : 0;
   try {
     if (m.format === "zipkin") zipkin = await normalizeZipkinBody(body, m);
-    else decoded = m.signal === "traces" ? decodeTraceRequest(body, m.encoding) : m.signal === "logs" ? decodeLogsRequest(body, m.encoding) : decodeMetricsRequest(body, m.encoding);
+    else
+      decoded =
+        m.signal === "traces"
+          ? decodeTraceRequest(body, m.encoding)
+          : m.signal === "logs"
+            ? decodeLogsRequest(body, m.encoding)
+            : decodeMetricsRequest(body, m.encoding);
   } catch (e) {
     if (m.traceparent) recordDecodeFailure(m.traceparent, body.length, decodeStart, (e as Error).message);
     if (e instanceof DecodeError) return reply(m.id, { ok: false, status: 400, message: e.message });
     return reply(m.id, { ok: false, status: 400, message: `undecodable request: ${(e as Error).message}` });
   }
   const decodeEnd = m.traceparent ? getSpanClockMs() : 0;
-  const norm =
-    zipkin ? zipkin
-    : m.signal === "traces" ? normalizeTraces(decoded, limits, attrStats)
-    : m.signal === "logs" ? normalizeLogs(decoded, limits, attrStats, BigInt(Date.now()) * 1_000_000n)
-    : normalizeMetrics(decoded, limits, attrStats);
+  const norm = zipkin
+    ? zipkin
+    : m.signal === "traces"
+      ? normalizeTraces(decoded, limits, attrStats)
+      : m.signal === "logs"
+        ? normalizeLogs(decoded, limits, attrStats, BigInt(Date.now()) * 1_000_000n)
+        : normalizeMetrics(decoded, limits, attrStats);
   const trace: RequestTrace | undefined = m.traceparent
-    ? { parent: m.traceparent, bytes: body.length, decodeStart, decodeEnd, normalizeEnd: getSpanClockMs(), items: norm.items.length, rejected: norm.rejected }
+    ? {
+        parent: m.traceparent,
+        bytes: body.length,
+        decodeStart,
+        decodeEnd,
+        normalizeEnd: getSpanClockMs(),
+        items: norm.items.length,
+        rejected: norm.rejected,
+      }
     : undefined;
   const total = norm.items.length + norm.rejected;
   if (norm.rejected > 0 && norm.items.length === 0 && total > 0) {
@@ -182,7 +246,14 @@ async function flush(): Promise<void> {
       // Nothing in this batch was acknowledged: a retryable 503 loses nothing.
       noteStorageFailure(failure, e);
       for (const p of batch) reply(p.id, { ok: false, status: 503, message: failure.message });
-      recordBatchSpans(batch, { commitStart, commitEnd: getSpanClockMs(), requests: batch.length, items: 0, inserted: 0, error: (e as Error).message });
+      recordBatchSpans(batch, {
+        commitStart,
+        commitEnd: getSpanClockMs(),
+        requests: batch.length,
+        items: 0,
+        inserted: 0,
+        error: (e as Error).message,
+      });
       return;
     }
     // Something in the batch the store cannot take (a poison item): requests are written
@@ -197,8 +268,13 @@ async function flush(): Promise<void> {
     if (failed.has(p)) continue;
     submitted += p.spans.length;
     items += p.spans.length + p.points.length + p.logs.length;
-    const message = p.rejected > 0 ? (p.message || `rejected ${p.rejected} items the store cannot take`) : "";
-    reply(p.id, { ok: true, accepted: p.spans.length + p.points.length + p.logs.length - p.rejectedHere, rejected: p.rejected, message });
+    const message = p.rejected > 0 ? p.message || `rejected ${p.rejected} items the store cannot take` : "";
+    reply(p.id, {
+      ok: true,
+      accepted: p.spans.length + p.points.length + p.logs.length - p.rejectedHere,
+      rejected: p.rejected,
+      message,
+    });
   }
   stats.spansStored += inserted.length;
   stats.spansDuplicate += Math.max(0, submitted - inserted.length - failedSpans(batch));
@@ -215,7 +291,8 @@ async function flush(): Promise<void> {
     }
   }
   const aggregateEnd = getSpanClockMs();
-  for (const p of batch) if (p.trace) recordAggregateSpan(p.trace, aggregateStart, aggregateEnd, inserted.length, aggregators.length);
+  for (const p of batch)
+    if (p.trace) recordAggregateSpan(p.trace, aggregateStart, aggregateEnd, inserted.length, aggregators.length);
 }
 
 function recordBatchSpans(batch: Pending[], marks: FlushMarks): void {
@@ -284,7 +361,14 @@ function noteStorageFailure(failure: StoreFailure, e: unknown): void {
   if (now - lastFailureLog < 10_000) return;
   lastFailureLog = now;
   const hint = failure.operatorHint ?? "ingest answers 503 until the store recovers";
-  console.error(JSON.stringify({ level: "error", msg: `telemetry store write failed (${code}): ${hint}`, error: (e as Error).message, dataDir: config.CARTOGRAPH_DATA_DIR }));
+  console.error(
+    JSON.stringify({
+      level: "error",
+      msg: `telemetry store write failed (${code}): ${hint}`,
+      error: (e as Error).message,
+      dataDir: config.CARTOGRAPH_DATA_DIR,
+    }),
+  );
 }
 
 /** The rollup flush in progress (never two at once: each aggregator hands over what it took). */
@@ -292,9 +376,11 @@ let rollupFlush: Promise<void> | null = null;
 
 function flushRollups(): Promise<void> {
   if (!rollupFlush) {
-    rollupFlush = withSpan("rollup.flush", { "cartograph.aggregators": aggregators.length }, writeRollups).finally(() => {
-      rollupFlush = null;
-    });
+    rollupFlush = withSpan("rollup.flush", { "cartograph.aggregators": aggregators.length }, writeRollups).finally(
+      () => {
+        rollupFlush = null;
+      },
+    );
   }
   return rollupFlush;
 }

@@ -26,7 +26,8 @@ export function kindName(kind: number): JaegerSpanKind {
 
 export function toKeyValue(key: string, v: AttrValue): JaegerKeyValue {
   if (typeof v === "boolean") return { key, type: "bool", value: v };
-  if (typeof v === "number") return Number.isInteger(v) ? { key, type: "int64", value: v } : { key, type: "float64", value: v };
+  if (typeof v === "number")
+    return Number.isInteger(v) ? { key, type: "int64", value: v } : { key, type: "float64", value: v };
   if (typeof v === "string") return { key, type: "string", value: v };
   return { key, type: "string", value: JSON.stringify(v) };
 }
@@ -61,7 +62,10 @@ export function toJaegerTrace(traceId: string, spans: readonly Span[], warnings:
     const tags = toTags(s.attributes);
     if (s.kind !== 0) tags.push({ key: "span.kind", type: "string", value: kindName(s.kind) });
     if (s.statusCode === 2) {
-      tags.push({ key: "error", type: "bool", value: true }, { key: "otel.status_code", type: "string", value: "ERROR" });
+      tags.push(
+        { key: "error", type: "bool", value: true },
+        { key: "otel.status_code", type: "string", value: "ERROR" },
+      );
       if (s.statusMessage) tags.push({ key: "otel.status_description", type: "string", value: s.statusMessage });
     } else if (s.statusCode === 1) tags.push({ key: "otel.status_code", type: "string", value: "OK" });
     if (s.scope.name) tags.push({ key: "otel.scope.name", type: "string", value: s.scope.name });
@@ -78,7 +82,10 @@ export function toJaegerTrace(traceId: string, spans: readonly Span[], warnings:
       startTime: micros(s.startNs),
       duration: micros(s.endNs - s.startNs),
       tags,
-      logs: s.events.map((e) => ({ timestamp: micros(e.timeUnixNano), fields: [{ key: "event", type: "string" as const, value: e.name }, ...toTags(e.attributes)] })),
+      logs: s.events.map((e) => ({
+        timestamp: micros(e.timeUnixNano),
+        fields: [{ key: "event", type: "string" as const, value: e.name }, ...toTags(e.attributes)],
+      })),
       processID: processOf(s),
       warnings: null,
     };

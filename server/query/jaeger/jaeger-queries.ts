@@ -15,7 +15,11 @@ function compareText(a: string, b: string): number {
 }
 
 /** Operations of a service with their span kinds, optionally of one kind; sorted by name. */
-export async function listJaegerOperations(t: TelemetryReader, service: string, kind?: JaegerSpanKind): Promise<{ name: string; spanKind: JaegerSpanKind }[]> {
+export async function listJaegerOperations(
+  t: TelemetryReader,
+  service: string,
+  kind?: JaegerSpanKind,
+): Promise<{ name: string; spanKind: JaegerSpanKind }[]> {
   const rows = await t.rollups.listOperations(service, kind ? JAEGER_SPAN_KINDS.indexOf(kind) : undefined);
   return rows.map((r) => ({ name: r.operation, spanKind: kindName(r.kind) }));
 }
@@ -41,9 +45,12 @@ export async function searchJaegerTraces(t: TelemetryReader, q: JaegerTraceQuery
   let kind: number | undefined;
   const attrs: { key: string; value: string }[] = [];
   for (const tag of q.tags) {
-    if (tag.key === "error" && (tag.value === "true" || tag.value === "false")) status = tag.value === "true" ? "error" : "ok";
-    else if (tag.key === "otel.status_code" && (tag.value === "ERROR" || tag.value === "OK")) status = tag.value === "ERROR" ? "error" : "ok";
-    else if (tag.key === "span.kind" && JAEGER_SPAN_KINDS.includes(tag.value as JaegerSpanKind)) kind = JAEGER_SPAN_KINDS.indexOf(tag.value as JaegerSpanKind);
+    if (tag.key === "error" && (tag.value === "true" || tag.value === "false"))
+      status = tag.value === "true" ? "error" : "ok";
+    else if (tag.key === "otel.status_code" && (tag.value === "ERROR" || tag.value === "OK"))
+      status = tag.value === "ERROR" ? "error" : "ok";
+    else if (tag.key === "span.kind" && JAEGER_SPAN_KINDS.includes(tag.value as JaegerSpanKind))
+      kind = JAEGER_SPAN_KINDS.indexOf(tag.value as JaegerSpanKind);
     else attrs.push(tag);
   }
   const summaries = await searchTraces(

@@ -58,7 +58,11 @@ export function openBootstrapClient(url: string, s: ClickHouseSettings): ClickHo
   return clientFor(url, s, "default");
 }
 
-export async function queryRows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+export async function queryRows<T>(
+  client: ClickHouseClient,
+  query: string,
+  params: Record<string, unknown> = {},
+): Promise<T[]> {
   const rs = await client.query({ query, query_params: params, format: "JSONEachRow" });
   return (await rs.json()) as T[];
 }

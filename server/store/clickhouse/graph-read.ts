@@ -1,5 +1,12 @@
 import "server-only";
-import type { CompletenessCounts, EdgeMinuteQuery, EdgeMinuteRow, GraphEdgeRow, GraphNodeRow, MinuteWindow } from "../telemetry-store";
+import type {
+  CompletenessCounts,
+  EdgeMinuteQuery,
+  EdgeMinuteRow,
+  GraphEdgeRow,
+  GraphNodeRow,
+  MinuteWindow,
+} from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
 import { committedPasses, mergeNodeDetail, parseJson, unionLists, MAX_STEP_MS } from "./graph-io";
 import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
@@ -23,8 +30,15 @@ export async function readEdgeMinutes(conn: Connection, w: EdgeMinuteQuery): Pro
       GROUP BY source, target, protocol, minute ORDER BY minute, source, target, protocol`,
   );
   return rows.map((r) => ({
-    source: String(r.source), target: String(r.target), protocol: String(r.protocol), minute: Number(r.minute),
-    calls: Number(r.ca), errors: Number(r.er), connects: Number(r.co), clientSketch: sketchFromRow(r, "c"), serverSketch: sketchFromRow(r, "s"),
+    source: String(r.source),
+    target: String(r.target),
+    protocol: String(r.protocol),
+    minute: Number(r.minute),
+    calls: Number(r.ca),
+    errors: Number(r.er),
+    connects: Number(r.co),
+    clientSketch: sketchFromRow(r, "c"),
+    serverSketch: sketchFromRow(r, "s"),
   }));
 }
 
@@ -37,7 +51,11 @@ export async function readEdgeFacts(conn: Connection): Promise<GraphEdgeRow[]> {
       WHERE ${committedPasses(db, 0, Number.MAX_SAFE_INTEGER)} GROUP BY source, target, protocol`,
   );
   return rows.map((r) => ({
-    source: String(r.source), target: String(r.target), protocol: String(r.protocol), firstSeenMs: Number(r.f), lastSeenMs: Number(r.l),
+    source: String(r.source),
+    target: String(r.target),
+    protocol: String(r.protocol),
+    firstSeenMs: Number(r.f),
+    lastSeenMs: Number(r.l),
     tables: unionLists((r.details as string[]).map((d) => parseJson(d).tables)).sort(),
   }));
 }
@@ -47,25 +65,38 @@ const NODE_SELECT = `SELECT id, any(kind) AS k, any(name) AS nm, max(system) AS 
 
 function toNode(r: Row): GraphNodeRow {
   return {
-    id: String(r.id), kind: String(r.k), name: String(r.nm),
-    system: r.sys ? String(r.sys) : null, host: r.h ? String(r.h) : null,
-    port: Number(r.pt) >= 0 ? Number(r.pt) : null, database: r.dbn ? String(r.dbn) : null, environment: r.env ? String(r.env) : null,
-    detail: mergeNodeDetail(r.details as unknown[]), firstSeenMs: Number(r.f), lastSeenMs: Number(r.l),
+    id: String(r.id),
+    kind: String(r.k),
+    name: String(r.nm),
+    system: r.sys ? String(r.sys) : null,
+    host: r.h ? String(r.h) : null,
+    port: Number(r.pt) >= 0 ? Number(r.pt) : null,
+    database: r.dbn ? String(r.dbn) : null,
+    environment: r.env ? String(r.env) : null,
+    detail: mergeNodeDetail(r.details as unknown[]),
+    firstSeenMs: Number(r.f),
+    lastSeenMs: Number(r.l),
   };
 }
 
 export async function readNodes(conn: Connection, ids: readonly string[]): Promise<GraphNodeRow[]> {
   if (ids.length === 0) return [];
   const db = conn.settings.database;
-  const rows = await queryRows<Row>(conn.main, `${NODE_SELECT} FROM ${db}.graph_nodes WHERE id IN ${sqlStringList(ids)}
-    AND ${committedPasses(db, 0, Number.MAX_SAFE_INTEGER)} GROUP BY id ORDER BY id`);
+  const rows = await queryRows<Row>(
+    conn.main,
+    `${NODE_SELECT} FROM ${db}.graph_nodes WHERE id IN ${sqlStringList(ids)}
+    AND ${committedPasses(db, 0, Number.MAX_SAFE_INTEGER)} GROUP BY id ORDER BY id`,
+  );
   return rows.map(toNode);
 }
 
 export async function readServiceNodes(conn: Connection, fromMs: number, toMs: number): Promise<GraphNodeRow[]> {
   const db = conn.settings.database;
-  const rows = await queryRows<Row>(conn.main, `${NODE_SELECT} FROM ${db}.graph_nodes WHERE kind = 'service'
-    AND ${committedPasses(db, 0, Number.MAX_SAFE_INTEGER)} GROUP BY id HAVING l >= ${sqlInt(fromMs)} AND f < ${sqlInt(toMs)} ORDER BY id`);
+  const rows = await queryRows<Row>(
+    conn.main,
+    `${NODE_SELECT} FROM ${db}.graph_nodes WHERE kind = 'service'
+    AND ${committedPasses(db, 0, Number.MAX_SAFE_INTEGER)} GROUP BY id HAVING l >= ${sqlInt(fromMs)} AND f < ${sqlInt(toMs)} ORDER BY id`,
+  );
   return rows.map(toNode);
 }
 
@@ -77,7 +108,11 @@ export async function readCompleteness(conn: Connection, w: MinuteWindow): Promi
       FROM ${db}.graph_stats_minute WHERE minute >= ${sqlInt(w.fromMinute)} AND minute < ${sqlInt(w.toMinute)} AND ${passesOf(db, w.fromMinute, w.toMinute)}`,
   );
   return {
-    paired: Number(s?.p ?? 0), unpairedClient: Number(s?.uc ?? 0), unpairedServer: Number(s?.us ?? 0),
-    virtual: Number(s?.v ?? 0), expired: Number(s?.ex ?? 0), dropped: Number(s?.dr ?? 0),
+    paired: Number(s?.p ?? 0),
+    unpairedClient: Number(s?.uc ?? 0),
+    unpairedServer: Number(s?.us ?? 0),
+    virtual: Number(s?.v ?? 0),
+    expired: Number(s?.ex ?? 0),
+    dropped: Number(s?.dr ?? 0),
   };
 }

@@ -21,7 +21,11 @@ describe("ClickHouse client loading", () => {
       const after = loaded();
       await ch.close();
       console.log(JSON.stringify({ before, after }));`;
-    const r = spawnSync(process.execPath, ["--import", "./scripts/runtime/register.mjs", "--input-type=module", "-e", probe], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "./scripts/runtime/register.mjs", "--input-type=module", "-e", probe],
+      { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
+    );
     expect(r.stderr).toBe("");
     expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toEqual({ before: false, after: true });
   });

@@ -23,12 +23,26 @@ export async function appendLogs(conn: Connection, records: readonly LogRecord[]
     const body = bodyText(r.body);
     const attributes = JSON.stringify(r.attributes);
     const resource = JSON.stringify(r.resource.attributes);
-    const fp = hashText(`${resource}\u0000${r.severityNumber}\u0000${r.severityText}\u0000${r.traceId}\u0000${r.spanId}\u0000${body.text}\u0000${attributes}`);
+    const fp = hashText(
+      `${resource}\u0000${r.severityNumber}\u0000${r.severityText}\u0000${r.traceId}\u0000${r.spanId}\u0000${body.text}\u0000${attributes}`,
+    );
     const timeNs = r.timeNs.toString();
     rows.set(`${timeNs}:${fp}`, {
-      day: dayOf(Number(r.timeNs / 1_000_000n)), time_ns: timeNs, fingerprint: fp, observed_ns: r.observedNs.toString(), service: r.resource.service,
-      severity: r.severityNumber, severity_text: r.severityText, body: body.text, body_json: body.json ? 1 : 0, words: wordsOf(body.text),
-      trace_id: r.traceId ?? "", span_id: r.spanId ?? "", flags: r.flags, resource, scope: r.scope.name || r.scope.version ? JSON.stringify(r.scope) : "",
+      day: dayOf(Number(r.timeNs / 1_000_000n)),
+      time_ns: timeNs,
+      fingerprint: fp,
+      observed_ns: r.observedNs.toString(),
+      service: r.resource.service,
+      severity: r.severityNumber,
+      severity_text: r.severityText,
+      body: body.text,
+      body_json: body.json ? 1 : 0,
+      words: wordsOf(body.text),
+      trace_id: r.traceId ?? "",
+      span_id: r.spanId ?? "",
+      flags: r.flags,
+      resource,
+      scope: r.scope.name || r.scope.version ? JSON.stringify(r.scope) : "",
       attributes,
     });
     if (r.timeNs < lo) lo = r.timeNs;
@@ -42,14 +56,24 @@ export async function appendLogs(conn: Connection, records: readonly LogRecord[]
   );
   for (const k of known) rows.delete(`${k.t}:${Number(k.fp)}`);
   if (rows.size === 0) return 0;
-  const minutes = new Map<string, { day: string; minute: number; service: string; severity_range: number; count: number }>();
+  const minutes = new Map<
+    string,
+    { day: string; minute: number; service: string; severity_range: number; count: number }
+  >();
   for (const r of rows.values()) {
     const minute = Number(BigInt(r.time_ns as string) / 60_000_000_000n);
     const range = severityRange(r.severity as number);
     const key = `${r.service}\u0000${minute}\u0000${range}`;
     const m = minutes.get(key);
     if (m) m.count++;
-    else minutes.set(key, { day: dayOf(minute * 60_000), minute, service: r.service as string, severity_range: range, count: 1 });
+    else
+      minutes.set(key, {
+        day: dayOf(minute * 60_000),
+        minute,
+        service: r.service as string,
+        severity_range: range,
+        count: 1,
+      });
   }
   await conn.main.insert({ table: `${db}.logs`, values: [...rows.values()], format: "JSONEachRow" });
   await conn.main.insert({ table: `${db}.log_minute`, values: [...minutes.values()], format: "JSONEachRow" });

@@ -46,8 +46,19 @@ const COLUMNS = `toString(time_ns) AS t, fingerprint AS fp, toString(observed_ns
   trace_id, span_id, scope, attributes, resource`;
 
 interface LogRow {
-  t: string; fp: string | number; o: string; service: string; severity: number; severity_text: string; body: string; body_json: number;
-  trace_id: string; span_id: string; scope: string; attributes: string; resource: string;
+  t: string;
+  fp: string | number;
+  o: string;
+  service: string;
+  severity: number;
+  severity_text: string;
+  body: string;
+  body_json: number;
+  trace_id: string;
+  span_id: string;
+  scope: string;
+  attributes: string;
+  resource: string;
 }
 
 function parse(text: string): unknown {
@@ -61,10 +72,17 @@ function parse(text: string): unknown {
 
 function toStoredLog(r: LogRow): StoredLog {
   return {
-    timeNs: BigInt(r.t), observedNs: BigInt(r.o), severityNumber: Number(r.severity), severityText: r.severity_text,
+    timeNs: BigInt(r.t),
+    observedNs: BigInt(r.o),
+    severityNumber: Number(r.severity),
+    severityText: r.severity_text,
     body: Number(r.body_json) ? parse(r.body) : r.body,
-    attributes: (parse(r.attributes) ?? {}) as Record<string, unknown>, resource: (parse(r.resource) ?? {}) as Record<string, unknown>,
-    service: r.service, traceId: r.trace_id || null, spanId: r.span_id || null, scope: parse(r.scope) as StoredLog["scope"],
+    attributes: (parse(r.attributes) ?? {}) as Record<string, unknown>,
+    resource: (parse(r.resource) ?? {}) as Record<string, unknown>,
+    service: r.service,
+    traceId: r.trace_id || null,
+    spanId: r.span_id || null,
+    scope: parse(r.scope) as StoredLog["scope"],
   };
 }
 
@@ -75,7 +93,12 @@ export function isLogCursor(cursor: string): boolean {
 }
 
 /** Newest first; a page continues after its cursor (the last line's time and fingerprint). */
-export async function searchLogs(conn: Connection, f: LogFilter, limit: number, cursor?: string): Promise<{ logs: StoredLog[]; nextCursor: string | null }> {
+export async function searchLogs(
+  conn: Connection,
+  f: LogFilter,
+  limit: number,
+  cursor?: string,
+): Promise<{ logs: StoredLog[]; nextCursor: string | null }> {
   const where = compileFilter(f);
   if (where === null) return { logs: [], nextCursor: null };
   let after = "";
@@ -112,10 +135,19 @@ export async function readTraceLogs(conn: Connection, traceId: string, limit = 5
 export async function countLogs(conn: Connection, f: LogFilter, stepMs: number): Promise<LogCountRow[]> {
   const db = conn.settings.database;
   const fromMs = Number(f.fromNs / 1_000_000n);
-  const rollup = f.text === undefined && !f.attributes?.length && !f.traceId && !f.spanId && stepMs % 60_000 === 0 && fromMs % 60_000 === 0;
+  const rollup =
+    f.text === undefined &&
+    !f.attributes?.length &&
+    !f.traceId &&
+    !f.spanId &&
+    stepMs % 60_000 === 0 &&
+    fromMs % 60_000 === 0;
   if (rollup) {
     const fromMin = fromMs / 60_000;
-    const where = [`minute >= ${sqlInt(fromMin)}`, `minute < ${sqlInt(Math.ceil(Number(f.toNs / 1_000_000n) / 60_000))}`];
+    const where = [
+      `minute >= ${sqlInt(fromMin)}`,
+      `minute < ${sqlInt(Math.ceil(Number(f.toNs / 1_000_000n) / 60_000))}`,
+    ];
     if (f.service) where.push(`service = ${sqlString(f.service)}`);
     if (f.minSeverity) where.push(`severity_range >= ${sqlInt(Math.floor((f.minSeverity - 1) / 4) + 1)}`);
     const rows = await queryRows<{ b: string | number; severity_range: number; n: string | number }>(
@@ -123,7 +155,11 @@ export async function countLogs(conn: Connection, f: LogFilter, stepMs: number):
       `SELECT intDiv(toInt64(minute) - ${sqlInt(fromMin)}, ${sqlInt(stepMs / 60_000)}) AS b, severity_range, sum(count) AS n
         FROM ${db}.log_minute WHERE ${where.join(" AND ")} GROUP BY b, severity_range ORDER BY b, severity_range`,
     );
-    return rows.map((r) => ({ t: fromMs + Number(r.b) * stepMs, severityRange: Number(r.severity_range), count: Number(r.n) }));
+    return rows.map((r) => ({
+      t: fromMs + Number(r.b) * stepMs,
+      severityRange: Number(r.severity_range),
+      count: Number(r.n),
+    }));
   }
   const where = compileFilter(f);
   if (where === null) return [];
@@ -137,7 +173,10 @@ export async function countLogs(conn: Connection, f: LogFilter, stepMs: number):
 }
 
 /** Matching lines per service in the window (log alert rules). */
-export async function countLogsByService(conn: Connection, f: LogFilter): Promise<{ service: string; count: number }[]> {
+export async function countLogsByService(
+  conn: Connection,
+  f: LogFilter,
+): Promise<{ service: string; count: number }[]> {
   const where = compileFilter(f);
   if (where === null) return [];
   const rows = await queryRows<{ service: string; n: string | number }>(

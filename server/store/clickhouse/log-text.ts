@@ -11,12 +11,17 @@ import { sqlString } from "./sql";
  * (logs-text-query.ts): every term must occur; `"two words"` is a phrase; a trailing `*` a prefix.
  */
 export function wordsOf(text: string): string {
-  const tokens = normalizeText(text).split(/[^\p{L}\p{N}\p{Co}]+/u).filter(Boolean);
+  const tokens = normalizeText(text)
+    .split(/[^\p{L}\p{N}\p{Co}]+/u)
+    .filter(Boolean);
   return tokens.length ? ` ${tokens.join(" ")} ` : " ";
 }
 
 function normalizeText(text: string): string {
-  return text.normalize("NFD").replace(/\p{M}+/gu, "").toLowerCase();
+  return text
+    .normalize("NFD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase();
 }
 
 /** The terms of a free-text query, each a token sequence; null when nothing is searchable. */

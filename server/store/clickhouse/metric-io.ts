@@ -15,13 +15,29 @@ import { dayOf, dayRangeSql, sqlInt, sqlString, sqlStringList } from "./sql";
  * last seen), so nothing is ever updated in place.
  */
 export function seriesKeyOf(p: Pick<MetricPoint, "service" | "name" | "type">, attributesJson: string): string {
-  return createHash("sha1").update(`${p.service}\u0000${p.name}\u0000${p.type}\u0000${attributesJson}`).digest("hex").slice(0, 32);
+  return createHash("sha1")
+    .update(`${p.service}\u0000${p.name}\u0000${p.type}\u0000${attributesJson}`)
+    .digest("hex")
+    .slice(0, 32);
 }
 
-interface PointRow { day: string; series: string; start_ns: string; time_ns: string; value: number | null; count: number | null; sum: number | null; detail: string }
+interface PointRow {
+  day: string;
+  series: string;
+  start_ns: string;
+  time_ns: string;
+  value: number | null;
+  count: number | null;
+  sum: number | null;
+  detail: string;
+}
 
 /** Appends the points not yet stored; resolves to how many were stored, once ClickHouse accepted them. */
-export async function appendMetricPoints(conn: Connection, points: readonly MetricPoint[], nowMs: number): Promise<number> {
+export async function appendMetricPoints(
+  conn: Connection,
+  points: readonly MetricPoint[],
+  nowMs: number,
+): Promise<number> {
   if (points.length === 0) return 0;
   const db = conn.settings.database;
   const series = new Map<string, Record<string, unknown>>();
@@ -32,13 +48,28 @@ export async function appendMetricPoints(conn: Connection, points: readonly Metr
     const attributes = JSON.stringify(p.attributes);
     const key = seriesKeyOf(p, attributes);
     series.set(key, {
-      day: dayOf(nowMs), series: key, service: p.service, name: p.name, type: p.type, unit: p.unit, description: p.description,
-      temporality: p.temporality, monotonic: p.monotonic ? 1 : 0, attributes, last_seen_ms: nowMs,
+      day: dayOf(nowMs),
+      series: key,
+      service: p.service,
+      name: p.name,
+      type: p.type,
+      unit: p.unit,
+      description: p.description,
+      temporality: p.temporality,
+      monotonic: p.monotonic ? 1 : 0,
+      attributes,
+      last_seen_ms: nowMs,
     });
     const timeNs = p.timeNs.toString();
     rows.set(`${key}:${timeNs}`, {
-      day: dayOf(Number(p.timeNs / 1_000_000n)), series: key, start_ns: p.startNs.toString(), time_ns: timeNs,
-      value: p.value, count: p.count, sum: p.sum, detail: p.detail ? JSON.stringify(p.detail) : "",
+      day: dayOf(Number(p.timeNs / 1_000_000n)),
+      series: key,
+      start_ns: p.startNs.toString(),
+      time_ns: timeNs,
+      value: p.value,
+      count: p.count,
+      sum: p.sum,
+      detail: p.detail ? JSON.stringify(p.detail) : "",
     });
     if (p.timeNs < lo) lo = p.timeNs;
     if (p.timeNs > hi) hi = p.timeNs;
@@ -51,7 +82,8 @@ export async function appendMetricPoints(conn: Connection, points: readonly Metr
   for (const k of known) rows.delete(`${k.series}:${k.t}`);
   // The series rows go first: a stored point always has its series.
   await conn.main.insert({ table: `${db}.metric_series`, values: [...series.values()], format: "JSONEachRow" });
-  if (rows.size > 0) await conn.main.insert({ table: `${db}.metric_points`, values: [...rows.values()], format: "JSONEachRow" });
+  if (rows.size > 0)
+    await conn.main.insert({ table: `${db}.metric_points`, values: [...rows.values()], format: "JSONEachRow" });
   return rows.size;
 }
 
@@ -68,13 +100,24 @@ export async function listMetrics(conn: Connection, sinceMs: number, service?: s
       GROUP BY s, nm, tp ORDER BY s, nm, tp`,
   );
   return rows.map((r) => ({
-    service: String(r.service), name: String(r.name), type: String(r.type), unit: String(r.unit), description: String(r.description),
-    monotonic: Number(r.monotonic) === 1, temporality: Number(r.temporality), series: Number(r.n),
+    service: String(r.service),
+    name: String(r.name),
+    type: String(r.type),
+    unit: String(r.unit),
+    description: String(r.description),
+    monotonic: Number(r.monotonic) === 1,
+    temporality: Number(r.temporality),
+    series: Number(r.n),
   }));
 }
 
 /** Series of one metric in the order they were first seen (then by key), at most `limit`. */
-export async function readMetricSeries(conn: Connection, service: string, name: string, limit: number): Promise<MetricSeriesRow[]> {
+export async function readMetricSeries(
+  conn: Connection,
+  service: string,
+  name: string,
+  limit: number,
+): Promise<MetricSeriesRow[]> {
   const rows = await queryRows<Record<string, unknown>>(
     conn.main,
     `SELECT series, any(type) AS type, argMax(unit, last_seen_ms) AS unit, max(temporality) AS temporality, max(monotonic) AS monotonic,
@@ -83,14 +126,29 @@ export async function readMetricSeries(conn: Connection, service: string, name: 
       GROUP BY series ORDER BY first_ms, series LIMIT ${sqlInt(limit)}`,
   );
   return rows.map((r) => ({
-    key: String(r.series), type: String(r.type), unit: String(r.unit), temporality: Number(r.temporality), monotonic: Number(r.monotonic) === 1,
+    key: String(r.series),
+    type: String(r.type),
+    unit: String(r.unit),
+    temporality: Number(r.temporality),
+    monotonic: Number(r.monotonic) === 1,
     attributes: JSON.parse(String(r.attributes)) as Record<string, unknown>,
   }));
 }
 
 /** Points of one series in [fromNs, toNs), oldest first, one per time. */
-export async function readMetricPoints(conn: Connection, seriesKey: string, fromNs: bigint, toNs: bigint): Promise<MetricPointRow[]> {
-  const rows = await queryRows<{ t: string; value: number | null; count: number | null; sum: number | null; detail: string }>(
+export async function readMetricPoints(
+  conn: Connection,
+  seriesKey: string,
+  fromNs: bigint,
+  toNs: bigint,
+): Promise<MetricPointRow[]> {
+  const rows = await queryRows<{
+    t: string;
+    value: number | null;
+    count: number | null;
+    sum: number | null;
+    detail: string;
+  }>(
     conn.main,
     `SELECT toString(time_ns) AS t, value, count, sum, detail FROM ${conn.settings.database}.metric_points
       WHERE series = ${sqlString(seriesKey)} AND ${dayRangeSql(fromNs, toNs)} AND time_ns >= ${sqlInt(fromNs)} AND time_ns < ${sqlInt(toNs)}
@@ -102,7 +160,10 @@ export async function readMetricPoints(conn: Connection, seriesKey: string, from
     if (r.t === last) continue;
     last = r.t;
     out.push({
-      timeMs: Number(BigInt(r.t) / 1_000_000n), value: num(r.value), count: num(r.count), sum: num(r.sum),
+      timeMs: Number(BigInt(r.t) / 1_000_000n),
+      value: num(r.value),
+      count: num(r.count),
+      sum: num(r.sum),
       detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
     });
   }

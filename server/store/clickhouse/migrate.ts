@@ -23,11 +23,15 @@ export async function migrateClickHouse(conn: Connection): Promise<number> {
     await node.command({
       query: `CREATE TABLE IF NOT EXISTS ${s.database}.schema_migrations (version UInt32, description String, applied_ms UInt64) ENGINE = MergeTree() ORDER BY version`,
     });
-    const [row] = await queryRows<{ v: string | number }>(node, `SELECT max(version) AS v FROM ${s.database}.schema_migrations`);
+    const [row] = await queryRows<{ v: string | number }>(
+      node,
+      `SELECT max(version) AS v FROM ${s.database}.schema_migrations`,
+    );
     const current = Number(row?.v ?? 0);
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
-      for (const t of m.tables) for (const ddl of tableDdl(t, s.database, s.cluster)) await node.command({ query: ddl });
+      for (const t of m.tables)
+        for (const ddl of tableDdl(t, s.database, s.cluster)) await node.command({ query: ddl });
       await node.command({
         query: `INSERT INTO ${s.database}.schema_migrations (version, description, applied_ms) VALUES (${sqlInt(m.version)}, '${m.description.replace(/'/g, "")}', ${sqlInt(Date.now())})`,
       });

@@ -29,15 +29,26 @@ export interface StoredServiceSeen {
  * reads sum them (counts) and merge their sketches, so several instances, or several flushes
  * of one, never overwrite each other.
  */
-export async function appendRed(conn: Connection, cells: readonly StoredRedCell[], services: readonly StoredServiceSeen[]): Promise<void> {
+export async function appendRed(
+  conn: Connection,
+  cells: readonly StoredRedCell[],
+  services: readonly StoredServiceSeen[],
+): Promise<void> {
   const db = conn.settings.database;
   if (cells.length > 0) {
     await conn.main.insert({
       table: `${db}.red_minute`,
       format: "JSONEachRow",
       values: cells.map((c) => ({
-        day: dayOf(c.minute * 60_000), minute: c.minute, service: c.service, environment: c.environment, operation: c.operation, kind: c.kind,
-        count: c.count, errors: c.errors, ...sketchFields("d", c.sketch),
+        day: dayOf(c.minute * 60_000),
+        minute: c.minute,
+        service: c.service,
+        environment: c.environment,
+        operation: c.operation,
+        kind: c.kind,
+        count: c.count,
+        errors: c.errors,
+        ...sketchFields("d", c.sketch),
       })),
     });
   }
@@ -46,8 +57,12 @@ export async function appendRed(conn: Connection, cells: readonly StoredRedCell[
       table: `${db}.services`,
       format: "JSONEachRow",
       values: services.map((s) => ({
-        day: dayOf(s.lastSeenMs), name: s.name, namespace: s.namespace ?? "", environment: s.environment ?? "",
-        first_seen_ms: s.firstSeenMs, last_seen_ms: s.lastSeenMs,
+        day: dayOf(s.lastSeenMs),
+        name: s.name,
+        namespace: s.namespace ?? "",
+        environment: s.environment ?? "",
+        first_seen_ms: s.firstSeenMs,
+        last_seen_ms: s.lastSeenMs,
       })),
     });
   }
@@ -68,5 +83,11 @@ export async function readServed(conn: Connection, loMinute: number, hiMinute: n
     `SELECT service, environment, sum(count) AS requests, sum(errors) AS errors, ${sketchMergeSql("d")} FROM ${conn.settings.database}.red_minute
       WHERE minute >= ${sqlInt(loMinute)} AND minute < ${sqlInt(hiMinute)} AND kind IN (2, 5) GROUP BY service, environment ORDER BY service, environment`,
   );
-  return rows.map((r) => ({ service: String(r.service), environment: r.environment ? String(r.environment) : null, requests: Number(r.requests), errors: Number(r.errors), sketch: sketchFromRow(r, "d") }));
+  return rows.map((r) => ({
+    service: String(r.service),
+    environment: r.environment ? String(r.environment) : null,
+    requests: Number(r.requests),
+    errors: Number(r.errors),
+    sketch: sketchFromRow(r, "d"),
+  }));
 }

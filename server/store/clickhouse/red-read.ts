@@ -17,12 +17,22 @@ export async function readRed(conn: Connection, q: RedQuery): Promise<RedMinute[
       FROM ${conn.settings.database}.red_minute WHERE ${where.join(" AND ")} GROUP BY service, environment, operation, kind, minute ORDER BY minute, service, environment, operation, kind`,
   );
   return rows.map((r): RedMinute => ({
-    service: String(r.service), environment: String(r.environment), operation: String(r.operation), kind: Number(r.kind), minute: Number(r.minute),
-    count: Number(r.c), errors: Number(r.e), sketch: sketchFromRow(r, "d"),
+    service: String(r.service),
+    environment: String(r.environment),
+    operation: String(r.operation),
+    kind: Number(r.kind),
+    minute: Number(r.minute),
+    count: Number(r.c),
+    errors: Number(r.e),
+    sketch: sketchFromRow(r, "d"),
   }));
 }
 
-export async function listOperations(conn: Connection, service: string, kind?: number): Promise<{ operation: string; kind: number }[]> {
+export async function listOperations(
+  conn: Connection,
+  service: string,
+  kind?: number,
+): Promise<{ operation: string; kind: number }[]> {
   const rows = await queryRows<{ operation: string; kind: number | string }>(
     conn.main,
     `SELECT DISTINCT operation, kind FROM ${conn.settings.database}.red_minute WHERE service = ${sqlString(service)}
@@ -32,7 +42,10 @@ export async function listOperations(conn: Connection, service: string, kind?: n
 }
 
 /** The service catalog, every instance's sightings merged (widest first/last seen, latest non-empty namespace). */
-export async function listServices(conn: Connection, window?: { fromMs: number; toMs: number }): Promise<ServiceEntry[]> {
+export async function listServices(
+  conn: Connection,
+  window?: { fromMs: number; toMs: number },
+): Promise<ServiceEntry[]> {
   const having = window ? `HAVING l >= ${sqlInt(window.fromMs)} AND f < ${sqlInt(window.toMs)}` : "";
   const rows = await queryRows<Record<string, unknown>>(
     conn.main,
@@ -41,12 +54,18 @@ export async function listServices(conn: Connection, window?: { fromMs: number; 
       FROM ${conn.settings.database}.services GROUP BY name, environment ${having} ORDER BY name, environment`,
   );
   return rows.map((r) => ({
-    name: String(r.name), namespace: r.ns ? String(r.ns) : null, environment: r.env ? String(r.env) : null,
-    firstSeenMs: Number(r.f), lastSeenMs: Number(r.l),
+    name: String(r.name),
+    namespace: r.ns ? String(r.ns) : null,
+    environment: r.env ? String(r.env) : null,
+    firstSeenMs: Number(r.f),
+    lastSeenMs: Number(r.l),
   }));
 }
 
 export async function hasService(conn: Connection, name: string): Promise<boolean> {
-  const [r] = await queryRows<{ n: string | number }>(conn.main, `SELECT count() AS n FROM ${conn.settings.database}.services WHERE name = ${sqlString(name)}`);
+  const [r] = await queryRows<{ n: string | number }>(
+    conn.main,
+    `SELECT count() AS n FROM ${conn.settings.database}.services WHERE name = ${sqlString(name)}`,
+  );
   return Number(r?.n ?? 0) > 0;
 }

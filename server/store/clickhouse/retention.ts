@@ -5,7 +5,17 @@ import { dayOf, sqlString } from "./sql";
 
 /** Tables holding raw telemetry (CARTOGRAPH_RETENTION_RAW_HOURS) and rollups (_ROLLUP_HOURS). */
 const RAW = ["spans", "trace_index", "metric_points", "logs"];
-const ROLLUP = ["red_minute", "services", "edge_minute", "graph_nodes", "graph_edges", "graph_stats_minute", "graph_passes", "metric_series", "log_minute"];
+const ROLLUP = [
+  "red_minute",
+  "services",
+  "edge_minute",
+  "graph_nodes",
+  "graph_edges",
+  "graph_stats_minute",
+  "graph_passes",
+  "metric_series",
+  "log_minute",
+];
 
 /**
  * Retention without TTL (18.16 has none): every table is partitioned by day, and whole days
@@ -15,10 +25,15 @@ const ROLLUP = ["red_minute", "services", "edge_minute", "graph_nodes", "graph_e
  * partition that is already gone is not an error, so a repeated run is harmless.
  * Returns the partitions dropped.
  */
-export async function dropExpiredPartitions(conn: Connection, rawBeforeMs: number, rollupBeforeMs: number): Promise<string[]> {
+export async function dropExpiredPartitions(
+  conn: Connection,
+  rawBeforeMs: number,
+  rollupBeforeMs: number,
+): Promise<string[]> {
   const s = conn.settings;
   const dropped: string[] = [];
-  const cut = (names: string[], beforeMs: number) => names.map((n) => ({ table: localTableName(TABLES[n]!, s.cluster), before: dayOf(beforeMs - 86_400_000 + 1) }));
+  const cut = (names: string[], beforeMs: number) =>
+    names.map((n) => ({ table: localTableName(TABLES[n]!, s.cluster), before: dayOf(beforeMs - 86_400_000 + 1) }));
   const targets = [...cut(RAW, rawBeforeMs), ...cut(ROLLUP, rollupBeforeMs)];
   for (const node of conn.nodes) {
     for (const t of targets) {

@@ -17,7 +17,8 @@ export interface TableDef {
   shardBy: string;
 }
 
-const SKETCH = (p: string) => `${p}_n Float64, ${p}_zero Float64, ${p}_sum Float64, ${p}_min Float64, ${p}_max Float64, ${p}_keys Array(Int32), ${p}_counts Array(Float64)`;
+const SKETCH = (p: string) =>
+  `${p}_n Float64, ${p}_zero Float64, ${p}_sum Float64, ${p}_min Float64, ${p}_max Float64, ${p}_keys Array(Int32), ${p}_counts Array(Float64)`;
 /** Graph rows carry the pass that wrote them; only committed passes are read (see graph-write.ts). */
 const PASS = "pass UInt64, attempt String";
 
@@ -81,13 +82,15 @@ export const TABLES: Record<string, TableDef> = {
   // Metric points keyed by an opaque series key (metric-rows.ts); one catalog row per series per batch.
   metric_points: {
     name: "metric_points",
-    columns: "day Date, series String, start_ns UInt64, time_ns UInt64, value Nullable(Float64), count Nullable(Float64), sum Nullable(Float64), detail String",
+    columns:
+      "day Date, series String, start_ns UInt64, time_ns UInt64, value Nullable(Float64), count Nullable(Float64), sum Nullable(Float64), detail String",
     orderBy: "(series, time_ns)",
     shardBy: "cityHash64(series)",
   },
   metric_series: {
     name: "metric_series",
-    columns: "day Date, series String, service String, name String, type String, unit String, description String, temporality UInt8, monotonic UInt8, attributes String, last_seen_ms UInt64",
+    columns:
+      "day Date, series String, service String, name String, type String, unit String, description String, temporality UInt8, monotonic UInt8, attributes String, last_seen_ms UInt64",
     orderBy: "(service, name, series)",
     shardBy: "cityHash64(series)",
   },
@@ -115,9 +118,27 @@ export interface Migration {
 
 /** Append-only: a released migration never changes; a new one gets the next version. */
 export const MIGRATIONS: Migration[] = [
-  { version: 1, description: "spans, trace index, RED rollups, service inventory", tables: [TABLES.spans!, TABLES.trace_index!, TABLES.red_minute!, TABLES.services!] },
-  { version: 2, description: "service graph rollups written by cluster pairing passes", tables: [TABLES.edge_minute!, TABLES.graph_nodes!, TABLES.graph_edges!, TABLES.graph_stats_minute!, TABLES.graph_passes!] },
-  { version: 3, description: "metric series and points, log lines and per-minute log counts", tables: [TABLES.metric_points!, TABLES.metric_series!, TABLES.logs!, TABLES.log_minute!] },
+  {
+    version: 1,
+    description: "spans, trace index, RED rollups, service inventory",
+    tables: [TABLES.spans!, TABLES.trace_index!, TABLES.red_minute!, TABLES.services!],
+  },
+  {
+    version: 2,
+    description: "service graph rollups written by cluster pairing passes",
+    tables: [
+      TABLES.edge_minute!,
+      TABLES.graph_nodes!,
+      TABLES.graph_edges!,
+      TABLES.graph_stats_minute!,
+      TABLES.graph_passes!,
+    ],
+  },
+  {
+    version: 3,
+    description: "metric series and points, log lines and per-minute log counts",
+    tables: [TABLES.metric_points!, TABLES.metric_series!, TABLES.logs!, TABLES.log_minute!],
+  },
 ];
 
 /** The DDL of one table on one node: a plain MergeTree, or the local table plus its Distributed. */

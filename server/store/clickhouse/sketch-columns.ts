@@ -25,8 +25,13 @@ export function sketchFields(p: string, encoded: Uint8Array): Record<string, num
   }
   const n = f.length >= HEADER ? f[1]! : 0;
   return {
-    [`${p}_n`]: n, [`${p}_zero`]: n ? f[0]! : 0, [`${p}_sum`]: n ? f[2]! : 0, [`${p}_min`]: n ? f[3]! : 0, [`${p}_max`]: n ? f[4]! : 0,
-    [`${p}_keys`]: keys, [`${p}_counts`]: counts,
+    [`${p}_n`]: n,
+    [`${p}_zero`]: n ? f[0]! : 0,
+    [`${p}_sum`]: n ? f[2]! : 0,
+    [`${p}_min`]: n ? f[3]! : 0,
+    [`${p}_max`]: n ? f[4]! : 0,
+    [`${p}_keys`]: keys,
+    [`${p}_counts`]: counts,
   };
 }
 

@@ -54,7 +54,8 @@ async function dropStored(conn: Connection, spans: readonly Span[]): Promise<Spa
   return unique.filter((s) => !stored.has(`${s.traceId}:${s.spanId}`));
 }
 
-export const SPAN_COLUMNS = "trace_id, span_id, parent_span_id, name, kind, toString(start_ns) AS start_ns, toString(end_ns) AS end_ns, status_code, status_message, service, namespace, environment, attributes, resource, events, links, scope_name, scope_version";
+export const SPAN_COLUMNS =
+  "trace_id, span_id, parent_span_id, name, kind, toString(start_ns) AS start_ns, toString(end_ns) AS end_ns, status_code, status_message, service, namespace, environment, attributes, resource, events, links, scope_name, scope_version";
 
 /** Drops duplicate (trace, span) rows, which replays of one export produce (keeps the first). */
 function uniqueSpans(rows: SpanRow[]): Span[] {
@@ -110,13 +111,18 @@ export async function listTraceIdsInWindow(conn: Connection, fromMs: number, toM
 
 /** Stored span count (benchmarks, status). */
 export async function countStoredSpans(conn: Connection): Promise<number> {
-  const [r] = await queryRows<{ n: string | number }>(conn.main, `SELECT count() AS n FROM ${conn.settings.database}.spans`);
+  const [r] = await queryRows<{ n: string | number }>(
+    conn.main,
+    `SELECT count() AS n FROM ${conn.settings.database}.spans`,
+  );
   return Number(r?.n ?? 0);
 }
 
-
 /** Start of the minute of the earliest stored span (epoch ms), null when none is stored. */
 export async function readFirstSpanMs(conn: Connection): Promise<number | null> {
-  const [r] = await queryRows<{ m: string | number; n: string | number }>(conn.main, `SELECT min(minute) AS m, count() AS n FROM ${conn.settings.database}.spans`);
+  const [r] = await queryRows<{ m: string | number; n: string | number }>(
+    conn.main,
+    `SELECT min(minute) AS m, count() AS n FROM ${conn.settings.database}.spans`,
+  );
   return r && Number(r.n) > 0 ? Number(r.m) * 60_000 : null;
 }

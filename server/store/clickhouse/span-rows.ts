@@ -78,7 +78,9 @@ export function fromSpanRow(r: SpanRow): Span {
 }
 
 /** One trace-index row per (trace, day) of a batch: the minutes a trace spans, for lookups by id. */
-export function traceIndexRows(rows: readonly SpanRow[]): { day: string; trace_id: string; min_minute: number; max_minute: number }[] {
+export function traceIndexRows(
+  rows: readonly SpanRow[],
+): { day: string; trace_id: string; min_minute: number; max_minute: number }[] {
   const byKey = new Map<string, { day: string; trace_id: string; min_minute: number; max_minute: number }>();
   for (const r of rows) {
     const key = `${r.trace_id}\u0000${r.day}`;

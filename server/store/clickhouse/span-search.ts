@@ -13,7 +13,12 @@ function minuteBounds(fromNs: bigint, toNs: bigint): string {
 }
 
 /** The earliest `limit` spans that started in [fromMs, toMs). */
-export async function readSpansInWindow(conn: Connection, fromMs: number, toMs: number, limit: number): Promise<Span[]> {
+export async function readSpansInWindow(
+  conn: Connection,
+  fromMs: number,
+  toMs: number,
+  limit: number,
+): Promise<Span[]> {
   const rows = await queryRows<SpanRow>(
     conn.main,
     `SELECT ${SPAN_COLUMNS} FROM ${conn.settings.database}.spans WHERE ${minuteBounds(BigInt(fromMs) * 1_000_000n, BigInt(toMs) * 1_000_000n)}
@@ -60,7 +65,8 @@ export async function searchTraces(conn: Connection, q: TraceQuery): Promise<Sto
   for (const id of ids) {
     const r = byId.get(id);
     if (!r) continue;
-    const s = BigInt(String(r.s)), e = BigInt(String(r.e));
+    const s = BigInt(String(r.s)),
+      e = BigInt(String(r.e));
     const hasRoot = Number(r.roots) > 0;
     out.push({
       traceId: id,

@@ -11,7 +11,14 @@ import { appendRed, readServed, type ServedRow, type StoredRedCell, type StoredS
 import { hasService, listOperations, listServices, readRed } from "./red-read";
 import { dropExpiredPartitions } from "./retention";
 import { clickHouseSettingsFrom, type ClickHouseSettings } from "./settings";
-import { appendNewSpans, countStoredSpans, listTraceIdsInWindow, readFirstSpanMs, readTraceSpans, readTracesSpans } from "./span-io";
+import {
+  appendNewSpans,
+  countStoredSpans,
+  listTraceIdsInWindow,
+  readFirstSpanMs,
+  readTraceSpans,
+  readTracesSpans,
+} from "./span-io";
 import { readSpansInWindow, searchTraces } from "./span-search";
 import { appendMetricPoints, listMetricServices, listMetrics, readMetricPoints, readMetricSeries } from "./metric-io";
 import { appendLogs } from "./log-io";
@@ -59,7 +66,10 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
   const usedBytes = async () => {
     let total = 0;
     for (const node of conn.nodes) {
-      const [r] = await queryRows<{ b: string | number }>(node, `SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE database = '${db}' AND active`);
+      const [r] = await queryRows<{ b: string | number }>(
+        node,
+        `SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE database = '${db}' AND active`,
+      );
       total += Number(r?.b ?? 0);
     }
     return total;
@@ -129,15 +139,31 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
        */
       append: async (batches: readonly AppendBatch[], nowMs: number): Promise<AppendResult> => {
         const inserted = await appendSpans(batches.flatMap((b) => b.spans));
-        const pointsStored = await appendMetricPoints(conn, batches.flatMap((b) => b.points), nowMs);
-        const logsStored = await appendLogs(conn, batches.flatMap((b) => b.logs));
+        const pointsStored = await appendMetricPoints(
+          conn,
+          batches.flatMap((b) => b.points),
+          nowMs,
+        );
+        const logsStored = await appendLogs(
+          conn,
+          batches.flatMap((b) => b.logs),
+        );
         return { inserted, pointsStored, logsStored };
       },
       classifyFailure: (err) => {
         const message = err instanceof Error ? err.message : String(err);
         // ClickHouse refuses a row it cannot parse with a code of its own (e.g. 26, 27, 53, 117); everything else is the store.
-        if (/Code: (26|27|53|117|131)\b/.test(message)) return { kind: "data", code: "clickhouse_refused_row", message: "the telemetry store refused an item of the batch" };
-        return { kind: "storage", code: "clickhouse_unavailable", message: "the telemetry store (ClickHouse) did not accept the batch; retry later" };
+        if (/Code: (26|27|53|117|131)\b/.test(message))
+          return {
+            kind: "data",
+            code: "clickhouse_refused_row",
+            message: "the telemetry store refused an item of the batch",
+          };
+        return {
+          kind: "storage",
+          code: "clickhouse_unavailable",
+          message: "the telemetry store (ClickHouse) did not accept the batch; retry later",
+        };
       },
     },
     retention: {
@@ -146,7 +172,13 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
        * leader does (dropExpired, scheduled by server/jobs' startClickHouseJobs), not every
        * instance's writer. The disk budget does not apply (ClickHouse's disks are its own).
        */
-      enforceRetention: async (): Promise<RetentionResult> => ({ spansDeleted: 0, pointsDeleted: 0, logsDeleted: 0, rollupsDeleted: 0, usedBytes: await usedBytes() }),
+      enforceRetention: async (): Promise<RetentionResult> => ({
+        spansDeleted: 0,
+        pointsDeleted: 0,
+        logsDeleted: 0,
+        rollupsDeleted: 0,
+        usedBytes: await usedBytes(),
+      }),
       measureUsedBytes: usedBytes,
     },
     close: () => conn.close(),
@@ -166,5 +198,12 @@ export async function openClickHouseFromConfig(config: Config): Promise<ClickHou
 }
 
 export type { ClickHouseSettings } from "./settings";
-export type { GraphPass, GraphWindow, StoredEdgeMinute, StoredNode, StoredEdgeMeta, StoredCompleteness } from "./graph-types";
+export type {
+  GraphPass,
+  GraphWindow,
+  StoredEdgeMinute,
+  StoredNode,
+  StoredEdgeMeta,
+  StoredCompleteness,
+} from "./graph-types";
 export type { StoredRedCell, StoredServiceSeen, ServedRow } from "./red-io";

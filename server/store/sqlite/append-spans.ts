@@ -17,23 +17,34 @@ export function createAppender(db: Db) {
   const insertTrace = db.prepare(`INSERT INTO traces
     (trace_id, start_ns, end_ns, last_ns, duration_ns, spans, errors, root_resource, root_name, root_parentless, resources, blocks, span_ids)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING`);
-  const selectTrace = db.prepare(`SELECT id, start_ns, end_ns, last_ns, spans, errors, root_resource, root_name, root_parentless,
-    resources, blocks, span_ids FROM traces WHERE trace_id = ?`).safeIntegers(true);
-  const updateTrace = db.prepare(`UPDATE traces SET start_ns = ?, end_ns = ?, last_ns = ?, duration_ns = ?, spans = ?, errors = ?,
+  const selectTrace = db
+    .prepare(
+      `SELECT id, start_ns, end_ns, last_ns, spans, errors, root_resource, root_name, root_parentless,
+    resources, blocks, span_ids FROM traces WHERE trace_id = ?`,
+    )
+    .safeIntegers(true);
+  const updateTrace =
+    db.prepare(`UPDATE traces SET start_ns = ?, end_ns = ?, last_ns = ?, duration_ns = ?, spans = ?, errors = ?,
     root_resource = ?, root_name = ?, root_parentless = ?, resources = ?, blocks = ?, span_ids = ? WHERE id = ?`);
   const maxBlock = db.prepare(`SELECT max(id) FROM span_blocks`).pluck();
-  const insertBlock = db.prepare(`INSERT INTO span_blocks (id, min_start_ns, max_start_ns, spans, bloom) VALUES (?, ?, ?, ?, ?)`);
+  const insertBlock = db.prepare(
+    `INSERT INTO span_blocks (id, min_start_ns, max_start_ns, spans, bloom) VALUES (?, ?, ?, ?, ?)`,
+  );
   const insertBlockData = db.prepare(`INSERT INTO span_block_data (id, data) VALUES (?, ?)`);
   const insertResource = db.prepare(
     `INSERT OR IGNORE INTO resources (service, namespace, environment, attributes) VALUES (?, ?, ?, ?)`,
   );
   const findResource = db.prepare(`SELECT id FROM resources WHERE attributes = ?`).pluck();
-  const upsertSeries = db.prepare(`INSERT INTO metric_series
+  const upsertSeries = db
+    .prepare(
+      `INSERT INTO metric_series
       (service, name, type, unit, description, temporality, monotonic, attributes, last_seen_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (service, name, type, attributes) DO UPDATE SET last_seen_ms = excluded.last_seen_ms,
         unit = excluded.unit, description = excluded.description
-      RETURNING id`).pluck();
+      RETURNING id`,
+    )
+    .pluck();
   const insertPoint = db.prepare(`INSERT OR IGNORE INTO metric_points
       (series_id, start_ns, time_ns, value, count, sum, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`);
 
@@ -75,12 +86,28 @@ export function createAppender(db: Db) {
       const fresh = dedupe(list, null);
       const summary = newSummary(fresh, blockId, resourceIdOf);
       const info = insertTrace.run(
-        key, summary.startNs, summary.endNs, summary.lastNs, summary.endNs - summary.startNs, summary.spans, summary.errors,
-        summary.rootResource, summary.rootName, summary.rootParentless ? 1 : 0, summary.resources, summary.blocks, summary.spanIds,
+        key,
+        summary.startNs,
+        summary.endNs,
+        summary.lastNs,
+        summary.endNs - summary.startNs,
+        summary.spans,
+        summary.errors,
+        summary.rootResource,
+        summary.rootName,
+        summary.rootParentless ? 1 : 0,
+        summary.resources,
+        summary.blocks,
+        summary.spanIds,
       );
       if (info.changes > 0) {
         const index = indexNew(fresh);
-        sections.push({ traceKey: Number(info.lastInsertRowid), firstIndex: 0, spans: fresh, indexOf: (id) => index.get(id) ?? -1 });
+        sections.push({
+          traceKey: Number(info.lastInsertRowid),
+          firstIndex: 0,
+          spans: fresh,
+          indexOf: (id) => index.get(id) ?? -1,
+        });
         for (const s of fresh) out.push(s);
         continue;
       }
@@ -91,12 +118,28 @@ export function createAppender(db: Db) {
       if (added.length === 0) continue;
       const merged = mergeSummary(row, added, blockId, resourceIdOf);
       updateTrace.run(
-        merged.startNs, merged.endNs, merged.lastNs, merged.endNs - merged.startNs, merged.spans, merged.errors,
-        merged.rootResource, merged.rootName, merged.rootParentless ? 1 : 0, merged.resources, merged.blocks, merged.spanIds, row.id,
+        merged.startNs,
+        merged.endNs,
+        merged.lastNs,
+        merged.endNs - merged.startNs,
+        merged.spans,
+        merged.errors,
+        merged.rootResource,
+        merged.rootName,
+        merged.rootParentless ? 1 : 0,
+        merged.resources,
+        merged.blocks,
+        merged.spanIds,
+        row.id,
       );
       const first = known.size;
       for (let i = 0; i < added.length; i++) known.set(added[i]!.spanId, first + i);
-      sections.push({ traceKey: Number(row.id), firstIndex: first, spans: added, indexOf: (id) => known.get(id) ?? -1 });
+      sections.push({
+        traceKey: Number(row.id),
+        firstIndex: first,
+        spans: added,
+        indexOf: (id) => known.get(id) ?? -1,
+      });
       for (const s of added) out.push(s);
     }
     if (sections.length === 0) return;
@@ -114,10 +157,28 @@ export function createAppender(db: Db) {
       const key = `${p.service}\u0000${p.name}\u0000${p.type}\u0000${attrs}`;
       let sid = seriesCache.get(key);
       if (sid === undefined) {
-        sid = upsertSeries.get(p.service, p.name, p.type, p.unit, p.description, p.temporality, p.monotonic ? 1 : 0, attrs, nowMs) as number;
+        sid = upsertSeries.get(
+          p.service,
+          p.name,
+          p.type,
+          p.unit,
+          p.description,
+          p.temporality,
+          p.monotonic ? 1 : 0,
+          attrs,
+          nowMs,
+        ) as number;
         seriesCache.set(key, sid);
       }
-      const info = insertPoint.run(sid, p.startNs, p.timeNs, p.value, p.count, p.sum, p.detail ? JSON.stringify(p.detail) : null);
+      const info = insertPoint.run(
+        sid,
+        p.startNs,
+        p.timeNs,
+        p.value,
+        p.count,
+        p.sum,
+        p.detail ? JSON.stringify(p.detail) : null,
+      );
       stored += info.changes;
     }
     return stored;
@@ -132,7 +193,12 @@ function dedupe(list: Span[], known: Map<string, number> | null): Span[] {
   if (known === null && list.length <= 16) {
     // Small new traces (the common case): a quadratic check beats building a Set.
     let dup = false;
-    for (let i = 1; i < list.length && !dup; i++) for (let j = 0; j < i; j++) if (list[i]!.spanId === list[j]!.spanId) { dup = true; break; }
+    for (let i = 1; i < list.length && !dup; i++)
+      for (let j = 0; j < i; j++)
+        if (list[i]!.spanId === list[j]!.spanId) {
+          dup = true;
+          break;
+        }
     if (!dup) return list;
   }
   const seen = new Set<string>();

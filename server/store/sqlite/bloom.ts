@@ -21,7 +21,8 @@ function start(kind: number): void {
 }
 
 function feed(s: string): void {
-  let a = h1, b = h2;
+  let a = h1,
+    b = h2;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     a = Math.imul(a ^ c, 16777619);

@@ -10,7 +10,14 @@ export { openStoreForWriting } from "./open-writer";
 export { createSqliteReader, createSqliteStore, openSqliteStore, openTelemetryReader } from "./sqlite-store";
 export { createAppender } from "./append-spans";
 export { createLogAppender } from "./logs-append";
-export { searchLogs, countLogs, countLogsByService, listLogServices, readTraceLogs, type StoredLog as SqliteLogRow } from "./logs-read";
+export {
+  searchLogs,
+  countLogs,
+  countLogsByService,
+  listLogServices,
+  readTraceLogs,
+  type StoredLog as SqliteLogRow,
+} from "./logs-read";
 export { readTraceSpans, readSpansInWindow, readTracesSpans, countSpansByService } from "./read-spans";
 export { countStoredSpans, countBlocks } from "./span-retention";
 export { measureUsedBytes } from "./retention";

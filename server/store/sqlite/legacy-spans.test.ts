@@ -16,15 +16,45 @@ describe("legacy span rows", () => {
       old.exec(MIGRATIONS[0]!);
       old.exec(MIGRATIONS[1]!);
       old.pragma("user_version = 2");
-      old.prepare(`INSERT INTO resources (id, service, namespace, environment, attributes) VALUES (7, 'web', 'shop', NULL, '{"service.name":"web"}')`).run();
-      const ins = old.prepare(`INSERT INTO spans VALUES (?, ?, ?, 'web', ?, 2, ?, ?, ?, ?, NULL, 7, '{"name":"s","version":"1"}', ?, ?, NULL)`);
+      old
+        .prepare(
+          `INSERT INTO resources (id, service, namespace, environment, attributes) VALUES (7, 'web', 'shop', NULL, '{"service.name":"web"}')`,
+        )
+        .run();
+      const ins = old.prepare(
+        `INSERT INTO spans VALUES (?, ?, ?, 'web', ?, 2, ?, ?, ?, ?, NULL, 7, '{"name":"s","version":"1"}', ?, ?, NULL)`,
+      );
       const t = "a".repeat(32);
-      ins.run(t, "1".repeat(16), null, "GET /", 1_000_000_000_000_000_000n, 1_000_000_000_050_000_000n, 50_000_000, 0, '{"http.route":"/"}', null);
-      ins.run(t, "2".repeat(16), "1".repeat(16), "SELECT", 1_000_000_000_010_000_000n, 1_000_000_000_020_000_000n, 10_000_000, 2, '{"db.system":"postgresql"}', '[{"timeUnixNano":"1000000000015000000","name":"e","attributes":{}}]');
+      ins.run(
+        t,
+        "1".repeat(16),
+        null,
+        "GET /",
+        1_000_000_000_000_000_000n,
+        1_000_000_000_050_000_000n,
+        50_000_000,
+        0,
+        '{"http.route":"/"}',
+        null,
+      );
+      ins.run(
+        t,
+        "2".repeat(16),
+        "1".repeat(16),
+        "SELECT",
+        1_000_000_000_010_000_000n,
+        1_000_000_000_020_000_000n,
+        10_000_000,
+        2,
+        '{"db.system":"postgresql"}',
+        '[{"timeUnixNano":"1000000000015000000","name":"e","attributes":{}}]',
+      );
       old.close();
       const db = openStoreForWriting(dir);
       const spans = readTraceSpans(db, t);
-      expect(spans.map((s) => [s.spanId, s.parentSpanId, s.name, s.statusCode, s.resource.service, s.resource.namespace])).toEqual([
+      expect(
+        spans.map((s) => [s.spanId, s.parentSpanId, s.name, s.statusCode, s.resource.service, s.resource.namespace]),
+      ).toEqual([
         ["1".repeat(16), null, "GET /", 0, "web", "shop"],
         ["2".repeat(16), "1".repeat(16), "SELECT", 2, "web", "shop"],
       ]);

@@ -55,12 +55,25 @@ function toSpan(r: LegacyRow): Span {
     statusCode: Number(r.status_code) as StatusCodeValue,
     statusMessage: r.status_message ?? "",
     attributes: parse<Attributes>(r.attributes, {}),
-    events: Array.isArray(events) ? events.map((e) => ({ timeUnixNano: BigInt(e.timeUnixNano ?? 0), name: e.name ?? "", attributes: e.attributes ?? {} })) : [],
+    events: Array.isArray(events)
+      ? events.map((e) => ({
+          timeUnixNano: BigInt(e.timeUnixNano ?? 0),
+          name: e.name ?? "",
+          attributes: e.attributes ?? {},
+        }))
+      : [],
     links: Array.isArray(links)
-      ? links.filter((l) => typeof l.traceId === "string" && typeof l.spanId === "string").map((l) => ({ traceId: l.traceId!, spanId: l.spanId!, attributes: l.attributes ?? {} }))
+      ? links
+          .filter((l) => typeof l.traceId === "string" && typeof l.spanId === "string")
+          .map((l) => ({ traceId: l.traceId!, spanId: l.spanId!, attributes: l.attributes ?? {} }))
       : [],
     scope: parse(r.scope, { name: "", version: "" }),
-    resource: { service: r.service, namespace: r.r_namespace, environment: r.r_environment, attributes: parse<Attributes>(r.r_attributes, {}) },
+    resource: {
+      service: r.service,
+      namespace: r.r_namespace,
+      environment: r.r_environment,
+      attributes: parse<Attributes>(r.r_attributes, {}),
+    },
   };
 }
 
@@ -69,10 +82,12 @@ export function convertLegacySpans(db: Db): number {
   const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'legacy_spans'`).get();
   if (!exists) return 0;
   const pick = db
-    .prepare(`SELECT s.rowid AS rowid, s.trace_id, s.span_id, s.parent_span_id, s.service, s.name, s.kind, s.start_ns, s.end_ns,
+    .prepare(
+      `SELECT s.rowid AS rowid, s.trace_id, s.span_id, s.parent_span_id, s.service, s.name, s.kind, s.start_ns, s.end_ns,
       s.status_code, s.status_message, s.scope, s.attributes, s.events, s.links,
       r.namespace AS r_namespace, r.environment AS r_environment, r.attributes AS r_attributes
-      FROM legacy_spans s LEFT JOIN resources r ON r.id = s.resource_id ORDER BY s.rowid LIMIT ${CHUNK}`)
+      FROM legacy_spans s LEFT JOIN resources r ON r.id = s.resource_id ORDER BY s.rowid LIMIT ${CHUNK}`,
+    )
     .safeIntegers(true);
   const del = db.prepare(`DELETE FROM legacy_spans WHERE rowid <= ?`);
   const app = createAppender(db);

@@ -35,7 +35,9 @@ export function createLogAppender(db: Db) {
   const insertText = db.prepare(`INSERT INTO logs_fts (rowid, body) VALUES (?, ?)`);
   const addMinute = db.prepare(`INSERT INTO log_minute (service, minute, severity_range, count) VALUES (?, ?, ?, ?)
     ON CONFLICT (service, minute, severity_range) DO UPDATE SET count = count + excluded.count`);
-  const insertResource = db.prepare(`INSERT OR IGNORE INTO resources (service, namespace, environment, attributes) VALUES (?, ?, ?, ?)`);
+  const insertResource = db.prepare(
+    `INSERT OR IGNORE INTO resources (service, namespace, environment, attributes) VALUES (?, ?, ?, ?)`,
+  );
   const findResource = db.prepare(`SELECT id FROM resources WHERE attributes = ?`).pluck();
   const byObject = new WeakMap<ResourceInfo, number>();
   const byJson = new Map<string, number>();
@@ -62,10 +64,24 @@ export function createLogAppender(db: Db) {
       const body = bodyText(r.body);
       const attributes = JSON.stringify(r.attributes);
       const rid = resourceId(r.resource);
-      const fp = hashText(`${rid}\u0000${r.severityNumber}\u0000${r.severityText}\u0000${r.traceId}\u0000${r.spanId}\u0000${body.text}\u0000${attributes}`);
+      const fp = hashText(
+        `${rid}\u0000${r.severityNumber}\u0000${r.severityText}\u0000${r.traceId}\u0000${r.spanId}\u0000${body.text}\u0000${attributes}`,
+      );
       const info = insertLog.run(
-        r.timeNs, fp, r.observedNs, r.resource.service, r.severityNumber, r.severityText, body.text, body.json ? 1 : 0,
-        r.traceId, r.spanId, r.flags, rid, r.scope.name || r.scope.version ? JSON.stringify(r.scope) : null, attributes,
+        r.timeNs,
+        fp,
+        r.observedNs,
+        r.resource.service,
+        r.severityNumber,
+        r.severityText,
+        body.text,
+        body.json ? 1 : 0,
+        r.traceId,
+        r.spanId,
+        r.flags,
+        rid,
+        r.scope.name || r.scope.version ? JSON.stringify(r.scope) : null,
+        attributes,
       );
       if (info.changes === 0) continue;
       inserted++;

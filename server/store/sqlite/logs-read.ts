@@ -42,20 +42,36 @@ function compileFilter(db: Db, f: LogFilter): Compiled | null {
   const where = ["l.time_ns >= ?", "l.time_ns < ?"];
   const args: unknown[] = [f.fromNs, f.toNs];
   let joinResource = false;
-  if (f.service) { where.push("l.service = ?"); args.push(f.service); }
-  if (f.minSeverity !== undefined && f.minSeverity > 0) { where.push("l.severity >= ?"); args.push(f.minSeverity); }
-  if (f.traceId) { where.push("l.trace_id = ?"); args.push(f.traceId.toLowerCase()); }
-  if (f.spanId) { where.push("l.span_id = ?"); args.push(f.spanId.toLowerCase()); }
+  if (f.service) {
+    where.push("l.service = ?");
+    args.push(f.service);
+  }
+  if (f.minSeverity !== undefined && f.minSeverity > 0) {
+    where.push("l.severity >= ?");
+    args.push(f.minSeverity);
+  }
+  if (f.traceId) {
+    where.push("l.trace_id = ?");
+    args.push(f.traceId.toLowerCase());
+  }
+  if (f.spanId) {
+    where.push("l.span_id = ?");
+    args.push(f.spanId.toLowerCase());
+  }
   for (const a of f.attributes ?? []) {
     joinResource = true;
-    where.push(`coalesce(CAST(json_extract(l.attributes, ?) AS TEXT), CAST(json_extract(r.attributes, ?) AS TEXT)) = ?`);
+    where.push(
+      `coalesce(CAST(json_extract(l.attributes, ?) AS TEXT), CAST(json_extract(r.attributes, ?) AS TEXT)) = ?`,
+    );
     args.push(jsonPath(a.key), jsonPath(a.key), a.value);
   }
   if (f.text !== undefined) {
     const match = toFtsQuery(f.text);
     if (match === null) return null;
     const range = db
-      .prepare(`SELECT min(id) AS lo, max(id) AS hi FROM logs INDEXED BY logs_time_fp WHERE time_ns >= ? AND time_ns < ?`)
+      .prepare(
+        `SELECT min(id) AS lo, max(id) AS hi FROM logs INDEXED BY logs_time_fp WHERE time_ns >= ? AND time_ns < ?`,
+      )
       .get(f.fromNs, f.toNs) as { lo: number | null; hi: number | null };
     if (range.lo === null || range.hi === null) return { where: ["0"], args: [], joinResource: false };
     where.push(`l.id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ? AND rowid BETWEEN ? AND ?)`);
@@ -122,7 +138,9 @@ export function searchLogs(db: Db, f: LogFilter, limit: number, after?: LogCurso
     args.push(after.timeNs, after.timeNs, after.id);
   }
   const rows = db
-    .prepare(`SELECT ${COLUMNS} FROM ${FROM(c)} WHERE ${where.join(" AND ")} ORDER BY l.time_ns DESC, l.id DESC LIMIT ?`)
+    .prepare(
+      `SELECT ${COLUMNS} FROM ${FROM(c)} WHERE ${where.join(" AND ")} ORDER BY l.time_ns DESC, l.id DESC LIMIT ?`,
+    )
     .safeIntegers(true)
     .all(...args, limit) as LogRow[];
   return rows.map(toStoredLog);
@@ -151,17 +169,31 @@ export interface LogCountRow {
  */
 export function countLogs(db: Db, f: LogFilter, stepMs: number): LogCountRow[] {
   const fromMs = Number(f.fromNs / 1_000_000n);
-  const rollup = f.text === undefined && !f.attributes?.length && !f.traceId && !f.spanId && stepMs % 60_000 === 0 && fromMs % 60_000 === 0;
+  const rollup =
+    f.text === undefined &&
+    !f.attributes?.length &&
+    !f.traceId &&
+    !f.spanId &&
+    stepMs % 60_000 === 0 &&
+    fromMs % 60_000 === 0;
   if (rollup) {
     const where = ["minute >= ?", "minute < ?"];
     const args: unknown[] = [fromMs / 60_000, Math.ceil(Number(f.toNs / 1_000_000n) / 60_000)];
-    if (f.service) { where.push("service = ?"); args.push(f.service); }
-    if (f.minSeverity) { where.push("severity_range >= ?"); args.push(Math.floor((f.minSeverity - 1) / 4) + 1); }
+    if (f.service) {
+      where.push("service = ?");
+      args.push(f.service);
+    }
+    if (f.minSeverity) {
+      where.push("severity_range >= ?");
+      args.push(Math.floor((f.minSeverity - 1) / 4) + 1);
+    }
     const stepMin = stepMs / 60_000;
     // Integers bound as bigint: better-sqlite3 binds a number as REAL, which made the division
     // fractional (a 5-minute step came back as one bucket per minute).
     const rows = db
-      .prepare(`SELECT ((minute - ?) / ?) AS b, severity_range, sum(count) AS n FROM log_minute WHERE ${where.join(" AND ")} GROUP BY b, severity_range`)
+      .prepare(
+        `SELECT ((minute - ?) / ?) AS b, severity_range, sum(count) AS n FROM log_minute WHERE ${where.join(" AND ")} GROUP BY b, severity_range`,
+      )
       .all(BigInt(fromMs / 60_000), BigInt(stepMin), ...args) as { b: number; severity_range: number; n: number }[];
     return rows.map((r) => ({ t: fromMs + r.b * stepMs, severityRange: r.severity_range, count: r.n }));
   }
@@ -184,11 +216,16 @@ export function countLogsByService(db: Db, f: LogFilter): { service: string; cou
   const c = compileFilter(db, f);
   if (!c) return [];
   return db
-    .prepare(`SELECT l.service AS service, count(*) AS count FROM ${FROM(c)} WHERE ${c.where.join(" AND ")} GROUP BY l.service`)
+    .prepare(
+      `SELECT l.service AS service, count(*) AS count FROM ${FROM(c)} WHERE ${c.where.join(" AND ")} GROUP BY l.service`,
+    )
     .all(...c.args) as { service: string; count: number }[];
 }
 
 /** Services that wrote any log line since `sinceMs` (from the minute counts). */
 export function listLogServices(db: Db, sinceMs: number): string[] {
-  return db.prepare(`SELECT DISTINCT service FROM log_minute WHERE minute >= ?`).pluck().all(Math.floor(sinceMs / 60_000)) as string[];
+  return db
+    .prepare(`SELECT DISTINCT service FROM log_minute WHERE minute >= ?`)
+    .pluck()
+    .all(Math.floor(sinceMs / 60_000)) as string[];
 }

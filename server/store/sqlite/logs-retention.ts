@@ -13,7 +13,10 @@ function usedBytes(db: Db): number {
 
 /** Deletes log rows by id with their text-index entries; returns how many went. */
 function deleteLogs(db: Db, selectIds: string, args: unknown[]): number {
-  const ids = db.prepare(selectIds).pluck().all(...args) as number[];
+  const ids = db
+    .prepare(selectIds)
+    .pluck()
+    .all(...args) as number[];
   if (ids.length === 0) return 0;
   const list = ids.join(",");
   db.prepare(`DELETE FROM logs_fts WHERE rowid IN (${list})`).run();
@@ -29,12 +32,18 @@ function deleteLogs(db: Db, selectIds: string, args: unknown[]): number {
  * deleting everything while the index catches up. Runs before the span retention, which
  * then finds the budget already met. Chunks keep each write-lock hold short.
  */
-export function enforceLogRetention(db: Db, policy: { rawMaxAgeMs: number; diskBudgetBytes: number }, nowMs: number): { logsDeleted: number; spansDeleted: number } {
+export function enforceLogRetention(
+  db: Db,
+  policy: { rawMaxAgeMs: number; diskBudgetBytes: number },
+  nowMs: number,
+): { logsDeleted: number; spansDeleted: number } {
   const cutoffNs = BigInt(Math.floor(nowMs - policy.rawMaxAgeMs)) * 1_000_000n;
   let logsDeleted = 0;
   let spansDeleted = 0;
   for (;;) {
-    const n = db.transaction(() => deleteLogs(db, `SELECT id FROM logs WHERE time_ns < ? LIMIT ${CHUNK}`, [cutoffNs]))();
+    const n = db.transaction(() =>
+      deleteLogs(db, `SELECT id FROM logs WHERE time_ns < ? LIMIT ${CHUNK}`, [cutoffNs]),
+    )();
     logsDeleted += n;
     if (n < CHUNK) break;
   }

@@ -4,7 +4,7 @@ import { toFtsQuery } from "./logs-text-query";
 describe("toFtsQuery", () => {
   it("ANDs quoted terms so user text is never FTS5 syntax", () => {
     expect(toFtsQuery("payment failed")).toBe('"payment" AND "failed"');
-    expect(toFtsQuery('OR NOT ( ) NEAR')).toBe('"OR" AND "NOT" AND "NEAR"');
+    expect(toFtsQuery("OR NOT ( ) NEAR")).toBe('"OR" AND "NOT" AND "NEAR"');
     expect(toFtsQuery('say "hi"there')).toBe('"say" AND "hi" AND "there"');
   });
   it("keeps phrases and prefixes", () => {

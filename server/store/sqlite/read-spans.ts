@@ -57,16 +57,26 @@ function createSpanReader(db: Db): SpanReader {
   const traceByKey = db.prepare(`SELECT trace_id, span_ids, blocks FROM traces WHERE id = ?`);
   const blockData = db.prepare(`SELECT data FROM span_block_data WHERE id = ?`).pluck();
   const resourceRow = db.prepare(`SELECT service, namespace, environment, attributes FROM resources WHERE id = ?`);
-  const windowBlocks = db.prepare(`SELECT id, min_start_ns AS min FROM span_blocks
-    WHERE max_start_ns >= ? AND min_start_ns < ? ORDER BY min_start_ns`).safeIntegers(true);
+  const windowBlocks = db
+    .prepare(
+      `SELECT id, min_start_ns AS min FROM span_blocks
+    WHERE max_start_ns >= ? AND min_start_ns < ? ORDER BY min_start_ns`,
+    )
+    .safeIntegers(true);
   const resources = new Map<number, ResourceInfo>();
   const cache = new Map<number, DecodedBlock & { byTrace: Map<number, SectionRef[]> }>();
 
   function resource(id: number): ResourceInfo {
     let r = resources.get(id);
     if (!r) {
-      const row = resourceRow.get(id) as { service: string; namespace: string | null; environment: string | null; attributes: string } | undefined;
-      r = { service: row?.service ?? "unknown_service", namespace: row?.namespace ?? null, environment: row?.environment ?? null, attributes: parseAttributes(row?.attributes ?? null) };
+      const row = resourceRow.get(id) as
+        { service: string; namespace: string | null; environment: string | null; attributes: string } | undefined;
+      r = {
+        service: row?.service ?? "unknown_service",
+        namespace: row?.namespace ?? null,
+        environment: row?.environment ?? null,
+        attributes: parseAttributes(row?.attributes ?? null),
+      };
       if (row) resources.set(id, r);
     }
     return r;
@@ -132,7 +142,8 @@ function createSpanReader(db: Db): SpanReader {
   }
 
   function refByHex(traceId: string): TraceRef | null {
-    const row = traceByHex.get(Buffer.from(traceId, "hex")) as { id: bigint; span_ids: Buffer; blocks: Buffer } | undefined;
+    const row = traceByHex.get(Buffer.from(traceId, "hex")) as
+      { id: bigint; span_ids: Buffer; blocks: Buffer } | undefined;
     return row ? { key: Number(row.id), traceId, spanIds: row.span_ids, blocks: readVarints(row.blocks) } : null;
   }
 
@@ -210,7 +221,9 @@ export function readTracesSpans(db: Db, traceIds: readonly string[]): Span[] {
 }
 
 /** Start and end of one stored span (a shared Zipkin server half borrows its client's times). */
-export function createSpanTimesLookup(db: Db): (traceId: string, spanId: string) => { startNs: bigint; endNs: bigint } | null {
+export function createSpanTimesLookup(
+  db: Db,
+): (traceId: string, spanId: string) => { startNs: bigint; endNs: bigint } | null {
   const reader = spanReaderFor(db);
   return (traceId, spanId) => {
     const s = reader.readTrace(traceId).find((x) => x.spanId === spanId);

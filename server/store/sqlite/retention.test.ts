@@ -9,9 +9,19 @@ const HOUR = 3_600_000;
 function span(i: number, atMs: number): Span {
   const start = BigInt(atMs) * 1_000_000n;
   return {
-    traceId: i.toString(16).padStart(32, "0"), spanId: "1".padStart(16, "0"), parentSpanId: null, name: "op", kind: 2,
-    startNs: start, endNs: start + 1_000_000n, statusCode: 0, statusMessage: "", attributes: { pad: "x".repeat(500) },
-    events: [], links: [], scope: { name: "", version: "" },
+    traceId: i.toString(16).padStart(32, "0"),
+    spanId: "1".padStart(16, "0"),
+    parentSpanId: null,
+    name: "op",
+    kind: 2,
+    startNs: start,
+    endNs: start + 1_000_000n,
+    statusCode: 0,
+    statusMessage: "",
+    attributes: { pad: "x".repeat(500) },
+    events: [],
+    links: [],
+    scope: { name: "", version: "" },
     resource: { service: "svc", namespace: null, environment: null, attributes: { "service.name": "svc" } },
   };
 }
@@ -24,11 +34,17 @@ describe("retention", async () => {
       const now = 1_764_000_000_000;
       const app = createAppender(db);
       // One block per append: retention drops whole blocks.
-      for (const s of [span(1, now - 10 * HOUR), span(2, now - 2 * HOUR), span(3, now - 1000)]) db.transaction(() => app.appendSpans([s], []))();
-      const insertRollup = db.prepare("INSERT INTO red_minute (service, operation, kind, minute, count, errors, sketch) VALUES ('svc', 'op', 2, ?, 1, 0, x'00')");
+      for (const s of [span(1, now - 10 * HOUR), span(2, now - 2 * HOUR), span(3, now - 1000)])
+        db.transaction(() => app.appendSpans([s], []))();
+      const insertRollup = db.prepare(
+        "INSERT INTO red_minute (service, operation, kind, minute, count, errors, sketch) VALUES ('svc', 'op', 2, ?, 1, 0, x'00')",
+      );
       insertRollup.run(Math.floor((now - 50 * HOUR) / 60_000));
       insertRollup.run(Math.floor((now - 5 * HOUR) / 60_000));
-      const r = await createSqliteStore(db).retention.enforceRetention({ rawMaxAgeMs: 5 * HOUR, rollupMaxAgeMs: 24 * HOUR, diskBudgetBytes: 0 }, now);
+      const r = await createSqliteStore(db).retention.enforceRetention(
+        { rawMaxAgeMs: 5 * HOUR, rollupMaxAgeMs: 24 * HOUR, diskBudgetBytes: 0 },
+        now,
+      );
       expect(r.spansDeleted).toBe(1);
       expect(r.rollupsDeleted).toBe(1);
       expect(countStoredSpans(db)).toBe(2);
@@ -49,7 +65,10 @@ describe("retention", async () => {
       for (let i = 0; i < spans.length; i += 500) db.transaction(() => app.appendSpans(spans.slice(i, i + 500), []))();
       const before = measureUsedBytes(db);
       const budget = Math.floor(before / 2);
-      const r = await createSqliteStore(db).retention.enforceRetention({ rawMaxAgeMs: 100 * HOUR, rollupMaxAgeMs: 100 * HOUR, diskBudgetBytes: budget }, now);
+      const r = await createSqliteStore(db).retention.enforceRetention(
+        { rawMaxAgeMs: 100 * HOUR, rollupMaxAgeMs: 100 * HOUR, diskBudgetBytes: budget },
+        now,
+      );
       expect(r.usedBytes).toBeLessThanOrEqual(budget);
       expect(r.spansDeleted).toBeGreaterThan(0);
       expect(r.spansDeleted).toBeLessThan(spans.length * 0.8);

@@ -53,15 +53,28 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
   };
   const where = ["start_ns >= ?", "start_ns < ?"];
   const args: unknown[] = [q.fromNs, q.toNs];
-  if (q.minDurationNs !== undefined) { where.push("duration_ns >= ?"); args.push(q.minDurationNs); }
-  if (q.maxDurationNs !== undefined) { where.push("duration_ns <= ?"); args.push(q.maxDurationNs); }
+  if (q.minDurationNs !== undefined) {
+    where.push("duration_ns >= ?");
+    args.push(q.minDurationNs);
+  }
+  if (q.maxDurationNs !== undefined) {
+    where.push("duration_ns <= ?");
+    args.push(q.maxDurationNs);
+  }
   const attrs = q.attrs ?? [];
-  const spanLevel = q.service !== undefined || q.operation !== undefined || q.kind !== undefined || attrs.length > 0 || q.environment !== undefined;
+  const spanLevel =
+    q.service !== undefined ||
+    q.operation !== undefined ||
+    q.kind !== undefined ||
+    attrs.length > 0 ||
+    q.environment !== undefined;
   if (!spanLevel) {
     if (q.status === "error") where.push("errors > 0");
     if (q.status === "ok") where.push("errors = 0");
     const rows = db
-      .prepare(`SELECT ${COLUMNS} FROM traces INDEXED BY traces_start WHERE ${where.join(" AND ")} ORDER BY start_ns DESC LIMIT ?`)
+      .prepare(
+        `SELECT ${COLUMNS} FROM traces INDEXED BY traces_start WHERE ${where.join(" AND ")} ORDER BY start_ns DESC LIMIT ?`,
+      )
       .safeIntegers(true)
       .all(...args, q.limit) as Row[];
     return rows.map(toSummary);
@@ -71,10 +84,17 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
   const terms: number[][] = [];
   if (q.service !== undefined) terms.push([hashTerm(TermKind.service, q.service)]);
   if (q.operation !== undefined) terms.push([hashTerm(TermKind.operation, q.operation)]);
-  for (const a of attrs) terms.push([hashTerm(TermKind.attribute, a.key, a.value), hashTerm(TermKind.attribute, a.key, a.value.toLowerCase())]);
+  for (const a of attrs)
+    terms.push([
+      hashTerm(TermKind.attribute, a.key, a.value),
+      hashTerm(TermKind.attribute, a.key, a.value.toLowerCase()),
+    ]);
   // A resource names its environment under either convention generation.
   if (typeof q.environment === "string") {
-    terms.push([hashTerm(TermKind.attribute, "deployment.environment.name", q.environment), hashTerm(TermKind.attribute, "deployment.environment", q.environment)]);
+    terms.push([
+      hashTerm(TermKind.attribute, "deployment.environment.name", q.environment),
+      hashTerm(TermKind.attribute, "deployment.environment", q.environment),
+    ]);
   }
   const matches = (r: SpanRecord): boolean => {
     if (q.operation !== undefined && r.name !== q.operation) return false;
@@ -91,11 +111,15 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
   };
 
   const blocks = db
-    .prepare(`SELECT id, max_start_ns AS max FROM span_blocks WHERE max_start_ns >= ? AND min_start_ns < ? ORDER BY max_start_ns DESC`)
+    .prepare(
+      `SELECT id, max_start_ns AS max FROM span_blocks WHERE max_start_ns >= ? AND min_start_ns < ? ORDER BY max_start_ns DESC`,
+    )
     .safeIntegers(true)
     .all(q.fromNs, q.toNs) as { id: bigint; max: bigint }[];
   const bloomOf = db.prepare(`SELECT bloom FROM span_blocks WHERE id = ?`).pluck();
-  const summaryOf = db.prepare(`SELECT ${COLUMNS} FROM traces WHERE id = ? AND ${where.join(" AND ")}`).safeIntegers(true);
+  const summaryOf = db
+    .prepare(`SELECT ${COLUMNS} FROM traces WHERE id = ? AND ${where.join(" AND ")}`)
+    .safeIntegers(true);
   const seen = new Set<number>();
   const found: Row[] = [];
   for (const blk of blocks) {

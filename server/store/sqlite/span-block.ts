@@ -269,7 +269,12 @@ export interface SpanRecord {
  * of string-table indexes, only the span attributes whose key is in it are built:
  * an attribute filter reads the keys it tests and nothing else.
  */
-export function readSection(block: DecodedBlock, sec: SectionRef, full: boolean | ReadonlySet<number>, visit: (r: SpanRecord, index: number) => void): void {
+export function readSection(
+  block: DecodedBlock,
+  sec: SectionRef,
+  full: boolean | ReadonlySet<number>,
+  visit: (r: SpanRecord, index: number) => void,
+): void {
   const keys = typeof full === "boolean" ? null : full;
   if (keys) full = false;
   const all = full === true;
@@ -355,12 +360,18 @@ function readAttrs(r: ByteReader, s: string[], full: boolean): Attributes | null
 function readValue(r: ByteReader, s: string[], full: boolean): AttrValue {
   const tag = r.u8();
   switch (tag) {
-    case 0: return null;
-    case 1: return s[r.varint()]!;
-    case 2: return r.zigzag();
-    case 3: return r.f64();
-    case 4: return true;
-    case 5: return false;
+    case 0:
+      return null;
+    case 1:
+      return s[r.varint()]!;
+    case 2:
+      return r.zigzag();
+    case 3:
+      return r.f64();
+    case 4:
+      return true;
+    case 5:
+      return false;
     case 6: {
       const n = r.varint();
       const out: AttrValue[] = [];

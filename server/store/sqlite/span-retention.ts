@@ -10,7 +10,9 @@ const CHUNK = 2_000;
 
 /** Deletes blocks whose every span started before `cutoffNs`; returns the spans removed. */
 export function deleteSpansBefore(db: Db, cutoffNs: bigint): number {
-  const pick = db.prepare(`SELECT id, spans FROM span_blocks WHERE max_start_ns < ? ORDER BY max_start_ns LIMIT ${CHUNK}`);
+  const pick = db.prepare(
+    `SELECT id, spans FROM span_blocks WHERE max_start_ns < ? ORDER BY max_start_ns LIMIT ${CHUNK}`,
+  );
   let spans = 0;
   for (;;) {
     const rows = pick.all(cutoffNs) as { id: number; spans: number }[];
@@ -23,7 +25,10 @@ export function deleteSpansBefore(db: Db, cutoffNs: bigint): number {
 
 /** Deletes the `n` blocks with the oldest spans; returns the spans removed. */
 export function deleteOldestBlocks(db: Db, n: number): number {
-  const rows = db.prepare(`SELECT id, spans FROM span_blocks ORDER BY max_start_ns LIMIT ?`).all(n) as { id: number; spans: number }[];
+  const rows = db.prepare(`SELECT id, spans FROM span_blocks ORDER BY max_start_ns LIMIT ?`).all(n) as {
+    id: number;
+    spans: number;
+  }[];
   const spans = dropBlocks(db, rows);
   dropOrphanSummaries(db);
   return spans;
@@ -52,7 +57,8 @@ function dropBlocks(db: Db, rows: { id: number; spans: number }[]): number {
 
 /** Drops summaries whose every span started before the oldest span of any remaining block. */
 function dropOrphanSummaries(db: Db): void {
-  const oldest = db.prepare(`SELECT min(min_start_ns) FROM span_blocks`).safeIntegers(true).pluck().get() as bigint | null;
+  const oldest = db.prepare(`SELECT min(min_start_ns) FROM span_blocks`).safeIntegers(true).pluck().get() as
+    bigint | null;
   const cutoffNs = oldest ?? 0x7fffffffffffffffn;
   const del = db.prepare(
     `DELETE FROM traces WHERE id IN (SELECT id FROM traces INDEXED BY traces_start WHERE start_ns < ? AND last_ns < ? LIMIT ${CHUNK * 10})`,

@@ -33,8 +33,12 @@ const ns = (ms: number) => BigInt(ms) * 1_000_000n;
 describe("span store (blocks + trace summaries)", () => {
   it("reads back every field of every span exactly, across blocks, with duplicates stored once", () => {
     const f = createSpanFactory();
-    const root = f.server("web", { attrs: { "http.route": "/a", n: 7, big: 2 ** 60, ratio: 0.25, ok: true, list: ["x", 1, false], none: null } });
-    root.events = [{ timeUnixNano: root.startNs + 5n, name: "exception", attributes: { "exception.message": "boom ☃" } }];
+    const root = f.server("web", {
+      attrs: { "http.route": "/a", n: 7, big: 2 ** 60, ratio: 0.25, ok: true, list: ["x", 1, false], none: null },
+    });
+    root.events = [
+      { timeUnixNano: root.startNs + 5n, name: "exception", attributes: { "exception.message": "boom ☃" } },
+    ];
     root.statusMessage = "bad";
     root.statusCode = 2;
     const [c, s] = f.httpCall(root, "api");
@@ -47,7 +51,9 @@ describe("span store (blocks + trace summaries)", () => {
     expect(append([root, c!, s!])).toEqual([]);
     const back = readTraceSpans(db, root.traceId);
     const sorted = [root, c!, s!].sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
-    expect(back).toEqual(sorted.map((x) => ({ ...x, attributes: x === root ? { ...x.attributes, big: 2 ** 60 } : x.attributes })));
+    expect(back).toEqual(
+      sorted.map((x) => ({ ...x, attributes: x === root ? { ...x.attributes, big: 2 ** 60 } : x.attributes })),
+    );
     expect(countStoredSpans(db)).toBe(3);
   });
 
@@ -70,37 +76,94 @@ describe("span store (blocks + trace summaries)", () => {
     const traces: Span[][] = [];
     for (let i = 0; i < 60; i++) {
       f.newTrace();
-      const root = f.server(i % 3 === 0 ? "web" : "edge", { startMs: f.baseMs + i * 1000, durationMs: 10 + i, name: `GET /r${i % 5}`, attrs: { "http.response.status_code": i % 10 === 0 ? 500 : 200 }, error: i % 10 === 0, resource: { "k8s.pod.name": `pod-${i % 4}` } });
+      const root = f.server(i % 3 === 0 ? "web" : "edge", {
+        startMs: f.baseMs + i * 1000,
+        durationMs: 10 + i,
+        name: `GET /r${i % 5}`,
+        attrs: { "http.response.status_code": i % 10 === 0 ? 500 : 200 },
+        error: i % 10 === 0,
+        resource: { "k8s.pod.name": `pod-${i % 4}` },
+      });
       const [c, s] = f.httpCall(root, i % 2 ? "db-api" : "cart");
       traces.push([root, c!, s!]);
     }
     for (let i = 0; i < traces.length; i += 7) append(traces.slice(i, i + 7).flat());
     const q = (extra: object) =>
-      searchTraceSummaries(db, { fromNs: ns(f.baseMs - 1), toNs: ns(f.baseMs + 120_000), limit: 1000, ...extra }).map((t) => t.traceId);
+      searchTraceSummaries(db, { fromNs: ns(f.baseMs - 1), toNs: ns(f.baseMs + 120_000), limit: 1000, ...extra }).map(
+        (t) => t.traceId,
+      );
     const idOf = (i: number) => traces[i]![0]!.traceId;
     const expectIds = (got: string[], want: number[]) => expect(got).toEqual(want.sort((a, b) => b - a).map(idOf));
     const all = [...Array(60).keys()];
     expectIds(q({}), all);
-    expect(searchTraceSummaries(db, { fromNs: ns(f.baseMs - 1), toNs: ns(f.baseMs + 120_000), limit: 5 }).map((t) => t.traceId)).toEqual([59, 58, 57, 56, 55].map(idOf));
-    expectIds(q({ service: "web" }), all.filter((i) => i % 3 === 0));
-    expectIds(q({ service: "cart" }), all.filter((i) => i % 2 === 0));
-    expectIds(q({ service: "web", operation: "GET /r1" }), all.filter((i) => i % 3 === 0 && i % 5 === 1));
-    expectIds(q({ status: "error" }), all.filter((i) => i % 10 === 0));
-    expectIds(q({ service: "edge", status: "error" }), all.filter((i) => i % 10 === 0 && i % 3 !== 0));
+    expect(
+      searchTraceSummaries(db, { fromNs: ns(f.baseMs - 1), toNs: ns(f.baseMs + 120_000), limit: 5 }).map(
+        (t) => t.traceId,
+      ),
+    ).toEqual([59, 58, 57, 56, 55].map(idOf));
+    expectIds(
+      q({ service: "web" }),
+      all.filter((i) => i % 3 === 0),
+    );
+    expectIds(
+      q({ service: "cart" }),
+      all.filter((i) => i % 2 === 0),
+    );
+    expectIds(
+      q({ service: "web", operation: "GET /r1" }),
+      all.filter((i) => i % 3 === 0 && i % 5 === 1),
+    );
+    expectIds(
+      q({ status: "error" }),
+      all.filter((i) => i % 10 === 0),
+    );
+    expectIds(
+      q({ service: "edge", status: "error" }),
+      all.filter((i) => i % 10 === 0 && i % 3 !== 0),
+    );
     // A trace lasts from its first start to its last end: the client call ends at +21 ms.
     const dur = (i: number) => Math.max(10 + i, 21);
-    expectIds(q({ minDurationNs: ns(50) }), all.filter((i) => dur(i) >= 50));
-    expectIds(q({ maxDurationNs: ns(25) }), all.filter((i) => dur(i) <= 25));
-    expectIds(q({ minDurationNs: ns(30), maxDurationNs: ns(40), service: "web" }), all.filter((i) => dur(i) >= 30 && dur(i) <= 40 && i % 3 === 0));
-    expectIds(q({ attrs: [{ key: "http.response.status_code", value: "500" }] }), all.filter((i) => i % 10 === 0));
-    expectIds(q({ attrs: [{ key: "k8s.pod.name", value: "pod-1" }] }), all.filter((i) => i % 4 === 1));
+    expectIds(
+      q({ minDurationNs: ns(50) }),
+      all.filter((i) => dur(i) >= 50),
+    );
+    expectIds(
+      q({ maxDurationNs: ns(25) }),
+      all.filter((i) => dur(i) <= 25),
+    );
+    expectIds(
+      q({ minDurationNs: ns(30), maxDurationNs: ns(40), service: "web" }),
+      all.filter((i) => dur(i) >= 30 && dur(i) <= 40 && i % 3 === 0),
+    );
+    expectIds(
+      q({ attrs: [{ key: "http.response.status_code", value: "500" }] }),
+      all.filter((i) => i % 10 === 0),
+    );
+    expectIds(
+      q({ attrs: [{ key: "k8s.pod.name", value: "pod-1" }] }),
+      all.filter((i) => i % 4 === 1),
+    );
     expectIds(q({ attrs: [{ key: "nope", value: "1" }] }), []);
     // Window: traces that start in it.
-    const w = searchTraceSummaries(db, { fromNs: ns(f.baseMs + 10_000), toNs: ns(f.baseMs + 20_000), limit: 100, service: "edge" });
+    const w = searchTraceSummaries(db, {
+      fromNs: ns(f.baseMs + 10_000),
+      toNs: ns(f.baseMs + 20_000),
+      limit: 100,
+      service: "edge",
+    });
     expect(w.map((t) => t.traceId)).toEqual([19, 17, 16, 14, 13, 11, 10].map(idOf));
     // Summary fields.
     const one = searchTraceSummaries(db, { fromNs: ns(f.baseMs + 30_000), toNs: ns(f.baseMs + 30_001), limit: 10 })[0]!;
-    expect(one).toEqual({ traceId: idOf(30), rootService: "web", rootOperation: "GET /r0", startTime: f.baseMs + 30_000, durationMs: 40, spanCount: 3, errorCount: 1, services: ["cart", "web"] });
+    expect(one).toEqual({
+      traceId: idOf(30),
+      rootService: "web",
+      rootOperation: "GET /r0",
+      startTime: f.baseMs + 30_000,
+      durationMs: 40,
+      spanCount: 3,
+      errorCount: 1,
+      services: ["cart", "web"],
+    });
   });
 
   it("reads a window's spans (earliest first, bounded) and the spans of listed traces", () => {
@@ -114,8 +177,13 @@ describe("span store (blocks + trace summaries)", () => {
     append(spans.slice(0, 25));
     const w = readSpansInWindow(db, f.baseMs + 100, f.baseMs + 300, 1000);
     expect(w.map((s) => s.spanId)).toEqual(spans.slice(10, 30).map((s) => s.spanId));
-    expect(readSpansInWindow(db, f.baseMs, f.baseMs + 1000, 5).map((s) => s.spanId)).toEqual(spans.slice(0, 5).map((s) => s.spanId));
-    expect(readTracesSpans(db, [spans[3]!.traceId, "f".repeat(32), spans[40]!.traceId]).map((s) => s.spanId)).toEqual([spans[3]!.spanId, spans[40]!.spanId]);
+    expect(readSpansInWindow(db, f.baseMs, f.baseMs + 1000, 5).map((s) => s.spanId)).toEqual(
+      spans.slice(0, 5).map((s) => s.spanId),
+    );
+    expect(readTracesSpans(db, [spans[3]!.traceId, "f".repeat(32), spans[40]!.traceId]).map((s) => s.spanId)).toEqual([
+      spans[3]!.spanId,
+      spans[40]!.spanId,
+    ]);
     expect([...countSpansByService(db)]).toEqual([["web", 50]]);
   });
 

@@ -12,7 +12,9 @@ export function listTraceIdsInWindow(db: Db, fromMs: number, toMs: number): stri
   const fromNs = BigInt(Math.floor(fromMs)) * 1_000_000n;
   const toNs = BigInt(Math.floor(toMs)) * 1_000_000n;
   const rows = db
-    .prepare(`SELECT trace_id FROM traces INDEXED BY traces_start WHERE start_ns >= ? AND start_ns < ? AND last_ns >= ?`)
+    .prepare(
+      `SELECT trace_id FROM traces INDEXED BY traces_start WHERE start_ns >= ? AND start_ns < ? AND last_ns >= ?`,
+    )
     .pluck()
     .all(fromNs - LOOKBACK_NS, toNs, fromNs) as Buffer[];
   return rows.map((b) => b.toString("hex"));

@@ -84,11 +84,19 @@ function pickRoot(spans: readonly Span[], resourceIdOf: (s: Span) => number): Ro
       if (s.parentSpanId === null) best = s;
     } else if (s.startNs < best.startNs) best = s;
   }
-  return { resource: resourceIdOf(best!), name: best!.name, parentless: best!.parentSpanId === null, startNs: best!.startNs };
+  return {
+    resource: resourceIdOf(best!),
+    name: best!.name,
+    parentless: best!.parentSpanId === null,
+    startNs: best!.startNs,
+  };
 }
 
 function collect(spans: readonly Span[], resourceIdOf: (s: Span) => number, into: Set<number>) {
-  let start = spans[0]!.startNs, end = spans[0]!.endNs, last = spans[0]!.startNs, errors = 0;
+  let start = spans[0]!.startNs,
+    end = spans[0]!.endNs,
+    last = spans[0]!.startNs,
+    errors = 0;
   for (const s of spans) {
     if (s.startNs < start) start = s.startNs;
     if (s.startNs > last) last = s.startNs;
@@ -104,21 +112,33 @@ export function newSummary(spans: readonly Span[], blockId: number, resourceIdOf
   const c = collect(spans, resourceIdOf, res);
   const root = pickRoot(spans, resourceIdOf);
   return {
-    startNs: c.start, endNs: c.end, lastNs: c.last, spans: spans.length, errors: c.errors,
-    rootResource: root.resource, rootName: root.name, rootParentless: root.parentless,
-    resources: varints(res), blocks: varints([blockId]), spanIds: packIds(spans, null),
+    startNs: c.start,
+    endNs: c.end,
+    lastNs: c.last,
+    spans: spans.length,
+    errors: c.errors,
+    rootResource: root.resource,
+    rootName: root.name,
+    rootParentless: root.parentless,
+    resources: varints(res),
+    blocks: varints([blockId]),
+    spanIds: packIds(spans, null),
   };
 }
 
 /** The stored summary with `added` (new span ids only) folded in. */
-export function mergeSummary(row: SummaryRow, added: readonly Span[], blockId: number, resourceIdOf: (s: Span) => number): Summary {
+export function mergeSummary(
+  row: SummaryRow,
+  added: readonly Span[],
+  blockId: number,
+  resourceIdOf: (s: Span) => number,
+): Summary {
   const res = new Set(readVarints(row.resources));
   const c = collect(added, resourceIdOf, res);
   const blocks = readVarints(row.blocks);
   if (blocks[blocks.length - 1] !== blockId) blocks.push(blockId);
   const root = pickRoot(added, resourceIdOf);
-  const keepOld =
-    row.root_parentless === 1n ? true : root.parentless ? false : row.start_ns <= root.startNs;
+  const keepOld = row.root_parentless === 1n ? true : root.parentless ? false : row.start_ns <= root.startNs;
   return {
     startNs: c.start < row.start_ns ? c.start : row.start_ns,
     endNs: c.end > row.end_ns ? c.end : row.end_ns,

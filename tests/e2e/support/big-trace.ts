@@ -10,7 +10,15 @@ export async function sendBigTrace(otlpTracesUrl: string, spans: number, service
   const ms = (n: number) => String(t0 + BigInt(n) * 1_000_000n);
   const id = (n: number) => (n + 1).toString(16).padStart(16, "0");
   const all = Array.from({ length: spans }, (_, i) => {
-    if (i === 0) return { traceId, spanId: id(0), name: "run batch", kind: 2, startTimeUnixNano: ms(0), endTimeUnixNano: ms(spans + 10) };
+    if (i === 0)
+      return {
+        traceId,
+        spanId: id(0),
+        name: "run batch",
+        kind: 2,
+        startTimeUnixNano: ms(0),
+        endTimeUnixNano: ms(spans + 10),
+      };
     const nested = i % 100 === 1 && i > 1; // the child of the step before it
     return {
       traceId,
@@ -25,10 +33,17 @@ export async function sendBigTrace(otlpTracesUrl: string, spans: number, service
   });
   for (let at = 0; at < all.length; at += 2500) {
     const body = JSON.stringify({
-      resourceSpans: [{
-        resource: { attributes: [{ key: "service.name", value: { stringValue: service } }, { key: "deployment.environment.name", value: { stringValue: "prod" } }] },
-        scopeSpans: [{ spans: all.slice(at, at + 2500) }],
-      }],
+      resourceSpans: [
+        {
+          resource: {
+            attributes: [
+              { key: "service.name", value: { stringValue: service } },
+              { key: "deployment.environment.name", value: { stringValue: "prod" } },
+            ],
+          },
+          scopeSpans: [{ spans: all.slice(at, at + 2500) }],
+        },
+      ],
     });
     const res = await fetch(otlpTracesUrl, { method: "POST", body, headers: { "content-type": "application/json" } });
     if (res.status !== 200) throw new Error(`OTLP export of the big trace: HTTP ${res.status} ${await res.text()}`);

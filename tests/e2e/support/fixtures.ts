@@ -30,7 +30,8 @@ export const test = base.extend<{ guard: void }>({
       // The app's own console errors (React's hydration and render warnings, failed effects);
       // the browser's "Failed to load resource" lines are answers the specs check themselves.
       page.on("console", (m) => {
-        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(`console.error: ${m.text()}`);
+        if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
+          problems.push(`console.error: ${m.text()}`);
       });
       page.on("dialog", (d) => {
         problems.push(`dialog opened: ${d.message()}`);

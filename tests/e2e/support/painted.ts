@@ -34,7 +34,12 @@ export interface PaintReport {
  * `ignoreCssColor` names a CSS variable (e.g. `--grid`, the map's background dots) whose colour,
  * and the anti-aliased blend of it with the background, does not count outside the boxes.
  */
-export async function paintReport(page: Page, region: Box, boxes: Box[], opts: { ignoreCssColor?: string } = {}): Promise<PaintReport> {
+export async function paintReport(
+  page: Page,
+  region: Box,
+  boxes: Box[],
+  opts: { ignoreCssColor?: string } = {},
+): Promise<PaintReport> {
   const clip = { x: Math.max(0, region.x), y: Math.max(0, region.y), width: region.width, height: region.height };
   const png = await page.screenshot({ clip });
   return page.evaluate(
@@ -79,7 +84,8 @@ export async function paintReport(page: Page, region: Box, boxes: Box[], opts: {
         if (area === 0) return 0;
         const bg = dominant(r);
         let painted = 0;
-        for (let y = r.y0; y < r.y1; y++) for (let x = r.x0; x < r.x1; x++) if (differs((y * c.width + x) * 4, bg)) painted++;
+        for (let y = r.y0; y < r.y1; y++)
+          for (let x = r.x0; x < r.x1; x++) if (differs((y * c.width + x) * 4, bg)) painted++;
         return painted / area;
       });
       const whole = dominant({ x0: 0, y0: 0, x1: c.width, y1: c.height });
@@ -91,7 +97,8 @@ export async function paintReport(page: Page, region: Box, boxes: Box[], opts: {
         return probe.getImageData(0, 0, 1, 1).data;
       })();
       const isIgnored = (i: number) =>
-        ignored !== null && Math.abs(d[i]! - ignored[0]!) + Math.abs(d[i + 1]! - ignored[1]!) + Math.abs(d[i + 2]! - ignored[2]!) <= 45;
+        ignored !== null &&
+        Math.abs(d[i]! - ignored[0]!) + Math.abs(d[i + 1]! - ignored[1]!) + Math.abs(d[i + 2]! - ignored[2]!) <= 45;
       let outside = 0;
       for (let y = 0; y < c.height; y++) {
         for (let x = 0; x < c.width; x++) {
@@ -102,6 +109,13 @@ export async function paintReport(page: Page, region: Box, boxes: Box[], opts: {
       }
       return { boxes: shares, outside };
     },
-    { b64: png.toString("base64"), boxes, dx: clip.x, dy: clip.y, clipWidth: clip.width, ignoreVar: opts.ignoreCssColor ?? null },
+    {
+      b64: png.toString("base64"),
+      boxes,
+      dx: clip.x,
+      dy: clip.y,
+      clipWidth: clip.width,
+      ignoreVar: opts.ignoreCssColor ?? null,
+    },
   );
 }

@@ -24,7 +24,12 @@ export function createFleet(endpoint: string, attrs: (service: string) => Record
       if (!p) {
         p = new BasicTracerProvider({
           resource: resourceFromAttributes({ "service.name": service, ...attrs(service) }),
-          spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }), { maxExportBatchSize: 512, scheduledDelayMillis: 200 })],
+          spanProcessors: [
+            new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }), {
+              maxExportBatchSize: 512,
+              scheduledDelayMillis: 200,
+            }),
+          ],
         });
         providers.set(service, p);
       }
@@ -37,7 +42,16 @@ export function createFleet(endpoint: string, attrs: (service: string) => Record
   };
 }
 
-function child(tracer: Tracer, parent: Span, name: string, kind: SpanKind, start: number, end: number, attributes: Record<string, string | number> = {}, error = false): Span {
+function child(
+  tracer: Tracer,
+  parent: Span,
+  name: string,
+  kind: SpanKind,
+  start: number,
+  end: number,
+  attributes: Record<string, string | number> = {},
+  error = false,
+): Span {
   const s = tracer.startSpan(name, { kind, startTime: start, attributes }, trace.setSpan(ROOT_CONTEXT, parent));
   if (error) s.setStatus({ code: SpanStatusCode.ERROR, message: "boom" });
   s.end(end);
@@ -56,7 +70,10 @@ export interface ShopTrafficResult {
  * A small shop: frontend → checkout (gRPC-ish HTTP) → payments, checkout → PostgreSQL "orders".
  * Every 5th checkout call fails. One frontend operation carries a hostile span name.
  */
-export async function sendShopTraffic(endpoint: string, opts: { traces?: number; spreadMs?: number } = {}): Promise<ShopTrafficResult> {
+export async function sendShopTraffic(
+  endpoint: string,
+  opts: { traces?: number; spreadMs?: number } = {},
+): Promise<ShopTrafficResult> {
   const n = opts.traces ?? 40;
   const spread = opts.spreadMs ?? 4 * 60_000;
   const fleet = createFleet(endpoint, (s) => ({
@@ -75,17 +92,51 @@ export async function sendShopTraffic(endpoint: string, opts: { traces?: number;
     const root = fe.startSpan(i === 1 ? HOSTILE_NAME : "GET /checkout", {
       kind: SpanKind.SERVER,
       startTime: t0,
-      attributes: { "http.request.method": "GET", "http.route": "/checkout", "http.response.status_code": fail ? 500 : 200 },
+      attributes: {
+        "http.request.method": "GET",
+        "http.route": "/checkout",
+        "http.response.status_code": fail ? 500 : 200,
+      },
     });
     if (fail) root.setStatus({ code: SpanStatusCode.ERROR });
     root.addEvent("cart loaded", { items: 3 }, t0 + 1);
-    const call = child(fe, root, "POST", SpanKind.CLIENT, t0 + 2, t0 + 60, { "server.address": "checkout", "server.port": 8080, "http.request.method": "POST" }, fail);
-    const srv = co.startSpan("POST /checkout", { kind: SpanKind.SERVER, startTime: t0 + 4, attributes: { "http.route": "/checkout" } }, trace.setSpan(ROOT_CONTEXT, call));
+    const call = child(
+      fe,
+      root,
+      "POST",
+      SpanKind.CLIENT,
+      t0 + 2,
+      t0 + 60,
+      { "server.address": "checkout", "server.port": 8080, "http.request.method": "POST" },
+      fail,
+    );
+    const srv = co.startSpan(
+      "POST /checkout",
+      { kind: SpanKind.SERVER, startTime: t0 + 4, attributes: { "http.route": "/checkout" } },
+      trace.setSpan(ROOT_CONTEXT, call),
+    );
     child(co, srv, "SELECT orders", SpanKind.CLIENT, t0 + 6, t0 + 18, {
-      "db.system.name": "postgresql", "db.namespace": "orders", "server.address": "db-main", "server.port": 5432, "db.query.text": "SELECT * FROM orders WHERE id = $1",
+      "db.system.name": "postgresql",
+      "db.namespace": "orders",
+      "server.address": "db-main",
+      "server.port": 5432,
+      "db.query.text": "SELECT * FROM orders WHERE id = $1",
     });
-    const payCall = child(co, srv, "POST", SpanKind.CLIENT, t0 + 20, t0 + 55, { "server.address": "payments", "server.port": 8081 }, fail);
-    const paySrv = pay.startSpan("POST /charge", { kind: SpanKind.SERVER, startTime: t0 + 22 }, trace.setSpan(ROOT_CONTEXT, payCall));
+    const payCall = child(
+      co,
+      srv,
+      "POST",
+      SpanKind.CLIENT,
+      t0 + 20,
+      t0 + 55,
+      { "server.address": "payments", "server.port": 8081 },
+      fail,
+    );
+    const paySrv = pay.startSpan(
+      "POST /charge",
+      { kind: SpanKind.SERVER, startTime: t0 + 22 },
+      trace.setSpan(ROOT_CONTEXT, payCall),
+    );
     if (fail) paySrv.setStatus({ code: SpanStatusCode.ERROR, message: "card declined" });
     paySrv.end(t0 + 53);
     if (fail) srv.setStatus({ code: SpanStatusCode.ERROR });
@@ -93,20 +144,28 @@ export async function sendShopTraffic(endpoint: string, opts: { traces?: number;
     root.end(t0 + 65);
   }
   await fleet.shutdown();
-  return { traces: n, errors, services: ["checkout", "frontend", "payments"], served: { frontend: n, checkout: n, payments: n } };
+  return {
+    traces: n,
+    errors,
+    services: ["checkout", "frontend", "payments"],
+    served: { frontend: n, checkout: n, payments: n },
+  };
 }
 
 /**
  * A synthetic fleet for scale checks: `services` services in layers, `edges` distinct
  * service→service edges (each sampled by `callsPerEdge` traces). Returns the edge count sent.
  */
-export async function sendSyntheticFleet(endpoint: string, opts: { services: number; edges: number; callsPerEdge?: number }): Promise<{ services: number; edges: number }> {
+export async function sendSyntheticFleet(
+  endpoint: string,
+  opts: { services: number; edges: number; callsPerEdge?: number },
+): Promise<{ services: number; edges: number }> {
   const names = Array.from({ length: opts.services }, (_, i) => `svc-${String(i).padStart(3, "0")}`);
   const layers = 6;
   const layerOf = (i: number) => Math.floor((i * layers) / names.length);
   const pairs = new Set<string>();
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let i = 0; i < names.length && pairs.size < opts.edges; i++) {
     // every service but the first layer gets at least one caller from the layer above
     if (layerOf(i) === 0) continue;
@@ -129,7 +188,9 @@ export async function sendSyntheticFleet(endpoint: string, opts: { services: num
       const t0 = now - 120_000 + ((k++ * 37) % 110_000);
       const root = fleet.tracer(names[a]!).startSpan(`GET /${names[a]}`, { kind: SpanKind.SERVER, startTime: t0 });
       const cl = child(fleet.tracer(names[a]!), root, "GET", SpanKind.CLIENT, t0 + 1, t0 + 20);
-      const sv = fleet.tracer(names[b]!).startSpan(`GET /api`, { kind: SpanKind.SERVER, startTime: t0 + 2 }, trace.setSpan(ROOT_CONTEXT, cl));
+      const sv = fleet
+        .tracer(names[b]!)
+        .startSpan(`GET /api`, { kind: SpanKind.SERVER, startTime: t0 + 2 }, trace.setSpan(ROOT_CONTEXT, cl));
       sv.end(t0 + 18);
       root.end(t0 + 22);
     }

@@ -25,11 +25,25 @@ export async function ensureNextBuild(root: string, force = false): Promise<void
 }
 
 export async function startCartograph(_root: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const s = await startServer({ ui: true, env: { CARTOGRAPH_OTLP_GRPC_PORT: "0", CARTOGRAPH_ROLLUP_FLUSH_MS: "2000", ...env }, readyTimeoutMs: 240_000 });
-  return { baseUrl: s.baseUrl, otlpTracesUrl: `${s.otlpHttpUrl}/v1/traces`, dataDir: s.dataDir, pid: s.process.pid!, stop: () => s.stop() };
+  const s = await startServer({
+    ui: true,
+    env: { CARTOGRAPH_OTLP_GRPC_PORT: "0", CARTOGRAPH_ROLLUP_FLUSH_MS: "2000", ...env },
+    readyTimeoutMs: 240_000,
+  });
+  return {
+    baseUrl: s.baseUrl,
+    otlpTracesUrl: `${s.otlpHttpUrl}/v1/traces`,
+    dataDir: s.dataDir,
+    pid: s.process.pid!,
+    stop: () => s.stop(),
+  };
 }
 
 /** Polls `fn` until it returns a truthy value (aggregates are flushed on an interval). */
-export function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, what = "condition"): Promise<T> {
+export function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+  what = "condition",
+): Promise<T> {
   return eventually(fn, timeoutMs, what);
 }

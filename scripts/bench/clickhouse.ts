@@ -10,7 +10,7 @@
  */
 import { startClickHouse } from "../../tests/helpers/clickhouse";
 import { openClickHouseStore } from "../../server/store";
-import { RedBuffer } from "../../server/aggregate/red";
+import { createRedAggregator } from "../../server/aggregate/red";
 import { runDuePairingPasses } from "../../server/aggregate/servicegraph";
 import { getServiceMapFromClickHouse } from "../../server/query";
 import { spanChunks } from "./span-corpus";
@@ -57,18 +57,16 @@ export async function benchClickHouse(total = Number(process.env.BENCH_CH_SPANS 
     const s0 = cpuSeconds(chPid);
     const t0 = Date.now();
     let stored = 0;
-    const red = new RedBuffer();
+    const red = createRedAggregator();
     for (const chunk of spanChunks(total, fromMs, nowMs - 2 * 60_000, 512, 7)) {
       stored += (await store.appendSpans(chunk)).length;
-      red.add(chunk);
+      red.observe(chunk, Date.now());
       if (stored % 102_400 < 512) {
-        const { cells, services } = red.drain();
-        await store.appendRed(cells, services);
+        await red.flush(store, Date.now());
         log(`${stored} spans stored (${Math.round(stored / ((Date.now() - t0) / 1000))}/s)`);
       }
     }
-    const { cells, services } = red.drain();
-    await store.appendRed(cells, services);
+    await red.flush(store, Date.now());
     const fillS = (Date.now() - t0) / 1000;
     const fill = {
       spans: stored,

@@ -2,7 +2,7 @@ import http from "node:http";
 import { decodeTraceRequest, TraceResponse } from "../../server/decode";
 import { normalizeTraces } from "../../server/normalize";
 import { openClickHouseStore, type ClickHouseStore } from "../../server/store";
-import { RedBuffer } from "../../server/aggregate/red";
+import { createRedAggregator } from "../../server/aggregate/red";
 import type { ClickHouseNode } from "./clickhouse";
 
 /**
@@ -34,7 +34,7 @@ export async function startClickHouseInstance(
     cluster,
   });
   await store.migrate();
-  const red = new RedBuffer();
+  const red = createRedAggregator();
   let accepted = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,7 +44,7 @@ export async function startClickHouseInstance(
         const decoded = decodeTraceRequest(Buffer.concat(chunks), "protobuf");
         const norm = normalizeTraces(decoded, LIMITS, { truncatedValues: 0, droppedAttributes: 0 });
         await store.appendSpans(norm.items);
-        red.add(norm.items);
+        red.observe(norm.items, Date.now());
         accepted += norm.items.length;
         res
           .writeHead(200, { "content-type": "application/x-protobuf" })
@@ -60,10 +60,7 @@ export async function startClickHouseInstance(
     otlpHttpUrl: `http://127.0.0.1:${port}`,
     store,
     accepted: () => accepted,
-    flushRollups: async () => {
-      const { cells, services } = red.drain();
-      await store.appendRed(cells, services);
-    },
+    flushRollups: async () => red.flush(store, Date.now()),
     stop: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       await store.close();

@@ -94,7 +94,7 @@ describe("ClickHouse store", () => {
       errors,
       sketch: encodeSketch(sk),
     });
-    await Promise.all([one.appendRed([row(parts[0]!, 1)], []), two.appendRed([row(parts[1]!, 2)], [])]);
+    await Promise.all([one.rollups.mergeRed([row(parts[0]!, 1)], []), two.rollups.mergeRed([row(parts[1]!, 2)], [])]);
     const [merged] = await one.rollups.readRed({ fromMinute: minute, toMinute: minute + 1 });
     expect(merged).toMatchObject({ count: 500, errors: 3 });
     const sk = decodeSketch(merged!.sketch);

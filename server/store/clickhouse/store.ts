@@ -7,7 +7,7 @@ import { readGraphWindow, readPairingWatermark, writeGraphPass } from "./graph-i
 import { readCompleteness, readEdgeFacts, readEdgeMinutes, readNodes, readServiceNodes } from "./graph-read";
 import type { GraphPass, GraphWindow } from "./graph-types";
 import { migrateClickHouse } from "./migrate";
-import { appendRed, readServed, type ServedRow, type StoredRedCell, type StoredServiceSeen } from "./red-io";
+import { appendRed, readServed, type ServedRow } from "./red-io";
 import { hasService, listOperations, listServices, readRed } from "./red-read";
 import { dropExpiredPartitions } from "./retention";
 import { clickHouseSettingsFrom, type ClickHouseSettings } from "./settings";
@@ -39,7 +39,6 @@ export interface ClickHouseStore extends TelemetryStore {
   migrate(): Promise<number>;
   /** Resolves once ClickHouse accepted the spans (duplicates of stored spans are skipped). */
   appendSpans(spans: readonly Span[]): Promise<Span[]>;
-  appendRed(cells: readonly StoredRedCell[], services: readonly StoredServiceSeen[]): Promise<void>;
   readTraceSpans(traceId: string): Promise<Span[]>;
   readTracesSpans(traceIds: readonly string[]): Promise<Map<string, Span[]>>;
   listTraceIdsInWindow(fromMs: number, toMs: number): Promise<string[]>;
@@ -83,7 +82,6 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
     },
     ready: () => reachable,
     appendSpans,
-    appendRed: (cells, services) => appendRed(conn, cells, services),
     readTraceSpans: (id) => readTraceSpans(conn, id),
     readTracesSpans: (ids) => readTracesSpans(conn, ids),
     listTraceIdsInWindow: (a, b) => listTraceIdsInWindow(conn, a, b),

@@ -15,6 +15,7 @@ export {
   type ControlDbTarget,
 } from "./control-db";
 export { applyMigrations, type MigrationReport } from "./migrate";
+export { insertRowBatches } from "./batch-insert";
 export { assertFence, LeaderElection, LeadershipLostError, type Fence, type LeaderStatus } from "./leader";
 export { defaultLeaseMs } from "./lease";
 export { registerLeaderMetrics } from "./leader-metrics";

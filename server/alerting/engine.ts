@@ -82,13 +82,10 @@ export class AlertEngine implements TickEngine {
   async evaluate(now: number): Promise<TickSummary> {
     const dataSource = this.deps.dataSource;
     if (!dataSource) throw new Error("this engine evaluates no queries: it commits ticks planned over given results");
-    const tickRules = await this.readRules();
-    const results = await withSpan("alerting.query", { "cartograph.alerting.rules": tickRules.rules.length }, () =>
-      runQueries(tickRules.rules, dataSource, now),
-    );
-    const out = await this.commitTick(now, tickRules, results, this.deps.fence?.() ?? null);
-    for (const [id, h] of out.health) this.health.set(id, h);
-    for (const id of out.healthGone) this.health.delete(id);
+    const out = await runTick(now, dataSource, this.health, {
+      readRules: () => this.readRules(),
+      commit: (rules, results) => this.commitTick(now, rules, results, this.deps.fence?.() ?? null),
+    });
     return out.summary;
   }
 
@@ -141,6 +138,29 @@ export class AlertEngine implements TickEngine {
     for (const i of await loadInstances(this.deps.db)) this.instances.set(instanceId(i.ruleId, i.fingerprint), i);
     this.loaded = true;
   }
+}
+
+/**
+ * One tick in three steps wherever its control-plane half runs: read the rules, run their
+ * queries here, commit; then the rules' health is updated from the outcome.
+ */
+export async function runTick(
+  now: number,
+  dataSource: AlertDataSource,
+  health: Map<string, RuleHealth>,
+  steps: {
+    readRules: () => Promise<TickRules>;
+    commit: (rules: TickRules, results: Map<string, QueryResult>) => Promise<TickOutcome>;
+  },
+): Promise<TickOutcome> {
+  const rules = await steps.readRules();
+  const results = await withSpan("alerting.query", { "cartograph.alerting.rules": rules.rules.length }, () =>
+    runQueries(rules.rules, dataSource, now),
+  );
+  const out = await steps.commit(rules, results);
+  for (const [id, h] of out.health) health.set(id, h);
+  for (const id of out.healthGone) health.delete(id);
+  return out;
 }
 
 export function countByState(instances: Iterable<AlertInstanceState>): Record<string, number> {

@@ -3,10 +3,10 @@ import { Worker } from "node:worker_threads";
 import type { ControlDbTarget, Fence } from "../control";
 import type { Logger } from "../platform/logger";
 import { resolveWorkerEntry } from "../platform/module-paths";
-import { withSpan } from "../platform/self-tracing";
 import type { AlertDataSource, QueryResult } from "./data-source";
 import {
   countByState,
+  runTick,
   type RuleHealth,
   type TickEngine,
   type TickOutcome,
@@ -14,7 +14,6 @@ import {
   type TickSettings,
   type TickSummary,
 } from "./engine";
-import { runQueries } from "./rule-queries";
 
 export type TickRequest = { id: number } & (
   | { op: "rules" }
@@ -54,19 +53,11 @@ export class ThreadedEngine implements TickEngine {
   constructor(private readonly deps: ThreadedEngineDeps) {}
 
   async evaluate(now: number): Promise<TickSummary> {
-    const rules = (await this.call({ op: "rules" })) as TickRules;
-    const results = await withSpan("alerting.query", { "cartograph.alerting.rules": rules.rules.length }, () =>
-      runQueries(rules.rules, this.deps.dataSource, now),
-    );
-    const out = (await this.call({
-      op: "commit",
-      now,
-      rules,
-      results,
-      fence: this.deps.fence?.() ?? null,
-    })) as TickOutcome;
-    for (const [id, h] of out.health) this.health.set(id, h);
-    for (const id of out.healthGone) this.health.delete(id);
+    const out = await runTick(now, this.deps.dataSource, this.health, {
+      readRules: async () => (await this.call({ op: "rules" })) as TickRules,
+      commit: async (rules, results) =>
+        (await this.call({ op: "commit", now, rules, results, fence: this.deps.fence?.() ?? null })) as TickOutcome,
+    });
     this.counts = out.counts;
     return out.summary;
   }

@@ -44,6 +44,7 @@ await optional("selfTracing", "self-tracing.ts", "benchSelfTracing");
 await optional("logsIngest", "logs-ingest.ts", "benchLogsIngest");
 await optional("logsSearch", "logs-search.ts", "benchLogsSearch");
 await optional("clickhouse", "clickhouse-ingest.ts", "benchClickHouseIngest", "clickhouseIngest");
+await optional("highCardinality", "high-cardinality.ts", "benchHighCardinality");
 await optional("clickhouse", "clickhouse.ts", "benchClickHouse", "clickhouseServiceMap");
 
 mkdirSync(path.join(ROOT, ".bench"), { recursive: true });

@@ -211,6 +211,10 @@ export const getTrace = defineEndpoint({
   }),
 });
 
+/** Metric listings answer at most this many metrics unless `limit` says otherwise. */
+export const METRIC_LIST_DEFAULT = 2_000;
+export const METRIC_LIST_MAX = 10_000;
+
 export const metricInfoSchema = z
   .object({
     service: z.string(),
@@ -230,10 +234,25 @@ export const listMetrics = defineEndpoint({
   method: "GET",
   path: "/api/v1/metrics",
   tag: "metrics",
-  summary: "OTLP metrics seen per service",
-  query: z.object({ ...windowQuery, service: z.string().min(1).optional() }),
+  summary: "OTLP metrics seen per service, by service then name, at most `limit`",
+  query: z.object({
+    ...windowQuery,
+    service: z.string().min(1).optional(),
+    limit: integerParam
+      .pipe(
+        z
+          .number()
+          .min(1, `limit must be an integer 1..${METRIC_LIST_MAX}`)
+          .max(METRIC_LIST_MAX, `limit must be an integer 1..${METRIC_LIST_MAX}`),
+      )
+      .optional()
+      .meta({ description: `metrics per answer, default ${METRIC_LIST_DEFAULT}` }),
+  }),
   window: true,
-  response: z.object({ metrics: z.array(metricInfoSchema) }),
+  response: z.object({
+    metrics: z.array(metricInfoSchema),
+    truncated: z.boolean().meta({ description: "true when more metrics matched than `limit`" }),
+  }),
 });
 
 export const metricSeriesSchema = z.object({

@@ -89,6 +89,23 @@ export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): voi
     "Failures in derived work (rollups, graph); never fail ingest.",
     () => s()?.aggregatorErrors ?? 0,
   );
+  registerCounterFn(
+    m.registry,
+    "cartograph_cardinality_folded_spans_total",
+    'Spans aggregated as "(overflow)" because their service, operation or environment was new past its limit.',
+    () => s()?.cardinality?.foldedSpans ?? null,
+    "dimension",
+  );
+  registerGaugeFn(
+    m.registry,
+    "cartograph_cardinality_names",
+    "Distinct names the aggregates keep (the cardinality guard's known names), by dimension.",
+    () => {
+      const c = s()?.cardinality;
+      return c ? { service: c.knownServices, operation: c.knownOperations, environment: c.knownEnvironments } : null;
+    },
+    "dimension",
+  );
   const edgeSeries = new EdgeSeriesBook();
   writer.onStats((x) => edgeSeries.apply(x.aggregators.servicegraph as ServiceGraphSnapshot | undefined));
   registerServiceGraphMetrics(m.registry, () => edgeSeries.snapshot());

@@ -35,6 +35,13 @@ export const ConfigSchema = z.object({
   CARTOGRAPH_MAX_ATTRIBUTE_VALUE_LENGTH: bytes.default(4096),
   CARTOGRAPH_MAX_ATTRIBUTE_DEPTH: bytes.default(8),
   CARTOGRAPH_MAX_ATTRIBUTES: bytes.default(256),
+  /**
+   * Cardinality limits of the aggregates (service catalog, RED, service graph): names first
+   * seen beyond them aggregate as "(overflow)"; stored spans keep their names.
+   */
+  CARTOGRAPH_MAX_SERVICES: z.coerce.number().int().positive().default(2_000),
+  CARTOGRAPH_MAX_OPERATIONS_PER_SERVICE: z.coerce.number().int().positive().default(500),
+  CARTOGRAPH_MAX_ENVIRONMENTS: z.coerce.number().int().positive().default(100),
   /** Longest the writer waits to group requests into one transaction. */
   CARTOGRAPH_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(5000).default(20),
   /** How often in-memory rollups (RED, edges) are written out. */

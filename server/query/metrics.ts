@@ -12,13 +12,19 @@ import {
 
 export type { MetricAggregation, MetricInfo };
 
-export async function listMetrics(t: TelemetryReader, w: TimeWindow, service?: string): Promise<MetricInfo[]> {
-  const rows = await t.metrics.listMetrics(w.fromMs, service);
-  return rows.map((r) => ({
+/** The metrics seen since the window's start, by service then name: the first `limit`, and whether more exist. */
+export async function listMetrics(
+  t: TelemetryReader,
+  w: TimeWindow,
+  q: { service?: string; limit: number },
+): Promise<{ metrics: MetricInfo[]; truncated: boolean }> {
+  const rows = await t.metrics.listMetrics(w.fromMs, q.service, q.limit + 1);
+  const metrics = rows.slice(0, q.limit).map((r) => ({
     ...r,
     type: r.type as MetricType,
     temporality: TEMPORALITY[r.temporality] ?? "unspecified",
   }));
+  return { metrics, truncated: rows.length > q.limit };
 }
 
 /** The aggregation a metric's type calls for when none is asked (the metrics explorer's default too). */

@@ -245,8 +245,8 @@ export interface MetricPointRow {
 }
 
 export interface MetricStore {
-  /** Metrics with a series seen since `sinceMs`, by service then name. */
-  listMetrics(sinceMs: number, service?: string): Promise<MetricSummaryRow[]>;
+  /** Metrics with a series seen since `sinceMs`, by service then name; the first `limit` when given. */
+  listMetrics(sinceMs: number, service?: string, limit?: number): Promise<MetricSummaryRow[]>;
   /** Series of one metric of one service, at most `limit`, in a stable order. */
   readMetricSeries(service: string, name: string, limit: number): Promise<MetricSeriesRow[]>;
   /** Points of one series with time in [fromNs, toNs), oldest first. */

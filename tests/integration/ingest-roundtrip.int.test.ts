@@ -167,6 +167,10 @@ describe("metrics through the real exporters", () => {
         ["invoice_duration", "histogram", false, "cumulative"],
         ["invoices_total", "sum", true, "cumulative"],
       ]);
+      expect(list.truncated).toBe(false);
+      const first = await server.get(`/api/v1/metrics?service=${name}&limit=1`);
+      expect(first.metrics.map((m: any) => m.name)).toEqual(["invoice_duration"]);
+      expect(first.truncated).toBe(true);
       const inc = await server.get(
         `/api/v1/metrics/query?service=${name}&name=invoices_total&agg=increase&step=3600&from=${Date.now() - 3_600_000}`,
       );

@@ -1,5 +1,5 @@
 import "server-only";
-import { contract, TRACE_PAGE_DEFAULT } from "../../../lib/contract";
+import { contract, METRIC_LIST_DEFAULT, TRACE_PAGE_DEFAULT } from "../../../lib/contract";
 import {
   getOperations,
   getServices,
@@ -67,7 +67,10 @@ export const telemetryRoutes: Route[] = [
     return trace;
   }),
   route(contract.listMetrics, async ({ query, window }, ctx) => ({
-    metrics: await listMetrics(ctx.telemetry, window, query.service),
+    ...(await listMetrics(ctx.telemetry, window, {
+      service: query.service,
+      limit: query.limit ?? METRIC_LIST_DEFAULT,
+    })),
   })),
   route(contract.queryMetric, async ({ query, window }, ctx) => {
     const stepSeconds = query.step ?? chooseStepSeconds(window);

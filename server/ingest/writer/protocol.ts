@@ -1,6 +1,7 @@
 import "server-only";
 import type { Encoding } from "../../decode";
 import type { HistogramSnapshot } from "../../platform/snapshot-metrics";
+import type { CardinalityStats } from "../../aggregate";
 
 /** Messages between the main thread and the writer thread. */
 export type Signal = "traces" | "metrics" | "logs";
@@ -56,4 +57,6 @@ export interface WriterStats {
   /** Failed writes by SQLite error code (disk full, read-only, I/O). */
   storeFailures: Record<string, number>;
   aggregators: Record<string, Record<string, unknown>>;
+  /** The aggregates' cardinality guard (names folded into "(overflow)"). */
+  cardinality: CardinalityStats | null;
 }

@@ -19,7 +19,7 @@ import {
   type Span,
 } from "../../normalize";
 import { openTelemetryStore, type AppendBatch, type AppendResult, type StoreFailure } from "../../store";
-import { createAggregators } from "../../aggregate";
+import { createAggregators, openCardinalityGuard } from "../../aggregate";
 import { retentionPolicyFrom, runRetention } from "../../jobs";
 import type { Config } from "../../platform/config";
 import { emptyHistogram, observeHistogram } from "../../platform/snapshot-metrics";
@@ -53,6 +53,9 @@ await startSelfTracing(config, "writer", workerData.selfTracing);
 
 const store = await openTelemetryStore(config, "writer");
 const aggregators = createAggregators(config);
+const cardinality = await openCardinalityGuard(config, store.rollups, (e) =>
+  console.error(`cardinality guard seeding failed: ${(e as Error)?.stack ?? String(e)}`),
+);
 const limits = {
   maxValueLength: config.CARTOGRAPH_MAX_ATTRIBUTE_VALUE_LENGTH,
   maxDepth: config.CARTOGRAPH_MAX_ATTRIBUTE_DEPTH,
@@ -77,6 +80,7 @@ const stats: WriterStats = {
   retentionDeleted: 0,
   aggregatorErrors: 0,
   aggregators: {},
+  cardinality: null,
   spansUnstorable: 0,
   pointsUnstorable: 0,
   storeFailures: {},
@@ -282,9 +286,10 @@ async function flush(): Promise<void> {
   if (inserted.length === 0) return;
   const now = Date.now();
   const aggregateStart = getSpanClockMs();
+  const bounded = cardinality.fold(inserted);
   for (const a of aggregators) {
     try {
-      a.observe(inserted, now);
+      a.observe(bounded, now);
     } catch (e) {
       stats.aggregatorErrors++;
       console.error(`aggregator ${a.name} failed in observe: ${(e as Error).stack}`);
@@ -399,6 +404,7 @@ async function writeRollups(): Promise<void> {
     }
     stats.aggregators[a.name] = a.snapshot();
   }
+  stats.cardinality = cardinality.stats();
   stats.attributesTruncated = attrStats.truncatedValues;
   stats.attributesDropped = attrStats.droppedAttributes;
   try {

@@ -88,7 +88,12 @@ export async function appendMetricPoints(
 }
 
 /** Per series first (its latest unit/description), then per metric, like the embedded store's listing. */
-export async function listMetrics(conn: Connection, sinceMs: number, service?: string): Promise<MetricSummaryRow[]> {
+export async function listMetrics(
+  conn: Connection,
+  sinceMs: number,
+  service?: string,
+  limit?: number,
+): Promise<MetricSummaryRow[]> {
   const rows = await queryRows<Record<string, unknown>>(
     conn.main,
     `SELECT s AS service, nm AS name, tp AS type, max(u) AS unit, max(d) AS description, max(mono) AS monotonic,
@@ -97,7 +102,7 @@ export async function listMetrics(conn: Connection, sinceMs: number, service?: s
           argMax(description, last_seen_ms) AS d, max(monotonic) AS mono, max(temporality) AS temp
         FROM ${conn.settings.database}.metric_series WHERE last_seen_ms >= ${sqlInt(sinceMs)} ${service === undefined ? "" : `AND service = ${sqlString(service)}`}
         GROUP BY series)
-      GROUP BY s, nm, tp ORDER BY s, nm, tp`,
+      GROUP BY s, nm, tp ORDER BY s, nm, tp ${limit === undefined ? "" : `LIMIT ${sqlInt(limit)}`}`,
   );
   return rows.map((r) => ({
     service: String(r.service),

@@ -10,15 +10,17 @@ export function createMetricStore(db: Db): MetricStore {
     )
     .safeIntegers(true);
   return {
-    listMetrics: async (sinceMs, service) => {
+    listMetrics: async (sinceMs, service, limit) => {
       const rows = db
         .prepare(
           `SELECT service, name, type, max(unit) AS unit, max(description) AS description, max(monotonic) AS monotonic,
                   max(temporality) AS temporality, count(*) AS series
            FROM metric_series WHERE last_seen_ms >= ? ${service ? "AND service = ?" : ""}
-           GROUP BY service, name, type ORDER BY service, name`,
+           GROUP BY service, name, type ORDER BY service, name ${limit === undefined ? "" : "LIMIT ?"}`,
         )
-        .all(...([sinceMs, ...(service ? [service] : [])] as unknown[])) as (Omit<MetricSummaryRow, "monotonic"> & {
+        .all(
+          ...([sinceMs, ...(service ? [service] : []), ...(limit === undefined ? [] : [limit])] as unknown[]),
+        ) as (Omit<MetricSummaryRow, "monotonic"> & {
         monotonic: number;
       })[];
       return rows.map((r) => ({ ...r, monotonic: r.monotonic === 1 }));

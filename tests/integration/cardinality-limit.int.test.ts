@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startServer, type RunningServer } from "../helpers/start-server";
+import { createExporter, createServiceTracer, SpanKind } from "../helpers/otel-sender";
+
+/**
+ * A sender that invents service and operation names cannot grow the catalog, the RED rollups
+ * or the map without bound: past the limits, new names aggregate as "(overflow)", counted on
+ * /metrics, while the spans keep their names for trace search. A restart keeps the admitted
+ * set (seeded from the store), so it does not admit a second batch of new names.
+ */
+const OVERFLOW = "(overflow)";
+const env = {
+  CARTOGRAPH_MAX_SERVICES: "4",
+  CARTOGRAPH_MAX_OPERATIONS_PER_SERVICE: "3",
+  CARTOGRAPH_ROLLUP_FLUSH_MS: "200",
+};
+let server: RunningServer;
+const nowS = Math.floor(Date.now() / 1000) - 2;
+const win = () => `from=${(nowS - 120) * 1000}&to=${Date.now() + 60_000}`;
+
+interface ServicesBody {
+  services: Array<{ name: string; requests: number }>;
+}
+
+/** One SERVER span per operation name, sent and flushed before returning (arrival order is send order). */
+async function send(service: string, operations: string[]): Promise<void> {
+  const t = createServiceTracer(service, createExporter("http/protobuf", server));
+  for (const op of operations) t.span(op, { kind: SpanKind.SERVER, start: [nowS, 0] }).end([nowS, 5_000_000]);
+  await t.flush();
+  await t.shutdown();
+}
+
+async function folded(): Promise<Record<string, number>> {
+  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^cartograph_cardinality_folded_spans_total\{dimension="(\w+)"\} (\d+)/gm))
+    out[m[1]] = Number(m[2]);
+  return out;
+}
+
+beforeAll(async () => {
+  server = await startServer({ env, keepDataDir: true });
+  for (let i = 0; i < 8; i++) await send(`svc-${i}`, ["GET /a"]);
+  await send("svc-0", ["op-0", "op-1", "op-2", "op-3", "op-4"]);
+}, 90_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("cardinality limits", () => {
+  it("keeps the first services and folds the rest into one overflow service", async () => {
+    const body = await eventually(async () => {
+      const b = await server.get<ServicesBody>(`/api/v1/services?${win()}`);
+      const total = b.services.reduce((n, s) => n + s.requests, 0);
+      if (total < 13) throw new Error(`only ${total} requests aggregated`);
+      return b;
+    });
+    const names = body.services.map((s) => s.name).sort();
+    expect(names).toEqual([OVERFLOW, "svc-0", "svc-1", "svc-2", "svc-3"]);
+    expect(body.services.find((s) => s.name === OVERFLOW)!.requests).toBe(4);
+    expect(body.services.find((s) => s.name === "svc-0")!.requests).toBe(6);
+  });
+
+  it("folds operations past the per-service limit and counts every fold on /metrics", async () => {
+    const ops = await server.get<{ operations: Array<{ name: string; requests: number }> }>(
+      `/api/v1/services/svc-0/operations?${win()}`,
+    );
+    const byName = Object.fromEntries(ops.operations.map((o) => [o.name, o.requests]));
+    expect(byName).toEqual({ "GET /a": 1, "op-0": 1, "op-1": 1, [OVERFLOW]: 3 });
+    expect(await folded()).toMatchObject({ service: 4, operation: 3 });
+  });
+
+  it("still finds a folded service's traces by its real name", async () => {
+    const body = await server.get<{ traces: Array<{ rootService: string; rootOperation: string }> }>(
+      `/api/v1/traces?service=svc-6&${win()}`,
+    );
+    expect(body.traces).toHaveLength(1);
+    expect(body.traces[0]).toMatchObject({ rootService: "svc-6", rootOperation: "GET /a" });
+  });
+
+  it("after a restart, admits no new service beyond the stored ones", async () => {
+    const dataDir = server.dataDir;
+    await server.stop();
+    server = await startServer({ env, dataDir, keepDataDir: false });
+    await send("svc-9", ["GET /a"]);
+    await send("svc-1", ["GET /b"]);
+    const body = await eventually(async () => {
+      const b = await server.get<ServicesBody>(`/api/v1/services?${win()}`);
+      if (b.services.find((s) => s.name === OVERFLOW)!.requests < 5) throw new Error("svc-9 not aggregated yet");
+      return b;
+    });
+    expect(body.services.map((s) => s.name).sort()).toEqual([OVERFLOW, "svc-0", "svc-1", "svc-2", "svc-3"]);
+    expect(body.services.find((s) => s.name === "svc-1")!.requests).toBe(2);
+    expect(await folded()).toMatchObject({ service: 1 });
+  });
+});

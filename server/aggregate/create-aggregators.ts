@@ -11,6 +11,7 @@ export function createAggregators(config: Config): SpanAggregator[] {
     createServiceGraphAggregator({
       waitMs: config.CARTOGRAPH_PAIRING_WAIT_MS,
       maxItems: config.CARTOGRAPH_PAIRING_MAX_ITEMS,
+      maxPeers: config.CARTOGRAPH_MAX_SERVICES,
       onError: (message, err) => console.error(`${message}: ${(err as Error)?.stack ?? String(err)}`),
     }),
   ];

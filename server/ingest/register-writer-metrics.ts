@@ -92,8 +92,12 @@ export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): voi
   registerCounterFn(
     m.registry,
     "cartograph_cardinality_folded_spans_total",
-    'Spans aggregated as "(overflow)" because their service, operation or environment was new past its limit.',
-    () => s()?.cardinality?.foldedSpans ?? null,
+    'Spans aggregated as "(overflow)" because their service, operation or environment was new past its limit (for peers: calls to a peer node new past its limit).',
+    () => {
+      const x = s();
+      const peers = (x?.aggregators.servicegraph as ServiceGraphSnapshot | undefined)?.peers;
+      return x?.cardinality ? { ...x.cardinality.foldedSpans, peer: peers?.foldedCalls ?? 0 } : null;
+    },
     "dimension",
   );
   registerGaugeFn(
@@ -102,7 +106,15 @@ export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): voi
     "Distinct names the aggregates keep (the cardinality guard's known names), by dimension.",
     () => {
       const c = s()?.cardinality;
-      return c ? { service: c.knownServices, operation: c.knownOperations, environment: c.knownEnvironments } : null;
+      const peers = (s()?.aggregators.servicegraph as ServiceGraphSnapshot | undefined)?.peers;
+      return c
+        ? {
+            service: c.knownServices,
+            operation: c.knownOperations,
+            environment: c.knownEnvironments,
+            peer: peers?.known ?? 0,
+          }
+        : null;
     },
     "dimension",
   );

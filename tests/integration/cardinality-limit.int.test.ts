@@ -30,6 +30,22 @@ async function send(service: string, operations: string[]): Promise<void> {
   await t.shutdown();
 }
 
+/** One SERVER span of `service` calling each host once (CLIENT spans with server.address). */
+async function sendCalls(service: string, hosts: string[]): Promise<void> {
+  const t = createServiceTracer(service, createExporter("http/protobuf", server));
+  const root = t.span("GET /fan-out", { kind: SpanKind.SERVER, start: [nowS, 0] });
+  for (const host of hosts)
+    t.span("GET", {
+      kind: SpanKind.CLIENT,
+      parent: root,
+      start: [nowS, 1_000_000],
+      attributes: { "http.request.method": "GET", "server.address": host },
+    }).end([nowS, 2_000_000]);
+  root.end([nowS, 3_000_000]);
+  await t.flush();
+  await t.shutdown();
+}
+
 async function folded(): Promise<Record<string, number>> {
   const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
   const out: Record<string, number> = {};
@@ -42,7 +58,8 @@ beforeAll(async () => {
   server = await startServer({ env, keepDataDir: true });
   for (let i = 0; i < 8; i++) await send(`svc-${i}`, ["GET /a"]);
   await send("svc-0", ["op-0", "op-1", "op-2", "op-3", "op-4"]);
-}, 90_000);
+  await sendCalls("svc-2", ["h0.example", "h1.example", "h2.example", "h3.example", "h4.example", "h5.example"]);
+}, 240_000);
 afterAll(async () => {
   await server?.stop();
 });
@@ -52,7 +69,7 @@ describe("cardinality limits", () => {
     const body = await eventually(async () => {
       const b = await server.get<ServicesBody>(`/api/v1/services?${win()}`);
       const total = b.services.reduce((n, s) => n + s.requests, 0);
-      if (total < 13) throw new Error(`only ${total} requests aggregated`);
+      if (total < 14) throw new Error(`only ${total} requests aggregated`);
       return b;
     });
     const names = body.services.map((s) => s.name).sort();
@@ -68,6 +85,29 @@ describe("cardinality limits", () => {
     const byName = Object.fromEntries(ops.operations.map((o) => [o.name, o.requests]));
     expect(byName).toEqual({ "GET /a": 1, "op-0": 1, "op-1": 1, [OVERFLOW]: 3 });
     expect(await folded()).toMatchObject({ service: 4, operation: 3 });
+  });
+
+  it("folds peers past the limit into one overflow node of their kind, keeping every call", async () => {
+    interface MapBody {
+      nodes: Array<{ id: string; name: string }>;
+      edges: Array<{ source: string; target: string; stats: { requests: number } }>;
+    }
+    const map = await eventually(async () => {
+      const m = await server.get<MapBody>(`/api/v1/service-map?${win()}`);
+      const calls = m.edges.filter((e) => e.source === "service:svc-2").reduce((n, e) => n + e.stats.requests, 0);
+      if (calls < 6) throw new Error(`${calls} calls of svc-2 on the map`);
+      return m;
+    });
+    // The limit (4) counts every peer node, the root spans' caller node ("client:user") too.
+    const peers = map.nodes.filter((n) => !n.id.startsWith("service:") && n.name !== OVERFLOW);
+    expect(peers.length).toBe(4);
+    const targets = map.edges.filter((e) => e.source === "service:svc-2");
+    const byTarget = Object.fromEntries(targets.map((e) => [e.target, e.stats.requests]));
+    const overflowCalls = byTarget["external:(overflow)"];
+    expect(overflowCalls).toBeGreaterThanOrEqual(2);
+    expect(Object.values(byTarget).reduce((a, b) => a + b, 0)).toBe(6);
+    expect(map.nodes.find((n) => n.id === "external:(overflow)")?.name).toBe(OVERFLOW);
+    expect((await folded()).peer).toBe(overflowCalls);
   });
 
   it("still finds a folded service's traces by its real name", async () => {
@@ -92,5 +132,5 @@ describe("cardinality limits", () => {
     expect(body.services.map((s) => s.name).sort()).toEqual([OVERFLOW, "svc-0", "svc-1", "svc-2", "svc-3"]);
     expect(body.services.find((s) => s.name === "svc-1")!.requests).toBe(2);
     expect(await folded()).toMatchObject({ service: 1 });
-  });
+  }, 240_000);
 });

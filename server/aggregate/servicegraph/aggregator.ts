@@ -5,6 +5,7 @@ import type { RollupSink, SpanAggregator } from "../types";
 import { GraphAccumulator } from "./graph-accumulator";
 import { toGraphBatch } from "./graph-batch";
 import { EdgeMetrics, type ServiceGraphSnapshot } from "./metrics";
+import { PeerGuard } from "./peer-guard";
 import { createListLookup, PairingStore, settleExpired, type PartnerLookup } from "./pairing-store";
 import type { Half, PairingCounts } from "./types";
 
@@ -13,6 +14,8 @@ export interface ServiceGraphAggregatorOptions {
   waitMs: number;
   /** CARTOGRAPH_PAIRING_MAX_ITEMS */
   maxItems: number;
+  /** Distinct peer nodes (not services) kept; past it new peers fold into an overflow node per kind. */
+  maxPeers?: number;
   /** Late-half lookups against stored spans per flush; the rest settle without one. */
   maxLookupsPerFlush?: number;
   /** Optional error logger (flush failures are counted and never thrown). */
@@ -35,6 +38,8 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
   const acc = new GraphAccumulator();
   const metrics = new EdgeMetrics();
   const maxLookups = opts.maxLookupsPerFlush ?? 5000;
+  const peers = new PeerGuard(opts.maxPeers ?? Number.MAX_SAFE_INTEGER);
+  let peersSeeded = false;
   const totals: PairingCounts & {
     lateLookups: number;
     lookupsSkipped: number;
@@ -54,7 +59,7 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
   };
   acc.onCall = (c) => metrics.record(c);
   const sink = {
-    call: (c: Parameters<GraphAccumulator["call"]>[0]) => acc.call(c),
+    call: (c: Parameters<GraphAccumulator["call"]>[0]) => acc.call(peers.bound(c)),
     count: (what: keyof PairingCounts, timeMs: number) => {
       totals[what]++;
       acc.count(what, timeMs);
@@ -78,6 +83,11 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
     },
     async flush(target: RollupSink, nowMs: number): Promise<void> {
       try {
+        if (!peersSeeded) {
+          // The stored peers first (a restart must not admit a second set of new ones).
+          peersSeeded = true;
+          peers.seed((await target.graph.readEdgeFacts()).flatMap((e) => [e.target, e.source]));
+        }
         const expired = store.takeExpired(nowMs);
         const looked = expired.slice(0, maxLookups);
         const lookup = looked.length ? await lookupFor(target.spans, looked) : null;
@@ -105,6 +115,7 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
         series: changed.series,
         seriesReset: changed.reset,
         overflowCalls: metrics.overflowCalls,
+        peers: { known: peers.size, foldedCalls: peers.folded },
         pairing: {
           observed: store.totals.observed,
           paired: totals.paired,

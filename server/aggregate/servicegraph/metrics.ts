@@ -41,6 +41,8 @@ export type ServiceGraphSnapshot = {
   series: SeriesSnapshot[];
   seriesReset: boolean;
   overflowCalls: number;
+  /** Peer nodes kept and calls whose peer was folded into an overflow node (peer-guard.ts). */
+  peers: { known: number; foldedCalls: number };
   pairing: {
     observed: number;
     paired: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ServiceMapResponse } from "@/lib/api-types";
-import { FlowReuseCache, buildBaseFlow, decorateFlow } from "./build-flow";
+import { FlowReuseCache, buildBaseFlow, decorateFlow, indexEdgesByNode } from "./build-flow";
 import { prepareMap } from "./prepare-map";
 
 const stats = (rps: number) => ({ requests: rps * 60, errors: 0, errorRate: 0, rps, p50Ms: 1, p95Ms: 2, p99Ms: 3 });
@@ -35,17 +35,29 @@ describe("buildBaseFlow / decorateFlow", () => {
     expect(second.edges[0]).not.toBe(first.edges[0]);
   });
 
-  it("touches only the selected node and the hovered node's edges", () => {
+  it("touches only the selected node and the selected edge", () => {
     const base = buildBaseFlow(prepareMap(res(1), { search: "", groupBy: "none", services: [] }), positions, "");
-    const d = decorateFlow(base, {
-      selectedNode: "service:b",
-      selectedEdge: null,
-      hoveredNode: "service:c",
-      hoveredEdge: null,
-    });
+    const d = decorateFlow(base, { selectedNode: "service:b", selectedEdge: "service:a->service:c" });
     expect(d.nodes[0]).toBe(base.nodes[0]);
     expect(d.nodes[1]!.selected).toBe(true);
+    expect(d.nodes[2]).toBe(base.nodes[2]);
     expect(d.edges[0]).toBe(base.edges[0]);
-    expect(d.edges[1]!.data!.hovered).toBe(true);
+    expect(d.edges[1]!.selected).toBe(true);
+  });
+
+  it("indexes each node's edges in both directions, a self-call once", () => {
+    const index = indexEdgesByNode([
+      { id: "a->b", source: "a", target: "b" },
+      { id: "b->c", source: "b", target: "c" },
+      { id: "b->b", source: "b", target: "b" },
+    ]);
+    expect(index.get("b")).toEqual(["a->b", "b->c", "b->b"]);
+    expect(index.get("a")).toEqual(["a->b"]);
+  });
+
+  it("gives edges the classes their look depends on", () => {
+    const base = buildBaseFlow(prepareMap(res(1), { search: "b", groupBy: "none", services: [] }), positions, "b");
+    expect(base.edges[0]!.className).toBe("cg-edge");
+    expect(base.edges[1]!.className).toBe("cg-edge dimmed");
   });
 });

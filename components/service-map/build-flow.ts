@@ -118,7 +118,17 @@ export function buildBaseFlow(
           markerUnits: "userSpaceOnUse",
           color: MARKER_COLORS[e.severity],
         },
-        data: { prepared: e, dimmed, showLabel, hovered: false },
+        // The look per state is CSS (app/globals.css, "Service map"): `faint` edges fade when
+        // zoomed far out on a big map.
+        className: [
+          "cg-edge",
+          dimmed ? "dimmed" : "",
+          showLabel ? "" : "faint",
+          e.edge.protocol === "messaging" ? "messaging" : "",
+        ]
+          .filter(Boolean)
+          .join(" "),
+        data: { prepared: e, dimmed, showLabel },
       }),
       e.id,
     );
@@ -129,18 +139,29 @@ export function buildBaseFlow(
 export interface FlowState {
   selectedNode: string | null;
   selectedEdge: string | null;
-  hoveredNode: string | null;
-  hoveredEdge: string | null;
 }
 
-/** Applies selection and hover; untouched nodes and edges keep their identity (no re-render). */
+/**
+ * Applies the selection; untouched nodes and edges keep their identity (no re-render). Hover is
+ * not applied here (see hover-store.ts): a new edges array costs a pass over every edge.
+ */
 export function decorateFlow(base: BaseFlow, s: FlowState): BaseFlow {
   const nodes = base.nodes.map((n) => (n.id === s.selectedNode ? { ...n, selected: true } : n));
-  const edges = base.edges.map((e) => {
-    const hovered =
-      e.id === s.hoveredEdge || (!!s.hoveredNode && (e.source === s.hoveredNode || e.target === s.hoveredNode));
-    const selected = e.id === s.selectedEdge;
-    return hovered || selected ? { ...e, selected, data: { ...e.data!, hovered } } : e;
-  });
+  const edges = base.edges.map((e) => (e.id === s.selectedEdge ? { ...e, selected: true } : e));
   return { nodes, edges };
+}
+
+/** Per node, the ids of its edges (either direction), for hover emphasis and labels. */
+export function indexEdgesByNode(edges: Array<{ id: string; source: string; target: string }>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (node: string, id: string) => {
+    const list = out.get(node);
+    if (list) list.push(id);
+    else out.set(node, [id]);
+  };
+  for (const e of edges) {
+    add(e.source, e.id);
+    if (e.target !== e.source) add(e.target, e.id);
+  }
+  return out;
 }

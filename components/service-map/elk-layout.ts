@@ -103,6 +103,14 @@ export function buildElkGraph(
   };
 }
 
+/**
+ * Starts the worker (it loads and compiles ELK, ~1.5 MB) while the map's data is still on its
+ * way, so the first layout does not wait for it.
+ */
+export function warmElk(): void {
+  void getElk();
+}
+
 /** Runs ELK in its worker; returns absolute top-left positions per node id. */
 export async function computeElkPositions(
   nodeIds: string[],

@@ -13,17 +13,21 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { FlowReuseCache, buildBaseFlow, decorateFlow } from "./build-flow";
-import type { Point } from "./layout-positions";
+import { FlowReuseCache, buildBaseFlow, decorateFlow, indexEdgesByNode } from "./build-flow";
+import { HoverHighlight, HoverLabels, HoverTooltip, type HoverIndex } from "./hover-layers";
+import { HoverStore } from "./hover-store";
+import { NODE_HEIGHT, NODE_WIDTH, type Point } from "./layout-positions";
 import { MapEdgeView, type MapFlowEdge } from "./map-edge";
 import { GroupNodeView, MapNodeView, type GroupFlowNode, type MapFlowNode } from "./map-node";
-import { MapTooltip, type TooltipState } from "./map-tooltip";
 import { KIND_LABELS } from "./node-kinds";
 import { savePositions } from "./position-cache";
 import type { PreparedMap } from "./prepare-map";
+import { planSelectionView, type Box } from "./selection-view";
+import { FAINT_BELOW_ZOOM, ZoomBands } from "./zoom-bands";
 
-/** Width of the side panel (app/globals.css .side-panel). */
+/** Width of the side panel (app/globals.css .side-panel), when it is not in the DOM to measure. */
 const PANEL_WIDTH = 380;
+const MIN_ZOOM = 0.05;
 
 /** Keeps `measured` from the previous node of each id on the nodes that replace them. */
 export function carryMeasured(prev: AnyNode[], next: AnyNode[], origin: WeakMap<AnyNode, AnyNode>): AnyNode[] {
@@ -38,25 +42,12 @@ export function carryMeasured(prev: AnyNode[], next: AnyNode[], origin: WeakMap<
   });
 }
 
-/** The flow position of the selected node's centre, or of the selected edge's midpoint. */
-function selectionCentre(
-  flow: ReturnType<typeof useReactFlow>,
-  node: string | null,
-  edge: string | null,
-): { x: number; y: number } | null {
-  const centreOf = (id: string) => {
-    const n = flow.getInternalNode(id);
-    if (!n) return null;
-    const w = n.measured?.width ?? 180;
-    const h = n.measured?.height ?? 46;
-    return { x: n.internals.positionAbsolute.x + w / 2, y: n.internals.positionAbsolute.y + h / 2 };
-  };
-  if (node) return centreOf(node);
-  const e = edge ? flow.getEdge(edge) : undefined;
-  if (!e) return null;
-  const a = centreOf(e.source);
-  const b = centreOf(e.target);
-  return a && b ? { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } : (a ?? b);
+/** The node's box in flow coordinates (its measured size, else the layout's). */
+function boxOf(flow: ReturnType<typeof useReactFlow>, id: string): Box | null {
+  const n = flow.getInternalNode(id);
+  if (!n) return null;
+  const { x, y } = n.internals.positionAbsolute;
+  return { x, y, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? NODE_HEIGHT };
 }
 
 const nodeTypes = { cartograph: MapNodeView, "group-box": GroupNodeView };
@@ -79,21 +70,30 @@ export interface MapCanvasProps {
 /**
  * The interactive graph. Only elements in view are rendered, and every prop handed to
  * ReactFlow keeps its identity between renders (handlers read the latest values through a
- * ref): a changed prop is a store update that makes all 1,000+ edge wrappers re-check.
+ * ref): a changed prop is a store update that makes all 1,000+ edge wrappers re-check. Hover and
+ * zoom never change those props (hover-store.ts, zoom-bands.tsx).
  */
 export function MapCanvas(props: MapCanvasProps) {
   const { map, positions, layoutMode, search, fitKey, selectedNode, selectedEdge } = props;
-  const [hoveredNode, setHoveredNode] = useState<string | null>(null);
-  const [hoveredEdge, setHoveredEdge] = useState<string | null>(null);
-  const [tooltip, setTooltip] = useState<TooltipState | null>(null);
+  const hover = useRef(new HoverStore()).current;
   const wrapper = useRef<HTMLDivElement>(null);
   const flow = useReactFlow();
 
+  const latest = useRef({ props, byId: new Map<string, PreparedMap["nodes"][number]>() });
+  latest.current.props = props;
+  latest.current.byId = useMemo(() => new Map(map.nodes.map((n) => [n.id, n])), [map]);
+
   const reuse = useRef(new FlowReuseCache());
   const base = useMemo(() => buildBaseFlow(map, positions, search, reuse.current), [map, positions, search]);
-  const built = useMemo(
-    () => decorateFlow(base, { selectedNode, selectedEdge, hoveredNode, hoveredEdge }),
-    [base, selectedNode, selectedEdge, hoveredNode, hoveredEdge],
+  const built = useMemo(() => decorateFlow(base, { selectedNode, selectedEdge }), [base, selectedNode, selectedEdge]);
+  const hoverIndex = useMemo<HoverIndex>(
+    () => ({
+      edgesOf: indexEdgesByNode(base.edges),
+      edgeById: new Map(
+        base.edges.map((e) => [e.id, { edge: e.data!.prepared, showLabel: e.data!.showLabel, dimmed: e.data!.dimmed }]),
+      ),
+    }),
+    [base],
   );
   const [nodes, setNodes] = useState<AnyNode[]>(built.nodes as AnyNode[]);
   // xyflow hides a node until it knows its size, and it takes the size from the node object: a
@@ -123,43 +123,55 @@ export function MapCanvas(props: MapCanvasProps) {
             duration: fitted ? 200 : 0,
           })
         : flow.fitView({ padding: 0.1, maxZoom: 1.2 });
-    void Promise.resolve(done).then(() => requestAnimationFrame(() => setFitted(true)));
+    void Promise.resolve(done).then(() =>
+      requestAnimationFrame(() => {
+        setFitted(true);
+        // The UI bench and the browser's performance panel read this mark.
+        performance.mark("cartograph:map-interactive");
+      }),
+    );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [initialized, fitKey]);
 
-  // The side panel overlays the right of the canvas: a selected node (or edge) hidden behind it
-  // or outside the view is panned to the middle of the part left visible.
+  // The side panel overlays the right of the canvas: the selection (a node, or an edge's two
+  // ends) is brought beside it with its callees and callers when they fit (selection-view.ts).
   useEffect(() => {
     if (!fitted || (!selectedNode && !selectedEdge)) return;
     const el = wrapper.current;
     if (!el) return;
-    const centre = selectionCentre(flow, selectedNode, selectedEdge);
-    if (!centre) return;
-    const { zoom } = flow.getViewport();
+    const edges = latest.current.props.map.edges;
+    const edge = selectedEdge ? edges.find((e) => e.id === selectedEdge) : undefined;
+    const boxes = (ids: string[]) => ids.map((id) => boxOf(flow, id)).filter((b): b is Box => b !== null);
+    const selection = boxes(selectedNode ? [selectedNode] : edge ? [edge.source, edge.target] : []);
+    const others = (e: { source: string; target: string }) => e.source !== e.target;
+    const callees = selectedNode
+      ? edges.filter((e) => e.source === selectedNode && others(e)).map((e) => e.target)
+      : [];
+    const callers = selectedNode
+      ? edges.filter((e) => e.target === selectedNode && others(e)).map((e) => e.source)
+      : [];
     const rect = el.getBoundingClientRect();
-    const panel = Math.min(PANEL_WIDTH, rect.width / 2);
-    const screen = flow.flowToScreenPosition(centre);
-    const x = screen.x - rect.left;
-    const y = screen.y - rect.top;
-    const margin = 40;
-    if (x > margin && x < rect.width - panel - margin && y > margin && y < rect.height - margin) return;
-    void flow.setCenter(centre.x + panel / 2 / zoom, centre.y, { zoom, duration: 250 });
+    const panelEl = el.parentElement?.querySelector<HTMLElement>('[data-testid="side-panel"]');
+    const panel = panelEl ? Math.max(0, rect.right - panelEl.getBoundingClientRect().left) : PANEL_WIDTH;
+    const plan = planSelectionView({
+      selection,
+      callees: boxes(callees),
+      callers: boxes(callers),
+      viewport: flow.getViewport(),
+      canvas: { width: rect.width, height: rect.height },
+      panelWidth: Math.min(panel, rect.width / 2),
+      minZoom: MIN_ZOOM,
+      readableZoom: FAINT_BELOW_ZOOM,
+    });
+    if (plan) void flow.setViewport(plan, { duration: 250 });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selectedNode, selectedEdge, fitted]);
 
-  const latest = useRef({ props, byId: new Map<string, PreparedMap["nodes"][number]>() });
-  latest.current.props = props;
-  latest.current.byId = useMemo(() => new Map(map.nodes.map((n) => [n.id, n])), [map]);
-
   const handlers = useMemo(() => {
+    const quiet = () => hover.quiet(600);
     const place = (e: React.MouseEvent) => {
       const r = wrapper.current?.getBoundingClientRect();
       return { x: e.clientX - (r?.left ?? 0), y: e.clientY - (r?.top ?? 0) };
-    };
-    const clearHover = () => {
-      setHoveredNode(null);
-      setHoveredEdge(null);
-      setTooltip(null);
     };
     return {
       onNodesChange: (changes: NodeChange<AnyNode>[]) =>
@@ -184,36 +196,49 @@ export function MapCanvas(props: MapCanvasProps) {
         }),
       onNodeDragStop: (_: unknown, node: Node) =>
         savePositions(latest.current.props.layoutMode, new Map([[node.id, node.position]])),
-      onNodeClick: (_: unknown, node: Node) => node.type === "cartograph" && latest.current.props.onSelectNode(node.id),
-      onEdgeClick: (_: unknown, edge: Edge) => latest.current.props.onSelectEdge(edge.id),
+      onNodeClick: (_: unknown, node: Node) => {
+        if (node.type !== "cartograph") return;
+        quiet();
+        latest.current.props.onSelectNode(node.id);
+      },
+      onEdgeClick: (_: unknown, edge: Edge) => {
+        quiet();
+        latest.current.props.onSelectEdge(edge.id);
+      },
       onPaneClick: () => latest.current.props.onSelectNode(null),
       onNodeMouseEnter: (e: React.MouseEvent, node: Node) => {
         if (node.type !== "cartograph") return;
         const n = latest.current.byId.get(node.id);
         if (!n) return;
-        setHoveredNode(node.id);
-        setTooltip({
-          ...place(e),
-          title: n.label,
-          subtitle: `${KIND_LABELS[n.node.kind]} · ${n.sub}`,
-          stats: n.node.stats,
+        hover.set({
+          node: node.id,
+          edge: null,
+          tooltip: {
+            ...place(e),
+            title: n.label,
+            subtitle: `${KIND_LABELS[n.node.kind]} · ${n.sub}`,
+            stats: n.node.stats,
+          },
         });
       },
       onEdgeMouseEnter: (e: React.MouseEvent, edge: MapFlowEdge) => {
         const d = edge.data?.prepared;
         if (!d) return;
         const byId = latest.current.byId;
-        setHoveredEdge(edge.id);
-        setTooltip({
-          ...place(e),
-          title: `${byId.get(d.source)?.label ?? d.source} → ${byId.get(d.target)?.label ?? d.target}`,
-          subtitle: d.edge.protocol ?? "",
-          stats: d.edge.stats,
+        hover.set({
+          node: null,
+          edge: edge.id,
+          tooltip: {
+            ...place(e),
+            title: `${byId.get(d.source)?.label ?? d.source} → ${byId.get(d.target)?.label ?? d.target}`,
+            subtitle: d.edge.protocol ?? "",
+            stats: d.edge.stats,
+          },
         });
       },
-      onMouseLeave: clearHover,
+      onMouseLeave: () => hover.clear(),
     };
-  }, []);
+  }, [hover]);
 
   const canvas = useMemo(
     () => (
@@ -233,7 +258,7 @@ export function MapCanvas(props: MapCanvasProps) {
         onEdgeMouseLeave={handlers.onMouseLeave}
         onlyRenderVisibleElements
         nodesConnectable={false}
-        minZoom={0.05}
+        minZoom={MIN_ZOOM}
         maxZoom={2}
         proOptions={proOptions}
       >
@@ -256,7 +281,10 @@ export function MapCanvas(props: MapCanvasProps) {
       data-layout={layoutMode}
     >
       {canvas}
-      <MapTooltip state={tooltip} />
+      <ZoomBands target={wrapper} />
+      <HoverHighlight store={hover} index={hoverIndex} />
+      <HoverLabels store={hover} index={hoverIndex} selectedEdge={selectedEdge} />
+      <HoverTooltip store={hover} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 "use client";
-import { Handle, Position, useStore, type Node, type NodeProps } from "@xyflow/react";
+import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { PreparedNode } from "./prepare-map";
 import { KindIcon } from "./kind-icon";
@@ -10,17 +10,16 @@ export interface MapNodeData extends Record<string, unknown> {
 }
 export type MapFlowNode = Node<MapNodeData, "cartograph">;
 
-const COMPACT_BELOW_ZOOM = 0.55;
 const hidden = { opacity: 0, width: 1, height: 1, minWidth: 0, minHeight: 0, border: "none" };
 
-/** One map node: kind icon, name (text only), a detail line; border colour = health. */
+/**
+ * One map node: kind icon, name (text only), a detail line; border colour = health. Semantic
+ * zoom (only a big name when far out) is CSS on the canvas's zoom bands (zoom-bands.tsx).
+ */
 export const MapNodeView = memo(function MapNodeView({ data, selected }: NodeProps<MapFlowNode>) {
   const p = data.prepared;
-  // Semantic zoom: zoomed far out (large maps), only a big name is drawn so it stays legible.
-  const compact = useStore((s) => s.transform[2] < COMPACT_BELOW_ZOOM);
   const cls = [
     "map-node",
-    compact ? "compact" : "",
     `kind-${p.node.kind}`,
     `health-${p.health}`,
     data.dimmed ? "dimmed" : "",
@@ -59,13 +58,8 @@ export type GroupFlowNode = Node<GroupNodeData, "group-box">;
 
 /** A namespace / environment box drawn behind its nodes. */
 export const GroupNodeView = memo(function GroupNodeView({ data }: NodeProps<GroupFlowNode>) {
-  const compact = useStore((s) => s.transform[2] < COMPACT_BELOW_ZOOM);
   return (
-    <div
-      className={compact ? "map-group compact" : "map-group"}
-      style={{ width: "100%", height: "100%" }}
-      data-testid="map-group"
-    >
+    <div className="map-group" style={{ width: "100%", height: "100%" }} data-testid="map-group">
       <span className="map-group-label">{data.label}</span>
     </div>
   );

@@ -42,6 +42,10 @@ export function ServiceMapView() {
   const [layoutVersion, setLayoutVersion] = useState(0);
 
   const map = useServiceMap(focus, depth, scope, { enabled: env.ready });
+  // While the environment is still being chosen (the services list decides it), the map for all
+  // environments is fetched alongside: it is the answer whenever the fleet has one environment or
+  // none, and the map no longer waits for two requests in a row.
+  useServiceMap(focus, depth, {}, { enabled: !env.ready });
   const services = useServices(scope, { enabled: env.ready });
   const groupBy = chooseGroupBy(group, map.data?.nodes.length ?? 0, services.data?.services ?? []);
   const diff = useServiceMapDiff(diffOn && env.ready, scope);

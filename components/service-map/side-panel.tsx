@@ -81,7 +81,7 @@ function NeighbourTable({
       {sorted.length === 0 ? (
         <p className="muted">None in this view.</p>
       ) : (
-        <table className="data" data-testid={`panel-${title.toLowerCase()}`}>
+        <table className="data neighbours" data-testid={`panel-${title.toLowerCase()}`}>
           <thead>
             <tr>
               <th scope="col">Node</th>
@@ -94,9 +94,6 @@ function NeighbourTable({
               <th scope="col" className="num">
                 p95
               </th>
-              <th scope="col">
-                <span className="sr-only">Links</span>
-              </th>
             </tr>
           </thead>
           <tbody>
@@ -108,26 +105,26 @@ function NeighbourTable({
                     <button type="button" className="linklike" onClick={() => onSelectNode(e[side])}>
                       {n?.name ?? e[side]}
                     </button>
+                    <span className="links">
+                      <button
+                        type="button"
+                        className="linklike"
+                        onClick={() => onSelectEdge(e.id)}
+                        aria-label={`Edge ${n?.name ?? e[side]}`}
+                      >
+                        edge
+                      </button>
+                      {n?.kind === "service" && (
+                        <>
+                          {" "}
+                          · <Link href={`/traces?service=${encodeURIComponent(n.name)}&${rangeQuery}`}>traces</Link>
+                        </>
+                      )}
+                    </span>
                   </td>
                   <td className="num">{formatRate(e.stats?.rps ?? null)}</td>
                   <td className="num">{formatPercent(e.stats?.errorRate ?? null)}</td>
                   <td className="num">{formatMs(e.stats?.p95Ms ?? null)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="linklike"
-                      onClick={() => onSelectEdge(e.id)}
-                      aria-label={`Edge ${n?.name ?? e[side]}`}
-                    >
-                      edge
-                    </button>
-                    {n?.kind === "service" && (
-                      <>
-                        {" "}
-                        · <Link href={`/traces?service=${encodeURIComponent(n.name)}&${rangeQuery}`}>traces</Link>
-                      </>
-                    )}
-                  </td>
                 </tr>
               );
             })}

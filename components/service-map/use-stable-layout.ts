@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-import { computeElkPositions } from "./elk-layout";
+import { computeElkPositions, warmElk } from "./elk-layout";
 import { mergePositions, type Point } from "./layout-positions";
 import { loadPositions, savePositions } from "./position-cache";
 
@@ -18,6 +18,7 @@ export function useStableLayout(
   const [positions, setPositions] = useState<Map<string, Point> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const signature = `${mode}|${layoutVersion}|${[...nodeIds].sort().join(",")}`;
+  useEffect(warmElk, []);
 
   useEffect(() => {
     let cancelled = false;
@@ -32,6 +33,7 @@ export function useStableLayout(
         if (cancelled) return;
         const merged = mergePositions(nodeIds, edges, cached, computed);
         savePositions(mode, merged);
+        performance.mark("cartograph:map-layout");
         setPositions(merged);
         setError(null);
       })

@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
-import { baseUrl, expect, test } from "./support/fixtures";
+import type { ServiceMapResponse } from "../../lib/api-types";
+import { baseUrl, expect, getJson, test } from "./support/fixtures";
 import { paintReport, paintedShare } from "./support/painted";
 
 /**
@@ -84,6 +85,38 @@ async function expectNodePainted(page: Page, id: string, step: string) {
   if (panel) expect(box.x + box.width / 2, `${step}: selection left of the panel`).toBeLessThan(panel.x);
 }
 
+/**
+ * The selected node and its direct callees and callers are all on the canvas and none is under
+ * the side panel (their boxes do not intersect the panel's box), once the pan has settled.
+ */
+async function expectNeighboursBesidePanel(page: Page, id: string, step: string) {
+  const map = await getJson<ServiceMapResponse>("/api/v1/service-map");
+  const ids = new Set([id]);
+  for (const e of map.edges) {
+    if (e.source === id) ids.add(e.target);
+    if (e.target === id) ids.add(e.source);
+  }
+  const overlaps = async () => {
+    const panel = (await panelBox(page))!;
+    const canvas = (await page.getByTestId("map-canvas").boundingBox())!;
+    const bad: string[] = [];
+    for (const n of ids) {
+      const box = await page.locator(`.react-flow__node[data-id="${n}"]`).boundingBox();
+      if (!box) {
+        bad.push(`${n} not drawn`);
+        continue;
+      }
+      const underPanel = box.x + box.width > panel.x && box.x < panel.x + panel.width;
+      const outside = box.x < canvas.x || box.y < canvas.y || box.y + box.height > canvas.y + canvas.height;
+      if (underPanel || outside) bad.push(`${n} ${underPanel ? "under the panel" : "outside the canvas"}`);
+    }
+    return bad;
+  };
+  await expect
+    .poll(overlaps, { message: `${step}: ${[...ids].join(", ")} beside the panel`, timeout: 5_000 })
+    .toEqual([]);
+}
+
 test("the map paints after select, focus, group, diff, refresh and navigation from the overview", async ({ page }) => {
   await page.goto(`${baseUrl()}/`);
   await page.getByRole("link", { name: "Service map" }).click();
@@ -94,6 +127,7 @@ test("the map paints after select, focus, group, diff, refresh and navigation fr
     await page.locator(`[data-node-id="${CHECKOUT}"]`).click();
     await expect(page.getByTestId("side-panel")).toBeVisible();
     await expectNodePainted(page, CHECKOUT, `select #${i + 1}`);
+    await expectNeighboursBesidePanel(page, CHECKOUT, `select #${i + 1}`);
     await page.getByRole("button", { name: "Close panel" }).click();
     await expectPainted(page, `close #${i + 1}`);
   }
@@ -106,6 +140,7 @@ test("the map paints after select, focus, group, diff, refresh and navigation fr
   const rightmost = boxes.sort((a, b) => b.x - a.x)[0]!.id;
   await page.locator(`[data-node-id="${rightmost}"]`).click();
   await expectNodePainted(page, rightmost, "select the rightmost node");
+  await expectNeighboursBesidePanel(page, rightmost, "select the rightmost node");
 
   await page.getByTestId("side-panel").getByRole("link", { name: "Focus" }).click();
   await expect(page).toHaveURL(/focus=/);
@@ -151,6 +186,7 @@ test("the map is usable by keyboard: reach a node, open its panel, move to a nei
   await expect(page).toHaveURL(/node=service%3Acheckout/);
   const panel = page.getByTestId("side-panel");
   await expect(panel.getByRole("heading", { name: "checkout" })).toBeVisible();
+  await expectNeighboursBesidePanel(page, CHECKOUT, "keyboard select");
   // Callers and callees, each with its RED, reachable by keyboard.
   await expect(panel.getByTestId("panel-callers")).toContainText("frontend");
   await expect(panel.getByTestId("panel-callees")).toContainText("payments");
@@ -159,6 +195,7 @@ test("the map is usable by keyboard: reach a node, open its panel, move to a nei
   await page.keyboard.press("Enter");
   await expect(panel.getByRole("heading", { name: "payments" })).toBeVisible();
   await expectNodePainted(page, "service:payments?env=prod", "keyboard move");
+  await expectNeighboursBesidePanel(page, "service:payments?env=prod", "keyboard move");
 });
 
 test("the edge panel charts the edge's own history, both sides' latency", async ({ page }) => {

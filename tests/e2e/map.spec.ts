@@ -26,10 +26,17 @@ test("clicking a node or an edge opens a side panel with RED, operations and tra
     "href",
     /\/traces\?service=checkout/,
   );
+  // The screenshot shows the panel beside the map, without a hover card over either.
+  await page.mouse.move(5, 5);
+  await expect(page.getByTestId("map-tooltip")).toHaveCount(0);
   await keepScreenshot(page, "service-map-panel");
 
   await page.locator('[data-node-id="service:checkout?env=prod"]').hover();
   await expect(page.getByTestId("map-tooltip")).toContainText("checkout");
+  // Hover lights the node's edges (a style rule, not a re-render of the map); others stay as they were.
+  const edgePath = (idIs: string) => page.locator(`.react-flow__edge[data-id${idIs}] .react-flow__edge-path`);
+  await expect(edgePath('="service:frontend?env=prod->service:checkout?env=prod"')).toHaveCSS("stroke-opacity", "1");
+  await expect(edgePath('$="->service:frontend?env=prod"')).toHaveCSS("stroke-opacity", "0.85");
 
   // The panel narrowed the canvas; dispatch the click on the edge wherever it now is.
   await page

@@ -5,6 +5,7 @@ import type { AttributeLimits, AttributeStats } from "./attributes";
 import type { NormalizeResult } from "./normalize-traces";
 import { SpanKind, StatusCode, type Attributes, type ResourceInfo, type Span, type SpanKindValue } from "./types";
 import { mapZipkinAttributes } from "./zipkin-attributes";
+import { mergeZipkinParts } from "./merge-zipkin";
 
 /** Start and end of a span already stored, for filling a shared server half sent without times. */
 export type StoredTimesLookup = (traceId: string, spanId: string) => { startNs: bigint; endNs: bigint } | null;
@@ -55,10 +56,18 @@ function limitAttributes(a: Attributes, limits: AttributeLimits, stats: Attribut
   return a;
 }
 
-/** A kindless span with a remote service is a client call (Zipkin's linker treats it so). */
+/** A local endpoint's identity (Zipkin matches a shared server half's children by it). */
+function endpointKey(z: ZipkinSpan): string {
+  const e = z.localEndpoint;
+  return e ? `${e.serviceName ?? ""}|${e.ipv4 ?? ""}|${e.ipv6 ?? ""}|${e.port ?? 0}` : "";
+}
+
+/**
+ * A kindless span stays INTERNAL as sent: the service graph's Zipkin linker treats one with a
+ * local and a remote name as a client call, but (as in Zipkin) never as a remote ancestor.
+ */
 function kindOf(z: ZipkinSpan): SpanKindValue {
-  if (z.kind) return KIND[z.kind]!;
-  return z.localEndpoint?.serviceName && z.remoteEndpoint?.serviceName ? SpanKind.CLIENT : SpanKind.INTERNAL;
+  return z.kind ? KIND[z.kind]! : SpanKind.INTERNAL;
 }
 
 interface Times {
@@ -134,7 +143,9 @@ function resolveTimes(
  * shared span is stored under `deriveSharedSpanId` as a child of the client half, and its
  * children in the same request are re-parented to it, as Jaeger's Zipkin path does.
  */
-export function normalizeZipkin(spans: readonly ZipkinSpan[], ctx: ZipkinContext): NormalizeResult<Span> {
+export function normalizeZipkin(input: readonly ZipkinSpan[], ctx: ZipkinContext): NormalizeResult<Span> {
+  const merged = mergeZipkinParts(input);
+  const spans = merged.map((m) => m.span);
   const items: Span[] = [];
   const reasons: string[] = [];
   let rejected = 0;
@@ -155,11 +166,11 @@ export function normalizeZipkin(spans: readonly ZipkinSpan[], ctx: ZipkinContext
     }
   }
   const resources = new Map<string, ResourceInfo>();
-  // shared id → derived server id and the server's service, for re-parenting its children.
-  const sharedServers = new Map<string, { id: string; service: string }>();
+  // (shared id, local endpoint) → derived server id, for re-parenting its children.
+  const sharedServers = new Map<string, string>();
   const pending: Array<{ span: Span; parentKey: string | null }> = [];
 
-  spans.forEach((z, i) => {
+  for (const { span: z, index: i } of merged) {
     const traceId = z.traceId.padStart(32, "0");
     const id = z.id.padStart(16, "0");
     const parent = z.parentId ? z.parentId.padStart(16, "0") : null;
@@ -169,7 +180,7 @@ export function normalizeZipkin(spans: readonly ZipkinSpan[], ctx: ZipkinContext
         reasons.push(
           `span ${i} id ${z.id}${z.name ? ` "${z.name}"` : ""}: ${ZERO.test(traceId) ? "traceId" : "id"}: must not be all zeros`,
         );
-      return;
+      continue;
     }
     const service = z.localEndpoint?.serviceName || "unknown_service";
     let resource = resources.get(service);
@@ -202,12 +213,16 @@ export function normalizeZipkin(spans: readonly ZipkinSpan[], ctx: ZipkinContext
       scope: { name: "zipkin", version: "v2" },
       resource,
     };
-    if (shared) sharedServers.set(key, { id: span.spanId, service });
-    pending.push({ span, parentKey: !shared && span.parentSpanId ? `${traceId}:${span.parentSpanId}` : null });
-  });
+    if (shared) sharedServers.set(`${key}:${endpointKey(z)}`, span.spanId);
+    pending.push({
+      span,
+      parentKey: !shared && span.parentSpanId ? `${traceId}:${span.parentSpanId}:${endpointKey(z)}` : null,
+    });
+  }
   for (const p of pending) {
+    // As Zipkin's tree does: a child of a shared id belongs to the server half on its own endpoint.
     const server = p.parentKey ? sharedServers.get(p.parentKey) : undefined;
-    if (server && server.service === p.span.resource.service) p.span.parentSpanId = server.id;
+    if (server) p.span.parentSpanId = server;
     items.push(p.span);
   }
   return { items, rejected, reasons };

@@ -6,8 +6,10 @@ import { GraphAccumulator } from "./graph-accumulator";
 import { toGraphBatch } from "./graph-batch";
 import { EdgeMetrics, type ServiceGraphSnapshot } from "./metrics";
 import { PeerGuard } from "./peer-guard";
+import { spanServiceKey, spanStartMs } from "./classify-span";
 import { createListLookup, PairingStore, settleExpired, type PartnerLookup } from "./pairing-store";
 import type { Half, PairingCounts } from "./types";
+import { ZipkinTraceBuffer } from "./zipkin-buffer";
 
 export interface ServiceGraphAggregatorOptions {
   /** CARTOGRAPH_PAIRING_WAIT_MS */
@@ -36,6 +38,11 @@ export interface ServiceGraphAggregator extends SpanAggregator {
 export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions): ServiceGraphAggregator {
   const store = new PairingStore({ waitMs: opts.waitMs, maxItems: opts.maxItems });
   const acc = new GraphAccumulator();
+  const zipkin = new ZipkinTraceBuffer({
+    waitMs: opts.waitMs,
+    maxItems: opts.maxItems,
+    maxReadsPerFlush: opts.maxLookupsPerFlush,
+  });
   const metrics = new EdgeMetrics();
   const maxLookups = opts.maxLookupsPerFlush ?? 5000;
   const peers = new PeerGuard(opts.maxPeers ?? Number.MAX_SAFE_INTEGER);
@@ -73,7 +80,9 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
     observe(spans: readonly Span[], nowMs: number): void {
       for (const s of spans) {
         try {
-          store.addSpan(s, nowMs, sink);
+          // Zipkin spans wait for their trace (Zipkin's linker rules); a full buffer pairs them as OTLP.
+          if (zipkin.add(s, nowMs)) sink.service(spanServiceKey(s), spanStartMs(s));
+          else store.addSpan(s, nowMs, sink);
         } catch (err) {
           // A malformed span must not stop the rest of the batch.
           totals.observeErrors++;
@@ -100,6 +109,7 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
             settleExpired(expired[i]!, null, sink);
           }
         }
+        await zipkin.flush(nowMs, (ids) => target.spans.readTraces(ids), sink);
         if (!acc.isEmpty()) await target.graph.mergeGraph(toGraphBatch(acc));
       } catch (err) {
         totals.flushErrors++;
@@ -125,7 +135,7 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
           unpairedClient: totals.unpairedClient,
           unpairedServer: totals.unpairedServer,
           virtual: totals.virtual,
-          pending: store.pending,
+          pending: store.pending + zipkin.pending,
           lateLookups: totals.lateLookups,
           lookupsSkipped: totals.lookupsSkipped,
           flushErrors: totals.flushErrors,

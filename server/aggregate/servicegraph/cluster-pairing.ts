@@ -3,7 +3,7 @@ import type { Span } from "../../normalize";
 import type { GraphPass } from "../../store";
 import { encodeSketch } from "../red/sketch";
 import { GraphAccumulator } from "./graph-accumulator";
-import { createListLookup, PairingStore, settleExpired, type PairingSink } from "./pairing-store";
+import { createListLookup, PairingStore, settleExpired, takeZipkinSpans, type PairingSink } from "./pairing-store";
 import type { EdgeCall, PairingCounts } from "./types";
 
 /**
@@ -47,6 +47,7 @@ function windowSink(acc: GraphAccumulator, fromMs: number, toMs: number): Pairin
 
 function pairTraces(spans: readonly Span[], sink: PairingSink): void {
   const store = new PairingStore({ waitMs: 0, maxItems: Math.max(1, spans.length), drawAtOnce: true });
+  spans = takeZipkinSpans(spans, sink);
   for (const s of spans) store.addSpan(s, 0, sink);
   const lookup = createListLookup(spans);
   for (const half of store.takeExpired(0, true)) settleExpired(half, lookup, sink);

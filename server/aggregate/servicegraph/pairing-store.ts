@@ -4,6 +4,8 @@ import { classifySpan, spanServiceKey } from "./classify-span";
 import { serviceNode } from "./node-identity";
 import { HalfTable } from "./half-table";
 import type { EdgeCall, Half, PairingCounts } from "./types";
+import { linkZipkinSpans } from "./zipkin-links";
+import { isZipkinSpan } from "./zipkin-tree";
 
 /** Where pairing results go: the streaming rollup and the query-time rebuild pass the same kind of sink. */
 export interface PairingSink {
@@ -281,10 +283,29 @@ export function pairSpans(spans: readonly Span[], sink: PairingSink, opts: Parti
     maxItems: opts.maxItems ?? Math.max(1, spans.length),
     drawAtOnce: opts.drawAtOnce ?? false,
   });
+  spans = takeZipkinSpans(spans, sink);
   for (const s of spans) store.addSpan(s, 0, sink);
   const lookup = createListLookup(spans);
   for (const half of store.takeExpired(0, true)) settleExpired(half, lookup, sink);
   return store;
+}
+
+/**
+ * Links the Zipkin spans of a list by Zipkin's rules (zipkin-links.ts) and returns the others,
+ * which pair as OTLP. A trace mixing both formats is linked per format.
+ */
+export function takeZipkinSpans(spans: readonly Span[], sink: PairingSink): readonly Span[] {
+  if (!spans.some(isZipkinSpan)) return spans;
+  const zipkin: Span[] = [];
+  const rest: Span[] = [];
+  for (const s of spans) {
+    if (isZipkinSpan(s)) {
+      zipkin.push(s);
+      sink.service(spanServiceKey(s), Number(s.startNs / 1_000_000n));
+    } else rest.push(s);
+  }
+  linkZipkinSpans(zipkin, sink);
+  return rest;
 }
 
 /** A PartnerLookup over an in-memory list of spans. */

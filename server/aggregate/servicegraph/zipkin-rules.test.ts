@@ -12,6 +12,7 @@ import {
 import { linkZipkin } from "../../../tests/fixtures/zipkin/zipkin-linker";
 import { projectToZipkin, sortedLinks } from "../../../tests/fixtures/zipkin/project-map";
 import type { ZSpan } from "../../../tests/fixtures/zipkin/zipkin-client";
+import { generateZipkinCorpus } from "../../../tests/fixtures/zipkin/random-traces";
 
 const BASE_US = Date.UTC(2026, 10, 29, 10, 0, 0) * 1000;
 const limits = { maxValueLength: 4096, maxDepth: 8, maxAttributes: 256 };
@@ -76,5 +77,15 @@ describe("service graph on Zipkin traffic agrees with Zipkin's dependency linker
     expect(byId["database:memcached://memcache:11211/"]).toMatchObject({ kind: "database", system: "memcached" });
     expect(map.edges.map((e) => e.id)).toContain("messaging:kafka/order-events->service:billing");
     expect(map.edges.map((e) => e.id)).toContain("service:auth->service:auth");
+  });
+
+  it("a seeded corpus of 400 generated traces mixing every rule: same links, calls and errors", () => {
+    const corpus = generateZipkinCorpus(20261130, { traces: 400, baseUs: BASE_US });
+    const all = corpus.flat();
+    const { map } = mapOf(all);
+    const { links, extra } = projectToZipkin(map);
+    expect(sortedLinks(links)).toEqual(sortedLinks(linkZipkin(all)));
+    // Beyond Zipkin only the callers of root servers without a remote name.
+    expect(extra.filter((e) => !/^client:(user|192\.168\.1\.10)->service:/.test(e))).toEqual([]);
   });
 });

@@ -44,7 +44,12 @@ type SpanJson = z.infer<typeof ZipkinSpanJson>;
 
 function toEndpoint(e: SpanJson["localEndpoint"]): ZipkinEndpoint | null {
   if (!e) return null;
-  return { serviceName: e.serviceName || null, ipv4: e.ipv4 || null, ipv6: e.ipv6 || null, port: e.port || null };
+  return {
+    serviceName: e.serviceName ? e.serviceName.toLowerCase() : null,
+    ipv4: e.ipv4 || null,
+    ipv6: e.ipv6 || null,
+    port: e.port || null,
+  };
 }
 
 const big = (v: number | string | null | undefined): bigint | null =>

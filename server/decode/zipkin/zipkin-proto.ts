@@ -104,7 +104,7 @@ function endpointOf(e: any, i: number, field: string): ZipkinEndpoint | null {
   if (e.ipv4?.length && ipv4 === null) throw new ZipkinFieldError(i, `${field}.ipv4`, "must be 4 bytes");
   const ipv6 = ipOf(e.ipv6, true);
   if (e.ipv6?.length && ipv6 === null) throw new ZipkinFieldError(i, `${field}.ipv6`, "must be 16 bytes");
-  return { serviceName: e.serviceName || null, ipv4, ipv6, port: e.port || null };
+  return { serviceName: e.serviceName ? e.serviceName.toLowerCase() : null, ipv4, ipv6, port: e.port || null };
 }
 
 /** A decoded protobuf Span → the shared model; ids of a wrong byte length name their field. */

@@ -80,7 +80,7 @@ describe("the map agrees with Zipkin's linker on generated Zipkin traffic sent t
       await Promise.all(requests);
       await new Promise((r) => setTimeout(r, 200));
     }
-    await post(n++, rounds[0]!.slice(0, 25).flat()); // a retry of an acknowledged request
+    await post(n, rounds[0]!.slice(0, 25).flat()); // a retry of an acknowledged request
     expect(Date.now() - started).toBeLessThan(WAIT_MS);
     const all = corpus.flat();
     expect(all.length).toBeGreaterThan(2000);

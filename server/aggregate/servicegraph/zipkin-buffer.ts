@@ -1,7 +1,6 @@
 import "server-only";
 import type { Span } from "../../normalize";
-import type { PairingSink } from "./pairing-store";
-import { linkZipkinTrace } from "./zipkin-links";
+import { linkZipkinTrace, type ZipkinLinkSink } from "./zipkin-links";
 import { isSharedHalf, isZipkinSpan } from "./zipkin-tree";
 
 /**
@@ -51,7 +50,7 @@ export class ZipkinTraceBuffer {
   }
 
   /** Links every trace quiet for `wait` (all of them when `all`), reading what is missing from the store. */
-  async flush(nowMs: number, read: StoredTraceReader | null, sink: PairingSink, all = false): Promise<void> {
+  async flush(nowMs: number, read: StoredTraceReader | null, sink: ZipkinLinkSink, all = false): Promise<void> {
     const due: Array<[string, Waiting]> = [];
     for (const [id, w] of this.traces) {
       if (!all && w.lastMs + this.opts.waitMs > nowMs) break;

@@ -2,8 +2,7 @@ import "server-only";
 import { readSemconv, type Semconv, type Span } from "../../normalize";
 import { calleeOf, protocolOf, spanDurationMs, spanServiceKey, spanStartMs } from "./classify-span";
 import { callerNode, externalNode, messagingNode, scopeNode, serviceKey, serviceNode } from "./node-identity";
-import type { PairingSink } from "./pairing-store";
-import type { EdgeCall, NodeRef } from "./types";
+import type { EdgeCall, NodeRef, PairingCounts } from "./types";
 import {
   buildZipkinTree,
   firstRemoteAncestor,
@@ -35,8 +34,14 @@ import {
  * One deliberate addition beyond Zipkin: a root server without a remote name gets Cartograph's
  * caller node (`user`, a user agent, an address), as OTLP roots do.
  */
+/** Where links go (a PairingSink; declared here so pairing-store can import this file). */
+export interface ZipkinLinkSink {
+  call(c: EdgeCall): void;
+  count(what: keyof PairingCounts, timeMs: number): void;
+}
+
 interface Ctx {
-  sink: PairingSink;
+  sink: ZipkinLinkSink;
   /** Local service names of the trace → service key (a remote name that is one links to it). */
   services: Map<string, string>;
 }
@@ -188,7 +193,7 @@ function linkNode(node: ZipkinNode, root: ZipkinNode, ctx: Ctx): void {
  * spans `only` selects (the ones not linked before), so spans that arrive in several requests
  * still count once each.
  */
-export function linkZipkinTrace(spans: readonly Span[], sink: PairingSink, only?: (s: Span) => boolean): void {
+export function linkZipkinTrace(spans: readonly Span[], sink: ZipkinLinkSink, only?: (s: Span) => boolean): void {
   if (spans.length === 0) return;
   const services = new Map<string, string>();
   for (const s of spans) {
@@ -204,7 +209,7 @@ export function linkZipkinTrace(spans: readonly Span[], sink: PairingSink, only?
 }
 
 /** Groups spans by trace and links each (the batch rebuild: every span is new). */
-export function linkZipkinSpans(spans: readonly Span[], sink: PairingSink): void {
+export function linkZipkinSpans(spans: readonly Span[], sink: ZipkinLinkSink): void {
   const byTrace = new Map<string, Span[]>();
   for (const s of spans) {
     const list = byTrace.get(s.traceId);

@@ -38,9 +38,10 @@ export interface ServiceGraphAggregator extends SpanAggregator {
 export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions): ServiceGraphAggregator {
   const store = new PairingStore({ waitMs: opts.waitMs, maxItems: opts.maxItems });
   const acc = new GraphAccumulator();
+  // Whole spans wait here (a half in the pairing store is a tenth of one): a quarter of the cap.
   const zipkin = new ZipkinTraceBuffer({
     waitMs: opts.waitMs,
-    maxItems: opts.maxItems,
+    maxItems: Math.max(1, Math.floor(opts.maxItems / 4)),
     maxReadsPerFlush: opts.maxLookupsPerFlush,
   });
   const metrics = new EdgeMetrics();

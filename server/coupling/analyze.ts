@@ -14,7 +14,8 @@ import { detectGatewayBypass } from "./rules/gateway-bypass";
 import { detectHardCodedEndpoints } from "./rules/hard-coded-endpoint";
 import { detectSharedTopics } from "./rules/shared-topic";
 import { detectForbiddenDependencies } from "./rules/forbidden-dependency";
-import { SEVERITY_RANK, type CouplingSpan, type Finding, type RuleId } from "./types";
+import type { Span } from "../normalize";
+import { SEVERITY_RANK, type Finding, type RuleId } from "./types";
 
 export interface SuppressedFinding {
   id: string;
@@ -52,7 +53,7 @@ export function runGraphRules(
  * only used to decide which suppressions have expired.
  */
 export function analyzeCoupling(
-  spans: readonly CouplingSpan[],
+  spans: readonly Span[],
   policy: Policy,
   now: number,
   window: TimeWindow,

@@ -29,14 +29,5 @@ export { detectGatewayBypass } from "./rules/gateway-bypass";
 export { detectHardCodedEndpoints } from "./rules/hard-coded-endpoint";
 export { detectSharedTopics } from "./rules/shared-topic";
 export { detectForbiddenDependencies } from "./rules/forbidden-dependency";
-export {
-  RULE_IDS,
-  KIND,
-  severityOfLevel,
-  type CouplingSpan,
-  type Finding,
-  type RuleId,
-  type Severity,
-  type Level,
-} from "./types";
+export { RULE_IDS, KIND, severityOfLevel, type Finding, type RuleId, type Severity, type Level } from "./types";
 export { getViolations, getCouplingMetrics } from "./service";

@@ -1,28 +1,6 @@
 import "server-only";
 import type { CouplingRuleId as RuleId, FindingLevel as Level, Severity } from "../../lib/enums";
-import type { Attributes, Semconv } from "../normalize";
-
-/**
- * Input model of the coupling rules: spans as read from the store, with times in
- * microseconds (exact in a JS number) and the resource flattened onto the span.
- */
-export interface CouplingSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  service: string;
-  namespace: string | null;
-  environment: string | null;
-  name: string;
-  /** OTLP SpanKind number: 1 INTERNAL, 2 SERVER, 3 CLIENT, 4 PRODUCER, 5 CONSUMER. */
-  kind: number;
-  startUs: number;
-  endUs: number;
-  error: boolean;
-  attributes: Attributes;
-  resource: Attributes;
-  links: { traceId: string; spanId: string }[];
-}
+import type { Semconv, Span } from "../normalize";
 
 export const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 
@@ -67,7 +45,15 @@ export interface Finding {
   confidence?: "high" | "medium" | "low";
 }
 
-/** A span with its semantic-convention reading, computed once per analysis. */
-export interface ReadSpan extends CouplingSpan {
+/**
+ * A span as the store reads it (the input of the coupling rules), with readings computed once
+ * per analysis: semantic conventions, the service name, microsecond times (exact in a JS
+ * number) and the error status.
+ */
+export interface ReadSpan extends Span {
   sc: Semconv;
+  service: string;
+  startUs: number;
+  endUs: number;
+  error: boolean;
 }

@@ -112,6 +112,7 @@ export function classifySpan(span: Span): Classified {
         connectionType: "messaging_system",
         clientMs: spanDurationMs(span),
         serverMs: null,
+        spans: { traceId: span.traceId, caller: span.spanId, client: span.spanId, server: null },
       },
     };
   }
@@ -130,6 +131,7 @@ export function classifySpan(span: Span): Classified {
         connectionType: "messaging_system",
         clientMs: null,
         serverMs: spanDurationMs(span),
+        spans: { traceId: span.traceId, caller: null, client: null, server: span.spanId },
       },
     };
   }
@@ -148,6 +150,7 @@ export function classifySpan(span: Span): Classified {
         connectionType: "virtual_node",
         clientMs: null,
         serverMs: spanDurationMs(span),
+        spans: { traceId: span.traceId, caller: null, client: null, server: span.spanId },
       },
     };
   }

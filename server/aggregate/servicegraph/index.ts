@@ -19,6 +19,7 @@ export {
   type PartnerLookup,
   type PairingOptions,
 } from "./pairing-store";
+export { pairCalls, type PairedCall } from "./pair-calls";
 export { classifySpan, protocolOf, isConnectSpan, calleeOf, spanServiceKey } from "./classify-span";
 export {
   databaseNode,

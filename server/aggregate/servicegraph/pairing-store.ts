@@ -3,7 +3,7 @@ import { SpanKind, type Span } from "../../normalize";
 import { classifySpan, spanServiceKey } from "./classify-span";
 import { serviceNode } from "./node-identity";
 import { HalfTable } from "./half-table";
-import type { EdgeCall, Half, PairingCounts } from "./types";
+import type { CallSpans, EdgeCall, Half, PairingCounts } from "./types";
 import { linkZipkinSpans } from "./zipkin-links";
 import { isZipkinSpan } from "./zipkin-tree";
 
@@ -51,7 +51,12 @@ export function emitPair(client: Half, server: Half, sink: PairingSink): void {
     serverMs: server.durationMs,
     connect: client.connect,
     table: client.table,
+    spans: pairSpanIds(client, server),
   });
+}
+
+function pairSpanIds(client: Half, server: Half): CallSpans {
+  return { traceId: client.traceId, caller: client.spanId, client: client.spanId, server: server.spanId };
 }
 
 /** A client half that no server answered: a typed virtual node, or only a count. */
@@ -78,6 +83,7 @@ function loneCall(client: Half): EdgeCall {
     serverMs: null,
     connect: client.connect,
     table: client.table,
+    spans: { traceId: client.traceId, caller: client.spanId, client: client.spanId, server: null },
   };
 }
 
@@ -121,6 +127,7 @@ export function settleExpired(half: Half, lookup: PartnerLookup | null, sink: Pa
         serverMs: half.durationMs,
         connect: false,
         table: null,
+        spans: { traceId: half.traceId, caller: parent.spanId, client: null, server: half.spanId },
       });
     }
   }
@@ -173,6 +180,7 @@ function mergeServer(client: Half, server: Half, sink: PairingSink): void {
     connect: client.connect,
     table: null,
     merge: true,
+    spans: pairSpanIds(client, server),
   });
 }
 
@@ -235,7 +243,12 @@ export class PairingStore {
       if (emitted) return mergeServer(client, server, sink);
       if (this.atOnce && drawsAtOnce(client)) {
         sink.count("virtual", client.startMs);
-        return sink.call({ ...loneCall(client), serverMs: server.durationMs, error: client.error || server.error });
+        return sink.call({
+          ...loneCall(client),
+          serverMs: server.durationMs,
+          error: client.error || server.error,
+          spans: pairSpanIds(client, server),
+        });
       }
       return emitPair(client, server, sink);
     }

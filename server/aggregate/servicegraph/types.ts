@@ -78,6 +78,23 @@ export interface EdgeCall {
   table: string | null;
   /** Server-side latency for a call already counted on this edge (a late server half of a database / queue call). */
   merge?: boolean;
+  /** The spans behind the call (pairCalls resolves them to per-call records; the rollups ignore them). */
+  spans: CallSpans;
+}
+
+/**
+ * Span ids of one call, within `traceId`. `caller`: the span that made the call (its CLIENT /
+ * PRODUCER span, or the caller's span that is the server's parent when the client library is
+ * not instrumented); null when the caller is not instrumented (root server). `client`: the
+ * CLIENT / PRODUCER span when there is one. `server`: the SERVER / CONSUMER span (for a Zipkin
+ * back-filled link, the callee's first span), null for a virtual callee (database, queue,
+ * external peer without an instrumented server).
+ */
+export interface CallSpans {
+  traceId: string;
+  caller: string | null;
+  client: string | null;
+  server: string | null;
 }
 
 /** What happened to halves, per minute; feeds the completeness badge. */

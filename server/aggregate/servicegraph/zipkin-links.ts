@@ -2,7 +2,7 @@ import "server-only";
 import { readSemconv, type Semconv, type Span } from "../../normalize";
 import { calleeOf, protocolOf, spanDurationMs, spanServiceKey, spanStartMs } from "./classify-span";
 import { callerNode, externalNode, messagingNode, scopeNode, serviceKey, serviceNode } from "./node-identity";
-import type { EdgeCall, NodeRef, PairingCounts } from "./types";
+import type { CallSpans, EdgeCall, NodeRef, PairingCounts } from "./types";
 import {
   buildZipkinTree,
   firstRemoteAncestor,
@@ -73,7 +73,7 @@ function call(
   span: Span,
   sc: Semconv,
   error: boolean,
-  extra: Partial<EdgeCall>,
+  extra: Partial<EdgeCall> & { spans: CallSpans },
 ): EdgeCall {
   const connectionType =
     target.kind === "database"
@@ -98,6 +98,16 @@ function call(
   };
 }
 
+/** The span ids of one link (EdgeCall.spans). */
+function ids(s: Span, caller: Span | null, client: Span | null, server: Span | null): CallSpans {
+  return {
+    traceId: s.traceId,
+    caller: caller?.spanId ?? null,
+    client: client?.spanId ?? null,
+    server: server?.spanId ?? null,
+  };
+}
+
 function linkNode(node: ZipkinNode, root: ZipkinNode, ctx: Ctx): void {
   const s = node.span!;
   let kind = zipkinKindOf(s);
@@ -118,7 +128,9 @@ function linkNode(node: ZipkinNode, root: ZipkinNode, ctx: Ctx): void {
     const self = serviceNode(spanServiceKey(s));
     if (kind === "PRODUCER") {
       const target = calleeNode(s, sc, remote, ctx)!;
-      ctx.sink.call(call(self, target, s, sc, isError, { protocol: "messaging", clientMs: own }));
+      ctx.sink.call(
+        call(self, target, s, sc, isError, { protocol: "messaging", clientMs: own, spans: ids(s, s, s, null) }),
+      );
     } else {
       const broker = topic
         ? scopeNode(
@@ -129,14 +141,19 @@ function linkNode(node: ZipkinNode, root: ZipkinNode, ctx: Ctx): void {
             env,
           )
         : scopeNode(callerNode({ ...sc, peerService: remote }), env);
-      ctx.sink.call(call(broker, self, s, sc, isError, { protocol: "messaging", serverMs: own }));
+      ctx.sink.call(
+        call(broker, self, s, sc, isError, { protocol: "messaging", serverMs: own, spans: ids(s, null, null, s) }),
+      );
     }
     return;
   }
   if (kind === "SERVER" && node === root && remote === null) {
     // Not a Zipkin link: Cartograph's entry-point caller (user agent, address or `user`).
     ctx.sink.call(
-      call(scopeNode(callerNode(sc), env), serviceNode(spanServiceKey(s)), s, sc, isError, { serverMs: own }),
+      call(scopeNode(callerNode(sc), env), serviceNode(spanServiceKey(s)), s, sc, isError, {
+        serverMs: own,
+        spans: ids(s, null, null, s),
+      }),
     );
     return;
   }
@@ -149,6 +166,8 @@ function linkNode(node: ZipkinNode, root: ZipkinNode, ctx: Ctx): void {
       ctx.sink.call(
         call(serviceNode(spanServiceKey(ancestor)), serviceNode(spanServiceKey(s)), s, sc, false, {
           connectionType: "",
+          // The callee's only span here is its client span: it stands for the callee side.
+          spans: ids(s, ancestor, null, s),
         }),
       );
     }
@@ -169,11 +188,15 @@ function linkNode(node: ZipkinNode, root: ZipkinNode, ctx: Ctx): void {
           clientMs: fromClient ? spanDurationMs(fromClient) : null,
           serverMs: own,
           connectionType: "",
+          spans: ids(s, ancestor, fromClient, s),
         }),
       );
     } else if (remote !== null) {
       ctx.sink.call(
-        call(scopeNode(callerNode({ ...sc, peerService: remote }), env), self, s, sc, isError, { serverMs: own }),
+        call(scopeNode(callerNode({ ...sc, peerService: remote }), env), self, s, sc, isError, {
+          serverMs: own,
+          spans: ids(s, null, null, s),
+        }),
       );
     }
     return;
@@ -185,7 +208,13 @@ function linkNode(node: ZipkinNode, root: ZipkinNode, ctx: Ctx): void {
   const target = calleeNode(s, sc, remote, ctx);
   if (target === null) return;
   ctx.sink.count("virtual", spanStartMs(s));
-  ctx.sink.call(call(serviceNode(sourceKey), target, s, sc, isError, { clientMs: own, table: sc.dbCollection }));
+  ctx.sink.call(
+    call(serviceNode(sourceKey), target, s, sc, isError, {
+      clientMs: own,
+      table: sc.dbCollection,
+      spans: ids(s, service !== null ? s : ancestor, s, null),
+    }),
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import "server-only";
 import type { CouplingModel } from "../model/build-model";
-import { EvidenceAcc, logicalCaller } from "../model/build-model";
+import { callExtent, EvidenceAcc, logicalCaller } from "../model/build-model";
 import type { Policy } from "../policy/schema";
 
 /** One owner-level sync dependency with its weights (reference §1.2 edge weights). */
@@ -56,12 +56,12 @@ export function buildDependencyGraph(
   const acc = new Map<string, Acc>();
   const nodes = new Set<string>();
   for (const s of m.services) if (!isInfra(s)) nodes.add(own.ownerOf(s));
-  for (const c of m.calls) {
-    if (isInfra(c.callee)) continue;
-    const callerSvc = isInfra(c.caller) ? logicalCaller(m, c, isInfra) : c.caller;
+  for (const c of m.serviceCalls) {
+    if (isInfra(c.calleeService)) continue;
+    const callerSvc = isInfra(c.callerService) ? logicalCaller(m, c, isInfra) : c.callerService;
     if (callerSvc === null) continue;
     const from = own.ownerOf(callerSvc);
-    const to = own.ownerOf(c.callee);
+    const to = own.ownerOf(c.calleeService);
     if (from === to) continue;
     const key = from + "\u0000" + to;
     let a = acc.get(key);
@@ -85,8 +85,8 @@ export function buildDependencyGraph(
     a.traces.add(c.traceId);
     if (a.durations.length < 2000) a.durations.push((c.server.endUs - c.server.startUs) / 1000);
     a.fromS.add(callerSvc);
-    a.toS.add(c.callee);
-    a.ev.add(c);
+    a.toS.add(c.calleeService);
+    a.ev.add(callExtent(c));
   }
   const outCalls = new Map<string, number>();
   for (const a of acc.values()) outCalls.set(a.from, (outCalls.get(a.from) ?? 0) + a.calls);

@@ -1,9 +1,34 @@
 import "server-only";
-import { readSemconv } from "../../normalize";
-import type { CouplingSpan, ReadSpan } from "../types";
+import { readSemconv, StatusCode, type Span } from "../../normalize";
+import { pairCalls, type PairedCall } from "../../aggregate/servicegraph";
+import type { ReadSpan } from "../types";
 import type { Policy } from "../policy/schema";
 import { resolveOwnership, type Ownership, type ServiceFacts } from "../policy/resolve";
-import { pairSyncCalls, spanKey, type SyncCall } from "./pair-calls";
+
+/** One call as the service graph pairs it, over the coupling model's spans. */
+export type Call = PairedCall<ReadSpan>;
+
+/**
+ * A synchronous call between two differently named instrumented services: what dependency
+ * rules count. Self-calls (another instance of the same service) are calls on the map but
+ * never a dependency, so they are not here.
+ */
+export interface ServiceCall extends Call {
+  callerService: string;
+  calleeService: string;
+  caller: ReadSpan;
+  server: ReadSpan;
+}
+
+export const spanKey = (traceId: string, spanId: string): string => traceId + "/" + spanId;
+
+/** Exact microseconds of a nanosecond time (store times are ns since the epoch). */
+const usOf = (ns: bigint): number => Number(ns / 1000n);
+
+/** A call's trace and extent in microseconds, as evidence records it. */
+export function callExtent(c: Call): { traceId: string; startUs: number; endUs: number } {
+  return { traceId: c.traceId, startUs: usOf(c.startNs), endUs: usOf(c.endNs) };
+}
 
 /**
  * Everything the rules share, derived once from the window's spans: semantic-convention
@@ -15,8 +40,11 @@ export interface CouplingModel {
   traces: Map<string, ReadSpan[]>;
   byKey: Map<string, ReadSpan>;
   children: Map<string, ReadSpan[]>;
-  calls: SyncCall[];
-  /** CLIENT span -> the SERVER span it reached. */
+  /** Every call of the window as the service graph pairs it (pairCalls): sync, async, virtual peers, entries. */
+  calls: Call[];
+  /** The synchronous service-to-service calls among `calls`, self-calls left out. */
+  serviceCalls: ServiceCall[];
+  /** CLIENT span -> the SERVER span it reached (synchronous pairs only). */
   serverOf: Map<ReadSpan, ReadSpan>;
   services: Set<string>;
   ownership: Ownership;
@@ -25,7 +53,7 @@ export interface CouplingModel {
 }
 
 export function buildCouplingModel(
-  input: readonly CouplingSpan[],
+  input: readonly Span[],
   policy: Policy,
   window: { fromMs: number; toMs: number },
 ): CouplingModel {
@@ -35,7 +63,14 @@ export function buildCouplingModel(
   const facts: CouplingModel["facts"] = new Map();
   for (let i = 0; i < input.length; i++) {
     const s = input[i]!;
-    const r: ReadSpan = { ...s, sc: readSemconv(s.attributes) };
+    const r: ReadSpan = {
+      ...s,
+      sc: readSemconv(s.attributes),
+      service: s.resource.service,
+      startUs: usOf(s.startNs),
+      endUs: usOf(s.endNs),
+      error: s.statusCode === StatusCode.ERROR,
+    };
     spans[i] = r;
     byKey.set(spanKey(r.traceId, r.spanId), r);
     let t = traces.get(r.traceId);
@@ -44,18 +79,18 @@ export function buildCouplingModel(
     let f = facts.get(r.service);
     if (!f) {
       f = {
-        namespace: r.namespace,
+        namespace: r.resource.namespace,
         partOf:
-          strAttr(r.resource["app.kubernetes.io/part-of"]) ??
-          strAttr(r.resource["k8s.label.app.kubernetes.io/part-of"]),
+          strAttr(r.resource.attributes["app.kubernetes.io/part-of"]) ??
+          strAttr(r.resource.attributes["k8s.label.app.kubernetes.io/part-of"]),
         ips: new Set(),
         podIps: new Set(),
       };
       facts.set(r.service, f);
     }
-    const podIp = strAttr(r.resource["k8s.pod.ip"]);
+    const podIp = strAttr(r.resource.attributes["k8s.pod.ip"]);
     if (podIp) f.podIps.add(podIp);
-    const hostIp = r.resource["host.ip"];
+    const hostIp = r.resource.attributes["host.ip"];
     for (const ip of Array.isArray(hostIp) ? hostIp : [hostIp]) if (typeof ip === "string") f.ips.add(ip);
   }
   const children = new Map<string, ReadSpan[]>();
@@ -66,9 +101,10 @@ export function buildCouplingModel(
     if (!c) children.set(k, (c = []));
     c.push(s);
   }
-  const calls = pairSyncCalls(spans, byKey);
+  const calls = pairCalls(spans);
+  const serviceCalls = calls.filter(isServiceCall);
   const serverOf = new Map<ReadSpan, ReadSpan>();
-  for (const c of calls) if (c.client) serverOf.set(c.client, c.server);
+  for (const c of calls) if (c.client && c.server && !c.async) serverOf.set(c.client, c.server);
   return {
     window,
     spans,
@@ -76,11 +112,24 @@ export function buildCouplingModel(
     byKey,
     children,
     calls,
+    serviceCalls,
     serverOf,
     services: new Set(facts.keys()),
     ownership: resolveOwnership(policy, facts),
     facts,
   };
+}
+
+function isServiceCall(c: Call): c is ServiceCall {
+  return (
+    !c.async &&
+    !c.selfCall &&
+    !c.connect &&
+    c.callerService !== null &&
+    c.calleeService !== null &&
+    c.caller !== null &&
+    c.server !== null
+  );
 }
 
 function strAttr(v: unknown): string | null {
@@ -101,9 +150,13 @@ export function childrenOf(m: CouplingModel, s: ReadSpan): readonly ReadSpan[] {
  * (gateway, sidecar, ...): walk up through the infra service's spans to the span that
  * entered it. Null when the chain starts at the infra service (external traffic).
  */
-export function logicalCaller(m: CouplingModel, call: SyncCall, isInfra: (service: string) => boolean): string | null {
-  let service = call.caller;
-  let span: ReadSpan | undefined = call.client ?? parentOf(m, call.server);
+export function logicalCaller(
+  m: CouplingModel,
+  call: ServiceCall,
+  isInfra: (service: string) => boolean,
+): string | null {
+  let service = call.callerService;
+  let span: ReadSpan | undefined = call.caller;
   for (let hops = 0; hops < 8 && isInfra(service); hops++) {
     // climb to the first span of `service` whose parent is another service
     while (span && span.service === service) {

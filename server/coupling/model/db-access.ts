@@ -81,9 +81,9 @@ export function extractDbAccesses(m: CouplingModel): DbAccess[] {
     let host = s.sc.serverAddress ?? "";
     if (host === "" || isLoopbackHost(host) || host.startsWith("/") || host.endsWith(".sock")) {
       const where =
-        str(s.resource["host.name"]) ??
-        str(s.resource["k8s.pod.name"]) ??
-        str(s.resource["service.instance.id"]) ??
+        str(s.resource.attributes["host.name"]) ??
+        str(s.resource.attributes["k8s.pod.name"]) ??
+        str(s.resource.attributes["service.instance.id"]) ??
         `svc:${s.service}`;
       host = `${host || "unknown"}@${where}`;
     }

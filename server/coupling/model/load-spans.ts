@@ -1,9 +1,9 @@
 import "server-only";
 import type { SpanStore } from "../../store";
-import type { CouplingSpan } from "../types";
+import type { Span } from "../../normalize";
 
 export interface LoadedSpans {
-  spans: CouplingSpan[];
+  spans: Span[];
   tracesTotal: number;
   tracesScanned: number;
   sampled: boolean;
@@ -28,27 +28,10 @@ export async function loadCouplingSpans(
     const keep = (maxTraces / ids.length) * 0x100000000;
     picked = ids.filter((t) => hashOf(t) < keep);
   }
-  const spans: CouplingSpan[] = [];
+  const spans: Span[] = [];
   const CHUNK = 400;
   for (let i = 0; i < picked.length; i += CHUNK) {
-    for (const s of await store.readTraces(picked.slice(i, i + CHUNK))) {
-      spans.push({
-        traceId: s.traceId,
-        spanId: s.spanId,
-        parentSpanId: s.parentSpanId,
-        service: s.resource.service,
-        namespace: s.resource.namespace,
-        environment: s.resource.environment,
-        name: s.name,
-        kind: s.kind,
-        startUs: Number(s.startNs / 1000n),
-        endUs: Number(s.endNs / 1000n),
-        error: s.statusCode === 2,
-        attributes: s.attributes,
-        resource: s.resource.attributes,
-        links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
-      });
-    }
+    for (const s of await store.readTraces(picked.slice(i, i + CHUNK))) spans.push(s);
   }
   return { spans, tracesTotal: ids.length, tracesScanned: picked.length, sampled };
 }

@@ -9,7 +9,8 @@ import { listNames, makeFinding, serviceNodeId } from "./common";
  * R5 long synchronous chain: per trace, the longest root-to-leaf path counted in hops
  * between distinct non-infra services (gateway, bff and sidecar hops do not count,
  * consecutive spans of one service collapse, INTERNAL spans are not hops, a CONSUMER
- * starts a new chain). Reported per root operation when the p95 over its traces reaches
+ * starts a new chain). A hop is the server span of a synchronous service call as the
+ * service graph pairs it (model.serviceCalls). Reported per root operation when the p95 over its traces reaches
  * minHops. High at highHops, or at minHops with a p95 root duration above slowChainMs.
  */
 export function detectDeepCallChains(m: CouplingModel, policy: Policy, _now: number): Finding[] {
@@ -24,6 +25,8 @@ export function detectDeepCallChains(m: CouplingModel, policy: Policy, _now: num
     services: Set<string>;
   }
   const ops = new Map<string, OpAcc>();
+  const hopServers = new Set<ReadSpan>();
+  for (const c of m.serviceCalls) hopServers.add(c.server);
   for (const [, spans] of m.traces) {
     const roots = spans.filter((s) => s.parentSpanId === null || !m.byKey.has(s.traceId + "/" + s.parentSpanId));
     for (const root of roots) {
@@ -43,7 +46,7 @@ export function detectDeepCallChains(m: CouplingModel, policy: Policy, _now: num
         for (const c of childrenOf(m, s)) {
           if (c.kind === KIND.CONSUMER) continue; // async boundary: its own root operation elsewhere
           let next = chain;
-          if (c.kind === KIND.SERVER && !infra(c.service) && chain[chain.length - 1] !== c.service)
+          if (hopServers.has(c) && !infra(c.service) && chain[chain.length - 1] !== c.service)
             next = [...chain, c.service];
           stack.push([c, next]);
         }

@@ -2,7 +2,7 @@ import "server-only";
 import { userAgentFamily } from "../../aggregate/servicegraph";
 import type { Policy } from "../policy/schema";
 import type { CouplingModel } from "../model/build-model";
-import { EvidenceAcc, parentOf } from "../model/build-model";
+import { EvidenceAcc } from "../model/build-model";
 import { KIND, type Finding, type ReadSpan } from "../types";
 import { listNames, makeFinding, serviceNodeId } from "./common";
 import { isInternalAddress } from "./net";
@@ -20,18 +20,20 @@ interface Entry {
 }
 
 /**
- * Traffic entering the system: SERVER spans that start a trace, or whose caller is a pure
- * client (a service that never serves: browser app, load generator, job). Probes and
- * scrapes are not traffic. A root whose parent exists but was not stored is skipped: broken
- * propagation behind an uninstrumented ingress must not look like direct access.
+ * Traffic entering the system, read from the paired calls: calls into a SERVER span from an
+ * uninstrumented caller (a root span), or from a pure client (a service that never serves:
+ * browser app, load generator, job). Probes and scrapes are not traffic. A server whose parent
+ * exists but was not stored has no call: broken propagation behind an uninstrumented ingress
+ * must not look like direct access.
  */
 function entriesOf(m: CouplingModel, pureClients: ReadonlySet<string>, cidrs: readonly string[]): Entry[] {
   const out: Entry[] = [];
-  for (const s of m.spans) {
-    if (s.kind !== KIND.SERVER) continue;
+  for (const c of m.calls) {
+    const s = c.server;
+    if (s === null || s.kind !== KIND.SERVER) continue;
     let fingerprint: string | null;
     let explicitExternal: boolean;
-    if (s.parentSpanId === null) {
+    if (c.caller === null) {
       const ua = s.sc.userAgent;
       const route =
         s.sc.httpRoute ??
@@ -45,10 +47,10 @@ function entriesOf(m: CouplingModel, pureClients: ReadonlySet<string>, cidrs: re
         (addr !== null && !isInternalAddress(addr, cidrs));
       fingerprint = addr !== null ? `addr:${addr}` : ua ? `ua:${userAgentFamily(ua) ?? ua}` : null;
     } else {
-      const p = parentOf(m, s);
-      if (!p || p.service === s.service || !pureClients.has(p.service)) continue;
-      fingerprint = `svc:${p.service}`;
-      explicitExternal = m.ownership.hasRole(p.service, "client");
+      const from = c.caller.service;
+      if (from === s.service || !pureClients.has(from)) continue;
+      fingerprint = `svc:${from}`;
+      explicitExternal = m.ownership.hasRole(from, "client");
     }
     out.push({ span: s, fingerprint, explicitExternal });
   }

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { analyzeCoupling } from "../analyze";
 import { defaultPolicy, PolicySchema, type Policy } from "../policy/schema";
 import { traces, NOW, WINDOW } from "../../../tests/fixtures/coupling/builder";
-import type { CouplingSpan } from "../types";
+import type { Span } from "../../normalize";
 
-const byRule = (spans: CouplingSpan[], rule: string, policy: Policy = defaultPolicy()) =>
+const byRule = (spans: Span[], rule: string, policy: Policy = defaultPolicy()) =>
   analyzeCoupling(spans, policy, NOW, WINDOW).violations.filter((v) => v.rule === rule);
 
 describe("cyclic-dependency", () => {

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { analyzeCoupling } from "../analyze";
 import { defaultPolicy, PolicySchema } from "../policy/schema";
 import { dbUser, NOW, WINDOW } from "../../../tests/fixtures/coupling/builder";
-import type { CouplingSpan } from "../types";
+import type { Span } from "../../normalize";
 
-const run = (spans: CouplingSpan[], policy = defaultPolicy()) => analyzeCoupling(spans, policy, NOW, WINDOW).violations;
-const byRule = (spans: CouplingSpan[], rule: string, policy = defaultPolicy()) =>
+const run = (spans: Span[], policy = defaultPolicy()) => analyzeCoupling(spans, policy, NOW, WINDOW).violations;
+const byRule = (spans: Span[], rule: string, policy = defaultPolicy()) =>
   run(spans, policy).filter((v) => v.rule === rule);
 
 const pg = (db: string, extra: Record<string, unknown> = {}) => ({

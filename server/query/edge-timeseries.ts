@@ -1,15 +1,17 @@
 import "server-only";
 import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
-import { createSketch, mergeEncodedInto, quantile, type Sketch } from "../aggregate/red";
+import {
+  createSketch,
+  errorRateOf,
+  latencyQuantiles,
+  mergeEncodedInto,
+  rateOf,
+  type LatencyQuantiles,
+  type Sketch,
+} from "../aggregate/red";
 import { minuteRange } from "./red-stats";
 import { chooseStepSeconds } from "./timeseries";
-
-export interface LatencyTriple {
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
 
 export interface EdgePoint {
   t: number;
@@ -18,9 +20,9 @@ export interface EdgePoint {
   errorRate: number | null;
   rps: number;
   /** Measured by the caller (client spans). */
-  client: LatencyTriple;
+  client: LatencyQuantiles;
   /** Measured by the callee (server spans); nulls when the callee is not instrumented. */
-  server: LatencyTriple;
+  server: LatencyQuantiles;
 }
 
 interface Bucket {
@@ -28,13 +30,6 @@ interface Bucket {
   errors: number;
   client: Sketch;
   server: Sketch;
-}
-
-const round = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
-
-function latency(s: Sketch): LatencyTriple {
-  if (s.count === 0) return { p50Ms: null, p95Ms: null, p99Ms: null };
-  return { p50Ms: round(quantile(s, 0.5)), p95Ms: round(quantile(s, 0.95)), p99Ms: round(quantile(s, 0.99)) };
 }
 
 /** Whether the graph has ever recorded a call from `source` to `target` (any protocol). */
@@ -77,10 +72,10 @@ export async function getEdgeTimeseries(
       t: b * 60_000,
       requests: acc.calls,
       errors: acc.errors,
-      errorRate: acc.calls > 0 ? Math.round((acc.errors / acc.calls) * 1e6) / 1e6 : null,
-      rps: Math.round((acc.calls / step) * 1e4) / 1e4,
-      client: latency(acc.client),
-      server: latency(acc.server),
+      errorRate: errorRateOf(acc.calls, acc.errors),
+      rps: rateOf(acc.calls, step),
+      client: latencyQuantiles(acc.client),
+      server: latencyQuantiles(acc.server),
     });
   }
   return { stepSeconds: step, points };

@@ -1,4 +1,11 @@
 import "server-only";
 export { createRedAggregator, minuteOf } from "./red-aggregator";
 export * from "./sketch";
-export { buildRedStats, type RedStats } from "./red-stats";
+export {
+  buildRedStats,
+  errorRateOf,
+  rateOf,
+  latencyQuantiles,
+  type RedStats,
+  type LatencyQuantiles,
+} from "./red-stats";

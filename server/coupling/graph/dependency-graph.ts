@@ -106,7 +106,7 @@ export function buildDependencyGraph(
       errors: a.errors,
       traces: a.traces.size,
       share,
-      p95Ms: quantile(a.durations, 0.95),
+      p95Ms: nearestRank(a.durations, 0.95),
       fromServices: [...a.fromS].sort(),
       toServices: [...a.toS].sort(),
       evidence: a.ev,
@@ -116,7 +116,12 @@ export function buildDependencyGraph(
   return { nodes: [...nodes].sort(), edges, weakEdges: weak };
 }
 
-export function quantile(values: number[], q: number): number {
+/**
+ * The q-quantile of raw samples by nearest rank (an observed value, never interpolated); 0 with
+ * no samples. The coupling rules' one percentile of counts and durations; RED latency
+ * percentiles come from sketches (server/aggregate/red latencyQuantiles).
+ */
+export function nearestRank(values: readonly number[], q: number): number {
   if (values.length === 0) return 0;
   const v = [...values].sort((a, b) => a - b);
   const idx = Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1));

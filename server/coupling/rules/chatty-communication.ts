@@ -2,6 +2,7 @@ import "server-only";
 import type { Policy } from "../policy/schema";
 import type { CouplingModel } from "../model/build-model";
 import { childrenOf, EvidenceAcc } from "../model/build-model";
+import { nearestRank } from "../graph/dependency-graph";
 import { KIND, type Finding, type ReadSpan } from "../types";
 import { edgeId, makeFinding } from "./common";
 
@@ -100,10 +101,9 @@ export function detectChattyCommunication(m: CouplingModel, policy: Policy, _now
   const findings: Finding[] = [];
   for (const e of edges.values()) {
     if (e.flagged < cfg.minRequests) continue;
-    const sorted = [...e.perRequest].sort((a, b) => a - b);
-    const p50 = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    const p50 = nearestRank(e.perRequest, 0.5);
     if (p50 < cfg.minCallsPerRequest) continue;
-    const p90 = sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)]!;
+    const p90 = nearestRank(e.perRequest, 0.9);
     const high = e.sequentialHeavy * 2 >= e.flagged;
     const op = [...e.ops].sort((a, b) => b[1] - a[1])[0]![0];
     findings.push(

@@ -2,6 +2,7 @@ import "server-only";
 import type { Policy } from "../policy/schema";
 import type { CouplingModel } from "../model/build-model";
 import { childrenOf, EvidenceAcc } from "../model/build-model";
+import { nearestRank } from "../graph/dependency-graph";
 import { KIND, type Finding, type ReadSpan } from "../types";
 import { listNames, makeFinding, serviceNodeId } from "./common";
 
@@ -69,9 +70,9 @@ export function detectDeepCallChains(m: CouplingModel, policy: Policy, _now: num
   for (const [op, a] of ops) {
     const deep = a.hops.filter((h) => h >= cfg.minHops).length;
     if (deep < cfg.minTraces) continue;
-    const p95 = pct(a.hops, 0.95);
+    const p95 = nearestRank(a.hops, 0.95);
     if (p95 < cfg.minHops) continue;
-    const p95Ms = pct(a.durations, 0.95);
+    const p95Ms = nearestRank(a.durations, 0.95);
     const level = p95 >= cfg.highHops || p95Ms > cfg.slowChainMs ? "high" : "medium";
     findings.push(
       makeFinding({
@@ -98,9 +99,4 @@ export function detectDeepCallChains(m: CouplingModel, policy: Policy, _now: num
     );
   }
   return findings;
-}
-
-function pct(values: number[], q: number): number {
-  const v = [...values].sort((a, b) => a - b);
-  return v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))] ?? 0;
 }

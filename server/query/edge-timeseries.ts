@@ -1,29 +1,12 @@
 import "server-only";
+import type { EdgePoint } from "../../lib/contract";
 import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
-import {
-  createSketch,
-  errorRateOf,
-  latencyQuantiles,
-  mergeEncodedInto,
-  rateOf,
-  type LatencyQuantiles,
-  type Sketch,
-} from "../aggregate/red";
+import { createSketch, errorRateOf, latencyQuantiles, mergeEncodedInto, rateOf, type Sketch } from "../aggregate/red";
 import { minuteRange } from "./red-stats";
 import { chooseStepSeconds } from "./timeseries";
 
-export interface EdgePoint {
-  t: number;
-  requests: number;
-  errors: number;
-  errorRate: number | null;
-  rps: number;
-  /** Measured by the caller (client spans). */
-  client: LatencyQuantiles;
-  /** Measured by the callee (server spans); nulls when the callee is not instrumented. */
-  server: LatencyQuantiles;
-}
+export type { EdgePoint };
 
 interface Bucket {
   calls: number;

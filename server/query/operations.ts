@@ -1,24 +1,13 @@
 import "server-only";
+import type { OperationSummary } from "../../lib/contract";
 import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
-import { rateHealth, type Health } from "./health";
+import { rateHealth } from "./health";
 import { environmentKey } from "./services";
-import {
-  addRow,
-  createAccumulator,
-  minuteRange,
-  toRedStats,
-  windowSeconds,
-  type RedAccumulator,
-  type RedStats,
-} from "./red-stats";
-import { SPAN_KINDS, type SpanKindName } from "../../lib/enums";
+import { addRow, createAccumulator, minuteRange, toRedStats, windowSeconds, type RedAccumulator } from "./red-stats";
+import { SPAN_KINDS } from "../../lib/enums";
 
-export interface OperationSummary extends RedStats {
-  name: string;
-  kind: SpanKindName;
-  health: Health;
-}
+export type { OperationSummary };
 
 /** Per operation (span name × kind) of one service; served operations first, then by traffic. */
 export async function getOperations(

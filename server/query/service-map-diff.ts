@@ -1,6 +1,8 @@
 import "server-only";
+import type { z } from "zod";
+import type { ChangeReason, MapChange, getServiceMapDiff as getServiceMapDiffEndpoint } from "../../lib/contract";
 import type { TelemetryReader } from "../store";
-import type { Health, MapEdge, MapNode, MapScope, MapStats, ServiceMap } from "../aggregate/servicegraph";
+import type { MapEdge, MapNode, MapScope, MapStats, ServiceMap } from "../aggregate/servicegraph";
 import { getServiceMap } from "./service-map";
 import type { TimeWindow } from "../platform/time-window";
 
@@ -17,24 +19,9 @@ export const DIFF_THRESHOLDS = {
   p95DeltaMs: 5,
 } as const;
 
-export type ChangeReason =
-  "traffic-up" | "traffic-down" | "errors-up" | "errors-down" | "p95-up" | "p95-down" | "health";
-
-export interface MapChange {
-  id: string;
-  kind: "node" | "edge";
-  before: { stats: MapStats; health: Health };
-  after: { stats: MapStats; health: Health };
-  reasons: ChangeReason[];
-}
-
-export interface ServiceMapDiff {
-  window: TimeWindow;
-  baseline: TimeWindow;
-  added: { nodes: MapNode[]; edges: MapEdge[] };
-  removed: { nodes: MapNode[]; edges: MapEdge[] };
-  changed: MapChange[];
-}
+export type { ChangeReason, MapChange };
+/** The diff answer (lib/contract getServiceMapDiff response). */
+export type ServiceMapDiff = z.output<typeof getServiceMapDiffEndpoint.response>;
 
 /** Why `after` differs from `before` (empty: not a notable change). Pure. */
 export function compareStats(

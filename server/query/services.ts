@@ -1,4 +1,5 @@
 import "server-only";
+import type { ServiceSummary } from "../../lib/contract";
 import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { matchesEnvironment, NO_ENVIRONMENT, type MapScope } from "../aggregate/servicegraph";
@@ -13,12 +14,7 @@ import {
   type RedStats,
 } from "./red-stats";
 
-export interface ServiceSummary extends RedStats {
-  name: string;
-  namespace: string | null;
-  environment: string | null;
-  health: Health;
-}
+export type { ServiceSummary };
 
 /** SERVER and CONSUMER spans are the requests a service served. */
 export const SERVED_KINDS: readonly number[] = [2, 5];

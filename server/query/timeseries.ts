@@ -1,19 +1,12 @@
 import "server-only";
+import type { RedPoint } from "../../lib/contract";
 import type { TimeWindow } from "../platform/time-window";
 import type { TelemetryReader } from "../store";
 import { addRow, createAccumulator, minuteRange, toRedStats, type RedAccumulator } from "./red-stats";
 import { environmentKey, SERVED_KINDS } from "./services";
 
-export interface TimeseriesPoint {
-  t: number;
-  requests: number;
-  errors: number;
-  errorRate: number | null;
-  rps: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
+/** One step of a service's RED over time (the contract's RedPoint). */
+export type TimeseriesPoint = RedPoint;
 
 /** About 60 points per window, in whole minutes (the rollup resolution). */
 export function chooseStepSeconds(w: TimeWindow): number {

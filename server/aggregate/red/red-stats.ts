@@ -1,17 +1,9 @@
 import "server-only";
+import type { RedStats } from "../../../lib/contract";
 import { quantile, type Sketch } from "./sketch";
 
-/** RED numbers as the API reports them, for services, operations, time steps, nodes and edges alike. */
-export interface RedStats {
-  requests: number;
-  errors: number;
-  /** errors / requests; 0 with no requests. */
-  errorRate: number;
-  rps: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
+/** RED numbers as the API reports them (the contract's RedStats), for services, operations, nodes and edges. */
+export type { RedStats };
 
 export type LatencyQuantiles = Pick<RedStats, "p50Ms" | "p95Ms" | "p99Ms">;
 

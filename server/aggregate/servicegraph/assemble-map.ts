@@ -1,72 +1,20 @@
 import "server-only";
 import { createSketch, mergeSketches, type Sketch } from "../red/sketch";
 import { buildRedStats, type RedStats } from "../red/red-stats";
-import { classifyHealth, type Health } from "./health";
+import { classifyHealth } from "./health";
 import { stripEnvironment } from "../../../lib/node-id";
+import type { Completeness, MapEdge, MapNode, ServiceMap } from "../../../lib/contract";
 import type { NodeMeta } from "./graph-accumulator";
-import type { EdgeProtocol, NodeDetail, NodeKind, PairingCounts } from "./types";
+import type { EdgeProtocol, PairingCounts } from "./types";
 
 /**
  * Turns merged rollups into the API's service-map shape (the service-map answer of the API). Shared by the
  * rollup query (tier 1) and the rebuild from stored spans (tier 2).
  */
-/** One shape for lists and map (the RED-statistics builder of server/aggregate/red). */
+/** The answer's shapes are the contract's (lib/contract service-map), so the compiler holds the map to it. */
+export type { MapNode, MapEdge, ServiceMap };
 export type MapStats = RedStats;
-
-export interface MapNode {
-  id: string;
-  kind: NodeKind;
-  name: string;
-  health: Health;
-  stats: MapStats;
-  /** false for nodes drawn from the callers' spans only (databases, topics, externals, callers). */
-  instrumented: boolean;
-  system?: string;
-  host?: string;
-  port?: number;
-  database?: string;
-  namespace?: string;
-  environment?: string;
-  detail?: NodeDetail;
-  firstSeen: string;
-  lastSeen: string;
-}
-
-export interface MapEdge {
-  id: string;
-  source: string;
-  target: string;
-  protocol: EdgeProtocol;
-  /** Every protocol seen on this pair (protocol is the busiest). */
-  protocols: EdgeProtocol[];
-  health: Health;
-  /** Server-side when the callee is instrumented, else client-side. */
-  stats: MapStats;
-  statsSide: "server" | "client";
-  clientStats: MapStats | null;
-  serverStats: MapStats | null;
-  connects: number;
-  tables: string[];
-  firstSeen: string;
-  lastSeen: string;
-}
-
-export interface MapCompleteness {
-  pairedCalls: number;
-  unpairedClientSpans: number;
-  unpairedServerSpans: number;
-  virtualCalls: number;
-  expired: number;
-  dropped: number;
-  /** paired / (paired + unpaired client + unpaired server); null with nothing to pair. */
-  ratio: number | null;
-}
-
-export interface ServiceMap {
-  nodes: MapNode[];
-  edges: MapEdge[];
-  completeness: MapCompleteness;
-}
+export type MapCompleteness = Completeness;
 
 export interface MergedEdge {
   source: string;

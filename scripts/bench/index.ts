@@ -46,6 +46,7 @@ await optional("logsSearch", "logs-search.ts", "benchLogsSearch");
 await optional("clickhouse", "clickhouse-ingest.ts", "benchClickHouseIngest", "clickhouseIngest");
 await optional("highCardinality", "high-cardinality.ts", "benchHighCardinality");
 await optional("clickhouse", "clickhouse.ts", "benchClickHouse", "clickhouseServiceMap");
+await optional("clickhouseMap", "clickhouse-map.ts", "benchClickHouseMap");
 
 mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
 writeFileSync(path.join(ROOT, ".bench/results.json"), JSON.stringify(results, null, 2));

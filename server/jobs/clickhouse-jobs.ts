@@ -10,7 +10,8 @@ import { runEveryAsLeader, type LeaderJobs } from "./leader-interval";
  * control plane this process is always the leader):
  * - pairing passes: the service graph from every instance's spans, one closed window at a time
  *   (see cluster-pairing-job.ts in the servicegraph stage; a pass repeated by a second leader
- *   changes nothing, readers keep one attempt per pass);
+ *   changes nothing, readers keep one attempt per pass), then the hour compaction of every hour
+ *   the passes have closed (the hour rollups that long windows read);
  * - retention: whole day partitions past the raw / rollup ages dropped on every node (dropping
  *   a partition already gone is a no-op, so a repeated run is harmless).
  * The instances' own streaming graph flush is not stored on ClickHouse (the store ignores it).
@@ -40,6 +41,9 @@ export async function startClickHouseJobs(deps: {
       if (first === null) return;
       const ran = await runDuePairingPasses(store, { stepMs, settleMs, nowMs: t, startMs: Math.max(first, t - rawMs) });
       if (ran > 0) log.debug(`clickhouse pairing: ${ran} pass(es) committed`);
+      // Hours the watermark has passed get their hour rollups (done once; repeats are harmless).
+      const hours = await store.compactGraphHours(stepMs, t);
+      if (hours.length > 0) log.debug(`clickhouse graph: ${hours.length} hour(s) compacted`);
     },
     log,
   );

@@ -45,4 +45,44 @@ describe("hour cache", () => {
       expect(reads).toEqual([[990, 1000]]);
     }
   });
+
+  it("reads every complete hour a window lacks in one call of the store's hour rollups", async () => {
+    const owner = {};
+    const minuteReads: [number, number][] = [];
+    const hourReads: [number, number][] = [];
+    const agg = {
+      read: async (into: { sum: number }, a: number, b: number) => {
+        minuteReads.push([a, b]);
+        for (let m = a; m < b; m++) into.sum += m;
+      },
+      // The store answers hour rows; an hour without rows is simply absent.
+      readHours: async (a: number, b: number) => {
+        hourReads.push([a, b]);
+        const out = new Map<number, { sum: number }>();
+        for (let h = a; h < b; h += 60) {
+          if (h === 120) continue;
+          let sum = 0;
+          for (let m = h; m < h + 60; m++) sum += m;
+          out.set(h, { sum });
+        }
+        return out;
+      },
+      empty: () => ({ sum: 0 }),
+      pack: (v: { sum: number }) => v.sum,
+      mergePacked: (into: { sum: number }, p: number) => void (into.sum += p),
+    };
+    const now = 1500 * 60_000;
+    const expected = (lo: number, hi: number) =>
+      ((hi - 1 + lo) * (hi - lo)) / 2 - (lo <= 120 && hi >= 180 ? 150 * 60 - 30 : 0);
+    const got = await readWithHourCache(owner, "t", 10, 1450, now, agg);
+    expect(got.sum).toBe(expected(10, 1450));
+    expect(hourReads).toEqual([[60, 1440]]);
+    // Only the partial edges came from minutes: 10..60 and 1440..1450 (through 10-minute blocks).
+    expect(minuteReads.every(([a, b]) => a >= 1440 || b <= 60)).toBe(true);
+    hourReads.length = 0;
+    minuteReads.length = 0;
+    expect((await readWithHourCache(owner, "t", 10, 1450, now, agg)).sum).toBe(expected(10, 1450));
+    expect(hourReads).toEqual([]);
+    expect(minuteReads.every(([a, b]) => b - a < 10)).toBe(true);
+  });
 });

@@ -30,6 +30,12 @@ export interface BlockAggregation<T, P> {
   /** Compact form kept in the cache (e.g. encoded sketches: ~2.5× smaller than live ones). */
   pack: (value: T) => P;
   mergePacked: (into: T, packed: P) => void;
+  /**
+   * Whole hours [a, b) (minutes, multiples of 60) in one read from the store's hour rollups, by
+   * hour start. When given, every complete hour a window needs and the cache lacks is read with
+   * one call, instead of from its minutes.
+   */
+  readHours?: (a: number, b: number) => Promise<Map<number, T>>;
 }
 
 /**
@@ -50,18 +56,27 @@ export async function readWithHourCache<T, P>(
   if (!cache) caches.set(owner, (cache = new Map()));
   const store = cache;
 
+  const keyOf = (start: number, size: number) => `${kind}:${size}:${start}`;
+  const cached = (start: number, size: number): Entry | undefined => {
+    const entry = store.get(keyOf(start, size));
+    const ttl = (start + size) * 60_000 > nowMs - 3_600_000 ? TTL_RECENT_MS : TTL_OLD_MS;
+    return entry && nowMs - entry.at <= ttl ? entry : undefined;
+  };
+  const keep = (start: number, size: number, value: T): Entry => {
+    const key = keyOf(start, size);
+    const entry = { at: nowMs, value: pack(value) };
+    store.delete(key);
+    store.set(key, entry);
+    if (store.size > MAX_ENTRIES) store.delete(store.keys().next().value!);
+    return entry;
+  };
   const block = async (start: number, level: number): Promise<P> => {
     const size = BLOCKS[level]!;
-    const key = `${kind}:${size}:${start}`;
-    let entry = store.get(key);
-    const ttl = (start + size) * 60_000 > nowMs - 3_600_000 ? TTL_RECENT_MS : TTL_OLD_MS;
-    if (!entry || nowMs - entry.at > ttl) {
+    let entry = cached(start, size);
+    if (!entry) {
       const value = empty();
       await collect(value, start, start + size, level + 1);
-      entry = { at: nowMs, value: pack(value) };
-      store.delete(key);
-      store.set(key, entry);
-      if (store.size > MAX_ENTRIES) store.delete(store.keys().next().value!);
+      entry = keep(start, size, value);
     }
     return entry.value as P;
   };
@@ -79,6 +94,15 @@ export async function readWithHourCache<T, P>(
     await collect(out, cursor, b, level + 1);
   };
 
+  if (agg.readHours) {
+    const missing: number[] = [];
+    for (let start = Math.ceil(lo / 60) * 60; start + 60 <= hi && start + 60 <= settled; start += 60)
+      if (!cached(start, 60)) missing.push(start);
+    if (missing.length > 0) {
+      const hours = await agg.readHours(missing[0]!, missing[missing.length - 1]! + 60);
+      for (const start of missing) keep(start, 60, hours.get(start) ?? empty());
+    }
+  }
   const out = empty();
   await collect(out, lo, hi, 0);
   return out;

@@ -20,4 +20,3 @@ export { getServiceMapDiff } from "./service-map-diff";
 export { getTraceServiceMap, rebuildServiceMap } from "./service-map-rebuild";
 export { getLogs, getTraceLogs, getLogHistogram, chooseLogStepSeconds, isLogCursor, type LogQuery } from "./logs";
 export * from "./jaeger";
-export { getServiceMapFromClickHouse } from "./service-map-clickhouse";

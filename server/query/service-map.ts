@@ -1,5 +1,5 @@
 import "server-only";
-import type { GraphNodeRow, TelemetryReader } from "../store";
+import type { EdgeMinuteRow, GraphNodeRow, RedMinute, TelemetryReader } from "../store";
 import {
   addEdgeTotals,
   assembleServiceMap,
@@ -80,20 +80,17 @@ function addPackedEdge(into: Map<string, MergedEdge>, key: string, p: PackedEdge
   mergeEncodedInto(e.serverSketch, p.serverSketch);
 }
 
-async function readEdgeMinutes(
-  t: TelemetryReader,
-  lo: number,
-  hi: number,
+function addEdgeRows(
+  rows: readonly EdgeMinuteRow[],
   tables: Map<string, string[]>,
-  into: Map<string, MergedEdge>,
-  count: ReadCount,
-): Promise<void> {
-  const rows = await t.graph.readEdgeMinutes({ fromMinute: lo, toMinute: hi });
-  count.rows += rows.length;
+  into: (r: EdgeMinuteRow) => Map<string, MergedEdge>,
+): void {
   for (const r of rows) {
     const key = `${r.source}\u0000${r.target}\u0000${r.protocol}`;
     const minuteMs = r.minute * 60_000;
-    addPackedEdge(into, key, {
+    const lastMs = (r.lastMinute ?? r.minute) * 60_000;
+    const edges = into(r);
+    addPackedEdge(edges, key, {
       source: r.source,
       target: r.target,
       protocol: r.protocol as EdgeProtocol,
@@ -103,8 +100,8 @@ async function readEdgeMinutes(
       clientSketch: r.clientSketch,
       serverSketch: r.serverSketch,
       firstSeenMs: minuteMs,
-      lastSeenMs: minuteMs + 59_999,
-      tables: into.has(key) ? [] : (tables.get(key) ?? []),
+      lastSeenMs: lastMs + 59_999,
+      tables: edges.has(key) ? [] : (tables.get(key) ?? []),
     });
   }
 }
@@ -127,7 +124,24 @@ async function readEdges(
   for (const m of await t.graph.readEdgeFacts())
     tables.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m.tables);
   const merged = await readWithHourCache(t, "edges", lo, hi, nowMs, {
-    read: (into, a, b) => readEdgeMinutes(t, a, b, tables, into, count),
+    read: async (into, a, b) => {
+      const rows = await t.graph.readEdgeMinutes({ fromMinute: a, toMinute: b });
+      count.rows += rows.length;
+      addEdgeRows(rows, tables, () => into);
+    },
+    readHours: async (a, b) => {
+      const rows = await t.graph.readEdgeHours({ fromMinute: a, toMinute: b });
+      count.rows += rows.length;
+      const hours = new Map<number, Map<string, MergedEdge>>();
+      const hourOf = (r: EdgeMinuteRow) => {
+        const start = Math.floor(r.minute / 60) * 60;
+        let m = hours.get(start);
+        if (!m) hours.set(start, (m = new Map()));
+        return m;
+      };
+      addEdgeRows(rows, tables, hourOf);
+      return hours;
+    },
     empty: () => new Map<string, MergedEdge>(),
     pack: packEdges,
     mergePacked: (into, part) => {
@@ -148,6 +162,13 @@ function addPackedServed(into: Map<string, ServedStats>, name: string, p: Packed
   mergeEncodedInto(s.sketch, p.sketch);
 }
 
+function addServedRows(rows: readonly RedMinute[], into: (r: RedMinute) => Map<string, ServedStats>): void {
+  for (const r of rows) {
+    const id = serviceNode(serviceKey(r.service, r.environment || null)).id;
+    addPackedServed(into(r), id, { requests: r.count, errors: r.errors, sketch: r.sketch });
+  }
+}
+
 /** Requests each service (by node id) served in the window (SERVER = 2, CONSUMER = 5 RED rows). */
 function readServed(
   t: TelemetryReader,
@@ -160,10 +181,19 @@ function readServed(
     read: async (into, a, b) => {
       const found = await t.rollups.readRed({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
       count.rows += found.length;
-      for (const r of found) {
-        const id = serviceNode(serviceKey(r.service, r.environment || null)).id;
-        addPackedServed(into, id, { requests: r.count, errors: r.errors, sketch: r.sketch });
-      }
+      addServedRows(found, () => into);
+    },
+    readHours: async (a, b) => {
+      const found = await t.rollups.readRedHours({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
+      count.rows += found.length;
+      const hours = new Map<number, Map<string, ServedStats>>();
+      addServedRows(found, (r) => {
+        const start = Math.floor(r.minute / 60) * 60;
+        let m = hours.get(start);
+        if (!m) hours.set(start, (m = new Map()));
+        return m;
+      });
+      return hours;
     },
     empty: () => new Map<string, ServedStats>(),
     pack: (m) =>

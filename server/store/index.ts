@@ -59,14 +59,12 @@ export {
   type ClickHouseStore,
   type ClickHouseSettings,
   type GraphPass,
-  type GraphWindow,
   type StoredEdgeMinute,
   type StoredNode,
   type StoredEdgeMeta,
   type StoredCompleteness,
   type StoredRedCell,
   type StoredServiceSeen,
-  type ServedRow,
 } from "./clickhouse/store";
 export { clickHouseSettingsFrom } from "./clickhouse/settings";
 export { openClickHouseFromConfig, asClickHouseStore } from "./clickhouse/store";

@@ -115,6 +115,12 @@ export interface RollupStore {
   mergeRed(rows: readonly RedMinute[], services: readonly ServiceEntry[]): Awaitable<void>;
   /** Minute rows of the window (one row per key and minute; several writers' rows already merged or not: callers add them up). */
   readRed(q: RedQuery): Promise<RedMinute[]>;
+  /**
+   * Hour rows of whole hours [fromMinute, toMinute) (multiples of 60): one row per key and hour,
+   * `minute` = the hour's first minute, every writer's minutes of that hour merged. What windows
+   * of many hours read (the ClickHouse store keeps hour rollups; SQLite merges its minutes).
+   */
+  readRedHours(q: RedQuery): Promise<RedMinute[]>;
   /** Distinct (operation, kind) of a service ever stored, sorted by operation then kind. */
   listOperations(service: string, kind?: number): Promise<{ operation: string; kind: number }[]>;
   /**
@@ -141,6 +147,8 @@ export interface EdgeMinuteRow {
   /** Encoded DDSketches (ms) of the client-side and server-side durations. */
   clientSketch: Uint8Array;
   serverSketch: Uint8Array;
+  /** Rows of readEdgeHours: the last minute of the hour with calls (absent: `minute`). */
+  lastMinute?: number;
 }
 
 /** A typed node of the graph; `detail` is the servicegraph stage's NodeDetail (plain JSON). */
@@ -199,6 +207,11 @@ export interface GraphStore {
   mergeGraph(batch: GraphBatch): Awaitable<void>;
   /** Minute rows of the window, optionally of one source and/or target (every protocol). */
   readEdgeMinutes(q: EdgeMinuteQuery): Promise<EdgeMinuteRow[]>;
+  /**
+   * Hour rows of whole hours [fromMinute, toMinute) (multiples of 60): one row per edge and hour,
+   * `minute` = the first minute with calls, `lastMinute` the last (see readRedHours).
+   */
+  readEdgeHours(q: MinuteWindow): Promise<EdgeMinuteRow[]>;
   /** Facts of every stored edge (the map joins them to the window's edges). */
   readEdgeFacts(): Promise<GraphEdgeRow[]>;
   /** Nodes by id (missing ids are left out). */

@@ -3,6 +3,7 @@ import { startClickHouse, type LoopbackClickHouse } from "../helpers/clickhouse"
 import { openClickHouseStore, type ClickHouseStore } from "../../server/store";
 import { addToSketch, createSketch, decodeSketch, encodeSketch, quantile } from "../../server/aggregate/red";
 import type { Span } from "../../server/normalize";
+import { getServiceMap } from "../../server/query";
 
 /** The ClickHouse store on one real node (Debian's 18.16 here): schema, appends, merges, retention. */
 let ch: LoopbackClickHouse;
@@ -51,7 +52,7 @@ afterAll(async () => {
 
 describe("ClickHouse store", () => {
   it("applies its versioned schema idempotently (again, and from two instances at once)", async () => {
-    expect(await Promise.all([one.migrate(), two.migrate()])).toEqual([3, 3]);
+    expect(await Promise.all([one.migrate(), two.migrate()])).toEqual([4, 4]);
     expect(one.ready()).toBe(true);
   });
 
@@ -99,6 +100,118 @@ describe("ClickHouse store", () => {
     expect(merged).toMatchObject({ count: 500, errors: 3 });
     const sk = decodeSketch(merged!.sketch);
     for (const q of [0.5, 0.95, 0.99]) expect(quantile(sk, q)).toBe(quantile(all, q));
+  });
+
+  it("RED hour rollups (materialized view) equal the hour's minutes from every instance merged", async () => {
+    const hour = Math.floor(Date.now() / 3_600_000) + 2;
+    const all = createSketch();
+    const parts = [createSketch(), createSketch()];
+    for (let i = 1; i <= 600; i++) {
+      addToSketch(all, i * 0.9);
+      addToSketch(parts[i % 2]!, i * 0.9);
+    }
+    const row = (sk: ReturnType<typeof createSketch>, minute: number, errors: number) => ({
+      service: "hourly",
+      environment: "prod",
+      operation: "GET /h",
+      kind: 2,
+      minute,
+      count: sk.count,
+      errors,
+      sketch: encodeSketch(sk),
+    });
+    await one.rollups.mergeRed([row(parts[0]!, hour * 60 + 1, 1)], []);
+    await two.rollups.mergeRed([row(parts[1]!, hour * 60 + 59, 2)], []);
+    const window = { fromMinute: hour * 60, toMinute: hour * 60 + 60, service: "hourly" };
+    const got = await one.rollups.readRedHours(window);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ minute: hour * 60, count: 600, errors: 3, environment: "prod", kind: 2 });
+    const sk = decodeSketch(got[0]!.sketch);
+    for (const q of [0.5, 0.95, 0.99]) expect(quantile(sk, q)).toBe(quantile(all, q));
+    // Another hour of the same key stays apart.
+    await one.rollups.mergeRed([row(all, (hour - 5) * 60 + 7, 4)], []);
+    const early = await one.rollups.readRedHours({ ...window, fromMinute: (hour - 5) * 60 });
+    expect(early.map((r) => [r.minute, r.count, r.errors])).toEqual(
+      expect.arrayContaining([
+        [(hour - 5) * 60, 600, 4],
+        [hour * 60, 600, 3],
+      ]),
+    );
+  });
+
+  it("compacting a closed hour of the graph changes no map answer and is done once", async () => {
+    const hourMs = (Math.floor(Date.now() / 3_600_000) - 3) * 3_600_000;
+    const sketchOf = (...ms: number[]) => {
+      const sk = createSketch();
+      for (const v of ms) addToSketch(sk, v);
+      return encodeSketch(sk);
+    };
+    // Six ten-minute pairing passes over the hour, the same edges in each, a table per pass.
+    for (let i = 0; i < 6; i++) {
+      const pass = hourMs + i * 600_000;
+      const minute = pass / 60_000 + 3;
+      const edge = (target: string, protocol: string, calls: number) => ({
+        source: "service:shop",
+        target,
+        protocol,
+        minute,
+        calls,
+        errors: i === 2 ? 1 : 0,
+        connects: 0,
+        clientSketch: sketchOf(5 + i, 9 + i),
+        serverSketch: sketchOf(4 + i),
+      });
+      await one.writeGraphPass(
+        {
+          pass,
+          edges: [edge("service:stock", "http", 2), edge("database:postgresql://db:5432/shop", "db", 3)],
+          nodes: [
+            { id: "service:shop", kind: "service", name: "shop", firstSeenMs: pass, lastSeenMs: pass + 1000 },
+            { id: "service:stock", kind: "service", name: "stock", firstSeenMs: pass, lastSeenMs: pass + 1000 },
+            {
+              id: "database:postgresql://db:5432/shop",
+              kind: "database",
+              name: "shop",
+              system: "postgresql",
+              host: "db",
+              port: 5432,
+              database: "shop",
+              detail: { tables: [`t${i}`] },
+              firstSeenMs: pass,
+              lastSeenMs: pass + 1000,
+            },
+          ],
+          edgeMeta: [
+            {
+              source: "service:shop",
+              target: "database:postgresql://db:5432/shop",
+              protocol: "db",
+              firstSeenMs: pass,
+              lastSeenMs: pass + 1000,
+              tables: [`t${i}`],
+            },
+          ],
+          completeness: [
+            { minute, paired: 2, unpairedClient: 3, unpairedServer: 0, virtual: 3, expired: 0, dropped: 0 },
+          ],
+        },
+        Date.now(),
+      );
+    }
+    // A fresh owner object per read: the query stage's block cache is per reader.
+    const q = { fromMs: hourMs - 3_600_000, toMs: hourMs + 2 * 3_600_000 };
+    const before = await getServiceMap({ ...one }, q);
+    const db = before.edges.find((e) => e.target === "database:postgresql://db:5432/shop")!;
+    expect(db.tables).toEqual(["t0", "t1", "t2", "t3", "t4", "t5"]);
+    expect(before.edges.map((e) => e.clientStats?.requests).sort()).toEqual([12, 18]);
+    expect(await one.compactGraphHours(600_000, Date.now())).toEqual([hourMs / 3_600_000]);
+    expect(await two.compactGraphHours(600_000, Date.now())).toEqual([]);
+    const hours = await one.graph.readEdgeHours({ fromMinute: hourMs / 60_000, toMinute: hourMs / 60_000 + 60 });
+    expect(hours.map((r) => r.calls).sort()).toEqual([12, 18]);
+    expect(await getServiceMap({ ...two }, q)).toEqual(before);
+    expect(await getServiceMap({ ...one }, { fromMs: hourMs, toMs: hourMs + 3_600_000 })).toEqual(
+      await getServiceMap({ ...two }, { fromMs: hourMs, toMs: hourMs + 3_600_000 }),
+    );
   });
 
   it("retention drops whole day partitions past the cutoff and keeps the rest", async () => {

@@ -1,8 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { queryRows, type Connection } from "./connection";
-import type { GraphPass, GraphWindow, StoredNode } from "./graph-types";
-import { sketchFields, sketchFromRow, sketchMergeSql } from "./sketch-columns";
+import type { GraphPass } from "./graph-types";
+import { sketchFields } from "./sketch-columns";
 import { dayOf, sqlInt } from "./sql";
 
 /**
@@ -101,8 +101,6 @@ export function committedPasses(db: string, fromMs: number, toMs: number): strin
 /** Longest pass window: rows of minute M come from passes that started at most this long before M. */
 export const MAX_STEP_MS = 600_000;
 
-type Row = Record<string, unknown>;
-
 export function parseJson(text: unknown): Record<string, unknown> {
   try {
     const v = JSON.parse(String(text)) as unknown;
@@ -120,8 +118,13 @@ export function unionLists(lists: unknown[], cap = 50): string[] {
   return out;
 }
 
+/** Detail texts of grouped rows; a compacted row holds several, one per line (hour-rollups.ts). */
+export function splitDetails(details: unknown): string[] {
+  return Array.isArray(details) ? details.flatMap((d) => String(d).split("\n")) : [];
+}
+
 export function mergeNodeDetail(details: unknown[]): Record<string, unknown> {
-  const parsed = details.map(parseJson);
+  const parsed = splitDetails(details).map(parseJson);
   const out: Record<string, unknown> = {};
   for (const k of ["schemas", "tables", "instances", "consumerGroups"]) {
     const v = unionLists(parsed.map((d) => d[k]));
@@ -131,79 +134,4 @@ export function mergeNodeDetail(details: unknown[]): Record<string, unknown> {
   const via = parsed.find((d) => typeof d.via === "string")?.via;
   if (via) out.via = via;
   return out;
-}
-
-/** The graph rollups of minutes [loMinute, hiMinute), merged in SQL (sums, sketch merges). */
-export async function readGraphWindow(conn: Connection, loMinute: number, hiMinute: number): Promise<GraphWindow> {
-  const db = conn.settings.database;
-  const fromMs = loMinute * 60_000,
-    toMs = hiMinute * 60_000;
-  const inPasses = committedPasses(db, fromMs - MAX_STEP_MS, toMs);
-  const minutes = `minute >= ${sqlInt(loMinute)} AND minute < ${sqlInt(hiMinute)}`;
-  const [edgeRows, metaRows, nodeRows, statRows] = await Promise.all([
-    queryRows<Row>(
-      conn.main,
-      `SELECT source, target, protocol, sum(calls) AS calls, sum(errors) AS errors, sum(connects) AS connects,
-        min(minute) AS lo, max(minute) AS hi, ${sketchMergeSql("c")}, ${sketchMergeSql("s")}
-      FROM ${db}.edge_minute WHERE ${minutes} AND ${inPasses} GROUP BY source, target, protocol ORDER BY source, target, protocol`,
-    ),
-    queryRows<Row>(
-      conn.main,
-      `SELECT source, target, protocol, groupArray(detail) AS details FROM ${db}.graph_edges
-      WHERE last_seen_ms >= ${sqlInt(fromMs)} AND first_seen_ms < ${sqlInt(toMs)} AND ${inPasses} GROUP BY source, target, protocol`,
-    ),
-    queryRows<Row>(
-      conn.main,
-      `SELECT id, any(kind) AS k, any(name) AS nm, max(system) AS sys, max(host) AS h, max(port) AS pt,
-        max(database) AS dbn, max(environment) AS env, groupArray(detail) AS details, min(first_seen_ms) AS f, max(last_seen_ms) AS l
-      FROM ${db}.graph_nodes WHERE last_seen_ms >= ${sqlInt(fromMs)} AND first_seen_ms < ${sqlInt(toMs)} AND ${inPasses} GROUP BY id ORDER BY id`,
-    ),
-    queryRows<Row>(
-      conn.main,
-      `SELECT sum(paired) AS paired, sum(unpaired_client) AS uc, sum(unpaired_server) AS us, sum(virtual) AS v,
-        sum(expired) AS ex, sum(dropped) AS dr FROM ${db}.graph_stats_minute WHERE ${minutes} AND ${inPasses}`,
-    ),
-  ]);
-  const tables = new Map<string, string[]>();
-  for (const m of metaRows) {
-    const lists = (m.details as string[]).map((d) => parseJson(d).tables);
-    tables.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, unionLists(lists).sort());
-  }
-  const s = statRows[0] ?? {};
-  return {
-    edges: edgeRows.map((r) => ({
-      source: String(r.source),
-      target: String(r.target),
-      protocol: String(r.protocol),
-      calls: Number(r.calls),
-      errors: Number(r.errors),
-      connects: Number(r.connects),
-      clientSketch: sketchFromRow(r, "c"),
-      serverSketch: sketchFromRow(r, "s"),
-      firstSeenMs: Number(r.lo) * 60_000,
-      lastSeenMs: Number(r.hi) * 60_000 + 59_999,
-      tables: tables.get(`${r.source}\u0000${r.target}\u0000${r.protocol}`) ?? [],
-    })),
-    nodes: nodeRows.map((r): StoredNode => ({
-      id: String(r.id),
-      kind: String(r.k),
-      name: String(r.nm),
-      system: r.sys ? String(r.sys) : null,
-      host: r.h ? String(r.h) : null,
-      port: Number(r.pt) >= 0 ? Number(r.pt) : null,
-      database: r.dbn ? String(r.dbn) : null,
-      environment: r.env ? String(r.env) : null,
-      detail: mergeNodeDetail(r.details as unknown[]),
-      firstSeenMs: Number(r.f),
-      lastSeenMs: Number(r.l),
-    })),
-    completeness: {
-      paired: Number(s.paired ?? 0),
-      unpairedClient: Number(s.uc ?? 0),
-      unpairedServer: Number(s.us ?? 0),
-      virtual: Number(s.v ?? 0),
-      expired: Number(s.ex ?? 0),
-      dropped: Number(s.dr ?? 0),
-    },
-  };
 }

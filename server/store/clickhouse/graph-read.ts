@@ -8,7 +8,8 @@ import type {
   MinuteWindow,
 } from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
-import { committedPasses, mergeNodeDetail, parseJson, unionLists, MAX_STEP_MS } from "./graph-io";
+import { committedPasses, mergeNodeDetail, parseJson, splitDetails, unionLists, MAX_STEP_MS } from "./graph-io";
+import { visibleGraphRows } from "./hour-rollups";
 import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
 import { sqlInt, sqlString, sqlStringList } from "./sql";
 
@@ -48,7 +49,7 @@ export async function readEdgeFacts(conn: Connection): Promise<GraphEdgeRow[]> {
   const rows = await queryRows<Row>(
     conn.main,
     `SELECT source, target, protocol, min(first_seen_ms) AS f, max(last_seen_ms) AS l, groupArray(detail) AS details FROM ${db}.graph_edges
-      WHERE ${committedPasses(db, 0, Number.MAX_SAFE_INTEGER)} GROUP BY source, target, protocol`,
+      WHERE ${visibleGraphRows(db)} GROUP BY source, target, protocol`,
   );
   return rows.map((r) => ({
     source: String(r.source),
@@ -56,7 +57,7 @@ export async function readEdgeFacts(conn: Connection): Promise<GraphEdgeRow[]> {
     protocol: String(r.protocol),
     firstSeenMs: Number(r.f),
     lastSeenMs: Number(r.l),
-    tables: unionLists((r.details as string[]).map((d) => parseJson(d).tables)).sort(),
+    tables: unionLists(splitDetails(r.details).map((d) => parseJson(d).tables)).sort(),
   }));
 }
 
@@ -85,7 +86,7 @@ export async function readNodes(conn: Connection, ids: readonly string[]): Promi
   const rows = await queryRows<Row>(
     conn.main,
     `${NODE_SELECT} FROM ${db}.graph_nodes WHERE id IN ${sqlStringList(ids)}
-    AND ${committedPasses(db, 0, Number.MAX_SAFE_INTEGER)} GROUP BY id ORDER BY id`,
+    AND ${visibleGraphRows(db)} GROUP BY id ORDER BY id`,
   );
   return rows.map(toNode);
 }
@@ -95,7 +96,7 @@ export async function readServiceNodes(conn: Connection, fromMs: number, toMs: n
   const rows = await queryRows<Row>(
     conn.main,
     `${NODE_SELECT} FROM ${db}.graph_nodes WHERE kind = 'service'
-    AND ${committedPasses(db, 0, Number.MAX_SAFE_INTEGER)} GROUP BY id HAVING l >= ${sqlInt(fromMs)} AND f < ${sqlInt(toMs)} ORDER BY id`,
+    AND ${visibleGraphRows(db)} GROUP BY id HAVING l >= ${sqlInt(fromMs)} AND f < ${sqlInt(toMs)} ORDER BY id`,
   );
   return rows.map(toNode);
 }

@@ -54,10 +54,3 @@ export interface GraphPass {
   edgeMeta: StoredEdgeMeta[];
   completeness: StoredCompleteness[];
 }
-
-/** The graph rollups of a window, merged across minutes, passes, shards and instances. */
-export interface GraphWindow {
-  edges: (Omit<StoredEdgeMinute, "minute"> & { firstSeenMs: number; lastSeenMs: number; tables: string[] })[];
-  nodes: StoredNode[];
-  completeness: Omit<StoredCompleteness, "minute">;
-}

@@ -32,6 +32,7 @@ export async function migrateClickHouse(conn: Connection): Promise<number> {
       if (m.version <= current) continue;
       for (const t of m.tables)
         for (const ddl of tableDdl(t, s.database, s.cluster)) await node.command({ query: ddl });
+      for (const sql of m.after?.(s.database, s.cluster, Date.now()) ?? []) await node.command({ query: sql });
       await node.command({
         query: `INSERT INTO ${s.database}.schema_migrations (version, description, applied_ms) VALUES (${sqlInt(m.version)}, '${m.description.replace(/'/g, "")}', ${sqlInt(Date.now())})`,
       });

@@ -1,7 +1,7 @@
 import "server-only";
-import { queryRows, type Connection } from "./connection";
-import { sketchFields, sketchFromRow, sketchMergeSql } from "./sketch-columns";
-import { dayOf, sqlInt } from "./sql";
+import type { Connection } from "./connection";
+import { sketchFields } from "./sketch-columns";
+import { dayOf } from "./sql";
 
 /** One RED cell (service × operation × span kind × minute) as an instance flushes it. */
 export interface StoredRedCell {
@@ -66,28 +66,4 @@ export async function appendRed(
       })),
     });
   }
-}
-
-export interface ServedRow {
-  service: string;
-  environment: string | null;
-  requests: number;
-  errors: number;
-  sketch: Buffer;
-}
-
-/** Requests each service served (SERVER = 2 and CONSUMER = 5 cells) in minutes [lo, hi). */
-export async function readServed(conn: Connection, loMinute: number, hiMinute: number): Promise<ServedRow[]> {
-  const rows = await queryRows<Record<string, unknown>>(
-    conn.main,
-    `SELECT service, environment, sum(count) AS requests, sum(errors) AS errors, ${sketchMergeSql("d")} FROM ${conn.settings.database}.red_minute
-      WHERE minute >= ${sqlInt(loMinute)} AND minute < ${sqlInt(hiMinute)} AND kind IN (2, 5) GROUP BY service, environment ORDER BY service, environment`,
-  );
-  return rows.map((r) => ({
-    service: String(r.service),
-    environment: r.environment ? String(r.environment) : null,
-    requests: Number(r.requests),
-    errors: Number(r.errors),
-    sketch: sketchFromRow(r, "d"),
-  }));
 }

@@ -15,6 +15,9 @@ const ROLLUP = [
   "graph_passes",
   "metric_series",
   "log_minute",
+  "red_hour",
+  "edge_hour",
+  "graph_hours",
 ];
 
 /**

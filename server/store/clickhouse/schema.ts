@@ -15,6 +15,8 @@ export interface TableDef {
   orderBy: string;
   /** Distributed sharding expression. */
   shardBy: string;
+  /** Table engine (default MergeTree()). */
+  engine?: string;
 }
 
 const SKETCH = (p: string) =>
@@ -102,6 +104,36 @@ export const TABLES: Record<string, TableDef> = {
     orderBy: "(service, time_ns, fingerprint)",
     shardBy: "fingerprint",
   },
+  // Hour rollups (schema version 4): what windows of many hours read (hour-rollups.ts).
+  edge_hour: {
+    name: "edge_hour",
+    columns: `day Date, hour UInt32, attempt String, source String, target String, protocol String, first_minute UInt32, last_minute UInt32,
+      calls UInt64, errors UInt64, connects UInt64, ${SKETCH("c")}, ${SKETCH("s")}`,
+    orderBy: "(hour, source, target, protocol)",
+    shardBy: "rand()",
+  },
+  graph_hours: {
+    name: "graph_hours",
+    columns: "day Date, hour UInt32, attempt String, committed_ms UInt64",
+    orderBy: "(hour)",
+    shardBy: "rand()",
+  },
+  red_hour: {
+    name: "red_hour",
+    columns: `day Date, hour UInt32, service String, environment String, operation String, kind UInt8,
+      h_count AggregateFunction(sum, UInt64), h_errors AggregateFunction(sum, UInt64), h_n AggregateFunction(sum, Float64),
+      h_zero AggregateFunction(sum, Float64), h_sum AggregateFunction(sum, Float64), h_min AggregateFunction(minIf, Float64, UInt8),
+      h_max AggregateFunction(maxIf, Float64, UInt8), h_bins AggregateFunction(sumMap, Array(Int32), Array(Float64))`,
+    orderBy: "(hour, service, environment, operation, kind)",
+    shardBy: "rand()",
+    engine: "AggregatingMergeTree()",
+  },
+  store_marks: {
+    name: "store_marks",
+    columns: "day Date, name String, value UInt64",
+    orderBy: "(name)",
+    shardBy: "rand()",
+  },
   log_minute: {
     name: "log_minute",
     columns: "day Date, minute UInt32, service String, severity_range UInt8, count UInt64",
@@ -114,6 +146,29 @@ export interface Migration {
   version: number;
   description: string;
   tables: TableDef[];
+  /** Statements run on each node after its tables exist (views, marks). */
+  after?: (db: string, cluster: string | null, nowMs: number) => string[];
+}
+
+/**
+ * red_hour is filled by a materialized view on every node's red_minute (local) table, so rows
+ * that any instance appends, late ones included, land in their hour: exact, no job. A view sees
+ * only inserts made after it exists, so on a node that already held RED rows, hours from the next
+ * whole hour after the view's creation are read from red_hour (the `red_hour_since` mark, the
+ * latest over the nodes); earlier ones from red_minute. A new database reads red_hour throughout.
+ */
+function redHourView(db: string, cluster: string | null, nowMs: number): string[] {
+  const from = cluster ? "red_minute_local" : "red_minute";
+  const to = cluster ? "red_hour_local" : "red_hour";
+  const nextHour = Math.floor(nowMs / 3_600_000) + 1;
+  return [
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.red_hour_mv TO ${db}.${to} AS SELECT day, intDiv(minute, 60) AS hour, service, environment, operation, kind,
+      sumState(count) AS h_count, sumState(errors) AS h_errors, sumState(d_n) AS h_n, sumState(d_zero) AS h_zero, sumState(d_sum) AS h_sum,
+      minIfState(d_min, d_n > 0) AS h_min, maxIfState(d_max, d_n > 0) AS h_max, sumMapState(d_keys, d_counts) AS h_bins
+      FROM ${db}.${from} GROUP BY day, hour, service, environment, operation, kind`,
+    // Counted after the view exists: no rows then means the view sees every row there will be.
+    `INSERT INTO ${db}.store_marks (day, name, value) SELECT toDate('${new Date(nowMs).toISOString().slice(0, 10)}'), 'red_hour_since', if(count() = 0, 0, ${nextHour}) FROM ${db}.${from}`,
+  ];
 }
 
 /** Append-only: a released migration never changes; a new one gets the next version. */
@@ -139,11 +194,17 @@ export const MIGRATIONS: Migration[] = [
     description: "metric series and points, log lines and per-minute log counts",
     tables: [TABLES.metric_points!, TABLES.metric_series!, TABLES.logs!, TABLES.log_minute!],
   },
+  {
+    version: 4,
+    description: "hour rollups: RED by a materialized view, the graph by the leader's hour compaction",
+    tables: [TABLES.edge_hour!, TABLES.graph_hours!, TABLES.red_hour!, TABLES.store_marks!],
+    after: redHourView,
+  },
 ];
 
 /** The DDL of one table on one node: a plain MergeTree, or the local table plus its Distributed. */
 export function tableDdl(t: TableDef, db: string, cluster: string | null): string[] {
-  const engine = `ENGINE = MergeTree() PARTITION BY day ORDER BY ${t.orderBy}`;
+  const engine = `ENGINE = ${t.engine ?? "MergeTree()"} PARTITION BY day ORDER BY ${t.orderBy}`;
   if (!cluster) return [`CREATE TABLE IF NOT EXISTS ${db}.${t.name} (${t.columns}) ${engine}`];
   return [
     `CREATE TABLE IF NOT EXISTS ${db}.${t.name}_local (${t.columns}) ${engine}`,

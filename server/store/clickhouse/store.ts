@@ -3,11 +3,12 @@ import type { Config } from "../../platform/config";
 import type { Span } from "../../normalize";
 import type { AppendBatch, AppendResult, RetentionResult, TelemetryReader, TelemetryStore } from "../telemetry-store";
 import { openConnection, queryRows } from "./connection";
-import { readGraphWindow, readPairingWatermark, writeGraphPass } from "./graph-io";
+import { readPairingWatermark, writeGraphPass } from "./graph-io";
 import { readCompleteness, readEdgeFacts, readEdgeMinutes, readNodes, readServiceNodes } from "./graph-read";
-import type { GraphPass, GraphWindow } from "./graph-types";
+import type { GraphPass } from "./graph-types";
+import { compactGraphHours, readEdgeHours, readRedHours } from "./hour-rollups";
 import { migrateClickHouse } from "./migrate";
-import { appendRed, readServed, type ServedRow } from "./red-io";
+import { appendRed } from "./red-io";
 import { hasService, listOperations, listServices, readRed } from "./red-read";
 import { dropExpiredPartitions } from "./retention";
 import { clickHouseSettingsFrom, type ClickHouseSettings } from "./settings";
@@ -47,8 +48,11 @@ export interface ClickHouseStore extends TelemetryStore {
   readFirstSpanMs(): Promise<number | null>;
   writeGraphPass(pass: GraphPass, nowMs: number): Promise<void>;
   readPairingWatermark(stepMs: number): Promise<number | null>;
-  readGraphWindow(loMinute: number, hiMinute: number): Promise<GraphWindow>;
-  readServed(loMinute: number, hiMinute: number): Promise<ServedRow[]>;
+  /**
+   * Compacts the graph of the hours the pairing watermark has passed (leader only, see
+   * hour-rollups.ts); returns the hours compacted.
+   */
+  compactGraphHours(stepMs: number, nowMs: number): Promise<number[]>;
   /** Retention by whole days (leader only); returns the partitions dropped. */
   dropExpired(rawBeforeMs: number, rollupBeforeMs: number): Promise<string[]>;
 }
@@ -89,8 +93,10 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
     readFirstSpanMs: () => readFirstSpanMs(conn),
     writeGraphPass: (p, now) => writeGraphPass(conn, p, now),
     readPairingWatermark: (step) => readPairingWatermark(conn, step),
-    readGraphWindow: (lo, hi) => readGraphWindow(conn, lo, hi),
-    readServed: (lo, hi) => readServed(conn, lo, hi),
+    compactGraphHours: async (stepMs, nowMs) => {
+      const watermark = await readPairingWatermark(conn, stepMs);
+      return watermark === null ? [] : compactGraphHours(conn, watermark, nowMs);
+    },
     dropExpired: (raw, rollup) => dropExpiredPartitions(conn, raw, rollup),
     spans: {
       readTrace: async (id, limit) => (await readTraceSpans(conn, id)).slice(0, limit ?? Infinity),
@@ -102,6 +108,7 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
     rollups: {
       mergeRed: (rows, services) => appendRed(conn, rows, services),
       readRed: (q) => readRed(conn, q),
+      readRedHours: (q) => readRedHours(conn, q),
       listOperations: (s, k) => listOperations(conn, s, k),
       listServices: (w) => listServices(conn, w),
       hasService: (n) => hasService(conn, n),
@@ -110,6 +117,7 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
       // Deliberately ignored: see the interface comment (the leader's pairing passes write the graph).
       mergeGraph: () => undefined,
       readEdgeMinutes: (w) => readEdgeMinutes(conn, w),
+      readEdgeHours: (w) => readEdgeHours(conn, w),
       readEdgeFacts: () => readEdgeFacts(conn),
       readNodes: (ids) => readNodes(conn, ids),
       readServiceNodes: (a, b) => readServiceNodes(conn, a, b),
@@ -196,12 +204,5 @@ export async function openClickHouseFromConfig(config: Config): Promise<ClickHou
 }
 
 export type { ClickHouseSettings } from "./settings";
-export type {
-  GraphPass,
-  GraphWindow,
-  StoredEdgeMinute,
-  StoredNode,
-  StoredEdgeMeta,
-  StoredCompleteness,
-} from "./graph-types";
-export type { StoredRedCell, StoredServiceSeen, ServedRow } from "./red-io";
+export type { GraphPass, StoredEdgeMinute, StoredNode, StoredEdgeMeta, StoredCompleteness } from "./graph-types";
+export type { StoredRedCell, StoredServiceSeen } from "./red-io";

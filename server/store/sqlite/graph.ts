@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "./open";
 import { mergeEncodedSketches } from "../sketch";
 import { toBuffer } from "./rollups";
+import { mergeEdgeRowsByHour } from "../hour-rows";
 import type {
   CompletenessCounts,
   EdgeMinuteQuery,
@@ -116,20 +117,22 @@ export function createGraphStore(db: Db): GraphStore {
       )
       .all(...args);
   };
+  const readEdgeMinutes = async (q: EdgeMinuteQuery) =>
+    (readEdgeRows(q) as Record<string, unknown>[]).map((r): EdgeMinuteRow => ({
+      source: String(r.source),
+      target: String(r.target),
+      protocol: String(r.protocol),
+      minute: Number(r.minute),
+      calls: Number(r.calls),
+      errors: Number(r.errors),
+      connects: Number(r.connects),
+      clientSketch: r.client_sketch as Buffer,
+      serverSketch: r.server_sketch as Buffer,
+    }));
   return {
     mergeGraph: (b) => merge(b),
-    readEdgeMinutes: async (q) =>
-      (readEdgeRows(q) as Record<string, unknown>[]).map((r): EdgeMinuteRow => ({
-        source: String(r.source),
-        target: String(r.target),
-        protocol: String(r.protocol),
-        minute: Number(r.minute),
-        calls: Number(r.calls),
-        errors: Number(r.errors),
-        connects: Number(r.connects),
-        clientSketch: r.client_sketch as Buffer,
-        serverSketch: r.server_sketch as Buffer,
-      })),
+    readEdgeMinutes,
+    readEdgeHours: async (q) => mergeEdgeRowsByHour(await readEdgeMinutes(q)),
     readEdgeFacts: async () =>
       (
         db

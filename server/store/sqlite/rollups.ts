@@ -1,4 +1,5 @@
 import "server-only";
+import { mergeRedRowsByHour } from "../hour-rows";
 import type { Db } from "./open";
 import { mergeEncodedSketches } from "../sketch";
 import type { RedMinute, RedQuery, RollupStore, ServiceEntry } from "../telemetry-store";
@@ -42,30 +43,32 @@ export function createRollupStore(db: Db): RollupStore {
     for (const s of services)
       st.upsertService.run(s.name, s.environment ?? "", s.namespace, s.firstSeenMs, s.lastSeenMs);
   });
+  const readRed = async (q: RedQuery) => {
+    const where = ["minute >= ?", "minute < ?"];
+    const args: unknown[] = [q.fromMinute, q.toMinute];
+    if (q.service !== undefined) {
+      where.push("service = ?");
+      args.push(q.service);
+    }
+    if (q.environment !== undefined) {
+      where.push("environment = ?");
+      args.push(q.environment);
+    }
+    if (q.operation !== undefined) {
+      where.push("operation = ?");
+      args.push(q.operation);
+    }
+    if (q.kinds) where.push(`kind IN (${q.kinds.map((k) => Math.trunc(Number(k))).join(",") || "NULL"})`);
+    return db
+      .prepare(
+        `SELECT service, environment, operation, kind, minute, count, errors, sketch FROM red_minute WHERE ${where.join(" AND ")}`,
+      )
+      .all(...args) as RedMinute[];
+  };
   return {
     mergeRed: (rows, services) => merge(rows, services),
-    readRed: async (q: RedQuery) => {
-      const where = ["minute >= ?", "minute < ?"];
-      const args: unknown[] = [q.fromMinute, q.toMinute];
-      if (q.service !== undefined) {
-        where.push("service = ?");
-        args.push(q.service);
-      }
-      if (q.environment !== undefined) {
-        where.push("environment = ?");
-        args.push(q.environment);
-      }
-      if (q.operation !== undefined) {
-        where.push("operation = ?");
-        args.push(q.operation);
-      }
-      if (q.kinds) where.push(`kind IN (${q.kinds.map((k) => Math.trunc(Number(k))).join(",") || "NULL"})`);
-      return db
-        .prepare(
-          `SELECT service, environment, operation, kind, minute, count, errors, sketch FROM red_minute WHERE ${where.join(" AND ")}`,
-        )
-        .all(...args) as RedMinute[];
-    },
+    readRed,
+    readRedHours: async (q) => mergeRedRowsByHour(await readRed(q)),
     listOperations: async (service, kind) =>
       db
         .prepare(

@@ -1,0 +1,204 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { EdgeMinuteRow, MinuteWindow, RedMinute, RedQuery } from "../telemetry-store";
+import { queryRows, type Connection } from "./connection";
+import { committedPasses, MAX_STEP_MS } from "./graph-io";
+import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
+import { dayOf, sqlInt, sqlString } from "./sql";
+
+/**
+ * Hour rollups, what a window of many hours reads instead of its minutes (a day: 24 rows per
+ * key instead of 1,440, and for the graph 8,640 ten-second pairing passes' rows):
+ * - RED: red_hour, an AggregatingMergeTree filled by a materialized view (schema.ts), exact for
+ *   every instance's rows, late ones included.
+ * - Graph: the elected leader compacts an hour once the pairing watermark has passed its end (no
+ *   later pass can add to it): edge_hour gets the hour's merged edge minutes, graph_nodes and
+ *   graph_edges one row per node / edge for the hour (pass = the hour's start), and a
+ *   graph_hours row commits the attempt last, as graph_passes does for a pass. Readers take the
+ *   smallest committed attempt of each hour, and for a compacted hour no longer read its passes'
+ *   node and edge rows (visibleGraphRows).
+ */
+const HOUR_MS = 3_600_000;
+type Row = Record<string, unknown>;
+
+const hoursOf = (w: MinuteWindow) => [Math.floor(w.fromMinute / 60), Math.ceil(w.toMinute / 60)] as const;
+
+/** Hours with a committed compaction in [h0, h1): the attempt to read of each. */
+function compactedHours(db: string, h0: number, h1: number): string {
+  return `SELECT hour, min(attempt) FROM ${db}.graph_hours WHERE hour >= ${sqlInt(h0)} AND hour < ${sqlInt(h1)} GROUP BY hour`;
+}
+
+/**
+ * The filter keeping the graph_nodes / graph_edges rows readers count: committed passes of
+ * hours not compacted, plus the committed compaction of each compacted hour.
+ */
+export function visibleGraphRows(db: string): string {
+  return `(pass, attempt) GLOBAL IN (
+    SELECT pass, min(attempt) FROM ${db}.graph_passes WHERE intDiv(pass, ${HOUR_MS}) GLOBAL NOT IN (SELECT toUInt64(hour) FROM ${db}.graph_hours) GROUP BY pass
+    UNION ALL SELECT toUInt64(hour) * ${HOUR_MS}, min(attempt) FROM ${db}.graph_hours GROUP BY hour)`;
+}
+
+function toEdgeRow(r: Row): EdgeMinuteRow {
+  return {
+    source: String(r.source),
+    target: String(r.target),
+    protocol: String(r.protocol),
+    minute: Number(r.f),
+    lastMinute: Number(r.l),
+    calls: Number(r.ca),
+    errors: Number(r.er),
+    connects: Number(r.co),
+    clientSketch: sketchFromRow(r, "c"),
+    serverSketch: sketchFromRow(r, "s"),
+  };
+}
+
+/** Edge rows per hour of [fromMinute, toMinute): compacted hours from edge_hour, the others merged from edge_minute. */
+export async function readEdgeHours(conn: Connection, w: MinuteWindow): Promise<EdgeMinuteRow[]> {
+  const db = conn.settings.database;
+  const [h0, h1] = hoursOf(w);
+  const sums = `sum(calls) AS ca, sum(errors) AS er, sum(connects) AS co, ${sketchMergeSql("c")}, ${sketchMergeSql("s")}`;
+  const [compacted, open] = await Promise.all([
+    queryRows<Row>(
+      conn.main,
+      `SELECT hour, source, target, protocol, min(first_minute) AS f, max(last_minute) AS l, ${sums} FROM ${db}.edge_hour
+        WHERE hour >= ${sqlInt(h0)} AND hour < ${sqlInt(h1)} AND (hour, attempt) GLOBAL IN (${compactedHours(db, h0, h1)})
+        GROUP BY hour, source, target, protocol`,
+    ),
+    queryRows<Row>(
+      conn.main,
+      `SELECT intDiv(minute, 60) AS hr, source, target, protocol, min(minute) AS f, max(minute) AS l, ${sums} FROM ${db}.edge_minute
+        WHERE minute >= ${sqlInt(w.fromMinute)} AND minute < ${sqlInt(w.toMinute)}
+        AND ${committedPasses(db, w.fromMinute * 60_000 - MAX_STEP_MS, w.toMinute * 60_000)}
+        AND hr GLOBAL NOT IN (SELECT hour FROM ${db}.graph_hours WHERE hour >= ${sqlInt(h0)} AND hour < ${sqlInt(h1)})
+        GROUP BY hr, source, target, protocol`,
+    ),
+  ]);
+  return [...compacted, ...open].map(toEdgeRow);
+}
+
+/** First hour red_hour holds whole (see redHourView in schema.ts); read once per connection. */
+const redHourSince = new WeakMap<Connection, Promise<number>>();
+
+function readRedHourSince(conn: Connection): Promise<number> {
+  let p = redHourSince.get(conn);
+  if (!p) {
+    p = queryRows<{ v: string | number }>(
+      conn.main,
+      `SELECT max(value) AS v FROM ${conn.settings.database}.store_marks WHERE name = 'red_hour_since'`,
+    ).then(([r]) => Number(r?.v ?? 0));
+    p.catch(() => redHourSince.delete(conn));
+    redHourSince.set(conn, p);
+  }
+  return p;
+}
+
+function redFilters(q: RedQuery): string[] {
+  const where: string[] = [];
+  if (q.service !== undefined) where.push(`service = ${sqlString(q.service)}`);
+  if (q.environment !== undefined) where.push(`environment = ${sqlString(q.environment)}`);
+  if (q.operation !== undefined) where.push(`operation = ${sqlString(q.operation)}`);
+  if (q.kinds && q.kinds.length > 0) where.push(`kind IN (${q.kinds.map(sqlInt).join(",")})`);
+  return where;
+}
+
+function toRedRow(r: Row): RedMinute {
+  return {
+    service: String(r.service),
+    environment: String(r.environment),
+    operation: String(r.operation),
+    kind: Number(r.kind),
+    minute: Number(r.hr) * 60,
+    count: Number(r.c),
+    errors: Number(r.e),
+    sketch: sketchFromRow(r, "d"),
+  };
+}
+
+/** RED rows per hour of [fromMinute, toMinute): red_hour from its first whole hour on, red_minute before. */
+export async function readRedHours(conn: Connection, q: RedQuery): Promise<RedMinute[]> {
+  const db = conn.settings.database;
+  const [h0, h1] = hoursOf(q);
+  const since = Math.min(Math.max(await readRedHourSince(conn), h0), h1);
+  const keys = "service, environment, operation, kind";
+  const reads: Promise<Row[]>[] = [];
+  if (since < h1)
+    reads.push(
+      queryRows<Row>(
+        conn.main,
+        `SELECT hour AS hr, ${keys}, sumMerge(h_count) AS c, sumMerge(h_errors) AS e, sumMerge(h_n) AS m_d_n, sumMerge(h_zero) AS m_d_zero,
+          sumMerge(h_sum) AS m_d_sum, minIfMerge(h_min) AS m_d_min, maxIfMerge(h_max) AS m_d_max, sumMapMerge(h_bins) AS m_d_bins
+        FROM ${db}.red_hour WHERE ${[`hour >= ${sqlInt(since)}`, `hour < ${sqlInt(h1)}`, ...redFilters(q)].join(" AND ")}
+        GROUP BY hr, ${keys}`,
+      ),
+    );
+  if (h0 < since)
+    reads.push(
+      queryRows<Row>(
+        conn.main,
+        `SELECT intDiv(minute, 60) AS hr, ${keys}, sum(count) AS c, sum(errors) AS e, ${sketchMergeSql("d")} FROM ${db}.red_minute
+        WHERE ${[`minute >= ${sqlInt(q.fromMinute)}`, `minute < ${sqlInt(Math.min(q.toMinute, since * 60))}`, ...redFilters(q)].join(" AND ")}
+        GROUP BY hr, ${keys}`,
+      ),
+    );
+  return (await Promise.all(reads)).flat().map(toRedRow);
+}
+
+/**
+ * Compacts the graph of every hour that ended at or before the pairing watermark and is not
+ * compacted yet (oldest first, at most `maxHours` per call); returns the hours compacted.
+ * Leader only; a compaction repeated by a second leader is harmless (readers keep one attempt).
+ */
+export async function compactGraphHours(
+  conn: Connection,
+  watermarkMs: number,
+  nowMs: number,
+  maxHours = 48,
+): Promise<number[]> {
+  const db = conn.settings.database;
+  const due = await queryRows<{ h: string | number }>(
+    conn.main,
+    `SELECT DISTINCT intDiv(pass, ${HOUR_MS}) AS h FROM ${db}.graph_passes WHERE pass < ${sqlInt(Math.floor(watermarkMs / HOUR_MS) * HOUR_MS)}
+      AND h GLOBAL NOT IN (SELECT toUInt64(hour) FROM ${db}.graph_hours) ORDER BY h LIMIT ${sqlInt(maxHours)}`,
+  );
+  const done: number[] = [];
+  for (const { h } of due) {
+    const hour = Number(h);
+    if ((hour + 1) * HOUR_MS > watermarkMs) break;
+    await compactHour(conn, hour, nowMs);
+    done.push(hour);
+  }
+  return done;
+}
+
+async function compactHour(conn: Connection, hour: number, nowMs: number): Promise<void> {
+  const db = conn.settings.database;
+  const attempt = sqlString(randomUUID());
+  const day = sqlString(dayOf(hour * HOUR_MS));
+  const startMs = hour * HOUR_MS;
+  const ownPasses = committedPasses(db, startMs, startMs + HOUR_MS);
+  const bins = (p: string) =>
+    `sum(${p}_n), sum(${p}_zero), sum(${p}_sum), minIf(${p}_min, ${p}_n > 0), maxIf(${p}_max, ${p}_n > 0),
+      tupleElement(sumMap(${p}_keys, ${p}_counts), 1), tupleElement(sumMap(${p}_keys, ${p}_counts), 2)`;
+  const run = (query: string) => conn.main.command({ query });
+  await run(
+    `INSERT INTO ${db}.edge_hour SELECT ${day}, ${sqlInt(hour)}, ${attempt}, source, target, protocol, min(minute), max(minute),
+      sum(calls), sum(errors), sum(connects), ${bins("c")}, ${bins("s")} FROM ${db}.edge_minute
+      WHERE minute >= ${sqlInt(hour * 60)} AND minute < ${sqlInt(hour * 60 + 60)} AND ${committedPasses(db, startMs - MAX_STEP_MS, startMs + HOUR_MS)}
+      GROUP BY source, target, protocol`,
+  );
+  // Details are JSON objects; a compacted row keeps the distinct ones joined by newlines (JSON
+  // text never holds a raw newline), and readers merge them as they merge several rows.
+  await run(
+    `INSERT INTO ${db}.graph_nodes SELECT ${day}, ${sqlInt(startMs)}, ${attempt}, id, any(kind), any(name), max(system), max(host), max(port),
+      max(database), max(environment), arrayStringConcat(groupUniqArray(detail), '\\n'), min(first_seen_ms), max(last_seen_ms)
+      FROM ${db}.graph_nodes WHERE ${ownPasses} GROUP BY id`,
+  );
+  await run(
+    `INSERT INTO ${db}.graph_edges SELECT ${day}, ${sqlInt(startMs)}, ${attempt}, source, target, protocol, min(first_seen_ms), max(last_seen_ms),
+      arrayStringConcat(groupUniqArray(detail), '\\n') FROM ${db}.graph_edges WHERE ${ownPasses} GROUP BY source, target, protocol`,
+  );
+  await run(
+    `INSERT INTO ${db}.graph_hours (day, hour, attempt, committed_ms) VALUES (${day}, ${sqlInt(hour)}, ${attempt}, ${sqlInt(nowMs)})`,
+  );
+}

@@ -96,7 +96,7 @@ function makePass(
   const seen = { firstSeenMs: pass, lastSeenMs: pass + stepMs - 1 };
   const nodes: GraphPass["nodes"] = [];
   for (let i = 0; i < SERVICES; i++) {
-    nodes.push({ id: svc(i), kind: "service", name: `svc-${i}`, ...seen) });
+    nodes.push({ id: svc(i), kind: "service", name: `svc-${i}`, ...seen });
     nodes.push({
       id: dbNode(i),
       kind: "database",
@@ -106,7 +106,7 @@ function makePass(
       port: 5432,
       database: "app",
       detail: { tables: ["orders", "items"] },
-      ...seen),
+      ...seen,
     });
   }
   nodes.push({ id: "client:browser", kind: "client", name: "browser", ...seen });

@@ -86,6 +86,10 @@ function telemetryStoreEnv(dataDir: string, env: Record<string, string> | undefi
     CARTOGRAPH_STORE: "clickhouse",
     CARTOGRAPH_CLICKHOUSE_URL: url,
     CARTOGRAPH_CLICKHOUSE_DATABASE: telemetryDatabases.get(dataDir)!,
+    // The graph on ClickHouse comes from the leader's pairing passes, one step behind plus the
+    // pairing wait; one-second steps keep it as fresh as the embedded store's streaming graph,
+    // which is what the suites' waits are sized for.
+    CARTOGRAPH_CLICKHOUSE_PAIRING_STEP_MS: env?.CARTOGRAPH_CLICKHOUSE_PAIRING_STEP_MS ?? "1000",
   };
 }
 
@@ -163,7 +167,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     async get(p) {
       const res = await fetch(baseUrl + p);
       const body = await res.json();
-      if (!res.ok) throw new Error(`GET ${p} → ${res.status}: ${JSON.stringify(body)}`);
+      if (!res.ok) {
+        // A 5xx is the server's fault: its log holds the cause the answer hides.
+        const log = res.status >= 500 ? `\nserver log (end):\n${out.slice(-3000)}` : "";
+        throw new Error(`GET ${p} → ${res.status}: ${JSON.stringify(body)}${log}`);
+      }
       return body;
     },
     async stop() {

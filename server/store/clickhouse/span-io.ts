@@ -54,8 +54,14 @@ async function dropStored(conn: Connection, spans: readonly Span[]): Promise<Spa
   return unique.filter((s) => !stored.has(`${s.traceId}:${s.spanId}`));
 }
 
+/**
+ * Read columns of a span. UInt64 times come back as JSON strings (ClickHouse quotes 64-bit
+ * integers in JSON by default), so no precision is lost; no alias may shadow a column here, as
+ * ClickHouse resolves WHERE and ORDER BY names to aliases first (a `toString(start_ns) AS
+ * start_ns` made every time filter compare text with numbers).
+ */
 export const SPAN_COLUMNS =
-  "trace_id, span_id, parent_span_id, name, kind, toString(start_ns) AS start_ns, toString(end_ns) AS end_ns, status_code, status_message, service, namespace, environment, attributes, resource, events, links, scope_name, scope_version";
+  "trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message, service, namespace, environment, attributes, resource, events, links, scope_name, scope_version";
 
 /** Drops duplicate (trace, span) rows, which replays of one export produce (keeps the first). */
 function uniqueSpans(rows: SpanRow[]): Span[] {

@@ -41,14 +41,26 @@ describe("retention", async () => {
       );
       insertRollup.run(Math.floor((now - 50 * HOUR) / 60_000));
       insertRollup.run(Math.floor((now - 5 * HOUR) / 60_000));
+      const insertNode = db.prepare(
+        "INSERT INTO graph_nodes (id, kind, name, detail, first_seen_ms, last_seen_ms) VALUES (?, 'service', ?, '{}', ?, ?)",
+      );
+      insertNode.run("service:gone", "gone", now - 60 * HOUR, now - 30 * HOUR);
+      insertNode.run("service:kept", "kept", now - 60 * HOUR, now - 2 * HOUR);
+      const insertEdge = db.prepare(
+        "INSERT INTO graph_edges (source, target, protocol, first_seen_ms, last_seen_ms, detail) VALUES ('service:kept', ?, 'http', ?, ?, '{}')",
+      );
+      insertEdge.run("service:gone", now - 60 * HOUR, now - 30 * HOUR);
+      insertEdge.run("service:other", now - 60 * HOUR, now - 2 * HOUR);
       const r = await createSqliteStore(db).retention.enforceRetention(
         { rawMaxAgeMs: 5 * HOUR, rollupMaxAgeMs: 24 * HOUR, diskBudgetBytes: 0 },
         now,
       );
       expect(r.spansDeleted).toBe(1);
-      expect(r.rollupsDeleted).toBe(1);
+      expect(r.rollupsDeleted).toBe(3);
       expect(countStoredSpans(db)).toBe(2);
       expect(db.prepare("SELECT count(*) FROM red_minute").pluck().get()).toBe(1);
+      expect(db.prepare("SELECT id FROM graph_nodes").pluck().all()).toEqual(["service:kept"]);
+      expect(db.prepare("SELECT target FROM graph_edges").pluck().all()).toEqual(["service:other"]);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

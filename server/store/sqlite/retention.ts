@@ -62,6 +62,11 @@ export function enforceRawAndRollups(
   for (const t of rollupTables) {
     result.rollupsDeleted += db.prepare(`DELETE FROM "${t}" WHERE minute < ?`).run(rollupCutoffMinute).changes;
   }
+  // Nodes and edge facts not seen within the rollup retention: no window can show them any more.
+  for (const t of ["graph_nodes", "graph_edges"])
+    result.rollupsDeleted += db
+      .prepare(`DELETE FROM ${t} WHERE last_seen_ms < ?`)
+      .run(rollupCutoffMinute * 60_000).changes;
 
   if (policy.diskBudgetBytes > 0) {
     // Delete about the share of span blocks the overshoot represents (oldest first),

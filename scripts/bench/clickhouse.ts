@@ -44,7 +44,7 @@ async function time(runs: number, warm: number, fn: () => Promise<unknown>): Pro
  * reader object: what the first load of a window costs on any instance), `warm` on one reader
  * (auto-refresh: complete blocks come from the query stage's cache).
  */
-export async function timeServiceMap(store: ClickHouseStore, nowMs: number) {
+export async function timeServiceMap(store: ClickHouseStore, nowMs: number, runs = 20) {
   const out: Record<string, unknown> = {};
   for (const [name, fromMs] of [
     ["1h", nowMs - HOUR],
@@ -52,9 +52,9 @@ export async function timeServiceMap(store: ClickHouseStore, nowMs: number) {
   ] as const) {
     const q = { fromMs, toMs: nowMs, nowMs };
     const m = await getServiceMap({ ...store }, q);
-    const cold = percentiles(await time(20, 2, () => getServiceMap({ ...store }, q)));
+    const cold = percentiles(await time(runs, 1, () => getServiceMap({ ...store }, q)));
     const warmReader = { ...store };
-    const warm = percentiles(await time(20, 3, () => getServiceMap(warmReader, q)));
+    const warm = percentiles(await time(runs, 2, () => getServiceMap(warmReader, q)));
     out[name] = { nodes: m.nodes.length, edges: m.edges.length, cold, warm };
   }
   return out;

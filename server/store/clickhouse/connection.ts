@@ -34,8 +34,10 @@ function clientFor(url: string, s: ClickHouseSettings, database: string): ClickH
     password: s.password,
     database,
     request_timeout: 60_000,
-    // Older servers close idle keep-alive sockets after 3 s; drop ours well before that.
-    keep_alive: { enabled: true, idle_socket_ttl: 1000 },
+    // Older servers close idle keep-alive sockets after 3 s; drop ours well before that, and
+    // never reuse one whose TTL passed while the event loop was busy (a saturated process
+    // otherwise sends a query down a socket the server has closed: "socket hang up").
+    keep_alive: { enabled: true, idle_socket_ttl: 1000, eagerly_destroy_stale_sockets: true },
     // 18.16 rejects settings it does not know; send only ones every release has.
     clickhouse_settings: s.cluster ? { insert_distributed_sync: 1 } : {},
   });

@@ -1,7 +1,7 @@
 import "server-only";
 import { mergeRedRowsByHour } from "../hour-rows";
 import type { Db } from "./open";
-import { mergeEncodedSketches } from "../sketch";
+import { createSketch, encodeSketch, mergeEncodedInto, type Sketch } from "../sketch";
 import type { RedMinute, RedQuery, RollupStore, ServiceEntry } from "../telemetry-store";
 
 /**
@@ -9,6 +9,10 @@ import type { RedMinute, RedQuery, RollupStore, ServiceEntry } from "../telemetr
  * environment ('' = none). A merge that meets a stored minute adds to it (counts summed,
  * sketches merged) in one transaction; the catalog only widens.
  */
+/** Minutes kept open behind the newest merged one, and bounds on the cells kept. */
+const OPEN_MINUTES = 3;
+const OPEN_CELLS_CAP = 100_000;
+
 export function createRollupStore(db: Db): RollupStore {
   const st = {
     get: db.prepare(
@@ -24,25 +28,50 @@ export function createRollupStore(db: Db): RollupStore {
         last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`),
     hasService: db.prepare(`SELECT 1 FROM services WHERE name = ?`),
   };
+  // The writer's open minutes: the row last written per key, so a flush adds to it without a
+  // SELECT and a decode per active cell (this store is the only writer of red_minute). Dropped
+  // whole when a transaction fails (the database may then hold less than these rows say).
+  const open = new Map<string, { count: number; errors: number; sketch: Sketch; minute: number }>();
+  let newestMinute = 0;
   const merge = db.transaction((rows: readonly RedMinute[], services: readonly ServiceEntry[]) => {
     for (const r of rows) {
-      const prev = st.get.get(r.service, r.environment, r.operation, r.kind, r.minute) as
-        { count: number; errors: number; sketch: Buffer } | undefined;
-      const sketch = prev ? mergeEncodedSketches(prev.sketch, r.sketch) : toBuffer(r.sketch);
+      const key = `${r.minute}\u0000${r.service}\u0000${r.environment}\u0000${r.operation}\u0000${r.kind}`;
+      let cell = open.get(key);
+      if (!cell) {
+        const prev = st.get.get(r.service, r.environment, r.operation, r.kind, r.minute) as
+          { count: number; errors: number; sketch: Buffer } | undefined;
+        cell = { count: prev?.count ?? 0, errors: prev?.errors ?? 0, sketch: createSketch(), minute: r.minute };
+        if (prev) mergeEncodedInto(cell.sketch, prev.sketch);
+        open.set(key, cell);
+      }
+      cell.count += r.count;
+      cell.errors += r.errors;
+      mergeEncodedInto(cell.sketch, r.sketch);
       st.put.run(
         r.service,
         r.environment,
         r.operation,
         r.kind,
         r.minute,
-        r.count + (prev?.count ?? 0),
-        r.errors + (prev?.errors ?? 0),
-        sketch,
+        cell.count,
+        cell.errors,
+        encodeSketch(cell.sketch),
       );
+      newestMinute = Math.max(newestMinute, r.minute);
     }
     for (const s of services)
       st.upsertService.run(s.name, s.environment ?? "", s.namespace, s.firstSeenMs, s.lastSeenMs);
   });
+  const mergeRed = (rows: readonly RedMinute[], services: readonly ServiceEntry[]) => {
+    try {
+      merge(rows, services);
+    } catch (err) {
+      open.clear();
+      throw err;
+    }
+    // Minutes well behind the newest are closed: late spans for them take the SELECT path.
+    for (const [k, c] of open) if (c.minute < newestMinute - OPEN_MINUTES || open.size > OPEN_CELLS_CAP) open.delete(k);
+  };
   const readRed = async (q: RedQuery) => {
     const where = ["minute >= ?", "minute < ?"];
     const args: unknown[] = [q.fromMinute, q.toMinute];
@@ -66,7 +95,7 @@ export function createRollupStore(db: Db): RollupStore {
       .all(...args) as RedMinute[];
   };
   return {
-    mergeRed: (rows, services) => merge(rows, services),
+    mergeRed,
     readRed,
     readRedHours: async (q) => mergeRedRowsByHour(await readRed(q)),
     listOperations: async (service, kind) =>

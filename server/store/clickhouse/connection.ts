@@ -60,11 +60,26 @@ export function openBootstrapClient(url: string, s: ClickHouseSettings): ClickHo
   return clientFor(url, s, "default");
 }
 
+/** A keep-alive socket the server closed as the request went out (reads are safe to resend). */
+function isDroppedSocket(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return e?.code === "ECONNRESET" || /socket hang up/.test(e?.message ?? "");
+}
+
+/** A read; sent once more when its socket was dropped under it (a busy process, see clientFor). */
 export async function queryRows<T>(
   client: ClickHouseClient,
   query: string,
   params: Record<string, unknown> = {},
 ): Promise<T[]> {
-  const rs = await client.query({ query, query_params: params, format: "JSONEachRow" });
-  return (await rs.json()) as T[];
+  const once = async () => {
+    const rs = await client.query({ query, query_params: params, format: "JSONEachRow" });
+    return (await rs.json()) as T[];
+  };
+  try {
+    return await once();
+  } catch (err) {
+    if (!isDroppedSocket(err)) throw err;
+    return once();
+  }
 }

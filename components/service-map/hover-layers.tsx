@@ -1,5 +1,6 @@
 "use client";
 import { Position, ViewportPortal, getBezierPath, useReactFlow, useStore } from "@xyflow/react";
+import { useLayoutEffect, type RefObject } from "react";
 import { selfLoopPath } from "./map-edge";
 import { MapTooltip } from "./map-tooltip";
 import { useHover, type HoverStore } from "./hover-store";
@@ -23,20 +24,35 @@ function litEdges(h: { node: string | null; edge: string | null }, index: HoverI
 
 /** Quotes an id for a CSS attribute selector. */
 function cssString(s: string): string {
-  return JSON.stringify(s).replace(/</g, "\\3c ");
+  return `"${s.replace(/["\\]/g, "\\$&").replace(/\n/g, "\\a ")}"`;
 }
 
 /**
- * Hover emphasis as one style rule over the lit edges' ids: the browser restyles a few paths and
- * React Flow's nodes and edges are not touched.
+ * Hover emphasis: a `data-lit` attribute on the lit edges' elements, styled by app/globals.css.
+ * React Flow's nodes and edges are not touched, and only those few elements are restyled (a
+ * style rule inserted per hover made the browser restyle the whole map). React never writes
+ * `data-lit`, so a re-render of an edge leaves it in place until the hover ends.
  */
-export function HoverHighlight({ store, index }: { store: HoverStore; index: HoverIndex }) {
+export function HoverHighlight({
+  store,
+  index,
+  target,
+}: {
+  store: HoverStore;
+  index: HoverIndex;
+  target: RefObject<HTMLElement | null>;
+}) {
   const ids = litEdges(useHover(store), index);
-  if (ids.length === 0) return null;
-  const selector = ids.map((id) => `.map-canvas .react-flow__edge[data-id=${cssString(id)}] .react-flow__edge-path`);
-  return (
-    <style>{`${selector.join(",\n")} { stroke: var(--accent) !important; stroke-opacity: 1 !important; stroke-width: calc(var(--edge-width) + 1.5px) !important; }`}</style>
-  );
+  useLayoutEffect(() => {
+    const root = target.current;
+    if (!root || ids.length === 0) return;
+    const lit = ids.flatMap((id) => [...root.querySelectorAll(`.react-flow__edge[data-id=${cssString(id)}]`)]);
+    for (const el of lit) el.setAttribute("data-lit", "");
+    return () => {
+      for (const el of lit) el.removeAttribute("data-lit");
+    };
+  }, [ids, target]);
+  return null;
 }
 
 /**

@@ -282,7 +282,7 @@ export function MapCanvas(props: MapCanvasProps) {
     >
       {canvas}
       <ZoomBands target={wrapper} />
-      <HoverHighlight store={hover} index={hoverIndex} />
+      <HoverHighlight store={hover} index={hoverIndex} target={wrapper} />
       <HoverLabels store={hover} index={hoverIndex} selectedEdge={selectedEdge} />
       <HoverTooltip store={hover} />
     </div>

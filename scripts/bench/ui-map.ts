@@ -43,7 +43,7 @@ export interface MapRenderResult {
 /**
  * Event → the first frame that shows its result has been painted, measured in the page with
  * performance marks: after the event, wait (checking every frame) for the change a user would
- * see (hover: the edge highlight rule or the hover card; zoom: a new viewport transform), then
+ * see (hover: the lit edges or the hover card; zoom: a new viewport transform), then
  * for one more animation frame and a task after it (a task queued in a frame's rAF callback
  * runs once that frame has been painted).
  */
@@ -60,7 +60,7 @@ async function measureFrames(
       const viewport = document.querySelector<HTMLElement>(".react-flow__viewport")!;
       const shown = () =>
         kind === "hover"
-          ? canvas.querySelector("style") !== null || canvas.querySelector('[data-testid="map-tooltip"]') !== null
+          ? canvas.querySelector("[data-lit]") !== null || canvas.querySelector('[data-testid="map-tooltip"]') !== null
           : viewport.style.transform !== before;
       let before = viewport.style.transform;
       const nodes = [...document.querySelectorAll<HTMLElement>('[data-testid="map-node"]')];

@@ -71,6 +71,18 @@ for (const [width, height] of [
           timeout: 10_000,
         })
         .toBeGreaterThan(0.05);
+      // Every column of the panel's tables is inside the panel (the callers table's last column
+      // was clipped), and the panel does not scroll sideways.
+      await expect(page.getByTestId("panel-callers")).toBeVisible();
+      const clipped = await page.getByTestId("side-panel").evaluate((panel) => {
+        const right = panel.getBoundingClientRect().right;
+        const cells = [...panel.querySelectorAll("table th, table td")];
+        return {
+          sideways: panel.scrollWidth - panel.clientWidth,
+          cells: cells.filter((c) => c.getBoundingClientRect().right > right + 0.5).map((c) => c.textContent),
+        };
+      });
+      expect(clipped, `side panel at ${width}×${height}`).toEqual({ sideways: 0, cells: [] });
       await keepScreenshot(page, `service-map-${width}x${height}-${theme}`);
     });
   }

@@ -1,6 +1,5 @@
 "use client";
 import { Position, ViewportPortal, getBezierPath, useReactFlow, useStore } from "@xyflow/react";
-import { useLayoutEffect, type RefObject } from "react";
 import { selfLoopPath } from "./map-edge";
 import { MapTooltip } from "./map-tooltip";
 import { useHover, type HoverStore } from "./hover-store";
@@ -22,45 +21,14 @@ function litEdges(h: { node: string | null; edge: string | null }, index: HoverI
   return h.node ? (index.edgesOf.get(h.node) ?? []) : [];
 }
 
-/** Quotes an id for a CSS attribute selector. */
-function cssString(s: string): string {
-  return `"${s.replace(/["\\]/g, "\\$&").replace(/\n/g, "\\a ")}"`;
-}
-
 /**
- * Hover emphasis: a `data-lit` attribute on the lit edges' elements, styled by app/globals.css.
- * React Flow's nodes and edges are not touched, and only those few elements are restyled (a
- * style rule inserted per hover made the browser restyle the whole map). React never writes
- * `data-lit`, so a re-render of an edge leaves it in place until the hover ends.
+ * The lit edges (the hovered edge, or the hovered node's edges) drawn again in the accent colour
+ * in an overlay with a compositing layer of its own, with their rate · errors · p95 labels (big
+ * maps draw none otherwise). The map's own edges are not touched: restyling them made the browser
+ * repaint every edge crossing their long bounding boxes, hundreds on a big map. Geometry comes
+ * from the nodes' current positions, as xyflow draws it (right side → left side, bezier).
  */
-export function HoverHighlight({
-  store,
-  index,
-  target,
-}: {
-  store: HoverStore;
-  index: HoverIndex;
-  target: RefObject<HTMLElement | null>;
-}) {
-  const ids = litEdges(useHover(store), index);
-  useLayoutEffect(() => {
-    const root = target.current;
-    if (!root || ids.length === 0) return;
-    const lit = ids.flatMap((id) => [...root.querySelectorAll(`.react-flow__edge[data-id=${cssString(id)}]`)]);
-    for (const el of lit) el.setAttribute("data-lit", "");
-    return () => {
-      for (const el of lit) el.removeAttribute("data-lit");
-    };
-  }, [ids, target]);
-  return null;
-}
-
-/**
- * The rate · errors · p95 labels of the lit edges (big maps draw no labels otherwise), placed
- * from the nodes' current positions in flow coordinates. Edges whose own label already shows are
- * skipped, so nothing is drawn twice.
- */
-export function HoverLabels({
+export function HoverOverlay({
   store,
   index,
   selectedEdge,
@@ -72,11 +40,9 @@ export function HoverLabels({
   const hover = useHover(store);
   const flow = useReactFlow();
   const labelsOn = useStore((s) => s.transform[2] >= LABEL_MIN_ZOOM);
-  const ids = litEdges(hover, index).slice(0, MAX_HOVER_LABELS);
-  const labels = ids.flatMap((id) => {
+  const drawn = litEdges(hover, index).flatMap((id, i) => {
     const entry = index.edgeById.get(id);
-    if (!entry || !entry.edge.label || id === selectedEdge) return [];
-    if (entry.showLabel && labelsOn && !entry.dimmed) return [];
+    if (!entry) return [];
     const src = flow.getInternalNode(entry.edge.source);
     const dst = flow.getInternalNode(entry.edge.target);
     if (!src || !dst) return [];
@@ -84,7 +50,7 @@ export function HoverLabels({
     const sy = src.internals.positionAbsolute.y + (src.measured.height ?? NODE_HEIGHT) / 2;
     const tx = dst.internals.positionAbsolute.x;
     const ty = dst.internals.positionAbsolute.y + (dst.measured.height ?? NODE_HEIGHT) / 2;
-    const [, x, y] =
+    const [path, x, y] =
       entry.edge.source === entry.edge.target
         ? selfLoopPath(sx, sy, tx, ty)
         : getBezierPath({
@@ -95,22 +61,32 @@ export function HoverLabels({
             sourcePosition: Position.Right,
             targetPosition: Position.Left,
           });
-    const critical = entry.edge.severity === "critical";
-    return [{ id, x, y, text: entry.edge.label, critical }];
+    // An edge whose own label already shows (small maps, zoomed in; the selected edge) gets none here.
+    const ownLabel = id === selectedEdge || (entry.showLabel && labelsOn && !entry.dimmed);
+    const label = entry.edge.label && !ownLabel && i < MAX_HOVER_LABELS ? entry.edge.label : null;
+    return [{ id, path, x, y, width: entry.edge.width, label, critical: entry.edge.severity === "critical" }];
   });
-  if (labels.length === 0) return null;
+  if (drawn.length === 0) return null;
   return (
     <ViewportPortal>
-      {labels.map((l) => (
-        <div
-          key={l.id}
-          className={l.critical ? "edge-label hover-label err" : "edge-label hover-label"}
-          style={{ transform: `translate(-50%, -50%) translate(${l.x}px, ${l.y}px)` }}
-          data-testid="hover-label"
-        >
-          {l.text}
-        </div>
-      ))}
+      <svg className="hover-edges" data-testid="hover-edges" aria-hidden="true">
+        {drawn.map((d) => (
+          <path key={d.id} d={d.path} data-id={d.id} style={{ strokeWidth: d.width + 1.5 }} />
+        ))}
+      </svg>
+      {drawn.map(
+        (d) =>
+          d.label && (
+            <div
+              key={d.id}
+              className={d.critical ? "edge-label hover-label err" : "edge-label hover-label"}
+              style={{ transform: `translate(-50%, -50%) translate(${d.x}px, ${d.y}px)` }}
+              data-testid="hover-label"
+            >
+              {d.label}
+            </div>
+          ),
+      )}
     </ViewportPortal>
   );
 }

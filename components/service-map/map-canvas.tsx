@@ -14,7 +14,7 @@ import {
 import "@xyflow/react/dist/style.css";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { FlowReuseCache, buildBaseFlow, decorateFlow, indexEdgesByNode } from "./build-flow";
-import { HoverHighlight, HoverLabels, HoverTooltip, type HoverIndex } from "./hover-layers";
+import { HoverOverlay, HoverTooltip, type HoverIndex } from "./hover-layers";
 import { HoverStore } from "./hover-store";
 import { NODE_HEIGHT, NODE_WIDTH, type Point } from "./layout-positions";
 import { MapEdgeView, type MapFlowEdge } from "./map-edge";
@@ -282,8 +282,7 @@ export function MapCanvas(props: MapCanvasProps) {
     >
       {canvas}
       <ZoomBands target={wrapper} />
-      <HoverHighlight store={hover} index={hoverIndex} target={wrapper} />
-      <HoverLabels store={hover} index={hoverIndex} selectedEdge={selectedEdge} />
+      <HoverOverlay store={hover} index={hoverIndex} selectedEdge={selectedEdge} />
       <HoverTooltip store={hover} />
     </div>
   );

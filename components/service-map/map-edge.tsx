@@ -39,7 +39,7 @@ export const MapEdgeView = memo(function MapEdgeView(props: EdgeProps<MapFlowEdg
   if (!data) return null;
   const p = data.prepared;
   // Small maps keep their labels in the DOM (CSS shows them from LABEL_MIN_ZOOM); the selected
-  // edge's label always shows; hover labels are drawn by HoverLabels.
+  // edge's label always shows; hover labels are drawn by HoverOverlay.
   const showLabel = !!p.label && (selected || (data.showLabel && !data.dimmed));
   const style = {
     "--edge-stroke": p.change === "added" ? "var(--ok)" : COLORS[p.severity],

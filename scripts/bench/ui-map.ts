@@ -60,7 +60,8 @@ async function measureFrames(
       const viewport = document.querySelector<HTMLElement>(".react-flow__viewport")!;
       const shown = () =>
         kind === "hover"
-          ? canvas.querySelector("[data-lit]") !== null || canvas.querySelector('[data-testid="map-tooltip"]') !== null
+          ? canvas.querySelector('[data-testid="hover-edges"]') !== null ||
+            canvas.querySelector('[data-testid="map-tooltip"]') !== null
           : viewport.style.transform !== before;
       let before = viewport.style.transform;
       const nodes = [...document.querySelectorAll<HTMLElement>('[data-testid="map-node"]')];

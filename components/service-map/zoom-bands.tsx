@@ -1,6 +1,6 @@
 "use client";
 import { useStore, type ReactFlowState } from "@xyflow/react";
-import { useLayoutEffect, type RefObject } from "react";
+import { useEffect, type RefObject } from "react";
 
 /** Edge labels of small maps show from this zoom up. */
 export const LABEL_MIN_ZOOM = 0.6;
@@ -27,7 +27,9 @@ const selectBands = (s: ReactFlowState) => describeZoomBands(s.transform[2]);
  */
 export function ZoomBands({ target }: { target: RefObject<HTMLElement | null> }) {
   const bands = useStore(selectBands);
-  useLayoutEffect(() => {
+  // A passive effect: the canvas element's ref is attached only after its children's layout
+  // effects ran (a layout effect found no element on mount, and small maps lost their labels).
+  useEffect(() => {
     target.current?.setAttribute("data-zoom", bands);
   }, [bands, target]);
   return null;

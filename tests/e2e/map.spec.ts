@@ -10,6 +10,8 @@ test("the map draws every node and edge the API reports, typed and labelled", as
   await expect(page.locator('[data-testid="map-node"][data-kind="database"]')).toHaveCount(1);
   await expect(page.locator('[data-testid="map-node"][data-kind="service"]')).toHaveCount(3);
   await expect(page.getByTestId("edge-label")).toHaveCount(api.edges.length);
+  // Shown, not only in the DOM: a small map at normal zoom carries every edge's label.
+  for (const label of await page.getByTestId("edge-label").all()) await expect(label).toBeVisible();
   await expect(page.getByTestId("completeness")).toContainText("paired");
   await keepScreenshot(page, "service-map");
 });
@@ -102,8 +104,11 @@ test("search, focus with hops, grouping and the table view", async ({ page }) =>
 test("changes mode marks what is new against the previous period", async ({ page }) => {
   const diff = await getJson<{ added: { nodes: unknown[]; edges: unknown[] } }>("/api/v1/service-map/diff");
   await page.goto(`${baseUrl()}/map`);
-  await page.getByLabel("Changes").check();
+  // A controlled box: it shows checked once the URL (the state) says diff=1, a moment later, which
+  // `check()` (it verifies at once) took for a click that did nothing on a loaded machine.
+  await page.getByLabel("Changes").click();
   await expect(page).toHaveURL(/diff=1/);
+  await expect(page.getByLabel("Changes")).toBeChecked();
   await expect(page.getByTestId("diff-summary")).toContainText(`+${diff.added.nodes.length} nodes`);
   await expect(page.getByTestId("diff-badge")).toHaveCount(diff.added.nodes.length);
 });

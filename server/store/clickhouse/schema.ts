@@ -160,6 +160,7 @@ export interface Migration {
 function redHourView(db: string, cluster: string | null, nowMs: number): string[] {
   const from = cluster ? "red_minute_local" : "red_minute";
   const to = cluster ? "red_hour_local" : "red_hour";
+  const marks = cluster ? "store_marks_local" : "store_marks";
   const nextHour = Math.floor(nowMs / 3_600_000) + 1;
   return [
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.red_hour_mv TO ${db}.${to} AS SELECT day, intDiv(minute, 60) AS hour, service, environment, operation, kind,
@@ -167,7 +168,9 @@ function redHourView(db: string, cluster: string | null, nowMs: number): string[
       minIfState(d_min, d_n > 0) AS h_min, maxIfState(d_max, d_n > 0) AS h_max, sumMapState(d_keys, d_counts) AS h_bins
       FROM ${db}.${from} GROUP BY day, hour, service, environment, operation, kind`,
     // Counted after the view exists: no rows then means the view sees every row there will be.
-    `INSERT INTO ${db}.store_marks (day, name, value) SELECT toDate('${new Date(nowMs).toISOString().slice(0, 10)}'), 'red_hour_since', if(count() = 0, 0, ${nextHour}) FROM ${db}.${from}`,
+    // Written to this node's own table: nodes migrate one after another, so a Distributed insert
+    // could be routed to a node whose tables do not exist yet (readers take the max over nodes).
+    `INSERT INTO ${db}.${marks} (day, name, value) SELECT toDate('${new Date(nowMs).toISOString().slice(0, 10)}'), 'red_hour_since', if(count() = 0, 0, ${nextHour}) FROM ${db}.${from}`,
   ];
 }
 

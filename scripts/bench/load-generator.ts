@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import { makeBatches, uniqueCopy } from "./make-batches";
+import { postProtobuf } from "./post-protobuf";
 
 const [url, durationArg, concurrencyArg, rateArg, countArg] = process.argv.slice(2);
 // A random start so two runs against one server never send the same ids.
@@ -22,31 +23,11 @@ function send(i: number): Promise<void> {
   // Unique trace ids per send: the server deduplicates replays, and a bench must not measure that.
   const body = uniqueCopy(batches[i % batches.length]!, seedOffset * 4096 + i);
   stats.sent++;
-  return new Promise((resolve) => {
-    const req = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/x-protobuf", "content-length": body.length },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => {
-          if (res.statusCode === 200) stats.accepted++;
-          else if (res.statusCode === 429 || res.statusCode === 503) stats.shed++;
-          else stats.other++;
-          resolve();
-        });
-      },
-    );
-    req.on("error", () => {
-      stats.errors++;
-      resolve();
-    });
-    req.end(body);
+  return postProtobuf(target, agent, body).then((status) => {
+    if (status === null) stats.errors++;
+    else if (status === 200) stats.accepted++;
+    else if (status === 429 || status === 503) stats.shed++;
+    else stats.other++;
   });
 }
 

@@ -13,6 +13,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { startServer } from "../../tests/helpers/start-server";
 import { cpuSeconds } from "./proc-stats";
+import { postProtobuf } from "./post-protobuf";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const kv = (key: string, v: string | number) => ({
@@ -78,27 +79,7 @@ async function sendLogs(url: string, seconds: number, concurrency: number): Prom
   const worker = async () => {
     while (Date.now() < end) {
       const body = logBatch(seq++);
-      await new Promise<void>((resolve) => {
-        const req = http.request(
-          {
-            host: target.hostname,
-            port: target.port,
-            path: target.pathname,
-            method: "POST",
-            agent,
-            headers: { "content-type": "application/x-protobuf", "content-length": body.length },
-          },
-          (res) => {
-            res.resume();
-            res.on("end", () => {
-              if (res.statusCode === 200) accepted++;
-              resolve();
-            });
-          },
-        );
-        req.on("error", () => resolve());
-        req.end(body);
-      });
+      if ((await postProtobuf(target, agent, body)) === 200) accepted++;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -5,7 +5,12 @@ import { loadConfig, ConfigError, type Config } from "./platform/config";
 import { createLogger } from "./platform/logger";
 import { findProjectRoot } from "./platform/module-paths";
 import { createSelfMetrics } from "./platform/self-metrics";
-import { flushSelfTracing, getSelfTracingStatus, startSelfTracing } from "./platform/self-tracing";
+import {
+  flushSelfTracing,
+  getSelfTracingStatus,
+  markSelfTraceReceiverReady,
+  startSelfTracing,
+} from "./platform/self-tracing";
 import { registerSelfTracingMetrics } from "./platform/self-tracing-metrics";
 import { startWriter, startOtlpGrpc } from "./ingest";
 import { registerWriterMetrics } from "./ingest/register-writer-metrics";
@@ -165,6 +170,7 @@ async function main(): Promise<void> {
     await writer.close();
     process.exit(1);
   }
+  markSelfTraceReceiverReady();
   log.info(`ready; data in ${path.resolve(config.CARTOGRAPH_DATA_DIR)}`);
 }
 

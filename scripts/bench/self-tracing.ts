@@ -1,8 +1,9 @@
 /**
  * Self-tracing overhead: the ingest bench's load (pre-encoded 512-span OTLP/protobuf
  * batches, closed loop) against two servers started side by side, one with
- * CARTOGRAPH_SELF_TRACES=off and one with `self` at the default ratio (0.1), in alternating
- * phases (off, self, off, self, ...) so both see the same machine. Reported: server CPU per
+ * CARTOGRAPH_SELF_TRACES=off and one with `self` at the default ratio (0.1), loaded at the
+ * same time by two load generators in each round, so both see the same machine at the same
+ * moment (alternating phases swung by ±25 % on a shared machine). Reported: server CPU per
  * stored fleet span (all threads; the self-traces a server stores itself are not counted as
  * fleet spans but their cost is in its CPU) and the ratio self/off.
  */
@@ -64,12 +65,15 @@ interface Phase {
   stored: number;
 }
 
-async function measure(server: RunningServer, seconds: number, concurrency: number): Promise<Phase> {
-  const before = countFleetSpans(server);
-  const c0 = cpuSeconds(server.process.pid!);
-  await runLoad(`${server.otlpHttpUrl}/v1/traces`, seconds * 1000, concurrency);
+/** Loads both servers at once for `seconds`; CPU and stored fleet spans of each. */
+async function measureBoth(servers: RunningServer[], seconds: number, concurrency: number): Promise<Phase[]> {
+  const before = servers.map((s) => ({ stored: countFleetSpans(s), cpu: cpuSeconds(s.process.pid!) }));
+  await Promise.all(servers.map((s) => runLoad(`${s.otlpHttpUrl}/v1/traces`, seconds * 1000, concurrency)));
   await new Promise((r) => setTimeout(r, 300)); // the last commits and rollup flush
-  return { cpuSeconds: cpuSeconds(server.process.pid!) - c0, stored: countFleetSpans(server) - before };
+  return servers.map((s, i) => ({
+    cpuSeconds: cpuSeconds(s.process.pid!) - before[i]!.cpu,
+    stored: countFleetSpans(s) - before[i]!.stored,
+  }));
 }
 
 export async function benchSelfTracing(
@@ -85,8 +89,7 @@ export async function benchSelfTracing(
     const totals = { off: { cpuSeconds: 0, stored: 0 }, self: { cpuSeconds: 0, stored: 0 } };
     const perRound: { offMicros: number; selfMicros: number; ratio: number }[] = [];
     for (let r = 0; r < rounds; r++) {
-      const a = await measure(off, seconds, concurrency);
-      const b = await measure(on, seconds, concurrency);
+      const [a, b] = (await measureBoth([off, on], seconds, concurrency)) as [Phase, Phase];
       totals.off.cpuSeconds += a.cpuSeconds;
       totals.off.stored += a.stored;
       totals.self.cpuSeconds += b.cpuSeconds;
@@ -105,7 +108,7 @@ export async function benchSelfTracing(
     const ratios = perRound.map((p) => p.ratio).sort((x, y) => x - y);
     return {
       ratio: 0.1,
-      phases: { seconds, rounds, concurrency },
+      phases: { seconds, rounds, concurrency, simultaneous: true },
       off: { cpuMicrosPerStoredSpan: round(offMicros), storedSpans: totals.off.stored },
       self: {
         cpuMicrosPerStoredSpan: round(selfMicros),

@@ -12,10 +12,20 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { SELF_TRACE_HEADER, type SelfTraceTarget } from "./self-tracing-target";
+import { SELF_TRACE_HEADER, SELF_TRACE_SLOT, type SelfTraceTarget } from "./self-tracing-target";
 
-/** Slots of the counters shared by every thread of the process (a SharedArrayBuffer). */
-export const COUNTER = { started: 0, exported: 1, failed: 2 } as const;
+const COUNTER = SELF_TRACE_SLOT;
+
+/** How long an export to the process's own receiver waits for it to listen before trying anyway. */
+const RECEIVER_WAIT_MS = 120_000;
+const RECEIVER_POLL_MS = 200;
+
+/** Resolves once the main thread has marked the receiver listening (or after RECEIVER_WAIT_MS). */
+async function waitForReceiver(counters: BigInt64Array): Promise<void> {
+  const deadline = Date.now() + RECEIVER_WAIT_MS;
+  while (Atomics.load(counters, COUNTER.receiverReady) === 0n && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, RECEIVER_POLL_MS));
+}
 
 export interface SelfTracerHandle {
   tracer: Tracer;
@@ -28,6 +38,8 @@ export interface SelfTracerHandle {
  * parent), a batch processor and the OTLP/HTTP exporter. Loaded only when self-tracing is on.
  * Export requests carry SELF_TRACE_HEADER so the receiving ingest does not trace them (no
  * feedback loop); no instrumentation library is installed, so exporting creates no spans.
+ * With the `self` target, exports wait until the process's receiver listens: the spans of
+ * the start (opening the store, migrations) would otherwise be refused and lost.
  */
 export function createSelfTracer(target: SelfTraceTarget, thread: string, counters: BigInt64Array): SelfTracerHandle {
   const exporter = new OTLPTraceExporter({
@@ -35,9 +47,13 @@ export function createSelfTracer(target: SelfTraceTarget, thread: string, counte
     headers: { [SELF_TRACE_HEADER]: "1" },
     timeoutMillis: 5000,
   });
+  const send: SpanExporter["export"] = (spans, done) =>
+    target.self && Atomics.load(counters, COUNTER.receiverReady) === 0n
+      ? void waitForReceiver(counters).then(() => exporter.export(spans, done))
+      : exporter.export(spans, done);
   const counting: SpanExporter = {
     export(spans, done) {
-      exporter.export(spans, (r) => {
+      send(spans, (r) => {
         Atomics.add(
           counters,
           r.code === ExportResultCode.SUCCESS ? COUNTER.exported : COUNTER.failed,

@@ -10,6 +10,13 @@ export interface SelfTraceTarget {
   self: boolean;
 }
 
+/**
+ * Slots of the counters every thread of the process shares (a SharedArrayBuffer of BigInt64):
+ * spans started / exported / failed, and whether the process's receivers listen yet.
+ */
+export const SELF_TRACE_SLOT = { started: 0, exported: 1, failed: 2, receiverReady: 3 } as const;
+export const SELF_TRACE_SLOTS = 4;
+
 /** Request header that marks an export of self-traces; such requests are never traced themselves. */
 export const SELF_TRACE_HEADER = "x-cartograph-self-trace";
 

@@ -3,7 +3,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Attributes, Context, Span, SpanContext, Tracer } from "@opentelemetry/api";
 import type { Config } from "./config";
 import type { SelfTracerHandle } from "./self-tracing-sdk";
-import { resolveSelfTraceTarget } from "./self-tracing-target";
+
+import { resolveSelfTraceTarget, SELF_TRACE_SLOT as SLOT, SELF_TRACE_SLOTS } from "./self-tracing-target";
 
 export { SELF_TRACE_HEADER } from "./self-tracing-target";
 
@@ -52,7 +53,7 @@ let shared: SelfTracingShared | null = null;
 const NOOP: SpanHandle = { recording: false, setAttributes: () => undefined, fail: () => undefined };
 
 function counters(): BigInt64Array {
-  shared ??= { counters: new SharedArrayBuffer(3 * 8) };
+  shared ??= { counters: new SharedArrayBuffer(SELF_TRACE_SLOTS * 8) };
   return new BigInt64Array(shared.counters);
 }
 
@@ -102,6 +103,14 @@ export async function flushSelfTracing(timeoutMs = 2000): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * Called once the process's receivers listen: exports to `self` held until then (spans of
+ * the start, in every thread) go out.
+ */
+export function markSelfTraceReceiverReady(): void {
+  Atomics.store(counters(), SLOT.receiverReady, 1n);
+}
+
 export function getSelfTracingStatus(): {
   enabled: boolean;
   url: string | null;
@@ -113,9 +122,9 @@ export function getSelfTracingStatus(): {
   return {
     enabled: active !== null,
     url: active?.url ?? null,
-    spansStarted: Number(Atomics.load(c, 0)),
-    spansExported: Number(Atomics.load(c, 1)),
-    spansFailed: Number(Atomics.load(c, 2)),
+    spansStarted: Number(Atomics.load(c, SLOT.started)),
+    spansExported: Number(Atomics.load(c, SLOT.exported)),
+    spansFailed: Number(Atomics.load(c, SLOT.failed)),
   };
 }
 

@@ -10,114 +10,22 @@ import {
   ERROR_POLICIES,
   LOG_SEVERITY_NAMES,
   NO_DATA_POLICIES,
-  RED_RULE_TYPES,
   RED_SIGNALS,
   RULE_METRIC_AGGREGATIONS,
   SEVERITIES,
-  type ErrorPolicy,
-  type NoDataPolicy,
-  type RedSignal,
   type RuleType,
 } from "@/lib/enums";
-
-export const NEW_RULE: RuleBody = {
-  type: "service",
-  name: "",
-  enabled: true,
-  service: "*",
-  signal: "error_rate",
-  forEach: true,
-  minRequests: 0,
-  op: ">",
-  threshold: 0.05,
-  for: 60,
-  keepFiringFor: 0,
-  windowSeconds: 300,
-  labels: { severity: "warning" },
-  annotations: {},
-  channelIds: [],
-  onNoData: "no-data",
-  onError: "error",
-};
-
-// The lists come from lib/enums (the contract's own lists); a Record of labels fails to compile
-// when the contract gains a value the editor does not name.
-const TYPE_LABELS: Record<RuleType, string> = {
-  service: "Service RED",
-  operation: "Operation RED",
-  edge: "Edge RED",
-  metric: "OTLP metric",
-  "no-data": "No data / absent service",
-  coupling: "New coupling finding",
-  "new-edge": "New dependency edge",
-  logs: "Log lines (count)",
-};
-const SIGNAL_LABELS: Record<RedSignal, string> = {
-  error_rate: "error rate (0..1)",
-  latency_p50: "latency p50 (ms)",
-  latency_p95: "latency p95 (ms)",
-  latency_p99: "latency p99 (ms)",
-  request_rate: "request rate (req/s)",
-};
-const NO_DATA_LABELS: Record<NoDataPolicy, string> = {
-  "no-data": "No data state",
-  alerting: "Alerting",
-  ok: "OK",
-  "keep-last": "Keep last state",
-};
-const ERROR_LABELS: Record<ErrorPolicy, string> = {
-  error: "Error state",
-  alerting: "Alerting",
-  ok: "OK",
-  "keep-last": "Keep last state",
-};
-const RED = new Set<RuleType>(RED_RULE_TYPES);
-
-const toText = (m: Record<string, string>) =>
-  Object.entries(m)
-    .map(([k, v]) => `${k}=${v}`)
-    .join("\n");
-const fromText = (t: string) =>
-  Object.fromEntries(
-    t
-      .split("\n")
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .map((l) => [
-        l.slice(0, l.indexOf("=") < 0 ? l.length : l.indexOf("=")).trim(),
-        l.includes("=") ? l.slice(l.indexOf("=") + 1).trim() : "",
-      ]),
-  );
-
-/** Only the fields of the chosen type go to the API (the schema is a discriminated union). */
-function toBody(d: RuleBody): RuleBody {
-  const keep: (keyof RuleBody)[] = [
-    "type",
-    "name",
-    "enabled",
-    "for",
-    "keepFiringFor",
-    "windowSeconds",
-    "labels",
-    "annotations",
-    "channelIds",
-    "onNoData",
-    "onError",
-    "limit",
-  ];
-  if (RED.has(d.type)) keep.push("signal", "forEach", "minRequests", "op", "threshold");
-  if (d.type === "service" || d.type === "operation" || d.type === "metric" || d.type === "no-data")
-    keep.push("service");
-  if (d.type === "operation") keep.push("operation");
-  if (d.type === "edge" || d.type === "new-edge") keep.push("source", "target");
-  if (d.type === "metric") keep.push("metric", "aggregation", "forEach", "op", "threshold");
-  if (d.type === "coupling") keep.push("minSeverity", "findingRule");
-  if (d.type === "new-edge") keep.push("baselineSeconds");
-  if (d.type === "logs") keep.push("service", "minSeverity", "text", "attributes", "forEach", "op", "threshold");
-  const out: Record<string, unknown> = {};
-  for (const k of keep) if (d[k] !== undefined && d[k] !== "") out[k] = d[k];
-  return out as unknown as RuleBody;
-}
+import {
+  ERROR_LABELS,
+  fromText,
+  NEW_RULE,
+  NO_DATA_LABELS,
+  RED,
+  SIGNAL_LABELS,
+  toBody,
+  toText,
+  TYPE_LABELS,
+} from "./rule-draft";
 
 export function RuleEditor({ rule, onDone }: { rule: Rule | null; onDone: () => void }) {
   const [draft, setDraft] = useState<RuleBody>(() => (rule ? { ...NEW_RULE, ...rule } : NEW_RULE));

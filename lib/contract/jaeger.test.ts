@@ -38,6 +38,11 @@ describe("Jaeger trace search parameters", () => {
     expect(parse({ service: "auth", lookback: "custom" }).data!.lookback).toBeUndefined();
   });
 
+  it("lowers a limit above what one answer holds instead of refusing it (Jaeger has no cap)", () => {
+    expect(parse({ service: "a", limit: "5000" }).data!.limit).toBe(1000);
+    expect(parse({ service: "a", limit: "7" }).data!.limit).toBe(7);
+  });
+
   it("names the parameter at fault", () => {
     const issues = (q: Record<string, string>) =>
       (parse(q).error?.issues ?? []).map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -45,7 +50,8 @@ describe("Jaeger trace search parameters", () => {
     expect(issues({ service: "a", minDuration: "fast" })[0]).toMatch(/^minDuration: "fast" is not a duration/);
     expect(issues({ service: "a", tags: "{not json" })[0]).toMatch(/^tags: .*JSON object/);
     expect(issues({ service: "a", tag: "novalue" })[0]).toMatch(/key:value/);
-    expect(issues({ service: "a", limit: "0" })[0]).toMatch(/^limit: must be an integer in 1\.\.1000/);
+    expect(issues({ service: "a", limit: "0" })[0]).toMatch(/^limit: must be a positive integer/);
+    expect(issues({ service: "a", limit: "-5" })[0]).toMatch(/^limit: must be a positive integer/);
     expect(issues({ service: "a", minDuration: "2s", maxDuration: "1s" })[0]).toMatch(
       /minDuration must not be greater/,
     );

@@ -64,6 +64,15 @@ function blankAsAbsent<T extends z.ZodType<unknown, string>>(schema: T) {
     .pipe(schema.optional());
 }
 
+/** Traces one Jaeger search answers at most (a larger `limit` is lowered to it, not refused). */
+const MAX_SEARCH_LIMIT = 1000;
+const positiveLimit = z
+  .string()
+  .regex(/^\d+$/, "must be a positive integer")
+  .transform(Number)
+  .pipe(z.number().min(1, "must be a positive integer"))
+  .transform((n) => Math.min(n, MAX_SEARCH_LIMIT));
+
 /** A whole number in min..max, from a query string. */
 function intInRange(min: number, max: number) {
   const message = `must be an integer in ${min}..${max}`;
@@ -185,7 +194,9 @@ export const jaegerTraces = defineEndpoint({
       lookback: blankAsAbsent(goDurationUs(true)).meta({ description: "Go duration (1h, 2d) or `custom`; default 1h" }),
       minDuration: blankAsAbsent(goDurationUs()).meta({ description: "Go duration, e.g. 100ms" }),
       maxDuration: blankAsAbsent(goDurationUs()),
-      limit: blankAsAbsent(intInRange(1, 1000)).meta({ description: "1..1000, default 20" }),
+      limit: blankAsAbsent(positiveLimit).meta({
+        description: `default 20; Jaeger has no upper bound, so a larger limit is accepted and answered with at most ${MAX_SEARCH_LIMIT} traces`,
+      }),
     })
     .refine((q) => (q.traceID?.length ?? 0) > 0 || q.service !== undefined, {
       message: "parameter 'service' is required",

@@ -5,8 +5,9 @@ import path from "node:path";
  * The control-plane suites again, on PostgreSQL (`npm run test:postgres`, part of `npm test`):
  * tests/helpers/postgres-global-setup.ts starts one private PostgreSQL cluster, and every server
  * the tests start gets its own database on it (CARTOGRAPH_CONTROL_DATABASE_URL). Users, sessions,
- * tokens, ingest keys, rules, channels, silences and alert state then live in PostgreSQL.
- * (The architecture policy is a file, CARTOGRAPH_POLICY_FILE, not control-plane data.)
+ * tokens, ingest keys, rules, channels, silences, alert state and the architecture policy then
+ * live in PostgreSQL (policy-shared.int.test.ts, in the integration project, starts its own
+ * cluster for two instances on one database).
  */
 export default defineConfig({
   resolve: {
@@ -26,6 +27,7 @@ export default defineConfig({
       "tests/integration/access-guard.int.test.ts",
       "tests/integration/ingest-keys.int.test.ts",
       "tests/integration/alerting-server.int.test.ts",
+      "tests/integration/policy-api.int.test.ts",
     ],
     globalSetup: ["tests/helpers/postgres-global-setup.ts"],
   },

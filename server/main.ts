@@ -54,10 +54,12 @@ async function main(): Promise<void> {
   const writer = await startWriter(config, log);
   registerWriterMetrics(metrics, writer);
   const telemetry = await openTelemetryStore(config, "reader");
-  const ctx = createApiContext(config, log, telemetry);
+  const control = await openControl(config, log);
+  const ctx = createApiContext(config, log, telemetry, control.db);
+  // Imports CARTOGRAPH_POLICY_FILE into the control plane now when it is new or changed.
+  await ctx.policy.get();
   // Reads (API and alert evaluation's queries) run in the pool's threads, under a budget.
   const queries = startQueryPool(config, log);
-  const control = await openControl(config, log);
   // Work that must run once per cluster runs on the elected leader only (on SQLite: this process).
   const leader = new LeaderElection({
     db: control.db,

@@ -83,7 +83,7 @@ export function FindingsView() {
       ) : null}
       {q.data && !q.data.policy.valid ? (
         <p className="error-box">
-          The policy file {q.data.policy.path} has errors; defaults apply. <Link href="/findings/policy">Fix it</Link>.
+          The stored architecture policy has errors; defaults apply. <Link href="/findings/policy">Fix it</Link>.
         </p>
       ) : null}
       {q.data && shown.length === 0 ? (

@@ -12,7 +12,7 @@ roles:
   platform: [auth]
 `;
 
-/** Edits cartograph.yaml as text; the server validates and answers with line-numbered errors. */
+/** Edits the architecture policy as text; the server validates and answers with line-numbered errors. */
 export function PolicyEditor() {
   const q = usePolicy();
   const save = useSavePolicy();
@@ -27,8 +27,10 @@ export function PolicyEditor() {
   return (
     <div className="stack policy-editor">
       <p className="muted">
-        File: <span className="mono">{q.data?.path}</span>
-        {q.data?.exists ? "" : " (does not exist yet; saving creates it)"}
+        {q.data?.exists
+          ? `Shared by every instance; last changed ${q.data.updatedAt ? new Date(q.data.updatedAt).toLocaleString() : ""} ${q.data.source === "file" ? "by an import of" : "here or through the API; imported from"} `
+          : "No policy stored yet (saving creates it for every instance); imported from "}
+        <span className="mono">{q.data?.path}</span> whenever that file&apos;s content changes.
       </p>
       <textarea
         className="policy-text mono"

@@ -124,14 +124,21 @@ export type PolicyError = z.infer<typeof policyErrorSchema>;
 
 export const policyViewSchema = z
   .object({
-    path: z.string(),
-    exists: z.boolean(),
-    yaml: z.string().meta({ description: "the file's text (comments kept); empty when absent" }),
+    path: z
+      .string()
+      .meta({ description: "CARTOGRAPH_POLICY_FILE, imported into the control plane when its content changes" }),
+    exists: z.boolean().meta({ description: "whether the control plane holds a policy" }),
+    yaml: z.string().meta({ description: "the stored text (comments kept); empty when none is stored" }),
     policy: z
       .record(z.string(), z.unknown())
-      .meta({ description: "the effective policy (the defaults while the file has errors)" }),
+      .meta({ description: "the effective policy (the defaults while the stored text has errors)" }),
     errors: z.array(policyErrorSchema),
     valid: z.boolean(),
+    source: z
+      .enum(["api", "file"])
+      .nullable()
+      .meta({ description: "where the stored policy came from: a PUT, or an import of CARTOGRAPH_POLICY_FILE" }),
+    updatedAt: z.string().nullable().meta({ description: "when the stored policy last changed (ISO 8601)" }),
   })
   .meta({ id: "Policy" });
 export type PolicyView = z.infer<typeof policyViewSchema>;
@@ -141,7 +148,7 @@ export const getPolicy = defineEndpoint({
   method: "GET",
   path: "/api/v1/policy",
   tag: "coupling",
-  summary: "The architecture policy (cartograph.yaml): text, effective policy and the file's errors",
+  summary: "The architecture policy (shared by every instance): text, effective policy and its errors",
   response: policyViewSchema,
 });
 
@@ -150,7 +157,8 @@ export const putPolicy = defineEndpoint({
   method: "PUT",
   path: "/api/v1/policy",
   tag: "coupling",
-  summary: "Replace the policy (validated, written atomically); 400 invalid-policy with line-numbered details.fields",
+  summary:
+    "Replace the policy for every instance (validated, stored in the control plane); 400 invalid-policy with line-numbered details.fields",
   body: z.union([
     z.object({ yaml: z.string().max(1_000_000) }).strict(),
     z.object({ policy: z.record(z.string(), z.unknown()) }).strict(),

@@ -13,7 +13,7 @@ import type client from "prom-client";
 import { AlertingService } from "./service";
 import { parseAllowList } from "./ssrf-guard";
 import { createStoreDataSource } from "./store-data-source";
-import { createPolicyStore, getViolations } from "../coupling";
+import { createControlPolicyStore, getViolations, type PolicyStore } from "../coupling";
 
 export { AlertingService } from "./service";
 export type { AlertDataSource, Finding, QueryWindow } from "./data-source";
@@ -77,7 +77,9 @@ export function startAlerting(deps: AlertingDeps): Alerting {
   const dataSource =
     deps.dataSource ??
     createStoreDataSource(requireTelemetry(deps.telemetry), {
-      violations: deps.violations ?? couplingFindings(deps.config, deps.telemetry),
+      violations:
+        deps.violations ??
+        couplingFindings(createControlPolicyStore(deps.db, deps.config.CARTOGRAPH_POLICY_FILE), deps.telemetry),
     });
   const externalURL = deps.config.CARTOGRAPH_PUBLIC_URL;
   const intervalMs = deps.config.CARTOGRAPH_ALERT_INTERVAL_MS;
@@ -147,20 +149,17 @@ export function startAlerting(deps: AlertingDeps): Alerting {
 }
 
 /** Alert evaluation's reads over the telemetry store, coupling findings included (query threads run it). */
-export function createTelemetryAlertData(config: Config, telemetry: TelemetryReader): AlertDataSource {
-  return createStoreDataSource(telemetry, { violations: couplingFindings(config, telemetry) });
+export function createTelemetryAlertData(telemetry: TelemetryReader, policy: PolicyStore): AlertDataSource {
+  return createStoreDataSource(telemetry, { violations: couplingFindings(policy, telemetry) });
 }
 
-/** Coupling findings of a window from the coupling stage, under the configured policy file. */
+/** Coupling findings of a window from the coupling stage, under the control plane's policy. */
 function couplingFindings(
-  config: Config,
+  policy: PolicyStore,
   telemetry: TelemetryReader | undefined,
 ): (w: QueryWindow) => Promise<Finding[]> {
-  let policy: ReturnType<typeof createPolicyStore> | null = null;
-  return async (w) => {
-    policy ??= createPolicyStore(config.CARTOGRAPH_POLICY_FILE);
-    return (await getViolations(requireTelemetry(telemetry), policy.get(), w, w.toMs)).violations as Finding[];
-  };
+  return async (w) =>
+    (await getViolations(requireTelemetry(telemetry), await policy.get(), w, w.toMs)).violations as Finding[];
 }
 
 function requireTelemetry(t: TelemetryReader | undefined): TelemetryReader {

@@ -3,7 +3,8 @@ import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import type { TelemetryReader } from "../store";
 import type { AlertingService } from "../alerting";
-import { createPolicyStore, type PolicyStore } from "../coupling";
+import { createControlPolicyStore, type PolicyStore } from "../coupling";
+import type { ControlDb } from "../control";
 import type { AccessService } from "../auth";
 
 /**
@@ -15,7 +16,7 @@ export interface ApiContext {
   log: Logger;
   now: () => number;
   telemetry: TelemetryReader;
-  /** The coupling policy file (CARTOGRAPH_POLICY_FILE). */
+  /** The architecture policy in the control plane (CARTOGRAPH_POLICY_FILE is imported into it). */
   policy: PolicyStore;
   /** Set by main.ts from startAlerting(); alerting routes answer 503 without it. */
   alerting?: AlertingService;
@@ -23,7 +24,24 @@ export interface ApiContext {
   access?: AccessService;
 }
 
-/** The context of one thread (main or query thread): each opens its own policy store. */
-export function createApiContext(config: Config, log: Logger, telemetry: TelemetryReader): ApiContext {
-  return { config, log, now: () => Date.now(), telemetry, policy: createPolicyStore(config.CARTOGRAPH_POLICY_FILE) };
+/** The context of one thread (main or query thread), over that thread's control-plane client. */
+export function createApiContext(
+  config: Config,
+  log: Logger,
+  telemetry: TelemetryReader,
+  control: ControlDb,
+): ApiContext {
+  return { config, log, now: () => Date.now(), telemetry, policy: openPolicyStore(config, log, control) };
+}
+
+/** The policy store of one thread, logging what happens to CARTOGRAPH_POLICY_FILE. */
+export function openPolicyStore(config: Config, log: Logger, control: ControlDb): PolicyStore {
+  return createControlPolicyStore(control, config.CARTOGRAPH_POLICY_FILE, {
+    onFileImported: (file) => log.info("architecture policy: imported the changed policy file", { file }),
+    onFileRejected: (file, errors) =>
+      log.warn("architecture policy: the policy file has mistakes and was not imported; the stored policy applies", {
+        file,
+        errors: errors.slice(0, 5).map((e) => `${e.line !== null ? `line ${e.line}: ` : ""}${e.path}: ${e.message}`),
+      }),
+  });
 }

@@ -4,6 +4,7 @@ import type { Config } from "../platform/config";
 import { createLogger } from "../platform/logger";
 import { getSpanClockMs, recordSpan, startSelfTracing, withRemoteParent } from "../platform/self-tracing";
 import { openTelemetryStore } from "../store";
+import { connectControlDb, resolveControlDb } from "../control";
 import { createTelemetryAlertData } from "../alerting";
 import { createDispatcher } from "./router";
 import { offloadableRoutes } from "./routes";
@@ -20,9 +21,14 @@ import type { FromQueryThread, ToQueryThread } from "./query-protocol";
 const config = workerData.config as Config;
 await startSelfTracing(config, "query", workerData.selfTracing);
 const log = createLogger(config.CARTOGRAPH_LOG_LEVEL, "cartograph-query");
-const ctx = createApiContext(config, log, await openTelemetryStore(config, "reader"));
+// The thread's own control-plane client (the main thread migrated it): findings and coupling
+// alert rules read the architecture policy every instance shares.
+const control = connectControlDb(resolveControlDb(config.CARTOGRAPH_DATA_DIR, config.CARTOGRAPH_CONTROL_DATABASE_URL), {
+  poolMax: 2,
+});
+const ctx = createApiContext(config, log, await openTelemetryStore(config, "reader"), control);
 const dispatch = createDispatcher(offloadableRoutes, ctx);
-const alertData = createTelemetryAlertData(config, ctx.telemetry);
+const alertData = createTelemetryAlertData(ctx.telemetry, ctx.policy);
 const post = (m: FromQueryThread) => parentPort!.postMessage(m);
 
 parentPort!.on("message", async (m: ToQueryThread) => {

@@ -50,11 +50,13 @@ export function controlDbKind(db: ControlDb): ControlDbKind {
 }
 
 /** Opens the client without migrating (tools and tests that inspect a database as it is). */
-export function connectControlDb(t: ControlDbTarget): ControlDb {
+export function connectControlDb(t: ControlDbTarget, opts: { poolMax?: number } = {}): ControlDb {
   let db: ControlDb;
   if (t.kind === "postgresql") {
-    // One small pool per process; the control plane is light (rules, ticks, sign-ins).
-    db = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: t.url, max: 5 }) }) as unknown as ControlDb;
+    // One small pool per process (threads that read little pass a smaller one); the control
+    // plane is light (rules, ticks, sign-ins, the policy).
+    const max = opts.poolMax ?? 5;
+    db = new PgPrismaClient({ adapter: new PrismaPg({ connectionString: t.url, max }) }) as unknown as ControlDb;
   } else {
     mkdirSync(path.dirname(t.url), { recursive: true });
     db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: "file:" + t.url, timeout: 5000 }) });

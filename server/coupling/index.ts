@@ -1,7 +1,7 @@
 import "server-only";
 /**
  * Coupling analysis (docs/architecture.md, "Coupling rules"): pure rules over a model built from a
- * window's spans, an architecture policy file, and per-service coupling metrics.
+ * window's spans, the architecture policy (stored in the control plane), and per-service coupling metrics.
  */
 export {
   analyzeCoupling,
@@ -15,7 +15,13 @@ export { computeCouplingMetrics, type ServiceCouplingMetrics, type SystemCouplin
 export { buildCouplingModel, type CouplingModel } from "./model/build-model";
 export { loadCouplingSpans, type LoadedSpans } from "./model/load-spans";
 export { buildDependencyGraph, type DependencyGraph, type DependencyEdge } from "./graph/dependency-graph";
-export { createPolicyStore, stringifyPolicy, type PolicyStore, type PolicyState } from "./policy/store";
+export {
+  createControlPolicyStore,
+  stringifyPolicy,
+  type PolicyStore,
+  type PolicyState,
+  type PolicySaveResult,
+} from "./policy/store";
 export { parsePolicyText, type PolicyError } from "./policy/parse";
 export { PolicySchema, defaultPolicy, ROLE_NAMES, type Policy, type Role } from "./policy/schema";
 export { resolveOwnership, type Ownership } from "./policy/resolve";

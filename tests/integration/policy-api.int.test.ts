@@ -1,6 +1,9 @@
-/** GET/PUT /api/v1/policy through the real server: validation with line numbers, atomic save. */
+/**
+ * GET/PUT /api/v1/policy through the real server: validation with line numbers, the policy kept
+ * in the control plane, CARTOGRAPH_POLICY_FILE imported when it changes.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startServer, type RunningServer } from "../helpers/start-server";
@@ -35,13 +38,21 @@ describe("policy API", () => {
   it("saves a valid policy and serves it back", async () => {
     const res = await put({ yaml: "# team policy\nroles:\n  gateway: [edge]\n" });
     expect(res.status).toBe(200);
-    expect(readFileSync(file, "utf8")).toContain("# team policy");
     const got = await server.get("/api/v1/policy");
+    expect(got.yaml).toContain("# team policy");
     expect(got.policy.roles.gateway).toEqual(["edge"]);
-    expect(got.valid).toBe(true);
+    expect(got).toMatchObject({ valid: true, exists: true, source: "api" });
     const v = await server.get("/api/v1/violations");
     expect(v.violations).toEqual([]);
     expect(v.policy.valid).toBe(true);
+  });
+
+  it("imports a hand edit of the policy file into the running server", async () => {
+    writeFileSync(file, "# edited by hand\nroles:\n  gateway: [ingress]\n");
+    const got = await server.get("/api/v1/policy");
+    expect(got).toMatchObject({ source: "file", valid: true });
+    expect(got.yaml).toContain("# edited by hand");
+    expect(got.policy.roles.gateway).toEqual(["ingress"]);
   });
 
   it("answers 400 for an unknown rule filter", async () => {

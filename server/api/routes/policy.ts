@@ -12,19 +12,22 @@ function view(s: PolicyState) {
     policy: s.policy as unknown as Record<string, unknown>,
     errors: s.errors,
     valid: s.errors.length === 0,
+    source: s.source,
+    updatedAt: s.updatedAtMs === null ? null : new Date(s.updatedAtMs).toISOString(),
   };
 }
 
 /**
- * GET /api/v1/policy: the file's text, the effective policy and the file's errors.
- * PUT /api/v1/policy: validates, writes atomically; 400 `invalid-policy` with
- * `details.fields[] = {path, message, line, column}` when the policy has mistakes.
+ * GET /api/v1/policy: the control plane's policy text, the effective policy and its errors.
+ * PUT /api/v1/policy: validates and stores it in the control plane, where every instance reads
+ * it; 400 `invalid-policy` with `details.fields[] = {path, message, line, column}` when the
+ * policy has mistakes.
  */
 export const policyRoutes: Route[] = [
-  route(contract.getPolicy, (_in, ctx) => view(ctx.policy.get())),
-  route(contract.putPolicy, ({ body }, ctx) => {
+  route(contract.getPolicy, async (_in, ctx) => view(await ctx.policy.get())),
+  route(contract.putPolicy, async ({ body }, ctx) => {
     const text = "yaml" in body ? body.yaml : stringifyPolicy(body.policy);
-    const saved = ctx.policy.save(text);
+    const saved = await ctx.policy.save(text);
     if (!saved.ok) {
       const summary = saved.errors
         .slice(0, 5)
@@ -38,7 +41,7 @@ export const policyRoutes: Route[] = [
         },
       });
     }
-    ctx.log.info("coupling policy saved", { path: saved.state.path });
+    ctx.log.info("architecture policy saved in the control plane");
     return view(saved.state);
   }),
 ];

@@ -8,7 +8,7 @@ import type { Route } from "../router";
 /** Coupling findings of the window and the coupling metrics (API.md "Coupling findings"). */
 export const violationRoutes: Route[] = [
   route(contract.getViolations, async ({ query, window }, ctx) => {
-    const out = await getViolations(ctx.telemetry, ctx.policy.get(), window, ctx.now());
+    const out = await getViolations(ctx.telemetry, await ctx.policy.get(), window, ctx.now());
     const { rule, severity, service } = query;
     out.violations = out.violations.filter(
       (v) =>
@@ -18,11 +18,11 @@ export const violationRoutes: Route[] = [
     );
     return out;
   }),
-  route(contract.getCouplingMetrics, ({ window }, ctx) =>
-    getCouplingMetrics(ctx.telemetry, ctx.policy.get(), window, ctx.now()),
+  route(contract.getCouplingMetrics, async ({ window }, ctx) =>
+    getCouplingMetrics(ctx.telemetry, await ctx.policy.get(), window, ctx.now()),
   ),
   route(contract.getServiceCoupling, async ({ params, window }, ctx) => {
-    const all = await getCouplingMetrics(ctx.telemetry, ctx.policy.get(), window, ctx.now());
+    const all = await getCouplingMetrics(ctx.telemetry, await ctx.policy.get(), window, ctx.now());
     const one = all.services.find((s) => s.service === params.service);
     if (!one) throw notFound(`service ${JSON.stringify(params.service)} has no spans in this window`);
     return { ...one, sampled: all.sampled, from: all.from, to: all.to };

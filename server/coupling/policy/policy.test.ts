@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parsePolicyText } from "./parse";
-import { createPolicyStore } from "./store";
 import { analyzeCoupling } from "../analyze";
 import { dbUser, NOW, WINDOW } from "../../../tests/fixtures/coupling/builder";
 
@@ -39,24 +37,6 @@ describe("policy file", () => {
     const r = parsePolicyText("groups:\n  orders: [orders-api\n  billing: [x]\n");
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]!.line).toBeGreaterThanOrEqual(2);
-  });
-
-  it("saves valid text atomically, refuses invalid text and keeps the old file", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "policy-"));
-    const file = path.join(dir, "cartograph.yaml");
-    const store = createPolicyStore(file);
-    expect(store.get().exists).toBe(false);
-    const ok = store.save("# ours\ngroups:\n  orders: [orders-api, orders-worker]\n");
-    expect(ok.ok).toBe(true);
-    expect(store.get().policy.groups.orders).toEqual(["orders-api", "orders-worker"]);
-    const bad = store.save("groups: 3\n");
-    expect(bad.ok).toBe(false);
-    expect(readFileSync(file, "utf8")).toContain("# ours");
-    expect(readdirSync(dir)).toEqual(["cartograph.yaml"]);
-    writeFileSync(file, "rules:\n  nope: {}\n");
-    const state = store.get();
-    expect(state.errors[0]!.line).toBe(2);
-    expect(state.policy.groups).toEqual({});
   });
 });
 

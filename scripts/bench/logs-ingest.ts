@@ -113,10 +113,12 @@ const runSpans = (url: string, ms: number, concurrency: number): Promise<{ accep
 export async function benchLogsIngest(seconds = Number(process.env.BENCH_SECONDS ?? 10), concurrency = 4) {
   const server = await startServer({ env: { CARTOGRAPH_LOG_LEVEL: "warn" } });
   const pid = server.process.pid!;
-  const count = (table: string) => {
+  // Stored spans live in blocks (their span counts); log lines one per row.
+  const count = (what: "spans" | "logs") => {
     const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });
+    const sql = what === "spans" ? `SELECT coalesce(sum(spans), 0) FROM span_blocks` : `SELECT count(*) FROM logs`;
     try {
-      return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+      return db.prepare(sql).pluck().get() as number;
     } finally {
       db.close();
     }

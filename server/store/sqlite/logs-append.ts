@@ -2,6 +2,7 @@ import "server-only";
 import type { LogRecord, ResourceInfo } from "../../normalize";
 import type { Db } from "./open";
 import { severityRange } from "./logs-schema";
+import { ensureLogMeta, overshootMs, readOvershoot, wantedLogId, writeOvershoot } from "./logs-ids";
 
 /** 53-bit string hash (cyrb53): fast, well spread, exact in a JS number and an SQLite INTEGER. */
 export function hashText(text: string, seed = 0): number {
@@ -27,11 +28,21 @@ export function bodyText(body: LogRecord["body"]): { text: string; json: boolean
  * Appends log records with their text-index rows and minute counts, inside the caller's
  * transaction. Insert-or-ignore on (time_ns, fingerprint): a retried batch adds nothing, and
  * only inserted rows are indexed and counted. Returns the number inserted.
+ *
+ * Each line's row id follows its event time (logs-ids.ts). A taken id is only found out by
+ * the insert itself (no lookup on the common path): the insert then ignores the row, a
+ * lookup tells a duplicate from a taken id, and a taken id moves to just above the highest
+ * taken id near it. The next id handed out per wanted id is remembered, so a burst of lines
+ * with one timestamp costs one retry per line at most.
  */
 export function createLogAppender(db: Db) {
+  ensureLogMeta(db);
   const insertLog = db.prepare(`INSERT OR IGNORE INTO logs
-    (time_ns, fingerprint, observed_ns, service, severity, severity_text, body, body_json, trace_id, span_id, flags, resource_id, scope, attributes)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    (id, time_ns, fingerprint, observed_ns, service, severity, severity_text, body, body_json, trace_id, span_id, flags, resource_id, scope, attributes)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const isStored = db.prepare(`SELECT 1 FROM logs WHERE time_ns = ? AND fingerprint = ?`).pluck();
+  const highestNear = db.prepare(`SELECT max(id) FROM logs WHERE id >= ? AND id < ?`).pluck();
+  const nextFree = new Map<number, number>();
   const insertText = db.prepare(`INSERT INTO logs_fts (rowid, body) VALUES (?, ?)`);
   const addMinute = db.prepare(`INSERT INTO log_minute (service, minute, severity_range, count) VALUES (?, ?, ?, ?)
     ON CONFLICT (service, minute, severity_range) DO UPDATE SET count = count + excluded.count`);
@@ -59,6 +70,8 @@ export function createLogAppender(db: Db) {
 
   function appendLogs(records: readonly LogRecord[]): number {
     let inserted = 0;
+    // Read per call, not cached across calls: a rolled-back transaction takes its raise back.
+    let overshoot = readOvershoot(db);
     const minutes = new Map<string, { service: string; minute: number; range: number; n: number }>();
     for (const r of records) {
       const body = bodyText(r.body);
@@ -67,25 +80,44 @@ export function createLogAppender(db: Db) {
       const fp = hashText(
         `${rid}\u0000${r.severityNumber}\u0000${r.severityText}\u0000${r.traceId}\u0000${r.spanId}\u0000${body.text}\u0000${attributes}`,
       );
-      const info = insertLog.run(
-        r.timeNs,
-        fp,
-        r.observedNs,
-        r.resource.service,
-        r.severityNumber,
-        r.severityText,
-        body.text,
-        body.json ? 1 : 0,
-        r.traceId,
-        r.spanId,
-        r.flags,
-        rid,
-        r.scope.name || r.scope.version ? JSON.stringify(r.scope) : null,
-        attributes,
-      );
-      if (info.changes === 0) continue;
+      const wanted = wantedLogId(r.timeNs);
+      let id = nextFree.get(wanted) ?? wanted;
+      let stored = false;
+      for (;;) {
+        const info = insertLog.run(
+          id,
+          r.timeNs,
+          fp,
+          r.observedNs,
+          r.resource.service,
+          r.severityNumber,
+          r.severityText,
+          body.text,
+          body.json ? 1 : 0,
+          r.traceId,
+          r.spanId,
+          r.flags,
+          rid,
+          r.scope.name || r.scope.version ? JSON.stringify(r.scope) : null,
+          attributes,
+        );
+        if (info.changes > 0) {
+          stored = true;
+          break;
+        }
+        if (isStored.get(r.timeNs, fp) !== undefined) break;
+        id = ((highestNear.get(id, id + 65_536) as number | null) ?? id) + 1;
+      }
+      if (!stored) continue;
+      if (nextFree.size > 10_000) nextFree.clear();
+      nextFree.set(wanted, id + 1);
+      const over = overshootMs(id, r.timeNs);
+      if (over > overshoot) {
+        overshoot = over;
+        writeOvershoot(db, over);
+      }
       inserted++;
-      insertText.run(info.lastInsertRowid, body.text);
+      insertText.run(id, body.text);
       const minute = Number(r.timeNs / 60_000_000_000n);
       const range = severityRange(r.severityNumber);
       const key = `${r.resource.service}\u0000${minute}\u0000${range}`;

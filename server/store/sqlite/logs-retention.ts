@@ -50,7 +50,13 @@ export function enforceLogRetention(
   if (policy.diskBudgetBytes <= 0) return { logsDeleted, spansDeleted };
   const oldestLog = db.prepare(`SELECT min(time_ns) FROM logs`).pluck().safeIntegers(true);
   const oldestSpan = db.prepare(`SELECT min(min_start_ns) FROM span_blocks`).pluck().safeIntegers(true);
-  const countLogs = db.prepare(`SELECT max(id) - min(id) + 1 FROM logs`).pluck();
+  // Stored lines, estimated from the minute counts since the oldest line (ids follow time,
+  // not arrival: their span says nothing of the count).
+  const countLogs = db
+    .prepare(
+      `SELECT coalesce(sum(count), 0) FROM log_minute WHERE minute >= (SELECT min(time_ns) / 60000000000 FROM logs)`,
+    )
+    .pluck();
   const countBlocks = db.prepare(`SELECT count(*) FROM span_blocks`).pluck();
   let used = usedBytes(db);
   for (let step = 0; used > policy.diskBudgetBytes && step < 20; step++) {

@@ -74,7 +74,9 @@ export function sourcesOf(
   if (c.match === undefined) return [{ from: `logs l${join}`, where: c.where, args: c.args }];
   if (c.match === null || toNs <= fromNs) return [];
   const overshoot = readOvershoot(db);
-  let { lo, hi } = logIdRange(fromNs, toNs, overshoot);
+  const range = logIdRange(fromNs, toNs, overshoot);
+  const lo = range.lo;
+  let hi = range.hi;
   // After a page's last line (time t, id i): lines at t have smaller ids, earlier lines ids
   // below t's range; deep pages into a burst with one timestamp stay cheap.
   if (after && after.timeNs > fromNs && after.id >= LEGACY_ID_LIMIT) {

@@ -71,10 +71,7 @@ describe("time-ordered log ids", () => {
     const write = (rs: LogRecord[]) => d.transaction(() => append.appendLogs(rs))();
     write(Array.from({ length: 50 }, (_, i) => line(BigInt(T0 + i * 1000) * MS, `order timeout n${i}`)));
     // Arrives after everything else but happened in the middle (and one before the window).
-    write([
-      line(BigInt(T0 + 20_500) * MS, "order timeout late"),
-      line(BigInt(T0 - 5_000) * MS, "order timeout early"),
-    ]);
+    write([line(BigInt(T0 + 20_500) * MS, "order timeout late"), line(BigInt(T0 - 5_000) * MS, "order timeout early")]);
     const bodies = allPages(d, { ...window(T0, T0 + 60_000), text: "timeout" }, 7);
     const want = [
       ...Array.from({ length: 50 }, (_, i) => `order timeout n${49 - i}`).slice(0, 29),
@@ -139,7 +136,12 @@ describe("time-ordered log ids", () => {
     d.transaction(() =>
       append.appendLogs(
         Array.from({ length: 400 }, (_, i) =>
-          line(BigInt(T0 + i * 10) * MS, `retry ${i % 3 === 0 ? "cache" : "db"} r${i}`, i % 4 === 0 ? 17 : 9, `s${i % 5}`),
+          line(
+            BigInt(T0 + i * 10) * MS,
+            `retry ${i % 3 === 0 ? "cache" : "db"} r${i}`,
+            i % 4 === 0 ? 17 : 9,
+            `s${i % 5}`,
+          ),
         ),
       ),
     )();
@@ -170,10 +172,15 @@ describe("time-ordered log ids", () => {
       }
     })();
     d.transaction(() =>
-      append.appendLogs(Array.from({ length: 30 }, (_, i) => line(BigInt(T0 + (i + 1) * 2000) * MS, `payment declined new${i + 1}`))),
+      append.appendLogs(
+        Array.from({ length: 30 }, (_, i) => line(BigInt(T0 + (i + 1) * 2000) * MS, `payment declined new${i + 1}`)),
+      ),
     )();
     const bodies = allPages(d, { ...window(T0, T0 + 61_000), text: "declined" }, 4);
-    const want = Array.from({ length: 30 }, (_, k) => 30 - k).flatMap((i) => [`payment declined new${i}`, `payment declined old${i}`]);
+    const want = Array.from({ length: 30 }, (_, k) => 30 - k).flatMap((i) => [
+      `payment declined new${i}`,
+      `payment declined old${i}`,
+    ]);
     expect(bodies).toEqual(want);
     const hist = countLogs(d, { ...window(T0, T0 + 60_000), text: "payment" }, 60_000);
     expect(hist).toEqual([{ t: T0, severityRange: 3, count: 59 }]);

@@ -48,7 +48,10 @@ export function searchLogs(db: Db, f: LogFilter, limit: number, after?: LogCurso
 function readNewestByIdOrder(db: Db, sql: string, args: unknown[], limit: number): LogRow[] {
   const page: LogRow[] = [];
   let oldest: LogRow | undefined;
-  for (const row of db.prepare(sql).safeIntegers(true).iterate(...args) as IterableIterator<LogRow>) {
+  for (const row of db
+    .prepare(sql)
+    .safeIntegers(true)
+    .iterate(...args) as IterableIterator<LogRow>) {
     if (oldest) {
       if (timeBoundOfId(Number(row.id)) <= oldest.time_ns) break;
       if (compareNewest(row, oldest) >= 0) continue;

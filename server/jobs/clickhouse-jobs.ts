@@ -13,7 +13,8 @@ import { runEveryAsLeader, type LeaderJobs } from "./leader-interval";
  *   changes nothing, readers keep one attempt per pass), then the hour compaction of every hour
  *   the passes have closed (the hour rollups that long windows read);
  * - retention: whole day partitions past the raw / rollup ages dropped on every node (dropping
- *   a partition already gone is a no-op, so a repeated run is harmless).
+ *   a partition already gone is a no-op, so a repeated run is harmless), then, with
+ *   CARTOGRAPH_DISK_BUDGET_BYTES, the oldest days while the database is over the budget.
  * The instances' own streaming graph flush is not stored on ClickHouse (the store ignores it).
  */
 export async function startClickHouseJobs(deps: {
@@ -58,6 +59,20 @@ export async function startClickHouseJobs(deps: {
         log.info(`clickhouse retention: dropped ${dropped.length} partition(s)`, {
           partitions: dropped.slice(0, 20).join(" "),
         });
+      const budget = config.CARTOGRAPH_DISK_BUDGET_BYTES;
+      if (budget > 0) {
+        const r = await store.dropOverBudget(budget, t);
+        if (r.dropped.length > 0)
+          log.info(`clickhouse disk budget: dropped ${r.dropped.length} partition(s)`, {
+            partitions: r.dropped.slice(0, 20).join(" "),
+            usedBytes: r.usedBytes,
+          });
+        if (r.overBudget)
+          log.warn("clickhouse disk budget: still over it with only the current day left (the current day is kept)", {
+            usedBytes: r.usedBytes,
+            budgetBytes: budget,
+          });
+      }
     },
     log,
   );

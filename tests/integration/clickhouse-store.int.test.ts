@@ -224,4 +224,60 @@ describe("ClickHouse store", () => {
     expect((await one.readTraceSpans("c".repeat(32))).length).toBe(1);
     expect(await one.dropExpired(Date.UTC(2026, 10, 25), Date.UTC(2026, 10, 25))).toEqual([]);
   });
+
+  it("the disk budget drops the oldest days, raw data first, never the current day", async () => {
+    const store = openClickHouseStore({ ...settings(ch.nodes[0]!.url), database: "cg_budget_test" });
+    try {
+      await store.migrate();
+      const DAY = 86_400_000;
+      const now = Date.UTC(2026, 10, 30, 15, 0, 0);
+      const days = [now - 3 * DAY, now - 2 * DAY, now - DAY, now];
+      const ids = days.map((_, i) => String(i + 1).repeat(32));
+      for (const [i, d] of days.entries())
+        await store.appendSpans(
+          Array.from({ length: 200 }, (_, k) => span(ids[i]!, (k + 1).toString(16).padStart(16, "0"), d + k)),
+        );
+      const sk = createSketch();
+      addToSketch(sk, 5);
+      const red = (ms: number) => ({
+        service: "api",
+        environment: "",
+        operation: "GET /",
+        kind: 2,
+        minute: Math.floor(ms / 60_000),
+        count: 1,
+        errors: 0,
+        sketch: encodeSketch(sk),
+      });
+      await store.rollups.mergeRed([red(days[0]!), red(now)], []);
+      const redOf = async (ms: number) =>
+        (await store.rollups.readRed({ fromMinute: Math.floor(ms / 60_000), toMinute: Math.floor(ms / 60_000) + 1 }))
+          .length;
+
+      // Just under what is stored: the oldest day of raw data goes, its rollups stay.
+      const used = await store.retention.measureUsedBytes();
+      const first = await store.dropOverBudget(used - 1, now);
+      expect(first.dropped).toContain("spans/2026-11-27");
+      expect(first.dropped.every((p) => p.endsWith("/2026-11-27"))).toBe(true);
+      expect(first.overBudget).toBe(false);
+      expect(first.usedBytes).toBeLessThan(used);
+      expect(await store.readTraceSpans(ids[0]!)).toEqual([]);
+      expect((await store.readTraceSpans(ids[1]!)).length).toBe(200);
+      expect(await redOf(days[0]!)).toBe(1);
+
+      // A budget nothing fits: every earlier day goes, raw then rollups; today's data stays.
+      const all = await store.dropOverBudget(1, now);
+      expect(all.overBudget).toBe(true);
+      expect(all.dropped).toEqual(
+        expect.arrayContaining(["spans/2026-11-28", "spans/2026-11-29", "red_minute/2026-11-27"]),
+      );
+      expect(all.dropped.some((p) => p.endsWith("/2026-11-30"))).toBe(false);
+      expect(await store.readTraceSpans(ids[2]!)).toEqual([]);
+      expect((await store.readTraceSpans(ids[3]!)).length).toBe(200);
+      expect(await redOf(days[0]!)).toBe(0);
+      expect(await redOf(now)).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
 });

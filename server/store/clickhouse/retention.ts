@@ -52,3 +52,64 @@ export async function dropExpiredPartitions(
   }
   return dropped;
 }
+
+/** What a disk-budget run did: partitions dropped, the database's size after, and whether it fits. */
+export interface BudgetResult {
+  dropped: string[];
+  usedBytes: number;
+  /** Still over the budget with only the current day left (the newest day is never dropped). */
+  overBudget: boolean;
+}
+
+/**
+ * The disk budget (CARTOGRAPH_DISK_BUDGET_BYTES) on ClickHouse: while the database's size (the
+ * active parts in system.parts, summed over every listed node) is over the budget, the oldest
+ * day of raw data (spans, trace index, metric points, logs) is dropped on every node, as the
+ * embedded store trims its oldest raw data first; when only the current day of raw data is
+ * left, the oldest days of rollups follow. The current day (UTC, of `nowMs`) is never dropped:
+ * it holds what was just acknowledged. Run by the elected leader after the age cutoffs.
+ */
+export async function dropOverBudget(
+  conn: Connection,
+  budgetBytes: number,
+  nowMs: number,
+  measure: () => Promise<number>,
+): Promise<BudgetResult> {
+  const s = conn.settings;
+  const today = dayOf(nowMs);
+  const dropped: string[] = [];
+  const tablesOf = (names: string[]) => names.map((n) => localTableName(TABLES[n]!, s.cluster));
+  let used = await measure();
+  for (const group of [tablesOf(RAW), tablesOf(ROLLUP)]) {
+    while (used > budgetBytes) {
+      const day = await oldestDay(conn, group, today);
+      if (day === null) break;
+      for (const node of conn.nodes)
+        for (const table of group) {
+          const [has] = await queryRows<{ n: string | number }>(
+            node,
+            `SELECT count() AS n FROM system.parts WHERE database = ${sqlString(s.database)} AND table = ${sqlString(table)} AND active AND partition = ${sqlString(day)}`,
+          );
+          if (Number(has?.n ?? 0) === 0) continue;
+          await node.command({ query: `ALTER TABLE ${s.database}.${table} DROP PARTITION ${sqlString(day)}` });
+          dropped.push(`${table}/${day}`);
+        }
+      used = await measure();
+    }
+  }
+  return { dropped, usedBytes: used, overBudget: used > budgetBytes };
+}
+
+/** The oldest day partition of these tables on any node, before `today`; null when there is none. */
+async function oldestDay(conn: Connection, tables: string[], today: string): Promise<string | null> {
+  let oldest: string | null = null;
+  for (const node of conn.nodes) {
+    const [r] = await queryRows<{ p: string; n: string | number }>(
+      node,
+      `SELECT min(partition) AS p, count() AS n FROM system.parts WHERE database = ${sqlString(conn.settings.database)}
+        AND table IN (${tables.map(sqlString).join(", ")}) AND active AND partition < ${sqlString(today)}`,
+    );
+    if (r && Number(r.n) > 0 && (oldest === null || r.p < oldest)) oldest = r.p;
+  }
+  return oldest;
+}

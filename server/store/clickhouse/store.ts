@@ -10,7 +10,7 @@ import { compactGraphHours, readEdgeHours, readRedHours } from "./hour-rollups";
 import { migrateClickHouse } from "./migrate";
 import { appendRed } from "./red-io";
 import { hasService, listOperations, listServices, readRed } from "./red-read";
-import { dropExpiredPartitions } from "./retention";
+import { dropExpiredPartitions, dropOverBudget, type BudgetResult } from "./retention";
 import { clickHouseSettingsFrom, type ClickHouseSettings } from "./settings";
 import {
   appendNewSpans,
@@ -55,6 +55,8 @@ export interface ClickHouseStore extends TelemetryStore {
   compactGraphHours(stepMs: number, nowMs: number): Promise<number[]>;
   /** Retention by whole days (leader only); returns the partitions dropped. */
   dropExpired(rawBeforeMs: number, rollupBeforeMs: number): Promise<string[]>;
+  /** The disk budget (leader only): oldest days dropped while the database is over it (retention.ts). */
+  dropOverBudget(budgetBytes: number, nowMs: number): Promise<BudgetResult>;
 }
 
 export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseStore {
@@ -98,6 +100,7 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
       return watermark === null ? [] : compactGraphHours(conn, watermark, nowMs);
     },
     dropExpired: (raw, rollup) => dropExpiredPartitions(conn, raw, rollup),
+    dropOverBudget: (budget, nowMs) => dropOverBudget(conn, budget, nowMs, usedBytes),
     spans: {
       readTrace: async (id, limit) => (await readTraceSpans(conn, id)).slice(0, limit ?? Infinity),
       readTraces: async (ids) => [...(await readTracesSpans(conn, ids)).values()].flat(),
@@ -176,7 +179,7 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
       /**
        * Measures only: on a shared ClickHouse, retention is cluster-wide work that the elected
        * leader does (dropExpired, scheduled by server/jobs' startClickHouseJobs), not every
-       * instance's writer. The disk budget does not apply (ClickHouse's disks are its own).
+       * instance's writer, the disk budget included (dropOverBudget).
        */
       enforceRetention: async (): Promise<RetentionResult> => ({
         spansDeleted: 0,

@@ -4,9 +4,11 @@
  * starts spread over 24 h); queries run through server/query on a read connection, as the
  * query thread runs them. Reports p50/p95 per filter over the 1 h and 24 h windows ending at
  * the data's newest trace, trace detail for random stored traces, and bytes on disk per span.
- * TRACE_BENCH_SPANS=1000000,10000000 sets the sizes.
+ * TRACE_BENCH_SPANS=1000000,10000000 sets the sizes. TRACE_BENCH_DIR keeps the filled store
+ * in that directory and reuses it on the next run (a size it already holds is only measured),
+ * so a change to the read path is measured at 10M without filling again.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -124,26 +126,31 @@ async function measure(dir: string, endMs: number) {
 
 export async function benchTraceSearch() {
   const sizes = (process.env.TRACE_BENCH_SPANS ?? "1000000,10000000").split(",").map(Number);
-  const dir = mkdtempSync(path.join(os.tmpdir(), "cartograph-trace-bench-"));
-  const endMs = Date.now();
+  const keep = process.env.TRACE_BENCH_DIR;
+  if (keep) mkdirSync(keep, { recursive: true });
+  const dir = keep ?? mkdtempSync(path.join(os.tmpdir(), "cartograph-trace-bench-"));
+  // A kept store is measured against the time it was filled at.
+  const endFile = path.join(dir, "bench-end-ms.json");
+  const endMs = existsSync(endFile) ? (JSON.parse(readFileSync(endFile, "utf8")) as number) : Date.now();
+  writeFileSync(endFile, JSON.stringify(endMs));
   const results: Record<string, unknown> = {};
   try {
     const db = openWriterDb(dir);
     const app = createAppender(db);
-    let have = 0;
-    const rand = makeRng(99);
+    let have = countStoredSpans(db);
+    const rand = makeRng(99 + have);
     for (const size of sizes) {
       // Each step adds spans over the same 24 h, so the density grows as a busier fleet's would.
-      const add = size - have;
+      const add = Math.max(0, size - have);
       log(`filling ${add} spans (to ${size})`);
-      const seconds = fill(db, app, add, endMs - DAY, endMs, Math.floor(rand() * 1e9));
+      const seconds = add > 0 ? fill(db, app, add, endMs - DAY, endMs, Math.floor(rand() * 1e9)) : 0;
       have = countStoredSpans(db);
       const bytes = usedBytes(db);
       log(`stored ${have} spans in ${round(bytes / 1048576)} MiB; measuring`);
       results[`${round(have / 1e6, 1)}M`] = {
         spans: have,
         fillSeconds: round(seconds),
-        appendMicrosPerSpan: round((seconds * 1e6) / add, 2),
+        appendMicrosPerSpan: add > 0 ? round((seconds * 1e6) / add, 2) : null,
         bytesPerSpan: round(bytes / have),
         ...(await measure(dir, endMs)),
       };
@@ -151,7 +158,7 @@ export async function benchTraceSearch() {
     }
     db.close();
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
   return results;
 }

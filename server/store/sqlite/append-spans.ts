@@ -5,6 +5,7 @@ import { ByteWriter } from "./byte-io";
 import { buildBloom } from "./bloom";
 import { encodeBlock, type BlockSection } from "./span-block";
 import { mergeSummary, newSummary, readIds, type SummaryRow } from "./trace-summary";
+import { createGroupWriter } from "./span-block-groups";
 
 /**
  * Appends raw telemetry. Spans: one compressed block per call (span-block.ts) plus one
@@ -31,6 +32,7 @@ export function createAppender(db: Db) {
     `INSERT INTO span_blocks (id, min_start_ns, max_start_ns, spans, bloom) VALUES (?, ?, ?, ?, ?)`,
   );
   const insertBlockData = db.prepare(`INSERT INTO span_block_data (id, data) VALUES (?, ?)`);
+  const groups = createGroupWriter(db);
   const insertResource = db.prepare(
     `INSERT OR IGNORE INTO resources (service, namespace, environment, attributes) VALUES (?, ?, ?, ?)`,
   );
@@ -146,6 +148,13 @@ export function createAppender(db: Db) {
     const block = encodeBlock(sections, resourceIdOf, body, strings);
     insertBlock.run(blockId, block.minStartNs, block.maxStartNs, block.spans, buildBloom(block.terms));
     insertBlockData.run(blockId, block.data);
+    groups.noteBlock({
+      id: blockId,
+      minStartNs: block.minStartNs,
+      maxStartNs: block.maxStartNs,
+      spans: block.spans,
+      terms: block.terms,
+    });
   }
 
   /** Appends metric points (duplicates by series and time are skipped). Call inside a transaction. */

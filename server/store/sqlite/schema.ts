@@ -213,4 +213,22 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE services_v5 RENAME TO services;
   ALTER TABLE graph_nodes ADD COLUMN environment TEXT;
   `,
+  /* 6: block groups (span-block-groups.ts): consecutive blocks (up to 64) share one Bloom
+     filter over all their terms, so a search skips a whole group whose filter rules a term
+     out. bloom is NULL while the group is open, and for groups whose every term the writer
+     did not see (blocks written before this migration, a writer restarted mid-group):
+     such a group's blocks are checked one by one. */ `
+  CREATE TABLE span_block_groups (
+    id INTEGER PRIMARY KEY,
+    last_block INTEGER NOT NULL,
+    min_start_ns INTEGER NOT NULL,
+    max_start_ns INTEGER NOT NULL,
+    blocks INTEGER NOT NULL,
+    spans INTEGER NOT NULL,
+    bloom BLOB
+  );
+  INSERT INTO span_block_groups (id, last_block, min_start_ns, max_start_ns, blocks, spans, bloom)
+    SELECT min(id), max(id), min(min_start_ns), max(max_start_ns), count(*), sum(spans), NULL
+    FROM span_blocks GROUP BY id / 64;
+  `,
 ];

@@ -5,6 +5,7 @@ import { bloomHas, hashTerm, TermKind, termValue } from "./bloom";
 import { spanReaderFor } from "./read-spans";
 import { readSection, type SpanRecord } from "./span-block";
 import { readVarints } from "./trace-summary";
+import { selectGroups } from "./span-block-groups";
 import type { TraceQuery, StoredTraceSummary } from "../telemetry-store";
 
 export type { TraceQuery, StoredTraceSummary } from "../telemetry-store";
@@ -32,8 +33,9 @@ const COLUMNS = `id, trace_id, start_ns, duration_ns, spans, errors, root_resour
  * alone, `status=error` means the trace holds an error span, `ok` that it holds none.
  *
  * Without span filters the summary index (start, duration, errors) answers directly. With
- * them, blocks are read newest first and skipped when their Bloom filter rules a term out;
- * the scan stops once `limit` traces are held and no later block can hold a newer one.
+ * them, block groups and then their blocks are read newest first, skipped when their Bloom
+ * filter rules a term out; the scan stops once `limit` traces are held and no later group or
+ * block can hold a newer one.
  */
 export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[] {
   const reader = spanReaderFor(db);
@@ -110,29 +112,43 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
     return true;
   };
 
-  const blocks = db
+  const passes = (bloom: Buffer) => terms.every((alts) => alts.some((t) => bloomHas(bloom, t)));
+  const blocksOf = db
     .prepare(
-      `SELECT id, max_start_ns AS max FROM span_blocks WHERE max_start_ns >= ? AND min_start_ns < ? ORDER BY max_start_ns DESC`,
+      `SELECT id, max_start_ns AS max, bloom FROM span_blocks
+       WHERE id BETWEEN ? AND ? AND max_start_ns >= ? AND min_start_ns < ? ORDER BY max_start_ns DESC`,
     )
-    .safeIntegers(true)
-    .all(q.fromNs, q.toNs) as { id: bigint; max: bigint }[];
-  const bloomOf = db.prepare(`SELECT bloom FROM span_blocks WHERE id = ?`).pluck();
+    .safeIntegers(true);
   const summaryOf = db
     .prepare(`SELECT ${COLUMNS} FROM traces WHERE id = ? AND ${where.join(" AND ")}`)
     .safeIntegers(true);
   const seen = new Set<number>();
   const found: Row[] = [];
-  for (const blk of blocks) {
-    if (found.length >= q.limit) {
-      found.sort((a, b) => (a.start_ns > b.start_ns ? -1 : a.start_ns < b.start_ns ? 1 : 0));
-      found.length = q.limit;
-      // A span in this block starts no later than its max; its trace starts no later either.
-      if (blk.max < found[q.limit - 1]!.start_ns) break;
+  /** The start a newer trace must beat once `limit` are held (null until then). */
+  const bar = (): bigint | null => {
+    if (found.length < q.limit) return null;
+    found.sort(newestFirst);
+    found.length = q.limit;
+    return found[q.limit - 1]!.start_ns;
+  };
+  // Groups newest first; a group (or block) whose newest span is older than the bar cannot
+  // hold a newer trace: a trace starts no later than any of its spans.
+  for (const g of selectGroups(db, q.fromNs, q.toNs)) {
+    const b0 = bar();
+    if (b0 !== null && g.max < b0) break;
+    if (g.bloom !== null && !passes(g.bloom)) continue;
+    const blocks = blocksOf.all(g.id, g.last, q.fromNs, q.toNs) as { id: bigint; max: bigint; bloom: Buffer }[];
+    for (const blk of blocks) {
+      const b1 = bar();
+      if (b1 !== null && blk.max < b1) break;
+      if (!passes(blk.bloom)) continue;
+      scanBlock(Number(blk.id));
     }
-    const bloom = bloomOf.get(blk.id) as Buffer;
-    if (!terms.every((alts) => alts.some((t) => bloomHas(bloom, t)))) continue;
-    const b = reader.block(Number(blk.id));
-    if (!b) continue;
+  }
+
+  function scanBlock(id: number): void {
+    const b = reader.block(id);
+    if (!b) return;
     // Attribute filters read only their own keys; a key missing from the block's string
     // table can only match through a resource attribute (checked per span in `matches`).
     let wanted: boolean | Set<number> = false;
@@ -149,8 +165,12 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
       if (row) found.push(row);
     }
   }
-  found.sort((a, b) => (a.start_ns > b.start_ns ? -1 : a.start_ns < b.start_ns ? 1 : 0));
+  found.sort(newestFirst);
   return found.slice(0, q.limit).map(toSummary);
+}
+
+function newestFirst(a: Row, b: Row): number {
+  return a.start_ns > b.start_ns ? -1 : a.start_ns < b.start_ns ? 1 : 0;
 }
 
 function valueMatches(v: AttrValue | undefined, want: string): boolean {

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db } from "./open";
+import { dropEmptyGroups } from "./span-block-groups";
 
 /**
  * Retention of raw spans works on whole blocks: a block goes when its newest span is older
@@ -19,6 +20,7 @@ export function deleteSpansBefore(db: Db, cutoffNs: bigint): number {
     spans += dropBlocks(db, rows);
     if (rows.length < CHUNK) break;
   }
+  if (spans > 0) dropEmptyGroups(db);
   dropOrphanSummaries(db);
   return spans;
 }
@@ -30,6 +32,7 @@ export function deleteOldestBlocks(db: Db, n: number): number {
     spans: number;
   }[];
   const spans = dropBlocks(db, rows);
+  if (spans > 0) dropEmptyGroups(db);
   dropOrphanSummaries(db);
   return spans;
 }

@@ -1,9 +1,8 @@
 import "server-only";
-import type { AttrValue } from "../../normalize";
 import type { Db } from "./open";
-import { bloomHas, hashTerm, TermKind, termValue } from "./bloom";
+import { bloomHas, hashTerm, TermKind } from "./bloom";
 import { spanReaderFor } from "./read-spans";
-import { readSection, type SpanRecord } from "./span-block";
+import { compileBlockMatcher, type ResourceVerdicts, type SpanFilter } from "./block-match";
 import { readVarints } from "./trace-summary";
 import { selectGroups } from "./span-block-groups";
 import type { TraceQuery, StoredTraceSummary } from "../telemetry-store";
@@ -98,19 +97,15 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
       hashTerm(TermKind.attribute, "deployment.environment", q.environment),
     ]);
   }
-  const matches = (r: SpanRecord): boolean => {
-    if (q.operation !== undefined && r.name !== q.operation) return false;
-    if (q.kind !== undefined && r.kind !== q.kind) return false;
-    if (q.status === "error" && r.status !== 2) return false;
-    if (q.status === "ok" && r.status === 2) return false;
-    const res = reader.resource(r.resourceId);
-    if (q.service !== undefined && res.service !== q.service) return false;
-    if (q.environment !== undefined && (res.environment ?? null) !== q.environment) return false;
-    for (const a of attrs) {
-      if (!valueMatches(r.attributes![a.key], a.value) && !valueMatches(res.attributes[a.key], a.value)) return false;
-    }
-    return true;
+  const filter: SpanFilter = {
+    operation: q.operation,
+    kind: q.kind,
+    status: q.status,
+    service: q.service,
+    environment: q.environment,
+    attrs,
   };
+  const verdicts: ResourceVerdicts = new Map();
 
   const passes = (bloom: Buffer) => terms.every((alts) => alts.some((t) => bloomHas(bloom, t)));
   const blocksOf = db
@@ -149,17 +144,10 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
   function scanBlock(id: number): void {
     const b = reader.block(id);
     if (!b) return;
-    // Attribute filters read only their own keys; a key missing from the block's string
-    // table can only match through a resource attribute (checked per span in `matches`).
-    let wanted: boolean | Set<number> = false;
-    if (attrs.length > 0) wanted = new Set(attrs.map((a) => b.strings.indexOf(a.key)).filter((i) => i >= 0));
+    const m = compileBlockMatcher(b, filter, reader.resource, verdicts);
+    if (!m.possible) return;
     for (const sec of b.sections) {
-      if (seen.has(sec.traceKey)) continue;
-      let hit = false;
-      readSection(b, sec, wanted, (r) => {
-        if (!hit && matches(r)) hit = true;
-      });
-      if (!hit) continue;
+      if (seen.has(sec.traceKey) || !m.sectionMatches(sec)) continue;
       seen.add(sec.traceKey);
       const row = summaryOf.get(sec.traceKey, ...args) as Row | undefined;
       if (row) found.push(row);
@@ -171,15 +159,4 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
 
 function newestFirst(a: Row, b: Row): number {
   return a.start_ns > b.start_ns ? -1 : a.start_ns < b.start_ns ? 1 : 0;
-}
-
-function valueMatches(v: AttrValue | undefined, want: string): boolean {
-  if (v === undefined || v === null) return false;
-  if (Array.isArray(v)) return v.some((x) => scalarMatches(x, want));
-  return scalarMatches(v, want);
-}
-
-function scalarMatches(v: AttrValue, want: string): boolean {
-  if (typeof v === "boolean") return String(v) === want.toLowerCase();
-  return termValue(v) === want;
 }

@@ -48,7 +48,8 @@ interface GroupRow {
   blocks: number;
   bloom: Buffer | null;
 }
-const groups = () => db.prepare(`SELECT id, last_block, blocks, bloom FROM span_block_groups ORDER BY id`).all() as GroupRow[];
+const groups = () =>
+  db.prepare(`SELECT id, last_block, blocks, bloom FROM span_block_groups ORDER BY id`).all() as GroupRow[];
 const search = (attrValue: string, limit = 10) =>
   searchTraceSummaries(db, {
     fromNs: ns(T0 - 1000),

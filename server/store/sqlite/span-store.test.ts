@@ -166,6 +166,52 @@ describe("span store (blocks + trace summaries)", () => {
     });
   });
 
+  it("matches attribute values of every type as their text, on the span or its resource", () => {
+    const f = createSpanFactory(Date.UTC(2026, 10, 25, 10, 0, 0));
+    const a = f.server("web", {
+      attrs: { flag: true, ratio: 0.25, tags: ["a", "b", 3], big: 2 ** 60, code: "500", nested: { x: "y" } },
+      resource: { region: "eu" },
+    });
+    f.newTrace();
+    const b = f.server("api", { attrs: { code: 500, flag: false }, resource: { region: "us" } });
+    append([a, b]);
+    const q = (attrs: { key: string; value: string }[], extra: object = {}) =>
+      searchTraceSummaries(db, {
+        fromNs: ns(f.baseMs - 1),
+        toNs: ns(f.baseMs + 60_000),
+        limit: 10,
+        attrs,
+        ...extra,
+      }).map((t) => t.rootService);
+    expect(q([{ key: "flag", value: "TRUE" }])).toEqual(["web"]);
+    expect(q([{ key: "flag", value: "false" }])).toEqual(["api"]);
+    expect(q([{ key: "flag", value: "yes" }])).toEqual([]);
+    expect(q([{ key: "ratio", value: "0.25" }])).toEqual(["web"]);
+    expect(q([{ key: "big", value: String(2 ** 60) }])).toEqual(["web"]);
+    // A string "500" and an int 500 both read as 500.
+    expect(q([{ key: "code", value: "500" }]).sort()).toEqual(["api", "web"]);
+    expect(q([{ key: "code", value: "500.0" }])).toEqual([]);
+    // Array elements, two filters on one array key, and an object value (never a match).
+    expect(q([{ key: "tags", value: "3" }])).toEqual(["web"]);
+    expect(
+      q([
+        { key: "tags", value: "a" },
+        { key: "tags", value: "b" },
+      ]),
+    ).toEqual(["web"]);
+    expect(q([{ key: "nested", value: "y" }])).toEqual([]);
+    // A resource attribute and a span attribute on the same span; another service's resource does not lend its.
+    expect(
+      q([
+        { key: "region", value: "eu" },
+        { key: "code", value: "500" },
+      ]),
+    ).toEqual(["web"]);
+    expect(q([{ key: "region", value: "us" }], { service: "web" })).toEqual([]);
+    expect(q([{ key: "code", value: "500" }], { operation: "no such op" })).toEqual([]);
+    expect(q([{ key: "code", value: "500" }], { status: "error" })).toEqual([]);
+  });
+
   it("reads a window's spans (earliest first, bounded) and the spans of listed traces", () => {
     const f = createSpanFactory();
     const spans: Span[] = [];

@@ -10,7 +10,8 @@
  * 20 services, 380 service-to-service edges, 20 database edges, 20 caller edges; per minute
  * spans/4 traces spread over them; 10-minute pairing passes for the older hours and the
  * server's 10-second passes (six RED flushes a minute) for the last two. Then the leader's hour
- * compaction, and the map for 1 h and 24 h, cold and warm, before and after it.
+ * compaction, and the map for 1 h and 24 h, cold and warm, before and after it
+ * (BENCH_CH_MAP_SKIP_BEFORE=1 skips the slow "before"), then each store read the map makes, alone.
  */
 import { startClickHouse } from "../../tests/helpers/clickhouse";
 import { addToSketch, createSketch, encodeSketch, openClickHouseStore, type StoredRedCell } from "../../server/store";
@@ -19,6 +20,34 @@ import { timeServiceMap } from "./clickhouse";
 import { makeRng } from "./span-corpus";
 
 const log = (msg: string) => console.error(`bench clickhouseMap: ${msg}`);
+
+/** Milliseconds of one call (median of three), to show which store read a map query waits on. */
+async function msOf(fn: () => Promise<unknown>): Promise<number> {
+  const t: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+  }
+  return Math.round(t.sort((a, b) => a - b)[1]! * 10) / 10;
+}
+
+/** Each store read of a 24 h map on its own: what the query's time is made of. */
+async function readBreakdown(store: ReturnType<typeof openClickHouseStore>, nowMs: number) {
+  const fromMinute = (nowMs - 24 * HOUR) / 60_000;
+  const toMinute = nowMs / 60_000;
+  const lastHour = { fromMinute: toMinute - 60, toMinute };
+  return {
+    readEdgeFacts: await msOf(() => store.graph.readEdgeFacts()),
+    readEdgeHours24h: await msOf(() => store.graph.readEdgeHours({ fromMinute, toMinute })),
+    readEdgeMinutesLastHour: await msOf(() => store.graph.readEdgeMinutes(lastHour)),
+    readRedHours24h: await msOf(() => store.rollups.readRedHours({ fromMinute, toMinute, kinds: [2, 5] })),
+    readRedLastHour: await msOf(() => store.rollups.readRed({ ...lastHour, kinds: [2, 5] })),
+    readServiceNodes: await msOf(() => store.graph.readServiceNodes(nowMs - 24 * HOUR, nowMs)),
+    listServices: await msOf(() => store.rollups.listServices({ fromMs: nowMs - 24 * HOUR, toMs: nowMs })),
+    readCompleteness24h: await msOf(() => store.graph.readCompleteness({ fromMinute, toMinute })),
+  };
+}
 const HOUR = 3_600_000;
 const SERVICES = 20;
 const svc = (i: number) => `service:svc-${i}`;
@@ -204,7 +233,7 @@ export async function benchClickHouseMap(spans = Number(process.env.BENCH_CH_MAP
     };
     log(`filled: ${JSON.stringify(fill)}`);
     // Before compaction: what a window costs while the leader has not compacted (a few runs: slow).
-    const before = await timeServiceMap(store, nowMs, 3);
+    const before = process.env.BENCH_CH_MAP_SKIP_BEFORE ? null : await timeServiceMap(store, nowMs, 3);
     log(`before compaction: ${JSON.stringify(before)}`);
     const c0 = Date.now();
     const hours = await store.compactGraphHours(10_000, nowMs);
@@ -212,7 +241,9 @@ export async function benchClickHouseMap(spans = Number(process.env.BENCH_CH_MAP
     log(`compaction: ${JSON.stringify(compaction)}`);
     const after = await timeServiceMap(store, nowMs);
     log(`after compaction: ${JSON.stringify(after)}`);
-    return { fill, serviceMapBeforeCompaction: before, compaction, serviceMap: after };
+    const reads = await readBreakdown(store, nowMs);
+    log(`store reads (ms, median of 3): ${JSON.stringify(reads)}`);
+    return { fill, serviceMapBeforeCompaction: before, compaction, serviceMap: after, storeReadsMs: reads };
   } finally {
     await store.close();
     await ch.stop();

@@ -48,7 +48,7 @@ export async function readEdgeFacts(conn: Connection): Promise<GraphEdgeRow[]> {
   const db = conn.settings.database;
   const rows = await queryRows<Row>(
     conn.main,
-    `SELECT source, target, protocol, min(first_seen_ms) AS f, max(last_seen_ms) AS l, groupArray(detail) AS details FROM ${db}.graph_edges
+    `SELECT source, target, protocol, min(first_seen_ms) AS f, max(last_seen_ms) AS l, groupUniqArray(detail) AS details FROM ${db}.graph_edges
       WHERE ${visibleGraphRows(db)} GROUP BY source, target, protocol`,
   );
   return rows.map((r) => ({
@@ -62,7 +62,7 @@ export async function readEdgeFacts(conn: Connection): Promise<GraphEdgeRow[]> {
 }
 
 const NODE_SELECT = `SELECT id, any(kind) AS k, any(name) AS nm, max(system) AS sys, max(host) AS h, max(port) AS pt, max(database) AS dbn, max(environment) AS env,
-  groupArray(detail) AS details, min(first_seen_ms) AS f, max(last_seen_ms) AS l`;
+  groupUniqArray(detail) AS details, min(first_seen_ms) AS f, max(last_seen_ms) AS l`;
 
 function toNode(r: Row): GraphNodeRow {
   return {

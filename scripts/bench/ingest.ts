@@ -70,7 +70,16 @@ export async function benchIngest(seconds = 20, concurrency = 4): Promise<Ingest
   const floorSpans = fl.accepted * SPB;
 
   // (b) Cartograph, closed loop
-  const server = await startServer({ env: { CARTOGRAPH_ROLLUP_FLUSH_MS: "2000", CARTOGRAPH_LOG_LEVEL: "warn" } });
+  // The program users run (`npm start`: the compiled dist/, built here when stale), not the
+  // TypeScript loader: the loader adds a hooks thread and transpiled modules to every thread
+  // (about 170 MiB of RSS and background CPU that no deployment pays). BENCH_PROFILE_DIR
+  // writes a CPU profile per thread (the writer's is the one with writer-worker frames).
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const server = await startServer({
+    env: { CARTOGRAPH_ROLLUP_FLUSH_MS: "2000", CARTOGRAPH_LOG_LEVEL: "warn" },
+    nodeArgs: [...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []), "scripts/launch.mjs"],
+    readyTimeoutMs: 300_000,
+  });
   const pid = server.process.pid!;
   const count = () => {
     const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });

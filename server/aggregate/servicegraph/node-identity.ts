@@ -81,11 +81,45 @@ export function splitServiceKey(key: string): { name: string; environment: strin
 /** A virtual node seen from a caller in `environment` belongs to that environment. */
 export function scopeNode(node: NodeRef, environment: string | null | undefined): NodeRef {
   if (!environment) return node;
+  // Nodes without detail are the same for the same id: scoped once (see memo below).
+  if (node.detail === undefined || isEmptyDetail(node.detail))
+    return memo(scopedNodes, `${environment}\u0000${node.id}`, () => scope(node, environment));
+  return scope(node, environment);
+}
+
+function scope(node: NodeRef, environment: string): NodeRef {
   return { ...node, id: withEnvironment(node.id, environment), environment };
 }
 
+function isEmptyDetail(d: object): boolean {
+  for (const _ in d) return false;
+  return true;
+}
+
+/**
+ * Node refs are never mutated (the accumulator copies what it keeps), so the nodes of
+ * service keys, callers and user agents are built once per distinct input and shared: the
+ * writer asks for them on every span. Each memo is bounded (cleared when full).
+ */
+const MEMO_MAX = 8192;
+function memo<V>(m: Map<string, V>, key: string, make: (k: string) => V): V {
+  let v = m.get(key);
+  if (v === undefined) {
+    if (m.size >= MEMO_MAX) m.clear();
+    v = make(key);
+    m.set(key, v);
+  }
+  return v;
+}
+const serviceNodes = new Map<string, NodeRef>();
+const scopedNodes = new Map<string, NodeRef>();
+
 /** The node of a service key (see serviceKey). */
 export function serviceNode(key: string): NodeRef {
+  return memo(serviceNodes, key, makeServiceNode);
+}
+
+function makeServiceNode(key: string): NodeRef {
   const { name, environment } = splitServiceKey(key);
   const node: NodeRef = { id: withEnvironment(`service:${name}`, environment), kind: "service", name };
   if (environment) node.environment = environment;
@@ -228,8 +262,14 @@ const UA_FAMILIES: Array<[RegExp, string]> = [
   [/kube-probe/i, "kube-probe"],
 ];
 
+const uaFamilies = new Map<string, string | null>();
+
 /** The family of a user agent string (browser, tool or library), or null. */
 export function userAgentFamily(ua: string): string | null {
+  return memo(uaFamilies, ua, matchUserAgent);
+}
+
+function matchUserAgent(ua: string): string | null {
   for (const [re, family] of UA_FAMILIES) if (re.test(ua)) return family;
   const token = /^([A-Za-z][A-Za-z0-9._-]{1,40})\//.exec(ua);
   return token ? token[1]!.toLowerCase() : null;

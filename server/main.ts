@@ -31,6 +31,7 @@ import {
   type ControlDb,
 } from "./control";
 import { AccessService } from "./auth";
+import { MapLayoutService } from "./query";
 import { createAccessGate } from "./http/access-gate";
 import { createDrain } from "./http/drain";
 import { checkReadiness } from "./http/readiness";
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
   const ctx = createApiContext(config, log, telemetry, control.db);
   // Imports CARTOGRAPH_POLICY_FILE into the control plane now when it is new or changed.
   await ctx.policy.get();
+  ctx.layout = new MapLayoutService({ log });
+  ctx.layout.warm();
   // Reads (API and alert evaluation's queries) run in the pool's threads, under a budget.
   const queries = startQueryPool(config, log);
   // Work that must run once per cluster runs on the elected leader only (on SQLite: this process).
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
     await flushSelfTracing();
     await writer.close();
     await queries.close();
+    await ctx.layout?.close();
     await telemetry.close();
     await control.db.$disconnect();
     process.exit(code);

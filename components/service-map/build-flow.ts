@@ -1,5 +1,5 @@
-import { MarkerType } from "@xyflow/react";
-import { computeGroupBoxes, type Point } from "./layout-positions";
+import { MarkerType, Position, type NodeHandle } from "@xyflow/react";
+import { computeGroupBoxes, NODE_HEIGHT, NODE_WIDTH, type Point } from "@/lib/map-layout/positions";
 import { LABEL_EDGE_LIMIT, type PreparedMap } from "./prepare-map";
 import type { GroupFlowNode, MapFlowNode } from "./map-node";
 import type { MapFlowEdge } from "./map-edge";
@@ -16,6 +16,20 @@ function markerSize(strokeWidth: number): number {
 }
 
 export type AnyFlowNode = MapFlowNode | GroupFlowNode;
+
+/**
+ * Every map node is a fixed NODE_WIDTH × NODE_HEIGHT box (app/globals.css .map-node) with one
+ * 1 px handle per side, so nodes carry their size and handles: xyflow then shows them, places
+ * the edges and fits the view in the first render instead of measuring 300 nodes first (a
+ * ResizeObserver pass, a store update and a second render of every edge). When the DOM
+ * disagrees, xyflow's own measurement still corrects it.
+ */
+const NODE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
+const HANDLE_Y = NODE_HEIGHT / 2 - 0.5;
+const NODE_HANDLES: NodeHandle[] = [
+  { type: "target", position: Position.Left, x: 1.5, y: HANDLE_Y, width: 1, height: 1 },
+  { type: "source", position: Position.Right, x: NODE_WIDTH - 3.5, y: HANDLE_Y, width: 1, height: 1 },
+];
 export interface BaseFlow {
   nodes: AnyFlowNode[];
   edges: MapFlowEdge[];
@@ -63,6 +77,9 @@ export function buildBaseFlow(
         position: { x: b.x, y: b.y },
         data: { label: b.label },
         style: { width: b.width, height: b.height },
+        width: b.width,
+        height: b.height,
+        measured: { width: b.width, height: b.height },
         draggable: false,
         selectable: false,
         focusable: false,
@@ -87,7 +104,15 @@ export function buildBaseFlow(
     ]);
     return cache.node(
       sig,
-      (): MapFlowNode => ({ id: n.id, type: "cartograph", position, data: { prepared: n, dimmed } }),
+      (): MapFlowNode => ({
+        id: n.id,
+        type: "cartograph",
+        position,
+        data: { prepared: n, dimmed },
+        ...NODE_SIZE,
+        measured: NODE_SIZE,
+        handles: NODE_HANDLES,
+      }),
       n.id,
     );
   });

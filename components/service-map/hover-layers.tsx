@@ -3,7 +3,7 @@ import { Position, ViewportPortal, getBezierPath, useReactFlow, useStore } from 
 import { selfLoopPath } from "./map-edge";
 import { MapTooltip } from "./map-tooltip";
 import { useHover, type HoverStore } from "./hover-store";
-import { NODE_HEIGHT, NODE_WIDTH } from "./layout-positions";
+import { NODE_HEIGHT, NODE_WIDTH } from "@/lib/map-layout/positions";
 import type { PreparedEdge } from "./prepare-map";
 import { LABEL_MIN_ZOOM } from "./zoom-bands";
 

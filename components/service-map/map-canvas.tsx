@@ -16,7 +16,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { FlowReuseCache, buildBaseFlow, decorateFlow, indexEdgesByNode } from "./build-flow";
 import { HoverOverlay, HoverTooltip, type HoverIndex } from "./hover-layers";
 import { HoverStore } from "./hover-store";
-import { NODE_HEIGHT, NODE_WIDTH, type Point } from "./layout-positions";
+import { NODE_HEIGHT, NODE_WIDTH, type Point } from "@/lib/map-layout/positions";
 import { MapEdgeView, type MapFlowEdge } from "./map-edge";
 import { GroupNodeView, MapNodeView, type GroupFlowNode, type MapFlowNode } from "./map-node";
 import { KIND_LABELS } from "./node-kinds";
@@ -28,6 +28,12 @@ import { FAINT_BELOW_ZOOM, ZoomBands } from "./zoom-bands";
 /** Width of the side panel (app/globals.css .side-panel), when it is not in the DOM to measure. */
 const PANEL_WIDTH = 380;
 const MIN_ZOOM = 0.05;
+/**
+ * Edges mounted per task after the nodes' first paint. Mounting a big map's 1,241 edges in one
+ * commit held the main thread for seconds on a busy machine; in slices, the nodes are on
+ * screen and take clicks while the edges arrive (a click runs between two slices).
+ */
+const EDGE_SLICE = 250;
 
 /** Keeps `measured` from the previous node of each id on the nodes that replace them. */
 export function carryMeasured(prev: AnyNode[], next: AnyNode[], origin: WeakMap<AnyNode, AnyNode>): AnyNode[] {
@@ -240,11 +246,13 @@ export function MapCanvas(props: MapCanvasProps) {
     };
   }, [hover]);
 
+  const edges = useProgressiveEdges(built.edges, fitted);
+
   const canvas = useMemo(
     () => (
       <ReactFlow<AnyNode, MapFlowEdge>
         nodes={nodes}
-        edges={built.edges}
+        edges={edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={handlers.onNodesChange}
@@ -267,7 +275,7 @@ export function MapCanvas(props: MapCanvasProps) {
         {map.nodes.length > 30 && <MiniMap pannable zoomable nodeColor="#8b96a5" maskColor="rgba(0,0,0,0.25)" />}
       </ReactFlow>
     ),
-    [nodes, built.edges, handlers, map.nodes.length],
+    [nodes, edges, handlers, map.nodes.length],
   );
 
   return (
@@ -278,6 +286,7 @@ export function MapCanvas(props: MapCanvasProps) {
       data-testid="map-canvas"
       data-node-count={map.nodes.length}
       data-edge-count={map.edges.length}
+      data-edges-mounted={edges.length}
       data-layout={layoutMode}
     >
       {canvas}
@@ -286,4 +295,32 @@ export function MapCanvas(props: MapCanvasProps) {
       <HoverTooltip store={hover} />
     </div>
   );
+}
+
+/**
+ * The edges to hand to xyflow: none until the nodes are painted (`ready`), then EDGE_SLICE more
+ * per task, one task after each painted frame; once all are in, every later edge list is passed
+ * whole (a refresh reuses unchanged edge objects, so it costs little).
+ */
+function useProgressiveEdges(all: MapFlowEdge[], ready: boolean): MapFlowEdge[] {
+  const [count, setCount] = useState(0);
+  const complete = count === Infinity;
+  useEffect(() => {
+    if (!ready || complete) return;
+    if (count >= all.length) {
+      setCount(Infinity);
+      // The UI bench reads this mark: every edge is mounted (and painted in the next frame).
+      requestAnimationFrame(() => performance.mark("cartograph:map-edges"));
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => setCount((c) => c + EDGE_SLICE), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      if (timer) clearTimeout(timer);
+    };
+  }, [ready, complete, count, all.length]);
+  return useMemo(() => (complete ? all : all.slice(0, count)), [all, complete, count]);
 }

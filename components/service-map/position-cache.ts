@@ -1,5 +1,5 @@
 "use client";
-import type { Point } from "./layout-positions";
+import type { Point } from "@/lib/map-layout/positions";
 
 /**
  * Positions by node id, one map per grouping mode, kept for the tab's life (sessionStorage),

@@ -59,8 +59,11 @@ export function ServiceMapView() {
   );
   const groupOf = useMemo(() => new Map((prepared?.nodes ?? []).map((n) => [n.id, n.group])), [prepared]);
   const layoutMode = `group=${groupBy}`;
+  // Grouping decides the layout; when it is automatic it waits for the services list (their
+  // namespaces): a layout started before would be thrown away, after holding the layout thread.
+  const groupKnown = group !== "" || services.data !== undefined || services.isError;
   const layout = useStableLayout(
-    (prepared?.nodes ?? []).map((n) => n.id),
+    groupKnown ? (prepared?.nodes ?? []).map((n) => n.id) : [],
     prepared?.edges ?? [],
     groupOf,
     layoutMode,
@@ -110,7 +113,7 @@ export function ServiceMapView() {
           />
         ) : layout.error ? (
           <ErrorBox error={layout.error} />
-        ) : !layout.positions ? (
+        ) : !layout.positions || !groupKnown ? (
           <div className="map-canvas">
             <Loading what="layout" />
           </div>

@@ -42,6 +42,7 @@ export const contract = {
   getServiceMap: serviceMap.getServiceMap,
   getServiceMapDiff: serviceMap.getServiceMapDiff,
   getEdgeTimeseries: serviceMap.getEdgeTimeseries,
+  layoutServiceMap: serviceMap.layoutServiceMap,
   getViolations: coupling.getViolations,
   getCouplingMetrics: coupling.getCouplingMetrics,
   getServiceCoupling: coupling.getServiceCoupling,

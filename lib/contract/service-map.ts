@@ -216,3 +216,62 @@ export const getEdgeTimeseries = defineEndpoint({
     points: z.array(edgePointSchema),
   }),
 });
+
+/** Largest map the layout endpoint takes (ELK's time grows faster than the graph). */
+export const MAX_LAYOUT_NODES = 3000;
+export const MAX_LAYOUT_EDGES = 15000;
+const layoutNodeId = z.string().min(1, "a node id must not be empty").max(1000);
+
+export const mapLayoutRequestSchema = z
+  .object({
+    nodes: z
+      .array(
+        z.object({
+          id: layoutNodeId,
+          group: z
+            .string()
+            .max(300)
+            .nullable()
+            .optional()
+            .meta({ description: "the box the node is drawn in (namespace, environment); null: none" }),
+        }),
+      )
+      .min(1, "nodes must list at least one node")
+      .max(MAX_LAYOUT_NODES, `at most ${MAX_LAYOUT_NODES} nodes are laid out; focus the map or filter it`),
+    edges: z
+      .array(z.object({ id: z.string().max(2100), source: layoutNodeId, target: layoutNodeId }))
+      .max(MAX_LAYOUT_EDGES, `at most ${MAX_LAYOUT_EDGES} edges are laid out; focus the map or filter it`),
+    fresh: z
+      .boolean()
+      .optional()
+      .meta({ description: "true: lay the map out anew (the UI's Relayout), not from an earlier layout" }),
+  })
+  .meta({ id: "MapLayoutRequest" });
+export type MapLayoutRequest = z.infer<typeof mapLayoutRequestSchema>;
+
+export const mapLayoutSchema = z
+  .object({
+    positions: z
+      .record(z.string(), z.object({ x: z.number(), y: z.number() }))
+      .meta({ description: "top-left corner of each node's 180 × 46 box, by node id" }),
+    source: z.enum(["cache", "extended", "computed"]).meta({
+      description:
+        "cache: this topology was laid out before; extended: an earlier layout of most of these nodes, new nodes placed beside their neighbours; computed: laid out now",
+    }),
+  })
+  .meta({ id: "MapLayout" });
+export type MapLayout = z.infer<typeof mapLayoutSchema>;
+
+export const layoutServiceMap = defineEndpoint({
+  id: "layoutServiceMap",
+  method: "POST",
+  path: "/api/v1/service-map/layout",
+  tag: "service-map",
+  summary: "Positions for a map's nodes (layered layout, cached by topology on the server)",
+  description:
+    "Send the nodes (with their group, when grouped) and edges as the map shows them; the answer places every node. The same topology is answered from the server's cache; a topology that shares most nodes with one laid out before keeps their places.",
+  body: mapLayoutRequestSchema,
+  bodyName: "layout",
+  errors: [503],
+  response: mapLayoutSchema,
+});

@@ -3,8 +3,15 @@
  * (about 3.3 edges per service: 1,000 edges at 300). For each size a fresh Cartograph is
  * started, a synthetic fleet is sent through the real OTel exporter, and headless Chromium
  * (/usr/bin/chromium) measures:
- *  - coldMs: navigation → every node placed (ELK layout in its worker, nothing cached; the
- *    server has rendered one page before, so its one-time module loading is not counted),
+ *  - coldMs: navigation → every node placed and the map interactive (the server lays the map
+ *    out for the first time, in its layout thread; the server has rendered one page before, so
+ *    its one-time module loading is not counted),
+ *  - newBrowserMs: the same in a second, fresh browser (nothing cached in the browser; the
+ *    server answers the layout from its cache): a user opening a map someone has seen,
+ *  - clientLayoutMs: the same with the layout endpoint blocked, so ELK runs in the browser's
+ *    worker (how every first visit worked before the server laid maps out),
+ *  - edgesMs / newBrowserEdgesMs: navigation → every edge mounted (edges are added in slices
+ *    after the nodes are on screen),
  *  - warmMs: reload → nodes placed again (positions come from the per-tab cache, no ELK),
  *  - clickToPanelMs: click on a node → its side panel is shown,
  *  - renderedNodes: DOM nodes xyflow drew (onlyRenderVisibleElements keeps this low),
@@ -31,6 +38,10 @@ export interface MapRenderResult {
   coldMs: number;
   /** Milliseconds after navigation start (the page's clock): the map's request, layout, first interactive frame. */
   coldSteps: { mapRequestStartMs: number; mapResponseEndMs: number; layoutDoneMs: number; interactiveMs: number };
+  edgesMs: number;
+  newBrowserMs: number;
+  newBrowserEdgesMs: number;
+  clientLayoutMs: number;
   warmMs: number;
   clickToPanelMs: number;
   renderedNodes: number;
@@ -164,6 +175,15 @@ async function waitForPlacedMap(page: Page, nodes: number): Promise<void> {
   );
 }
 
+/** Milliseconds after navigation start when every edge was mounted (the canvas's mark). */
+async function waitForEdgesMark(page: Page): Promise<number> {
+  await page.waitForFunction(() => performance.getEntriesByName("cartograph:map-edges").length > 0, null, {
+    timeout: 120_000,
+    polling: 50,
+  });
+  return page.evaluate(() => Math.round(performance.getEntriesByName("cartograph:map-edges")[0]!.startTime));
+}
+
 async function measure(baseUrl: string, services: number, screenshot?: string): Promise<MapRenderResult> {
   const map = (await (await fetch(`${baseUrl}/api/v1/service-map`)).json()) as { nodes: unknown[]; edges: unknown[] };
   const browser = await chromium.launch({
@@ -182,6 +202,7 @@ async function measure(baseUrl: string, services: number, screenshot?: string): 
     await page.goto(`${baseUrl}/map`);
     await waitForPlacedMap(page, map.nodes.length);
     const coldMs = Date.now() - t;
+    const edgesMs = await waitForEdgesMark(page);
     const coldSteps = await page.evaluate(() => {
       const at = (name: string) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? NaN);
       const mapFetch = performance
@@ -197,10 +218,30 @@ async function measure(baseUrl: string, services: number, screenshot?: string): 
     const renderedNodes = await page.locator(".react-flow__node").count();
     if (screenshot) await page.screenshot({ path: screenshot });
 
+    // A second browser (its own context: nothing in sessionStorage) on the same server.
+    const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    t = Date.now();
+    await other.goto(`${baseUrl}/map`);
+    await waitForPlacedMap(other, map.nodes.length);
+    const newBrowserMs = Date.now() - t;
+    const newBrowserEdgesMs = await waitForEdgesMark(other);
+    await other.close();
+
+    // The same without the server's layout: the browser falls back to ELK in its worker.
+    const local = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await local.route("**/api/v1/service-map/layout", (r) => r.abort());
+    t = Date.now();
+    await local.goto(`${baseUrl}/map`);
+    await waitForPlacedMap(local, map.nodes.length);
+    const clientLayoutMs = Date.now() - t;
+    await local.close();
+
     t = Date.now();
     await page.reload();
     await waitForPlacedMap(page, map.nodes.length);
     const warmMs = Date.now() - t;
+    // Interactions are timed on a map whose edges are all mounted (not between two slices).
+    await waitForEdgesMark(page);
 
     const target = page.locator('[data-testid="map-node"]').first();
     t = Date.now();
@@ -216,6 +257,10 @@ async function measure(baseUrl: string, services: number, screenshot?: string): 
       edges: map.edges.length,
       coldMs,
       coldSteps,
+      edgesMs,
+      newBrowserMs,
+      newBrowserEdgesMs,
+      clientLayoutMs,
       warmMs,
       clickToPanelMs,
       renderedNodes,
@@ -259,6 +304,7 @@ export async function benchMapRender(
         result.traceAllSpansMs = open.allSpansMs;
       }
       out.push(result);
+      console.error(`ui-map: ${services} services measured`, JSON.stringify(result));
     } finally {
       await server.stop();
     }

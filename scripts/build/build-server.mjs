@@ -16,6 +16,7 @@ export const SERVER_ENTRIES = [
   "server/ingest/writer/writer-worker.ts",
   "server/api/query-thread.ts",
   "server/alerting/tick-worker.ts",
+  "server/query/map-layout/layout-worker.ts",
 ];
 /** What the bundles are made of: a change to any of these makes dist/ stale. */
 const SOURCES = ["server", "lib", "generated", "scripts/start.ts", "scripts/build", "package.json", "tsconfig.json"];

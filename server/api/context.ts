@@ -6,6 +6,7 @@ import type { AlertingService } from "../alerting";
 import { createControlPolicyStore, type PolicyStore } from "../coupling";
 import type { ControlDb } from "../control";
 import type { AccessService } from "../auth";
+import type { MapLayoutService } from "../query";
 
 /**
  * What every API route receives. Stages add their service objects here (alerting,
@@ -22,6 +23,8 @@ export interface ApiContext {
   alerting?: AlertingService;
   /** Users, sessions, tokens and ingest keys; the access routes answer 503 without it. */
   access?: AccessService;
+  /** Map layouts (main thread only: it owns the layout thread); the layout route answers 503 without it. */
+  layout?: MapLayoutService;
 }
 
 /** The context of one thread (main or query thread), over that thread's control-plane client. */

@@ -20,3 +20,4 @@ export { getServiceMapDiff } from "./service-map-diff";
 export { getTraceServiceMap, rebuildServiceMap } from "./service-map-rebuild";
 export { getLogs, getTraceLogs, getLogHistogram, chooseLogStepSeconds, isLogCursor, type LogQuery } from "./logs";
 export * from "./jaeger";
+export { MapLayoutService, LayoutUnavailableError, type MapLayoutOptions } from "./map-layout/layout-service";

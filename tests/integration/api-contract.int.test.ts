@@ -51,6 +51,13 @@ const samples: Record<EndpointId, () => Sample> = {
   getEdgeTimeseries: () => ({
     path: `/api/v1/service-map/edges/${encodeURIComponent("service:gateway")}/${encodeURIComponent("service:orders")}/timeseries?${window}&step=60`,
   }),
+  layoutServiceMap: () => ({
+    path: "/api/v1/service-map/layout",
+    body: {
+      nodes: [{ id: "service:gateway" }, { id: "service:orders" }],
+      edges: [{ id: "service:gateway->service:orders", source: "service:gateway", target: "service:orders" }],
+    },
+  }),
   getViolations: () => ({ path: `/api/v1/violations?${window}` }),
   getCouplingMetrics: () => ({ path: `/api/v1/coupling/metrics?${window}` }),
   getServiceCoupling: () => ({ path: `/api/v1/coupling/metrics/gateway?${window}` }),

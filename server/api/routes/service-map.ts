@@ -6,15 +6,16 @@ import {
   getServiceMap,
   getServiceMapDiff,
   getTraceServiceMap,
+  LayoutUnavailableError,
   rebuildServiceMap,
 } from "../../query";
-import { notFound } from "../errors";
+import { ApiError, notFound } from "../errors";
 import { checkSteps } from "./telemetry";
 import { route } from "../route";
 import type { Route } from "../router";
 import { maxWindowMs, resolveWindow } from "../time-window";
 
-/** GET /api/v1/service-map, /api/v1/service-map/diff and one edge's history. */
+/** GET /api/v1/service-map, /api/v1/service-map/diff, one edge's history; POST a map's layout. */
 export const serviceMapRoutes: Route[] = [
   route(contract.getServiceMap, async ({ query, window }, ctx) => {
     const { focus, depth, traceId, source, environment, namespace } = query;
@@ -51,4 +52,20 @@ export const serviceMapRoutes: Route[] = [
     if (query.step) checkSteps(window, query.step);
     return { source, target, ...(await getEdgeTimeseries(ctx.telemetry, source, target, window, query.step)) };
   }),
+  // A read that sends its topology in the body: viewers may ask; ELK runs in the layout thread.
+  route(
+    contract.layoutServiceMap,
+    async ({ body }, ctx) => {
+      if (!ctx.layout) throw new ApiError(503, "layout-unavailable", "map layout is not available in this process");
+      try {
+        return await ctx.layout.layout(body);
+      } catch (e) {
+        if (e instanceof LayoutUnavailableError) {
+          throw new ApiError(503, "layout-unavailable", e.message, undefined, { "retry-after": "2" });
+        }
+        throw e;
+      }
+    },
+    { access: "viewer" },
+  ),
 ];

@@ -1,6 +1,6 @@
 import ELK from "elkjs/lib/elk.bundled.js";
 import { describe, expect, it } from "vitest";
-import { buildElkGraph } from "./elk-layout";
+import { buildElkGraph } from "./elk-graph";
 
 const ids = ["service:a", "service:b", "service:c", "database:x"];
 const edges = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LAYER_GAP, NODE_HEIGHT, NODE_WIDTH, computeGroupBoxes, mergePositions } from "./layout-positions";
+import { LAYER_GAP, NODE_HEIGHT, NODE_WIDTH, computeGroupBoxes, mergePositions } from "./positions";
 
 describe("mergePositions", () => {
   it("uses the computed layout when nothing is cached", () => {

@@ -1,0 +1,145 @@
+import "server-only";
+import { Worker } from "node:worker_threads";
+import type { MapLayout, MapLayoutRequest } from "../../../lib/contract";
+import type { Point } from "../../../lib/map-layout/positions";
+import type { Logger } from "../../platform/logger";
+import { resolveWorkerEntry } from "../../platform/module-paths";
+import { describeTopology, LayoutCache, type Topology } from "./layout-cache";
+import type { LayoutJob } from "./layout-worker";
+
+/** The layout thread is busy or gave up: the caller may lay the map out itself or retry. */
+export class LayoutUnavailableError extends Error {
+  override name = "LayoutUnavailableError";
+}
+
+export interface MapLayoutOptions {
+  log: Logger;
+  /** Longest one layout may run before its thread is replaced (default 60 s). */
+  budgetMs?: number;
+  /** Distinct layouts waiting or running at once; more answer LayoutUnavailableError (default 4). */
+  maxPending?: number;
+  /** Topologies remembered (default 32). */
+  cacheSize?: number;
+}
+
+interface Pending {
+  promise: Promise<Map<string, Point>>;
+}
+
+/**
+ * Lays maps out on the server, once per topology: a browser that opens a map someone laid out
+ * before paints it without running ELK, and every browser shows it in the same places. ELK runs
+ * in one thread of its own (warm() starts it ahead of use); identical requests in flight share one run.
+ */
+export class MapLayoutService {
+  private readonly cache: LayoutCache;
+  private readonly pending = new Map<string, Pending>();
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<
+    number,
+    { worker: Worker; resolve: (p: Map<string, Point>) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
+
+  constructor(private readonly opts: MapLayoutOptions) {
+    this.cache = new LayoutCache(opts.cacheSize ?? 32);
+  }
+
+  async layout(req: MapLayoutRequest): Promise<MapLayout> {
+    const topology = describeTopology(req);
+    const hit = req.fresh ? null : this.cache.get(topology.key);
+    if (hit) return { positions: pick(hit, topology), source: "cache" };
+    const extended = req.fresh ? null : this.cache.extend(topology);
+    if (extended) {
+      this.cache.set(topology, extended);
+      return { positions: pick(extended, topology), source: "extended" };
+    }
+    let run = this.pending.get(topology.key);
+    if (!run) {
+      if (this.pending.size >= (this.opts.maxPending ?? 4)) {
+        throw new LayoutUnavailableError("the layout thread is busy with other maps; retry in a moment");
+      }
+      const promise = this.compute(topology).finally(() => this.pending.delete(topology.key));
+      run = { promise };
+      this.pending.set(topology.key, run);
+    }
+    const positions = await run.promise;
+    this.cache.set(topology, positions);
+    return { positions: pick(positions, topology), source: "computed" };
+  }
+
+  /**
+   * Starts the layout thread ahead of the first map (loading and compiling ELK takes seconds on
+   * a busy machine, which the first user would otherwise wait for).
+   */
+  warm(): void {
+    this.worker ??= this.spawn();
+  }
+
+  close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) this.failAll(w, "the server is shutting down");
+    return w ? w.terminate().then(() => undefined) : Promise.resolve();
+  }
+
+  private compute(t: Topology): Promise<Map<string, Point>> {
+    const w = (this.worker ??= this.spawn());
+    const id = this.nextId++;
+    const budgetMs = this.opts.budgetMs ?? 60_000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new LayoutUnavailableError(`laying out ${t.ids.length} nodes took over ${budgetMs} ms`));
+        // ELK cannot be interrupted: the thread is replaced, and what else it held fails.
+        if (this.worker === w) this.worker = null;
+        void w.terminate();
+      }, budgetMs);
+      timer.unref();
+      this.waiting.set(id, { worker: w, resolve, reject, timer });
+      const job: LayoutJob = { id, ids: t.ids, groups: [...t.groupOf], edges: t.edges };
+      w.postMessage(job);
+    });
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(resolveWorkerEntry("server/query/map-layout/layout-worker.ts"), {
+      execArgv: process.execArgv,
+    });
+    w.on("message", (m: { id: number; positions?: Array<[string, Point]>; error?: string }) => {
+      const p = this.waiting.get(m.id);
+      if (!p) return;
+      this.waiting.delete(m.id);
+      clearTimeout(p.timer);
+      if (m.positions) p.resolve(new Map(m.positions));
+      else p.reject(new Error(`layout failed: ${m.error ?? "unknown error"}`));
+    });
+    w.on("error", (e) => this.opts.log.error("map layout thread failed", { error: e.message }));
+    w.on("exit", (code) => {
+      if (this.worker === w) this.worker = null;
+      this.failAll(w, `the map layout thread exited (${code})`);
+    });
+    w.unref();
+    return w;
+  }
+
+  /** Fails the layouts that thread `w` held (a replacement thread's jobs carry on). */
+  private failAll(w: Worker, why: string): void {
+    for (const [id, p] of this.waiting) {
+      if (p.worker !== w) continue;
+      clearTimeout(p.timer);
+      p.reject(new LayoutUnavailableError(why));
+      this.waiting.delete(id);
+    }
+  }
+}
+
+/** The positions of the requested nodes only, as a JSON object. */
+function pick(positions: Map<string, Point>, t: Topology): Record<string, Point> {
+  const out: Record<string, Point> = {};
+  for (const id of t.ids) {
+    const p = positions.get(id);
+    if (p) out[id] = p;
+  }
+  return out;
+}

@@ -387,6 +387,28 @@ export interface IngestStore {
    * (isolate it and reject only it). `message` is safe to show a client.
    */
   classifyFailure(err: unknown): StoreFailure;
+  /** Rollups that survive a kill (the embedded store); absent where the store cannot offer it. */
+  readonly rollupJournal?: RollupJournal;
+}
+
+/**
+ * Aggregates live in the writer's memory between rollup flushes. The journal makes a kill lose
+ * none of them: a flush runs as one transaction that also records the last span block its
+ * aggregates cover, and at start the spans appended after that mark are read back to be
+ * aggregated again (each span counted once: a flush and its mark commit together).
+ */
+export interface RollupJournal {
+  /**
+   * Runs `flush` (the aggregators writing their rollups) as one transaction with the mark:
+   * `through` (a position from readUnaggregated) or else everything appended so far. The
+   * caller guarantees no append runs meanwhile.
+   */
+  flushAtomically(flush: () => Promise<void>, through?: number): Promise<void>;
+  /**
+   * Spans appended after the mark, in append order, whole appends until about `limit` spans;
+   * `through` is the position they reach, `more` when appends after it remain.
+   */
+  readUnaggregated(limit: number): Promise<{ spans: Span[]; through: number; more: boolean }>;
 }
 
 // ───────────────────────────── the aggregate ─────────────────────────────

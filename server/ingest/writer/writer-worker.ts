@@ -1,17 +1,10 @@
 import "server-only";
 import { parentPort, workerData } from "node:worker_threads";
-import {
-  decodeLogsRequest,
-  decodeMetricsRequest,
-  decodeTraceRequest,
-  decodeZipkinSpans,
-  DecodeError,
-} from "../../decode";
+import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, DecodeError } from "../../decode";
 import {
   normalizeLogs,
   normalizeMetrics,
   normalizeTraces,
-  normalizeZipkin,
   type AttributeStats,
   type LogRecord,
   type MetricPoint,
@@ -20,17 +13,14 @@ import {
 } from "../../normalize";
 import { openTelemetryStore, type AppendBatch, type AppendResult, type StoreFailure } from "../../store";
 import { createAggregators, openCardinalityGuard } from "../../aggregate";
-import { retentionPolicyFrom, runRetention } from "../../jobs";
+import { retentionPolicyFrom } from "../../jobs";
 import type { Config } from "../../platform/config";
 import { emptyHistogram, observeHistogram } from "../../platform/snapshot-metrics";
-import {
-  flushSelfTracing,
-  getSpanClockMs,
-  startSelfTracing,
-  withSpan,
-  type SpanHandle,
-} from "../../platform/self-tracing";
+import { flushSelfTracing, getSpanClockMs, startSelfTracing } from "../../platform/self-tracing";
 import type { ExportMessage, ExportResult, FromWriter, ToWriter, WriterStats } from "./protocol";
+import { createRollupFlusher } from "./rollup-flusher";
+import { createRetentionRunner } from "./retention-runner";
+import { normalizeZipkinBody } from "./zipkin-body";
 import {
   recordAggregateSpan,
   recordDecodeFailure,
@@ -103,34 +93,6 @@ let flushScheduled = false;
 /** The flush in progress (appends never overlap; a flush asked for meanwhile runs after it). */
 let flushing: Promise<void> | null = null;
 
-/**
- * Zipkin v2 body → domain spans; like Zipkin, one malformed span refuses the whole body (400).
- * A shared server half sent without times takes its client's times from the store: the
- * first pass notes which spans it asked for, and only then are their traces read (rare).
- */
-async function normalizeZipkinBody(body: Buffer, m: ExportMessage): Promise<NormalizeResult<Span>> {
-  const spans = decodeZipkinSpans(body, m.encoding);
-  const nowNs = BigInt(Date.now()) * 1_000_000n;
-  const asked = new Set<string>();
-  const first = { truncatedValues: 0, droppedAttributes: 0 };
-  let norm = normalizeZipkin(spans, {
-    limits,
-    stats: first,
-    nowNs,
-    findStoredTimes: (traceId) => (asked.add(traceId), null),
-  });
-  if (asked.size > 0) {
-    const stored = new Map((await store.spans.readTraces([...asked])).map((s) => [`${s.traceId}:${s.spanId}`, s]));
-    const findStoredTimes = (traceId: string, spanId: string) => stored.get(`${traceId}:${spanId}`) ?? null;
-    norm = normalizeZipkin(spans, { limits, stats: attrStats, nowNs, findStoredTimes });
-  } else {
-    attrStats.truncatedValues += first.truncatedValues;
-    attrStats.droppedAttributes += first.droppedAttributes;
-  }
-  if (norm.rejected > 0) throw new DecodeError(norm.reasons.join("; "));
-  return norm;
-}
-
 async function handleExport(m: ExportMessage): Promise<void> {
   let decoded;
   let zipkin: NormalizeResult<Span> | null = null;
@@ -138,7 +100,12 @@ async function handleExport(m: ExportMessage): Promise<void> {
   const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
   const decodeStart = m.traceparent ? getSpanClockMs() : 0;
   try {
-    if (m.format === "zipkin") zipkin = await normalizeZipkinBody(body, m);
+    if (m.format === "zipkin")
+      zipkin = await normalizeZipkinBody(body, m.encoding, {
+        limits,
+        stats: attrStats,
+        readTraces: store.spans.readTraces,
+      });
     else
       decoded =
         m.signal === "traces"
@@ -210,8 +177,9 @@ function scheduleFlush(): void {
 
 /** Runs a flush unless one is in progress; then the pending requests wait for the next one. */
 function startFlush(): void {
-  if (flushing) {
-    void flushing.then(startFlush);
+  const busy = flushing ?? rollups.inProgress();
+  if (busy) {
+    void busy.then(startFlush, startFlush);
     return;
   }
   flushing = flush().finally(() => {
@@ -284,9 +252,16 @@ async function flush(): Promise<void> {
   stats.spansDuplicate += Math.max(0, submitted - inserted.length - failedSpans(batch));
   recordBatchSpans(batch, { commitStart, commitEnd, requests: batch.length, items, inserted: inserted.length });
   if (inserted.length === 0) return;
-  const now = Date.now();
   const aggregateStart = getSpanClockMs();
-  const bounded = cardinality.fold(inserted);
+  observeStored(inserted, Date.now());
+  const aggregateEnd = getSpanClockMs();
+  for (const p of batch)
+    if (p.trace) recordAggregateSpan(p.trace, aggregateStart, aggregateEnd, inserted.length, aggregators.length);
+}
+
+/** Hands stored spans (each once) to every aggregator, names folded past the cardinality limits. */
+function observeStored(spans: Span[], now: number): void {
+  const bounded = cardinality.fold(spans);
   for (const a of aggregators) {
     try {
       a.observe(bounded, now);
@@ -295,9 +270,6 @@ async function flush(): Promise<void> {
       console.error(`aggregator ${a.name} failed in observe: ${(e as Error).stack}`);
     }
   }
-  const aggregateEnd = getSpanClockMs();
-  for (const p of batch)
-    if (p.trace) recordAggregateSpan(p.trace, aggregateStart, aggregateEnd, inserted.length, aggregators.length);
 }
 
 function recordBatchSpans(batch: Pending[], marks: FlushMarks): void {
@@ -376,34 +348,26 @@ function noteStorageFailure(failure: StoreFailure, e: unknown): void {
   );
 }
 
-/** The rollup flush in progress (never two at once: each aggregator hands over what it took). */
-let rollupFlush: Promise<void> | null = null;
+const rollups = createRollupFlusher({
+  store,
+  aggregators,
+  observe: observeStored,
+  appendInProgress: () => flushing,
+  onError: noteRollupFailure,
+  afterFlush: publishStats,
+});
 
-function flushRollups(): Promise<void> {
-  if (!rollupFlush) {
-    rollupFlush = withSpan("rollup.flush", { "cartograph.aggregators": aggregators.length }, writeRollups).finally(
-      () => {
-        rollupFlush = null;
-      },
-    );
-  }
-  return rollupFlush;
+function noteRollupFailure(e: unknown, aggregator?: string): void {
+  stats.aggregatorErrors++;
+  // A failing store is logged once per condition and 10 s, not per aggregator and flush.
+  const failure = store.ingest.classifyFailure(e);
+  if (failure.kind === "storage") noteStorageFailure(failure, e);
+  else console.error(`${aggregator ? `aggregator ${aggregator}` : "rollup"} flush failed: ${(e as Error).stack}`);
 }
 
-async function writeRollups(): Promise<void> {
-  const now = Date.now();
-  for (const a of aggregators) {
-    try {
-      await a.flush(store, now);
-    } catch (e) {
-      stats.aggregatorErrors++;
-      // A failing store is logged once per condition and 10 s, not per aggregator and flush.
-      const failure = store.ingest.classifyFailure(e);
-      if (failure.kind === "storage") noteStorageFailure(failure, e);
-      else console.error(`aggregator ${a.name} failed in flush: ${(e as Error).stack}`);
-    }
-    stats.aggregators[a.name] = a.snapshot();
-  }
+/** Sends the writer's counters to the main thread (after every rollup flush). */
+async function publishStats(): Promise<void> {
+  for (const a of aggregators) stats.aggregators[a.name] = a.snapshot();
   stats.cardinality = cardinality.stats();
   stats.attributesTruncated = attrStats.truncatedValues;
   stats.attributesDropped = attrStats.droppedAttributes;
@@ -415,37 +379,25 @@ async function writeRollups(): Promise<void> {
   post({ type: "stats", stats: { ...stats } });
 }
 
-let retentionRun: Promise<void> | null = null;
-
-function startRetention(): void {
-  if (retentionRun) return;
-  retentionRun = withSpan("retention.run", {}, enforceAllRetention).finally(() => {
-    retentionRun = null;
-  });
-}
-
-async function enforceAllRetention(span: SpanHandle): Promise<void> {
-  try {
-    const r = await runRetention(store, retentionPolicyFrom(config), Date.now());
-    stats.retentionDeleted += r.spansDeleted + r.pointsDeleted + r.logsDeleted + r.rollupsDeleted;
-    span.setAttributes({
-      "cartograph.retention.spans_deleted": r.spansDeleted,
-      "cartograph.retention.points_deleted": r.pointsDeleted,
-      "cartograph.retention.logs_deleted": r.logsDeleted,
-      "cartograph.retention.rollups_deleted": r.rollupsDeleted,
-      "cartograph.store.bytes": r.usedBytes,
-    });
-  } catch (e) {
-    span.fail((e as Error).message);
+const retention = createRetentionRunner({
+  store,
+  policy: retentionPolicyFrom(config),
+  onDeleted: (n) => void (stats.retentionDeleted += n),
+  onError(e) {
     const failure = store.ingest.classifyFailure(e);
     if (failure.kind === "storage") noteStorageFailure(failure, e);
     console.error(`retention failed: ${(e as Error).message}`);
-  }
-}
+  },
+});
 
-const rollupTimer = setInterval(() => void flushRollups(), config.CARTOGRAPH_ROLLUP_FLUSH_MS);
-const retentionTimer = setInterval(startRetention, config.CARTOGRAPH_RETENTION_INTERVAL_MS);
-startRetention();
+const replayed = await rollups.replay().catch((e) => (noteRollupFailure(e), 0));
+if (replayed > 0)
+  console.error(
+    JSON.stringify({ level: "info", msg: `aggregated again ${replayed} spans stored after the last rollup flush` }),
+  );
+const rollupTimer = setInterval(() => void rollups.flush(), config.CARTOGRAPH_ROLLUP_FLUSH_MS);
+const retentionTimer = setInterval(retention.start, config.CARTOGRAPH_RETENTION_INTERVAL_MS);
+retention.start();
 
 port.on("message", (m: ToWriter) => {
   if (m.type === "export") void handleExport(m);
@@ -455,10 +407,10 @@ port.on("message", (m: ToWriter) => {
 async function shutdown(): Promise<void> {
   clearInterval(rollupTimer);
   clearInterval(retentionTimer);
-  await retentionRun;
+  await retention.inProgress();
   await flushing;
   await flush();
-  await flushRollups();
+  await rollups.flush();
   await store.close();
   await flushSelfTracing().finally(() => post({ type: "closed" }));
 }

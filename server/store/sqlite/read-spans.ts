@@ -25,6 +25,11 @@ export interface SpanReader {
   readTraces(traceIds: readonly string[]): Span[];
   /** Spans that started in [fromMs, toMs), the earliest `limit` of them. */
   readWindow(fromMs: number, toMs: number, limit: number): Span[];
+  /**
+   * Spans of the blocks appended after block `afterId`, in append order, whole blocks until
+   * `limit` spans are held; `lastBlockId` is the last block read (afterId when none).
+   */
+  readAppendedAfter(afterId: number, limit: number): { spans: Span[]; lastBlockId: number; more: boolean };
   resource(id: number): ResourceInfo;
   block(id: number): (DecodedBlock & { byTrace: Map<number, SectionRef[]> }) | null;
   toSpan(ref: { traceId: string; spanIds: Buffer }, r: SpanRecord, index: number): Span;
@@ -63,6 +68,7 @@ function createSpanReader(db: Db): SpanReader {
     WHERE max_start_ns >= ? AND min_start_ns < ? ORDER BY min_start_ns`,
     )
     .safeIntegers(true);
+  const blocksAfter = db.prepare(`SELECT id FROM span_blocks WHERE id > ? ORDER BY id`).pluck();
   const resources = new Map<number, ResourceInfo>();
   const cache = new Map<number, DecodedBlock & { byTrace: Map<number, SectionRef[]> }>();
 
@@ -147,6 +153,28 @@ function createSpanReader(db: Db): SpanReader {
     return row ? { key: Number(row.id), traceId, spanIds: row.span_ids, blocks: readVarints(row.blocks) } : null;
   }
 
+  /** Every span of a block whose trace summary still exists (`refs` caches summaries by key). */
+  function spansOfBlock(
+    b: DecodedBlock,
+    refs: Map<number, { traceId: string; spanIds: Buffer } | null>,
+    keep: (rec: SpanRecord) => boolean,
+    out: Span[],
+  ): void {
+    for (const sec of b.sections) {
+      let ref = refs.get(sec.traceKey);
+      if (ref === undefined) {
+        const t = traceByKey.get(sec.traceKey) as { trace_id: Buffer; span_ids: Buffer } | undefined;
+        ref = t ? { traceId: t.trace_id.toString("hex"), spanIds: t.span_ids } : null;
+        refs.set(sec.traceKey, ref);
+      }
+      if (!ref) continue;
+      const r = ref;
+      readSection(b, sec, true, (rec, i) => {
+        if (keep(rec)) out.push(toSpan(r, rec, i));
+      });
+    }
+  }
+
   const byStart = (a: Span, b: Span) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0);
 
   return {
@@ -183,24 +211,24 @@ function createSpanReader(db: Db): SpanReader {
           if (row.min >= out[limit - 1]!.startNs) break;
         }
         const b = block(Number(row.id));
-        if (!b) continue;
-        for (const sec of b.sections) {
-          let ref = refs.get(sec.traceKey);
-          if (ref === undefined) {
-            const t = traceByKey.get(sec.traceKey) as { trace_id: Buffer; span_ids: Buffer } | undefined;
-            ref = t ? { traceId: t.trace_id.toString("hex"), spanIds: t.span_ids } : null;
-            refs.set(sec.traceKey, ref);
-          }
-          if (!ref) continue;
-          const r = ref;
-          readSection(b, sec, true, (rec, i) => {
-            if (rec.startNs >= fromNs && rec.startNs < toNs) out.push(toSpan(r, rec, i));
-          });
-        }
+        if (b) spansOfBlock(b, refs, (rec) => rec.startNs >= fromNs && rec.startNs < toNs, out);
       }
       out.sort(byStart);
       if (out.length > limit) out.length = limit;
       return out;
+    },
+    readAppendedAfter(afterId, limit) {
+      const refs = new Map<number, { traceId: string; spanIds: Buffer } | null>();
+      const out: Span[] = [];
+      let lastBlockId = afterId;
+      for (const id of blocksAfter.iterate(afterId) as Iterable<number>) {
+        if (out.length >= limit) return { spans: out, lastBlockId, more: true };
+        const data = blockData.get(id) as Buffer | undefined;
+        // Decoded outside the cache: a replay reads each block once.
+        if (data) spansOfBlock(openBlock(data), refs, () => true, out);
+        lastBlockId = id;
+      }
+      return { spans: out, lastBlockId, more: false };
     },
   };
 }

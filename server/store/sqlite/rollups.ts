@@ -13,6 +13,14 @@ import type { RedMinute, RedQuery, RollupStore, ServiceEntry } from "../telemetr
 const OPEN_MINUTES = 3;
 const OPEN_CELLS_CAP = 100_000;
 
+/** Per connection: drops the open-minute cells (after a rollback the database holds less). */
+const forgetters = new WeakMap<Db, () => void>();
+
+/** Called when a transaction that held RED merges rolled back (see rollup-journal.ts). */
+export function forgetOpenRedCells(db: Db): void {
+  forgetters.get(db)?.();
+}
+
 export function createRollupStore(db: Db): RollupStore {
   const st = {
     get: db.prepare(
@@ -33,6 +41,7 @@ export function createRollupStore(db: Db): RollupStore {
   // whole when a transaction fails (the database may then hold less than these rows say).
   const open = new Map<string, { count: number; errors: number; sketch: Sketch; minute: number }>();
   let newestMinute = 0;
+  forgetters.set(db, () => open.clear());
   const merge = db.transaction((rows: readonly RedMinute[], services: readonly ServiceEntry[]) => {
     for (const r of rows) {
       const key = `${r.minute}\u0000${r.service}\u0000${r.environment}\u0000${r.operation}\u0000${r.kind}`;

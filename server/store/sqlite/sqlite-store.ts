@@ -8,6 +8,7 @@ import { createMetricStore } from "./metrics-read";
 import { createLogStore } from "./logs-store";
 import { createRetentionStore } from "./retention";
 import { createIngestStore } from "./ingest";
+import { createRollupJournal } from "./rollup-journal";
 import { spanReaderFor } from "./read-spans";
 import { searchTraceSummaries } from "./search-traces";
 import { listTraceIdsInWindow } from "./trace-ids";
@@ -53,7 +54,7 @@ export function createSqliteReader(db: Db): TelemetryReader {
 export function createSqliteStore(db: Db): TelemetryStore {
   return {
     ...createSqliteReader(db),
-    ingest: createIngestStore(db),
+    ingest: { ...createIngestStore(db), rollupJournal: createRollupJournal(db) },
     retention: createRetentionStore(db),
     close: () => {
       // A clean shutdown leaves no WAL behind (the next open starts from one file).

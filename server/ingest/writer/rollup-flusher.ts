@@ -1,0 +1,76 @@
+import "server-only";
+import type { SpanAggregator } from "../../aggregate";
+import type { Span } from "../../normalize";
+import type { TelemetryStore } from "../../store";
+import { withSpan } from "../../platform/self-tracing";
+
+/** Most spans read back per step of the start's replay, and in all (older ones are skipped). */
+const REPLAY_CHUNK = 50_000;
+const REPLAY_MAX = 2_000_000;
+
+export interface RollupFlusherOptions {
+  store: TelemetryStore;
+  aggregators: readonly SpanAggregator[];
+  /** Aggregates stored spans: the path fresh appends take. */
+  observe(spans: Span[], nowMs: number): void;
+  /** The append in progress, if any: a flush starts once it has been aggregated. */
+  appendInProgress(): Promise<void> | null;
+  /** A failed flush (`aggregator` names the one that failed, else the whole flush failed). */
+  onError(e: unknown, aggregator?: string): void;
+  /** After every flush (stats for /metrics). */
+  afterFlush(): Promise<void>;
+}
+
+/**
+ * The writer's rollup flushes. Never two at once, never beside an append (appends wait for
+ * `inProgress()`): with the store's rollup journal a flush commits together with the mark of
+ * the last block it covers, and `replay` aggregates again, at start, the spans a kill left
+ * after that mark, so the map and RED lose nothing acknowledged.
+ */
+export function createRollupFlusher(o: RollupFlusherOptions) {
+  let running: Promise<void> | null = null;
+  const journal = o.store.ingest.rollupJournal;
+
+  async function writeRollups(): Promise<void> {
+    const now = Date.now();
+    for (const a of o.aggregators) {
+      try {
+        await a.flush(o.store, now);
+      } catch (e) {
+        o.onError(e, a.name);
+      }
+    }
+    await o.afterFlush();
+  }
+
+  return {
+    inProgress: () => running,
+
+    flush(): Promise<void> {
+      running ??= (async () => {
+        for (let append = o.appendInProgress(); append; append = o.appendInProgress()) await append;
+        await withSpan("rollup.flush", { "cartograph.aggregators": o.aggregators.length }, () =>
+          journal ? journal.flushAtomically(writeRollups).catch((e) => o.onError(e)) : writeRollups(),
+        );
+      })().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+
+    /** Spans aggregated again (0 without a journal, or after a clean stop). */
+    async replay(): Promise<number> {
+      if (!journal) return 0;
+      let replayed = 0;
+      for (;;) {
+        const chunk = await journal.readUnaggregated(REPLAY_CHUNK);
+        o.observe(chunk.spans, Date.now());
+        replayed += chunk.spans.length;
+        const last = !chunk.more || replayed >= REPLAY_MAX;
+        // The last step marks everything appended so far (spans past REPLAY_MAX are skipped).
+        await journal.flushAtomically(writeRollups, last ? undefined : chunk.through);
+        if (last) return replayed;
+      }
+    },
+  };
+}

@@ -408,6 +408,8 @@ async function shutdown(): Promise<void> {
   clearInterval(rollupTimer);
   clearInterval(retentionTimer);
   await retention.inProgress();
+  // An append never runs beside a rollup flush (it would join the flush's transaction).
+  await rollups.inProgress();
   await flushing;
   await flush();
   await rollups.flush();

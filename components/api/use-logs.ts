@@ -50,10 +50,12 @@ export function useLogs(filters: LogFilters, live: boolean) {
   });
 }
 
-/** GET /api/v1/logs/histogram with the same filters. */
+/** GET /api/v1/logs/histogram with the same filters; `live` follows the tail every 2 s like the list. */
 export function useLogHistogram(filters: LogFilters, live = false) {
-  return useWindowQuery(["logs-histogram", filters, live], (w) =>
-    fetchJson<LogHistogramResponse>("logs/histogram", { from: w.fromMs, to: w.toMs, ...params(filters) }),
+  return useWindowQuery(
+    ["logs-histogram", filters, live],
+    (w) => fetchJson<LogHistogramResponse>("logs/histogram", { from: w.fromMs, to: w.toMs, ...params(filters) }),
+    live ? { refetchInterval: 2000 } : {},
   );
 }
 

@@ -13,14 +13,14 @@ import { useTimeRange } from "../ui/use-time-range";
 export function useWindowQuery<T>(
   key: readonly unknown[],
   fetcher: (window: TimeWindow) => Promise<T>,
-  options: { enabled?: boolean } = {},
+  options: { enabled?: boolean; refetchInterval?: number } = {},
 ) {
   const { range, resolve } = useTimeRange();
   const refetchInterval = useRefetchInterval();
   return useQuery({
     queryKey: [...key, range.from, range.to],
     queryFn: () => fetcher(resolve(Date.now())),
-    refetchInterval,
+    refetchInterval: options.refetchInterval ?? refetchInterval,
     placeholderData: keepPreviousData,
     enabled: options.enabled ?? true,
   });

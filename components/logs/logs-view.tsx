@@ -2,6 +2,7 @@
 import { useEffect, useRef } from "react";
 import { useSearchParams } from "next/navigation";
 import { isRelativeRange } from "@/lib/time-range";
+import { formatLogBody, type LogLine } from "@/lib/log-types";
 import { useLogHistogram, useLogs, type LogFilters } from "../api/use-logs";
 import { useServices } from "../api/use-services";
 import { ErrorBox, Loading } from "../ui/status";
@@ -24,6 +25,20 @@ function writeFilters(f: LogFilters & { live?: string }): void {
     for (const a of f.attr) q.append("attr", a);
   }
   window.history.pushState(null, "", `${window.location.pathname}?${q}`);
+}
+
+/**
+ * React keys from the lines' content, not their position: the live tail adds lines at the
+ * top, and a line the user expanded must stay expanded (and stay itself) as the list moves.
+ */
+function lineKeys(lines: readonly LogLine[]): string[] {
+  const seen = new Map<string, number>();
+  return lines.map((l) => {
+    const base = `${l.timeUnixNano}|${l.service}|${l.traceId ?? ""}|${l.spanId ?? ""}|${l.severityNumber}|${formatLogBody(l.body).slice(0, 80)}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return n ? `${base}#${n}` : base;
+  });
 }
 
 /**
@@ -96,8 +111,8 @@ export function LogsView() {
         {logs.isLoading && <Loading what="logs" />}
         {logs.isError && <ErrorBox error={logs.error} />}
         {logs.data && lines.length === 0 && <p className="muted">No log lines match in this range.</p>}
-        {lines.map((l, i) => (
-          <LogRow key={`${l.timeUnixNano}-${i}`} line={l} rangeQuery={rangeQuery} />
+        {lineKeys(lines).map((key, i) => (
+          <LogRow key={key} line={lines[i]!} rangeQuery={rangeQuery} />
         ))}
         <div ref={sentinel} />
         {logs.hasNextPage && !live && (

@@ -132,3 +132,59 @@ test("the Logs page searches by text and severity in the URL, zooms on a histogr
   await expect(page).toHaveURL(/from=\d{13}&to=\d{13}/);
   await expect(rows.first()).toContainText("background job tick");
 });
+
+/** Lines of one source through the real logs SDK, `ageMs` before now each. */
+async function sendLines(lines: { body: string; ageMs: number }[]): Promise<void> {
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ "service.name": "scroller" }),
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: new OTLPLogExporter({ url: process.env.E2E_OTLP_TRACES_URL!.replace(/\/v1\/traces$/, "/v1/logs") }),
+        maxExportBatchSize: 512,
+      }),
+    ],
+  });
+  const logger = provider.getLogger("e2e-scroll");
+  const now = Date.now();
+  for (const l of lines)
+    logger.emit({
+      body: l.body,
+      severityNumber: SeverityNumber.INFO,
+      severityText: "INFO",
+      attributes: { source: "scroll" },
+      timestamp: now - l.ageMs,
+    });
+  await provider.forceFlush();
+  await provider.shutdown();
+}
+
+test("the Logs page loads older lines on scroll, follows the live tail, and keeps an expanded line open as lines arrive", async ({
+  page,
+}) => {
+  await sendLines(Array.from({ length: 250 }, (_, i) => ({ body: `scroll line ${i}`, ageMs: 60_000 + i * 1000 })));
+  await page.goto(`${baseUrl()}/logs?from=now-1h&to=now&attr=${encodeURIComponent("source=scroll")}`);
+  const rows = page.getByTestId("log-list").getByTestId("log-row");
+  await expect(rows).toHaveCount(100);
+  await expect(rows.first().getByTestId("log-body")).toHaveText("scroll line 0");
+  // Infinite scroll: reaching the end of the list loads the next pages, oldest last.
+  await rows.last().scrollIntoViewIfNeeded();
+  await expect(rows).toHaveCount(200);
+  await rows.last().scrollIntoViewIfNeeded();
+  await expect(rows).toHaveCount(250);
+  await expect(rows.last().getByTestId("log-body")).toHaveText("scroll line 249");
+
+  // Expanded: every field of the line.
+  await rows.first().getByRole("button").first().click();
+  const detail = rows.first().getByTestId("log-detail");
+  await expect(detail).toContainText("source");
+  await expect(detail).toContainText("scroller");
+
+  // Live tail: a new line appears at the top; the expanded line stays open and stays itself.
+  await page.getByTestId("live-tail").click();
+  await expect(page).toHaveURL(/live=1/);
+  await sendLines([{ body: "scroll line fresh", ageMs: 0 }]);
+  await expect(rows.first().getByTestId("log-body")).toHaveText("scroll line fresh", { timeout: 15_000 });
+  await expect(rows.first().getByTestId("log-detail")).toHaveCount(0);
+  await expect(rows.nth(1).getByTestId("log-body")).toHaveText("scroll line 0");
+  await expect(rows.nth(1).getByTestId("log-detail")).toContainText("scroller");
+});

@@ -118,6 +118,7 @@ async function expectNeighboursBesidePanel(page: Page, id: string, step: string)
 }
 
 test("the map paints after select, focus, group, diff, refresh and navigation from the overview", async ({ page }) => {
+  test.setTimeout(180_000); // a dozen steps and two live-refresh waits (11.5 s)
   await page.goto(`${baseUrl()}/`);
   await page.getByRole("link", { name: "Service map" }).click();
   await expect(page).toHaveURL(/\/map/);

@@ -1,18 +1,9 @@
 import "server-only";
+import type { StoredLog as StoreLog } from "../telemetry-store";
 
-export interface StoredLog {
+/** A stored log line with its row id (the store's StoredLog, as this store reads it). */
+export interface StoredLog extends StoreLog {
   id: number;
-  timeNs: bigint;
-  observedNs: bigint;
-  severityNumber: number;
-  severityText: string;
-  body: unknown;
-  attributes: Record<string, unknown>;
-  resource: Record<string, unknown>;
-  service: string;
-  traceId: string | null;
-  spanId: string | null;
-  scope: { name: string; version: string } | null;
 }
 
 /** A `logs l` row as COLUMNS reads it (safe integers). */

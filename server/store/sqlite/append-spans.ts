@@ -29,7 +29,7 @@ export function createAppender(db: Db) {
     root_resource = ?, root_name = ?, root_parentless = ?, resources = ?, blocks = ?, span_ids = ? WHERE id = ?`);
   const maxBlock = db.prepare(`SELECT max(id) FROM span_blocks`).pluck();
   const insertBlock = db.prepare(
-    `INSERT INTO span_blocks (id, min_start_ns, max_start_ns, spans, bloom) VALUES (?, ?, ?, ?, ?)`,
+    `INSERT INTO span_blocks (id, min_start_ns, max_start_ns, spans, bloom, postings) VALUES (?, ?, ?, ?, ?, ?)`,
   );
   const insertBlockData = db.prepare(`INSERT INTO span_block_data (id, data) VALUES (?, ?)`);
   const groups = createGroupWriter(db);
@@ -146,7 +146,7 @@ export function createAppender(db: Db) {
     }
     if (sections.length === 0) return;
     const block = encodeBlock(sections, resourceIdOf, body, strings);
-    insertBlock.run(blockId, block.minStartNs, block.maxStartNs, block.spans, buildBloom(block.terms));
+    insertBlock.run(blockId, block.minStartNs, block.maxStartNs, block.spans, buildBloom(block.terms), block.postings);
     insertBlockData.run(blockId, block.data);
     groups.noteBlock({
       id: blockId,

@@ -128,7 +128,8 @@ function numberFor(s: string): number | null {
   return s.trim() !== "" && Number.isFinite(n) && String(n) === s ? n : null;
 }
 
-function valueMatches(v: unknown, want: string): boolean {
+/** Whether a stored attribute value (scalar or array) meets an `attr` filter's value. */
+export function valueMatches(v: unknown, want: string): boolean {
   if (v === undefined || v === null) return false;
   if (Array.isArray(v)) return v.some((x) => scalarMatches(x, want));
   return scalarMatches(v, want);

@@ -231,4 +231,10 @@ export const MIGRATIONS: readonly string[] = [
     SELECT min(id), max(id), min(min_start_ns), max(max_start_ns), count(*), sum(spans), NULL
     FROM span_blocks GROUP BY id / 64;
   `,
+  /* 7: rare-term postings per block (span-block-postings.ts): for span attribute terms held
+     by few of a block's traces, the exact list of those traces, so a search for a rare value
+     reads a few bytes instead of decoding the block. NULL for blocks written before (they are
+     decoded, as before) and for blocks with no rare term. */ `
+  ALTER TABLE span_blocks ADD COLUMN postings BLOB;
+  `,
 ];

@@ -2,7 +2,8 @@ import "server-only";
 import type { Db } from "./open";
 import { bloomHas, hashTerm, TermKind } from "./bloom";
 import { spanReaderFor } from "./read-spans";
-import { compileBlockMatcher, type ResourceVerdicts, type SpanFilter } from "./block-match";
+import { compileBlockMatcher, valueMatches, type ResourceVerdicts, type SpanFilter } from "./block-match";
+import { findPosting } from "./span-block-postings";
 import { readVarints } from "./trace-summary";
 import { selectGroups } from "./span-block-groups";
 import type { TraceQuery, StoredTraceSummary } from "../telemetry-store";
@@ -34,7 +35,8 @@ const COLUMNS = `id, trace_id, start_ns, duration_ns, spans, errors, root_resour
  * Without span filters the summary index (start, duration, errors) answers directly. With
  * them, block groups and then their blocks are read newest first, skipped when their Bloom
  * filter rules a term out; the scan stops once `limit` traces are held and no later group or
- * block can hold a newer one.
+ * block can hold a newer one. A lone `attr` filter that no resource meets reads a block's
+ * rare-term postings first: a listed term names its traces without decoding the block.
  */
 export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[] {
   const reader = spanReaderFor(db);
@@ -107,10 +109,11 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
   };
   const verdicts: ResourceVerdicts = new Map();
 
+  const posting = postingTermOf(db, q, reader.resource);
   const passes = (bloom: Buffer) => terms.every((alts) => alts.some((t) => bloomHas(bloom, t)));
   const blocksOf = db
     .prepare(
-      `SELECT id, max_start_ns AS max, bloom FROM span_blocks
+      `SELECT id, max_start_ns AS max, bloom, postings FROM span_blocks
        WHERE id BETWEEN ? AND ? AND max_start_ns >= ? AND min_start_ns < ? ORDER BY max_start_ns DESC`,
     )
     .safeIntegers(true);
@@ -132,12 +135,23 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
     const b0 = bar();
     if (b0 !== null && g.max < b0) break;
     if (g.bloom !== null && !passes(g.bloom)) continue;
-    const blocks = blocksOf.all(g.id, g.last, q.fromNs, q.toNs) as { id: bigint; max: bigint; bloom: Buffer }[];
+    const blocks = blocksOf.all(g.id, g.last, q.fromNs, q.toNs) as BlockRow[];
     for (const blk of blocks) {
       const b1 = bar();
       if (b1 !== null && blk.max < b1) break;
       if (!passes(blk.bloom)) continue;
-      scanBlock(Number(blk.id));
+      const listed = posting && blk.postings ? findPosting(blk.postings, posting.key, posting.value) : null;
+      if (listed) takeTraces(listed);
+      else scanBlock(Number(blk.id));
+    }
+  }
+
+  function takeTraces(keys: readonly number[]): void {
+    for (const key of keys) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const row = summaryOf.get(key, ...args) as Row | undefined;
+      if (row) found.push(row);
     }
   }
 
@@ -155,6 +169,34 @@ export function searchTraceSummaries(db: Db, q: TraceQuery): StoredTraceSummary[
   }
   found.sort(newestFirst);
   return found.slice(0, q.limit).map(toSummary);
+}
+
+interface BlockRow {
+  id: bigint;
+  max: bigint;
+  bloom: Buffer;
+  postings: Buffer | null;
+}
+
+/**
+ * The term whose postings answer the query alone: one `attr` filter and no other span filter
+ * (those need the span itself), not a boolean (postings leave booleans out), and met by no
+ * stored resource (postings cover span attributes only). Null otherwise.
+ */
+function postingTermOf(
+  db: Db,
+  q: TraceQuery,
+  resource: (id: number) => { attributes: Record<string, unknown> },
+): { key: string; value: Buffer } | null {
+  const attrs = q.attrs ?? [];
+  if (attrs.length !== 1 || q.service !== undefined || q.operation !== undefined) return null;
+  if (q.kind !== undefined || q.status !== undefined || q.environment !== undefined) return null;
+  const { key, value } = attrs[0]!;
+  const lower = value.toLowerCase();
+  if (lower === "true" || lower === "false") return null;
+  const ids = db.prepare(`SELECT id FROM resources`).pluck().all() as number[];
+  if (ids.some((id) => valueMatches(resource(id).attributes[key], value))) return null;
+  return { key, value: Buffer.from(value, "utf8") };
 }
 
 function newestFirst(a: Row, b: Row): number {

@@ -3,6 +3,7 @@ import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Attributes, AttrValue, Span } from "../../normalize";
 import { ByteReader, ByteWriter } from "./byte-io";
 import { hashTerm, TermKind, termValue } from "./bloom";
+import { encodePostings, noteValue, type ValueSections } from "./span-block-postings";
 
 /**
  * The span block: every span one append stored, grouped by trace, in one raw-deflate
@@ -36,6 +37,8 @@ export interface BlockSection {
 export interface EncodedBlock {
   data: Buffer;
   terms: Set<number>;
+  /** Rare-term postings (span-block-postings.ts), or null. */
+  postings: Buffer | null;
   minStartNs: bigint;
   maxStartNs: bigint;
   spans: number;
@@ -70,7 +73,8 @@ export function encodeBlock(
   w.reset();
   sw.reset();
   w.varint(sections.length);
-  for (const sec of sections) {
+  for (let si = 0; si < sections.length; si++) {
+    const sec = sections[si]!;
     w.varint(sec.traceKey);
     w.varint(sec.firstIndex);
     w.varint(sec.spans.length);
@@ -103,18 +107,18 @@ export function encodeBlock(
       w.varint(rid);
       w.varint(s.scope.name || s.scope.version ? ref(`${s.scope.name}\u0000${s.scope.version}`) + 1 : 0);
       w.varint(s.statusMessage ? ref(s.statusMessage) + 1 : 0);
-      writeAttrs(w, s.attributes, ref, pairs);
+      writeAttrs(w, s.attributes, ref, pairs, si);
       w.varint(s.events.length);
       for (const e of s.events) {
         w.zigzag(Number(e.timeUnixNano - s.startNs));
         w.varint(ref(e.name));
-        writeAttrs(w, e.attributes, ref, null);
+        writeAttrs(w, e.attributes, ref, null, si);
       }
       w.varint(s.links.length);
       for (const l of s.links) {
         w.hex(l.traceId, 16);
         w.hex(l.spanId, 8);
-        writeAttrs(w, l.attributes, ref, null);
+        writeAttrs(w, l.attributes, ref, null, si);
       }
       const service = s.resource.service;
       names.add(s.name);
@@ -136,7 +140,7 @@ export function encodeBlock(
   for (let kr = 0; kr < pairs.length; kr++) {
     const set = pairs[kr];
     if (!set) continue;
-    for (const v of set) {
+    for (const v of set.keys()) {
       const tv = termValue(v);
       if (tv !== null) terms.add(hashTerm(TermKind.attribute, keys[kr]!, tv));
     }
@@ -145,7 +149,20 @@ export function encodeBlock(
   head.u8(VERSION);
   head.varint(strings.size);
   const raw = Buffer.concat([head.buf.subarray(0, head.pos), sw.buf.subarray(0, sw.pos), w.buf.subarray(0, w.pos)]);
-  return { data: deflateRawSync(raw, { level: 6 }), terms, minStartNs: minStart, maxStartNs: maxStart, spans: total };
+  const postings = encodePostings(
+    keys,
+    pairs,
+    sections.map((x) => x.traceKey),
+    total,
+  );
+  return {
+    data: deflateRawSync(raw, { level: 6 }),
+    terms,
+    postings,
+    minStartNs: minStart,
+    maxStartNs: maxStart,
+    spans: total,
+  };
 }
 
 function addAttrTerms(terms: Set<number>, key: string, v: AttrValue): void {
@@ -160,10 +177,16 @@ function addAttrTerms(terms: Set<number>, key: string, v: AttrValue): void {
   if (s !== null) terms.add(hashTerm(TermKind.attribute, key, s));
 }
 
-/** Distinct attribute values per key ref, hashed into terms once per block. */
-type PairSets = Array<Set<AttrValue> | undefined>;
+/** Distinct span attribute values per key ref (Bloom terms once per block, and postings). */
+type PairSets = Array<ValueSections | undefined>;
 
-function writeAttrs(w: ByteWriter, attrs: Attributes, ref: (s: string) => number, pairs: PairSets | null): void {
+function writeAttrs(
+  w: ByteWriter,
+  attrs: Attributes,
+  ref: (s: string) => number,
+  pairs: PairSets | null,
+  sec: number,
+): void {
   let n = 0;
   for (const _ in attrs) n++;
   w.varint(n);
@@ -174,9 +197,9 @@ function writeAttrs(w: ByteWriter, attrs: Attributes, ref: (s: string) => number
     writeValue(w, v, ref);
     if (pairs && v !== null) {
       let set = pairs[kr];
-      if (set === undefined) pairs[kr] = set = new Set();
-      if (Array.isArray(v)) for (const x of v) set.add(x);
-      else set.add(v);
+      if (set === undefined) pairs[kr] = set = new Map();
+      if (Array.isArray(v)) for (const x of v) noteValue(set, x, sec);
+      else noteValue(set, v, sec);
     }
   }
 }

@@ -80,10 +80,27 @@ export async function benchSelfTracing(
   seconds = Number(process.env.BENCH_SECONDS ?? 10),
   rounds = Number(process.env.BENCH_ROUNDS ?? 3),
   concurrency = 4,
+  ratio = Number(process.env.BENCH_SELF_TRACES_RATIO ?? 0.1),
 ) {
-  const common = { CARTOGRAPH_ROLLUP_FLUSH_MS: "2000", CARTOGRAPH_LOG_LEVEL: "warn" };
-  const off = await startServer({ env: { ...common, CARTOGRAPH_SELF_TRACES: "off" }, readyTimeoutMs: 180_000 });
-  const on = await startServer({ env: { ...common, CARTOGRAPH_SELF_TRACES: "self" }, readyTimeoutMs: 180_000 });
+  const common = {
+    CARTOGRAPH_ROLLUP_FLUSH_MS: "2000",
+    CARTOGRAPH_LOG_LEVEL: "warn",
+    CARTOGRAPH_SELF_TRACES_RATIO: String(ratio),
+  };
+  // The compiled server `npm start` runs (as the ingest bench does); BENCH_PROFILE_DIR writes a
+  // CPU profile per thread of each server (`off-*` / `self-*` sub-folders).
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const launch = (name: string, mode: string) =>
+    startServer({
+      env: { ...common, CARTOGRAPH_SELF_TRACES: mode },
+      nodeArgs: [
+        ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${path.join(profile, name)}`] : []),
+        "scripts/launch.mjs",
+      ],
+      readyTimeoutMs: 300_000,
+    });
+  const off = await launch("off", "off");
+  const on = await launch("self", "self");
   try {
     for (const s of [off, on]) await runLoad(`${s.otlpHttpUrl}/v1/traces`, 2000, concurrency); // warm-up
     const totals = { off: { cpuSeconds: 0, stored: 0 }, self: { cpuSeconds: 0, stored: 0 } };
@@ -107,7 +124,7 @@ export async function benchSelfTracing(
     const selfMicros = (totals.self.cpuSeconds * 1e6) / Math.max(1, totals.self.stored);
     const ratios = perRound.map((p) => p.ratio).sort((x, y) => x - y);
     return {
-      ratio: 0.1,
+      ratio,
       phases: { seconds, rounds, concurrency, simultaneous: true },
       off: { cpuMicrosPerStoredSpan: round(offMicros), storedSpans: totals.off.stored },
       self: {
@@ -119,11 +136,28 @@ export async function benchSelfTracing(
       overhead: {
         totalRatio: round(selfMicros / offMicros, 3),
         medianRoundRatio: ratios[Math.floor(ratios.length / 2)],
+        roundRatio95: confidence95(ratios),
       },
     };
   } finally {
     await Promise.all([off.stop(), on.stop()]);
   }
+}
+
+/** Student's t quantile (two-sided 95 %) for n - 1 degrees of freedom (2.0, slightly low, beyond 15). */
+const T95 = [NaN, 12.71, 4.3, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.2, 2.18, 2.16, 2.14, 2.13];
+
+/**
+ * Mean of the per-round ratios with its 95 % confidence interval: on a shared machine single
+ * rounds swing by ±10 %, so a difference is only shown when the interval excludes it.
+ */
+function confidence95(xs: number[]): { mean: number; low: number; high: number } | null {
+  const n = xs.length;
+  if (n < 2) return null;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  const half = ((T95[n - 1] ?? 2.0) * sd) / Math.sqrt(n);
+  return { mean: round(mean, 3), low: round(mean - half, 3), high: round(mean + half, 3) };
 }
 
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;

@@ -82,7 +82,10 @@ export function createSelfTracer(target: SelfTraceTarget, thread: string, counte
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(target.ratio) }),
     spanProcessors: [
       countStarted,
-      new BatchSpanProcessor(counting, { scheduledDelayMillis: 1000, maxExportBatchSize: 512, maxQueueSize: 4096 }),
+      // Export every 5 s (the OpenTelemetry default; OTEL_BSP_SCHEDULE_DELAY overrides it): with
+      // `self` each export is an ingest request of this process, whose fixed cost (a request, a
+      // commit, a span block) is paid per export, so fewer, larger exports cost less.
+      new BatchSpanProcessor(counting, { maxExportBatchSize: 512, maxQueueSize: 4096 }),
     ],
   });
   return {

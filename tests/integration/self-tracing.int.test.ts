@@ -83,6 +83,8 @@ describe("self-tracing with CARTOGRAPH_SELF_TRACES=self", () => {
       env: {
         CARTOGRAPH_SELF_TRACES: "self",
         CARTOGRAPH_SELF_TRACES_RATIO: "1",
+        // The SDK's standard knob (default 5 s): exports every second keep this test short.
+        OTEL_BSP_SCHEDULE_DELAY: "1000",
         CARTOGRAPH_LOG_LEVEL: "debug",
         CARTOGRAPH_ALERT_INTERVAL_MS: "2000",
         CARTOGRAPH_RETENTION_INTERVAL_MS: "2000",

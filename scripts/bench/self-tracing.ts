@@ -5,13 +5,17 @@
  * same time by two load generators in each round, so both see the same machine at the same
  * moment (alternating phases swung by ±25 % on a shared machine). Reported: server CPU per
  * stored fleet span (all threads; the self-traces a server stores itself are not counted as
- * fleet spans but their cost is in its CPU) and the ratio self/off.
+ * fleet spans but their cost is in its CPU) and the ratio self/off, with a 95 % interval over
+ * the rounds. Settings: BENCH_SELF_TRACES_RATIO (the `self` server's ratio; `off` runs both
+ * servers off, an A/A check of the bench itself); BENCH_PROFILE_DIR (CPU profiles of both, and
+ * the share of busy CPU spent in self-tracing code, see profile-share.ts).
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { startServer, type RunningServer } from "../../tests/helpers/start-server";
 import { cpuSeconds } from "./proc-stats";
+import { measureProfileShare } from "./profile-share";
 import { countSpansByService } from "../../server/store/sqlite";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -80,12 +84,13 @@ export async function benchSelfTracing(
   seconds = Number(process.env.BENCH_SECONDS ?? 10),
   rounds = Number(process.env.BENCH_ROUNDS ?? 3),
   concurrency = 4,
-  ratio = Number(process.env.BENCH_SELF_TRACES_RATIO ?? 0.1),
+  // `off`: both servers off, an A/A run that shows the bench's own bias and spread.
+  ratioSetting = process.env.BENCH_SELF_TRACES_RATIO ?? "0.1",
 ) {
   const common = {
     CARTOGRAPH_ROLLUP_FLUSH_MS: "2000",
     CARTOGRAPH_LOG_LEVEL: "warn",
-    CARTOGRAPH_SELF_TRACES_RATIO: String(ratio),
+    CARTOGRAPH_SELF_TRACES_RATIO: ratioSetting === "off" ? "0.1" : ratioSetting,
   };
   // The compiled server `npm start` runs (as the ingest bench does); BENCH_PROFILE_DIR writes a
   // CPU profile per thread of each server (`off-*` / `self-*` sub-folders).
@@ -100,7 +105,8 @@ export async function benchSelfTracing(
       readyTimeoutMs: 300_000,
     });
   const off = await launch("off", "off");
-  const on = await launch("self", "self");
+  const on = await launch("self", ratioSetting === "off" ? "off" : "self");
+  let result;
   try {
     for (const s of [off, on]) await runLoad(`${s.otlpHttpUrl}/v1/traces`, 2000, concurrency); // warm-up
     const totals = { off: { cpuSeconds: 0, stored: 0 }, self: { cpuSeconds: 0, stored: 0 } };
@@ -123,8 +129,8 @@ export async function benchSelfTracing(
     const offMicros = (totals.off.cpuSeconds * 1e6) / Math.max(1, totals.off.stored);
     const selfMicros = (totals.self.cpuSeconds * 1e6) / Math.max(1, totals.self.stored);
     const ratios = perRound.map((p) => p.ratio).sort((x, y) => x - y);
-    return {
-      ratio,
+    result = {
+      ratio: ratioSetting,
       phases: { seconds, rounds, concurrency, simultaneous: true },
       off: { cpuMicrosPerStoredSpan: round(offMicros), storedSpans: totals.off.stored },
       self: {
@@ -140,9 +146,32 @@ export async function benchSelfTracing(
       },
     };
   } finally {
-    await Promise.all([off.stop(), on.stop()]);
+    await Promise.all([off.stop(), on.stop()]); // the profiles are written as the servers exit
   }
+  if (!profile) return result;
+  // The same attribution on the server with self-tracing off shows what it claims wrongly.
+  const [offShare, selfShare] = ["off", "self"].map((d) => measureProfileShare(path.join(profile, d), isSelfTracing));
+  return {
+    ...result,
+    profileShare: { off: offShare, self: selfShare, net: round(selfShare!.share - offShare!.share, 4) },
+  };
 }
+
+/** Self-tracing's own code in a profile: the OpenTelemetry packages, the context store and Cartograph's wrappers. */
+const SELF_TRACING_FUNCTIONS = new Set([
+  "withSpan",
+  "withRemoteParent",
+  "recordSpan",
+  "getTraceparent",
+  "getActiveTraceIds",
+  "getSpanClockMs",
+  "sampledContext",
+  "endFailed",
+  "withoutTracing",
+  "createSelfTracer",
+]);
+const isSelfTracing = (f: { url: string; functionName: string }): boolean =>
+  f.url.includes("/@opentelemetry/") || f.url === "node:async_hooks" || SELF_TRACING_FUNCTIONS.has(f.functionName);
 
 /** Student's t quantile (two-sided 95 %) for n - 1 degrees of freedom (2.0, slightly low, beyond 15). */
 const T95 = [NaN, 12.71, 4.3, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.2, 2.18, 2.16, 2.14, 2.13];

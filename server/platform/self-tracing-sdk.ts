@@ -7,8 +7,8 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
+  AlwaysOnSampler,
   ParentBasedSampler,
-  TraceIdRatioBasedSampler,
   type SpanExporter,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
@@ -34,8 +34,8 @@ export interface SelfTracerHandle {
 }
 
 /**
- * The OpenTelemetry SDK for one thread: ratio sampling of roots (children follow their
- * parent), a batch processor and the OTLP/HTTP exporter. Loaded only when self-tracing is on.
+ * The OpenTelemetry SDK for one thread: every root it is given is kept (the ratio is decided
+ * before, see withSpan), children follow their parent, a batch processor and the OTLP/HTTP exporter. Loaded only when self-tracing is on.
  * Export requests carry SELF_TRACE_HEADER so the receiving ingest does not trace them (no
  * feedback loop); no instrumentation library is installed, so exporting creates no spans.
  * With the `self` target, exports wait until the process's receiver listens: the spans of
@@ -79,7 +79,9 @@ export function createSelfTracer(target: SelfTraceTarget, thread: string, counte
       "process.pid": process.pid,
       "cartograph.thread": thread,
     }),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(target.ratio) }),
+    // The ratio is applied before the SDK is called (withSpan in self-tracing.ts), so the roots
+    // that reach it are all kept; children follow their parent, local or from another thread.
+    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
     spanProcessors: [
       countStarted,
       // Export every 5 s (the OpenTelemetry default; OTEL_BSP_SCHEDULE_DELAY overrides it): with

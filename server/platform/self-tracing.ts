@@ -45,6 +45,8 @@ interface Active {
   suppressed: Context;
   parseTraceParent: (tp: string) => SpanContext | null;
   url: string;
+  /** Share of roots traced (CARTOGRAPH_SELF_TRACES_RATIO); the SDK's sampler sees only these. */
+  ratio: number;
 }
 
 let active: Active | null = null;
@@ -90,6 +92,7 @@ export async function startSelfTracing(
     suppressed: core.suppressTracing(api.ROOT_CONTEXT),
     parseTraceParent: (tp) => core.parseTraceParent(tp),
     url: target.url,
+    ratio: target.ratio,
   };
   return true;
 }
@@ -157,7 +160,14 @@ export function withSpan<T>(
   const a = active;
   if (a === null) return fn(NOOP);
   const parent = a.als.getStore();
-  if (parent === undefined && opts.root === false) return fn(NOOP);
+  // Inside an unsampled or suppressed operation nothing is traced: no SDK call at all.
+  if (parent === a.suppressed) return fn(NOOP);
+  if (parent === undefined) {
+    if (opts.root === false) return fn(NOOP);
+    // Head sampling decided here for the roots left out (most of them at the default ratio):
+    // their work runs marked unsampled without creating a span, a context or a sampler call.
+    if (Math.random() >= a.ratio) return a.als.run(a.suppressed, fn, NOOP);
+  }
   const base = parent ?? a.api.ROOT_CONTEXT;
   const kind = opts.kind === "server" ? a.api.SpanKind.SERVER : a.api.SpanKind.INTERNAL;
   const span = a.tracer.startSpan(name, { kind, attributes }, base);

@@ -1,0 +1,55 @@
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "./config";
+import { flushSelfTracing, getSelfTracingStatus, getTraceparent, startSelfTracing, withSpan } from "./self-tracing";
+
+// Self-tracing starts once per process (a vitest file runs in its own worker).
+describe("self-tracing head sampling at ratio 0.25", () => {
+  const received: number[] = [];
+  let sink: http.Server;
+  beforeAll(async () => {
+    sink = http.createServer((req, res) => {
+      let bytes = 0;
+      req.on("data", (d: Buffer) => (bytes += d.length));
+      req.on("end", () => (received.push(bytes), res.writeHead(200).end("{}")));
+    });
+    await new Promise<void>((r) => sink.listen(0, "127.0.0.1", () => r()));
+    const port = (sink.address() as { port: number }).port;
+    const config = loadConfig({
+      CARTOGRAPH_SELF_TRACES: `http://127.0.0.1:${port}/v1/traces`,
+      CARTOGRAPH_SELF_TRACES_RATIO: "0.25",
+    });
+    expect(await startSelfTracing(config, "main")).toBe(true);
+  });
+  afterAll(() => new Promise<void>((r) => sink.close(() => r())));
+
+  it("traces about a quarter of the roots, each with its children, and nothing under the others", async () => {
+    let sampledRoots = 0;
+    for (let i = 0; i < 4000; i++) {
+      withSpan("root", {}, (root) => {
+        const traceparent = getTraceparent();
+        withSpan("child", {}, (child) => {
+          // A child is recorded exactly when its root is, in the same trace.
+          expect(child.recording).toBe(root.recording);
+          expect(getTraceparent()?.slice(3, 35)).toBe(traceparent?.slice(3, 35));
+        });
+        if (root.recording) {
+          sampledRoots++;
+          expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+        } else expect(traceparent).toBeUndefined();
+      });
+    }
+    // Binomial(4000, 0.25): mean 1000, standard deviation 27.
+    expect(sampledRoots).toBeGreaterThan(850);
+    expect(sampledRoots).toBeLessThan(1150);
+    expect(getSelfTracingStatus().spansStarted).toBe(2 * sampledRoots);
+    await flushSelfTracing(5000);
+    expect(getSelfTracingStatus().spansExported).toBe(2 * sampledRoots);
+    expect(received.length).toBeGreaterThan(0);
+  });
+
+  it("never starts a trace for work that may only join one", () => {
+    const recorded = Array.from({ length: 200 }, () => withSpan("job part", {}, (s) => s.recording, { root: false }));
+    expect(recorded.every((r) => r === false)).toBe(true);
+  });
+});

@@ -19,5 +19,12 @@ export interface SpanAggregator {
   readonly name: string;
   observe(spans: readonly Span[], nowMs: number): void;
   flush(store: RollupSink, nowMs: number): Awaitable<void>;
+  /**
+   * State that must outlive a clean stop (work waiting on spans yet to come), serialized after
+   * the last flush; null when there is none. Saved with that flush, given back once to
+   * `resume` at the next start before any span is observed.
+   */
+  suspend?(): string | null;
+  resume?(state: string): void;
   snapshot(): Record<string, unknown>;
 }

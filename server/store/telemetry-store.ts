@@ -403,7 +403,16 @@ export interface RollupJournal {
    * `through` (a position from readUnaggregated) or else everything appended so far. The
    * caller guarantees no append runs meanwhile.
    */
-  flushAtomically(flush: () => Promise<void>, through?: number): Promise<void>;
+  flushAtomically(
+    flush: () => Promise<void>,
+    through?: number,
+    states?: () => ReadonlyMap<string, string>,
+  ): Promise<void>;
+  /**
+   * The aggregators' states saved with the last flush before a clean stop (`states`, called
+   * after `flush` in the same transaction), by aggregator name; each is handed out once.
+   */
+  takeStates(): Promise<Map<string, string>>;
   /**
    * Spans appended after the mark, in append order, whole appends until about `limit` spans;
    * `through` is the position they reach, `more` when appends after it remain.

@@ -8,7 +8,7 @@ import { EdgeMetrics, type ServiceGraphSnapshot } from "./metrics";
 import { PeerGuard } from "./peer-guard";
 import { spanServiceKey, spanStartMs } from "./classify-span";
 import { createListLookup, PairingStore, settleExpired, type PartnerLookup } from "./pairing-store";
-import type { Half, PairingCounts } from "./types";
+import type { Half, PairingCounts, WaitingHalf } from "./types";
 import { ZipkinTraceBuffer } from "./zipkin-buffer";
 
 export interface ServiceGraphAggregatorOptions {
@@ -29,7 +29,9 @@ export interface ServiceGraphAggregatorOptions {
 /**
  * Tier 1 of the service graph: pairs spans as they are stored, settles halves that waited
  * `waitMs` (checking stored spans first, so a partner stored earlier still pairs), and hands
- * per-minute edge rollups, node metadata and completeness to the store on every flush.
+ * per-minute edge rollups, node metadata and completeness to the store on every flush. The
+ * halves still waiting at a clean stop are saved (suspend) and wait on after the restart
+ * (resume): a partner sent while the process restarted pairs as if nothing had happened.
  */
 export interface ServiceGraphAggregator extends SpanAggregator {
   snapshot(): ServiceGraphSnapshot;
@@ -118,6 +120,18 @@ export function createServiceGraphAggregator(opts: ServiceGraphAggregatorOptions
       } finally {
         // Rows that failed to write are dropped rather than retried forever (bounded memory).
         acc.clear();
+      }
+    },
+    suspend(): string | null {
+      const waiting = store.listWaiting();
+      return waiting.length ? JSON.stringify({ v: 1, waiting }) : null;
+    },
+    resume(state: string): void {
+      try {
+        const saved = JSON.parse(state) as { v?: number; waiting?: WaitingHalf[] };
+        if (saved.v === 1 && Array.isArray(saved.waiting)) store.restoreWaiting(saved.waiting);
+      } catch (err) {
+        opts.onError?.("servicegraph: saved pairing state unreadable, ignored", err);
       }
     },
     snapshot(): ServiceGraphSnapshot {

@@ -38,6 +38,31 @@ describe("PairingStore", () => {
     }
   });
 
+  it("hands its waiting halves to a new store that keeps their wait and pairs them", () => {
+    const f = createSpanFactory();
+    const root = f.server("a");
+    const [call, answer] = f.httpCall(root, "b");
+    const [lone] = f.httpCall(root, "ext", { host: "api.example.com", instrumented: false });
+    const before = new PairingStore({ waitMs: 10_000, maxItems: 100 });
+    const first = new GraphAccumulator();
+    before.addSpan(call!, 1_000, first);
+    before.addSpan(lone!, 2_000, first);
+    // Through JSON, as a clean stop saves them.
+    const saved = JSON.parse(JSON.stringify(before.listWaiting()));
+    const after = new PairingStore({ waitMs: 10_000, maxItems: 100 });
+    expect(after.restoreWaiting(saved)).toBe(2);
+    expect(after.restoreWaiting(saved)).toBe(0); // already there
+    const acc = new GraphAccumulator();
+    after.addSpan(answer!, 5_000, acc);
+    expect(edgesOf(acc)).toEqual(["service:a->service:b"]);
+    // The lone call's wait still runs from its first arrival.
+    expect(after.takeExpired(11_999)).toEqual([]);
+    const expired = after.takeExpired(12_000);
+    expect(expired.map((h) => h.spanId)).toEqual([lone!.spanId]);
+    for (const h of expired) settleExpired(h, null, acc);
+    expect(edgesOf(acc)).toEqual(["service:a->external:api.example.com", "service:a->service:b"]);
+  });
+
   it("expires in insertion order after the wait and settles lone halves", () => {
     const f = createSpanFactory();
     const root = f.server("a");

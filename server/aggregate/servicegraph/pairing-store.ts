@@ -3,7 +3,7 @@ import { SpanKind, type Span } from "../../normalize";
 import { classifySpan, spanServiceKey } from "./classify-span";
 import { serviceNode } from "./node-identity";
 import { HalfTable } from "./half-table";
-import type { CallSpans, EdgeCall, Half, PairingCounts } from "./types";
+import type { CallSpans, EdgeCall, Half, PairingCounts, WaitingHalf } from "./types";
 import { linkZipkinSpans } from "./zipkin-links";
 import { isZipkinSpan } from "./zipkin-tree";
 
@@ -282,6 +282,37 @@ export class PairingStore {
     this.totals.expired += out.length;
     if (this.table.internWaste > 4096) this.table.compactInterns(this.entries.values());
     return out;
+  }
+
+  /** Every waiting half in expiry order (for a clean stop; the store keeps them). */
+  listWaiting(): WaitingHalf[] {
+    const out: WaitingHalf[] = [];
+    for (const [key, slot] of this.entries) {
+      const [traceId, id] = splitPairKey(key);
+      out.push({
+        half: this.table.get(slot, traceId, id),
+        insertedMs: this.table.insertedAt(slot),
+        drawn: this.table.emitted(slot),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Puts saved halves back with their original insert time, so each waits what remained of
+   * its window. Call before any new half arrives (expiry walks the entries in insert order).
+   * Returns how many were taken (not past the bound, not already present).
+   */
+  restoreWaiting(items: readonly WaitingHalf[]): number {
+    let taken = 0;
+    for (const w of items) {
+      if (this.entries.size >= this.opts.maxItems) break;
+      const key = pairKey(w.half.traceId, (w.half.role === "client" ? w.half.spanId : w.half.parentSpanId)!);
+      if (this.entries.has(key)) continue;
+      this.entries.set(key, this.table.put(w.half, w.insertedMs, w.drawn));
+      taken++;
+    }
+    return taken;
   }
 }
 

@@ -62,6 +62,15 @@ export interface Half {
   table: string | null;
 }
 
+/** A half still waiting for its partner, as saved at a clean stop and restored at the next start. */
+export interface WaitingHalf {
+  half: Half;
+  /** Epoch ms it entered the pairing store (its wait runs from there, across the restart). */
+  insertedMs: number;
+  /** Already drawn (a database / queue client): a later server half only merges its latency. */
+  drawn: boolean;
+}
+
 /** One call on one edge, produced by pairing or by a one-sided rule. */
 export interface EdgeCall {
   source: NodeRef;

@@ -43,19 +43,43 @@ export function createRollupFlusher(o: RollupFlusherOptions) {
     await o.afterFlush();
   }
 
+  function suspendAggregators(): Map<string, string> {
+    const states = new Map<string, string>();
+    for (const a of o.aggregators) {
+      const state = a.suspend?.() ?? null;
+      if (state !== null) states.set(a.name, state);
+    }
+    return states;
+  }
+
   return {
     inProgress: () => running,
 
-    flush(): Promise<void> {
+    /** `final`: the last flush before a clean stop; it also saves what the aggregators still hold. */
+    flush(final = false): Promise<void> {
       running ??= (async () => {
         for (let append = o.appendInProgress(); append; append = o.appendInProgress()) await append;
         await withSpan("rollup.flush", { "cartograph.aggregators": o.aggregators.length }, () =>
-          journal ? journal.flushAtomically(writeRollups).catch((e) => o.onError(e)) : writeRollups(),
+          journal
+            ? journal
+                .flushAtomically(writeRollups, undefined, final ? suspendAggregators : undefined)
+                .catch((e) => o.onError(e))
+            : writeRollups(),
         );
       })().finally(() => {
         running = null;
       });
       return running;
+    },
+
+    /** Gives the aggregators what they saved at the last clean stop; call before any span is observed. */
+    async resume(): Promise<void> {
+      if (!journal) return;
+      const states = await journal.takeStates();
+      for (const a of o.aggregators) {
+        const state = states.get(a.name);
+        if (state !== undefined) a.resume?.(state);
+      }
     },
 
     /** Spans aggregated again (0 without a journal, or after a clean stop). */

@@ -390,6 +390,7 @@ const retention = createRetentionRunner({
   },
 });
 
+await rollups.resume().catch(noteRollupFailure);
 const replayed = await rollups.replay().catch((e) => (noteRollupFailure(e), 0));
 if (replayed > 0)
   console.error(
@@ -412,7 +413,7 @@ async function shutdown(): Promise<void> {
   await rollups.inProgress();
   await flushing;
   await flush();
-  await rollups.flush();
+  await rollups.flush(true);
   await store.close();
   await flushSelfTracing().finally(() => post({ type: "closed" }));
 }

@@ -1,8 +1,9 @@
 /**
  * Log text-search benchmark. LOGS_BENCH_LINES (default 10M) log lines over the last 24 h from
- * 40 services go through the store's append path (createLogAppender: row, FTS5 entry, minute
- * counts) in transactions of 5,000, as the writer thread stores them. Then, on a read
- * connection, `searchLogs` (newest 100) and `countLogs` (the histogram) over a 1 h and a 24 h
+ * 40 services go through the store's append path (createLogAppender: row, FTS5 entry with
+ * its tags, minute counts) in transactions of 5,000, as the writer thread stores them. Then, on
+ * a read connection, `searchLogs` (newest 100) and `countLogs` (the histogram, its start on a
+ * multiple of the step as the API asks) over a 1 h and a 24 h
  * window for text queries of different selectivity, alone and with service / severity /
  * attribute filters: p50/p95 over up to 20 runs after 3 warm-ups, and a trivial query on the
  * same connection as the baseline. Progress on stderr; run this file to print.
@@ -105,6 +106,8 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
       : fill(dir, total);
     if (keep && !filled) writeFileSync(metaFile, JSON.stringify({ nowNs: String(nowNs), appendSeconds, total }));
     if (filled) total = filled.total;
+    // LOGS_BENCH_FILL_ONLY=1 (with LOGS_BENCH_KEEP_DIR): fill and stop; a later run searches.
+    if (process.env.LOGS_BENCH_FILL_ONLY === "1") return { lines: total, appendSeconds: +appendSeconds.toFixed(1) };
     const startNs = nowNs - DAY_NS;
     const stepNs = DAY_NS / BigInt(total);
     const bytes = statSync(telemetryDbPath(dir)).size;
@@ -144,18 +147,25 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
       "common word + service": { text: "retry", service: "svc-3" },
       "common word + minSeverity warn": { text: "retry", minSeverity: 13 },
       "common word + service + minSeverity warn": { text: "retry", service: "svc-3", minSeverity: 13 },
+      "phrase + service + minSeverity warn": { text: '"payment timeout"', service: "svc-3", minSeverity: 13 },
+      "prefix + service + minSeverity warn": { text: "check*", service: "svc-3", minSeverity: 13 },
       "word + attribute": { text: "cache", attributes: [{ key: "http.route", value: "/api/order" }] },
       "no text, minSeverity error": { minSeverity: 17 },
+      "no text, service + minSeverity warn": { service: "svc-3", minSeverity: 13 },
     };
     const searches: Record<string, Record<string, unknown>> = {};
     for (const [windowName, window] of Object.entries(windows)) {
       for (const [name, q] of Object.entries(queries)) {
         const f = { ...window, ...q } as LogFilter;
         const found = searchLogs(readerDb, f, 100).length;
+        // The histogram as GET /api/v1/logs/histogram asks the store: steps from a multiple of the step.
+        const stepMs = windowName === "1h" ? 60_000 : 3_600_000;
+        const stepNs = BigInt(stepMs) * 1_000_000n;
+        const hf = { ...f, fromNs: (f.fromNs / stepNs) * stepNs };
         const r = {
           found,
           list: time(() => searchLogs(readerDb, f, 100)),
-          histogram: time(() => countLogs(readerDb, f, windowName === "1h" ? 60_000 : 3_600_000)),
+          histogram: time(() => countLogs(readerDb, hf, stepMs)),
         };
         (searches[windowName] ??= {})[name] = r;
         log(`${windowName} ${name}: ${JSON.stringify(r)}`);

@@ -135,41 +135,52 @@ export async function readTraceLogs(conn: Connection, traceId: string, limit = 5
 export async function countLogs(conn: Connection, f: LogFilter, stepMs: number): Promise<LogCountRow[]> {
   const db = conn.settings.database;
   const fromMs = Number(f.fromNs / 1_000_000n);
+  const min = f.minSeverity !== undefined && f.minSeverity > 0 ? f.minSeverity : undefined;
+  // As the embedded store (logs-count.ts there): whole minutes from the minute counts when the
+  // steps fall on minutes and the minimum severity starts a range; the last, partial minute
+  // and everything else from the lines, so both count exactly the matching lines.
   const rollup =
     f.text === undefined &&
     !f.attributes?.length &&
     !f.traceId &&
     !f.spanId &&
+    (min === undefined || (min <= 21 && (min - 1) % 4 === 0)) &&
     stepMs % 60_000 === 0 &&
     fromMs % 60_000 === 0;
-  if (rollup) {
+  const out: LogCountRow[] = [];
+  let rawFromNs = f.fromNs;
+  const toMin = Number(f.toNs / 60_000_000_000n);
+  if (rollup && toMin > fromMs / 60_000) {
     const fromMin = fromMs / 60_000;
-    const where = [
-      `minute >= ${sqlInt(fromMin)}`,
-      `minute < ${sqlInt(Math.ceil(Number(f.toNs / 1_000_000n) / 60_000))}`,
-    ];
+    const where = [`minute >= ${sqlInt(fromMin)}`, `minute < ${sqlInt(toMin)}`];
     if (f.service) where.push(`service = ${sqlString(f.service)}`);
-    if (f.minSeverity) where.push(`severity_range >= ${sqlInt(Math.floor((f.minSeverity - 1) / 4) + 1)}`);
+    if (min !== undefined) where.push(`severity_range >= ${sqlInt(Math.floor((min - 1) / 4) + 1)}`);
     const rows = await queryRows<{ b: string | number; severity_range: number; n: string | number }>(
       conn.main,
       `SELECT intDiv(toInt64(minute) - ${sqlInt(fromMin)}, ${sqlInt(stepMs / 60_000)}) AS b, severity_range, sum(count) AS n
         FROM ${db}.log_minute WHERE ${where.join(" AND ")} GROUP BY b, severity_range ORDER BY b, severity_range`,
     );
-    return rows.map((r) => ({
-      t: fromMs + Number(r.b) * stepMs,
-      severityRange: Number(r.severity_range),
-      count: Number(r.n),
-    }));
+    for (const r of rows) {
+      out.push({ t: fromMs + Number(r.b) * stepMs, severityRange: Number(r.severity_range), count: Number(r.n) });
+    }
+    rawFromNs = BigInt(toMin) * 60_000_000_000n;
   }
-  const where = compileFilter(f);
-  if (where === null) return [];
+  if (rawFromNs >= f.toNs) return out;
+  const where = compileFilter({ ...f, fromNs: rawFromNs });
+  if (where === null) return out;
   const rows = await queryRows<{ b: string | number; sr: number; n: string | number }>(
     conn.main,
     `SELECT intDiv(toInt64(time_ns) - ${sqlInt(f.fromNs)}, ${sqlInt(BigInt(stepMs) * 1_000_000n)}) AS b,
         multiIf(severity <= 0, 0, severity >= 21, 6, intDiv(severity - 1, 4) + 1) AS sr, uniqExact(time_ns, fingerprint) AS n
       FROM ${db}.logs WHERE ${where} GROUP BY b, sr ORDER BY b, sr`,
   );
-  return rows.map((r) => ({ t: fromMs + Number(r.b) * stepMs, severityRange: Number(r.sr), count: Number(r.n) }));
+  for (const r of rows) {
+    const t = fromMs + Number(r.b) * stepMs;
+    const row = out.find((o) => o.t === t && o.severityRange === Number(r.sr));
+    if (row) row.count += Number(r.n);
+    else out.push({ t, severityRange: Number(r.sr), count: Number(r.n) });
+  }
+  return out;
 }
 
 /** Matching lines per service in the window (log alert rules). */

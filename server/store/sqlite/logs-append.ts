@@ -2,7 +2,8 @@ import "server-only";
 import type { LogRecord, ResourceInfo } from "../../normalize";
 import type { Db } from "./open";
 import { severityRange } from "./logs-schema";
-import { ensureLogMeta, overshootMs, readOvershoot, wantedLogId, writeOvershoot } from "./logs-ids";
+import { overshootMs, readOvershoot, wantedLogId, writeOvershoot } from "./logs-ids";
+import { ensureLogTextIndex, serviceTag, severityTag, TEXT_TABLE } from "./logs-text-index";
 
 /** 53-bit string hash (cyrb53): fast, well spread, exact in a JS number and an SQLite INTEGER. */
 export function hashText(text: string, seed = 0): number {
@@ -25,7 +26,8 @@ export function bodyText(body: LogRecord["body"]): { text: string; json: boolean
 }
 
 /**
- * Appends log records with their text-index rows and minute counts, inside the caller's
+ * Appends log records with their text-index rows (body words, service and severity tags:
+ * logs-text-index.ts) and minute counts, inside the caller's
  * transaction. Insert-or-ignore on (time_ns, fingerprint): a retried batch adds nothing, and
  * only inserted rows are indexed and counted. Returns the number inserted.
  *
@@ -36,14 +38,15 @@ export function bodyText(body: LogRecord["body"]): { text: string; json: boolean
  * with one timestamp costs one retry per line at most.
  */
 export function createLogAppender(db: Db) {
-  ensureLogMeta(db);
+  ensureLogTextIndex(db);
   const insertLog = db.prepare(`INSERT OR IGNORE INTO logs
     (id, time_ns, fingerprint, observed_ns, service, severity, severity_text, body, body_json, trace_id, span_id, flags, resource_id, scope, attributes)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const isStored = db.prepare(`SELECT 1 FROM logs WHERE time_ns = ? AND fingerprint = ?`).pluck();
   const highestNear = db.prepare(`SELECT max(id) FROM logs WHERE id >= ? AND id < ?`).pluck();
   const nextFree = new Map<number, number>();
-  const insertText = db.prepare(`INSERT INTO logs_fts (rowid, body) VALUES (?, ?)`);
+  const insertText = db.prepare(`INSERT INTO ${TEXT_TABLE} (rowid, body, tags) VALUES (?, ?, ?)`);
+  const serviceTags = new Map<string, string>();
   const addMinute = db.prepare(`INSERT INTO log_minute (service, minute, severity_range, count) VALUES (?, ?, ?, ?)
     ON CONFLICT (service, minute, severity_range) DO UPDATE SET count = count + excluded.count`);
   const insertResource = db.prepare(
@@ -117,7 +120,13 @@ export function createLogAppender(db: Db) {
         writeOvershoot(db, over);
       }
       inserted++;
-      insertText.run(id, body.text);
+      let sTag = serviceTags.get(r.resource.service);
+      if (sTag === undefined) {
+        if (serviceTags.size > 10_000) serviceTags.clear();
+        sTag = serviceTag(r.resource.service, hashText);
+        serviceTags.set(r.resource.service, sTag);
+      }
+      insertText.run(id, body.text, `${sTag} ${severityTag(r.severityNumber)}`);
       const minute = Number(r.timeNs / 60_000_000_000n);
       const range = severityRange(r.severityNumber);
       const key = `${r.resource.service}\u0000${minute}\u0000${range}`;

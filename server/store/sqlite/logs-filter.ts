@@ -1,7 +1,10 @@
 import "server-only";
 import type { Db } from "./open";
-import { toFtsQuery } from "./logs-text-query";
+import { parseTextQuery, plainPrefixToken, quoteFts, termExpression, type TextTerm } from "./logs-text-query";
 import { hasLegacyLogIds, LEGACY_ID_LIMIT, logIdRange, readOvershoot } from "./logs-ids";
+import { hashText } from "./logs-append";
+import { MAX_TAG_SEVERITY, readTextIndexes, serviceTag, severityTag, TEXT_TABLE } from "./logs-text-index";
+import { expandPrefix } from "./logs-prefix";
 import type { LogFilter } from "../telemetry-store";
 
 /** A filter's conditions on `logs l` without its text, and the text as an FTS5 expression. */
@@ -9,8 +12,10 @@ export interface CompiledFilter {
   where: string[];
   args: unknown[];
   joinResource: boolean;
-  /** undefined: no text filter; null: a text with nothing to search for (matches nothing). */
-  match: string | null | undefined;
+  /** undefined: no text filter; empty: a text with nothing to search for (matches nothing). */
+  terms: TextTerm[] | undefined;
+  service: string | undefined;
+  minSeverity: number | undefined;
 }
 
 /** One place to read matching rows from: `FROM ${from} WHERE ${where}`, `l` being the log row. */
@@ -51,17 +56,57 @@ export function compileFilter(f: LogFilter): CompiledFilter {
     );
     args.push(jsonPath(a.key), jsonPath(a.key), a.value);
   }
-  return { where, args, joinResource, match: f.text === undefined ? undefined : toFtsQuery(f.text) };
+  return {
+    where,
+    args,
+    joinResource,
+    terms: f.text === undefined ? undefined : parseTextQuery(f.text),
+    service: f.service || undefined,
+    minSeverity: f.minSeverity !== undefined && f.minSeverity > 0 ? f.minSeverity : undefined,
+  };
 }
+
+/** The severity tags of every number from `min` up (n24 stands for 24 and above). */
+export function severityTagsFrom(min: number, max = MAX_TAG_SEVERITY): string[] {
+  const tags: string[] = [];
+  for (let n = Math.max(0, Math.min(min, MAX_TAG_SEVERITY)); n <= max; n++) tags.push(severityTag(n));
+  return tags;
+}
+
+/**
+ * The filter as one query on the current text index (logs_text): the terms on `body` (a
+ * plain prefix expanded to its terms: logs-prefix.ts), the service and severity as `tags`.
+ * `extraTags` narrows further (a severity range, for counting). null: nothing can match.
+ * Tags only narrow (a service tag is a hash): rows are re-checked unless the caller proved
+ * the tags exact.
+ */
+export function currentIndexMatch(db: Db, c: CompiledFilter, extraTags?: string[]): string | null {
+  const parts: string[] = [];
+  for (const t of c.terms ?? []) {
+    const token = plainPrefixToken(t);
+    const expanded = token === null ? null : expandPrefix(db, token);
+    if (expanded && expanded.length === 0) return null;
+    parts.push(expanded ? `(${expanded.map(quoteFts).join(" OR ")})` : termExpression(t));
+  }
+  const clauses = parts.length ? [`body : (${parts.join(" AND ")})`] : [];
+  if (c.service) clauses.push(`tags : ${quoteFts(serviceTag(c.service, hashText))}`);
+  if (c.minSeverity !== undefined) clauses.push(`tags : (${severityTagsFrom(c.minSeverity).join(" OR ")})`);
+  if (extraTags) clauses.push(`tags : (${extraTags.join(" OR ")})`);
+  if (clauses.length === 0) clauses.push(`tags : (${severityTagsFrom(0).join(" OR ")})`);
+  return clauses.join(" AND ");
+}
+
+const oldIndexMatch = (terms: TextTerm[]) => terms.map(termExpression).join(" AND ");
 
 const RESOURCE_JOIN = ` LEFT JOIN resources r ON r.id = l.resource_id`;
 
 /**
  * Where a compiled filter's rows are, for a window [fromNs, toNs) (toNs may be below the
- * filter's own end: a page cursor). Without text: the log rows. With text: the text index
- * over the window's id range joined to the rows (logs-ids.ts), and, while lines numbered
- * by arrival remain (a database from before time-ordered ids), those lines through the
- * time index's id range.
+ * filter's own end: a page cursor). Without text: the log rows. With text: the current text
+ * index over the window's id range joined to the rows (logs-ids.ts), the old index over the
+ * part of that range it covers (logs-text-index.ts), and, while lines numbered by arrival
+ * remain (a database from before time-ordered ids), those lines through the time index's
+ * id range.
  */
 export function sourcesOf(
   db: Db,
@@ -71,8 +116,8 @@ export function sourcesOf(
   after?: { timeNs: bigint; id: number },
 ): LogSource[] {
   const join = c.joinResource ? RESOURCE_JOIN : "";
-  if (c.match === undefined) return [{ from: `logs l${join}`, where: c.where, args: c.args }];
-  if (c.match === null || toNs <= fromNs) return [];
+  if (c.terms === undefined) return [{ from: `logs l${join}`, where: c.where, args: c.args }];
+  if (c.terms.length === 0 || toNs <= fromNs) return [];
   const overshoot = readOvershoot(db);
   const range = logIdRange(fromNs, toNs, overshoot);
   const lo = range.lo;
@@ -82,14 +127,30 @@ export function sourcesOf(
   if (after && after.timeNs > fromNs && after.id >= LEGACY_ID_LIMIT) {
     hi = Math.min(hi, Math.max(after.id - 1, logIdRange(fromNs, after.timeNs, overshoot).hi));
   }
-  const sources: LogSource[] = [
-    {
+  const indexes = readTextIndexes(db);
+  const sources: LogSource[] = [];
+  const match = indexes.current ? currentIndexMatch(db, c) : null;
+  if (match !== null) {
+    sources.push({
+      from: `${TEXT_TABLE} CROSS JOIN logs l ON l.id = ${TEXT_TABLE}.rowid${join}`,
+      where: [`${TEXT_TABLE} MATCH ?`, `${TEXT_TABLE}.rowid BETWEEN ? AND ?`, ...c.where],
+      args: [match, BigInt(lo), BigInt(hi), ...c.args],
+      orderById: `${TEXT_TABLE}.rowid DESC`,
+    });
+  }
+  const old = indexes.old;
+  if (!old) return sources;
+  const oldMatch = oldIndexMatch(c.terms);
+  const oldLo = Math.max(lo, old.lo);
+  const oldHi = Math.min(hi, old.hi);
+  if (oldLo <= oldHi) {
+    sources.push({
       from: `logs_fts CROSS JOIN logs l ON l.id = logs_fts.rowid${join}`,
       where: ["logs_fts MATCH ?", "logs_fts.rowid BETWEEN ? AND ?", ...c.where],
-      args: [c.match, BigInt(lo), BigInt(hi), ...c.args],
+      args: [oldMatch, BigInt(oldLo), BigInt(oldHi), ...c.args],
       orderById: "logs_fts.rowid DESC",
-    },
-  ];
+    });
+  }
   if (hasLegacyLogIds(db)) {
     const range = db
       .prepare(
@@ -100,7 +161,7 @@ export function sourcesOf(
       sources.push({
         from: `logs l${join}`,
         where: [...c.where, `l.id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ? AND rowid BETWEEN ? AND ?)`],
-        args: [...c.args, c.match, range.lo, range.hi],
+        args: [...c.args, oldMatch, range.lo, range.hi],
       });
     }
   }

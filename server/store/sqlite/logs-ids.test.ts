@@ -158,8 +158,8 @@ describe("time-ordered log ids", () => {
 
   it("reads lines numbered by arrival (a database from before) beside new ones, and retention removes both with their text", () => {
     const d = open();
-    const append = createLogAppender(d);
-    // The previous append path: ids by arrival, text index rows under the same ids.
+    // The previous append path: ids by arrival, text index rows under the same ids in the
+    // first text index (logs_fts); the writer then opens it (createLogAppender).
     const legacy = d.prepare(`INSERT INTO logs
       (id, time_ns, fingerprint, observed_ns, service, severity, severity_text, body, body_json, trace_id, span_id, flags, resource_id, scope, attributes)
       VALUES (?, ?, ?, ?, 'api', 9, '', ?, 0, NULL, NULL, 0, 0, NULL, '{}')`);
@@ -171,6 +171,7 @@ describe("time-ordered log ids", () => {
         legacyText.run(i, `payment declined old${i}`);
       }
     })();
+    const append = createLogAppender(d);
     d.transaction(() =>
       append.appendLogs(
         Array.from({ length: 30 }, (_, i) => line(BigInt(T0 + (i + 1) * 2000) * MS, `payment declined new${i + 1}`)),
@@ -191,6 +192,12 @@ describe("time-ordered log ids", () => {
     const left = allPages(d, { ...window(T0, T0 + 61_000), text: "declined" }, 100);
     expect(left).toEqual(want.slice(0, 30));
     const indexed = d.prepare(`SELECT count(*) FROM logs_fts WHERE logs_fts MATCH 'declined'`).pluck().get();
-    expect(indexed).toBe(30);
+    expect(indexed).toBe(15);
+    expect(d.prepare(`SELECT count(*) FROM logs_text WHERE logs_text MATCH 'declined'`).pluck().get()).toBe(15);
+    // Once no line of the first index's range is left, that index goes.
+    enforceLogRetention(d, { rawMaxAgeMs: 1000, diskBudgetBytes: 0 }, T0 + 120_000);
+    expect(d.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'logs_fts'`).pluck().get()).toBe(0);
+    append.appendLogs([line(BigInt(T0 + 200_000) * MS, "payment declined later")]);
+    expect(allPages(d, { ...window(T0, T0 + 300_000), text: "declined" }, 10)).toEqual(["payment declined later"]);
   });
 });

@@ -1,6 +1,7 @@
 import "server-only";
 import { deleteOldestBlocks } from "./span-retention";
 import type { Db } from "./open";
+import { deleteTextEntries, dropOldTextIndexWhenEmpty } from "./logs-text-index";
 
 const CHUNK = 20_000;
 
@@ -19,7 +20,7 @@ function deleteLogs(db: Db, selectIds: string, args: unknown[]): number {
     .all(...args) as number[];
   if (ids.length === 0) return 0;
   const list = ids.join(",");
-  db.prepare(`DELETE FROM logs_fts WHERE rowid IN (${list})`).run();
+  deleteTextEntries(db, list);
   return db.prepare(`DELETE FROM logs WHERE id IN (${list})`).run().changes;
 }
 
@@ -47,6 +48,7 @@ export function enforceLogRetention(
     logsDeleted += n;
     if (n < CHUNK) break;
   }
+  if (logsDeleted > 0) dropOldTextIndexWhenEmpty(db);
   if (policy.diskBudgetBytes <= 0) return { logsDeleted, spansDeleted };
   const oldestLog = db.prepare(`SELECT min(time_ns) FROM logs`).pluck().safeIntegers(true);
   const oldestSpan = db.prepare(`SELECT min(min_start_ns) FROM span_blocks`).pluck().safeIntegers(true);
@@ -78,5 +80,6 @@ export function enforceLogRetention(
     }
     used = usedBytes(db);
   }
+  if (logsDeleted > 0) dropOldTextIndexWhenEmpty(db);
   return { logsDeleted, spansDeleted };
 }

@@ -1,0 +1,226 @@
+import "server-only";
+import type { Db } from "./open";
+import type { LogCountRow, LogFilter } from "../telemetry-store";
+import { compileFilter, currentIndexMatch, severityTagsFrom, sourcesOf, type CompiledFilter } from "./logs-filter";
+import { hasLegacyLogIds, ID_CEIL_MS, ID_FLOOR_MS, logIdRange, readOvershoot, SLOTS_PER_MS } from "./logs-ids";
+import { hashText } from "./logs-append";
+import { readTextIndexes, serviceTag, TEXT_TABLE } from "./logs-text-index";
+
+export type { LogCountRow } from "../telemetry-store";
+
+const MINUTE_NS = 60_000_000_000n;
+const MS_NS = 1_000_000n;
+
+/** Counts per (step index, severity range), steps counted from `originNs`. */
+class Buckets {
+  private readonly rows = new Map<string, LogCountRow>();
+  constructor(
+    private readonly originMs: number,
+    private readonly stepMs: number,
+  ) {}
+  add(b: number, severityRange: number, n: number): void {
+    if (b < 0 || n === 0) return;
+    const key = `${b}.${severityRange}`;
+    const row = this.rows.get(key);
+    if (row) row.count += n;
+    else this.rows.set(key, { t: this.originMs + b * this.stepMs, severityRange, count: n });
+  }
+  list(): LogCountRow[] {
+    return [...this.rows.values()];
+  }
+}
+
+/** Severity numbers of a range: 0 is every number below 1, 6 is 21 and above. */
+function rangeSeverities(range: number): [number, number] {
+  return range === 0 ? [0, 0] : [range * 4 - 3, range === 6 ? 24 : range * 4];
+}
+
+const hasRowFilters = (f: LogFilter) => Boolean(f.attributes?.length || f.traceId || f.spanId);
+const isRangeStart = (min: number | undefined) => min === undefined || (min <= 21 && (min - 1) % 4 === 0);
+
+/**
+ * Counts per step and severity range, exactly as the matching rows would count:
+ * - without text and row-level filters, whole minutes come from the minute counts
+ *   (log_minute) when steps fall on minutes and the minimum severity starts a range; the
+ *   last, partial minute of the window is counted like the rest below;
+ * - else, on the current text index (logs-text-index.ts), from the posting lists alone: one
+ *   query per severity range (its tags), each line's step read from its row id (ids follow
+ *   time: logs-ids.ts) and its row read only when the id cannot tell (a step edge within the
+ *   largest overshoot); never the rows of a whole window;
+ * - else (attribute / trace filters, a possible service-tag collision, lines in the old
+ *   index), by reading the matching rows.
+ */
+export function countLogs(db: Db, f: LogFilter, stepMs: number): LogCountRow[] {
+  const originMs = Number(f.fromNs / MS_NS);
+  const out = new Buckets(originMs, stepMs);
+  const stepNs = BigInt(stepMs) * MS_NS;
+  const c = compileFilter(f);
+  let fromNs = f.fromNs;
+  if (
+    c.terms === undefined &&
+    !hasRowFilters(f) &&
+    isRangeStart(c.minSeverity) &&
+    stepMs % 60_000 === 0 &&
+    f.fromNs % MINUTE_NS === 0n
+  ) {
+    const toMin = f.toNs / MINUTE_NS;
+    if (toMin > f.fromNs / MINUTE_NS) {
+      addFromMinutes(db, c, Number(f.fromNs / MINUTE_NS), Number(toMin), originMs, stepMs, out);
+      fromNs = toMin * MINUTE_NS;
+    }
+  }
+  if (fromNs >= f.toNs) return out.list();
+  if (!addFromIds(db, f, c, fromNs, f.toNs, stepNs, out)) addFromRows(db, c, fromNs, f.toNs, f.fromNs, stepNs, out);
+  return out.list();
+}
+
+function addFromMinutes(
+  db: Db,
+  c: CompiledFilter,
+  fromMin: number,
+  toMin: number,
+  originMs: number,
+  stepMs: number,
+  out: Buckets,
+): void {
+  const where = ["minute >= ?", "minute < ?"];
+  const args: unknown[] = [BigInt(fromMin), BigInt(toMin)];
+  if (c.service) {
+    where.push("service = ?");
+    args.push(c.service);
+  }
+  if (c.minSeverity !== undefined) {
+    where.push("severity_range >= ?");
+    args.push(BigInt(Math.floor((c.minSeverity - 1) / 4) + 1));
+  }
+  // Integers bound as bigint: better-sqlite3 binds a number as REAL, which made the division
+  // fractional (a 5-minute step came back as one bucket per minute).
+  const rows = db
+    .prepare(
+      `SELECT ((minute - ?) / ?) AS b, severity_range AS sr, sum(count) AS n FROM log_minute WHERE ${where.join(" AND ")} GROUP BY b, sr`,
+    )
+    .all(BigInt(originMs / 60_000), BigInt(stepMs / 60_000), ...args) as { b: number; sr: number; n: number }[];
+  for (const r of rows) out.add(r.b, r.sr, r.n);
+}
+
+/** Whether the current index's tags select exactly the filter's lines in [fromNs, toNs). */
+function tagsAreExact(db: Db, f: LogFilter, c: CompiledFilter, lo: number, hi: number): boolean {
+  if (hasRowFilters(f) || (c.minSeverity !== undefined && c.minSeverity > 24)) return false;
+  const indexes = readTextIndexes(db);
+  if (!indexes.current) return false;
+  if (indexes.old && ((indexes.old.lo <= hi && indexes.old.hi >= lo) || hasLegacyLogIds(db))) return false;
+  if (!c.service) return true;
+  // Another service of the window with the same tag (a hash collision) would be counted too.
+  const tag = serviceTag(c.service, hashText);
+  const services = db
+    .prepare(`SELECT DISTINCT service FROM log_minute WHERE minute >= ? AND minute <= ?`)
+    .pluck()
+    .all(
+      BigInt(Math.floor(lo / SLOTS_PER_MS / 60_000)),
+      BigInt(Math.floor(hi / SLOTS_PER_MS / 60_000) + 1),
+    ) as string[];
+  return services.every((s) => s === c.service || serviceTag(s, hashText) !== tag);
+}
+
+/**
+ * A line's id bounds its time to [(ms - overshoot) ms, (ms + 1) ms), ms = id / SLOTS_PER_MS
+ * (logs-ids.ts); when that span lies in one step inside the window the id decides, else the
+ * row's time does (lines near a step edge within the overshoot, lines at the clamped ends).
+ */
+const BUCKET_OF_ROWID = `CASE
+  WHEN (rowid / ${SLOTS_PER_MS} - @ov) * 1000000 >= @from AND (rowid / ${SLOTS_PER_MS} + 1) * 1000000 <= @to
+    AND rowid / ${SLOTS_PER_MS} > ${ID_FLOOR_MS} AND rowid / ${SLOTS_PER_MS} < ${ID_CEIL_MS}
+    AND ((rowid / ${SLOTS_PER_MS} - @ov) * 1000000 - @origin) / @step = ((rowid / ${SLOTS_PER_MS}) * 1000000 + 999999 - @origin) / @step
+  THEN ((rowid / ${SLOTS_PER_MS} - @ov) * 1000000 - @origin) / @step
+  ELSE (SELECT CASE WHEN l.time_ns >= @from AND l.time_ns < @to THEN (l.time_ns - @origin) / @step ELSE -1 END
+        FROM logs l WHERE l.id = ${TEXT_TABLE}.rowid)
+  END`;
+
+function addFromIds(
+  db: Db,
+  f: LogFilter,
+  c: CompiledFilter,
+  fromNs: bigint,
+  toNs: bigint,
+  stepNs: bigint,
+  out: Buckets,
+): boolean {
+  const ov = readOvershoot(db);
+  const { lo, hi } = logIdRange(fromNs, toNs, ov);
+  if (!tagsAreExact(db, f, c, lo, hi)) return false;
+  if (c.terms?.length === 0) return true;
+  const stmt = db
+    .prepare(
+      `SELECT ${BUCKET_OF_ROWID} AS b, count(*) AS n FROM ${TEXT_TABLE}
+       WHERE ${TEXT_TABLE} MATCH @match AND rowid BETWEEN @lo AND @hi GROUP BY b`,
+    )
+    .safeIntegers(true);
+  const base = { ...c, minSeverity: undefined };
+  for (let range = 0; range <= 6; range++) {
+    const [first, last] = rangeSeverities(range);
+    if (c.minSeverity !== undefined && last < c.minSeverity) continue;
+    const match = currentIndexMatch(db, base, severityTagsFrom(Math.max(first, c.minSeverity ?? 0), last));
+    if (match === null) return true;
+    const rows = stmt.all({
+      match,
+      lo: BigInt(lo),
+      hi: BigInt(hi),
+      ov: BigInt(ov),
+      from: fromNs,
+      to: toNs,
+      origin: f.fromNs,
+      step: stepNs,
+    }) as { b: bigint; n: bigint }[];
+    for (const r of rows) out.add(Number(r.b), range, Number(r.n));
+  }
+  return true;
+}
+
+function addFromRows(
+  db: Db,
+  c: CompiledFilter,
+  fromNs: bigint,
+  toNs: bigint,
+  originNs: bigint,
+  stepNs: bigint,
+  out: Buckets,
+): void {
+  for (const src of sourcesOf(db, withWindow(c, fromNs, toNs), fromNs, toNs)) {
+    const rows = db
+      .prepare(
+        `SELECT ((l.time_ns - ?) / ?) AS b,
+                CASE WHEN l.severity <= 0 THEN 0 WHEN l.severity >= 21 THEN 6 ELSE (l.severity - 1) / 4 + 1 END AS sr,
+                count(*) AS n FROM ${src.from} WHERE ${src.where.join(" AND ")} GROUP BY b, sr`,
+      )
+      .safeIntegers(true)
+      .all(originNs, stepNs, ...src.args) as { b: bigint; sr: bigint; n: bigint }[];
+    for (const r of rows) out.add(Number(r.b), Number(r.sr), Number(r.n));
+  }
+}
+
+/** The compiled filter with its time conditions (its first two arguments) moved to another window. */
+function withWindow(c: CompiledFilter, fromNs: bigint, toNs: bigint): CompiledFilter {
+  return { ...c, args: [fromNs, toNs, ...c.args.slice(2)] };
+}
+
+/** Matching lines per service in the window (log alert rules). */
+export function countLogsByService(db: Db, f: LogFilter): { service: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const src of sourcesOf(db, compileFilter(f), f.fromNs, f.toNs)) {
+    const rows = db
+      .prepare(
+        `SELECT l.service AS service, count(*) AS count FROM ${src.from} WHERE ${src.where.join(" AND ")} GROUP BY l.service`,
+      )
+      .all(...src.args) as { service: string; count: number }[];
+    for (const r of rows) counts.set(r.service, (counts.get(r.service) ?? 0) + r.count);
+  }
+  return [...counts].map(([service, count]) => ({ service, count }));
+}
+
+/** Services that wrote any log line since `sinceMs` (from the minute counts). */
+export function listLogServices(db: Db, sinceMs: number): string[] {
+  return db
+    .prepare(`SELECT DISTINCT service FROM log_minute WHERE minute >= ?`)
+    .pluck()
+    .all(Math.floor(sinceMs / 60_000)) as string[];
+}

@@ -17,7 +17,7 @@ import type { Db } from "./open";
  *   time_ns, never missing a late line (a late line gets the id of its time, not of its
  *   arrival).
  * - Databases written before this scheme numbered lines by arrival (1, 2, 3...): those ids are
- *   all below LEGACY_ID_LIMIT and keep being read by the time index (logs-legacy-read.ts)
+ *   all below LEGACY_ID_LIMIT and keep being read by the time index (logs-filter.ts sourcesOf)
  *   until retention removes them.
  */
 export const SLOTS_PER_MS = 2048;

@@ -9,7 +9,9 @@ import "server-only";
  *   retried batch store nothing twice and doubles as the time index (it grows at its end,
  *   as time does, so it costs little on insert).
  * - `logs_fts`: FTS5 over the body text, contentless (the text lives once, in `logs`);
- *   its rowid is `logs.id`. contentless_delete lets retention remove rows by rowid.
+ *   its rowid is `logs.id`. contentless_delete lets retention remove rows by rowid. The
+ *   writer replaces it on open by `logs_text` (body + service/severity tags), keeping it only
+ *   for the lines it already holds (logs-text-index.ts).
  * - `log_minute`: count per service × minute × severity range (0 unspecified, 1 trace ..
  *   6 fatal), maintained in the insert transaction; histograms without a text/attribute
  *   filter, the service page and log alerts read it instead of the raw rows.

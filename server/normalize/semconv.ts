@@ -45,26 +45,102 @@ function num(v: AttrValue | undefined): number | null {
   return null;
 }
 
-function first(a: Attributes, keys: readonly string[]): string | null {
-  for (const k of keys) {
-    const v = str(a[k]);
+/**
+ * The attribute names read, per field, in priority order. readSemconv walks a span's
+ * attributes once and looks each name up here (one Map probe per attribute) instead of
+ * probing the span for every alias (about 50 lookups, most of them misses, on every span
+ * the pairing classifies).
+ */
+const ALIASES = {
+  url: ["url.full", "http.url"],
+  serverAddress: ["server.address", "net.peer.name", "peer.hostname"],
+  serverPort: ["server.port", "net.peer.port", "peer.port"],
+  rpcMethod: ["rpc.method"],
+  rpcService: ["rpc.service"],
+  dbSystem: ["db.system.name", "db.system", "db.type"],
+  dbNamespace: ["db.namespace", "db.name", "db.redis.database_index", "db.mssql.instance_name", "db.instance"],
+  dbCollection: [
+    "db.collection.name",
+    "db.sql.table",
+    "db.mongodb.collection",
+    "db.cassandra.table",
+    "db.cosmosdb.container",
+  ],
+  dbOperation: ["db.operation.name", "db.operation"],
+  dbQuery: ["db.query.text", "db.statement", "db.query.summary"],
+  peerService: ["service.peer.name", "peer.service"],
+  networkPeerAddress: ["network.peer.address", "server.socket.address", "net.sock.peer.addr", "net.peer.ip"],
+  httpMethod: ["http.request.method", "http.method"],
+  httpStatus: ["http.response.status_code", "http.status_code"],
+  httpRoute: ["http.route"],
+  rpcSystem: ["rpc.system.name", "rpc.system"],
+  messagingSystem: ["messaging.system"],
+  messagingDestination: [
+    "messaging.destination.name",
+    "messaging.destination",
+    "messaging.rabbitmq.destination.routing_key",
+  ],
+  messagingOperation: ["messaging.operation.type", "messaging.operation"],
+  messagingConsumerGroup: [
+    "messaging.consumer.group.name",
+    "messaging.kafka.consumer.group",
+    "messaging.kafka.consumer_group",
+  ],
+  clientAddress: ["client.address", "http.client_ip"],
+  userAgent: ["user_agent.original", "http.user_agent"],
+} as const;
+type Field = keyof typeof ALIASES;
+
+/** Attribute name → slot; a field's aliases occupy consecutive slots, highest priority first. */
+const SLOT = new Map<string, number>();
+const FIRST_SLOT = {} as Record<Field, number>;
+let slots = 0;
+for (const f of Object.keys(ALIASES) as Field[]) {
+  FIRST_SLOT[f] = slots;
+  for (const name of ALIASES[f]) SLOT.set(name, slots++);
+}
+/** Values found by the current read (reset after each; readSemconv is synchronous). */
+const found: (AttrValue | undefined)[] = new Array(slots).fill(undefined);
+const touched: number[] = [];
+
+function first(f: Field): string | null {
+  const at = FIRST_SLOT[f];
+  for (let i = 0; i < ALIASES[f].length; i++) {
+    const v = str(found[at + i]);
     if (v !== null) return v;
   }
   return null;
 }
 
-function firstNum(a: Attributes, keys: readonly string[]): number | null {
-  for (const k of keys) {
-    const v = num(a[k]);
+function firstNum(f: Field): number | null {
+  const at = FIRST_SLOT[f];
+  for (let i = 0; i < ALIASES[f].length; i++) {
+    const v = num(found[at + i]);
     if (v !== null) return v;
   }
   return null;
 }
 
 export function readSemconv(a: Attributes): Semconv {
-  const url = first(a, ["url.full", "http.url"]);
-  let serverAddress = first(a, ["server.address", "net.peer.name", "peer.hostname"]);
-  let serverPort = firstNum(a, ["server.port", "net.peer.port", "peer.port"]);
+  for (const k in a) {
+    const slot = SLOT.get(k);
+    if (slot !== undefined) {
+      found[slot] = a[k];
+      touched.push(slot);
+    }
+  }
+  try {
+    return readFound();
+  } finally {
+    for (const slot of touched) found[slot] = undefined;
+    touched.length = 0;
+  }
+}
+
+function readFound(): Semconv {
+  const url = first("url");
+  let serverAddress = first("serverAddress");
+  let serverPort = firstNum("serverPort");
   if (serverAddress === null && url !== null) {
     const parsed = parseUrlHost(url);
     if (parsed) {
@@ -72,8 +148,8 @@ export function readSemconv(a: Attributes): Semconv {
       serverPort ??= parsed.port;
     }
   }
-  const rpcMethodRaw = first(a, ["rpc.method"]);
-  let rpcService = first(a, ["rpc.service"]);
+  const rpcMethodRaw = first("rpcMethod");
+  let rpcService = first("rpcService");
   let rpcMethod = rpcMethodRaw;
   if (rpcService === null && rpcMethodRaw !== null && rpcMethodRaw.includes("/")) {
     const slash = rpcMethodRaw.lastIndexOf("/");
@@ -81,53 +157,28 @@ export function readSemconv(a: Attributes): Semconv {
     rpcMethod = rpcMethodRaw.slice(slash + 1);
   }
   return {
-    dbSystem: first(a, ["db.system.name", "db.system", "db.type"]),
-    dbNamespace: first(a, [
-      "db.namespace",
-      "db.name",
-      "db.redis.database_index",
-      "db.mssql.instance_name",
-      "db.instance",
-    ]),
-    dbCollection: first(a, [
-      "db.collection.name",
-      "db.sql.table",
-      "db.mongodb.collection",
-      "db.cassandra.table",
-      "db.cosmosdb.container",
-    ]),
-    dbOperation: first(a, ["db.operation.name", "db.operation"]),
-    dbQuery: first(a, ["db.query.text", "db.statement", "db.query.summary"]),
+    dbSystem: first("dbSystem"),
+    dbNamespace: first("dbNamespace"),
+    dbCollection: first("dbCollection"),
+    dbOperation: first("dbOperation"),
+    dbQuery: first("dbQuery"),
     serverAddress: serverAddress === null ? null : normalizeHost(serverAddress),
     serverPort,
-    peerService: first(a, ["service.peer.name", "peer.service"]),
-    networkPeerAddress: first(a, [
-      "network.peer.address",
-      "server.socket.address",
-      "net.sock.peer.addr",
-      "net.peer.ip",
-    ]),
-    httpMethod: first(a, ["http.request.method", "http.method"]),
-    httpStatus: firstNum(a, ["http.response.status_code", "http.status_code"]),
-    httpRoute: first(a, ["http.route"]),
+    peerService: first("peerService"),
+    networkPeerAddress: first("networkPeerAddress"),
+    httpMethod: first("httpMethod"),
+    httpStatus: firstNum("httpStatus"),
+    httpRoute: first("httpRoute"),
     urlFull: url,
-    rpcSystem: first(a, ["rpc.system.name", "rpc.system"]),
+    rpcSystem: first("rpcSystem"),
     rpcService,
     rpcMethod,
-    messagingSystem: first(a, ["messaging.system"]),
-    messagingDestination: first(a, [
-      "messaging.destination.name",
-      "messaging.destination",
-      "messaging.rabbitmq.destination.routing_key",
-    ]),
-    messagingOperation: first(a, ["messaging.operation.type", "messaging.operation"]),
-    messagingConsumerGroup: first(a, [
-      "messaging.consumer.group.name",
-      "messaging.kafka.consumer.group",
-      "messaging.kafka.consumer_group",
-    ]),
-    clientAddress: first(a, ["client.address", "http.client_ip"]),
-    userAgent: first(a, ["user_agent.original", "http.user_agent"]),
+    messagingSystem: first("messagingSystem"),
+    messagingDestination: first("messagingDestination"),
+    messagingOperation: first("messagingOperation"),
+    messagingConsumerGroup: first("messagingConsumerGroup"),
+    clientAddress: first("clientAddress"),
+    userAgent: first("userAgent"),
   };
 }
 

@@ -55,9 +55,18 @@ export function calleeOf(span: Span, sc: Semconv): NodeRef | null {
   return ext === null ? null : scopeNode(ext, env);
 }
 
+/** Service keys by resource object: a request's spans share theirs, so the key is built once. */
+const keyOfResource = new WeakMap<Span["resource"], { service: string; environment: string | null; key: string }>();
+
 /** The service key of a span's resource (name plus environment). */
 export function spanServiceKey(span: Span): string {
-  return serviceKey(span.resource.service, span.resource.environment);
+  const r = span.resource;
+  const hit = keyOfResource.get(r);
+  // The fields are compared too, so an object changed after its first use gets a fresh key.
+  if (hit !== undefined && hit.service === r.service && hit.environment === r.environment) return hit.key;
+  const key = serviceKey(r.service, r.environment);
+  keyOfResource.set(r, { service: r.service, environment: r.environment, key });
+  return key;
 }
 
 function makeHalf(span: Span, sc: Semconv, role: "client" | "server"): Half {

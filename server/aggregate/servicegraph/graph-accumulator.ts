@@ -70,6 +70,21 @@ export function mergeDetail(a: NodeDetail | undefined, b: NodeDetail | undefined
   return out;
 }
 
+/** Whether merging `b` into `a` would change nothing (every value present or the list full). */
+function holdsDetail(a: NodeDetail | undefined, b: NodeDetail): boolean {
+  for (const k of ["schemas", "tables", "instances", "consumerGroups"] as const) {
+    const from = b[k];
+    if (!from || from.length === 0) continue;
+    const into = a?.[k];
+    if (!into) return false;
+    if (into.length >= MAX_DETAIL) continue;
+    for (const v of from) if (!into.includes(v)) return false;
+  }
+  if (b.ipOnly && !a?.ipOnly) return false;
+  if (b.via && a?.via !== b.via) return false;
+  return true;
+}
+
 export class GraphAccumulator implements PairingSink {
   readonly edges = new Map<string, EdgeMinute>();
   readonly edgeMeta = new Map<string, EdgeMeta>();
@@ -147,7 +162,8 @@ export class GraphAccumulator implements PairingSink {
     }
     if (timeMs < cur.firstSeenMs) cur.firstSeenMs = timeMs;
     if (timeMs > cur.lastSeenMs) cur.lastSeenMs = timeMs;
-    if (n.detail) cur.detail = mergeDetail(cur.detail, n.detail);
+    // Most calls repeat detail the node already holds: merge (and allocate) only when it adds.
+    if (n.detail && !holdsDetail(cur.detail, n.detail)) cur.detail = mergeDetail(cur.detail, n.detail);
   }
 
   isEmpty(): boolean {

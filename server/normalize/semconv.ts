@@ -91,31 +91,35 @@ const ALIASES = {
 } as const;
 type Field = keyof typeof ALIASES;
 
+/** Field → number, so the per-field reads index typed arrays instead of keyed objects. */
+const F = {} as Record<Field, number>;
 /** Attribute name → slot; a field's aliases occupy consecutive slots, highest priority first. */
 const SLOT = new Map<string, number>();
-const FIRST_SLOT = {} as Record<Field, number>;
+const FIELDS = Object.keys(ALIASES) as Field[];
+const START = new Int32Array(FIELDS.length);
+const COUNT = new Int32Array(FIELDS.length);
 let slots = 0;
-for (const f of Object.keys(ALIASES) as Field[]) {
-  FIRST_SLOT[f] = slots;
+FIELDS.forEach((f, i) => {
+  F[f] = i;
+  START[i] = slots;
+  COUNT[i] = ALIASES[f].length;
   for (const name of ALIASES[f]) SLOT.set(name, slots++);
-}
+});
 /** Values found by the current read (reset after each; readSemconv is synchronous). */
 const found: (AttrValue | undefined)[] = new Array(slots).fill(undefined);
 const touched: number[] = [];
 
-function first(f: Field): string | null {
-  const at = FIRST_SLOT[f];
-  for (let i = 0; i < ALIASES[f].length; i++) {
-    const v = str(found[at + i]);
+function first(f: number): string | null {
+  for (let i = START[f]!, end = i + COUNT[f]!; i < end; i++) {
+    const v = str(found[i]);
     if (v !== null) return v;
   }
   return null;
 }
 
-function firstNum(f: Field): number | null {
-  const at = FIRST_SLOT[f];
-  for (let i = 0; i < ALIASES[f].length; i++) {
-    const v = num(found[at + i]);
+function firstNum(f: number): number | null {
+  for (let i = START[f]!, end = i + COUNT[f]!; i < end; i++) {
+    const v = num(found[i]);
     if (v !== null) return v;
   }
   return null;
@@ -138,9 +142,9 @@ export function readSemconv(a: Attributes): Semconv {
 }
 
 function readFound(): Semconv {
-  const url = first("url");
-  let serverAddress = first("serverAddress");
-  let serverPort = firstNum("serverPort");
+  const url = first(F.url);
+  let serverAddress = first(F.serverAddress);
+  let serverPort = firstNum(F.serverPort);
   if (serverAddress === null && url !== null) {
     const parsed = parseUrlHost(url);
     if (parsed) {
@@ -148,8 +152,8 @@ function readFound(): Semconv {
       serverPort ??= parsed.port;
     }
   }
-  const rpcMethodRaw = first("rpcMethod");
-  let rpcService = first("rpcService");
+  const rpcMethodRaw = first(F.rpcMethod);
+  let rpcService = first(F.rpcService);
   let rpcMethod = rpcMethodRaw;
   if (rpcService === null && rpcMethodRaw !== null && rpcMethodRaw.includes("/")) {
     const slash = rpcMethodRaw.lastIndexOf("/");
@@ -157,28 +161,28 @@ function readFound(): Semconv {
     rpcMethod = rpcMethodRaw.slice(slash + 1);
   }
   return {
-    dbSystem: first("dbSystem"),
-    dbNamespace: first("dbNamespace"),
-    dbCollection: first("dbCollection"),
-    dbOperation: first("dbOperation"),
-    dbQuery: first("dbQuery"),
+    dbSystem: first(F.dbSystem),
+    dbNamespace: first(F.dbNamespace),
+    dbCollection: first(F.dbCollection),
+    dbOperation: first(F.dbOperation),
+    dbQuery: first(F.dbQuery),
     serverAddress: serverAddress === null ? null : normalizeHost(serverAddress),
     serverPort,
-    peerService: first("peerService"),
-    networkPeerAddress: first("networkPeerAddress"),
-    httpMethod: first("httpMethod"),
-    httpStatus: firstNum("httpStatus"),
-    httpRoute: first("httpRoute"),
+    peerService: first(F.peerService),
+    networkPeerAddress: first(F.networkPeerAddress),
+    httpMethod: first(F.httpMethod),
+    httpStatus: firstNum(F.httpStatus),
+    httpRoute: first(F.httpRoute),
     urlFull: url,
-    rpcSystem: first("rpcSystem"),
+    rpcSystem: first(F.rpcSystem),
     rpcService,
     rpcMethod,
-    messagingSystem: first("messagingSystem"),
-    messagingDestination: first("messagingDestination"),
-    messagingOperation: first("messagingOperation"),
-    messagingConsumerGroup: first("messagingConsumerGroup"),
-    clientAddress: first("clientAddress"),
-    userAgent: first("userAgent"),
+    messagingSystem: first(F.messagingSystem),
+    messagingDestination: first(F.messagingDestination),
+    messagingOperation: first(F.messagingOperation),
+    messagingConsumerGroup: first(F.messagingConsumerGroup),
+    clientAddress: first(F.clientAddress),
+    userAgent: first(F.userAgent),
   };
 }
 

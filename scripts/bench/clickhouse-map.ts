@@ -15,8 +15,9 @@
  */
 import { startClickHouse } from "../../tests/helpers/clickhouse";
 import { addToSketch, createSketch, encodeSketch, openClickHouseStore, type StoredRedCell } from "../../server/store";
+import type { ClickHouseStore } from "../../server/store";
 import type { GraphPass } from "../../server/store";
-import { timeServiceMap } from "./clickhouse";
+import { timeServiceMap, timeTrivialQuery } from "./clickhouse";
 import { makeRng } from "./span-corpus";
 
 const log = (msg: string) => console.error(`bench clickhouseMap: ${msg}`);
@@ -178,6 +179,55 @@ function redRows(rand: () => number, minute: number, tracesPerMinute: number, pa
   return out;
 }
 
+/**
+ * Writes the rollups `spans` stored spans a day leave over the `hours` before `nowMs` (the last
+ * two in 10-second passes, six RED flushes a minute), through the store's own write paths.
+ */
+export async function fillMapRollups(store: ClickHouseStore, spans: number, nowMs: number, hours = 24) {
+  const rand = makeRng(11);
+  const fromMs = nowMs - hours * HOUR;
+  const recentMs = Math.floor(nowMs / HOUR) * HOUR - HOUR;
+  const tracesPerMinute = spans / 4 / 1440;
+  const defs = edgeDefs();
+  const t0 = Date.now();
+  let passes = 0;
+  let edgeRows = 0;
+  let redCount = 0;
+  for (let pass = fromMs; pass < nowMs - 60_000;) {
+    const stepMs = pass >= recentMs ? 10_000 : Math.min(600_000, recentMs - pass);
+    const p = makePass(rand, defs, pass, stepMs, tracesPerMinute);
+    await store.writeGraphPass(p, Date.now());
+    passes++;
+    edgeRows += p.edges.length;
+    pass += stepMs;
+  }
+  for (let hour = fromMs; hour < nowMs; hour += HOUR) {
+    const rows: StoredRedCell[] = [];
+    for (let m = hour / 60_000; m < Math.min(nowMs, hour + HOUR) / 60_000; m++)
+      rows.push(...redRows(rand, m, tracesPerMinute, m * 60_000 >= recentMs ? 6 : 1));
+    await store.rollups.mergeRed(rows, []);
+    redCount += rows.length;
+  }
+  await store.rollups.mergeRed(
+    [],
+    Array.from({ length: SERVICES }, (_, i) => ({
+      name: `svc-${i}`,
+      namespace: null,
+      environment: null,
+      firstSeenMs: fromMs,
+      lastSeenMs: nowMs - 60_000,
+    })),
+  );
+  const fill = {
+    standsForSpans: spans,
+    passes,
+    edgeMinuteRows: edgeRows,
+    redMinuteRows: redCount,
+    seconds: Math.round((Date.now() - t0) / 1000),
+  };
+  return fill;
+}
+
 export async function benchClickHouseMap(spans = Number(process.env.BENCH_CH_MAP_SPANS ?? 10_000_000)) {
   const ch = await startClickHouse();
   const store = openClickHouseStore({
@@ -189,61 +239,29 @@ export async function benchClickHouseMap(spans = Number(process.env.BENCH_CH_MAP
   });
   try {
     await store.migrate();
-    const rand = makeRng(11);
     const nowMs = Math.floor(Date.now() / 60_000) * 60_000;
-    const fromMs = nowMs - 24 * HOUR;
-    const recentMs = Math.floor(nowMs / HOUR) * HOUR - HOUR;
-    const tracesPerMinute = spans / 4 / 1440;
-    const defs = edgeDefs();
-    const t0 = Date.now();
-    let passes = 0;
-    let edgeRows = 0;
-    let redCount = 0;
-    for (let pass = fromMs; pass < nowMs - 60_000;) {
-      const stepMs = pass >= recentMs ? 10_000 : Math.min(600_000, recentMs - pass);
-      const p = makePass(rand, defs, pass, stepMs, tracesPerMinute);
-      await store.writeGraphPass(p, Date.now());
-      passes++;
-      edgeRows += p.edges.length;
-      pass += stepMs;
-    }
-    for (let hour = fromMs; hour < nowMs; hour += HOUR) {
-      const rows: StoredRedCell[] = [];
-      for (let m = hour / 60_000; m < Math.min(nowMs, hour + HOUR) / 60_000; m++)
-        rows.push(...redRows(rand, m, tracesPerMinute, m * 60_000 >= recentMs ? 6 : 1));
-      await store.rollups.mergeRed(rows, []);
-      redCount += rows.length;
-    }
-    await store.rollups.mergeRed(
-      [],
-      Array.from({ length: SERVICES }, (_, i) => ({
-        name: `svc-${i}`,
-        namespace: null,
-        environment: null,
-        firstSeenMs: fromMs,
-        lastSeenMs: nowMs - 60_000,
-      })),
-    );
-    const fill = {
-      standsForSpans: spans,
-      passes,
-      edgeMinuteRows: edgeRows,
-      redMinuteRows: redCount,
-      seconds: Math.round((Date.now() - t0) / 1000),
-    };
+    const fill = await fillMapRollups(store, spans, nowMs);
     log(`filled: ${JSON.stringify(fill)}`);
     // Before compaction: what a window costs while the leader has not compacted (a few runs: slow).
     const before = process.env.BENCH_CH_MAP_SKIP_BEFORE ? null : await timeServiceMap(store, nowMs, 3);
     log(`before compaction: ${JSON.stringify(before)}`);
     const c0 = Date.now();
     const hours = await store.compactGraphHours(10_000, nowMs);
-    const compaction = { hours: hours.length, seconds: Math.round((Date.now() - c0) / 100) / 10 };
+    const minutes = await store.compactGraphMinutes(10_000, nowMs);
+    const compaction = {
+      hours: hours.length,
+      mergedMinutes: minutes.length,
+      seconds: Math.round((Date.now() - c0) / 100) / 10,
+    };
     log(`compaction: ${JSON.stringify(compaction)}`);
+    // The same connection's cheapest query in the same run: what the machine's load adds to any query.
+    const trivial = await timeTrivialQuery(store);
+    log(`trivial query: ${JSON.stringify(trivial)}`);
     const after = await timeServiceMap(store, nowMs);
     log(`after compaction: ${JSON.stringify(after)}`);
     const reads = await readBreakdown(store, nowMs);
     log(`store reads (ms, median of 3): ${JSON.stringify(reads)}`);
-    return { fill, serviceMapBeforeCompaction: before, compaction, serviceMap: after, storeReadsMs: reads };
+    return { fill, serviceMapBeforeCompaction: before, compaction, trivialQuery: trivial, serviceMap: after, storeReadsMs: reads };
   } finally {
     await store.close();
     await ch.stop();

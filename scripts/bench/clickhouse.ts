@@ -44,6 +44,11 @@ async function time(runs: number, warm: number, fn: () => Promise<unknown>): Pro
  * reader object: what the first load of a window costs on any instance), `warm` on one reader
  * (auto-refresh: complete blocks come from the query stage's cache).
  */
+/** p50/p95 of the store's cheapest query (a count): the floor the machine's load sets for any query. */
+export async function timeTrivialQuery(store: ClickHouseStore) {
+  return percentiles(await time(20, 3, () => store.countStoredSpans()));
+}
+
 export async function timeServiceMap(store: ClickHouseStore, nowMs: number, runs = 20) {
   const out: Record<string, unknown> = {};
   for (const [name, fromMs] of [
@@ -113,10 +118,15 @@ export async function benchClickHouse(total = Number(process.env.BENCH_CH_SPANS 
     };
     log(`pairing: ${JSON.stringify(pairing)}`);
 
-    const trivial = percentiles(await time(20, 3, () => store.countStoredSpans()));
+    const trivial = await timeTrivialQuery(store);
     const c0h = Date.now();
     const compacted = await store.compactGraphHours(PASS_MS, nowMs);
-    const compaction = { hours: compacted.length, seconds: round((Date.now() - c0h) / 1000) };
+    const merged = await store.compactGraphMinutes(PASS_MS, nowMs);
+    const compaction = {
+      hours: compacted.length,
+      mergedMinutes: merged.length,
+      seconds: round((Date.now() - c0h) / 1000),
+    };
     log(`compaction: ${JSON.stringify(compaction)}`);
     const serviceMap = await timeServiceMap(store, nowMs);
     log(`map: ${JSON.stringify(serviceMap)}`);

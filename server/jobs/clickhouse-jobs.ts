@@ -45,6 +45,9 @@ export async function startClickHouseJobs(deps: {
       // Hours the watermark has passed get their hour rollups (done once; repeats are harmless).
       const hours = await store.compactGraphHours(stepMs, t);
       if (hours.length > 0) log.debug(`clickhouse graph: ${hours.length} hour(s) compacted`);
+      // Then the closed minutes' pass rows, one row per edge and minute (what keeps recent windows cheap).
+      const minutes = await store.compactGraphMinutes(stepMs, t);
+      if (minutes.length > 0) log.debug(`clickhouse graph: ${minutes.length} minute(s) merged`);
     },
     log,
   );

@@ -75,23 +75,34 @@ export async function readWithHourCache<T, P>(
     let entry = cached(start, size);
     if (!entry) {
       const value = empty();
-      await collect(value, start, start + size, level + 1);
+      for (const part of await Promise.all(parts(start, start + size, level + 1))) mergePacked(value, part);
       entry = keep(start, size, value);
     }
     return entry.value as P;
   };
+  const rawPart = async (a: number, b: number): Promise<P> => {
+    const value = empty();
+    await read(value, a, b);
+    return pack(value);
+  };
 
-  const collect = async (out: T, a: number, b: number, level: number): Promise<void> => {
-    if (a >= b) return;
-    if (level >= BLOCKS.length) return read(out, a, b);
+  /**
+   * The parts of [a, b) in time order: cached or computed blocks and raw ranges, all read at
+   * once (a window is a few store reads in parallel, not one after the other) and merged in
+   * order, so the answer does not depend on which read returns first.
+   */
+  const parts = (a: number, b: number, level: number): Promise<P>[] => {
+    if (a >= b) return [];
+    if (level >= BLOCKS.length) return [rawPart(a, b)];
     const size = BLOCKS[level]!;
+    const out: Promise<P>[] = [];
     let cursor = a;
     for (let start = Math.ceil(a / size) * size; start + size <= b && start + size <= settled; start += size) {
-      await collect(out, cursor, start, level + 1);
-      mergePacked(out, await block(start, level));
+      out.push(...parts(cursor, start, level + 1), block(start, level));
       cursor = start + size;
     }
-    await collect(out, cursor, b, level + 1);
+    out.push(...parts(cursor, b, level + 1));
+    return out;
   };
 
   if (agg.readHours) {
@@ -104,6 +115,6 @@ export async function readWithHourCache<T, P>(
     }
   }
   const out = empty();
-  await collect(out, lo, hi, 0);
+  for (const part of await Promise.all(parts(lo, hi, 0))) mergePacked(out, part);
   return out;
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import type { EdgeMinuteRow, GraphNodeRow, RedMinute, TelemetryReader } from "../store";
+import type { EdgeMinuteRow, GraphNodeRow, RedMinute, ServiceEntry, TelemetryReader } from "../store";
 import {
   addEdgeTotals,
   assembleServiceMap,
@@ -120,12 +120,13 @@ async function readEdges(
   nowMs: number,
   count: ReadCount,
 ): Promise<MergedEdge[]> {
+  // Facts are global (not per window): read beside the window's rows and joined at the end.
+  const facts = t.graph.readEdgeFacts();
   const tables = new Map<string, string[]>();
-  for (const m of await t.graph.readEdgeFacts())
-    tables.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m.tables);
   const merged = await readWithHourCache(t, "edges", lo, hi, nowMs, {
+    // Minutes are summed over the range: per-hour rows (at most two per edge) are all it needs.
     read: async (into, a, b) => {
-      const rows = await t.graph.readEdgeMinutes({ fromMinute: a, toMinute: b });
+      const rows = await t.graph.readEdgeHours({ fromMinute: a, toMinute: b });
       count.rows += rows.length;
       addEdgeRows(rows, tables, () => into);
     },
@@ -148,7 +149,11 @@ async function readEdges(
       for (const [key, p] of part) addPackedEdge(into, key, p);
     },
   });
-  return [...merged.values()];
+  for (const m of await facts) tables.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m.tables);
+  return [...merged.values()].map((e) => ({
+    ...e,
+    tables: tables.get(`${e.source}\u0000${e.target}\u0000${e.protocol}`) ?? [],
+  }));
 }
 
 /** Requests each service served in the window (SERVER = 2, CONSUMER = 5 RED rows). */
@@ -179,7 +184,7 @@ function readServed(
 ): Promise<Map<string, ServedStats>> {
   return readWithHourCache(t, "served", lo, hi, nowMs, {
     read: async (into, a, b) => {
-      const found = await t.rollups.readRed({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
+      const found = await t.rollups.readRedHours({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
       count.rows += found.length;
       addServedRows(found, () => into);
     },
@@ -224,17 +229,24 @@ function toNodeMeta(r: GraphNodeRow): MapNodeMeta {
   };
 }
 
+type WindowServices = [GraphNodeRow[], ServiceEntry[]];
+
+/** Every service seen in the window: read beside the edges (they do not depend on them). */
+function readWindowServices(t: TelemetryReader, q: ServiceMapQuery): Promise<WindowServices> {
+  return Promise.all([
+    t.graph.readServiceNodes(q.fromMs, q.toMs),
+    t.rollups.listServices({ fromMs: q.fromMs, toMs: q.toMs }),
+  ]);
+}
+
 async function readNodes(
   t: TelemetryReader,
   q: ServiceMapQuery,
   edges: MergedEdge[],
   served: Map<string, ServedStats>,
+  [serviceNodes, catalog]: WindowServices,
 ): Promise<Map<string, MapNodeMeta>> {
   const nodes = new Map<string, MapNodeMeta>();
-  const [serviceNodes, catalog] = await Promise.all([
-    t.graph.readServiceNodes(q.fromMs, q.toMs),
-    t.rollups.listServices({ fromMs: q.fromMs, toMs: q.toMs }),
-  ]);
   // Every service seen in the window, including INTERNAL-only and isolated ones.
   for (const r of serviceNodes) nodes.set(r.id, toNodeMeta(r));
   for (const r of catalog) {
@@ -278,12 +290,13 @@ export async function getServiceMap(telemetry: TelemetryReader, q: ServiceMapQue
     { "cartograph.window.minutes": hi - lo },
     async (span) => {
       const nowMs = q.nowMs ?? Date.now();
-      const [edges, served, completeness] = await Promise.all([
+      const [edges, served, completeness, services] = await Promise.all([
         readEdges(telemetry, lo, hi, nowMs, count),
         readServed(telemetry, lo, hi, nowMs, count),
         telemetry.graph.readCompleteness({ fromMinute: lo, toMinute: hi }),
+        readWindowServices(telemetry, q),
       ]);
-      const nodes = await readNodes(telemetry, q, edges, served);
+      const nodes = await readNodes(telemetry, q, edges, served, services);
       span.setAttributes({
         "cartograph.rows_read": count.rows,
         "cartograph.map.edges": edges.length,

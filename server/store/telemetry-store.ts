@@ -116,9 +116,10 @@ export interface RollupStore {
   /** Minute rows of the window (one row per key and minute; several writers' rows already merged or not: callers add them up). */
   readRed(q: RedQuery): Promise<RedMinute[]>;
   /**
-   * Hour rows of whole hours [fromMinute, toMinute) (multiples of 60): one row per key and hour,
-   * `minute` = the hour's first minute, every writer's minutes of that hour merged. What windows
-   * of many hours read (the ClickHouse store keeps hour rollups; SQLite merges its minutes).
+   * Hour rows of [fromMinute, toMinute): one row per key and hour, `minute` = the hour's first
+   * minute, every writer's minutes of that hour inside the window merged (an hour the window cuts
+   * holds only those). What windows of many hours and sums over ranges read (the ClickHouse store
+   * keeps hour rollups; SQLite merges its minutes).
    */
   readRedHours(q: RedQuery): Promise<RedMinute[]>;
   /** Distinct (operation, kind) of a service ever stored, sorted by operation then kind. */
@@ -208,8 +209,8 @@ export interface GraphStore {
   /** Minute rows of the window, optionally of one source and/or target (every protocol). */
   readEdgeMinutes(q: EdgeMinuteQuery): Promise<EdgeMinuteRow[]>;
   /**
-   * Hour rows of whole hours [fromMinute, toMinute) (multiples of 60): one row per edge and hour,
-   * `minute` = the first minute with calls, `lastMinute` the last (see readRedHours).
+   * Hour rows of [fromMinute, toMinute): one row per edge and hour, `minute` = the first minute
+   * with calls, `lastMinute` the last; an hour the window cuts holds only its minutes inside it.
    */
   readEdgeHours(q: MinuteWindow): Promise<EdgeMinuteRow[]>;
   /** Facts of every stored edge (the map joins them to the window's edges). */

@@ -52,7 +52,7 @@ afterAll(async () => {
 
 describe("ClickHouse store", () => {
   it("applies its versioned schema idempotently (again, and from two instances at once)", async () => {
-    expect(await Promise.all([one.migrate(), two.migrate()])).toEqual([4, 4]);
+    expect(await Promise.all([one.migrate(), two.migrate()])).toEqual([5, 5]);
     expect(one.ready()).toBe(true);
   });
 
@@ -212,6 +212,102 @@ describe("ClickHouse store", () => {
     expect(await getServiceMap({ ...one }, { fromMs: hourMs, toMs: hourMs + 3_600_000 })).toEqual(
       await getServiceMap({ ...two }, { fromMs: hourMs, toMs: hourMs + 3_600_000 }),
     );
+  });
+
+  it("merging closed minutes of the graph changes no read, counts once, and a merge cut short counts nothing", async () => {
+    const store = openClickHouseStore({ ...settings(ch.nodes[0]!.url), database: "cg_merge_test" });
+    const other = openClickHouseStore({ ...settings(ch.nodes[0]!.url), database: "cg_merge_test" });
+    const sql = (query: string) => fetch(ch.nodes[0]!.url, { method: "POST", body: query }).then((r) => r.text());
+    try {
+      await store.migrate();
+      const hourMs = (Math.floor(Date.now() / 3_600_000) - 2) * 3_600_000;
+      const m0 = hourMs / 60_000;
+      const sk = (...ms: number[]) => {
+        const s = createSketch();
+        for (const v of ms) addToSketch(s, v);
+        return encodeSketch(s);
+      };
+      // Ninety 20-second passes (a minute holds three rows per edge): the watermark ends 30 minutes in.
+      const writePass = (i: number) => {
+        const pass = hourMs + i * 20_000;
+        const minute = Math.floor(pass / 60_000);
+        return store.writeGraphPass(
+          {
+            pass,
+            edges: [
+              {
+                source: "service:a",
+                target: "service:b",
+                protocol: "http",
+                minute,
+                calls: 1 + (i % 4),
+                errors: i % 7 === 0 ? 1 : 0,
+                connects: 0,
+                clientSketch: sk(3 + i, 40 + i),
+                serverSketch: sk(2 + i),
+              },
+            ],
+            nodes: [
+              { id: "service:a", kind: "service", name: "a", firstSeenMs: pass, lastSeenMs: pass + 1000 },
+              { id: "service:b", kind: "service", name: "b", firstSeenMs: pass, lastSeenMs: pass + 1000 },
+            ],
+            edgeMeta: [
+              {
+                source: "service:a",
+                target: "service:b",
+                protocol: "http",
+                firstSeenMs: pass,
+                lastSeenMs: pass + 1000,
+                tables: [],
+              },
+            ],
+            completeness: [],
+          },
+          Date.now(),
+        );
+      };
+      for (let i = 0; i < 90; i += 15) await Promise.all(Array.from({ length: 15 }, (_, k) => writePass(i + k)));
+      const windows = [
+        { fromMinute: m0, toMinute: m0 + 60 },
+        { fromMinute: m0 + 5, toMinute: m0 + 23 },
+        { fromMinute: m0 + 29, toMinute: m0 + 31 },
+      ];
+      const reads = () =>
+        Promise.all([
+          ...windows.map((w) => store.graph.readEdgeHours(w)),
+          ...windows.map((w) => store.graph.readEdgeMinutes(w)),
+        ]);
+      const q = { fromMs: hourMs - 1_800_000, toMs: hourMs + 1_860_000, nowMs: hourMs + 3_600_000 };
+      const before = await reads();
+      const mapBefore = await getServiceMap({ ...store }, q);
+      expect(before[0]![0]).toMatchObject({ minute: m0, lastMinute: m0 + 29, calls: 223 });
+      // A merge cut short (rows of minute m0 + 1 written, no commit row): readers must not count them.
+      await sql(
+        `INSERT INTO cg_merge_test.edge_merged (day, minute, attempt, source, target, protocol, calls) VALUES ('${new Date(hourMs).toISOString().slice(0, 10)}', ${m0 + 1}, '0-dead', 'service:a', 'service:b', 'http', 1000)`,
+      );
+      // Two leaders merge at once: every closed minute once each, the half-written one never.
+      const [x, y] = await Promise.all([
+        store.compactGraphMinutes(20_000, Date.now()),
+        other.compactGraphMinutes(20_000, Date.now()),
+      ]);
+      expect(x).toEqual(Array.from({ length: 30 }, (_, i) => m0 + i));
+      expect(y).toEqual(x);
+      expect(await store.compactGraphMinutes(20_000, Date.now())).toEqual([]);
+      // The pass rows of the merged minutes are gone from disk: what readers answer now comes from the merge.
+      await sql(`ALTER TABLE cg_merge_test.edge_minute DELETE WHERE minute < ${m0 + 30}`);
+      for (let i = 0; i < 100; i++) {
+        const pending = await sql(
+          "SELECT count() FROM system.mutations WHERE database = 'cg_merge_test' AND is_done = 0",
+        );
+        if (pending.trim() === "0") break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await sql(`SELECT count() FROM cg_merge_test.edge_minute`)).toBe("0\n");
+      expect(await reads()).toEqual(before);
+      expect(await getServiceMap({ ...other }, q)).toEqual(mapBefore);
+    } finally {
+      await Promise.all([store.close(), other.close()]);
+    }
   });
 
   it("retention drops whole day partitions past the cutoff and keeps the rest", async () => {

@@ -1,19 +1,12 @@
 import "server-only";
-import type {
-  CompletenessCounts,
-  EdgeMinuteQuery,
-  EdgeMinuteRow,
-  GraphEdgeRow,
-  GraphNodeRow,
-  MinuteWindow,
-} from "../telemetry-store";
+import type { CompletenessCounts, EdgeMinuteQuery, EdgeMinuteRow, MinuteWindow } from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
-import { committedPasses, mergeNodeDetail, parseJson, splitDetails, unionLists, MAX_STEP_MS } from "./graph-io";
-import { visibleGraphRows } from "./hour-rollups";
+import { committedPasses, MAX_STEP_MS } from "./graph-io";
+import { edgeMinuteParts, planEdgeRead } from "./minute-rollups";
 import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
-import { sqlInt, sqlString, sqlStringList } from "./sql";
+import { sqlInt, sqlString } from "./sql";
 
-/** Reads of the graph rollups per the GraphStore contract (committed pairing passes only). */
+/** Reads of the graph's minute rollups per the GraphStore contract (committed pairing passes only; nodes and edge facts: graph-catalog.ts). */
 type Row = Record<string, unknown>;
 
 /** Committed passes that may hold rows of minutes [lo, hi). */
@@ -24,11 +17,12 @@ function passesOf(db: string, loMinute: number, hiMinute: number): string {
 export async function readEdgeMinutes(conn: Connection, w: EdgeMinuteQuery): Promise<EdgeMinuteRow[]> {
   const db = conn.settings.database;
   const only = `${w.source === undefined ? "" : ` AND source = ${sqlString(w.source)}`}${w.target === undefined ? "" : ` AND target = ${sqlString(w.target)}`}`;
+  const parts = edgeMinuteParts(db, await planEdgeRead(conn, w, 0, 0), only);
+  if (parts.length === 0) return [];
   const rows = await queryRows<Row>(
     conn.main,
-    `SELECT source, target, protocol, minute, sum(calls) AS ca, sum(errors) AS er, sum(connects) AS co, ${sketchMergeSql("c")}, ${sketchMergeSql("s")}
-      FROM ${db}.edge_minute WHERE minute >= ${sqlInt(w.fromMinute)} AND minute < ${sqlInt(w.toMinute)} AND ${passesOf(db, w.fromMinute, w.toMinute)}${only}
-      GROUP BY source, target, protocol, minute ORDER BY minute, source, target, protocol`,
+    `SELECT source, target, protocol, m AS minute, sum(calls) AS ca, sum(errors) AS er, sum(connects) AS co, ${sketchMergeSql("c")}, ${sketchMergeSql("s")}
+      FROM (${parts.join(" UNION ALL ")}) GROUP BY source, target, protocol, minute ORDER BY minute, source, target, protocol`,
   );
   return rows.map((r) => ({
     source: String(r.source),
@@ -41,64 +35,6 @@ export async function readEdgeMinutes(conn: Connection, w: EdgeMinuteQuery): Pro
     clientSketch: sketchFromRow(r, "c"),
     serverSketch: sketchFromRow(r, "s"),
   }));
-}
-
-/** Facts of every edge still in retention (all committed passes). */
-export async function readEdgeFacts(conn: Connection): Promise<GraphEdgeRow[]> {
-  const db = conn.settings.database;
-  const rows = await queryRows<Row>(
-    conn.main,
-    `SELECT source, target, protocol, min(first_seen_ms) AS f, max(last_seen_ms) AS l, groupUniqArray(detail) AS details FROM ${db}.graph_edges
-      WHERE ${visibleGraphRows(db)} GROUP BY source, target, protocol`,
-  );
-  return rows.map((r) => ({
-    source: String(r.source),
-    target: String(r.target),
-    protocol: String(r.protocol),
-    firstSeenMs: Number(r.f),
-    lastSeenMs: Number(r.l),
-    tables: unionLists(splitDetails(r.details).map((d) => parseJson(d).tables)).sort(),
-  }));
-}
-
-const NODE_SELECT = `SELECT id, any(kind) AS k, any(name) AS nm, max(system) AS sys, max(host) AS h, max(port) AS pt, max(database) AS dbn, max(environment) AS env,
-  groupUniqArray(detail) AS details, min(first_seen_ms) AS f, max(last_seen_ms) AS l`;
-
-function toNode(r: Row): GraphNodeRow {
-  return {
-    id: String(r.id),
-    kind: String(r.k),
-    name: String(r.nm),
-    system: r.sys ? String(r.sys) : null,
-    host: r.h ? String(r.h) : null,
-    port: Number(r.pt) >= 0 ? Number(r.pt) : null,
-    database: r.dbn ? String(r.dbn) : null,
-    environment: r.env ? String(r.env) : null,
-    detail: mergeNodeDetail(r.details as unknown[]),
-    firstSeenMs: Number(r.f),
-    lastSeenMs: Number(r.l),
-  };
-}
-
-export async function readNodes(conn: Connection, ids: readonly string[]): Promise<GraphNodeRow[]> {
-  if (ids.length === 0) return [];
-  const db = conn.settings.database;
-  const rows = await queryRows<Row>(
-    conn.main,
-    `${NODE_SELECT} FROM ${db}.graph_nodes WHERE id IN ${sqlStringList(ids)}
-    AND ${visibleGraphRows(db)} GROUP BY id ORDER BY id`,
-  );
-  return rows.map(toNode);
-}
-
-export async function readServiceNodes(conn: Connection, fromMs: number, toMs: number): Promise<GraphNodeRow[]> {
-  const db = conn.settings.database;
-  const rows = await queryRows<Row>(
-    conn.main,
-    `${NODE_SELECT} FROM ${db}.graph_nodes WHERE kind = 'service'
-    AND ${visibleGraphRows(db)} GROUP BY id HAVING l >= ${sqlInt(fromMs)} AND f < ${sqlInt(toMs)} ORDER BY id`,
-  );
-  return rows.map(toNode);
 }
 
 export async function readCompleteness(conn: Connection, w: MinuteWindow): Promise<CompletenessCounts> {

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { EdgeMinuteRow, MinuteWindow, RedMinute, RedQuery } from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
 import { committedPasses, MAX_STEP_MS } from "./graph-io";
+import { EDGE_COLUMNS, edgeMinuteParts, planEdgeRead } from "./minute-rollups";
 import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
 import { dayOf, sqlInt, sqlString } from "./sql";
 
@@ -20,13 +21,6 @@ import { dayOf, sqlInt, sqlString } from "./sql";
  */
 const HOUR_MS = 3_600_000;
 type Row = Record<string, unknown>;
-
-const hoursOf = (w: MinuteWindow) => [Math.floor(w.fromMinute / 60), Math.ceil(w.toMinute / 60)] as const;
-
-/** Hours with a committed compaction in [h0, h1): the attempt to read of each. */
-function compactedHours(db: string, h0: number, h1: number): string {
-  return `SELECT hour, min(attempt) FROM ${db}.graph_hours WHERE hour >= ${sqlInt(h0)} AND hour < ${sqlInt(h1)} GROUP BY hour`;
-}
 
 /**
  * The filter keeping the graph_nodes / graph_edges rows readers count: committed passes of
@@ -53,28 +47,35 @@ function toEdgeRow(r: Row): EdgeMinuteRow {
   };
 }
 
-/** Edge rows per hour of [fromMinute, toMinute): compacted hours from edge_hour, the others merged from edge_minute. */
+/** Whole hours inside [fromMinute, toMinute): [first, end) in epoch hours (empty when first >= end). */
+const wholeHoursOf = (w: MinuteWindow) => [Math.ceil(w.fromMinute / 60), Math.floor(w.toMinute / 60)] as const;
+
+/**
+ * Edge rows per hour of [fromMinute, toMinute), one per edge and hour; an hour cut by the window
+ * holds only its minutes inside it. A compacted hour inside the window is read from edge_hour,
+ * every other minute from merged minutes or pass rows (edgeMinuteParts): each minute from one
+ * source only.
+ */
 export async function readEdgeHours(conn: Connection, w: MinuteWindow): Promise<EdgeMinuteRow[]> {
   const db = conn.settings.database;
-  const [h0, h1] = hoursOf(w);
-  const sums = `sum(calls) AS ca, sum(errors) AS er, sum(connects) AS co, ${sketchMergeSql("c")}, ${sketchMergeSql("s")}`;
-  const [compacted, open] = await Promise.all([
-    queryRows<Row>(
-      conn.main,
-      `SELECT hour, source, target, protocol, min(first_minute) AS f, max(last_minute) AS l, ${sums} FROM ${db}.edge_hour
-        WHERE hour >= ${sqlInt(h0)} AND hour < ${sqlInt(h1)} AND (hour, attempt) GLOBAL IN (${compactedHours(db, h0, h1)})
-        GROUP BY hour, source, target, protocol`,
-    ),
-    queryRows<Row>(
-      conn.main,
-      `SELECT intDiv(minute, 60) AS hr, source, target, protocol, min(minute) AS f, max(minute) AS l, ${sums} FROM ${db}.edge_minute
-        WHERE minute >= ${sqlInt(w.fromMinute)} AND minute < ${sqlInt(w.toMinute)}
-        AND ${committedPasses(db, w.fromMinute * 60_000 - MAX_STEP_MS, w.toMinute * 60_000)}
-        AND hr GLOBAL NOT IN (SELECT hour FROM ${db}.graph_hours WHERE hour >= ${sqlInt(h0)} AND hour < ${sqlInt(h1)})
-        GROUP BY hr, source, target, protocol`,
-    ),
-  ]);
-  return [...compacted, ...open].map(toEdgeRow);
+  const [wh0, wh1] = wholeHoursOf(w);
+  const plan = await planEdgeRead(conn, w, wh0, wh1);
+  const parts = edgeMinuteParts(db, plan).map(
+    (sql) =>
+      `SELECT toUInt32(intDiv(m, 60)) AS hr, source, target, protocol, m AS f, m AS l, ${EDGE_COLUMNS} FROM (${sql})`,
+  );
+  if (plan.hours.length > 0) {
+    const hours = `(${plan.hours.map(sqlInt).join(", ")})`;
+    parts.unshift(`SELECT toUInt32(hour) AS hr, source, target, protocol, toUInt32(first_minute) AS f, toUInt32(last_minute) AS l, ${EDGE_COLUMNS}
+      FROM ${db}.edge_hour WHERE hour IN ${hours} AND (hour, attempt) GLOBAL IN (SELECT hour, min(attempt) FROM ${db}.graph_hours WHERE hour IN ${hours} GROUP BY hour)`);
+  }
+  if (parts.length === 0) return [];
+  const rows = await queryRows<Row>(
+    conn.main,
+    `SELECT hr, source, target, protocol, min(f) AS f, max(l) AS l, sum(calls) AS ca, sum(errors) AS er, sum(connects) AS co,
+      ${sketchMergeSql("c")}, ${sketchMergeSql("s")} FROM (${parts.join(" UNION ALL ")}) GROUP BY hr, source, target, protocol`,
+  );
+  return rows.map(toEdgeRow);
 }
 
 /** First hour red_hour holds whole (see redHourView in schema.ts); read once per connection. */
@@ -115,29 +116,36 @@ function toRedRow(r: Row): RedMinute {
   };
 }
 
-/** RED rows per hour of [fromMinute, toMinute): red_hour from its first whole hour on, red_minute before. */
+/**
+ * RED rows per hour of [fromMinute, toMinute), an hour cut by the window holding only its minutes
+ * inside it: red_hour for the whole hours from its first whole hour on, red_minute for the rest.
+ */
 export async function readRedHours(conn: Connection, q: RedQuery): Promise<RedMinute[]> {
   const db = conn.settings.database;
-  const [h0, h1] = hoursOf(q);
-  const since = Math.min(Math.max(await readRedHourSince(conn), h0), h1);
+  const [wh0, wh1] = wholeHoursOf(q);
+  const since = await readRedHourSince(conn);
+  const a = Math.max(since, wh0);
   const keys = "service, environment, operation, kind";
   const reads: Promise<Row[]>[] = [];
-  if (since < h1)
+  const minutes: string[] = [`minute >= ${sqlInt(q.fromMinute)}`, `minute < ${sqlInt(q.toMinute)}`];
+  if (a < wh1) {
     reads.push(
       queryRows<Row>(
         conn.main,
         `SELECT hour AS hr, ${keys}, sumMerge(h_count) AS c, sumMerge(h_errors) AS e, sumMerge(h_n) AS m_d_n, sumMerge(h_zero) AS m_d_zero,
           sumMerge(h_sum) AS m_d_sum, minIfMerge(h_min) AS m_d_min, maxIfMerge(h_max) AS m_d_max, sumMapMerge(h_bins) AS m_d_bins
-        FROM ${db}.red_hour WHERE ${[`hour >= ${sqlInt(since)}`, `hour < ${sqlInt(h1)}`, ...redFilters(q)].join(" AND ")}
+        FROM ${db}.red_hour WHERE ${[`hour >= ${sqlInt(a)}`, `hour < ${sqlInt(wh1)}`, ...redFilters(q)].join(" AND ")}
         GROUP BY hr, ${keys}`,
       ),
     );
-  if (h0 < since)
+    minutes.push(`(minute < ${sqlInt(a * 60)} OR minute >= ${sqlInt(wh1 * 60)})`);
+  }
+  if (!(a < wh1 && a * 60 <= q.fromMinute && wh1 * 60 >= q.toMinute))
     reads.push(
       queryRows<Row>(
         conn.main,
         `SELECT intDiv(minute, 60) AS hr, ${keys}, sum(count) AS c, sum(errors) AS e, ${sketchMergeSql("d")} FROM ${db}.red_minute
-        WHERE ${[`minute >= ${sqlInt(q.fromMinute)}`, `minute < ${sqlInt(Math.min(q.toMinute, since * 60))}`, ...redFilters(q)].join(" AND ")}
+        WHERE ${[...minutes, ...redFilters(q)].join(" AND ")}
         GROUP BY hr, ${keys}`,
       ),
     );

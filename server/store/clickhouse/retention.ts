@@ -18,6 +18,8 @@ const ROLLUP = [
   "red_hour",
   "edge_hour",
   "graph_hours",
+  "edge_merged",
+  "graph_minutes",
 ];
 
 /**

@@ -134,6 +134,20 @@ export const TABLES: Record<string, TableDef> = {
     orderBy: "(name)",
     shardBy: "rand()",
   },
+  // Edge minutes merged once closed, one row per edge and minute (schema version 5, minute-rollups.ts).
+  edge_merged: {
+    name: "edge_merged",
+    columns: `day Date, minute UInt32, attempt String, source String, target String, protocol String,
+      calls UInt64, errors UInt64, connects UInt64, ${SKETCH("c")}, ${SKETCH("s")}`,
+    orderBy: "(minute, source, target, protocol)",
+    shardBy: "rand()",
+  },
+  graph_minutes: {
+    name: "graph_minutes",
+    columns: "day Date, minute UInt32, attempt String, committed_ms UInt64",
+    orderBy: "(minute)",
+    shardBy: "rand()",
+  },
   log_minute: {
     name: "log_minute",
     columns: "day Date, minute UInt32, service String, severity_range UInt8, count UInt64",
@@ -202,6 +216,11 @@ export const MIGRATIONS: Migration[] = [
     description: "hour rollups: RED by a materialized view, the graph by the leader's hour compaction",
     tables: [TABLES.edge_hour!, TABLES.graph_hours!, TABLES.red_hour!, TABLES.store_marks!],
     after: redHourView,
+  },
+  {
+    version: 5,
+    description: "closed edge minutes merged by the leader: one row per edge and minute",
+    tables: [TABLES.edge_merged!, TABLES.graph_minutes!],
   },
 ];
 

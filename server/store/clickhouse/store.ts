@@ -4,8 +4,10 @@ import type { Span } from "../../normalize";
 import type { AppendBatch, AppendResult, RetentionResult, TelemetryReader, TelemetryStore } from "../telemetry-store";
 import { openConnection, queryRows } from "./connection";
 import { readPairingWatermark, writeGraphPass } from "./graph-io";
-import { readCompleteness, readEdgeFacts, readEdgeMinutes, readNodes, readServiceNodes } from "./graph-read";
+import { readEdgeFacts, readNodes, readServiceNodes } from "./graph-catalog";
+import { readCompleteness, readEdgeMinutes } from "./graph-read";
 import type { GraphPass } from "./graph-types";
+import { compactGraphMinutes } from "./minute-rollups";
 import { compactGraphHours, readEdgeHours, readRedHours } from "./hour-rollups";
 import { migrateClickHouse } from "./migrate";
 import { appendRed } from "./red-io";
@@ -53,6 +55,11 @@ export interface ClickHouseStore extends TelemetryStore {
    * hour-rollups.ts); returns the hours compacted.
    */
   compactGraphHours(stepMs: number, nowMs: number): Promise<number[]>;
+  /**
+   * Merges the pass rows of closed minutes into one row per edge and minute (leader only, see
+   * minute-rollups.ts); returns the minutes merged (epoch minutes).
+   */
+  compactGraphMinutes(stepMs: number, nowMs: number): Promise<number[]>;
   /** Retention by whole days (leader only); returns the partitions dropped. */
   dropExpired(rawBeforeMs: number, rollupBeforeMs: number): Promise<string[]>;
   /** The disk budget (leader only): oldest days dropped while the database is over it (retention.ts). */
@@ -98,6 +105,10 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
     compactGraphHours: async (stepMs, nowMs) => {
       const watermark = await readPairingWatermark(conn, stepMs);
       return watermark === null ? [] : compactGraphHours(conn, watermark, nowMs);
+    },
+    compactGraphMinutes: async (stepMs, nowMs) => {
+      const watermark = await readPairingWatermark(conn, stepMs);
+      return watermark === null ? [] : compactGraphMinutes(conn, watermark, nowMs);
     },
     dropExpired: (raw, rollup) => dropExpiredPartitions(conn, raw, rollup),
     dropOverBudget: (budget, nowMs) => dropOverBudget(conn, budget, nowMs, usedBytes),

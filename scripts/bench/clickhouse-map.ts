@@ -261,7 +261,14 @@ export async function benchClickHouseMap(spans = Number(process.env.BENCH_CH_MAP
     log(`after compaction: ${JSON.stringify(after)}`);
     const reads = await readBreakdown(store, nowMs);
     log(`store reads (ms, median of 3): ${JSON.stringify(reads)}`);
-    return { fill, serviceMapBeforeCompaction: before, compaction, trivialQuery: trivial, serviceMap: after, storeReadsMs: reads };
+    return {
+      fill,
+      serviceMapBeforeCompaction: before,
+      compaction,
+      trivialQuery: trivial,
+      serviceMap: after,
+      storeReadsMs: reads,
+    };
   } finally {
     await store.close();
     await ch.stop();

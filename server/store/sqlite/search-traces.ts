@@ -194,7 +194,11 @@ function postingTermOf(
   const { key, value } = attrs[0]!;
   const lower = value.toLowerCase();
   if (lower === "true" || lower === "false") return null;
-  const ids = db.prepare(`SELECT id FROM resources`).pluck().all() as number[];
+  // Only resources whose JSON names the key can carry it (a stray match is checked below).
+  const ids = db
+    .prepare(`SELECT id FROM resources WHERE instr(attributes, ?) > 0`)
+    .pluck()
+    .all(`${JSON.stringify(key)}:`) as number[];
   if (ids.some((id) => valueMatches(resource(id).attributes[key], value))) return null;
   return { key, value: Buffer.from(value, "utf8") };
 }

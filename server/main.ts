@@ -16,7 +16,7 @@ import { startWriter, startOtlpGrpc } from "./ingest";
 import { registerWriterMetrics } from "./ingest/register-writer-metrics";
 import { asClickHouseStore, openTelemetryStore } from "./store";
 import { startClickHouseJobs } from "./jobs";
-import { createRouter, allRoutes, startQueryPool, createApiContext } from "./api";
+import { createRouter, allRoutes, startQueryPool, createApiContext, startMapLayoutWarming } from "./api";
 import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
 import { startUi } from "./http/start-ui";
@@ -63,6 +63,16 @@ async function main(): Promise<void> {
   ctx.layout.warm();
   // Reads (API and alert evaluation's queries) run in the pool's threads, under a budget.
   const queries = startQueryPool(config, log);
+  // The map most users land on is laid out before they arrive (0 turns this off).
+  const mapWarming =
+    config.CARTOGRAPH_MAP_WARM_MS > 0
+      ? startMapLayoutWarming({
+          layout: ctx.layout,
+          offload: queries.offload,
+          log,
+          intervalMs: config.CARTOGRAPH_MAP_WARM_MS,
+        })
+      : null;
   // Work that must run once per cluster runs on the elected leader only (on SQLite: this process).
   const leader = new LeaderElection({
     db: control.db,
@@ -124,6 +134,7 @@ async function main(): Promise<void> {
     await flushSelfTracing();
     await writer.close();
     await queries.close();
+    mapWarming?.stop();
     await ctx.layout?.close();
     await telemetry.close();
     await control.db.$disconnect();

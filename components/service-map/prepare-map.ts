@@ -9,8 +9,10 @@ import type {
   ServiceSummary,
 } from "@/lib/api-types";
 import { formatMs, formatPercent, formatRate } from "@/lib/format";
+import { assignGroups, type GroupBy } from "@/lib/map-layout/groups";
 
-export type GroupBy = "none" | "namespace" | "environment";
+export { assignGroups, chooseGroupBy, type GroupBy } from "@/lib/map-layout/groups";
+
 /** Against the previous period of equal length (diff mode): new, or notably changed. */
 export type ChangeMark = "added" | "changed" | null;
 
@@ -78,33 +80,6 @@ export function describeNode(n: MapNode): string {
   return n.stats ? `${formatRate(n.stats.rps)} · p95 ${formatMs(n.stats.p95Ms)}` : "service";
 }
 
-/**
- * Group of a node. Services take their namespace/environment from the node or, failing that,
- * from the services list; a virtual node joins its callers' group when they all agree.
- */
-export function assignGroups(
-  nodes: MapNode[],
-  edges: MapEdge[],
-  groupBy: GroupBy,
-  services: ServiceSummary[],
-): Map<string, string | null> {
-  const out = new Map<string, string | null>();
-  if (groupBy === "none") return out;
-  const byName = new Map(services.map((s) => [s.name, s]));
-  const field = groupBy === "namespace" ? "namespace" : "environment";
-  for (const n of nodes) {
-    if (n.kind !== "service") continue;
-    const v = n[field] ?? byName.get(n.name)?.[field] ?? null;
-    out.set(n.id, v || null);
-  }
-  for (const n of nodes) {
-    if (n.kind === "service") continue;
-    const callerGroups = new Set(edges.filter((e) => e.target === n.id).map((e) => out.get(e.source) ?? null));
-    out.set(n.id, callerGroups.size === 1 ? [...callerGroups][0]! : null);
-  }
-  return out;
-}
-
 /** Turns the API answer into what the canvas draws: labels, health, group, search match, edge width/label. */
 export function prepareMap(
   res: ServiceMapResponse,
@@ -152,20 +127,6 @@ export function markChanges(
   for (const n of diff.added?.nodes ?? []) out.set(n.id, { mark: "added", reasons: [] });
   for (const e of diff.added?.edges ?? []) out.set(e.id, { mark: "added", reasons: [] });
   return out;
-}
-
-/** Nodes above which a map with several namespaces opens grouped by namespace (unless the URL says otherwise). */
-const AUTO_GROUP_NODES = 80;
-
-/** `group` from the URL; when absent, big multi-namespace maps are grouped so they stay readable. */
-export function chooseGroupBy(
-  param: string,
-  nodeCount: number,
-  services: Array<{ namespace?: string | null }>,
-): GroupBy {
-  if (param === "namespace" || param === "environment" || param === "none") return param;
-  const namespaces = new Set(services.map((s) => s.namespace).filter(Boolean));
-  return nodeCount > AUTO_GROUP_NODES && namespaces.size >= 2 ? "namespace" : "none";
 }
 
 /**

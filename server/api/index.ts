@@ -10,6 +10,7 @@ export {
 } from "./router";
 export { allRoutes } from "./routes";
 export { startQueryPool, type QueryPool, type PoolHealth } from "./query-pool";
+export { startMapLayoutWarming, readDefaultLayoutRequest } from "./warm-map-layout";
 export { ApiError, badRequest, notFound, fromZodError } from "./errors";
 export { resolveWindow, parseInstant, type TimeWindow } from "./time-window";
 export { createApiContext, type ApiContext } from "./context";

@@ -65,6 +65,11 @@ export const ConfigSchema = z.object({
   CARTOGRAPH_QUERY_THREADS: z.coerce.number().int().min(1).max(16).default(2),
   /** Budget of one read from arrival; past it the read answers 503 (queued) or 504 (running). */
   CARTOGRAPH_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /**
+   * How often the server lays out the map the UI opens on (default view of the busiest
+   * environment, last 15 minutes) ahead of any visit, so a first visit finds it ready; 0: never.
+   */
+  CARTOGRAPH_MAP_WARM_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   /** Reads allowed to wait for a query thread; past it 503 + Retry-After. */
   CARTOGRAPH_QUERY_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(64),
   /** How long SIGTERM waits for in-flight requests before exiting anyway. */

@@ -4,6 +4,7 @@
  * ApiRequestError carrying the API's message and, for a 400, its field-level errors.
  */
 import type { FieldError } from "./contract";
+import { takePrefetched } from "./prefetch";
 
 /** A field-level error of a 400 (`error.details.fields`); some carry more (a policy's line and column). */
 export type ApiFieldError = FieldError & Record<string, unknown>;
@@ -51,7 +52,11 @@ export async function fetchJson<T>(
   const url = buildApiUrl(path, query);
   let res: Response;
   try {
-    res = await fetch(url, { ...init, headers: { accept: "application/json", ...init.headers } });
+    // A read the page's HTML already sent (lib/prefetch.ts) is answered from that request.
+    const early = init.method === undefined ? takePrefetched(url, Date.now()) : null;
+    res =
+      (early && (await early.catch(() => null))) ||
+      (await fetch(url, { ...init, headers: { accept: "application/json", ...init.headers } }));
   } catch (err) {
     throw new ApiRequestError(0, "network-error", `Cannot reach the Cartograph API (${(err as Error).message})`);
   }

@@ -1,5 +1,23 @@
+import { headers } from "next/headers";
 import { ServiceMapView } from "@/components/service-map/service-map-view";
+import { buildPrefetchScript } from "@/lib/prefetch";
 
-export default function MapPage() {
-  return <ServiceMapView />;
+/** Sent while the page's bundles load: the services list (environment, grouping) and the map. */
+const PREFETCH = buildPrefetchScript(
+  [
+    ["/api/v1/services", "both"],
+    ["/api/v1/service-map", "scoped"],
+  ],
+  ["focus"],
+);
+
+export default async function MapPage() {
+  const csp = (await headers()).get("content-security-policy") ?? "";
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+  return (
+    <>
+      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: PREFETCH }} />
+      <ServiceMapView />
+    </>
+  );
 }

@@ -15,8 +15,8 @@ import type { Offloader } from "./router";
 /** The UI's default time range (components/ui/use-time-range.ts): the last 15 minutes. */
 const DEFAULT_RANGE_MS = 15 * 60_000;
 /** A round may take at most this share of wall time: rounds on a huge fleet space themselves out. */
-const MAX_DUTY = 0.05;
-const MAX_SPACING_MS = 5 * 60_000;
+const MAX_DUTY = 0.2;
+const MAX_SPACING_MS = 60_000;
 
 export interface MapWarmingOptions {
   layout: MapLayoutService;

@@ -41,36 +41,30 @@ interface Filled {
 }
 
 /**
- * Writes `total` lines over the 24 h before now through the store's appender. 1 line in 100
- * arrives late (its time up to 10 minutes before its neighbours'), as lines from a backlog do.
+ * The bench's lines, `batch` at a time: `total` lines over the 24 h after `startNs` from 40
+ * services, 1 in 100 late (its time up to 10 minutes before its neighbours', as lines from a
+ * backlog), every line with 6 common words, 1 in 10,000 with a rare id-like token. The same
+ * lines for every store (seeded).
  */
-function fill(dir: string, total: number): { nowNs: bigint; appendSeconds: number } {
-  const db = openWriterDb(dir, "OFF");
-  const appender = createLogAppender(db);
+export function* benchLogBatches(total: number, startNs: bigint, batch = 5000): Generator<LogRecord[]> {
   const resources: ResourceInfo[] = Array.from({ length: 40 }, (_, i) => ({
     service: `svc-${i}`,
     namespace: "bench",
     environment: "prod",
     attributes: { "service.name": `svc-${i}`, "host.name": `host-${i % 7}` },
   }));
-  const nowNs = BigInt(Date.now()) * 1_000_000n;
-  const startNs = nowNs - DAY_NS;
   const stepNs = DAY_NS / BigInt(total);
   let seed = 7;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const pick = () => WORDS[Math.floor(rand() * WORDS.length)]!;
-  const write = db.transaction((batch: LogRecord[]) => appender.appendLogs(batch));
-  const t0 = performance.now();
-  const BATCH = 5000;
   for (let i = 0; i < total;) {
-    const batch: LogRecord[] = [];
-    for (let j = 0; j < BATCH && i < total; j++, i++) {
+    const lines: LogRecord[] = [];
+    for (let j = 0; j < batch && i < total; j++, i++) {
       const r = rand();
       const severity = r < 0.02 ? 17 : r < 0.1 ? 13 : r < 0.3 ? 5 : 9;
-      // ~1 line in 10,000 carries a rare id-like token; every line has 6 common words.
       const rare = i % 10_000 === 0 ? ` txn-${i}` : "";
       const body = `${pick()} ${pick()} ${pick()} ${pick()} ${pick()} ${pick()} in ${Math.floor(rand() * 900)} ms user u${Math.floor(rand() * 5000)}${rare}`;
-      batch.push({
+      lines.push({
         timeNs: startNs + BigInt(i) * stepNs - (i % 100 === 7 ? BigInt(Math.floor(rand() * 600_000)) * 1_000_000n : 0n),
         observedNs: startNs + BigInt(i) * stepNs,
         severityNumber: severity,
@@ -84,13 +78,48 @@ function fill(dir: string, total: number): { nowNs: bigint; appendSeconds: numbe
         resource: resources[i % 40]!,
       });
     }
+    yield lines;
+  }
+}
+
+/** Writes the bench's lines over the 24 h before now through the store's appender. */
+function fill(dir: string, total: number): { nowNs: bigint; appendSeconds: number } {
+  const db = openWriterDb(dir, "OFF");
+  const appender = createLogAppender(db);
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const write = db.transaction((batch: LogRecord[]) => appender.appendLogs(batch));
+  const t0 = performance.now();
+  let i = 0;
+  for (const batch of benchLogBatches(total, nowNs - DAY_NS)) {
     write(batch);
+    i += batch.length;
     if (i % 1_000_000 === 0) log(`${i / 1e6}M lines, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   const appendSeconds = (performance.now() - t0) / 1000;
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.close();
   return { nowNs, appendSeconds };
+}
+
+/** The bench's queries (text, service, severity, attribute) for a window starting at `startNs`. */
+export function benchLogQueries(w1FromNs: bigint, startNs: bigint, total: number): Record<string, Partial<LogFilter>> {
+  const stepNs = DAY_NS / BigInt(total);
+  const rareId = `txn-${Math.floor((Number(w1FromNs - startNs) / Number(stepNs) + 10_000) / 10_000) * 10_000}`;
+  return {
+    "rare token (1 line in 10k)": { text: rareId },
+    "common word (~18% of lines)": { text: "timeout" },
+    "two common words": { text: "payment timeout" },
+    phrase: { text: '"payment timeout"' },
+    prefix: { text: "check*" },
+    "common word + service": { text: "retry", service: "svc-3" },
+    "common word + minSeverity warn": { text: "retry", minSeverity: 13 },
+    "common word + service + minSeverity warn": { text: "retry", service: "svc-3", minSeverity: 13 },
+    "phrase + service + minSeverity warn": { text: '"payment timeout"', service: "svc-3", minSeverity: 13 },
+    "prefix + service + minSeverity warn": { text: "check*", service: "svc-3", minSeverity: 13 },
+    "word + attribute": { text: "cache", attributes: [{ key: "http.route", value: "/api/order" }] },
+    "no text, minSeverity error": { minSeverity: 17 },
+    "no text, service + minSeverity warn": { service: "svc-3", minSeverity: 13 },
+  };
 }
 
 export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINES ?? 10_000_000)) {
@@ -109,7 +138,6 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
     // LOGS_BENCH_FILL_ONLY=1 (with LOGS_BENCH_KEEP_DIR): fill and stop; a later run searches.
     if (process.env.LOGS_BENCH_FILL_ONLY === "1") return { lines: total, appendSeconds: +appendSeconds.toFixed(1) };
     const startNs = nowNs - DAY_NS;
-    const stepNs = DAY_NS / BigInt(total);
     const bytes = statSync(telemetryDbPath(dir)).size;
     log(`appended ${total} in ${appendSeconds.toFixed(0)} s; ${(bytes / 2 ** 30).toFixed(2)} GiB`);
 
@@ -136,23 +164,7 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
       return { runs: xs.length, p50Ms: +quantile(xs, 0.5).toFixed(1), p95Ms: +quantile(xs, 0.95).toFixed(1) };
     };
     const baseline = time(() => readerDb.prepare("SELECT id FROM logs ORDER BY id DESC LIMIT 1").get());
-    const w1 = windows["1h"];
-    const rareId = `txn-${Math.floor((Number(w1.fromNs - startNs) / Number(stepNs) + 10_000) / 10_000) * 10_000}`;
-    const queries: Record<string, Partial<LogFilter>> = {
-      "rare token (1 line in 10k)": { text: rareId },
-      "common word (~18% of lines)": { text: "timeout" },
-      "two common words": { text: "payment timeout" },
-      phrase: { text: '"payment timeout"' },
-      prefix: { text: "check*" },
-      "common word + service": { text: "retry", service: "svc-3" },
-      "common word + minSeverity warn": { text: "retry", minSeverity: 13 },
-      "common word + service + minSeverity warn": { text: "retry", service: "svc-3", minSeverity: 13 },
-      "phrase + service + minSeverity warn": { text: '"payment timeout"', service: "svc-3", minSeverity: 13 },
-      "prefix + service + minSeverity warn": { text: "check*", service: "svc-3", minSeverity: 13 },
-      "word + attribute": { text: "cache", attributes: [{ key: "http.route", value: "/api/order" }] },
-      "no text, minSeverity error": { minSeverity: 17 },
-      "no text, service + minSeverity warn": { service: "svc-3", minSeverity: 13 },
-    };
+    const queries = benchLogQueries(windows["1h"].fromNs, startNs, total);
     const searches: Record<string, Record<string, unknown>> = {};
     for (const [windowName, window] of Object.entries(windows)) {
       for (const [name, q] of Object.entries(queries)) {

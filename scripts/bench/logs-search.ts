@@ -166,7 +166,9 @@ export async function benchLogsSearch(total = Number(process.env.LOGS_BENCH_LINE
     const baseline = time(() => readerDb.prepare("SELECT id FROM logs ORDER BY id DESC LIMIT 1").get());
     const queries = benchLogQueries(windows["1h"].fromNs, startNs, total);
     const searches: Record<string, Record<string, unknown>> = {};
-    for (const [windowName, window] of Object.entries(windows)) {
+    // LOGS_BENCH_WINDOWS=1h: that window only.
+    const only = process.env.LOGS_BENCH_WINDOWS?.split(",");
+    for (const [windowName, window] of Object.entries(windows).filter(([n]) => !only || only.includes(n))) {
       for (const [name, q] of Object.entries(queries)) {
         const f = { ...window, ...q } as LogFilter;
         const found = searchLogs(readerDb, f, 100).length;

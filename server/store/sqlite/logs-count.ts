@@ -156,11 +156,7 @@ function addFromIds(
     )
     .safeIntegers(true);
   const base = { ...c, minSeverity: undefined };
-  for (let range = 0; range <= 6; range++) {
-    const [first, last] = rangeSeverities(range);
-    if (c.minSeverity !== undefined && last < c.minSeverity) continue;
-    const match = currentIndexMatch(db, base, severityTagsFrom(Math.max(first, c.minSeverity ?? 0), last));
-    if (match === null) return true;
+  const count = (match: string) => {
     const rows = stmt.all({
       match,
       lo: BigInt(lo),
@@ -171,9 +167,39 @@ function addFromIds(
       origin: f.fromNs,
       step: stepNs,
     }) as { b: bigint; n: bigint }[];
-    for (const r of rows) out.add(Number(r.b), range, Number(r.n));
+    return new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
+  };
+  // Intersecting with a severity's tags reads that severity's whole posting list in the window:
+  // the most common range (from the minute counts) is instead the total minus the others.
+  const untagged = c.minSeverity === undefined && (c.terms !== undefined || c.service !== undefined);
+  const largest = untagged ? largestRange(db, c.service, lo, hi) : -1;
+  const total = largest >= 0 ? currentIndexMatch(db, base) : null;
+  const rest = total === null ? null : count(total);
+  for (let range = 0; range <= 6; range++) {
+    const [first, last] = rangeSeverities(range);
+    if (c.minSeverity !== undefined && last < c.minSeverity) continue;
+    if (rest && range === largest) continue;
+    const match = currentIndexMatch(db, base, severityTagsFrom(Math.max(first, c.minSeverity ?? 0), last));
+    if (match === null) return true;
+    for (const [b, n] of count(match)) {
+      out.add(b, range, n);
+      if (rest) rest.set(b, (rest.get(b) ?? 0) - n);
+    }
   }
+  for (const [b, n] of rest ?? []) out.add(b, largest, n);
   return true;
+}
+
+/** The severity range with the most lines in the id range's minutes (-1: none). */
+function largestRange(db: Db, service: string | undefined, lo: number, hi: number): number {
+  const minutes = [BigInt(Math.floor(lo / SLOTS_PER_MS / 60_000)), BigInt(Math.floor(hi / SLOTS_PER_MS / 60_000))];
+  const row = db
+    .prepare(
+      `SELECT severity_range AS r FROM log_minute WHERE minute >= ? AND minute <= ?${service === undefined ? "" : " AND service = ?"}
+       GROUP BY severity_range ORDER BY sum(count) DESC LIMIT 1`,
+    )
+    .get(...minutes, ...(service === undefined ? [] : [service])) as { r: number } | undefined;
+  return row?.r ?? -1;
 }
 
 function addFromRows(

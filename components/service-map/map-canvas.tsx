@@ -247,6 +247,7 @@ export function MapCanvas(props: MapCanvasProps) {
   }, [hover]);
 
   const edges = useProgressiveEdges(built.edges, fitted);
+  const edgesDone = fitted && edges === built.edges;
 
   const canvas = useMemo(
     () => (
@@ -272,10 +273,13 @@ export function MapCanvas(props: MapCanvasProps) {
       >
         <Background gap={24} color="var(--grid)" />
         <Controls showInteractive={false} />
-        {map.nodes.length > 30 && <MiniMap pannable zoomable nodeColor="#8b96a5" maskColor="rgba(0,0,0,0.25)" />}
+        {/* The overview draws every node again: it comes once the edges are in, off the first paint. */}
+        {map.nodes.length > 30 && edgesDone && (
+          <MiniMap pannable zoomable nodeColor="#8b96a5" maskColor="rgba(0,0,0,0.25)" />
+        )}
       </ReactFlow>
     ),
-    [nodes, edges, handlers, map.nodes.length],
+    [nodes, edges, handlers, map.nodes.length, edgesDone],
   );
 
   return (

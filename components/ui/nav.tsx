@@ -45,7 +45,7 @@ export function Nav() {
   }
   return (
     <header className="topbar">
-      <Link href={`/?${rangeQuery}`} className="brand">
+      <Link href={`/?${rangeQuery}`} className="brand" prefetch={false}>
         <span className="brand-mark" aria-hidden>
           ◈
         </span>{" "}
@@ -56,6 +56,10 @@ export function Nav() {
           <Link
             key={item.href}
             href={`${item.href}?${rangeQuery}`}
+            // Every page is rendered per request, so a prefetch holds little; eight of them (twice:
+            // the range query changes once hydrated) made the server render pages while the map's
+            // first reads waited (its answer took 2.2 s instead of 0.4 s on a 2-core machine).
+            prefetch={false}
             className={isActive(pathname, item.href) ? "nav-link active" : "nav-link"}
             aria-current={isActive(pathname, item.href) ? "page" : undefined}
           >

@@ -16,7 +16,7 @@ export default async function MapPage() {
   const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
   return (
     <>
-      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: PREFETCH }} />
+      <script nonce={nonce}>{PREFETCH}</script>
       <ServiceMapView />
     </>
   );

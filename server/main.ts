@@ -13,7 +13,7 @@ import {
 } from "./platform/self-tracing";
 import { registerSelfTracingMetrics } from "./platform/self-tracing-metrics";
 import { startWriter, startOtlpGrpc } from "./ingest";
-import { registerWriterMetrics } from "./ingest/register-writer-metrics";
+import { registerWriterMetrics, type PeerStats } from "./ingest/register-writer-metrics";
 import { asClickHouseStore, openTelemetryStore } from "./store";
 import { startClickHouseJobs } from "./jobs";
 import { createRouter, allRoutes, startQueryPool, createApiContext, startMapLayoutWarming } from "./api";
@@ -53,7 +53,9 @@ async function main(): Promise<void> {
   }
   registerSelfTracingMetrics(metrics.registry);
   const writer = await startWriter(config, log);
-  registerWriterMetrics(metrics, writer);
+  // On ClickHouse the map's peers are folded by the leader's pairing passes (set below).
+  let graphPeers: (() => PeerStats) | null = null;
+  registerWriterMetrics(metrics, writer, () => graphPeers?.() ?? null);
   const telemetry = await openTelemetryStore(config, "reader");
   const control = await openControl(config, log);
   const ctx = createApiContext(config, log, telemetry, control.db);
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
   // On ClickHouse the service graph (pairing passes over every instance's spans) and retention
   // are cluster-wide work: registered here, run by whichever instance leads.
   const clickhouse = asClickHouseStore(telemetry);
-  if (clickhouse) await startClickHouseJobs({ config, log, leader, store: clickhouse });
+  if (clickhouse) graphPeers = (await startClickHouseJobs({ config, log, leader, store: clickhouse })).peerStats;
   await leader.start();
   ctx.alerting = alerting.service;
   const access = new AccessService(control.db, config, log);

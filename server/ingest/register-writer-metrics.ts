@@ -5,9 +5,18 @@ import { histogramValues, registerSnapshotMetric } from "../platform/snapshot-me
 import type { WriterClient } from "./writer/writer-client";
 import { EdgeSeriesBook, registerServiceGraphMetrics, type ServiceGraphSnapshot } from "../aggregate/servicegraph";
 
-/** Exposes the writer thread's counters (sent as snapshots) on /metrics. */
-export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): void {
+/** Peer nodes kept and calls folded into an overflow peer node. */
+export type PeerStats = ServiceGraphSnapshot["peers"];
+
+/**
+ * Exposes the writer thread's counters (sent as snapshots) on /metrics. `graphPeers` answers the
+ * peer counts when the stored graph is not the writer's (on ClickHouse the leader's pairing passes
+ * fold peers); null or absent: the writer's streaming graph.
+ */
+export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient, graphPeers?: () => PeerStats | null): void {
   const s = () => writer.latestStats();
+  const peersOf = (x: ReturnType<typeof s>) =>
+    graphPeers?.() ?? (x?.aggregators.servicegraph as ServiceGraphSnapshot | undefined)?.peers;
   registerCounterFn(
     m.registry,
     "cartograph_spans_accepted_total",
@@ -95,7 +104,7 @@ export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): voi
     'Spans aggregated as "(overflow)" because their service, operation or environment was new past its limit (for peers: calls to a peer node new past its limit).',
     () => {
       const x = s();
-      const peers = (x?.aggregators.servicegraph as ServiceGraphSnapshot | undefined)?.peers;
+      const peers = peersOf(x);
       return x?.cardinality ? { ...x.cardinality.foldedSpans, peer: peers?.foldedCalls ?? 0 } : null;
     },
     "dimension",
@@ -106,7 +115,7 @@ export function registerWriterMetrics(m: SelfMetrics, writer: WriterClient): voi
     "Distinct names the aggregates keep (the cardinality guard's known names), by dimension.",
     () => {
       const c = s()?.cardinality;
-      const peers = (s()?.aggregators.servicegraph as ServiceGraphSnapshot | undefined)?.peers;
+      const peers = peersOf(s());
       return c
         ? {
             service: c.knownServices,

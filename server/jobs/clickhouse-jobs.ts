@@ -2,7 +2,13 @@ import "server-only";
 import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import type { ClickHouseStore } from "../store";
-import { runDuePairingPasses } from "../aggregate/servicegraph";
+import {
+  openPassGuards,
+  PeerGuard,
+  runDuePairingPasses,
+  seedPeerGuard,
+  type PassGuardLimits,
+} from "../aggregate/servicegraph";
 import { runEveryAsLeader, type LeaderJobs } from "./leader-interval";
 
 /**
@@ -23,7 +29,7 @@ export async function startClickHouseJobs(deps: {
   leader: LeaderJobs;
   store: ClickHouseStore;
   now?: () => number;
-}): Promise<void> {
+}): Promise<{ peerStats: () => { known: number; foldedCalls: number } }> {
   const { config, log, leader, store } = deps;
   const now = deps.now ?? Date.now;
   const stepMs = config.CARTOGRAPH_CLICKHOUSE_PAIRING_STEP_MS;
@@ -32,6 +38,15 @@ export async function startClickHouseJobs(deps: {
   // A window is paired once the pairing wait and one more step have passed since it closed:
   // the exporters' batching delay lands late halves inside that margin.
   const settleMs = config.CARTOGRAPH_PAIRING_WAIT_MS + stepMs;
+  // The map folds names past the cardinality limits as the embedded store's does (pass-guards.ts).
+  const limits: PassGuardLimits = {
+    maxServices: config.CARTOGRAPH_MAX_SERVICES,
+    maxEnvironments: config.CARTOGRAPH_MAX_ENVIRONMENTS,
+  };
+  const peers = new PeerGuard(limits.maxServices);
+  // Seeded from the stored graph on every run: a process that leads again after another did
+  // first learns the peers that one admitted.
+  const guards = async () => openPassGuards(limits, await seedPeerGuard(peers, store.graph), store.rollups);
   await runEveryAsLeader(
     leader,
     "clickhouse-pairing",
@@ -40,7 +55,13 @@ export async function startClickHouseJobs(deps: {
       const t = now();
       const first = await store.readFirstSpanMs();
       if (first === null) return;
-      const ran = await runDuePairingPasses(store, { stepMs, settleMs, nowMs: t, startMs: Math.max(first, t - rawMs) });
+      const ran = await runDuePairingPasses(store, {
+        stepMs,
+        settleMs,
+        nowMs: t,
+        startMs: Math.max(first, t - rawMs),
+        guards,
+      });
       if (ran > 0) log.debug(`clickhouse pairing: ${ran} pass(es) committed`);
       // Hours the watermark has passed get their hour rollups (done once; repeats are harmless).
       const hours = await store.compactGraphHours(stepMs, t);
@@ -79,4 +100,6 @@ export async function startClickHouseJobs(deps: {
     },
     log,
   );
+  // The map's peer counts (this process's passes: zero while another instance leads).
+  return { peerStats: () => ({ known: peers.size, foldedCalls: peers.folded }) };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { GraphPass } from "../../store";
 import { computeGraphPass, type ClusterPairingSource } from "./cluster-pairing";
+import type { PassGuards } from "./pass-guards";
 
 export interface ClusterGraphStore extends ClusterPairingSource {
   readPairingWatermark(stepMs: number): Promise<number | null>;
@@ -17,6 +18,8 @@ export interface PairingPassOptions {
   startMs: number;
   /** Most passes per call (bounds one catch-up run). */
   maxPasses?: number;
+  /** The cardinality guards of this run (pass-guards.ts), opened only when a pass is due. */
+  guards?: () => Promise<PassGuards>;
 }
 
 /**
@@ -31,8 +34,10 @@ export async function runDuePairingPasses(store: ClusterGraphStore, o: PairingPa
   let from = wm ?? Math.floor(o.startMs / o.stepMs) * o.stepMs;
   let ran = 0;
   const max = o.maxPasses ?? 360;
+  let guards: PassGuards | undefined;
   while (from + o.stepMs + o.settleMs <= o.nowMs && ran < max) {
-    const pass = await computeGraphPass(store, from, from + o.stepMs);
+    if (o.guards) guards ??= await o.guards();
+    const pass = await computeGraphPass(store, from, from + o.stepMs, guards);
     await store.writeGraphPass(pass, o.nowMs);
     from += o.stepMs;
     ran++;

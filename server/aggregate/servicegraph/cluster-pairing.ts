@@ -4,6 +4,7 @@ import type { GraphPass } from "../../store";
 import { encodeSketch } from "../red/sketch";
 import { GraphAccumulator } from "./graph-accumulator";
 import { createListLookup, PairingStore, settleExpired, takeZipkinSpans, type PairingSink } from "./pairing-store";
+import type { PassGuards } from "./pass-guards";
 import type { EdgeCall, PairingCounts } from "./types";
 
 /**
@@ -30,11 +31,12 @@ export interface ClusterPairingSource {
 /** Traces read per query; pairing is per trace, so chunks change nothing but memory. */
 const TRACE_CHUNK = 2000;
 
-function windowSink(acc: GraphAccumulator, fromMs: number, toMs: number): PairingSink {
+function windowSink(acc: GraphAccumulator, fromMs: number, toMs: number, guards?: PassGuards): PairingSink {
   const inside = (t: number) => t >= fromMs && t < toMs;
   return {
+    // Only the window's calls meet the peer guard: a call is admitted or folded in its own pass.
     call: (c: EdgeCall) => {
-      if (inside(c.timeMs)) acc.call(c);
+      if (inside(c.timeMs)) acc.call(guards ? guards.peers.bound(c) : c);
     },
     count: (what: keyof PairingCounts, timeMs: number) => {
       if (inside(timeMs)) acc.count(what, timeMs);
@@ -53,16 +55,24 @@ function pairTraces(spans: readonly Span[], sink: PairingSink): void {
   for (const half of store.takeExpired(0, true)) settleExpired(half, lookup, sink);
 }
 
-/** The graph rollups of one closed window [fromMs, toMs), ready for GraphStore.writeGraphPass. */
-export async function computeGraphPass(source: ClusterPairingSource, fromMs: number, toMs: number): Promise<GraphPass> {
+/**
+ * The graph rollups of one closed window [fromMs, toMs), ready for GraphStore.writeGraphPass.
+ * With `guards`, names past the cardinality limits fold as on the embedded store (pass-guards.ts).
+ */
+export async function computeGraphPass(
+  source: ClusterPairingSource,
+  fromMs: number,
+  toMs: number,
+  guards?: PassGuards,
+): Promise<GraphPass> {
   const acc = new GraphAccumulator();
-  const sink = windowSink(acc, fromMs, toMs);
+  const sink = windowSink(acc, fromMs, toMs, guards);
   const ids = await source.listTraceIdsInWindow(fromMs, toMs);
   for (let i = 0; i < ids.length; i += TRACE_CHUNK) {
     const byTrace = await source.readTracesSpans(ids.slice(i, i + TRACE_CHUNK));
     const spans: Span[] = [];
     for (const list of byTrace.values()) for (const s of list) spans.push(s);
-    pairTraces(spans, sink);
+    pairTraces(guards ? guards.fold(spans) : spans, sink);
   }
   return {
     pass: fromMs,

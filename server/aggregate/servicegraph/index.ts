@@ -62,3 +62,5 @@ export {
 export * from "./types";
 export { computeGraphPass, type ClusterPairingSource } from "./cluster-pairing";
 export { runDuePairingPasses, type ClusterGraphStore, type PairingPassOptions } from "./cluster-pairing-job";
+export { openPassGuards, seedPeerGuard, type PassGuards, type PassGuardLimits } from "./pass-guards";
+export { PeerGuard } from "./peer-guard";

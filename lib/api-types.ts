@@ -12,7 +12,9 @@ export type {
   Health,
   MapChange,
   MapEdge,
+  MapEdgeSummary,
   MapNode,
+  MapNodeSummary,
   MetricAggregation,
   MetricSeries,
   MetricType,
@@ -37,4 +39,5 @@ export type TraceResponse = ResponseOf<typeof contract.getTrace>;
 export type MetricsResponse = ResponseOf<typeof contract.listMetrics>;
 export type MetricQueryResponse = ResponseOf<typeof contract.queryMetric>;
 export type ServiceMapResponse = ResponseOf<typeof contract.getServiceMap>;
+export type ServiceMapSummaryResponse = ResponseOf<typeof contract.getServiceMapSummary>;
 export type ServiceMapDiffResponse = ResponseOf<typeof contract.getServiceMapDiff>;

@@ -9,7 +9,7 @@ function runScript(search: string) {
   const script = buildPrefetchScript(
     [
       ["/api/v1/services", "both"],
-      ["/api/v1/service-map", "scoped"],
+      ["/api/v1/service-map/summary", "scoped"],
     ],
     ["focus"],
   );
@@ -38,10 +38,10 @@ describe("the map page's prefetch script", () => {
     // The hook's own URL for the scoped map (parameters in another order) finds the same key.
     const hook = new URLSearchParams({ from: "1000", to: String(1000 + 15 * 60_000), environment: "prod" });
     hook.set("namespace", "shop");
-    expect(keys).toContain(describePrefetchKey("/api/v1/service-map", hook));
+    expect(keys).toContain(describePrefetchKey("/api/v1/service-map/summary", hook));
     // The environment picker's unscoped services list too; no unscoped map (nothing would read it).
     expect(keys).toContain(describePrefetchKey("/api/v1/services", new URLSearchParams({ from: "0", to: "900000" })));
-    expect(fetched.filter((f) => f.startsWith("/api/v1/service-map?"))).toHaveLength(1);
+    expect(fetched.filter((f) => f.startsWith("/api/v1/service-map/summary?"))).toHaveLength(1);
   });
 
   it("prefetches nothing when the first reads would not match (a chosen range, a focus)", () => {
@@ -49,7 +49,7 @@ describe("the map page's prefetch script", () => {
     expect(runScript("?focus=service%3Acheckout").fetched).toEqual([]);
     expect(runScript("").fetched).toEqual([
       expect.stringMatching(/^\/api\/v1\/services\?from=\d+&to=\d+$/),
-      expect.stringMatching(/^\/api\/v1\/service-map\?from=\d+&to=\d+$/),
+      expect.stringMatching(/^\/api\/v1\/service-map\/summary\?from=\d+&to=\d+$/),
     ]);
   });
 });

@@ -6,7 +6,7 @@ import { buildPrefetchScript } from "@/lib/prefetch";
 const PREFETCH = buildPrefetchScript(
   [
     ["/api/v1/services", "both"],
-    ["/api/v1/service-map", "scoped"],
+    ["/api/v1/service-map/summary", "scoped"],
   ],
   ["focus"],
 );

@@ -1,5 +1,5 @@
 "use client";
-import type { MapEdge, MapNode } from "@/lib/api-types";
+import type { MapEdgeSummary, MapNodeSummary } from "@/lib/api-types";
 import { formatCount, formatMs, formatPercent, formatRate } from "@/lib/format";
 import { HealthBadge } from "../ui/status";
 import { KindIcon } from "./kind-icon";
@@ -13,8 +13,8 @@ export function MapTable({
   selectedNode,
   selectedEdge,
 }: {
-  nodes: MapNode[];
-  edges: MapEdge[];
+  nodes: MapNodeSummary[];
+  edges: MapEdgeSummary[];
   selectedNode: string | null;
   selectedEdge: string | null;
   onSelectNode: (id: string) => void;

@@ -1,11 +1,11 @@
 import type {
   Completeness,
   Health,
-  MapEdge,
-  MapNode,
+  MapEdgeSummary,
+  MapNodeSummary,
   RedStats,
   ServiceMapDiffResponse,
-  ServiceMapResponse,
+  ServiceMapSummaryResponse,
   ServiceSummary,
 } from "@/lib/api-types";
 import { formatMs, formatPercent, formatRate } from "@/lib/format";
@@ -18,7 +18,7 @@ export type ChangeMark = "added" | "changed" | null;
 
 export interface PreparedNode {
   id: string;
-  node: MapNode;
+  node: MapNodeSummary;
   label: string;
   sub: string;
   health: Health;
@@ -32,7 +32,7 @@ export interface PreparedEdge {
   id: string;
   source: string;
   target: string;
-  edge: MapEdge;
+  edge: MapEdgeSummary;
   width: number;
   label: string;
   severity: "ok" | "warning" | "critical";
@@ -71,7 +71,7 @@ export function edgeSeverity(health: Health | undefined): "ok" | "warning" | "cr
 }
 
 /** Second line under a node's name: what it is (system, host, port). */
-export function describeNode(n: MapNode): string {
+export function describeNode(n: MapNodeSummary): string {
   if (n.kind === "database")
     return [n.system, n.host && `${n.host}${n.port ? `:${n.port}` : ""}`].filter(Boolean).join(" · ") || "database";
   if (n.kind === "messaging") return n.system ? `${n.system} topic` : "queue";
@@ -82,7 +82,7 @@ export function describeNode(n: MapNode): string {
 
 /** Turns the API answer into what the canvas draws: labels, health, group, search match, edge width/label. */
 export function prepareMap(
-  res: ServiceMapResponse,
+  res: ServiceMapSummaryResponse,
   opts: { search: string; groupBy: GroupBy; services: ServiceSummary[]; diff?: ServiceMapDiffResponse | null },
 ): PreparedMap {
   const q = opts.search.trim().toLowerCase();

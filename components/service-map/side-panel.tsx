@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import type { MapEdge, MapNode } from "@/lib/api-types";
+import type { MapEdgeSummary, MapNodeSummary } from "@/lib/api-types";
 import { formatMs, formatPercent, formatRate } from "@/lib/format";
 import { useOperations } from "../api/use-operations";
 import { useServiceTimeseries } from "../api/use-service-timeseries";
@@ -53,7 +53,7 @@ function ServiceRed({ service, environment, label }: { service: string; environm
 }
 
 /** The API's environment parameter for a node (its own environment, or the group without one). */
-function environmentOf(node: MapNode): string {
+function environmentOf(node: MapNodeSummary): string {
   return node.environment || NO_ENVIRONMENT;
 }
 
@@ -67,8 +67,8 @@ function NeighbourTable({
   onSelectEdge,
 }: {
   title: string;
-  rows: MapEdge[];
-  nodes: Map<string, MapNode>;
+  rows: MapEdgeSummary[];
+  nodes: Map<string, MapNodeSummary>;
   side: "source" | "target";
   onSelectNode: (id: string) => void;
   onSelectEdge: (id: string) => void;
@@ -146,7 +146,7 @@ function NodeDetails({
   nodes,
   onSelectNode,
   onSelectEdge,
-}: { node: MapNode; edges: MapEdge[]; nodes: Map<string, MapNode> } & Selectors) {
+}: { node: MapNodeSummary; edges: MapEdgeSummary[]; nodes: Map<string, MapNodeSummary> } & Selectors) {
   const rangeQuery = useRangeQuery();
   const callers = edges.filter((e) => e.target === node.id);
   const callees = edges.filter((e) => e.source === node.id);
@@ -225,7 +225,11 @@ function NodeDetails({
   );
 }
 
-function EdgeDetails({ edge, nodes, onSelectNode }: { edge: MapEdge; nodes: Map<string, MapNode> } & Selectors) {
+function EdgeDetails({
+  edge,
+  nodes,
+  onSelectNode,
+}: { edge: MapEdgeSummary; nodes: Map<string, MapNodeSummary> } & Selectors) {
   const rangeQuery = useRangeQuery();
   const src = nodes.get(edge.source);
   const dst = nodes.get(edge.target);
@@ -294,10 +298,10 @@ export function SidePanel({
   onSelectNode,
   onSelectEdge,
 }: {
-  node: MapNode | null;
-  edge: MapEdge | null;
-  nodes: MapNode[];
-  edges: MapEdge[];
+  node: MapNodeSummary | null;
+  edge: MapEdgeSummary | null;
+  nodes: MapNodeSummary[];
+  edges: MapEdgeSummary[];
   onClose: () => void;
 } & Selectors) {
   if (!node && !edge) return null;

@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import type { MapEdge, MapNode } from "@/lib/api-types";
+import type { MapEdgeSummary, MapNodeSummary } from "@/lib/api-types";
 import { formatMs, formatPercent, formatRate } from "@/lib/format";
 import { useServiceMap } from "../api/use-service-map";
 import { KindIcon } from "../service-map/kind-icon";
@@ -8,12 +8,12 @@ import { ErrorBox, HealthBadge, Loading } from "../ui/status";
 import { useRangeQuery } from "../ui/use-time-range";
 
 interface DependencyRow {
-  node: MapNode;
-  edge: MapEdge;
+  node: MapNodeSummary;
+  edge: MapEdgeSummary;
 }
 
 /** Splits the 1-hop map around a node into callers (upstream) and callees (downstream). */
-export function splitDependencies(nodeId: string, nodes: MapNode[], edges: MapEdge[]) {
+export function splitDependencies(nodeId: string, nodes: MapNodeSummary[], edges: MapEdgeSummary[]) {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const upstream: DependencyRow[] = [];
   const downstream: DependencyRow[] = [];

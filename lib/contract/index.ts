@@ -40,6 +40,7 @@ export const contract = {
   getLogHistogram: logs.getLogHistogram,
   getTraceLogs: logs.getTraceLogs,
   getServiceMap: serviceMap.getServiceMap,
+  getServiceMapSummary: serviceMap.getServiceMapSummary,
   getServiceMapDiff: serviceMap.getServiceMapDiff,
   getEdgeTimeseries: serviceMap.getEdgeTimeseries,
   layoutServiceMap: serviceMap.layoutServiceMap,

@@ -1,4 +1,4 @@
-import type { MapEdge, MapLayoutRequest, MapNode, ServiceSummary } from "../contract";
+import type { MapEdgeSummary, MapLayoutRequest, MapNodeSummary, ServiceSummary } from "../contract";
 
 /**
  * How the map groups its nodes, shared by the browser (what it draws and asks the server to lay
@@ -26,8 +26,8 @@ export function chooseGroupBy(
  * from the services list; a virtual node joins its callers' group when they all agree.
  */
 export function assignGroups(
-  nodes: ReadonlyArray<MapNode>,
-  edges: ReadonlyArray<MapEdge>,
+  nodes: ReadonlyArray<MapNodeSummary>,
+  edges: ReadonlyArray<MapEdgeSummary>,
   groupBy: GroupBy,
   services: ReadonlyArray<ServiceSummary>,
 ): Map<string, string | null> {
@@ -59,7 +59,7 @@ export function assignGroups(
  * its URL (the view most users land on): its nodes with their automatic groups and its edges.
  */
 export function describeDefaultLayoutRequest(
-  map: { nodes: ReadonlyArray<MapNode>; edges: ReadonlyArray<MapEdge> },
+  map: { nodes: ReadonlyArray<MapNodeSummary>; edges: ReadonlyArray<MapEdgeSummary> },
   services: ReadonlyArray<ServiceSummary>,
 ): MapLayoutRequest {
   const groupBy = chooseGroupBy("", map.nodes.length, services);

@@ -47,6 +47,9 @@ export interface MapRenderResult {
     domContentLoadedMs: number;
     mapRequestStartMs: number;
     mapResponseEndMs: number;
+    mapTransferBytes: number;
+    mapBodyBytes: number;
+    mapServerTiming: string;
     layoutRequestStartMs: number;
     layoutResponseEndMs: number;
     layoutDoneMs: number;
@@ -222,7 +225,7 @@ async function measure(baseUrl: string, services: number, screenshot?: string): 
     const coldSteps = await page.evaluate(() => {
       const at = (name: string) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? NaN);
       const resources = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
-      const mapFetch = resources.filter((e) => e.name.includes("/api/v1/service-map?"));
+      const mapFetch = resources.filter((e) => e.name.includes("/api/v1/service-map/summary?"));
       const layoutFetch = resources.filter((e) => e.name.includes("/api/v1/service-map/layout"));
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
       return {
@@ -230,6 +233,10 @@ async function measure(baseUrl: string, services: number, screenshot?: string): 
         domContentLoadedMs: Math.round(nav?.domContentLoadedEventEnd ?? NaN),
         mapRequestStartMs: Math.round(mapFetch[0]?.startTime ?? NaN),
         mapResponseEndMs: Math.round(mapFetch[0]?.responseEnd ?? NaN),
+        // The answer's bytes on the wire and decoded, and the server's own account of its time.
+        mapTransferBytes: mapFetch[0]?.encodedBodySize ?? NaN,
+        mapBodyBytes: mapFetch[0]?.decodedBodySize ?? NaN,
+        mapServerTiming: (mapFetch[0]?.serverTiming ?? []).map((t) => `${t.name}=${Math.round(t.duration)}`).join(" "),
         layoutRequestStartMs: Math.round(layoutFetch[0]?.startTime ?? NaN),
         layoutResponseEndMs: Math.round(layoutFetch[0]?.responseEnd ?? NaN),
         layoutDoneMs: at("cartograph:map-layout"),

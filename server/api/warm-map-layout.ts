@@ -4,7 +4,7 @@ import {
   MAX_LAYOUT_EDGES,
   MAX_LAYOUT_NODES,
   type MapLayoutRequest,
-  type ServiceMap,
+  type ServiceMapSummary,
   type ServiceSummary,
 } from "../../lib/contract";
 import { describeDefaultLayoutRequest } from "../../lib/map-layout/groups";
@@ -84,7 +84,7 @@ export async function readDefaultLayoutRequest(offload: Offloader, nowMs: number
   const environment = environmentParam(chooseDefaultEnvironment(all.services));
   const scope = environment === undefined ? "" : `&environment=${encodeURIComponent(environment)}`;
   const [map, scoped] = await Promise.all([
-    readJson<ServiceMap>(offload, `/api/v1/service-map?${range}${scope}`),
+    readJson<ServiceMapSummary>(offload, `/api/v1/service-map/summary?${range}${scope}`),
     scope ? readJson<{ services: ServiceSummary[] }>(offload, `/api/v1/services?${range}${scope}`) : all,
   ]);
   if (map.nodes.length === 0 || map.nodes.length > MAX_LAYOUT_NODES || map.edges.length > MAX_LAYOUT_EDGES) return null;

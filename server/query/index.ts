@@ -16,6 +16,7 @@ export {
   type RedAccumulator,
 } from "./red-stats";
 export { getServiceMap, type ServiceMapQuery } from "./service-map";
+export { summarizeServiceMap } from "./service-map-summary";
 export { getServiceMapDiff } from "./service-map-diff";
 export { getTraceServiceMap, rebuildServiceMap } from "./service-map-rebuild";
 export { getLogs, getTraceLogs, getLogHistogram, chooseLogStepSeconds, isLogCursor, type LogQuery } from "./logs";

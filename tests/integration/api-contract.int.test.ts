@@ -47,6 +47,7 @@ const samples: Record<EndpointId, () => Sample> = {
   listMetrics: () => ({ path: `/api/v1/metrics?${window}` }),
   queryMetric: () => ({ path: `/api/v1/metrics/query?${window}&service=orders&name=orders_placed` }),
   getServiceMap: () => ({ path: `/api/v1/service-map?${window}` }),
+  getServiceMapSummary: () => ({ path: `/api/v1/service-map/summary?${window}` }),
   getServiceMapDiff: () => ({ path: `/api/v1/service-map/diff?${window}&environment=(none)` }),
   getEdgeTimeseries: () => ({
     path: `/api/v1/service-map/edges/${encodeURIComponent("service:gateway")}/${encodeURIComponent("service:orders")}/timeseries?${window}&step=60`,
@@ -205,6 +206,7 @@ describe("API contract", () => {
     it("answers client mistakes with a 400 error body naming the parameter", async () => {
       const cases: [AnyEndpoint, Sample, RegExp][] = [
         [contract.getServiceMap, { path: "/api/v1/service-map?focus=service:orders&depth=0" }, /depth/],
+        [contract.getServiceMapSummary, { path: "/api/v1/service-map/summary?depth=2" }, /depth needs focus/],
         [contract.getServices, { path: "/api/v1/services?from=yesterday" }, /from/],
         [contract.searchTraces, { path: "/api/v1/traces?minDurationMs=5&maxDurationMs=1" }, /minDurationMs/],
         [contract.queryMetric, { path: "/api/v1/metrics/query?service=orders&name=x&agg=median" }, /agg/],

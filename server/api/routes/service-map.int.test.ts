@@ -16,6 +16,54 @@ interface MapBody {
   completeness: { pairedCalls: number };
 }
 
+type FullMap = {
+  nodes: Array<Record<string, unknown> & { id: string; detail?: unknown; firstSeen?: string; lastSeen?: string }>;
+  edges: Array<Record<string, unknown> & { id: string; source: string; target: string }>;
+  completeness: unknown;
+};
+
+describe("API answers: compression and Server-Timing", () => {
+  it("compresses a large answer for a client that accepts it, says where the time went, and stays plain otherwise", async () => {
+    // The OpenAPI document is large whatever the data: any JSON answer goes through the same writer.
+    const url = `${server.baseUrl}/api/v1/service-map/summary?focus=service:none&depth=1`;
+    const { request } = await import("node:http");
+    const raw = (encoding: string | null) =>
+      new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        const req = request(`${server.baseUrl}/api/v1/openapi.json`, {
+          headers: encoding ? { "accept-encoding": encoding } : {},
+        });
+        req.on("response", (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    const { gunzipSync, brotliDecompressSync } = await import("node:zlib");
+    const plain = await raw(null);
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    const doc = JSON.parse(plain.body.toString());
+    expect(doc.paths["/api/v1/service-map/summary"]).toBeDefined();
+    const gz = await raw("gzip, deflate");
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gz.headers.vary).toMatch(/accept-encoding/i);
+    expect(gz.body.length).toBeLessThan(plain.body.length / 3);
+    expect(JSON.parse(gunzipSync(gz.body).toString())).toEqual(doc);
+    const br = await raw("gzip, deflate, br");
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(JSON.parse(brotliDecompressSync(br.body).toString())).toEqual(doc);
+
+    // A query-thread read carries the handler's, the serializer's and the wait's share.
+    const answer = await fetch(url, { headers: { "accept-encoding": "gzip" } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("server-timing")).toMatch(
+      /^handle;dur=[\d.]+, serialize;dur=[\d.]+, wait;dur=[\d.]+, (compress;dur=[\d.]+;desc="gzip", )?total;dur=[\d.]+$/,
+    );
+    expect(await answer.json()).toMatchObject({ nodes: [], edges: [] });
+  });
+});
+
 describe("service map through the real server and the real OTLP/protobuf exporter", () => {
   it("builds typed nodes and edges from halves sent in separate exports, server half first", async () => {
     const exporter = () => createExporter("http/protobuf", server);
@@ -109,6 +157,26 @@ describe("service map through the real server and the real OTLP/protobuf exporte
       `/api/v1/service-map?from=${from}&to=${to}&focus=service:shipping&depth=1`,
     );
     expect(focused.nodes.map((n) => n.id).sort()).toEqual(["messaging:kafka/order-events", "service:shipping"]);
+
+    // The summary the UI draws: the same nodes and edges with their headline fields only.
+    const full = await server.get<FullMap>(`/api/v1/service-map?from=${from}&to=${to}`);
+    const summary = await server.get<FullMap>(`/api/v1/service-map/summary?from=${from}&to=${to}`);
+    expect(summary.nodes.map((n) => n.id)).toEqual(full.nodes.map((n) => n.id));
+    expect(summary.edges.map((e) => e.id)).toEqual(full.edges.map((e) => e.id));
+    expect(summary.completeness).toEqual(full.completeness);
+    for (const [i, e] of summary.edges.entries()) {
+      const { id, source, target, protocol, health, stats, statsSide } = full.edges[i]!;
+      expect(e).toEqual({ id, source, target, protocol, health, stats, statsSide });
+    }
+    for (const [i, n] of summary.nodes.entries()) {
+      const { detail: _d, firstSeen: _f, lastSeen: _l, ...rest } = full.nodes[i]!;
+      expect(n).toEqual(rest);
+    }
+    expect(JSON.stringify(summary).length).toBeLessThan(JSON.stringify(full).length * 0.7);
+    const focusedSummary = await server.get<FullMap>(
+      `/api/v1/service-map/summary?from=${from}&to=${to}&focus=service:shipping&depth=1`,
+    );
+    expect(focusedSummary.nodes.map((n) => n.id).sort()).toEqual(["messaging:kafka/order-events", "service:shipping"]);
 
     const bad = await fetch(`${server.baseUrl}/api/v1/service-map?focus=service:orders&depth=0`);
     expect(bad.status).toBe(400);

@@ -8,6 +8,7 @@ import {
   getTraceServiceMap,
   LayoutUnavailableError,
   rebuildServiceMap,
+  summarizeServiceMap,
 } from "../../query";
 import { ApiError, notFound } from "../errors";
 import { checkSteps } from "./telemetry";
@@ -15,7 +16,7 @@ import { route } from "../route";
 import type { Route } from "../router";
 import { maxWindowMs, resolveWindow } from "../time-window";
 
-/** GET /api/v1/service-map, /api/v1/service-map/diff, one edge's history; POST a map's layout. */
+/** GET /api/v1/service-map (and its summary), /api/v1/service-map/diff, one edge's history; POST a map's layout. */
 export const serviceMapRoutes: Route[] = [
   route(contract.getServiceMap, async ({ query, window }, ctx) => {
     const { focus, depth, traceId, source, environment, namespace } = query;
@@ -27,6 +28,12 @@ export const serviceMapRoutes: Route[] = [
     }
     if (source === "rebuild") return rebuildServiceMap(ctx.telemetry, { ...window, focus, depth, scope });
     return getServiceMap(ctx.telemetry, { ...window, focus, depth, scope });
+  }),
+  // The UI's map: the same read, fewer fields (less to serialize, send and parse on a first visit).
+  route(contract.getServiceMapSummary, async ({ query, window }, ctx) => {
+    const { focus, depth, environment, namespace } = query;
+    const map = await getServiceMap(ctx.telemetry, { ...window, focus, depth, scope: { environment, namespace } });
+    return summarizeServiceMap(map);
   }),
   route(contract.getServiceMapDiff, ({ query, window }, ctx) => {
     // Default baseline: the window of the same length just before.

@@ -17,8 +17,6 @@ export async function appendLogs(conn: Connection, records: readonly LogRecord[]
   if (records.length === 0) return 0;
   const db = conn.settings.database;
   const rows = new Map<string, Record<string, unknown>>();
-  let lo = records[0]!.timeNs;
-  let hi = lo;
   for (const r of records) {
     const body = bodyText(r.body);
     const attributes = JSON.stringify(r.attributes);
@@ -45,16 +43,8 @@ export async function appendLogs(conn: Connection, records: readonly LogRecord[]
       scope: r.scope.name || r.scope.version ? JSON.stringify(r.scope) : "",
       attributes,
     });
-    if (r.timeNs < lo) lo = r.timeNs;
-    if (r.timeNs > hi) hi = r.timeNs;
   }
-  const fps = [...new Set([...rows.values()].map((r) => r.fingerprint as number))];
-  const known = await queryRows<{ t: string; fp: string | number }>(
-    conn.main,
-    `SELECT toString(time_ns) AS t, fingerprint AS fp FROM ${db}.logs WHERE ${dayRangeSql(lo, hi + 1n)}
-      AND time_ns >= ${sqlInt(lo)} AND time_ns <= ${sqlInt(hi)} AND fingerprint IN (${fps.map(sqlInt).join(",")})`,
-  );
-  for (const k of known) rows.delete(`${k.t}:${Number(k.fp)}`);
+  for (const k of await findStoredLines(conn, [...rows.values()])) rows.delete(k);
   if (rows.size === 0) return 0;
   const minutes = new Map<
     string,
@@ -78,4 +68,36 @@ export async function appendLogs(conn: Connection, records: readonly LogRecord[]
   await conn.main.insert({ table: `${db}.logs`, values: [...rows.values()], format: "JSONEachRow" });
   await conn.main.insert({ table: `${db}.log_minute`, values: [...minutes.values()], format: "JSONEachRow" });
   return rows.size;
+}
+
+/**
+ * Lines of one query for the duplicate check: its text (~20 bytes a line) stays far below
+ * ClickHouse's max_query_size (256 KiB by default), which one query for a whole batch passed
+ * from ~15k lines on (the append then failed, and the batch with it).
+ */
+const DUPLICATE_CHECK_LINES = 4_000;
+
+/** The keys (`time:fingerprint`) of the given lines that are already stored, asked in bounded chunks. */
+async function findStoredLines(conn: Connection, lines: readonly Record<string, unknown>[]): Promise<string[]> {
+  const db = conn.settings.database;
+  const found: string[] = [];
+  for (let start = 0; start < lines.length; start += DUPLICATE_CHECK_LINES) {
+    const chunk = lines.slice(start, start + DUPLICATE_CHECK_LINES);
+    let lo = BigInt(chunk[0]!.time_ns as string);
+    let hi = lo;
+    const fps = new Set<number>();
+    for (const line of chunk) {
+      const t = BigInt(line.time_ns as string);
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+      fps.add(line.fingerprint as number);
+    }
+    const known = await queryRows<{ t: string; fp: string | number }>(
+      conn.main,
+      `SELECT toString(time_ns) AS t, fingerprint AS fp FROM ${db}.logs WHERE ${dayRangeSql(lo, hi + 1n)}
+        AND time_ns >= ${sqlInt(lo)} AND time_ns <= ${sqlInt(hi)} AND fingerprint IN (${[...fps].map(sqlInt).join(",")})`,
+    );
+    for (const k of known) found.push(`${k.t}:${Number(k.fp)}`);
+  }
+  return found;
 }

@@ -6,7 +6,7 @@ import type { LogRecord } from "../../normalize";
 import type { LogFilter } from "../telemetry-store";
 import { openWriterDb, type Db } from "./open";
 import { createLogAppender, hashText } from "./logs-append";
-import { countLogs, searchLogs, type LogCursor } from "./logs-read";
+import { countLogs, countLogsByService, searchLogs, type LogCursor } from "./logs-read";
 import { severityRange } from "./logs-schema";
 import { ensureLogMeta, overshootMs, wantedLogId, writeOvershoot } from "./logs-ids";
 import { expandPrefix } from "./logs-prefix";
@@ -122,6 +122,19 @@ function wantedCounts(lines: Line[], f: LogFilter, stepMs: number): string[] {
   return [...counts].map(([k, n]) => `${k}=${n}`).sort();
 }
 
+function wantedByService(lines: Line[], f: LogFilter): string[] {
+  const counts = new Map<string, number>();
+  for (const l of lines.filter((x) => matches(x, f)))
+    counts.set(l.resource.service, (counts.get(l.resource.service) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${s}=${n}`).sort();
+}
+
+const gotByService = (d: Db, f: LogFilter) =>
+  countLogsByService(d, f)
+    .filter((r) => r.count > 0)
+    .map((r) => `${r.service}=${r.count}`)
+    .sort();
+
 const gotCounts = (d: Db, f: LogFilter, stepMs: number) =>
   countLogs(d, f, stepMs)
     .map((r) => `${r.t}/${r.severityRange}=${r.count}`)
@@ -156,14 +169,18 @@ describe("log text index with tags, prefixes and id-counted histograms", () => {
       { fromNs: BigInt(T0 - 120_000) * MS, toNs: BigInt(T0 + 1_300_000) * MS },
       { fromNs: BigInt(T0 + 123_457) * MS + 17n, toNs: BigInt(T0 + 600_001) * MS + 3n },
       { fromNs: BigInt(T0 + 599_990) * MS, toNs: BigInt(T0 + 600_010) * MS },
+      // From on a millisecond, to inside one: steps counted by id ranges, the end by rows.
+      { fromNs: BigInt(T0 + 123_457) * MS, toNs: BigInt(T0 + 600_001) * MS + 3n },
     ];
     for (const w of windows) {
       for (const q of FILTERS) {
         const f = { ...w, ...q } as LogFilter;
         const label = JSON.stringify({ ...q, fromMs: Number(w.fromNs / MS) });
         if (q.text !== undefined) expect(allPages(d, f, 250), label).toEqual(wantedPages(lines, f));
+        expect(gotByService(d, f), `${label} by service`).toEqual(wantedByService(lines, f));
         for (const step of [60_000, 1000, 7]) {
           if (step === 7 && w !== windows[2]) continue;
+          if (step === 1000 && w === windows[3]) continue;
           expect(gotCounts(d, f, step), `${label} step ${step}`).toEqual(wantedCounts(lines, f, step));
         }
       }

@@ -27,7 +27,7 @@ export function toNumber(v: unknown): number {
   return Number(v);
 }
 
-function truncate(s: string, limits: AttributeLimits, stats: AttributeStats): string {
+export function truncate(s: string, limits: AttributeLimits, stats: AttributeStats): string {
   if (s.length <= limits.maxValueLength) return s;
   stats.truncatedValues++;
   return s.slice(0, limits.maxValueLength);
@@ -99,11 +99,11 @@ export function convertAttributes(
   return out;
 }
 
-function truncateKey(key: string, limits: AttributeLimits, stats: AttributeStats): string {
+export function truncateKey(key: string, limits: AttributeLimits, stats: AttributeStats): string {
   return key.length > 256 ? truncate(key, { ...limits, maxValueLength: 256 }, stats) : key;
 }
 
-function flattenInto(
+export function flattenInto(
   out: Attributes,
   prefix: string,
   obj: Record<string, AttrValue>,

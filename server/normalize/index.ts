@@ -2,6 +2,7 @@ import "server-only";
 export * from "./types";
 export { readSemconv, normalizeHost, parseUrlHost, isLoopbackHost, isIpLiteral, type Semconv } from "./semconv";
 export { normalizeTraces, readResource, type NormalizeResult } from "./normalize-traces";
+export { decodeTraceSpans } from "./decode-otlp-traces";
 export { normalizeMetrics } from "./normalize-metrics";
 export { AttributeDepthError, type AttributeLimits, type AttributeStats } from "./attributes";
 export { normalizeLogs, NESTED_TOO_DEEP, type LogLimits } from "./normalize-logs";

@@ -101,12 +101,9 @@ export function classifySpan(span: Span): Classified {
   const service = serviceNode(spanServiceKey(span));
   const env = span.resource.environment;
   const hasDestination = sc.messagingSystem !== null && sc.messagingDestination !== null;
-  const base = {
-    timeMs: spanStartMs(span),
-    error: span.statusCode === StatusCode.ERROR,
-    connect: false,
-    table: null,
-  };
+  // Call records are written out field by field (no spread of a shared base: this runs per span).
+  const timeMs = spanStartMs(span);
+  const error = span.statusCode === StatusCode.ERROR;
   // Messaging with a destination is drawn through the topic node at once, so a consumer in a
   // separate trace (or linked only by a span link) still gets topic → consumer.
   if (kind === SpanKind.PRODUCER && hasDestination) {
@@ -114,7 +111,10 @@ export function classifySpan(span: Span): Classified {
     return {
       type: "call",
       call: {
-        ...base,
+        timeMs,
+        error,
+        connect: false,
+        table: null,
         source: service,
         target: topic,
         protocol: "messaging",
@@ -133,7 +133,10 @@ export function classifySpan(span: Span): Classified {
     return {
       type: "call",
       call: {
-        ...base,
+        timeMs,
+        error,
+        connect: false,
+        table: null,
         source: topic,
         target: service,
         protocol: "messaging",
@@ -152,7 +155,10 @@ export function classifySpan(span: Span): Classified {
     return {
       type: "call",
       call: {
-        ...base,
+        timeMs,
+        error,
+        connect: false,
+        table: null,
         source: scopeNode(callerNode(sc), env),
         target: service,
         protocol: protocolOf(sc),

@@ -85,22 +85,32 @@ function holdsDetail(a: NodeDetail | undefined, b: NodeDetail): boolean {
   return true;
 }
 
+/** Minutes since the epoch fit 26 bits until 2097; an edge-minute key is edge index × 2^26 + minute. */
+const MINUTE_SPAN = 2 ** 26;
+const PROTOCOL_CODES: Record<EdgeProtocol, number> = { http: 0, grpc: 1, db: 2, messaging: 3, other: 4 };
+
 export class GraphAccumulator implements PairingSink {
-  readonly edges = new Map<string, EdgeMinute>();
+  /** Edge-minute rows by a numeric key (no string is built per call): read them with `values()`. */
+  readonly edges = new Map<number, EdgeMinute>();
+  /** Per edge, by `edgeKey(source, target, protocol)`. */
   readonly edgeMeta = new Map<string, EdgeMeta>();
   readonly nodes = new Map<string, NodeMeta>();
   readonly completeness = new Map<number, PairingCounts>();
   /** Optional observer of every call (the /metrics counters). */
   onCall: ((c: EdgeCall) => void) | null = null;
+  /** Node ids and edges numbered for this accumulation (cleared with it). */
+  private readonly nodeIndex = new Map<string, number>();
+  private readonly edgeIndex = new Map<number, number>();
+  private readonly edgeMetaByIndex: EdgeMeta[] = [];
 
   call(c: EdgeCall): void {
     this.touchNode(c.source, c.timeMs);
     this.touchNode(c.target, c.timeMs);
     const minute = minuteOf(c.timeMs);
-    const key = edgeKey(c.source.id, c.target.id, c.protocol);
-    const mk = `${key}\u0000${minute}`;
+    const edge = this.edgeOf(c);
+    const mk = edge * MINUTE_SPAN + (minute % MINUTE_SPAN);
     let row = this.edges.get(mk);
-    if (!row) {
+    if (!row || row.minute !== minute) {
       row = {
         source: c.source.id,
         target: c.target.id,
@@ -124,22 +134,44 @@ export class GraphAccumulator implements PairingSink {
       if (c.clientMs !== null) addToSketch(row.clientSketch, c.clientMs);
       if (c.serverMs !== null) addToSketch(row.serverSketch, c.serverMs);
     }
-    let meta = this.edgeMeta.get(key);
-    if (!meta) {
-      meta = {
-        source: c.source.id,
-        target: c.target.id,
-        protocol: c.protocol,
-        firstSeenMs: c.timeMs,
-        lastSeenMs: c.timeMs,
-        tables: [],
-      };
-      this.edgeMeta.set(key, meta);
-    }
-    meta.firstSeenMs = Math.min(meta.firstSeenMs, c.timeMs);
-    meta.lastSeenMs = Math.max(meta.lastSeenMs, c.timeMs);
+    const meta = this.edgeMetaByIndex[edge]!;
+    if (c.timeMs < meta.firstSeenMs) meta.firstSeenMs = c.timeMs;
+    if (c.timeMs > meta.lastSeenMs) meta.lastSeenMs = c.timeMs;
     if (c.table && !meta.tables.includes(c.table) && meta.tables.length < MAX_DETAIL) meta.tables.push(c.table);
     this.onCall?.(c);
+  }
+
+  /** The edge's index: node ids and protocol numbered, its meta row made on first sight. */
+  private edgeOf(c: EdgeCall): number {
+    const source = this.nodeNumber(c.source.id);
+    const target = this.nodeNumber(c.target.id);
+    const key = (source * 2 ** 22 + target) * 8 + PROTOCOL_CODES[c.protocol];
+    let edge = this.edgeIndex.get(key);
+    if (edge === undefined) {
+      edge = this.edgeMetaByIndex.length;
+      this.edgeIndex.set(key, edge);
+      const sk = edgeKey(c.source.id, c.target.id, c.protocol);
+      let meta = this.edgeMeta.get(sk);
+      if (!meta) {
+        meta = {
+          source: c.source.id,
+          target: c.target.id,
+          protocol: c.protocol,
+          firstSeenMs: c.timeMs,
+          lastSeenMs: c.timeMs,
+          tables: [],
+        };
+        this.edgeMeta.set(sk, meta);
+      }
+      this.edgeMetaByIndex.push(meta);
+    }
+    return edge;
+  }
+
+  private nodeNumber(id: string): number {
+    let n = this.nodeIndex.get(id);
+    if (n === undefined) this.nodeIndex.set(id, (n = this.nodeIndex.size));
+    return n;
   }
 
   count(what: keyof PairingCounts, timeMs: number): void {
@@ -174,6 +206,9 @@ export class GraphAccumulator implements PairingSink {
   clear(): void {
     this.edges.clear();
     this.edgeMeta.clear();
+    this.nodeIndex.clear();
+    this.edgeIndex.clear();
+    this.edgeMetaByIndex.length = 0;
     this.nodes.clear();
     this.completeness.clear();
   }

@@ -2,6 +2,7 @@ import "server-only";
 import { parentPort, workerData } from "node:worker_threads";
 import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, DecodeError } from "../../decode";
 import {
+  decodeTraceSpans,
   normalizeLogs,
   normalizeMetrics,
   normalizeTraces,
@@ -95,17 +96,19 @@ let flushing: Promise<void> | null = null;
 
 async function handleExport(m: ExportMessage): Promise<void> {
   let decoded;
-  let zipkin: NormalizeResult<Span> | null = null;
+  // Spans straight from protobuf bytes (the common case), or Zipkin's normalized spans.
+  let direct: NormalizeResult<Span> | null = null;
   // A Buffer view (no copy) lets protobufjs read strings with the native UTF-8 decoder.
   const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
   const decodeStart = m.traceparent ? getSpanClockMs() : 0;
   try {
     if (m.format === "zipkin")
-      zipkin = await normalizeZipkinBody(body, m.encoding, {
+      direct = await normalizeZipkinBody(body, m.encoding, {
         limits,
         stats: attrStats,
         readTraces: store.spans.readTraces,
       });
+    else if (m.signal === "traces" && m.encoding === "protobuf") direct = decodeTraceSpans(body, limits, attrStats);
     else
       decoded =
         m.signal === "traces"
@@ -119,8 +122,8 @@ async function handleExport(m: ExportMessage): Promise<void> {
     return reply(m.id, { ok: false, status: 400, message: `undecodable request: ${(e as Error).message}` });
   }
   const decodeEnd = m.traceparent ? getSpanClockMs() : 0;
-  const norm = zipkin
-    ? zipkin
+  const norm = direct
+    ? direct
     : m.signal === "traces"
       ? normalizeTraces(decoded, limits, attrStats)
       : m.signal === "logs"

@@ -1,11 +1,10 @@
 "use client";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import type { MapEdgeSummary, MapNodeSummary } from "@/lib/api-types";
 import { formatMs, formatPercent, formatRate } from "@/lib/format";
 import { useOperations } from "../api/use-operations";
 import { useServiceTimeseries } from "../api/use-service-timeseries";
-import { RedCharts } from "../charts/red-charts";
-import { EdgeCharts } from "../charts/edge-charts";
 import { useEdgeTimeseries } from "../api/use-edge-timeseries";
 import { NO_ENVIRONMENT } from "@/lib/node-id";
 import { prepareRedSeries } from "../charts/prepare-red-series";
@@ -14,6 +13,20 @@ import { useRangeQuery } from "../ui/use-time-range";
 import { StatsList } from "./map-tooltip";
 import { KindIcon } from "./kind-icon";
 import { KIND_LABELS } from "./node-kinds";
+
+/**
+ * The panel's charts load with the first panel, not with the map: their charting library was
+ * ~420 kB of the map page's JavaScript, parsed before the map could hydrate. They only ever
+ * draw client-fetched data, so the server never renders them.
+ */
+const RedCharts = dynamic(() => import("../charts/red-charts").then((m) => m.RedCharts), {
+  ssr: false,
+  loading: () => <Loading what="charts" />,
+});
+const EdgeCharts = dynamic(() => import("../charts/edge-charts").then((m) => m.EdgeCharts), {
+  ssr: false,
+  loading: () => <Loading what="charts" />,
+});
 
 /** RED charts and top operations of one instrumented service. */
 function ServiceRed({ service, environment, label }: { service: string; environment?: string; label?: string }) {

@@ -50,6 +50,8 @@ export interface MapRenderResult {
     mapTransferBytes: number;
     mapBodyBytes: number;
     mapServerTiming: string;
+    scriptBytes: number;
+    scriptBodyBytes: number;
     layoutRequestStartMs: number;
     layoutResponseEndMs: number;
     layoutDoneMs: number;
@@ -237,6 +239,13 @@ async function measure(baseUrl: string, services: number, screenshot?: string): 
         mapTransferBytes: mapFetch[0]?.encodedBodySize ?? NaN,
         mapBodyBytes: mapFetch[0]?.decodedBodySize ?? NaN,
         mapServerTiming: (mapFetch[0]?.serverTiming ?? []).map((t) => `${t.name}=${Math.round(t.duration)}`).join(" "),
+        // The JavaScript the page had loaded once every edge was in (compressed, and as parsed).
+        scriptBytes: resources
+          .filter((e) => e.initiatorType === "script" && e.name.includes("/_next/static/"))
+          .reduce((sum, e) => sum + e.encodedBodySize, 0),
+        scriptBodyBytes: resources
+          .filter((e) => e.initiatorType === "script" && e.name.includes("/_next/static/"))
+          .reduce((sum, e) => sum + e.decodedBodySize, 0),
         layoutRequestStartMs: Math.round(layoutFetch[0]?.startTime ?? NaN),
         layoutResponseEndMs: Math.round(layoutFetch[0]?.responseEnd ?? NaN),
         layoutDoneMs: at("cartograph:map-layout"),

@@ -31,3 +31,18 @@ for (const [label, search] of [
     else expect(mapReads.length).toBeGreaterThanOrEqual(1);
   });
 }
+
+test("the side panel's charts load with the first panel, not with the map", async ({ page }) => {
+  const scripts: string[] = [];
+  page.on("request", (r) => {
+    if (r.resourceType() === "script" && r.url().includes("/_next/static/")) scripts.push(r.url());
+  });
+  await page.goto(`${baseUrl()}/map?env=prod`);
+  await expect(page.getByTestId("map-canvas")).toHaveAttribute("data-edges-mounted", /^[1-9]/);
+  const before = scripts.length;
+  await page.locator('[data-node-id="service:checkout?env=prod"]').click();
+  await expect(page.getByTestId("side-panel").getByTestId("red-charts")).toBeVisible();
+  expect(scripts.length, "no script was loaded for the charts: they are in the map's bundles again").toBeGreaterThan(
+    before,
+  );
+});

@@ -1,9 +1,10 @@
 /**
  * Self-tracing overhead: the ingest bench's load (pre-encoded 512-span OTLP/protobuf
  * batches, closed loop) against two servers started side by side, one with
- * CARTOGRAPH_SELF_TRACES=off and one with `self` at the default ratio (0.1), loaded at the
- * same time by two load generators in each round, so both see the same machine at the same
- * moment (alternating phases swung by ±25 % on a shared machine). Reported: server CPU per
+ * CARTOGRAPH_SELF_TRACES=off and one with `self` at the default ratio (0.1). Each round loads
+ * them one at a time in the order off, self, self, off (default; BENCH_SELF_TRACES_ORDER=
+ * simultaneous loads both at once, which on 2 cores makes two servers and two generators
+ * thrash). BENCH_CONCURRENCY sets the connections per generator (4). Reported: server CPU per
  * stored fleet span (all threads; the self-traces a server stores itself are not counted as
  * fleet spans but their cost is in its CPU) and the ratio self/off, with a 95 % interval over
  * the rounds. Settings: BENCH_SELF_TRACES_RATIO (the `self` server's ratio; `off` runs both
@@ -69,8 +70,8 @@ interface Phase {
   stored: number;
 }
 
-/** Loads both servers at once for `seconds`; CPU and stored fleet spans of each. */
-async function measureBoth(servers: RunningServer[], seconds: number, concurrency: number): Promise<Phase[]> {
+/** Loads the given servers at once for `seconds`; CPU and stored fleet spans of each. */
+async function measureAtOnce(servers: RunningServer[], seconds: number, concurrency: number): Promise<Phase[]> {
   const before = servers.map((s) => ({ stored: countFleetSpans(s), cpu: cpuSeconds(s.process.pid!) }));
   await Promise.all(servers.map((s) => runLoad(`${s.otlpHttpUrl}/v1/traces`, seconds * 1000, concurrency)));
   await new Promise((r) => setTimeout(r, 300)); // the last commits and rollup flush
@@ -80,12 +81,40 @@ async function measureBoth(servers: RunningServer[], seconds: number, concurrenc
   }));
 }
 
+const addPhases = (a: Phase, b: Phase): Phase => ({
+  cpuSeconds: a.cpuSeconds + b.cpuSeconds,
+  stored: a.stored + b.stored,
+});
+
+/**
+ * One round: both servers loaded together (`simultaneous`: same machine state, but two servers
+ * and two generators share the cores), or one at a time in the order off, self, self, off
+ * (`abba`: each server has the machine to itself, and a drift in background load that is linear
+ * over the round weighs on both alike).
+ */
+async function measureRound(
+  off: RunningServer,
+  on: RunningServer,
+  seconds: number,
+  concurrency: number,
+  order: "simultaneous" | "abba",
+): Promise<[Phase, Phase]> {
+  if (order === "simultaneous") return (await measureAtOnce([off, on], seconds, concurrency)) as [Phase, Phase];
+  const half = seconds / 2;
+  const [a1] = await measureAtOnce([off], half, concurrency);
+  const [b1] = await measureAtOnce([on], half, concurrency);
+  const [b2] = await measureAtOnce([on], half, concurrency);
+  const [a2] = await measureAtOnce([off], half, concurrency);
+  return [addPhases(a1!, a2!), addPhases(b1!, b2!)];
+}
+
 export async function benchSelfTracing(
   seconds = Number(process.env.BENCH_SECONDS ?? 10),
   rounds = Number(process.env.BENCH_ROUNDS ?? 3),
-  concurrency = 4,
+  concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4),
   // `off`: both servers off, an A/A run that shows the bench's own bias and spread.
   ratioSetting = process.env.BENCH_SELF_TRACES_RATIO ?? "0.1",
+  order: "simultaneous" | "abba" = process.env.BENCH_SELF_TRACES_ORDER === "simultaneous" ? "simultaneous" : "abba",
 ) {
   const common = {
     CARTOGRAPH_ROLLUP_FLUSH_MS: "2000",
@@ -112,7 +141,7 @@ export async function benchSelfTracing(
     const totals = { off: { cpuSeconds: 0, stored: 0 }, self: { cpuSeconds: 0, stored: 0 } };
     const perRound: { offMicros: number; selfMicros: number; ratio: number }[] = [];
     for (let r = 0; r < rounds; r++) {
-      const [a, b] = (await measureBoth([off, on], seconds, concurrency)) as [Phase, Phase];
+      const [a, b] = await measureRound(off, on, seconds, concurrency, order);
       totals.off.cpuSeconds += a.cpuSeconds;
       totals.off.stored += a.stored;
       totals.self.cpuSeconds += b.cpuSeconds;
@@ -131,7 +160,7 @@ export async function benchSelfTracing(
     const ratios = perRound.map((p) => p.ratio).sort((x, y) => x - y);
     result = {
       ratio: ratioSetting,
-      phases: { seconds, rounds, concurrency, simultaneous: true },
+      phases: { seconds, rounds, concurrency, order },
       off: { cpuMicrosPerStoredSpan: round(offMicros), storedSpans: totals.off.stored },
       self: {
         cpuMicrosPerStoredSpan: round(selfMicros),

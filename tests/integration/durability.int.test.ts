@@ -1,9 +1,7 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { describe, expect, it } from "vitest";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { startServer, type RunningServer } from "../helpers/start-server";
+import { trackServerRuns } from "../helpers/server-runs";
 import { TraceRequest } from "../../server/decode";
 
 function batch(traceByte: number, spans: number): { body: Uint8Array; traceId: string } {
@@ -38,12 +36,7 @@ function batch(traceByte: number, spans: number): { body: Uint8Array; traceId: s
   return { body: TraceRequest.encode(msg).finish(), traceId: traceId.toString("hex") };
 }
 
-const dirs: string[] = [];
-const servers: RunningServer[] = [];
-afterAll(async () => {
-  for (const s of servers) await s.stop().catch(() => undefined);
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const runs = trackServerRuns("kill");
 
 // Each test starts its servers inside the test (not in a hook): the budget covers server starts,
 // which take most of a minute on a loaded 2-core machine.
@@ -53,10 +46,8 @@ describe("durability (WAL, synchronous=NORMAL)", () => {
   it(
     "keeps every acknowledged span across a kill -9 in the middle of a load",
     async () => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), "cartograph-kill-"));
-      dirs.push(dataDir);
-      const server = await startServer({ dataDir });
-      servers.push(server);
+      const dataDir = runs.createDataDir();
+      const server = await runs.start({ dataDir });
       const acked: string[] = [];
       let sent = 0;
       let killed = false;
@@ -93,8 +84,7 @@ describe("durability (WAL, synchronous=NORMAL)", () => {
       db.close();
       expect(missing).toEqual([]);
       // And the restarted server serves them.
-      const again = await startServer({ dataDir });
-      servers.push(again);
+      const again = await runs.start({ dataDir });
       const t = await again.get(`/api/v1/traces/${acked[0]}`);
       expect(t.spans).toHaveLength(SPANS);
       expect(sent).toBeGreaterThan(acked.length - 1);
@@ -105,10 +95,9 @@ describe("durability (WAL, synchronous=NORMAL)", () => {
   it(
     "sheds load with 503 + Retry-After when the write queue is full, and stores everything it acknowledged",
     async () => {
-      const server = await startServer({
+      const server = await runs.start({
         env: { CARTOGRAPH_QUEUE_MAX_REQUESTS: "2", CARTOGRAPH_FLUSH_INTERVAL_MS: "200" },
       });
-      servers.push(server);
       const results = await Promise.all(
         Array.from({ length: 24 }, async (_, i) => {
           const b = batch(900_000 + i, 50);

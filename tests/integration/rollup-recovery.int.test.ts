@@ -1,8 +1,6 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { eventually, startServer, type RunningServer } from "../helpers/start-server";
+import { describe, expect, it } from "vitest";
+import { eventually, type RunningServer } from "../helpers/start-server";
+import { describeLastHour as win, trackServerRuns } from "../helpers/server-runs";
 import { createExporter, createServiceTracer, SpanKind, SpanStatusCode } from "../helpers/otel-sender";
 
 /**
@@ -53,27 +51,17 @@ async function sendShop(server: RunningServer): Promise<void> {
   await Promise.all([frontend.shutdown(), checkout.shutdown()]);
 }
 
-const dirs: string[] = [];
-const servers: RunningServer[] = [];
-afterAll(async () => {
-  for (const s of servers) await s.stop().catch(() => undefined);
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-const win = () => `from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`;
+const runs = trackServerRuns("rollup-kill");
 
 describe("rollups across a kill -9", () => {
   it("keeps every acknowledged call on the map and in RED, counted once", async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), "cartograph-rollup-kill-"));
-    dirs.push(dataDir);
-    const first = await startServer({ dataDir, env });
-    servers.push(first);
+    const dataDir = runs.createDataDir();
+    const first = await runs.start({ dataDir, env });
     await sendShop(first);
     // Aggregated in memory (the live map reads the writer's rollups: nothing is flushed yet).
     await first.kill();
 
-    const second = await startServer({ dataDir, env });
-    servers.push(second);
+    const second = await runs.start({ dataDir, env });
     const edge = (m: MapBody, source: string, target: string) =>
       m.edges.find((e) => e.source === source && e.target.startsWith(target))?.stats;
     const map = await eventually(
@@ -96,8 +84,7 @@ describe("rollups across a kill -9", () => {
 
     // A second restart (clean this time) replays nothing again: counts stay as they are.
     await second.stop();
-    const third = await startServer({ dataDir, env });
-    servers.push(third);
+    const third = await runs.start({ dataDir, env });
     await new Promise((r) => setTimeout(r, 3000));
     const again = await third.get<MapBody>(`/api/v1/service-map?${win()}`);
     expect(edge(again, "service:frontend", "service:checkout")).toMatchObject({ requests: CALLS, errors: FAILED });

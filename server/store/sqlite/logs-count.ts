@@ -77,6 +77,21 @@ export function countLogs(db: Db, f: LogFilter, stepMs: number): LogCountRow[] {
   return out.list();
 }
 
+/** The log_minute conditions for a filter without text: minutes [fromMin, toMin), service, severity ranges. */
+function selectMinuteCounts(c: CompiledFilter, fromMin: bigint, toMin: bigint): { where: string[]; args: unknown[] } {
+  const where = ["minute >= ?", "minute < ?"];
+  const args: unknown[] = [fromMin, toMin];
+  if (c.service) {
+    where.push("service = ?");
+    args.push(c.service);
+  }
+  if (c.minSeverity !== undefined) {
+    where.push("severity_range >= ?");
+    args.push(BigInt(Math.floor((c.minSeverity - 1) / 4) + 1));
+  }
+  return { where, args };
+}
+
 function addFromMinutes(
   db: Db,
   c: CompiledFilter,
@@ -86,16 +101,7 @@ function addFromMinutes(
   stepMs: number,
   out: Buckets,
 ): void {
-  const where = ["minute >= ?", "minute < ?"];
-  const args: unknown[] = [BigInt(fromMin), BigInt(toMin)];
-  if (c.service) {
-    where.push("service = ?");
-    args.push(c.service);
-  }
-  if (c.minSeverity !== undefined) {
-    where.push("severity_range >= ?");
-    args.push(BigInt(Math.floor((c.minSeverity - 1) / 4) + 1));
-  }
+  const { where, args } = selectMinuteCounts(c, BigInt(fromMin), BigInt(toMin));
   // Integers bound as bigint: better-sqlite3 binds a number as REAL, which made the division
   // fractional (a 5-minute step came back as one bucket per minute).
   const rows = db
@@ -256,16 +262,7 @@ export function countLogsByService(db: Db, f: LogFilter): { service: string; cou
 }
 
 function minuteCountsByService(db: Db, c: CompiledFilter, fromMin: bigint, toMin: bigint) {
-  const where = ["minute >= ?", "minute < ?"];
-  const args: unknown[] = [fromMin, toMin];
-  if (c.service) {
-    where.push("service = ?");
-    args.push(c.service);
-  }
-  if (c.minSeverity !== undefined) {
-    where.push("severity_range >= ?");
-    args.push(BigInt(Math.floor((c.minSeverity - 1) / 4) + 1));
-  }
+  const { where, args } = selectMinuteCounts(c, fromMin, toMin);
   return db
     .prepare(`SELECT service, sum(count) AS count FROM log_minute WHERE ${where.join(" AND ")} GROUP BY service`)
     .all(...args) as { service: string; count: number }[];

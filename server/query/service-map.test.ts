@@ -185,14 +185,18 @@ describe("service-map routes", () => {
       telemetry: reader,
       config: { CARTOGRAPH_RETENTION_RAW_HOURS: 168, CARTOGRAPH_RETENTION_ROLLUP_HOURS: 720 },
     }) as unknown as ApiContext;
-  const serviceMapRoutes = allRoutes.filter((r) => r.path.startsWith("/api/v1/service-map"));
-  const call = (i: number, qs: string) =>
-    serviceMapRoutes[i]!.handler({ params: {}, query: new URLSearchParams(qs), body: undefined }, ctx());
+  const call = (routePath: string, qs: string) =>
+    allRoutes
+      .find((r) => r.path === routePath)!
+      .handler({ params: {}, query: new URLSearchParams(qs), body: undefined }, ctx());
 
   it("answers with the map for a valid window", async () => {
     const f = createSpanFactory();
     await ingest(shopTraffic(f, f.baseMs, 5, 0));
-    const map = (await call(0, "from=2026-11-25T10:00:00Z&to=now&focus=service:frontend&depth=2")) as {
+    const map = (await call(
+      "/api/v1/service-map",
+      "from=2026-11-25T10:00:00Z&to=now&focus=service:frontend&depth=2",
+    )) as {
       nodes: unknown[];
     };
     expect(map.nodes.length).toBeGreaterThan(3);
@@ -207,7 +211,7 @@ describe("service-map routes", () => {
   ])("rejects %s with a 400 that says why", async (qs, message) => {
     let err: unknown;
     try {
-      call(0, qs);
+      call("/api/v1/service-map", qs);
     } catch (e) {
       err = e;
     }
@@ -217,8 +221,8 @@ describe("service-map routes", () => {
   });
 
   it("requires both baseline bounds on the diff", async () => {
-    expect(() => call(1, "baselineFrom=0")).toThrow(/baselineFrom and baselineTo/);
-    const diff = (await call(1, "from=2026-11-25T10:00:00Z&to=2026-11-25T10:05:00Z")) as {
+    expect(() => call("/api/v1/service-map/diff", "baselineFrom=0")).toThrow(/baselineFrom and baselineTo/);
+    const diff = (await call("/api/v1/service-map/diff", "from=2026-11-25T10:00:00Z&to=2026-11-25T10:05:00Z")) as {
       baseline: { fromMs: number };
     };
     expect(diff.baseline.fromMs).toBe(Date.UTC(2026, 10, 25, 9, 55));

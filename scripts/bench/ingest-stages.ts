@@ -15,19 +15,14 @@ import { decodeTraceRequest, TraceRequest } from "../../server/decode";
 import { decodeTraceSpans, normalizeTraces, type AttributeStats, type Span } from "../../server/normalize";
 import { openTelemetryStore } from "../../server/store";
 import { createAggregators } from "../../server/aggregate";
-import { loadConfig } from "../../server/platform/config";
+import { loadConfig, readIngestLimits } from "../../server/platform/config";
 import { makeBatches, uniqueCopy } from "./make-batches";
 
 const requests = Number(process.argv[2] ?? 400);
 const PER_APPEND = 8;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ingest-stages-"));
 const config = loadConfig({ ...process.env, CARTOGRAPH_DATA_DIR: dir, CARTOGRAPH_LOG_LEVEL: "warn" });
-const limits = {
-  maxValueLength: config.CARTOGRAPH_MAX_ATTRIBUTE_VALUE_LENGTH,
-  maxDepth: config.CARTOGRAPH_MAX_ATTRIBUTE_DEPTH,
-  maxAttributes: config.CARTOGRAPH_MAX_ATTRIBUTES,
-  maxBodyLength: config.CARTOGRAPH_MAX_LOG_BODY_LENGTH,
-};
+const limits = readIngestLimits(config);
 const stats: AttributeStats = { truncatedValues: 0, droppedAttributes: 0 };
 const batches = makeBatches(64);
 const seed = Math.floor(Math.random() * 1e6) * 4096;

@@ -193,3 +193,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return c;
 }
+
+/** The limits an ingested item's attributes and log body are cut to (the normalize stage's AttributeLimits and LogLimits). */
+export function readIngestLimits(config: Config) {
+  return {
+    maxValueLength: config.CARTOGRAPH_MAX_ATTRIBUTE_VALUE_LENGTH,
+    maxDepth: config.CARTOGRAPH_MAX_ATTRIBUTE_DEPTH,
+    maxAttributes: config.CARTOGRAPH_MAX_ATTRIBUTES,
+    maxBodyLength: config.CARTOGRAPH_MAX_LOG_BODY_LENGTH,
+  };
+}

@@ -15,7 +15,7 @@ import {
 import { openTelemetryStore, type AppendBatch, type AppendResult, type StoreFailure } from "../../store";
 import { createAggregators, openCardinalityGuard } from "../../aggregate";
 import { retentionPolicyFrom } from "../../jobs";
-import type { Config } from "../../platform/config";
+import { readIngestLimits, type Config } from "../../platform/config";
 import { emptyHistogram, observeHistogram } from "../../platform/snapshot-metrics";
 import { flushSelfTracing, getSpanClockMs, startSelfTracing } from "../../platform/self-tracing";
 import type { ExportMessage, ExportResult, FromWriter, ToWriter, WriterStats } from "./protocol";
@@ -47,12 +47,7 @@ const aggregators = createAggregators(config);
 const cardinality = await openCardinalityGuard(config, store.rollups, (e) =>
   console.error(`cardinality guard seeding failed: ${(e as Error)?.stack ?? String(e)}`),
 );
-const limits = {
-  maxValueLength: config.CARTOGRAPH_MAX_ATTRIBUTE_VALUE_LENGTH,
-  maxDepth: config.CARTOGRAPH_MAX_ATTRIBUTE_DEPTH,
-  maxAttributes: config.CARTOGRAPH_MAX_ATTRIBUTES,
-  maxBodyLength: config.CARTOGRAPH_MAX_LOG_BODY_LENGTH,
-};
+const limits = readIngestLimits(config);
 const attrStats: AttributeStats = { truncatedValues: 0, droppedAttributes: 0 };
 const stats: WriterStats = {
   spansStored: 0,

@@ -1,7 +1,44 @@
 import { describe, expect, it } from "vitest";
+import { announceLateRollups } from "../platform/late-rollups";
 import { readWithHourCache } from "./hour-cache";
 
 describe("hour cache", () => {
+  it("a late write announced by any thread drops the cached blocks it changed, and only those", async () => {
+    const owner = {};
+    const minutes = new Map<number, number>();
+    const reads: [number, number][] = [];
+    const agg = {
+      read: async (into: { sum: number }, a: number, b: number) => {
+        reads.push([a, b]);
+        for (let m = a; m < b; m++) into.sum += minutes.get(m) ?? 0;
+      },
+      empty: () => ({ sum: 0 }),
+      pack: (v: { sum: number }) => v.sum,
+      mergePacked: (into: { sum: number }, p: number) => void (into.sum += p),
+    };
+    const nowMs = Date.now();
+    const nowMinute = Math.floor(nowMs / 60_000);
+    const lo = nowMinute - 120;
+    // The window's complete blocks are cached while they are empty.
+    expect((await readWithHourCache(owner, "late", lo, nowMinute, nowMs, agg)).sum).toBe(0);
+    // Spans arrive 30 minutes late: their minute's rollups change, and the writer says so.
+    const late = nowMinute - 30;
+    minutes.set(late, 7);
+    await new Promise((r) => setTimeout(r, 5));
+    announceLateRollups(late);
+    // The notice crosses threads as a message: it is heard on the next turns of the event loop.
+    await new Promise((r) => setTimeout(r, 50));
+    reads.length = 0;
+    const later = Date.now();
+    expect((await readWithHourCache(owner, "late", lo, nowMinute, later, agg)).sum).toBe(7);
+    // Blocks wholly before the late minute's block stayed cached: only the window's raw edges
+    // and the changed block (and those after it) were read again.
+    const firstBlock = Math.ceil(lo / 10) * 10;
+    const lateBlock = Math.floor(late / 10) * 10;
+    expect(reads.filter(([a]) => a >= firstBlock && a < lateBlock)).toEqual([]);
+    expect(reads.some(([a, b]) => a <= late && late < b)).toBe(true);
+  });
+
   it("answers any window exactly as reading every minute would, reusing complete blocks", async () => {
     const owner = {};
     const reads: [number, number][] = [];

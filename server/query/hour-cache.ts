@@ -1,13 +1,15 @@
 import "server-only";
+import { CACHE_SETTLE_MINUTES, onLateRollups, type LateRollupNotice } from "../platform/late-rollups";
 
 /**
  * Windows re-read the same complete minutes again and again (auto-refresh, alert rules).
  * A complete block (10 minutes or an hour, ended more than SETTLE_MINUTES ago) is merged
  * once and kept (5 minutes for the last hour's blocks, 30 minutes for older ones); a window is then at most ~18 raw minutes at its edges plus
- * cached blocks. Late spans for a cached block show up when its entry expires. One cache
- * per telemetry reader (a thread's store), bounded in entries.
+ * cached blocks. Rollups written late into a cached block (spans minutes late, a replay, a
+ * pairing pass catching up) drop it at once when this process wrote them (late-rollups.ts), and
+ * when it expires otherwise. One cache per telemetry reader (a thread's store), bounded in entries.
  */
-const SETTLE_MINUTES = 2;
+const SETTLE_MINUTES = CACHE_SETTLE_MINUTES;
 /** Blocks of the last hour may still get late spans; older ones rarely do. */
 const TTL_RECENT_MS = 5 * 60_000;
 const TTL_OLD_MS = 30 * 60_000;
@@ -19,6 +21,32 @@ interface Entry {
   value: unknown;
 }
 const caches = new WeakMap<object, Map<string, Entry>>();
+
+/** Late writes of the last TTL_OLD_MS, oldest first (few: spans are rarely minutes late). */
+let lateWrites: LateRollupNotice[] = [];
+let listening = false;
+const MAX_LATE_WRITES = 256;
+
+function noteLateWrite(notice: LateRollupNotice): void {
+  lateWrites = lateWrites.filter((n) => n.atMs >= notice.atMs - TTL_OLD_MS);
+  lateWrites.push(notice);
+  if (lateWrites.length > MAX_LATE_WRITES) {
+    // Folded into one that covers them all: it may drop a few blocks too many, never too few.
+    const sinceMinute = Math.min(...lateWrites.map((n) => n.sinceMinute));
+    lateWrites = [{ sinceMinute, atMs: Math.max(...lateWrites.map((n) => n.atMs)) }];
+  }
+}
+
+/** A block [start, start + size) computed at `at` that a later write changed. */
+function writtenSince(start: number, size: number, at: number): boolean {
+  for (const n of lateWrites) if (n.atMs >= at && n.sinceMinute < start + size) return true;
+  return false;
+}
+
+/** Drops the late-write notices this thread heard (tests). */
+export function forgetLateWrites(): void {
+  lateWrites = [];
+}
 
 /** Block sizes in minutes, largest first: hours, then 10-minute blocks, then raw minutes. */
 const BLOCKS = [60, 10];
@@ -51,6 +79,10 @@ export async function readWithHourCache<T, P>(
   agg: BlockAggregation<T, P>,
 ): Promise<T> {
   const { read, empty, pack, mergePacked } = agg;
+  if (!listening) {
+    listening = true;
+    onLateRollups(noteLateWrite);
+  }
   const settled = Math.floor(nowMs / 60_000) - SETTLE_MINUTES;
   let cache = caches.get(owner);
   if (!cache) caches.set(owner, (cache = new Map()));
@@ -60,7 +92,7 @@ export async function readWithHourCache<T, P>(
   const cached = (start: number, size: number): Entry | undefined => {
     const entry = store.get(keyOf(start, size));
     const ttl = (start + size) * 60_000 > nowMs - 3_600_000 ? TTL_RECENT_MS : TTL_OLD_MS;
-    return entry && nowMs - entry.at <= ttl ? entry : undefined;
+    return entry && nowMs - entry.at <= ttl && !writtenSince(start, size, entry.at) ? entry : undefined;
   };
   const keep = (start: number, size: number, value: T): Entry => {
     const key = keyOf(start, size);

@@ -1,5 +1,6 @@
 import "server-only";
 import type { GraphPass } from "../../store";
+import { announceLateRollups } from "../../platform/late-rollups";
 import { computeGraphPass, type ClusterPairingSource } from "./cluster-pairing";
 import type { PassGuards } from "./pass-guards";
 
@@ -35,6 +36,7 @@ export async function runDuePairingPasses(store: ClusterGraphStore, o: PairingPa
   let ran = 0;
   const max = o.maxPasses ?? 360;
   let guards: PassGuards | undefined;
+  const first = from;
   while (from + o.stepMs + o.settleMs <= o.nowMs && ran < max) {
     if (o.guards) guards ??= await o.guards();
     const pass = await computeGraphPass(store, from, from + o.stepMs, guards);
@@ -42,5 +44,7 @@ export async function runDuePairingPasses(store: ClusterGraphStore, o: PairingPa
     from += o.stepMs;
     ran++;
   }
+  // Passes catching up write minutes this process's query threads may have cached.
+  if (ran > 0) announceLateRollups(Math.floor(first / 60_000));
   return ran;
 }

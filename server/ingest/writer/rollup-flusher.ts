@@ -19,6 +19,8 @@ export interface RollupFlusherOptions {
   onError(e: unknown, aggregator?: string): void;
   /** After every flush (stats for /metrics). */
   afterFlush(): Promise<void>;
+  /** After a flush's rollups are committed (the query threads' caches hear about late minutes). */
+  afterCommit?(): void;
 }
 
 /**
@@ -66,6 +68,7 @@ export function createRollupFlusher(o: RollupFlusherOptions) {
                 .catch((e) => o.onError(e))
             : writeRollups(),
         );
+        o.afterCommit?.();
       })().finally(() => {
         running = null;
       });
@@ -93,6 +96,7 @@ export function createRollupFlusher(o: RollupFlusherOptions) {
         const last = !chunk.more || replayed >= REPLAY_MAX;
         // The last step marks everything appended so far (spans past REPLAY_MAX are skipped).
         await journal.flushAtomically(writeRollups, last ? undefined : chunk.through);
+        o.afterCommit?.();
         if (last) return replayed;
       }
     },

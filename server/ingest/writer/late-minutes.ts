@@ -1,0 +1,32 @@
+import "server-only";
+import type { Span } from "../../normalize";
+import { CACHE_SETTLE_MINUTES } from "../../platform/late-rollups";
+
+/**
+ * The earliest minute of late spans (old enough for the query threads to have cached their
+ * block) observed recently. A late span's rollups are written by the next flush, its edge once
+ * its other half arrives or the pairing wait ends: the minute is announced after every flush
+ * for `holdMs` (pairing wait plus a few flushes) so the last of those writes is announced too.
+ */
+export class LateMinutes {
+  private seen: { minute: number; atMs: number }[] = [];
+
+  constructor(private readonly holdMs: number) {}
+
+  observe(spans: readonly Span[], nowMs: number): void {
+    if (spans.length === 0) return;
+    let earliest = spans[0]!.startNs;
+    for (const s of spans) if (s.startNs < earliest) earliest = s.startNs;
+    const minute = Number(earliest / 60_000_000_000n);
+    if (minute >= Math.floor(nowMs / 60_000) - CACHE_SETTLE_MINUTES) return;
+    const last = this.seen[this.seen.length - 1];
+    if (last && last.atMs === nowMs) last.minute = Math.min(last.minute, minute);
+    else this.seen.push({ minute, atMs: nowMs });
+  }
+
+  /** The earliest late minute still to announce, or null. */
+  toAnnounce(nowMs: number): number | null {
+    this.seen = this.seen.filter((s) => s.atMs >= nowMs - this.holdMs);
+    return this.seen.length === 0 ? null : Math.min(...this.seen.map((s) => s.minute));
+  }
+}

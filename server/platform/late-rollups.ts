@@ -1,0 +1,46 @@
+import { BroadcastChannel } from "node:worker_threads";
+
+/**
+ * Notices, between the threads of one process, that rollups were written for minutes old
+ * enough to sit in a query thread's cache of complete blocks (server/query/hour-cache.ts):
+ * spans that arrive minutes late, a replay after a crash, a pairing pass catching up. Without
+ * the notice a cached block would hide them until it expires (up to 30 minutes).
+ *
+ * Another instance's writes (ClickHouse, several processes) are not announced here: there the
+ * cache's time to live bounds how stale a block can be.
+ */
+export interface LateRollupNotice {
+  /** First minute (epoch minutes) the write touched; later minutes may have changed too. */
+  sinceMinute: number;
+  /** When the write was committed (epoch ms): blocks cached before it are stale. */
+  atMs: number;
+}
+
+const CHANNEL = "cartograph:late-rollups";
+
+/** A block is cached once it ended this many minutes ago; writes to newer minutes need no notice. */
+export const CACHE_SETTLE_MINUTES = 2;
+
+let sender: BroadcastChannel | null = null;
+
+/** Tells every thread of this process that rollups from `sinceMinute` on were just written. */
+export function announceLateRollups(sinceMinute: number, atMs = Date.now()): void {
+  if (!Number.isFinite(sinceMinute)) return;
+  if (!sender) {
+    sender = new BroadcastChannel(CHANNEL);
+    sender.unref();
+  }
+  const notice: LateRollupNotice = { sinceMinute, atMs };
+  sender.postMessage(notice);
+}
+
+/** Calls `listener` for every notice sent by another thread of this process (and by this one). */
+export function onLateRollups(listener: (notice: LateRollupNotice) => void): () => void {
+  const receiver = new BroadcastChannel(CHANNEL);
+  receiver.unref();
+  receiver.onmessage = (event) => {
+    const notice = (event as { data?: LateRollupNotice }).data;
+    if (typeof notice?.sinceMinute === "number" && typeof notice.atMs === "number") listener(notice);
+  };
+  return () => receiver.close();
+}

@@ -93,11 +93,32 @@ function telemetryStoreEnv(dataDir: string, env: Record<string, string> | undefi
   };
 }
 
-/** Starts the real server as a child process on free ports with its own data dir. */
+/**
+ * Starts the real server as a child process on free ports with its own data dir. A free port
+ * is closed again before the server binds it, so another test file's server (or an outgoing
+ * connection) can take it first: a start that fails on a taken port is tried again on others.
+ */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cartograph-test-"));
   const controlEnv = await controlPlaneEnv(dataDir, opts.env);
   const storeEnv = telemetryStoreEnv(dataDir, opts.env);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(opts, dataDir, controlEnv, storeEnv);
+    } catch (e) {
+      if (!(e instanceof PortTakenError) || attempt >= 4) throw e;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnFreePorts(
+  opts: StartOptions,
+  dataDir: string,
+  controlEnv: Record<string, string>,
+  storeEnv: Record<string, string>,
+): Promise<RunningServer> {
   const [http, otlp, grpc, zipkin] = [
     await getFreePort(),
     await getFreePort(),
@@ -133,7 +154,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (exitedEarly !== undefined) throw new Error(`server exited with ${exitedEarly} before it was ready:\n${out}`);
+    if (exitedEarly !== undefined) {
+      if (/EADDRINUSE|already in use/.test(out))
+        throw new PortTakenError(`a port was taken before the server bound it:\n${out}`);
+      throw new Error(`server exited with ${exitedEarly} before it was ready:\n${out}`);
+    }
     const ok = await fetch(`${baseUrl}/readyz`).then(
       (r) => r.status === 200,
       () => false,

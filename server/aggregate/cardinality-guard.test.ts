@@ -55,6 +55,20 @@ describe("CardinalityGuard", () => {
     ]);
   });
 
+  it("seeded overflow rows (folded before a restart) take no slot", () => {
+    const g = new CardinalityGuard(limits);
+    g.seed([
+      { service: OVERFLOW_NAME, environment: OVERFLOW_NAME, operations: [OVERFLOW_NAME] },
+      { service: "old", environment: "prod", operations: ["o1", OVERFLOW_NAME] },
+    ]);
+    expect(view(g.fold([span("new", "n", "prod"), span("old", "o2"), span("newer", "n")]))).toEqual([
+      ["new", "n", "prod"],
+      ["old", "o2", null],
+      [OVERFLOW_NAME, OVERFLOW_NAME, null],
+    ]);
+    expect(g.stats()).toMatchObject({ knownServices: 2, knownEnvironments: 1, knownOperations: 3 });
+  });
+
   it("bounds the operations over all services", () => {
     const g = new CardinalityGuard({ ...limits, maxServices: 10, maxOperations: 3 });
     const out = g.fold([span("a", "1"), span("b", "1"), span("c", "1"), span("d", "1")]);

@@ -41,13 +41,14 @@ export class CardinalityGuard {
 
   /**
    * Admits names already in the store, in the order given (most recently seen first), within
-   * the limits: what the store held beyond them stays folded.
+   * the limits: what the store held beyond them stays folded, and its overflow rows take no slot.
    */
   seed(entries: readonly { service: string; environment?: string | null; operations?: readonly string[] }[]): void {
+    // The store also holds what was folded before (OVERFLOW_NAME rows): never a name to admit.
     for (const e of entries) {
-      if (e.environment) this.admitEnvironment(e.environment);
-      const ops = this.operationsOf(e.service);
-      if (ops) for (const op of e.operations ?? []) this.admitOperation(ops, op);
+      if (e.environment && e.environment !== OVERFLOW_NAME) this.admitEnvironment(e.environment);
+      const ops = e.service === OVERFLOW_NAME ? null : this.operationsOf(e.service);
+      if (ops) for (const op of e.operations ?? []) if (op !== OVERFLOW_NAME) this.admitOperation(ops, op);
     }
   }
 

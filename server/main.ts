@@ -73,6 +73,7 @@ async function main(): Promise<void> {
           offload: queries.offload,
           log,
           intervalMs: config.CARTOGRAPH_MAP_WARM_MS,
+          writerLoopTime: () => writer.loopTime(),
         })
       : null;
   // Work that must run once per cluster runs on the elected leader only (on SQLite: this process).

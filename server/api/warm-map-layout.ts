@@ -17,13 +17,20 @@ const DEFAULT_RANGE_MS = 15 * 60_000;
 /** A round may take at most this share of wall time: rounds on a huge fleet space themselves out. */
 const MAX_DUTY = 0.2;
 const MAX_SPACING_MS = 60_000;
+/** Above this share of its time busy, the writer is taking all the CPU it can get. */
+const BUSY_SHARE = 0.5;
+const DEFAULT_MAX_DEFER_MS = 5 * 60_000;
 
 export interface MapWarmingOptions {
-  layout: MapLayoutService;
+  layout: Pick<MapLayoutService, "layout" | "layoutIfKnown">;
   /** Runs a GET in a query thread, as the API does (the reads never hold the main thread). */
   offload: Offloader;
   log: Logger;
   intervalMs: number;
+  /** The writer thread's event-loop time so far (WriterClient.loopTime); absent: never busy. */
+  writerLoopTime?: () => { active: number; idle: number };
+  /** Longest a new layout waits for the writer to be less busy (default 5 min). */
+  maxDeferMs?: number;
   now?: () => number;
 }
 
@@ -34,11 +41,18 @@ export interface MapWarmingOptions {
  * of CPU at 300 services). An unchanged topology is a cache hit and costs no layout; one that
  * grew a little extends the earlier layout (layout-cache.ts). Runs in every process: each has
  * its own layout cache.
+ *
+ * Ingest comes first: while the writer is busy more than half the time, a topology that needs
+ * ELK waits (up to `maxDeferMs`, then it is laid out anyway) and rounds that find the layout
+ * cached space out to a minute, so the reads cost little too.
  */
 export function startMapLayoutWarming(opts: MapWarmingOptions): { stop: () => void } {
   const now = opts.now ?? Date.now;
+  const maxDeferMs = opts.maxDeferMs ?? DEFAULT_MAX_DEFER_MS;
+  const writerBusy = busyMeter(opts.writerLoopTime);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  let deferredSince: number | null = null;
   const schedule = (ms: number) => {
     if (stopped) return;
     timer = setTimeout(() => void round(), ms);
@@ -48,9 +62,14 @@ export function startMapLayoutWarming(opts: MapWarmingOptions): { stop: () => vo
     const started = performance.now();
     let next = opts.intervalMs;
     try {
+      const busy = writerBusy() >= BUSY_SHARE;
       const request = await readDefaultLayoutRequest(opts.offload, now());
-      if (request) {
-        const answer = await opts.layout.layout(request);
+      const known = request ? opts.layout.layoutIfKnown(request) : null;
+      if (request && !known && busy && (deferredSince ??= now()) + maxDeferMs > now()) {
+        opts.log.debug("map layout warming deferred: the writer is busy", { nodes: request.nodes.length });
+      } else if (request) {
+        deferredSince = null;
+        const answer = known ?? (await opts.layout.layout(request));
         if (answer.source !== "cache") {
           opts.log.debug("map layout warmed", {
             nodes: request.nodes.length,
@@ -58,9 +77,10 @@ export function startMapLayoutWarming(opts: MapWarmingOptions): { stop: () => vo
             source: answer.source,
           });
         }
+        if (busy) next = MAX_SPACING_MS;
       }
       // A round that took long (a huge fleet, a busy machine) spaces the next ones out.
-      next = Math.max(opts.intervalMs, Math.min(MAX_SPACING_MS, (performance.now() - started) / MAX_DUTY));
+      next = Math.max(next, Math.min(MAX_SPACING_MS, (performance.now() - started) / MAX_DUTY));
     } catch (e) {
       // Busy layout thread or query threads (or still starting): the next round tries again.
       opts.log.debug("map layout warming skipped", { error: (e as Error).message });
@@ -74,6 +94,21 @@ export function startMapLayoutWarming(opts: MapWarmingOptions): { stop: () => vo
       stopped = true;
       if (timer) clearTimeout(timer);
     },
+  };
+}
+
+/** Share of the time since the previous call (or since the thread started) the writer was busy. */
+function busyMeter(loopTime: MapWarmingOptions["writerLoopTime"]): () => number {
+  let last = { active: 0, idle: 0 };
+  return () => {
+    if (!loopTime) return 0;
+    const t = loopTime();
+    // A new writer thread starts counting at 0 again.
+    if (t.active < last.active || t.idle < last.idle) last = { active: 0, idle: 0 };
+    const active = t.active - last.active;
+    const total = active + t.idle - last.idle;
+    last = { active: t.active, idle: t.idle };
+    return total > 0 ? active / total : 0;
   };
 }
 

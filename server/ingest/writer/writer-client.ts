@@ -15,6 +15,8 @@ export interface WriterClient {
   isOverloaded(bytes?: number): boolean;
   queueDepth(): { requests: number; bytes: number };
   latestStats(): WriterStats | null;
+  /** The writer thread's event-loop time so far, busy and idle (ms; restarts at 0 with a new thread). */
+  loopTime(): { active: number; idle: number };
   /** Called with every stats message, in order (some carry only what changed since the last). */
   onStats(listen: (s: WriterStats) => void): void;
   ready(): boolean;
@@ -116,6 +118,10 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
       },
       queueDepth: () => ({ requests: waiting.size, bytes: inflightBytes }),
       latestStats: () => stats,
+      loopTime: () => {
+        const { active, idle } = worker.performance.eventLoopUtilization();
+        return { active, idle };
+      },
       onStats: (listen) => void statsListeners.push(listen),
       ready: () => isReady,
       close() {

@@ -47,13 +47,8 @@ export class MapLayoutService {
 
   async layout(req: MapLayoutRequest): Promise<MapLayout> {
     const topology = describeTopology(req);
-    const hit = req.fresh ? null : this.cache.get(topology.key);
-    if (hit) return { positions: pick(hit, topology), source: "cache" };
-    const extended = req.fresh ? null : this.cache.extend(topology);
-    if (extended) {
-      this.cache.set(topology, extended);
-      return { positions: pick(extended, topology), source: "extended" };
-    }
+    const known = req.fresh ? null : this.fromCache(topology);
+    if (known) return known;
     let run = this.pending.get(topology.key);
     if (!run) {
       if (this.pending.size >= (this.opts.maxPending ?? 4)) {
@@ -66,6 +61,23 @@ export class MapLayoutService {
     const positions = await run.promise;
     this.cache.set(topology, positions);
     return { positions: pick(positions, topology), source: "computed" };
+  }
+
+  /**
+   * The layout of `req` when it needs no ELK run (cached, or extended from a cached one), else
+   * null: lets a caller that can wait (the warming job) leave the CPU to ingest.
+   */
+  layoutIfKnown(req: MapLayoutRequest): MapLayout | null {
+    return this.fromCache(describeTopology(req));
+  }
+
+  private fromCache(topology: Topology): MapLayout | null {
+    const hit = this.cache.get(topology.key);
+    if (hit) return { positions: pick(hit, topology), source: "cache" };
+    const extended = this.cache.extend(topology);
+    if (!extended) return null;
+    this.cache.set(topology, extended);
+    return { positions: pick(extended, topology), source: "extended" };
   }
 
   /**

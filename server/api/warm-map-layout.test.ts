@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { MapLayout, MapLayoutRequest } from "../../lib/contract";
 import { createLogger } from "../platform/logger";
-import { describeTopology } from "../query/map-layout/layout-cache";
 import { startMapLayoutWarming } from "./warm-map-layout";
 
 /** A map of `n` services in a chain, as the summary and services routes answer it. */
@@ -33,6 +32,10 @@ function fleet(n: number) {
   };
 }
 
+/** What a layout depends on: nodes, their groups and calls. */
+const topologyKey = (req: MapLayoutRequest) =>
+  JSON.stringify([req.nodes.map((n) => `${n.id}/${n.group ?? ""}`).sort(), req.edges.map((e) => e.id).sort()]);
+
 /** A layout service that counts ELK runs and knows every topology it laid out. */
 function fakeLayout() {
   const known = new Set<string>();
@@ -40,9 +43,9 @@ function fakeLayout() {
   const answer = (source: MapLayout["source"]): MapLayout => ({ positions: {}, source });
   return {
     laidOut,
-    layoutIfKnown: (req: MapLayoutRequest) => (known.has(describeTopology(req).key) ? answer("cache") : null),
+    layoutIfKnown: (req: MapLayoutRequest) => (known.has(topologyKey(req)) ? answer("cache") : null),
     layout: async (req: MapLayoutRequest) => {
-      const key = describeTopology(req).key;
+      const key = topologyKey(req);
       if (known.has(key)) return answer("cache");
       known.add(key);
       laidOut.push(req.nodes.length);

@@ -29,6 +29,7 @@ const STORE_DEPENDENT = [
   "server/api/routes/map-layout.int.test.ts",
   "tests/integration/zipkin-corpus.int.test.ts",
   "tests/integration/cardinality-limit.int.test.ts",
+  "tests/integration/pairing-restart.int.test.ts",
 ];
 
 /**
@@ -42,9 +43,6 @@ const STORE_DEPENDENT = [
  * - access-*, ingest-keys, policy-api, control-plane, leader-failover, production-build:
  *   authentication, control plane, election and packaging; the telemetry store plays no part.
  * - clickhouse-*: ClickHouse tests of their own, already in the integration project.
- * - pairing-restart: an instance's pairing state across its own restart (SQLite); on ClickHouse
- *   the leader pairs stored spans in passes, and the file's timing assumptions (a client half
- *   waiting in memory) time out; not investigated yet.
  */
 export default defineConfig({
   resolve: {

@@ -3,9 +3,11 @@ import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import type { ClickHouseStore } from "../store";
 import {
+  LatePassScanner,
   openPassGuards,
   PeerGuard,
   runDuePairingPasses,
+  runEarlyPairingPasses,
   seedPeerGuard,
   type PassGuardLimits,
 } from "../aggregate/servicegraph";
@@ -16,8 +18,11 @@ import { runEveryAsLeader, type LeaderJobs } from "./leader-interval";
  * control plane this process is always the leader):
  * - pairing passes: the service graph from every instance's spans, one closed window at a time
  *   (see cluster-pairing-job.ts in the servicegraph stage; a pass repeated by a second leader
- *   changes nothing, readers keep one attempt per pass), then the hour compaction of every hour
- *   the passes have closed (the hour rollups that long windows read);
+ *   changes nothing, readers keep one attempt per pass): first the windows whose traces got
+ *   spans after their pass (late-passes.ts), then the final passes of windows the pairing wait
+ *   has closed, then early passes of the windows closed since (what pairs already shows at
+ *   once), then the hour compaction of every hour the passes have closed (the hour rollups that
+ *   long windows read);
  * - retention: whole day partitions past the raw / rollup ages dropped on every node (dropping
  *   a partition already gone is a no-op, so a repeated run is harmless), then, with
  *   CARTOGRAPH_DISK_BUDGET_BYTES, the oldest days while the database is over the budget.
@@ -47,6 +52,7 @@ export async function startClickHouseJobs(deps: {
   // Seeded from the stored graph on every run: a process that leads again after another did
   // first learns the peers that one admitted.
   const guards = async () => openPassGuards(limits, await seedPeerGuard(peers, store.graph), store.rollups);
+  const late = new LatePassScanner();
   await runEveryAsLeader(
     leader,
     "clickhouse-pairing",
@@ -55,14 +61,13 @@ export async function startClickHouseJobs(deps: {
       const t = now();
       const first = await store.readFirstSpanMs();
       if (first === null) return;
-      const ran = await runDuePairingPasses(store, {
-        stepMs,
-        settleMs,
-        nowMs: t,
-        startMs: Math.max(first, t - rawMs),
-        guards,
-      });
+      const again = await late.run(store, { stepMs, nowMs: t, guards });
+      if (again.length > 0) log.debug(`clickhouse pairing: ${again.length} window(s) paired again after late spans`);
+      const o = { stepMs, settleMs, nowMs: t, startMs: Math.max(first, t - rawMs), guards };
+      const ran = await runDuePairingPasses(store, o);
       if (ran > 0) log.debug(`clickhouse pairing: ${ran} pass(es) committed`);
+      const early = await runEarlyPairingPasses(store, { ...o, delayMs: stepMs });
+      if (early > 0) log.debug(`clickhouse pairing: ${early} early pass(es) committed`);
       // Hours the watermark has passed get their hour rollups (done once; repeats are harmless).
       const hours = await store.compactGraphHours(stepMs, t);
       if (hours.length > 0) log.debug(`clickhouse graph: ${hours.length} hour(s) compacted`);

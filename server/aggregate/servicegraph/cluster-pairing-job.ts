@@ -5,7 +5,8 @@ import { computeGraphPass, type ClusterPairingSource } from "./cluster-pairing";
 import type { PassGuards } from "./pass-guards";
 
 export interface ClusterGraphStore extends ClusterPairingSource {
-  readPairingWatermark(stepMs: number): Promise<number | null>;
+  /** End of the last final pass window; `early`: of any pass. */
+  readPairingWatermark(stepMs: number, early?: boolean): Promise<number | null>;
   writeGraphPass(pass: GraphPass, nowMs: number): Promise<void>;
 }
 
@@ -46,5 +47,33 @@ export async function runDuePairingPasses(store: ClusterGraphStore, o: PairingPa
   }
   // Passes catching up write minutes this process's query threads may have cached.
   if (ran > 0) announceLateRollups(Math.floor(first / 60_000));
+  return ran;
+}
+
+/**
+ * Early passes: every window closed for `delayMs` (one step: the exporters' batching delay) but
+ * not yet due for its final pass gets one pass, which keeps what pairs already (calls whose two
+ * halves are stored, database and queue clients), so those edges show within seconds instead of
+ * after the pairing wait. Unanswered halves wait for the final pass, which replaces the early
+ * one; spans stored after the early pass bring its window back (late-passes.ts). Call after the
+ * due final passes. Returns how many ran.
+ */
+export async function runEarlyPairingPasses(
+  store: ClusterGraphStore,
+  o: PairingPassOptions & { delayMs: number },
+): Promise<number> {
+  const early = await store.readPairingWatermark(o.stepMs, true);
+  // The first window not yet due for its final pass: the final passes own the ones before it.
+  const notDue = (Math.floor((o.nowMs - o.settleMs - o.stepMs) / o.stepMs) + 1) * o.stepMs;
+  let from = Math.max(early ?? Math.floor(o.startMs / o.stepMs) * o.stepMs, notDue);
+  let ran = 0;
+  const max = o.maxPasses ?? 360;
+  let guards: PassGuards | undefined;
+  while (from + o.stepMs + o.delayMs <= o.nowMs && from + o.stepMs + o.settleMs > o.nowMs && ran < max) {
+    if (o.guards) guards ??= await o.guards();
+    await store.writeGraphPass(await computeGraphPass(store, from, from + o.stepMs, guards, false), o.nowMs);
+    from += o.stepMs;
+    ran++;
+  }
   return ran;
 }

@@ -47,10 +47,12 @@ function windowSink(acc: GraphAccumulator, fromMs: number, toMs: number, guards?
   };
 }
 
-function pairTraces(spans: readonly Span[], sink: PairingSink): void {
+/** `settle` false (an early pass): halves still unanswered wait for the final pass. */
+function pairTraces(spans: readonly Span[], sink: PairingSink, settle: boolean): void {
   const store = new PairingStore({ waitMs: 0, maxItems: Math.max(1, spans.length), drawAtOnce: true });
   spans = takeZipkinSpans(spans, sink);
   for (const s of spans) store.addSpan(s, 0, sink);
+  if (!settle) return;
   const lookup = createListLookup(spans);
   for (const half of store.takeExpired(0, true)) settleExpired(half, lookup, sink);
 }
@@ -58,24 +60,31 @@ function pairTraces(spans: readonly Span[], sink: PairingSink): void {
 /**
  * The graph rollups of one closed window [fromMs, toMs), ready for GraphStore.writeGraphPass.
  * With `guards`, names past the cardinality limits fold as on the embedded store (pass-guards.ts).
+ * An early pass (`final` false) keeps what pairs now (pairs, database and queue clients drawn at
+ * once) and leaves unanswered halves to the final pass, as a single instance keeps them waiting.
  */
 export async function computeGraphPass(
   source: ClusterPairingSource,
   fromMs: number,
   toMs: number,
   guards?: PassGuards,
+  final = true,
 ): Promise<GraphPass> {
   const acc = new GraphAccumulator();
   const sink = windowSink(acc, fromMs, toMs, guards);
   const ids = await source.listTraceIdsInWindow(fromMs, toMs);
+  let read = 0;
   for (let i = 0; i < ids.length; i += TRACE_CHUNK) {
     const byTrace = await source.readTracesSpans(ids.slice(i, i + TRACE_CHUNK));
     const spans: Span[] = [];
     for (const list of byTrace.values()) for (const s of list) spans.push(s);
-    pairTraces(guards ? guards.fold(spans) : spans, sink);
+    read += spans.length;
+    pairTraces(guards ? guards.fold(spans) : spans, sink, final);
   }
   return {
     pass: fromMs,
+    final,
+    spans: read,
     edges: [...acc.edges.values()].map((e) => ({
       ...e,
       clientSketch: encodeSketch(e.clientSketch),

@@ -61,6 +61,12 @@ export {
 } from "./metrics";
 export * from "./types";
 export { computeGraphPass, type ClusterPairingSource } from "./cluster-pairing";
-export { runDuePairingPasses, type ClusterGraphStore, type PairingPassOptions } from "./cluster-pairing-job";
+export {
+  runDuePairingPasses,
+  runEarlyPairingPasses,
+  type ClusterGraphStore,
+  type PairingPassOptions,
+} from "./cluster-pairing-job";
+export { LatePassScanner, LATE_HORIZON_MS, type LateArrivalStore } from "./late-passes";
 export { openPassGuards, seedPeerGuard, type PassGuards, type PassGuardLimits } from "./pass-guards";
 export { PeerGuard } from "./peer-guard";

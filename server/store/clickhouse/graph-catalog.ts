@@ -12,10 +12,13 @@ import { sqlInt } from "./sql";
  * the largest read of a map of the last hour). Each merge is monotone (min first seen, max last
  * seen and attributes, union of details), so the catalog after pass P plus the rows of the
  * passes committed after P equals the catalog read whole. It is read whole again every
- * FULL_REFRESH_MS, so days dropped by retention (and a pass committed out of order, which the
- * leader does not do) leave it within that time.
+ * FULL_REFRESH_MS, so days dropped by retention leave it within that time. A window paired
+ * again (early pass, then final, then after late spans) commits again: the refresh folds every
+ * attempt committed since the last one, not only newer windows.
  */
 const FULL_REFRESH_MS = 5 * 60_000;
+/** Commits this far before the last one folded are folded again (leaders' clocks differ a little). */
+const CLOCK_MARGIN_MS = 60_000;
 
 interface NodeAcc {
   id: string;
@@ -43,6 +46,8 @@ interface EdgeAcc {
 interface Catalog {
   /** Latest committed pass folded in. */
   throughPass: number;
+  /** Latest commit time folded in (graph_passes.committed_ms). */
+  committedMs: number;
   builtAt: number;
   nodes: Map<string, NodeAcc>;
   edges: Map<string, EdgeAcc>;
@@ -122,31 +127,47 @@ async function foldRows(conn: Connection, c: Catalog, filter: string): Promise<v
   for (const r of edges) foldEdge(c.edges, r);
 }
 
-async function latestPass(conn: Connection): Promise<number> {
-  const [r] = await queryRows<{ p: string | number; n: string | number }>(
+/** The latest pass window and the latest commit time (a window re-paired later commits again). */
+async function latestCommit(conn: Connection): Promise<{ pass: number; committedMs: number }> {
+  const [r] = await queryRows<{ p: string | number; c: string | number; n: string | number }>(
     conn.main,
-    `SELECT max(pass) AS p, count() AS n FROM ${conn.settings.database}.graph_passes`,
+    `SELECT max(pass) AS p, max(committed_ms) AS c, count() AS n FROM ${conn.settings.database}.graph_passes`,
   );
-  return r && Number(r.n) > 0 ? Number(r.p) : -1;
+  return r && Number(r.n) > 0 ? { pass: Number(r.p), committedMs: Number(r.c) } : { pass: -1, committedMs: -1 };
 }
 
 async function refresh(conn: Connection, prev: Catalog | undefined, nowMs: number): Promise<Catalog> {
-  const through = await latestPass(conn);
+  const latest = await latestCommit(conn);
+  const through = latest.pass;
   if (prev && nowMs - prev.builtAt < FULL_REFRESH_MS) {
-    if (through <= prev.throughPass) return prev;
-    const next: Catalog = { ...prev, throughPass: through, nodes: new Map(prev.nodes), edges: new Map(prev.edges) };
+    if (through <= prev.throughPass && latest.committedMs <= prev.committedMs) return prev;
+    const next: Catalog = {
+      ...prev,
+      throughPass: Math.max(through, prev.throughPass),
+      committedMs: latest.committedMs,
+      nodes: new Map(prev.nodes),
+      edges: new Map(prev.edges),
+    };
     for (const [k, v] of next.nodes) next.nodes.set(k, { ...v, details: new Set(v.details) });
     for (const [k, v] of next.edges) next.edges.set(k, { ...v, details: new Set(v.details) });
     const db = conn.settings.database;
+    // Every attempt committed since the last refresh, re-runs of old windows included (folding
+    // one twice changes nothing); the margin covers two leaders' clocks.
     await foldRows(
       conn,
       next,
-      `(pass, attempt) GLOBAL IN (SELECT pass, min(attempt) FROM ${db}.graph_passes WHERE pass > ${sqlInt(prev.throughPass)}
-        AND pass <= ${sqlInt(through)} GROUP BY pass)`,
+      `(pass, attempt) GLOBAL IN (SELECT pass, attempt FROM ${db}.graph_passes WHERE pass > ${sqlInt(prev.throughPass)}
+        OR committed_ms >= ${sqlInt(Math.max(0, prev.committedMs - CLOCK_MARGIN_MS))})`,
     );
     return next;
   }
-  const fresh: Catalog = { throughPass: through, builtAt: nowMs, nodes: new Map(), edges: new Map() };
+  const fresh: Catalog = {
+    throughPass: through,
+    committedMs: latest.committedMs,
+    builtAt: nowMs,
+    nodes: new Map(),
+    edges: new Map(),
+  };
   await foldRows(
     conn,
     fresh,

@@ -10,11 +10,29 @@ import { dayOf, sqlInt } from "./sql";
  * so a pass is made atomic for readers instead: its rows carry (pass, attempt) and become
  * visible only once a `graph_passes` row commits that attempt, written last. A pass that died
  * half-way leaves rows no reader counts; a retried or concurrently repeated pass counts once
- * (readers take the smallest committed attempt of each pass). Rows are appended, never updated.
+ * (readers take the greatest committed attempt of each pass). Rows are appended, never updated.
+ *
+ * A window is passed more than once: early (pairs made so far), finally (unanswered halves
+ * settled), and again when spans of its traces are stored after that (late-arrivals.ts). The
+ * attempt text orders the runs of one window: final after early, then more spans read after
+ * fewer, so the run that saw the most wins whichever leader wrote it last; two runs over the same
+ * spans write the same rows. Attempts written before schema version 6 (plain UUIDs) sort first.
  */
+export function passAttempt(p: Pick<GraphPass, "final" | "spans">): string {
+  return `r${p.final === false ? 0 : 1}${String(p.spans ?? 0).padStart(12, "0")}-${randomUUID()}`;
+}
+
+/** An attempt of a rollup merge (minute or hour), later runs sorting after earlier ones. */
+export function mergeAttempt(nowMs: number): string {
+  return `r${String(Math.max(0, Math.trunc(nowMs))).padStart(13, "0")}-${randomUUID()}`;
+}
+
+/** Early passes' attempts (passAttempt): not part of the pairing watermark. */
+const FINAL_ONLY = "substring(attempt, 1, 2) != 'r0'";
+
 export async function writeGraphPass(conn: Connection, p: GraphPass, nowMs: number): Promise<void> {
   const db = conn.settings.database;
-  const attempt = randomUUID();
+  const attempt = passAttempt(p);
   const base = { pass: p.pass, attempt };
   const insert = async (table: string, values: Record<string, unknown>[]) => {
     if (values.length > 0) await conn.main.insert({ table: `${db}.${table}`, values, format: "JSONEachRow" });
@@ -83,11 +101,14 @@ export async function writeGraphPass(conn: Connection, p: GraphPass, nowMs: numb
   await insert("graph_passes", [{ ...base, day: dayOf(p.pass), committed_ms: nowMs }]);
 }
 
-/** End (exclusive, epoch ms) of the last committed pass window, or null before the first pass. */
-export async function readPairingWatermark(conn: Connection, stepMs: number): Promise<number | null> {
+/**
+ * End (exclusive, epoch ms) of the last committed final pass window (`early`: of any pass, early
+ * ones included), or null before the first.
+ */
+export async function readPairingWatermark(conn: Connection, stepMs: number, early = false): Promise<number | null> {
   const [r] = await queryRows<{ p: string | number; n: string | number }>(
     conn.main,
-    `SELECT max(pass) AS p, count() AS n FROM ${conn.settings.database}.graph_passes`,
+    `SELECT max(pass) AS p, count() AS n FROM ${conn.settings.database}.graph_passes${early ? "" : ` WHERE ${FINAL_ONLY}`}`,
   );
   if (!r || Number(r.n) === 0) return null;
   return Number(r.p) + stepMs;
@@ -95,7 +116,7 @@ export async function readPairingWatermark(conn: Connection, stepMs: number): Pr
 
 /** A filter keeping rows of committed passes, one attempt per pass. Passes of [fromMs, toMs). */
 export function committedPasses(db: string, fromMs: number, toMs: number): string {
-  return `(pass, attempt) GLOBAL IN (SELECT pass, min(attempt) FROM ${db}.graph_passes WHERE pass >= ${sqlInt(fromMs)} AND pass < ${sqlInt(toMs)} GROUP BY pass)`;
+  return `(pass, attempt) GLOBAL IN (SELECT pass, max(attempt) FROM ${db}.graph_passes WHERE pass >= ${sqlInt(fromMs)} AND pass < ${sqlInt(toMs)} GROUP BY pass)`;
 }
 
 /** Longest pass window: rows of minute M come from passes that started at most this long before M. */

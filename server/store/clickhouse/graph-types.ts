@@ -49,6 +49,13 @@ export interface StoredCompleteness {
 /** Everything one pairing pass (one closed window) produced. `pass` is the window's start (epoch ms). */
 export interface GraphPass {
   pass: number;
+  /**
+   * False for an early pass: pairs made so far, unanswered halves left for the final pass, which
+   * replaces it (graph-io.ts). Default true.
+   */
+  final?: boolean;
+  /** Spans the pass read: a later run of the same window that read more replaces it. */
+  spans?: number;
   edges: StoredEdgeMinute[];
   nodes: StoredNode[];
   edgeMeta: StoredEdgeMeta[];

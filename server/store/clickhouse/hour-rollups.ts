@@ -1,8 +1,7 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import type { EdgeMinuteRow, MinuteWindow, RedMinute, RedQuery } from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
-import { committedPasses, MAX_STEP_MS } from "./graph-io";
+import { committedPasses, MAX_STEP_MS, mergeAttempt } from "./graph-io";
 import { EDGE_COLUMNS, edgeMinuteParts, planEdgeRead } from "./minute-rollups";
 import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
 import { dayOf, sqlInt, sqlString } from "./sql";
@@ -16,7 +15,7 @@ import { dayOf, sqlInt, sqlString } from "./sql";
  *   later pass can add to it): edge_hour gets the hour's merged edge minutes, graph_nodes and
  *   graph_edges one row per node / edge for the hour (pass = the hour's start), and a
  *   graph_hours row commits the attempt last, as graph_passes does for a pass. Readers take the
- *   smallest committed attempt of each hour, and for a compacted hour no longer read its passes'
+ *   latest committed attempt of each hour, and for a compacted hour no longer read its passes'
  *   node and edge rows (visibleGraphRows).
  */
 const HOUR_MS = 3_600_000;
@@ -28,8 +27,8 @@ type Row = Record<string, unknown>;
  */
 export function visibleGraphRows(db: string): string {
   return `(pass, attempt) GLOBAL IN (
-    SELECT pass, min(attempt) FROM ${db}.graph_passes WHERE intDiv(pass, ${HOUR_MS}) GLOBAL NOT IN (SELECT toUInt64(hour) FROM ${db}.graph_hours) GROUP BY pass
-    UNION ALL SELECT toUInt64(hour) * ${HOUR_MS}, min(attempt) FROM ${db}.graph_hours GROUP BY hour)`;
+    SELECT pass, max(attempt) FROM ${db}.graph_passes WHERE intDiv(pass, ${HOUR_MS}) GLOBAL NOT IN (SELECT toUInt64(hour) FROM ${db}.graph_hours) GROUP BY pass
+    UNION ALL SELECT toUInt64(hour) * ${HOUR_MS}, max(attempt) FROM ${db}.graph_hours GROUP BY hour)`;
 }
 
 function toEdgeRow(r: Row): EdgeMinuteRow {
@@ -67,7 +66,7 @@ export async function readEdgeHours(conn: Connection, w: MinuteWindow): Promise<
   if (plan.hours.length > 0) {
     const hours = `(${plan.hours.map(sqlInt).join(", ")})`;
     parts.unshift(`SELECT toUInt32(hour) AS hr, source, target, protocol, toUInt32(first_minute) AS f, toUInt32(last_minute) AS l, ${EDGE_COLUMNS}
-      FROM ${db}.edge_hour WHERE hour IN ${hours} AND (hour, attempt) GLOBAL IN (SELECT hour, min(attempt) FROM ${db}.graph_hours WHERE hour IN ${hours} GROUP BY hour)`);
+      FROM ${db}.edge_hour WHERE hour IN ${hours} AND (hour, attempt) GLOBAL IN (SELECT hour, max(attempt) FROM ${db}.graph_hours WHERE hour IN ${hours} GROUP BY hour)`);
   }
   if (parts.length === 0) return [];
   const rows = await queryRows<Row>(
@@ -179,9 +178,10 @@ export async function compactGraphHours(
   return done;
 }
 
-async function compactHour(conn: Connection, hour: number, nowMs: number): Promise<void> {
+/** Compacts one hour under a new attempt (a repeat after late spans replaces the earlier one). */
+export async function compactHour(conn: Connection, hour: number, nowMs: number): Promise<void> {
   const db = conn.settings.database;
-  const attempt = sqlString(randomUUID());
+  const attempt = sqlString(mergeAttempt(nowMs));
   const day = sqlString(dayOf(hour * HOUR_MS));
   const startMs = hour * HOUR_MS;
   const ownPasses = committedPasses(db, startMs, startMs + HOUR_MS);

@@ -1,8 +1,7 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import type { MinuteWindow } from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
-import { committedPasses, MAX_STEP_MS } from "./graph-io";
+import { committedPasses, MAX_STEP_MS, mergeAttempt } from "./graph-io";
 import { dayOf, sqlInt, sqlString } from "./sql";
 
 /**
@@ -12,7 +11,7 @@ import { dayOf, sqlInt, sqlString } from "./sql";
  * merged their sketches in SQL. Once the pairing watermark has passed a minute (no later pass can
  * add to it), the elected leader merges its rows into edge_merged, committed by one graph_minutes
  * row per minute written last, as the hour compaction does (hour-rollups.ts). Readers take the
- * smallest committed attempt of each minute and read the pass rows of uncommitted minutes only,
+ * latest committed attempt of each minute and read the pass rows of uncommitted minutes only,
  * so a merge cut short by a crash counts nothing and one repeated by a second leader counts once.
  */
 const MINUTE_MS = 60_000;
@@ -92,7 +91,7 @@ export function edgeMinuteParts(db: string, plan: EdgeSources, where = ""): stri
   if (plan.merged.length > 0) {
     const range = inRanges(plan.merged);
     parts.push(`SELECT toUInt32(minute) AS m, source, target, protocol, ${EDGE_COLUMNS} FROM ${db}.edge_merged
-      WHERE ${range}${where} AND (minute, attempt) GLOBAL IN (SELECT minute, min(attempt) FROM ${db}.graph_minutes WHERE ${range} GROUP BY minute)`);
+      WHERE ${range}${where} AND (minute, attempt) GLOBAL IN (SELECT minute, max(attempt) FROM ${db}.graph_minutes WHERE ${range} GROUP BY minute)`);
   }
   if (plan.raw.length > 0) {
     const lo = plan.raw[0]![0];
@@ -147,10 +146,13 @@ export async function compactGraphMinutes(
   return due;
 }
 
-/** Minutes [a, b) merged under one attempt, committed minute by minute in one insert written last. */
-async function mergeMinutes(conn: Connection, a: number, b: number, nowMs: number): Promise<void> {
+/**
+ * Minutes [a, b) merged under one attempt, committed minute by minute in one insert written last.
+ * A repeat (after late spans re-paired a window) replaces the earlier merge.
+ */
+export async function mergeMinutes(conn: Connection, a: number, b: number, nowMs: number): Promise<void> {
   const db = conn.settings.database;
-  const attempt = sqlString(randomUUID());
+  const attempt = sqlString(mergeAttempt(nowMs));
   const bins = (p: string) =>
     `sum(${p}_n), sum(${p}_zero), sum(${p}_sum), minIf(${p}_min, ${p}_n > 0), maxIf(${p}_max, ${p}_n > 0),
       tupleElement(sumMap(${p}_keys, ${p}_counts), 1), tupleElement(sumMap(${p}_keys, ${p}_counts), 2)`;

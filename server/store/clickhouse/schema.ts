@@ -148,6 +148,14 @@ export const TABLES: Record<string, TableDef> = {
     orderBy: "(minute)",
     shardBy: "rand()",
   },
+  // When each batch of a trace's spans was stored, by the ClickHouse clock (schema version 6): the
+  // leader re-pairs windows whose traces got spans after their pass (late-arrivals.ts).
+  span_arrivals: {
+    name: "span_arrivals",
+    columns: "day Date, stored_s DateTime DEFAULT now(), trace_id String, min_minute UInt32, max_minute UInt32",
+    orderBy: "(stored_s, trace_id)",
+    shardBy: "rand()",
+  },
   log_minute: {
     name: "log_minute",
     columns: "day Date, minute UInt32, service String, severity_range UInt8, count UInt64",
@@ -221,6 +229,11 @@ export const MIGRATIONS: Migration[] = [
     version: 5,
     description: "closed edge minutes merged by the leader: one row per edge and minute",
     tables: [TABLES.edge_merged!, TABLES.graph_minutes!],
+  },
+  {
+    version: 6,
+    description: "span arrivals: late spans re-pair the windows of their traces",
+    tables: [TABLES.span_arrivals!],
   },
 ];
 

@@ -9,6 +9,14 @@ import { readCompleteness, readEdgeMinutes } from "./graph-read";
 import type { GraphPass } from "./graph-types";
 import { compactGraphMinutes } from "./minute-rollups";
 import { compactGraphHours, readEdgeHours, readRedHours } from "./hour-rollups";
+import {
+  listArrivedTraces,
+  readLateScanMark,
+  readStoreClock,
+  recompactWindows,
+  windowsOfTraces,
+  writeLateScanMark,
+} from "./late-arrivals";
 import { migrateClickHouse } from "./migrate";
 import { appendRed } from "./red-io";
 import { hasService, listOperations, listServices, readRed } from "./red-read";
@@ -49,7 +57,22 @@ export interface ClickHouseStore extends TelemetryStore {
   /** Start of the minute of the earliest stored span, null when none (where pairing passes begin). */
   readFirstSpanMs(): Promise<number | null>;
   writeGraphPass(pass: GraphPass, nowMs: number): Promise<void>;
-  readPairingWatermark(stepMs: number): Promise<number | null>;
+  /** End of the last final pass window (`early`: of any pass, early ones included). */
+  readPairingWatermark(stepMs: number, early?: boolean): Promise<number | null>;
+  /** Late spans (leader only, see late-arrivals.ts): the ClickHouse clock, epoch seconds. */
+  readStoreClock(): Promise<number>;
+  readLateScanMark(): Promise<number | null>;
+  writeLateScanMark(seconds: number): Promise<void>;
+  /** Traces with spans stored at or after `sinceS` (ClickHouse clock), at most `limit` arrivals (late-arrivals.ts). */
+  listArrivedTraces(sinceS: number, limit: number): Promise<{ traceIds: string[]; throughS: number | null }>;
+  /** Pass windows in [fromMs, toMs) holding a span of these traces. */
+  windowsOfTraces(traceIds: readonly string[], stepMs: number, fromMs: number, toMs: number): Promise<number[]>;
+  /** Merges again the merged minutes and compacted hours of windows paired again. */
+  recompactWindows(
+    windows: readonly number[],
+    stepMs: number,
+    nowMs: number,
+  ): Promise<{ minutes: number[]; hours: number[] }>;
   /**
    * Compacts the graph of the hours the pairing watermark has passed (leader only, see
    * hour-rollups.ts); returns the hours compacted.
@@ -101,7 +124,13 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
     countStoredSpans: () => countStoredSpans(conn),
     readFirstSpanMs: () => readFirstSpanMs(conn),
     writeGraphPass: (p, now) => writeGraphPass(conn, p, now),
-    readPairingWatermark: (step) => readPairingWatermark(conn, step),
+    readPairingWatermark: (step, early) => readPairingWatermark(conn, step, early),
+    readStoreClock: () => readStoreClock(conn),
+    readLateScanMark: () => readLateScanMark(conn),
+    writeLateScanMark: (s) => writeLateScanMark(conn, s),
+    listArrivedTraces: (since, limit) => listArrivedTraces(conn, since, limit),
+    windowsOfTraces: (ids, step, a, b) => windowsOfTraces(conn, ids, step, a, b),
+    recompactWindows: (w, step, now) => recompactWindows(conn, w, step, now),
     compactGraphHours: async (stepMs, nowMs) => {
       const watermark = await readPairingWatermark(conn, stepMs);
       return watermark === null ? [] : compactGraphHours(conn, watermark, nowMs);

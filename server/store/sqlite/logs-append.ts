@@ -2,7 +2,8 @@ import "server-only";
 import type { LogRecord, ResourceInfo } from "../../normalize";
 import type { Db } from "./open";
 import { severityRange } from "./logs-schema";
-import { overshootMs, readOvershoot, wantedLogId, writeOvershoot } from "./logs-ids";
+import { overshootMs, readOvershoot, SLOTS_PER_MS, wantedLogId, writeOvershoot } from "./logs-ids";
+import { createTermCounter } from "./logs-terms";
 import { ensureLogTextIndex, serviceTag, severityTag, TEXT_TABLE } from "./logs-text-index";
 
 /** 53-bit string hash (cyrb53): fast, well spread, exact in a JS number and an SQLite INTEGER. */
@@ -27,7 +28,7 @@ export function bodyText(body: LogRecord["body"]): { text: string; json: boolean
 
 /**
  * Appends log records with their text-index rows (body words, service and severity tags:
- * logs-text-index.ts) and minute counts, inside the caller's
+ * logs-text-index.ts), minute counts and frequent words' minute counts (logs-terms.ts), inside the caller's
  * transaction. Insert-or-ignore on (time_ns, fingerprint): a retried batch adds nothing, and
  * only inserted rows are indexed and counted. Returns the number inserted.
  *
@@ -55,6 +56,7 @@ export function createLogAppender(db: Db) {
   const findResource = db.prepare(`SELECT id FROM resources WHERE attributes = ?`).pluck();
   const byObject = new WeakMap<ResourceInfo, number>();
   const byJson = new Map<string, number>();
+  const terms = createTermCounter(db, SLOTS_PER_MS);
 
   function resourceId(r: ResourceInfo): number {
     const cached = byObject.get(r);
@@ -75,6 +77,7 @@ export function createLogAppender(db: Db) {
     let inserted = 0;
     // Read per call, not cached across calls: a rolled-back transaction takes its raise back.
     let overshoot = readOvershoot(db);
+    terms.begin();
     const minutes = new Map<string, { service: string; minute: number; range: number; n: number }>();
     for (const r of records) {
       const body = bodyText(r.body);
@@ -129,12 +132,14 @@ export function createLogAppender(db: Db) {
       insertText.run(id, body.text, `${sTag} ${severityTag(r.severityNumber)}`);
       const minute = Number(r.timeNs / 60_000_000_000n);
       const range = severityRange(r.severityNumber);
+      terms.countLine(body.text, r.timeNs, range);
       const key = `${r.resource.service}\u0000${minute}\u0000${range}`;
       const m = minutes.get(key);
       if (m) m.n++;
       else minutes.set(key, { service: r.resource.service, minute, range, n: 1 });
     }
     for (const m of minutes.values()) addMinute.run(m.service, m.minute, m.range, m.n);
+    terms.flush();
     return inserted;
   }
 

@@ -5,6 +5,7 @@ import { compileFilter, currentIndexMatch, severityTagsFrom, sourcesOf, type Com
 import { hasLegacyLogIds, ID_CEIL_MS, ID_FLOOR_MS, logIdRange, readOvershoot, SLOTS_PER_MS } from "./logs-ids";
 import { hashText } from "./logs-append";
 import { readTextIndexes, serviceTag, TEXT_TABLE } from "./logs-text-index";
+import { addFromTermMinutes, singleWordOf } from "./logs-term-count";
 
 export type { LogCountRow } from "../telemetry-store";
 
@@ -43,6 +44,8 @@ const isRangeStart = (min: number | undefined) => min === undefined || (min <= 2
  * - without text and row-level filters, whole minutes come from the minute counts
  *   (log_minute) when steps fall on minutes and the minimum severity starts a range; the
  *   last, partial minute of the window is counted like the rest below;
+ * - with one word as the text (no service or row-level filter), whole minutes likewise come
+ *   from the word's minute counts when it is tracked (logs-terms.ts, logs-term-count.ts);
  * - else, on the current text index (logs-text-index.ts), from the posting lists alone: one
  *   query per severity range with lines in the window's minutes (its tags), each line's step
  *   read from its row id (ids follow time: logs-ids.ts) and its row read only when the id
@@ -59,18 +62,19 @@ export function countLogs(db: Db, f: LogFilter, stepMs: number): LogCountRow[] {
   const stepNs = BigInt(stepMs) * MS_NS;
   const c = compileFilter(f);
   let fromNs = f.fromNs;
-  if (
-    c.terms === undefined &&
-    !hasRowFilters(f) &&
-    isRangeStart(c.minSeverity) &&
-    stepMs % 60_000 === 0 &&
-    f.fromNs % MINUTE_NS === 0n
-  ) {
-    const toMin = f.toNs / MINUTE_NS;
-    if (toMin > f.fromNs / MINUTE_NS) {
-      addFromMinutes(db, c, Number(f.fromNs / MINUTE_NS), Number(toMin), originMs, stepMs, out);
-      fromNs = toMin * MINUTE_NS;
-    }
+  const onMinutes =
+    !hasRowFilters(f) && isRangeStart(c.minSeverity) && stepMs % 60_000 === 0 && f.fromNs % MINUTE_NS === 0n;
+  const fromMin = Number(f.fromNs / MINUTE_NS);
+  const toMin = Number(f.toNs / MINUTE_NS);
+  if (onMinutes && toMin > fromMin && c.terms === undefined) {
+    addFromMinutes(db, c, fromMin, toMin, originMs, stepMs, out);
+    fromNs = BigInt(toMin) * MINUTE_NS;
+  } else if (onMinutes && toMin > fromMin && !c.service) {
+    const word = singleWordOf(db, c);
+    const minRange = c.minSeverity === undefined ? undefined : Math.floor((c.minSeverity - 1) / 4) + 1;
+    const add = (b: number, sr: number, n: number) => out.add(b, sr, n);
+    if (word !== null && addFromTermMinutes(db, word, minRange, fromMin, toMin, originMs, stepMs, add))
+      fromNs = BigInt(toMin) * MINUTE_NS;
   }
   if (fromNs >= f.toNs) return out.list();
   if (!addFromIds(db, f, c, fromNs, f.toNs, stepNs, out)) addFromRows(db, c, fromNs, f.toNs, f.fromNs, stepNs, out);

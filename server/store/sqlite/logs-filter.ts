@@ -16,6 +16,8 @@ export interface CompiledFilter {
   terms: TextTerm[] | undefined;
   service: string | undefined;
   minSeverity: number | undefined;
+  /** Prefix expansions already looked up for this filter (one request asks the index once per prefix). */
+  prefixes: Map<string, string[] | null>;
 }
 
 /** One place to read matching rows from: `FROM ${from} WHERE ${where}`, `l` being the log row. */
@@ -63,6 +65,7 @@ export function compileFilter(f: LogFilter): CompiledFilter {
     terms: f.text === undefined ? undefined : parseTextQuery(f.text),
     service: f.service || undefined,
     minSeverity: f.minSeverity !== undefined && f.minSeverity > 0 ? f.minSeverity : undefined,
+    prefixes: new Map(),
   };
 }
 
@@ -71,6 +74,16 @@ export function severityTagsFrom(min: number, max = MAX_TAG_SEVERITY): string[] 
   const tags: string[] = [];
   for (let n = Math.max(0, Math.min(min, MAX_TAG_SEVERITY)); n <= max; n++) tags.push(severityTag(n));
   return tags;
+}
+
+/** The index words a prefix stands for (null: too many), looked up once per compiled filter. */
+export function prefixTerms(db: Db, c: CompiledFilter, token: string): string[] | null {
+  let terms = c.prefixes.get(token);
+  if (terms === undefined) {
+    terms = expandPrefix(db, token);
+    c.prefixes.set(token, terms);
+  }
+  return terms;
 }
 
 /**
@@ -84,7 +97,7 @@ export function currentIndexMatch(db: Db, c: CompiledFilter, extraTags?: string[
   const parts: string[] = [];
   for (const t of c.terms ?? []) {
     const token = plainPrefixToken(t);
-    const expanded = token === null ? null : expandPrefix(db, token);
+    const expanded = token === null ? null : prefixTerms(db, c, token);
     if (expanded && expanded.length === 0) return null;
     parts.push(expanded ? `(${expanded.map(quoteFts).join(" OR ")})` : termExpression(t));
   }

@@ -18,7 +18,7 @@ import {
   environmentOfNodeId,
   serviceNode,
 } from "../aggregate/servicegraph";
-import { createSketch, encodeSketch, mergeEncodedInto } from "../aggregate/red";
+import { addEncodedSketches, decodeSketch } from "../aggregate/red";
 import { readWithHourCache } from "./hour-cache";
 import { SERVED_KINDS } from "./services";
 import { withSpan } from "../platform/self-tracing";
@@ -55,35 +55,32 @@ function nodeFromId(id: string, seenMs: number): NodeMeta {
   return { id, kind, name, firstSeenMs: seenMs, lastSeenMs: seenMs, environment };
 }
 
-/** An edge part with encoded sketches: a stored minute row, or a cached block (compact). */
+/**
+ * An edge summed so far, its sketches encoded: parts (stored rows, cached blocks) are added in
+ * their encoded form (addEncodedSketches) and decoded once per edge at the end. A packed edge
+ * put in a map is owned by it: adding a part never changes the part.
+ */
 type PackedEdge = Omit<MergedEdge, "clientSketch" | "serverSketch"> & {
   clientSketch: Uint8Array;
   serverSketch: Uint8Array;
 };
+type PackedEdges = Map<string, PackedEdge>;
 
-function addPackedEdge(into: Map<string, MergedEdge>, key: string, p: PackedEdge): void {
-  let e = into.get(key);
+function addPackedEdge(into: PackedEdges, key: string, p: PackedEdge): void {
+  const e = into.get(key);
   if (!e) {
-    e = {
-      ...p,
-      calls: 0,
-      errors: 0,
-      connects: 0,
-      clientSketch: createSketch(),
-      serverSketch: createSketch(),
-      tables: [...p.tables],
-    };
-    into.set(key, e);
+    into.set(key, { ...p, tables: [...p.tables] });
+    return;
   }
   addEdgeTotals(e, p);
-  mergeEncodedInto(e.clientSketch, p.clientSketch);
-  mergeEncodedInto(e.serverSketch, p.serverSketch);
+  e.clientSketch = addEncodedSketches(e.clientSketch, p.clientSketch);
+  e.serverSketch = addEncodedSketches(e.serverSketch, p.serverSketch);
 }
 
 function addEdgeRows(
   rows: readonly EdgeMinuteRow[],
   tables: Map<string, string[]>,
-  into: (r: EdgeMinuteRow) => Map<string, MergedEdge>,
+  into: (r: EdgeMinuteRow) => PackedEdges,
 ): void {
   for (const r of rows) {
     const key = `${r.source}\u0000${r.target}\u0000${r.protocol}`;
@@ -106,13 +103,6 @@ function addEdgeRows(
   }
 }
 
-function packEdges(edges: Map<string, MergedEdge>): Map<string, PackedEdge> {
-  const out = new Map<string, PackedEdge>();
-  for (const [k, e] of edges)
-    out.set(k, { ...e, clientSketch: encodeSketch(e.clientSketch), serverSketch: encodeSketch(e.serverSketch) });
-  return out;
-}
-
 async function readEdges(
   t: TelemetryReader,
   lo: number,
@@ -133,7 +123,7 @@ async function readEdges(
     readHours: async (a, b) => {
       const rows = await t.graph.readEdgeHours({ fromMinute: a, toMinute: b });
       count.rows += rows.length;
-      const hours = new Map<number, Map<string, MergedEdge>>();
+      const hours = new Map<number, PackedEdges>();
       const hourOf = (r: EdgeMinuteRow) => {
         const start = Math.floor(r.minute / 60) * 60;
         let m = hours.get(start);
@@ -143,8 +133,9 @@ async function readEdges(
       addEdgeRows(rows, tables, hourOf);
       return hours;
     },
-    empty: () => new Map<string, MergedEdge>(),
-    pack: packEdges,
+    empty: (): PackedEdges => new Map(),
+    // Already compact; the cached map is never added to once kept.
+    pack: (m) => m,
     mergePacked: (into, part) => {
       for (const [key, p] of part) addPackedEdge(into, key, p);
     },
@@ -152,22 +143,27 @@ async function readEdges(
   for (const m of await facts) tables.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m.tables);
   return [...merged.values()].map((e) => ({
     ...e,
+    clientSketch: decodeSketch(e.clientSketch),
+    serverSketch: decodeSketch(e.serverSketch),
     tables: tables.get(`${e.source}\u0000${e.target}\u0000${e.protocol}`) ?? [],
   }));
 }
 
-/** Requests each service served in the window (SERVER = 2, CONSUMER = 5 RED rows). */
+/** Requests each service served in the window (SERVER = 2, CONSUMER = 5 RED rows), sketch encoded. */
 type PackedServed = { requests: number; errors: number; sketch: Uint8Array };
 
-function addPackedServed(into: Map<string, ServedStats>, name: string, p: PackedServed): void {
-  let s = into.get(name);
-  if (!s) into.set(name, (s = { requests: 0, errors: 0, sketch: createSketch() }));
+function addPackedServed(into: Map<string, PackedServed>, name: string, p: PackedServed): void {
+  const s = into.get(name);
+  if (!s) {
+    into.set(name, { ...p });
+    return;
+  }
   s.requests += p.requests;
   s.errors += p.errors;
-  mergeEncodedInto(s.sketch, p.sketch);
+  s.sketch = addEncodedSketches(s.sketch, p.sketch);
 }
 
-function addServedRows(rows: readonly RedMinute[], into: (r: RedMinute) => Map<string, ServedStats>): void {
+function addServedRows(rows: readonly RedMinute[], into: (r: RedMinute) => Map<string, PackedServed>): void {
   for (const r of rows) {
     const id = serviceNode(serviceKey(r.service, r.environment || null)).id;
     addPackedServed(into(r), id, { requests: r.count, errors: r.errors, sketch: r.sketch });
@@ -175,14 +171,14 @@ function addServedRows(rows: readonly RedMinute[], into: (r: RedMinute) => Map<s
 }
 
 /** Requests each service (by node id) served in the window (SERVER = 2, CONSUMER = 5 RED rows). */
-function readServed(
+async function readServed(
   t: TelemetryReader,
   lo: number,
   hi: number,
   nowMs: number,
   count: ReadCount,
 ): Promise<Map<string, ServedStats>> {
-  return readWithHourCache(t, "served", lo, hi, nowMs, {
+  const served = await readWithHourCache(t, "served", lo, hi, nowMs, {
     read: async (into, a, b) => {
       const found = await t.rollups.readRedHours({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
       count.rows += found.length;
@@ -191,7 +187,7 @@ function readServed(
     readHours: async (a, b) => {
       const found = await t.rollups.readRedHours({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
       count.rows += found.length;
-      const hours = new Map<number, Map<string, ServedStats>>();
+      const hours = new Map<number, Map<string, PackedServed>>();
       addServedRows(found, (r) => {
         const start = Math.floor(r.minute / 60) * 60;
         let m = hours.get(start);
@@ -200,15 +196,13 @@ function readServed(
       });
       return hours;
     },
-    empty: () => new Map<string, ServedStats>(),
-    pack: (m) =>
-      new Map<string, PackedServed>(
-        [...m].map(([k, v]) => [k, { requests: v.requests, errors: v.errors, sketch: encodeSketch(v.sketch) }]),
-      ),
+    empty: () => new Map<string, PackedServed>(),
+    pack: (m) => m,
     mergePacked: (into, part) => {
       for (const [name, p] of part) addPackedServed(into, name, p);
     },
   });
+  return new Map([...served].map(([k, v]) => [k, { ...v, sketch: decodeSketch(v.sketch) }]));
 }
 
 type MapNodeMeta = NodeMeta & { namespace?: string | null; environment?: string | null };

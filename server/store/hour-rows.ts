@@ -1,51 +1,47 @@
 import "server-only";
 import type { EdgeMinuteRow, RedMinute } from "./telemetry-store";
-import { createSketch, encodeSketch, mergeEncodedInto, type Sketch } from "./sketch";
+import { addEncodedSketches } from "./sketch";
 
 /**
  * Hour rows from minute rows, for a store without hour rollups of its own (SQLite): counts
- * summed, sketches merged (exact, DDSketch merges), one row per key and hour.
+ * summed, sketches merged (exact, DDSketch merges, added in their encoded form), one row per
+ * key and hour.
  */
 const hourOf = (minute: number) => Math.floor(minute / 60);
 
 export function mergeEdgeRowsByHour(rows: readonly EdgeMinuteRow[]): EdgeMinuteRow[] {
-  const out = new Map<string, { row: EdgeMinuteRow; client: Sketch; server: Sketch }>();
+  const out = new Map<string, EdgeMinuteRow>();
   for (const r of rows) {
     const key = `${hourOf(r.minute)}\u0000${r.source}\u0000${r.target}\u0000${r.protocol}`;
-    let e = out.get(key);
+    const e = out.get(key);
     if (!e) {
-      e = {
-        row: { ...r, calls: 0, errors: 0, connects: 0, lastMinute: r.lastMinute ?? r.minute },
-        client: createSketch(),
-        server: createSketch(),
-      };
-      out.set(key, e);
+      out.set(key, { ...r, lastMinute: r.lastMinute ?? r.minute });
+      continue;
     }
-    e.row.calls += r.calls;
-    e.row.errors += r.errors;
-    e.row.connects += r.connects;
-    e.row.minute = Math.min(e.row.minute, r.minute);
-    e.row.lastMinute = Math.max(e.row.lastMinute!, r.lastMinute ?? r.minute);
-    mergeEncodedInto(e.client, r.clientSketch);
-    mergeEncodedInto(e.server, r.serverSketch);
+    e.calls += r.calls;
+    e.errors += r.errors;
+    e.connects += r.connects;
+    e.minute = Math.min(e.minute, r.minute);
+    e.lastMinute = Math.max(e.lastMinute!, r.lastMinute ?? r.minute);
+    e.clientSketch = addEncodedSketches(e.clientSketch, r.clientSketch);
+    e.serverSketch = addEncodedSketches(e.serverSketch, r.serverSketch);
   }
-  return [...out.values()].map((e) => ({
-    ...e.row,
-    clientSketch: encodeSketch(e.client),
-    serverSketch: encodeSketch(e.server),
-  }));
+  return [...out.values()];
 }
 
 export function mergeRedRowsByHour(rows: readonly RedMinute[]): RedMinute[] {
-  const out = new Map<string, { row: RedMinute; sketch: Sketch }>();
+  const out = new Map<string, RedMinute>();
   for (const r of rows) {
     const hour = hourOf(r.minute);
     const key = `${hour}\u0000${r.service}\u0000${r.environment}\u0000${r.operation}\u0000${r.kind}`;
-    let e = out.get(key);
-    if (!e) out.set(key, (e = { row: { ...r, minute: hour * 60, count: 0, errors: 0 }, sketch: createSketch() }));
-    e.row.count += r.count;
-    e.row.errors += r.errors;
-    mergeEncodedInto(e.sketch, r.sketch);
+    const e = out.get(key);
+    if (!e) {
+      out.set(key, { ...r, minute: hour * 60 });
+      continue;
+    }
+    e.count += r.count;
+    e.errors += r.errors;
+    e.sketch = addEncodedSketches(e.sketch, r.sketch);
   }
-  return [...out.values()].map((e) => ({ ...e.row, sketch: encodeSketch(e.sketch) }));
+  return [...out.values()];
 }

@@ -52,6 +52,7 @@ export {
   decodeSketch,
   mergeEncodedInto,
   mergeEncodedSketches,
+  addEncodedSketches,
   type Sketch,
 } from "./sketch";
 export {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { addToSketch, createSketch, decodeSketch, encodeSketch, mergeEncodedInto, quantile } from "./sketch";
+import {
+  addEncodedSketches,
+  addToSketch,
+  createSketch,
+  decodeSketch,
+  encodeSketch,
+  mergeEncodedInto,
+  mergeEncodedSketches,
+  quantile,
+} from "./sketch";
 
 function exactQuantile(sorted: number[], q: number): number {
   // Nearest-rank on the lower side, the definition DDSketch approximates.
@@ -51,5 +60,33 @@ describe("latency sketch", () => {
     expect(back.max).toBe(100);
     expect(quantile(back, 1)).toBeCloseTo(100, 0);
     expect(quantile(back, 0)).toBe(0);
+  });
+
+  it("adds encoded sketches into the bytes a decode, merge and encode gives", () => {
+    const sketchOf = (vals: number[]) => {
+      const s = createSketch();
+      for (const v of vals) addToSketch(s, v);
+      return encodeSketch(s);
+    };
+    const parts = [
+      sketchOf([]),
+      sketchOf([0, 0, 3]),
+      sketchOf(skewedLatencies(500, 7)),
+      sketchOf([12.5, 13, 900]),
+      sketchOf(skewedLatencies(50, 9)),
+      sketchOf([]),
+      sketchOf([0.001, 40_000]),
+    ];
+    let added: Uint8Array = parts[0]!;
+    let reference: Uint8Array = parts[0]!;
+    for (const p of parts.slice(1)) {
+      added = addEncodedSketches(added, p);
+      reference = mergeEncodedSketches(reference, p);
+      expect(Buffer.from(added).equals(Buffer.from(reference))).toBe(true);
+    }
+    expect(decodeSketch(added).count).toBe(500 + 50 + 3 + 3 + 2);
+    expect(
+      Buffer.from(addEncodedSketches(parts[0]!, parts[5]!)).equals(mergeEncodedSketches(parts[0]!, parts[5]!)),
+    ).toBe(true);
   });
 });

@@ -10,5 +10,6 @@ export {
   decodeSketch,
   mergeEncodedInto,
   mergeEncodedSketches,
+  addEncodedSketches,
   type Sketch,
 } from "../../store";

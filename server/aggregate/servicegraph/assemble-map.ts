@@ -31,10 +31,9 @@ export interface MergedEdge {
 }
 
 /** Adds an edge part's counts and seen-range into `into` (sketches are merged by the caller). */
-export function addEdgeTotals(
-  into: MergedEdge,
-  part: Pick<MergedEdge, "calls" | "errors" | "connects" | "firstSeenMs" | "lastSeenMs">,
-): void {
+type EdgeTotals = Pick<MergedEdge, "calls" | "errors" | "connects" | "firstSeenMs" | "lastSeenMs">;
+
+export function addEdgeTotals(into: EdgeTotals, part: EdgeTotals): void {
   into.calls += part.calls;
   into.errors += part.errors;
   into.connects += part.connects;
@@ -65,19 +64,27 @@ export function computeStats(requests: number, errors: number, sketch: Sketch | 
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * One edge per (source, target) pair over its protocols. A pair with one protocol keeps its
+ * edge as it came; a second protocol makes a merged copy (the input is never changed).
+ */
 function mergeEdgesByPair(
   edges: Iterable<MergedEdge>,
-): Map<string, { e: MergedEdge; byProtocol: Map<EdgeProtocol, number> }> {
-  const out = new Map<string, { e: MergedEdge; byProtocol: Map<EdgeProtocol, number> }>();
+): Map<string, { e: MergedEdge; byProtocol: Map<EdgeProtocol, number>; copied: boolean }> {
+  const out = new Map<string, { e: MergedEdge; byProtocol: Map<EdgeProtocol, number>; copied: boolean }>();
   for (const e of edges) {
     const id = `${e.source}->${e.target}`;
     const cur = out.get(id);
     if (!cur) {
-      const copy = { ...e, clientSketch: createSketch(), serverSketch: createSketch(), tables: [...e.tables] };
-      mergeSketches(copy.clientSketch, e.clientSketch);
-      mergeSketches(copy.serverSketch, e.serverSketch);
-      out.set(id, { e: copy, byProtocol: new Map([[e.protocol, e.calls + e.connects]]) });
+      out.set(id, { e, byProtocol: new Map([[e.protocol, e.calls + e.connects]]), copied: false });
       continue;
+    }
+    if (!cur.copied) {
+      const first = cur.e;
+      cur.e = { ...first, clientSketch: createSketch(), serverSketch: createSketch(), tables: [...first.tables] };
+      mergeSketches(cur.e.clientSketch, first.clientSketch);
+      mergeSketches(cur.e.serverSketch, first.serverSketch);
+      cur.copied = true;
     }
     const m = cur.e;
     addEdgeTotals(m, e);
@@ -89,17 +96,31 @@ function mergeEdgesByPair(
   return out;
 }
 
+/** Calls into or out of a node, summed over its edges; the sketches are merged only when read. */
+interface NodeCalls {
+  requests: number;
+  errors: number;
+  sketches: Sketch[];
+}
+
+function mergedSketch(calls: NodeCalls): Sketch {
+  if (calls.sketches.length === 1) return calls.sketches[0]!;
+  const out = createSketch();
+  for (const s of calls.sketches) mergeSketches(out, s);
+  return out;
+}
+
 export function assembleServiceMap(input: AssembleInput): ServiceMap {
   const { windowMs } = input;
   const edges: MapEdge[] = [];
-  const incoming = new Map<string, { requests: number; errors: number; sketch: Sketch }>();
-  const outgoing = new Map<string, { requests: number; errors: number; sketch: Sketch }>();
+  const incoming = new Map<string, NodeCalls>();
+  const outgoing = new Map<string, NodeCalls>();
   const bump = (map: typeof incoming, id: string, calls: number, errors: number, sk: Sketch) => {
     let cur = map.get(id);
-    if (!cur) map.set(id, (cur = { requests: 0, errors: 0, sketch: createSketch() }));
+    if (!cur) map.set(id, (cur = { requests: 0, errors: 0, sketches: [] }));
     cur.requests += calls;
     cur.errors += errors;
-    mergeSketches(cur.sketch, sk);
+    cur.sketches.push(sk);
   };
   for (const [id, { e, byProtocol }] of mergeEdgesByPair(input.edges)) {
     const clientStats =
@@ -132,8 +153,10 @@ export function assembleServiceMap(input: AssembleInput): ServiceMap {
   for (const n of input.nodes) {
     let st: { requests: number; errors: number; sketch: Sketch | null } | undefined;
     if (n.kind === "service") st = input.served.get(n.id);
-    else if (n.kind === "client") st = outgoing.get(n.id);
-    else st = incoming.get(n.id);
+    else {
+      const calls = (n.kind === "client" ? outgoing : incoming).get(n.id);
+      if (calls) st = { requests: calls.requests, errors: calls.errors, sketch: mergedSketch(calls) };
+    }
     const requests = st?.requests ?? 0;
     const errors = st?.errors ?? 0;
     const node: MapNode = {

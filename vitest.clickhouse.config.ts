@@ -30,6 +30,7 @@ const STORE_DEPENDENT = [
   "tests/integration/zipkin-corpus.int.test.ts",
   "tests/integration/cardinality-limit.int.test.ts",
   "tests/integration/pairing-restart.int.test.ts",
+  "tests/integration/late-spans.int.test.ts",
 ];
 
 /**

@@ -1,4 +1,5 @@
 import "server-only";
+import { announceLateRollups } from "../../platform/late-rollups";
 import { computeGraphPass } from "./cluster-pairing";
 import type { ClusterGraphStore } from "./cluster-pairing-job";
 import type { PassGuards } from "./pass-guards";
@@ -75,6 +76,8 @@ export class LatePassScanner {
       o.stepMs,
       o.nowMs,
     );
+    // This process's query threads drop the cached blocks these windows changed.
+    if (run.length > 0) announceLateRollups(Math.floor(run[0]! / 60_000));
     // A full page of arrivals: continue from its last stamp (at least one second on), else from now.
     const next = arrived.throughS !== null ? Math.max(arrived.throughS, from + 1) + MARGIN_S : clock;
     if (next !== this.mark) await store.writeLateScanMark(next);

@@ -61,23 +61,33 @@ export function countLogs(db: Db, f: LogFilter, stepMs: number): LogCountRow[] {
   const out = new Buckets(originMs, stepMs);
   const stepNs = BigInt(stepMs) * MS_NS;
   const c = compileFilter(f);
-  let fromNs = f.fromNs;
   const onMinutes =
     !hasRowFilters(f) && isRangeStart(c.minSeverity) && stepMs % 60_000 === 0 && f.fromNs % MINUTE_NS === 0n;
   const fromMin = Number(f.fromNs / MINUTE_NS);
   const toMin = Number(f.toNs / MINUTE_NS);
+  // What the minute counts leave: [f.fromNs, headEnd) and [tailStart, f.toNs).
+  let headEnd = f.fromNs;
+  let tailStart = f.fromNs;
   if (onMinutes && toMin > fromMin && c.terms === undefined) {
     addFromMinutes(db, c, fromMin, toMin, originMs, stepMs, out);
-    fromNs = BigInt(toMin) * MINUTE_NS;
+    tailStart = BigInt(toMin) * MINUTE_NS;
   } else if (onMinutes && toMin > fromMin && !c.service) {
     const word = singleWordOf(db, c);
     const minRange = c.minSeverity === undefined ? undefined : Math.floor((c.minSeverity - 1) / 4) + 1;
     const add = (b: number, sr: number, n: number) => out.add(b, sr, n);
-    if (word !== null && addFromTermMinutes(db, word, minRange, fromMin, toMin, originMs, stepMs, add))
-      fromNs = BigInt(toMin) * MINUTE_NS;
+    const start = word === null ? null : addFromTermMinutes(db, word, minRange, fromMin, toMin, originMs, stepMs, add);
+    if (start !== null) {
+      headEnd = BigInt(start) * MINUTE_NS;
+      tailStart = BigInt(toMin) * MINUTE_NS;
+    }
   }
-  if (fromNs >= f.toNs) return out.list();
-  if (!addFromIds(db, f, c, fromNs, f.toNs, stepNs, out)) addFromRows(db, c, fromNs, f.toNs, f.fromNs, stepNs, out);
+  for (const [from, to] of [
+    [f.fromNs, headEnd],
+    [tailStart, f.toNs],
+  ] as const) {
+    if (from >= to) continue;
+    if (!addFromIds(db, f, c, from, to, stepNs, out)) addFromRows(db, c, from, to, f.fromNs, stepNs, out);
+  }
   return out.list();
 }
 

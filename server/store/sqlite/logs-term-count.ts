@@ -24,11 +24,13 @@ function hasTermTables(db: Db): boolean {
 }
 
 /**
- * Lines holding `word` per step and severity range over the whole minutes [fromMin, toMin),
- * from the per-minute word counts (logs-terms.ts), added with `add(step, range, n)`. Returns
- * false, adding nothing, when those counts cannot answer exactly: the word is not tracked
- * since fromMin, a minute of the window holds a body the counts skipped, or the oldest stored
- * minute lies inside the window (retention removed lines whose counts remain).
+ * Lines holding `word` per step and severity range over the whole minutes [start, toMin),
+ * from the per-minute word counts (logs-terms.ts), added with `add(step, range, n)`; returns
+ * `start`, the first minute they answer for, or null when they answer for none. `start` is
+ * past every minute of the window the counts cannot answer exactly: before the word was
+ * tracked, up to the oldest stored minute (retention removed lines whose counts remain), up
+ * to the last minute holding a body the counts skipped. The caller counts [fromMin, start)
+ * from the index.
  */
 export function addFromTermMinutes(
   db: Db,
@@ -39,17 +41,20 @@ export function addFromTermMinutes(
   originMs: number,
   stepMs: number,
   add: (step: number, range: number, n: number) => void,
-): boolean {
-  if (!hasTermTables(db)) return false;
+): number | null {
+  if (!hasTermTables(db)) return null;
   const term = db.prepare(`SELECT id, since_minute AS since FROM log_term WHERE term = ?`).get(word) as
     { id: number; since: number } | undefined;
-  if (!term || term.since > fromMin) return false;
+  if (!term) return null;
   const oldest = db.prepare(`SELECT min(time_ns) FROM logs`).pluck().safeIntegers(true).get() as bigint | null;
-  if (oldest === null || Number(oldest / MINUTE_NS) >= fromMin) return false;
+  if (oldest === null) return null;
+  let start = Math.max(fromMin, term.since, Number(oldest / MINUTE_NS) + 1);
   const dirty = db
-    .prepare(`SELECT 1 FROM log_term_dirty WHERE minute >= ? AND minute < ? LIMIT 1`)
-    .get(BigInt(fromMin), BigInt(toMin));
-  if (dirty !== undefined) return false;
+    .prepare(`SELECT max(minute) FROM log_term_dirty WHERE minute >= ? AND minute < ?`)
+    .pluck()
+    .get(BigInt(start), BigInt(toMin)) as number | null;
+  if (dirty !== null) start = dirty + 1;
+  if (start >= toMin) return null;
   // Integers bound as bigint: a number binds as REAL and the division would be fractional.
   const rows = db
     .prepare(
@@ -60,10 +65,10 @@ export function addFromTermMinutes(
       BigInt(originMs / 60_000),
       BigInt(stepMs / 60_000),
       term.id,
-      BigInt(fromMin),
+      BigInt(start),
       BigInt(toMin),
       BigInt(minRange ?? 0),
     ) as { b: number; sr: number; n: number }[];
   for (const r of rows) add(r.b, r.sr, r.n);
-  return true;
+  return start;
 }

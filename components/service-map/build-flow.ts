@@ -11,7 +11,7 @@ const MARKER_COLORS = { ok: "#7d8794", warning: "#d29922", critical: "#f85149" }
  * xyflow's arrow fills a quarter of the marker box; in user space units the head is then
  * about 8 px + 1.5× the stroke, visible on thin edges and not huge on thick ones.
  */
-function markerSize(strokeWidth: number): number {
+export function markerSize(strokeWidth: number): number {
   return 4 * Math.round(8 + 1.5 * strokeWidth);
 }
 

@@ -1,9 +1,8 @@
 "use client";
-import { Position, ViewportPortal, getBezierPath, useReactFlow, useStore } from "@xyflow/react";
-import { selfLoopPath } from "./map-edge";
+import { ViewportPortal, useReactFlow, useStore } from "@xyflow/react";
+import { edgeGeometry } from "./edge-geometry";
 import { MapTooltip } from "./map-tooltip";
 import { useHover, type HoverStore } from "./hover-store";
-import { NODE_HEIGHT, NODE_WIDTH } from "@/lib/map-layout/positions";
 import type { PreparedEdge } from "./prepare-map";
 import { LABEL_MIN_ZOOM } from "./zoom-bands";
 
@@ -43,24 +42,9 @@ export function HoverOverlay({
   const drawn = litEdges(hover, index).flatMap((id, i) => {
     const entry = index.edgeById.get(id);
     if (!entry) return [];
-    const src = flow.getInternalNode(entry.edge.source);
-    const dst = flow.getInternalNode(entry.edge.target);
-    if (!src || !dst) return [];
-    const sx = src.internals.positionAbsolute.x + (src.measured.width ?? NODE_WIDTH);
-    const sy = src.internals.positionAbsolute.y + (src.measured.height ?? NODE_HEIGHT) / 2;
-    const tx = dst.internals.positionAbsolute.x;
-    const ty = dst.internals.positionAbsolute.y + (dst.measured.height ?? NODE_HEIGHT) / 2;
-    const [path, x, y] =
-      entry.edge.source === entry.edge.target
-        ? selfLoopPath(sx, sy, tx, ty)
-        : getBezierPath({
-            sourceX: sx,
-            sourceY: sy,
-            targetX: tx,
-            targetY: ty,
-            sourcePosition: Position.Right,
-            targetPosition: Position.Left,
-          });
+    const geometry = edgeGeometry(flow, entry.edge.source, entry.edge.target);
+    if (!geometry) return [];
+    const [path, x, y] = geometry;
     // An edge whose own label already shows (small maps, zoomed in; the selected edge) gets none here.
     const ownLabel = id === selectedEdge || (entry.showLabel && labelsOn && !entry.dimmed);
     const label = entry.edge.label && !ownLabel && i < MAX_HOVER_LABELS ? entry.edge.label : null;

@@ -16,6 +16,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { FlowReuseCache, buildBaseFlow, decorateFlow, indexEdgesByNode } from "./build-flow";
 import { HoverOverlay, HoverTooltip, type HoverIndex } from "./hover-layers";
 import { HoverStore } from "./hover-store";
+import { EdgeBundle, MovingStore } from "./edge-bundle";
 import { NODE_HEIGHT, NODE_WIDTH, type Point } from "@/lib/map-layout/positions";
 import { MapEdgeView, type MapFlowEdge } from "./map-edge";
 import { GroupNodeView, MapNodeView, type GroupFlowNode, type MapFlowNode } from "./map-node";
@@ -82,6 +83,7 @@ export interface MapCanvasProps {
 export function MapCanvas(props: MapCanvasProps) {
   const { map, positions, layoutMode, search, fitKey, selectedNode, selectedEdge } = props;
   const hover = useRef(new HoverStore()).current;
+  const moving = useRef(new MovingStore()).current;
   const wrapper = useRef<HTMLDivElement>(null);
   const flow = useReactFlow();
 
@@ -243,8 +245,10 @@ export function MapCanvas(props: MapCanvasProps) {
         });
       },
       onMouseLeave: () => hover.clear(),
+      onMoveStart: () => moving.set(true),
+      onMoveEnd: () => moving.set(false),
     };
-  }, [hover]);
+  }, [hover, moving]);
 
   const edges = useProgressiveEdges(built.edges, fitted);
   const edgesDone = fitted && edges === built.edges;
@@ -265,6 +269,8 @@ export function MapCanvas(props: MapCanvasProps) {
         onNodeMouseLeave={handlers.onMouseLeave}
         onEdgeMouseEnter={handlers.onEdgeMouseEnter}
         onEdgeMouseLeave={handlers.onMouseLeave}
+        onMoveStart={handlers.onMoveStart}
+        onMoveEnd={handlers.onMoveEnd}
         onlyRenderVisibleElements
         nodesConnectable={false}
         minZoom={MIN_ZOOM}
@@ -295,6 +301,7 @@ export function MapCanvas(props: MapCanvasProps) {
     >
       {canvas}
       <ZoomBands target={wrapper} />
+      <EdgeBundle store={moving} edges={built.edges} target={wrapper} />
       <HoverOverlay store={hover} index={hoverIndex} selectedEdge={selectedEdge} />
       <HoverTooltip store={hover} />
     </div>

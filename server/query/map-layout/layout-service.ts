@@ -20,6 +20,10 @@ export interface MapLayoutOptions {
   maxPending?: number;
   /** Topologies remembered (default 32). */
   cacheSize?: number;
+  /** The layout thread stops after this long without a layout to do (default 60 s); the next one starts it again. */
+  idleMs?: number;
+  /** The thread's entry (tests); default: layout-worker.ts. */
+  workerUrl?: URL;
 }
 
 interface Pending {
@@ -36,6 +40,7 @@ export class MapLayoutService {
   private readonly pending = new Map<string, Pending>();
   private worker: Worker | null = null;
   private nextId = 1;
+  private idleTimer: NodeJS.Timeout | null = null;
   private readonly waiting = new Map<
     number,
     { worker: Worker; resolve: (p: Map<string, Point>) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
@@ -86,16 +91,36 @@ export class MapLayoutService {
    */
   warm(): void {
     this.worker ??= this.spawn();
+    this.stopWhenIdle();
+  }
+
+  /** Whether the layout thread is running (it stops when idle). */
+  get threadRunning(): boolean {
+    return this.worker !== null;
   }
 
   close(): Promise<void> {
     const w = this.worker;
     this.worker = null;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     if (w) this.failAll(w, "the server is shutting down");
     return w ? w.terminate().then(() => undefined) : Promise.resolve();
   }
 
+  /** Stops the thread `idleMs` from now unless a layout is asked for before. */
+  private stopWhenIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      const w = this.worker;
+      if (!w || [...this.waiting.values()].some((p) => p.worker === w)) return;
+      this.worker = null;
+      void w.terminate();
+    }, this.opts.idleMs ?? 60_000);
+    this.idleTimer.unref();
+  }
+
   private compute(t: Topology): Promise<Map<string, Point>> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     const w = (this.worker ??= this.spawn());
     const id = this.nextId++;
     const budgetMs = this.opts.budgetMs ?? 60_000;
@@ -115,7 +140,7 @@ export class MapLayoutService {
   }
 
   private spawn(): Worker {
-    const w = new Worker(resolveWorkerEntry("server/query/map-layout/layout-worker.ts"), {
+    const w = new Worker(this.opts.workerUrl ?? resolveWorkerEntry("server/query/map-layout/layout-worker.ts"), {
       execArgv: process.execArgv,
     });
     w.on("message", (m: { id: number; positions?: Array<[string, Point]>; error?: string }) => {
@@ -123,6 +148,7 @@ export class MapLayoutService {
       if (!p) return;
       this.waiting.delete(m.id);
       clearTimeout(p.timer);
+      if (this.waiting.size === 0) this.stopWhenIdle();
       if (m.positions) p.resolve(new Map(m.positions));
       else p.reject(new Error(`layout failed: ${m.error ?? "unknown error"}`));
     });

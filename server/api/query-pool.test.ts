@@ -10,9 +10,10 @@ afterEach(async () => {
   pool = null;
 });
 
-function start(env: Record<string, string>) {
+function start(env: Record<string, string>, idleMs?: number) {
   pool = startQueryPool(loadConfig({ CARTOGRAPH_QUERY_THREADS: "2", ...env }), createLogger("error"), {
     workerUrl: FAKE,
+    idleMs,
   });
   return pool;
 }
@@ -68,5 +69,21 @@ describe("query pool", () => {
     expect((await crash).status).toBe(503);
     expect((await waiting).status).toBe(200);
     await expect(p.alertData.serviceRed({ fromMs: 0, toMs: 1 })).resolves.toEqual([{ service: "s", requests: 1 }]);
+  });
+
+  it("stops a thread beyond the first when idle and starts it again when reads wait", async () => {
+    const p = start({ CARTOGRAPH_QUERY_TIMEOUT_MS: "30000" }, 300);
+    await untilReady(p, 2);
+    expect(p.health().threads).toBe(2);
+    for (let i = 0; i < 200 && p.health().threads > 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(p.health()).toMatchObject({ ready: true, threads: 1 });
+
+    // The one thread is stuck in a long read: the next read starts a second thread and is answered.
+    let runawayDone = false;
+    void p.offload("/api/v1/spin")!.finally(() => (runawayDone = true));
+    const other = await p.offload("/api/v1/services")!;
+    expect(other.status).toBe(200);
+    expect(runawayDone).toBe(false);
+    expect(p.health().threads).toBe(2);
   });
 });

@@ -16,7 +16,9 @@ import type { FromQueryThread, ToQueryThread, AlertCall } from "./query-protocol
  * runaway query costs one thread for at most the budget and never stalls the others. The
  * queue is bounded (503 + Retry-After past it). Reads never run on the main thread: until the
  * first thread has loaded (a few seconds after start; longer on a busy machine) /readyz says
- * not ready and reads wait in the queue under the same budget.
+ * not ready and reads wait in the queue under the same budget. Each thread holds its own heap
+ * and read connection (tens of MiB): threads beyond the first stop after `idleMs` without a
+ * read and start again when reads wait for a thread.
  */
 export interface PoolHealth {
   ready: boolean;
@@ -49,6 +51,7 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   job: Job | null;
+  idleTimer?: NodeJS.Timeout;
 }
 
 const unavailable = (status: 503 | 504, code: string, message: string): Answer => ({
@@ -57,9 +60,15 @@ const unavailable = (status: 503 | 504, code: string, message: string): Answer =
   headers: status === 503 ? { "retry-after": "1" } : {},
 });
 
-export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: URL } = {}): QueryPool {
+export function startQueryPool(
+  config: Config,
+  log: Logger,
+  opts: { workerUrl?: URL; /** default 60 s */ idleMs?: number } = {},
+): QueryPool {
   const budgetMs = config.CARTOGRAPH_QUERY_TIMEOUT_MS;
-  const slots: Slot[] = [];
+  const idleMs = opts.idleMs ?? 60_000;
+  /** A stopped thread leaves its index empty. */
+  const slots: Array<Slot | undefined> = [];
   const queue: Job[] = [];
   let nextId = 1;
   let closing = false;
@@ -80,13 +89,16 @@ export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: 
         everReady = true;
         // Threads start one after another: the first is ready sooner on a busy machine.
         if (slots.length < config.CARTOGRAPH_QUERY_THREADS && !closing) spawn(slots.length);
-        return pump();
+        pump();
+        if (!slot.job && index > 0) stopWhenIdle(slot, index);
+        return;
       }
       const job = slot.job;
       if (!job || job.id !== m.id) return;
       slot.job = null;
       job.settle(m);
       pump();
+      if (!slot.job && index > 0) stopWhenIdle(slot, index);
     });
     worker.on("error", (e) => log.error("query thread failed", { error: e.message }));
     worker.on("exit", (code) => {
@@ -104,11 +116,27 @@ export function startQueryPool(config: Config, log: Logger, opts: { workerUrl?: 
   const pump = () => {
     for (const slot of slots) {
       if (!slot?.ready || slot.job || queue.length === 0) continue;
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
       const job = queue.shift()!;
       job.slot = slot;
       slot.job = job;
       slot.worker.postMessage(job.message);
     }
+    // Reads wait: start a stopped thread (one at a time; a starting thread takes the queue when ready).
+    if (queue.length === 0 || closing || !everReady || slots.some((s) => s && !s.ready)) return;
+    const free = [...Array(config.CARTOGRAPH_QUERY_THREADS).keys()].find((i) => !slots[i]);
+    if (free !== undefined) spawn(free);
+  };
+
+  /** Stops a thread (never the first) that has had no read for `idleMs`. */
+  const stopWhenIdle = (slot: Slot, index: number) => {
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      if (closing || slot.job || slots[index] !== slot) return;
+      slots[index] = undefined;
+      void slot.worker.terminate();
+    }, idleMs);
+    slot.idleTimer.unref();
   };
 
   /** A runaway read: answer it, and replace the thread that is stuck in it. */

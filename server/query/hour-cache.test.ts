@@ -75,12 +75,52 @@ describe("hour cache", () => {
       const hi = lo + 1 + Math.floor(Math.random() * (1000 - lo));
       expect((await readWithHourCache(owner, "t", lo, hi, now, agg)).sum).toBe(expected(lo, hi));
     }
-    // Blocks not yet settled (ending within 2 minutes of now) are never cached: read each time.
+    // Minutes not yet settled (within 2 minutes of now) are never cached: read each time. The
+    // settled minutes of the edge before them are read apart (or were, by a window above).
+    reads.length = 0;
+    await readWithHourCache(owner, "t", 900, 1000, now, agg);
+    expect(reads.every(([a, b]) => (a === 990 && b === 998) || (a === 998 && b === 1000))).toBe(true);
+    expect(reads).toContainEqual([998, 1000]);
     for (let i = 0; i < 2; i++) {
       reads.length = 0;
-      await readWithHourCache(owner, "t", 900, 1000, now, agg);
-      expect(reads).toEqual([[990, 1000]]);
+      expect((await readWithHourCache(owner, "t", 900, 1000, now, agg)).sum).toBe(expected(900, 1000));
+      expect(reads).toEqual([[998, 1000]]);
     }
+  });
+
+  it("keeps a window's settled edge minutes for a minute: a refresh reads only the unsettled ones", async () => {
+    const owner = {};
+    const minutes = new Map<number, number>();
+    const reads: [number, number][] = [];
+    const agg = {
+      read: async (into: { sum: number }, a: number, b: number) => {
+        reads.push([a, b]);
+        for (let m = a; m < b; m++) into.sum += minutes.get(m) ?? 1;
+      },
+      empty: () => ({ sum: 0 }),
+      pack: (v: { sum: number }) => v.sum,
+      mergePacked: (into: { sum: number }, p: number) => void (into.sum += p),
+    };
+    const now = 5003 * 60_000; // minute 5003: settled before 5001
+    const window = [5003 - 60, 5003] as const; // settled edges 4943..4950 and 5000..5001
+    expect((await readWithHourCache(owner, "r", ...window, now, agg)).sum).toBe(60);
+    expect(reads).toContainEqual([4943, 4950]);
+    // The same window 30 s later (the same minutes): only the unsettled minutes are read.
+    reads.length = 0;
+    expect((await readWithHourCache(owner, "r", ...window, now + 30_000, agg)).sum).toBe(60);
+    expect(reads).toEqual([[5001, 5003]]);
+    // A late write this process announces into an edge minute drops that range at once.
+    minutes.set(4945, 5);
+    const { announceLateRollups } = await import("../platform/late-rollups");
+    announceLateRollups(4945, now + 31_000);
+    await new Promise((r) => setTimeout(r, 50));
+    reads.length = 0;
+    expect((await readWithHourCache(owner, "r", ...window, now + 32_000, agg)).sum).toBe(64);
+    expect(reads).toContainEqual([4943, 4950]);
+    // Past its minute an edge range is read again.
+    reads.length = 0;
+    await readWithHourCache(owner, "r", ...window, now + 95_000, agg);
+    expect(reads).toContainEqual([4943, 4950]);
   });
 
   it("reads every complete hour a window lacks in one call of the store's hour rollups", async () => {
@@ -118,8 +158,13 @@ describe("hour cache", () => {
     expect(minuteReads.every(([a, b]) => a >= 1440 || b <= 60)).toBe(true);
     hourReads.length = 0;
     minuteReads.length = 0;
-    expect((await readWithHourCache(owner, "t", 10, 1450, now, agg)).sum).toBe(expected(10, 1450));
+    let merges = 0;
+    const counted = { ...agg, mergePacked: (into: { sum: number }, p: number) => void (merges++, (into.sum += p)) };
+    expect((await readWithHourCache(owner, "t", 10, 1450, now, counted)).sum).toBe(expected(10, 1450));
     expect(hourReads).toEqual([]);
     expect(minuteReads.every(([a, b]) => b - a < 10)).toBe(true);
+    // The run of complete blocks (23 hours and more) was merged once and kept whole: a read
+    // again merges the edges and that one entry, not every block.
+    expect(merges).toBeLessThanOrEqual(4);
   });
 });

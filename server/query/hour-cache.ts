@@ -8,6 +8,10 @@ import { CACHE_SETTLE_MINUTES, onLateRollups, type LateRollupNotice } from "../p
  * cached blocks. Rollups written late into a cached block (spans minutes late, a replay, a
  * pairing pass catching up) drop it at once when this process wrote them (late-rollups.ts), and
  * when it expires otherwise. One cache per telemetry reader (a thread's store), bounded in entries.
+ *
+ * The settled minutes at a window's edges (up to ~18, outside any block) are kept too, by exact
+ * range, for RANGE_TTL_MS: an auto-refresh keeps the same minute edges for a minute, so it reads
+ * only the unsettled last minutes again (on ClickHouse, the edge reads were most of a warm map).
  */
 const SETTLE_MINUTES = CACHE_SETTLE_MINUTES;
 /** Blocks of the last hour may still get late spans; older ones rarely do. */
@@ -15,12 +19,17 @@ const TTL_RECENT_MS = 5 * 60_000;
 const TTL_OLD_MS = 30 * 60_000;
 /** Enough for two kinds over 24 h (144 ten-minute + 24 hour blocks each) and then some. */
 const MAX_ENTRIES = 600;
+/** A window's minute edges move every minute: an edge range is of no use for longer. */
+const RANGE_TTL_MS = 60_000;
+/** Edge ranges kept per reader (two kinds, a few windows open at once). */
+const MAX_RANGES = 64;
 
 interface Entry {
   at: number;
   value: unknown;
 }
 const caches = new WeakMap<object, Map<string, Entry>>();
+const rangeCaches = new WeakMap<object, Map<string, Entry>>();
 
 /** Late writes of the last TTL_OLD_MS, oldest first (few: spans are rarely minutes late). */
 let lateWrites: LateRollupNotice[] = [];
@@ -112,10 +121,22 @@ export async function readWithHourCache<T, P>(
     }
     return entry.value as P;
   };
+  let ranges = rangeCaches.get(owner);
+  if (!ranges) rangeCaches.set(owner, (ranges = new Map()));
+  const rangeStore = ranges;
   const rawPart = async (a: number, b: number): Promise<P> => {
+    const key = `${kind}:${a}:${b}`;
+    const hit = rangeStore.get(key);
+    if (hit && nowMs - hit.at <= RANGE_TTL_MS && !writtenSince(a, b - a, hit.at)) return hit.value as P;
     const value = empty();
     await read(value, a, b);
-    return pack(value);
+    const packed = pack(value);
+    if (b <= settled) {
+      for (const [k, e] of rangeStore) if (nowMs - e.at > RANGE_TTL_MS) rangeStore.delete(k);
+      rangeStore.set(key, { at: nowMs, value: packed });
+      if (rangeStore.size > MAX_RANGES) rangeStore.delete(rangeStore.keys().next().value!);
+    }
+    return packed;
   };
 
   /**
@@ -125,7 +146,9 @@ export async function readWithHourCache<T, P>(
    */
   const parts = (a: number, b: number, level: number): Promise<P>[] => {
     if (a >= b) return [];
-    if (level >= BLOCKS.length) return [rawPart(a, b)];
+    // Raw minutes: the settled ones (kept by range) apart from the unsettled ones (read each time).
+    if (level >= BLOCKS.length)
+      return a < settled && settled < b ? [rawPart(a, settled), rawPart(settled, b)] : [rawPart(a, b)];
     const size = BLOCKS[level]!;
     const out: Promise<P>[] = [];
     let cursor = a;
@@ -137,16 +160,45 @@ export async function readWithHourCache<T, P>(
     return out;
   };
 
-  if (agg.readHours) {
+  /** Complete hours inside [a, b) the cache lacks, read in one call of the store's hour rollups. */
+  const prefetchHours = async (a: number, b: number) => {
+    if (!agg.readHours) return;
     const missing: number[] = [];
-    for (let start = Math.ceil(lo / 60) * 60; start + 60 <= hi && start + 60 <= settled; start += 60)
+    for (let start = Math.ceil(a / 60) * 60; start + 60 <= b && start + 60 <= settled; start += 60)
       if (!cached(start, 60)) missing.push(start);
     if (missing.length > 0) {
       const hours = await agg.readHours(missing[0]!, missing[missing.length - 1]! + 60);
       for (const start of missing) keep(start, 60, hours.get(start) ?? empty());
     }
-  }
+  };
+
+  /**
+   * The window's run of complete blocks [m0, m1) merged once and kept as one entry (as long as
+   * its newest block would be): a window of a day is otherwise ~30 blocks merged per read.
+   */
+  const m0 = Math.ceil(lo / 10) * 10;
+  const m1 = Math.min(Math.floor(hi / 10) * 10, Math.floor(settled / 10) * 10);
+  const middle = async (): Promise<P[]> => {
+    if (m0 >= m1) return [];
+    const key = `${kind}:run:${m0}:${m1}`;
+    const hit = store.get(key);
+    if (hit && nowMs - hit.at <= TTL_RECENT_MS && !writtenSince(m0, m1 - m0, hit.at)) return [hit.value as P];
+    await prefetchHours(m0, m1);
+    const value = empty();
+    for (const part of await Promise.all(parts(m0, m1, 0))) mergePacked(value, part);
+    const entry = { at: nowMs, value: pack(value) };
+    store.delete(key);
+    store.set(key, entry);
+    if (store.size > MAX_ENTRIES) store.delete(store.keys().next().value!);
+    return [entry.value];
+  };
+  // Every read starts at once; parts are merged in time order.
+  const [left, run, right] = await Promise.all([
+    Promise.all(m0 < m1 ? parts(lo, m0, 1) : parts(lo, hi, 0)),
+    middle(),
+    Promise.all(m0 < m1 ? parts(m1, hi, 0) : []),
+  ]);
   const out = empty();
-  for (const part of await Promise.all(parts(lo, hi, 0))) mergePacked(out, part);
+  for (const part of [...left, ...run, ...right]) mergePacked(out, part);
   return out;
 }

@@ -18,7 +18,16 @@ export function LogHistogram({
   const total = rows.reduce((s, r) => s + r.total, 0);
   return (
     <div data-testid="log-histogram">
-      <p className="chart-title">{total.toLocaleString()} lines · click a bar to zoom</p>
+      <p className="chart-title">
+        {data.approximate ? (
+          <span data-testid="log-histogram-approximate" title="counted from a sample of the matching lines">
+            ≈ {total.toLocaleString()} lines (estimated from a sample)
+          </span>
+        ) : (
+          <>{total.toLocaleString()} lines</>
+        )}{" "}
+        · click a bar to zoom
+      </p>
       <div className="chart-box log-histogram">
         <ResponsiveContainer width="100%" height="100%">
           <BarChart

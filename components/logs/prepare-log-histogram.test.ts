@@ -6,6 +6,7 @@ describe("prepareLogHistogram", () => {
     const zero = { unspecified: 0, trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0 };
     const out = prepareLogHistogram({
       stepSeconds: 60,
+      approximate: false,
       buckets: [
         { t: 0, total: 3, counts: { ...zero, info: 2, error: 1 } },
         { t: 60_000, total: 0, counts: zero },

@@ -118,6 +118,10 @@ export const getLogHistogram = defineEndpoint({
   window: true,
   response: z.object({
     stepSeconds: z.number(),
+    approximate: z.boolean().meta({
+      description:
+        "true when the counts were estimated from a pseudo-random share of the matching lines (text with attr/traceId filters over more lines than the server reads per histogram); false: exact",
+    }),
     buckets: z.array(z.object({ t: z.number(), total: z.number(), counts: severityCounts })),
   }),
 });

@@ -1,5 +1,5 @@
 import "server-only";
-import type { LogFilter, StoredLog, TelemetryReader } from "../store";
+import { LOG_HISTOGRAM_ROW_BUDGET, type LogFilter, type StoredLog, type TelemetryReader } from "../store";
 import type { TimeWindow } from "../platform/time-window";
 import { LOG_HISTOGRAM_RANGES, type LogHistogramRange, type LogLine } from "../../lib/contract";
 
@@ -63,7 +63,11 @@ export function chooseLogStepSeconds(w: TimeWindow, target = 60): number {
 export async function getLogHistogram(t: TelemetryReader, w: TimeWindow, q: LogQuery, stepSeconds: number) {
   const stepMs = stepSeconds * 1000;
   const startMs = Math.floor(w.fromMs / stepMs) * stepMs;
-  const rows = await t.logs.countLogs({ ...q, fromNs: toNs(startMs), toNs: toNs(w.toMs) }, stepMs);
+  const { rows, approximate } = await t.logs.countLogsWithin(
+    { ...q, fromNs: toNs(startMs), toNs: toNs(w.toMs) },
+    stepMs,
+    LOG_HISTOGRAM_ROW_BUDGET,
+  );
   const buckets = new Map<number, { t: number; total: number; counts: SeverityCounts }>();
   for (let ts = startMs; ts < w.toMs; ts += stepMs) {
     buckets.set(ts, {
@@ -78,5 +82,5 @@ export async function getLogHistogram(t: TelemetryReader, w: TimeWindow, q: LogQ
     b.counts[LOG_HISTOGRAM_RANGES[r.severityRange] ?? "unspecified"] += r.count;
     b.total += r.count;
   }
-  return { stepSeconds, buckets: [...buckets.values()] };
+  return { stepSeconds, approximate, buckets: [...buckets.values()] };
 }

@@ -41,6 +41,7 @@ export type {
   AppendResult,
   StoreFailure,
 } from "./telemetry-store";
+export { LOG_HISTOGRAM_ROW_BUDGET } from "./telemetry-store";
 export { openTelemetryStore, type StoreRole } from "./open-store";
 export {
   SKETCH_RELATIVE_ACCURACY,

@@ -168,11 +168,13 @@ describe("log search returns exactly the matching lines", () => {
     const to = from + 10 * 60_000;
     const h = await server.get(`/api/v1/logs/histogram?from=${from}&to=${to}&step=60`);
     expect(h.buckets).toHaveLength(10);
+    expect(h.approximate).toBe(false);
     const errors = h.buckets.reduce((s: number, b: any) => s + b.counts.error, 0);
     expect(errors).toBe(lines.filter((l) => l.severity >= 17 && l.severity <= 20 && l.timeMs < to).length);
     expect(h.buckets.reduce((s: number, b: any) => s + b.total, 0)).toBe(lines.filter((l) => l.timeMs < to).length);
     // Filtered (raw path) and unfiltered (minute counts) agree.
     const filtered = await server.get(`/api/v1/logs/histogram?from=${from}&to=${to}&step=60&q=payment`);
+    expect(filtered.approximate).toBe(false);
     expect(filtered.buckets.reduce((s: number, b: any) => s + b.total, 0)).toBe(
       lines.filter((l) => l.timeMs < to && tokens(l.body).has("payment")).length,
     );

@@ -177,6 +177,7 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
       isLogCursor,
       readTraceLogs: (id, limit) => readTraceLogs(conn, id, limit),
       countLogs: (f, step) => countLogs(conn, f, step),
+      countLogsWithin: async (f, step) => ({ rows: await countLogs(conn, f, step), approximate: false }),
       countLogsByService: (f) => countLogsByService(conn, f),
       listLogServices: (since) => listLogServices(conn, since),
     },

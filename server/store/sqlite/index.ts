@@ -14,6 +14,7 @@ export {
   searchLogs,
   countLogs,
   countLogsByService,
+  countLogsWithin,
   listLogServices,
   readTraceLogs,
   type StoredLog as SqliteLogRow,

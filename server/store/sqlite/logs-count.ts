@@ -6,6 +6,7 @@ import { hasLegacyLogIds, ID_CEIL_MS, ID_FLOOR_MS, logIdRange, readOvershoot, SL
 import { hashText } from "./logs-append";
 import { readTextIndexes, serviceTag, TEXT_TABLE } from "./logs-text-index";
 import { addFromTermMinutes, singleWordOf } from "./logs-term-count";
+import { SAMPLE_SCALE, sampleCondition, sampleKeep } from "./logs-sample";
 
 export type { LogCountRow } from "../telemetry-store";
 
@@ -57,6 +58,21 @@ const isRangeStart = (min: number | undefined) => min === undefined || (min <= 2
  *   index), by reading the matching rows.
  */
 export function countLogs(db: Db, f: LogFilter, stepMs: number): LogCountRow[] {
+  return countLogsWithin(db, f, stepMs, Infinity).rows;
+}
+
+/**
+ * countLogs reading at most about `rowBudget` log rows: where counting would read the rows
+ * of more text matches than that (attribute or trace filters), a pseudo-random share of the
+ * matches is counted and scaled (logs-sample.ts), and `approximate` is true. Everything
+ * else is exact as countLogs.
+ */
+export function countLogsWithin(
+  db: Db,
+  f: LogFilter,
+  stepMs: number,
+  rowBudget: number,
+): { rows: LogCountRow[]; approximate: boolean } {
   const originMs = Number(f.fromNs / MS_NS);
   const out = new Buckets(originMs, stepMs);
   const stepNs = BigInt(stepMs) * MS_NS;
@@ -65,6 +81,7 @@ export function countLogs(db: Db, f: LogFilter, stepMs: number): LogCountRow[] {
     !hasRowFilters(f) && isRangeStart(c.minSeverity) && stepMs % 60_000 === 0 && f.fromNs % MINUTE_NS === 0n;
   const fromMin = Number(f.fromNs / MINUTE_NS);
   const toMin = Number(f.toNs / MINUTE_NS);
+  let approximate = false;
   // What the minute counts leave: [f.fromNs, headEnd) and [tailStart, f.toNs).
   let headEnd = f.fromNs;
   let tailStart = f.fromNs;
@@ -86,9 +103,10 @@ export function countLogs(db: Db, f: LogFilter, stepMs: number): LogCountRow[] {
     [tailStart, f.toNs],
   ] as const) {
     if (from >= to) continue;
-    if (!addFromIds(db, f, c, from, to, stepNs, out)) addFromRows(db, c, from, to, f.fromNs, stepNs, out);
+    if (!addFromIds(db, f, c, from, to, stepNs, out))
+      approximate = addFromRows(db, c, from, to, f.fromNs, stepNs, out, rowBudget) || approximate;
   }
-  return out.list();
+  return { rows: out.list(), approximate };
 }
 
 /** The log_minute conditions for a filter without text: minutes [fromMin, toMin), service, severity ranges. */
@@ -227,6 +245,7 @@ function rangeTotals(db: Db, service: string | undefined, lo: number, hi: number
   return new Map(rows.map((r) => [r.r, r.n]));
 }
 
+/** Counts from the matching rows; true when a sample of the text index's matches was counted (rowBudget). */
 function addFromRows(
   db: Db,
   c: CompiledFilter,
@@ -235,18 +254,33 @@ function addFromRows(
   originNs: bigint,
   stepNs: bigint,
   out: Buckets,
-): void {
+  rowBudget = Infinity,
+): boolean {
+  let sampled = false;
   for (const src of sourcesOf(db, withWindow(c, fromNs, toNs), fromNs, toNs)) {
+    let keep: number | null = null;
+    if (Number.isFinite(rowBudget) && src.from.startsWith(`${TEXT_TABLE} `)) {
+      // The current index's source: its first three arguments are the match and the id range.
+      const matches = db
+        .prepare(`SELECT count(*) FROM ${TEXT_TABLE} WHERE ${TEXT_TABLE} MATCH ? AND rowid BETWEEN ? AND ?`)
+        .pluck()
+        .get(...src.args.slice(0, 3)) as number;
+      keep = sampleKeep(matches, rowBudget);
+    }
+    const where = keep === null ? src.where : [...src.where, sampleCondition(`${TEXT_TABLE}.rowid`, keep)];
     const rows = db
       .prepare(
         `SELECT ((l.time_ns - ?) / ?) AS b,
                 CASE WHEN l.severity <= 0 THEN 0 WHEN l.severity >= 21 THEN 6 ELSE (l.severity - 1) / 4 + 1 END AS sr,
-                count(*) AS n FROM ${src.from} WHERE ${src.where.join(" AND ")} GROUP BY b, sr`,
+                count(*) AS n FROM ${src.from} WHERE ${where.join(" AND ")} GROUP BY b, sr`,
       )
       .safeIntegers(true)
       .all(originNs, stepNs, ...src.args) as { b: bigint; sr: bigint; n: bigint }[];
-    for (const r of rows) out.add(Number(r.b), Number(r.sr), Number(r.n));
+    const scale = keep === null ? 1 : SAMPLE_SCALE / keep;
+    for (const r of rows) out.add(Number(r.b), Number(r.sr), Math.round(Number(r.n) * scale));
+    sampled ||= keep !== null;
   }
+  return sampled;
 }
 
 /** The compiled filter with its time conditions (its first two arguments) moved to another window. */

@@ -75,4 +75,4 @@ export function readTraceLogs(db: Db, traceId: string, limit = 5000): StoredLog[
   return rows.map(toStoredLog);
 }
 
-export { countLogs, countLogsByService, listLogServices, type LogCountRow } from "./logs-count";
+export { countLogs, countLogsByService, countLogsWithin, listLogServices, type LogCountRow } from "./logs-count";

@@ -3,6 +3,7 @@ import type { Db } from "./open";
 import {
   countLogs,
   countLogsByService,
+  countLogsWithin,
   listLogServices,
   readTraceLogs,
   searchLogs,
@@ -43,6 +44,7 @@ export function createLogStore(db: Db): LogStore {
     isLogCursor: (cursor) => decodeCursor(cursor) !== null,
     readTraceLogs: async (traceId, limit) => readTraceLogs(db, traceId, limit).map(withoutId),
     countLogs: async (f, stepMs) => countLogs(db, f, stepMs),
+    countLogsWithin: async (f, stepMs, rowBudget) => countLogsWithin(db, f, stepMs, rowBudget),
     countLogsByService: async (f) => countLogsByService(db, f),
     listLogServices: async (sinceMs) => listLogServices(db, sinceMs),
   };

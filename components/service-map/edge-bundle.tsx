@@ -1,6 +1,6 @@
 "use client";
 import { ViewportPortal, useReactFlow } from "@xyflow/react";
-import { useLayoutEffect, useMemo, useSyncExternalStore, type RefObject } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useSyncExternalStore, type RefObject } from "react";
 import { edgeGeometry } from "./edge-geometry";
 import { markerSize } from "./build-flow";
 import type { MapFlowEdge } from "./map-edge";
@@ -107,20 +107,40 @@ export function bundlePaths(edges: readonly MapFlowEdge[], geometryOf: Geometry)
 export function EdgeBundle({
   store,
   edges,
+  nodes,
   target,
 }: {
   store: MovingStore;
   edges: readonly MapFlowEdge[];
+  /** The canvas's nodes: a new array when a node moved (the bundle is then drawn again). */
+  nodes: readonly unknown[];
   target: RefObject<HTMLElement | null>;
 }) {
   const moving = useSyncExternalStore(store.subscribe, store.get, () => false);
   const flow = useReactFlow();
-  const active = moving && edges.length > BUNDLE_MIN_EDGES;
-  // Positions are read when a move starts (nodes do not move during a zoom or pan).
-  const paths = useMemo(
-    () => (active ? bundlePaths(edges, (source, target) => edgeGeometry(flow, source, target)) : []),
-    [active, edges, flow],
-  );
+  const big = edges.length > BUNDLE_MIN_EDGES;
+  const active = moving && big;
+  // Drawn ahead, when the browser is idle after the map changed, so that the first frame of a
+  // move only mounts it (building 1,241 edge paths then cost that frame tens of milliseconds).
+  const ready = useRef<{ edges: readonly MapFlowEdge[]; nodes: readonly unknown[]; paths: BundlePath[] } | null>(null);
+  useEffect(() => {
+    if (!big) return;
+    const build = () => {
+      ready.current = { edges, nodes, paths: bundlePaths(edges, (s, t) => edgeGeometry(flow, s, t)) };
+    };
+    if (typeof requestIdleCallback === "function") {
+      const id = requestIdleCallback(build, { timeout: 2_000 });
+      return () => cancelIdleCallback(id);
+    }
+    const timer = setTimeout(build, 200);
+    return () => clearTimeout(timer);
+  }, [big, edges, nodes, flow]);
+  const paths = useMemo(() => {
+    if (!active) return [];
+    const r = ready.current;
+    if (r && r.edges === edges && r.nodes === nodes) return r.paths;
+    return bundlePaths(edges, (source, target) => edgeGeometry(flow, source, target));
+  }, [active, edges, nodes, flow]);
   // The map's edges hide in the same commit that draws the bundle, and come back in the one that removes it.
   useLayoutEffect(() => {
     if (!active) return;

@@ -301,7 +301,7 @@ export function MapCanvas(props: MapCanvasProps) {
     >
       {canvas}
       <ZoomBands target={wrapper} />
-      <EdgeBundle store={moving} edges={built.edges} target={wrapper} />
+      <EdgeBundle store={moving} edges={built.edges} nodes={nodes} target={wrapper} />
       <HoverOverlay store={hover} index={hoverIndex} selectedEdge={selectedEdge} />
       <HoverTooltip store={hover} />
     </div>

@@ -9,7 +9,8 @@ import type { Db } from "./open";
  *   at most MAX_TERM_LENGTH long), each with `since_minute`: the first minute after every
  *   line stored before the word was tracked, so every line of a minute at or after it was
  *   counted. A word is tracked once it is on at least 1 % of the lines of a stretch of
- *   PROMOTE_EVERY lines; never untracked (retention removes its counts with the rollups).
+ *   PROMOTE_EVERY lines (looked for on 1 line in 8 of them); never untracked (retention
+ *   removes its counts with the rollups).
  * - `log_term_minute`: lines holding the word per minute and severity range, counted by the
  *   appender in the insert transaction (a line counts once however often it repeats the word).
  * - `log_term_dirty`: minutes with a body the counts may disagree with the index on. The
@@ -94,6 +95,8 @@ export function createTermCounter(db: Db, slotsPerMs: number) {
   let tracked = new Map<string, { id: number; line: number }>();
   const candidates = new Map<string, number>();
   let candidateLines = 0;
+  let sampledLines = 0;
+  let rng = 1;
   let lineNo = 0;
   // Keyed by minute × 8192 + word id × 8 + range (ids below MAX_TERMS < 1024, ranges 0..6).
   const counts = new Map<number, number>();
@@ -109,6 +112,10 @@ export function createTermCounter(db: Db, slotsPerMs: number) {
   function countLine(text: string, timeNs: bigint, range: number): void {
     const minute = Number(timeNs / MINUTE_NS);
     const line = ++lineNo;
+    // Words to track are looked for on 1 line in 8 (much of this counter's cost).
+    // (Pseudo-random lines, not every 8th: periodic logs would alias with a fixed stride.)
+    rng = (Math.imul(rng, 1664525) + 1013904223) | 0;
+    const sampled = rng >>> 29 === 0;
     const base = minute * 8192 + range;
     const ascii = eachAsciiWord(text, (w) => {
       const t = tracked.get(w);
@@ -117,15 +124,17 @@ export function createTermCounter(db: Db, slotsPerMs: number) {
         t.line = line;
         const key = base + t.id * 8;
         counts.set(key, (counts.get(key) ?? 0) + 1);
-      } else if (w.length <= MAX_TERM_LENGTH) {
+      } else if (sampled && w.length <= MAX_TERM_LENGTH) {
         // Occurrences, not lines: enough to tell a frequent word.
         const n = candidates.get(w);
         if (n !== undefined) candidates.set(w, n + 1);
         else if (candidates.size < MAX_CANDIDATES) candidates.set(w, 1);
       }
     });
-    if (ascii) candidateLines++;
-    else dirty.add(minute);
+    if (ascii) {
+      candidateLines++;
+      if (sampled) sampledLines++;
+    } else dirty.add(minute);
   }
 
   /** The first minute after every stored line (ids lie at or above their time: logs-ids.ts). */
@@ -137,10 +146,11 @@ export function createTermCounter(db: Db, slotsPerMs: number) {
   }
 
   function promote(): void {
-    const threshold = candidateLines / 100;
+    const threshold = sampledLines / 100;
     const words = [...candidates].filter(([, n]) => n >= threshold).sort((a, b) => b[1] - a[1]);
     candidates.clear();
     candidateLines = 0;
+    sampledLines = 0;
     if (words.length === 0 || tracked.size >= MAX_TERMS) return;
     const since = nextMinute();
     for (const [w] of words.slice(0, MAX_TERMS - tracked.size)) {

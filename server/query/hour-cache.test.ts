@@ -2,20 +2,27 @@ import { describe, expect, it } from "vitest";
 import { announceLateRollups } from "../platform/late-rollups";
 import { readWithHourCache } from "./hour-cache";
 
+type Sum = { sum: number };
+
+/** A window's value is the sum of its minutes' values; every raw read is recorded in `reads`. */
+function summing(valueOf: (minute: number) => number, reads: [number, number][]) {
+  return {
+    read: async (into: Sum, a: number, b: number) => {
+      reads.push([a, b]);
+      for (let m = a; m < b; m++) into.sum += valueOf(m);
+    },
+    empty: (): Sum => ({ sum: 0 }),
+    pack: (v: Sum) => v.sum,
+    mergePacked: (into: Sum, p: number) => void (into.sum += p),
+  };
+}
+
 describe("hour cache", () => {
   it("a late write announced by any thread drops the cached blocks it changed, and only those", async () => {
     const owner = {};
     const minutes = new Map<number, number>();
     const reads: [number, number][] = [];
-    const agg = {
-      read: async (into: { sum: number }, a: number, b: number) => {
-        reads.push([a, b]);
-        for (let m = a; m < b; m++) into.sum += minutes.get(m) ?? 0;
-      },
-      empty: () => ({ sum: 0 }),
-      pack: (v: { sum: number }) => v.sum,
-      mergePacked: (into: { sum: number }, p: number) => void (into.sum += p),
-    };
+    const agg = summing((m) => minutes.get(m) ?? 0, reads);
     const nowMs = Date.now();
     const nowMinute = Math.floor(nowMs / 60_000);
     const lo = nowMinute - 120;
@@ -43,16 +50,7 @@ describe("hour cache", () => {
     const owner = {};
     const reads: [number, number][] = [];
     // Minute m holds the value m: a window's sum is checkable in closed form.
-    const read = async (into: { sum: number }, a: number, b: number) => {
-      reads.push([a, b]);
-      for (let m = a; m < b; m++) into.sum += m;
-    };
-    const agg = {
-      read,
-      empty: () => ({ sum: 0 }),
-      pack: (v: { sum: number }) => v.sum,
-      mergePacked: (into: { sum: number }, p: number) => void (into.sum += p),
-    };
+    const agg = summing((m) => m, reads);
     const now = 1000 * 60_000; // minute 1000
     const expected = (lo: number, hi: number) => ((hi - 1 + lo) * (hi - lo)) / 2;
     for (const [lo, hi] of [
@@ -92,15 +90,7 @@ describe("hour cache", () => {
     const owner = {};
     const minutes = new Map<number, number>();
     const reads: [number, number][] = [];
-    const agg = {
-      read: async (into: { sum: number }, a: number, b: number) => {
-        reads.push([a, b]);
-        for (let m = a; m < b; m++) into.sum += minutes.get(m) ?? 1;
-      },
-      empty: () => ({ sum: 0 }),
-      pack: (v: { sum: number }) => v.sum,
-      mergePacked: (into: { sum: number }, p: number) => void (into.sum += p),
-    };
+    const agg = summing((m) => minutes.get(m) ?? 1, reads);
     const now = 5003 * 60_000; // minute 5003: settled before 5001
     const window = [5003 - 60, 5003] as const; // settled edges 4943..4950 and 5000..5001
     expect((await readWithHourCache(owner, "r", ...window, now, agg)).sum).toBe(60);
@@ -128,10 +118,7 @@ describe("hour cache", () => {
     const minuteReads: [number, number][] = [];
     const hourReads: [number, number][] = [];
     const agg = {
-      read: async (into: { sum: number }, a: number, b: number) => {
-        minuteReads.push([a, b]);
-        for (let m = a; m < b; m++) into.sum += m;
-      },
+      ...summing((m) => m, minuteReads),
       // The store answers hour rows; an hour without rows is simply absent.
       readHours: async (a: number, b: number) => {
         hourReads.push([a, b]);
@@ -144,9 +131,6 @@ describe("hour cache", () => {
         }
         return out;
       },
-      empty: () => ({ sum: 0 }),
-      pack: (v: { sum: number }) => v.sum,
-      mergePacked: (into: { sum: number }, p: number) => void (into.sum += p),
     };
     const now = 1500 * 60_000;
     const expected = (lo: number, hi: number) =>

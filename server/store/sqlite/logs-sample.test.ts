@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LogRecord } from "../../normalize";
 import type { LogFilter } from "../telemetry-store";
-import { openWriterDb, type Db } from "./open";
+import { type Db } from "./open";
+import { useTempWriterDbs } from "./temp-writer-db.test-support";
 import { createLogAppender } from "./logs-append";
 import { countLogs, countLogsWithin } from "./logs-count";
 
@@ -16,19 +14,11 @@ import { countLogs, countLogsWithin } from "./logs-count";
 const T0 = Date.parse("2026-11-25T10:00:00Z");
 const MS = 1_000_000n;
 
-const dirs: string[] = [];
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const d of dbs.splice(0)) d.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const open = useTempWriterDbs("log-sample");
 
 /** 40,000 lines over 10 minutes at millisecond precision (every id on its millisecond's slot 0). */
 function fill(): Db {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "cartograph-log-sample-"));
-  dirs.push(dir);
-  const d = openWriterDb(dir);
-  dbs.push(d);
+  const d = open();
   let seed = 17;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const lines: LogRecord[] = [];

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LogRecord } from "../../normalize";
 import type { LogFilter } from "../telemetry-store";
-import { openWriterDb, type Db } from "./open";
+import { type Db } from "./open";
+import { useTempWriterDbs } from "./temp-writer-db.test-support";
 import { createLogAppender } from "./logs-append";
 import { countLogs } from "./logs-read";
 import { severityRange } from "./logs-schema";
@@ -22,20 +20,7 @@ const MINUTE_MS = 60_000;
 const WORDS = ["retry", "Timeout", "checkout", "cache_miss", "re-try", "pay:ment", "ORDER", "42", "x9"];
 const SEVERITIES = [0, 1, 5, 9, 9, 9, 12, 13, 14, 17, 20, 21, 24];
 
-const dirs: string[] = [];
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const d of dbs.splice(0)) d.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function open(): Db {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "cartograph-log-terms-"));
-  dirs.push(dir);
-  const d = openWriterDb(dir);
-  dbs.push(d);
-  return d;
-}
+const open = useTempWriterDbs("log-terms");
 
 /** `count` lines over `minutes` minutes from T0, 1 in 40 up to 3 minutes late; minutes 20 and 21 hold non-ASCII bodies. */
 function makeLines(count: number, minutes: number, seed = 5): LogRecord[] {

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LogRecord } from "../../normalize";
 import type { LogFilter } from "../telemetry-store";
-import { openWriterDb, type Db } from "./open";
+import { type Db } from "./open";
+import { useTempWriterDbs } from "./temp-writer-db.test-support";
 import { createLogAppender, hashText } from "./logs-append";
 import { countLogs, countLogsByService, searchLogs, type LogCursor } from "./logs-read";
 import { severityRange } from "./logs-schema";
@@ -23,20 +21,7 @@ const WORDS = ["retry", "timeout", "checkout", "checked", "check", "chess", "cac
 const SERVICES = ["api", "billing", "cart", "db-proxy", "edge"];
 const SEVERITIES = [0, 1, 5, 9, 9, 9, 12, 13, 14, 17, 20, 21, 24];
 
-const dirs: string[] = [];
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const d of dbs.splice(0)) d.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function open(): Db {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "cartograph-log-text-"));
-  dirs.push(dir);
-  const d = openWriterDb(dir);
-  dbs.push(d);
-  return d;
-}
+const open = useTempWriterDbs("log-text");
 
 interface Line extends LogRecord {
   n: number;

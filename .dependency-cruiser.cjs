@@ -48,10 +48,18 @@ module.exports = {
     {
       name: "telemetry-database-only-in-store",
       comment:
-        "The telemetry database is reached through server/store's interface only (better-sqlite3 also backs the control plane's Prisma adapter in server/control). Tests and benchmarks may open a data file directly.",
+        "The telemetry database is reached through server/store's interface only (better-sqlite3 also backs the control plane's Prisma adapter in server/store/control). Tests and benchmarks may open a data file directly.",
       severity: "error",
-      from: { path: "^(server|app|components|lib)/", pathNot: ["^server/(store|control)/", "\\.test\\.ts$"] },
+      from: { path: "^(server|app|components|lib)/", pathNot: ["^server/store/", "\\.test\\.ts$"] },
       to: { path: "node_modules/better-sqlite3/" },
+    },
+    {
+      name: "database-clients-only-in-store",
+      comment:
+        "Database drivers and the generated Prisma clients are opened in server/store only; other stages get the control plane's client (ControlDb) from server/store/index.ts.",
+      severity: "error",
+      from: { path: "^(server|app|components|lib)/", pathNot: ["^server/store/"] },
+      to: { path: ["^generated/", "node_modules/(@prisma/adapter-|@clickhouse/client|pg/)"] },
     },
     {
       name: "stage-data-only-through-store-interface",
@@ -69,9 +77,10 @@ module.exports = {
     },
   ],
   options: {
-    doNotFollow: { path: "node_modules" },
-    // node_modules stay in the graph as leaves (not followed) so rules can name packages.
-    exclude: { path: "(^|/)(generated|\\.next|dist)/" },
+    // node_modules and the generated Prisma clients stay in the graph as leaves (not followed) so
+    // rules can name them.
+    doNotFollow: { path: ["node_modules", "^generated/"] },
+    exclude: { path: "(^|/)(\\.next|dist)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js", ".mjs"] },

@@ -14,22 +14,21 @@ import {
 import { registerSelfTracingMetrics } from "./platform/self-tracing-metrics";
 import { startWriter, startOtlpGrpc } from "./ingest";
 import { registerWriterMetrics, type PeerStats } from "./ingest/register-writer-metrics";
-import { asClickHouseStore, openTelemetryStore } from "./store";
+import {
+  asClickHouseStore,
+  describeControlDb,
+  openControlDb,
+  openTelemetryStore,
+  resolveControlDb,
+  type ControlDb,
+} from "./store";
 import { startClickHouseJobs } from "./jobs";
 import { createRouter, allRoutes, startQueryPool, createApiContext, startMapLayoutWarming } from "./api";
 import { createAppHandler } from "./http/create-app-handler";
 import { addressOf, listen } from "./http/listen";
 import { startUi } from "./http/start-ui";
 import { startAlerting } from "./alerting";
-import {
-  defaultLeaseMs,
-  describeControlDb,
-  LeaderElection,
-  openControlDb,
-  registerLeaderMetrics,
-  resolveControlDb,
-  type ControlDb,
-} from "./control";
+import { defaultLeaseMs, LeaderElection, registerLeaderMetrics } from "./control";
 import { AccessService } from "./auth";
 import { MapLayoutService } from "./query";
 import { createAccessGate } from "./http/access-gate";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { loadConfig } from "../../server/platform/config";
 import { createLogger } from "../../server/platform/logger";
 import { startAlerting } from "../../server/alerting";
-import { openControlDb, resolveControlDb } from "../../server/control";
+import { openControlDb, resolveControlDb } from "../../server/store";
 import type { AlertDataSource, EdgeRow, RedRow } from "../../server/alerting/data-source";
 
 /**

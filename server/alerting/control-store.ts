@@ -1,5 +1,6 @@
 import "server-only";
-import { assertFence, insertRowBatches, type ControlDb, type Fence } from "../control";
+import { assertFence, type Fence } from "../control";
+import { insertRowBatches, type ControlDb } from "../store";
 import type { AlertRule, RuleDefinition } from "./rule-schema";
 import { ruleDefinitionSchema } from "./rule-schema";
 import type { Channel, ChannelInput } from "./channels";

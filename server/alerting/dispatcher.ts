@@ -1,6 +1,6 @@
 import "server-only";
 import type { Logger } from "../platform/logger";
-import type { ControlDb } from "../control";
+import type { ControlDb } from "../store";
 import { deliver, type NotifyContext } from "./channels";
 import { toChannel } from "./control-store";
 import type { NotificationAlert } from "./payloads";

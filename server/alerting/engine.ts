@@ -1,7 +1,8 @@
 import "server-only";
 import type { Logger } from "../platform/logger";
 import type { AlertDataSource } from "./data-source";
-import type { ControlDb, Fence } from "../control";
+import type { Fence } from "../control";
+import type { ControlDb } from "../store";
 import { instanceId, listRules, loadActiveSilences, loadInstances, toChannel, writeTick } from "./control-store";
 import { planTick, type RuleHealth, type TickInput } from "./plan-tick";
 import { runQueries } from "./rule-queries";

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { ControlDb } from "../control";
+import type { ControlDb } from "../store";
 import type { AlertDataSource } from "./data-source";
 import type { TickEngine } from "./engine";
 import { channelInputSchema, maskChannel, type Channel } from "./channels";

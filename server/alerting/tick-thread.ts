@@ -1,6 +1,7 @@
 import "server-only";
 import { Worker } from "node:worker_threads";
-import type { ControlDbTarget, Fence } from "../control";
+import type { Fence } from "../control";
+import type { ControlDbTarget } from "../store";
 import type { Logger } from "../platform/logger";
 import { resolveWorkerEntry } from "../platform/module-paths";
 import type { AlertDataSource, QueryResult } from "./data-source";

@@ -1,6 +1,6 @@
 import "server-only";
 import { parentPort, workerData } from "node:worker_threads";
-import { connectControlDb, type ControlDbTarget } from "../control";
+import { connectControlDb, type ControlDbTarget } from "../store";
 import { createLogger } from "../platform/logger";
 import { AlertEngine, type TickSettings } from "./engine";
 import type { TickRequest } from "./tick-thread";

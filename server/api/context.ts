@@ -4,7 +4,7 @@ import type { Logger } from "../platform/logger";
 import type { TelemetryReader } from "../store";
 import type { AlertingService } from "../alerting";
 import { createControlPolicyStore, type PolicyStore } from "../coupling";
-import type { ControlDb } from "../control";
+import type { ControlDb } from "../store";
 import type { AccessService } from "../auth";
 import type { MapLayoutService } from "../query";
 

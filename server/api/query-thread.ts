@@ -4,7 +4,7 @@ import type { Config } from "../platform/config";
 import { createLogger } from "../platform/logger";
 import { getSpanClockMs, recordSpan, startSelfTracing, withRemoteParent } from "../platform/self-tracing";
 import { openTelemetryStore } from "../store";
-import { connectControlDb, resolveControlDb } from "../control";
+import { connectControlDb, resolveControlDb } from "../store";
 import { createTelemetryAlertData } from "../alerting";
 import { createDispatcher } from "./router";
 import { offloadableRoutes } from "./routes";

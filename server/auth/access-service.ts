@@ -1,6 +1,6 @@
 import "server-only";
 import { hostname } from "node:os";
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { ControlDb } from "../store";
 import type { Config } from "../platform/config";
 import type { Logger } from "../platform/logger";
 import * as tokens from "./api-tokens";
@@ -46,7 +46,7 @@ export class AccessService {
   private readonly loginBuckets = new BucketMap();
 
   constructor(
-    private readonly db: PrismaClient,
+    private readonly db: ControlDb,
     private readonly config: Config,
     private readonly log: Logger,
     private readonly now: () => number = () => Date.now(),

@@ -1,5 +1,5 @@
 import "server-only";
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { ControlDb } from "../store";
 import { AccessError } from "./errors";
 import { isRole, minRole, type Principal, type Role, hasRole } from "./roles";
 import { createSecret, displayPrefix, hashSecret, newId } from "./secrets";
@@ -41,13 +41,13 @@ function toView(t: TokenRow): TokenView {
 }
 
 /** An admin sees every token; anyone else their own. */
-export async function listTokens(db: PrismaClient, who: Principal): Promise<TokenView[]> {
+export async function listTokens(db: ControlDb, who: Principal): Promise<TokenView[]> {
   const where = who.role === "admin" ? {} : { userId: who.userId };
   return (await db.apiToken.findMany({ where, include: { user: true }, orderBy: { createdAt: "asc" } })).map(toView);
 }
 
 export async function createToken(
-  db: PrismaClient,
+  db: ControlDb,
   who: Principal,
   input: { name: string; role?: Role; expiresInDays?: number },
   now: number,
@@ -77,7 +77,7 @@ export async function createToken(
   return { ...toView(row), token: secret };
 }
 
-export async function revokeToken(db: PrismaClient, who: Principal, id: string): Promise<void> {
+export async function revokeToken(db: ControlDb, who: Principal, id: string): Promise<void> {
   const t = await db.apiToken.findUnique({ where: { id } });
   if (!t || (who.role !== "admin" && t.userId !== who.userId))
     throw new AccessError(404, "not-found", `no API token ${JSON.stringify(id)}`);
@@ -87,7 +87,7 @@ export async function revokeToken(db: PrismaClient, who: Principal, id: string):
 const TOUCH_EVERY_MS = 60_000;
 
 /** The token's principal (role capped by the owner's current role), or null. */
-export async function findTokenPrincipal(db: PrismaClient, secret: string, now: number): Promise<Principal | null> {
+export async function findTokenPrincipal(db: ControlDb, secret: string, now: number): Promise<Principal | null> {
   const t = await db.apiToken.findUnique({ where: { secretHash: hashSecret(secret) }, include: { user: true } });
   if (!t || (t.expiresAt && t.expiresAt.getTime() <= now) || !isRole(t.role) || !isRole(t.user.role)) return null;
   if (!t.lastUsedAt || now - t.lastUsedAt.getTime() > TOUCH_EVERY_MS) {

@@ -1,5 +1,5 @@
 import "server-only";
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { ControlDb } from "../store";
 import { AccessError } from "./errors";
 import { BucketMap } from "./rate-limit";
 import { createSecret, displayPrefix, hashSecret, newId } from "./secrets";
@@ -38,12 +38,12 @@ function toView(k: KeyRow): IngestKeyView {
   };
 }
 
-export async function listIngestKeys(db: PrismaClient): Promise<IngestKeyView[]> {
+export async function listIngestKeys(db: ControlDb): Promise<IngestKeyView[]> {
   return (await db.ingestKey.findMany({ orderBy: { createdAt: "asc" } })).map(toView);
 }
 
 export async function createIngestKey(
-  db: PrismaClient,
+  db: ControlDb,
   input: { name: string; requestsPerSecond: number; createdBy: string },
 ): Promise<IngestKeyView & { key: string }> {
   const secret = createSecret("ingest");
@@ -60,7 +60,7 @@ export async function createIngestKey(
   return { ...toView(row), key: secret };
 }
 
-export async function revokeIngestKey(db: PrismaClient, id: string): Promise<void> {
+export async function revokeIngestKey(db: ControlDb, id: string): Promise<void> {
   const { count } = await db.ingestKey.deleteMany({ where: { id } });
   if (count === 0) throw new AccessError(404, "not-found", `no ingest key ${JSON.stringify(id)}`);
 }
@@ -84,7 +84,7 @@ export class IngestKeyChecker {
   private buckets = new BucketMap();
   private touched = new Map<string, number>();
 
-  constructor(private readonly db: PrismaClient) {}
+  constructor(private readonly db: ControlDb) {}
 
   async check(secret: string | undefined, now: number): Promise<IngestVerdict> {
     if (!secret)

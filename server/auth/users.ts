@@ -1,5 +1,5 @@
 import "server-only";
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { ControlDb } from "../store";
 import { AccessError } from "./errors";
 import { isRole, type Principal, type Role } from "./roles";
 import { createSecret, getDummyHash, hashPassword, hashSecret, newId, verifyPassword } from "./secrets";
@@ -18,15 +18,15 @@ export function toUserView(u: UserRow): UserView {
   return { id: u.id, name: u.name, role: isRole(u.role) ? u.role : "viewer", createdAt: u.createdAt.toISOString() };
 }
 
-export async function listUsers(db: PrismaClient): Promise<UserView[]> {
+export async function listUsers(db: ControlDb): Promise<UserView[]> {
   return (await db.user.findMany({ orderBy: { name: "asc" } })).map(toUserView);
 }
 
-export async function countUsers(db: PrismaClient): Promise<number> {
+export async function countUsers(db: ControlDb): Promise<number> {
   return db.user.count();
 }
 
-export async function createUser(db: PrismaClient, name: string, role: Role, password: string): Promise<UserView> {
+export async function createUser(db: ControlDb, name: string, role: Role, password: string): Promise<UserView> {
   if (await db.user.findUnique({ where: { name } }))
     throw new AccessError(409, "user-exists", `a user named ${JSON.stringify(name)} already exists`);
   const row = await db.user.create({ data: { id: newId(), name, role, passwordHash: await hashPassword(password) } });
@@ -35,7 +35,7 @@ export async function createUser(db: PrismaClient, name: string, role: Role, pas
 
 /** Changing the role or password of a user ends their sessions (they sign in again). */
 export async function updateUser(
-  db: PrismaClient,
+  db: ControlDb,
   name: string,
   change: { role?: Role; password?: string },
 ): Promise<UserView> {
@@ -53,28 +53,28 @@ export async function updateUser(
 }
 
 /** Deleting a user deletes their sessions and API tokens (cascade). */
-export async function deleteUser(db: PrismaClient, name: string): Promise<void> {
+export async function deleteUser(db: ControlDb, name: string): Promise<void> {
   const user = await db.user.findUnique({ where: { name } });
   if (!user) throw new AccessError(404, "not-found", `no user ${JSON.stringify(name)}`);
   if (user.role === "admin") await refuseLastAdmin(db, `delete ${name}`);
   await db.user.delete({ where: { id: user.id } });
 }
 
-async function refuseLastAdmin(db: PrismaClient, what: string): Promise<void> {
+async function refuseLastAdmin(db: ControlDb, what: string): Promise<void> {
   if ((await db.user.count({ where: { role: "admin" } })) <= 1) {
     throw new AccessError(409, "last-admin", `cannot ${what}: it is the only admin`);
   }
 }
 
 /** A verified user, or null (the same time is spent whether or not the user exists). */
-export async function checkPassword(db: PrismaClient, name: string, password: string): Promise<UserRow | null> {
+export async function checkPassword(db: ControlDb, name: string, password: string): Promise<UserRow | null> {
   const user = await db.user.findUnique({ where: { name } });
   const ok = await verifyPassword(user?.passwordHash ?? (await getDummyHash()), password);
   return user && ok ? user : null;
 }
 
 export async function createSession(
-  db: PrismaClient,
+  db: ControlDb,
   userId: string,
   now: number,
   lifetimeMs: number,
@@ -87,11 +87,11 @@ export async function createSession(
   return { secret, expiresAt };
 }
 
-export async function deleteSession(db: PrismaClient, secret: string): Promise<void> {
+export async function deleteSession(db: ControlDb, secret: string): Promise<void> {
   await db.session.deleteMany({ where: { id: hashSecret(secret) } });
 }
 
-export async function findSessionPrincipal(db: PrismaClient, secret: string, now: number): Promise<Principal | null> {
+export async function findSessionPrincipal(db: ControlDb, secret: string, now: number): Promise<Principal | null> {
   const s = await db.session.findUnique({ where: { id: hashSecret(secret) }, include: { user: true } });
   if (!s || s.expiresAt.getTime() <= now || !isRole(s.user.role)) return null;
   return { userId: s.user.id, name: s.user.name, role: s.user.role, via: "session" };

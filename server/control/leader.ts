@@ -2,7 +2,7 @@ import "server-only";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../platform/logger";
-import type { ControlDb, ControlDbKind } from "./control-types";
+import type { ControlDb, ControlDbKind } from "../store";
 import { decideLeaseStep, leaseTiming } from "./lease";
 
 /**

@@ -70,3 +70,21 @@ export {
 } from "./clickhouse/store";
 export { clickHouseSettingsFrom } from "./clickhouse/settings";
 export { openClickHouseFromConfig, asClickHouseStore } from "./clickhouse/store";
+
+/**
+ * The control plane's database (rules, channels, alert state, users, tokens, policy, leases):
+ * a Prisma client on SQLite or PostgreSQL, migrated at start. Its raw SQL (migrations, batched
+ * inserts) lives in ./control beside the telemetry backends.
+ */
+export {
+  connectControlDb,
+  controlDbKind,
+  describeControlDb,
+  openControlDb,
+  resolveControlDb,
+  type ControlDb,
+  type ControlDbKind,
+  type ControlDbTarget,
+} from "./control/control-db";
+export { applyMigrations, type MigrationReport } from "./control/migrate";
+export { insertRowBatches } from "./control/batch-insert";

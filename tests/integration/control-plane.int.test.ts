@@ -4,15 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  assertFence,
-  connectControlDb,
-  LeaderElection,
-  LeadershipLostError,
-  openControlDb,
-  resolveControlDb,
-  type ControlDb,
-} from "../../server/control";
+import { assertFence, LeaderElection, LeadershipLostError } from "../../server/control";
+import { connectControlDb, openControlDb, resolveControlDb, type ControlDb } from "../../server/store";
 import { createLogger } from "../../server/platform/logger";
 import { startPostgres, type TestPostgres } from "../helpers/postgres";
 

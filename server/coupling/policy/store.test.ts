@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openControlDb, type ControlDb } from "../../control";
+import { openControlDb, type ControlDb } from "../../store";
 import { createControlPolicyStore } from "./store";
 
 /**

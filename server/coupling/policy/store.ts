@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
-import type { ControlDb } from "../../control";
+import type { ControlDb } from "../../store";
 import { defaultPolicy } from "./schema";
 import { parsePolicyText, type PolicyError } from "./parse";
 import type { Policy } from "./schema";

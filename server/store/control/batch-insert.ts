@@ -1,5 +1,5 @@
 import "server-only";
-import { Prisma } from "../../generated/prisma/client";
+import { Prisma } from "../../../generated/prisma/client";
 import type { ControlDb } from "./control-db";
 
 type Tx = Pick<ControlDb, "$executeRaw">;

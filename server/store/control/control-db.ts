@@ -3,8 +3,8 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "../../generated/prisma/client";
-import { PrismaClient as PgPrismaClient } from "../../generated/prisma-pg/client";
+import { PrismaClient } from "../../../generated/prisma/client";
+import { PrismaClient as PgPrismaClient } from "../../../generated/prisma-pg/client";
 import { applyMigrations, type MigrationReport } from "./migrate";
 import type { ControlDb, ControlDbKind } from "./control-types";
 

@@ -1,5 +1,5 @@
 import "server-only";
-import type { PrismaClient } from "../../generated/prisma/client";
+import type { PrismaClient } from "../../../generated/prisma/client";
 
 /**
  * The control-plane client type. The PostgreSQL client (generated/prisma-pg) is generated from

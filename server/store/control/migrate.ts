@@ -2,7 +2,7 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { findProjectRoot } from "../../platform/module-paths";
 import type { ControlDb, ControlDbKind } from "./control-types";
 
 /**
@@ -35,13 +35,7 @@ export interface Migration {
 
 export function migrationsDir(kind: ControlDbKind): string {
   const rel = kind === "postgresql" ? ["prisma", "postgresql", "migrations"] : ["prisma", "migrations"];
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  // Source tree (server/control) and compiled output (one or two levels deeper) alike.
-  const candidates = [
-    path.resolve(here, "../..", ...rel),
-    path.resolve(here, "../../..", ...rel),
-    path.resolve(process.cwd(), ...rel),
-  ];
+  const candidates = [path.join(findProjectRoot(), ...rel), path.resolve(process.cwd(), ...rel)];
   const found = candidates.find((d) => existsSync(d));
   if (!found) throw new Error(`control-plane migrations not found (looked in ${candidates.join(", ")})`);
   return found;

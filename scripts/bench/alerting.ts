@@ -5,7 +5,7 @@ import { loadConfig } from "../../server/platform/config";
 import { createLogger } from "../../server/platform/logger";
 import { startAlerting } from "../../server/alerting";
 import { openControlDb, resolveControlDb } from "../../server/store";
-import type { AlertDataSource, EdgeRow, RedRow } from "../../server/alerting/data-source";
+import type { AlertDataSource, EdgeRow, RedRow } from "../../server/alerting";
 
 /**
  * Alert evaluation cost: 1,000 rules (service, operation and edge RED, for-each, mixed

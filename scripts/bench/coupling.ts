@@ -3,11 +3,14 @@
  * of 50, 300 and 1,000 services with 5 edges per service. Target: under 1 s at 1,000
  * services / 5,000 edges. `benchCoupling()` returns one row per size; run this file to print.
  */
-import { runGraphRules } from "../../server/coupling/analyze";
-import { defaultPolicy } from "../../server/coupling/policy/schema";
-import { resolveOwnership } from "../../server/coupling/policy/resolve";
-import { EvidenceAcc } from "../../server/coupling/model/build-model";
-import type { DependencyEdge, DependencyGraph } from "../../server/coupling/graph/dependency-graph";
+import {
+  defaultPolicy,
+  EvidenceAcc,
+  resolveOwnership,
+  runGraphRules,
+  type DependencyEdge,
+  type DependencyGraph,
+} from "../../server/coupling";
 
 export interface CouplingBenchRow {
   services: number;

@@ -31,7 +31,7 @@ import {
 import { spanChunks } from "./span-corpus";
 import { createRedAggregator } from "../../server/aggregate/red";
 import { createServiceGraphAggregator } from "../../server/aggregate/servicegraph";
-import { getServiceMap } from "../../server/query/service-map";
+import { getServiceMap } from "../../server/query";
 import type { Attributes, ResourceInfo, Span, SpanKindValue } from "../../server/normalize";
 import { memoryMiB } from "./proc-stats";
 

@@ -17,7 +17,7 @@ import { createStoreDataSource } from "./store-data-source";
 import { createControlPolicyStore, getViolations, type PolicyStore } from "../coupling";
 
 export { AlertingService } from "./service";
-export type { AlertDataSource, Finding, QueryWindow } from "./data-source";
+export type { AlertDataSource, EdgeRow, Finding, QueryWindow, RedRow } from "./data-source";
 export { evaluateRule } from "./evaluate-rule";
 export { ruleDefinitionSchema } from "./rule-schema";
 export { silenceInputSchema } from "./silences";

@@ -9,6 +9,7 @@ export {
   type RouteRequest,
 } from "./router";
 export { allRoutes } from "./routes";
+export { alertingRoutes } from "./routes/alerting";
 export { startQueryPool, type QueryPool, type PoolHealth } from "./query-pool";
 export { startMapLayoutWarming, readDefaultLayoutRequest } from "./warm-map-layout";
 export { ApiError, badRequest, notFound, fromZodError } from "./errors";

@@ -12,7 +12,7 @@ export {
   type SuppressedFinding,
 } from "./analyze";
 export { computeCouplingMetrics, type ServiceCouplingMetrics, type SystemCouplingMetrics } from "./metrics";
-export { buildCouplingModel, type CouplingModel } from "./model/build-model";
+export { buildCouplingModel, EvidenceAcc, type CouplingModel } from "./model/build-model";
 export { loadCouplingSpans, type LoadedSpans } from "./model/load-spans";
 export { buildDependencyGraph, type DependencyGraph, type DependencyEdge } from "./graph/dependency-graph";
 export {

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createRouter } from "../../server/api/router";
-import { alertingRoutes } from "../../server/api/routes/alerting";
-import type { ApiContext } from "../../server/api/context";
+import { alertingRoutes, createRouter, type ApiContext } from "../../server/api";
 import { createLogger } from "../../server/platform/logger";
 import { ANONYMOUS_ADMIN } from "../../server/auth";
 import type { Alerting } from "../../server/alerting";

@@ -7,7 +7,7 @@ import { loadConfig } from "../../server/platform/config";
 import { createLogger } from "../../server/platform/logger";
 import { startAlerting, type Alerting } from "../../server/alerting";
 import { openControlDb, resolveControlDb } from "../../server/store";
-import type { AlertDataSource, EdgeRow, Finding, RedRow } from "../../server/alerting/data-source";
+import type { AlertDataSource, EdgeRow, Finding, RedRow } from "../../server/alerting";
 
 /** Test kit for alerting integration tests: a fake data source, a webhook sink, a fake clock. */
 export function createFakeSource() {

@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openTelemetryReader, openWriterDb } from "../../server/store/sqlite";
-import { createStoreDataSource } from "../../server/alerting";
-import { evaluateRule } from "../../server/alerting/evaluate-rule";
-import { ruleDefinitionSchema } from "../../server/alerting/rule-schema";
+import { createStoreDataSource, evaluateRule, ruleDefinitionSchema } from "../../server/alerting";
 import { tempDataDir } from "./alerting-kit";
 
 /** The store-backed data source on a real SQLite telemetry file: a silent service is "absent". */

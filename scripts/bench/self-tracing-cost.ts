@@ -54,7 +54,7 @@ export async function measureInstrumentationCost(
         span.setAttributes({ "cartograph.items": 512, "http.response.status_code": 200 });
         withSpan("ingest.acknowledge", {}, () => undefined);
       },
-      { kind: "server" },
+      { kind: "server", root: true },
     );
   for (let i = 0; i < 300; i++) await oneRequest(); // warm-up
   await flushSelfTracing(10_000);

@@ -43,22 +43,27 @@ export class AlertScheduler {
   async tick(now = this.opts.now()): Promise<void> {
     if (this.ticking) return this.ticking;
     // Self-traced as `alerting.tick` (rules evaluated, transitions, notifications queued).
-    this.ticking = withSpan("alerting.tick", {}, async (span) => {
-      try {
-        const r = await this.engine.evaluate(now);
-        this.ticks++;
-        span.setAttributes({
-          "cartograph.alerting.rules": r.rules,
-          "cartograph.alerting.transitions": r.transitions,
-          "cartograph.alerting.notifications": r.notifications,
-        });
-        if (r.transitions) this.opts.log.debug("alert evaluation", r);
-      } catch (e) {
-        span.fail((e as Error).message);
-        this.opts.log.error("alert evaluation failed", { error: (e as Error).message });
-      }
-      await this.runDispatch(now);
-    }).finally(() => (this.ticking = null));
+    this.ticking = withSpan(
+      "alerting.tick",
+      {},
+      async (span) => {
+        try {
+          const r = await this.engine.evaluate(now);
+          this.ticks++;
+          span.setAttributes({
+            "cartograph.alerting.rules": r.rules,
+            "cartograph.alerting.transitions": r.transitions,
+            "cartograph.alerting.notifications": r.notifications,
+          });
+          if (r.transitions) this.opts.log.debug("alert evaluation", r);
+        } catch (e) {
+          span.fail((e as Error).message);
+          this.opts.log.error("alert evaluation failed", { error: (e as Error).message });
+        }
+        await this.runDispatch(now);
+      },
+      { root: true },
+    ).finally(() => (this.ticking = null));
     return this.ticking;
   }
 
@@ -67,7 +72,7 @@ export class AlertScheduler {
     this.dispatching = (async () => {
       try {
         // Traced only as part of a tick: the 1-second retry timer alone starts no trace.
-        await withSpan("alerting.dispatch", {}, () => this.opts.dispatch(now), { root: false });
+        await withSpan("alerting.dispatch", {}, () => this.opts.dispatch(now));
       } catch (e) {
         this.opts.log.error("notification dispatch failed", { error: (e as Error).message });
       }

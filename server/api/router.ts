@@ -222,7 +222,7 @@ export function createRouter(routes: Route[], ctx: ApiContext, offload?: Offload
           });
           return a;
         },
-        { kind: "server" },
+        { kind: "server", root: true },
       );
     } catch (err) {
       answer = errorAnswer(err, ctx);

@@ -21,7 +21,7 @@ export function withIngestSpan(
     "cartograph.transport": transport,
     "http.request.method": req.method ?? "",
   };
-  return withSpan(`ingest ${signal}`, attributes, fn, { kind: "server" });
+  return withSpan(`ingest ${signal}`, attributes, fn, { kind: "server", root: true });
 }
 
 /** readBody inside an `ingest.read` span that reports the decompressed size. */

@@ -44,6 +44,7 @@ export function startOtlpGrpc(
       };
       void withSpan(`ingest ${signal}`, attributes, (span) => exportCall(signal, call, callback, span), {
         kind: "server",
+        root: true,
       });
     };
   const exportCall = (

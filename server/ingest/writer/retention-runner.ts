@@ -17,22 +17,27 @@ export function createRetentionRunner(o: RetentionRunnerOptions) {
   return {
     /** Starts a run unless one is in progress. */
     start(): void {
-      running ??= withSpan("retention.run", {}, async (span) => {
-        try {
-          const r = await runRetention(o.store, o.policy, Date.now());
-          o.onDeleted(r.spansDeleted + r.pointsDeleted + r.logsDeleted + r.rollupsDeleted);
-          span.setAttributes({
-            "cartograph.retention.spans_deleted": r.spansDeleted,
-            "cartograph.retention.points_deleted": r.pointsDeleted,
-            "cartograph.retention.logs_deleted": r.logsDeleted,
-            "cartograph.retention.rollups_deleted": r.rollupsDeleted,
-            "cartograph.store.bytes": r.usedBytes,
-          });
-        } catch (e) {
-          span.fail((e as Error).message);
-          o.onError(e);
-        }
-      }).finally(() => {
+      running ??= withSpan(
+        "retention.run",
+        {},
+        async (span) => {
+          try {
+            const r = await runRetention(o.store, o.policy, Date.now());
+            o.onDeleted(r.spansDeleted + r.pointsDeleted + r.logsDeleted + r.rollupsDeleted);
+            span.setAttributes({
+              "cartograph.retention.spans_deleted": r.spansDeleted,
+              "cartograph.retention.points_deleted": r.pointsDeleted,
+              "cartograph.retention.logs_deleted": r.logsDeleted,
+              "cartograph.retention.rollups_deleted": r.rollupsDeleted,
+              "cartograph.store.bytes": r.usedBytes,
+            });
+          } catch (e) {
+            span.fail((e as Error).message);
+            o.onError(e);
+          }
+        },
+        { root: true },
+      ).finally(() => {
         running = null;
       });
     },

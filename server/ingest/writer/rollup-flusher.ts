@@ -61,12 +61,16 @@ export function createRollupFlusher(o: RollupFlusherOptions) {
     flush(final = false): Promise<void> {
       running ??= (async () => {
         for (let append = o.appendInProgress(); append; append = o.appendInProgress()) await append;
-        await withSpan("rollup.flush", { "cartograph.aggregators": o.aggregators.length }, () =>
-          journal
-            ? journal
-                .flushAtomically(writeRollups, undefined, final ? suspendAggregators : undefined)
-                .catch((e) => o.onError(e))
-            : writeRollups(),
+        await withSpan(
+          "rollup.flush",
+          { "cartograph.aggregators": o.aggregators.length },
+          () =>
+            journal
+              ? journal
+                  .flushAtomically(writeRollups, undefined, final ? suspendAggregators : undefined)
+                  .catch((e) => o.onError(e))
+              : writeRollups(),
+          { root: true },
         );
         o.afterCommit?.();
       })().finally(() => {

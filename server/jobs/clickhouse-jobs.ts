@@ -62,7 +62,13 @@ export async function startClickHouseJobs(deps: {
       const first = await store.readFirstSpanMs();
       if (first === null) return;
       const again = await late.run(store, { stepMs, nowMs: t, guards });
-      if (again.length > 0) log.debug(`clickhouse pairing: ${again.length} window(s) paired again after late spans`);
+      if (again.passed.length > 0)
+        log.debug(`clickhouse pairing: ${again.passed.length} window(s) paired again after late spans`);
+      if (again.failed.length > 0)
+        log.warn(`clickhouse pairing: ${again.failed.length} late window(s) failed to pair again; retried next run`, {
+          error: again.error,
+          waiting: again.waiting,
+        });
       const o = { stepMs, settleMs, nowMs: t, startMs: Math.max(first, t - rawMs), guards };
       const ran = await runDuePairingPasses(store, o);
       if (ran > 0) log.debug(`clickhouse pairing: ${ran} pass(es) committed`);

@@ -67,6 +67,7 @@ export {
   type StoredCompleteness,
   type StoredRedCell,
   type StoredServiceSeen,
+  type LateWindow,
 } from "./clickhouse/store";
 export { clickHouseSettingsFrom } from "./clickhouse/settings";
 export { openClickHouseFromConfig, asClickHouseStore } from "./clickhouse/store";

@@ -60,7 +60,7 @@ async function frontendCalls(fromMs: number, toMs: number): Promise<Record<strin
 const scanner = new LatePassScanner();
 const leaderRun = async () => {
   const nowMs = Date.now();
-  const again = await scanner.run(store, { stepMs: STEP, nowMs });
+  const again = (await scanner.run(store, { stepMs: STEP, nowMs })).passed;
   await runDuePairingPasses(store, { stepMs: STEP, settleMs: STEP, nowMs, startMs: base - STEP });
   await store.compactGraphHours(STEP, nowMs);
   await store.compactGraphMinutes(STEP, nowMs);

@@ -67,6 +67,6 @@ export {
   type ClusterGraphStore,
   type PairingPassOptions,
 } from "./cluster-pairing-job";
-export { LatePassScanner, LATE_HORIZON_MS, type LateArrivalStore } from "./late-passes";
+export { LatePassScanner, LATE_HORIZON_MS, type LateArrivalStore, type LatePassRun } from "./late-passes";
 export { openPassGuards, seedPeerGuard, type PassGuards, type PassGuardLimits } from "./pass-guards";
 export { PeerGuard } from "./peer-guard";

@@ -156,6 +156,14 @@ export const TABLES: Record<string, TableDef> = {
     orderBy: "(stored_s, trace_id)",
     shardBy: "rand()",
   },
+  // Late windows a leader found but has not paired again yet (schema version 7, late-windows.ts): a
+  // `note` row per finding, a `done` row with the same note once a pass ran after it was read.
+  late_windows: {
+    name: "late_windows",
+    columns: "day Date, step_ms UInt64, window_ms UInt64, note String, done UInt8",
+    orderBy: "(step_ms, window_ms)",
+    shardBy: "rand()",
+  },
   log_minute: {
     name: "log_minute",
     columns: "day Date, minute UInt32, service String, severity_range UInt8, count UInt64",
@@ -234,6 +242,11 @@ export const MIGRATIONS: Migration[] = [
     version: 6,
     description: "span arrivals: late spans re-pair the windows of their traces",
     tables: [TABLES.span_arrivals!],
+  },
+  {
+    version: 7,
+    description: "late windows waiting for their pass, kept across a leader change",
+    tables: [TABLES.late_windows!],
   },
 ];
 

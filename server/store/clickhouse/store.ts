@@ -17,6 +17,7 @@ import {
   windowsOfTraces,
   writeLateScanMark,
 } from "./late-arrivals";
+import { noteLateWindows, readLateWindows, settleLateWindows, type LateWindow } from "./late-windows";
 import { migrateClickHouse } from "./migrate";
 import { appendRed } from "./red-io";
 import { hasService, listOperations, listServices, readRed } from "./red-read";
@@ -67,6 +68,11 @@ export interface ClickHouseStore extends TelemetryStore {
   listArrivedTraces(sinceS: number, limit: number): Promise<{ traceIds: string[]; throughS: number | null }>;
   /** Pass windows in [fromMs, toMs) holding a span of these traces. */
   windowsOfTraces(traceIds: readonly string[], stepMs: number, fromMs: number, toMs: number): Promise<number[]>;
+  /** Late windows stored to pair again (a run's leftovers and failures, late-windows.ts), from `fromMs` on. */
+  readLateWindows(stepMs: number, fromMs: number): Promise<LateWindow[]>;
+  noteLateWindows(stepMs: number, windows: readonly number[]): Promise<void>;
+  /** Settles the notes of these windows, read before they were paired again. */
+  settleLateWindows(stepMs: number, windows: readonly LateWindow[]): Promise<void>;
   /** Merges again the merged minutes and compacted hours of windows paired again. */
   recompactWindows(
     windows: readonly number[],
@@ -131,6 +137,9 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
     listArrivedTraces: (since, limit) => listArrivedTraces(conn, since, limit),
     windowsOfTraces: (ids, step, a, b) => windowsOfTraces(conn, ids, step, a, b),
     recompactWindows: (w, step, now) => recompactWindows(conn, w, step, now),
+    readLateWindows: (step, from) => readLateWindows(conn, step, from),
+    noteLateWindows: (step, w) => noteLateWindows(conn, step, w),
+    settleLateWindows: (step, w) => settleLateWindows(conn, step, w),
     compactGraphHours: async (stepMs, nowMs) => {
       const watermark = await readPairingWatermark(conn, stepMs);
       return watermark === null ? [] : compactGraphHours(conn, watermark, nowMs);
@@ -250,3 +259,4 @@ export async function openClickHouseFromConfig(config: Config): Promise<ClickHou
 export type { ClickHouseSettings } from "./settings";
 export type { GraphPass, StoredEdgeMinute, StoredNode, StoredEdgeMeta, StoredCompleteness } from "./graph-types";
 export type { StoredRedCell, StoredServiceSeen } from "./red-io";
+export type { LateWindow } from "./late-windows";

@@ -11,7 +11,12 @@ import {
   seedPeerGuard,
   type PassGuardLimits,
 } from "../aggregate/servicegraph";
+import { recoverAbandonedRed } from "../aggregate";
 import { runEveryAsLeader, type LeaderJobs } from "./leader-interval";
+
+/** How often the leader looks for killed writers' RED, and how long a writer is silent before it counts as gone (it heartbeats every 5 s while it holds unflushed RED). */
+const RED_RECOVERY_INTERVAL_MS = 5_000;
+const WRITER_SILENT_S = 20;
 
 /**
  * The work a ClickHouse-backed cluster does once, on the elected leader (with the SQLite
@@ -23,6 +28,9 @@ import { runEveryAsLeader, type LeaderJobs } from "./leader-interval";
  *   has closed, then early passes of the windows closed since (what pairs already shows at
  *   once), then the hour compaction of every hour the passes have closed (the hour rollups that
  *   long windows read);
+ * - RED recovery: the RED of writers killed between two rollup flushes, aggregated again from
+ *   their stored spans (red-recovery.ts in the aggregate stage; the store's rollup-epochs.ts
+ *   explains why a late flush of a writer taken for gone still counts once);
  * - retention: whole day partitions past the raw / rollup ages dropped on every node (dropping
  *   a partition already gone is a no-op, so a repeated run is harmless), then, with
  *   CARTOGRAPH_DISK_BUDGET_BYTES, the oldest days while the database is over the budget.
@@ -80,6 +88,16 @@ export async function startClickHouseJobs(deps: {
       // Then the closed minutes' pass rows, one row per edge and minute (what keeps recent windows cheap).
       const minutes = await store.compactGraphMinutes(stepMs, t);
       if (minutes.length > 0) log.debug(`clickhouse graph: ${minutes.length} minute(s) merged`);
+    },
+    log,
+  );
+  await runEveryAsLeader(
+    leader,
+    "clickhouse-red-recovery",
+    RED_RECOVERY_INTERVAL_MS,
+    async () => {
+      const n = await recoverAbandonedRed(store, { silentS: WRITER_SILENT_S, nowMs: now(), folder: guards });
+      if (n > 0) log.info(`clickhouse RED: ${n} flush epoch(s) of stopped writers recovered from stored spans`);
     },
     log,
   );

@@ -68,6 +68,8 @@ export {
   type StoredRedCell,
   type StoredServiceSeen,
   type LateWindow,
+  type AbandonedEpochs,
+  type RecoveredEpoch,
 } from "./clickhouse/store";
 export { clickHouseSettingsFrom } from "./clickhouse/settings";
 export { openClickHouseFromConfig, asClickHouseStore } from "./clickhouse/store";

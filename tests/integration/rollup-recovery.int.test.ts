@@ -8,11 +8,16 @@ import { createExporter, createServiceTracer, SpanKind, SpanStatusCode } from ".
  * kill -9 between two flushes must not lose them: at the next start the spans stored after
  * the last flush are aggregated again, each exactly once (the flush and its mark commit
  * together). Here the flush interval is longer than the test, so before the kill every
- * aggregate exists only in memory.
+ * aggregate exists only in memory. Also in the ClickHouse suite, where the leader recovers the
+ * killed writer's RED from its stored spans (the store's rollup-epochs.ts).
  */
 const CALLS = 30;
 const FAILED = 4;
 const env = { CARTOGRAPH_ROLLUP_FLUSH_MS: "60000", CARTOGRAPH_PAIRING_WAIT_MS: "1000" };
+
+interface ServicesBody {
+  services: Array<{ name: string; requests: number; errors: number }>;
+}
 
 interface MapBody {
   edges: Array<{ source: string; target: string; stats: { requests: number; errors: number } }>;
@@ -64,21 +69,26 @@ describe("rollups across a kill -9", () => {
     const second = await runs.start({ dataDir, env });
     const edge = (m: MapBody, source: string, target: string) =>
       m.edges.find((e) => e.source === source && e.target.startsWith(target))?.stats;
-    const map = await eventually(
+    const servicesOf = async (server: RunningServer) => {
+      const body = await server.get<ServicesBody>(`/api/v1/services?${win()}`);
+      return Object.fromEntries(body.services.map((s) => [s.name, s]));
+    };
+    // The embedded store aggregates the spans after its mark at start; the ClickHouse store's
+    // leader recovers them once the killed writer has been silent long enough (seconds).
+    const { map, byName } = await eventually(
       async () => {
         const m = await second.get<MapBody>(`/api/v1/service-map?${win()}`);
         const db = edge(m, "service:checkout", "database:postgresql");
-        return edge(m, "service:frontend", "service:checkout")?.requests === CALLS && db?.requests === CALLS ? m : null;
+        if (edge(m, "service:frontend", "service:checkout")?.requests !== CALLS || db?.requests !== CALLS) return null;
+        const services = await servicesOf(second);
+        return services.checkout?.requests === CALLS && services.frontend?.requests === CALLS
+          ? { map: m, byName: services }
+          : null;
       },
       90_000,
-      "the calls from before the kill on the map",
+      "the calls from before the kill on the map and in RED",
     );
     expect(edge(map, "service:frontend", "service:checkout")).toMatchObject({ requests: CALLS, errors: FAILED });
-
-    const services = await second.get<{ services: Array<{ name: string; requests: number; errors: number }> }>(
-      `/api/v1/services?${win()}`,
-    );
-    const byName = Object.fromEntries(services.services.map((s) => [s.name, s]));
     expect(byName.frontend).toMatchObject({ requests: CALLS });
     expect(byName.checkout).toMatchObject({ requests: CALLS, errors: FAILED });
 
@@ -89,5 +99,8 @@ describe("rollups across a kill -9", () => {
     const again = await third.get<MapBody>(`/api/v1/service-map?${win()}`);
     expect(edge(again, "service:frontend", "service:checkout")).toMatchObject({ requests: CALLS, errors: FAILED });
     expect(edge(again, "service:checkout", "database:postgresql")?.requests).toBe(CALLS);
+    const servicesAgain = await servicesOf(third);
+    expect(servicesAgain.frontend).toMatchObject({ requests: CALLS });
+    expect(servicesAgain.checkout).toMatchObject({ requests: CALLS, errors: FAILED });
   }, 420_000);
 });

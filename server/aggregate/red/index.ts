@@ -9,3 +9,4 @@ export {
   type RedStats,
   type LatencyQuantiles,
 } from "./red-stats";
+export { recoverAbandonedRed, type RedRecoveryStore, type RedRecoveryOptions } from "./red-recovery";

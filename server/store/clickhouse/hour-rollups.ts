@@ -3,8 +3,10 @@ import type { EdgeMinuteRow, MinuteWindow, RedMinute, RedQuery } from "../teleme
 import { queryRows, type Connection } from "./connection";
 import { committedPasses, MAX_STEP_MS, mergeAttempt } from "./graph-io";
 import { EDGE_COLUMNS, edgeMinuteParts, planEdgeRead } from "./minute-rollups";
+import { uncoveredRecovered } from "./red-recovery";
 import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
 import { dayOf, sqlInt, sqlString } from "./sql";
+import { mergeEncodedSketches } from "../sketch";
 
 /**
  * Hour rollups, what a window of many hours reads instead of its minutes (a day: 24 rows per
@@ -102,6 +104,24 @@ function redFilters(q: RedQuery): string[] {
   return where;
 }
 
+/** One row per key and hour: rows of one key from several reads added up, sketches merged. */
+function mergeRedRows(rows: RedMinute[]): RedMinute[] {
+  const byKey = new Map<string, RedMinute>();
+  for (const r of rows) {
+    const k = `${r.minute}\u0000${r.service}\u0000${r.environment}\u0000${r.operation}\u0000${r.kind}`;
+    const had = byKey.get(k);
+    if (!had) byKey.set(k, r);
+    else
+      byKey.set(k, {
+        ...had,
+        count: had.count + r.count,
+        errors: had.errors + r.errors,
+        sketch: mergeEncodedSketches(had.sketch, r.sketch),
+      });
+  }
+  return [...byKey.values()];
+}
+
 function toRedRow(r: Row): RedMinute {
   return {
     service: String(r.service),
@@ -148,7 +168,18 @@ export async function readRedHours(conn: Connection, q: RedQuery): Promise<RedMi
         GROUP BY hr, ${keys}`,
       ),
     );
-  return (await Promise.all(reads)).flat().map(toRedRow);
+  // Epochs the leader recovered (rollup-epochs.ts): never in red_hour, which sums flushed rows.
+  const window = [`minute >= ${sqlInt(q.fromMinute)}`, `minute < ${sqlInt(q.toMinute)}`, ...redFilters(q)].join(
+    " AND ",
+  );
+  reads.push(
+    queryRows<Row>(
+      conn.main,
+      `SELECT intDiv(minute, 60) AS hr, ${keys}, sum(count) AS c, sum(errors) AS e, ${sketchMergeSql("d")} FROM ${db}.red_recovered
+      WHERE ${window} AND ${uncoveredRecovered(db, q.fromMinute, q.toMinute)} GROUP BY hr, ${keys}`,
+    ),
+  );
+  return mergeRedRows((await Promise.all(reads)).flat().map(toRedRow));
 }
 
 /**

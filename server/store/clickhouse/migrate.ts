@@ -1,7 +1,19 @@
 import "server-only";
 import { openBootstrapClient, queryRows, type Connection } from "./connection";
-import { MIGRATIONS, tableDdl } from "./schema";
-import { sqlInt } from "./sql";
+import { MIGRATIONS, tableDdl, type AddedColumn } from "./schema";
+import { sqlInt, sqlString } from "./sql";
+
+/** Adds a column where it is missing: the local table first, then the Distributed one over it. */
+async function addColumn(node: Connection["main"], db: string, cluster: string | null, c: AddedColumn): Promise<void> {
+  for (const table of cluster ? [`${c.table}_local`, c.table] : [c.table]) {
+    const [has] = await queryRows<{ n: string | number }>(
+      node,
+      `SELECT count() AS n FROM system.columns WHERE database = ${sqlString(db)} AND table = ${sqlString(table)} AND name = ${sqlString(c.column)}`,
+    );
+    if (Number(has?.n ?? 0) === 0)
+      await node.command({ query: `ALTER TABLE ${db}.${table} ADD COLUMN ${c.column} ${c.type}` });
+  }
+}
 
 /**
  * Applies the schema at start on every listed node: creates the database, then each migration
@@ -32,6 +44,7 @@ export async function migrateClickHouse(conn: Connection): Promise<number> {
       if (m.version <= current) continue;
       for (const t of m.tables)
         for (const ddl of tableDdl(t, s.database, s.cluster)) await node.command({ query: ddl });
+      for (const c of m.columns ?? []) await addColumn(node, s.database, s.cluster, c);
       for (const sql of m.after?.(s.database, s.cluster, Date.now()) ?? []) await node.command({ query: sql });
       await node.command({
         query: `INSERT INTO ${s.database}.schema_migrations (version, description, applied_ms) VALUES (${sqlInt(m.version)}, '${m.description.replace(/'/g, "")}', ${sqlInt(Date.now())})`,

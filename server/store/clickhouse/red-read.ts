@@ -1,8 +1,22 @@
 import "server-only";
 import type { RedMinute, RedQuery, ServiceEntry } from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
+import { uncoveredRecovered } from "./red-recovery";
 import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
 import { sqlInt, sqlString } from "./sql";
+
+/** The columns a RED read takes from red_minute and red_recovered alike. */
+export const RED_COLUMNS =
+  "minute, service, environment, operation, kind, count, errors, d_n, d_zero, d_sum, d_min, d_max, d_keys, d_counts";
+
+/**
+ * What RED reads of minutes [fromMinute, toMinute) select from: every writer's flushed rows, plus
+ * the rows the leader recovered for epochs no flush covers (rollup-epochs.ts).
+ */
+export function redSource(db: string, fromMinute: number, toMinute: number, where: string): string {
+  return `(SELECT ${RED_COLUMNS} FROM ${db}.red_minute WHERE ${where}
+    UNION ALL SELECT ${RED_COLUMNS} FROM ${db}.red_recovered WHERE ${where} AND ${uncoveredRecovered(db, fromMinute, toMinute)})`;
+}
 
 /** RED minute rows of a window, each key's rows from every instance merged into one. */
 export async function readRed(conn: Connection, q: RedQuery): Promise<RedMinute[]> {
@@ -14,7 +28,7 @@ export async function readRed(conn: Connection, q: RedQuery): Promise<RedMinute[
   const rows = await queryRows<Record<string, unknown>>(
     conn.main,
     `SELECT service, environment, operation, kind, minute, sum(count) AS c, sum(errors) AS e, ${sketchMergeSql("d")}
-      FROM ${conn.settings.database}.red_minute WHERE ${where.join(" AND ")} GROUP BY service, environment, operation, kind, minute ORDER BY minute, service, environment, operation, kind`,
+      FROM ${redSource(conn.settings.database, q.fromMinute, q.toMinute, where.join(" AND "))} GROUP BY service, environment, operation, kind, minute ORDER BY minute, service, environment, operation, kind`,
   );
   return rows.map((r): RedMinute => ({
     service: String(r.service),
@@ -33,10 +47,12 @@ export async function listOperations(
   service: string,
   kind?: number,
 ): Promise<{ operation: string; kind: number }[]> {
+  const db = conn.settings.database;
+  const where = `service = ${sqlString(service)}${kind === undefined ? "" : ` AND kind = ${sqlInt(kind)}`}`;
   const rows = await queryRows<{ operation: string; kind: number | string }>(
     conn.main,
-    `SELECT DISTINCT operation, kind FROM ${conn.settings.database}.red_minute WHERE service = ${sqlString(service)}
-      ${kind === undefined ? "" : `AND kind = ${sqlInt(kind)}`} ORDER BY operation, kind`,
+    `SELECT DISTINCT operation, kind FROM (SELECT operation, kind FROM ${db}.red_minute WHERE ${where}
+      UNION ALL SELECT operation, kind FROM ${db}.red_recovered WHERE ${where} AND count > 0) ORDER BY operation, kind`,
   );
   return rows.map((r) => ({ operation: r.operation, kind: Number(r.kind) }));
 }

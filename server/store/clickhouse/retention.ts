@@ -20,6 +20,8 @@ const ROLLUP = [
   "graph_hours",
   "edge_merged",
   "graph_minutes",
+  "red_recovered",
+  "rollup_epochs",
 ];
 
 /**

@@ -164,6 +164,24 @@ export const TABLES: Record<string, TableDef> = {
     orderBy: "(step_ms, window_ms)",
     shardBy: "rand()",
   },
+  // RED recovered by the leader from the stored spans of a writer's flush epochs that no flush of
+  // that writer covered (schema version 8, red-recovery.ts): one insert into one node per run, so atomic.
+  red_recovered: {
+    name: "red_recovered",
+    columns: `day Date, writer String, epoch UInt64, attempt String, minute UInt32, service String, environment String, operation String,
+      kind UInt8, count UInt64, errors UInt64, ${SKETCH("d")}`,
+    orderBy: "(minute, writer, epoch)",
+    shardBy: "rand()",
+  },
+  // A writer's flush epochs: the minutes its spans were stamped with, and heartbeats while an
+  // epoch waits for its flush, by the ClickHouse clock (schema version 8, rollup-epochs.ts).
+  rollup_epochs: {
+    name: "rollup_epochs",
+    columns:
+      "day Date, writer String, epoch UInt64, min_minute UInt32, max_minute UInt32, seen_s DateTime DEFAULT now()",
+    orderBy: "(seen_s, writer, epoch)",
+    shardBy: "rand()",
+  },
   log_minute: {
     name: "log_minute",
     columns: "day Date, minute UInt32, service String, severity_range UInt8, count UInt64",
@@ -172,10 +190,19 @@ export const TABLES: Record<string, TableDef> = {
   },
 };
 
+/** A column added to an existing table (and to its local tables on a cluster). */
+export interface AddedColumn {
+  table: string;
+  column: string;
+  type: string;
+}
+
 export interface Migration {
   version: number;
   description: string;
   tables: TableDef[];
+  /** Columns added, each only where missing (18.16 has no ADD COLUMN IF NOT EXISTS). */
+  columns?: AddedColumn[];
   /** Statements run on each node after its tables exist (views, marks). */
   after?: (db: string, cluster: string | null, nowMs: number) => string[];
 }
@@ -247,6 +274,18 @@ export const MIGRATIONS: Migration[] = [
     version: 7,
     description: "late windows waiting for their pass, kept across a leader change",
     tables: [TABLES.late_windows!],
+  },
+  {
+    version: 8,
+    description: "RED that survives a killed writer: flush epochs on spans and RED rows, RED recovered by the leader",
+    tables: [TABLES.red_recovered!, TABLES.rollup_epochs!],
+    columns: [
+      { table: "spans", column: "writer", type: "String DEFAULT ''" },
+      { table: "spans", column: "writer_epoch", type: "UInt64 DEFAULT 0" },
+      { table: "red_minute", column: "writer", type: "String DEFAULT ''" },
+      { table: "red_minute", column: "first_epoch", type: "UInt64 DEFAULT 0" },
+      { table: "red_minute", column: "last_epoch", type: "UInt64 DEFAULT 0" },
+    ],
   },
 ];
 

@@ -9,11 +9,18 @@ import { sqlInt, sqlStringList } from "./sql";
  * ClickHouse accepted the rows (with a cluster, after the Distributed table forwarded them,
  * insert_distributed_sync), so the ingest path acknowledges only committed spans. Spans are
  * inserted before the trace index and the arrival rows, so an indexed trace always has its spans.
+ * With `stamp`, each row carries the writer's flush epoch it joins (rollup-epochs.ts).
  */
-export async function appendNewSpans(conn: Connection, spans: readonly Span[]): Promise<Span[]> {
+export async function appendNewSpans(
+  conn: Connection,
+  spans: readonly Span[],
+  stamp?: (fresh: readonly Span[]) => Promise<{ writer: string; epoch: number }>,
+): Promise<Span[]> {
   const fresh = await dropStored(conn, spans);
   if (fresh.length === 0) return fresh;
-  const rows = fresh.map(toSpanRow);
+  // The writer's flush epoch (rollup-epochs.ts), recorded before any of its spans is stored.
+  const by = stamp ? await stamp(fresh) : null;
+  const rows = fresh.map((s) => (by ? { ...toSpanRow(s), writer: by.writer, writer_epoch: by.epoch } : toSpanRow(s)));
   const db = conn.settings.database;
   await conn.main.insert({ table: `${db}.spans`, values: rows, format: "JSONEachRow" });
   const index = traceIndexRows(rows);
@@ -75,7 +82,7 @@ export const SPAN_COLUMNS =
   "trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns, status_code, status_message, service, namespace, environment, attributes, resource, events, links, scope_name, scope_version";
 
 /** Drops duplicate (trace, span) rows, which replays of one export produce (keeps the first). */
-function uniqueSpans(rows: SpanRow[]): Span[] {
+export function uniqueSpans(rows: readonly SpanRow[]): Span[] {
   const seen = new Set<string>();
   const out: Span[] = [];
   for (const r of rows) {

@@ -20,6 +20,14 @@ import {
 import { noteLateWindows, readLateWindows, settleLateWindows, type LateWindow } from "./late-windows";
 import { migrateClickHouse } from "./migrate";
 import { appendRed } from "./red-io";
+import {
+  listAbandonedEpochs,
+  readEpochSpans,
+  writeRecoveredRed,
+  type AbandonedEpochs,
+  type RecoveredEpoch,
+} from "./red-recovery";
+import { createEpochJournal } from "./rollup-epochs";
 import { hasService, listOperations, listServices, readRed } from "./red-read";
 import { dropExpiredPartitions, dropOverBudget, type BudgetResult } from "./retention";
 import { clickHouseSettingsFrom, type ClickHouseSettings } from "./settings";
@@ -89,14 +97,23 @@ export interface ClickHouseStore extends TelemetryStore {
    * minute-rollups.ts); returns the minutes merged (epoch minutes).
    */
   compactGraphMinutes(stepMs: number, nowMs: number): Promise<number[]>;
+  /**
+   * RED of killed writers (leader only, see rollup-epochs.ts): the flush epochs of writers silent
+   * for `silentS` seconds that no flush covers, their stored spans, and their RED written again.
+   */
+  listAbandonedEpochs(silentS: number): Promise<AbandonedEpochs[]>;
+  readEpochSpans(a: AbandonedEpochs): Promise<Map<number, Span[]>>;
+  writeRecoveredRed(a: AbandonedEpochs, recovered: readonly RecoveredEpoch[]): Promise<void>;
   /** Retention by whole days (leader only); returns the partitions dropped. */
   dropExpired(rawBeforeMs: number, rollupBeforeMs: number): Promise<string[]>;
   /** The disk budget (leader only): oldest days dropped while the database is over it (retention.ts). */
   dropOverBudget(budgetBytes: number, nowMs: number): Promise<BudgetResult>;
 }
 
-export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseStore {
+/** `heartbeatMs`: how often a writer holding unflushed RED says it is alive (rollup-epochs.ts; tests lengthen it to act a paused writer). */
+export function openClickHouseStore(settings: ClickHouseSettings, o: { heartbeatMs?: number } = {}): ClickHouseStore {
   const conn = openConnection(settings);
+  const epochs = createEpochJournal(conn, o);
   let reachable = false;
   const db = settings.database;
   const appendSpans = async (spans: readonly Span[]) => {
@@ -148,6 +165,9 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
       const watermark = await readPairingWatermark(conn, stepMs);
       return watermark === null ? [] : compactGraphMinutes(conn, watermark, nowMs);
     },
+    listAbandonedEpochs: (silentS) => listAbandonedEpochs(conn, silentS),
+    readEpochSpans: (a) => readEpochSpans(conn, a),
+    writeRecoveredRed: (a, r) => writeRecoveredRed(conn, a, r),
     dropExpired: (raw, rollup) => dropExpiredPartitions(conn, raw, rollup),
     dropOverBudget: (budget, nowMs) => dropOverBudget(conn, budget, nowMs, usedBytes),
     spans: {
@@ -158,7 +178,7 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
       searchTraces: (q) => searchTraces(conn, q),
     },
     rollups: {
-      mergeRed: (rows, services) => appendRed(conn, rows, services),
+      mergeRed: (rows, services) => appendRed(conn, rows, services, epochs),
       readRed: (q) => readRed(conn, q),
       readRedHours: (q) => readRedHours(conn, q),
       listOperations: (s, k) => listOperations(conn, s, k),
@@ -195,9 +215,15 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
        * Spans, points and logs go to their tables one after the other; the batches are
        * acknowledged only when all were accepted. A failure part-way leaves some kinds stored:
        * the client's retry then stores only what is missing (every kind is deduplicated on append).
+       * Spans carry this writer's flush epoch (rollup-epochs.ts).
        */
       append: async (batches: readonly AppendBatch[], nowMs: number): Promise<AppendResult> => {
-        const inserted = await appendSpans(batches.flatMap((b) => b.spans));
+        const inserted = await appendNewSpans(
+          conn,
+          batches.flatMap((b) => b.spans),
+          (fresh) => epochs.stamp(fresh),
+        );
+        reachable = true;
         const pointsStored = await appendMetricPoints(
           conn,
           batches.flatMap((b) => b.points),
@@ -209,6 +235,7 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
         );
         return { inserted, pointsStored, logsStored };
       },
+      rollupJournal: epochs,
       classifyFailure: (err) => {
         const message = err instanceof Error ? err.message : String(err);
         // ClickHouse refuses a row it cannot parse with a code of its own (e.g. 26, 27, 53, 117); everything else is the store.
@@ -240,7 +267,10 @@ export function openClickHouseStore(settings: ClickHouseSettings): ClickHouseSto
       }),
       measureUsedBytes: usedBytes,
     },
-    close: () => conn.close(),
+    close: () => {
+      epochs.close();
+      return conn.close();
+    },
   };
 }
 
@@ -260,3 +290,4 @@ export type { ClickHouseSettings } from "./settings";
 export type { GraphPass, StoredEdgeMinute, StoredNode, StoredEdgeMeta, StoredCompleteness } from "./graph-types";
 export type { StoredRedCell, StoredServiceSeen } from "./red-io";
 export type { LateWindow } from "./late-windows";
+export type { AbandonedEpochs, RecoveredEpoch } from "./red-recovery";

@@ -3,15 +3,26 @@ import { openBootstrapClient, queryRows, type Connection } from "./connection";
 import { MIGRATIONS, tableDdl, type AddedColumn } from "./schema";
 import { sqlInt, sqlString } from "./sql";
 
-/** Adds a column where it is missing: the local table first, then the Distributed one over it. */
+/**
+ * Adds a column where it is missing: the local table first, then the Distributed one over it.
+ * Two instances migrating at once may both find it missing: the second ALTER's refusal is fine
+ * when the column is there afterwards.
+ */
 async function addColumn(node: Connection["main"], db: string, cluster: string | null, c: AddedColumn): Promise<void> {
   for (const table of cluster ? [`${c.table}_local`, c.table] : [c.table]) {
-    const [has] = await queryRows<{ n: string | number }>(
-      node,
-      `SELECT count() AS n FROM system.columns WHERE database = ${sqlString(db)} AND table = ${sqlString(table)} AND name = ${sqlString(c.column)}`,
-    );
-    if (Number(has?.n ?? 0) === 0)
+    const has = async () => {
+      const [r] = await queryRows<{ n: string | number }>(
+        node,
+        `SELECT count() AS n FROM system.columns WHERE database = ${sqlString(db)} AND table = ${sqlString(table)} AND name = ${sqlString(c.column)}`,
+      );
+      return Number(r?.n ?? 0) > 0;
+    };
+    if (await has()) continue;
+    try {
       await node.command({ query: `ALTER TABLE ${db}.${table} ADD COLUMN ${c.column} ${c.type}` });
+    } catch (err) {
+      if (!(await has())) throw err;
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Span } from "../../normalize";
+import { announceLateRollups } from "../../platform/late-rollups";
 import type { AbandonedEpochs, RecoveredEpoch, RedMinute, ServiceEntry } from "../../store";
 import type { RollupSink } from "../types";
 import { createRedAggregator } from "./red-aggregator";
@@ -38,6 +39,8 @@ export async function recoverAbandonedRed(store: RedRecoveryStore, o: RedRecover
       out.push({ epoch, spans: spans.length, ...(await aggregate(folder ? folder.fold(spans) : spans, o.nowMs)) });
     }
     await store.writeRecoveredRed(a, out);
+    // Minutes this process's query threads may have cached without them.
+    announceLateRollups(a.fromMinute);
     recovered += out.length;
   }
   return recovered;

@@ -3,7 +3,7 @@ import type { EdgeMinuteRow, MinuteWindow, RedMinute, RedQuery } from "../teleme
 import { queryRows, type Connection } from "./connection";
 import { committedPasses, MAX_STEP_MS, mergeAttempt } from "./graph-io";
 import { EDGE_COLUMNS, edgeMinuteParts, planEdgeRead } from "./minute-rollups";
-import { uncoveredRecovered } from "./red-recovery";
+import { anyRecovered, uncoveredRecovered } from "./red-recovery";
 import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
 import { dayOf, sqlInt, sqlString } from "./sql";
 import { mergeEncodedSketches } from "../sketch";

@@ -1,7 +1,7 @@
 import "server-only";
 import type { RedMinute, RedQuery, ServiceEntry } from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
-import { uncoveredRecovered } from "./red-recovery";
+import { anyRecovered, uncoveredRecovered } from "./red-recovery";
 import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
 import { sqlInt, sqlString } from "./sql";
 
@@ -13,7 +13,8 @@ export const RED_COLUMNS =
  * What RED reads of minutes [fromMinute, toMinute) select from: every writer's flushed rows, plus
  * the rows the leader recovered for epochs no flush covers (rollup-epochs.ts).
  */
-export function redSource(db: string, fromMinute: number, toMinute: number, where: string): string {
+export function redSource(db: string, fromMinute: number, toMinute: number, where: string, recovered: boolean): string {
+  if (!recovered) return `${db}.red_minute WHERE ${where}`;
   return `(SELECT ${RED_COLUMNS} FROM ${db}.red_minute WHERE ${where}
     UNION ALL SELECT ${RED_COLUMNS} FROM ${db}.red_recovered WHERE ${where} AND ${uncoveredRecovered(db, fromMinute, toMinute)})`;
 }
@@ -25,10 +26,11 @@ export async function readRed(conn: Connection, q: RedQuery): Promise<RedMinute[
   if (q.environment !== undefined) where.push(`environment = ${sqlString(q.environment)}`);
   if (q.operation !== undefined) where.push(`operation = ${sqlString(q.operation)}`);
   if (q.kinds && q.kinds.length > 0) where.push(`kind IN (${q.kinds.map(sqlInt).join(",")})`);
+  const recovered = await anyRecovered(conn, q.fromMinute, q.toMinute);
   const rows = await queryRows<Record<string, unknown>>(
     conn.main,
     `SELECT service, environment, operation, kind, minute, sum(count) AS c, sum(errors) AS e, ${sketchMergeSql("d")}
-      FROM ${redSource(conn.settings.database, q.fromMinute, q.toMinute, where.join(" AND "))} GROUP BY service, environment, operation, kind, minute ORDER BY minute, service, environment, operation, kind`,
+      FROM ${redSource(conn.settings.database, q.fromMinute, q.toMinute, where.join(" AND "), recovered)} GROUP BY service, environment, operation, kind, minute ORDER BY minute, service, environment, operation, kind`,
   );
   return rows.map((r): RedMinute => ({
     service: String(r.service),

@@ -180,6 +180,19 @@ export async function writeRecoveredRed(
 }
 
 /**
+ * Whether any epoch was recovered in minutes [fromMinute, toMinute): almost never, and the
+ * table's key is the minute, so this costs a round trip, where the filter below would read the
+ * writer column of every red_minute row of the window.
+ */
+export async function anyRecovered(conn: Connection, fromMinute: number, toMinute: number): Promise<boolean> {
+  const [r] = await queryRows<{ n: string | number }>(
+    conn.main,
+    `SELECT count() AS n FROM ${conn.settings.database}.red_recovered WHERE minute >= ${sqlInt(fromMinute)} AND minute < ${sqlInt(toMinute)} AND count > 0`,
+  );
+  return Number(r?.n ?? 0) > 0;
+}
+
+/**
  * A filter on `red_recovered` rows of minutes [fromMinute, toMinute): one attempt per epoch, and
  * only epochs no flush of their writer covers. A flush that lands after the recovery (a writer
  * that was paused, not gone) thereby replaces it. Checking the window's flushes suffices: a

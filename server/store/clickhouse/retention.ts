@@ -4,7 +4,7 @@ import { localTableName, TABLES } from "./schema";
 import { dayOf, sqlString } from "./sql";
 
 /** Tables holding raw telemetry (CARTOGRAPH_RETENTION_RAW_HOURS) and rollups (_ROLLUP_HOURS). */
-const RAW = ["spans", "trace_index", "span_arrivals", "late_windows", "metric_points", "logs"];
+const RAW = ["spans", "trace_index", "span_arrivals", "late_windows", "rollup_epochs", "metric_points", "logs"];
 const ROLLUP = [
   "red_minute",
   "services",
@@ -21,7 +21,6 @@ const ROLLUP = [
   "edge_merged",
   "graph_minutes",
   "red_recovered",
-  "rollup_epochs",
 ];
 
 /**

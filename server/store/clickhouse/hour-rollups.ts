@@ -172,13 +172,14 @@ export async function readRedHours(conn: Connection, q: RedQuery): Promise<RedMi
   const window = [`minute >= ${sqlInt(q.fromMinute)}`, `minute < ${sqlInt(q.toMinute)}`, ...redFilters(q)].join(
     " AND ",
   );
-  reads.push(
-    queryRows<Row>(
-      conn.main,
-      `SELECT intDiv(minute, 60) AS hr, ${keys}, sum(count) AS c, sum(errors) AS e, ${sketchMergeSql("d")} FROM ${db}.red_recovered
+  if (await anyRecovered(conn, q.fromMinute, q.toMinute))
+    reads.push(
+      queryRows<Row>(
+        conn.main,
+        `SELECT intDiv(minute, 60) AS hr, ${keys}, sum(count) AS c, sum(errors) AS e, ${sketchMergeSql("d")} FROM ${db}.red_recovered
       WHERE ${window} AND ${uncoveredRecovered(db, q.fromMinute, q.toMinute)} GROUP BY hr, ${keys}`,
-    ),
-  );
+      ),
+    );
   return mergeRedRows((await Promise.all(reads)).flat().map(toRedRow));
 }
 

@@ -6,12 +6,14 @@ import { BroadcastChannel } from "node:worker_threads";
  * spans that arrive minutes late, a replay after a crash, a pairing pass catching up. Without
  * the notice a cached block would hide them until it expires (up to 30 minutes).
  *
- * Another instance's writes (ClickHouse, several processes) are not announced here: there the
- * cache's time to live bounds how stale a block can be.
+ * Another instance's writes (ClickHouse, several processes) reach the cache through the store's
+ * change marks instead (TelemetryReader.readRollupChanges), read by each map query.
  */
 export interface LateRollupNotice {
   /** First minute (epoch minutes) the write touched; later minutes may have changed too. */
   sinceMinute: number;
+  /** End (exclusive) of the minutes touched, when known; absent: every later minute. */
+  untilMinute?: number;
   /** When the write was committed (epoch ms): blocks cached before it are stale. */
   atMs: number;
 }

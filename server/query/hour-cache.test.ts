@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { announceLateRollups } from "../platform/late-rollups";
-import { readWithHourCache } from "./hour-cache";
+import { noteStoreChanges, readWithHourCache } from "./hour-cache";
 
 type Sum = { sum: number };
 
@@ -44,6 +44,42 @@ describe("hour cache", () => {
     const lateBlock = Math.floor(late / 10) * 10;
     expect(reads.filter(([a]) => a >= firstBlock && a < lateBlock)).toEqual([]);
     expect(reads.some(([a, b]) => a <= late && late < b)).toBe(true);
+  });
+
+  it("another process's write, read from the store's change marks beside the read, shows in that same answer", async () => {
+    const owner = {};
+    const minutes = new Map<number, number>();
+    const reads: [number, number][] = [];
+    const agg = summing((m) => minutes.get(m) ?? 0, reads);
+    const nowMinute = Math.floor(Date.now() / 60_000);
+    const lo = nowMinute - 120;
+    let marks: { fromMinute: number; toMinute: number }[] = [];
+    const store = { readRollupChanges: async () => marks.splice(0) };
+    const read = () => readWithHourCache(owner, "marks", lo, nowMinute, Date.now(), agg, noteStoreChanges(store));
+    expect((await read()).sum).toBe(0);
+    // Another instance re-paired minute `late` (nothing announced in this process), then marked it.
+    const late = nowMinute - 45;
+    minutes.set(late, 5);
+    marks = [{ fromMinute: late, toMinute: late + 1 }];
+    await new Promise((r) => setTimeout(r, 5));
+    reads.length = 0;
+    expect((await read()).sum).toBe(5);
+    // Only the changed block was read again, and the next read finds everything cached.
+    const lateBlock = Math.floor(late / 10) * 10;
+    const firstBlock = Math.ceil(lo / 10) * 10;
+    expect(
+      reads.filter(([a, b]) => a >= firstBlock && b <= nowMinute - 10 && (b <= lateBlock || a >= lateBlock + 10)),
+    ).toEqual([]);
+    reads.length = 0;
+    expect((await read()).sum).toBe(5);
+    expect(reads.filter(([, b]) => b <= nowMinute - 10)).toEqual([]);
+    // A mark outside the window changes nothing; a failing mark read leaves the cache as it is.
+    marks = [{ fromMinute: nowMinute - 500, toMinute: nowMinute - 499 }];
+    expect((await read()).sum).toBe(5);
+    const failing = { readRollupChanges: () => Promise.reject(new Error("down")) };
+    expect(
+      (await readWithHourCache(owner, "marks", lo, nowMinute, Date.now(), agg, noteStoreChanges(failing))).sum,
+    ).toBe(5);
   });
 
   it("answers any window exactly as reading every minute would, reusing complete blocks", async () => {

@@ -42,14 +42,41 @@ function noteLateWrite(notice: LateRollupNotice): void {
   if (lateWrites.length > MAX_LATE_WRITES) {
     // Folded into one that covers them all: it may drop a few blocks too many, never too few.
     const sinceMinute = Math.min(...lateWrites.map((n) => n.sinceMinute));
-    lateWrites = [{ sinceMinute, atMs: Math.max(...lateWrites.map((n) => n.atMs)) }];
+    const untilMinute = Math.max(...lateWrites.map((n) => n.untilMinute ?? Infinity));
+    lateWrites = [
+      {
+        sinceMinute,
+        ...(Number.isFinite(untilMinute) ? { untilMinute } : {}),
+        atMs: Math.max(...lateWrites.map((n) => n.atMs)),
+      },
+    ];
   }
 }
 
 /** A block [start, start + size) computed at `at` that a later write changed. */
 function writtenSince(start: number, size: number, at: number): boolean {
-  for (const n of lateWrites) if (n.atMs >= at && n.sinceMinute < start + size) return true;
+  for (const n of lateWrites)
+    if (n.atMs >= at && n.sinceMinute < start + size && (n.untilMinute ?? Infinity) > start) return true;
   return false;
+}
+
+/**
+ * Reads the store's change marks (writes by other processes on a shared store) and notes them
+ * as late writes seen now. Start it when a read starts and hand it to readWithHourCache, which
+ * checks the entries it used against it. A failed read leaves the entries' time to live as the bound.
+ */
+export async function noteStoreChanges(reader: {
+  readRollupChanges?: () => Promise<{ fromMinute: number; toMinute: number }[]>;
+}): Promise<void> {
+  if (!reader.readRollupChanges) return;
+  let changes: { fromMinute: number; toMinute: number }[];
+  try {
+    changes = await reader.readRollupChanges();
+  } catch {
+    return;
+  }
+  const atMs = Date.now();
+  for (const c of changes) noteLateWrite({ sinceMinute: c.fromMinute, untilMinute: c.toMinute, atMs });
 }
 
 /** Drops the late-write notices this thread heard (tests). */
@@ -78,6 +105,11 @@ export interface BlockAggregation<T, P> {
 /**
  * Aggregates [lo, hi) (epoch minutes) from raw minutes at the edges and cached complete
  * blocks in between (an hour is built from its cached 10-minute blocks).
+ *
+ * `fresh`: the store's change marks read since this read started (noteStoreChanges). The answer
+ * is computed at once, beside that read; if the marks then cover an entry it used or kept, it is
+ * computed again from the store, so a write another instance committed before the read started
+ * shows in this answer.
  */
 export async function readWithHourCache<T, P>(
   owner: object,
@@ -86,6 +118,36 @@ export async function readWithHourCache<T, P>(
   hi: number,
   nowMs: number,
   agg: BlockAggregation<T, P>,
+  fresh?: Promise<void>,
+): Promise<T> {
+  const used: Used[] = [];
+  const value = await readCached(owner, kind, lo, hi, nowMs, nowMs, agg, used);
+  if (!fresh) return value;
+  await fresh;
+  if (!used.some((u) => writtenSince(u.start, u.size, u.at))) return value;
+  // Stamped after every notice heard so far (a notice stamped the same millisecond would drop them again).
+  const latest = Math.max(...lateWrites.map((n) => n.atMs));
+  while (Date.now() <= latest) await new Promise((r) => setTimeout(r, 1));
+  return readCached(owner, kind, lo, hi, nowMs, Date.now(), agg, []);
+}
+
+/** A cached entry a read used or kept: [start, start + size) minutes, computed at `at`. */
+interface Used {
+  start: number;
+  size: number;
+  at: number;
+}
+
+/** readWithHourCache once; entries it computes are stamped `readAt` (when their reads started). */
+async function readCached<T, P>(
+  owner: object,
+  kind: string,
+  lo: number,
+  hi: number,
+  nowMs: number,
+  readAt: number,
+  agg: BlockAggregation<T, P>,
+  used: Used[],
 ): Promise<T> {
   const { read, empty, pack, mergePacked } = agg;
   if (!listening) {
@@ -101,11 +163,14 @@ export async function readWithHourCache<T, P>(
   const cached = (start: number, size: number): Entry | undefined => {
     const entry = store.get(keyOf(start, size));
     const ttl = (start + size) * 60_000 > nowMs - 3_600_000 ? TTL_RECENT_MS : TTL_OLD_MS;
-    return entry && nowMs - entry.at <= ttl && !writtenSince(start, size, entry.at) ? entry : undefined;
+    const hit = entry && nowMs - entry.at <= ttl && !writtenSince(start, size, entry.at) ? entry : undefined;
+    if (hit) used.push({ start, size, at: hit.at });
+    return hit;
   };
   const keep = (start: number, size: number, value: T): Entry => {
     const key = keyOf(start, size);
-    const entry = { at: nowMs, value: pack(value) };
+    const entry = { at: readAt, value: pack(value) };
+    used.push({ start, size, at: readAt });
     store.delete(key);
     store.set(key, entry);
     if (store.size > MAX_ENTRIES) store.delete(store.keys().next().value!);
@@ -127,13 +192,17 @@ export async function readWithHourCache<T, P>(
   const rawPart = async (a: number, b: number): Promise<P> => {
     const key = `${kind}:${a}:${b}`;
     const hit = rangeStore.get(key);
-    if (hit && nowMs - hit.at <= RANGE_TTL_MS && !writtenSince(a, b - a, hit.at)) return hit.value as P;
+    if (hit && nowMs - hit.at <= RANGE_TTL_MS && !writtenSince(a, b - a, hit.at)) {
+      used.push({ start: a, size: b - a, at: hit.at });
+      return hit.value as P;
+    }
     const value = empty();
     await read(value, a, b);
     const packed = pack(value);
     if (b <= settled) {
       for (const [k, e] of rangeStore) if (nowMs - e.at > RANGE_TTL_MS) rangeStore.delete(k);
-      rangeStore.set(key, { at: nowMs, value: packed });
+      rangeStore.set(key, { at: readAt, value: packed });
+      used.push({ start: a, size: b - a, at: readAt });
       if (rangeStore.size > MAX_RANGES) rangeStore.delete(rangeStore.keys().next().value!);
     }
     return packed;
@@ -182,11 +251,15 @@ export async function readWithHourCache<T, P>(
     if (m0 >= m1) return [];
     const key = `${kind}:run:${m0}:${m1}`;
     const hit = store.get(key);
-    if (hit && nowMs - hit.at <= TTL_RECENT_MS && !writtenSince(m0, m1 - m0, hit.at)) return [hit.value as P];
+    if (hit && nowMs - hit.at <= TTL_RECENT_MS && !writtenSince(m0, m1 - m0, hit.at)) {
+      used.push({ start: m0, size: m1 - m0, at: hit.at });
+      return [hit.value as P];
+    }
     await prefetchHours(m0, m1);
     const value = empty();
     for (const part of await Promise.all(parts(m0, m1, 0))) mergePacked(value, part);
-    const entry = { at: nowMs, value: pack(value) };
+    const entry = { at: readAt, value: pack(value) };
+    used.push({ start: m0, size: m1 - m0, at: readAt });
     store.delete(key);
     store.set(key, entry);
     if (store.size > MAX_ENTRIES) store.delete(store.keys().next().value!);

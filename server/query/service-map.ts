@@ -19,7 +19,7 @@ import {
   serviceNode,
 } from "../aggregate/servicegraph";
 import { addEncodedSketches, decodeSketch } from "../aggregate/red";
-import { readWithHourCache } from "./hour-cache";
+import { noteStoreChanges, readWithHourCache } from "./hour-cache";
 import { SERVED_KINDS } from "./services";
 import { withSpan } from "../platform/self-tracing";
 
@@ -109,37 +109,46 @@ async function readEdges(
   hi: number,
   nowMs: number,
   count: ReadCount,
+  fresh: Promise<void>,
 ): Promise<MergedEdge[]> {
   // Facts are global (not per window): read beside the window's rows and joined at the end.
   const facts = t.graph.readEdgeFacts();
   const tables = new Map<string, string[]>();
-  const merged = await readWithHourCache(t, "edges", lo, hi, nowMs, {
-    // Minutes are summed over the range: per-hour rows (at most two per edge) are all it needs.
-    read: async (into, a, b) => {
-      const rows = await t.graph.readEdgeHours({ fromMinute: a, toMinute: b });
-      count.rows += rows.length;
-      addEdgeRows(rows, tables, () => into);
+  const merged = await readWithHourCache(
+    t,
+    "edges",
+    lo,
+    hi,
+    nowMs,
+    {
+      // Minutes are summed over the range: per-hour rows (at most two per edge) are all it needs.
+      read: async (into, a, b) => {
+        const rows = await t.graph.readEdgeHours({ fromMinute: a, toMinute: b });
+        count.rows += rows.length;
+        addEdgeRows(rows, tables, () => into);
+      },
+      readHours: async (a, b) => {
+        const rows = await t.graph.readEdgeHours({ fromMinute: a, toMinute: b });
+        count.rows += rows.length;
+        const hours = new Map<number, PackedEdges>();
+        const hourOf = (r: EdgeMinuteRow) => {
+          const start = Math.floor(r.minute / 60) * 60;
+          let m = hours.get(start);
+          if (!m) hours.set(start, (m = new Map()));
+          return m;
+        };
+        addEdgeRows(rows, tables, hourOf);
+        return hours;
+      },
+      empty: (): PackedEdges => new Map(),
+      // Already compact; the cached map is never added to once kept.
+      pack: (m) => m,
+      mergePacked: (into, part) => {
+        for (const [key, p] of part) addPackedEdge(into, key, p);
+      },
     },
-    readHours: async (a, b) => {
-      const rows = await t.graph.readEdgeHours({ fromMinute: a, toMinute: b });
-      count.rows += rows.length;
-      const hours = new Map<number, PackedEdges>();
-      const hourOf = (r: EdgeMinuteRow) => {
-        const start = Math.floor(r.minute / 60) * 60;
-        let m = hours.get(start);
-        if (!m) hours.set(start, (m = new Map()));
-        return m;
-      };
-      addEdgeRows(rows, tables, hourOf);
-      return hours;
-    },
-    empty: (): PackedEdges => new Map(),
-    // Already compact; the cached map is never added to once kept.
-    pack: (m) => m,
-    mergePacked: (into, part) => {
-      for (const [key, p] of part) addPackedEdge(into, key, p);
-    },
-  });
+    fresh,
+  );
   for (const m of await facts) tables.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m.tables);
   return [...merged.values()].map((e) => ({
     ...e,
@@ -177,31 +186,40 @@ async function readServed(
   hi: number,
   nowMs: number,
   count: ReadCount,
+  fresh: Promise<void>,
 ): Promise<Map<string, ServedStats>> {
-  const served = await readWithHourCache(t, "served", lo, hi, nowMs, {
-    read: async (into, a, b) => {
-      const found = await t.rollups.readRedHours({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
-      count.rows += found.length;
-      addServedRows(found, () => into);
+  const served = await readWithHourCache(
+    t,
+    "served",
+    lo,
+    hi,
+    nowMs,
+    {
+      read: async (into, a, b) => {
+        const found = await t.rollups.readRedHours({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
+        count.rows += found.length;
+        addServedRows(found, () => into);
+      },
+      readHours: async (a, b) => {
+        const found = await t.rollups.readRedHours({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
+        count.rows += found.length;
+        const hours = new Map<number, Map<string, PackedServed>>();
+        addServedRows(found, (r) => {
+          const start = Math.floor(r.minute / 60) * 60;
+          let m = hours.get(start);
+          if (!m) hours.set(start, (m = new Map()));
+          return m;
+        });
+        return hours;
+      },
+      empty: () => new Map<string, PackedServed>(),
+      pack: (m) => m,
+      mergePacked: (into, part) => {
+        for (const [name, p] of part) addPackedServed(into, name, p);
+      },
     },
-    readHours: async (a, b) => {
-      const found = await t.rollups.readRedHours({ fromMinute: a, toMinute: b, kinds: SERVED_KINDS });
-      count.rows += found.length;
-      const hours = new Map<number, Map<string, PackedServed>>();
-      addServedRows(found, (r) => {
-        const start = Math.floor(r.minute / 60) * 60;
-        let m = hours.get(start);
-        if (!m) hours.set(start, (m = new Map()));
-        return m;
-      });
-      return hours;
-    },
-    empty: () => new Map<string, PackedServed>(),
-    pack: (m) => m,
-    mergePacked: (into, part) => {
-      for (const [name, p] of part) addPackedServed(into, name, p);
-    },
-  });
+    fresh,
+  );
   return new Map([...served].map(([k, v]) => [k, { ...v, sketch: decodeSketch(v.sketch) }]));
 }
 
@@ -284,9 +302,11 @@ export async function getServiceMap(telemetry: TelemetryReader, q: ServiceMapQue
     { "cartograph.window.minutes": hi - lo },
     async (span) => {
       const nowMs = q.nowMs ?? Date.now();
+      // Other instances' writes into minutes this thread may have cached (shared stores only).
+      const fresh = noteStoreChanges(telemetry);
       const [edges, served, completeness, services] = await Promise.all([
-        readEdges(telemetry, lo, hi, nowMs, count),
-        readServed(telemetry, lo, hi, nowMs, count),
+        readEdges(telemetry, lo, hi, nowMs, count, fresh),
+        readServed(telemetry, lo, hi, nowMs, count, fresh),
         telemetry.graph.readCompleteness({ fromMinute: lo, toMinute: hi }),
         readWindowServices(telemetry, q),
       ]);

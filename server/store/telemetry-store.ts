@@ -448,6 +448,12 @@ export interface TelemetryReader {
   readonly logs: LogStore;
   /** True once the store is reachable and its schema is current. */
   ready(): boolean;
+  /**
+   * Stores shared by several processes (ClickHouse): minute ranges whose rollups other writers
+   * changed since this reader's previous call, for the query stage's block cache. Absent where
+   * every writer is in this process (it announces its own late writes, late-rollups.ts).
+   */
+  readRollupChanges?(): Promise<MinuteWindow[]>;
   close(): Awaitable<void>;
 }
 

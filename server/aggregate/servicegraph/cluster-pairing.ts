@@ -83,6 +83,7 @@ export async function computeGraphPass(
   }
   return {
     pass: fromMs,
+    endMs: toMs,
     final,
     spans: read,
     edges: [...acc.edges.values()].map((e) => ({

@@ -49,6 +49,8 @@ export interface StoredCompleteness {
 /** Everything one pairing pass (one closed window) produced. `pass` is the window's start (epoch ms). */
 export interface GraphPass {
   pass: number;
+  /** The window's end (epoch ms, exclusive); default pass + MAX_STEP_MS (graph-io.ts). */
+  endMs?: number;
   /**
    * False for an early pass: pairs made so far, unanswered halves left for the final pass, which
    * replaces it (graph-io.ts). Default true.

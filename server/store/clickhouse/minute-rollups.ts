@@ -2,6 +2,7 @@ import "server-only";
 import type { MinuteWindow } from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
 import { committedPasses, MAX_STEP_MS, mergeAttempt } from "./graph-io";
+import { recordRollupChanges } from "./rollup-changes";
 import { dayOf, sqlInt, sqlString } from "./sql";
 
 /**
@@ -169,4 +170,6 @@ export async function mergeMinutes(conn: Connection, a: number, b: number, nowMs
   await conn.main.command({
     query: `INSERT INTO ${db}.graph_minutes (day, minute, attempt, committed_ms) VALUES ${rows.join(", ")}`,
   });
+  // Same sums as the pass rows, unless late spans re-paired the minutes since the last merge.
+  await recordRollupChanges(conn, [{ fromMinute: a, toMinute: b }]);
 }

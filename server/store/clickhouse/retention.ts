@@ -21,6 +21,7 @@ const ROLLUP = [
   "edge_merged",
   "graph_minutes",
   "red_recovered",
+  "rollup_changes",
 ];
 
 /**

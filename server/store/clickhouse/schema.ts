@@ -182,6 +182,14 @@ export const TABLES: Record<string, TableDef> = {
     orderBy: "(seen_s, writer, epoch)",
     shardBy: "rand()",
   },
+  // Rollup change marks (schema version 9, rollup-changes.ts): the minute range each write that
+  // may change a reader's cached blocks touched, stamped by the ClickHouse clock.
+  rollup_changes: {
+    name: "rollup_changes",
+    columns: "day Date, changed_s DateTime DEFAULT now(), id String, from_minute UInt32, to_minute UInt32",
+    orderBy: "(changed_s, id)",
+    shardBy: "rand()",
+  },
   log_minute: {
     name: "log_minute",
     columns: "day Date, minute UInt32, service String, severity_range UInt8, count UInt64",
@@ -286,6 +294,11 @@ export const MIGRATIONS: Migration[] = [
       { table: "red_minute", column: "first_epoch", type: "UInt64 DEFAULT 0" },
       { table: "red_minute", column: "last_epoch", type: "UInt64 DEFAULT 0" },
     ],
+  },
+  {
+    version: 9,
+    description: "rollup change marks: another instance's late writes drop the cached blocks they change",
+    tables: [TABLES.rollup_changes!],
   },
 ];
 

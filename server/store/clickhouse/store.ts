@@ -19,6 +19,8 @@ import {
 } from "./late-arrivals";
 import { noteLateWindows, readLateWindows, settleLateWindows, type LateWindow } from "./late-windows";
 import { migrateClickHouse } from "./migrate";
+import { readRollupChanges, recordRollupChanges } from "./rollup-changes";
+import { CACHE_SETTLE_MINUTES } from "../../platform/late-rollups";
 import { appendRed } from "./red-io";
 import {
   listAbandonedEpochs,
@@ -140,6 +142,7 @@ export function openClickHouseStore(settings: ClickHouseSettings, o: { heartbeat
       return v;
     },
     ready: () => reachable,
+    readRollupChanges: () => readRollupChanges(conn),
     appendSpans,
     readTraceSpans: (id) => readTraceSpans(conn, id),
     readTracesSpans: (ids) => readTracesSpans(conn, ids),
@@ -167,7 +170,11 @@ export function openClickHouseStore(settings: ClickHouseSettings, o: { heartbeat
     },
     listAbandonedEpochs: (silentS) => listAbandonedEpochs(conn, silentS),
     readEpochSpans: (a) => readEpochSpans(conn, a),
-    writeRecoveredRed: (a, r) => writeRecoveredRed(conn, a, r),
+    writeRecoveredRed: async (a, r) => {
+      await writeRecoveredRed(conn, a, r);
+      // Other instances may hold these minutes in cached blocks (toMinute may be the last one, inclusive).
+      await recordRollupChanges(conn, [{ fromMinute: a.fromMinute, toMinute: a.toMinute + 1 }]);
+    },
     dropExpired: (raw, rollup) => dropExpiredPartitions(conn, raw, rollup),
     dropOverBudget: (budget, nowMs) => dropOverBudget(conn, budget, nowMs, usedBytes),
     spans: {
@@ -178,7 +185,15 @@ export function openClickHouseStore(settings: ClickHouseSettings, o: { heartbeat
       searchTraces: (q) => searchTraces(conn, q),
     },
     rollups: {
-      mergeRed: (rows, services) => appendRed(conn, rows, services, epochs),
+      mergeRed: async (rows, services) => {
+        await appendRed(conn, rows, services, epochs);
+        // Minutes other instances may hold in complete cached blocks (a minute of clock skew allowed).
+        const settled = Math.floor(Date.now() / 60_000) - (CACHE_SETTLE_MINUTES - 1);
+        const late = rows
+          .filter((r) => r.minute < settled)
+          .map((r) => ({ fromMinute: r.minute, toMinute: r.minute + 1 }));
+        await recordRollupChanges(conn, late);
+      },
       readRed: (q) => readRed(conn, q),
       readRedHours: (q) => readRedHours(conn, q),
       listOperations: (s, k) => listOperations(conn, s, k),

@@ -47,6 +47,9 @@ async function readBreakdown(store: ReturnType<typeof openClickHouseStore>, nowM
     readServiceNodes: await msOf(() => store.graph.readServiceNodes(nowMs - 24 * HOUR, nowMs)),
     listServices: await msOf(() => store.rollups.listServices({ fromMs: nowMs - 24 * HOUR, toMs: nowMs })),
     readCompleteness24h: await msOf(() => store.graph.readCompleteness({ fromMinute, toMinute })),
+    // What the map reads: edges and completeness in one statement (a day, and its last two minutes).
+    readGraphHours24h: await msOf(() => store.graph.readGraphHours({ fromMinute, toMinute })),
+    readGraphHoursLast2Min: await msOf(() => store.graph.readGraphHours({ fromMinute: toMinute - 2, toMinute })),
   };
 }
 const HOUR = 3_600_000;

@@ -1,5 +1,12 @@
 import "server-only";
-import type { EdgeMinuteRow, GraphNodeRow, RedMinute, ServiceEntry, TelemetryReader } from "../store";
+import type {
+  CompletenessCounts,
+  EdgeMinuteRow,
+  GraphNodeRow,
+  RedMinute,
+  ServiceEntry,
+  TelemetryReader,
+} from "../store";
 import {
   addEdgeTotals,
   assembleServiceMap,
@@ -103,59 +110,81 @@ function addEdgeRows(
   }
 }
 
-async function readEdges(
+/** A window's graph as cached: edges (sketches encoded) and completeness, read together. */
+interface GraphPart {
+  edges: PackedEdges;
+  completeness: CompletenessCounts;
+}
+
+function addCompleteness(into: CompletenessCounts, c: CompletenessCounts): void {
+  into.paired += c.paired;
+  into.unpairedClient += c.unpairedClient;
+  into.unpairedServer += c.unpairedServer;
+  into.virtual += c.virtual;
+  into.expired += c.expired;
+  into.dropped += c.dropped;
+}
+
+const emptyGraphPart = (): GraphPart => ({ edges: new Map(), completeness: { ...emptyCounts() } });
+
+/** A window's edges and completeness, each part of it (range or cached block) from one store read. */
+async function readGraph(
   t: TelemetryReader,
   lo: number,
   hi: number,
   nowMs: number,
   count: ReadCount,
   fresh: Promise<void>,
-): Promise<MergedEdge[]> {
+): Promise<{ edges: MergedEdge[]; completeness: CompletenessCounts }> {
   // Facts are global (not per window): read beside the window's rows and joined at the end.
   const facts = t.graph.readEdgeFacts();
   const tables = new Map<string, string[]>();
   const merged = await readWithHourCache(
     t,
-    "edges",
+    "graph",
     lo,
     hi,
     nowMs,
     {
       // Minutes are summed over the range: per-hour rows (at most two per edge) are all it needs.
       read: async (into, a, b) => {
-        const rows = await t.graph.readEdgeHours({ fromMinute: a, toMinute: b });
-        count.rows += rows.length;
-        addEdgeRows(rows, tables, () => into);
+        const found = await t.graph.readGraphHours({ fromMinute: a, toMinute: b });
+        count.rows += found.edges.length + found.completeness.length;
+        addEdgeRows(found.edges, tables, () => into.edges);
+        for (const c of found.completeness) addCompleteness(into.completeness, c);
       },
       readHours: async (a, b) => {
-        const rows = await t.graph.readEdgeHours({ fromMinute: a, toMinute: b });
-        count.rows += rows.length;
-        const hours = new Map<number, PackedEdges>();
-        const hourOf = (r: EdgeMinuteRow) => {
-          const start = Math.floor(r.minute / 60) * 60;
+        const found = await t.graph.readGraphHours({ fromMinute: a, toMinute: b });
+        count.rows += found.edges.length + found.completeness.length;
+        const hours = new Map<number, GraphPart>();
+        const hourOf = (minute: number) => {
+          const start = Math.floor(minute / 60) * 60;
           let m = hours.get(start);
-          if (!m) hours.set(start, (m = new Map()));
+          if (!m) hours.set(start, (m = emptyGraphPart()));
           return m;
         };
-        addEdgeRows(rows, tables, hourOf);
+        addEdgeRows(found.edges, tables, (r) => hourOf(r.minute).edges);
+        for (const c of found.completeness) addCompleteness(hourOf(c.minute).completeness, c);
         return hours;
       },
-      empty: (): PackedEdges => new Map(),
-      // Already compact; the cached map is never added to once kept.
+      empty: emptyGraphPart,
+      // Already compact; the cached part is never added to once kept.
       pack: (m) => m,
       mergePacked: (into, part) => {
-        for (const [key, p] of part) addPackedEdge(into, key, p);
+        for (const [key, p] of part.edges) addPackedEdge(into.edges, key, p);
+        addCompleteness(into.completeness, part.completeness);
       },
     },
     fresh,
   );
   for (const m of await facts) tables.set(`${m.source}\u0000${m.target}\u0000${m.protocol}`, m.tables);
-  return [...merged.values()].map((e) => ({
+  const edges = [...merged.edges.values()].map((e) => ({
     ...e,
     clientSketch: decodeSketch(e.clientSketch),
     serverSketch: decodeSketch(e.serverSketch),
     tables: tables.get(`${e.source}\u0000${e.target}\u0000${e.protocol}`) ?? [],
   }));
+  return { edges, completeness: merged.completeness };
 }
 
 /** Requests each service served in the window (SERVER = 2, CONSUMER = 5 RED rows), sketch encoded. */
@@ -304,10 +333,9 @@ export async function getServiceMap(telemetry: TelemetryReader, q: ServiceMapQue
       const nowMs = q.nowMs ?? Date.now();
       // Other instances' writes into minutes this thread may have cached (shared stores only).
       const fresh = noteStoreChanges(telemetry);
-      const [edges, served, completeness, services] = await Promise.all([
-        readEdges(telemetry, lo, hi, nowMs, count, fresh),
+      const [{ edges, completeness }, served, services] = await Promise.all([
+        readGraph(telemetry, lo, hi, nowMs, count, fresh),
         readServed(telemetry, lo, hi, nowMs, count, fresh),
-        telemetry.graph.readCompleteness({ fromMinute: lo, toMinute: hi }),
         readWindowServices(telemetry, q),
       ]);
       const nodes = await readNodes(telemetry, q, edges, served, services);

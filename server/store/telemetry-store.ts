@@ -221,6 +221,17 @@ export interface GraphStore {
   readServiceNodes(fromMs: number, toMs: number): Promise<GraphNodeRow[]>;
   /** Completeness summed over the window (zeros when nothing is stored). */
   readCompleteness(w: MinuteWindow): Promise<CompletenessCounts>;
+  /**
+   * readEdgeHours and the completeness per hour (`minute`: the hour's first minute; hours
+   * without any left out) of one window, both read at one state of the graph: a map never
+   * shows edges of one pairing pass beside the completeness of another.
+   */
+  readGraphHours(q: MinuteWindow): Promise<GraphHours>;
+}
+
+export interface GraphHours {
+  edges: EdgeMinuteRow[];
+  completeness: (CompletenessCounts & { minute: number })[];
 }
 
 // ───────────────────────────── metrics ─────────────────────────────

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startClickHouse, type LoopbackClickHouse } from "../helpers/clickhouse";
-import { openClickHouseStore, type ClickHouseStore } from "../../server/store";
+import { openClickHouseStore, type ClickHouseStore, type EdgeMinuteRow } from "../../server/store";
 import { addToSketch, createSketch, decodeSketch, encodeSketch, quantile } from "../../server/aggregate/red";
 import type { Span } from "../../server/normalize";
 import { getServiceMap } from "../../server/query";
@@ -261,7 +261,17 @@ describe("ClickHouse store", () => {
                 tables: [],
               },
             ],
-            completeness: [],
+            completeness: [
+              {
+                minute,
+                paired: 1 + (i % 4),
+                unpairedClient: i % 3,
+                unpairedServer: 0,
+                virtual: 1,
+                expired: 0,
+                dropped: i % 2,
+              },
+            ],
           },
           Date.now(),
         );
@@ -276,11 +286,24 @@ describe("ClickHouse store", () => {
         Promise.all([
           ...windows.map((w) => store.graph.readEdgeHours(w)),
           ...windows.map((w) => store.graph.readEdgeMinutes(w)),
+          ...windows.map((w) => store.graph.readGraphHours(w)),
         ]);
+      // The map's one-statement read (edges and completeness at one pass state) answers what the
+      // separate reads answer, with and without whole hours in the window.
+      const byKey = (rows: { source: string; minute: number }[]) =>
+        [...rows].sort((a, b) => a.minute - b.minute || a.source.localeCompare(b.source));
+      for (const w of windows) {
+        const one = await store.graph.readGraphHours(w);
+        expect(byKey(one.edges)).toEqual(byKey(await store.graph.readEdgeHours(w)));
+        const total = await store.graph.readCompleteness(w);
+        for (const k of Object.keys(total) as (keyof typeof total)[])
+          expect(one.completeness.reduce((n, c) => n + c[k], 0)).toBe(total[k]);
+        expect(one.completeness.every((c) => c.minute % 60 === 0)).toBe(true);
+      }
       const q = { fromMs: hourMs - 1_800_000, toMs: hourMs + 1_860_000, nowMs: hourMs + 3_600_000 };
       const before = await reads();
       const mapBefore = await getServiceMap({ ...store }, q);
-      expect(before[0]![0]).toMatchObject({ minute: m0, lastMinute: m0 + 29, calls: 223 });
+      expect((before[0] as EdgeMinuteRow[])[0]).toMatchObject({ minute: m0, lastMinute: m0 + 29, calls: 223 });
       // A merge cut short (rows of minute m0 + 1 written, no commit row): readers must not count them.
       await sql(
         `INSERT INTO cg_merge_test.edge_merged (day, minute, attempt, source, target, protocol, calls) VALUES ('${new Date(hourMs).toISOString().slice(0, 10)}', ${m0 + 1}, '0-dead', 'service:a', 'service:b', 'http', 1000)`,

@@ -34,7 +34,7 @@ export function visibleGraphRows(db: string): string {
     UNION ALL SELECT toUInt64(hour) * ${HOUR_MS}, max(attempt) FROM ${db}.graph_hours GROUP BY hour)`;
 }
 
-function toEdgeRow(r: Row): EdgeMinuteRow {
+export function toEdgeRow(r: Row): EdgeMinuteRow {
   return {
     source: String(r.source),
     target: String(r.target),
@@ -50,7 +50,7 @@ function toEdgeRow(r: Row): EdgeMinuteRow {
 }
 
 /** Whole hours inside [fromMinute, toMinute): [first, end) in epoch hours (empty when first >= end). */
-const wholeHoursOf = (w: MinuteWindow) => [Math.ceil(w.fromMinute / 60), Math.floor(w.toMinute / 60)] as const;
+export const wholeHoursOf = (w: MinuteWindow) => [Math.ceil(w.fromMinute / 60), Math.floor(w.toMinute / 60)] as const;
 
 /**
  * Edge rows per hour of [fromMinute, toMinute), one per edge and hour; an hour cut by the window

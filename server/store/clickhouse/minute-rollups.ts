@@ -27,7 +27,7 @@ export const EDGE_COLUMNS = `calls, errors, connects, ${["c", "s"]
   .join(", ")}`;
 
 /** `minute` within one of the ranges (an OR the primary key index can use); FALSE for none. */
-function inRanges(ranges: [number, number][]): string {
+export function inRanges(ranges: [number, number][]): string {
   if (ranges.length === 0) return "0";
   return `(${ranges.map(([a, b]) => `(minute >= ${sqlInt(a)} AND minute < ${sqlInt(b)})`).join(" OR ")})`;
 }

@@ -6,6 +6,7 @@ import { openConnection, queryRows } from "./connection";
 import { readPairingWatermark, writeGraphPass } from "./graph-io";
 import { readEdgeFacts, readNodes, readServiceNodes } from "./graph-catalog";
 import { readCompleteness, readEdgeMinutes } from "./graph-read";
+import { readGraphHours } from "./graph-window";
 import type { GraphPass } from "./graph-types";
 import { compactGraphMinutes } from "./minute-rollups";
 import { compactGraphHours, readEdgeHours, readRedHours } from "./hour-rollups";
@@ -209,6 +210,7 @@ export function openClickHouseStore(settings: ClickHouseSettings, o: { heartbeat
       readNodes: (ids) => readNodes(conn, ids),
       readServiceNodes: (a, b) => readServiceNodes(conn, a, b),
       readCompleteness: (w) => readCompleteness(conn, w),
+      readGraphHours: (w) => readGraphHours(conn, w),
     },
     metrics: {
       listMetrics: (since, service) => listMetrics(conn, since, service),

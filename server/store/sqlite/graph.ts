@@ -11,6 +11,7 @@ import type {
   GraphEdgeRow,
   GraphNodeRow,
   GraphStore,
+  MinuteWindow,
 } from "../telemetry-store";
 
 /** Longest detail list kept per node or edge (as the graph stage caps them). */
@@ -117,8 +118,8 @@ export function createGraphStore(db: Db): GraphStore {
       )
       .all(...args);
   };
-  const readEdgeMinutes = async (q: EdgeMinuteQuery) =>
-    (readEdgeRows(q) as Record<string, unknown>[]).map((r): EdgeMinuteRow => ({
+  const toEdgeRows = (rows: unknown[]) =>
+    (rows as Record<string, unknown>[]).map((r): EdgeMinuteRow => ({
       source: String(r.source),
       target: String(r.target),
       protocol: String(r.protocol),
@@ -129,6 +130,20 @@ export function createGraphStore(db: Db): GraphStore {
       clientSketch: r.client_sketch as Buffer,
       serverSketch: r.server_sketch as Buffer,
     }));
+  const readEdgeMinutes = async (q: EdgeMinuteQuery) => toEdgeRows(readEdgeRows(q));
+  // One read transaction: both statements see one snapshot (the writer thread commits meanwhile).
+  const readGraphHoursAtOnce = db.transaction((q: MinuteWindow) => ({
+    edges: mergeEdgeRowsByHour(toEdgeRows(readEdgeRows(q))),
+    completeness: (
+      db
+        .prepare(
+          `SELECT (minute / 60) * 60 AS minute, SUM(paired) AS paired, SUM(unpaired_client) AS unpairedClient,
+          SUM(unpaired_server) AS unpairedServer, SUM(virtual) AS virtual, SUM(expired) AS expired, SUM(dropped) AS dropped
+          FROM graph_stats_minute WHERE minute >= ? AND minute < ? GROUP BY minute / 60 ORDER BY 1`,
+        )
+        .all(q.fromMinute, q.toMinute) as (CompletenessCounts & { minute: number })[]
+    ).map((r) => ({ ...r })),
+  }));
   return {
     mergeGraph: (b) => merge(b),
     readEdgeMinutes,
@@ -160,6 +175,7 @@ export function createGraphStore(db: Db): GraphStore {
           .prepare("SELECT * FROM graph_nodes WHERE kind = 'service' AND last_seen_ms >= ? AND first_seen_ms < ?")
           .all(fromMs, toMs) as Record<string, unknown>[]
       ).map(toNode),
+    readGraphHours: async (q) => readGraphHoursAtOnce(q),
     readCompleteness: async (w): Promise<CompletenessCounts> => {
       const r = db
         .prepare(

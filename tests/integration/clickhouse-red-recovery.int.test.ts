@@ -60,6 +60,20 @@ function writer(store: ClickHouseStore) {
       red.observe(r.inserted, Date.now());
     },
     flush: () => store.ingest.rollupJournal!.flushAtomically(async () => red.flush(store, Date.now())),
+    /** A flush whose RED append fails before anything is stored (ClickHouse unreachable). */
+    failedFlush: () =>
+      store.ingest.rollupJournal!.flushAtomically(async () =>
+        red.flush(
+          {
+            ...store,
+            rollups: {
+              ...store.rollups,
+              mergeRed: () => Promise.reject(new Error("ClickHouse unreachable")),
+            },
+          },
+          Date.now(),
+        ),
+      ),
   };
 }
 
@@ -119,4 +133,19 @@ describe("RED across a killed writer on ClickHouse", () => {
     await a.flush();
     expect(await red(leader, "checkout")).toEqual({ minute: want, hour: want });
   }, 120_000);
+
+  it("a flush after a failed one covers both epochs: nothing is recovered, nothing counted twice", async () => {
+    const leader = open();
+    const w = writer(open(true));
+    await w.append(Array.from({ length: 10 }, (_, i) => span("cart", i, i < 2)));
+    await expect(w.failedFlush()).rejects.toThrow("unreachable");
+    await w.append(Array.from({ length: 5 }, (_, i) => span("cart", 50 + i)));
+    await w.flush();
+    const want = { count: 15, errors: 2 };
+    expect(await red(leader, "cart")).toEqual({ minute: want, hour: want });
+    // The writer then dies: both of its epochs are counted by its last flush.
+    await new Promise((r) => setTimeout(r, 2_100));
+    expect(await recoverAbandonedRed(leader, { silentS: 1, nowMs: Date.now() })).toBe(0);
+    expect(await red(leader, "cart")).toEqual({ minute: want, hour: want });
+  }, 60_000);
 });

@@ -1,6 +1,5 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { Span } from "../../normalize";
 import type { RollupJournal } from "../telemetry-store";
 import type { Connection } from "./connection";
 import { dayOf } from "./sql";
@@ -38,8 +37,11 @@ export interface FlushCover {
 
 export interface EpochJournal extends RollupJournal {
   readonly writer: string;
-  /** Records the epoch the spans join (before they are inserted); returns the stamp their rows carry. */
-  stamp(spans: readonly Span[]): Promise<{ writer: string; epoch: number }>;
+  /**
+   * Records the epoch spans of minutes [minMinute, maxMinute] join (before they are inserted);
+   * returns the stamp their rows carry.
+   */
+  stamp(minMinute: number, maxMinute: number): Promise<{ writer: string; epoch: number }>;
   /** The epochs of the flush in progress (null outside a flush: rows written then cover none). */
   cover(): FlushCover | null;
   /** Called by the RED append once its rows are stored (the flush's epochs are counted). */
@@ -83,15 +85,8 @@ export function createEpochJournal(conn: Connection, o: { heartbeatMs?: number }
 
   return {
     writer,
-    async stamp(spans) {
-      let min = Infinity;
-      let max = -Infinity;
-      for (const s of spans) {
-        const m = Number(s.startNs / 60_000_000_000n);
-        if (m < min) min = m;
-        if (m > max) max = m;
-      }
-      if (spans.length > 0 && (!stamped || min < lo || max > hi)) {
+    async stamp(min, max) {
+      if (!stamped || min < lo || max > hi) {
         const nlo = stamped ? Math.min(lo, min) : min;
         const nhi = stamped ? Math.max(hi, max) : max;
         await insert(epoch, nlo, nhi);

@@ -14,13 +14,25 @@ import { sqlInt, sqlStringList } from "./sql";
 export async function appendNewSpans(
   conn: Connection,
   spans: readonly Span[],
-  stamp?: (fresh: readonly Span[]) => Promise<{ writer: string; epoch: number }>,
+  stamp?: (minMinute: number, maxMinute: number) => Promise<{ writer: string; epoch: number }>,
 ): Promise<Span[]> {
   const fresh = await dropStored(conn, spans);
   if (fresh.length === 0) return fresh;
-  // The writer's flush epoch (rollup-epochs.ts), recorded before any of its spans is stored.
-  const by = stamp ? await stamp(fresh) : null;
-  const rows = fresh.map((s) => (by ? { ...toSpanRow(s), writer: by.writer, writer_epoch: by.epoch } : toSpanRow(s)));
+  const rows: SpanRow[] = fresh.map(toSpanRow);
+  if (stamp) {
+    // The writer's flush epoch (rollup-epochs.ts), recorded before any of its spans is stored.
+    let lo = rows[0]!.minute;
+    let hi = lo;
+    for (const r of rows) {
+      if (r.minute < lo) lo = r.minute;
+      else if (r.minute > hi) hi = r.minute;
+    }
+    const by = await stamp(lo, hi);
+    for (const r of rows) {
+      r.writer = by.writer;
+      r.writer_epoch = by.epoch;
+    }
+  }
   const db = conn.settings.database;
   await conn.main.insert({ table: `${db}.spans`, values: rows, format: "JSONEachRow" });
   const index = traceIndexRows(rows);

@@ -24,6 +24,9 @@ export interface SpanRow {
   links: string;
   scope_name: string;
   scope_version: string;
+  /** The writer's flush epoch (rollup-epochs.ts); absent on rows read back. */
+  writer?: string;
+  writer_epoch?: number;
 }
 
 export function toSpanRow(s: Span): SpanRow {

@@ -238,7 +238,7 @@ export function openClickHouseStore(settings: ClickHouseSettings, o: { heartbeat
         const inserted = await appendNewSpans(
           conn,
           batches.flatMap((b) => b.spans),
-          (fresh) => epochs.stamp(fresh),
+          (lo, hi) => epochs.stamp(lo, hi),
         );
         reachable = true;
         const pointsStored = await appendMetricPoints(

@@ -47,6 +47,7 @@ await optional("clickhouse", "clickhouse-ingest.ts", "benchClickHouseIngest", "c
 await optional("highCardinality", "high-cardinality.ts", "benchHighCardinality");
 await optional("clickhouse", "clickhouse.ts", "benchClickHouse", "clickhouseServiceMap");
 await optional("clickhouseMap", "clickhouse-map.ts", "benchClickHouseMap");
+await optional("clickhouseArrivals", "clickhouse-arrivals.ts", "benchClickHouseArrivals");
 await optional("clickhouseLogs", "clickhouse-logs.ts", "benchClickHouseLogs");
 
 mkdirSync(path.join(ROOT, ".bench"), { recursive: true });

@@ -7,8 +7,10 @@ import { dayOf, sqlInt, sqlString, sqlStringList } from "./sql";
 /**
  * Spans stored after their window's pass (an exporter that retried for minutes, an instance
  * that restarted with a queue, the callee's half arriving long after the caller's). Every span
- * batch leaves one span_arrivals row per trace, stamped by the ClickHouse clock at insert (one
- * clock for all instances). The leader scans the rows stamped since its last scan, finds the
+ * batch leaves one span_arrivals row per trace, written by ClickHouse from the batch's trace index
+ * rows (a materialized view, schema.ts) and stamped by the clock of the node storing them (one
+ * clock for all instances; on a cluster the nodes' clocks must agree within MARGIN_S of
+ * late-passes.ts). The leader scans the rows stamped since its last scan, finds the
  * windows those traces have spans in, and runs those windows' passes again; a run that read
  * more spans replaces the earlier one (graph-io.ts), and merged minutes or compacted hours
  * covering them are merged again. The scan mark is kept in store_marks, so a new leader or a

@@ -8,7 +8,8 @@ import { sqlInt, sqlStringList } from "./sql";
  * Appends spans: one INSERT per table per batch, awaited. The promise resolves only after
  * ClickHouse accepted the rows (with a cluster, after the Distributed table forwarded them,
  * insert_distributed_sync), so the ingest path acknowledges only committed spans. Spans are
- * inserted before the trace index and the arrival rows, so an indexed trace always has its spans.
+ * inserted before the trace index (and the arrival rows ClickHouse derives from it), so an
+ * indexed trace always has its spans.
  * With `stamp`, each row carries the writer's flush epoch it joins (rollup-epochs.ts).
  */
 export async function appendNewSpans(
@@ -35,18 +36,8 @@ export async function appendNewSpans(
   }
   const db = conn.settings.database;
   await conn.main.insert({ table: `${db}.spans`, values: rows, format: "JSONEachRow" });
-  const index = traceIndexRows(rows);
-  // The arrival row takes its time from the ClickHouse clock (the column's default): one clock
-  // for every instance, the one the leader reads (late-arrivals.ts).
-  await Promise.all([
-    conn.main.insert({ table: `${db}.trace_index`, values: index, format: "JSONEachRow" }),
-    conn.main.insert({
-      table: `${db}.span_arrivals`,
-      values: index,
-      columns: ["day", "trace_id", "min_minute", "max_minute"],
-      format: "JSONEachRow",
-    }),
-  ]);
+  // Its arrival rows (late-arrivals.ts) are written by ClickHouse from these (schema.ts, arrivalsView).
+  await conn.main.insert({ table: `${db}.trace_index`, values: traceIndexRows(rows), format: "JSONEachRow" });
   return fresh;
 }
 

@@ -176,7 +176,7 @@ export async function writeRecoveredRed(
     [],
     recovered.flatMap((r) => r.services).map((s) => ({ ...s, environment: s.environment ?? "" })),
   );
-  await markSettled(conn, a.writer, Math.max(...a.epochs));
+  await markSettled(conn, a.writer, a.epochs[a.epochs.length - 1]!);
 }
 
 /**

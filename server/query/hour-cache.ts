@@ -25,7 +25,10 @@ const RANGE_TTL_MS = 60_000;
 const MAX_RANGES = 64;
 
 interface Entry {
+  /** The read's time (its `nowMs`): time to live and this process's late-write notices. */
   at: number;
+  /** Wall clock when its reads started: the store's change marks, heard in wall-clock time. */
+  seen: number;
   value: unknown;
 }
 const caches = new WeakMap<object, Map<string, Entry>>();
@@ -33,30 +36,38 @@ const rangeCaches = new WeakMap<object, Map<string, Entry>>();
 
 /** Late writes of the last TTL_OLD_MS, oldest first (few: spans are rarely minutes late). */
 let lateWrites: LateRollupNotice[] = [];
+/** The store's change marks heard (noteStoreChanges), stamped by the wall clock when heard. */
+let storeMarks: LateRollupNotice[] = [];
 let listening = false;
 const MAX_LATE_WRITES = 256;
 
-function noteLateWrite(notice: LateRollupNotice): void {
-  lateWrites = lateWrites.filter((n) => n.atMs >= notice.atMs - TTL_OLD_MS);
-  lateWrites.push(notice);
-  if (lateWrites.length > MAX_LATE_WRITES) {
-    // Folded into one that covers them all: it may drop a few blocks too many, never too few.
-    const sinceMinute = Math.min(...lateWrites.map((n) => n.sinceMinute));
-    const untilMinute = Math.max(...lateWrites.map((n) => n.untilMinute ?? Infinity));
-    lateWrites = [
-      {
-        sinceMinute,
-        ...(Number.isFinite(untilMinute) ? { untilMinute } : {}),
-        atMs: Math.max(...lateWrites.map((n) => n.atMs)),
-      },
-    ];
-  }
+/** `list` with `notice` added, older ones pruned, folded into one when too many. */
+function withNotice(list: LateRollupNotice[], notice: LateRollupNotice): LateRollupNotice[] {
+  const out = list.filter((n) => n.atMs >= notice.atMs - TTL_OLD_MS);
+  out.push(notice);
+  if (out.length <= MAX_LATE_WRITES) return out;
+  // Folded into one that covers them all: it may drop a few blocks too many, never too few.
+  const untilMinute = Math.max(...out.map((n) => n.untilMinute ?? Infinity));
+  return [
+    {
+      sinceMinute: Math.min(...out.map((n) => n.sinceMinute)),
+      ...(Number.isFinite(untilMinute) ? { untilMinute } : {}),
+      atMs: Math.max(...out.map((n) => n.atMs)),
+    },
+  ];
 }
 
-/** A block [start, start + size) computed at `at` that a later write changed. */
-function writtenSince(start: number, size: number, at: number): boolean {
-  for (const n of lateWrites)
-    if (n.atMs >= at && n.sinceMinute < start + size && (n.untilMinute ?? Infinity) > start) return true;
+function noteLateWrite(notice: LateRollupNotice): void {
+  lateWrites = withNotice(lateWrites, notice);
+}
+
+const overlaps = (n: LateRollupNotice, start: number, size: number) =>
+  n.sinceMinute < start + size && (n.untilMinute ?? Infinity) > start;
+
+/** A block [start, start + size) computed at `at` (read time) / `seen` (wall clock) that a later write changed. */
+function writtenSince(start: number, size: number, at: number, seen: number): boolean {
+  for (const n of lateWrites) if (n.atMs >= at && overlaps(n, start, size)) return true;
+  for (const n of storeMarks) if (n.atMs >= seen && overlaps(n, start, size)) return true;
   return false;
 }
 
@@ -76,12 +87,14 @@ export async function noteStoreChanges(reader: {
     return;
   }
   const atMs = Date.now();
-  for (const c of changes) noteLateWrite({ sinceMinute: c.fromMinute, untilMinute: c.toMinute, atMs });
+  for (const c of changes)
+    storeMarks = withNotice(storeMarks, { sinceMinute: c.fromMinute, untilMinute: c.toMinute, atMs });
 }
 
 /** Drops the late-write notices this thread heard (tests). */
 export function forgetLateWrites(): void {
   lateWrites = [];
+  storeMarks = [];
 }
 
 /** Block sizes in minutes, largest first: hours, then 10-minute blocks, then raw minutes. */
@@ -121,31 +134,32 @@ export async function readWithHourCache<T, P>(
   fresh?: Promise<void>,
 ): Promise<T> {
   const used: Used[] = [];
-  const value = await readCached(owner, kind, lo, hi, nowMs, nowMs, agg, used);
+  const value = await readCached(owner, kind, lo, hi, nowMs, Date.now(), agg, used);
   if (!fresh) return value;
   await fresh;
-  if (!used.some((u) => writtenSince(u.start, u.size, u.at))) return value;
-  // Stamped after every notice heard so far (a notice stamped the same millisecond would drop them again).
-  const latest = Math.max(...lateWrites.map((n) => n.atMs));
+  if (!used.some((u) => writtenSince(u.start, u.size, u.at, u.seen))) return value;
+  // Stamped after every mark heard so far (a mark heard the same millisecond would drop them again).
+  const latest = Math.max(...storeMarks.map((n) => n.atMs));
   while (Date.now() <= latest) await new Promise((r) => setTimeout(r, 1));
   return readCached(owner, kind, lo, hi, nowMs, Date.now(), agg, []);
 }
 
-/** A cached entry a read used or kept: [start, start + size) minutes, computed at `at`. */
+/** A cached entry a read used or kept: [start, start + size) minutes, computed at `at` / `seen`. */
 interface Used {
   start: number;
   size: number;
   at: number;
+  seen: number;
 }
 
-/** readWithHourCache once; entries it computes are stamped `readAt` (when their reads started). */
+/** readWithHourCache once; entries it computes are stamped `seenAt` (wall clock when their reads started). */
 async function readCached<T, P>(
   owner: object,
   kind: string,
   lo: number,
   hi: number,
   nowMs: number,
-  readAt: number,
+  seenAt: number,
   agg: BlockAggregation<T, P>,
   used: Used[],
 ): Promise<T> {
@@ -163,14 +177,15 @@ async function readCached<T, P>(
   const cached = (start: number, size: number): Entry | undefined => {
     const entry = store.get(keyOf(start, size));
     const ttl = (start + size) * 60_000 > nowMs - 3_600_000 ? TTL_RECENT_MS : TTL_OLD_MS;
-    const hit = entry && nowMs - entry.at <= ttl && !writtenSince(start, size, entry.at) ? entry : undefined;
-    if (hit) used.push({ start, size, at: hit.at });
+    const hit =
+      entry && nowMs - entry.at <= ttl && !writtenSince(start, size, entry.at, entry.seen) ? entry : undefined;
+    if (hit) used.push({ start, size, at: hit.at, seen: hit.seen });
     return hit;
   };
   const keep = (start: number, size: number, value: T): Entry => {
     const key = keyOf(start, size);
-    const entry = { at: readAt, value: pack(value) };
-    used.push({ start, size, at: readAt });
+    const entry = { at: nowMs, seen: seenAt, value: pack(value) };
+    used.push({ start, size, at: nowMs, seen: seenAt });
     store.delete(key);
     store.set(key, entry);
     if (store.size > MAX_ENTRIES) store.delete(store.keys().next().value!);
@@ -192,8 +207,8 @@ async function readCached<T, P>(
   const rawPart = async (a: number, b: number): Promise<P> => {
     const key = `${kind}:${a}:${b}`;
     const hit = rangeStore.get(key);
-    if (hit && nowMs - hit.at <= RANGE_TTL_MS && !writtenSince(a, b - a, hit.at)) {
-      used.push({ start: a, size: b - a, at: hit.at });
+    if (hit && nowMs - hit.at <= RANGE_TTL_MS && !writtenSince(a, b - a, hit.at, hit.seen)) {
+      used.push({ start: a, size: b - a, at: hit.at, seen: hit.seen });
       return hit.value as P;
     }
     const value = empty();
@@ -201,8 +216,8 @@ async function readCached<T, P>(
     const packed = pack(value);
     if (b <= settled) {
       for (const [k, e] of rangeStore) if (nowMs - e.at > RANGE_TTL_MS) rangeStore.delete(k);
-      rangeStore.set(key, { at: readAt, value: packed });
-      used.push({ start: a, size: b - a, at: readAt });
+      rangeStore.set(key, { at: nowMs, seen: seenAt, value: packed });
+      used.push({ start: a, size: b - a, at: nowMs, seen: seenAt });
       if (rangeStore.size > MAX_RANGES) rangeStore.delete(rangeStore.keys().next().value!);
     }
     return packed;
@@ -251,15 +266,15 @@ async function readCached<T, P>(
     if (m0 >= m1) return [];
     const key = `${kind}:run:${m0}:${m1}`;
     const hit = store.get(key);
-    if (hit && nowMs - hit.at <= TTL_RECENT_MS && !writtenSince(m0, m1 - m0, hit.at)) {
-      used.push({ start: m0, size: m1 - m0, at: hit.at });
+    if (hit && nowMs - hit.at <= TTL_RECENT_MS && !writtenSince(m0, m1 - m0, hit.at, hit.seen)) {
+      used.push({ start: m0, size: m1 - m0, at: hit.at, seen: hit.seen });
       return [hit.value as P];
     }
     await prefetchHours(m0, m1);
     const value = empty();
     for (const part of await Promise.all(parts(m0, m1, 0))) mergePacked(value, part);
-    const entry = { at: readAt, value: pack(value) };
-    used.push({ start: m0, size: m1 - m0, at: readAt });
+    const entry = { at: nowMs, seen: seenAt, value: pack(value) };
+    used.push({ start: m0, size: m1 - m0, at: nowMs, seen: seenAt });
     store.delete(key);
     store.set(key, entry);
     if (store.size > MAX_ENTRIES) store.delete(store.keys().next().value!);

@@ -2,6 +2,7 @@ import "server-only";
 import type { GraphEdgeRow, GraphNodeRow } from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
 import { mergeNodeDetail, parseJson, splitDetails, unionLists } from "./graph-io";
+import { graphWrittenSince } from "./graph-writes";
 import { visibleGraphRows } from "./hour-rollups";
 import { sqlInt } from "./sql";
 
@@ -54,7 +55,14 @@ interface Catalog {
 }
 
 type Row = Record<string, unknown>;
-const catalogs = new WeakMap<Connection, { current?: Catalog; pending?: Promise<Catalog> }>();
+const catalogs = new WeakMap<Connection, { current?: Catalog; pending?: Promise<Catalog>; checkedAt?: number }>();
+/**
+ * A catalog checked this recently is used as it is (unless this process wrote graph rows through
+ * the connection since): a map read asks for it at its start (edge facts, service nodes) and again
+ * once its edges are in (their nodes); without this the second ask was one more commit check
+ * after everything else, on every map.
+ */
+const REUSE_MS = 1000;
 const maxStr = (a: string, b: string) => (b > a ? b : a);
 
 function foldNode(into: Map<string, NodeAcc>, r: Row): void {
@@ -181,10 +189,15 @@ async function readCatalog(conn: Connection): Promise<Catalog> {
   let slot = catalogs.get(conn);
   if (!slot) catalogs.set(conn, (slot = {}));
   const s = slot;
-  if (!s.pending)
+  const now = performance.now();
+  const recent = s.checkedAt !== undefined && now - s.checkedAt < REUSE_MS && !graphWrittenSince(conn, s.checkedAt);
+  if (!s.pending && s.current && recent) return s.current;
+  if (!s.pending) {
+    s.checkedAt = now;
     s.pending = refresh(conn, s.current, Date.now())
       .then((c) => (s.current = c))
       .finally(() => (s.pending = undefined));
+  }
   return s.pending;
 }
 

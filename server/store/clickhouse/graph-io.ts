@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { queryRows, type Connection } from "./connection";
 import type { GraphPass } from "./graph-types";
+import { noteGraphWrite } from "./graph-writes";
 import { recordRollupChanges } from "./rollup-changes";
 import { sketchFields } from "./sketch-columns";
 import { dayOf, sqlInt } from "./sql";
@@ -100,6 +101,7 @@ export async function writeGraphPass(conn: Connection, p: GraphPass, nowMs: numb
     })),
   );
   await insert("graph_passes", [{ ...base, day: dayOf(p.pass), committed_ms: nowMs }]);
+  noteGraphWrite(conn);
   // The window's minutes changed (a new attempt replaces the last one's rows, also where it wrote none).
   const minutes = [...p.edges, ...p.completeness].map((r) => r.minute);
   const from = Math.min(Math.floor(p.pass / 60_000), ...minutes);

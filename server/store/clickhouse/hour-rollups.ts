@@ -5,6 +5,7 @@ import { committedPasses, MAX_STEP_MS, mergeAttempt } from "./graph-io";
 import { EDGE_COLUMNS, edgeMinuteParts, planEdgeRead } from "./minute-rollups";
 import { anyRecovered, uncoveredRecovered } from "./red-recovery";
 import { sketchFromRow, sketchMergeSql } from "./sketch-columns";
+import { noteGraphWrite } from "./graph-writes";
 import { recordRollupChanges } from "./rollup-changes";
 import { dayOf, sqlInt, sqlString } from "./sql";
 import { mergeEncodedSketches } from "../sketch";
@@ -242,5 +243,6 @@ export async function compactHour(conn: Connection, hour: number, nowMs: number)
   await run(
     `INSERT INTO ${db}.graph_hours (day, hour, attempt, committed_ms) VALUES (${day}, ${sqlInt(hour)}, ${attempt}, ${sqlInt(nowMs)})`,
   );
+  noteGraphWrite(conn);
   await recordRollupChanges(conn, [{ fromMinute: hour * 60, toMinute: hour * 60 + 60 }]);
 }

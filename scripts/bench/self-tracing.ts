@@ -9,9 +9,11 @@
  * fleet spans but their cost is in its CPU) and the ratio self/off, with a 95 % interval over
  * the rounds. Settings: BENCH_SELF_TRACES_RATIO (the `self` server's ratio; `off` runs both
  * servers off, an A/A check of the bench itself); BENCH_PROFILE_DIR (CPU profiles of both, and
- * the share of busy CPU spent in self-tracing code, see profile-share.ts).
+ * the share of busy CPU spent in self-tracing code, see profile-share.ts); BENCH_SELF_TRACES_TARGET=sink
+ * (the `self` server exports to a sink in the bench instead of into itself).
  */
 import { spawn } from "node:child_process";
+import http from "node:http";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { startServer, type RunningServer } from "../../tests/helpers/start-server";
@@ -68,6 +70,16 @@ function countSelfSpans(server: RunningServer): number {
 interface Phase {
   cpuSeconds: number;
   stored: number;
+}
+
+/** An OTLP/HTTP endpoint that accepts and drops whatever it is sent. */
+async function startSink(): Promise<{ server: http.Server; url: string }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/traces` };
 }
 
 /** Loads the given servers at once for `seconds`; CPU and stored fleet spans of each. */
@@ -133,8 +145,12 @@ export async function benchSelfTracing(
       ],
       readyTimeoutMs: 300_000,
     });
+  // BENCH_SELF_TRACES_TARGET=sink: the `self` server exports to a sink in this process instead of
+  // its own receiver (tells the cost of ingesting its own traces from the cost of tracing).
+  const sink = process.env.BENCH_SELF_TRACES_TARGET === "sink" ? await startSink() : null;
+  const target = sink ? sink.url : "self";
   const off = await launch("off", "off");
-  const on = await launch("self", ratioSetting === "off" ? "off" : "self");
+  const on = await launch("self", ratioSetting === "off" ? "off" : target);
   let result;
   try {
     for (const s of [off, on]) await runLoad(`${s.otlpHttpUrl}/v1/traces`, 2000, concurrency); // warm-up
@@ -176,6 +192,7 @@ export async function benchSelfTracing(
     };
   } finally {
     await Promise.all([off.stop(), on.stop()]); // the profiles are written as the servers exit
+    sink?.server.close();
   }
   if (!profile) return result;
   // The same attribution on the server with self-tracing off shows what it claims wrongly.

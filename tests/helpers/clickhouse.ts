@@ -25,6 +25,11 @@ export interface LoopbackClickHouse {
   stop(): Promise<void>;
 }
 
+/** Store settings for database `database` on every node of `ch` (its cluster, if any). */
+export function storeSettingsFor(ch: LoopbackClickHouse, database: string) {
+  return { urls: ch.nodes.map((n) => n.url), database, user: "default", password: "", cluster: ch.cluster };
+}
+
 const SYSTEM_CONFIG = "/etc/clickhouse-server/config.xml";
 const SYSTEM_USERS = "/etc/clickhouse-server/users.xml";
 export const INSTALL_COMMAND = "apt-get update && apt-get install -y clickhouse-server clickhouse-client";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startClickHouse, type LoopbackClickHouse } from "../helpers/clickhouse";
+import { startClickHouse, storeSettingsFor, type LoopbackClickHouse } from "../helpers/clickhouse";
 import { openClickHouseStore, type ClickHouseStore } from "../../server/store";
 import { LatePassScanner, runDuePairingPasses } from "../../server/aggregate/servicegraph";
 import type { Span } from "../../server/normalize";
@@ -113,13 +113,7 @@ async function answeredLate(g: ReturnType<typeof calls>): Promise<string> {
 
 beforeAll(async () => {
   ch = await startClickHouse({ shards: 2 });
-  store = openClickHouseStore({
-    urls: ch.nodes.map((n) => n.url),
-    database: "cg_late_failover",
-    user: "default",
-    password: "",
-    cluster: ch.cluster,
-  });
+  store = openClickHouseStore(storeSettingsFor(ch, "cg_late_failover"));
   await store.migrate();
 }, 60_000);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startClickHouse, type LoopbackClickHouse } from "../helpers/clickhouse";
+import { startClickHouse, storeSettingsFor, type LoopbackClickHouse } from "../helpers/clickhouse";
 import { openClickHouseStore, type ClickHouseStore } from "../../server/store";
 import { LatePassScanner, runDuePairingPasses } from "../../server/aggregate/servicegraph";
 import type { Span } from "../../server/normalize";
@@ -69,13 +69,7 @@ const leaderRun = async () => {
 
 beforeAll(async () => {
   ch = await startClickHouse({ shards: 2 });
-  store = openClickHouseStore({
-    urls: ch.nodes.map((n) => n.url),
-    database: "cg_late_test",
-    user: "default",
-    password: "",
-    cluster: ch.cluster,
-  });
+  store = openClickHouseStore(storeSettingsFor(ch, "cg_late_test"));
   await store.migrate();
 }, 60_000);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startClickHouse, type LoopbackClickHouse } from "../helpers/clickhouse";
+import { startClickHouse, storeSettingsFor, type LoopbackClickHouse } from "../helpers/clickhouse";
 import { openClickHouseStore, type ClickHouseStore } from "../../server/store";
 import { createRedAggregator, recoverAbandonedRed, type RedRecoveryStore } from "../../server/aggregate/red";
 import type { Span } from "../../server/normalize";
@@ -14,16 +14,7 @@ const stores: ClickHouseStore[] = [];
 
 /** `paused`: a writer that stops heartbeating (as a killed or frozen process does). */
 function open(paused = false): ClickHouseStore {
-  const s = openClickHouseStore(
-    {
-      urls: ch.nodes.map((n) => n.url),
-      database: "cg_red_recovery",
-      user: "default",
-      password: "",
-      cluster: ch.cluster,
-    },
-    { heartbeatMs: paused ? 3_600_000 : 5_000 },
-  );
+  const s = openClickHouseStore(storeSettingsFor(ch, "cg_red_recovery"), { heartbeatMs: paused ? 3_600_000 : 5_000 });
   stores.push(s);
   return s;
 }

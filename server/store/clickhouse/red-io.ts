@@ -25,6 +25,21 @@ export interface StoredServiceSeen {
   lastSeenMs: number;
 }
 
+/** A RED cell as the columns of `red_minute` and `red_recovered` hold it. */
+export function redCellColumns(c: StoredRedCell): Record<string, unknown> {
+  return {
+    day: dayOf(c.minute * 60_000),
+    minute: c.minute,
+    service: c.service,
+    environment: c.environment,
+    operation: c.operation,
+    kind: c.kind,
+    count: c.count,
+    errors: c.errors,
+    ...sketchFields("d", c.sketch),
+  };
+}
+
 /**
  * Appends RED cells and service sightings. Every instance appends its own rows for a minute;
  * reads sum them (counts) and merge their sketches, so several instances, or several flushes
@@ -51,18 +66,7 @@ export async function appendRed(
       await node.insert({
         table: `${db}.${conn.settings.cluster ? "red_minute_local" : "red_minute"}`,
         format: "JSONEachRow",
-        values: cells.map((c) => ({
-          day: dayOf(c.minute * 60_000),
-          minute: c.minute,
-          service: c.service,
-          environment: c.environment,
-          operation: c.operation,
-          kind: c.kind,
-          count: c.count,
-          errors: c.errors,
-          ...sketchFields("d", c.sketch),
-          ...tag,
-        })),
+        values: cells.map((c) => ({ ...redCellColumns(c), ...tag })),
       });
     } catch (err) {
       if (!cover || !(await flushStored(conn, cover, cells).catch(() => false))) throw err;

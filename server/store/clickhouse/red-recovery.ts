@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Span } from "../../normalize";
 import type { RedMinute, ServiceEntry } from "../telemetry-store";
 import { queryRows, type Connection } from "./connection";
-import { appendRed } from "./red-io";
+import { appendRed, redCellColumns } from "./red-io";
 import { sketchFields } from "./sketch-columns";
 import { SPAN_COLUMNS, uniqueSpans } from "./span-io";
 import type { SpanRow } from "./span-rows";
@@ -151,19 +151,7 @@ export async function writeRecoveredRed(
       errors: 0,
       ...zero,
     });
-    for (const c of r.rows)
-      values.push({
-        ...base,
-        day: dayOf(c.minute * 60_000),
-        minute: c.minute,
-        service: c.service,
-        environment: c.environment,
-        operation: c.operation,
-        kind: c.kind,
-        count: c.count,
-        errors: c.errors,
-        ...sketchFields("d", c.sketch),
-      });
+    for (const c of r.rows) values.push({ ...base, ...redCellColumns(c) });
   }
   const node = conn.nodes[Math.floor(Math.random() * conn.nodes.length)]!;
   await node.insert({

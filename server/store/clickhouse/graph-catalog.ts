@@ -57,10 +57,13 @@ interface Catalog {
 type Row = Record<string, unknown>;
 const catalogs = new WeakMap<Connection, { current?: Catalog; pending?: Promise<Catalog>; checkedAt?: number }>();
 /**
- * A catalog checked this recently is used as it is (unless this process wrote graph rows through
- * the connection since): a map read asks for it at its start (edge facts, service nodes) and again
- * once its edges are in (their nodes); without this the second ask was one more commit check
- * after everything else, on every map.
+ * A catalog checked this recently is used as it is for node lookups (unless this process wrote
+ * graph rows through the connection since): a map read asks for it at its start (edge facts,
+ * service nodes) and again once its edges are in (their nodes); without this the second ask was
+ * one more commit check after everything else, on every map. Edge facts and service listings
+ * always check: they answer whether an edge or a service exists, and another thread or instance
+ * may have committed the pass that recorded it a moment ago (an edge drawn on the map must not
+ * answer 404 on its own page).
  */
 const REUSE_MS = 1000;
 const maxStr = (a: string, b: string) => (b > a ? b : a);
@@ -185,12 +188,13 @@ async function refresh(conn: Connection, prev: Catalog | undefined, nowMs: numbe
 }
 
 /** The catalog as of the latest committed pass (one refresh at a time per connection). */
-async function readCatalog(conn: Connection): Promise<Catalog> {
+async function readCatalog(conn: Connection, reuseRecent: boolean): Promise<Catalog> {
   let slot = catalogs.get(conn);
   if (!slot) catalogs.set(conn, (slot = {}));
   const s = slot;
   const now = performance.now();
-  const recent = s.checkedAt !== undefined && now - s.checkedAt < REUSE_MS && !graphWrittenSince(conn, s.checkedAt);
+  const recent =
+    reuseRecent && s.checkedAt !== undefined && now - s.checkedAt < REUSE_MS && !graphWrittenSince(conn, s.checkedAt);
   if (!s.pending && s.current && recent) return s.current;
   if (!s.pending) {
     s.checkedAt = now;
@@ -221,12 +225,12 @@ const byId = (a: GraphNodeRow, b: GraphNodeRow) => (a.id < b.id ? -1 : a.id > b.
 
 export async function readNodes(conn: Connection, ids: readonly string[]): Promise<GraphNodeRow[]> {
   if (ids.length === 0) return [];
-  const c = await readCatalog(conn);
+  const c = await readCatalog(conn, true);
   return [...new Set(ids)].flatMap((id) => (c.nodes.has(id) ? [toNode(c.nodes.get(id)!)] : [])).sort(byId);
 }
 
 export async function readServiceNodes(conn: Connection, fromMs: number, toMs: number): Promise<GraphNodeRow[]> {
-  const c = await readCatalog(conn);
+  const c = await readCatalog(conn, false);
   return [...c.nodes.values()]
     .filter((n) => n.kind === "service" && n.last >= fromMs && n.first < toMs)
     .map(toNode)
@@ -235,7 +239,7 @@ export async function readServiceNodes(conn: Connection, fromMs: number, toMs: n
 
 /** Facts of every edge still in retention (all committed passes). */
 export async function readEdgeFacts(conn: Connection): Promise<GraphEdgeRow[]> {
-  const c = await readCatalog(conn);
+  const c = await readCatalog(conn, false);
   return [...c.edges.values()].map((e) => ({
     source: e.source,
     target: e.target,

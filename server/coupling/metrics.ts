@@ -6,7 +6,7 @@ import { adjacencyOf } from "./graph/dependency-graph";
 import { findStronglyConnected } from "./graph/scc";
 import { KIND } from "./types";
 
-/** Per-service coupling metrics (reference §3 dashboard set). */
+/** Per-service coupling metrics (fan-in, fan-out, instability and the like; /api/v1/coupling/metrics). */
 export interface ServiceCouplingMetrics {
   service: string;
   owner: string;

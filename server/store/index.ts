@@ -91,3 +91,17 @@ export {
 } from "./control/control-db";
 export { applyMigrations, type MigrationReport } from "./control/migrate";
 export { insertRowBatches } from "./control/batch-insert";
+
+/**
+ * The tables a span's SQL statement (`db.statement` / `db.query.text`) or query summary touches,
+ * for the coupling rules: the store boundary holds every piece of SQL knowledge, this parser of
+ * users' statements included (it reads no database).
+ */
+export {
+  isDdlOperation,
+  isWriteOperation,
+  normalizeTable,
+  tablesFromSql,
+  tablesFromSummary,
+  type TableOp,
+} from "./statement-tables";

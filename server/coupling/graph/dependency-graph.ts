@@ -3,7 +3,7 @@ import type { CouplingModel } from "../model/build-model";
 import { callExtent, EvidenceAcc, logicalCaller } from "../model/build-model";
 import type { Policy } from "../policy/schema";
 
-/** One owner-level sync dependency with its weights (reference §1.2 edge weights). */
+/** One owner-level sync dependency with its weights (calls, errors, traces, share of the caller's calls, p95). */
 export interface DependencyEdge {
   from: string;
   to: string;

@@ -54,7 +54,7 @@ export function findStronglyConnected(adj: ReadonlyMap<string, readonly string[]
 }
 
 /**
- * Elementary cycles inside one component, shortest first, capped (reference R3: at most
+ * Elementary cycles inside one component, shortest first, capped (at most
  * `maxCycles` cycles of length <= `maxLength`). Each cycle starts at its smallest member,
  * so a cycle is listed once. Bounded DFS: enumeration can explode on dense components.
  */

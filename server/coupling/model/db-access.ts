@@ -10,9 +10,9 @@ import {
   tablesFromSql,
   tablesFromSummary,
   type TableOp,
-} from "./sql-tables";
+} from "../../store";
 
-/** One database call with its graded keys (reference R1 computation). */
+/** One database call with its graded keys (the shared-database rule's input). */
 export interface DbAccess {
   span: ReadSpan;
   system: string;

@@ -159,7 +159,7 @@ export const PolicySchema = z
     suppressions: z.array(suppression).default([]),
     settings: z
       .object({
-        /** Minimum support of a dependency edge (reference §1.3). */
+        /** Minimum support of a dependency edge. */
         minCalls: count.default(10),
         minTraces: count.default(3),
         minShare: share.default(0.001),

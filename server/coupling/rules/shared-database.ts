@@ -6,7 +6,7 @@ import { extractDbAccesses, type DbAccess } from "../model/db-access";
 import type { Finding, Level } from "../types";
 import { listNames, makeFinding } from "./common";
 
-/** Roles that legitimately read across databases (reference R1 trap 4). */
+/** Roles that legitimately read across databases (e.g. reporting, backup, migration jobs). */
 export const DATA_EXEMPT_ROLES = ["migration", "cdc", "reporting"] as const;
 
 interface OwnerUse {

@@ -7,7 +7,7 @@ import type { Finding } from "../types";
 import { listNames, makeFinding } from "./common";
 import { displayHost } from "./shared-database";
 
-/** Framework bookkeeping tables are not business data (reference R2 traps). */
+/** Framework bookkeeping tables are not business data. */
 const FRAMEWORK_TABLES = [
   /^flyway_schema_history$/,
   /^databasechangelog(lock)?$/,

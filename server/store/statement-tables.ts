@@ -1,6 +1,6 @@
 import "server-only";
 
-/** A table a statement touches and whether it writes it (reference R2 `table`, `isWrite`). */
+/** A table a statement touches and whether it writes it. */
 export interface TableOp {
   table: string;
   write: boolean;

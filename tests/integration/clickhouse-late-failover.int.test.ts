@@ -4,6 +4,7 @@ import { startClickHouse, storeSettingsFor, type LoopbackClickHouse } from "../h
 import { openClickHouseStore, type ClickHouseStore } from "../../server/store";
 import { LatePassScanner, runDuePairingPasses } from "../../server/aggregate/servicegraph";
 import type { Span } from "../../server/normalize";
+import { createSpanFactory } from "../fixtures/servicegraph/span-factory";
 import { getServiceMap } from "../../server/query";
 
 /**
@@ -27,32 +28,8 @@ const lastHour = Math.floor((Date.now() - 2 * HOUR) / HOUR) * HOUR;
 const PASSES_FROM = lastHour - HOUR - STEP;
 const CALLS = 6;
 
-function span(
-  trace: string,
-  spanId: string,
-  service: string,
-  kind: Span["kind"],
-  startMs: number,
-  over: Partial<Span> = {},
-): Span {
-  return {
-    traceId: trace,
-    spanId,
-    parentSpanId: null,
-    name: "POST /checkout",
-    kind,
-    startNs: BigInt(startMs) * 1_000_000n,
-    endNs: BigInt(startMs + 20) * 1_000_000n,
-    statusCode: 0,
-    statusMessage: "",
-    attributes: {},
-    events: [],
-    links: [],
-    scope: { name: "s", version: "1" },
-    resource: { service, namespace: null, environment: null, attributes: { "service.name": service } },
-    ...over,
-  };
-}
+const f = createSpanFactory();
+const at = { name: "POST /checkout", durationMs: 20 };
 
 /** One call per window from 5 minutes into `hour` on: the caller's spans and, apart, the callee's half. */
 function calls(group: string, hour: number) {
@@ -63,14 +40,18 @@ function calls(group: string, hour: number) {
   for (let i = 0; i < CALLS; i++) {
     const t = firstMs + i * STEP + 7_000;
     const trace = `${group}${i}`.padEnd(32, "0");
-    const root = span(trace, `a${i}`.padEnd(16, "0"), "frontend", 2, t);
-    const call = span(trace, `b${i}`.padEnd(16, "0"), "frontend", 3, t + 1, {
-      parentSpanId: root.spanId,
+    const root = f.server("frontend", { ...at, trace, spanId: `a${i}`.padEnd(16, "0"), startMs: t });
+    const call = f.client("frontend", {
+      ...at,
+      trace,
+      spanId: `b${i}`.padEnd(16, "0"),
+      startMs: t + 1,
+      parent: root,
       name: "POST",
-      attributes: { "http.request.method": "POST", "server.address": "checkout", "server.port": 8080 },
+      attrs: { "http.request.method": "POST", "server.address": "checkout", "server.port": 8080 },
     });
     callers.push(root, call);
-    answers.push(span(trace, `c${i}`.padEnd(16, "0"), "checkout", 2, t + 3, { parentSpanId: call.spanId }));
+    answers.push(f.server("checkout", { ...at, trace, spanId: `c${i}`.padEnd(16, "0"), startMs: t + 3, parent: call }));
     windows.push(Math.floor(t / STEP) * STEP);
   }
   return { callers, answers, windows, from: firstMs - 5 * 60_000, to: firstMs + (CALLS + 5) * STEP, hour };

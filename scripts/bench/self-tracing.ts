@@ -1,33 +1,41 @@
 /**
  * Self-tracing overhead: the ingest bench's load (pre-encoded 512-span OTLP/protobuf
  * batches, closed loop) against two servers started side by side, one with
- * CARTOGRAPH_SELF_TRACES=off and one with `self` at the default ratio (0.1). Each round loads
- * them one at a time in the order off, self, self, off (default; BENCH_SELF_TRACES_ORDER=
- * simultaneous loads both at once, which on 2 cores makes two servers and two generators
- * thrash). BENCH_CONCURRENCY sets the connections per generator (4). Reported: server CPU per
- * stored fleet span (all threads; the self-traces a server stores itself are not counted as
- * fleet spans but their cost is in its CPU) and the ratio self/off, with a 95 % interval over
- * the rounds. Settings: BENCH_SELF_TRACES_RATIO (the `self` server's ratio; `off` runs both
- * servers off, an A/A check of the bench itself); BENCH_PROFILE_DIR (CPU profiles of both, and
- * the share of busy CPU spent in self-tracing code, see profile-share.ts); BENCH_SELF_TRACES_TARGET=sink
- * (the `self` server exports to a sink in the bench instead of into itself).
+ * CARTOGRAPH_SELF_TRACES=off and one with `self` at the default ratio (0.1).
+ * BENCH_SELF_TRACES_ORDER says how a round loads them: `abba` (default) one at a time in the
+ * order off, self, self, off; `pinned` both at once, each server with its load generator bound to
+ * a CPU of its own (taskset), swapping CPUs halfway, so both see the same moment of a noisy
+ * machine without thrashing (needs 2 CPUs); `simultaneous` both at once unbound, which on 2 cores
+ * makes two servers and two generators thrash. BENCH_CONCURRENCY sets the connections per
+ * generator (4). Reported: server CPU per stored fleet span (all threads, and split into the main
+ * thread and the rest; a phase's fleet spans are the ones it got acknowledged, and the run fails
+ * unless the store holds exactly every acknowledged span at the end; the self-traces a server
+ * stores itself are not fleet spans but their cost is in its CPU) and the ratio self/off, with a
+ * 95 % interval over the rounds. Settings: BENCH_SELF_TRACES_RATIO (the `self` server's ratio;
+ * `off` runs both servers off, an A/A check of the bench itself); BENCH_PROFILE_DIR (CPU profiles
+ * of both, and the share of busy CPU spent in self-tracing code, see profile-share.ts);
+ * BENCH_SELF_TRACES_TARGET=sink (the `self` server exports to a sink in the bench instead of into
+ * itself).
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { startServer, type RunningServer } from "../../tests/helpers/start-server";
-import { cpuSeconds } from "./proc-stats";
+import { cpuSeconds, mainThreadCpuSeconds } from "./proc-stats";
 import { measureProfileShare } from "./profile-share";
 import { countSpansByService } from "../../server/store/sqlite";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-function runLoad(url: string, ms: number, concurrency: number): Promise<{ accepted: number }> {
+/** Runs the load generator for `ms`; with `cpu`, bound to that CPU (taskset). */
+function runLoad(url: string, ms: number, concurrency: number, cpu?: number): Promise<{ accepted: number }> {
   return new Promise((resolve, reject) => {
+    const node = [process.execPath];
     const p = spawn(
-      process.execPath,
+      cpu === undefined ? process.execPath : "taskset",
       [
+        ...(cpu === undefined ? [] : ["-c", String(cpu), ...node]),
         "--import",
         "./scripts/runtime/register.mjs",
         "scripts/bench/load-generator.ts",
@@ -67,9 +75,19 @@ function countSelfSpans(server: RunningServer): number {
   }
 }
 
+/** Spans in each of the load generator's batches. */
+const SPANS_PER_BATCH = 512;
+
 interface Phase {
   cpuSeconds: number;
+  /** Of cpuSeconds, the main thread's (HTTP, protobuf framing, handing requests to the writer). */
+  mainCpuSeconds: number;
   stored: number;
+}
+
+/** Binds every thread of process `pid` (and the threads it starts later) to one CPU. */
+function pin(pid: number, cpu: number): void {
+  execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
 }
 
 /** An OTLP/HTTP endpoint that accepts and drops whatever it is sent. */
@@ -82,25 +100,64 @@ async function startSink(): Promise<{ server: http.Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/traces` };
 }
 
-/** Loads the given servers at once for `seconds`; CPU and stored fleet spans of each. */
-async function measureAtOnce(servers: RunningServer[], seconds: number, concurrency: number): Promise<Phase[]> {
-  const before = servers.map((s) => ({ stored: countFleetSpans(s), cpu: cpuSeconds(s.process.pid!) }));
-  await Promise.all(servers.map((s) => runLoad(`${s.otlpHttpUrl}/v1/traces`, seconds * 1000, concurrency)));
-  await new Promise((r) => setTimeout(r, 300)); // the last commits and rollup flush
-  return servers.map((s, i) => ({
-    cpuSeconds: cpuSeconds(s.process.pid!) - before[i]!.cpu,
-    stored: countFleetSpans(s) - before[i]!.stored,
-  }));
+/**
+ * Loads the given servers at once for `seconds`; CPU and stored fleet spans of each. With
+ * `cpus`, server i and its load generator are bound to CPU cpus[i].
+ */
+async function measureAtOnce(
+  servers: RunningServer[],
+  seconds: number,
+  concurrency: number,
+  cpus?: number[],
+): Promise<Phase[]> {
+  if (cpus) servers.forEach((s, i) => pin(s.process.pid!, cpus[i]!));
+  const sample = (s: RunningServer) => ({
+    cpu: cpuSeconds(s.process.pid!),
+    main: mainThreadCpuSeconds(s.process.pid!),
+  });
+  const before = servers.map(sample);
+  const loads = await Promise.all(
+    servers.map((s, i) => runLoad(`${s.otlpHttpUrl}/v1/traces`, seconds * 1000, concurrency, cpus?.[i])),
+  );
+  await new Promise((r) => setTimeout(r, 300)); // the rollup flush of the last commits
+  return servers.map((s, i) => {
+    const after = sample(s);
+    return {
+      cpuSeconds: after.cpu - before[i]!.cpu,
+      mainCpuSeconds: after.main - before[i]!.main,
+      // An acknowledged batch is committed (checked against the store at the end of the run).
+      stored: loads[i]!.accepted * SPANS_PER_BATCH,
+    };
+  });
+}
+
+/** CPU µs per stored fleet span of `off` and `self`, all threads, main thread and the rest, with self/off. */
+function perSpan(off: Phase, self: Phase) {
+  const pair = (f: (p: Phase) => number) => {
+    const o = (f(off) * 1e6) / Math.max(1, off.stored);
+    const s = (f(self) * 1e6) / Math.max(1, self.stored);
+    return { off: o, self: s, ratio: s / o };
+  };
+  return {
+    all: pair((p) => p.cpuSeconds),
+    main: pair((p) => p.mainCpuSeconds),
+    rest: pair((p) => p.cpuSeconds - p.mainCpuSeconds),
+  };
 }
 
 const addPhases = (a: Phase, b: Phase): Phase => ({
   cpuSeconds: a.cpuSeconds + b.cpuSeconds,
+  mainCpuSeconds: a.mainCpuSeconds + b.mainCpuSeconds,
   stored: a.stored + b.stored,
 });
 
+type Order = "simultaneous" | "abba" | "pinned";
+
 /**
  * One round: both servers loaded together (`simultaneous`: same machine state, but two servers
- * and two generators share the cores), or one at a time in the order off, self, self, off
+ * and two generators share the cores); together with each server and its generator bound to a
+ * CPU of its own, swapping CPUs halfway (`pinned`: same moment and no thrashing, and a difference
+ * between the two CPUs weighs on both alike); or one at a time in the order off, self, self, off
  * (`abba`: each server has the machine to itself, and a drift in background load that is linear
  * over the round weighs on both alike).
  */
@@ -109,9 +166,14 @@ async function measureRound(
   on: RunningServer,
   seconds: number,
   concurrency: number,
-  order: "simultaneous" | "abba",
+  order: Order,
 ): Promise<[Phase, Phase]> {
   if (order === "simultaneous") return (await measureAtOnce([off, on], seconds, concurrency)) as [Phase, Phase];
+  if (order === "pinned") {
+    const [a1, b1] = await measureAtOnce([off, on], seconds / 2, concurrency, [0, 1]);
+    const [b2, a2] = await measureAtOnce([on, off], seconds / 2, concurrency, [0, 1]);
+    return [addPhases(a1!, a2!), addPhases(b1!, b2!)];
+  }
   const half = seconds / 2;
   const [a1] = await measureAtOnce([off], half, concurrency);
   const [b1] = await measureAtOnce([on], half, concurrency);
@@ -126,7 +188,7 @@ export async function benchSelfTracing(
   concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4),
   // `off`: both servers off, an A/A run that shows the bench's own bias and spread.
   ratioSetting = process.env.BENCH_SELF_TRACES_RATIO ?? "0.1",
-  order: "simultaneous" | "abba" = process.env.BENCH_SELF_TRACES_ORDER === "simultaneous" ? "simultaneous" : "abba",
+  order: Order = parseOrder(process.env.BENCH_SELF_TRACES_ORDER),
 ) {
   const common = {
     CARTOGRAPH_ROLLUP_FLUSH_MS: "2000",
@@ -153,41 +215,56 @@ export async function benchSelfTracing(
   const on = await launch("self", ratioSetting === "off" ? "off" : target);
   let result;
   try {
-    for (const s of [off, on]) await runLoad(`${s.otlpHttpUrl}/v1/traces`, 2000, concurrency); // warm-up
-    const totals = { off: { cpuSeconds: 0, stored: 0 }, self: { cpuSeconds: 0, stored: 0 } };
-    const perRound: { offMicros: number; selfMicros: number; ratio: number }[] = [];
+    const warmUp = [];
+    for (const s of [off, on]) warmUp.push((await runLoad(`${s.otlpHttpUrl}/v1/traces`, 2000, concurrency)).accepted); // warm-up
+    let totals: { off: Phase; self: Phase } | null = null;
+    const perRound: { offMicros: number; selfMicros: number; ratio: number; mainRatio: number; restRatio: number }[] =
+      [];
     for (let r = 0; r < rounds; r++) {
       const [a, b] = await measureRound(off, on, seconds, concurrency, order);
-      totals.off.cpuSeconds += a.cpuSeconds;
-      totals.off.stored += a.stored;
-      totals.self.cpuSeconds += b.cpuSeconds;
-      totals.self.stored += b.stored;
-      const offMicros = (a.cpuSeconds * 1e6) / Math.max(1, a.stored);
-      const selfMicros = (b.cpuSeconds * 1e6) / Math.max(1, b.stored);
+      totals = totals ? { off: addPhases(totals.off, a), self: addPhases(totals.self, b) } : { off: a, self: b };
+      const { all, main, rest } = perSpan(a, b);
       perRound.push({
-        offMicros: round(offMicros),
-        selfMicros: round(selfMicros),
-        ratio: round(selfMicros / offMicros, 3),
+        offMicros: round(all.off),
+        selfMicros: round(all.self),
+        ratio: round(all.ratio, 3),
+        mainRatio: round(main.ratio, 3),
+        restRatio: round(rest.ratio, 3),
       });
     }
     await new Promise((r) => setTimeout(r, 2500)); // the last self-trace exports
-    const offMicros = (totals.off.cpuSeconds * 1e6) / Math.max(1, totals.off.stored);
-    const selfMicros = (totals.self.cpuSeconds * 1e6) / Math.max(1, totals.self.stored);
-    const ratios = perRound.map((p) => p.ratio).sort((x, y) => x - y);
+    // Phases count acknowledged spans; every one of them must be in the store.
+    for (const [i, s] of [off, on].entries()) {
+      const acknowledged = warmUp[i]! * SPANS_PER_BATCH + (i === 0 ? totals!.off : totals!.self).stored;
+      const stored = countFleetSpans(s);
+      if (stored !== acknowledged) throw new Error(`server ${i}: ${acknowledged} spans acknowledged, ${stored} stored`);
+    }
+    const { all, main, rest } = perSpan(totals!.off, totals!.self);
+    const sorted = (k: "ratio" | "mainRatio" | "restRatio") => perRound.map((p) => p[k]).sort((x, y) => x - y);
+    const ratios = sorted("ratio");
     result = {
       ratio: ratioSetting,
       phases: { seconds, rounds, concurrency, order },
-      off: { cpuMicrosPerStoredSpan: round(offMicros), storedSpans: totals.off.stored },
+      off: {
+        cpuMicrosPerStoredSpan: round(all.off),
+        mainThreadMicros: round(main.off),
+        storedSpans: totals!.off.stored,
+      },
       self: {
-        cpuMicrosPerStoredSpan: round(selfMicros),
-        storedSpans: totals.self.stored,
+        cpuMicrosPerStoredSpan: round(all.self),
+        mainThreadMicros: round(main.self),
+        storedSpans: totals!.self.stored,
         selfSpansStored: countSelfSpans(on),
       },
       perRound,
       overhead: {
-        totalRatio: round(selfMicros / offMicros, 3),
+        totalRatio: round(all.ratio, 3),
         medianRoundRatio: ratios[Math.floor(ratios.length / 2)],
         roundRatio95: confidence95(ratios),
+        medianRatio95: medianInterval95(ratios),
+        // Split by thread: the main thread (HTTP, framing) and the rest (writer, query, V8 and libuv helpers).
+        mainThread: { totalRatio: round(main.ratio, 3), roundRatio95: confidence95(sorted("mainRatio")) },
+        otherThreads: { totalRatio: round(rest.ratio, 3), roundRatio95: confidence95(sorted("restRatio")) },
       },
     };
   } finally {
@@ -233,6 +310,30 @@ function confidence95(xs: number[]): { mean: number; low: number; high: number }
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
   const half = ((T95[n - 1] ?? 2.0) * sd) / Math.sqrt(n);
   return { mean: round(mean, 3), low: round(mean - half, 3), high: round(mean + half, 3) };
+}
+
+function parseOrder(v: string | undefined): Order {
+  return v === "simultaneous" || v === "pinned" ? v : "abba";
+}
+
+/**
+ * 95 % interval of the median of sorted `xs` from order statistics (no assumption on the
+ * distribution: one round hit by a stall elsewhere on the machine moves it by one rank, not by
+ * its size).
+ */
+function medianInterval95(xs: number[]): { low: number; high: number } | null {
+  const n = xs.length;
+  if (n < 6) return null;
+  // Largest k with P(Binomial(n, 1/2) < k) <= 2.5 %: the interval is [x(k), x(n + 1 - k)] (1-based).
+  let k = 0;
+  let below = 0;
+  const choose = (m: number) => {
+    let c = 1;
+    for (let i = 1; i <= m; i++) c = (c * (n - m + i)) / i;
+    return c;
+  };
+  while (below + choose(k) / 2 ** n <= 0.025) below += choose(k++) / 2 ** n;
+  return { low: xs[Math.max(0, k - 1)]!, high: xs[n - Math.max(1, k)]! };
 }
 
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;

@@ -21,12 +21,19 @@ export function withIngestSpan(
     "cartograph.transport": transport,
     "http.request.method": req.method ?? "",
   };
-  return withSpan(`ingest ${signal}`, attributes, fn, { kind: "server", root: true });
+  // Explicit: the request's span travels as `span` (children, the writer's traceparent), so the
+  // hot path never enters the context store (self-tracing.ts).
+  return withSpan(`ingest ${signal}`, attributes, fn, { kind: "server", root: true, explicit: true });
 }
 
-/** readBody inside an `ingest.read` span that reports the decompressed size. */
-export function readBodyTraced(req: IncomingMessage, encoding: "gzip" | "identity", maxBytes: number): Promise<Buffer> {
-  return withSpan("ingest.read", { "cartograph.content_encoding": encoding }, async (span) => {
+/** readBody inside an `ingest.read` child of the request's span that reports the decompressed size. */
+export function readBodyTraced(
+  req: IncomingMessage,
+  encoding: "gzip" | "identity",
+  maxBytes: number,
+  request: SpanHandle,
+): Promise<Buffer> {
+  return request.child("ingest.read", { "cartograph.content_encoding": encoding }, async (span) => {
     const body = await readBody(req, encoding, maxBytes);
     span.setAttributes({ "cartograph.request.bytes": body.length });
     return body;

@@ -42,9 +42,11 @@ export function startOtlpGrpc(
         "cartograph.transport": "grpc",
         "cartograph.request.bytes": call.request.length,
       };
+      // Explicit, like the HTTP receivers (ingest-span.ts): the span is passed, never entered.
       void withSpan(`ingest ${signal}`, attributes, (span) => exportCall(signal, call, callback, span), {
         kind: "server",
         root: true,
+        explicit: true,
       });
     };
   const exportCall = (
@@ -79,11 +81,11 @@ export function startOtlpGrpc(
           return callback({ code, details: verdict.message });
         }
         deps.metrics.receivedBytes.inc({ signal, transport: "grpc" }, call.request.length);
-        const r = await deps.writer.submit(signal, "protobuf", call.request);
+        const r = await deps.writer.submit(signal, "protobuf", call.request, "otlp", span.traceparent);
         if (r.ok) {
           done("OK");
           span.setAttributes({ "cartograph.items": r.accepted, "cartograph.items.rejected": r.rejected });
-          return withSpan("ingest.acknowledge", {}, () =>
+          return span.child("ingest.acknowledge", {}, () =>
             callback(null, Buffer.from(encodeExportResponse(signal, "protobuf", r.rejected, r.message) as Uint8Array)),
           );
         }

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Encoding } from "../decode";
 import type { Config } from "../platform/config";
 import type { SelfMetrics } from "../platform/self-metrics";
-import { withSpan, type SpanHandle } from "../platform/self-tracing";
+import type { SpanHandle } from "../platform/self-tracing";
 import { readBodyTraced, withIngestSpan } from "./ingest-span";
 import { BodyError } from "./read-body";
 import { encodeExportResponse, encodeStatusBody, RpcCode } from "./otlp-response";
@@ -141,17 +141,17 @@ async function serveOtlpHttp(
   }
   let body: Buffer;
   try {
-    body = await readBodyTraced(req, ce === "gzip" ? "gzip" : "identity", config.CARTOGRAPH_MAX_BODY_BYTES);
+    body = await readBodyTraced(req, ce === "gzip" ? "gzip" : "identity", config.CARTOGRAPH_MAX_BODY_BYTES, span);
   } catch (e) {
     const err = e instanceof BodyError ? e : new BodyError(400, String(e));
     metrics.itemsRejected.inc({ signal, reason: err.status === 413 ? "too_large" : "malformed" });
     return fail(err.status, RpcCode.INVALID_ARGUMENT, err.message);
   }
   metrics.receivedBytes.inc({ signal, transport }, body.length);
-  const result = await writer.submit(signal, encoding, body);
+  const result = await writer.submit(signal, encoding, body, "otlp", span.traceparent);
   if (result.ok) {
     span.setAttributes({ "cartograph.items": result.accepted, "cartograph.items.rejected": result.rejected });
-    return withSpan("ingest.acknowledge", {}, () =>
+    return span.child("ingest.acknowledge", {}, () =>
       send(200, encodeExportResponse(signal, encoding, result.rejected, result.message)),
     );
   }

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Encoding } from "../decode";
 import { BodyError } from "./read-body";
 import { readIngestKey, type IngestDeps } from "./otlp-http";
-import { withSpan, type SpanHandle } from "../platform/self-tracing";
+import type { SpanHandle } from "../platform/self-tracing";
 import { readBodyTraced, withIngestSpan } from "./ingest-span";
 
 /** The Zipkin v2 collector path (zipkin-api). */
@@ -91,16 +91,16 @@ async function serveZipkinHttp(
   if (writer.isOverloaded(declared)) return fail(503, "write queue full, retry shortly", "overload", retryAfter);
   let body: Buffer;
   try {
-    body = await readBodyTraced(req, ce === "gzip" ? "gzip" : "identity", config.CARTOGRAPH_MAX_BODY_BYTES);
+    body = await readBodyTraced(req, ce === "gzip" ? "gzip" : "identity", config.CARTOGRAPH_MAX_BODY_BYTES, span);
   } catch (e) {
     const err = e instanceof BodyError ? e : new BodyError(400, String(e));
     return fail(err.status, err.message, err.status === 413 ? "too_large" : "malformed");
   }
   metrics.receivedBytes.inc({ signal, transport }, body.length);
-  const result = await writer.submit(signal, encoding, body, "zipkin");
+  const result = await writer.submit(signal, encoding, body, "zipkin", span.traceparent);
   if (result.ok) {
     span.setAttributes({ "cartograph.items": result.accepted, "cartograph.items.rejected": result.rejected });
-    return withSpan("ingest.acknowledge", {}, () => send(202, ""));
+    return span.child("ingest.acknowledge", {}, () => send(202, ""));
   }
   if (result.status === 400) return fail(400, result.message, "malformed");
   return fail(503, result.message, "overload", retryAfter);

@@ -110,4 +110,39 @@ describe("self-tracing head sampling at ratio 0.25", () => {
     });
     expect(isSelfTraceContextActive()).toBe(false);
   });
+  it("carries an explicit request's span by hand: children and traceparent, never a context", async () => {
+    const tick = () => new Promise<void>((r) => setTimeout(r, 1));
+    const started = getSelfTracingStatus().spansStarted;
+    let sampled = 0;
+    await Promise.all(
+      Array.from({ length: 40 }, () =>
+        withSpan(
+          "ingest",
+          {},
+          async (root) => {
+            await tick();
+            // The ingest path's hot work runs with no context even when its request is sampled.
+            expect(isSelfTraceContextActive()).toBe(false);
+            expect(getTraceparent()).toBeUndefined();
+            await root.child("ingest.read", {}, async (read) => {
+              await tick();
+              expect(read.recording).toBe(root.recording);
+              // The child's traceparent names the request's trace and the child's own span.
+              if (read.recording) expect(read.traceparent?.slice(0, 35)).toBe(root.traceparent?.slice(0, 35));
+              else expect(read.traceparent).toBeUndefined();
+              expect(withSpan("deeper", {}, (s) => s.recording)).toBe(false);
+            });
+            if (root.recording) {
+              sampled++;
+              expect(root.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+            } else expect(root.traceparent).toBeUndefined();
+          },
+          { root: true, explicit: true },
+        ),
+      ),
+    );
+    expect(sampled).toBeGreaterThan(0);
+    expect(getSelfTracingStatus().spansStarted - started).toBe(2 * sampled);
+    expect(isSelfTraceContextActive()).toBe(false);
+  });
 });

@@ -1,6 +1,6 @@
 import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Attributes, Context, Span, SpanContext, Tracer } from "@opentelemetry/api";
+import type { Attributes, Context, Span, SpanContext, SpanKind, Tracer } from "@opentelemetry/api";
 import type { Config } from "./config";
 import type { SelfTracerHandle } from "./self-tracing-sdk";
 
@@ -21,7 +21,8 @@ export { SELF_TRACE_HEADER } from "./self-tracing-target";
  * promise of the thread from the first time it is entered (scripts/bench/async-context-cost.ts:
  * 2.75x on a promise-bound loop; 1.08x once disabled again). Unsampled work therefore runs
  * outside any context: only a declared root (`root: true`) may start a trace, everything else
- * records only under a sampled parent.
+ * records only under a sampled parent. The ingest path does not enter it at all (`explicit`): its
+ * request span is passed by hand, so a sampled ingest request in flight does not slow the others.
  */
 export interface SpanHandle {
   /** False for unsampled work: skip computing attributes that cost something. */
@@ -29,6 +30,13 @@ export interface SpanHandle {
   setAttributes(attributes: Attributes): void;
   /** Marks the operation failed (status ERROR) without throwing, e.g. a request answered 4xx/5xx. */
   fail(message: string): void;
+  /** W3C traceparent of this span while it is sampled (to send to another thread), else undefined. */
+  readonly traceparent: string | undefined;
+  /**
+   * Runs `fn` in a child span of this one, passed by hand: no context is entered, so spans deeper
+   * inside `fn` see neither (for hot paths that carry their span explicitly, see `explicit`).
+   */
+  child<T>(name: string, attributes: Attributes, fn: (span: SpanHandle) => T): T;
 }
 
 export interface SpanOptions {
@@ -39,6 +47,13 @@ export interface SpanOptions {
    * a child of an active sampled trace.
    */
   root?: boolean;
+  /**
+   * true: the span is not entered as the active context; its children are made through the handle
+   * (`span.child`) and other threads get `span.traceparent`. The ingest path uses it: entering the
+   * context store would turn on its promise hooks for every request of the thread while a sampled
+   * one is in flight (the module's doc). Logs inside carry no trace id.
+   */
+  explicit?: boolean;
 }
 
 /** Passed to worker threads in workerData so their spans count in the process's totals. */
@@ -65,7 +80,13 @@ let shared: SelfTracingShared | null = null;
 /** Sampled operations running in this thread; the AsyncLocalStorage is enabled only while > 0. */
 let inFlight = 0;
 
-const NOOP: SpanHandle = { recording: false, setAttributes: () => undefined, fail: () => undefined };
+const NOOP: SpanHandle = {
+  recording: false,
+  setAttributes: () => undefined,
+  fail: () => undefined,
+  traceparent: undefined,
+  child: (_name, _attributes, fn) => fn(NOOP),
+};
 
 function counters(): BigInt64Array {
   shared ??= { counters: new SharedArrayBuffer(SELF_TRACE_SLOTS * 8) };
@@ -144,11 +165,16 @@ export function getSelfTracingStatus(): {
   };
 }
 
-function wrap(span: Span, a: Active): SpanHandle {
+function wrap(span: Span, ctx: Context, a: Active): SpanHandle {
   return {
     recording: true,
     setAttributes: (attributes) => void span.setAttributes(attributes),
     fail: (message) => void span.setStatus({ code: a.api.SpanStatusCode.ERROR, message }),
+    get traceparent() {
+      const sc = span.spanContext();
+      return `00-${sc.traceId}-${sc.spanId}-01`;
+    },
+    child: (name, attributes, fn) => runSpan(a, ctx, name, attributes, a.api.SpanKind.INTERNAL, fn, false),
   };
 }
 
@@ -201,15 +227,31 @@ export function withSpan<T>(
   // Outside a sampled trace only a root may start one, and head sampling leaves most roots out
   // (at the default ratio): their work runs with no span, context or sampler call.
   if (parent === undefined && (opts.root !== true || Math.random() >= a.ratio)) return fn(NOOP);
-  const base = parent ?? a.api.ROOT_CONTEXT;
   const kind = opts.kind === "server" ? a.api.SpanKind.SERVER : a.api.SpanKind.INTERNAL;
+  return runSpan(a, parent ?? a.api.ROOT_CONTEXT, name, attributes, kind, fn, opts.explicit !== true);
+}
+
+/**
+ * Runs `fn` in a span under `base`, entered as the active context when `enter` (else the handle
+ * carries it); the span ends when `fn` returns or its promise settles, failed on a throw or rejection.
+ */
+function runSpan<T>(
+  a: Active,
+  base: Context,
+  name: string,
+  attributes: Attributes,
+  kind: SpanKind,
+  fn: (span: SpanHandle) => T,
+  enter: boolean,
+): T {
   const span = a.tracer.startSpan(name, { kind, attributes }, base);
   // The SDK samples every root it is given; a parent recorded means its children are too.
   if (!span.isRecording()) return fn(NOOP);
   const ctx = a.api.trace.setSpan(base, span);
+  const handle = wrap(span, ctx, a);
   let out: T;
   try {
-    out = runInContext(a, ctx, fn, wrap(span, a));
+    out = enter ? runInContext(a, ctx, fn, handle) : fn(handle);
   } catch (e) {
     endFailed(span, e, a);
     throw e;

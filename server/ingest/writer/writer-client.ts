@@ -2,7 +2,7 @@ import "server-only";
 import { Worker } from "node:worker_threads";
 import type { Config } from "../../platform/config";
 import type { Logger } from "../../platform/logger";
-import { getSelfTracingShared, getTraceparent } from "../../platform/self-tracing";
+import { getSelfTracingShared } from "../../platform/self-tracing";
 import { resolveWorkerEntry } from "../../platform/module-paths";
 import type { Encoding } from "../../decode";
 import type { ExportResult, FromWriter, Signal, TraceFormat, WriterStats } from "./protocol";
@@ -10,7 +10,14 @@ import type { ExportResult, FromWriter, Signal, TraceFormat, WriterStats } from 
 export type SubmitResult = ExportResult | { ok: false; status: 503; message: string; overloaded: true };
 
 export interface WriterClient {
-  submit(signal: Signal, encoding: Encoding, body: Uint8Array, format?: TraceFormat): Promise<SubmitResult>;
+  /** `traceparent`: the request's sampled self-trace span; the writer's spans join it. */
+  submit(
+    signal: Signal,
+    encoding: Encoding,
+    body: Uint8Array,
+    format?: TraceFormat,
+    traceparent?: string,
+  ): Promise<SubmitResult>;
   /** Whether a request of `bytes` would be refused right now (checked before reading a body). */
   isOverloaded(bytes?: number): boolean;
   queueDepth(): { requests: number; bytes: number };
@@ -97,7 +104,7 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
           inflightBytes + bytes > config.CARTOGRAPH_QUEUE_MAX_BYTES
         );
       },
-      submit(signal, encoding, body, format = "otlp") {
+      submit(signal, encoding, body, format = "otlp", traceparent) {
         if (client.isOverloaded(body.byteLength)) {
           return Promise.resolve({
             ok: false,
@@ -112,10 +119,9 @@ export function startWriter(config: Config, log: Logger): Promise<WriterClient> 
           waiting.set(id, { resolve, bytes: body.byteLength });
           // Copy into a transferable buffer only when the body shares a pooled allocation.
           const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : new Uint8Array(body);
-          worker.postMessage(
-            { type: "export", id, signal, encoding, format, body: own, traceparent: getTraceparent() },
-            [own.buffer as ArrayBuffer],
-          );
+          worker.postMessage({ type: "export", id, signal, encoding, format, body: own, traceparent }, [
+            own.buffer as ArrayBuffer,
+          ]);
         });
       },
       queueDepth: () => ({ requests: waiting.size, bytes: inflightBytes }),

@@ -11,6 +11,8 @@ import {
   withSpan,
 } from "./self-tracing";
 
+const tick = () => new Promise<void>((r) => setTimeout(r, 1));
+
 // Self-tracing starts once per process (a vitest file runs in its own worker).
 describe("self-tracing head sampling at ratio 0.25", () => {
   const received: number[] = [];
@@ -68,7 +70,6 @@ describe("self-tracing head sampling at ratio 0.25", () => {
 
   it("enters a context only for sampled work, and leaves none behind once it settles", async () => {
     const seen = { sampled: 0, unsampled: 0 };
-    const tick = () => new Promise<void>((r) => setTimeout(r, 1));
     await Promise.all(
       Array.from({ length: 40 }, () =>
         withSpan(
@@ -111,7 +112,6 @@ describe("self-tracing head sampling at ratio 0.25", () => {
     expect(isSelfTraceContextActive()).toBe(false);
   });
   it("carries an explicit request's span by hand: children and traceparent, never a context", async () => {
-    const tick = () => new Promise<void>((r) => setTimeout(r, 1));
     const started = getSelfTracingStatus().spansStarted;
     let sampled = 0;
     await Promise.all(

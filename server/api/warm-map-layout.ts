@@ -47,8 +47,8 @@ export interface MapWarmingOptions {
  * its own layout cache.
  *
  * Ingest comes first: while the writer is busy a tenth of the time or more, a topology that needs
- * ELK waits (up to `maxDeferMs`, then it is laid out anyway) and rounds that find the layout
- * cached space out to a minute, so the reads cost little too.
+ * ELK waits (up to `maxDeferMs`, then it is laid out anyway) and no round reads the map while it
+ * waits; rounds that find the layout cached space out to a minute, so the reads cost little too.
  */
 export function startMapLayoutWarming(opts: MapWarmingOptions): { stop: () => void } {
   const now = opts.now ?? Date.now;
@@ -67,6 +67,10 @@ export function startMapLayoutWarming(opts: MapWarmingOptions): { stop: () => vo
     let next = opts.intervalMs;
     try {
       const busy = writerBusy() >= BUSY_SHARE;
+      // A layout already waits for a calmer writer: until the writer calms down or the wait ends
+      // no read can change what this job does, so it reads nothing (the reads of a 15-minute map
+      // every 10 s were most of the query threads' work under heavy ingest).
+      if (busy && deferredSince !== null && deferredSince + maxDeferMs > now()) return schedule(next);
       const request = await readDefaultLayoutRequest(opts.offload, now());
       const known = request ? opts.layout.layoutIfKnown(request) : null;
       if (request && !known && busy && (deferredSince ??= now()) + maxDeferMs > now()) {

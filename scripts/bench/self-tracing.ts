@@ -15,7 +15,9 @@
  * `off` runs both servers off, an A/A check of the bench itself); BENCH_PROFILE_DIR (CPU profiles
  * of both, and the share of busy CPU spent in self-tracing code, see profile-share.ts);
  * BENCH_SELF_TRACES_TARGET=sink (the `self` server exports to a sink in the bench instead of into
- * itself).
+ * itself); BENCH_SELF_TRACES_PRIME (which servers get a real fleet's span shapes during the
+ * warm-up, mixed-shapes.ts: `both`, the default, so the comparison is of the tracing and not of one
+ * server's compiled code having met a span shape the other's has not; `none`; `self`).
  */
 import { execFileSync, spawn } from "node:child_process";
 import http from "node:http";
@@ -25,6 +27,7 @@ import { startServer, type RunningServer } from "../../tests/helpers/start-serve
 import { cpuSeconds, mainThreadCpuSeconds } from "./proc-stats";
 import { measureProfileShare } from "./profile-share";
 import { countSpansByService } from "../../server/store/sqlite";
+import { MIXED_SHAPES_SERVICE, postMixedShapes } from "./mixed-shapes";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -59,7 +62,7 @@ function countFleetSpans(server: RunningServer): number {
   const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });
   try {
     let n = 0;
-    for (const [svc, c] of countSpansByService(db)) if (svc !== "cartograph") n += c;
+    for (const [svc, c] of countSpansByService(db)) if (svc !== "cartograph" && svc !== MIXED_SHAPES_SERVICE) n += c;
     return n;
   } finally {
     db.close();
@@ -189,7 +192,12 @@ export async function benchSelfTracing(
   // `off`: both servers off, an A/A run that shows the bench's own bias and spread.
   ratioSetting = process.env.BENCH_SELF_TRACES_RATIO ?? "0.1",
   order: Order = parseOrder(process.env.BENCH_SELF_TRACES_ORDER),
+  // Which servers get the mixed span shapes before measuring: `both` (default), `none`, or only
+  // the `self` one (with BENCH_SELF_TRACES_RATIO=off, what a new span shape alone costs).
+  prime = process.env.BENCH_SELF_TRACES_PRIME ?? "both",
 ) {
+  if (!["both", "none", "self"].includes(prime))
+    throw new Error(`BENCH_SELF_TRACES_PRIME: both, none or self, not ${prime}`);
   const common = {
     CARTOGRAPH_ROLLUP_FLUSH_MS: "2000",
     CARTOGRAPH_LOG_LEVEL: "warn",
@@ -215,8 +223,16 @@ export async function benchSelfTracing(
   const on = await launch("self", ratioSetting === "off" ? "off" : target);
   let result;
   try {
-    const warmUp = [];
-    for (const s of [off, on]) warmUp.push((await runLoad(`${s.otlpHttpUrl}/v1/traces`, 2000, concurrency)).accepted); // warm-up
+    // Warm-up, with the span shapes of a real fleet sent before, between and after (mixed-shapes.ts).
+    const primed = prime === "both" ? [off, on] : prime === "self" ? [on] : [];
+    const sendShapes = () => Promise.all(primed.map((s) => postMixedShapes(`${s.otlpHttpUrl}/v1/traces`)));
+    const warmUp = [0, 0];
+    for (const ms of [2000, 4000]) {
+      await sendShapes();
+      for (const [i, s] of [off, on].entries())
+        warmUp[i]! += (await runLoad(`${s.otlpHttpUrl}/v1/traces`, ms, concurrency)).accepted;
+    }
+    await sendShapes();
     let totals: { off: Phase; self: Phase } | null = null;
     const perRound: { offMicros: number; selfMicros: number; ratio: number; mainRatio: number; restRatio: number }[] =
       [];
@@ -244,7 +260,7 @@ export async function benchSelfTracing(
     const ratios = sorted("ratio");
     result = {
       ratio: ratioSetting,
-      phases: { seconds, rounds, concurrency, order },
+      phases: { seconds, rounds, concurrency, order, prime },
       off: {
         cpuMicrosPerStoredSpan: round(all.off),
         mainThreadMicros: round(main.off),

@@ -3,7 +3,7 @@ import os from "node:os";
 import type { Tracer } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
+import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
@@ -73,12 +73,16 @@ export function createSelfTracer(target: SelfTraceTarget, thread: string, counte
     shutdown: () => Promise.resolve(),
   };
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({
-      "service.name": "cartograph",
-      "service.instance.id": `${os.hostname()}:${process.pid}`,
-      "process.pid": process.pid,
-      "cartograph.thread": thread,
-    }),
+    // The standard OTEL_RESOURCE_ATTRIBUTES adds attributes (deployment.environment.name puts
+    // Cartograph in its fleet's environment); the service name and thread stay Cartograph's.
+    resource: detectResources({ detectors: [envDetector] }).merge(
+      resourceFromAttributes({
+        "service.name": "cartograph",
+        "service.instance.id": `${os.hostname()}:${process.pid}`,
+        "process.pid": process.pid,
+        "cartograph.thread": thread,
+      }),
+    ),
     // The ratio is applied before the SDK is called (withSpan in self-tracing.ts), so the roots
     // that reach it are all kept; children follow their parent, local or from another thread.
     sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),

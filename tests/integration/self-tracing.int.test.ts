@@ -278,7 +278,13 @@ describe("self-tracing to another backend (CARTOGRAPH_SELF_TRACES=<URL>)", () =>
   beforeAll(async () => {
     backend = await startServer({ readyTimeoutMs: 120_000 });
     traced = await startServer({
-      env: { CARTOGRAPH_SELF_TRACES: `${backend.baseUrl}/v1/traces`, CARTOGRAPH_SELF_TRACES_RATIO: "1" },
+      env: {
+        CARTOGRAPH_SELF_TRACES: `${backend.baseUrl}/v1/traces`,
+        CARTOGRAPH_SELF_TRACES_RATIO: "1",
+        // The standard resource variables: attributes added, the service name kept.
+        OTEL_RESOURCE_ATTRIBUTES: "deployment.environment.name=staging,team=observability",
+        OTEL_SERVICE_NAME: "renamed",
+      },
       readyTimeoutMs: 120_000,
     });
     await sendShopTraffic(traced, 1, 100);
@@ -296,5 +302,9 @@ describe("self-tracing to another backend (CARTOGRAPH_SELF_TRACES=<URL>)", () =>
     await eventually(async () => (await names(traced)).includes("shop"), 15_000, "shop on the traced server");
     expect(await names(traced)).toEqual(["shop"]);
     expect(await names(backend)).toEqual(["cartograph"]);
+    // In the environment OTEL_RESOURCE_ATTRIBUTES named, with its other attributes on the resource.
+    const [own] = (await backend.get<{ services: { environment: string | null }[] }>("/api/v1/services")).services;
+    expect(own!.environment).toBe("staging");
+    expect(byName(spans, "ingest traces").resource["team"]).toBe("observability");
   }, 60_000);
 });

@@ -20,12 +20,17 @@ function stackOf(span: ReadableSpan, service: string): string {
   ].join("\n");
 }
 
-/** A span processor that logs each SERVER/CONSUMER span's outcome when it ends. */
+/**
+ * A span processor that logs each SERVER/CONSUMER span's outcome when it ends. Once the tracer
+ * provider shuts down it logs nothing more: a request still in flight then ends after the span
+ * exporter has stopped, and its log line would point at a span that is never exported.
+ */
 export function createRequestLogProcessor(logger: Logger, service: string): SpanProcessor {
+  let stopped = false;
   return {
     onStart() {},
     onEnd(span: ReadableSpan) {
-      if (span.kind !== SpanKind.SERVER && span.kind !== SpanKind.CONSUMER) return;
+      if (stopped || (span.kind !== SpanKind.SERVER && span.kind !== SpanKind.CONSUMER)) return;
       const ms = span.duration[0] * 1000 + span.duration[1] / 1e6;
       const context = trace.setSpanContext(ROOT_CONTEXT, span.spanContext());
       const status = span.attributes["http.response.status_code"] ?? span.attributes["rpc.grpc.status_code"] ?? "";
@@ -63,6 +68,9 @@ export function createRequestLogProcessor(logger: Logger, service: string): Span
       });
     },
     forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
+    shutdown: () => {
+      stopped = true;
+      return Promise.resolve();
+    },
   };
 }

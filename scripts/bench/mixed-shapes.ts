@@ -3,9 +3,10 @@
  * generated fleet (make-batches.ts) lacks: a service without an environment, INTERNAL spans
  * under a parentless SERVER root, parentless INTERNAL roots (a background job). The writer's
  * hot functions are compiled for the shapes they have seen; the first span of a new shape
- * deoptimizes them (e.g. the service graph's span classifier on its first INTERNAL span) and
- * they run a few per cent slower from then on. Benches that compare two servers send this to
- * both before measuring, so a difference is not one server having seen a shape the other has not.
+ * deoptimizes them (e.g. the service graph's span classifier on its first INTERNAL span), and
+ * recompiled for more shapes they may run slower (about 3 % in the self-tracing bench's A/A run,
+ * at the edge of its noise). Benches that compare two servers send this to both before
+ * measuring, so a difference is not one server having seen a shape the other has not.
  */
 
 /** The service of these spans (not a fleet span: benches leave it out of their counts). */

@@ -68,8 +68,8 @@ export function startMapLayoutWarming(opts: MapWarmingOptions): { stop: () => vo
     try {
       const busy = writerBusy() >= BUSY_SHARE;
       // A layout already waits for a calmer writer: until the writer calms down or the wait ends
-      // no read can change what this job does, so it reads nothing (the reads of a 15-minute map
-      // every 10 s were most of the query threads' work under heavy ingest).
+      // no read can change what this job does, so it reads nothing (it read the 15-minute map and
+      // the service list every 10 s, the query threads' main work while nobody looks).
       if (busy && deferredSince !== null && deferredSince + maxDeferMs > now()) return schedule(next);
       const request = await readDefaultLayoutRequest(opts.offload, now());
       const known = request ? opts.layout.layoutIfKnown(request) : null;

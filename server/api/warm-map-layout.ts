@@ -67,13 +67,15 @@ export function startMapLayoutWarming(opts: MapWarmingOptions): { stop: () => vo
     let next = opts.intervalMs;
     try {
       const busy = writerBusy() >= BUSY_SHARE;
+      const waiting = () => busy && deferredSince !== null && deferredSince + maxDeferMs > now();
       // A layout already waits for a calmer writer: until the writer calms down or the wait ends
-      // no read can change what this job does, so it reads nothing (it read the 15-minute map and
-      // the service list every 10 s, the query threads' main work while nobody looks).
-      if (busy && deferredSince !== null && deferredSince + maxDeferMs > now()) return schedule(next);
+      // no read can change what this round does, so it reads nothing (the default map and the
+      // service list, every 10 s).
+      if (waiting()) return schedule(next);
       const request = await readDefaultLayoutRequest(opts.offload, now());
       const known = request ? opts.layout.layoutIfKnown(request) : null;
-      if (request && !known && busy && (deferredSince ??= now()) + maxDeferMs > now()) {
+      if (request && !known && busy) deferredSince ??= now();
+      if (request && !known && waiting()) {
         opts.log.debug("map layout warming deferred: the writer is busy", { nodes: request.nodes.length });
       } else if (request) {
         deferredSince = null;

@@ -9,10 +9,12 @@
  * measuring, so a difference is not one server having seen a shape the other has not.
  */
 
+import { randomBytes } from "node:crypto";
+
 /** The service of these spans (not a fleet span: benches leave it out of their counts). */
 export const MIXED_SHAPES_SERVICE = "bench-mixed-shapes";
 
-const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join("");
+const hex = (chars: number) => randomBytes(chars / 2).toString("hex");
 const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
 const int = (key: string, v: number) => ({ key, value: { intValue: String(v) } });
 

@@ -36,6 +36,15 @@ export function announceLateRollups(sinceMinute: number, atMs = Date.now()): voi
   sender.postMessage(notice);
 }
 
+/**
+ * After a commit of rollups whose earliest epoch minute is `minute` (null: none written): tells
+ * the query threads when that minute is old enough that one of them may hold it cached. A query
+ * that read before the commit had an earlier clock, so it cached no newer minute than this checks.
+ */
+export function announceWrittenRollups(minute: number | null, atMs = Date.now()): void {
+  if (minute !== null && minute < Math.floor(atMs / 60_000) - CACHE_SETTLE_MINUTES) announceLateRollups(minute, atMs);
+}
+
 /** Calls `listener` for every notice sent by another thread of this process (and by this one). */
 export function onLateRollups(listener: (notice: LateRollupNotice) => void): () => void {
   const receiver = new BroadcastChannel(CHANNEL);

@@ -3,6 +3,7 @@ import type { SpanAggregator } from "../../aggregate";
 import type { Span } from "../../normalize";
 import type { TelemetryStore } from "../../store";
 import { withSpan } from "../../platform/self-tracing";
+import { minuteWatchingSink } from "./minute-watching-sink";
 
 /** Most spans read back per step of the start's replay, and in all (older ones are skipped). */
 const REPLAY_CHUNK = 50_000;
@@ -19,8 +20,11 @@ export interface RollupFlusherOptions {
   onError(e: unknown, aggregator?: string): void;
   /** After every flush (stats for /metrics). */
   afterFlush(): Promise<void>;
-  /** After a flush's rollups are committed (the query threads' caches hear about late minutes). */
-  afterCommit?(): void;
+  /**
+   * After a flush's rollups are committed (or failed): `earliestMinute` is the earliest epoch
+   * minute of the rows it wrote, null when none (the query threads' caches hear about old ones).
+   */
+  afterCommit?(earliestMinute: number | null): void;
 }
 
 /**
@@ -32,12 +36,13 @@ export interface RollupFlusherOptions {
 export function createRollupFlusher(o: RollupFlusherOptions) {
   let running: Promise<void> | null = null;
   const journal = o.store.ingest.rollupJournal;
+  const written = minuteWatchingSink(o.store);
 
   async function writeRollups(): Promise<void> {
     const now = Date.now();
     for (const a of o.aggregators) {
       try {
-        await a.flush(o.store, now);
+        await a.flush(written.sink, now);
       } catch (e) {
         o.onError(e, a.name);
       }
@@ -72,7 +77,7 @@ export function createRollupFlusher(o: RollupFlusherOptions) {
               : writeRollups(),
           { root: true },
         );
-        o.afterCommit?.();
+        o.afterCommit?.(written.takeEarliest());
       })().finally(() => {
         running = null;
       });
@@ -100,7 +105,7 @@ export function createRollupFlusher(o: RollupFlusherOptions) {
         const last = !chunk.more || replayed >= REPLAY_MAX;
         // The last step marks everything appended so far (spans past REPLAY_MAX are skipped).
         await journal.flushAtomically(writeRollups, last ? undefined : chunk.through);
-        o.afterCommit?.();
+        o.afterCommit?.(written.takeEarliest());
         if (last) return replayed;
       }
     },

@@ -18,10 +18,9 @@ import { retentionPolicyFrom } from "../../jobs";
 import { readIngestLimits, type Config } from "../../platform/config";
 import { emptyHistogram, observeHistogram } from "../../platform/snapshot-metrics";
 import { flushSelfTracing, getSpanClockMs, startSelfTracing } from "../../platform/self-tracing";
-import { announceLateRollups } from "../../platform/late-rollups";
+import { announceWrittenRollups } from "../../platform/late-rollups";
 import type { ExportMessage, ExportResult, FromWriter, ToWriter, WriterStats } from "./protocol";
 import { createRollupFlusher } from "./rollup-flusher";
-import { LateMinutes } from "./late-minutes";
 import { createRetentionRunner } from "./retention-runner";
 import { normalizeZipkinBody } from "./zipkin-body";
 import {
@@ -261,7 +260,6 @@ async function flush(): Promise<void> {
 
 /** Hands stored spans (each once) to every aggregator, names folded past the cardinality limits. */
 function observeStored(spans: Span[], now: number): void {
-  lateMinutes.observe(spans, Date.now());
   const bounded = cardinality.fold(spans);
   for (const a of aggregators) {
     try {
@@ -349,9 +347,6 @@ function noteStorageFailure(failure: StoreFailure, e: unknown): void {
   );
 }
 
-/** Late spans' minutes, announced to the query threads' block caches after each flush. */
-const lateMinutes = new LateMinutes(config.CARTOGRAPH_PAIRING_WAIT_MS + 3 * config.CARTOGRAPH_ROLLUP_FLUSH_MS);
-
 const rollups = createRollupFlusher({
   store,
   aggregators,
@@ -359,10 +354,7 @@ const rollups = createRollupFlusher({
   appendInProgress: () => flushing,
   onError: noteRollupFailure,
   afterFlush: publishStats,
-  afterCommit() {
-    const since = lateMinutes.toAnnounce(Date.now());
-    if (since !== null) announceLateRollups(since);
-  },
+  afterCommit: (earliestMinute) => announceWrittenRollups(earliestMinute),
 });
 
 function noteRollupFailure(e: unknown, aggregator?: string): void {

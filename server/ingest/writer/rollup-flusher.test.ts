@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { SpanAggregator } from "../../aggregate";
-import { announceWrittenRollups } from "../../platform/late-rollups";
-import { readWithHourCache } from "../../query/hour-cache";
+import { announceWrittenRollups, onLateRollups, type LateRollupNotice } from "../../platform/late-rollups";
 import type { EdgeMinuteRow, RedMinute, TelemetryStore } from "../../store";
 import { createRollupFlusher } from "./rollup-flusher";
-
-type Sum = { sum: number };
 
 /** A store that keeps calls per minute (edges and RED alike), and an aggregator that writes `rows` at its next flush. */
 function fixture() {
@@ -77,32 +74,27 @@ describe("rollup flushes and the query threads' caches", () => {
     expect([...calls.keys()].sort()).toEqual([5_000_103, 5_000_104, 5_000_105, 5_000_110]);
   });
 
-  it("a map range cached empty is read again once rollups are written for its minutes, however late they come", async () => {
-    const { pending, flusher, calls } = fixture();
-    const reads: [number, number][] = [];
-    const agg = {
-      read: async (into: Sum, a: number, b: number) => {
-        reads.push([a, b]);
-        for (let m = a; m < b; m++) into.sum += calls.get(m) ?? 0;
-      },
-      empty: (): Sum => ({ sum: 0 }),
-      pack: (v: Sum) => v.sum,
-      mergePacked: (into: Sum, p: number) => void (into.sum += p),
-    };
-    const owner = {};
+  it("rows written for a settled minute are announced to the other threads, however late they come; newer ones are not", async () => {
+    const { pending, flusher } = fixture();
+    const heard: LateRollupNotice[] = [];
+    const stop = onLateRollups((n) => heard.push(n));
     const nowMinute = Math.floor(Date.now() / 60_000);
-    const read = async () => (await readWithHourCache(owner, "edges", nowMinute - 6, nowMinute, Date.now(), agg)).sum;
-    expect(await read()).toBe(0);
-    reads.length = 0;
-    expect(await read()).toBe(0);
-    // The settled minutes came from the cache: only the last, unsettled ones were read again.
-    expect(reads.every(([a]) => a >= nowMinute - 2)).toBe(true);
-    // A pairing wait ends: the writer flushes an edge for a minute the cache holds; no span of
-    // that minute arrived late, the minute settled while its spans waited.
-    pending.edges.push(nowMinute - 4);
-    await flusher.flush();
-    // The notice crosses threads as a message: heard on the next turns of the event loop.
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await read()).toBe(1);
+    try {
+      // A pairing wait ends: the writer flushes an edge for a minute the query threads may hold
+      // cached; no span of that minute arrived late, the minute settled while its spans waited.
+      pending.edges.push(nowMinute - 4);
+      pending.red.push(nowMinute);
+      await flusher.flush();
+      // The notice crosses threads as a message: heard on the next turns of the event loop.
+      await new Promise((r) => setTimeout(r, 50));
+      expect(heard.map((n) => n.sinceMinute)).toEqual([nowMinute - 4]);
+      // Only minutes no cache holds yet: nothing to announce.
+      pending.red.push(nowMinute - 1);
+      await flusher.flush();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(heard).toHaveLength(1);
+    } finally {
+      stop();
+    }
   });
 });

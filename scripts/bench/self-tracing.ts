@@ -28,6 +28,7 @@ import { cpuSeconds, mainThreadCpuSeconds } from "./proc-stats";
 import { measureProfileShare } from "./profile-share";
 import { countSpansByService } from "../../server/store/sqlite";
 import { MIXED_SHAPES_SERVICE, postMixedShapes } from "./mixed-shapes";
+import { captureExports, instrumentationCost, measureSelfIngest, spansIn } from "./self-tracing-components";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -282,6 +283,9 @@ export async function benchSelfTracing(
         mainThread: { totalRatio: round(main.ratio, 3), roundRatio95: confidence95(sorted("mainRatio")) },
         otherThreads: { totalRatio: round(rest.ratio, 3), roundRatio95: confidence95(sorted("restRatio")) },
       },
+      ...(ratioSetting === "off"
+        ? {}
+        : { fromParts: await measureParts(common, all.off * SPANS_PER_BATCH, concurrency, ratioSetting) }),
     };
   } finally {
     await Promise.all([off.stop(), on.stop()]); // the profiles are written as the servers exit
@@ -293,6 +297,41 @@ export async function benchSelfTracing(
   return {
     ...result,
     profileShare: { off: offShare, self: selfShare, net: round(selfShare!.share - offShare!.share, 4) },
+  };
+}
+
+/**
+ * The overhead from its parts (self-tracing-components.ts): the instrumentation per request and
+ * the ingest of the self-traces a request brings, over what a fleet request costs the `off` server.
+ */
+async function measureParts(
+  env: Record<string, string>,
+  fleetMicrosPerRequest: number,
+  concurrency: number,
+  ratio: string,
+) {
+  const { bodies, fleetRequests } = await captureExports(env, runLoad, 12_000, concurrency);
+  const selfSpans = bodies.reduce((n, b) => n + spansIn(b), 0);
+  const ingest = await measureSelfIngest(env, bodies, Math.max(1, Math.ceil(6000 / Math.max(1, selfSpans))));
+  const instrumentation = { off: instrumentationCost("off"), on: instrumentationCost(ratio) };
+  const selfSpansPerRequest = selfSpans / Math.max(1, fleetRequests);
+  const instrumentationShare = (instrumentation.on - instrumentation.off) / fleetMicrosPerRequest;
+  const ingestShare = (c: { cpuMicrosPerSpan: number }) =>
+    (selfSpansPerRequest * c.cpuMicrosPerSpan) / fleetMicrosPerRequest;
+  return {
+    instrumentationMicrosPerRequest: instrumentation,
+    captured: { fleetRequests, exports: bodies.length, selfSpans, selfSpansPerRequest: round(selfSpansPerRequest, 3) },
+    selfIngest: ingest,
+    fleetMicrosPerRequest: round(fleetMicrosPerRequest),
+    // Instrumentation plus ingest of its own traces, each export merged with others (low) or alone (high).
+    overheadRatio: {
+      instrumentation: round(instrumentationShare, 4),
+      selfIngest: { merged: round(ingestShare(ingest.merged), 4), alone: round(ingestShare(ingest.alone), 4) },
+      total: {
+        low: round(1 + instrumentationShare + ingestShare(ingest.merged), 4),
+        high: round(1 + instrumentationShare + ingestShare(ingest.alone), 4),
+      },
+    },
   };
 }
 

@@ -70,6 +70,20 @@ function countFleetSpans(server: RunningServer): number {
   }
 }
 
+/** What tells lost spans from uncounted ones: the server's span counters and the stored spans per service. */
+async function storeReport(server: RunningServer): Promise<string> {
+  const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  const counters = metrics
+    .split("\n")
+    .filter((l) => /^cartograph_(spans_(accepted|rejected)|self_tracing_spans)/.test(l));
+  const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });
+  try {
+    return `${counters.join(", ")}; stored per service: ${JSON.stringify(Object.fromEntries(countSpansByService(db)))}`;
+  } finally {
+    db.close();
+  }
+}
+
 function countSelfSpans(server: RunningServer): number {
   const db = new Database(path.join(server.dataDir, "telemetry.db"), { readonly: true });
   try {
@@ -254,7 +268,8 @@ export async function benchSelfTracing(
     for (const [i, s] of [off, on].entries()) {
       const acknowledged = warmUp[i]! * SPANS_PER_BATCH + (i === 0 ? totals!.off : totals!.self).stored;
       const stored = countFleetSpans(s);
-      if (stored !== acknowledged) throw new Error(`server ${i}: ${acknowledged} spans acknowledged, ${stored} stored`);
+      if (stored !== acknowledged)
+        throw new Error(`server ${i}: ${acknowledged} spans acknowledged, ${stored} stored; ${await storeReport(s)}`);
     }
     const { all, main, rest } = perSpan(totals!.off, totals!.self);
     const sorted = (k: "ratio" | "mainRatio" | "restRatio") => perRound.map((p) => p[k]).sort((x, y) => x - y);

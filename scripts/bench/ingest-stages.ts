@@ -16,7 +16,7 @@ import { decodeTraceSpans, normalizeTraces, type AttributeStats, type Span } fro
 import { openTelemetryStore } from "../../server/store";
 import { createAggregators } from "../../server/aggregate";
 import { loadConfig, readIngestLimits } from "../../server/platform/config";
-import { makeBatches, uniqueCopy } from "./make-batches";
+import { makeBatches, randomRun, uniqueCopy } from "./make-batches";
 
 const requests = Number(process.argv[2] ?? 400);
 const PER_APPEND = 8;
@@ -25,8 +25,8 @@ const config = loadConfig({ ...process.env, CARTOGRAPH_DATA_DIR: dir, CARTOGRAPH
 const limits = readIngestLimits(config);
 const stats: AttributeStats = { truncatedValues: 0, droppedAttributes: 0 };
 const batches = makeBatches(64);
-const seed = Math.floor(Math.random() * 1e6) * 4096;
-const bodies = Array.from({ length: requests }, (_, i) => uniqueCopy(batches[i % batches.length]!, seed + i));
+const run = randomRun();
+const bodies = Array.from({ length: requests }, (_, i) => uniqueCopy(batches[i % batches.length]!, run, i));
 const spans = requests * 512;
 
 const cpu = () => {

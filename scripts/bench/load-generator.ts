@@ -5,12 +5,12 @@
  * Args: url durationMs concurrency [ratePerSecond] [batchCount]
  */
 import http from "node:http";
-import { makeBatches, uniqueCopy } from "./make-batches";
+import { makeBatches, randomRun, uniqueCopy } from "./make-batches";
 import { postProtobuf } from "./post-protobuf";
 
 const [url, durationArg, concurrencyArg, rateArg, countArg] = process.argv.slice(2);
-// A random start so two runs against one server never send the same ids.
-const seedOffset = Math.floor(Math.random() * 1e6);
+// A random run id so two runs against one server never send the same ids.
+const run = randomRun();
 const durationMs = Number(durationArg);
 const concurrency = Number(concurrencyArg);
 const rate = Number(rateArg ?? 0);
@@ -21,7 +21,7 @@ const stats = { sent: 0, accepted: 0, shed: 0, other: 0, errors: 0, acceptedBatc
 
 function send(i: number): Promise<void> {
   // Unique trace ids per send: the server deduplicates replays, and a bench must not measure that.
-  const body = uniqueCopy(batches[i % batches.length]!, seedOffset * 4096 + i);
+  const body = uniqueCopy(batches[i % batches.length]!, run, i);
   stats.sent++;
   return postProtobuf(target, agent, body).then((status) => {
     if (status === null) stats.errors++;

@@ -3,6 +3,7 @@
  * server span, a client call to another service with its server span, and a database call,
  * across 20 services, with ~12 realistic attributes per span (~500 B/span encoded).
  */
+import { randomBytes } from "node:crypto";
 import { TraceRequest } from "../../server/decode";
 
 const kv = (key: string, v: string | number) => ({
@@ -16,11 +17,23 @@ export interface Batch {
   traceIdOffsets: number[];
 }
 
-/** A copy of the batch whose trace ids start with `n` (so replays are not duplicates). */
-export function uniqueCopy(batch: Batch, n: number): Buffer {
+/**
+ * A copy of the batch whose trace ids start with `run` then `n` (4 bytes each), so no send is a
+ * replay of another: a sender takes a random `run` and counts `n`. (With one number for both,
+ * two senders' ranges could meet, and the store rightly drops the second copy of a trace.)
+ */
+export function uniqueCopy(batch: Batch, run: number, n: number): Buffer {
   const copy = Buffer.from(batch.body);
-  for (const off of batch.traceIdOffsets) copy.writeUInt32BE(n >>> 0, off);
+  for (const off of batch.traceIdOffsets) {
+    copy.writeUInt32BE(run >>> 0, off);
+    copy.writeUInt32BE(n >>> 0, off + 4);
+  }
   return copy;
+}
+
+/** A random `run` for uniqueCopy. */
+export function randomRun(): number {
+  return randomBytes(4).readUInt32BE(0);
 }
 
 export function makeBatches(count: number, spansPerBatch = 512, seed = 1): Batch[] {

@@ -51,8 +51,13 @@ export function createAppender(db: Db) {
       (series_id, start_ns, time_ns, value, count, sum, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`);
 
   // Resource ids by identity object first (one lookup per request), then by JSON text.
-  const byObject = new WeakMap<ResourceInfo, number>();
+  let byObject = new WeakMap<ResourceInfo, number>();
   const byJson = new Map<string, number>();
+  /** After a rolled-back transaction: resource ids it inserted are gone (and SQLite may give them to others). */
+  function forgetUncommitted(): void {
+    byObject = new WeakMap();
+    byJson.clear();
+  }
   const body = new ByteWriter();
   const strings = new ByteWriter();
 
@@ -193,7 +198,7 @@ export function createAppender(db: Db) {
     return stored;
   }
 
-  return { appendSpans, appendMetricPoints };
+  return { appendSpans, appendMetricPoints, forgetUncommitted };
 }
 
 /** Spans whose id is neither in `known` nor earlier in the list (a batch may repeat a span). */

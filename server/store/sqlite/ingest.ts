@@ -28,7 +28,16 @@ export function createIngestStore(db: Db): IngestStore {
     return { inserted, pointsStored, logsStored };
   });
   return {
-    append: (batches, nowMs) => write(batches, nowMs),
+    append: (batches, nowMs) => {
+      try {
+        return write(batches, nowMs);
+      } catch (e) {
+        // Rolled back: ids the appenders cached during it may name rows that no longer exist.
+        appender.forgetUncommitted();
+        logAppender.forgetUncommitted();
+        throw e;
+      }
+    },
     classifyFailure: (err) => {
       const code = readSqliteCode(err);
       if (!isStorageFailure(err))

@@ -54,8 +54,13 @@ export function createLogAppender(db: Db) {
     `INSERT OR IGNORE INTO resources (service, namespace, environment, attributes) VALUES (?, ?, ?, ?)`,
   );
   const findResource = db.prepare(`SELECT id FROM resources WHERE attributes = ?`).pluck();
-  const byObject = new WeakMap<ResourceInfo, number>();
+  let byObject = new WeakMap<ResourceInfo, number>();
   const byJson = new Map<string, number>();
+  /** After a rolled-back transaction: resource ids it inserted are gone (and SQLite may give them to others). */
+  function forgetUncommitted(): void {
+    byObject = new WeakMap();
+    byJson.clear();
+  }
   const terms = createTermCounter(db, SLOTS_PER_MS);
 
   function resourceId(r: ResourceInfo): number {
@@ -143,5 +148,5 @@ export function createLogAppender(db: Db) {
     return inserted;
   }
 
-  return { appendLogs };
+  return { appendLogs, forgetUncommitted };
 }

@@ -1,11 +1,12 @@
 import "server-only";
-import type { Span, MetricPoint, ResourceInfo } from "../../normalize";
+import type { Span, MetricPoint } from "../../normalize";
 import type { Db } from "./open";
 import { ByteWriter } from "./byte-io";
 import { buildBloom } from "./bloom";
 import { encodeBlock, type BlockSection } from "./span-block";
 import { mergeSummary, newSummary, readIds, type SummaryRow } from "./trace-summary";
 import { createGroupWriter } from "./span-block-groups";
+import { createResourceIds, type ResourceIds } from "./resource-ids";
 
 /**
  * Appends raw telemetry. Spans: one compressed block per call (span-block.ts) plus one
@@ -14,7 +15,7 @@ import { createGroupWriter } from "./span-block-groups";
  * spans actually stored are returned for aggregation. Call inside a transaction: the block
  * and the summaries that point at it commit together.
  */
-export function createAppender(db: Db) {
+export function createAppender(db: Db, resources: ResourceIds = createResourceIds(db)) {
   const insertTrace = db.prepare(`INSERT INTO traces
     (trace_id, start_ns, end_ns, last_ns, duration_ns, spans, errors, root_resource, root_name, root_parentless, resources, blocks, span_ids)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING`);
@@ -33,10 +34,6 @@ export function createAppender(db: Db) {
   );
   const insertBlockData = db.prepare(`INSERT INTO span_block_data (id, data) VALUES (?, ?)`);
   const groups = createGroupWriter(db);
-  const insertResource = db.prepare(
-    `INSERT OR IGNORE INTO resources (service, namespace, environment, attributes) VALUES (?, ?, ?, ?)`,
-  );
-  const findResource = db.prepare(`SELECT id FROM resources WHERE attributes = ?`).pluck();
   const upsertSeries = db
     .prepare(
       `INSERT INTO metric_series
@@ -50,32 +47,10 @@ export function createAppender(db: Db) {
   const insertPoint = db.prepare(`INSERT OR IGNORE INTO metric_points
       (series_id, start_ns, time_ns, value, count, sum, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`);
 
-  // Resource ids by identity object first (one lookup per request), then by JSON text.
-  let byObject = new WeakMap<ResourceInfo, number>();
-  const byJson = new Map<string, number>();
-  /** After a rolled-back transaction: resource ids it inserted are gone (and SQLite may give them to others). */
-  function forgetUncommitted(): void {
-    byObject = new WeakMap();
-    byJson.clear();
-  }
   const body = new ByteWriter();
   const strings = new ByteWriter();
 
-  function resourceId(r: ResourceInfo): number {
-    const cached = byObject.get(r);
-    if (cached !== undefined) return cached;
-    const json = JSON.stringify(r.attributes);
-    let id = byJson.get(json);
-    if (id === undefined) {
-      insertResource.run(r.service, r.namespace, r.environment, json);
-      id = findResource.get(json) as number;
-      if (byJson.size > 10_000) byJson.clear();
-      byJson.set(json, id);
-    }
-    byObject.set(r, id);
-    return id;
-  }
-  const resourceIdOf = (s: Span) => resourceId(s.resource);
+  const resourceIdOf = (s: Span) => resources.idOf(s.resource);
 
   /** Appends spans as one block; pushes those that were new onto `out` (duplicates are skipped). */
   function appendSpans(spans: readonly Span[], out: Span[]): void {
@@ -198,7 +173,7 @@ export function createAppender(db: Db) {
     return stored;
   }
 
-  return { appendSpans, appendMetricPoints, forgetUncommitted };
+  return { appendSpans, appendMetricPoints };
 }
 
 /** Spans whose id is neither in `known` nor earlier in the list (a batch may repeat a span). */

@@ -5,6 +5,7 @@ import type { Span } from "../../normalize";
 import type { Db } from "./open";
 import { createAppender } from "./append-spans";
 import { createLogAppender } from "./logs-append";
+import { createResourceIds } from "./resource-ids";
 import { describeForOperator, describeForSender, isStorageFailure, readSqliteCode } from "./storage-failure";
 import type { AppendBatch, AppendResult, IngestStore } from "../telemetry-store";
 
@@ -14,8 +15,9 @@ import type { AppendBatch, AppendResult, IngestStore } from "../telemetry-store"
  * Failures are classified by storage-failure.ts (disk, permissions, I/O: the storage's).
  */
 export function createIngestStore(db: Db): IngestStore {
-  const appender = createAppender(db);
-  const logAppender = createLogAppender(db);
+  const resources = createResourceIds(db);
+  const appender = createAppender(db, resources);
+  const logAppender = createLogAppender(db, resources);
   const write = db.transaction((batches: readonly AppendBatch[], nowMs: number): AppendResult => {
     const inserted: Span[] = [];
     let pointsStored = 0;
@@ -32,9 +34,8 @@ export function createIngestStore(db: Db): IngestStore {
       try {
         return write(batches, nowMs);
       } catch (e) {
-        // Rolled back: ids the appenders cached during it may name rows that no longer exist.
-        appender.forgetUncommitted();
-        logAppender.forgetUncommitted();
+        // Rolled back: resource ids cached during it may name rows that no longer exist.
+        resources.forgetUncommitted();
         throw e;
       }
     },

@@ -1,10 +1,11 @@
 import "server-only";
-import type { LogRecord, ResourceInfo } from "../../normalize";
+import type { LogRecord } from "../../normalize";
 import type { Db } from "./open";
 import { severityRange } from "./logs-schema";
 import { overshootMs, readOvershoot, SLOTS_PER_MS, wantedLogId, writeOvershoot } from "./logs-ids";
 import { createTermCounter } from "./logs-terms";
 import { ensureLogTextIndex, serviceTag, severityTag, TEXT_TABLE } from "./logs-text-index";
+import { createResourceIds, type ResourceIds } from "./resource-ids";
 
 /** 53-bit string hash (cyrb53): fast, well spread, exact in a JS number and an SQLite INTEGER. */
 export function hashText(text: string, seed = 0): number {
@@ -38,7 +39,7 @@ export function bodyText(body: LogRecord["body"]): { text: string; json: boolean
  * taken id near it. The next id handed out per wanted id is remembered, so a burst of lines
  * with one timestamp costs one retry per line at most.
  */
-export function createLogAppender(db: Db) {
+export function createLogAppender(db: Db, resources: ResourceIds = createResourceIds(db)) {
   ensureLogTextIndex(db);
   const insertLog = db.prepare(`INSERT OR IGNORE INTO logs
     (id, time_ns, fingerprint, observed_ns, service, severity, severity_text, body, body_json, trace_id, span_id, flags, resource_id, scope, attributes)
@@ -50,33 +51,7 @@ export function createLogAppender(db: Db) {
   const serviceTags = new Map<string, string>();
   const addMinute = db.prepare(`INSERT INTO log_minute (service, minute, severity_range, count) VALUES (?, ?, ?, ?)
     ON CONFLICT (service, minute, severity_range) DO UPDATE SET count = count + excluded.count`);
-  const insertResource = db.prepare(
-    `INSERT OR IGNORE INTO resources (service, namespace, environment, attributes) VALUES (?, ?, ?, ?)`,
-  );
-  const findResource = db.prepare(`SELECT id FROM resources WHERE attributes = ?`).pluck();
-  let byObject = new WeakMap<ResourceInfo, number>();
-  const byJson = new Map<string, number>();
-  /** After a rolled-back transaction: resource ids it inserted are gone (and SQLite may give them to others). */
-  function forgetUncommitted(): void {
-    byObject = new WeakMap();
-    byJson.clear();
-  }
   const terms = createTermCounter(db, SLOTS_PER_MS);
-
-  function resourceId(r: ResourceInfo): number {
-    const cached = byObject.get(r);
-    if (cached !== undefined) return cached;
-    const json = JSON.stringify(r.attributes);
-    let id = byJson.get(json);
-    if (id === undefined) {
-      insertResource.run(r.service, r.namespace, r.environment, json);
-      id = findResource.get(json) as number;
-      if (byJson.size > 10_000) byJson.clear();
-      byJson.set(json, id);
-    }
-    byObject.set(r, id);
-    return id;
-  }
 
   function appendLogs(records: readonly LogRecord[]): number {
     let inserted = 0;
@@ -87,7 +62,7 @@ export function createLogAppender(db: Db) {
     for (const r of records) {
       const body = bodyText(r.body);
       const attributes = JSON.stringify(r.attributes);
-      const rid = resourceId(r.resource);
+      const rid = resources.idOf(r.resource);
       const fp = hashText(
         `${rid}\u0000${r.severityNumber}\u0000${r.severityText}\u0000${r.traceId}\u0000${r.spanId}\u0000${body.text}\u0000${attributes}`,
       );
@@ -148,5 +123,5 @@ export function createLogAppender(db: Db) {
     return inserted;
   }
 
-  return { appendLogs, forgetUncommitted };
+  return { appendLogs };
 }

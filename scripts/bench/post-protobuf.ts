@@ -1,10 +1,15 @@
 import http from "node:http";
 
 /**
- * POSTs one OTLP/protobuf body over a keep-alive agent and resolves with the status code
- * (the body is drained), or null when the request failed (connection refused or reset).
+ * POSTs one body over a keep-alive agent and resolves with the status code (the response body
+ * is drained), or null when the request failed (connection refused or reset).
  */
-export function postProtobuf(target: URL, agent: http.Agent, body: Uint8Array): Promise<number | null> {
+export function postBody(
+  target: URL,
+  agent: http.Agent,
+  body: Uint8Array,
+  headers: Record<string, string>,
+): Promise<number | null> {
   return new Promise((resolve) => {
     const req = http.request(
       {
@@ -13,7 +18,7 @@ export function postProtobuf(target: URL, agent: http.Agent, body: Uint8Array): 
         path: target.pathname,
         method: "POST",
         agent,
-        headers: { "content-type": "application/x-protobuf", "content-length": body.length },
+        headers: { ...headers, "content-length": body.length },
       },
       (res) => {
         res.resume();
@@ -23,4 +28,9 @@ export function postProtobuf(target: URL, agent: http.Agent, body: Uint8Array): 
     req.on("error", () => resolve(null));
     req.end(body);
   });
+}
+
+/** postBody for one OTLP/protobuf body. */
+export function postProtobuf(target: URL, agent: http.Agent, body: Uint8Array): Promise<number | null> {
+  return postBody(target, agent, body, { "content-type": "application/x-protobuf" });
 }

@@ -14,33 +14,47 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import { startServer, type RunningServer } from "../../tests/helpers/start-server";
+import { SELF_TRACE_HEADER } from "../../server/platform/self-tracing-target";
+import { postBody } from "./post-protobuf";
 import { cpuSeconds } from "./proc-stats";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
 type Load = (url: string, ms: number, concurrency: number) => Promise<{ accepted: number }>;
 
-/** A server exporting to a sink for `ms` of the fleet's load: its export bodies and the fleet requests acknowledged meanwhile. */
+/**
+ * An OTLP/HTTP endpoint that answers every export 200; `onBody` sees each request body (without
+ * it, bodies are drained unread).
+ */
+export async function startSink(onBody?: (body: Buffer) => void): Promise<{ server: http.Server; url: string }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    if (onBody) req.on("data", (c: Buffer) => chunks.push(c));
+    else req.resume();
+    req.on("end", () => {
+      onBody?.(Buffer.concat(chunks));
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/traces` };
+}
+
+/**
+ * A server exporting to a sink for `ms` of the fleet's load: its export bodies, the spans in
+ * them, and the fleet requests acknowledged meanwhile.
+ */
 export async function captureExports(
   env: Record<string, string>,
   load: Load,
   ms: number,
   concurrency: number,
-): Promise<{ bodies: Buffer[]; fleetRequests: number }> {
+): Promise<{ bodies: Buffer[]; spans: number; fleetRequests: number }> {
   const bodies: Buffer[] = [];
   let keeping = false;
-  const sink = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      if (keeping) bodies.push(Buffer.concat(chunks));
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", () => r()));
-  const url = `http://127.0.0.1:${(sink.address() as { port: number }).port}/v1/traces`;
+  const sink = await startSink((body) => void (keeping && bodies.push(body)));
   const server = await startServer({
-    env: { ...env, CARTOGRAPH_SELF_TRACES: url },
+    env: { ...env, CARTOGRAPH_SELF_TRACES: sink.url },
     nodeArgs: ["scripts/launch.mjs"],
     readyTimeoutMs: 300_000,
   });
@@ -51,14 +65,14 @@ export async function captureExports(
     const { accepted } = await load(`${server.otlpHttpUrl}/v1/traces`, ms, concurrency);
     await new Promise((r) => setTimeout(r, 5500)); // the last exports of the measured load
     keeping = false;
-    return { bodies, fleetRequests: accepted };
+    return { bodies, spans: bodies.reduce((n, b) => n + spansIn(b), 0), fleetRequests: accepted };
   } finally {
     await server.stop();
-    sink.close();
+    sink.server.close();
   }
 }
 
-export function spansIn(body: Buffer): number {
+function spansIn(body: Buffer): number {
   const doc = JSON.parse(body.toString()) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
   let n = 0;
   for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) n += ss.spans.length;
@@ -97,6 +111,7 @@ type IngestCost = { cpuMicrosPerSpan: number; cpuMillisPerRequest: number; reque
 export async function measureSelfIngest(
   env: Record<string, string>,
   bodies: Buffer[],
+  spans: number,
   repeats: number,
 ): Promise<{ alone: IngestCost; merged: IngestCost }> {
   const server = await startServer({
@@ -104,7 +119,6 @@ export async function measureSelfIngest(
     nodeArgs: ["scripts/launch.mjs"],
     readyTimeoutMs: 300_000,
   });
-  const spans = bodies.reduce((n, b) => n + spansIn(b), 0);
   try {
     await postAndMeasure(server, [bodies], spans); // warm-up
     return {
@@ -128,23 +142,14 @@ export async function measureSelfIngest(
 async function postAndMeasure(server: RunningServer, rounds: Buffer[][], spansPerRound: number): Promise<IngestCost> {
   const pid = server.process.pid!;
   const agent = new http.Agent({ keepAlive: true });
-  const post = (body: Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      const req = http.request(
-        `${server.otlpHttpUrl}/v1/traces`,
-        {
-          method: "POST",
-          agent,
-          headers: { "content-type": "application/json", "x-cartograph-self-trace": "1" },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
+  const target = new URL(`${server.otlpHttpUrl}/v1/traces`);
+  const post = async (body: Buffer) => {
+    const status = await postBody(target, agent, body, {
+      "content-type": "application/json",
+      [SELF_TRACE_HEADER]: "1",
     });
+    if (status !== 200) throw new Error(`self-trace export answered ${status}`);
+  };
   const settle = () => new Promise((r) => setTimeout(r, 2500)); // the rollup flush after the last commit
   await settle();
   const idleStart = Date.now();

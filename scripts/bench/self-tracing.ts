@@ -20,7 +20,6 @@
  * server's compiled code having met a span shape the other's has not; `none`; `self`).
  */
 import { execFileSync, spawn } from "node:child_process";
-import http from "node:http";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { startServer, type RunningServer } from "../../tests/helpers/start-server";
@@ -28,7 +27,7 @@ import { cpuSeconds, mainThreadCpuSeconds } from "./proc-stats";
 import { measureProfileShare } from "./profile-share";
 import { countSpansByService } from "../../server/store/sqlite";
 import { MIXED_SHAPES_SERVICE, postMixedShapes } from "./mixed-shapes";
-import { captureExports, instrumentationCost, measureSelfIngest, spansIn } from "./self-tracing-components";
+import { captureExports, instrumentationCost, measureSelfIngest, startSink } from "./self-tracing-components";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -106,16 +105,6 @@ interface Phase {
 /** Binds every thread of process `pid` (and the threads it starts later) to one CPU. */
 function pin(pid: number, cpu: number): void {
   execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
-}
-
-/** An OTLP/HTTP endpoint that accepts and drops whatever it is sent. */
-async function startSink(): Promise<{ server: http.Server; url: string }> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/traces` };
 }
 
 /**
@@ -325,9 +314,8 @@ async function measureParts(
   concurrency: number,
   ratio: string,
 ) {
-  const { bodies, fleetRequests } = await captureExports(env, runLoad, 12_000, concurrency);
-  const selfSpans = bodies.reduce((n, b) => n + spansIn(b), 0);
-  const ingest = await measureSelfIngest(env, bodies, Math.max(1, Math.ceil(6000 / Math.max(1, selfSpans))));
+  const { bodies, spans: selfSpans, fleetRequests } = await captureExports(env, runLoad, 12_000, concurrency);
+  const ingest = await measureSelfIngest(env, bodies, selfSpans, Math.max(1, Math.ceil(6000 / Math.max(1, selfSpans))));
   const instrumentation = { off: instrumentationCost("off"), on: instrumentationCost(ratio) };
   const selfSpansPerRequest = selfSpans / Math.max(1, fleetRequests);
   const instrumentationShare = (instrumentation.on - instrumentation.off) / fleetMicrosPerRequest;

@@ -4,8 +4,8 @@
  * under a parentless SERVER root, parentless INTERNAL roots (a background job). The writer's
  * hot functions are compiled for the shapes they have seen; the first span of a new shape
  * deoptimizes them (e.g. the service graph's span classifier on its first INTERNAL span), and
- * recompiled for more shapes they may run slower (about 3 % in the self-tracing bench's A/A run,
- * at the edge of its noise). Benches that compare two servers send this to both before
+ * recompiled for more shapes they may run slower (about 3 % in a self-tracing bench A/A run where
+ * only one server got them, at the edge of its noise). Benches that compare two servers send this to both before
  * measuring, so a difference is not one server having seen a shape the other has not.
  */
 

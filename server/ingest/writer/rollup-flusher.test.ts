@@ -32,6 +32,8 @@ function fixture() {
       name: "graph",
       observe() {},
       async flush(sink) {
+        // The graph aggregator reads the stored peers through the same sink: the store's other
+        // methods must still be there (a failure throws through onError and fails the test).
         await sink.graph.readEdgeFacts();
         const edges = pending.edges.splice(0).map((minute) => ({ minute, calls: 1 }) as EdgeMinuteRow);
         const completeness = pending.completeness.splice(0).map((minute) => ({ minute }));

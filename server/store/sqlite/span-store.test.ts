@@ -255,11 +255,7 @@ describe("span store (blocks + trace summaries)", () => {
   });
 });
 
-const batch = (spans: ReturnType<ReturnType<typeof createSpanFactory>["server"]>[]) => ({
-  spans,
-  points: [],
-  logs: [],
-});
+const batch = (spans: Span[]) => ({ spans, points: [], logs: [] });
 
 describe("raw appends", () => {
   it("a rolled-back append leaves no resource id behind: the spans written after it keep their services", async () => {
